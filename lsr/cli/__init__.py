@@ -1,0 +1,14 @@
+"""Command-line interface: the ``lsr`` console script.
+
+``base`` defines the root group; each sibling module holds one command or command group and registers
+itself on import, so the full list of command modules is readable here.
+"""
+
+# ruff: noqa: I001, E402, F401
+from __future__ import annotations
+
+from lsr.cli.base import main
+
+from lsr.cli import core_commands  # protocols, status, export
+
+__all__ = ["main"]

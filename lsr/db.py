@@ -1,0 +1,161 @@
+"""Opening the database: engines, sessions, SQLite pragmas, write locking and migrations.
+
+SQLite is opened with WAL, ``busy_timeout`` and foreign keys. Writers take the database lock up front
+(``BEGIN IMMEDIATE``) through a separate engine, so a reviewer's decision waits its turn during an update
+instead of failing with "database is locked" half-way through a transaction; readers never block.
+PostgreSQL uses one engine for both. The schema is brought to the newest Alembic revision on open.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlmodel import Session, create_engine
+
+from lsr.errors import LsrError
+from lsr.settings import mask_password
+
+BUSY_TIMEOUT_MS = 30_000
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+_lock = threading.Lock()
+_cache: dict[str, Database] = {}
+
+
+class Database:
+    """Engines and session factories for one database URL."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.safe_url = mask_password(url)
+        parsed = make_url(url)
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            db_path = parsed.database
+            if db_path and db_path != ":memory:":
+                Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+            self.read_engine = _sqlite_engine(url, immediate=False)
+            self.write_engine = _sqlite_engine(url, immediate=True)
+        else:
+            self.read_engine = self.write_engine = create_engine(url, pool_pre_ping=True)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading (no write lock taken)."""
+        with Session(self.read_engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session for one write transaction: committed on success, rolled back on error."""
+        with Session(self.write_engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def dispose(self) -> None:
+        self.read_engine.dispose()
+        if self.write_engine is not self.read_engine:
+            self.write_engine.dispose()
+
+
+def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:
+        # Let SQLAlchemy's "begin" event decide how transactions start (pysqlite would defer them).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        mode = cur.execute("PRAGMA journal_mode = WAL").fetchone()
+        if mode and str(mode[0]).lower() not in ("wal", "memory"):
+            raise OperationalError("PRAGMA journal_mode", {}, Exception(f"cannot enable WAL (mode {mode[0]})"))
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def open_database(url: str, *, migrate: bool = True) -> Database:
+    """Open (and by default migrate) the database at ``url``; cached per URL within the process.
+
+    Raises:
+        LsrError: the database cannot be opened, is not a database, or is read-only.
+    """
+    with _lock:
+        db = _cache.get(url)
+        if db is not None:
+            return db
+        try:
+            db = Database(url)
+            if migrate:
+                upgrade(db)
+            else:
+                with db.read_engine.connect():
+                    pass
+        except (OperationalError, DatabaseError) as exc:
+            raise LsrError(f"cannot open database {mask_password(url)}: {_short(exc)}") from None
+        except OSError as exc:
+            raise LsrError(f"cannot open database {mask_password(url)}: {exc}") from None
+        _cache[url] = db
+        return db
+
+
+def close_all() -> None:
+    """Dispose every cached engine (tests, and before copying a database file)."""
+    with _lock:
+        for db in _cache.values():
+            db.dispose()
+        _cache.clear()
+
+
+def _short(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _alembic_config(db: Database):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = db.write_engine
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+
+
+def current_revision(db: Database) -> str | None:
+    with db.read_engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
+def upgrade(db: Database) -> None:
+    """Bring the schema to the newest revision (no-op when already there)."""
+    if current_revision(db) == head_revision():
+        return
+    from alembic import command
+
+    command.upgrade(_alembic_config(db), "head")

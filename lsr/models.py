@@ -1,0 +1,168 @@
+"""The database schema (SQLModel): reviews, records, provenance, search log, decisions, model runs.
+
+Principles: nothing is thrown away. Duplicates stay as ``RecordSource`` rows of the record they merged
+into, so PRISMA counts are exact; decisions are append-only (undo appends a correction); every search or
+import is a ``SearchRun`` (the PRISMA-S log). Timestamps are UTC-aware. The schema evolves only through
+Alembic migrations in ``lsr/migrations``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from lsr.vocabulary import LABELS, STAGES  # noqa: F401  (re-exported)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Review(SQLModel, table=True):
+    """One living review, synced from ``protocols/<id>.toml``."""
+
+    id: str = Field(primary_key=True)
+    title: str
+    theme: str = ""
+    protocol_version: str
+    protocol_hash: str
+    protocol_json: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    last_update_at: datetime | None = None
+
+
+class ProtocolVersion(SQLModel, table=True):
+    """Every distinct protocol content a review has had (amendments are never silent overwrites)."""
+
+    __tablename__ = "protocol_version"
+    __table_args__ = (UniqueConstraint("review_id", "protocol_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: str = Field(foreign_key="review.id", index=True)
+    version: str
+    protocol_hash: str
+    protocol_json: str = Field(sa_column=Column(Text, nullable=False))
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class SearchRun(SQLModel, table=True):
+    """One identification event: an OpenAlex update (``kind='update'``) or a file import (``'import'``).
+
+    This is the PRISMA-S log: what was sent, when, what came back, and how it ended.
+    """
+
+    __tablename__ = "search_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: str = Field(foreign_key="review.id", index=True)
+    kind: str = "update"  # update | import
+    source: str = "openalex"  # openalex, or the import's source name (Scopus, PubMed, ...)
+    protocol_version: str = ""
+    query: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    filters_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
+    request_urls_json: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
+    file: str | None = None  # import: the file name as given
+    file_sha256: str | None = None
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    status: str = "running"  # running | ok | failed | interrupted
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    results_returned: int = 0
+    new_records: int = 0
+    duplicates: int = 0
+    cursor_json: str | None = Field(default=None, sa_column=Column(Text))  # resumable state
+    reviewer: str | None = None
+
+
+class Record(SQLModel, table=True):
+    """One de-duplicated work in one review."""
+
+    __table_args__ = (
+        Index("ux_record_review_openalex", "review_id", "openalex_id", unique=True,
+              sqlite_where=text("openalex_id IS NOT NULL"), postgresql_where=text("openalex_id IS NOT NULL")),
+        Index("ix_record_review_doi", "review_id", "doi"),
+        Index("ix_record_review_pmid", "review_id", "pmid"),
+        Index("ix_record_review_title_key", "review_id", "title_key"),
+        Index("ix_record_review_rank", "review_id", "rank"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: str = Field(foreign_key="review.id", index=True)
+    openalex_id: str | None = None  # short form, W123
+    doi: str | None = None  # normalised: lowercase, no https://doi.org/ prefix
+    pmid: str | None = None
+    title: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    title_key: str = ""  # normalised title for de-duplication
+    abstract: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    authors_json: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
+    year: int | None = None
+    publication_date: str | None = None
+    venue: str | None = None
+    type: str | None = None
+    language: str | None = None
+    keywords_json: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
+    referenced_works_json: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
+    raw_json: str | None = Field(default=None, sa_column=Column(Text))
+    first_seen_run_id: int | None = Field(default=None, foreign_key="search_run.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    rank: int | None = None  # position in the current ranking (0 = first); None when not ranked
+    rank_score: float | None = None
+    rank_model_run_id: int | None = Field(default=None, foreign_key="model_run.id")
+
+
+class RecordSource(SQLModel, table=True):
+    """Provenance: one hit of a search run or import that produced (or duplicated) a record."""
+
+    __tablename__ = "record_source"
+    __table_args__ = (UniqueConstraint("search_run_id", "record_id", "source_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: str = Field(foreign_key="review.id", index=True)
+    record_id: int = Field(foreign_key="record.id", index=True)
+    search_run_id: int = Field(foreign_key="search_run.id", index=True)
+    kind: str = "openalex"  # openalex | ris | csv | json
+    source_key: str = ""  # the hit's own id within its run (OpenAlex id, file line), for idempotence
+    is_duplicate: bool = False  # True when this hit merged into a record that already existed
+    match_rule: str | None = None  # how it matched: openalex_id, doi, pmid, title
+    raw_json: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Decision(SQLModel, table=True):
+    """Append-only screening log; the current label is the latest row per (record, stage, reviewer)."""
+
+    __table_args__ = (Index("ix_decision_review_record_stage", "review_id", "record_id", "stage"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: str = Field(foreign_key="review.id", index=True)
+    record_id: int = Field(foreign_key="record.id", index=True)
+    reviewer: str
+    stage: str = "title-abstract"  # title-abstract | full-text
+    label: str | None = None  # include | exclude | maybe; None = retracted by undo
+    reason: str | None = None
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    kind: str = "screen"  # screen | undo | resolve | import
+    corrects_id: int | None = Field(default=None, foreign_key="decision.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    rank_position: int | None = None
+    model_run_id: int | None = Field(default=None, foreign_key="model_run.id")
+
+
+class ModelRun(SQLModel, table=True):
+    """One training + ranking of a review's records."""
+
+    __tablename__ = "model_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: str = Field(foreign_key="review.id", index=True)
+    model: str
+    params_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
+    n_labels: int = 0
+    n_included: int = 0
+    n_excluded: int = 0
+    n_ranked: int = 0
+    started_at: datetime = Field(default_factory=utcnow)
+    duration_s: float = 0.0
+    status: str = "ok"

@@ -1,0 +1,378 @@
+"""Review protocols: the TOML format of DESIGN.md as a validated, immutable model.
+
+``load_protocol`` reads one file and raises ``ProtocolError`` listing every problem as
+``file: key: reason``; ``check_files`` collects those lines for many files. Unknown keys and tables are
+errors, never ignored: a typo such as ``[serach]`` would otherwise silently disable a review's search.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lsr.errors import LsrError
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SCHEDULE_EVERY = ("daily", "weekly", "monthly", "quarterly")
+STOPPING_PATTERN = re.compile(r"^(statistical|none|consecutive-irrelevant:[1-9][0-9]*)$")
+DEFAULT_EXCLUSION_REASONS = (
+    "wrong population",
+    "wrong intervention",
+    "wrong outcome",
+    "wrong design",
+    "duplicate",
+)
+CRON_FIELD = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*$")
+CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
+
+
+class ProtocolError(LsrError):
+    """A protocol file is invalid; ``problems`` holds one ``file: key: reason`` line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems) if len(problems) <= 3 else f"{problems[0]} (and {len(problems) - 1} more)",
+                         title="Invalid protocol")
+
+
+@dataclass(frozen=True)
+class Pico:
+    population: str = ""
+    intervention: str = ""
+    comparison: str = ""
+    outcomes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Search:
+    query: str
+    filters: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Criteria:
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    exclusion_reasons: tuple[str, ...] = DEFAULT_EXCLUSION_REASONS
+    highlight_include: tuple[str, ...] = ()
+    highlight_exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Schedule:
+    every: str | None = "monthly"
+    cron: str | None = None
+
+
+@dataclass(frozen=True)
+class Screening:
+    reviewers_per_record: int = 1
+    stopping: str = "statistical"
+    recall_target: float = 0.95
+    confidence: float = 0.95
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """One living review's protocol, as loaded from ``protocols/<id>.toml``."""
+
+    id: str
+    title: str
+    question: str
+    search: Search
+    theme: str = ""
+    programme_goals: tuple[int, ...] = ()
+    version: str = "1"
+    pico: Pico = Pico()
+    criteria: Criteria = Criteria()
+    schedule: Schedule = Schedule()
+    screening: Screening = Screening()
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+    path: Path | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def content_hash(self) -> str:
+        """Stable hash of the protocol's content; a change means a new recorded version."""
+        return hashlib.sha256(json.dumps(self.raw, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+# Schema: key -> (kind, required). Kinds: str, nonempty, int, goals, strlist, table names, filters, float01.
+_SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
+    "": {
+        "id": ("id", True),
+        "title": ("nonempty", True),
+        "question": ("nonempty", True),
+        "theme": ("str", False),
+        "programme_goals": ("goals", False),
+        "version": ("version", False),
+        "pico": ("table", False),
+        "search": ("table", True),
+        "criteria": ("table", False),
+        "schedule": ("table", False),
+        "screening": ("table", False),
+    },
+    "pico": {
+        "population": ("str", False),
+        "intervention": ("str", False),
+        "comparison": ("str", False),
+        "outcomes": ("strlist", False),
+    },
+    "search": {"query": ("query", True), "filters": ("filters", False)},
+    "criteria": {
+        "include": ("strlist", False),
+        "exclude": ("strlist", False),
+        "exclusion_reasons": ("reasons", False),
+        "highlight": ("table", False),
+    },
+    "criteria.highlight": {"include": ("strlist", False), "exclude": ("strlist", False)},
+    "schedule": {"every": ("every", False), "cron": ("cron", False)},
+    "screening": {
+        "reviewers_per_record": ("reviewers", False),
+        "stopping": ("stopping", False),
+        "recall_target": ("float01", False),
+        "confidence": ("float01", False),
+    },
+}
+
+
+def _check_value(kind: str, value: Any) -> str | None:
+    """Return the reason a value is invalid for its kind, or None."""
+    if kind in ("str",):
+        return None if isinstance(value, str) else "must be a string"
+    if kind == "nonempty":
+        return None if isinstance(value, str) and value.strip() else "must be a non-empty string"
+    if kind == "version":
+        return None if isinstance(value, str | int) and str(value).strip() else "must be a non-empty string"
+    if kind == "id":
+        if not isinstance(value, str):
+            return "must be a string"
+        return None if ID_PATTERN.match(value) else "must be lowercase letters, digits and single hyphens"
+    if kind == "goals":
+        if not isinstance(value, list) or not all(isinstance(g, int) and not isinstance(g, bool) for g in value):
+            return "must be a list of programme goal numbers"
+        bad = [g for g in value if not 1 <= g <= 12]
+        if bad:
+            return f"goal numbers must be 1-12 (got {', '.join(map(str, bad))})"
+        return "goals are listed twice" if len(set(value)) != len(value) else None
+    if kind in ("strlist", "reasons"):
+        if not isinstance(value, list) or not all(isinstance(s, str) and s.strip() for s in value):
+            return "must be a list of non-empty strings"
+        if kind == "reasons":
+            if not value:
+                return "must list at least one reason"
+            if len(value) > 9:
+                return "at most 9 reasons (keys 1-9 select them in the screener)"
+            if len({s.strip().lower() for s in value}) != len(value):
+                return "reasons are listed twice"
+        return None
+    if kind == "table":
+        return None if isinstance(value, dict) else "must be a table"
+    if kind == "query":
+        if not isinstance(value, str) or not value.strip():
+            return "must be a non-empty search string"
+        return _query_problem(value)
+    if kind == "filters":
+        if not isinstance(value, dict):
+            return "must be a table of OpenAlex filters"
+        for k, v in value.items():
+            if not isinstance(v, str | int | bool) or isinstance(v, float):
+                return f"filter {k!r} must be a string, integer or boolean"
+            if isinstance(v, str) and "," in v:
+                return f"filter {k!r}: commas are not allowed (OpenAlex splits filters on commas; use | for OR)"
+        return None
+    if kind == "every":
+        return None if value in SCHEDULE_EVERY else f"must be one of {', '.join(SCHEDULE_EVERY)}"
+    if kind == "cron":
+        return _cron_problem(value)
+    if kind == "reviewers":
+        ok = isinstance(value, int) and not isinstance(value, bool) and value in (1, 2)
+        return None if ok else "must be 1 (single screening) or 2 (blinded dual screening)"
+    if kind == "stopping":
+        ok = isinstance(value, str) and STOPPING_PATTERN.match(value)
+        return None if ok else "must be statistical, consecutive-irrelevant:N (N >= 1) or none"
+    if kind == "float01":
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1
+        return None if ok else "must be a number between 0 and 1 (exclusive)"
+    raise AssertionError(kind)
+
+
+def _query_problem(query: str) -> str | None:
+    if "," in query:
+        return "commas are not allowed in the query (OpenAlex splits filters on commas)"
+    if query.count('"') % 2:
+        return "unbalanced double quotes"
+    depth = 0
+    for ch in re.sub(r'"[^"]*"', "", query):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth < 0:
+            return "a ')' closes nothing"
+    if depth:
+        return "unbalanced parentheses"
+    tokens = re.sub(r'"[^"]*"', " X ", query).replace("(", " ( ").replace(")", " ) ").split()
+    ops = {"AND", "OR", "NOT"}
+    for i, tok in enumerate(tokens):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if tok in ("AND", "OR") and (i == 0 or tokens[i - 1] in ops | {"("}):
+            return f"operator {tok} has no left-hand term"
+        if tok in ops and (nxt is None or nxt in {"AND", "OR", ")"}):
+            return f"operator {tok} has no right-hand term"
+    return None
+
+
+def _cron_problem(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "must be a cron expression string"
+    fields = value.split()
+    if len(fields) != 5:
+        return "must have 5 fields: minute hour day-of-month month day-of-week"
+    for text, (lo, hi) in zip(fields, CRON_RANGES, strict=True):
+        if not CRON_FIELD.match(text):
+            return f"field {text!r} is not a number, range, list, step or *"
+        for num in re.findall(r"\d+", re.sub(r"/\d+", "", text)):
+            if not lo <= int(num) <= hi:
+                return f"field {text!r}: {num} is outside {lo}-{hi}"
+    return None
+
+
+def _validate(data: dict, where: str, expected_id: str | None) -> list[str]:
+    problems: list[str] = []
+
+    def walk(table: dict, section: str) -> None:
+        schema = _SCHEMA[section]
+        for key, value in table.items():
+            dotted = f"{section}.{key}" if section else key
+            if key not in schema:
+                what = "table" if isinstance(value, dict) else "key"
+                allowed = ", ".join(schema)
+                problems.append(f"{where}: {dotted}: unknown {what} (allowed here: {allowed})")
+                continue
+            kind, _ = schema[key]
+            reason = _check_value(kind, value)
+            if reason:
+                problems.append(f"{where}: {dotted}: {reason}")
+            elif kind == "table" and (f"{section}.{key}" if section else key) in _SCHEMA:
+                walk(value, dotted)
+        for key, (_, required) in schema.items():
+            if required and key not in table:
+                dotted = f"{section}.{key}" if section else key
+                problems.append(f"{where}: {dotted}: missing (required)")
+
+    walk(data, "")
+    sched = data.get("schedule")
+    if isinstance(sched, dict) and "every" in sched and "cron" in sched:
+        problems.append(f"{where}: schedule: give either every or cron, not both")
+    if expected_id and isinstance(data.get("id"), str) and data["id"] != expected_id:
+        problems.append(f"{where}: id: {data['id']!r} does not match the file name {expected_id!r}")
+    return problems
+
+
+def parse_protocol(data: dict, where: str = "<protocol>", expected_id: str | None = None,
+                   path: Path | None = None) -> Protocol:
+    """Validate a parsed TOML table and build the ``Protocol``.
+
+    Raises:
+        ProtocolError: listing every problem found.
+    """
+    problems = _validate(data, where, expected_id)
+    if problems:
+        raise ProtocolError(problems)
+    pico = data.get("pico", {})
+    search = data["search"]
+    crit = data.get("criteria", {})
+    hl = crit.get("highlight", {})
+    sched = data.get("schedule", {})
+    scr = data.get("screening", {})
+    return Protocol(
+        id=data["id"],
+        title=data["title"].strip(),
+        question=data["question"].strip(),
+        theme=data.get("theme", ""),
+        programme_goals=tuple(data.get("programme_goals", ())),
+        version=str(data.get("version", "1")),
+        pico=Pico(
+            population=pico.get("population", ""),
+            intervention=pico.get("intervention", ""),
+            comparison=pico.get("comparison", ""),
+            outcomes=tuple(pico.get("outcomes", ())),
+        ),
+        search=Search(query=search["query"].strip(), filters={k: str(v).lower() if isinstance(v, bool) else str(v)
+                                                             for k, v in search.get("filters", {}).items()}),
+        criteria=Criteria(
+            include=tuple(crit.get("include", ())),
+            exclude=tuple(crit.get("exclude", ())),
+            exclusion_reasons=tuple(crit.get("exclusion_reasons", DEFAULT_EXCLUSION_REASONS)),
+            highlight_include=tuple(hl.get("include", ())),
+            highlight_exclude=tuple(hl.get("exclude", ())),
+        ),
+        schedule=Schedule(every=sched.get("every", None if "cron" in sched else "monthly"), cron=sched.get("cron")),
+        screening=Screening(
+            reviewers_per_record=scr.get("reviewers_per_record", 1),
+            stopping=scr.get("stopping", "statistical"),
+            recall_target=float(scr.get("recall_target", 0.95)),
+            confidence=float(scr.get("confidence", 0.95)),
+        ),
+        raw=data,
+        path=path,
+    )
+
+
+def load_protocol(path: str | Path) -> Protocol:
+    """Read and validate one protocol file.
+
+    Raises:
+        ProtocolError: the file is missing, not TOML, or invalid (every problem listed).
+    """
+    p = Path(path)
+    where = str(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProtocolError([f"{where}: file not found"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProtocolError([f"{where}: cannot read: {exc}"]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProtocolError([f"{where}: not valid TOML: {exc}"]) from None
+    return parse_protocol(data, where, expected_id=p.stem, path=p)
+
+
+def check_files(paths: Iterable[str | Path]) -> list[str]:
+    """Validate several protocol files; return every problem line (empty when all are valid)."""
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        try:
+            proto = load_protocol(path)
+        except ProtocolError as exc:
+            problems.extend(exc.problems)
+            continue
+        if proto.id in seen:
+            problems.append(f"{path}: id: {proto.id!r} is also used by {seen[proto.id]}")
+        seen[proto.id] = str(path)
+    return problems
+
+
+def protocol_files(protocols_dir: Path) -> list[Path]:
+    """The ``*.toml`` files of a workspace's protocols folder, sorted."""
+    return sorted(protocols_dir.glob("*.toml")) if protocols_dir.is_dir() else []
+
+
+def load_all(protocols_dir: Path) -> list[Protocol]:
+    """Load every protocol of a workspace.
+
+    Raises:
+        ProtocolError: listing the problems of every invalid file.
+    """
+    files = protocol_files(protocols_dir)
+    problems = check_files(files)
+    if problems:
+        raise ProtocolError(problems)
+    return [load_protocol(f) for f in files]

@@ -1,0 +1,101 @@
+"""Settings in one place: workspace, database URL, OpenAlex endpoint and credentials, reviewer.
+
+Precedence everywhere: an explicit argument (CLI flag), then the environment variable, then the default.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lsr.errors import LsrError
+
+DEFAULT_OPENALEX_URL = "https://api.openalex.org"
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry in some containers
+        return "reviewer"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings for one invocation."""
+
+    workspace: Path
+    """Directory holding ``protocols/`` and ``reviews/`` (``--workspace``, ``LSR_WORKSPACE``, else cwd)."""
+
+    database_url: str
+    """SQLAlchemy URL (``LSR_DATABASE_URL``); default ``sqlite:///<workspace>/reviews/lsr.sqlite``."""
+
+    openalex_url: str = DEFAULT_OPENALEX_URL
+    """Base URL of the OpenAlex API (``LSR_OPENALEX_URL``); point it at ``lsr openalex-serve`` offline."""
+
+    openalex_email: str | None = None
+    """Contact e-mail sent to OpenAlex as a ``From`` header (``LSR_OPENALEX_EMAIL``)."""
+
+    openalex_api_key: str | None = field(default=None, repr=False)
+    """OpenAlex API key (``LSR_OPENALEX_API_KEY``); never logged or stored."""
+
+    reviewer: str = "reviewer"
+    """Who makes decisions (``--reviewer``, ``LSR_REVIEWER``, else the login name)."""
+
+    @property
+    def protocols_dir(self) -> Path:
+        return self.workspace / "protocols"
+
+    @property
+    def reviews_dir(self) -> Path:
+        return self.workspace / "reviews"
+
+    def review_dir(self, review_id: str) -> Path:
+        """Folder of one review's generated outputs."""
+        return self.reviews_dir / review_id
+
+    @property
+    def safe_database_url(self) -> str:
+        """The database URL with any password masked, for display."""
+        return mask_password(self.database_url)
+
+
+def mask_password(url: str) -> str:
+    """Replace the password of a URL like ``scheme://user:pw@host/db`` by ``***``."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url
+
+
+def resolve(
+    workspace: str | os.PathLike | None = None,
+    database_url: str | None = None,
+    reviewer: str | None = None,
+    *,
+    must_exist: bool = True,
+) -> Settings:
+    """Build settings from arguments and the environment.
+
+    Args:
+        workspace: explicit workspace directory; else ``LSR_WORKSPACE``; else the current directory.
+        database_url: explicit database URL; else ``LSR_DATABASE_URL``; else the workspace's SQLite file.
+        reviewer: explicit reviewer name; else ``LSR_REVIEWER``; else the login name.
+        must_exist: raise ``LsrError`` when the workspace directory is missing.
+    """
+    ws = Path(workspace or os.environ.get("LSR_WORKSPACE") or os.getcwd()).expanduser().resolve()
+    if must_exist and not ws.is_dir():
+        raise LsrError(f"workspace {ws} does not exist (give --workspace DIR or set LSR_WORKSPACE)")
+    db = database_url or os.environ.get("LSR_DATABASE_URL") or f"sqlite:///{ws / 'reviews' / 'lsr.sqlite'}"
+    return Settings(
+        workspace=ws,
+        database_url=db,
+        openalex_url=(os.environ.get("LSR_OPENALEX_URL") or DEFAULT_OPENALEX_URL).rstrip("/"),
+        openalex_email=os.environ.get("LSR_OPENALEX_EMAIL") or None,
+        openalex_api_key=os.environ.get("LSR_OPENALEX_API_KEY") or None,
+        reviewer=reviewer or os.environ.get("LSR_REVIEWER") or _login_name(),
+    )

@@ -1,0 +1,188 @@
+"""Reading labelled review datasets in the SYNERGY release layout.
+
+A SYNERGY folder holds ``works_*.zip`` (JSON lists of OpenAlex works), ``labels.csv``
+(``openalex_id, doi, pmid, label_included``) and ``metadata.json``. This module resolves a dataset by
+path or by name (under ``SYNERGY_PATH``) and yields its works and labels. It deliberately does not import
+``synergy_dataset`` in-process: that package installs a global ``requests_cache`` on import, which would
+silently cache lsr's own HTTP traffic. Downloading (when no local copy exists) runs it in a subprocess.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from lsr.errors import LsrError
+
+
+@dataclass(frozen=True)
+class SynergyDataset:
+    """One labelled dataset on disk."""
+
+    name: str
+    path: Path
+
+    def works(self) -> Iterator[dict]:
+        """OpenAlex work dicts, in file order."""
+        yield from iter_work_files(sorted(self.path.glob("works_*.zip")))
+
+    def labels(self) -> dict[str, int]:
+        """Map of short OpenAlex id (``W123``) to ``label_included`` (1 or 0)."""
+        out: dict[str, int] = {}
+        with open(self.path / "labels.csv", newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                out[short_openalex_id(row["openalex_id"])] = int(row["label_included"])
+        return out
+
+    def metadata(self) -> dict:
+        p = self.path / "metadata.json"
+        return json.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
+
+
+def short_openalex_id(value: str | None) -> str | None:
+    """``https://openalex.org/W123`` -> ``W123`` (None and empty stay None)."""
+    if not value:
+        return None
+    return str(value).rstrip("/").rsplit("/", 1)[-1].upper()
+
+
+def is_dataset_dir(path: Path) -> bool:
+    return path.is_dir() and (path / "labels.csv").exists() and any(path.glob("works_*.zip"))
+
+
+def synergy_root() -> Path | None:
+    """The local SYNERGY copy named by ``SYNERGY_PATH``, if set."""
+    value = os.environ.get("SYNERGY_PATH")
+    return Path(value).expanduser() if value else None
+
+
+def resolve_dataset(name_or_path: str | os.PathLike, *, download: bool = False) -> SynergyDataset:
+    """Find a dataset by folder path, or by name under ``SYNERGY_PATH``.
+
+    Args:
+        name_or_path: a SYNERGY-format folder, or a dataset name such as ``Sep_2021``.
+        download: when the name is not found locally, fetch the release with ``synergy_dataset``
+            (needs internet).
+
+    Raises:
+        LsrError: when the dataset cannot be found (and, with ``download``, not fetched either).
+    """
+    p = Path(name_or_path).expanduser()
+    if is_dataset_dir(p):
+        return SynergyDataset(p.resolve().name, p.resolve())
+    name = p.name
+    root = synergy_root()
+    if root is not None and is_dataset_dir(root / name):
+        return SynergyDataset(name, (root / name).resolve())
+    if download:
+        target = _download(name)
+        if target is not None:
+            return SynergyDataset(name, target)
+    where = f"SYNERGY_PATH={root}" if root else "SYNERGY_PATH is not set"
+    raise LsrError(
+        f"dataset {str(name_or_path)!r} not found: not a SYNERGY folder (labels.csv + works_*.zip) "
+        f"and not under the local copy ({where}); point SYNERGY_PATH at a SYNERGY release folder"
+    )
+
+
+def _download(name: str) -> Path | None:
+    """Fetch the classic SYNERGY release into ~/.synergy_dataset_source with ``synergy_dataset``."""
+    env = dict(os.environ, SYNERGY_SET="synergy")
+    env.pop("SYNERGY_PATH", None)
+    code = (
+        "import synergy_dataset.base as b, sys;"
+        "b.download_raw_dataset();"
+        "print(b._get_path_raw_dataset())"
+    )
+    try:
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=900, check=True
+        )
+    except (subprocess.SubprocessError, OSError):
+        return None
+    root = Path(out.stdout.strip().splitlines()[-1]) if out.stdout.strip() else None
+    if root is not None and is_dataset_dir(root / name):
+        return (root / name).resolve()
+    return None
+
+
+def iter_work_files(paths: Iterable[os.PathLike | str]) -> Iterator[dict]:
+    """Yield OpenAlex works from ``.zip`` (of JSON lists), ``.json`` (list or ``{"results": [...]}``)
+    and ``.jsonl`` files, or from SYNERGY folders (their ``works_*.zip``).
+
+    Raises:
+        LsrError: naming the file when it cannot be read as work JSON.
+    """
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            inner = sorted(path.glob("works_*.zip")) or sorted(
+                [*path.glob("*.json"), *path.glob("*.jsonl"), *path.glob("*.zip")]
+            )
+            yield from iter_work_files(inner)
+            continue
+        try:
+            if path.suffix == ".zip":
+                with zipfile.ZipFile(path) as zf:
+                    for member in sorted(zf.namelist(), key=_natural_key):
+                        if member.endswith(".json"):
+                            yield from _works_from_json(json.loads(zf.read(member)), f"{path}:{member}")
+                        elif member.endswith(".jsonl"):
+                            yield from _works_from_lines(zf.read(member).decode("utf-8").splitlines(), path)
+            elif path.suffix == ".jsonl":
+                with open(path, encoding="utf-8") as fh:
+                    yield from _works_from_lines(fh, path)
+            else:
+                yield from _works_from_json(json.loads(path.read_text(encoding="utf-8")), str(path))
+        except (OSError, ValueError, zipfile.BadZipFile) as exc:
+            raise LsrError(f"{path}: cannot read OpenAlex works: {exc}") from exc
+
+
+def _works_from_json(data, where: str) -> Iterator[dict]:
+    if isinstance(data, dict) and isinstance(data.get("results"), list):
+        data = data["results"]
+    if isinstance(data, dict) and "id" in data:
+        data = [data]
+    if not isinstance(data, list):
+        raise ValueError(f"{where}: expected a list of works")
+    for w in data:
+        if isinstance(w, dict) and w.get("id"):
+            yield w
+
+
+def _works_from_lines(lines: Iterable[str], path) -> Iterator[dict]:
+    for n, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            w = json.loads(line)
+        except ValueError as exc:
+            raise ValueError(f"line {n}: {exc}") from exc
+        if isinstance(w, dict) and w.get("id"):
+            yield w
+
+
+def _natural_key(name: str):
+    import re
+
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
+
+
+def abstract_from_inverted_index(index: dict | None) -> str:
+    """Rebuild an abstract from OpenAlex's ``abstract_inverted_index`` (word -> positions)."""
+    if not index:
+        return ""
+    positions: list[tuple[int, str]] = []
+    for word, where in index.items():
+        for pos in where or ():
+            positions.append((int(pos), word))
+    positions.sort()
+    return " ".join(w for _, w in positions)

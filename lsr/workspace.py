@@ -1,0 +1,115 @@
+"""A workspace: its protocols, its database, and keeping the two in step.
+
+``open_workspace`` resolves settings, opens (and migrates) the database and syncs every protocol file into
+a ``Review`` row. A protocol whose content changed gets a new ``ProtocolVersion`` row; nothing is
+overwritten silently. Library callers and both UIs start here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from lsr.db import Database, open_database
+from lsr.errors import LsrError
+from lsr.models import ProtocolVersion, Review
+from lsr.protocol import Protocol, load_all
+from lsr.settings import Settings, resolve
+
+
+@dataclass
+class Workspace:
+    """An opened workspace: settings, protocols by id, and the database."""
+
+    settings: Settings
+    db: Database
+    protocols: dict[str, Protocol] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path:
+        return self.settings.workspace
+
+    def protocol(self, review_id: str) -> Protocol:
+        """The protocol of one review.
+
+        Raises:
+            LsrError: no protocol with that id in this workspace.
+        """
+        try:
+            return self.protocols[review_id]
+        except KeyError:
+            known = ", ".join(sorted(self.protocols)) or "none"
+            raise LsrError(f"unknown review {review_id!r} (reviews in {self.root}: {known})") from None
+
+    def review_ids(self, wanted: list[str] | tuple[str, ...] | None = None) -> list[str]:
+        """The ids asked for (each checked to exist), or all reviews in id order."""
+        if wanted:
+            return [self.protocol(r).id for r in wanted]
+        return sorted(self.protocols)
+
+    def review_dir(self, review_id: str) -> Path:
+        """The review's output folder, created on demand."""
+        path = self.settings.review_dir(review_id)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def sync(self) -> None:
+        """Record every protocol in the database; new content becomes a new protocol version."""
+        for attempt in range(3):
+            try:
+                with self.db.write() as session:
+                    for proto in self.protocols.values():
+                        _sync_one(session, proto)
+                return
+            except IntegrityError:
+                # Another process synced the same protocol at the same moment (PostgreSQL): read again.
+                if attempt == 2:
+                    raise
+
+
+def _sync_one(session, proto: Protocol) -> None:
+    snapshot = json.dumps(proto.raw, sort_keys=True, default=str)
+    review = session.get(Review, proto.id)
+    if review is not None and review.protocol_hash == proto.content_hash:
+        return
+    if review is None:
+        review = Review(id=proto.id, title=proto.title, theme=proto.theme, protocol_version=proto.version,
+                        protocol_hash=proto.content_hash, protocol_json=snapshot)
+    else:
+        review.title, review.theme = proto.title, proto.theme
+        review.protocol_version, review.protocol_hash = proto.version, proto.content_hash
+        review.protocol_json = snapshot
+    session.add(review)
+    session.flush()
+    seen = session.exec(
+        select(ProtocolVersion).where(ProtocolVersion.review_id == proto.id,
+                                      ProtocolVersion.protocol_hash == proto.content_hash)
+    ).first()
+    if seen is None:
+        session.add(ProtocolVersion(review_id=proto.id, version=proto.version, protocol_hash=proto.content_hash,
+                                    protocol_json=snapshot))
+
+
+def open_workspace(settings: Settings | None = None, *, sync: bool = True) -> Workspace:
+    """Open the workspace of ``settings`` (default: resolved from the environment).
+
+    Raises:
+        LsrError: missing workspace, invalid protocols (every problem listed), unusable database.
+    """
+    settings = settings or resolve()
+    if not settings.workspace.is_dir():
+        raise LsrError(f"workspace {settings.workspace} does not exist")
+    if not settings.protocols_dir.is_dir():
+        raise LsrError(
+            f"{settings.workspace} is not an lsr workspace: it has no protocols/ folder "
+            "(give --workspace DIR, set LSR_WORKSPACE, or run `lsr demo` to make one)"
+        )
+    protocols = {p.id: p for p in load_all(settings.protocols_dir)}
+    ws = Workspace(settings=settings, db=open_database(settings.database_url), protocols=protocols)
+    if sync:
+        ws.sync()
+    return ws
