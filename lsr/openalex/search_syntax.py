@@ -20,7 +20,6 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 __all__ = [
     "And",
@@ -122,7 +121,12 @@ def _step1b(word: str) -> str:
 def _step1b_tidy(word: str) -> str:
     if word.endswith(("at", "bl", "iz")):
         return word + "e"
-    if len(word) >= 2 and word[-1] == word[-2] and _is_consonant(word, len(word) - 1) and word[-1] not in "lsz":
+    if (
+        len(word) >= 2
+        and word[-1] == word[-2]
+        and _is_consonant(word, len(word) - 1)
+        and word[-1] not in "lsz"
+    ):
         return word[:-1]
     if _measure(word) == 1 and _ends_cvc(word):
         return word + "e"
@@ -135,12 +139,16 @@ def _step1c(word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=200_000)
+_WORD_CACHE: dict[bool, dict[str, str | None]] = {True: {}, False: {}}
+_MISSING = object()
+_COMBINING_RE = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+
+
 def _normalize_word(word: str, stemmed: bool) -> str | None:
     """One raw lowercase word to its index form, or None when it is a stop word (stemmed mode only)."""
-    if stemmed:
-        return None if word in STOP_WORDS else stem(word)
-    return word
+    if not stemmed:
+        return word
+    return None if word in STOP_WORDS else stem(word)
 
 
 def _fold(text: str) -> str:
@@ -148,8 +156,7 @@ def _fold(text: str) -> str:
     text = _POSSESSIVE_RE.sub("", text.lower())
     if text.isascii():
         return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _COMBINING_RE.sub("", unicodedata.normalize("NFKD", text))
 
 
 def normalize_words(text: str, *, stemmed: bool = True) -> list[str]:
@@ -162,9 +169,14 @@ def normalize_words(text: str, *, stemmed: bool = True) -> list[str]:
     Returns:
         The words in order.
     """
+    cache = _WORD_CACHE[stemmed]
     out: list[str] = []
     for raw in _WORD_RE.findall(_fold(text or "")):
-        word = _normalize_word(raw, stemmed)
+        word = cache.get(raw, _MISSING)
+        if word is _MISSING:
+            word = _normalize_word(raw, stemmed)
+            if len(cache) < 500_000:
+                cache[raw] = word
         if word is not None:
             out.append(word)
     return out
@@ -174,7 +186,7 @@ def normalize_words(text: str, *, stemmed: bool = True) -> list[str]:
 class AnalyzedText:
     """Searchable form of one work: each index word mapped to the set of its positions."""
 
-    positions: dict[str, set[int]] = field(default_factory=dict)
+    positions: dict[str, list[int]] = field(default_factory=dict)
 
     def has(self, word: str) -> bool:
         """Whether ``word`` occurs anywhere."""
@@ -185,8 +197,8 @@ class AnalyzedText:
         first = self.positions.get(words[0])
         if not first:
             return False
-        rest = [self.positions.get(w) for w in words[1:]]
-        if any(not p for p in rest):
+        rest = [set(self.positions.get(w) or ()) for w in words[1:]]
+        if not all(rest):
             return False
         return any(all(start + i in p for i, p in enumerate(rest, 1)) for start in first)
 
@@ -202,8 +214,13 @@ def analyze(*fields: str | None, stemmed: bool = True) -> AnalyzedText:
     offset = 0
     for text in fields:
         words = normalize_words(text or "", stemmed=stemmed)
-        for i, word in enumerate(words):
-            result.positions.setdefault(word, set()).add(offset + i)
+        positions = result.positions
+        for i, word in enumerate(words, offset):
+            where = positions.get(word)
+            if where is None:
+                positions[word] = [i]
+            else:
+                where.append(i)
         offset += len(words) + _FIELD_GAP
     return result
 
@@ -288,7 +305,9 @@ def _lex(query: str) -> Iterator[_Token]:
         elif ch == '"':
             end = query.find('"', i + 1)
             if end < 0:
-                raise QuerySyntaxError(f"unterminated quote: the phrase opened at position {i} has no closing '\"'")
+                raise QuerySyntaxError(
+                    f"unterminated quote: the phrase opened at position {i} has no closing '\"'"
+                )
             yield _Token("phrase", query[i + 1 : end], i)
             i = end + 1
         else:
@@ -319,7 +338,9 @@ class _Parser:
         if self.i < len(self.tokens):
             tok = self.tokens[self.i]
             if tok.kind == ")":
-                raise QuerySyntaxError(f"unbalanced parentheses: ')' at position {tok.pos} has no matching '('")
+                raise QuerySyntaxError(
+                    f"unbalanced parentheses: ')' at position {tok.pos} has no matching '('"
+                )
             raise QuerySyntaxError(f"unexpected {tok.text!r} at position {tok.pos}")
         return node if node is not None else Or(())
 
@@ -359,7 +380,9 @@ class _Parser:
         tok = self._peek()
         if tok is None:
             prev = self.tokens[self.i - 1]
-            raise QuerySyntaxError(f"dangling operator {prev.text!r} at position {prev.pos}: nothing follows it")
+            raise QuerySyntaxError(
+                f"dangling operator {prev.text!r} at position {prev.pos}: nothing follows it"
+            )
         if tok.kind == "op":
             raise QuerySyntaxError(f"operator {tok.text!r} at position {tok.pos} has no term before it")
         if tok.kind == ")":

@@ -1,0 +1,71 @@
+"""Test helpers: build workspaces and protocols in code, run the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SYNERGY = SHARED / "synergy"
+
+PROTOCOL = """\
+id = "{id}"
+title = "Test review {id}"
+question = "Does the intervention improve the outcome?"
+theme = "Talentontwikkeling en gezondheid"
+programme_goals = [7]
+version = "2026-11-23"
+
+[pico]
+population = "children"
+intervention = "extended school day"
+comparison = "usual school day"
+outcomes = ["achievement"]
+
+[search]
+query = '{query}'
+filters = {{ type = "article" }}
+
+[criteria]
+include = ["empirical study"]
+exclude = ["animal study"]
+exclusion_reasons = ["wrong population", "wrong intervention", "wrong design"]
+highlight = {{ include = ["school"], exclude = ["rat"] }}
+
+[schedule]
+every = "{every}"
+
+[screening]
+reviewers_per_record = {reviewers}
+stopping = "{stopping}"
+"""
+
+
+def protocol_text(review_id: str = "test-review", query: str = '"school day" AND achievement',
+                  every: str = "monthly", reviewers: int = 1, stopping: str = "statistical") -> str:
+    return PROTOCOL.format(id=review_id, query=query, every=every, reviewers=reviewers, stopping=stopping)
+
+
+def make_workspace(path: Path, review_ids: tuple[str, ...] = ("test-review",), **protocol_kw) -> Path:
+    """Create a workspace folder with one protocol per id."""
+    (path / "protocols").mkdir(parents=True, exist_ok=True)
+    for rid in review_ids:
+        (path / "protocols" / f"{rid}.toml").write_text(protocol_text(rid, **protocol_kw), encoding="utf-8")
+    return path
+
+
+def run(args: list[str], workspace: Path | None = None, input: str | None = None):
+    """Invoke the CLI in-process; returns click's Result (exit_code, stdout, stderr)."""
+    from lsr.cli import main
+
+    full = (["--workspace", str(workspace)] if workspace else []) + [str(a) for a in args]
+    return CliRunner().invoke(main, full, input=input, catch_exceptions=False)
+
+
+def status_json(workspace: Path, review: str | None = None) -> dict:
+    result = run(["status", "--json"] + ([review] if review else []), workspace)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)

@@ -1,0 +1,106 @@
+"""The protocol validator: every rule can fail, with file, key and reason."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from lsr.protocol import ProtocolError, check_files, load_protocol
+from tests.helpers import ROOT, protocol_text
+
+
+def write(tmp_path, text: str, name: str = "test-review.toml"):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def problems_for(tmp_path, text: str, name: str = "test-review.toml") -> list[str]:
+    return check_files([write(tmp_path, text, name)])
+
+
+def test_valid_protocol_loads(tmp_path):
+    proto = load_protocol(write(tmp_path, protocol_text()))
+    assert proto.id == "test-review"
+    assert proto.programme_goals == (7,)
+    assert proto.search.filters == {"type": "article"}
+    assert proto.criteria.exclusion_reasons[0] == "wrong population"
+    assert proto.schedule.every == "monthly"
+    assert proto.screening.reviewers_per_record == 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "reason"),
+    [
+        ("[search]", "[serach]", "serach", "unknown table"),
+        ('version = "2026-11-23"', 'version = "2026-11-23"\ncolour = "red"', "colour", "unknown key"),
+        ("[pico]", "[pico]\nsetting = 'x'", "pico.setting", "unknown key"),
+        ("programme_goals = [7]", "programme_goals = [0, 13]", "programme_goals", "1-12"),
+        ("programme_goals = [7]", 'programme_goals = ["7"]', "programme_goals", "list of programme goal"),
+        ("programme_goals = [7]", "programme_goals = [7, 7]", "programme_goals", "twice"),
+        ('every = "monthly"', 'every = "fortnightly"', "schedule.every", "daily, weekly"),
+        ('every = "monthly"', 'cron = "61 3 * * *"', "schedule.cron", "outside 0-59"),
+        ('every = "monthly"', 'cron = "0 3 * *"', "schedule.cron", "5 fields"),
+        ('every = "monthly"', 'every = "monthly"\ncron = "0 3 1 * *"', "schedule", "either every or cron"),
+        ("query = '\"school day\" AND achievement'", "query = '   '", "search.query", "non-empty"),
+        ("query = '\"school day\" AND achievement'", "query = '(a OR b'", "search.query", "parentheses"),
+        ("query = '\"school day\" AND achievement'", "query = 'a, b'", "search.query", "commas"),
+        ("query = '\"school day\" AND achievement'", "query = 'a AND'", "search.query", "right-hand"),
+        ("query = '\"school day\" AND achievement'", "query = '\"a b'", "search.query", "quotes"),
+        ('id = "test-review"', 'id = "Test_Review"', "id", "lowercase"),
+        ('id = "test-review"', 'id = "other-review"', "id", "does not match the file name"),
+        ('title = "Test review test-review"', 'title = ""', "title", "non-empty"),
+        ("reviewers_per_record = 1", "reviewers_per_record = 3", "screening.reviewers_per_record", "1 (single"),
+        ('stopping = "statistical"', 'stopping = "consecutive-irrelevant:0"', "screening.stopping", "N >= 1"),
+        ('exclusion_reasons = ["wrong population", "wrong intervention", "wrong design"]',
+         "exclusion_reasons = []", "criteria.exclusion_reasons", "at least one"),
+        ('filters = { type = "article" }', 'filters = { type = "article,review" }', "search.filters", "commas"),
+        ('highlight = { include = ["school"], exclude = ["rat"] }', 'highlight = { include = "school" }',
+         "criteria.highlight.include", "list"),
+    ],
+)
+def test_each_rule_fails_with_file_key_and_reason(tmp_path, old, new, key, reason):
+    text = protocol_text()
+    assert old in text, old
+    problems = problems_for(tmp_path, text.replace(old, new, 1))
+    assert problems, "expected the validator to refuse this"
+    line = next((p for p in problems if f": {key}: " in p), None)
+    assert line is not None, problems
+    assert line.startswith(str(tmp_path / "test-review.toml"))
+    assert reason in line
+
+
+def test_missing_required_keys(tmp_path):
+    problems = problems_for(tmp_path, 'id = "test-review"\n')
+    joined = "\n".join(problems)
+    for key in ("title", "question", "search"):
+        assert f": {key}: missing" in joined
+
+
+def test_not_toml(tmp_path):
+    problems = problems_for(tmp_path, "id = ")
+    assert "not valid TOML" in problems[0]
+
+
+def test_load_raises_protocol_error_with_all_problems(tmp_path):
+    bad = protocol_text().replace("[search]", "[serach]").replace("programme_goals = [7]", "programme_goals = [99]")
+    with pytest.raises(ProtocolError) as info:
+        load_protocol(write(tmp_path, bad))
+    assert len(info.value.problems) >= 3  # unknown table, missing search, bad goal
+
+
+def test_content_hash_changes_with_content(tmp_path):
+    a = load_protocol(write(tmp_path, protocol_text()))
+    b = load_protocol(write(tmp_path, protocol_text(query="other")))
+    assert a.content_hash != b.content_hash
+
+
+def test_shipped_protocols_are_valid_and_cover_every_goal():
+    files = sorted((ROOT / "protocols").glob("*.toml"))
+    assert len(files) >= 10
+    assert check_files(files) == []
+    goals = set()
+    for f in files:
+        goals.update(tomllib.loads(f.read_text(encoding="utf-8"))["programme_goals"])
+    assert goals == set(range(1, 13))
