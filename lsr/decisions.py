@@ -160,6 +160,28 @@ def settled_labels(session: Session, review_id: str, stage: str = TA, reviewers_
     return out
 
 
+def conflicts(session: Session, review_id: str, stage: str = TA, reviewers_per_record: int = 2
+              ) -> dict[int, list[Decision]]:
+    """Records where the required reviewers disagree and no resolution has settled it.
+
+    Returns each conflicting record's current decisions, one per reviewer (oldest first).
+    """
+    if reviewers_per_record < 2:
+        return {}
+    per_pair = latest_decisions(session, review_id, stage)
+    by_record: dict[int, list[Decision]] = {}
+    for (record_id, _), d in per_pair.items():
+        by_record.setdefault(record_id, []).append(d)
+    out: dict[int, list[Decision]] = {}
+    for record_id, decisions in by_record.items():
+        if any(d.kind == "resolve" and d.label is not None for d in decisions):
+            continue
+        labelled = sorted((d for d in decisions if d.label is not None), key=lambda d: d.id)
+        if len(labelled) >= 2 and len({d.label for d in labelled}) > 1:
+            out[record_id] = labelled
+    return out
+
+
 def decide_one(ws, review_id: str, record_ref: str | int, label: str, *, reviewer: str, stage: str = TA,
                reason: str | None = None, note: str | None = None) -> Decision:
     """Find a record by any identifier and commit one decision on it (``lsr decide``)."""

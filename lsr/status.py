@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from lsr.decisions import FT, TA, settled_labels
+from lsr.agreement import review_agreement
+from lsr.decisions import FT, TA, conflicts, settled_labels
 from lsr.models import Record, RecordSource, Review, SearchRun
 from lsr.schedule import is_due, next_update
 from lsr.workspace import Workspace
@@ -65,6 +66,9 @@ def review_status(ws: Workspace, session: Session, review_id: str) -> dict:
         "unscreened": n_records - screened,
         "fulltext": {"included": ft["include"], "excluded": ft["exclude"], "maybe": ft["maybe"],
                      "pending": max(ta["include"] - sum(ft.values()), 0)},
+        "conflicts": len(conflicts(session, review_id, TA, per_record)) + len(conflicts(session, review_id, FT,
+                                                                                           per_record)),
+        "agreement": review_agreement(session, review_id, TA)["overall"] if per_record > 1 else None,
         "search_runs": runs,
         "last_update": _iso(last),
         "next_update": _iso(nxt),

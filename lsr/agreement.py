@@ -1,0 +1,81 @@
+"""Inter-rater agreement for dual screening: Cohen's kappa, percentage agreement and PABAK.
+
+Pure functions over pairs of labels, plus ``review_agreement`` which collects, per reviewer pair, the
+records both reviewers labelled at a stage (their current labels) from the decision log.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from itertools import combinations
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Agreement between two raters over the items both rated."""
+
+    n: int
+    percent_agreement: float | None
+    kappa: float | None
+    pabak: float | None
+    categories: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def agreement(pairs: Iterable[tuple[str, str]], categories: Sequence[str] | None = None) -> Agreement:
+    """Cohen's kappa, observed agreement and PABAK for paired labels.
+
+    Args:
+        pairs: (label of rater A, label of rater B) per item both rated.
+        categories: the possible labels; PABAK uses their number (default: those observed, at least 2).
+
+    Kappa is ``(po - pe) / (1 - pe)``; when ``pe == 1`` (both raters used one and the same label
+    throughout) kappa is undefined and reported as None. PABAK is ``(k * po - 1) / (k - 1)``.
+    """
+    pairs = list(pairs)
+    n = len(pairs)
+    cats = list(categories) if categories else sorted({a for a, _ in pairs} | {b for _, b in pairs})
+    k = max(len(cats), 2)
+    if n == 0:
+        return Agreement(0, None, None, None, k)
+    po = sum(a == b for a, b in pairs) / n
+    ca, cb = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
+    pe = sum(ca[c] * cb[c] for c in set(ca) | set(cb)) / (n * n)
+    kappa = None if pe >= 1 else (po - pe) / (1 - pe)
+    pabak = (k * po - 1) / (k - 1)
+    return Agreement(n, po, kappa, pabak, k)
+
+
+def review_agreement(session, review_id: str, stage: str = "title-abstract") -> dict:
+    """Agreement per reviewer pair and pooled over all pairs, from the reviewers' own current labels.
+
+    Resolution decisions (kind ``resolve``) are not a rater's label and are left out.
+
+    Returns:
+        ``{"pairs": [{"reviewers": [a, b], **agreement}], "overall": {...}}``.
+    """
+    from sqlmodel import select
+
+    from lsr.models import Decision
+    from lsr.vocabulary import LABELS
+
+    rows = session.exec(
+        select(Decision).where(Decision.review_id == review_id, Decision.stage == stage,
+                               Decision.kind != "resolve").order_by(Decision.id)
+    ).all()
+    current: dict[str, dict[int, str | None]] = {}
+    for d in rows:
+        current.setdefault(d.reviewer, {})[d.record_id] = d.label
+    out_pairs, pooled = [], []
+    for a, b in combinations(sorted(current), 2):
+        common = [(current[a][r], current[b][r]) for r in current[a].keys() & current[b].keys()
+                  if current[a][r] is not None and current[b][r] is not None]
+        if not common:
+            continue
+        pooled.extend(common)
+        out_pairs.append({"reviewers": [a, b], **agreement(common, LABELS).as_dict()})
+    return {"pairs": out_pairs, "overall": agreement(pooled, LABELS).as_dict()}

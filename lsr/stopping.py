@@ -1,0 +1,225 @@
+"""Stopping rules: can the reviewers stop screening, and how sure are we that little was missed?
+
+``statistical`` is the hypothesis test of Callaghan & Müller-Hansen (2020, Systematic Reviews 9:273),
+as in their BUSCAR method: treat each tail window of the last ``n`` screened records as a sample from
+the records that were unseen when the window began, and test the null hypothesis that recall is below
+the target. Under that null the window's urn would hold at least
+``K = floor(r_seen / target - r_before + 1)`` relevant records, and seeing at most ``k`` of them in ``n``
+draws has hypergeometric probability ``P(X <= k; N_urn, K, n)``. The smallest p over all windows is the
+test's p-value; the rule is met when it is below ``1 - confidence``. Because ranked screening puts
+relevant records first, the tail is *less* likely to hold relevant records than a random sample, so the
+test is conservative.
+
+The test is conservative by design: with fewer than about 20 inclusions, ruling out even one missed
+record needs most of the remaining records screened. lsr says so instead of tuning the test.
+
+``consecutive-irrelevant:N`` stops after N irrelevant records in a row: a common heuristic whose weakness
+is that on small reviews it stops early with recall far below target.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from scipy.stats import hypergeom
+
+SMALL_REVIEW_INCLUSIONS = 20
+
+
+@dataclass(frozen=True)
+class StoppingState:
+    """The rule's verdict at one moment."""
+
+    rule: str
+    met: bool
+    estimated_recall: float | None  # recall we are `confidence` sure of (statistical), else None
+    p_value: float | None = None
+    screened: int = 0
+    relevant_found: int = 0
+    message: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _windows(labels: Sequence[int], n_docs: int):
+    y = np.asarray(labels, dtype=np.int64)
+    n_seen, r_seen = len(y), int(y.sum())
+    n = np.arange(1, n_seen + 1)
+    k = np.cumsum(y[::-1])  # relevant records inside the last n screened
+    r_before = r_seen - k
+    n_urn = n_docs - (n_seen - n)
+    return n, k, r_before, n_urn, r_seen
+
+
+def h0_pvalue(labels: Sequence[int], n_docs: int, recall_target: float = 0.95) -> float | None:
+    """p-value of "recall < target" after screening ``labels`` (1 relevant, 0 not) in order.
+
+    Args:
+        labels: screening outcomes in the order the records were screened.
+        n_docs: records in the whole pool, screened or not.
+        recall_target: the recall the review aims for.
+
+    Returns:
+        The smallest p over all tail windows, or None when nothing relevant was found yet.
+    """
+    if len(labels) == 0 or n_docs <= 0:
+        return None
+    n, k, r_before, n_urn, r_seen = _windows(labels, n_docs)
+    if r_seen == 0:
+        return None
+    # For a fixed count k, a longer window (one more draw from an urn one record larger) never raises
+    # P(X <= k), so only the longest window per k can be the minimum: windows starting at the very
+    # beginning or right after a relevant record. This makes each evaluation O(relevant found).
+    y = np.asarray(labels, dtype=np.int64)
+    starts = np.concatenate(([0], np.flatnonzero(y) + 1))
+    keep = np.zeros(len(y), dtype=bool)
+    keep[len(y) - starts[starts < len(y)] - 1] = True
+    n, k, r_before, n_urn = n[keep], k[keep], r_before[keep], n_urn[keep]
+    k_null = np.floor(r_seen / recall_target - r_before + 1)
+    valid = k_null <= n_urn  # a null needing more relevant records than the urn holds is impossible
+    if not valid.any():
+        return 0.0
+    p = hypergeom.cdf(k[valid], n_urn[valid], k_null[valid], n[valid])
+    return float(np.min(p))
+
+
+def recall_lower_bound(labels: Sequence[int], n_docs: int, confidence: float = 0.95) -> float | None:
+    """The highest recall the test can claim with ``confidence`` (None before any relevant record).
+
+    Found by bisection over the target: the p-value rises with the target.
+    """
+    if h0_pvalue(labels, n_docs, 0.5) is None:
+        return None
+    alpha = 1 - confidence
+    lo, hi = 0.0, 1.0
+    if (h0_pvalue(labels, n_docs, 0.999999) or 1.0) < alpha:
+        return 1.0
+    for _ in range(30):
+        mid = (lo + hi) / 2
+        p = h0_pvalue(labels, n_docs, max(mid, 1e-6))
+        if p is not None and p < alpha:
+            lo = mid
+        else:
+            hi = mid
+    return round(lo, 4)
+
+
+def consecutive_irrelevant(labels: Sequence[int]) -> int:
+    """How many records in a row at the end of ``labels`` were irrelevant."""
+    run = 0
+    for value in reversed(labels):
+        if value:
+            break
+        run += 1
+    return run
+
+
+def evaluate(rule: str, labels: Sequence[int], n_docs: int, recall_target: float = 0.95,
+             confidence: float = 0.95) -> StoppingState:
+    """Apply a protocol's stopping rule to screening outcomes in screening order."""
+    labels = [1 if v else 0 for v in labels]
+    screened, found = len(labels), sum(labels)
+    base = {"rule": rule, "screened": screened, "relevant_found": found}
+    if screened >= n_docs > 0:
+        return StoppingState(met=True, estimated_recall=1.0, p_value=0.0, message="every record is screened",
+                             **base)
+    if rule == "none":
+        return StoppingState(met=False, estimated_recall=None, message="no stopping rule: screen everything", **base)
+    if rule.startswith("consecutive-irrelevant:"):
+        need = int(rule.split(":", 1)[1])
+        run = consecutive_irrelevant(labels)
+        met = run >= need and found > 0
+        msg = (f"{run} irrelevant records in a row (rule: {need}); a heuristic without a recall guarantee, "
+               "which on small reviews often stops with recall far below target")
+        return StoppingState(met=met, estimated_recall=None, message=msg, **base)
+    p = h0_pvalue(labels, n_docs, recall_target)
+    bound = recall_lower_bound(labels, n_docs, confidence)
+    met = p is not None and p < 1 - confidence
+    if p is None:
+        msg = "no relevant record found yet: no recall estimate possible"
+    elif met:
+        msg = (f"recall target {recall_target:.0%} reached with {confidence:.0%} confidence "
+               f"(p = {p:.3f}); screening may stop")
+    else:
+        msg = (f"{confidence:.0%} sure of a recall of at least {bound:.0%}; the target is {recall_target:.0%} "
+               f"(p = {p:.3f})")
+    if found < SMALL_REVIEW_INCLUSIONS and not met:
+        msg += (f". With only {found} inclusions the test is conservative by design: ruling out even one missed "
+                "record needs most remaining records screened")
+    return StoppingState(met=met, estimated_recall=bound, p_value=None if p is None else round(p, 6),
+                         message=msg, **base)
+
+
+def first_stop(rule: str, labels: Sequence[int], n_docs: int, recall_target: float = 0.95,
+               confidence: float = 0.95, check_every: int = 1) -> int | None:
+    """How many records were screened when the rule first fired (None if it never did).
+
+    Used by ``lsr simulate --stopping``. ``check_every`` trades exactness for speed on long runs.
+    """
+    labels = [1 if v else 0 for v in labels]
+    if rule.startswith("consecutive-irrelevant:"):
+        need, run, seen_relevant = int(rule.split(":", 1)[1]), 0, False
+        for i, value in enumerate(labels, 1):
+            seen_relevant |= bool(value)
+            run = 0 if value else run + 1
+            if seen_relevant and run >= need:
+                return i
+        return None
+    if rule == "none":
+        return None
+    alpha = 1 - confidence
+    step = max(1, check_every)
+    for i in range(1, len(labels) + 1):
+        if i % step and i != len(labels):
+            continue
+        if not labels[i - 1] and i > 1 and labels[:i].count(1) == 0:
+            continue
+        p = h0_pvalue(labels[:i], n_docs, recall_target)
+        if p is not None and p < alpha:
+            return i
+    return None
+
+
+def evaluate_review(ws, session, review_id: str) -> dict:
+    """The stopping state of a review for ``lsr status`` and the reports.
+
+    The title/abstract decisions in screening order (first settled decision per record) are the sample;
+    ``include`` and ``maybe`` count as relevant (a conservative choice). The rule is evaluated over the
+    whole review and over the newest update batch (records first seen in the latest update run).
+    """
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from lsr.decisions import TA, settled_labels
+    from lsr.models import Decision, Record, SearchRun
+
+    proto = ws.protocol(review_id)
+    scr = proto.screening
+    settled = settled_labels(session, review_id, TA, scr.reviewers_per_record)
+    first_at = dict(session.exec(
+        select(Decision.record_id, func.min(Decision.id)).where(Decision.review_id == review_id,
+                                                                Decision.stage == TA).group_by(Decision.record_id)
+    ).all())
+    order = sorted(settled, key=lambda rid: first_at.get(rid, math.inf))
+    labels = [1 if settled[rid].label in ("include", "maybe") else 0 for rid in order]
+    n_docs = session.exec(select(func.count()).select_from(Record).where(Record.review_id == review_id)).one()
+    whole = evaluate(scr.stopping, labels, n_docs, scr.recall_target, scr.confidence)
+    out = {"rule": scr.stopping, "met": whole.met, "estimated_recall": whole.estimated_recall,
+           "p_value": whole.p_value, "recall_target": scr.recall_target, "confidence": scr.confidence,
+           "message": whole.message}
+    last_run = session.exec(select(SearchRun.id).where(SearchRun.review_id == review_id, SearchRun.kind == "update")
+                            .order_by(SearchRun.id.desc())).first()
+    if last_run is not None:
+        batch_ids = set(session.exec(select(Record.id).where(Record.review_id == review_id,
+                                                             Record.first_seen_run_id == last_run)).all())
+        if batch_ids:
+            batch_labels = [lab for rid, lab in zip(order, labels, strict=True) if rid in batch_ids]
+            batch = evaluate(scr.stopping, batch_labels, len(batch_ids), scr.recall_target, scr.confidence)
+            out["batch"] = {"search_run": last_run, "records": len(batch_ids), "screened": len(batch_labels),
+                            "met": batch.met, "estimated_recall": batch.estimated_recall,
+                            "message": batch.message}
+    return out
