@@ -1,7 +1,14 @@
-"""Normalising identifiers and titles, so the same work from different sources is recognised.
+"""Normalising identifiers, titles and names, so the same work from different sources is recognised.
 
-Pure functions, no database: DOIs (any URL or ``doi:`` form, lowercase), PMIDs, OpenAlex ids (short
-``W…`` form) and title keys (case, punctuation, whitespace, HTML entities and diacritics folded).
+Pure functions, no database. Owned here:
+
+- DOIs (any URL, ``doi:`` or percent-encoded form -> lowercase ``10.x/y``), PMIDs (bare, ``PMID: n`` or
+  PubMed URL), OpenAlex ids (short ``W…`` form);
+- ``fold_text``: HTML entities and tags resolved, diacritics removed, ligatures and letters such as
+  ``ß``/``ø``/Greek spelled out in ASCII, lowercase;
+- ``title_key``: the compact title key stored in ``Record.title_key`` — letters and digits only, no
+  spaces (so "Self-esteem" and "Selfesteem", "R&D" and "R and D" agree); ``title_words`` keeps words;
+- ``first_author_key`` / ``name_tokens``: author names in "Last, F.", "F. Last", "Last F" forms.
 """
 
 from __future__ import annotations
@@ -9,28 +16,69 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from urllib.parse import unquote
 
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|doi\s+)", re.IGNORECASE)
+_DOI_IN_TEXT = re.compile(r"10\.\d{3,9}/[^\s\"'<>&]+", re.IGNORECASE)
 _DOI_SHAPE = re.compile(r"^10\.\d{3,9}/\S+$")
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
-_TAGS = re.compile(r"<[^>]+>")
+_NON_WORD = re.compile(r"[\W_]+")
+# Only things that look like markup (``<i>``, ``</sup>``, ``<br/>``): "p < 0.05" and "<5 years" survive.
+_TAGS = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_APOSTROPHES = re.compile(r"(?<=\w)['’ʼ`´](?=\w)")
+_PMID_LABELLED = re.compile(r"(?:pmid|pubmed(?:\s*id)?|pubmed\.ncbi\.nlm\.nih\.gov)\W{0,5}(\d{1,9})\b", re.IGNORECASE)
+
+# Letters that NFKD does not reduce to ASCII.
+_SPELLED = {
+    "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "ł": "l", "ı": "i", "ħ": "h",
+    "&": " and ", "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta",
+    "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu", "ξ": "xi",
+    "ο": "omicron", "π": "pi", "ρ": "rho", "σ": "sigma", "ς": "sigma", "τ": "tau", "υ": "upsilon",
+    "φ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega", "µ": "mu",
+}
+_SPELL_TABLE = str.maketrans(_SPELLED)
+_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le", "ter", "ten", "dos",
+              "das", "het", "op", "zu", "st", "mc", "mac", "al", "el", "bin", "ibn"}
 
 
 def normalize_doi(value: str | None) -> str | None:
-    """``https://doi.org/10.1000/ABC`` -> ``10.1000/abc``; None when it does not look like a DOI."""
+    """``https://doi.org/10.1000/ABC`` (or ``doi:``, ``dx.doi.org``, ``10.1000%2Fabc``) -> ``10.1000/abc``.
+
+    Returns None when the value holds no DOI.
+    """
     if not value:
         return None
-    doi = _DOI_PREFIX.sub("", str(value).strip()).strip().rstrip(".;,").lower()
-    doi = doi.replace("%2f", "/")
+    text = str(value).strip()
+    if "%" in text:
+        text = unquote(text)
+    match = _DOI_IN_TEXT.search(text)
+    if match is None:
+        return None
+    doi = match.group(0).rstrip(".;,").lower()
+    # A closing bracket belongs to the DOI only when it closes one opened inside it.
+    while doi.endswith((")", "]")) and doi.count(doi[-1]) > doi.count("(" if doi[-1] == ")" else "["):
+        doi = doi[:-1]
     return doi if _DOI_SHAPE.match(doi) else None
 
 
 def normalize_pmid(value: str | int | None) -> str | None:
-    """``https://pubmed.ncbi.nlm.nih.gov/123`` or ``PMID: 123`` -> ``123``."""
+    """``https://pubmed.ncbi.nlm.nih.gov/123``, ``PMID: 123`` or ``123`` -> ``123``.
+
+    A value with several numbers counts only when one is labelled as a PMID (``PMID: 1; PMCID: PMC2``
+    gives ``1``); otherwise None.
+    """
     if value is None or value == "":
         return None
-    digits = re.findall(r"\d+", str(value))
-    return digits[-1].lstrip("0") or None if digits else None
+    if isinstance(value, int):
+        return str(value) if value > 0 else None
+    text = str(value).strip()
+    labelled = _PMID_LABELLED.search(text)
+    if labelled:
+        digits = labelled.group(1)
+    else:
+        numbers = re.findall(r"\d+", text)
+        if len(numbers) != 1 or re.search(r"[A-Za-z]{2,}", text.replace("MEDLINE", "")):
+            return None
+        digits = numbers[0]
+    return digits.lstrip("0") or None
 
 
 def normalize_openalex_id(value: str | None) -> str | None:
@@ -42,15 +90,71 @@ def normalize_openalex_id(value: str | None) -> str | None:
 
 
 def fold_text(value: str | None) -> str:
-    """Lowercase ASCII text with HTML entities and tags resolved and diacritics removed."""
+    """Lowercase text with HTML entities and tags resolved, diacritics removed, special letters spelled."""
     if not value:
         return ""
     text = _TAGS.sub(" ", html.unescape(html.unescape(str(value))))
-    text = unicodedata.normalize("NFKD", text)
+    text = unicodedata.normalize("NFKD", text.lower())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return text.lower()
+    return text.translate(_SPELL_TABLE)
+
+
+def title_words(title: str | None) -> list[str]:
+    """A title as folded words: ``"Children's <i>well-being</i>"`` -> ``["childrens", "well", "being"]``."""
+    text = _APOSTROPHES.sub("", fold_text(title))
+    return [w for w in _NON_WORD.split(text) if w]
 
 
 def title_key(title: str | None) -> str:
-    """Title reduced to lowercase letters and digits separated by single spaces."""
-    return _NON_ALNUM.sub(" ", fold_text(title)).strip()
+    """The compact de-duplication key of a title: folded letters and digits without spaces.
+
+    ``"The <i>Self-Esteem</i> of Children: A Review."`` and ``"the self esteem of children - a review"``
+    both give ``"theselfesteemofchildrenareview"``.
+    """
+    return "".join(title_words(title))
+
+
+def name_tokens(name: str | None) -> list[str]:
+    """Folded alphanumeric parts of a personal name, initials included: ``"García-López, M.J."`` ->
+    ``["garcia", "lopez", "m", "j"]``."""
+    return [t for t in _NON_WORD.split(_APOSTROPHES.sub("", fold_text(name))) if t]
+
+
+def first_author_key(authors: list[str] | tuple[str, ...]) -> str:
+    """Family name of the first author, folded and joined: "Smith, J.", "John Smith" and "Smith JA" all
+    give "smith"; "van der Berg, A." and "A. van der Berg" both give "vanderberg"."""
+    if not authors:
+        return ""
+    return family_name(authors[0])
+
+
+def family_name(name: str | None) -> str:
+    """The family name of one author, folded, particles kept and joined (see ``first_author_key``)."""
+    folded = fold_text(name).strip()
+    if not folded:
+        return ""
+    if "," in folded:
+        family = folded.split(",", 1)[0]
+        return "".join(name_tokens(family))
+    parts = name_tokens(folded)
+    if not parts:
+        return ""
+    raw = [t for t in re.split(r"[\s.]+", str(name).strip()) if t]
+    if len(parts) > 1 and len(raw) > 1 and _is_initials(raw[-1]) and not _is_initials(raw[0]):
+        # "Smith J" / "Smith JA" / "Li X" (PubMed, Scopus): family name first, initials last.
+        end = len(raw)
+        while end > 1 and _is_initials(raw[end - 1]):
+            end -= 1
+        return "".join(t for part in raw[:end] for t in name_tokens(part))
+    # "John Smith", "J. A. Smith", "Anna van der Berg": family name last, with its particles.
+    start = len(parts) - 1
+    while start > 1 and parts[start - 1] in _PARTICLES:
+        start -= 1
+    return "".join(parts[start:])
+
+
+def _is_initials(token: str) -> bool:
+    """"J", "JA", "J-P" (upper-case, at most three letters) are initials; "Li", "Wei", "LI" are not."""
+    letters = token.replace("-", "")
+    return 0 < len(letters) <= 3 and letters.isalpha() and letters.isupper() and (len(letters) < 3 or "-" in token
+                                                                                  or len(token) <= 2)

@@ -1,38 +1,103 @@
 """Adding source hits to a review: match against existing records, merge or insert, keep provenance.
 
 Both OpenAlex updates and file imports turn their hits into ``Candidate``s and feed them to an
-``Ingest`` bound to one ``SearchRun``. Identity rules (DESIGN.md, settled details):
+``Ingest`` bound to one ``SearchRun``; ``Ingest.add`` takes one hit, ``Ingest.add_many`` a batch (same
+results, a few queries per batch instead of several per hit). This module owns the de-duplication rules.
 
-1. equal OpenAlex id -> same work;
+Identity rules, in order (DESIGN.md, settled details):
+
+1. equal OpenAlex id -> same work (two different OpenAlex ids never merge on anything but a DOI);
 2. equal normalised DOI -> same work, always;
 3. equal PMID -> same work unless a DOI or OpenAlex id on both sides contradicts it;
-4. equal normalised title, years within one, compatible first author, and no contradicting identifier
-   -> same work (see ``titles_match`` for the guards against errata and same-titled different works).
+4. the title rule (below) -> same work, when no DOI, PMID or OpenAlex id on both sides contradicts it.
+
+The title rule. Titles are compared by ``identity.title_key`` (case, punctuation, whitespace, HTML
+entities and tags, diacritics and ``&``/"and" folded away). Three relations count:
+
+- *equal* keys: same work when the years are within one, the first authors are compatible (same family
+  name in any of "Last, F." / "F. Last" / "Last F" forms, or one side has none), and the abstracts,
+  when both have 30+ words, share at least 25 % of their words;
+- *prefix* (a truncated title or a dropped subtitle: the shorter key, 30+ characters, starts the
+  longer) and *similar* (same first 24 characters, 93 % character similarity: small typos, spelling):
+  these need more evidence — first authors present and compatible on both sides, years within one,
+  and abstracts sharing 50 % of their words when both have them; without both abstracts the years must
+  be equal, and the numbers in the titles must agree (no digits, roman numerals or "part" in the part
+  only one title has), so "… Part I" never merges into "… Part II" and "… 2-year follow-up" never
+  merges into the trial it follows up.
+
+Same-titled different works are kept apart by these guards: generic titles ("Abstracts", "Editorial",
+"Erratum", "Reply", …) and keys shorter than 12 characters never merge on title; a notice (erratum,
+corrigendum, retraction, expression of concern — by title words or OpenAlex type) merges only with the
+same kind of notice; years more than one apart never merge (a conference abstract and the journal
+article two years later stay two records), and a one-year gap between a conference paper or abstract and
+a journal article does not merge either; different first authors never merge; clearly different
+abstracts never merge. When several records qualify, an equal key beats a prefix beats a similar title.
 
 A hit that matches becomes a duplicate ``RecordSource`` of the existing record, which is enriched with
-any fields it lacked; it is never inserted twice. Lookups go through indexed columns inside the
-caller's transaction, so concurrent writers see each other's records.
+whatever it lacked (the longer title and abstract, missing identifiers, venue, year, authors); it is
+never inserted twice. Lookups go through indexed columns inside the caller's transaction, so
+concurrent writers see each other's records; within a batch, records created earlier in the same batch
+are matched from memory.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from functools import cached_property
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
-from lsr.identity import fold_text, normalize_doi, normalize_openalex_id, normalize_pmid, title_key
+from lsr.identity import (
+    fold_text,
+    normalize_doi,
+    normalize_openalex_id,
+    normalize_pmid,
+    title_key,
+    title_words,
+)
+from lsr.identity import first_author_key as _first_author_key
+from lsr.identity import name_tokens as _name_tokens
 from lsr.models import Record, RecordSource, SearchRun
 from lsr.synergy import abstract_from_inverted_index
 
-# Titles that are not specific to one work: never merged on title alone.
+# Titles that are not specific to one work: never merged on title alone (compared as compact keys).
 GENERIC_TITLES = {
-    "abstracts", "abstract", "editorial", "erratum", "errata", "corrigendum", "correction", "letter",
-    "letter to the editor", "reply", "response", "introduction", "preface", "foreword", "commentary",
-    "book review", "news", "index", "contents", "table of contents", "poster abstracts", "oral abstracts",
-    "conference abstracts", "meeting abstracts", "in brief", "editorial board", "front matter",
+    title_key(t) for t in (
+        "abstracts", "abstract", "editorial", "erratum", "errata", "corrigendum", "correction", "letter",
+        "letter to the editor", "reply", "response", "introduction", "preface", "foreword", "commentary",
+        "book review", "news", "index", "contents", "table of contents", "poster abstracts", "oral abstracts",
+        "conference abstracts", "meeting abstracts", "in brief", "editorial board", "front matter",
+        "author reply", "authors reply", "reply to the letter", "response to the letter", "editors note",
+        "announcement", "acknowledgements", "acknowledgement of reviewers", "reviewers", "obituary",
+        "in memoriam", "highlights", "notice of retraction", "retraction notice", "expression of concern",
+        "invited commentary", "guest editorial", "correspondence", "proceedings", "programme", "program",
+        "poster session", "oral presentations", "free papers", "research letter",
+    )
 }
-NOTICE_WORDS = ("erratum", "corrigendum", "correction to", "retraction", "retracted", "expression of concern")
+NOTICE_WORDS = ("erratum", "errata", "corrigendum", "correction to", "correction", "retraction", "retracted",
+                "expression of concern", "withdrawn", "addendum")
+NOTICE_TYPES = {"erratum", "retraction", "correction", "corrigendum", "withdrawn"}
+CONFERENCE_TYPES = {"proceedings", "proceedings-article", "conference", "conference-paper", "conference-abstract",
+                    "meeting-abstract", "abstract", "poster"}
+JOURNAL_TYPES = {"article", "journal-article", "review", "letter", "editorial", "book-review"}
+
+MIN_TITLE_KEY = 12  # shortest key that may merge on title at all
+BLOCK = 24  # title keys are looked up by this many leading characters
+MIN_PREFIX = 30  # the shorter key of a prefix (truncation) pair
+FUZZY_RATIO = 0.93  # character similarity of "similar" titles
+ABSTRACT_MIN_WORDS = 30  # abstracts shorter than this are not compared
+ABSTRACT_VETO = 0.25  # equal titles whose abstracts share fewer words are different works
+ABSTRACT_AGREE = 0.5  # prefix/similar titles need this much abstract agreement (when both have one)
+BATCH = 500  # add_many looks up this many hits per round of queries
+_IN_CHUNK = 500  # bound parameters per IN (...) list
+_KEY_MAX = "\U0010ffff"  # sorts after every character a title key can hold
+_ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"}
+_WORD = re.compile(r"\w{3,}")
 
 
 @dataclass
@@ -60,6 +125,11 @@ class Candidate:
         self.openalex_id = normalize_openalex_id(self.openalex_id)
         self.title = (self.title or "").strip()
         self.abstract = (self.abstract or "").strip()
+
+    @cached_property
+    def key(self) -> str:
+        """The title's compact key (``identity.title_key``)."""
+        return title_key(self.title)
 
 
 def candidate_from_openalex(work: dict) -> Candidate:
@@ -96,41 +166,119 @@ def candidate_from_openalex(work: dict) -> Candidate:
     )
 
 
+# --- comparing two works ------------------------------------------------------------------------------
+
+
 def first_author_key(authors: list[str]) -> str:
-    """Family name of the first author, folded: "Smith, J." and "John Smith" both give "smith"."""
-    if not authors:
-        return ""
-    name = fold_text(authors[0]).strip()
-    if "," in name:
-        family = name.split(",", 1)[0]
-    else:
-        parts = name.replace(".", " ").split()
-        # "J. Smith" / "John Smith" -> last token; "Smith J" (PubMed style) -> first token.
-        family = parts[0] if len(parts) > 1 and len(parts[-1]) <= 2 else (parts[-1] if parts else "")
-    return "".join(ch for ch in family if ch.isalnum())
+    """Family name of the first author, folded (see ``identity.first_author_key``)."""
+    return _first_author_key(authors)
 
 
 def authors_compatible(a: list[str], b: list[str]) -> bool:
-    """True when either side lacks authors or the first authors' family names agree."""
-    ka, kb = first_author_key(a), first_author_key(b)
-    return not ka or not kb or ka == kb or ka.startswith(kb) or kb.startswith(ka)
+    """True when either side lacks authors or the first authors' family names agree.
 
-
-def titles_match(cand: Candidate, rec: Record) -> bool:
-    """Whether a title-equal candidate and record are the same work.
-
-    Guards: generic titles ("Abstracts", "Editorial") and notices (errata, retractions) never merge on
-    title; years must be within one (conference vs journal versions years apart stay separate); first
-    authors must be compatible; and no identifier may contradict.
+    A family name agrees when it equals, or is one of the name parts of, the other side's first author
+    ("Zhang Wei" vs "Wei Zhang"; "A. van der Berg" vs "Berg, A. van der").
     """
-    key = title_key(cand.title)
-    if not key or key in GENERIC_TITLES or len(key) < 12 or any(w in key for w in NOTICE_WORDS):
+    ka, kb = first_author_key(a), first_author_key(b)
+    if not ka or not kb or ka == kb:
+        return True
+    ta, tb = _name_tokens(a[0]), _name_tokens(b[0])
+    return ka in tb or kb in ta or "".join(ta).endswith(kb) or "".join(tb).endswith(ka)
+
+
+def _abstract_words(text: str | None) -> set[str]:
+    return set(_WORD.findall(fold_text(text))) if text else set()
+
+
+def abstract_similarity(a: str | None, b: str | None) -> float | None:
+    """Share of distinct words (3+ letters) two abstracts have in common (Jaccard), or None when either
+    has fewer than ``ABSTRACT_MIN_WORDS`` words."""
+    wa, wb = _abstract_words(a), _abstract_words(b)
+    if len(wa) < ABSTRACT_MIN_WORDS or len(wb) < ABSTRACT_MIN_WORDS:
+        return None
+    return len(wa & wb) / len(wa | wb)
+
+
+def _is_notice(title: str, type_: str | None) -> bool:
+    if type_ and type_.lower() in NOTICE_TYPES:
+        return True
+    words = " ".join(title_words(title))
+    return any(re.search(rf"\b{w}\b", words) for w in NOTICE_WORDS)
+
+
+def _family(type_: str | None) -> str | None:
+    t = (type_ or "").lower().replace(" ", "-")
+    if t in CONFERENCE_TYPES:
+        return "conference"
+    if t in JOURNAL_TYPES:
+        return "journal"
+    return None
+
+
+def _numbers(words: Iterable[str]) -> set[str]:
+    return {w for w in words if any(ch.isdigit() for ch in w) or w in _ROMAN or w in ("part", "volume", "vol")}
+
+
+def title_relation(a: str, b: str) -> str | None:
+    """How two title keys relate: ``"equal"``, ``"prefix"`` (truncation), ``"similar"`` or None."""
+    if not a or not b:
+        return None
+    if a == b:
+        return "equal"
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) >= MIN_PREFIX and long_.startswith(short):
+        return "prefix"
+    if (len(short) >= MIN_PREFIX and a[:BLOCK] == b[:BLOCK] and len(short) >= FUZZY_RATIO * len(long_)
+            and SequenceMatcher(None, a, b, autojunk=False).ratio() >= FUZZY_RATIO):
+        return "similar"
+    return None
+
+
+def _tail_numbers(cand_title: str, rec_title: str) -> bool:
+    """Whether the words only one title has include numbers, roman numerals or "part"."""
+    wa, wb = title_words(cand_title), title_words(rec_title)
+    return bool(_numbers(wa) ^ _numbers(wb))
+
+
+def titles_match(cand: Candidate, rec: Record, relation: str | None = None) -> bool:
+    """Whether a candidate and a record whose titles relate (see ``title_relation``) are the same work.
+
+    The guards are described in the module docstring.
+    """
+    rkey = rec.title_key or title_key(rec.title)
+    relation = relation or title_relation(cand.key, rkey)
+    if relation is None:
         return False
-    if cand.year is not None and rec.year is not None and abs(cand.year - rec.year) > 1:
+    key = cand.key
+    if len(key) < MIN_TITLE_KEY or len(rkey) < MIN_TITLE_KEY or key in GENERIC_TITLES or rkey in GENERIC_TITLES:
         return False
-    if not authors_compatible(cand.authors, json.loads(rec.authors_json or "[]")):
+    if contradicts(cand, rec, doi=True, openalex=True, pmid=True):
         return False
-    return not contradicts(cand, rec, doi=True, openalex=True, pmid=True)
+    notice_c, notice_r = _is_notice(cand.title, cand.type), _is_notice(rec.title, rec.type)
+    if notice_c != notice_r or (notice_c and relation != "equal"):
+        return False
+    if cand.year is not None and rec.year is not None:
+        gap = abs(cand.year - rec.year)
+        if gap > 1:
+            return False
+        fc, fr = _family(cand.type), _family(rec.type)
+        if gap == 1 and fc and fr and fc != fr:
+            return False
+    rec_authors = json.loads(rec.authors_json or "[]")
+    if not authors_compatible(cand.authors, rec_authors):
+        return False
+    similarity = abstract_similarity(cand.abstract, rec.abstract)
+    if relation == "equal":
+        return similarity is None or similarity >= ABSTRACT_VETO
+    # Prefix or similar titles: ask for more evidence.
+    if not cand.authors or not rec_authors:
+        return False
+    if cand.year is None or rec.year is None:
+        return False
+    if similarity is not None:
+        return similarity >= ABSTRACT_AGREE
+    return cand.year == rec.year and not _tail_numbers(cand.title, rec.title)
 
 
 def contradicts(cand: Candidate, rec: Record, *, doi: bool, openalex: bool, pmid: bool = False) -> bool:
@@ -142,41 +290,109 @@ def contradicts(cand: Candidate, rec: Record, *, doi: bool, openalex: bool, pmid
     )
 
 
+_RELATION_RANK = {"equal": 0, "prefix": 1, "similar": 2}
+_RULES = {"equal": "title", "prefix": "title-prefix", "similar": "title-similar"}
+
+
+class _Index:
+    """Records of one batch, by OpenAlex id, DOI, PMID and title block (first ``BLOCK`` key characters)."""
+
+    def __init__(self) -> None:
+        self.by_oa: dict[str, list[Record]] = {}
+        self.by_doi: dict[str, list[Record]] = {}
+        self.by_pmid: dict[str, list[Record]] = {}
+        self.by_block: dict[str, list[Record]] = {}
+        self._order: dict[int, int] = {}
+
+    def add(self, rec: Record) -> None:
+        """Index a record under its current values (idempotent; call again after enriching it)."""
+        if id(rec) not in self._order:
+            self._order[id(rec)] = len(self._order)
+        key = rec.title_key or ""
+        for table, value in ((self.by_oa, rec.openalex_id), (self.by_doi, rec.doi), (self.by_pmid, rec.pmid),
+                             (self.by_block, key[:BLOCK] if key else None)):
+            if value:
+                bucket = table.setdefault(value, [])
+                if not any(r is rec for r in bucket):
+                    bucket.append(rec)
+
+    def _sorted(self, recs: list[Record]) -> list[Record]:
+        # Existing records by id, then records created in this batch in creation order.
+        return sorted(recs, key=lambda r: (r.id is None, r.id or 0, self._order.get(id(r), 0)))
+
+    def match(self, cand: Candidate) -> tuple[Record, str] | None:
+        """The record this candidate is, by the identity rules, and the rule that matched."""
+        if cand.openalex_id and (hits := self.by_oa.get(cand.openalex_id)):
+            return self._sorted(hits)[0], "openalex_id"
+        if cand.doi and (hits := self.by_doi.get(cand.doi)):
+            return self._sorted(hits)[0], "doi"
+        if cand.pmid:
+            for rec in self._sorted(self.by_pmid.get(cand.pmid, [])):
+                if not contradicts(cand, rec, doi=True, openalex=True):
+                    return rec, "pmid"
+        key = cand.key
+        if len(key) < MIN_TITLE_KEY or key in GENERIC_TITLES:
+            return None
+        best: tuple[tuple, Record, str] | None = None
+        for rec in self._sorted(self.by_block.get(key[:BLOCK], [])):
+            relation = title_relation(key, rec.title_key or "")
+            if relation is None or not titles_match(cand, rec, relation):
+                continue
+            rank = (_RELATION_RANK[relation], -len(rec.title_key or ""))
+            if best is None or rank < best[0]:
+                best = (rank, rec, relation)
+        return (best[1], _RULES[best[2]]) if best else None
+
+
+def _chunks(values: Sequence, size: int = _IN_CHUNK) -> Iterable[Sequence]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def prefetch(session: Session, review_id: str, cands: Sequence[Candidate]) -> list[Record]:
+    """Every record of the review that any of the candidates could match: one query per identifier kind
+    (chunked ``IN`` lists) and one for the title blocks (``OR``-ed index range scans)."""
+    found: dict[int, Record] = {}
+
+    def run(cond) -> None:
+        for rec in session.exec(select(Record).where(Record.review_id == review_id, cond)):
+            found[rec.id] = rec
+
+    for column, values in ((Record.openalex_id, {c.openalex_id for c in cands if c.openalex_id}),
+                           (Record.doi, {c.doi for c in cands if c.doi}),
+                           (Record.pmid, {c.pmid for c in cands if c.pmid})):
+        for chunk in _chunks(sorted(values)):
+            run(column.in_(chunk))
+    blocks = sorted({c.key[:BLOCK] for c in cands if len(c.key) >= MIN_TITLE_KEY})
+    column = Record.title_key
+    if session.get_bind().dialect.name == "postgresql":
+        column = column.collate("C")  # range scans must compare code points, not a locale's order
+    for chunk in _chunks(blocks, 100):
+        run(or_(*(and_(column >= b, column < b + _KEY_MAX) for b in chunk)))
+    return list(found.values())
+
+
 def find_match(session: Session, review_id: str, cand: Candidate) -> tuple[Record, str] | None:
     """The existing record of the review this candidate is, and the rule that matched."""
-
-    def first(*cond):
-        return session.exec(select(Record).where(Record.review_id == review_id, *cond)).all()
-
-    if cand.openalex_id:
-        hits = first(Record.openalex_id == cand.openalex_id)
-        if hits:
-            return hits[0], "openalex_id"
-    if cand.doi:
-        hits = first(Record.doi == cand.doi)
-        if hits:
-            return hits[0], "doi"
-    if cand.pmid:
-        for rec in first(Record.pmid == cand.pmid):
-            if not contradicts(cand, rec, doi=True, openalex=True):
-                return rec, "pmid"
-    key = title_key(cand.title)
-    if key:
-        for rec in first(Record.title_key == key):
-            if titles_match(cand, rec):
-                return rec, "title"
-    return None
+    index = _Index()
+    for rec in prefetch(session, review_id, [cand]):
+        index.add(rec)
+    return index.match(cand)
 
 
 def _record_from(cand: Candidate, review_id: str, run_id: int | None) -> Record:
     return Record(
         review_id=review_id, openalex_id=cand.openalex_id, doi=cand.doi, pmid=cand.pmid, title=cand.title,
-        title_key=title_key(cand.title), abstract=cand.abstract, authors_json=json.dumps(cand.authors),
+        title_key=cand.key, abstract=cand.abstract, authors_json=json.dumps(cand.authors),
         year=cand.year, publication_date=cand.publication_date, venue=cand.venue, type=cand.type,
         language=cand.language, keywords_json=json.dumps(cand.keywords),
         referenced_works_json=json.dumps(cand.referenced_works),
         raw_json=json.dumps(cand.raw) if cand.raw is not None else None, first_seen_run_id=run_id,
     )
+
+
+def _is_openalex_raw(raw: dict | None) -> bool:
+    return bool(raw) and "openalex.org/W" in str(raw.get("id", ""))
 
 
 def enrich(rec: Record, cand: Candidate) -> None:
@@ -186,13 +402,14 @@ def enrich(rec: Record, cand: Candidate) -> None:
             setattr(rec, attr, getattr(cand, attr))
     if not rec.openalex_id and cand.openalex_id:
         rec.openalex_id = cand.openalex_id
-        if cand.raw is not None:
+        if _is_openalex_raw(cand.raw):
             rec.raw_json = json.dumps(cand.raw)
     if len(cand.abstract) > len(rec.abstract or ""):
         rec.abstract = cand.abstract
-    if len(cand.title) > len(rec.title or ""):
-        rec.title, rec.title_key = cand.title, title_key(cand.title)
-    if not json.loads(rec.authors_json or "[]") and cand.authors:
+    if len(cand.key) > len(rec.title_key or ""):
+        rec.title, rec.title_key = cand.title, cand.key
+    authors = json.loads(rec.authors_json or "[]")
+    if cand.authors and (not authors or len(cand.authors) > len(authors)):
         rec.authors_json = json.dumps(cand.authors)
     if cand.referenced_works and not json.loads(rec.referenced_works_json or "[]"):
         rec.referenced_works_json = json.dumps(cand.referenced_works)
@@ -216,30 +433,79 @@ class Ingest:
 
     def add(self, cand: Candidate, source_key: str, *, keep_raw: bool = False) -> IngestResult:
         """Match or insert one hit and record its provenance; updates the run's counters."""
-        s = self.session
-        match = find_match(s, self.review_id, cand)
-        if match is not None:
-            rec, rule = match
-            seen = s.exec(select(RecordSource).where(RecordSource.search_run_id == self.run.id,
-                                                     RecordSource.record_id == rec.id,
-                                                     RecordSource.source_key == source_key)).first()
-            if seen is not None:
-                return IngestResult(rec, False, rule, already_recorded=True)
-            enrich(rec, cand)
-            s.add(rec)
-            is_new = False
-        else:
-            rec, rule, is_new = _record_from(cand, self.review_id, self.run.id), None, True
-            s.add(rec)
+        return self.add_many([(cand, source_key)], keep_raw=keep_raw)[0]
+
+    def add_many(self, pairs: Iterable[tuple[Candidate, str]], *, keep_raw: bool = False,
+                 batch_size: int = BATCH) -> list[IngestResult]:
+        """Match or insert many hits, in order, with the same results as calling ``add`` for each.
+
+        Records are looked up ``batch_size`` hits at a time (a handful of queries per batch), hits of the
+        same batch match each other from memory, and each batch is flushed once.
+        """
+        results: list[IngestResult] = []
+        batch: list[tuple[Candidate, str]] = []
+        for pair in pairs:
+            batch.append(pair)
+            if len(batch) >= batch_size:
+                results.extend(self._add_batch(batch, keep_raw))
+                batch = []
+        if batch:
+            results.extend(self._add_batch(batch, keep_raw))
+        return results
+
+    def _add_batch(self, batch: list[tuple[Candidate, str]], keep_raw: bool) -> list[IngestResult]:
+        s, run = self.session, self.run
+        if run.id is None:
+            s.add(run)
             s.flush()
-        s.add(RecordSource(review_id=self.review_id, record_id=rec.id, search_run_id=self.run.id, kind=self.kind,
-                           source_key=source_key, is_duplicate=not is_new, match_rule=rule,
-                           raw_json=json.dumps(cand.raw) if keep_raw and cand.raw is not None else None))
-        self.run.results_returned += 1
-        if is_new:
-            self.run.new_records += 1
-        else:
-            self.run.duplicates += 1
-        s.add(self.run)
+        index = _Index()
+        for rec in prefetch(s, self.review_id, [c for c, _ in batch]):
+            index.add(rec)
+        keys = sorted({k for _, k in batch})
+        seen: set[tuple[int, str]] = set()
+        for chunk in _chunks(keys):
+            rows = s.exec(select(RecordSource.record_id, RecordSource.source_key).where(
+                RecordSource.search_run_id == run.id, RecordSource.source_key.in_(chunk)))
+            seen.update((rid, key) for rid, key in rows)
+        stored: dict[int, Record] = {}  # id(rec) -> rec for records already in the database
+        pending: list[tuple[IngestResult, Candidate, str]] = []
+        batch_hits: set[tuple[int, str]] = set()
+        results: list[IngestResult] = []
+        with s.no_autoflush:
+            for cand, source_key in batch:
+                match = index.match(cand)
+                if match is not None:
+                    rec, rule = match
+                    if (rec.id is not None and (rec.id, source_key) in seen) or (id(rec), source_key) in batch_hits:
+                        results.append(IngestResult(rec, False, rule, already_recorded=True))
+                        continue
+                    enrich(rec, cand)
+                    index.add(rec)
+                    result = IngestResult(rec, False, rule)
+                else:
+                    rec = _record_from(cand, self.review_id, run.id)
+                    s.add(rec)
+                    index.add(rec)
+                    result = IngestResult(rec, True, None)
+                if rec.id is not None:
+                    stored[id(rec)] = rec
+                batch_hits.add((id(rec), source_key))
+                pending.append((result, cand, source_key))
+                results.append(result)
+        s.add_all(stored.values())
+        s.flush()  # new records get their ids
+        sources = []
+        for result, cand, source_key in pending:
+            sources.append(RecordSource(
+                review_id=self.review_id, record_id=result.record.id, search_run_id=run.id, kind=self.kind,
+                source_key=source_key, is_duplicate=not result.is_new, match_rule=result.rule,
+                raw_json=json.dumps(cand.raw) if keep_raw and cand.raw is not None else None))
+            run.results_returned += 1
+            if result.is_new:
+                run.new_records += 1
+            else:
+                run.duplicates += 1
+        s.add_all(sources)
+        s.add(run)
         s.flush()
-        return IngestResult(rec, is_new, rule)
+        return results

@@ -205,6 +205,8 @@ def _check_value(kind: str, value: Any) -> str | None:
 def _query_problem(query: str) -> str | None:
     if "," in query:
         return "commas are not allowed in the query (OpenAlex splits filters on commas)"
+    if re.search(r"[*?]", re.sub(r'"[^"]*"', "", query)):
+        return "wildcards (* ?) are not supported by OpenAlex, which stems words itself"
     if query.count('"') % 2:
         return "unbalanced double quotes"
     depth = 0

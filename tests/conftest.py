@@ -1,29 +1,79 @@
-"""Shared fixtures: a clean environment for every test and small workspaces built in code."""
+"""Shared fixtures: a clean environment for every test, small workspaces built in code, and the
+database backend.
+
+Database-facing test modules (``DB_MODULES``) run twice: on SQLite and on PostgreSQL. For PostgreSQL
+each test gets a fresh database on a throwaway cluster that the test run starts itself
+(``tests/pg_server.py``); ``LSR_DATABASE_URL`` points at it, so the CLI, the library and subprocesses
+all use it.
+"""
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import SHARED, make_workspace
+from tests.pg_server import ThrowawayPostgres
 
 ENV_PREFIXES = ("LSR_",)
+DB_MODULES = (
+    "test_schema", "test_cli_core", "test_update", "test_import", "test_export", "test_dedupe",
+    "test_screening_service", "test_report", "test_reliability", "test_concurrency", "test_dual",
+)
+_counter = itertools.count()
+
+
+def pytest_generate_tests(metafunc):
+    name = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if "db_backend" in metafunc.fixturenames and name.startswith(DB_MODULES):
+        metafunc.parametrize("db_backend", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    server = ThrowawayPostgres()
+    started = server.start()
+    yield server if started else server.reason
+    server.stop()
 
 
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch, tmp_path_factory):
+def clean_env(monkeypatch):
     """Keep the developer's own configuration out of tests."""
+    test_postgres = os.environ.get("LSR_TEST_POSTGRES_URL")
     for key in list(os.environ):
         if key.startswith(ENV_PREFIXES):
             monkeypatch.delenv(key, raising=False)
+    if test_postgres:
+        monkeypatch.setenv("LSR_TEST_POSTGRES_URL", test_postgres)
     monkeypatch.setenv("LSR_REVIEWER", "tester")
     monkeypatch.setenv("SYNERGY_PATH", str(SHARED / "synergy"))
     yield
     from lsr.db import close_all
 
     close_all()
+
+
+@pytest.fixture(autouse=True)
+def db_backend(request, clean_env, monkeypatch):
+    """``sqlite`` (default: the workspace's file) or ``postgresql`` (a fresh database per test)."""
+    backend = getattr(request, "param", "sqlite")
+    if backend != "postgresql":
+        yield backend
+        return
+    server = request.getfixturevalue("postgres_server")
+    if isinstance(server, str):
+        pytest.skip(server)
+    name = f"lsr_test_{os.getpid()}_{next(_counter)}"
+    monkeypatch.setenv("LSR_DATABASE_URL", server.create_database(name))
+    yield backend
+    from lsr.db import close_all
+
+    close_all()
+    server.drop_database(name)
 
 
 @pytest.fixture

@@ -35,11 +35,12 @@ def test_every_command_has_help_with_description(path):
     assert cmd.help and len(cmd.help.strip()) > 20, f"{' '.join(path)} lacks a description"
 
 
-def test_status_json_on_fresh_workspace_lists_zero_counts(tmp_path):
+def test_status_json_on_fresh_workspace_lists_zero_counts(tmp_path, db_backend):
     ws = make_workspace(tmp_path / "new")
     doc = status_json(ws)
     assert doc["workspace"] == str(ws.resolve())
-    assert doc["database"].endswith("reviews/lsr.sqlite")
+    assert doc["database"].endswith("reviews/lsr.sqlite" if db_backend == "sqlite" else "lsr_test_", ) or \
+        "lsr_test_" in doc["database"]
     [review] = doc["reviews"]
     assert review["id"] == "test-review"
     for key in ("records", "duplicates", "screened", "included", "excluded", "maybe", "unscreened", "search_runs"):

@@ -48,6 +48,7 @@ def test_valid_protocol_loads(tmp_path):
         ("query = '\"school day\" AND achievement'", "query = 'a, b'", "search.query", "commas"),
         ("query = '\"school day\" AND achievement'", "query = 'a AND'", "search.query", "right-hand"),
         ("query = '\"school day\" AND achievement'", "query = '\"a b'", "search.query", "quotes"),
+        ("query = '\"school day\" AND achievement'", "query = 'educat*'", "search.query", "wildcards"),
         ('id = "test-review"', 'id = "Test_Review"', "id", "lowercase"),
         ('id = "test-review"', 'id = "other-review"', "id", "does not match the file name"),
         ('title = "Test review test-review"', 'title = ""', "title", "non-empty"),

@@ -10,5 +10,8 @@ from __future__ import annotations
 from lsr.cli.base import main
 
 from lsr.cli import core_commands  # protocols, status, export
+from lsr.cli import update_cmd  # update, schedule
+from lsr.cli import openalex_serve  # noqa: E402,F401
+from lsr.cli import screen_cmd  # screen
 
 __all__ = ["main"]

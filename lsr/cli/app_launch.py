@@ -20,3 +20,10 @@ def launch_home(settings: Settings) -> None:
         click.echo("Run `lsr --help` for the commands.")
         return
     run_app(settings)
+
+
+def launch_screener(settings: Settings, review_id: str, stage: str) -> None:
+    """Open the screener on one review (``lsr screen``)."""
+    from lsr.tui.app import make_app
+
+    make_app(settings, review_id, stage=stage).run()

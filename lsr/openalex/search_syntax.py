@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from itertools import chain
 
 __all__ = [
     "And",
@@ -48,8 +49,6 @@ _OPERATORS = frozenset({"AND", "OR", "NOT"})
 _WORD_RE = re.compile(r"[^\W_]+")
 _POSSESSIVE_RE = re.compile(r"['\u2019]s\b", re.IGNORECASE)
 _VOWELS = frozenset("aeiou")
-#: Position gap between fields so that a phrase never spans the title and the abstract.
-_FIELD_GAP = 10
 
 
 class QuerySyntaxError(ValueError):
@@ -140,7 +139,6 @@ def _step1c(word: str) -> str:
 
 
 _WORD_CACHE: dict[bool, dict[str, str | None]] = {True: {}, False: {}}
-_MISSING = object()
 _COMBINING_RE = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 
@@ -170,37 +168,50 @@ def normalize_words(text: str, *, stemmed: bool = True) -> list[str]:
         The words in order.
     """
     cache = _WORD_CACHE[stemmed]
-    out: list[str] = []
-    for raw in _WORD_RE.findall(_fold(text or "")):
-        word = cache.get(raw, _MISSING)
-        if word is _MISSING:
-            word = _normalize_word(raw, stemmed)
-            if len(cache) < 500_000:
-                cache[raw] = word
-        if word is not None:
-            out.append(word)
-    return out
+    raw = _WORD_RE.findall(_fold(text or ""))
+    for word in set(raw).difference(cache):
+        cache[word] = _normalize_word(word, stemmed)
+    words = [cache[w] for w in raw]
+    if len(cache) > 500_000:
+        cache.clear()
+    return [w for w in words if w is not None]
 
 
-@dataclass
 class AnalyzedText:
-    """Searchable form of one work: each index word mapped to the set of its positions."""
+    """Searchable form of one work: its index words in order (fields separated), with a word set for
+    single-word lookups and positions built on the first phrase lookup.
 
-    positions: dict[str, list[int]] = field(default_factory=dict)
+    Args:
+        words: index words of all fields; ``None`` entries separate fields so phrases never span them.
+    """
+
+    __slots__ = ("words", "vocab", "_positions")
+
+    def __init__(self, words: list[str | None]) -> None:
+        self.words = words
+        self.vocab = set(words)
+        self._positions: dict[str, list[int]] | None = None
 
     def has(self, word: str) -> bool:
         """Whether ``word`` occurs anywhere."""
-        return word in self.positions
+        return word in self.vocab
 
     def has_phrase(self, words: tuple[str, ...]) -> bool:
-        """Whether ``words`` occur consecutively (within one field)."""
-        first = self.positions.get(words[0])
-        if not first:
+        """Whether ``words`` occur consecutively within one field."""
+        if not all(w in self.vocab for w in words):
             return False
-        rest = [set(self.positions.get(w) or ()) for w in words[1:]]
-        if not all(rest):
-            return False
-        return any(all(start + i in p for i, p in enumerate(rest, 1)) for start in first)
+        positions = self._index()
+        rest = [set(positions[w]) for w in words[1:]]
+        return any(all(start + i in p for i, p in enumerate(rest, 1)) for start in positions[words[0]])
+
+    def _index(self) -> dict[str, list[int]]:
+        if self._positions is None:
+            positions: dict[str, list[int]] = {}
+            for i, word in enumerate(self.words):
+                if word is not None:
+                    positions.setdefault(word, []).append(i)
+            self._positions = positions
+        return self._positions
 
 
 def analyze(*fields: str | None, stemmed: bool = True) -> AnalyzedText:
@@ -210,19 +221,12 @@ def analyze(*fields: str | None, stemmed: bool = True) -> AnalyzedText:
         fields: texts such as the title and the abstract (None counts as empty).
         stemmed: see :func:`normalize_words`.
     """
-    result = AnalyzedText()
-    offset = 0
+    words: list[str | None] = []
     for text in fields:
-        words = normalize_words(text or "", stemmed=stemmed)
-        positions = result.positions
-        for i, word in enumerate(words, offset):
-            where = positions.get(word)
-            if where is None:
-                positions[word] = [i]
-            else:
-                where.append(i)
-        offset += len(words) + _FIELD_GAP
-    return result
+        if words:
+            words.append(None)
+        words.extend(normalize_words(text or "", stemmed=stemmed))
+    return AnalyzedText(words)
 
 
 def work_text(work: Mapping) -> tuple[str, str]:
@@ -234,8 +238,35 @@ def work_text(work: Mapping) -> tuple[str, str]:
 
 
 def analyze_work(work: Mapping, *, stemmed: bool = True) -> AnalyzedText:
-    """Index a work's title and abstract for matching."""
-    return analyze(*work_text(work), stemmed=stemmed)
+    """Index a work's title and abstract for matching (the abstract straight from its inverted index)."""
+    title = work.get("title") or work.get("display_name") or ""
+    words: list[str | None] = normalize_words(str(title), stemmed=stemmed)
+    abstract = abstract_words(work.get("abstract_inverted_index") or {}, stemmed=stemmed)
+    if abstract and words:
+        words.append(None)
+    words.extend(abstract)
+    return AnalyzedText(words)
+
+
+_KEY_CACHE: dict[bool, dict[str, tuple[str, ...]]] = {True: {}, False: {}}
+
+
+def abstract_words(index: Mapping[str, Iterable[int]], *, stemmed: bool = True) -> list[str]:
+    """Index words of an abstract given as OpenAlex's ``abstract_inverted_index``, in reading order.
+
+    Equivalent to ``normalize_words`` of the rebuilt abstract, but each distinct word is analyzed once.
+    """
+    cache = _KEY_CACHE[stemmed]
+    if len(cache) > 500_000:
+        cache.clear()
+    placed: dict[int, tuple[str, ...]] = {}
+    for raw, where in index.items():
+        toks = cache.get(raw)
+        if toks is None:
+            toks = cache[raw] = tuple(normalize_words(raw, stemmed=stemmed))
+        if toks and where:
+            placed.update(dict.fromkeys(where, toks))
+    return list(chain.from_iterable(placed[p] for p in sorted(placed)))
 
 
 # ------------------------------------------------------------------------------------------------ nodes

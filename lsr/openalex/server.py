@@ -32,6 +32,7 @@ import os
 import re
 import socket
 import struct
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -42,7 +43,7 @@ from functools import total_ordering
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
 
 from lsr.errors import LsrError
 from lsr.openalex.search_syntax import (
@@ -604,8 +605,10 @@ def _parse_select(params: Mapping[str, list[str]]) -> list[str] | None:
         return None
     fields = [f.strip() for f in raw.split(",") if f.strip()]
     bad = [f for f in fields if f not in _SELECT_FIELDS]
-    if bad or not fields:
-        raise BadRequest(f"{', '.join(bad) or raw!r} is not a valid select field.")
+    if not fields:
+        raise BadRequest("select needs at least one field name.")
+    if bad:
+        raise BadRequest(f"{', '.join(bad)} is not a valid select field.")
     return fields
 
 
@@ -739,8 +742,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.app._dispatch(self, "DELETE")
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (signature of the base class)
-        if self.server.app.verbose:
-            super().log_message(format, *args)
+        """Silence http.server's own lines; the server prints its own (see ``verbose``)."""
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -788,6 +790,7 @@ class OpenAlexServer:
         log_path: also append each request as a JSON line here (API key masked).
         allow_remote: permit binding a non-loopback host.
         verbose: print an access-log line per request on stderr.
+        warm: analyze all titles and abstracts in a background thread once serving starts.
 
     Raises:
         LsrError: when the host is not loopback (without ``allow_remote``) or the port cannot be bound.
@@ -810,10 +813,12 @@ class OpenAlexServer:
         log_path: os.PathLike | str | None = None,
         allow_remote: bool = False,
         verbose: bool = False,
+        warm: bool = True,
     ) -> None:
         if host not in LOOPBACK_HOSTS and not allow_remote:
             raise LsrError(
-                f"refusing to serve on {host}: only loopback (127.0.0.1, ::1, localhost) unless allowed"
+                f"refusing to serve on {host}: not a loopback address (127.0.0.1, ::1, localhost); "
+                "the server has no authentication (override with --allow-remote / allow_remote=True)"
             )
         self.corpus = works if isinstance(works, Corpus) else Corpus(works)
         self.as_of = as_of
@@ -826,10 +831,14 @@ class OpenAlexServer:
         self.verbose = verbose
         self._log: list[LoggedRequest] = []
         self._count = 0
+        self._fault_base = 0
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple, tuple[list[str], list[tuple]]] = OrderedDict()
         self._connections: set[socket.socket] = set()
         self._thread: threading.Thread | None = None
+        self.warm = warm
+        self._warmer: threading.Thread | None = None
+        self._stopping = threading.Event()
         self._httpd = self._bind(host, port)
 
     # -- lifecycle
@@ -861,22 +870,38 @@ class OpenAlexServer:
 
     def start(self) -> OpenAlexServer:
         """Serve in a background daemon thread; returns self."""
+        self._start_warmup()
         if self._thread is None:
             self._thread = threading.Thread(
-                target=self._httpd.serve_forever, name="openalex-server", daemon=True
+                target=self._httpd.serve_forever, args=(0.1,), name="openalex-server", daemon=True
             )
             self._thread.start()
         return self
 
     def serve_forever(self) -> None:
         """Serve in the calling thread until :meth:`stop` (from another thread) or KeyboardInterrupt."""
+        self._start_warmup()
         try:
             self._httpd.serve_forever()
         finally:
+            self._stopping.set()
             self._close_sockets()
+
+    def _start_warmup(self) -> None:
+        """Analyze every work's text in the background so the first search is quick on big corpora."""
+        if self.warm and self._warmer is None:
+            self._warmer = threading.Thread(target=self._warm, name="openalex-warmup", daemon=True)
+            self._warmer.start()
+
+    def _warm(self) -> None:
+        for wid in self.corpus.ordered:
+            if self._stopping.is_set():
+                return
+            self.corpus.text(wid, True)
 
     def stop(self) -> None:
         """Stop serving, close open keep-alive connections and release the port."""
+        self._stopping.set()
         if self._thread is not None:
             self._httpd.shutdown()
             self._thread.join(timeout=5)
@@ -917,7 +942,7 @@ class OpenAlexServer:
         plan = FaultPlan(int(every), tuple(kinds))
         with self._lock:
             self.faults = plan
-            self._count = 0
+            self._fault_base = self._count
 
     @property
     def requests(self) -> list[LoggedRequest]:
@@ -927,7 +952,7 @@ class OpenAlexServer:
 
     @property
     def request_count(self) -> int:
-        """API requests seen since start (or since the last :meth:`set_faults`)."""
+        """API requests seen since start (admin calls excluded)."""
         return self._count
 
     def clear_requests(self) -> None:
@@ -982,7 +1007,7 @@ class OpenAlexServer:
             n = self._count
             entry = LoggedRequest(n, method, handler.path, parse_qs(query), dict(handler.headers.items()))
             self._log.append(entry)
-            fault = self.faults.fault_for(n)
+            fault = self.faults.fault_for(n - self._fault_base)
         return entry, fault
 
     def _fault_response(self, fault: str | None) -> _Response | None:
@@ -1024,6 +1049,15 @@ class OpenAlexServer:
             handler.close_connection = True
 
     def _write_log(self, entry: LoggedRequest) -> None:
+        if self.verbose:
+            outcome = "connection reset" if entry.status is None else str(entry.status)
+            results = f", {entry.results} results" if entry.results is not None else ""
+            fault = f" [injected fault: {entry.fault}]" if entry.fault else ""
+            stamp = time.strftime("%H:%M:%S")
+            print(
+                f"{stamp} #{entry.n} {entry.method} {unquote_plus(entry.path)} -> {outcome}{results}{fault}",
+                file=sys.stderr,
+            )
         if self.log_path is None:
             return
         line = json.dumps(entry.redacted(), ensure_ascii=False)

@@ -1,0 +1,205 @@
+"""Importing RIS and CSV files into a review (``lsr import``), whole or not at all.
+
+Owns the import pipeline: read the bytes, decode them (``decode``), recognise the format by content
+(``ris``, ``csv_table``; the file name's extension is not trusted), check and parse every record, and only
+then, in one write transaction, log a ``SearchRun`` (kind ``import``, the source name, the file as given
+and its SHA-256), add every record through ``Ingest`` (de-duplication and ``RecordSource`` provenance with
+kind ``ris``/``csv`` and the record's first line as ``source_key``) and append the labels the file carries
+as decisions (kind ``import``) of a named reviewer. Any problem raises ``LsrError`` before the
+transaction commits, so a refused file leaves the database unchanged. The same file (by SHA-256) is not
+imported twice into one review.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import select
+
+from lsr.decisions import TA, latest_decisions, validate_decision
+from lsr.errors import LsrError
+from lsr.importers.csv_table import looks_like_csv, read_csv
+from lsr.importers.decode import decode_bytes
+from lsr.importers.ris import SourceRecord, looks_like_ris, read_ris
+from lsr.ingest import Ingest
+from lsr.models import Decision, SearchRun, utcnow
+
+PROGRESS_STEP = 500
+
+_NOT_SUPPORTED = (
+    ("PMID-", "this is MEDLINE/PubMed format (.nbib); export RIS from your reference manager, or CSV"),
+    ("FN ", "this is Web of Science plain text; export it as RIS (\"Other file formats\" > RIS) or tab-delimited"),
+    ("PT ", "this is Web of Science plain text; export it as RIS (\"Other file formats\" > RIS) or tab-delimited"),
+    ("@", "this looks like BibTeX; export RIS or CSV instead"),
+    ("{", "this looks like JSON (OpenAlex works are added with `lsr update`)"),
+    ("[", "this looks like JSON (OpenAlex works are added with `lsr update`)"),
+    ("<", "this looks like XML or HTML; export RIS or CSV instead"),
+)
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """An import file read and checked, before anything touches the database."""
+
+    path: str
+    format: str  # ris | csv
+    encoding: str
+    sha256: str
+    records: list[SourceRecord]
+
+    @property
+    def database(self) -> str | None:
+        """The database every record names (RIS ``DB``/``DP``), if they agree."""
+        names = {r.database for r in self.records}
+        return names.pop() if len(names) == 1 else None
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What one import did (the CLI prints it; tests and scripts read it)."""
+
+    review_id: str
+    file: str
+    format: str
+    encoding: str
+    source: str
+    run_id: int
+    hits: int
+    new_records: int
+    duplicates: int
+    duplicates_within_file: int
+    labels: int
+    labels_reviewer: str | None
+
+
+def detect_format(text: str, name: str) -> str:
+    """``"ris"`` or ``"csv"`` from the text itself.
+
+    Raises:
+        LsrError: neither, with a hint when the file is a known other format.
+    """
+    lines = text.split("\n")
+    if looks_like_ris(lines):
+        return "ris"
+    n, first = next(((i, ln) for i, ln in enumerate(lines, 1) if ln.strip()), (1, ""))
+    if looks_like_csv(first):
+        return "csv"
+    stripped = first.lstrip()
+    for prefix, hint in _NOT_SUPPORTED:
+        if stripped.startswith(prefix):
+            raise LsrError(f"{name}: line {n}: not RIS or CSV: {hint}")
+    shown = stripped[:60] + ("…" if len(stripped) > 60 else "")
+    raise LsrError(f"{name}: line {n}: not RIS or CSV: a RIS file starts with a TY line, a CSV file with a header "
+                   f"naming a title, abstract or doi column (found {shown!r})")
+
+
+def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
+    """Read, decode, recognise and parse an import file, without touching any database.
+
+    Raises:
+        LsrError: the file is missing, unreadable, or refused (see ``decode``, ``ris``, ``csv_table``).
+    """
+    name = str(path)
+    p = Path(path)
+    if p.is_dir():
+        raise LsrError(f"{name}: is a folder, not a file")
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise LsrError(f"{name}: no such file") from None
+    except OSError as exc:
+        raise LsrError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    decoded = decode_bytes(data, name, encoding)
+    if not decoded.text.strip():
+        raise LsrError(f"{name}: empty file: nothing to import")
+    fmt = detect_format(decoded.text, name)
+    records = read_ris(decoded.text, name) if fmt == "ris" else read_csv(decoded.text, name)
+    return ParsedFile(name, fmt, decoded.encoding, hashlib.sha256(data).hexdigest(), records)
+
+
+def import_file(ws, review_id: str, path: str | Path, source: str | None = None, reviewer: str | None = None, *,
+                encoding: str | None = None, progress: Callable[[int], None] | None = None) -> ImportSummary:
+    """Import one RIS or CSV file into a review, in one transaction.
+
+    Args:
+        ws: the opened ``Workspace``.
+        review_id: the review to add to.
+        path: the file; stored as given.
+        source: the source's name for the PRISMA-S log (Scopus, PubMed, …); default: the database the RIS
+            records name, else the format (``ris``/``csv``).
+        reviewer: whose decisions the file's labels become; default: the workspace's reviewer.
+        encoding: override encoding detection (a Python codec name).
+        progress: called with the number of records added so far, every few hundred records.
+
+    Raises:
+        LsrError: unknown review, refused file, or the same file imported into this review before.
+    """
+    protocol = ws.protocol(review_id)
+    parsed = read_file(path, encoding)
+    reviewer = reviewer or ws.settings.reviewer
+    source = (source or "").strip() or parsed.database or parsed.format
+    labelled = [r for r in parsed.records if r.label is not None]
+    with ws.db.write() as session:
+        earlier = session.exec(select(SearchRun).where(
+            SearchRun.review_id == review_id, SearchRun.kind == "import", SearchRun.file_sha256 == parsed.sha256,
+            SearchRun.status == "ok")).first()
+        if earlier is not None:
+            when = earlier.started_at.strftime("%Y-%m-%d %H:%M") if earlier.started_at else "earlier"
+            raise LsrError(f"{parsed.path}: already imported into {review_id} on {when} (import run {earlier.id}, "
+                           f"file {earlier.file}); nothing imported")
+        run = SearchRun(review_id=review_id, kind="import", source=source, protocol_version=protocol.version,
+                        file=parsed.path, file_sha256=parsed.sha256, reviewer=reviewer if labelled else None,
+                        filters_json=json.dumps({"format": parsed.format, "encoding": parsed.encoding,
+                                                 "records": len(parsed.records)}))
+        session.add(run)
+        session.flush()
+        ingest = Ingest(session, review_id, run, parsed.format)
+        results = []
+        for start in range(0, len(parsed.records), PROGRESS_STEP):
+            chunk = parsed.records[start:start + PROGRESS_STEP]
+            results.extend(ingest.add_many([(r.candidate, str(r.line)) for r in chunk], batch_size=PROGRESS_STEP))
+            if progress is not None:
+                progress(start + len(chunk))
+        n_labels = _add_label_decisions(session, protocol, reviewer, parsed.records, results)
+        run.status = "ok"
+        run.finished_at = utcnow()
+        session.add(run)
+        within = sum(1 for r in results if not r.is_new and r.record.first_seen_run_id == run.id)
+        summary = ImportSummary(
+            review_id=review_id, file=parsed.path, format=parsed.format, encoding=parsed.encoding, source=source,
+            run_id=run.id, hits=run.results_returned, new_records=run.new_records, duplicates=run.duplicates,
+            duplicates_within_file=within, labels=n_labels, labels_reviewer=reviewer if labelled else None)
+    return summary
+
+
+def _add_label_decisions(session, protocol, reviewer: str, records: list[SourceRecord], results) -> int:
+    """Append the file's labels as title/abstract decisions (kind ``import``); returns how many.
+
+    A label equal to the reviewer's current one is skipped, so re-importing labels changes nothing. A
+    reason that is not one of the protocol's exclusion reasons is kept in the note.
+    """
+    current = {rid: d for (rid, _), d in latest_decisions(session, protocol.id, TA, reviewer).items()}
+    added = []
+    for rec, result in zip(records, results, strict=True):
+        if rec.label is None:
+            continue
+        note = None
+        try:
+            reason = validate_decision(protocol, rec.label, TA, rec.reason) if rec.label == "exclude" else None
+        except LsrError:
+            reason, note = None, f"imported reason: {rec.reason}"
+        record_id = result.record.id
+        now = current.get(record_id)
+        if now is not None and now.label == rec.label and now.reason == reason:
+            continue
+        decision = Decision(review_id=protocol.id, record_id=record_id, reviewer=reviewer, stage=TA, label=rec.label,
+                            reason=reason, note=note, kind="import")
+        current[record_id] = decision
+        added.append(decision)
+    session.add_all(added)
+    session.flush()
+    return len(added)

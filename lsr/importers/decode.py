@@ -1,0 +1,150 @@
+"""Turning an import file's bytes into text: encoding detection and refusal of what is not text.
+
+Owns the rules for which bytes lsr accepts as a RIS or CSV file: UTF-8 (with or without a byte-order
+mark), UTF-16/32 with a byte-order mark (and UTF-16 without one, recognised by its zero bytes), and
+Windows-1252/Latin-1 (what EndNote and older Scopus/Web of Science exports on Windows write). Line endings
+CRLF, LF and CR all become ``\\n``. Everything else is refused with an ``LsrError`` naming the file and,
+where it applies, the line: empty files, binary data (PDF, Excel, zip, images, …), control characters,
+files mixing UTF-8 with another encoding, and text whose Latin-1 reading is implausible (probably another
+code page). ``--encoding`` overrides the detection.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from lsr.errors import LsrError
+
+_MAGIC = (
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a zip archive (an Excel .xlsx or Word file? save it as CSV)"),
+    (b"\xd0\xcf\x11\xe0", "an old Office file (Excel .xls? save it as CSV)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"BZh", "a bzip2 archive"),
+    (b"\xfd7zXZ", "an xz archive"),
+    (b"7z\xbc\xaf", "a 7-zip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+    (b"\x7fELF", "a program"),
+    (b"{\\rtf", "an RTF document (save it as plain text)"),
+)
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Control bytes that never occur in text exports (tab, LF, FF, CR and the DOS end-of-file mark do).
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f\x7f]")
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+# Letters of Windows-1252 above ASCII: accented Latin letters, œ, š, ž, ÿ …
+_LATIN_LETTERS = re.compile(r"[\u00c0-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e]")
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """The text of an import file and how it was read."""
+
+    text: str
+    encoding: str
+
+
+def line_of(data: bytes, offset: int) -> int:
+    """The 1-based line number of a byte offset (counting LF, CRLF and lone CR line ends)."""
+    head = data[:offset]
+    return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
+
+
+def normalize_newlines(text: str) -> str:
+    """CRLF and lone CR become LF; a leading byte-order mark and a trailing DOS end-of-file mark go."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.rstrip("\x1a")
+
+
+def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> Decoded:
+    """Decode an import file's bytes, or refuse them.
+
+    Args:
+        data: the whole file.
+        name: the file name used in messages.
+        encoding: a Python codec name that overrides detection (``--encoding``).
+
+    Raises:
+        LsrError: empty file, binary data, control characters, an unknown or mixed encoding.
+    """
+    if not data.strip(b" \t\r\n\x1a\xef\xbb\xbf"):
+        raise LsrError(f"{name}: empty file: nothing to import")
+    if encoding:
+        return _decode_as(data, name, encoding)
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return _decode_as(data, name, codec)
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise LsrError(f"{name}: binary data, not RIS or CSV text: this looks like {what}")
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return _decode_as(data, name, utf16)
+    control = _CONTROL.search(data)
+    if control:
+        raise LsrError(f"{name}: line {line_of(data, control.start())}: binary data (control byte "
+                       f"0x{data[control.start()]:02x}), not RIS or CSV text")
+    try:
+        return Decoded(normalize_newlines(data.decode("utf-8")), "utf-8")
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    line = line_of(data, bad)
+    if len(_UTF8_MULTIBYTE.findall(data)) >= 2:
+        raise LsrError(f"{name}: line {line}: unknown encoding: the file mixes UTF-8 with another encoding "
+                       f"(byte 0x{data[bad]:02x} is not UTF-8); re-export it as UTF-8")
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise LsrError(f"{name}: line {line_of(data, exc.start)}: unknown encoding: byte 0x{data[exc.start]:02x} "
+                       "is neither UTF-8 nor Windows-1252/Latin-1; re-export as UTF-8 or give --encoding") from None
+    letters = sum(ch.isalpha() for ch in text[:200_000])
+    latin = len(_LATIN_LETTERS.findall(text[:200_000]))
+    if letters and latin > 0.25 * letters:
+        raise LsrError(f"{name}: line {line}: unknown encoding: not UTF-8, and read as Windows-1252 it is "
+                       f"mostly accented letters (another code page?); re-export as UTF-8 or give --encoding")
+    return Decoded(normalize_newlines(text), "cp1252")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le``/``-be`` when the zero bytes sit at every other position, as in ASCII-range UTF-16."""
+    sample = data[:4096]
+    if len(sample) < 8 or b"\x00" not in sample:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.8 * len(odd) and even.count(0) < 0.2 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.8 * len(even) and odd.count(0) < 0.2 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _decode_as(data: bytes, name: str, codec: str) -> Decoded:
+    try:
+        codecs.lookup(codec)
+    except LookupError:
+        raise LsrError(f"{name}: unknown encoding {codec!r} (give a Python codec name such as utf-8 or cp1252)"
+                       ) from None
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as exc:
+        where = f"line {line_of(data, exc.start)}: " if codec.startswith(("utf-8", "cp", "latin", "iso")) else ""
+        raise LsrError(f"{name}: {where}not valid {codec}: {exc.reason}") from None
+    control = re.search(r"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f\x7f]", text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        raise LsrError(f"{name}: line {line}: binary data (control character U+{ord(control.group()):04X}), "
+                       "not RIS or CSV text")
+    return Decoded(normalize_newlines(text), codec.replace("-sig", "") if codec == "utf-8-sig" else codec)

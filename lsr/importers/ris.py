@@ -1,0 +1,261 @@
+"""Reading RIS files (Scopus, Web of Science, PubMed via EndNote/Zotero, EndNote, Zotero, JSTOR, lsr's own
+export) into ``Candidate``s, and the RIS vocabulary lsr writes back.
+
+Owns RIS structure checking and field mapping. rispy 0.9 parses the records, but first this module walks
+the lines itself, because rispy silently drops a final record without ``ER`` and reports other problems
+without the file's line numbers. Accepted around records: blank lines, rispy's ``1.`` counter lines, and
+``Key: value`` header lines before the first record (JSTOR's ``Provider:``/``Database:``). Tag lines with
+one space before the dash (``TY - JOUR``) are accepted when the file uses that style throughout.
+Refused, naming the line: text outside a record, a tag before the first ``TY``, a ``TY`` before the
+previous record's ``ER``, a final record without ``ER``, a record with no title, abstract or identifier.
+
+Labels that lsr's own RIS export (keyword ``lsr:include`` …) or ASReview LAB's (note
+``ASReview_relevant`` …) carry are returned with each record and removed from its keywords and notes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import rispy
+from rispy.parser import ParseError
+
+from lsr.errors import LsrError
+from lsr.identity import normalize_doi, normalize_openalex_id, normalize_pmid
+from lsr.ingest import Candidate
+
+STRICT_TAG = re.compile(r"^([A-Z][A-Z0-9])  - ?(.*)$|^(ER)  -\s*$")
+LOOSE_TAG = re.compile(r"^([A-Z][A-Z0-9])[ \t]{1,3}-(?:[ \t](.*)|[ \t]*)$")
+COUNTER = re.compile(r"^\s*\d+\.?\s*$")
+HEADER = re.compile(r"^[A-Za-z][\w ]{0,40}:\s")
+YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|2[01]\d\d)(?!\d)")
+
+# RIS reference types -> OpenAlex work types (what lsr stores), and back for export.
+RIS_TYPES = {
+    "JOUR": "article", "JFULL": "article", "EJOUR": "article", "MGZN": "article", "NEWS": "article",
+    "ABST": "abstract", "INPR": "article", "BOOK": "book", "EBOOK": "book", "EDBOOK": "book",
+    "CHAP": "book-chapter", "ECHAP": "book-chapter", "CONF": "proceedings-article", "CPAPER": "proceedings-article",
+    "THES": "dissertation", "RPRT": "report", "GOVDOC": "report", "DATA": "dataset", "DBASE": "dataset",
+    "PREPRINT": "preprint", "SER": "book-series", "STD": "standard", "ELEC": "other", "GEN": "other",
+}
+TYPES_RIS = {
+    "article": "JOUR", "review": "JOUR", "letter": "JOUR", "editorial": "JOUR", "erratum": "JOUR",
+    "retraction": "JOUR", "abstract": "ABST", "book": "BOOK", "book-chapter": "CHAP",
+    "proceedings-article": "CPAPER", "dissertation": "THES", "report": "RPRT", "dataset": "DATA",
+    "preprint": "JOUR", "standard": "STAND", "book-series": "SER", "other": "GEN",
+}
+LSR_LABEL_KEYWORD = "lsr:"  # lsr:include | lsr:exclude | lsr:maybe
+LSR_REASON_KEYWORD = "lsr-reason:"
+ASREVIEW_NOTES = {"ASReview_relevant": "include", "ASReview_irrelevant": "exclude", "ASReview_not_seen": None}
+
+
+@dataclass
+class SourceRecord:
+    """One record read from an import file: where it starts, what it says, and any label it carries."""
+
+    line: int
+    candidate: Candidate
+    label: str | None = None  # include | exclude | maybe
+    reason: str | None = None
+    database: str | None = None  # the RIS DB/DP field (Scopus, PubMed, ...)
+
+
+def looks_like_ris(lines: list[str]) -> bool:
+    """Whether the first tag line of the text is a RIS ``TY`` line (after counters and headers)."""
+    for line in lines[:200]:
+        if not line.strip() or COUNTER.match(line):
+            continue
+        match = LOOSE_TAG.match(line)
+        if match:
+            return match.group(1) == "TY"
+        if not HEADER.match(line):
+            return False
+    return False
+
+
+def read_ris(text: str, name: str) -> list[SourceRecord]:
+    """Check and parse RIS text (newlines already normalised) into source records.
+
+    Raises:
+        LsrError: the structure is broken or a record is empty; the message names file and line.
+    """
+    lines = text.split("\n")
+    first_ty = next((ln for ln in lines if LOOSE_TAG.match(ln) and ln[:2] == "TY"), "")
+    loose = not STRICT_TAG.match(first_ty)
+    clean: list[str] = []
+    starts: list[int] = []
+    start: int | None = None
+    seen_record = False
+    for n, line in enumerate(lines, 1):
+        match = (LOOSE_TAG if loose else STRICT_TAG).match(line)
+        tag = (match.group(1) or match.group(3)) if match else None
+        if tag is not None:  # rebuilt in the one form rispy recognises ("XX  - value")
+            line = "ER  - " if tag == "ER" else f"{tag}  - {(match.group(2) or '').strip()}"
+        if tag is None:
+            if start is None and line.strip():
+                if COUNTER.match(line) or (not seen_record and HEADER.match(line)):
+                    line = ""
+                else:
+                    what = "before the first record" if not seen_record else "between records"
+                    raise LsrError(f"{name}: line {n}: text {what} is not RIS: {_clip(line)}")
+        elif tag == "TY":
+            if start is not None:
+                raise LsrError(f"{name}: line {n}: record starting at line {start} has no ER before the next TY")
+            start = n
+            starts.append(n)
+            seen_record = True
+        elif tag == "ER":
+            if start is None:
+                raise LsrError(f"{name}: line {n}: ER without a TY starting the record")
+            start = None
+        elif start is None:
+            raise LsrError(f"{name}: line {n}: tag {tag} outside a record (a record starts with TY)")
+        clean.append(line)
+    if start is not None:
+        raise LsrError(f"{name}: line {start}: the last record (TY at line {start}) has no ER: the file is "
+                       "truncated or not closed")
+    if not starts:
+        raise LsrError(f"{name}: no RIS records (no TY lines)")
+    try:
+        entries = rispy.loads("\n".join(clean), skip_unknown_tags=False)
+    except ParseError as exc:
+        raise LsrError(f"{name}: not valid RIS: {str(exc).splitlines()[0]}") from None
+    if len(entries) != len(starts):
+        raise LsrError(f"{name}: RIS parser found {len(entries)} records where the file has {len(starts)} TY lines")
+    out = []
+    for line, entry in zip(starts, entries, strict=True):
+        rec = entry_to_record(entry, line)
+        c = rec.candidate
+        if not (c.title or c.abstract or c.doi or c.pmid or c.openalex_id):
+            raise LsrError(f"{name}: line {line}: record has no title, abstract or identifier")
+        out.append(rec)
+    return out
+
+
+def _clip(text: str, width: int = 60) -> str:
+    text = text.strip()
+    return repr(text if len(text) <= width else text[:width] + "…")
+
+
+def _first(entry: dict, *names: str) -> str:
+    for key in names:
+        value = entry.get(key)
+        if isinstance(value, list):
+            value = next((v for v in value if v and str(v).strip()), None)
+        if value and str(value).strip():
+            return str(value).strip()
+    return ""
+
+
+def _all(entry: dict, *names: str) -> list[str]:
+    out: list[str] = []
+    for key in names:
+        value = entry.get(key)
+        if value is None:
+            continue
+        for v in value if isinstance(value, list) else [value]:
+            if v is not None and str(v).strip():
+                out.append(str(v).strip())
+    return out
+
+
+def parse_year(*values: str | None) -> int | None:
+    """The first plausible year (1500-2199) in any of the values: "2019///", "2019/05/12", "May 2019"."""
+    for value in values:
+        match = YEAR.search(str(value or ""))
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def parse_date(*values: str | None) -> str | None:
+    """An ISO date (YYYY-MM-DD or YYYY-MM) from RIS ``DA``/``Y1``/``PY`` forms like ``2019/05/12/``."""
+    for value in values:
+        match = re.match(r"^\s*(\d{4})[/-](\d{1,2})(?:[/-](\d{1,2}))?", str(value or ""))
+        if match and 1 <= int(match.group(2)) <= 12:
+            y, m, d = match.groups()
+            return f"{y}-{int(m):02d}" + (f"-{int(d):02d}" if d and 1 <= int(d) <= 31 else "")
+    return None
+
+
+def entry_to_record(entry: dict, line: int) -> SourceRecord:
+    """Map one rispy entry to a ``SourceRecord`` (field choices per exporter are in the comments)."""
+    unknown = {k: list(v) for k, v in (entry.get("unknown_tag") or {}).items()}
+    notes = _all(entry, "notes")
+    keywords = _all(entry, "keywords")
+    label, reason = None, None
+    kept_keywords = []
+    for kw in keywords:
+        low = kw.lower()
+        if low.startswith(LSR_REASON_KEYWORD):
+            reason = kw[len(LSR_REASON_KEYWORD):].strip() or None
+        elif low.startswith(LSR_LABEL_KEYWORD) and low[len(LSR_LABEL_KEYWORD):] in ("include", "exclude", "maybe"):
+            label = low[len(LSR_LABEL_KEYWORD):]
+        elif low.startswith(LSR_LABEL_KEYWORD) and low[len(LSR_LABEL_KEYWORD):] == "unscreened":
+            continue
+        else:
+            kept_keywords.append(kw)
+    kept_notes = []
+    for note in notes:
+        marker = next((m for m in ASREVIEW_NOTES if note.strip() == m), None)
+        if marker is not None:
+            label = label or ASREVIEW_NOTES[marker]
+        elif not note.startswith("lsr:"):
+            kept_notes.append(note)
+    urls = _all(entry, "urls", "file_attachments1", "file_attachments2") + unknown.get("L3", [])
+    database = _first(entry, "name_of_database", "database_provider") or None
+    # DOI: DO; EndNote sometimes M3 or N1; Scopus also inside the UR link (doi=10.1016%2f...).
+    doi = None
+    for value in [*_all(entry, "doi"), *urls, *_all(entry, "type_of_work", "note")]:
+        doi = normalize_doi(value)
+        if doi:
+            break
+    # PMID: PubMed links; "PMID: n" anywhere in notes/custom fields; AN when the database is PubMed/MEDLINE.
+    pmid = None
+    for value in [*urls, *kept_notes, *_all(entry, "custom1", "custom2", "custom6", "note", "accession_number"),
+                  *unknown.get("PM", []), *unknown.get("PMID", [])]:
+        if re.search(r"pubmed|pmid", str(value), re.IGNORECASE):
+            pmid = normalize_pmid(value)
+            if pmid:
+                break
+    accession = _first(entry, "accession_number")
+    if not pmid and accession.isdigit() and re.search(r"pubmed|medline|nlm", database or "", re.IGNORECASE):
+        pmid = normalize_pmid(accession)
+    openalex = next((o for o in (normalize_openalex_id(u) for u in urls if "openalex.org" in u) if o), None)
+    ty = str(entry.get("type_of_reference") or "").strip().upper()
+    authors = _all(entry, "authors") or _all(entry, "first_authors")
+    title = _first(entry, "title", "primary_title", "translated_title", "short_title")
+    if not title and ty in ("BOOK", "EBOOK", "EDBOOK"):
+        title = _first(entry, "secondary_title")
+    is_journal = ty in ("JOUR", "JFULL", "EJOUR", "MGZN", "NEWS", "INPR", "")
+    venue = (_first(entry, "alternate_title3", "journal_name", "secondary_title", "alternate_title1", "alternate_title2")
+             if is_journal else _first(entry, "secondary_title", "alternate_title3", "journal_name", "tertiary_title"))
+    year_fields = (_first(entry, "year"), _first(entry, "publication_year"), _first(entry, "date"))
+    cand = Candidate(
+        title=_squash(title),
+        abstract=_squash(_first(entry, "abstract", "notes_abstract")),
+        authors=authors,
+        year=parse_year(*year_fields),
+        publication_date=parse_date(_first(entry, "date"), _first(entry, "publication_year"), _first(entry, "year")),
+        venue=venue or None,
+        type=RIS_TYPES.get(ty, ty.lower() or None),
+        language=_first(entry, "language") or None,
+        doi=doi,
+        pmid=pmid,
+        openalex_id=openalex,
+        keywords=kept_keywords,
+        raw={"format": "ris", "line": line, "fields": _jsonable(entry)},
+    )
+    return SourceRecord(line=line, candidate=cand, label=label, reason=reason, database=database)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _jsonable(entry: dict) -> dict:
+    out = {}
+    for key, value in entry.items():
+        out[key] = {k: list(v) for k, v in value.items()} if isinstance(value, dict) else value
+    return out

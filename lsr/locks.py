@@ -1,0 +1,131 @@
+"""Per-review update locks: two ``lsr update`` runs never work on the same review at once.
+
+This module owns the mutual exclusion of updates. With SQLite the lock is an ``flock`` on
+``reviews/.locks/<review-id>.lock`` (released by the kernel when the process dies, even by SIGKILL, so a
+crashed update never leaves a stale lock; the file itself stays and says who held it last). With
+PostgreSQL it is a session-level ``pg_advisory_lock`` on a key derived from the review id, held on a
+dedicated connection for the duration (released when that connection ends).
+
+Holding the lock also tells the updater that any search run still marked ``running`` belongs to a process
+that is gone, so it can be resumed safely.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import socket
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import text
+
+from lsr.errors import LsrError
+from lsr.workspace import Workspace
+
+try:  # POSIX
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+POLL_SECONDS = 0.2
+
+
+class LockBusy(LsrError):
+    """Another process holds the lock (and we were told not to wait, or waited long enough)."""
+
+
+def lock_key(review_id: str) -> int:
+    """A stable signed 64-bit key for ``pg_advisory_lock`` from the review id."""
+    digest = hashlib.sha256(f"lsr-update:{review_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def lock_path(ws: Workspace, review_id: str) -> Path:
+    """The lock file of one review (SQLite workspaces)."""
+    return ws.settings.reviews_dir / ".locks" / f"{review_id}.lock"
+
+
+def _deadline(wait: bool | float) -> float | None:
+    """None = wait forever; otherwise the monotonic time to give up at."""
+    if wait is True:
+        return None
+    return time.monotonic() + (0.0 if wait is False else float(wait))
+
+
+@contextlib.contextmanager
+def review_lock(ws: Workspace, review_id: str, *, wait: bool | float = False) -> Iterator[None]:
+    """Hold the update lock of one review for the duration of the ``with`` block.
+
+    Args:
+        ws: the open workspace.
+        review_id: the review to lock.
+        wait: False to fail at once when the lock is taken, True to wait for it, or a number of seconds.
+
+    Raises:
+        LockBusy: the lock is held by another update (message says by whom, when known).
+    """
+    if ws.db.is_sqlite:
+        with _file_lock(lock_path(ws, review_id), review_id, _deadline(wait)):
+            yield
+    else:
+        with _advisory_lock(ws, review_id, _deadline(wait)):
+            yield
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path, review_id: str, deadline: float | None) -> Iterator[None]:
+    if fcntl is None:  # pragma: no cover
+        raise LsrError("update locks need a POSIX system (fcntl)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if deadline is not None and time.monotonic() >= deadline:
+                    holder = _read_holder(fd)
+                    raise LockBusy(f"review {review_id}: another update is running{holder}") from None
+                time.sleep(POLL_SECONDS)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()} since "
+                      f"{datetime.now(UTC).isoformat(timespec='seconds')}\n".encode(), 0)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _read_holder(fd: int) -> str:
+    try:
+        info = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+    except OSError:
+        return ""
+    return f" ({info})" if info else ""
+
+
+@contextlib.contextmanager
+def _advisory_lock(ws: Workspace, review_id: str, deadline: float | None) -> Iterator[None]:
+    key = lock_key(review_id)
+    with ws.db.write_engine.connect() as conn:
+        while True:
+            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+            conn.commit()
+            if got:
+                break
+            if deadline is not None and time.monotonic() >= deadline:
+                raise LockBusy(f"review {review_id}: another update is running (PostgreSQL advisory lock {key})")
+            time.sleep(POLL_SECONDS)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(Exception):
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                conn.commit()

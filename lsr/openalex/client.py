@@ -1,0 +1,735 @@
+"""The OpenAlex source lsr searches for living updates: pyalex query building over a transport lsr controls.
+
+This module owns everything between a protocol's ``[search]`` and the works OpenAlex returns:
+
+* **Redirect.** pyalex hard-codes ``https://api.openalex.org`` in its entity URLs and only reads
+  ``config.openalex_url`` for n-grams. Every request a query object makes passes through
+  ``Works._get_from_url``, which hands the URL to :meth:`Transport.get_json`; that method rebases it onto
+  ``LSR_OPENALEX_URL`` (:meth:`Transport.rebase`) -- the one place where the endpoint is chosen. pyalex's
+  own session (https-only retry adapter, no timeout) and its global ``config`` are never used or changed.
+* **Credentials.** The API key goes out as ``Authorization: Bearer`` (as pyalex does) and as the
+  ``api_key`` parameter (as OpenAlex's 2026 docs ask); the e-mail as a ``From`` header and ``mailto``.
+  Neither is part of the URL pyalex builds: they are added at send time, and every URL or message that
+  leaves this module passes through :func:`redact`, so the key is never logged or stored.
+* **Reliability.** Timeouts on connect and read; 429, 5xx, 403 rate-limit answers, connection resets,
+  timeouts and truncated or invalid JSON bodies are retried with exponential backoff, honouring
+  ``Retry-After`` up to a bound (:class:`RetryPolicy`). When the attempts are spent the caller gets one
+  line (:class:`OpenAlexUnavailable`); a 400 fails at once with the server's own message
+  (:class:`OpenAlexQueryError`).
+* **Search.** The protocol's query is sent as ``title_and_abstract.search`` together with its filters;
+  cursor paging with ``per-page`` 100 by default. Queries whose URL would exceed OpenAlex's ~4 KB limit are
+  split into OR-chunks (:func:`split_query`) whose results the caller unions.
+
+Library use::
+
+    client = OpenAlexClient.from_settings(resolve())
+    for work in client.iter_works('"school day" AND achievement', {"type": "article"}):
+        ...
+
+Tuning from the environment (all optional): ``LSR_OPENALEX_PER_PAGE`` (1-200, default 100),
+``LSR_OPENALEX_RETRIES`` (attempts per request, default 6), ``LSR_OPENALEX_BACKOFF`` (first backoff in
+seconds, default 1), ``LSR_OPENALEX_MAX_WAIT`` (longest single wait, also caps ``Retry-After``, default
+60), ``LSR_OPENALEX_TIMEOUT`` (read timeout in seconds, default 60).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import os
+import random
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pyalex
+import requests
+from pyalex.api import OpenAlexResponseList
+
+from lsr import __version__
+from lsr.errors import LsrError
+from lsr.settings import DEFAULT_OPENALEX_URL, Settings
+
+__all__ = [
+    "DEFAULT_MAX_URL_BYTES",
+    "DEFAULT_PER_PAGE",
+    "OpenAlexClient",
+    "OpenAlexError",
+    "OpenAlexQueryError",
+    "OpenAlexUnavailable",
+    "Page",
+    "QueryTooLong",
+    "RetryPolicy",
+    "Transport",
+    "redact",
+    "split_query",
+    "strip_api_key",
+]
+
+DEFAULT_PER_PAGE = 100
+MAX_PER_PAGE = 200  # pyalex's bound; current OpenAlex docs allow 100, the local server 100
+DEFAULT_MAX_URL_BYTES = 4000
+"""Longest URL lsr sends; OpenAlex answers 400 to URLs over about 4 KB."""
+CURSOR_RESERVE = 400
+"""Bytes kept free in the URL for the cursor, ``api_key`` and ``mailto`` added per page."""
+PAGE_SIZE_RESERVE = 20
+PYALEX_BASE = "https://api.openalex.org"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_SEARCH_FILTER = "title_and_abstract.search"
+
+
+# ------------------------------------------------------------------------------------------------ errors
+
+
+class OpenAlexError(LsrError):
+    """OpenAlex (or the server at ``LSR_OPENALEX_URL``) could not answer a request.
+
+    Attributes:
+        status: the HTTP status of the last answer, if any.
+        transient: True when trying again later may succeed (network, rate limit, server trouble).
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, transient: bool = False) -> None:
+        super().__init__(message, title="OpenAlex")
+        self.status = status
+        self.transient = transient
+
+
+class OpenAlexQueryError(OpenAlexError):
+    """The server rejected the request (400): the query or filters are wrong. Not retried."""
+
+
+class OpenAlexUnavailable(OpenAlexError):
+    """The retries are spent: the server kept failing, timing out or sending broken answers."""
+
+
+class QueryTooLong(LsrError):
+    """A query is too long for one URL and cannot be split into OR-chunks that fit."""
+
+
+# ------------------------------------------------------------------------------------------- redaction
+
+_KEY_PARAM = re.compile(r"([?&;]api_key=)[^&#\s'\"]*", re.IGNORECASE)
+
+
+def strip_api_key(url: str) -> str:
+    """The URL without its ``api_key`` parameter (for the search log: what was sent, minus the secret).
+
+    The other parameters keep their encoding exactly as sent.
+    """
+    parts = urlsplit(url)
+    pieces = [p for p in parts.query.split("&") if p and p.split("=", 1)[0].lower() != "api_key"]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(pieces), parts.fragment))
+
+
+def redact(text: str, secret: str | None = None) -> str:
+    """Mask an API key in any text: ``api_key=...`` parameters and, if given, the key's literal value."""
+    out = _KEY_PARAM.sub(r"\1***", text)
+    if secret:
+        out = out.replace(secret, "***")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- retries
+
+
+def _env_number(name: str, default: float, cast: Callable[[str], float] = float) -> float:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = cast(raw)
+    except ValueError:
+        raise LsrError(f"{name}={raw!r} is not a number") from None
+    if value < 0:
+        raise LsrError(f"{name}={raw!r} must not be negative")
+    return value
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard one request is tried before giving up.
+
+    Attributes:
+        attempts: tries per request, the first included (1 = no retries).
+        backoff: wait before the second try, in seconds; doubled per try, with jitter.
+        max_wait: longest single wait; also the cap on a server's ``Retry-After``.
+        connect_timeout: seconds to establish a connection.
+        read_timeout: seconds to wait for (each chunk of) the answer.
+    """
+
+    attempts: int = 6
+    backoff: float = 1.0
+    max_wait: float = 60.0
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.attempts < 1:
+            raise LsrError("OpenAlex retry attempts must be at least 1")
+
+    @classmethod
+    def from_env(cls) -> RetryPolicy:
+        """Defaults overridden by ``LSR_OPENALEX_RETRIES``, ``_BACKOFF``, ``_MAX_WAIT`` and ``_TIMEOUT``."""
+        return cls(
+            attempts=max(1, int(_env_number("LSR_OPENALEX_RETRIES", cls.attempts, int))),
+            backoff=_env_number("LSR_OPENALEX_BACKOFF", cls.backoff),
+            max_wait=_env_number("LSR_OPENALEX_MAX_WAIT", cls.max_wait),
+            read_timeout=_env_number("LSR_OPENALEX_TIMEOUT", cls.read_timeout) or cls.read_timeout,
+        )
+
+    def wait(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds to sleep after failed try number ``attempt`` (1-based)."""
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.max_wait)
+        base = self.backoff * (2 ** (attempt - 1))
+        return min(base * (0.75 + random.random() / 2), self.max_wait)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """``Retry-After`` as seconds: either delta-seconds or an HTTP date (None when absent or unreadable)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+
+
+def _server_message(resp: requests.Response) -> str:
+    """The human part of an error answer: OpenAlex's ``message`` (or ``error``), else the body's start."""
+    try:
+        data = resp.json()
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        msg = data.get("message") or data.get("error")
+        if msg:
+            return " ".join(str(msg).split())
+    text = " ".join((resp.text or "").split())
+    return text[:300] or resp.reason or f"HTTP {resp.status_code}"
+
+
+# -------------------------------------------------------------------------------------------- transport
+
+
+class Transport:
+    """HTTP for OpenAlex: one ``requests`` session, the endpoint redirect, credentials, timeouts, retries.
+
+    Args:
+        base_url: where requests go instead of ``https://api.openalex.org`` (may carry a path prefix).
+        email: contact address, sent as ``From`` and ``mailto``.
+        api_key: OpenAlex key, sent as ``Authorization: Bearer`` and ``api_key``; never logged or stored.
+        retry: the retry and timeout policy.
+        sleep: how to wait between tries (``time.sleep``; replaceable for callers that must stay responsive).
+    """
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_OPENALEX_URL,
+        *,
+        email: str | None = None,
+        api_key: str | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        parts = urlsplit(base_url.strip().rstrip("/"))
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise LsrError(f"LSR_OPENALEX_URL={redact(base_url, api_key)!r} is not an http(s) URL")
+        self.base_url = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+        self._base = parts
+        self.email = email
+        self._api_key = api_key
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self.session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(max_retries=0, pool_connections=2, pool_maxsize=4)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers["User-Agent"] = f"lsr/{__version__} (pyalex/{pyalex.__version__})"
+        if email:
+            self.session.headers["From"] = email
+        if api_key:
+            self.session.headers["Authorization"] = f"Bearer {api_key}"
+        self.requests_sent = 0
+        self.retries = 0
+
+    def __repr__(self) -> str:
+        return f"Transport({self.base_url!r})"
+
+    def close(self) -> None:
+        self.session.close()
+
+    def rebase(self, url: str) -> str:
+        """Point a pyalex URL (``https://api.openalex.org/...``) at the configured base URL."""
+        parts = urlsplit(url)
+        if f"{parts.scheme}://{parts.netloc}" != PYALEX_BASE and not url.startswith(self.base_url):
+            raise LsrError(f"refusing to send a request outside the OpenAlex endpoint: {redact(url)}")
+        if url.startswith(self.base_url):
+            return url
+        path = self._base.path.rstrip("/") + parts.path
+        return urlunsplit((self._base.scheme, self._base.netloc, path, parts.query, ""))
+
+    def redact(self, text: str) -> str:
+        return redact(text, self._api_key)
+
+    def _send_params(self) -> dict[str, str]:
+        params = {}
+        if self.email:
+            params["mailto"] = self.email
+        if self._api_key:
+            params["api_key"] = self._api_key
+        return params
+
+    def get_json(self, url: str) -> tuple[dict, str]:
+        """GET a URL (rebased), retrying transient failures; return the JSON object and the URL sent.
+
+        The returned URL has the ``api_key`` parameter removed: it is safe to log and store.
+
+        Raises:
+            OpenAlexQueryError: 400 -- the server's message says what is wrong with the request.
+            OpenAlexError: another non-retryable answer (401/403 access, 404, ...).
+            OpenAlexUnavailable: the attempts are spent; says how many and what went wrong last.
+        """
+        target = self.rebase(url)
+        policy = self.retry
+        sent = target
+        reason = "no answer"
+        for attempt in range(1, policy.attempts + 1):
+            retry_after: float | None = None
+            try:
+                self.requests_sent += 1
+                resp = self.session.get(
+                    target, params=self._send_params(), timeout=(policy.connect_timeout, policy.read_timeout)
+                )
+                sent = strip_api_key(resp.url or target)
+            except requests.Timeout:
+                reason = f"no answer within {policy.read_timeout:g} s"
+            except (
+                requests.ConnectionError,
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError,
+            ) as exc:
+                reason = f"connection failed ({_exception_summary(exc)})"
+            else:
+                status = resp.status_code
+                if status == 200:
+                    try:
+                        data = resp.json()
+                    except ValueError:
+                        data = None
+                    if isinstance(data, dict) and (
+                        isinstance(data.get("results"), list)
+                        and isinstance(data.get("meta"), dict)
+                        or "id" in data
+                    ):
+                        return data, sent
+                    reason = f"truncated or invalid JSON in the answer ({len(resp.content)} bytes)"
+                elif status in RETRY_STATUSES or (status == 403 and _is_rate_limit(resp)):
+                    retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+                    reason = f"HTTP {status}: {_server_message(resp)}"
+                elif status == 400:
+                    raise OpenAlexQueryError(
+                        self.redact(f"OpenAlex rejected the search (HTTP 400): {_server_message(resp)}"),
+                        status=400,
+                    )
+                elif status in (401, 403):
+                    raise OpenAlexError(
+                        self.redact(
+                            f"OpenAlex refused access (HTTP {status}): {_server_message(resp)} "
+                            "(check LSR_OPENALEX_API_KEY)"
+                        ),
+                        status=status,
+                    )
+                else:
+                    raise OpenAlexError(
+                        self.redact(f"OpenAlex answered HTTP {status} for {sent}: {_server_message(resp)}"),
+                        status=status,
+                    )
+            if attempt < policy.attempts:
+                self.retries += 1
+                self._sleep(policy.wait(attempt, retry_after))
+        raise OpenAlexUnavailable(
+            self.redact(f"OpenAlex at {self.base_url} failed after {policy.attempts} attempt(s): {reason}"),
+            transient=True,
+        )
+
+
+def _is_rate_limit(resp: requests.Response) -> bool:
+    """OpenAlex signals a per-second rate limit with 403; tell it from a refused key by its wording."""
+    if resp.headers.get("Retry-After"):
+        return True
+    return "rate limit" in _server_message(resp).lower()
+
+
+def _exception_summary(exc: BaseException) -> str:
+    """The innermost cause of a requests exception, in a few words (no URL, so no key)."""
+    inner: BaseException = exc
+    seen = set()
+    while True:
+        nxt = (
+            inner.__cause__
+            or inner.__context__
+            or (inner.args[0] if inner.args and isinstance(inner.args[0], BaseException) else None)
+        )
+        reason = getattr(inner, "reason", None)
+        if isinstance(reason, BaseException) and id(reason) not in seen:
+            nxt = reason
+        if nxt is None or id(nxt) in seen:
+            break
+        seen.add(id(nxt))
+        inner = nxt
+    text = str(inner).split(": ", 1)[-1] if ": " in str(inner) else str(inner)
+    text = re.sub(r"\(host=.*?\)|url: \S+", "", text).strip(" :")
+    return f"{type(inner).__name__}: {text}" if text else type(inner).__name__
+
+
+# ------------------------------------------------------------------------------------------ pyalex glue
+
+
+class Works(pyalex.Works):
+    """``pyalex.Works`` whose requests go through a :class:`Transport` (so to ``LSR_OPENALEX_URL``).
+
+    The class must be called ``Works``: pyalex derives the URL path from the class name.
+    """
+
+    def __init__(self, transport: Transport, params: Any = None) -> None:
+        super().__init__(params)
+        self._transport = transport
+        self.sent_url: str | None = None
+
+    @property
+    def url(self) -> str:
+        return self._transport.rebase(super().url)
+
+    def _get_from_url(self, url: str, session: Any = None) -> Any:
+        data, self.sent_url = self._transport.get_json(url)
+        if "results" in data:
+            return OpenAlexResponseList(data["results"], data["meta"], self.resource_class)
+        return self.resource_class(data)
+
+
+# -------------------------------------------------------------------------------------- query splitting
+
+_OPS = ("AND", "OR", "NOT")
+
+
+def _top_level_items(query: str) -> list[str]:
+    """Split a query into depth-0 items: words, quoted phrases, parenthesised groups, and operators.
+
+    Raises:
+        QueryTooLong: for unbalanced quotes or parentheses (the server would reject it anyway).
+    """
+    items: list[str] = []
+    i, n = 0, len(query)
+    while i < n:
+        ch = query[i]
+        if ch.isspace():
+            i += 1
+            continue
+        start = i
+        if ch == '"':
+            end = query.find('"', i + 1)
+            if end < 0:
+                raise QueryTooLong("the query has an unterminated quote")
+            i = end + 1
+        elif ch == "(":
+            depth, j, in_quote = 0, i, False
+            while j < n:
+                c = query[j]
+                if c == '"':
+                    in_quote = not in_quote
+                elif not in_quote and c == "(":
+                    depth += 1
+                elif not in_quote and c == ")":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            if depth != 0:
+                raise QueryTooLong("the query has unbalanced parentheses")
+            i = j + 1
+        else:
+            while i < n and not query[i].isspace() and query[i] not in '()"':
+                i += 1
+            if i == start:  # a stray ')'
+                raise QueryTooLong("the query has unbalanced parentheses")
+        items.append(query[start:i])
+    return items
+
+
+def _split_items(items: list[str], op: str) -> list[list[str]]:
+    groups: list[list[str]] = [[]]
+    for item in items:
+        if item == op:
+            groups.append([])
+        else:
+            groups[-1].append(item)
+    return [g for g in groups if g]
+
+
+def _is_group(item: str) -> bool:
+    return item.startswith("(") and item.endswith(")")
+
+
+def split_query(query: str, fits: Callable[[str], bool]) -> list[str]:
+    """Split a Boolean query into OR-chunks that each ``fits``; the union of their results is the query's.
+
+    Rules, tried in order:
+
+    1. A query that fits is returned whole.
+    2. At a top-level ``OR`` the operands are packed greedily, in order, into chunks joined by ``OR``;
+       an operand that alone does not fit is split recursively.
+    3. A query wrapped in one pair of parentheses is unwrapped.
+    4. With **no top-level OR**, a conjunction ``A AND (x OR y OR ...) AND NOT B`` is split by distributing
+       it over its longest parenthesised positive operand: chunks ``A AND (x OR ...) AND NOT B``, each
+       repeating the other operands. Negated operands are never split.
+    5. Otherwise (one long phrase, or nothing left to distribute) :class:`QueryTooLong` is raised.
+
+    Splitting assumes the usual precedence (``NOT`` before ``AND`` before ``OR``), which is what the local
+    server implements; write long strategies with explicit parentheses to be safe on OpenAlex too.
+
+    Raises:
+        QueryTooLong: the query cannot be cut into pieces that fit.
+    """
+    query = " ".join(query.split())
+    if fits(query):
+        return [query]
+    items = _top_level_items(query)
+    operands = [" ".join(g) for g in _split_items(items, "OR")]
+    if len(operands) > 1:
+        chunks: list[str] = []
+        current: list[str] = []
+        for operand in operands:
+            if fits(" OR ".join([*current, operand])):
+                current.append(operand)
+                continue
+            if current:
+                chunks.append(" OR ".join(current))
+                current = []
+            if fits(operand):
+                current = [operand]
+            else:
+                chunks.extend(split_query(operand, fits))
+        if current:
+            chunks.append(" OR ".join(current))
+        return chunks
+    if len(items) == 1 and _is_group(items[0]):
+        inner = items[0][1:-1].strip()
+        if inner:
+            return split_query(inner, fits)
+    # A conjunction: operands separated by AND or juxtaposition; NOT binds to the next item.
+    conj: list[tuple[str, bool]] = []  # (text, splittable)
+    k = 0
+    while k < len(items):
+        item = items[k]
+        if item == "AND":
+            k += 1
+            continue
+        if item == "NOT" and k + 1 < len(items):
+            conj.append((f"NOT {items[k + 1]}", False))
+            k += 2
+            continue
+        conj.append((item, _is_group(item)))
+        k += 1
+    candidates = sorted((i for i, (_, ok) in enumerate(conj) if ok), key=lambda i: -len(conj[i][0]))
+    for idx in candidates:
+
+        def assemble(piece: str, idx: int = idx) -> str:
+            return " AND ".join(f"({piece})" if j == idx else text for j, (text, _) in enumerate(conj))
+
+        try:
+            pieces = split_query(conj[idx][0][1:-1], lambda q, a=assemble: fits(a(q)))
+        except QueryTooLong:
+            continue
+        return [assemble(p) for p in pieces]
+    raise QueryTooLong(
+        f"the search query ({len(query)} characters) is too long for one OpenAlex request and cannot be "
+        "split: it has no top-level OR and no parenthesised OR-group to distribute over; shorten it or "
+        "restructure it as (A OR B OR ...) AND ..."
+    )
+
+
+# ---------------------------------------------------------------------------------------------- client
+
+
+@dataclass
+class Page:
+    """One page of a cursor-paged list request.
+
+    Attributes:
+        works: the OpenAlex work objects on this page.
+        next_cursor: the cursor of the next page; None on the last page.
+        count: the total number of results the server reports for the query.
+        url: the URL sent, without the API key.
+    """
+
+    works: list[dict]
+    next_cursor: str | None
+    count: int | None
+    url: str
+
+
+@dataclass
+class SearchPlan:
+    """What one search sends: the query (split into chunks when too long) and the filters.
+
+    Attributes:
+        query: the protocol's query, whitespace-normalised.
+        chunks: OR-chunks whose union is the query's result set (just ``[query]`` when it fits).
+        filters: the protocol's OpenAlex filters, sent with every chunk.
+        urls: the first-page URL of each chunk (``cursor=*``), without credentials.
+    """
+
+    query: str
+    chunks: list[str]
+    filters: dict[str, str]
+    urls: list[str] = field(default_factory=list)
+
+
+class OpenAlexClient:
+    """Title-and-abstract searches on OpenAlex (or the server at ``LSR_OPENALEX_URL``).
+
+    Args:
+        base_url: the API base URL.
+        email: contact e-mail (``LSR_OPENALEX_EMAIL``).
+        api_key: API key (``LSR_OPENALEX_API_KEY``); never logged or stored.
+        per_page: results per page, 1-200 (OpenAlex currently allows up to 100).
+        retry: retry and timeout policy (default: :meth:`RetryPolicy.from_env`).
+        max_url_bytes: longest URL to send; longer queries are split into OR-chunks.
+        sleep: how to wait between tries.
+    """
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_OPENALEX_URL,
+        *,
+        email: str | None = None,
+        api_key: str | None = None,
+        per_page: int | None = None,
+        retry: RetryPolicy | None = None,
+        max_url_bytes: int = DEFAULT_MAX_URL_BYTES,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if per_page is None:
+            per_page = int(_env_number("LSR_OPENALEX_PER_PAGE", DEFAULT_PER_PAGE, int))
+        if not 1 <= per_page <= MAX_PER_PAGE:
+            raise LsrError(f"OpenAlex page size must be between 1 and {MAX_PER_PAGE}, not {per_page}")
+        self.per_page = per_page
+        self.max_url_bytes = max_url_bytes
+        self.transport = Transport(
+            base_url, email=email, api_key=api_key, retry=retry or RetryPolicy.from_env(), sleep=sleep
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **options: Any) -> OpenAlexClient:
+        """A client for the endpoint and credentials of ``settings`` (options as in the constructor)."""
+        return cls(
+            settings.openalex_url, email=settings.openalex_email, api_key=settings.openalex_api_key, **options
+        )
+
+    @property
+    def base_url(self) -> str:
+        return self.transport.base_url
+
+    def close(self) -> None:
+        self.transport.close()
+
+    def __enter__(self) -> OpenAlexClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- building requests
+
+    def works(self, query: str, filters: Mapping[str, str] | None = None) -> pyalex.Works:
+        """A fresh pyalex ``Works`` query (pyalex query objects are mutable: never reuse one across runs)."""
+        works = Works(self.transport)
+        if filters:
+            works = works.filter(**{k: str(v) for k, v in filters.items()})
+        return works.search_filter(title_and_abstract=query)
+
+    def _first_page_url(self, query: str, filters: Mapping[str, str]) -> str:
+        works = self.works(query, filters)
+        works._add_params("per-page", self.per_page)
+        works._add_params("cursor", "*")
+        return works.url
+
+    def _fits(self, query: str, filters: Mapping[str, str]) -> bool:
+        return len(self._first_page_url(query, filters)) + CURSOR_RESERVE <= self.max_url_bytes
+
+    def plan(self, query: str, filters: Mapping[str, str] | None = None) -> SearchPlan:
+        """Check a search and split it into chunks that fit in a URL.
+
+        Raises:
+            LsrError: an empty query, a comma in the query or a filter, or a query that cannot be split.
+        """
+        filters = {str(k): str(v) for k, v in (filters or {}).items()}
+        query = " ".join((query or "").split())
+        if not query:
+            raise LsrError("the search query is empty")
+        if "," in query:
+            raise LsrError("the search query contains a comma, which OpenAlex reads as a filter separator")
+        for key, value in filters.items():
+            if "," in value or "," in key:
+                raise LsrError(f"filter {key!r} contains a comma; use | for OR")
+        if not self._fits("x", filters):
+            raise QueryTooLong("the protocol's filters alone are too long for one OpenAlex request")
+        chunks = split_query(query, lambda q: self._fits(q, filters))
+        urls = [strip_api_key(self._first_page_url(c, filters)) for c in chunks]
+        return SearchPlan(query=query, chunks=chunks, filters=filters, urls=urls)
+
+    # -- fetching
+
+    def fetch_page(self, query: str, filters: Mapping[str, str] | None = None, cursor: str = "*") -> Page:
+        """Fetch one page of a (chunk) query, starting at ``cursor`` (``*`` = the first page).
+
+        Raises:
+            OpenAlexError: see :meth:`Transport.get_json`.
+        """
+        works = self.works(query, filters or {})
+        result = works.get(per_page=self.per_page, cursor=cursor)
+        meta = getattr(result, "meta", None) or {}
+        count = meta.get("count")
+        return Page(
+            works=list(result),
+            next_cursor=meta.get("next_cursor") or None,
+            count=int(count) if count is not None else None,
+            url=works.sent_url or "",
+        )
+
+    def pages(
+        self, query: str, filters: Mapping[str, str] | None = None, cursor: str = "*"
+    ) -> Iterator[Page]:
+        """All pages of one chunk by cursor paging; stops after the page without a ``next_cursor``."""
+        while True:
+            page = self.fetch_page(query, filters, cursor)
+            yield page
+            if not page.next_cursor or not page.works:
+                return
+            cursor = page.next_cursor
+
+    def iter_works(self, query: str, filters: Mapping[str, str] | None = None) -> Iterator[dict]:
+        """Every work matching ``query`` (title and abstract) and ``filters``, each once, across chunks."""
+        plan = self.plan(query, filters)
+        seen: set[str] = set()
+        for chunk in plan.chunks:
+            for page in self.pages(chunk, plan.filters):
+                for work in page.works:
+                    wid = str(work.get("id") or "")
+                    if wid and wid in seen:
+                        continue
+                    seen.add(wid)
+                    yield work

@@ -1,0 +1,1 @@
+"""Ranking: features, models, cold start, metrics and the simulation benchmark (issue 5)."""

@@ -1,0 +1,209 @@
+"""TF-IDF features with an incremental cache, keyed by record id.
+
+This module owns the text feature matrix the rankers train on. ``FeatureStore`` hashes each record's
+title + abstract once (unigrams and bigrams, ``HashingVectorizer``: no vocabulary to refit or to keep in
+memory), keeps the per-record term weights and the document frequencies, and derives the TF-IDF matrix
+from them on demand. Adding records hashes only the new ones and updates the document frequencies; the
+IDF re-weighting of the existing rows is a vectorised pass over the stored matrix (no re-tokenising).
+
+*Equality contract*: after any sequence of ``add`` calls, ``store.matrix()`` equals (to float32
+round-off) the matrix of a fresh store built from the same records in the same order; both use
+sklearn's TF-IDF formula (``sublinear_tf``, smooth IDF ``ln((1+n)/(1+df)) + 1``, terms with
+``df > max_df * n`` dropped, rows L2-normalised), i.e. they equal ``TfidfVectorizer`` with those
+settings up to hash collisions and column order. ``tests/test_ranking_features.py`` checks both.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+
+__all__ = ["FeatureStore", "build_matrix", "record_text"]
+
+DEFAULT_N_FEATURES = 2**21
+
+
+def record_text(title: str | None, abstract: str | None) -> str:
+    """The text a record is ranked on: title and abstract joined by a space (missing parts empty)."""
+    return f"{title or ''} {abstract or ''}".strip()
+
+
+class FeatureStore:
+    """Incrementally maintained TF-IDF matrix over records identified by string ids.
+
+    Args:
+        n_features: hash space size (columns).
+        ngram_range: word n-gram range, as in sklearn.
+        sublinear_tf: use ``1 + ln(tf)`` instead of raw counts.
+        max_df: drop terms occurring in more than this fraction of the records.
+    """
+
+    def __init__(
+        self,
+        *,
+        n_features: int = DEFAULT_N_FEATURES,
+        ngram_range: tuple[int, int] = (1, 2),
+        sublinear_tf: bool = True,
+        max_df: float = 0.95,
+    ) -> None:
+        self.n_features = int(n_features)
+        self.ngram_range = tuple(ngram_range)
+        self.sublinear_tf = bool(sublinear_tf)
+        self.max_df = float(max_df)
+        self._vectorizer = HashingVectorizer(
+            n_features=self.n_features,
+            ngram_range=self.ngram_range,
+            alternate_sign=False,
+            norm=None,
+            dtype=np.float32,
+        )
+        self._ids: list[str] = []
+        self._row: dict[str, int] = {}
+        self._blocks: list[sp.csr_matrix] = []
+        self._df = np.zeros(self.n_features, dtype=np.int64)
+        self._matrix: sp.csr_matrix | None = None
+
+    # -- contents ---------------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id in self._row
+
+    @property
+    def ids(self) -> list[str]:
+        """Record ids in row order (a copy)."""
+        return list(self._ids)
+
+    def rows(self, record_ids: Iterable[str]) -> np.ndarray:
+        """Row indices of the given record ids.
+
+        Raises:
+            KeyError: for an id that is not in the store.
+        """
+        return np.fromiter((self._row[r] for r in record_ids), dtype=np.int64)
+
+    def params(self) -> dict:
+        """The settings that define the features (for a ModelRun log)."""
+        return {
+            "features": "hashed-tfidf",
+            "n_features": self.n_features,
+            "ngram_range": list(self.ngram_range),
+            "sublinear_tf": self.sublinear_tf,
+            "max_df": self.max_df,
+        }
+
+    # -- updates ----------------------------------------------------------------------------------------
+    def add(self, record_ids: Sequence[str], texts: Sequence[str]) -> int:
+        """Add records; ids already in the store are skipped (records are immutable here).
+
+        Args:
+            record_ids: one unique id per text.
+            texts: the record texts (see ``record_text``).
+
+        Returns:
+            The number of records added.
+        """
+        if len(record_ids) != len(texts):
+            raise ValueError("record_ids and texts differ in length")
+        new_ids: list[str] = []
+        new_texts: list[str] = []
+        seen: set[str] = set()
+        for rid, text in zip(record_ids, texts, strict=True):
+            rid = str(rid)
+            if rid in self._row or rid in seen:
+                continue
+            seen.add(rid)
+            new_ids.append(rid)
+            new_texts.append(text or "")
+        if not new_ids:
+            return 0
+        counts = self._vectorizer.transform(new_texts).tocsr()
+        counts.sum_duplicates()
+        if self.sublinear_tf:
+            np.log(counts.data, out=counts.data)
+            counts.data += 1.0
+        self._df += np.bincount(counts.indices, minlength=self.n_features)
+        self._blocks.append(counts)
+        start = len(self._ids)
+        for offset, rid in enumerate(new_ids):
+            self._row[rid] = start + offset
+        self._ids.extend(new_ids)
+        self._matrix = None
+        return len(new_ids)
+
+    def _term_weights(self) -> sp.csr_matrix:
+        if len(self._blocks) > 1:
+            self._blocks = [sp.vstack(self._blocks, format="csr")]
+        if not self._blocks:
+            return sp.csr_matrix((0, self.n_features), dtype=np.float32)
+        return self._blocks[0]
+
+    def idf(self) -> np.ndarray:
+        """Current IDF per column (0 for terms above ``max_df``)."""
+        n = len(self._ids)
+        idf = (np.log((1.0 + n) / (1.0 + self._df)) + 1.0).astype(np.float32)
+        idf[self._df > self.max_df * n] = 0.0
+        return idf
+
+    def matrix(self) -> sp.csr_matrix:
+        """The TF-IDF matrix (rows in id order, L2-normalised, float32); cached until the next ``add``."""
+        if self._matrix is None:
+            tf = self._term_weights()
+            data = tf.data * self.idf()[tf.indices]
+            norms = np.zeros(tf.shape[0], dtype=np.float64)
+            if data.size:
+                padded = np.append(np.square(data, dtype=np.float64), 0.0)  # so every start is a valid index
+                sq = np.add.reduceat(padded, tf.indptr[:-1])
+                nonempty = np.diff(tf.indptr) > 0
+                norms[nonempty] = np.sqrt(sq[nonempty])
+            norms[norms == 0] = 1.0
+            data /= np.repeat(norms, np.diff(tf.indptr)).astype(np.float32)
+            self._matrix = sp.csr_matrix((data, tf.indices, tf.indptr), shape=tf.shape)
+        return self._matrix
+
+    # -- persistence ------------------------------------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        """Write the store to ``path`` (an ``.npz`` file holding weights, document frequencies and ids)."""
+        tf = self._term_weights()
+        np.savez_compressed(
+            Path(path),
+            data=tf.data,
+            indices=tf.indices,
+            indptr=tf.indptr,
+            df=self._df,
+            ids=np.array(json.dumps(self._ids)),
+            params=np.array(json.dumps(self.params())),
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> FeatureStore:
+        """Read a store written by ``save``."""
+        with np.load(Path(path), allow_pickle=False) as z:
+            params = json.loads(str(z["params"]))
+            store = cls(
+                n_features=params["n_features"],
+                ngram_range=tuple(params["ngram_range"]),
+                sublinear_tf=params["sublinear_tf"],
+                max_df=params["max_df"],
+            )
+            ids = json.loads(str(z["ids"]))
+            store._blocks = [
+                sp.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=(len(ids), store.n_features))
+            ]
+            store._df = z["df"].astype(np.int64)
+        store._ids = ids
+        store._row = {rid: i for i, rid in enumerate(ids)}
+        return store
+
+
+def build_matrix(texts: Sequence[str], **params) -> sp.csr_matrix:
+    """A fresh TF-IDF matrix over ``texts`` (row i = text i), built in one go with ``FeatureStore``."""
+    store = FeatureStore(**params)
+    store.add([str(i) for i in range(len(texts))], list(texts))
+    return store.matrix()

@@ -1,0 +1,213 @@
+"""Rankers behind one small interface, and the registry of model names.
+
+This module owns the models ``lsr`` can rank with. Every ranker works on a ``Corpus`` (the review's
+feature matrix plus optional citation graph) and row indices into it:
+
+- ``fit(corpus, labelled, y)`` trains on the labelled rows (both classes present);
+- ``scores(corpus, rows)`` returns one score per row, higher = more likely relevant;
+- ``rank(corpus, rows)`` returns the rows best-first (stable: ties keep row order).
+
+Names: ``elas_u4`` is ASReview's ELAS u4 built with
+``ActiveLearningCycle.from_meta(get_ai_config("elas_u4")["value"])``; ``random`` is the floor;
+``default`` is the project's ranker (see ``make_ranker`` and docs/simulation.md for why it is what it is).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
+
+from lsr.ranking.citations import CitationGraph
+
+__all__ = [
+    "MODEL_NAMES",
+    "Corpus",
+    "ElasU4Ranker",
+    "RandomRanker",
+    "Ranker",
+    "TextSVMRanker",
+    "make_ranker",
+]
+
+
+@dataclass
+class Corpus:
+    """What a ranker may look at for one review: one row per record.
+
+    Attributes:
+        X: TF-IDF matrix (``FeatureStore.matrix()`` or ASReview's own for ``elas_u4`` in simulations).
+        graph: citation links inside the pool, when ``referenced_works`` are known.
+        extra: optional named per-record arrays (e.g. ``"query"`` relevance), for rankers that use them.
+    """
+
+    X: sp.csr_matrix
+    graph: CitationGraph | None = None
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        """Number of records."""
+        return int(self.X.shape[0])
+
+
+class Ranker(ABC):
+    """A model that learns from labelled rows and scores the others."""
+
+    name: str = "ranker"
+
+    @abstractmethod
+    def fit(self, corpus: Corpus, labelled: np.ndarray, y: np.ndarray) -> Ranker:
+        """Train on ``corpus`` rows ``labelled`` with labels ``y`` (1 = include, 0 = exclude)."""
+
+    @abstractmethod
+    def scores(self, corpus: Corpus, rows: np.ndarray) -> np.ndarray:
+        """Relevance scores of ``rows`` (higher first)."""
+
+    def rank(self, corpus: Corpus, rows: np.ndarray) -> np.ndarray:
+        """``rows`` ordered best-first; ties keep their given order."""
+        rows = np.asarray(rows)
+        return rows[np.argsort(-self.scores(corpus, rows), kind="stable")]
+
+    def params(self) -> dict:
+        """Name and parameters, for a ModelRun log."""
+        return {"model": self.name}
+
+
+def balanced_weights(y: np.ndarray, ratio: float) -> np.ndarray:
+    """ASReview's ``balanced`` sample weights: inclusions weigh ``ratio`` times the class-size balance."""
+    y = np.asarray(y)
+    n1, n0 = int(np.sum(y == 1)), int(np.sum(y == 0))
+    w = np.where(y == 1, 1.0, n1 / (ratio * n0))
+    return w * (len(y) / w.sum())
+
+
+class ElasU4Ranker(Ranker):
+    """ASReview's ELAS u4 (TF-IDF + linear SVM, balanced), built through ``asreview``."""
+
+    name = "elas_u4"
+
+    def __init__(self, seed: int | None = 0) -> None:
+        from asreview.learner import ActiveLearningCycle
+        from asreview.models.models import get_ai_config
+
+        self.cycle = ActiveLearningCycle.from_meta(get_ai_config("elas_u4")["value"])
+        if seed is not None:  # liblinear's coordinate descent shuffles; seed it for reproducible runs
+            self.cycle.classifier.set_params(random_state=seed)
+
+    def fit(self, corpus: Corpus, labelled: np.ndarray, y: np.ndarray) -> ElasU4Ranker:
+        self.cycle.fit(corpus.X[labelled], np.asarray(y))
+        return self
+
+    def scores(self, corpus: Corpus, rows: np.ndarray) -> np.ndarray:
+        return self.cycle.classifier.decision_function(corpus.X[rows])
+
+    def params(self) -> dict:
+        meta = self.cycle.to_meta()
+        return {
+            "model": self.name,
+            "classifier": meta.classifier,
+            "classifier_param": {k: v for k, v in meta.classifier_param.items() if k in ("C", "loss")},
+            "balancer": meta.balancer,
+            "balancer_param": meta.balancer_param,
+        }
+
+
+class RandomRanker(Ranker):
+    """Screens in one seeded random order (the floor every model must beat)."""
+
+    name = "random"
+
+    def __init__(self, seed: int | None = 0) -> None:
+        self.seed = seed
+        self._keys: np.ndarray | None = None
+
+    def fit(self, corpus: Corpus, labelled: np.ndarray, y: np.ndarray) -> RandomRanker:
+        if self._keys is None or len(self._keys) != corpus.n:
+            self._keys = np.random.RandomState(self.seed).random_sample(corpus.n)
+        return self
+
+    def scores(self, corpus: Corpus, rows: np.ndarray) -> np.ndarray:
+        if self._keys is None or len(self._keys) != corpus.n:
+            self.fit(corpus, np.empty(0, dtype=int), np.empty(0, dtype=int))
+        assert self._keys is not None
+        return self._keys[rows]
+
+    def params(self) -> dict:
+        return {"model": self.name, "seed": self.seed}
+
+
+class TextSVMRanker(Ranker):
+    """Linear SVM on the text features with ELAS u4's settings (C 0.11, balanced ratio 9.8)."""
+
+    name = "text_svm"
+
+    def __init__(self, C: float = 0.11, ratio: float = 9.8, seed: int | None = 0) -> None:
+        self.C, self.ratio, self.seed = C, ratio, seed
+        self.clf = LinearSVC(C=C, random_state=seed)
+
+    def fit(self, corpus: Corpus, labelled: np.ndarray, y: np.ndarray) -> TextSVMRanker:
+        y = np.asarray(y)
+        self.clf.fit(corpus.X[labelled], y, sample_weight=balanced_weights(y, self.ratio))
+        return self
+
+    def scores(self, corpus: Corpus, rows: np.ndarray) -> np.ndarray:
+        return self.clf.decision_function(corpus.X[rows])
+
+    def params(self) -> dict:
+        return {"model": self.name, "classifier": "linear_svm", "C": self.C, "balance_ratio": self.ratio}
+
+
+class CitationLRRanker(Ranker):
+    """Logistic regression on the label-dependent citation features of ``CitationGraph``."""
+
+    name = "citation_lr"
+
+    def __init__(self, C: float = 1.0) -> None:
+        self.C = C
+        self.clf = LogisticRegression(C=C, class_weight="balanced")
+        self._F: np.ndarray | None = None
+        self._constant = True
+
+    def fit(self, corpus: Corpus, labelled: np.ndarray, y: np.ndarray) -> CitationLRRanker:
+        if corpus.graph is None:
+            self._F, self._constant = None, True
+            return self
+        self._F = corpus.graph.features(labelled, y)
+        Xl = self._F[labelled]
+        self._constant = bool(np.all(Xl == Xl[0])) if len(Xl) else True
+        if not self._constant:
+            self.clf.fit(Xl, np.asarray(y))
+        return self
+
+    def scores(self, corpus: Corpus, rows: np.ndarray) -> np.ndarray:
+        if self._F is None or self._constant:
+            return np.zeros(len(rows))
+        return self.clf.decision_function(self._F[rows])
+
+    def params(self) -> dict:
+        return {"model": self.name, "classifier": "logistic_regression", "C": self.C}
+
+
+MODEL_NAMES = ("default", "elas_u4", "random")
+
+
+def make_ranker(name: str, seed: int | None = 0) -> Ranker:
+    """A fresh ranker by name.
+
+    Raises:
+        ValueError: for an unknown name.
+    """
+    if name == "elas_u4":
+        return ElasU4Ranker(seed)
+    if name == "random":
+        return RandomRanker(seed)
+    if name == "text_svm":
+        return TextSVMRanker(seed=seed)
+    if name == "default":
+        return TextSVMRanker(seed=seed)
+    raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODEL_NAMES)}")

@@ -1,0 +1,282 @@
+"""Simulated screening on labelled data: the benchmark behind ``lsr simulate``.
+
+This module owns the simulation loop and its JSON result. A run screens a labelled dataset in the order a
+ranker proposes, retraining after every record, until the last inclusion is found, then scores the order
+with ``lsr.ranking.metrics``.
+
+- ``full`` mode (ASReview's simulation): 1 inclusion and 1 exclusion are drawn as prior knowledge, each
+  with a fresh ``RandomState(seed)`` like ``asreview simulate --prior-seed``; the pool is everything else.
+- ``update`` mode (a living review's update round): records sorted by (publication_date, OpenAlex id);
+  the first ``floor(N/2)`` are the earlier rounds, all labelled; the other ``ceil(N/2)`` are the new
+  batch, the pool. If the earlier rounds lack a class, the batch is screened in cold-start order (seeded
+  random here: SYNERGY has no protocol query) until both classes are labelled.
+
+Features are computed once per dataset and shared by all seeds and models. ``elas_u4`` gets ASReview's
+own TF-IDF (``cycle.transform``), every other model lsr's ``FeatureStore`` matrix.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from lsr.ranking.citations import CitationGraph
+from lsr.ranking.features import FeatureStore, record_text
+from lsr.ranking.metrics import compute_metrics
+from lsr.ranking.models import Corpus, make_ranker
+
+__all__ = ["MODES", "SimData", "StopRule", "load_simdata", "prepare_corpora", "run_once", "simulate"]
+
+MODES = ("full", "update")
+METRIC_KEYS = ("wss95", "wss100", "recall10", "atd", "last_relevant")
+
+
+class StopRule(Protocol):
+    """Hook for stopping rules (evaluated after every screened record; see ``run_once``)."""
+
+    def should_stop(self, screened_labels: Sequence[int], pool_size: int) -> bool:
+        """True once the rule would let the reviewer stop screening."""
+
+
+@dataclass
+class SimData:
+    """A labelled dataset in memory, one entry per record."""
+
+    name: str
+    ids: list[str]
+    titles: list[str]
+    abstracts: list[str]
+    labels: np.ndarray
+    dates: list[str]
+    referenced_works: list[list[str]]
+    _corpora: dict[str, Corpus] = field(default_factory=dict, repr=False)
+
+    @property
+    def texts(self) -> list[str]:
+        """Title + abstract per record."""
+        return [record_text(t, a) for t, a in zip(self.titles, self.abstracts, strict=True)]
+
+
+def load_simdata(name_or_path: str) -> SimData:
+    """Read a SYNERGY dataset (folder or name under ``SYNERGY_PATH``); records without a label are dropped.
+
+    Raises:
+        LsrError: when the dataset cannot be found.
+    """
+    from lsr.synergy import abstract_from_inverted_index, resolve_dataset, short_openalex_id
+
+    ds = resolve_dataset(name_or_path)
+    labels = ds.labels()
+    ids, titles, abstracts, ys, dates, refs = [], [], [], [], [], []
+    seen: set[str] = set()
+    for w in ds.works():
+        wid = short_openalex_id(w.get("id"))
+        if wid is None or wid not in labels or wid in seen:
+            continue
+        seen.add(wid)
+        ids.append(wid)
+        titles.append(w.get("title") or w.get("display_name") or "")
+        abstracts.append(abstract_from_inverted_index(w.get("abstract_inverted_index")))
+        ys.append(labels[wid])
+        dates.append(w.get("publication_date") or str(w.get("publication_year") or ""))
+        refs.append([short_openalex_id(r) for r in (w.get("referenced_works") or []) if r])
+    return SimData(ds.name, ids, titles, abstracts, np.asarray(ys, dtype=int), dates, refs)
+
+
+def prepare_corpora(data: SimData, sources: Sequence[str] = ("store",)) -> dict[str, Corpus]:
+    """Feature matrices (cached on ``data``) for the requested feature sources: ``store`` / ``asreview``."""
+    graph = None
+    for source in sources:
+        if source in data._corpora:
+            continue
+        if graph is None:
+            cached = next(iter(data._corpora.values()), None)
+            graph = cached.graph if cached else CitationGraph(data.ids, data.referenced_works)
+        if source == "asreview":
+            import pandas as pd
+            from asreview.learner import ActiveLearningCycle
+            from asreview.models.models import get_ai_config
+
+            cycle = ActiveLearningCycle.from_meta(get_ai_config("elas_u4")["value"])
+            X = cycle.transform(pd.DataFrame({"title": data.titles, "abstract": data.abstracts})).tocsr()
+        else:
+            store = FeatureStore()
+            store.add(data.ids, data.texts)
+            X = store.matrix()
+        data._corpora[source] = Corpus(X=X, graph=graph)
+    return data._corpora
+
+
+def feature_source(model: str) -> str:
+    """Which feature matrix a model is simulated on."""
+    return "asreview" if model == "elas_u4" else "store"
+
+
+def _update_order(data: SimData) -> np.ndarray:
+    def key(i: int) -> tuple[str, int]:
+        digits = "".join(ch for ch in data.ids[i] if ch.isdigit())
+        return (data.dates[i] or "", int(digits) if digits else 0)
+
+    return np.array(sorted(range(len(data.ids)), key=key), dtype=int)
+
+
+def run_once(
+    data: SimData,
+    model: str,
+    seed: int,
+    mode: str = "full",
+    *,
+    stop_rule: StopRule | None = None,
+    ranker_factory: Callable[[str, int], object] | None = None,
+) -> dict:
+    """One simulated screening run.
+
+    Args:
+        data: the labelled dataset.
+        model: a model name for ``make_ranker`` (or for ``ranker_factory``).
+        seed: prior draw (full mode) and model seed.
+        mode: ``full`` or ``update``.
+        stop_rule: optional stopping rule; the run records where it first fires (``stop_at`` = records
+            screened, ``recall_at_stop``) and screens on until both it fired and the last inclusion is found.
+        ranker_factory: ``(model, seed) -> Ranker`` override, for experiments.
+
+    Returns:
+        The run's JSON dict (see ``simulate``).
+    """
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}")
+    started = time.perf_counter()
+    corpus = prepare_corpora(data, [feature_source(model)])[feature_source(model)]
+    ranker = (ranker_factory or make_ranker)(model, seed)
+    y_all = data.labels
+    n = len(y_all)
+    if mode == "full":
+        inc = np.random.RandomState(seed).choice(np.flatnonzero(y_all == 1), 1, replace=False)
+        exc = np.random.RandomState(seed).choice(np.flatnonzero(y_all == 0), 1, replace=False)
+        labelled = [int(inc[0]), int(exc[0])]
+    else:
+        order = _update_order(data)
+        labelled = [int(i) for i in order[: n // 2]]
+    in_pool = np.ones(n, dtype=bool)
+    in_pool[labelled] = False
+    pool_size = int(in_pool.sum())
+    relevant = int(y_all[in_pool].sum())
+    cold = np.random.RandomState(seed).random_sample(n)
+    screened: list[int] = []
+    found = 0
+    stop_at: int | None = None
+    while in_pool.any() and (found < relevant or (stop_rule is not None and stop_at is None)):
+        lab = np.asarray(labelled)
+        y = y_all[lab]
+        pool_rows = np.flatnonzero(in_pool)
+        if y.min() == y.max():
+            pick = int(pool_rows[np.argmax(cold[pool_rows])])
+        else:
+            ranker.fit(corpus, lab, y)
+            pick = int(pool_rows[np.argmax(ranker.scores(corpus, pool_rows))])
+        in_pool[pick] = False
+        labelled.append(pick)
+        screened.append(int(y_all[pick]))
+        found += int(y_all[pick])
+        if stop_rule is not None and stop_at is None and stop_rule.should_stop(screened, pool_size):
+            stop_at = len(screened)
+    run = {
+        "dataset": data.name,
+        "model": model,
+        "seed": seed,
+        "mode": mode,
+        "n_records": n,
+        "n_included": int(y_all.sum()),
+        "pool": pool_size,
+        "pool_included": relevant,
+    }
+    if relevant:
+        run.update(compute_metrics(screened, pool_size).as_dict())
+    else:
+        run.update({k: None for k in METRIC_KEYS})
+    if stop_rule is not None:
+        run["stop_at"] = stop_at
+        run["recall_at_stop"] = (sum(screened[:stop_at]) / relevant) if (stop_at and relevant) else None
+    run["seconds"] = round(time.perf_counter() - started, 3)
+    return run
+
+
+def summarise(runs: list[dict]) -> list[dict]:
+    """Mean metrics per (dataset, model), then per model over datasets (``dataset`` = ``"mean"``)."""
+    out: list[dict] = []
+    models = list(dict.fromkeys(r["model"] for r in runs))
+    datasets = list(dict.fromkeys(r["dataset"] for r in runs))
+    per: dict[tuple[str, str], dict] = {}
+    for ds in datasets:
+        for m in models:
+            rs = [r for r in runs if r["dataset"] == ds and r["model"] == m]
+            if not rs:
+                continue
+            row = {"dataset": ds, "model": m, "mode": rs[0]["mode"], "runs": len(rs)}
+            for k in (*METRIC_KEYS, "seconds"):
+                vals = [r[k] for r in rs if r.get(k) is not None]
+                row[k] = float(np.mean(vals)) if vals else None
+            per[(ds, m)] = row
+            out.append(row)
+    for m in models:
+        rows = [per[(ds, m)] for ds in datasets if (ds, m) in per]
+        row = {"dataset": "mean", "model": m, "mode": rows[0]["mode"], "runs": sum(r["runs"] for r in rows)}
+        for k in (*METRIC_KEYS, "seconds"):
+            vals = [r[k] for r in rows if r.get(k) is not None]
+            row[k] = float(np.mean(vals)) if vals else None
+        out.append(row)
+    return out
+
+
+def simulate(
+    datasets: Sequence[str | SimData],
+    models: Sequence[str] = ("default",),
+    seeds: int = 1,
+    mode: str = "full",
+    *,
+    progress: Callable[[int, int, dict], None] | None = None,
+    stop_rule: StopRule | None = None,
+) -> dict:
+    """Run every (dataset, model, seed) and summarise.
+
+    Args:
+        datasets: SYNERGY folders / names, or already loaded ``SimData``.
+        models: model names (see ``lsr.ranking.models.MODEL_NAMES``).
+        seeds: run seeds ``0 .. seeds-1``.
+        mode: ``full`` or ``update``.
+        progress: called after each run with ``(done, total, run)``.
+        stop_rule: optional stopping-rule hook, passed to ``run_once``.
+
+    Returns:
+        ``{"mode", "seeds", "models", "runs": [run...], "summary": [row...]}``; a run holds ``dataset,
+        model, seed, mode, n_records, n_included, pool, pool_included, wss95, wss100, recall10, atd,
+        last_relevant, seconds`` (fractions in 0-1; metrics are null when the pool has no inclusion).
+    """
+    if seeds < 1:
+        raise ValueError("seeds must be at least 1")
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}")
+    for m in models:
+        make_ranker(m, 0)  # fail fast on unknown names
+    loaded = [d if isinstance(d, SimData) else load_simdata(str(d)) for d in datasets]
+    total = len(loaded) * len(models) * seeds
+    runs: list[dict] = []
+    for data in loaded:
+        prepare_corpora(data, sorted({feature_source(m) for m in models}))
+        for m in models:
+            for seed in range(seeds):
+                run = run_once(data, m, seed, mode, stop_rule=stop_rule)
+                runs.append(run)
+                if progress is not None:
+                    progress(len(runs), total, run)
+    return {"mode": mode, "seeds": seeds, "models": list(models), "runs": runs, "summary": summarise(runs)}
+
+
+def ceil_half(n: int) -> int:
+    """Size of the update-mode batch for ``n`` records."""
+    return math.ceil(n / 2)

@@ -1,0 +1,124 @@
+"""Update rounds and the report log: which records are "new" in a report.
+
+Definitions used by every report:
+
+* A **search run** is one ``SearchRun`` row: an OpenAlex update (``kind='update'``) or a file import
+  (``kind='import'``). It belongs to the moment it *started* (``started_at``, UTC).
+* The **report log** ``reviews/<id>/reports.json`` records the moment each report of the review was written
+  (plus the counts at that moment). The **previous report** is the latest logged report written on an
+  earlier UTC calendar day than the current one, so regenerating a report on the same day (another
+  language, another format) keeps the same baseline.
+* The **cutoff** of a report is ``--since DATE`` (00:00 UTC of that day) when given, else the moment of the
+  previous report, else none (the first report: everything is new).
+* The **current update round** is the set of search runs started at or after the cutoff, and the records
+  *first seen* in those runs (``Record.first_seen_run_id``). Earlier rounds are the intervals between the
+  logged report moments (and the cutoff) before it. A record belongs to exactly one round, the round of
+  the run that first found it; a duplicate hit belongs to the round of the run that produced it.
+* Screening decisions are not tied to rounds: the PRISMA boxes of a round count the *current* settled labels
+  of the round's records, so that summing a box over all rounds gives exactly the totals of ``lsr status``.
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+LOG_NAME = "reports.json"
+
+
+@dataclass(frozen=True)
+class Round:
+    """One update round: runs started in ``[start, end)``; ``start`` None means "from the beginning"."""
+
+    index: int
+    start: datetime | None
+    end: datetime | None
+
+    def contains(self, moment: datetime) -> bool:
+        """Whether a run started at ``moment`` belongs to this round."""
+        after_start = self.start is None or moment >= self.start
+        return after_start and (self.end is None or moment < self.end)
+
+
+def parse_since(value: str | date | datetime | None) -> datetime | None:
+    """``--since`` as a UTC moment: a date means 00:00 UTC of that day; naive datetimes are taken as UTC.
+
+    Raises:
+        ValueError: the text is not an ISO date or date-time.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0), tzinfo=UTC)
+    text = str(value).strip()
+    if len(text) == 10:
+        return datetime.combine(date.fromisoformat(text), time(0), tzinfo=UTC)
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def read_log(review_dir: Path) -> list[dict]:
+    """The logged reports of a review, oldest first (an unreadable log counts as empty)."""
+    path = review_dir / LOG_NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    entries = data.get("reports", []) if isinstance(data, dict) else []
+    good = [e for e in entries if isinstance(e, dict) and isinstance(e.get("at"), str)]
+    return sorted(good, key=lambda e: e["at"])
+
+
+def append_log(review_dir: Path, entry: dict) -> Path:
+    """Append one report entry to the review's log (written atomically); returns the log's path."""
+    entries = read_log(review_dir) + [entry]
+    path = review_dir / LOG_NAME
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps({"reports": entries}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def report_moments(log: list[dict]) -> list[datetime]:
+    """The moments of the logged reports, oldest first."""
+    out = []
+    for entry in log:
+        try:
+            out.append(parse_since(entry["at"]))
+        except ValueError:
+            continue
+    return sorted(m for m in out if m is not None)
+
+
+def previous_report(log: list[dict], now: datetime) -> datetime | None:
+    """The moment of the latest report written on an earlier UTC day than ``now``."""
+    today = datetime.combine(now.astimezone(UTC).date(), time(0), tzinfo=UTC)
+    earlier = [m for m in report_moments(log) if m < today]
+    return earlier[-1] if earlier else None
+
+
+def make_rounds(log: list[dict], cutoff: datetime | None) -> list[Round]:
+    """The rounds of a review, oldest first; the last one is the current round (from ``cutoff``).
+
+    Boundaries are the logged report moments before the cutoff, then the cutoff itself.
+    """
+    bounds = [m for m in report_moments(log) if cutoff is None or m < cutoff]
+    if cutoff is not None:
+        bounds.append(cutoff)
+    else:
+        bounds = []  # the first report: one round holding everything
+    bounds = sorted(set(bounds))
+    starts: list[datetime | None] = [None, *bounds]
+    ends: list[datetime | None] = [*bounds, None]
+    return [Round(i, s, e) for i, (s, e) in enumerate(zip(starts, ends, strict=True))]
+
+
+def round_of(rounds: list[Round], moment: datetime) -> int:
+    """Index of the round a run started at ``moment`` belongs to."""
+    starts = [r.start for r in rounds[1:]]
+    return bisect_right(starts, moment)

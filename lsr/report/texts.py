@@ -1,0 +1,161 @@
+"""Language for the reports: number, date and plural formatting, and the fixed words in Dutch and English.
+
+Sentences that depend on counts are assembled in ``lsr.report.summary`` and ``lsr.report.prose`` from
+the templates here. Dutch is written for the NPHLN programme bureau (plain words, no jargon without an
+explanation); English for researchers.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+LANGS = ("nl", "en")
+MONTHS = {
+    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+           "november", "december"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+}
+SCHEDULE = {
+    "nl": {"daily": "dagelijks", "weekly": "wekelijks", "monthly": "maandelijks", "quarterly": "elk kwartaal"},
+    "en": {"daily": "daily", "weekly": "weekly", "monthly": "monthly", "quarterly": "quarterly"},
+}
+STAGE = {"nl": {"title-abstract": "titel en samenvatting", "full-text": "volledige tekst"},
+         "en": {"title-abstract": "title and abstract", "full-text": "full text"}}
+KAPPA_WORDS = {  # Landis & Koch (1977)
+    "nl": ("minder dan toevallige", "geringe", "redelijke", "matige", "substantiële", "bijna volledige"),
+    "en": ("poor", "slight", "fair", "moderate", "substantial", "almost perfect"),
+}
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` when supported.
+
+    Raises:
+        ValueError: an unsupported language.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"language must be one of {', '.join(LANGS)} (got {lang!r})")
+    return lang
+
+
+def fmt_date(moment: date | datetime | None, lang: str, with_time: bool = False) -> str:
+    """``23 november 2026`` (nl) or ``23 November 2026`` (en); UTC time appended when asked."""
+    if moment is None:
+        return "—"
+    text = f"{moment.day} {MONTHS[lang][moment.month - 1]} {moment.year}"
+    if with_time and isinstance(moment, datetime):
+        text += f", {moment:%H:%M} UTC"
+    return text
+
+
+def fmt_int(n: int, lang: str) -> str:
+    """Thousands grouped the way each language writes them: ``12.345`` (nl), ``12,345`` (en)."""
+    text = f"{n:,}"
+    return text.replace(",", ".") if lang == "nl" else text
+
+
+def fmt_dec(x: float | None, lang: str, digits: int = 2) -> str:
+    """A decimal number with a decimal comma in Dutch; ``—`` for None."""
+    if x is None:
+        return "—"
+    text = f"{x:.{digits}f}"
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+def fmt_pct(x: float | None, lang: str, digits: int = 0) -> str:
+    """A fraction as a percentage: ``0.953`` -> ``95%`` (or ``95,3%`` with one digit in Dutch)."""
+    if x is None:
+        return "—"
+    return f"{fmt_dec(100 * x, lang, digits)}%"
+
+
+def share(part: int, whole: int, lang: str) -> str:
+    """``part`` as a percentage of ``whole`` (``—`` when whole is zero)."""
+    return fmt_pct(part / whole, lang) if whole else "—"
+
+
+def plural(n: int, one: str, many: str, lang: str) -> str:
+    """``1 studie`` / ``3 studies``, with the number formatted for ``lang``."""
+    return f"{fmt_int(n, lang)} {one if n == 1 else many}"
+
+
+def kappa_word(kappa: float, lang: str) -> str:
+    """The Landis & Koch (1977) word for a kappa value."""
+    bounds = (0.0, 0.20, 0.40, 0.60, 0.80)
+    idx = sum(kappa > b for b in bounds)
+    return KAPPA_WORDS[lang][idx]
+
+
+WORDS: dict[str, dict[str, str]] = {
+    "nl": {
+        "subtitle": "Levende systematische review · samenvatting voor het programmabureau NPHLN · stand van {date}",
+        "glance": "In het kort",
+        "question": "Onderzoeksvraag",
+        "protocol": "Vraag en protocol",
+        "population": "Populatie", "intervention": "Interventie", "comparison": "Vergelijking",
+        "outcomes": "Uitkomsten", "include": "Insluitcriteria", "exclude": "Uitsluitcriteria",
+        "protocol_line": "Protocolversie {version}. Thema: {theme}. Programmadoelen: {goals}.",
+        "search": "Zoekstrategie (PRISMA-S)",
+        "prisma": "PRISMA 2020-stroomdiagram",
+        "changes": "Wat is er veranderd",
+        "studies": "Opgenomen studies",
+        "awaiting": "Wachten op beoordeling van de volledige tekst",
+        "progress": "Voortgang van het beoordelen en de stopregel",
+        "agreement": "Overeenstemming tussen beoordelaars",
+        "rounds": "Updaterondes",
+        "about": "Over dit rapport",
+        "box": "Onderdeel", "n": "Aantal",
+        "col_date": "Datum", "col_source": "Bron", "col_kind": "Soort", "col_search": "Zoekvraag of bestand",
+        "col_results": "Treffers", "col_new": "Nieuw", "col_dup": "Dubbel", "col_status": "Status",
+        "kind_update": "zoekactie", "kind_import": "import",
+        "col_round": "Ronde", "col_period": "Periode", "col_runs": "Zoekacties", "col_screened": "Beoordeeld",
+        "col_ta": "Door eerste selectie", "col_ft": "Opgenomen", "total": "Totaal",
+        "col_pair": "Beoordelaars", "col_agree": "Eens", "col_kappa": "Kappa",
+        "new_mark": "nieuw", "note": "Notitie", "from_start": "begin", "until_now": "nu",
+        "current_round": "huidige ronde", "query": "Zoekvraag", "filters": "Filters", "request": "Verzoek-URL",
+        "fig_prisma": "PRISMA 2020-stroomdiagram voor geactualiseerde reviews, huidige ronde.",
+        "fig_curve": "Gevonden relevante publicaties tegen het aantal beoordeelde publicaties.",
+        "fig_runs": "Nieuwe en dubbele treffers per zoekactie of import (gearceerd: huidige ronde).",
+        "portfolio": "Portfolio levende systematische reviews NPHLN",
+        "portfolio_sub": "Overzicht per programmathema en doel · stand van {date}",
+        "by_goal": "Per programmadoel",
+        "no_reviews": "Nog geen reviews bij dit doel.",
+        "summary_link": "samenvatting",
+    },
+    "en": {
+        "subtitle": "Living systematic review · summary for researchers · as of {date}",
+        "glance": "At a glance",
+        "question": "Review question",
+        "protocol": "Question and protocol",
+        "population": "Population", "intervention": "Intervention", "comparison": "Comparison",
+        "outcomes": "Outcomes", "include": "Inclusion criteria", "exclude": "Exclusion criteria",
+        "protocol_line": "Protocol version {version}. Theme: {theme}. Programme goals: {goals}.",
+        "search": "Search strategy (PRISMA-S)",
+        "prisma": "PRISMA 2020 flow diagram",
+        "changes": "What changed",
+        "studies": "Included studies",
+        "awaiting": "Awaiting full-text assessment",
+        "progress": "Screening progress and stopping rule",
+        "agreement": "Inter-rater agreement",
+        "rounds": "Update rounds",
+        "about": "About this report",
+        "box": "Box", "n": "n",
+        "col_date": "Date", "col_source": "Source", "col_kind": "Kind", "col_search": "Query or file",
+        "col_results": "Results", "col_new": "New", "col_dup": "Duplicates", "col_status": "Status",
+        "kind_update": "search", "kind_import": "import",
+        "col_round": "Round", "col_period": "Period", "col_runs": "Runs", "col_screened": "Screened",
+        "col_ta": "Title/abstract included", "col_ft": "Included", "total": "Total",
+        "col_pair": "Reviewers", "col_agree": "Agreement", "col_kappa": "Kappa",
+        "new_mark": "new", "note": "Note", "from_start": "start", "until_now": "now",
+        "current_round": "current round", "query": "Query", "filters": "Filters", "request": "Request URL",
+        "fig_prisma": "PRISMA 2020 flow diagram for updated reviews, current round.",
+        "fig_curve": "Relevant records found against records screened.",
+        "fig_runs": "New and duplicate hits per search run or import (shaded: current round).",
+        "portfolio": "NPHLN portfolio of living systematic reviews",
+        "portfolio_sub": "Overview by programme theme and goal · as of {date}",
+        "by_goal": "By programme goal",
+        "no_reviews": "No reviews inform this goal yet.",
+        "summary_link": "summary",
+    },
+}

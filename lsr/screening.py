@@ -1,0 +1,427 @@
+"""The screening service shared by the Textual screener and the CLI: queue, decisions, progress, freshness.
+
+A ``ScreeningService`` serves one reviewer at one stage of one review. It keeps the reviewer's queue as an
+in-memory list of record ids in rank order (``Record.rank`` ascending, unranked last, then id), so moving
+to the next record costs two indexed queries instead of a recomputation over the whole review; the list is
+rebuilt with ``load_order`` (any thread) and swapped in with ``set_order`` when a new ranking lands.
+
+Who needs a record: a record is in a reviewer's queue while fewer than ``reviewers_per_record`` reviewers
+hold a current label on it, none of them is this reviewer, and no resolution settled it. With single
+screening this is "nobody has screened it"; with blinded dual screening each reviewer receives the records
+that still need *their* decision and the service never reveals another reviewer's label. The full-text
+queue holds the records whose settled title/abstract label is ``include``.
+
+Every ``decide``/``undo``/``add_note`` commits its own transaction before returning (a decision is stored
+before the UI moves on). Notes are stored at once as ``kind="note"`` decisions carrying the reviewer's
+current label, and are attached to the reviewer's next decision on that record as well.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, select
+
+from lsr.decisions import FT, TA, Label, add_decision, find_record, settled_labels, undo_last
+from lsr.errors import LsrError
+from lsr.models import STAGES, Decision, ModelRun, Record
+from lsr.protocol import Protocol
+from lsr.workspace import Workspace
+
+NOTE = "note"
+"""``Decision.kind`` of a note added without a new label."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a stage of a review stands, for the screener's side panel.
+
+    Counts use settled labels (what counts for PRISMA); ``mine`` and ``remaining`` are the reviewer's own.
+    ``series[k]`` is the number of inclusions among the first ``k + 1`` records screened, in screening order
+    (the first decision on each record), for the inclusions-against-screened chart.
+    """
+
+    stage: str
+    total: int
+    screened: int
+    included: int
+    excluded: int
+    maybe: int
+    mine: int
+    remaining: int
+    since_last_inclusion: int
+    series: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How current the ranking is: the latest model run and the decisions made after it."""
+
+    model_run_id: int | None = None
+    model: str | None = None
+    trained_at: datetime | None = None
+    n_labels: int = 0
+    decisions_since: int = 0
+
+    @property
+    def trained(self) -> bool:
+        """Whether the review has been ranked at all."""
+        return self.model_run_id is not None
+
+    @property
+    def fresh(self) -> bool:
+        """Ranked, and no title/abstract decision came after the ranking."""
+        return self.trained and self.decisions_since == 0
+
+
+@dataclass
+class _Queue:
+    """The in-memory queue of one stage: the order and what was decided since it was loaded."""
+
+    stage: str
+    order: list[int] = field(default_factory=list)
+    pos: int = 0
+    done: set[int] = field(default_factory=set)
+    front: list[int] = field(default_factory=list)  # records put back by undo, served first (LIFO)
+
+
+def needs_decision(latest: Iterable[tuple[str, str | None, str]], reviewer: str, reviewers_per_record: int) -> bool:
+    """Whether a record still needs ``reviewer``'s decision.
+
+    Args:
+        latest: the latest ``(reviewer, label, kind)`` of every reviewer on the record at the stage.
+        reviewer: who is asking.
+        reviewers_per_record: how many independent labels settle a record (1 or 2).
+    """
+    others = 0
+    for who, label, kind in latest:
+        if label is None:
+            continue
+        if who == reviewer or kind == "resolve":
+            return False
+        others += 1
+    return others < max(reviewers_per_record, 1)
+
+
+class ScreeningService:
+    """One reviewer screening one review at one stage.
+
+    Args:
+        ws: the opened workspace.
+        review_id: the review's id (its protocol must exist).
+        reviewer: the name recorded on every decision.
+        stage: ``title-abstract`` (default) or ``full-text``.
+
+    Raises:
+        LsrError: unknown review or stage.
+    """
+
+    def __init__(self, ws: Workspace, review_id: str, reviewer: str, stage: str = TA) -> None:
+        self.ws = ws
+        self.protocol: Protocol = ws.protocol(review_id)
+        self.review_id = review_id
+        self.reviewer = reviewer
+        self._check_stage(stage)
+        self._queue = _Queue(stage)
+        self._pending_notes: dict[int, str] = {}
+        self.current: Record | None = None
+        self.refresh()
+
+    # -- the queue ------------------------------------------------------------------------------------
+
+    @property
+    def stage(self) -> str:
+        """The stage being screened."""
+        return self._queue.stage
+
+    @property
+    def per_record(self) -> int:
+        """How many reviewers must label each record (the protocol's ``reviewers_per_record``)."""
+        return self.protocol.screening.reviewers_per_record
+
+    def set_stage(self, stage: str) -> None:
+        """Switch to another stage and load its queue."""
+        self._check_stage(stage)
+        self._queue = _Queue(stage)
+        self.current = None
+        self.refresh()
+
+    def load_order(self, stage: str | None = None) -> list[int]:
+        """The reviewer's queue for a stage, best rank first, read fresh from the database.
+
+        Safe to call from a worker thread; pass the result to ``set_order`` on the owning thread.
+        """
+        stage = stage or self.stage
+        with self.ws.db.read() as session:
+            rows = session.exec(select(Record.id, Record.rank).where(Record.review_id == self.review_id)).all()
+            latest = _latest_by_record(session, self.review_id, stage)
+            eligible = None
+            if stage == FT:
+                ta = settled_labels(session, self.review_id, TA, self.per_record)
+                eligible = {rid for rid, lab in ta.items() if lab.label == "include"}
+        pending = [(rank, rid) for rid, rank in rows
+                   if (eligible is None or rid in eligible)
+                   and needs_decision(latest.get(rid, ()), self.reviewer, self.per_record)]
+        pending.sort(key=lambda p: (p[0] is None, p[0] if p[0] is not None else 0, p[1]))
+        return [rid for _, rid in pending]
+
+    def set_order(self, order: list[int], stage: str | None = None) -> bool:
+        """Replace the queue's order (e.g. after a new ranking); ignored when ``stage`` is no longer current.
+
+        Returns whether the order was applied.
+        """
+        if stage is not None and stage != self.stage:
+            return False
+        self._queue.order, self._queue.pos = list(order), 0
+        return True
+
+    def refresh(self) -> None:
+        """Reload the queue from the database (blocking; use ``load_order`` in a worker for big reviews)."""
+        self.set_order(self.load_order())
+
+    @property
+    def remaining(self) -> int:
+        """An upper bound of the records left in the queue (exact unless others screened meanwhile)."""
+        q = self._queue
+        left = sum(1 for rid in q.order[q.pos:] if rid not in q.done)
+        return left + sum(1 for rid in q.front if rid not in q.done and rid not in q.order[q.pos:])
+
+    def next_record(self) -> Record | None:
+        """The record to screen now: a record put back by undo, else the best-ranked one still needing a decision.
+
+        Idempotent until the record is decided. Each candidate is checked against the database, so records
+        screened meanwhile by someone else are skipped. None when the queue is empty.
+        """
+        q = self._queue
+        with self.ws.db.read() as session:
+            while q.front:
+                rid = q.front[-1]
+                if rid not in q.done and self._still_needed(session, rid):
+                    return self._load_current(session, rid)
+                q.front.pop()
+            while q.pos < len(q.order):
+                rid = q.order[q.pos]
+                if rid not in q.done and self._still_needed(session, rid):
+                    return self._load_current(session, rid)
+                q.pos += 1
+        self.current = None
+        return None
+
+    def show(self, record_id: int) -> Record:
+        """Make any record of the review the current one (e.g. found with ``find``), screened or not."""
+        with self.ws.db.read() as session:
+            rec = session.get(Record, record_id)
+            if rec is None or rec.review_id != self.review_id:
+                raise LsrError(f"no record {record_id} in review {self.review_id!r}")
+            self.current = rec
+            return rec
+
+    # -- decisions ------------------------------------------------------------------------------------
+
+    def decide(self, record_id: int, label: str, *, reason: str | None = None, note: str | None = None
+               ) -> Decision:
+        """Record the reviewer's label on a record and commit it before returning.
+
+        Args:
+            record_id: the lsr record id.
+            label: ``include``, ``exclude`` or ``maybe``.
+            reason: an exclusion reason (text or 1-based number); required for full-text exclusions.
+            note: a note kept with the decision; defaults to a note added to this record earlier.
+
+        Raises:
+            LsrError: invalid label, reason or record.
+        """
+        note = note if note is not None else self._pending_notes.get(record_id)
+        with self.ws.db.write() as session:
+            rec = session.get(Record, record_id)
+            if rec is None or rec.review_id != self.review_id:
+                raise LsrError(f"no record {record_id} in review {self.review_id!r}")
+            decision = add_decision(session, self.protocol, record_id, self.reviewer, label, stage=self.stage,
+                                    reason=reason, note=note, rank_position=rec.rank,
+                                    model_run_id=rec.rank_model_run_id)
+        self._pending_notes.pop(record_id, None)
+        self._queue.done.add(record_id)
+        return decision
+
+    def undo(self) -> Decision | None:
+        """Undo the reviewer's last decision at this stage by appending a correction (never deletes).
+
+        The record returns to the front of the queue when the correction leaves it without a label.
+        Returns the correction, or None when there is nothing to undo.
+        """
+        with self.ws.db.write() as session:
+            correction = undo_last(session, self.protocol, self.reviewer, self.stage)
+        if correction is None:
+            return None
+        q = self._queue
+        if correction.label is None:
+            q.done.discard(correction.record_id)
+            if correction.record_id in q.front:
+                q.front.remove(correction.record_id)
+            q.front.append(correction.record_id)
+        return correction
+
+    def add_note(self, record_id: int, text: str) -> Decision:
+        """Store a note on a record now (keeping the reviewer's current label) and attach it to the next decision.
+
+        Raises:
+            LsrError: empty note or unknown record.
+        """
+        text = (text or "").strip()
+        if not text:
+            raise LsrError("a note cannot be empty")
+        with self.ws.db.write() as session:
+            rec = session.get(Record, record_id)
+            if rec is None or rec.review_id != self.review_id:
+                raise LsrError(f"no record {record_id} in review {self.review_id!r}")
+            mine = self._my_label(session, record_id)
+            decision = add_decision(session, self.protocol, record_id, self.reviewer,
+                                    mine.label if mine else None, stage=self.stage,
+                                    reason=mine.reason if mine else None, note=text, kind=NOTE)
+        self._pending_notes[record_id] = text
+        return decision
+
+    def my_label(self, record_id: int) -> Label | None:
+        """This reviewer's own current label on a record at this stage (never another reviewer's)."""
+        with self.ws.db.read() as session:
+            return self._my_label(session, record_id)
+
+    # -- reading --------------------------------------------------------------------------------------
+
+    def progress(self) -> Progress:
+        """Counts, the reviewer's remaining queue and the inclusion series for this stage (one read)."""
+        stage = self.stage
+        with self.ws.db.read() as session:
+            settled = settled_labels(session, self.review_id, stage, self.per_record)
+            if stage == TA:
+                total = session.exec(select(func.count()).select_from(Record)
+                                     .where(Record.review_id == self.review_id)).one()
+            else:
+                ta = settled_labels(session, self.review_id, TA, self.per_record)
+                total = sum(1 for lab in ta.values() if lab.label == "include")
+            first = dict(session.exec(
+                select(Decision.record_id, func.min(Decision.id))
+                .where(Decision.review_id == self.review_id, Decision.stage == stage, Decision.label.is_not(None))
+                .group_by(Decision.record_id)).all())
+            mine = sum(1 for rid, who, label, _ in _latest_rows(session, self.review_id, stage)
+                       if who == self.reviewer and label is not None)
+        order = sorted(settled, key=lambda rid: first.get(rid, 0))
+        series, found, since = [], 0, 0
+        for rid in order:
+            if settled[rid].label == "include":
+                found, since = found + 1, 0
+            else:
+                since += 1
+            series.append(found)
+        counts = {lab: sum(1 for v in settled.values() if v.label == lab) for lab in ("include", "exclude", "maybe")}
+        return Progress(stage=stage, total=total, screened=len(settled), included=counts["include"],
+                        excluded=counts["exclude"], maybe=counts["maybe"], mine=mine, remaining=self.remaining,
+                        since_last_inclusion=since, series=tuple(series))
+
+    def freshness(self) -> Freshness:
+        """The latest model run of the review and how many title/abstract decisions came after it."""
+        with self.ws.db.read() as session:
+            run = session.exec(select(ModelRun).where(ModelRun.review_id == self.review_id,
+                                                      ModelRun.status == "ok")
+                               .order_by(ModelRun.id.desc())).first()
+            if run is None:
+                return Freshness()
+            since = session.exec(select(func.count()).select_from(Decision).where(
+                Decision.review_id == self.review_id, Decision.stage == TA, Decision.kind != NOTE,
+                Decision.created_at > run.started_at)).one()
+        return Freshness(model_run_id=run.id, model=run.model, trained_at=run.started_at, n_labels=run.n_labels,
+                         decisions_since=since)
+
+    def stopping(self) -> dict:
+        """The stopping rule's state (``lsr.status.stopping_status``)."""
+        from lsr.status import stopping_status  # noqa: PLC0415  (status imports the optional stopping module)
+
+        with self.ws.db.read() as session:
+            return stopping_status(self.ws, session, self.review_id)
+
+    def find(self, text: str, limit: int = 20) -> list[Record]:
+        """Records matching an lsr id, OpenAlex id or DOI exactly, else whose title contains ``text``.
+
+        Title matches come best rank first.
+        """
+        text = (text or "").strip()
+        if not text:
+            return []
+        with self.ws.db.read() as session:
+            try:
+                return [find_record(session, self.review_id, text)]
+            except LsrError:
+                pass
+            like = f"%{text.lower()}%"
+            rows = session.exec(
+                select(Record).where(Record.review_id == self.review_id,
+                                     or_(func.lower(Record.title).like(like), Record.title_key.like(like)))
+                .order_by(Record.rank.is_(None), Record.rank, Record.id).limit(limit)).all()
+        return list(rows)
+
+    # -- internals ------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _check_stage(stage: str) -> None:
+        if stage not in STAGES:
+            raise LsrError(f"stage must be one of {', '.join(STAGES)} (got {stage!r})")
+
+    def _still_needed(self, session: Session, record_id: int) -> bool:
+        rows = session.exec(
+            select(Decision.reviewer, Decision.label, Decision.kind, Decision.id)
+            .where(Decision.review_id == self.review_id, Decision.record_id == record_id,
+                   Decision.stage == self.stage).order_by(Decision.id)).all()
+        latest: dict[str, tuple[str, str | None, str]] = {}
+        for who, label, kind, _ in rows:
+            latest[who] = (who, label, kind)
+        return needs_decision(latest.values(), self.reviewer, self.per_record)
+
+    def _load_current(self, session: Session, record_id: int) -> Record | None:
+        self.current = session.get(Record, record_id)
+        return self.current
+
+    def _my_label(self, session: Session, record_id: int) -> Label | None:
+        d = session.exec(select(Decision).where(
+            Decision.review_id == self.review_id, Decision.record_id == record_id, Decision.stage == self.stage,
+            Decision.reviewer == self.reviewer).order_by(Decision.id.desc())).first()
+        if d is None or d.label is None:
+            return None
+        return Label(d.label, d.reason, d.note, d.id)
+
+
+def _latest_rows(session: Session, review_id: str, stage: str) -> list[tuple[int, str, str | None, str]]:
+    """``(record_id, reviewer, label, kind)`` of the latest decision per (record, reviewer) at a stage."""
+    latest_ids = (select(func.max(Decision.id)).where(Decision.review_id == review_id, Decision.stage == stage)
+                  .group_by(Decision.record_id, Decision.reviewer))
+    return list(session.exec(select(Decision.record_id, Decision.reviewer, Decision.label, Decision.kind)
+                             .where(Decision.id.in_(latest_ids))).all())
+
+
+def _latest_by_record(session: Session, review_id: str, stage: str) -> dict[int, list[tuple[str, str | None, str]]]:
+    out: dict[int, list[tuple[str, str | None, str]]] = {}
+    for rid, who, label, kind in _latest_rows(session, review_id, stage):
+        out.setdefault(rid, []).append((who, label, kind))
+    return out
+
+
+def authors_of(record: Record) -> list[str]:
+    """The record's author names (empty when unknown or unreadable)."""
+    try:
+        names = json.loads(record.authors_json or "[]")
+    except ValueError:
+        return []
+    return [str(n) for n in names if n]
+
+
+def record_links(record: Record) -> list[str]:
+    """Web links of a record: its DOI and OpenAlex pages."""
+    links = []
+    if record.doi:
+        links.append(f"https://doi.org/{record.doi}")
+    if record.openalex_id:
+        links.append(f"https://openalex.org/{record.openalex_id}")
+    return links

@@ -1,0 +1,51 @@
+"""Messages that workers and widgets post upward to the screens that own the handlers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from textual.message import Message
+
+from lsr.screening import Freshness, Progress
+
+
+@dataclass
+class StatsReady(Message):
+    """Fresh progress, ranking freshness and stopping state for the screener's side panel."""
+
+    progress: Progress
+    freshness: Freshness
+    stopping: dict = field(default_factory=dict)
+
+
+@dataclass
+class RankingLanded(Message):
+    """A retraining finished (or failed); ``order`` is the reviewer's queue in the new rank order."""
+
+    stage: str
+    order: list[int]
+    error: str | None = None
+
+
+@dataclass
+class StatusLoaded(Message):
+    """The home screen's per-review rows (``lsr.status.review_status`` dicts)."""
+
+    reviews: list[dict]
+
+
+@dataclass
+class TaskProgress(Message):
+    """Progress of an update or report running in a worker: a line of text and an optional fraction."""
+
+    text: str
+    done: float | None = None
+    total: float | None = None
+
+
+@dataclass
+class TaskFinished(Message):
+    """An update or report worker ended; ``error`` is a one-line message when it failed."""
+
+    text: str
+    error: bool = False

@@ -1,0 +1,1 @@
+"""Screens of the app: home (all reviews), screener, help, and small modal prompts."""

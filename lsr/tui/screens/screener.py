@@ -1,0 +1,303 @@
+"""The screener: one record at a time, decided with single keys, with live progress beside it.
+
+Every key that decides commits through ``ScreeningService.decide`` before the next record is shown; the next
+record comes from the in-memory rank order at once. Retraining (``rerank``) and the side panel's statistics
+run in thread workers afterwards and never hold up the keys; a finished retraining swaps in the new order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
+
+from lsr.decisions import FT, TA
+from lsr.errors import LsrError
+from lsr.screening import ScreeningService, record_links
+from lsr.tui.messages import RankingLanded, StatsReady
+from lsr.tui.screens.help import SCREENER_KEYS, HelpScreen
+from lsr.tui.screens.prompts import FindPrompt, ReasonPrompt, TextPrompt
+from lsr.tui.widgets.record_view import RecordView
+from lsr.tui.widgets.side_panel import STAGE_NAMES, SidePanel
+
+STATS_DELAY_S = 0.25  # side-panel statistics wait for a pause in the key presses
+
+
+class ScreenerScreen(Screen[None]):
+    """Screen one review as one reviewer.
+
+    Args:
+        service: the screening service (reviewer, review and stage).
+        rerank: ``rerank_review(ws, review_id)`` or None when no ranker is installed.
+        standalone: ``q`` quits the app (opened with ``lsr screen``) instead of going back home.
+    """
+
+    DEFAULT_CSS = """
+    ScreenerScreen #topbar { height: 1; background: $primary 25%; padding: 0 1; }
+    ScreenerScreen #main { height: 1fr; }
+    ScreenerScreen RecordView { width: 1fr; }
+    """
+
+    BINDINGS = [
+        Binding("i", "decide('include')", "Include"),
+        Binding("e", "exclude", "Exclude"),
+        Binding("m", "decide('maybe')", "Maybe"),
+        Binding("u", "undo", "Undo"),
+        Binding("n", "note", "Note"),
+        Binding("o", "links", "Link"),
+        Binding("slash", "find", "Find", key_display="/"),
+        Binding("s", "switch_stage", "Stage"),
+        Binding("c", "toggle_criteria", "Criteria", show=False),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "back", "Back"),
+        Binding("1", "reason(1)", "Reason", key_display="1-9"),
+    ] + [Binding(str(n), f"reason({n})", f"Reason {n}", show=False) for n in range(2, 10)]
+
+    def __init__(self, service: ScreeningService, *, rerank: Callable[..., Any] | None = None,
+                 standalone: bool = False) -> None:
+        super().__init__()
+        self.service = service
+        self.rerank = rerank
+        self.standalone = standalone
+        self._retraining = False
+        self._rerank_pending = False
+        self._stats_timer: Timer | None = None
+        self.last_action = ""
+
+    # -- layout ---------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        proto = self.service.protocol
+        yield Static(id="topbar")
+        with Horizontal(id="main"):
+            yield RecordView(proto.criteria.highlight_include, proto.criteria.highlight_exclude, id="record")
+            yield SidePanel(proto, rerank_available=self.rerank is not None, id="panel")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.show_next()
+        self.query_one(RecordView).focus()
+        self.refresh_stats()
+
+    @property
+    def record_view(self) -> RecordView:
+        return self.query_one(RecordView)
+
+    @property
+    def panel(self) -> SidePanel:
+        return self.query_one(SidePanel)
+
+    def show_next(self) -> None:
+        """Show the next record of the queue (or say the queue is empty)."""
+        rec = self.service.next_record()
+        other = STAGE_NAMES[FT if self.service.stage == TA else TA]
+        self.record_view.show(rec, empty=(
+            f"Nothing left to screen at {STAGE_NAMES[self.service.stage]} for {self.service.reviewer}.\n\n"
+            f"s switches to {other} · / finds any record · u undoes your last decision · q goes back"))
+        self._update_topbar()
+
+    def _show_record(self, record_id: int) -> None:
+        rec = self.service.show(record_id)
+        self.record_view.show(rec, my_label=self.service.my_label(record_id))
+        self._update_topbar()
+
+    def _update_topbar(self) -> None:
+        s = self.service
+        bar = Text()
+        bar.append(s.review_id, style="bold")
+        bar.append(f" · {STAGE_NAMES[s.stage]} · {s.reviewer} · {s.remaining:,} to screen")
+        if s.per_record > 1:
+            bar.append(" · blinded dual screening")
+        if self.last_action:
+            bar.append(f" · last: {self.last_action}", style="dim")
+        self.query_one("#topbar", Static).update(bar)
+
+    # -- deciding -------------------------------------------------------------------------------------
+
+    def action_decide(self, label: str, reason: str | None = None) -> None:
+        """Commit a label on the shown record, then show the next one at once."""
+        rec = self.service.current
+        if rec is None:
+            self.notify("No record to decide on.", severity="warning")
+            return
+        try:
+            decision = self.service.decide(rec.id, label, reason=reason)
+        except LsrError as exc:
+            self.notify(exc.message, title="Not recorded", severity="error")
+            return
+        self.last_action = f"{label}{f' ({decision.reason})' if decision.reason else ''} #{rec.id}"
+        self.show_next()
+        self._after_change()
+
+    def action_exclude(self) -> None:
+        """Exclude; at full text a reason is required, so ask for it first."""
+        if self.service.current is None:
+            self.notify("No record to decide on.", severity="warning")
+            return
+        if self.service.stage == FT:
+            self.app.push_screen(ReasonPrompt(self.service.protocol.criteria.exclusion_reasons,
+                                              "Full-text exclusion: which reason? (PRISMA 2020)"),
+                                 self._excluded_with)
+        else:
+            self.action_decide("exclude")
+
+    def _excluded_with(self, reason: str | None) -> None:
+        if reason:
+            self.action_decide("exclude", reason)
+
+    def action_reason(self, number: int) -> None:
+        """Exclude with the protocol's exclusion reason ``number`` (1-based)."""
+        reasons = self.service.protocol.criteria.exclusion_reasons
+        if number > len(reasons):
+            listed = " · ".join(f"{i} {r}" for i, r in enumerate(reasons, 1))
+            self.notify(f"There is no reason {number}: {listed}", severity="warning")
+            return
+        self.action_decide("exclude", reasons[number - 1])
+
+    def action_undo(self) -> None:
+        """Undo the last decision at this stage (appends a correction) and show that record again."""
+        try:
+            correction = self.service.undo()
+        except LsrError as exc:
+            self.notify(exc.message, severity="error")
+            return
+        if correction is None:
+            self.notify(f"Nothing to undo at {STAGE_NAMES[self.service.stage]}.")
+            return
+        self.last_action = f"undo #{correction.record_id}"
+        if correction.label is None:
+            self.show_next()
+        else:
+            self._show_record(correction.record_id)
+            self.notify(f"Record #{correction.record_id} is back to {correction.label}.")
+        self._after_change()
+
+    def action_note(self) -> None:
+        """Ask for a note and store it on the shown record at once."""
+        rec = self.service.current
+        if rec is None:
+            self.notify("No record to add a note to.", severity="warning")
+            return
+        self.app.push_screen(TextPrompt(f"Note on #{rec.id}: {rec.title[:50]}", placeholder="your note"),
+                             lambda text: self._save_note(rec.id, text))
+
+    def _save_note(self, record_id: int, text: str | None) -> None:
+        if not text or not text.strip():
+            return
+        try:
+            self.service.add_note(record_id, text)
+        except LsrError as exc:
+            self.notify(exc.message, severity="error")
+            return
+        self.notify("Note saved.")
+
+    # -- looking around -------------------------------------------------------------------------------
+
+    def action_links(self) -> None:
+        """Show the record's DOI and OpenAlex links (and copy the first to the clipboard)."""
+        rec = self.service.current
+        links = record_links(rec) if rec is not None else []
+        if not links:
+            self.notify("This record has no DOI or OpenAlex id.", severity="warning")
+            return
+        self.app.copy_to_clipboard(links[0])
+        self.notify("\n".join(links), title="Links (first one copied)", timeout=12)
+
+    def action_find(self) -> None:
+        """Find any record of the review and show it (decide on it as usual)."""
+        self.app.push_screen(FindPrompt(self.service.find), self._found)
+
+    def _found(self, record_id: int | None) -> None:
+        if record_id:
+            self._show_record(record_id)
+
+    def action_switch_stage(self) -> None:
+        """Switch between title/abstract and full-text screening."""
+        self.service.set_stage(FT if self.service.stage == TA else TA)
+        self.last_action = ""
+        self.show_next()
+        self.notify(f"Now screening {STAGE_NAMES[self.service.stage]}: {self.service.remaining:,} record(s).")
+        self.refresh_stats()
+
+    def action_toggle_criteria(self) -> None:
+        self.panel.toggle_criteria()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(f"Screener keys · {self.service.review_id}", SCREENER_KEYS,
+                                        self.service.protocol.criteria.exclusion_reasons))
+
+    def action_back(self) -> None:
+        if self.standalone:
+            self.app.exit()
+        else:
+            self.app.pop_screen()
+
+    # -- background work ------------------------------------------------------------------------------
+
+    def _after_change(self) -> None:
+        """After a decision or undo: retrain (title/abstract only) and refresh the panel after a pause."""
+        if self.service.stage == TA:
+            self.start_retrain()
+        if self._stats_timer is not None:
+            self._stats_timer.stop()
+        self._stats_timer = self.set_timer(STATS_DELAY_S, self.refresh_stats)
+
+    def start_retrain(self) -> None:
+        """Retrain in a worker; while one runs, remember to run once more when it ends."""
+        if self.rerank is None:
+            return
+        if self._retraining:
+            self._rerank_pending = True
+            return
+        self._retraining = True
+        self.panel.set_retraining(True)
+        self._retrain(self.service.stage)
+
+    @work(thread=True, group="rerank", exit_on_error=False)
+    def _retrain(self, stage: str) -> None:
+        error = None
+        try:
+            self.rerank(self.service.ws, self.service.review_id)
+        except Exception as exc:  # the ranker failing must never stop screening
+            error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        order = self.service.load_order(stage)
+        self.post_message(RankingLanded(stage, order, error))
+
+    def on_ranking_landed(self, message: RankingLanded) -> None:
+        self._retraining = False
+        self.panel.set_retraining(False)
+        if message.error:
+            self.notify(f"Ranking failed: {message.error}. Screening continues in the previous order.",
+                        severity="warning")
+        self.service.set_order(message.order, message.stage)
+        self._update_topbar()
+        if self._rerank_pending:
+            self._rerank_pending = False
+            self.start_retrain()
+        self.refresh_stats()
+
+    @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
+    def refresh_stats(self) -> None:
+        """Recompute progress, freshness and stopping state off the UI thread."""
+        svc = self.service
+        progress, freshness = svc.progress(), svc.freshness()
+        try:
+            stopping = svc.stopping()
+        except Exception as exc:  # an optional module's bug must not break the panel
+            stopping = {"rule": svc.protocol.screening.stopping, "met": False, "estimated_recall": None,
+                        "message": f"cannot evaluate: {exc}"}
+        if not get_current_worker().is_cancelled:
+            self.post_message(StatsReady(progress, freshness, stopping))
+
+    def on_stats_ready(self, message: StatsReady) -> None:
+        if message.progress.stage == self.service.stage:
+            self.panel.show_stats(message.progress, message.freshness, message.stopping)

@@ -1,0 +1,1 @@
+"""Widgets of the screener: the record view, the side panel and its inclusion chart."""

@@ -1,0 +1,85 @@
+"""The record being screened: title, authors, year, venue, identifiers and the scrollable abstract."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from lsr.decisions import Label
+from lsr.models import Record
+from lsr.screening import authors_of
+from lsr.tui.highlight import highlight
+
+MAX_AUTHORS = 6
+
+
+def meta_line(record: Record) -> Text:
+    """``Authors · year · venue`` with long author lists shortened."""
+    names = authors_of(record)
+    who = ", ".join(names[:MAX_AUTHORS]) + (f" + {len(names) - MAX_AUTHORS} more" if len(names) > MAX_AUTHORS else "")
+    parts = [p for p in (who or "(no authors)", str(record.year or "n.d."), record.venue or "") if p]
+    return Text(" · ".join(parts))
+
+
+def ids_line(record: Record) -> Text:
+    """DOI, OpenAlex id and lsr id (and rank when ranked)."""
+    out = Text(style="dim")
+    out.append(f"DOI {record.doi}" if record.doi else "no DOI")
+    out.append(" · ")
+    out.append(f"OpenAlex {record.openalex_id}" if record.openalex_id else "no OpenAlex id")
+    out.append(f" · lsr #{record.id}")
+    if record.rank is not None:
+        out.append(f" · rank {record.rank + 1:,}")
+    return out
+
+
+class RecordView(VerticalScroll, can_focus=True):
+    """Shows one record; scroll the abstract with the arrow keys, PgUp/PgDn, or the mouse."""
+
+    DEFAULT_CSS = """
+    RecordView { padding: 0 1; }
+    RecordView > #title { text-style: bold; margin-bottom: 1; }
+    RecordView > #mine { color: $warning; }
+    RecordView > #abstract { margin-top: 1; }
+    RecordView > #empty { color: $text-muted; margin-top: 2; }
+    """
+
+    def __init__(self, include: Sequence[str] = (), exclude: Sequence[str] = (), **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.include, self.exclude = tuple(include), tuple(exclude)
+        self.record_id: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title")
+        yield Static(id="meta")
+        yield Static(id="ids")
+        yield Static(id="mine")
+        yield Static(id="abstract")
+        yield Static(id="empty")
+
+    def show(self, record: Record | None, *, my_label: Label | None = None, empty: str = "") -> None:
+        """Display a record (None: the ``empty`` message) and scroll back to its top."""
+        self.record_id = record.id if record is not None else None
+        title, meta, ids, mine, abstract, blank = (self.query_one(f"#{n}", Static) for n in
+                                                   ("title", "meta", "ids", "mine", "abstract", "empty"))
+        if record is None:
+            for w in (title, meta, ids, mine, abstract):
+                w.update("")
+            blank.update(empty)
+            blank.display = True
+        else:
+            blank.display = False
+            title.update(highlight(record.title or "(no title)", self.include, self.exclude))
+            meta.update(meta_line(record))
+            ids.update(ids_line(record))
+            mine.display = my_label is not None
+            if my_label is not None:
+                reason = f" ({my_label.reason})" if my_label.reason else ""
+                mine.update(f"Your current label: {my_label.label}{reason}. A new key press replaces it.")
+            abstract.update(highlight(record.abstract, self.include, self.exclude) if record.abstract
+                            else Text("(no abstract)", style="dim italic"))
+        self.scroll_home(animate=False)

@@ -1,0 +1,160 @@
+"""The screener's side panel: progress, the inclusion chart, ranking freshness, stopping, question, criteria."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from lsr.protocol import Protocol
+from lsr.screening import Freshness, Progress
+from lsr.tui.widgets.chart import InclusionChart
+
+STAGE_NAMES = {"title-abstract": "title/abstract", "full-text": "full text"}
+
+
+def ago(moment: datetime | None, now: datetime | None = None) -> str:
+    """``just now``, ``5 min ago``, ``3 h ago``, ``2 d ago``."""
+    if moment is None:
+        return "never"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    secs = max(((now or datetime.now(UTC)) - moment).total_seconds(), 0)
+    if secs < 60:
+        return "just now"
+    if secs < 3600:
+        return f"{int(secs // 60)} min ago"
+    if secs < 86400:
+        return f"{int(secs // 3600)} h ago"
+    return f"{int(secs // 86400)} d ago"
+
+
+def progress_text(p: Progress) -> Text:
+    """The progress block (counts are settled labels; ``you`` is the reviewer's own)."""
+    out = Text()
+    out.append(f"Progress · {STAGE_NAMES.get(p.stage, p.stage)}\n", style="bold")
+    pct = f" ({p.screened / p.total:.0%})" if p.total else ""
+    out.append(f"screened  {p.screened:,} / {p.total:,}{pct}\n")
+    out.append("included  ")
+    out.append(f"{p.included:,}", style="bold")
+    out.append(f" · excl. {p.excluded:,} · maybe {p.maybe:,}\n")
+    out.append(f"since last inclusion  {p.since_last_inclusion:,}\n")
+    out.append(f"you  {p.mine:,} screened · {p.remaining:,} to go", style="dim")
+    return out
+
+
+def freshness_text(f: Freshness | None, *, retraining: bool, available: bool) -> Text:
+    """Which ranking the queue follows and whether decisions came after it."""
+    out = Text()
+    out.append("Ranking\n", style="bold")
+    if f is None:
+        out.append("…")
+    elif not f.trained:
+        out.append("not ranked yet: best match first once trained" if available
+                   else "ranker not available: file order", style="dim")
+    else:
+        out.append(f"{f.model} on {f.n_labels:,} labels, {ago(f.trained_at)}\n")
+        if f.fresh:
+            out.append("up to date", style="green")
+        else:
+            out.append(f"{f.decisions_since:,} decision(s) since", style="yellow")
+    if retraining:
+        out.append(" · updating…", style="italic")
+    return out
+
+
+def stopping_text(state: dict | None) -> Text:
+    """The stopping rule, whether it is met, and the estimated recall when known."""
+    out = Text()
+    out.append("Stopping\n", style="bold")
+    if not state:
+        out.append("…")
+        return out
+    rule = state.get("rule") or "none"
+    out.append(f"{rule}: ")
+    if rule == "none":
+        out.append("no rule", style="dim")
+    elif state.get("met"):
+        out.append("met", style="bold green")
+    else:
+        out.append("not met", style="yellow")
+    recall = state.get("estimated_recall")
+    if recall is not None:
+        out.append(f" · recall ≈ {recall:.0%}")
+    if state.get("message"):
+        out.append(f"\n{state['message']}", style="dim")
+    return out
+
+
+def criteria_text(protocol: Protocol) -> Text:
+    """Inclusion and exclusion criteria and the numbered exclusion reasons (the 1-9 keys)."""
+    c = protocol.criteria
+    out = Text()
+    if c.include:
+        out.append("Include if\n", style="bold")
+        out.append("".join(f"• {x}\n" for x in c.include))
+    if c.exclude:
+        out.append("Exclude if\n", style="bold")
+        out.append("".join(f"• {x}\n" for x in c.exclude))
+    out.append("Exclusion reasons (keys)\n", style="bold")
+    out.append("".join(f"{i} {r}\n" for i, r in enumerate(c.exclusion_reasons[:9], 1)))
+    return out
+
+
+class SidePanel(VerticalScroll):
+    """Live screening context; the criteria block is toggled with ``c``."""
+
+    DEFAULT_CSS = """
+    SidePanel { width: 36; border-left: tall $primary 40%; padding: 0 1; }
+    SidePanel > Static { margin-bottom: 1; }
+    SidePanel > InclusionChart { margin-bottom: 1; }
+    SidePanel > #criteria { display: none; }
+    SidePanel.-criteria > #criteria { display: block; }
+    """
+
+    def __init__(self, protocol: Protocol, *, rerank_available: bool, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.protocol = protocol
+        self.rerank_available = rerank_available
+        self.freshness: Freshness | None = None
+        self.retraining = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Progress\n…"), id="progress")
+        yield InclusionChart(id="chart")
+        yield Static(freshness_text(None, retraining=False, available=self.rerank_available), id="ranking")
+        yield Static(stopping_text(None), id="stopping")
+        question = Text()
+        question.append("Question  ", style="bold")
+        question.append("(c: criteria)\n", style="dim")
+        question.append(self.protocol.question)
+        yield Static(question, id="question")
+        yield Static(criteria_text(self.protocol), id="criteria")
+
+    def show_stats(self, progress: Progress, freshness: Freshness, stopping: dict) -> None:
+        """Update the panel with fresh numbers."""
+        self.query_one("#progress", Static).update(progress_text(progress))
+        self.query_one(InclusionChart).series = progress.series
+        self.freshness = freshness
+        self._show_ranking()
+        self.query_one("#stopping", Static).update(stopping_text(stopping))
+
+    def set_retraining(self, running: bool) -> None:
+        """Show or clear "updating…" next to the ranking."""
+        self.retraining = running
+        self._show_ranking()
+
+    def toggle_criteria(self) -> bool:
+        """Show or hide the criteria; returns whether they are now shown."""
+        self.toggle_class("-criteria")
+        shown = self.has_class("-criteria")
+        if shown:
+            self.scroll_to_widget(self.query_one("#criteria"), animate=False)
+        return shown
+
+    def _show_ranking(self) -> None:
+        self.query_one("#ranking", Static).update(
+            freshness_text(self.freshness, retraining=self.retraining, available=self.rerank_available))

@@ -1,0 +1,450 @@
+"""Living updates: search OpenAlex for a review, store what is new, keep the PRISMA-S search log.
+
+This module owns one update of one review from start to end (``update_review``) and the loop over the
+workspace's reviews (``update_reviews``, used by ``lsr update`` and cron):
+
+* Every update runs the review's **full** query (split into OR-chunks when too long for one URL; see
+  :mod:`lsr.openalex.client`). Works not seen before become records; known works become duplicate
+  ``RecordSource`` rows of their record (provenance), so each run's counts are complete.
+* The run is logged as a ``SearchRun``: the query and filters as sent, the first-page URL of each chunk
+  (the API key is never part of a stored URL), start and end, status (``running`` -> ``ok`` | ``failed`` |
+  ``interrupted``), error, results returned, new records and duplicates.
+* **Page-sized transactions.** Each page of results is stored in one short write transaction together
+  with the run's counters and progress (``SearchRun.cursor_json``), so screeners' decisions never wait
+  long, and a process killed at any moment (Ctrl-C, SIGTERM, SIGKILL, network loss) leaves a consistent
+  database: whole pages stored, counters matching them.
+* **Interrupted runs are completed, not repeated.** The next update of the review finds its latest run
+  still ``running`` (its process died: we hold the lock, so nobody else is running it) or ``interrupted``,
+  and -- when the protocol's search is unchanged -- resumes *that* run. It re-runs the query from a fresh
+  cursor (stored cursors may expire, and the server's result set may have moved on); hits the run already
+  stored are recognised by ``RecordSource`` uniqueness per run and skipped without touching the counters,
+  so the finished run's counts are exact and no work is stored twice. A run whose search changed in the
+  meantime is left ``interrupted`` and a new run starts.
+* A per-review lock (:mod:`lsr.locks`) keeps two updates of the same review apart.
+* After a successful run that added records, ``lsr.ranking.service.rerank_review`` is called when that
+  module exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import OperationalError
+from sqlmodel import select
+
+from lsr.errors import LsrError
+from lsr.ingest import Candidate, Ingest, candidate_from_openalex
+from lsr.locks import LockBusy, review_lock
+from lsr.models import Review, SearchRun, utcnow
+from lsr.openalex.client import OpenAlexClient, OpenAlexError, OpenAlexQueryError, Page, SearchPlan
+from lsr.protocol import Protocol
+from lsr.schedule import is_due, next_update
+from lsr.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+SOURCE = "openalex"
+OK, FAILED, INTERRUPTED, RUNNING = "ok", "failed", "interrupted", "running"
+BUSY, NOT_DUE = "busy", "not-due"
+
+
+@dataclass
+class UpdateResult:
+    """The outcome of updating one review.
+
+    Attributes:
+        review_id: the review.
+        status: ``ok``, ``failed``, ``interrupted`` (the run can be completed by the next update),
+            ``busy`` (another update holds the lock) or ``not-due`` (skipped by ``--due``).
+        run_id: the ``SearchRun`` that was (or would be) continued, if one was started.
+        results_returned: distinct works the run's search returned (over all passes of the run).
+        new_records: records the run added.
+        duplicates: hits that matched records already in the review.
+        error: why the review was not updated (one line), else None.
+        resumed: True when this update completed an earlier interrupted run.
+        chunks: how many OR-chunks the query was split into.
+        seconds: wall time of this update.
+        rerank: ``done``, ``failed: ...``, or None when not attempted (no new records or no ranker).
+        next_update: when the review is next due (``not-due`` results).
+    """
+
+    review_id: str
+    status: str
+    run_id: int | None = None
+    results_returned: int = 0
+    new_records: int = 0
+    duplicates: int = 0
+    error: str | None = None
+    resumed: bool = False
+    chunks: int = 0
+    seconds: float = 0.0
+    rerank: str | None = None
+    next_update: Any = None
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing went wrong: updated, or skipped because not due."""
+        return self.status in (OK, NOT_DUE)
+
+    def as_dict(self) -> dict:
+        """A JSON-ready summary."""
+        out = {k: getattr(self, k) for k in ("review_id", "status", "run_id", "results_returned", "new_records",
+                                            "duplicates", "error", "resumed", "chunks", "rerank")}
+        out["seconds"] = round(self.seconds, 3)
+        out["next_update"] = self.next_update.isoformat() if self.next_update else None
+        return out
+
+
+@dataclass(frozen=True)
+class UpdateEvent:
+    """Progress of an update, for progress bars and log lines.
+
+    Attributes:
+        kind: ``start`` (a review begins), ``page`` (a page was stored) or ``done`` (``result`` is set).
+        review_id: the review.
+        fetched: hits received so far in this update.
+        total: the server's result counts known so far (the sum over the chunks fetched or started).
+        chunk: index of the chunk being fetched; ``chunks`` the number of chunks.
+        resumed: this update completes an interrupted run.
+        result: the outcome (``done`` events).
+    """
+
+    kind: str
+    review_id: str
+    fetched: int = 0
+    total: int | None = None
+    chunk: int = 0
+    chunks: int = 0
+    resumed: bool = False
+    result: UpdateResult | None = None
+
+
+Progress = Callable[[UpdateEvent], None]
+
+
+@dataclass
+class _RunState:
+    """What ``SearchRun.cursor_json`` holds: the chunks, where paging stands, how often it was (re)started."""
+
+    chunks: list[str]
+    per_page: int
+    passes: int = 1
+    chunk: int = 0
+    cursor: str | None = "*"
+    pages: int = 0
+    done: bool = False
+    resumed_at: list[str] = field(default_factory=list)
+
+    def dumps(self) -> str:
+        return json.dumps({"chunks": self.chunks, "per_page": self.per_page, "passes": self.passes,
+                           "chunk": self.chunk, "cursor": self.cursor, "pages": self.pages, "done": self.done,
+                           "resumed_at": self.resumed_at})
+
+    @classmethod
+    def loads(cls, text: str | None, chunks: list[str], per_page: int) -> _RunState:
+        try:
+            data = json.loads(text or "{}")
+        except ValueError:
+            data = {}
+        return cls(chunks=chunks, per_page=per_page, passes=int(data.get("passes", 1)),
+                   resumed_at=list(data.get("resumed_at", [])))
+
+
+def _filters_json(filters: dict[str, str]) -> str:
+    return json.dumps(filters, sort_keys=True)
+
+
+def _source_key(cand: Candidate, work: dict) -> str:
+    """The hit's identity within its run: the OpenAlex id (a DOI or a content hash if it has none)."""
+    if cand.openalex_id:
+        return cand.openalex_id
+    if cand.doi:
+        return f"doi:{cand.doi}"
+    return "sha1:" + hashlib.sha1(json.dumps(work, sort_keys=True, default=str).encode()).hexdigest()
+
+
+# -------------------------------------------------------------------------------------------- one review
+
+
+def update_review(
+    ws: Workspace,
+    review_id: str,
+    *,
+    client: OpenAlexClient | None = None,
+    progress: Progress | None = None,
+    wait: bool | float = False,
+) -> UpdateResult:
+    """Search OpenAlex for one review and store the results (see the module docstring).
+
+    Expected problems (bad query, server unreachable, lock taken) come back as a result with
+    ``status != "ok"`` and a one-line ``error``; the database is consistent in every case.
+
+    Args:
+        ws: the open workspace.
+        review_id: the review to update.
+        client: the OpenAlex client (default: one built from the workspace settings and the environment).
+        progress: called with :class:`UpdateEvent` s.
+        wait: when another update holds the review's lock: False to give up at once, True to wait,
+            or a number of seconds to wait at most.
+
+    Raises:
+        LsrError: unknown review.
+        KeyboardInterrupt, SystemExit: re-raised after the run was marked ``interrupted``.
+    """
+    proto = ws.protocol(review_id)
+    own = client is None
+    client = client or OpenAlexClient.from_settings(ws.settings)
+    started = time.monotonic()
+    try:
+        with review_lock(ws, review_id, wait=wait):
+            result = _update_locked(ws, proto, client, progress or (lambda event: None), started)
+    except LockBusy as exc:
+        result = UpdateResult(review_id, BUSY, error=exc.message)
+        if progress:
+            progress(UpdateEvent("done", review_id, result=result))
+    finally:
+        if own:
+            client.close()
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _update_locked(ws: Workspace, proto: Protocol, client: OpenAlexClient, emit: Progress,
+                   started: float) -> UpdateResult:
+    rid = proto.id
+    try:
+        plan = client.plan(proto.search.query, proto.search.filters)
+    except LsrError as exc:
+        run_id = _log_unsent(ws, proto, exc.message)
+        result = UpdateResult(rid, FAILED, run_id=run_id, error=exc.message,
+                              seconds=time.monotonic() - started)
+        emit(UpdateEvent("done", rid, result=result))
+        return result
+
+    run_id, state, resumed = _begin_run(ws, proto, plan, client.per_page)
+    emit(UpdateEvent("start", rid, chunks=len(plan.chunks), resumed=resumed))
+    fetched, total = 0, 0
+    try:
+        for index, chunk in enumerate(plan.chunks):
+            cursor: str | None = "*"
+            first = True
+            while cursor:
+                page = client.fetch_page(chunk, plan.filters, cursor)
+                if first and page.count is not None:
+                    total += page.count
+                state.chunk, state.cursor, state.pages = index, page.next_cursor, state.pages + 1
+                _store_page(ws, rid, run_id, page, state, first_of_chunk=first)
+                fetched += len(page.works)
+                emit(UpdateEvent("page", rid, fetched=fetched, total=total or None, chunk=index,
+                                 chunks=len(plan.chunks), resumed=resumed))
+                cursor = page.next_cursor if page.works else None
+                first = False
+        state.done, state.cursor = True, None
+        result = _end_run(ws, rid, run_id, OK, None, state)
+    except OpenAlexQueryError as exc:
+        result = _end_run(ws, rid, run_id, FAILED, exc.message, state)
+    except OpenAlexError as exc:
+        status = INTERRUPTED if exc.transient else FAILED
+        result = _end_run(ws, rid, run_id, status, exc.message, state)
+    except OperationalError as exc:
+        message = f"database error: {str(getattr(exc, 'orig', exc)).splitlines()[0]}"
+        result = _end_run(ws, rid, run_id, INTERRUPTED, message, state, best_effort=True)
+    except (KeyboardInterrupt, SystemExit) as exc:
+        why = "interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else "stopped by a signal"
+        _end_run(ws, rid, run_id, INTERRUPTED, f"{why}; the next update completes this run", state,
+                 best_effort=True)
+        raise
+    except BaseException as exc:
+        _end_run(ws, rid, run_id, FAILED, f"internal error: {type(exc).__name__}: {exc}", state, best_effort=True)
+        raise
+    result.resumed, result.chunks = resumed, len(plan.chunks)
+    if result.status == OK and result.new_records:
+        result.rerank = _rerank(ws, rid)
+    result.seconds = time.monotonic() - started
+    emit(UpdateEvent("done", rid, fetched=fetched, total=total or None, chunks=len(plan.chunks),
+                     resumed=resumed, result=result))
+    return result
+
+
+def _log_unsent(ws: Workspace, proto: Protocol, error: str) -> int:
+    """Log a search that could not even be sent (e.g. a query too long to split) as a failed run."""
+    now = utcnow()
+    with ws.db.write() as s:
+        run = SearchRun(review_id=proto.id, kind="update", source=SOURCE, protocol_version=proto.version,
+                        query=" ".join(proto.search.query.split()), filters_json=_filters_json(proto.search.filters),
+                        started_at=now, finished_at=now, status=FAILED, error=error, reviewer=ws.settings.reviewer)
+        s.add(run)
+        s.flush()
+        return int(run.id)
+
+
+def _begin_run(ws: Workspace, proto: Protocol, plan: SearchPlan, per_page: int) -> tuple[int, _RunState, bool]:
+    """Resume the review's interrupted run when its search is unchanged, else start a new run.
+
+    Called with the review's lock held: a run still marked ``running`` has lost its process.
+    """
+    now = utcnow()
+    filters_json = _filters_json(plan.filters)
+    with ws.db.write() as s:
+        latest = s.exec(select(SearchRun).where(SearchRun.review_id == proto.id, SearchRun.kind == "update",
+                                                SearchRun.source == SOURCE)
+                        .order_by(SearchRun.id.desc()).limit(1)).first()
+        resumable = (latest is not None and latest.status in (RUNNING, INTERRUPTED)
+                     and latest.query == plan.query and latest.filters_json == filters_json)
+        for orphan in s.exec(select(SearchRun).where(SearchRun.review_id == proto.id, SearchRun.kind == "update",
+                                                     SearchRun.status == RUNNING)).all():
+            if resumable and orphan.id == latest.id:
+                continue
+            orphan.status = INTERRUPTED
+            orphan.error = ("the process ended before the run finished; not resumed because the protocol's "
+                            "search changed" if orphan is latest else "the process ended before the run finished")
+            s.add(orphan)
+        if resumable:
+            state = _RunState.loads(latest.cursor_json, plan.chunks, per_page)
+            state.passes += 1
+            state.resumed_at.append(now.isoformat(timespec="seconds"))
+            latest.status, latest.error, latest.finished_at = RUNNING, None, None
+            latest.cursor_json = state.dumps()
+            s.add(latest)
+            return int(latest.id), state, True
+        state = _RunState(chunks=plan.chunks, per_page=per_page)
+        run = SearchRun(review_id=proto.id, kind="update", source=SOURCE, protocol_version=proto.version,
+                        query=plan.query, filters_json=filters_json, request_urls_json="[]", started_at=now,
+                        status=RUNNING, cursor_json=state.dumps(), reviewer=ws.settings.reviewer)
+        s.add(run)
+        s.flush()
+        return int(run.id), state, False
+
+
+def _store_page(ws: Workspace, review_id: str, run_id: int, page: Page, state: _RunState, *,
+                first_of_chunk: bool) -> None:
+    """Store one page of hits, the run's counters and its progress in one write transaction."""
+    pairs = []
+    for work in page.works:
+        cand = candidate_from_openalex(work)
+        pairs.append((cand, _source_key(cand, work)))
+    with ws.db.write() as s:
+        run = s.get(SearchRun, run_id)
+        ingest = Ingest(s, review_id, run, SOURCE)
+        add_many = getattr(ingest, "add_many", None)
+        if add_many is not None:
+            add_many(pairs)
+        else:
+            for cand, key in pairs:
+                ingest.add(cand, source_key=key)
+        if first_of_chunk and page.url:
+            urls = json.loads(run.request_urls_json or "[]")
+            if page.url not in urls:
+                urls.append(page.url)
+                run.request_urls_json = json.dumps(urls)
+        run.cursor_json = state.dumps()
+        s.add(run)
+
+
+def _end_run(ws: Workspace, review_id: str, run_id: int, status: str, error: str | None, state: _RunState,
+             *, best_effort: bool = False) -> UpdateResult:
+    """Close the run (and on success stamp ``Review.last_update_at``); return the review's result."""
+    now = utcnow()
+    try:
+        with ws.db.write() as s:
+            run = s.get(SearchRun, run_id)
+            run.status, run.error, run.finished_at = status, error, now
+            run.cursor_json = state.dumps()
+            s.add(run)
+            if status == OK:
+                review = s.get(Review, review_id)
+                if review is not None:
+                    review.last_update_at = now
+                    s.add(review)
+            counts = (run.results_returned, run.new_records, run.duplicates)
+    except Exception:
+        if not best_effort:
+            raise
+        log.warning("could not mark search run %s of %s as %s", run_id, review_id, status, exc_info=True)
+        counts = (0, 0, 0)
+    return UpdateResult(review_id, status, run_id=run_id, results_returned=counts[0], new_records=counts[1],
+                        duplicates=counts[2], error=error)
+
+
+def _rerank(ws: Workspace, review_id: str) -> str | None:
+    """Re-rank the review's records if the ranking module exists; never fails the update."""
+    try:
+        from lsr.ranking.service import rerank_review  # noqa: PLC0415  (optional, written separately)
+    except ImportError as exc:
+        if getattr(exc, "name", None) in ("lsr.ranking.service", "lsr.ranking"):
+            return None
+        return f"failed: {exc}"
+    try:
+        rerank_review(ws, review_id)
+    except Exception as exc:  # the records are stored; a ranking problem must not undo the update
+        log.warning("re-ranking %s failed", review_id, exc_info=True)
+        message = exc.message if isinstance(exc, LsrError) else f"{type(exc).__name__}: {exc}"
+        return f"failed: {message}"
+    return "done"
+
+
+# ----------------------------------------------------------------------------------------- all reviews
+
+
+def due_reviews(ws: Workspace, review_ids: Sequence[str] | None = None) -> tuple[list[str], dict[str, Any]]:
+    """Split reviews into those due for an update and those not yet due (with their next update time)."""
+    due, not_due = [], {}
+    with ws.db.read() as s:
+        for rid in ws.review_ids(list(review_ids) if review_ids else None):
+            review = s.get(Review, rid)
+            last = review.last_update_at if review else None
+            schedule = ws.protocol(rid).schedule
+            if is_due(schedule, last):
+                due.append(rid)
+            else:
+                not_due[rid] = next_update(schedule, last)
+    return due, not_due
+
+
+def update_reviews(
+    ws: Workspace,
+    review_ids: Sequence[str] | None = None,
+    *,
+    due_only: bool = False,
+    progress: Progress | None = None,
+    client: OpenAlexClient | None = None,
+    wait: bool | float = False,
+) -> list[UpdateResult]:
+    """Update the named reviews (default: all), or only those whose schedule says they are due.
+
+    One review's failure does not stop the others; look at each result's ``status`` and ``error``.
+
+    Args:
+        ws: the open workspace.
+        review_ids: reviews to update; None or empty for all reviews of the workspace.
+        due_only: skip reviews whose schedule says they are not due (their result is ``not-due``).
+        progress: called with :class:`UpdateEvent` s.
+        client: the OpenAlex client to use (default: from the workspace settings).
+        wait: passed to :func:`update_review` (what to do when a review's lock is taken).
+
+    Raises:
+        LsrError: an unknown review id.
+    """
+    ids = ws.review_ids(list(review_ids) if review_ids else None)
+    skipped: dict[str, Any] = {}
+    if due_only:
+        ids, skipped = due_reviews(ws, ids)
+    own = client is None
+    client = client or OpenAlexClient.from_settings(ws.settings)
+    results: list[UpdateResult] = []
+    try:
+        for rid in ws.review_ids(None):
+            if rid in skipped:
+                results.append(UpdateResult(rid, NOT_DUE, next_update=skipped[rid]))
+            elif rid in ids:
+                results.append(update_review(ws, rid, client=client, progress=progress, wait=wait))
+    finally:
+        if own:
+            client.close()
+    return results
