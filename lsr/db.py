@@ -58,6 +58,9 @@ class Database:
             try:
                 yield session
                 session.commit()
+            except OperationalError as exc:
+                session.rollback()
+                raise LsrError(f"cannot write to database {self.safe_url}: {_short(exc)}") from None
             except BaseException:
                 session.rollback()
                 raise

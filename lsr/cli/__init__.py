@@ -10,8 +10,11 @@ from __future__ import annotations
 from lsr.cli.base import main
 
 from lsr.cli import core_commands  # protocols, status, export
+from lsr.cli import backup_cmd
+from lsr.cli import import_cmd  # import
 from lsr.cli import update_cmd  # update, schedule
 from lsr.cli import openalex_serve  # noqa: E402,F401
 from lsr.cli import screen_cmd  # screen
+from lsr.cli import report_cmd  # report
 
 __all__ = ["main"]
