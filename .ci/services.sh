@@ -14,3 +14,9 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   echo "services: installing PostgreSQL"
   apt_install postgresql || echo "services: PostgreSQL could not be installed; its tests will be skipped"
 fi
+
+# --- Chromium (headless rendering of the HTML reports; tests/test_report_screenshot.py) ----------
+if [ ! -x /usr/bin/chromium ]; then
+  echo "services: installing Chromium"
+  apt_install chromium fonts-dejavu-core || echo "services: Chromium could not be installed; report screenshot tests will be skipped"
+fi

@@ -1,7 +1,7 @@
 """Exporting a review's records with their labels, decisions and provenance.
 
 ``export_records`` builds the JSON contract of DESIGN.md (one dict per record); the format writers
-(json here; RIS and CSV for reference managers and ASReview LAB) all start from it.
+(json here; RIS and CSV for reference managers and ASReview LAB in ``export_formats``) all start from it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from lsr.decisions import FT, TA, settled_labels
 from lsr.errors import LsrError
+from lsr.export_formats import write_csv, write_ris
 from lsr.models import Decision, Record, RecordSource, SearchRun
 from lsr.workspace import Workspace
 
@@ -93,7 +94,7 @@ def write_json(items: Iterator[dict], out: IO[str]) -> int:
     return n
 
 
-WRITERS = {"json": write_json}
+WRITERS = {"json": write_json, "ris": write_ris, "csv": write_csv}
 
 
 def export_review(ws: Workspace, review_id: str, fmt: str, out: IO[str], only: str = "all") -> int:

@@ -52,6 +52,7 @@ from functools import cached_property
 from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
+from lsr.identity import first_author_key as _first_author_key
 from lsr.identity import (
     fold_text,
     normalize_doi,
@@ -60,7 +61,6 @@ from lsr.identity import (
     title_key,
     title_words,
 )
-from lsr.identity import first_author_key as _first_author_key
 from lsr.identity import name_tokens as _name_tokens
 from lsr.models import Record, RecordSource, SearchRun
 from lsr.synergy import abstract_from_inverted_index
@@ -96,6 +96,14 @@ ABSTRACT_AGREE = 0.5  # prefix/similar titles need this much abstract agreement 
 BATCH = 500  # add_many looks up this many hits per round of queries
 _IN_CHUNK = 500  # bound parameters per IN (...) list
 _KEY_MAX = "\U0010ffff"  # sorts after every character a title key can hold
+ABSTRACT_STRONG = 0.8  # … and this much when the words only one title has mark a different work
+_MARKERS = {
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve", "first", "second",
+    "third", "fourth", "fifth", "part", "parts", "volume", "vol", "follow", "followup", "protocol", "pilot",
+    "preliminary", "interim", "final", "update", "updated", "extension", "secondary", "reanalysis", "reply",
+    "response", "comment", "commentary", "erratum", "correction", "retraction", "abstract", "abstracts", "poster",
+    "supplement", "appendix", "long", "term", "longterm", "year", "years", "month", "months", "wave", "phase",
+}
 _ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"}
 _WORD = re.compile(r"\w{3,}")
 
@@ -235,10 +243,12 @@ def title_relation(a: str, b: str) -> str | None:
     return None
 
 
-def _tail_numbers(cand_title: str, rec_title: str) -> bool:
-    """Whether the words only one title has include numbers, roman numerals or "part"."""
+def _distinguishing_words(cand_title: str, rec_title: str) -> bool:
+    """Whether the words only one title has mark a different work: numbers, roman numerals, number and
+    ordinal words, or words such as "part", "follow-up", "protocol", "pilot", "reply", "erratum"."""
     wa, wb = title_words(cand_title), title_words(rec_title)
-    return bool(_numbers(wa) ^ _numbers(wb))
+    only = set(wa) ^ set(wb)
+    return bool(_numbers(wa) ^ _numbers(wb)) or any(w in _MARKERS or any(ch.isdigit() for ch in w) for w in only)
 
 
 def titles_match(cand: Candidate, rec: Record, relation: str | None = None) -> bool:
@@ -277,8 +287,9 @@ def titles_match(cand: Candidate, rec: Record, relation: str | None = None) -> b
     if cand.year is None or rec.year is None:
         return False
     if similarity is not None:
-        return similarity >= ABSTRACT_AGREE
-    return cand.year == rec.year and not _tail_numbers(cand.title, rec.title)
+        needed = ABSTRACT_STRONG if _distinguishing_words(cand.title, rec.title) else ABSTRACT_AGREE
+        return similarity >= needed
+    return cand.year == rec.year and not _distinguishing_words(cand.title, rec.title)
 
 
 def contradicts(cand: Candidate, rec: Record, *, doi: bool, openalex: bool, pmid: bool = False) -> bool:

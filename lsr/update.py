@@ -331,13 +331,7 @@ def _store_page(ws: Workspace, review_id: str, run_id: int, page: Page, state: _
         pairs.append((cand, _source_key(cand, work)))
     with ws.db.write() as s:
         run = s.get(SearchRun, run_id)
-        ingest = Ingest(s, review_id, run, SOURCE)
-        add_many = getattr(ingest, "add_many", None)
-        if add_many is not None:
-            add_many(pairs)
-        else:
-            for cand, key in pairs:
-                ingest.add(cand, source_key=key)
+        Ingest(s, review_id, run, SOURCE).add_many(pairs)
         if first_of_chunk and page.url:
             urls = json.loads(run.request_urls_json or "[]")
             if page.url not in urls:
@@ -442,6 +436,8 @@ def update_reviews(
         for rid in ws.review_ids(None):
             if rid in skipped:
                 results.append(UpdateResult(rid, NOT_DUE, next_update=skipped[rid]))
+                if progress:
+                    progress(UpdateEvent("done", rid, result=results[-1]))
             elif rid in ids:
                 results.append(update_review(ws, rid, client=client, progress=progress, wait=wait))
     finally:

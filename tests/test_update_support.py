@@ -34,6 +34,13 @@ def corpus() -> Corpus:
     return Corpus(load_works([DATASET]))
 
 
+@pytest.fixture
+def sqlite_only(db_backend):
+    """For tests whose subject does not depend on the database: run them on SQLite only."""
+    if db_backend != "sqlite":
+        pytest.skip("backend-independent behaviour; covered on SQLite")
+
+
 def fast_client_env(monkeypatch, url: str, *, per_page: int = 10, retries: int = 5) -> None:
     """Point lsr at ``url`` with small pages and quick retries (no waiting on Retry-After in tests)."""
     monkeypatch.setenv("LSR_OPENALEX_URL", url)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import json
+import shutil
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,12 +44,34 @@ def candidates(n: int) -> list[Candidate]:
     return out
 
 
+_TEMPLATES: dict[tuple, Path] = {}
+_TEMPLATE_ROOT = Path(tempfile.mkdtemp(prefix="lsr-test-templates-"))
+atexit.register(shutil.rmtree, _TEMPLATE_ROOT, True)
+
+
 def build_workspace(path: Path, n: int = 5, *, review_ids: tuple[str, ...] = (REVIEW,), ranked: bool = True,
                     **protocol_kw) -> Path:
     """A workspace whose reviews each hold ``n`` records imported through ``lsr.ingest``.
 
-    With ``ranked`` the records get ranks in insertion order (record i has rank i).
+    With ``ranked`` the records get ranks in insertion order (record i has rank i). The first workspace of
+    each shape is built for real; later ones copy it (migrating a fresh database costs about a second).
     """
+    key = (n, review_ids, ranked, tuple(sorted(protocol_kw.items())))
+    if key not in _TEMPLATES:
+        template = _TEMPLATE_ROOT / f"t{len(_TEMPLATES)}"
+        _build(template, n, review_ids, ranked, **protocol_kw)
+        ws = open_ws(template)
+        raw = ws.db.write_engine.raw_connection()  # autocommit: the checkpoint must run outside a transaction
+        try:
+            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()
+        _TEMPLATES[key] = template
+    shutil.copytree(_TEMPLATES[key], path, ignore=shutil.ignore_patterns("*-wal", "*-shm"))
+    return path
+
+
+def _build(path: Path, n: int, review_ids: tuple[str, ...], ranked: bool, **protocol_kw) -> None:
     make_workspace(path, review_ids, **protocol_kw)
     ws = open_workspace(resolve(path, reviewer="tester"))
     for rid in review_ids:
@@ -60,7 +85,6 @@ def build_workspace(path: Path, n: int = 5, *, review_ids: tuple[str, ...] = (RE
                 if ranked:
                     res.record.rank = i
                     session.add(res.record)
-    return path
 
 
 def bulk_workspace(path: Path, n: int, review_id: str = REVIEW) -> Path:

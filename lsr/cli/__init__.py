@@ -11,6 +11,7 @@ from lsr.cli.base import main
 
 from lsr.cli import core_commands  # protocols, status, export
 from lsr.cli import backup_cmd
+from lsr.cli import demo_cmd
 from lsr.cli import import_cmd  # import
 from lsr.cli import update_cmd  # update, schedule
 from lsr.cli import openalex_serve  # noqa: E402,F401

@@ -40,25 +40,19 @@ def import_(state: CliState, review: str, file: str, source: str | None, labels_
     ws = open_workspace(state.settings)
     ws.protocol(review)
     bar = None
-    progress = None
-    if sys.stderr.isatty():
-        def progress(done: int) -> None:
-            nonlocal bar
-            if bar is None:
-                bar = click.progressbar(length=total[0], label=f"importing {file}", file=sys.stderr)
-                bar.__enter__()
-            bar.update(done - bar.pos)
 
-    total = [0]
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            if total < 2000:
+                return
+            bar = click.progressbar(length=total, label=f"importing {file}", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
     try:
-        from lsr.importers import read_file
-
-        if progress is not None:
-            total[0] = len(read_file(file, encoding).records)
-            if total[0] < 2000:
-                progress = None
         summary = import_file(ws, review, file, source=source, reviewer=labels_reviewer or state.settings.reviewer,
-                              encoding=encoding, progress=progress)
+                              encoding=encoding, progress=progress if sys.stderr.isatty() else None)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

@@ -227,6 +227,11 @@ def crontab_line(workspace: Path, lsr: str) -> str:
             f"{env}{shlex.quote(lsr)} --workspace {shlex.quote(str(workspace))} update --due >> {log} 2>&1")
 
 
+def _pct(value: object) -> str:
+    """Escape systemd's specifier character."""
+    return str(value).replace("%", "%%")
+
+
 def _systemd_quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%") + '"'
 
@@ -238,13 +243,13 @@ def systemd_units(workspace: Path, lsr: str) -> dict[str, str]:
                         {"LSR_WORKSPACE": str(workspace), **_passthrough_env()}.items())
     service = (
         "[Unit]\n"
-        f"Description=lsr: update the living reviews in {workspace}\n"
+        f"Description=lsr: update the living reviews in {_pct(workspace)}\n"
         "Wants=network-online.target\n"
         "After=network-online.target\n"
         "\n"
         "[Service]\n"
         "Type=oneshot\n"
-        f"WorkingDirectory={_systemd_quote(str(workspace))}\n"
+        f"WorkingDirectory={_pct(workspace)}\n"
         f"{env_lines}"
         f"# Secrets (LSR_OPENALEX_API_KEY, a LSR_DATABASE_URL with a password) go in {ENV_FILE}, not here.\n"
         f"EnvironmentFile=-%h/{ENV_FILE[2:]}\n"
@@ -253,7 +258,7 @@ def systemd_units(workspace: Path, lsr: str) -> dict[str, str]:
     )
     timer = (
         "[Unit]\n"
-        f"Description=lsr: hourly check for due living-review updates in {workspace}\n"
+        f"Description=lsr: hourly check for due living-review updates in {_pct(workspace)}\n"
         "\n"
         "[Timer]\n"
         f"OnCalendar=*-*-* *:{_minute(workspace):02d}:00\n"

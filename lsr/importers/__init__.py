@@ -22,7 +22,7 @@ from sqlmodel import select
 
 from lsr.decisions import TA, latest_decisions, validate_decision
 from lsr.errors import LsrError
-from lsr.importers.csv_table import looks_like_csv, read_csv
+from lsr.importers.csv_table import header_columns, looks_like_csv, read_csv
 from lsr.importers.decode import decode_bytes
 from lsr.importers.ris import SourceRecord, looks_like_ris, read_ris
 from lsr.ingest import Ingest
@@ -92,6 +92,9 @@ def detect_format(text: str, name: str) -> str:
     for prefix, hint in _NOT_SUPPORTED:
         if stripped.startswith(prefix):
             raise LsrError(f"{name}: line {n}: not RIS or CSV: {hint}")
+    delimiter, columns = header_columns(first)
+    if delimiter is not None and len(columns) >= 3:
+        return "csv"  # a table without the columns lsr needs: read_csv says which columns it has
     shown = stripped[:60] + ("…" if len(stripped) > 60 else "")
     raise LsrError(f"{name}: line {n}: not RIS or CSV: a RIS file starts with a TY line, a CSV file with a header "
                    f"naming a title, abstract or doi column (found {shown!r})")
@@ -122,7 +125,7 @@ def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
 
 
 def import_file(ws, review_id: str, path: str | Path, source: str | None = None, reviewer: str | None = None, *,
-                encoding: str | None = None, progress: Callable[[int], None] | None = None) -> ImportSummary:
+                encoding: str | None = None, progress: Callable[[int, int], None] | None = None) -> ImportSummary:
     """Import one RIS or CSV file into a review, in one transaction.
 
     Args:
@@ -133,7 +136,7 @@ def import_file(ws, review_id: str, path: str | Path, source: str | None = None,
             records name, else the format (``ris``/``csv``).
         reviewer: whose decisions the file's labels become; default: the workspace's reviewer.
         encoding: override encoding detection (a Python codec name).
-        progress: called with the number of records added so far, every few hundred records.
+        progress: called with (records added so far, records in the file) every few hundred records.
 
     Raises:
         LsrError: unknown review, refused file, or the same file imported into this review before.
@@ -163,7 +166,7 @@ def import_file(ws, review_id: str, path: str | Path, source: str | None = None,
             chunk = parsed.records[start:start + PROGRESS_STEP]
             results.extend(ingest.add_many([(r.candidate, str(r.line)) for r in chunk], batch_size=PROGRESS_STEP))
             if progress is not None:
-                progress(start + len(chunk))
+                progress(start + len(chunk), len(parsed.records))
         n_labels = _add_label_decisions(session, protocol, reviewer, parsed.records, results)
         run.status = "ok"
         run.finished_at = utcnow()

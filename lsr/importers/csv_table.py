@@ -39,7 +39,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "language": ("language", "language of original document", "la"),
     "extra": ("extra", "notes", "note", "n1"),
     "reason": ("exclusion reason", "lsr reason", "reason"),
+    "database": ("source", "database", "db"),
 }
+KNOWN_DATABASES = {"scopus", "pubmed", "medline", "embase", "web of science", "psycinfo", "cinahl", "eric",
+                   "cochrane library", "openalex", "google scholar"}
 LSR_LABEL = "lsr label"
 INCLUSION_COLUMNS = ("included", "label included", "asreview label", "final included", "included label",
                      "included final", "included flag", "include")
@@ -109,8 +112,8 @@ def read_csv(text: str, name: str) -> list[SourceRecord]:
     delimiter, names = header_columns(first)
     if delimiter is None or not any(n in COLUMNS[f] for f in IDENTIFYING for n in names):
         found = ", ".join(repr(n) for n in names[:8] if n) or "none"
-        raise LsrError(f"{name}: line {skipped + 1}: the CSV header has no title, abstract, doi or pmid column "
-                       f"(columns: {found})")
+        raise LsrError(f"{name}: line {skipped + 1}: not RIS or CSV: read as CSV, the header has no title, "
+                       f"abstract, doi or pmid column (columns: {found})")
     col = {}
     for field, options in COLUMNS.items():
         for option in options:
@@ -183,8 +186,8 @@ def _row_record(row: list[str], col: dict[str, int], line: int, label_col: int |
     type_ = _cell(row, col, "type")
     date = _cell(row, col, "date")
     cand = Candidate(
-        title=re.sub(r"\s+", " ", _cell(row, col, "title")),
-        abstract=re.sub(r"\s+", " ", _cell(row, col, "abstract")),
+        title=re.sub(r"[\t\r\n]+", " ", _cell(row, col, "title")),
+        abstract=_cell(row, col, "abstract"),
         authors=_split_list(_cell(row, col, "authors")),
         year=parse_year(_cell(row, col, "year"), date),
         publication_date=parse_date(date) if date else None,
@@ -200,7 +203,9 @@ def _row_record(row: list[str], col: dict[str, int], line: int, label_col: int |
     if not (cand.title or cand.abstract or cand.doi or cand.pmid or cand.openalex_id):
         raise LsrError(f"{name}: line {line}: row has no title, abstract or identifier")
     reason = _cell(row, col, "reason") or None
-    return SourceRecord(line=line, candidate=cand, label=label, reason=reason if label == "exclude" else None)
+    database = _cell(row, col, "database")
+    return SourceRecord(line=line, candidate=cand, label=label, reason=reason if label == "exclude" else None,
+                        database=database if database.lower() in KNOWN_DATABASES else None)
 
 
 def _type_name(value: str) -> str | None:

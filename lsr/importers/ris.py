@@ -40,7 +40,7 @@ RIS_TYPES = {
     "PREPRINT": "preprint", "SER": "book-series", "STD": "standard", "ELEC": "other", "GEN": "other",
 }
 TYPES_RIS = {
-    "article": "JOUR", "review": "JOUR", "letter": "JOUR", "editorial": "JOUR", "erratum": "JOUR",
+    "article": "JOUR", "journal-article": "JOUR", "review": "JOUR", "letter": "JOUR", "editorial": "JOUR", "erratum": "JOUR",
     "retraction": "JOUR", "abstract": "ABST", "book": "BOOK", "book-chapter": "CHAP",
     "proceedings-article": "CPAPER", "dissertation": "THES", "report": "RPRT", "dataset": "DATA",
     "preprint": "JOUR", "standard": "STAND", "book-series": "SER", "other": "GEN",
@@ -239,7 +239,7 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
         year=parse_year(*year_fields),
         publication_date=parse_date(_first(entry, "date"), _first(entry, "publication_year"), _first(entry, "year")),
         venue=venue or None,
-        type=RIS_TYPES.get(ty, ty.lower() or None),
+        type=_document_type(_first(entry, "type_of_work")) or RIS_TYPES.get(ty, ty.lower() or None),
         language=_first(entry, "language") or None,
         doi=doi,
         pmid=pmid,
@@ -250,8 +250,25 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
     return SourceRecord(line=line, candidate=cand, label=label, reason=reason, database=database)
 
 
+DOCUMENT_TYPES = {  # Scopus/EndNote "M3" document types that say more than TY
+    "article": "article", "review": "review", "erratum": "erratum", "correction": "erratum", "letter": "letter",
+    "editorial": "editorial", "note": "article", "conference paper": "proceedings-article",
+    "conference review": "proceedings-article", "retracted": "retraction", "retraction": "retraction",
+    "book chapter": "book-chapter", "book": "book", "short survey": "review", "data paper": "dataset",
+}
+
+
+def _document_type(value: str) -> str | None:
+    """Scopus' "Article"/"Erratum"/… or an OpenAlex type as lsr writes it (``M3  - journal-article``)."""
+    value = (value or "").strip()
+    if re.fullmatch(r"[a-z]+(?:-[a-z]+)*", value):
+        return value
+    return DOCUMENT_TYPES.get(value.lower())
+
+
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    """Line breaks and tabs become spaces; other whitespace (thin, no-break) is kept as written."""
+    return re.sub(r"[\t\r\n]+", " ", text).strip()
 
 
 def _jsonable(entry: dict) -> dict:

@@ -151,20 +151,37 @@ class FeatureStore:
         idf[self._df > self.max_df * n] = 0.0
         return idf
 
+    def columns(self) -> np.ndarray:
+        """Hash bucket of each column of ``matrix()`` (the buckets in use whose IDF is not 0)."""
+        return np.flatnonzero((self._df > 0) & (self.idf() > 0))
+
     def matrix(self) -> sp.csr_matrix:
-        """The TF-IDF matrix (rows in id order, L2-normalised, float32); cached until the next ``add``."""
+        """The TF-IDF matrix: rows in id order, L2-normalised, float32; cached until the next ``add``.
+
+        Columns are the hash buckets in use (``columns()``), so the width is the corpus vocabulary, not
+        ``n_features``: linear models fit several times faster. The column space changes when records are
+        added, so fit and score on the same matrix (rankers retrain after every change anyway).
+        """
         if self._matrix is None:
             tf = self._term_weights()
-            data = tf.data * self.idf()[tf.indices]
-            norms = np.zeros(tf.shape[0], dtype=np.float64)
-            if data.size:
-                padded = np.append(np.square(data, dtype=np.float64), 0.0)  # so every start is a valid index
-                sq = np.add.reduceat(padded, tf.indptr[:-1])
-                nonempty = np.diff(tf.indptr) > 0
+            idf = self.idf()
+            keep = (self._df > 0) & (idf > 0)
+            lut = np.cumsum(keep, dtype=np.int64) - 1
+            data = tf.data * idf[tf.indices]
+            X = sp.csr_matrix(
+                (data, lut[tf.indices].clip(min=0).astype(np.int32), tf.indptr.copy()),
+                shape=(tf.shape[0], int(keep.sum())),
+            )
+            X.eliminate_zeros()  # terms above max_df (IDF 0)
+            norms = np.zeros(X.shape[0], dtype=np.float64)
+            if X.nnz:
+                padded = np.append(np.square(X.data, dtype=np.float64), 0.0)  # every start a valid index
+                sq = np.add.reduceat(padded, X.indptr[:-1])
+                nonempty = np.diff(X.indptr) > 0
                 norms[nonempty] = np.sqrt(sq[nonempty])
             norms[norms == 0] = 1.0
-            data /= np.repeat(norms, np.diff(tf.indptr)).astype(np.float32)
-            self._matrix = sp.csr_matrix((data, tf.indices, tf.indptr), shape=tf.shape)
+            X.data /= np.repeat(norms, np.diff(X.indptr)).astype(np.float32)
+            self._matrix = X
         return self._matrix
 
     # -- persistence ------------------------------------------------------------------------------------

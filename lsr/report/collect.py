@@ -60,7 +60,7 @@ class ReviewData:
     awaiting_fulltext: list[Study]
     new_inclusions: list[Study]
     screened_since: int
-    curve: list[int]  # cumulative title/abstract inclusions after each screened record
+    curve: list[int]  # relevant (include or maybe) records found after each screened record
     stopping: dict
     agreement: dict | None = None
 
@@ -86,8 +86,15 @@ def _agreement(session: Session, review_id: str) -> dict | None:
     return review_agreement(session, review_id, TA)
 
 
-def collect_review(ws, session: Session, review_id: str, rounds: list[Round], cutoff: datetime | None,
-                   cutoff_kind: str | None, now: datetime) -> ReviewData:
+def collect_review(
+    ws,
+    session: Session,
+    review_id: str,
+    rounds: list[Round],
+    cutoff: datetime | None,
+    cutoff_kind: str | None,
+    now: datetime,
+) -> ReviewData:
     """Read one review's report data.
 
     Args:
@@ -103,24 +110,42 @@ def collect_review(ws, session: Session, review_id: str, rounds: list[Round], cu
     per_record = proto.screening.reviewers_per_record
     status = review_status(ws, session, review_id)
     flow = prisma_flow(session, review_id, rounds, per_record)
-    runs = session.exec(select(SearchRun).where(SearchRun.review_id == review_id)
-                        .order_by(SearchRun.started_at, SearchRun.id)).all()
-    run_infos = [RunInfo(r, round_of(rounds, r.started_at), _loads(r.filters_json, {}),
-                         _loads(r.request_urls_json, [])) for r in runs]
+    runs = session.exec(
+        select(SearchRun).where(SearchRun.review_id == review_id).order_by(SearchRun.started_at, SearchRun.id)
+    ).all()
+    run_infos = [
+        RunInfo(
+            r, round_of(rounds, r.started_at), _loads(r.filters_json, {}), _loads(r.request_urls_json, [])
+        )
+        for r in runs
+    ]
     run_round = {ri.run.id: ri.round_index for ri in run_infos}
     ta = settled_labels(session, review_id, TA, per_record)
     ft = settled_labels(session, review_id, FT, per_record)
     wanted = {lab.decision_id for lab in (*ta.values(), *ft.values()) if lab.decision_id is not None}
-    decided = dict(session.exec(select(Decision.id, Decision.created_at).where(Decision.id.in_(wanted))).all()) \
-        if wanted else {}
+    decided = (
+        dict(session.exec(select(Decision.id, Decision.created_at).where(Decision.id.in_(wanted))).all())
+        if wanted
+        else {}
+    )
     included_ids = sorted(rid for rid, lab in ft.items() if lab.label == "include")
     awaiting_ids = sorted(rid for rid, lab in ta.items() if lab.label == "include" and rid not in ft)
-    records = {r.id: r for r in session.exec(
-        select(Record).where(Record.review_id == review_id, Record.id.in_(included_ids + awaiting_ids)))}
+    records = {
+        r.id: r
+        for r in session.exec(
+            select(Record).where(Record.review_id == review_id, Record.id.in_(included_ids + awaiting_ids))
+        )
+    }
     notes: dict[int, list[tuple[str, str, str]]] = {}
-    for d in session.exec(select(Decision).where(Decision.review_id == review_id, Decision.note.is_not(None),
-                                                 Decision.record_id.in_(included_ids + awaiting_ids))
-                          .order_by(Decision.id)):
+    for d in session.exec(
+        select(Decision)
+        .where(
+            Decision.review_id == review_id,
+            Decision.note.is_not(None),
+            Decision.record_id.in_(included_ids + awaiting_ids),
+        )
+        .order_by(Decision.id)
+    ):
         item = (d.reviewer, d.stage, d.note.strip())
         if item[2] and item not in notes.setdefault(d.record_id, []):
             notes[d.record_id].append(item)
@@ -130,26 +155,43 @@ def collect_review(ws, session: Session, review_id: str, rounds: list[Round], cu
         idx = run_round.get(rec.first_seen_run_id, None)
         if idx is None:
             idx = round_of(rounds, rec.created_at)
-        return Study(rec, _loads(rec.authors_json, []), idx, decided.get(labels[rid].decision_id),
-                     notes.get(rid, []))
+        return Study(
+            rec, _loads(rec.authors_json, []), idx, decided.get(labels[rid].decision_id), notes.get(rid, [])
+        )
 
     included = sorted((study(rid, ft) for rid in included_ids), key=_ref_key)
     awaiting = sorted((study(rid, ta) for rid in awaiting_ids), key=_ref_key)
     new = [s for s in included if cutoff is None or (s.decided_at is not None and s.decided_at >= cutoff)]
-    screened_since = sum(1 for lab in ta.values()
-                         if cutoff is None or (decided.get(lab.decision_id) or cutoff) >= cutoff)
-    first_at = dict(session.exec(
-        select(Decision.record_id, func.min(Decision.id))
-        .where(Decision.review_id == review_id, Decision.stage == TA).group_by(Decision.record_id)).all())
+    screened_since = sum(
+        1 for lab in ta.values() if cutoff is None or (decided.get(lab.decision_id) or cutoff) >= cutoff
+    )
+    first_at = dict(
+        session.exec(
+            select(Decision.record_id, func.min(Decision.id))
+            .where(Decision.review_id == review_id, Decision.stage == TA)
+            .group_by(Decision.record_id)
+        ).all()
+    )
     order = sorted(ta, key=lambda rid: first_at.get(rid, math.inf))
     curve, found = [], 0
     for rid in order:
-        found += ta[rid].label == "include"
+        found += ta[rid].label in ("include", "maybe")  # as the stopping rule counts them
         curve.append(found)
     return ReviewData(
-        protocol=proto, status=status, flow=flow, rounds=rounds, cutoff=cutoff, cutoff_kind=cutoff_kind, now=now,
-        runs=run_infos, included=included, awaiting_fulltext=awaiting, new_inclusions=new,
-        screened_since=screened_since, curve=curve, stopping=status.get("stopping") or {},
+        protocol=proto,
+        status=status,
+        flow=flow,
+        rounds=rounds,
+        cutoff=cutoff,
+        cutoff_kind=cutoff_kind,
+        now=now,
+        runs=run_infos,
+        included=included,
+        awaiting_fulltext=awaiting,
+        new_inclusions=new,
+        screened_since=screened_since,
+        curve=curve,
+        stopping=status.get("stopping") or {},
         agreement=_agreement(session, review_id) if per_record >= 2 else None,
     )
 

@@ -75,6 +75,7 @@ class Table:
     rows: list[list[Inline | Parts]]
     numeric: set[int] = field(default_factory=set)
     total_last: bool = False
+    nowrap: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -88,6 +89,7 @@ class Figure:
     caption: str
     file: str | None = None  # for Markdown: the SVG file beside the summary
     cls: str = ""
+    narrow_svg: str | None = None  # HTML: a phone layout shown instead of ``svg`` on narrow screens
 
 
 Block = H | P | UL | RefList | Table | Pre | Figure
@@ -121,7 +123,7 @@ def _md_inline(parts: Inline | Parts) -> str:
         elif isinstance(p, Code):
             out.append(f"`{p.text.replace('`', '')}`")
         elif isinstance(p, Badge):
-            out.append(f"**[{_md_text(p.text)}]**")
+            out.append(f"**{_md_text(p.text.upper())}** ")
         else:
             out.append(_md_text(p))
     return "".join(out)
@@ -143,10 +145,14 @@ def to_markdown(doc: Doc) -> str:
             for i, ref in enumerate(b.items, 1):
                 lines.append(f"{i}. {_md_inline(ref.parts)}")
                 lines += [f"   - {_md_inline(n)}" for n in ref.notes]
+        elif isinstance(b, Table) and not b.header:  # a key-value table: a list reads better in Markdown
+            lines += [f"- **{_md_inline(row[0])}:** {_md_inline(row[1:])}" for row in b.rows]
         elif isinstance(b, Table):
             if b.header:
                 lines.append("| " + " | ".join(_md_text(h) for h in b.header) + " |")
-                lines.append("|" + "|".join("---:" if i in b.numeric else "---" for i in range(len(b.header))) + "|")
+                lines.append(
+                    "|" + "|".join("---:" if i in b.numeric else "---" for i in range(len(b.header))) + "|"
+                )
             for row in b.rows:
                 lines.append("| " + " | ".join(_md_inline(c) for c in row) + " |")
         elif isinstance(b, Pre):
@@ -195,20 +201,38 @@ def _html_block(b: Block) -> str:
             items.append(f"<li>{_html_inline(ref.parts)}{notes}</li>")
         return '<ol class="refs">' + "".join(items) + "</ol>"
     if isinstance(b, Table):
+
         def cell(tag: str, i: int, content: str) -> str:
-            return f'<{tag} class="num">{content}</{tag}>' if i in b.numeric else f"<{tag}>{content}</{tag}>"
-        head = ("<thead><tr>" + "".join(cell("th", i, _h(h)) for i, h in enumerate(b.header)) + "</tr></thead>"
-                if b.header else "")
+            classes = " ".join(c for c, cols in (("num", b.numeric), ("nowrap", b.nowrap)) if i in cols)
+            return f'<{tag} class="{classes}">{content}</{tag}>' if classes else f"<{tag}>{content}</{tag}>"
+
+        head = (
+            "<thead><tr>" + "".join(cell("th", i, _h(h)) for i, h in enumerate(b.header)) + "</tr></thead>"
+            if b.header
+            else ""
+        )
         rows = []
         for n, row in enumerate(b.rows):
             cls = ' class="total"' if b.total_last and n == len(b.rows) - 1 else ""
-            rows.append(f"<tr{cls}>" + "".join(cell("td", i, _html_inline(c)) for i, c in enumerate(row)) + "</tr>")
-        return f'<div class="table-wrap"><table>{head}<tbody>{"".join(rows)}</tbody></table></div>'
+            if b.header:
+                cells = "".join(cell("td", i, _html_inline(c)) for i, c in enumerate(row))
+            else:  # a key-value table: the key is a row header
+                cells = f'<th scope="row">{_html_inline(row[0])}</th>' + "".join(
+                    cell("td", i, _html_inline(c)) for i, c in enumerate(row) if i
+                )
+            rows.append(f"<tr{cls}>{cells}</tr>")
+        kv = "" if b.header else ' class="kv"'
+        return f'<div class="table-wrap"><table{kv}>{head}<tbody>{"".join(rows)}</tbody></table></div>'
     if isinstance(b, Pre):
         return f"<pre>{_h(b.text)}</pre>"
     if isinstance(b, Figure):
-        return (f'<figure class="{b.cls}"><div class="figure-scroll">{b.svg}</div>'
-                f"<figcaption>{_h(b.caption)}</figcaption></figure>")
+        inner = (
+            f'<div class="figure-scroll wide">{b.svg}</div><div class="figure-scroll '
+            f'narrow">{b.narrow_svg}</div>'
+            if b.narrow_svg
+            else f'<div class="figure-scroll">{b.svg}</div>'
+        )
+        return f'<figure class="{b.cls}">{inner}<figcaption>{_h(b.caption)}</figcaption></figure>'
     raise TypeError(type(b))
 
 

@@ -14,126 +14,180 @@ import textwrap
 from html import escape
 
 from lsr.report import style
+from lsr.report.prisma import BOX_WORDS as T
 from lsr.report.prisma import NO_REASON, Flow
 from lsr.report.texts import fmt_int
 
 FONT = 13
 LINE_H = 17
 PAD = 9
-CHAR_W = 0.58 * FONT
+CHAR_W = 0.53 * FONT  # DejaVu Sans / Arial average; wrapping keeps a margin
 GAP = 30
-
-T = {
-    "en": {"previous_head": "Previous studies", "new_head": "Identification of new studies via databases and "
-           "other sources", "previous": "Studies included in previous version of review",
-           "identified": "Records identified from:", "databases": "Databases:", "other": "Other sources:",
-           "removed": "Records removed before screening:", "duplicates": "Duplicate records removed",
-           "screened": "Records screened", "excluded": "Records excluded", "unscreened": "Not yet screened",
-           "maybe": "Undecided (maybe)", "sought": "Reports sought for retrieval",
-           "not_retrieved": "Reports not retrieved", "assessed": "Reports assessed for eligibility",
-           "ft_excluded": "Reports excluded:", "no_reason": "no reason given",
-           "pending": "Awaiting full-text assessment", "ft_maybe": "Undecided after full text",
-           "new": "New studies included in review", "included": "Studies included in review",
-           "total": "Total studies included in review", "none": "none",
-           "phases": ("Identification", "Screening", "Included"), "title": "PRISMA 2020 flow diagram"},
-    "nl": {"previous_head": "Eerdere studies", "new_head": "Identificatie van nieuwe studies via databases en "
-           "andere bronnen", "previous": "Studies opgenomen in de vorige versie van de review",
-           "identified": "Publicaties gevonden in:", "databases": "Databases:", "other": "Andere bronnen:",
-           "removed": "Verwijderd vóór de beoordeling:", "duplicates": "Dubbele publicaties",
-           "screened": "Beoordeeld op titel en samenvatting", "excluded": "Uitgesloten publicaties",
-           "unscreened": "Nog niet beoordeeld", "maybe": "Twijfel, nog geen besluit",
-           "sought": "Volledige tekst gezocht", "not_retrieved": "Volledige tekst niet verkregen",
-           "assessed": "Volledige tekst beoordeeld op geschiktheid",
-           "ft_excluded": "Uitgesloten na lezing volledige tekst:", "no_reason": "geen reden opgegeven",
-           "pending": "Wacht op beoordeling volledige tekst", "ft_maybe": "Twijfel na lezing volledige tekst",
-           "new": "Nieuwe studies opgenomen in de review", "included": "Studies opgenomen in de review",
-           "total": "Totaal aantal studies in de review", "none": "geen",
-           "phases": ("Identificatie", "Beoordeling", "Opgenomen"), "title": "PRISMA 2020-stroomdiagram"},
-}
 
 
 class _Box:
     """A box: its lines (wrapped to its width), id, count and style."""
 
-    def __init__(self, key: str, n: int | None, lines: list[str], width: float, dashed: bool = False,
-                 fill: str = style.BOX_FILL) -> None:
+    def __init__(
+        self,
+        key: str,
+        n: int | None,
+        lines: list[str],
+        width: float,
+        dashed: bool = False,
+        fill: str = style.BOX_FILL,
+    ) -> None:
         self.key, self.n, self.width, self.dashed, self.fill = key, n, width, dashed, fill
         chars = max(int((width - 2 * PAD) / CHAR_W), 8)
         self.lines: list[str] = []
         for line in lines:
             indent = len(line) - len(line.lstrip())
-            self.lines += textwrap.wrap(line.strip(), chars - indent, initial_indent=" " * indent,
-                                        subsequent_indent=" " * (indent + 2)) or [""]
+            self.lines += textwrap.wrap(
+                line.strip(),
+                chars,
+                initial_indent=" " * indent,
+                subsequent_indent=" " * (indent + 2 if indent else 0),
+            ) or [""]
         self.height = 2 * PAD + LINE_H * len(self.lines)
         self.x = self.y = 0.0
 
     def svg(self) -> str:
         dash = ' stroke-dasharray="5 4"' if self.dashed else ""
         n = f' data-n="{self.n}"' if self.n is not None else ""
-        out = [f'<g data-box="{self.key}"{n}>',
-               f'<rect x="{self.x:.1f}" y="{self.y:.1f}" width="{self.width:.1f}" height="{self.height:.1f}" '
-               f'rx="3" fill="{self.fill}" stroke="{style.BOX_STROKE}" stroke-width="1.2"{dash}/>']
+        out = [
+            f'<g data-box="{self.key}"{n}>',
+            f'<rect x="{self.x:.1f}" y="{self.y:.1f}" width="{self.width:.1f}" height="{self.height:.1f}" '
+            f'rx="3" fill="{self.fill}" stroke="{style.BOX_STROKE}" stroke-width="1.2"{dash}/>',
+        ]
         top = self.y + PAD + LINE_H * 0.78 + (self.height - 2 * PAD - LINE_H * len(self.lines)) / 2
         for i, line in enumerate(self.lines):
             indent = (len(line) - len(line.lstrip())) * CHAR_W
-            out.append(f'<text x="{self.x + PAD + indent:.1f}" y="{top + i * LINE_H:.1f}">{escape(line.strip())}'
-                       "</text>")
+            out.append(
+                f'<text x="{self.x + PAD + indent:.1f}" y="{top + i * LINE_H:.1f}">{escape(line.strip())}'
+                "</text>"
+            )
         out.append("</g>")
         return "".join(out)
 
 
 def _n(label: str, n: int, lang: str) -> str:
-    return f"{label} (n = {fmt_int(n, lang)})"
+    return f"{label} (n\u00a0=\u00a0{fmt_int(n, lang)})"  # no-break spaces: "(n = 12)" never wraps
 
 
 def _arrow(x1: float, y1: float, x2: float, y2: float, marker: str) -> str:
-    return (f'<path d="M{x1:.1f},{y1:.1f} L{x2:.1f},{y2:.1f}" stroke="{style.BOX_STROKE}" stroke-width="1.4" '
-            f'fill="none" marker-end="url(#{marker})"/>')
+    return (
+        f'<path d="M{x1:.1f},{y1:.1f} L{x2:.1f},{y2:.1f}" stroke="{style.BOX_STROKE}" stroke-width="1.4" '
+        f'fill="none" marker-end="url(#{marker})"/>'
+    )
 
 
-def flow_svg(flow: Flow, lang: str, with_previous: bool = True, uid: str = "prisma") -> str:
+def _rows(
+    flow: Flow, lang: str, with_previous: bool, main_w: float, side_w: float
+) -> list[tuple[_Box, list[_Box]]]:
+    t, c = T[lang], flow.current
+    ident = [t["identified"], t["databases"]]
+    ident += [f"  {_n(src, n, lang)}" for src, n in sorted(c.databases.items())] or [f"  {t['none']}"]
+    ident += [t["other"]]
+    ident += [f"  {_n(src, n, lang)}" for src, n in sorted(c.other_sources.items())] or [f"  {t['none']}"]
+    reasons = [t["ft_excluded"]] + [
+        f"  {_n(r if r != NO_REASON else t['no_reason'], n, lang)}"
+        for r, n in sorted(c.ft_excluded_by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    if len(reasons) == 1:
+        reasons.append(f"  {_n(t['none'], 0, lang)}")
+    return [
+        (
+            _Box("identified", c.identified, ident, main_w),
+            [
+                _Box(
+                    "duplicates",
+                    c.duplicates,
+                    [t["removed"], f"  {_n(t['duplicates'], c.duplicates, lang)}"],
+                    side_w,
+                )
+            ],
+        ),
+        (
+            _Box("screened", c.screened, [_n(t["screened"], c.screened, lang)], main_w),
+            [
+                _Box("excluded", c.ta_excluded, [_n(t["excluded"], c.ta_excluded, lang)], side_w),
+                _Box(
+                    "unscreened", c.unscreened, [_n(t["unscreened"], c.unscreened, lang)], side_w, dashed=True
+                ),
+                _Box("maybe", c.ta_maybe, [_n(t["maybe"], c.ta_maybe, lang)], side_w, dashed=True),
+            ],
+        ),
+        (
+            _Box("sought", c.ta_included, [_n(t["sought"], c.ta_included, lang)], main_w),
+            [
+                _Box(
+                    "not_retrieved",
+                    c.ft_not_retrieved,
+                    [_n(t["not_retrieved"], c.ft_not_retrieved, lang)],
+                    side_w,
+                ),
+                _Box("pending", c.ft_pending, [_n(t["pending"], c.ft_pending, lang)], side_w, dashed=True),
+            ],
+        ),
+        (
+            _Box("assessed", c.ft_assessed, [_n(t["assessed"], c.ft_assessed, lang)], main_w),
+            [
+                _Box("ft_excluded", c.ft_excluded, reasons, side_w),
+                _Box("ft_maybe", c.ft_maybe, [_n(t["ft_maybe"], c.ft_maybe, lang)], side_w, dashed=True),
+            ],
+        ),
+        (
+            _Box(
+                "new_included",
+                c.ft_included,
+                [_n(t["new" if with_previous else "included"], c.ft_included, lang)],
+                main_w,
+                fill=style.NEW_FILL,
+            ),
+            [],
+        ),
+    ]
+
+
+def flow_svg(
+    flow: Flow, lang: str, with_previous: bool = True, uid: str = "prisma", narrow: bool = False
+) -> str:
     """The flow diagram of the current round as an SVG string.
 
     Args:
         flow: counts of every round (``lsr.report.prisma.prisma_flow``).
         lang: ``nl`` or ``en``.
-        with_previous: draw the previous-version column and the total (False for a first report).
+        with_previous: draw the previous version's studies and the total (False for a first report).
         uid: prefix for element ids, unique within an HTML page.
+        narrow: the phone layout (two narrow columns; the previous version's box sits beside the new
+            studies) instead of the wide PRISMA layout with a column for the previous version.
     """
-    t, c = T[lang], flow.current
-    left, prev_w, main_w, side_w = 40.0, 180.0, 300.0, 270.0
-    main_x = left + (prev_w + 24 if with_previous else 0)
-    side_x = main_x + main_w + 34
+    t = T[lang]
+    left = 36.0
+    if narrow:
+        prev_w, main_w, side_w, between = 150.0, 170.0, 150.0, 22.0
+        main_x = left
+    else:
+        prev_w, main_w, side_w, between = 180.0, 300.0, 270.0, 34.0
+        main_x = left + (prev_w + 24 if with_previous else 0)
+    side_x = main_x + main_w + between
     width = side_x + side_w + 8
-    ident = [t["identified"], t["databases"]]
-    ident += [f"  {_n(src, n, lang)}" for src, n in sorted(c.databases.items())] or [f"  {t['none']}"]
-    ident += [t["other"]]
-    ident += [f"  {_n(src, n, lang)}" for src, n in sorted(c.other_sources.items())] or [f"  {t['none']}"]
-    reasons = [t["ft_excluded"]] + [f"  {_n(r if r != NO_REASON else t['no_reason'], n, lang)}"
-                                    for r, n in sorted(c.ft_excluded_by_reason.items(), key=lambda kv: (-kv[1], kv[0]))]
-    if len(reasons) == 1:
-        reasons.append(f"  {t['none']} (n = 0)")
-    rows = [
-        (_Box("identified", c.identified, ident, main_w),
-         [_Box("duplicates", c.duplicates, [t["removed"], f"  {_n(t['duplicates'], c.duplicates, lang)}"], side_w)]),
-        (_Box("screened", c.screened, [_n(t["screened"], c.screened, lang)], main_w),
-         [_Box("excluded", c.ta_excluded, [_n(t["excluded"], c.ta_excluded, lang)], side_w),
-          _Box("unscreened", c.unscreened, [_n(t["unscreened"], c.unscreened, lang)], side_w, dashed=True),
-          _Box("maybe", c.ta_maybe, [_n(t["maybe"], c.ta_maybe, lang)], side_w, dashed=True)]),
-        (_Box("sought", c.ta_included, [_n(t["sought"], c.ta_included, lang)], main_w),
-         [_Box("not_retrieved", c.ft_not_retrieved, [_n(t["not_retrieved"], c.ft_not_retrieved, lang)], side_w),
-          _Box("pending", c.ft_pending, [_n(t["pending"], c.ft_pending, lang)], side_w, dashed=True)]),
-        (_Box("assessed", c.ft_assessed, [_n(t["assessed"], c.ft_assessed, lang)], main_w),
-         [_Box("ft_excluded", c.ft_excluded, reasons, side_w),
-          _Box("ft_maybe", c.ft_maybe, [_n(t["ft_maybe"], c.ft_maybe, lang)], side_w, dashed=True)]),
-        (_Box("new_included", c.ft_included, [_n(t["new" if with_previous else "included"], c.ft_included, lang)],
-              main_w, fill=style.NEW_FILL), []),
-    ]
+    top = 52.0
+    rows = _rows(flow, lang, with_previous, main_w, side_w)
     marker = f"{uid}-arrow"
     parts: list[str] = []
-    y = 52.0
+    y = top
     phase_spans: list[tuple[float, float]] = []
     mains: list[_Box] = []
+    prev_box = _Box(
+        "previous_included",
+        flow.previous_included,
+        [_n(t["previous"], flow.previous_included, lang)],
+        side_w if narrow else prev_w,
+        fill=style.PREVIOUS_FILL,
+    )
+    if with_previous and narrow:
+        rows[-1][1].append(prev_box)
     for main, sides in rows:
         first = sides[0].height if sides else 0
         main.height = max(main.height, first)
@@ -145,53 +199,83 @@ def flow_svg(flow: Flow, lang: str, with_previous: bool = True, uid: str = "pris
             side.x, side.y = side_x, sy
             sy += side.height + 8
             parts.append(side.svg())
-        if sides:
-            parts.append(_arrow(main_x + main_w, y + main.height / 2, side_x - 2, y + main.height / 2, marker))
+        if sides and sides[0] is not prev_box:
+            parts.append(
+                _arrow(main_x + main_w, y + main.height / 2, side_x - 2, y + main.height / 2, marker)
+            )
         if mains:
             prev = mains[-1]
-            parts.append(_arrow(main_x + main_w / 2, prev.y + prev.height, main_x + main_w / 2, y - 2, marker))
+            parts.append(
+                _arrow(main_x + main_w / 2, prev.y + prev.height, main_x + main_w / 2, y - 2, marker)
+            )
         mains.append(main)
         parts.append(main.svg())
         phase_spans.append((y, max(y + main.height, sy - 8)))
         y = max(y + main.height, sy - 8) + GAP
     if with_previous:
-        prev_box = _Box("previous_included", flow.previous_included,
-                        [_n(t["previous"], flow.previous_included, lang)], prev_w, fill=style.PREVIOUS_FILL)
-        prev_box.x, prev_box.y = left, 52.0
-        total = _Box("total_included", flow.total_included, [_n(t["total"], flow.total_included, lang)], main_w,
-                     fill=style.NEW_FILL)
+        total = _Box(
+            "total_included",
+            flow.total_included,
+            [_n(t["total"], flow.total_included, lang)],
+            main_w,
+            fill=style.NEW_FILL,
+        )
         total.x, total.y = main_x, y
-        last = mains[-1]
-        parts += [prev_box.svg(), total.svg(),
-                  _arrow(main_x + main_w / 2, last.y + last.height, main_x + main_w / 2, y - 2, marker),
-                  f'<path d="M{left + prev_w / 2:.1f},{prev_box.y + prev_box.height:.1f} '
-                  f'L{left + prev_w / 2:.1f},{y + total.height / 2:.1f} L{main_x - 2:.1f},{y + total.height / 2:.1f}" '
-                  f'stroke="{style.BOX_STROKE}" stroke-width="1.4" fill="none" marker-end="url(#{marker})"/>']
+        last, mid = mains[-1], y + total.height / 2
+        if narrow:
+            px, end = side_x + side_w / 2, main_x + main_w + 2
+        else:
+            prev_box.x, prev_box.y = left, top
+            parts.append(prev_box.svg())
+            px, end = left + prev_w / 2, main_x - 2
+        parts += [
+            total.svg(),
+            _arrow(main_x + main_w / 2, last.y + last.height, main_x + main_w / 2, y - 2, marker),
+            f'<path d="M{px:.1f},{prev_box.y + prev_box.height:.1f} L{px:.1f},{mid:.1f} '
+            f'L{end:.1f},{mid:.1f}" '
+            f'stroke="{style.BOX_STROKE}" stroke-width="1.4" fill="none" marker-end="url(#{marker})"/>',
+        ]
         phase_spans.append((y, y + total.height))
         y += total.height + GAP
-    parts += _headers(t, left, prev_w, main_x, width, with_previous)
-    spans = [(phase_spans[0][0], phase_spans[0][1]), (phase_spans[1][0], phase_spans[3][1]),
-             (phase_spans[4][0], phase_spans[-1][1])]
-    for (top, bottom), label in zip(spans, t["phases"], strict=True):
-        cx, cy = 17.0, (top + bottom) / 2
-        parts.append(f'<rect x="4" y="{top:.1f}" width="26" height="{bottom - top:.1f}" rx="4" '
-                     f'fill="{style.PHASE_FILL}"/><text x="{cx}" y="{cy:.1f}" transform="rotate(-90 {cx} {cy:.1f})" '
-                     f'text-anchor="middle" dominant-baseline="central" font-weight="bold">{escape(label)}</text>')
+    parts += _headers(t, left, prev_w, main_x, width, with_previous and not narrow)
+    spans = [
+        (phase_spans[0][0], phase_spans[0][1]),
+        (phase_spans[1][0], phase_spans[3][1]),
+        (phase_spans[4][0], phase_spans[-1][1]),
+    ]
+    for (y0, y1), label in zip(spans, t["phases"], strict=True):
+        cx, cy = 17.0, (y0 + y1) / 2
+        parts.append(
+            f'<rect x="4" y="{y0:.1f}" width="26" height="{y1 - y0:.1f}" rx="4" '
+            f'fill="{style.PHASE_FILL}"/><text x="{cx}" y="{cy:.1f}" transform="rotate(-90 {cx} {cy:.1f})" '
+            f'text-anchor="middle" dominant-baseline="central" font-weight="bold">{escape(label)}</text>'
+        )
     height = y - GAP + 8
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
-            f'height="{height:.0f}" role="img" aria-labelledby="{uid}-title" font-family="{style.FONT_STACK}" '
-            f'font-size="{FONT}" fill="{style.BOX_STROKE}"><title id="{uid}-title">{escape(t["title"])}</title>'
-            f'<defs><marker id="{marker}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
-            f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{style.BOX_STROKE}"/></marker></defs>'
-            f'<rect width="100%" height="100%" fill="#ffffff"/>{"".join(parts)}</svg>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
+        f'height="{height:.0f}" role="img" aria-labelledby="{uid}-title" font-family="{style.FONT_STACK}" '
+        f'font-size="{FONT}" fill="{style.BOX_STROKE}"><title id="{uid}-title">{escape(t["title"])}</title>'
+        f'<defs><marker id="{marker}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+        'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+        f'fill="{style.BOX_STROKE}"/></marker></defs>'
+        f'<rect width="100%" height="100%" fill="#ffffff"/>{"".join(parts)}</svg>'
+    )
 
 
-def _headers(t: dict, left: float, prev_w: float, main_x: float, width: float, with_previous: bool) -> list[str]:
+def _headers(
+    t: dict, left: float, prev_w: float, main_x: float, width: float, with_previous: bool
+) -> list[str]:
     out = []
     heads = [(left, prev_w, t["previous_head"], style.PREVIOUS_FILL)] if with_previous else []
     heads.append((main_x, width - main_x - 8, t["new_head"], style.PHASE_FILL))
     for x, w, text, fill in heads:
-        out.append(f'<rect x="{x:.1f}" y="8" width="{w:.1f}" height="30" rx="4" fill="{fill}"/>'
-                   f'<text x="{x + w / 2:.1f}" y="23" text-anchor="middle" dominant-baseline="central" '
-                   f'font-weight="bold">{escape(text)}</text>')
+        lines = textwrap.wrap(text, max(int((w - 12) / (CHAR_W * 1.15)), 10))[:2]  # bold is wider
+        h = 30 if len(lines) == 1 else 38
+        out.append(f'<rect x="{x:.1f}" y="{46 - h}" width="{w:.1f}" height="{h}" rx="4" fill="{fill}"/>')
+        for i, line in enumerate(lines):
+            ly = 46 - h / 2 + (i - (len(lines) - 1) / 2) * (LINE_H - 2)
+            out.append(
+                f'<text x="{x + w / 2:.1f}" y="{ly:.1f}" text-anchor="middle" dominant-baseline="central" '
+                f'font-weight="bold">{escape(line)}</text>'
+            )
     return out

@@ -19,27 +19,51 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from lsr.report import style  # noqa: E402
 
-RC = {"svg.fonttype": "path", "font.family": "DejaVu Sans", "font.size": 10, "axes.spines.top": False,
-      "axes.spines.right": False, "axes.titlesize": 11, "axes.titleweight": "bold"}
+RC = {
+    "svg.fonttype": "path",
+    "font.family": "DejaVu Sans",
+    "font.size": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+}
 LABELS = {
-    "nl": {"screened": "Beoordeelde publicaties", "found": "Gevonden relevante publicaties",
-           "random": "Verwacht bij willekeurige volgorde", "lsr": "Werkelijk (gerangschikt)",
-           "records": "Treffers", "new": "Nieuw", "dup": "Dubbel", "curve_title": "Relevante publicaties gevonden",
-           "runs_title": "Treffers per zoekactie", "empty": "Nog niets beoordeeld"},
-    "en": {"screened": "Records screened", "found": "Relevant records found", "random": "Expected in random order",
-           "lsr": "Observed (ranked)", "records": "Hits", "new": "New", "dup": "Duplicates",
-           "curve_title": "Relevant records found", "runs_title": "Hits per search run", "empty": "Nothing screened yet"},
+    "nl": {
+        "screened": "Beoordeelde publicaties",
+        "found": "Gevonden relevante publicaties",
+        "random": "Verwacht bij willekeurige volgorde",
+        "lsr": "Werkelijk (gerangschikt)",
+        "records": "Treffers",
+        "new": "Nieuw",
+        "dup": "Dubbel",
+        "curve_title": "Relevante publicaties gevonden",
+        "runs_title": "Treffers per zoekactie",
+        "empty": "Nog niets beoordeeld",
+    },
+    "en": {
+        "screened": "Records screened",
+        "found": "Relevant records found",
+        "random": "Expected in random order",
+        "lsr": "Observed (ranked)",
+        "records": "Hits",
+        "new": "New",
+        "dup": "Duplicates",
+        "curve_title": "Relevant records found",
+        "runs_title": "Hits per search run",
+        "empty": "Nothing screened yet",
+    },
 }
 
 
 def _to_svg(fig, salt: str) -> str:
     buf = io.StringIO()
     with plt.rc_context({"svg.hashsalt": salt}):
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "lsr"}, bbox_inches="tight")
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "lsr"})  # fixed margins: one draw
     plt.close(fig)
     text = buf.getvalue()
-    text = text[text.index("<svg"):]  # drop the XML prolog and DOCTYPE: the SVG is inlined in HTML
-    text = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1', text, count=1)
+    text = text[text.index("<svg") :]  # drop the XML prolog and DOCTYPE: the SVG is inlined in HTML
+    text = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", text, count=1)
     text = re.sub(r"<style[^>]*>.*?</style>", "", text, flags=re.S)  # matplotlib's global ``*`` rule
     text = re.sub(r'\bid="([^"]+)"', rf'id="{salt}-\1"', text)
     text = re.sub(r"url\(#([^)]+)\)", rf"url(#{salt}-\1)", text)
@@ -58,16 +82,25 @@ def curve_svg(curve: Sequence[int], lang: str, salt: str) -> str:
     words = LABELS[lang]
     with plt.rc_context(RC):
         fig, ax = plt.subplots(figsize=(6.4, 3.6))
+        fig.subplots_adjust(left=0.11, right=0.97, bottom=0.15, top=0.9)
         if curve:
             xs = list(range(0, len(curve) + 1))
             ax.step(xs, [0, *curve], where="post", color=style.ACCENT, linewidth=2, label=words["lsr"])
-            ax.plot([0, len(curve)], [0, curve[-1]], linestyle="--", color=style.MUTED, linewidth=1.2,
-                    label=words["random"])
+            ax.plot(
+                [0, len(curve)],
+                [0, curve[-1]],
+                linestyle="--",
+                color=style.MUTED,
+                linewidth=1.2,
+                label=words["random"],
+            )
             ax.set_xlim(0, max(len(curve), 1))
             ax.set_ylim(0, max(curve[-1], 1) * 1.08)
             ax.legend(loc="lower right", frameon=False)
         else:
-            ax.text(0.5, 0.5, words["empty"], ha="center", va="center", transform=ax.transAxes, color=style.MUTED)
+            ax.text(
+                0.5, 0.5, words["empty"], ha="center", va="center", transform=ax.transAxes, color=style.MUTED
+            )
         ax.set_xlabel(words["screened"])
         ax.set_ylabel(words["found"])
         ax.set_title(words["curve_title"], loc="left")
@@ -86,6 +119,7 @@ def runs_svg(runs: Sequence[tuple[datetime, str, int, int, bool]], lang: str, sa
     words = LABELS[lang]
     with plt.rc_context(RC):
         fig, ax = plt.subplots(figsize=(6.4, 3.4))
+        fig.subplots_adjust(left=0.11, right=0.97, bottom=0.2 if len(runs) <= 8 else 0.3, top=0.88)
         xs = list(range(len(runs)))
         new = [r[2] for r in runs]
         dup = [r[3] for r in runs]
@@ -98,8 +132,9 @@ def runs_svg(runs: Sequence[tuple[datetime, str, int, int, bool]], lang: str, sa
         if len(runs) > 8:
             plt.setp(ax.get_xticklabels(), rotation=45, ha="right")
         ax.set_xlim(-0.6, max(len(runs) - 0.4, 0.6))
+        ax.set_ylim(0, max([n + d for n, d in zip(new, dup, strict=True)] or [1]) * 1.1 or 1)
         ax.set_ylabel(words["records"])
         ax.set_title(words["runs_title"], loc="left")
         ax.grid(axis="y", color=style.LINE, linewidth=0.6, zorder=1)
-        ax.legend(loc="upper left", frameon=False, ncols=2)
+        ax.legend(loc="lower right", bbox_to_anchor=(1, 1.0), frameon=False, ncols=2)
         return _to_svg(fig, salt)

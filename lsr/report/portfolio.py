@@ -7,11 +7,11 @@ since the previous report and whether screening may stop, with a link to the rev
 
 from __future__ import annotations
 
-from lsr.report import prose
+from lsr.report import assurance, prose
 from lsr.report.collect import ReviewData
-from lsr.report.document import H, UL, Doc, Link, P, Strong, Table
+from lsr.report.document import UL, Doc, H, Link, P, Strong, Table
 from lsr.report.nphln import GOALS, THEMES, goal_text, theme_index, theme_name
-from lsr.report.texts import WORDS, fmt_date, fmt_int, plural, share
+from lsr.report.texts import WORDS, fmt_date, fmt_int, fmt_iso, plural, share
 
 
 def _group(datas: list[ReviewData]) -> list[tuple[int | None, list[ReviewData]]]:
@@ -31,15 +31,18 @@ def _review_block(d: ReviewData, lang: str, fmt: str, doc: Doc) -> None:
     w = WORDS[lang]
     last = d.last_search
     link = f"{proto.id}/summary.{lang}.{fmt}"
-    doc.add(H(3, proto.title), P([Strong(w["question"] + ": "), proto.question]))
+    doc.add(H(3, proto.title), P([Strong(w["question"] + ":"), " ", proto.question]))
     goals = ", ".join(str(g) for g in proto.programme_goals) or "—"
     items = [
-        [("Programmadoelen: " if nl else "Programme goals: ") + goals
-         + (f" · protocolversie {proto.version}" if nl else f" · protocol version {proto.version}")],
+        [
+            ("Programmadoelen: " if nl else "Programme goals: ")
+            + goals
+            + (f" · protocolversie {proto.version}" if nl else f" · protocol version {proto.version}")
+        ],
         [prose.found_sentence(d, lang)],
         [prose.included_sentence(d, lang)],
         [prose.changes_sentences(d, lang)[0]],
-        [prose.stopping_sentences(d, lang)[0]],
+        [assurance.stopping_sentences(d, lang)[0]],
     ]
     if last is None:
         items.append(["Nog niet in OpenAlex gezocht." if nl else "Not searched in OpenAlex yet."])
@@ -56,33 +59,61 @@ def build_portfolio(datas: list[ReviewData], lang: str, fmt: str, now) -> Doc:
     new_rec = sum(_new_records(d) for d in datas)
     new_inc = sum(len(d.new_inclusions) for d in datas)
     if nl:
-        intro = (f"Het programma heeft {plural(len(datas), 'levende systematische review', 'levende systematische reviews', lang)}"
-                 f". Samen {'is' if tot['records'] == 1 else 'zijn'} er {plural(tot['records'], 'publicatie', 'publicaties', lang)} "
-                 f"gevonden, waarvan {fmt_int(tot['screened'], lang)} ({share(tot['screened'], tot['records'], lang)}) "
-                 f"beoordeeld; {plural(incl, 'studie is', 'studies zijn', lang)} opgenomen. Sinds de vorige rapporten "
-                 f"kwamen er {plural(new_rec, 'nieuwe publicatie', 'nieuwe publicaties', lang)} en "
-                 f"{plural(new_inc, 'nieuw opgenomen studie', 'nieuw opgenomen studies', lang)} bij.")
+        intro = (
+            "Het programma heeft "
+            f"{plural(len(datas), 'levende systematische review', 'levende systematische reviews', lang)}"
+            f". Samen {'is' if tot['records'] == 1 else 'zijn'} er "
+            f"{plural(tot['records'], 'publicatie', 'publicaties', lang)} "
+            f"gevonden, waarvan {fmt_int(tot['screened'], lang)} "
+            f"({share(tot['screened'], tot['records'], lang)}) "
+            f"beoordeeld; {plural(incl, 'studie is', 'studies zijn', lang)} opgenomen. Sinds de vorige "
+            "rapporten "
+            f"kwamen er {plural(new_rec, 'nieuwe publicatie', 'nieuwe publicaties', lang)} en "
+            f"{plural(new_inc, 'nieuw opgenomen studie', 'nieuw opgenomen studies', lang)} bij."
+        )
     else:
-        intro = (f"The programme has {plural(len(datas), 'living systematic review', 'living systematic reviews', lang)}. "
-                 f"Together they found {plural(tot['records'], 'record', 'records', lang)}, of which "
-                 f"{fmt_int(tot['screened'], lang)} ({share(tot['screened'], tot['records'], lang)}) have been screened; "
-                 f"{plural(incl, 'study is', 'studies are', lang)} included. Since the previous reports, "
-                 f"{plural(new_rec, 'new record', 'new records', lang)} and "
-                 f"{plural(new_inc, 'newly included study', 'newly included studies', lang)} were added.")
+        intro = (
+            "The programme has "
+            f"{plural(len(datas), 'living systematic review', 'living systematic reviews', lang)}. "
+            f"Together they found {plural(tot['records'], 'record', 'records', lang)}, of which "
+            f"{fmt_int(tot['screened'], lang)} ({share(tot['screened'], tot['records'], lang)}) have been "
+            "screened; "
+            f"{plural(incl, 'study is', 'studies are', lang)} included. Since the previous reports, "
+            f"{plural(new_rec, 'new record', 'new records', lang)} and "
+            f"{plural(new_inc, 'newly included study', 'newly included studies', lang)} were added."
+        )
     doc.add(P([intro]))
-    header = ["Review", w["col_new"], w["col_screened"], w["col_ft"],
-              "Laatste zoekactie" if nl else "Last search"]
+    header = [
+        "Review",
+        w["col_new"],
+        w["col_screened"],
+        w["col_ft"],
+        "Laatste zoekactie" if nl else "Last search",
+    ]
     rows = []
     for d in datas:
         last = d.last_search
-        rows.append([Link(d.protocol.title, f"{d.protocol.id}/summary.{lang}.{fmt}"), fmt_int(_new_records(d), lang),
-                     f"{fmt_int(d.status['screened'], lang)} / {fmt_int(d.status['records'], lang)}",
-                     fmt_int(d.status["fulltext"]["included"], lang), fmt_date(last.started_at, lang) if last else "—"])
+        rows.append(
+            [
+                Link(d.protocol.title, f"{d.protocol.id}/summary.{lang}.{fmt}"),
+                fmt_int(_new_records(d), lang),
+                f"{fmt_int(d.status['screened'], lang)} / {fmt_int(d.status['records'], lang)}",
+                fmt_int(d.status["fulltext"]["included"], lang),
+                fmt_iso(last.started_at) if last else "—",
+            ]
+        )
     doc.add(Table(header, rows, numeric={1, 2, 3}))
     for index, group in _group(datas):
         doc.add(H(2, theme_name(index, lang)))
         if index is not None:
-            doc.add(P([("Doelen: " if nl else "Goals: ") + "; ".join(goal_text(g, lang) for g in THEMES[index]["goals"])]))
+            doc.add(
+                P(
+                    [
+                        ("Doelen: " if nl else "Goals: ")
+                        + "; ".join(goal_text(g, lang) for g in THEMES[index]["goals"])
+                    ]
+                )
+            )
         for d in group:
             _review_block(d, lang, fmt, doc)
     doc.add(H(2, w["by_goal"]))

@@ -22,10 +22,77 @@ from lsr.decisions import FT, TA, settled_labels
 from lsr.models import Record, RecordSource, SearchRun
 from lsr.report.rounds import Round, round_of
 
-NOT_RETRIEVED_WORDS = ("not retriev", "no full text", "full text not available", "not available",
-                       "niet beschikbaar", "niet verkregen", "geen volledige tekst")
+NOT_RETRIEVED_WORDS = (
+    "not retriev",
+    "no full text",
+    "full text not available",
+    "not available",
+    "niet beschikbaar",
+    "niet verkregen",
+    "geen volledige tekst",
+)
 NO_REASON = ""
 SOURCE_NAMES = {"openalex": "OpenAlex", "pubmed": "PubMed", "scopus": "Scopus"}
+
+
+BOX_WORDS = {  # the boxes' wording, PRISMA 2020 in English and its Dutch rendering
+    "en": {
+        "previous_head": "Previous studies",
+        "new_head": "Identification of new studies via databases and other sources",
+        "previous": "Studies included in previous version of review",
+        "identified": "Records identified from:",
+        "identified_total": "Records identified (all sources)",
+        "databases": "Databases:",
+        "other": "Other sources:",
+        "removed": "Records removed before screening:",
+        "duplicates": "Duplicate records removed",
+        "screened": "Records screened",
+        "excluded": "Records excluded",
+        "unscreened": "Not yet screened",
+        "maybe": "Undecided (maybe)",
+        "sought": "Reports sought for retrieval",
+        "not_retrieved": "Reports not retrieved",
+        "assessed": "Reports assessed for eligibility",
+        "ft_excluded": "Reports excluded:",
+        "no_reason": "no reason given",
+        "pending": "Awaiting full-text assessment",
+        "ft_maybe": "Undecided after full text",
+        "new": "New studies included in review",
+        "included": "Studies included in review",
+        "total": "Total studies included in review",
+        "none": "none",
+        "phases": ("Identification", "Screening", "Included"),
+        "title": "PRISMA 2020 flow diagram",
+    },
+    "nl": {
+        "previous_head": "Eerdere studies",
+        "new_head": "Identificatie van nieuwe studies via databases en andere bronnen",
+        "previous": "Studies opgenomen in de vorige versie van de review",
+        "identified": "Publicaties gevonden in:",
+        "identified_total": "Gevonden publicaties (alle bronnen)",
+        "databases": "Databases:",
+        "other": "Andere bronnen:",
+        "removed": "Verwijderd vóór de beoordeling:",
+        "duplicates": "Dubbele publicaties",
+        "screened": "Beoordeeld op titel en samenvatting",
+        "excluded": "Uitgesloten publicaties",
+        "unscreened": "Nog niet beoordeeld",
+        "maybe": "Twijfel, nog geen besluit",
+        "sought": "Volledige tekst gezocht",
+        "not_retrieved": "Volledige tekst niet verkregen",
+        "assessed": "Volledige tekst beoordeeld op geschiktheid",
+        "ft_excluded": "Uitgesloten na lezing volledige tekst:",
+        "no_reason": "geen reden opgegeven",
+        "pending": "Wacht op beoordeling volledige tekst",
+        "ft_maybe": "Twijfel na lezing volledige tekst",
+        "new": "Nieuwe studies opgenomen in de review",
+        "included": "Studies opgenomen in de review",
+        "total": "Totaal aantal studies in de review",
+        "none": "geen",
+        "phases": ("Identificatie", "Beoordeling", "Opgenomen"),
+        "title": "PRISMA 2020-stroomdiagram",
+    },
+}
 
 
 def is_not_retrieved(reason: str | None) -> bool:
@@ -115,7 +182,9 @@ def prisma_flow(session: Session, review_id: str, rounds: list[Round], reviewers
         reviewers_per_record: the protocol's setting, for ``settled_labels``.
     """
     out = [RoundCounts(r) for r in rounds]
-    runs = session.exec(select(SearchRun).where(SearchRun.review_id == review_id).order_by(SearchRun.id)).all()
+    runs = session.exec(
+        select(SearchRun).where(SearchRun.review_id == review_id).order_by(SearchRun.id)
+    ).all()
     run_round: dict[int, int] = {}
     for run in runs:
         idx = round_of(rounds, run.started_at)
@@ -136,8 +205,9 @@ def prisma_flow(session: Session, review_id: str, rounds: list[Round], reviewers
         if is_dup:
             counts.duplicates += n
     record_round: dict[int, int] = {}
-    rows = session.exec(select(Record.id, Record.first_seen_run_id, Record.created_at)
-                        .where(Record.review_id == review_id)).all()
+    rows = session.exec(
+        select(Record.id, Record.first_seen_run_id, Record.created_at).where(Record.review_id == review_id)
+    ).all()
     for rec_id, run_id, created in rows:
         idx = run_round[run_id] if run_id in run_round else round_of(rounds, created)
         record_round[rec_id] = idx

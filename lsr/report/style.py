@@ -18,7 +18,7 @@ PHASE_FILL = "#dbe9f7"
 PREVIOUS_FILL = "#eef1f4"
 NEW_FILL = "#e6f4ea"
 DUPLICATE = "#9aa4af"
-FONT_STACK = "DejaVu Sans, Verdana, Arial, sans-serif"
+FONT_STACK = "DejaVu Sans, Arial, Helvetica, sans-serif"
 
 CSS = """\
 :root { --fg: #1b1f24; --muted: #57606a; --accent: #0b5cad; --line: #d0d7de; --soft: #f6f8fa;
@@ -41,7 +41,9 @@ ul.glance li { margin: .3rem 0; }
 table { border-collapse: collapse; width: 100%; font-size: .92rem; }
 th, td { border-bottom: 1px solid var(--line); padding: .4rem .55rem; text-align: left; vertical-align: top; }
 th { background: var(--soft); font-weight: 600; }
-th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.kv th { width: 11rem; background: none; font-weight: 600; }
+th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
 tr.total td { font-weight: 600; border-top: 2px solid var(--fg); }
 code, pre { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .88em; }
 code { background: var(--soft); padding: 0 .2rem; border-radius: 3px; overflow-wrap: anywhere; }
@@ -52,6 +54,9 @@ figure { margin: 1.1rem 0; }
 figure svg { display: block; width: 100%; height: auto; max-width: 100%; }
 figure.prisma svg { max-width: 56rem; }
 figure.plot svg { max-width: 40rem; }
+.narrow { display: none; }
+figure.prisma .narrow svg { max-width: 26rem; margin: 0 auto; }
+td.nowrap, th.nowrap { white-space: nowrap; }
 figcaption { color: var(--muted); font-size: .88rem; margin-top: .35rem; }
 ol.refs { padding-left: 1.6rem; }
 ol.refs li { margin: .65rem 0; }
@@ -67,6 +72,8 @@ a { color: var(--accent); overflow-wrap: anywhere; }
   h2 { font-size: 1.12rem; }
   table { font-size: .85rem; }
   th, td { padding: .3rem .35rem; }
+  .wide { display: none; }
+  .narrow { display: block; }
 }
 @media print {
   @page { size: A4; margin: 15mm 14mm; }
@@ -76,6 +83,8 @@ a { color: var(--accent); overflow-wrap: anywhere; }
   figure, tr, li, ul.glance, pre { break-inside: avoid; page-break-inside: avoid; }
   .figure-scroll, .table-wrap { overflow: visible; }
   figure svg { max-width: 100% !important; }
+  .wide { display: block !important; }
+  .narrow { display: none !important; }
   a { color: #000; text-decoration: none; }
   ul.glance { background: none; border: 1px solid #999; }
   th { background: none; }

@@ -11,17 +11,48 @@ from datetime import date, datetime
 
 LANGS = ("nl", "en")
 MONTHS = {
-    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-           "november", "december"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"),
+    "nl": (
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
 }
 SCHEDULE = {
-    "nl": {"daily": "dagelijks", "weekly": "wekelijks", "monthly": "maandelijks", "quarterly": "elk kwartaal"},
+    "nl": {
+        "daily": "dagelijks",
+        "weekly": "wekelijks",
+        "monthly": "maandelijks",
+        "quarterly": "elk kwartaal",
+    },
     "en": {"daily": "daily", "weekly": "weekly", "monthly": "monthly", "quarterly": "quarterly"},
 }
-STAGE = {"nl": {"title-abstract": "titel en samenvatting", "full-text": "volledige tekst"},
-         "en": {"title-abstract": "title and abstract", "full-text": "full text"}}
+STAGE = {
+    "nl": {"title-abstract": "titel en samenvatting", "full-text": "volledige tekst"},
+    "en": {"title-abstract": "title and abstract", "full-text": "full text"},
+}
 KAPPA_WORDS = {  # Landis & Koch (1977)
     "nl": ("minder dan toevallige", "geringe", "redelijke", "matige", "substantiële", "bijna volledige"),
     "en": ("poor", "slight", "fair", "moderate", "substantial", "almost perfect"),
@@ -47,6 +78,11 @@ def fmt_date(moment: date | datetime | None, lang: str, with_time: bool = False)
     if with_time and isinstance(moment, datetime):
         text += f", {moment:%H:%M} UTC"
     return text
+
+
+def fmt_iso(moment: date | datetime | None) -> str:
+    """``2026-03-15``: the compact, unambiguous date used in tables."""
+    return moment.strftime("%Y-%m-%d") if moment else "—"
 
 
 def fmt_int(n: int, lang: str) -> str:
@@ -80,6 +116,11 @@ def plural(n: int, one: str, many: str, lang: str) -> str:
     return f"{fmt_int(n, lang)} {one if n == 1 else many}"
 
 
+def verb(n: int, one: str, many: str) -> str:
+    """The singular or plural form of a word that agrees with ``n`` (``is``/``zijn``, ``was``/``were``)."""
+    return one if n == 1 else many
+
+
 def kappa_word(kappa: float, lang: str) -> str:
     """The Landis & Koch (1977) word for a kappa value."""
     bounds = (0.0, 0.20, 0.40, 0.60, 0.80)
@@ -89,12 +130,17 @@ def kappa_word(kappa: float, lang: str) -> str:
 
 WORDS: dict[str, dict[str, str]] = {
     "nl": {
-        "subtitle": "Levende systematische review · samenvatting voor het programmabureau NPHLN · stand van {date}",
+        "subtitle": "Levende systematische review · samenvatting voor het programmabureau NPHLN · stand van "
+        "{date}",
         "glance": "In het kort",
         "question": "Onderzoeksvraag",
         "protocol": "Vraag en protocol",
-        "population": "Populatie", "intervention": "Interventie", "comparison": "Vergelijking",
-        "outcomes": "Uitkomsten", "include": "Insluitcriteria", "exclude": "Uitsluitcriteria",
+        "population": "Populatie",
+        "intervention": "Interventie",
+        "comparison": "Vergelijking",
+        "outcomes": "Uitkomsten",
+        "include": "Insluitcriteria",
+        "exclude": "Uitsluitcriteria",
         "protocol_line": "Protocolversie {version}. Thema: {theme}. Programmadoelen: {goals}.",
         "search": "Zoekstrategie (PRISMA-S)",
         "prisma": "PRISMA 2020-stroomdiagram",
@@ -105,15 +151,36 @@ WORDS: dict[str, dict[str, str]] = {
         "agreement": "Overeenstemming tussen beoordelaars",
         "rounds": "Updaterondes",
         "about": "Over dit rapport",
-        "box": "Onderdeel", "n": "Aantal",
-        "col_date": "Datum", "col_source": "Bron", "col_kind": "Soort", "col_search": "Zoekvraag of bestand",
-        "col_results": "Treffers", "col_new": "Nieuw", "col_dup": "Dubbel", "col_status": "Status",
-        "kind_update": "zoekactie", "kind_import": "import",
-        "col_round": "Ronde", "col_period": "Periode", "col_runs": "Zoekacties", "col_screened": "Beoordeeld",
-        "col_ta": "Door eerste selectie", "col_ft": "Opgenomen", "total": "Totaal",
-        "col_pair": "Beoordelaars", "col_agree": "Eens", "col_kappa": "Kappa",
-        "new_mark": "nieuw", "note": "Notitie", "from_start": "begin", "until_now": "nu",
-        "current_round": "huidige ronde", "query": "Zoekvraag", "filters": "Filters", "request": "Verzoek-URL",
+        "box": "Onderdeel",
+        "n": "Aantal",
+        "col_date": "Datum",
+        "col_source": "Bron",
+        "col_kind": "Soort",
+        "col_search": "Zoekvraag of bestand",
+        "col_results": "Treffers",
+        "col_new": "Nieuw",
+        "col_dup": "Dubbel",
+        "col_status": "Status",
+        "kind_update": "zoekactie",
+        "kind_import": "import",
+        "col_round": "Ronde",
+        "col_period": "Periode",
+        "col_runs": "Zoek\u00adacties",
+        "col_screened": "Beoor\u00addeeld",
+        "col_ta": "Naar volle\u00addige tekst",
+        "col_ft": "Opge\u00adnomen",
+        "total": "Totaal",
+        "col_pair": "Beoordelaars",
+        "col_agree": "Eens",
+        "col_kappa": "Kappa",
+        "new_mark": "nieuw",
+        "note": "Notitie",
+        "from_start": "begin",
+        "until_now": "nu",
+        "current_round": "nu",
+        "query": "Zoekvraag",
+        "filters": "Filters",
+        "request": "Verzoek-URL",
         "fig_prisma": "PRISMA 2020-stroomdiagram voor geactualiseerde reviews, huidige ronde.",
         "fig_curve": "Gevonden relevante publicaties tegen het aantal beoordeelde publicaties.",
         "fig_runs": "Nieuwe en dubbele treffers per zoekactie of import (gearceerd: huidige ronde).",
@@ -128,8 +195,12 @@ WORDS: dict[str, dict[str, str]] = {
         "glance": "At a glance",
         "question": "Review question",
         "protocol": "Question and protocol",
-        "population": "Population", "intervention": "Intervention", "comparison": "Comparison",
-        "outcomes": "Outcomes", "include": "Inclusion criteria", "exclude": "Exclusion criteria",
+        "population": "Population",
+        "intervention": "Intervention",
+        "comparison": "Comparison",
+        "outcomes": "Outcomes",
+        "include": "Inclusion criteria",
+        "exclude": "Exclusion criteria",
         "protocol_line": "Protocol version {version}. Theme: {theme}. Programme goals: {goals}.",
         "search": "Search strategy (PRISMA-S)",
         "prisma": "PRISMA 2020 flow diagram",
@@ -140,15 +211,36 @@ WORDS: dict[str, dict[str, str]] = {
         "agreement": "Inter-rater agreement",
         "rounds": "Update rounds",
         "about": "About this report",
-        "box": "Box", "n": "n",
-        "col_date": "Date", "col_source": "Source", "col_kind": "Kind", "col_search": "Query or file",
-        "col_results": "Results", "col_new": "New", "col_dup": "Duplicates", "col_status": "Status",
-        "kind_update": "search", "kind_import": "import",
-        "col_round": "Round", "col_period": "Period", "col_runs": "Runs", "col_screened": "Screened",
-        "col_ta": "Title/abstract included", "col_ft": "Included", "total": "Total",
-        "col_pair": "Reviewers", "col_agree": "Agreement", "col_kappa": "Kappa",
-        "new_mark": "new", "note": "Note", "from_start": "start", "until_now": "now",
-        "current_round": "current round", "query": "Query", "filters": "Filters", "request": "Request URL",
+        "box": "Box",
+        "n": "n",
+        "col_date": "Date",
+        "col_source": "Source",
+        "col_kind": "Kind",
+        "col_search": "Query or file",
+        "col_results": "Results",
+        "col_new": "New",
+        "col_dup": "Duplicates",
+        "col_status": "Status",
+        "kind_update": "search",
+        "kind_import": "import",
+        "col_round": "Round",
+        "col_period": "Period",
+        "col_runs": "Runs",
+        "col_screened": "Screened",
+        "col_ta": "Full text sought",
+        "col_ft": "Included",
+        "total": "Total",
+        "col_pair": "Reviewers",
+        "col_agree": "Agreement",
+        "col_kappa": "Kappa",
+        "new_mark": "new",
+        "note": "Note",
+        "from_start": "start",
+        "until_now": "now",
+        "current_round": "current",
+        "query": "Query",
+        "filters": "Filters",
+        "request": "Request URL",
         "fig_prisma": "PRISMA 2020 flow diagram for updated reviews, current round.",
         "fig_curve": "Relevant records found against records screened.",
         "fig_runs": "New and duplicate hits per search run or import (shaded: current round).",

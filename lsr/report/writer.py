@@ -1,9 +1,10 @@
 """Writing the report files: ``write_reports`` is the library entry point behind ``lsr report``.
 
-Per review, into ``reviews/<id>/``: ``summary.<lang>.md`` / ``summary.<lang>.html``, the PRISMA diagram
-(``prisma.svg`` in English, ``prisma.<lang>.svg`` for other languages), the plots (``screening.<lang>.svg``,
-``rounds.<lang>.svg``) and one new entry in the report log ``reports.json``. Without a review list, also
-``reviews/portfolio.<lang>.md`` / ``.html``. Files are replaced atomically, so a reader never sees half a file.
+Per review, into ``reviews/<id>/``: ``summary.<lang>.md`` / ``summary.<lang>.html``, the PRISMA
+diagram (``prisma.svg`` in English, ``prisma.<lang>.svg`` for other languages), the plots
+(``screening.<lang>.svg``, ``rounds.<lang>.svg``) and one new entry in the report log
+``reports.json``. Without a review list, also ``reviews/portfolio.<lang>.md`` / ``.html``. Files are
+replaced atomically, so a reader never sees half a file.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from lsr.report.document import to_html, to_markdown
 from lsr.report.flow_svg import flow_svg
 from lsr.report.portfolio import build_portfolio
 from lsr.report.rounds import append_log, make_rounds, parse_since, previous_report, read_log
-from lsr.report.summary import build_summary, prisma_file
+from lsr.report.sections import prisma_file
+from lsr.report.summary import build_summary
 from lsr.report.texts import LANGS
 
 FORMATS = ("md", "html")
@@ -46,14 +48,29 @@ def collect_all(ws, review_ids: list[str], since: datetime | None, now: datetime
         for rid in review_ids:
             log = read_log(ws.review_dir(rid))
             cutoff, kind = (since, "since") if since is not None else (previous_report(log, now), "report")
-            out.append(collect_review(ws, session, rid, make_rounds(log, cutoff), cutoff,
-                                      kind if cutoff is not None else None, now))
+            out.append(
+                collect_review(
+                    ws,
+                    session,
+                    rid,
+                    make_rounds(log, cutoff),
+                    cutoff,
+                    kind if cutoff is not None else None,
+                    now,
+                )
+            )
     return out
 
 
-def write_reports(ws, review_ids: list[str] | tuple[str, ...] | None = None, langs: Iterable[str] = ("nl", "en"),
-                  formats: Iterable[str] = FORMATS, since: str | date | datetime | None = None, *,
-                  now: datetime | None = None) -> list[Path]:
+def write_reports(
+    ws,
+    review_ids: list[str] | tuple[str, ...] | None = None,
+    langs: Iterable[str] = ("nl", "en"),
+    formats: Iterable[str] = FORMATS,
+    since: str | date | datetime | None = None,
+    *,
+    now: datetime | None = None,
+) -> list[Path]:
     """Write summaries, diagrams and plots for reviews (and the portfolio when no review is named).
 
     Args:
@@ -95,7 +112,9 @@ def write_reports(ws, review_ids: list[str] | tuple[str, ...] | None = None, lan
                 written.append(_write(rdir / f"summary.{lang}.html", to_html(doc, f"lsr {_version()}")))
                 names.append(f"summary.{lang}.html")
         if "en" not in langs:  # the canonical diagram is always there
-            svg = flow_svg(data.flow, "en", with_previous=data.cutoff is not None, uid=f"{data.protocol.id}-prisma")
+            svg = flow_svg(
+                data.flow, "en", with_previous=data.cutoff is not None, uid=f"{data.protocol.id}-prisma"
+            )
             written.append(_write(rdir / prisma_file("en"), svg + "\n"))
             names.append(prisma_file("en"))
         append_log(rdir, _log_entry(data, since_at, langs, formats, names))
@@ -123,8 +142,16 @@ def _log_entry(data: ReviewData, since: datetime | None, langs, formats, names: 
         "since": since.isoformat(timespec="seconds") if since else None,
         "cutoff": data.cutoff.isoformat(timespec="seconds") if data.cutoff else None,
         "protocol_version": data.protocol.version,
-        "langs": list(langs), "formats": list(formats), "files": names,
-        "counts": {"records": s["records"], "duplicates": s["duplicates"], "screened": s["screened"],
-                   "included_title_abstract": s["included"], "included": s["fulltext"]["included"],
-                   "round_new_records": c.records, "new_inclusions": len(data.new_inclusions)},
+        "langs": list(langs),
+        "formats": list(formats),
+        "files": names,
+        "counts": {
+            "records": s["records"],
+            "duplicates": s["duplicates"],
+            "screened": s["screened"],
+            "included_title_abstract": s["included"],
+            "included": s["fulltext"]["included"],
+            "round_new_records": c.records,
+            "new_inclusions": len(data.new_inclusions),
+        },
     }

@@ -21,8 +21,9 @@ from lsr.errors import LsrError
 from lsr.tui.messages import StatusLoaded, TaskFinished, TaskProgress
 from lsr.tui.screens.help import HOME_KEYS, HelpScreen
 
-COLUMNS = (("review", "Review"), ("theme", "Theme"), ("records", "Records"), ("unscreened", "Unscreened"),
-           ("included", "Included"), ("last", "Last update"), ("next", "Next update"), ("stopping", "Stopping"))
+# (key, label, width); the review column (title over theme) takes the room left.
+FIXED_COLUMNS = (("records", "Records", 7), ("unscreened", "To screen", 9), ("included", "Included", 8),
+                 ("last", "Updated", 10), ("next", "Next", 10), ("stopping", "Stopping", 8))
 
 
 def _date(iso: str | None) -> str:
@@ -30,21 +31,39 @@ def _date(iso: str | None) -> str:
 
 
 def stopping_cell(state: dict | None) -> str:
-    """A short stopping status for the table."""
+    """A short stopping status for the table: ``met``, ``not met`` or ``no rule``."""
     if not state or (state.get("rule") or "none") == "none":
         return "no rule"
+    return "met" if state.get("met") else "not met"
+
+
+def stopping_detail(state: dict | None) -> str:
+    """The stopping rule with its estimated recall, for the detail line."""
+    if not state or (state.get("rule") or "none") == "none":
+        return "no stopping rule"
     recall = state.get("estimated_recall")
-    tail = f" ({recall:.0%})" if recall is not None else ""
-    return ("met" if state.get("met") else "not met") + tail
+    tail = f", estimated recall {recall:.0%}" if recall is not None else ""
+    return f"stopping ({state.get('rule')}): {stopping_cell(state)}{tail}"
 
 
-def row_cells(r: dict) -> list[str | Text]:
-    """One review's table row."""
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def title_width(screen_width: int) -> int:
+    """Room for the review column once the fixed columns (and cell padding) are placed."""
+    fixed = sum(w + 2 for _, _, w in FIXED_COLUMNS)
+    return max(screen_width - fixed - 4, 12)
+
+
+def row_cells(r: dict, width: int = 40) -> list[str | Text]:
+    """One review's table row (two lines: title over theme), the text clipped to ``width``."""
     nxt = "due now" if r.get("due") else _date(r.get("next_update"))
-    title = r.get("title") or r["id"]
-    return [Text(title[:48] + ("…" if len(title) > 48 else "")), Text((r.get("theme") or "")[:28]),
-            f"{r['records']:,}", f"{r['unscreened']:,}", f"{r['included']:,}", _date(r.get("last_update")),
-            nxt, stopping_cell(r.get("stopping"))]
+    review = Text(_clip(r.get("title") or r["id"], width))
+    review.append("\n" + _clip(r.get("theme") or r["id"], width), style="dim")
+    return [review, Text(f"{r['records']:,}", justify="right"),
+            Text(f"{r['unscreened']:,}", justify="right"), Text(f"{r['included']:,}", justify="right"),
+            _date(r.get("last_update")), nxt, stopping_cell(r.get("stopping"))]
 
 
 def progress_line(event: Any) -> tuple[str, float | None, float | None]:
@@ -93,10 +112,7 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         ws = self.app.ws
         yield Static(Text.assemble(("lsr", "bold"), f" · {ws.root} · reviewer {self.app.reviewer}"), id="heading")
-        table = DataTable(cursor_type="row", zebra_stripes=True, id="reviews")
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
-        yield table
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="reviews")
         yield Static(id="detail")
         yield ProgressBar(show_eta=False, id="progress")
         yield Static(id="activity")
@@ -105,6 +121,10 @@ class HomeScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
         self.load_status()
+
+    def on_resize(self) -> None:
+        if self.reviews:
+            self._fill_table()
 
     def on_screen_resume(self) -> None:
         if self.reviews:
@@ -121,17 +141,24 @@ class HomeScreen(Screen[None]):
         self.post_message(StatusLoaded(rows))
 
     def on_status_loaded(self, message: StatusLoaded) -> None:
-        table = self.query_one(DataTable)
-        keep = table.cursor_row
-        table.clear()
         self.reviews = message.reviews
-        for r in self.reviews:
-            table.add_row(*row_cells(r), key=r["id"])
-        if self.reviews:
-            table.move_cursor(row=min(keep, len(self.reviews) - 1))
-        else:
+        self._fill_table()
+        if not self.reviews:
             self.query_one("#detail", Static).update(
                 "No reviews yet: add a protocol file to protocols/ (see `lsr protocols check --help`).")
+
+    def _fill_table(self) -> None:
+        table = self.query_one(DataTable)
+        keep = max(table.cursor_row, 0)
+        table.clear(columns=True)
+        width = title_width(self.size.width or self.app.size.width)
+        table.add_column("Review", width=width, key="title")
+        for key, label, w in FIXED_COLUMNS:
+            table.add_column(label, width=w, key=key)
+        for r in self.reviews:
+            table.add_row(*row_cells(r, width), key=r["id"], height=2)
+        if self.reviews:
+            table.move_cursor(row=min(keep, len(self.reviews) - 1))
 
     @on(DataTable.RowHighlighted)
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -141,7 +168,8 @@ class HomeScreen(Screen[None]):
             self.query_one("#detail", Static).update(Text.assemble(
                 (r["title"], "bold"), f"\n{r['id']} · {r.get('theme') or 'no theme'}",
                 f" · goals {goals}" if goals else "",
-                f" · screened {r['screened']:,} · excluded {r['excluded']:,} · maybe {r['maybe']:,}"))
+                f" · screened {r['screened']:,} · excluded {r['excluded']:,} · maybe {r['maybe']:,}",
+                f" · {stopping_detail(r.get('stopping'))}"))
 
     @on(DataTable.RowSelected)
     def _selected(self) -> None:

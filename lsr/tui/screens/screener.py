@@ -50,16 +50,16 @@ class ScreenerScreen(Screen[None]):
     BINDINGS = [
         Binding("i", "decide('include')", "Include"),
         Binding("e", "exclude", "Exclude"),
+        Binding("1", "reason(1)", "Reason", key_display="1-9"),
         Binding("m", "decide('maybe')", "Maybe"),
         Binding("u", "undo", "Undo"),
         Binding("n", "note", "Note"),
-        Binding("o", "links", "Link"),
+        Binding("o", "links", "Link", show=False),
         Binding("slash", "find", "Find", key_display="/"),
-        Binding("s", "switch_stage", "Stage"),
+        Binding("s", "switch_stage", "Stage", show=False),
         Binding("c", "toggle_criteria", "Criteria", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "back", "Back"),
-        Binding("1", "reason(1)", "Reason", key_display="1-9"),
     ] + [Binding(str(n), f"reason({n})", f"Reason {n}", show=False) for n in range(2, 10)]
 
     def __init__(self, service: ScreeningService, *, rerank: Callable[..., Any] | None = None,
@@ -114,7 +114,9 @@ class ScreenerScreen(Screen[None]):
         s = self.service
         bar = Text()
         bar.append(s.review_id, style="bold")
-        bar.append(f" · {STAGE_NAMES[s.stage]} · {s.reviewer} · {s.remaining:,} to screen")
+        bar.append(f" · {STAGE_NAMES[s.stage]}")
+        bar.append(" (s: switch)", style="dim")
+        bar.append(f" · {s.reviewer} · {s.remaining:,} to screen")
         if s.per_record > 1:
             bar.append(" · blinded dual screening")
         if self.last_action:

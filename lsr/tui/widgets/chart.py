@@ -14,16 +14,17 @@ BLOCKS = " ▁▂▃▄▅▆▇█"
 def curve_rows(series: Sequence[int], width: int, height: int) -> list[str]:
     """Render a cumulative series as ``height`` rows of ``width`` block characters, top row first.
 
-    Column ``c`` shows the value at the end of its share of the series, scaled to the series' maximum.
+    The x axis spans the records screened so far: column ``c`` shows the value at the end of its share of
+    the series (a short series repeats values across columns), scaled to the series' maximum.
     """
     width, height = max(width, 1), max(height, 1)
     if not series:
         return [" " * width for _ in range(height)]
     n, top = len(series), max(max(series), 1)
-    cols = min(width, n)
     levels = []
-    for c in range(cols):
-        value = series[min(n - 1, ((c + 1) * n) // cols - 1)]
+    for c in range(width):
+        i = ((c + 1) * n) // width - 1
+        value = series[i] if i >= 0 else 0
         levels.append(round(value / top * height * 8))
     rows = []
     for r in range(height - 1, -1, -1):

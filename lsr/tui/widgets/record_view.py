@@ -41,7 +41,10 @@ class RecordView(VerticalScroll, can_focus=True):
     """Shows one record; scroll the abstract with the arrow keys, PgUp/PgDn, or the mouse."""
 
     DEFAULT_CSS = """
-    RecordView { padding: 0 1; }
+    RecordView {
+        padding: 0 1; scrollbar-size-vertical: 1; scrollbar-background: $surface;
+        scrollbar-color: $primary 40%;
+    }
     RecordView > #title { text-style: bold; margin-bottom: 1; }
     RecordView > #mine { color: $warning; }
     RecordView > #abstract { margin-top: 1; }

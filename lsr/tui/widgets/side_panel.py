@@ -108,7 +108,10 @@ class SidePanel(VerticalScroll):
     """Live screening context; the criteria block is toggled with ``c``."""
 
     DEFAULT_CSS = """
-    SidePanel { width: 36; border-left: tall $primary 40%; padding: 0 1; }
+    SidePanel {
+        width: 36; border-left: solid $primary 50%; padding: 0 1;
+        scrollbar-size-vertical: 1; scrollbar-background: $surface; scrollbar-color: $primary 40%;
+    }
     SidePanel > Static { margin-bottom: 1; }
     SidePanel > InclusionChart { margin-bottom: 1; }
     SidePanel > #criteria { display: none; }
@@ -123,16 +126,16 @@ class SidePanel(VerticalScroll):
         self.retraining = False
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Progress\n…"), id="progress")
-        yield InclusionChart(id="chart")
-        yield Static(freshness_text(None, retraining=False, available=self.rerank_available), id="ranking")
-        yield Static(stopping_text(None), id="stopping")
         question = Text()
         question.append("Question  ", style="bold")
         question.append("(c: criteria)\n", style="dim")
         question.append(self.protocol.question)
         yield Static(question, id="question")
         yield Static(criteria_text(self.protocol), id="criteria")
+        yield Static(Text("Progress\n…"), id="progress")
+        yield InclusionChart(id="chart")
+        yield Static(freshness_text(None, retraining=False, available=self.rerank_available), id="ranking")
+        yield Static(stopping_text(None), id="stopping")
 
     def show_stats(self, progress: Progress, freshness: Freshness, stopping: dict) -> None:
         """Update the panel with fresh numbers."""
@@ -151,8 +154,6 @@ class SidePanel(VerticalScroll):
         """Show or hide the criteria; returns whether they are now shown."""
         self.toggle_class("-criteria")
         shown = self.has_class("-criteria")
-        if shown:
-            self.scroll_to_widget(self.query_one("#criteria"), animate=False)
         return shown
 
     def _show_ranking(self) -> None:

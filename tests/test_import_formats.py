@@ -1,0 +1,175 @@
+"""`lsr import` on realistic exports: Scopus/Zotero/PubMed-via-EndNote RIS, Scopus/Zotero/WoS/ASReview CSV."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from lsr.importers import import_file, read_file
+from lsr.models import RecordSource, SearchRun
+from lsr.settings import resolve
+from lsr.workspace import open_workspace
+from tests.helpers import run, status_json
+
+DATA = Path(__file__).parent / "data" / "import"
+
+
+def export_json(ws: Path) -> list[dict]:
+    result = run(["export", "test-review", "--format", "json"], ws)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def by_doi(items: list[dict]) -> dict[str, dict]:
+    return {i["doi"]: i for i in items if i["doi"]}
+
+
+def test_scopus_ris_fields(workspace):
+    result = run(["import", "test-review", DATA / "scopus.ris"], workspace)
+    assert result.exit_code == 0, result.output
+    assert "4 new" in result.stdout and "source Scopus" in result.stdout
+    items = by_doi(export_json(workspace))
+    first = items["10.1016/j.econedurev.2019.101234"]
+    assert first["title"] == "Extended school day and student achievement: Evidence from a randomised trial"
+    assert first["authors"] == ["Smith J.", "Jansen P."]
+    assert first["year"] == 2019 and first["venue"] == "Economics of Education Review"
+    assert first["keywords"] == ["Extended school day", "Achievement", "Randomised trial"]
+    assert first["abstract"].startswith("We evaluate a programme")
+    assert items["10.1007/s11092-018-9281-3"]["pmid"] == "29876543"  # Scopus C2 / "PubMed ID:" note
+    assert items["10.1080/13676261.2020.1755555"]["authors"][0] == "Müller K."
+    assert items["10.1016/j.econedurev.2020.101999"]["type"] == "erratum"
+    assert first["sources"] == [{"kind": "ris", "duplicate": False, "file": str(DATA / "scopus.ris"),
+                                 "source": "Scopus"}]
+
+
+def test_import_is_logged_as_a_search_run_with_provenance(workspace):
+    path = DATA / "zotero.ris"
+    assert run(["import", "test-review", path, "--source", "Zotero library"], workspace).exit_code == 0
+    ws = open_workspace(resolve(workspace))
+    with ws.db.read() as session:
+        [search] = session.exec(select(SearchRun)).all()
+        sources = session.exec(select(RecordSource).order_by(RecordSource.id)).all()
+    assert (search.kind, search.source, search.file, search.status) == ("import", "Zotero library", str(path), "ok")
+    assert (search.results_returned, search.new_records, search.duplicates) == (2, 2, 0)
+    assert search.file_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert [(s.kind, s.source_key) for s in sources] == [("ris", "1"), ("ris", "21")]  # the line of each TY
+    # imports are not search runs in the status contract
+    assert status_json(workspace)["reviews"][0]["search_runs"] == 0
+
+
+def test_zotero_ris_book_and_date(workspace):
+    assert run(["import", "test-review", DATA / "zotero.ris"], workspace).exit_code == 0
+    items = export_json(workspace)
+    book = next(i for i in items if i["type"] == "book")
+    assert book["title"] == "Time for learning: extended school days in Europe" and book["year"] == 2017
+    article = next(i for i in items if i["type"] == "article")
+    assert article["publication_date"] == "2021-03-01"
+    assert article["authors"] == ["García-López, María", "Visser, Bram"]
+
+
+def test_pubmed_endnote_cp1252_crlf_counters_merge_with_scopus(workspace):
+    assert run(["import", "test-review", DATA / "scopus.ris"], workspace).exit_code == 0
+    result = run(["import", "test-review", DATA / "pubmed_endnote_cp1252.ris"], workspace)
+    assert result.exit_code == 0, result.output
+    assert "cp1252" in result.stdout and "source PubMed" in result.stdout
+    assert "1 new, 2 duplicate(s)" in result.stdout
+    items = export_json(workspace)
+    trial = by_doi(items)["10.1016/j.econedurev.2019.101234"]
+    # merged by title (PubMed copy has no DOI): the PMID is added, the record keeps its DOI
+    assert trial["pmid"] == "31456789"
+    assert [s["kind"] for s in trial["sources"]] == ["ris", "ris"]
+    french = next(i for i in items if i["pmid"] == "27000111")
+    assert french["title"].startswith("Après l'école") and french["authors"] == ["Lefèvre, Élodie"]
+    assert status_json(workspace)["reviews"][0]["duplicates"] == 2
+
+
+def test_scopus_csv_with_bom_and_old_author_style(workspace):
+    result = run(["import", "test-review", DATA / "scopus.csv"], workspace)
+    assert result.exit_code == 0, result.output
+    assert "2 new" in result.stdout and "source Scopus" in result.stdout  # the blank ",,,," row is skipped
+    items = export_json(workspace)
+    homework = next(i for i in items if i["pmid"] == "35111222")
+    assert homework["authors"] == ["Bakker M.", "Kaya S."]
+    assert homework["title"] == 'Homework support in the extended school day: effects on "time on task"'
+    assert homework["venue"] == "Learning and Instruction" and homework["keywords"] == ["homework", "time on task"]
+
+
+def test_zotero_csv_generic_titles_never_merge(workspace):
+    result = run(["import", "test-review", DATA / "zotero.csv"], workspace)
+    assert result.exit_code == 0, result.output
+    items = export_json(workspace)
+    abstracts = [i for i in items if i["title"] == "Abstracts"]
+    assert len(abstracts) == 2
+    assert {i["pmid"] for i in abstracts} == {"26000001", None}  # PMID from Zotero's Extra field
+
+
+def test_wos_tab_delimited_utf16(workspace):
+    result = run(["import", "test-review", DATA / "wos_tab_utf16.txt"], workspace)
+    assert result.exit_code == 0, result.output
+    assert "utf-16" in result.stdout
+    items = by_doi(export_json(workspace))
+    elt = items["10.1007/s11092-018-9281-3"]
+    assert elt["authors"] == ["de Vries, A"] and elt["pmid"] == "29876543" and elt["year"] == 2018
+
+
+def test_asreview_csv_labels_become_decisions_of_named_reviewer(workspace):
+    assert run(["import", "test-review", DATA / "scopus.ris"], workspace).exit_code == 0
+    result = run(["import", "test-review", DATA / "asreview_labels.csv", "--labels-reviewer", "anna"], workspace)
+    assert result.exit_code == 0, result.output
+    assert "2 label(s) recorded as decisions of anna" in result.stdout
+    items = by_doi(export_json(workspace))
+    trial = items["10.1016/j.econedurev.2019.101234"]
+    assert trial["label"] == "include"
+    assert [(d["reviewer"], d["label"], d["kind"]) for d in trial["decisions"]] == [("anna", "include", "import")]
+    assert items["10.1007/s11092-018-9281-3"]["label"] == "exclude"
+    review = status_json(workspace)["reviews"][0]
+    assert (review["included"], review["excluded"], review["screened"]) == (1, 1, 2)
+
+
+def test_labels_default_to_the_invocation_reviewer(workspace):
+    result = run(["--reviewer", "bob", "import", "test-review", DATA / "asreview_labels.csv"], workspace)
+    assert result.exit_code == 0, result.output
+    assert "decisions of bob" in result.stdout
+
+
+def test_library_api_read_and_import(workspace):
+    parsed = read_file(DATA / "scopus.ris")
+    assert parsed.format == "ris" and parsed.encoding == "utf-8" and len(parsed.records) == 4
+    assert [r.line for r in parsed.records] == [1, 25, 41, 55]
+    ws = open_workspace(resolve(workspace))
+    seen = []
+    summary = import_file(ws, "test-review", DATA / "scopus.ris", progress=lambda done, total: seen.append((done, total)))
+    assert (summary.hits, summary.new_records, summary.duplicates, summary.source) == (4, 4, 0, "Scopus")
+    assert seen == [(4, 4)]
+
+
+def test_same_file_twice_is_refused(workspace):
+    assert run(["import", "test-review", DATA / "scopus.ris"], workspace).exit_code == 0
+    result = run(["import", "test-review", DATA / "scopus.ris"], workspace)
+    assert result.exit_code == 1
+    assert "already imported" in result.stderr and "scopus.ris" in result.stderr
+
+
+@pytest.mark.parametrize("style", ["one-space", "no-trailing-space"])
+def test_loose_tag_spacing(workspace, tmp_path, style):
+    if style == "one-space":
+        text = "TY - JOUR\nTI - Loose tags from an old exporter are read\nAU - Kim, H.\nPY - 2011\nER -\n"
+    else:
+        text = "TY  - JOUR\nTI  - Tags without a value still parse fine\nN1  -\nAU  - Kim, H.\nER  -\n"
+    path = tmp_path / "loose.ris"
+    path.write_text(text, encoding="utf-8")
+    [rec] = read_file(path).records
+    assert rec.candidate.title.endswith(("are read", "parse fine")) and rec.candidate.authors == ["Kim, H."]
+
+
+def test_jstor_header_lines_before_first_record(tmp_path):
+    path = tmp_path / "jstor.ris"
+    path.write_text('Provider: JSTOR http://www.jstor.org\nDatabase: JSTOR\nContent: text/plain; charset="UTF-8"\n\n'
+                    "TY  - JOUR\nTI  - School time and learning in the long run\nAU  - Ruiz, P.\nPY  - 1999\n"
+                    "ER  - \n", encoding="utf-8")
+    [rec] = read_file(path).records
+    assert rec.line == 5 and rec.candidate.year == 1999

@@ -1,0 +1,204 @@
+"""Bad import files are refused whole: exit 1, one line naming the file (and line), database unchanged."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from lsr.models import Decision, Record, RecordSource, SearchRun
+from lsr.settings import resolve
+from lsr.workspace import open_workspace
+from tests.helpers import run
+
+DATA = Path(__file__).parent / "data" / "import"
+
+GOOD = "TY  - JOUR\nTI  - A perfectly ordinary first record about school days\nAU  - Kim, H.\nPY  - 2011\nER  - \n\n"
+
+
+def counts(workspace: Path) -> dict[str, int]:
+    ws = open_workspace(resolve(workspace))
+    with ws.db.read() as session:
+        return {m.__name__: session.exec(select(func.count()).select_from(m)).one()
+                for m in (Record, RecordSource, SearchRun, Decision)}
+
+
+@pytest.fixture
+def seeded(workspace):
+    """A workspace that already holds one import with labels, so "unchanged" means something."""
+    result = run(["import", "test-review", DATA / "asreview_labels.csv"], workspace)
+    assert result.exit_code == 0, result.output
+    return workspace
+
+
+def refuse(workspace: Path, path: Path, *expected: str) -> str:
+    before = counts(workspace)
+    result = run(["import", "test-review", path], workspace)
+    assert result.exit_code == 1, result.output
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1, message
+    assert str(path) in message, message
+    for text in expected:
+        assert text in message, message
+    assert counts(workspace) == before
+    return message
+
+
+def write(tmp_path: Path, name: str, data: bytes | str) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return path
+
+
+def test_not_ris_or_csv(seeded, tmp_path):
+    path = write(tmp_path, "notes.ris", "\nDear colleague,\nhere are the references you asked for.\n")
+    refuse(seeded, path, "line 2", "not RIS or CSV")
+
+
+@pytest.mark.parametrize("text, hint", [
+    ("PMID- 31456789\nOWN - NLM\nTI  - Something\n", "MEDLINE"),
+    ("FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\n", "Web of Science plain text"),
+    ("@article{smith2019,\n  title={X}\n}\n", "BibTeX"),
+    ('[{"id": "https://openalex.org/W1"}]\n', "JSON"),
+])
+def test_known_other_formats_get_a_hint(seeded, tmp_path, text, hint):
+    refuse(seeded, write(tmp_path, "refs.txt", text), "line 1", hint)
+
+
+@pytest.mark.parametrize("data, what", [
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "PDF"),
+    (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", "Excel"),
+    (bytes(range(256)) * 4, "binary data"),
+])
+def test_binary_data(seeded, tmp_path, data, what):
+    refuse(seeded, write(tmp_path, "export.csv", data), what)
+
+
+def test_control_bytes_name_their_line(seeded, tmp_path):
+    path = write(tmp_path, "export.ris", GOOD.encode() + b"TY  - JOUR\nTI  - Broken \x01\x02 record\nER  - \n")
+    refuse(seeded, path, "line 8", "binary data")
+
+
+def test_record_without_er_before_next_ty(seeded, tmp_path):
+    text = GOOD + "TY  - JOUR\nTI  - Second record lost its end tag\nAU  - Lee, M.\n\nTY  - JOUR\nTI  - Third\nER  - \n"
+    refuse(seeded, write(tmp_path, "scopus.ris", text), "line 11", "record starting at line 7 has no ER")
+
+
+def test_final_record_without_er_is_detected(seeded, tmp_path):
+    # rispy alone would silently return only the first record
+    text = GOOD + "TY  - JOUR\nTI  - The last record of a truncated download\nAU  - Lee, M.\n"
+    message = refuse(seeded, write(tmp_path, "truncated.ris", text), "line 7", "has no ER")
+    assert "last record" in message
+
+
+def test_text_between_records(seeded, tmp_path):
+    text = GOOD + "this line does not belong here\n" + GOOD
+    refuse(seeded, write(tmp_path, "junk.ris", text), "line 7", "between records")
+
+
+def test_tag_outside_a_record(seeded, tmp_path):
+    text = GOOD + "AU  - Stray, A.\n" + GOOD
+    refuse(seeded, write(tmp_path, "stray.ris", text), "line 7", "outside a record")
+
+
+def test_empty_record(seeded, tmp_path):
+    text = GOOD + "TY  - JOUR\nPY  - 2020\nER  - \n"
+    refuse(seeded, write(tmp_path, "empty-record.ris", text), "line 7", "no title, abstract or identifier")
+
+
+def test_unknown_encoding_undefined_cp1252_byte(seeded, tmp_path):
+    data = GOOD.encode() + b"TY  - JOUR\nTI  - Caf\x81 culture\nER  - \n"
+    refuse(seeded, write(tmp_path, "odd.ris", data), "line 8", "unknown encoding")
+
+
+def test_unknown_encoding_mixed_utf8_and_latin1(seeded, tmp_path):
+    data = ("TY  - JOUR\nTI  - Müller and Ørsted on schools\nER  - \n\n").encode() + \
+        "TY  - JOUR\nTI  - Lefèvre on périscolaire\nER  - \n".encode("cp1252")
+    refuse(seeded, write(tmp_path, "mixed.ris", data), "line 6", "mixes UTF-8")
+
+
+def test_unknown_encoding_other_code_page(seeded, tmp_path):
+    data = "TY  - JOUR\nTI  - Продлённый учебный день и успеваемость школьников\nER  - \n".encode("cp1251")
+    refuse(seeded, write(tmp_path, "cyrillic.ris", data), "unknown encoding", "--encoding")
+
+
+def test_encoding_override_reads_it(workspace, tmp_path):
+    data = "TY  - JOUR\nTI  - Продлённый учебный день и успеваемость школьников\nER  - \n".encode("cp1251")
+    path = write(tmp_path, "cyrillic.ris", data)
+    result = run(["import", "test-review", path, "--encoding", "cp1251"], workspace)
+    assert result.exit_code == 0, result.output
+    assert "cp1251" in result.stdout
+
+
+@pytest.mark.parametrize("data", [b"", b"   \r\n\r\n", codecs.BOM_UTF8, codecs.BOM_UTF8 + b"\n\n",
+                                  codecs.BOM_UTF16_LE])
+def test_empty_file(seeded, tmp_path, data):
+    refuse(seeded, write(tmp_path, "empty.ris", data), "empty file")
+
+
+def test_missing_file(seeded, tmp_path):
+    refuse(seeded, tmp_path / "nope.ris", "no such file")
+
+
+def test_csv_without_known_columns(seeded, tmp_path):
+    path = write(tmp_path, "table.csv", "name,age,city\nAnna,31,Utrecht\n")
+    refuse(seeded, path, "line 1", "no title, abstract, doi or pmid column")
+
+
+def test_csv_bad_label_value(seeded, tmp_path):
+    path = write(tmp_path, "labels.csv", "title,included\nA good title about school days,1\nAnother title about "
+                                         "school time,2\n")
+    refuse(seeded, path, "line 3", "'included'", "'2'")
+
+
+def test_csv_quoting_error(seeded, tmp_path):
+    path = write(tmp_path, "quotes.csv", 'title,abstract\n"Fine title about schools","ok"\n"Broken "quote" here",x\n')
+    refuse(seeded, path, "line 3", "quoting error")
+
+
+def test_csv_row_with_too_many_fields(seeded, tmp_path):
+    path = write(tmp_path, "fields.csv", "title,year\nLonger school days, a review,2019\n")
+    refuse(seeded, path, "line 2", "3 fields where the header has 2")
+
+
+def test_csv_header_only(seeded, tmp_path):
+    refuse(seeded, write(tmp_path, "header.csv", "title,abstract,doi\n"), "no records")
+
+
+def test_csv_row_without_title_or_identifier(seeded, tmp_path):
+    refuse(seeded, write(tmp_path, "years.csv", "title,year\nA title about school days,2019\n,2020\n"),
+           "line 3", "no title, abstract or identifier")
+
+
+def test_refusal_late_in_a_big_file_imports_nothing(seeded, tmp_path):
+    good = "".join(f"TY  - JOUR\nTI  - Record number {i} about extended school days\nPY  - 2010\nER  - \n"
+                   for i in range(1200))
+    path = write(tmp_path, "big.ris", good + "TY  - JOUR\nTI  - no end\n")
+    refuse(seeded, path, "line 4801", "has no ER")
+
+
+def test_failure_while_storing_rolls_back_the_whole_file(seeded, tmp_path, monkeypatch):
+    from lsr import ingest
+
+    good = "".join(f"TY  - JOUR\nTI  - Record number {i} about extended school days\nPY  - 2010\nER  - \n"
+                   for i in range(1200))
+    path = write(tmp_path, "big.ris", good)
+    real = ingest.Ingest.add_many
+    calls = []
+
+    def failing(self, pairs, **kw):
+        calls.append(1)
+        if len(calls) == 2:  # the first batch is already flushed to the database
+            from lsr.errors import LsrError
+
+            raise LsrError("disk full (simulated)")
+        return real(self, pairs, **kw)
+
+    monkeypatch.setattr(ingest.Ingest, "add_many", failing)
+    before = counts(seeded)
+    result = run(["import", "test-review", path], seeded)
+    assert result.exit_code == 1 and "disk full" in result.stderr
+    assert counts(seeded) == before

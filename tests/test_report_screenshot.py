@@ -1,0 +1,90 @@
+"""The HTML summary rendered by headless Chromium at phone and desktop widths must not be a blank page.
+
+Chromium is Debian's package, installed by ``.ci/services.sh``; the test is skipped (saying why) only when
+it is not there. Rendering does not depend on the database, so the PostgreSQL variant is skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from lsr.report import write_reports
+from lsr.settings import resolve
+from lsr.workspace import open_workspace
+from tests.test_report_prisma import NOW, REPORT_1, RID, build_review
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def screenshot(page: Path, png: Path, width: int, height: int, profile: Path) -> Image.Image:
+    """Render ``page`` with headless Chromium into ``png`` (offline: no network, no first-run, no sync)."""
+    cmd = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        f"--user-data-dir={profile}",
+        f"--screenshot={png}",
+        f"--window-size={width},{height}",
+        page.as_uri(),
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=90)
+    assert png.exists(), f"chromium wrote no screenshot (exit {proc.returncode}): {proc.stderr[-500:]}"
+    return Image.open(png).convert("RGB")
+
+
+def ink(image: Image.Image) -> tuple[float, int]:
+    """Share of pixels that are not (near) white, and the number of distinct colours."""
+    dark = sum(image.convert("L").histogram()[:235])
+    colours = image.getcolors(maxcolors=1 << 20)
+    return dark / (image.width * image.height), len(colours) if colours else 1 << 20
+
+
+@pytest.fixture
+def chromium():
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(
+            "headless Chromium is not installed (.ci/services.sh installs Debian's `chromium`; "
+            "it could not be installed here)"
+        )
+    return CHROMIUM
+
+
+def test_summary_renders_at_phone_and_desktop_width(tmp_path, chromium, db_backend):
+    if db_backend != "sqlite":
+        pytest.skip("rendering does not depend on the database backend")
+    blank = tmp_path / "blank.html"
+    blank.write_text('<!DOCTYPE html><html lang="nl"><body></body></html>', encoding="utf-8")
+    share, colours = ink(screenshot(blank, tmp_path / "blank.png", 390, 900, tmp_path / "profile"))
+    assert share < 0.001 and colours <= 2, "the blank-page detector must flag an empty page"
+
+    root, _ = build_review(tmp_path)
+    ws = open_workspace(resolve(root))
+    write_reports(ws, [RID], formats=["html"], now=REPORT_1)
+    write_reports(ws, [RID], formats=["html"], now=NOW)
+    rdir = root / "reviews" / RID
+    for lang, (width, height) in (("nl", (390, 2600)), ("en", (1280, 2000))):
+        image = screenshot(
+            rdir / f"summary.{lang}.html", tmp_path / f"{lang}.png", width, height, tmp_path / "profile"
+        )
+        assert image.size == (width, height)
+        share, colours = ink(image)
+        assert share > 0.03, f"{lang} at {width}px looks blank ({share:.1%} ink)"
+        assert colours > 50, f"{lang} at {width}px has only {colours} colours: no text or figures rendered"
+        top_share, _ = ink(image.crop((0, 0, width, 160)))
+        assert top_share > 0.01, f"{lang} at {width}px: no title at the top of the page"
+        # The page must fit the width: nothing drawn in a right-hand strip beyond the content column.
+        right_share, _ = ink(image.crop((width - 6, 0, width, height)))
+        assert right_share < 0.02, f"{lang} at {width}px: content runs off the right edge"

@@ -1,0 +1,219 @@
+"""The screener driven by key presses (Textual Pilot); every assertion reads the database."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlmodel import select
+
+from lsr.decisions import FT, TA
+from lsr.models import ModelRun, Record
+from lsr.settings import resolve
+from lsr.tui.app import make_app
+from lsr.tui.screens.help import HelpScreen
+from lsr.tui.screens.prompts import FindPrompt, ReasonPrompt, TextPrompt
+from lsr.tui.screens.screener import ScreenerScreen
+from tests.tui_helpers import REVIEW, build_workspace, decisions, record_id_by_word
+
+SIZE = (100, 32)
+
+
+@pytest.fixture
+def ws_path(tmp_path):
+    return build_workspace(tmp_path / "ws", 6)
+
+
+def screener_app(path, reviewer="tester", **kw):
+    kw.setdefault("rerank", None)
+    return make_app(resolve(path, reviewer=reviewer), REVIEW, **kw)
+
+
+def shown(app) -> int | None:
+    """The id of the record on screen."""
+    return app.screen.query_one("RecordView").record_id
+
+
+def summary(path):
+    return [(d.record_id, d.reviewer, d.stage, d.label, d.reason, d.kind) for d in decisions(path)]
+
+
+async def test_include_exclude_maybe_keys_store_decisions_in_order(ws_path):
+    alpha, bravo, charlie = (record_id_by_word(ws_path, w) for w in ("Alpha", "Bravo", "Charlie"))
+    app = screener_app(ws_path)
+    async with app.run_test(size=SIZE) as pilot:
+        assert shown(app) == alpha
+        await pilot.press("i")
+        assert shown(app) == bravo
+        await pilot.press("e")
+        assert shown(app) == charlie
+        await pilot.press("m")
+    assert summary(ws_path) == [(alpha, "tester", TA, "include", None, "screen"),
+                                (bravo, "tester", TA, "exclude", None, "screen"),
+                                (charlie, "tester", TA, "maybe", None, "screen")]
+
+
+async def test_reason_keys_exclude_with_the_protocols_reasons(ws_path):
+    app = screener_app(ws_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "3", "9")  # the protocol has three reasons: 9 is refused
+        left = shown(app)
+    rows = summary(ws_path)
+    assert [(r[3], r[4]) for r in rows] == [("exclude", "wrong population"), ("exclude", "wrong design")]
+    assert left == record_id_by_word(ws_path, "Charlie")
+
+
+async def test_undo_appends_a_correction_and_shows_the_record_again(ws_path):
+    alpha = record_id_by_word(ws_path, "Alpha")
+    app = screener_app(ws_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i")
+        await pilot.press("u")
+        assert shown(app) == alpha
+        await pilot.press("e")
+    assert [(r[0], r[3], r[5]) for r in summary(ws_path)] == [
+        (alpha, "include", "screen"), (alpha, None, "undo"), (alpha, "exclude", "screen")]
+
+
+async def test_note_is_stored_and_kept_with_the_decision(ws_path):
+    alpha = record_id_by_word(ws_path, "Alpha")
+    app = screener_app(ws_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "x", "escape")  # cancelled: nothing stored
+        assert isinstance(app.screen, ScreenerScreen) and decisions(ws_path) == []
+        await pilot.press("n")
+        assert isinstance(app.screen, TextPrompt)
+        await pilot.press(*"small sample", "enter")
+        assert isinstance(app.screen, ScreenerScreen) and shown(app) == alpha
+        await pilot.press("i")
+    rows = decisions(ws_path)
+    assert [(d.kind, d.label, d.note) for d in rows] == [("note", None, "small sample"),
+                                                         ("screen", "include", "small sample")]
+
+
+async def test_stage_switch_and_full_text_exclusion_asks_for_a_reason(ws_path):
+    alpha = record_id_by_word(ws_path, "Alpha")
+    app = screener_app(ws_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i")
+        await pilot.press("s")
+        assert app.screen.service.stage == FT and shown(app) == alpha
+        await pilot.press("e")
+        assert isinstance(app.screen, ReasonPrompt)
+        await pilot.press("escape")  # cancelled: nothing stored
+        assert len(decisions(ws_path)) == 1
+        await pilot.press("e", "2")
+        assert shown(app) is None  # the full-text queue is empty
+        await pilot.press("s")
+        assert app.screen.service.stage == TA and shown(app) == record_id_by_word(ws_path, "Bravo")
+    assert [(r[2], r[3], r[4]) for r in summary(ws_path)] == [
+        (TA, "include", None), (FT, "exclude", "wrong intervention")]
+
+
+async def test_full_text_reason_key_excludes_directly(ws_path):
+    app = screener_app(ws_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i", "s", "3")
+    assert [(r[2], r[3], r[4]) for r in summary(ws_path)][-1] == (FT, "exclude", "wrong design")
+
+
+async def test_reviewer_is_recorded(ws_path, monkeypatch):
+    app = screener_app(ws_path, reviewer="anna")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i")
+    monkeypatch.setenv("LSR_REVIEWER", "ben")  # no explicit reviewer: the settings' (LSR_REVIEWER)
+    app = make_app(resolve(ws_path), REVIEW, rerank=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m")
+    assert [(r[1], r[3]) for r in summary(ws_path)] == [("anna", "include"), ("ben", "maybe")]
+
+
+async def test_help_screen_opens_and_closes(ws_path):
+    app = screener_app(ws_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        svg = app.export_screenshot()
+        assert "undo" in svg and "design" in svg and "population" in svg
+        await pilot.press("i")  # keys do not decide while help is open
+        await pilot.press("escape")
+        assert isinstance(app.screen, ScreenerScreen)
+        await pilot.press("o", "c")  # links and criteria do not decide either
+        assert app.screen.query_one("SidePanel").has_class("-criteria")
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running  # q quits the screener opened with `lsr screen`
+    assert decisions(ws_path) == []
+
+
+async def test_find_shows_any_record_and_decides_on_it(ws_path):
+    echo = record_id_by_word(ws_path, "Echo")
+    app = screener_app(ws_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash")
+        assert isinstance(app.screen, FindPrompt)
+        await pilot.press(*"echo trial", "enter")
+        assert shown(app) == echo
+        await pilot.press("i")
+        assert shown(app) == record_id_by_word(ws_path, "Alpha")  # back to the queue
+    assert [(r[0], r[3]) for r in summary(ws_path)] == [(echo, "include")]
+
+
+async def test_retraining_runs_in_a_worker_and_its_order_is_used(ws_path):
+    """A decision starts the ranker in a thread; keys keep working; the new order lands afterwards."""
+    release, calls = threading.Event(), []
+
+    def rerank(ws, review_id):
+        calls.append(threading.current_thread().name)
+        release.wait(10)
+        with ws.db.write() as session:  # rank Foxtrot first, then the rest reversed
+            for rec in session.exec(select(Record).where(Record.review_id == review_id)).all():
+                rec.rank = 100 - rec.id
+                session.add(rec)
+            session.add(ModelRun(review_id=review_id, model="fake", n_labels=1))
+
+    app = screener_app(ws_path, rerank=rerank)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        await pilot.press("e")  # the ranker is still running: the key is handled at once
+        assert shown(app) == record_id_by_word(ws_path, "Charlie") and len(decisions(ws_path)) == 2
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(calls) == 2  # the second key queued one more retraining while the first ran
+        await pilot.press("e")  # excludes Charlie, then the new order applies
+        assert shown(app) == record_id_by_word(ws_path, "Foxtrot")
+    assert all(name != threading.main_thread().name for name in calls)
+
+
+async def test_failing_ranker_does_not_stop_screening(ws_path):
+    def rerank(ws, review_id):
+        raise RuntimeError("model exploded")
+
+    app = screener_app(ws_path, rerank=rerank)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("i")
+    assert len(decisions(ws_path)) == 2
+
+
+async def test_side_panel_shows_progress(ws_path):
+    app = screener_app(ws_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i", "e")
+        await pilot.pause(0.4)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = str(app.screen.query_one("#progress").render())
+    assert "2 / 6" in text and "included  1" in text
+
+
+async def test_unknown_review_fails_before_the_app_starts(ws_path):
+    from lsr.errors import LsrError
+
+    with pytest.raises(LsrError, match="unknown review"):
+        make_app(resolve(ws_path), "nope")
