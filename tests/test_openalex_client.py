@@ -85,7 +85,7 @@ def test_rebase_redirects_pyalex_urls_including_a_path_prefix():
 
 @pytest.mark.parametrize("kind", ["429", "503", "truncate", "slow", "reset"])
 def test_each_fault_kind_is_retried_and_the_result_is_complete(kind):
-    with running_server(corpus(), fault_every=2, fault_kinds=[kind], slow_seconds=0.05) as srv:
+    with running_server(corpus(), fault_every=3, fault_kinds=[kind], slow_seconds=0.05) as srv:
         c = client(srv.url)
         found = ids_of(c.iter_works(QUERY))
         faults = [r.fault for r in srv.requests if r.fault]
