@@ -15,8 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from lsr.asreview_guard import install as guard_http
 from tests.helpers import SHARED, make_workspace
 from tests.pg_server import ThrowawayPostgres
+
+guard_http()  # before any test imports asreview: its import must not cache our HTTP traffic
 
 ENV_PREFIXES = ("LSR_",)
 DB_MODULES = (
