@@ -23,6 +23,7 @@ _DOI_SHAPE = re.compile(r"^10\.\d{3,9}/\S+$")
 _NON_WORD = re.compile(r"[\W_]+")
 # Only things that look like markup (``<i>``, ``</sup>``, ``<br/>``): "p < 0.05" and "<5 years" survive.
 _TAGS = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u3099\u309a]")
 _APOSTROPHES = re.compile(r"(?<=\w)['’ʼ`´](?=\w)")
 _PMID_LABELLED = re.compile(r"(?:pmid|pubmed(?:\s*id)?|pubmed\.ncbi\.nlm\.nih\.gov)\W{0,5}(\d{1,9})\b", re.IGNORECASE)
 
@@ -93,9 +94,15 @@ def fold_text(value: str | None) -> str:
     """Lowercase text with HTML entities and tags resolved, diacritics removed, special letters spelled."""
     if not value:
         return ""
-    text = _TAGS.sub(" ", html.unescape(html.unescape(str(value))))
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = str(value)
+    if "&" in text:
+        text = html.unescape(html.unescape(text))
+    if "<" in text:
+        text = _TAGS.sub(" ", text)
+    text = text.lower()
+    if text.isascii():
+        return text.replace("&", " and ") if "&" in text else text
+    text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     return text.translate(_SPELL_TABLE)
 
 
@@ -140,10 +147,11 @@ def family_name(name: str | None) -> str:
     if not parts:
         return ""
     raw = [t for t in re.split(r"[\s.]+", str(name).strip()) if t]
-    if len(parts) > 1 and len(raw) > 1 and _is_initials(raw[-1]) and not _is_initials(raw[0]):
-        # "Smith J" / "Smith JA" / "Li X" (PubMed, Scopus): family name first, initials last.
+    shouting = str(name).isupper()  # "LEE JA": a three-letter token may be a family name
+    if len(parts) > 1 and len(raw) > 1 and _is_initials(raw[-1], shouting) and not _is_initials(raw[0], shouting):
+        # "Smith J" / "Smith JA" / "van Manen MJG" / "Li X" (PubMed, Scopus): family name first, initials last.
         end = len(raw)
-        while end > 1 and _is_initials(raw[end - 1]):
+        while end > 1 and _is_initials(raw[end - 1], shouting):
             end -= 1
         return "".join(t for part in raw[:end] for t in name_tokens(part))
     # "John Smith", "J. A. Smith", "Anna van der Berg": family name last, with its particles.
@@ -153,8 +161,10 @@ def family_name(name: str | None) -> str:
     return "".join(parts[start:])
 
 
-def _is_initials(token: str) -> bool:
-    """"J", "JA", "J-P" (upper-case, at most three letters) are initials; "Li", "Wei", "LI" are not."""
+def _is_initials(token: str, shouting: bool = False) -> bool:
+    """"J", "JA", "J-P", "MJG" are initials (upper case, at most three letters; at most two when the whole
+    name is in capitals); "Li", "Wei" are not."""
     letters = token.replace("-", "")
-    return 0 < len(letters) <= 3 and letters.isalpha() and letters.isupper() and (len(letters) < 3 or "-" in token
-                                                                                  or len(token) <= 2)
+    if not (letters.isalpha() and letters.isupper()):
+        return False
+    return 0 < len(letters) <= (2 if shouting else 3)

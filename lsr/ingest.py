@@ -11,27 +11,33 @@ Identity rules, in order (DESIGN.md, settled details):
 3. equal PMID -> same work unless a DOI or OpenAlex id on both sides contradicts it;
 4. the title rule (below) -> same work, when no DOI, PMID or OpenAlex id on both sides contradicts it.
 
-The title rule. Titles are compared by ``identity.title_key`` (case, punctuation, whitespace, HTML
-entities and tags, diacritics and ``&``/"and" folded away). Three relations count:
+The title rule. Titles are compared by ``identity.title_key`` (case, punctuation, spacing, HTML entities
+and tags, diacritics, Greek letters, "&"/"and" folded away). Abstracts are compared by the share of the
+shorter one's words found in the other (``abstract_similarity``; only when both have 30+ words). Three
+title relations count:
 
-- *equal* keys: same work when the years are within one, the first authors are compatible (same family
-  name in any of "Last, F." / "F. Last" / "Last F" forms, or one side has none), and the abstracts,
-  when both have 30+ words, share at least 25 % of their words;
-- *prefix* (a truncated title or a dropped subtitle: the shorter key, 30+ characters, starts the
-  longer) and *similar* (same first 24 characters, 93 % character similarity: small typos, spelling):
-  these need more evidence — first authors present and compatible on both sides, years within one,
-  and abstracts sharing 50 % of their words when both have them; without both abstracts the years must
-  be equal, and the numbers in the titles must agree (no digits, roman numerals or "part" in the part
-  only one title has), so "… Part I" never merges into "… Part II" and "… 2-year follow-up" never
-  merges into the trial it follows up.
+- *equal* keys: same work when the years are within one, the first authors are compatible (the same
+  family name in any of the "Last, F." / "F. Last" / "Last FM" forms, or one side has no authors) and the
+  abstracts, if both have one, agree at least 40 %;
+- *prefix*: one key starts the other (a truncated title, a dropped subtitle) and the shorter has 30+
+  characters; *similar*: the keys share their first 24 characters and are 93 % alike over the shorter
+  one's length (typos, spelling), with the same numbers. These need more evidence: abstracts agreeing
+  85 % suffice (then 16+ characters of prefix are enough: "Vitamin D in adolescents" for "Vitamin D in
+  adolescents: a systematic review"); otherwise first authors and years on both sides, and abstracts
+  agreeing 70 % — or, without two abstracts, the same year and no distinguishing words in the part only
+  one title has (numbers, roman numerals, "part", "follow-up", "protocol", "pilot", "long-term",
+  "update", "reply", … see ``_MARKERS``).
 
-Same-titled different works are kept apart by these guards: generic titles ("Abstracts", "Editorial",
-"Erratum", "Reply", …) and keys shorter than 12 characters never merge on title; a notice (erratum,
-corrigendum, retraction, expression of concern — by title words or OpenAlex type) merges only with the
-same kind of notice; years more than one apart never merge (a conference abstract and the journal
-article two years later stay two records), and a one-year gap between a conference paper or abstract and
-a journal article does not merge either; different first authors never merge; clearly different
-abstracts never merge. When several records qualify, an equal key beats a prefix beats a similar title.
+Same-titled different works are kept apart by these guards (the rule for them): a generic title
+("Abstracts", "Editorial", "Poster presentations", "Correction to", …) or a key under 12 characters
+merges only with (nearly) the same abstract text in the same year; a notice (erratum, corrigendum,
+correction, retraction, expression of concern — by title words or type) merges only with an equal-titled
+notice; years more than one apart never merge (a conference abstract and the journal article two years
+later stay two records); a conference paper or abstract never merges with a journal article, review or
+letter (when both types say so); different first authors never merge; equal titles with clearly
+different abstracts never merge. When several records qualify, an equal key beats a prefix beats a
+similar title, then the longer title, then the oldest record. The labelled benchmark
+``tests/benchmarks/bench_dedupe.py`` measures the rule (precision and recall of merging).
 
 A hit that matches becomes a duplicate ``RecordSource`` of the existing record, which is enriched with
 whatever it lacked (the longer title and abstract, missing identifiers, venue, year, authors); it is
@@ -47,9 +53,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from functools import cached_property
+from functools import cached_property, lru_cache
 
-from sqlalchemy import and_, or_
+from sqlalchemy import insert, text
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from lsr.identity import first_author_key as _first_author_key
@@ -62,7 +69,7 @@ from lsr.identity import (
     title_words,
 )
 from lsr.identity import name_tokens as _name_tokens
-from lsr.models import Record, RecordSource, SearchRun
+from lsr.models import Record, RecordSource, SearchRun, utcnow
 from lsr.synergy import abstract_from_inverted_index
 
 # Titles that are not specific to one work: never merged on title alone (compared as compact keys).
@@ -76,27 +83,33 @@ GENERIC_TITLES = {
         "announcement", "acknowledgements", "acknowledgement of reviewers", "reviewers", "obituary",
         "in memoriam", "highlights", "notice of retraction", "retraction notice", "expression of concern",
         "invited commentary", "guest editorial", "correspondence", "proceedings", "programme", "program",
-        "poster session", "oral presentations", "free papers", "research letter",
+        "poster session", "oral presentations", "free papers", "research letter", "correction to", "erratum to",
+        "corrigendum to", "retraction of", "retraction note", "comment on", "reply to", "response to",
+        "speaker abstracts", "poster presentations", "e posters", "scientific abstracts", "late breaking abstracts",
     )
 }
 NOTICE_WORDS = ("erratum", "errata", "corrigendum", "correction to", "correction", "retraction", "retracted",
                 "expression of concern", "withdrawn", "addendum")
+_NOTICE = re.compile(r"\b(?:" + "|".join(NOTICE_WORDS) + r")\b")
 NOTICE_TYPES = {"erratum", "retraction", "correction", "corrigendum", "withdrawn"}
 CONFERENCE_TYPES = {"proceedings", "proceedings-article", "conference", "conference-paper", "conference-abstract",
                     "meeting-abstract", "abstract", "poster"}
-JOURNAL_TYPES = {"article", "journal-article", "review", "letter", "editorial", "book-review"}
+# "article" is not here: OpenAlex (since 2023) and RIS "JOUR" use it for conference papers too.
+JOURNAL_TYPES = {"journal-article", "review", "letter", "editorial", "book-review"}
 
 MIN_TITLE_KEY = 12  # shortest key that may merge on title at all
 BLOCK = 24  # title keys are looked up by this many leading characters
-MIN_PREFIX = 30  # the shorter key of a prefix (truncation) pair
+MIN_PREFIX = 30  # the shorter key of a prefix (truncation) pair, unless the abstracts agree strongly
+MIN_SHORT_PREFIX = 16  # … and with strongly agreeing abstracts
 FUZZY_RATIO = 0.93  # character similarity of "similar" titles
 ABSTRACT_MIN_WORDS = 30  # abstracts shorter than this are not compared
-ABSTRACT_VETO = 0.25  # equal titles whose abstracts share fewer words are different works
-ABSTRACT_AGREE = 0.5  # prefix/similar titles need this much abstract agreement (when both have one)
+ABSTRACT_VETO = 0.4  # equal titles whose abstracts agree less are different works
+ABSTRACT_AGREE = 0.7  # prefix/similar titles need this much abstract agreement (when both have one)
+ABSTRACT_SAME = 0.95  # generic titles ("Abstracts") merge only with (nearly) the same text
 BATCH = 500  # add_many looks up this many hits per round of queries
 _IN_CHUNK = 500  # bound parameters per IN (...) list
 _KEY_MAX = "\U0010ffff"  # sorts after every character a title key can hold
-ABSTRACT_STRONG = 0.8  # … and this much when the words only one title has mark a different work
+ABSTRACT_STRONG = 0.85  # … and this much when the words only one title has mark a different work
 _MARKERS = {
     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve", "first", "second",
     "third", "fourth", "fifth", "part", "parts", "volume", "vol", "follow", "followup", "protocol", "pilot",
@@ -106,6 +119,7 @@ _MARKERS = {
 }
 _ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"}
 _WORD = re.compile(r"\w{3,}")
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass
@@ -195,24 +209,26 @@ def authors_compatible(a: list[str], b: list[str]) -> bool:
     return ka in tb or kb in ta or "".join(ta).endswith(kb) or "".join(tb).endswith(ka)
 
 
-def _abstract_words(text: str | None) -> set[str]:
-    return set(_WORD.findall(fold_text(text))) if text else set()
+@lru_cache(maxsize=4096)
+def _abstract_words(text: str | None) -> frozenset[str]:
+    return frozenset(_WORD.findall(fold_text(text))) if text else frozenset()
 
 
 def abstract_similarity(a: str | None, b: str | None) -> float | None:
-    """Share of distinct words (3+ letters) two abstracts have in common (Jaccard), or None when either
-    has fewer than ``ABSTRACT_MIN_WORDS`` words."""
+    """Share of the smaller abstract's distinct words (3+ letters) that the other has too (the overlap
+    coefficient, so a cut abstract or one with a copyright line still agrees), or None when either has
+    fewer than ``ABSTRACT_MIN_WORDS`` words. Two different works on the same topic score up to about 0.5
+    (measured on SYNERGY); an abstract cut in half still scores 0.95 against the whole."""
     wa, wb = _abstract_words(a), _abstract_words(b)
     if len(wa) < ABSTRACT_MIN_WORDS or len(wb) < ABSTRACT_MIN_WORDS:
         return None
-    return len(wa & wb) / len(wa | wb)
+    return len(wa & wb) / min(len(wa), len(wb))
 
 
 def _is_notice(title: str, type_: str | None) -> bool:
     if type_ and type_.lower() in NOTICE_TYPES:
         return True
-    words = " ".join(title_words(title))
-    return any(re.search(rf"\b{w}\b", words) for w in NOTICE_WORDS)
+    return bool(_NOTICE.search(" ".join(title_words(title))))
 
 
 def _family(type_: str | None) -> str | None:
@@ -229,16 +245,23 @@ def _numbers(words: Iterable[str]) -> set[str]:
 
 
 def title_relation(a: str, b: str) -> str | None:
-    """How two title keys relate: ``"equal"``, ``"prefix"`` (truncation), ``"similar"`` or None."""
+    """How two title keys relate: ``"equal"``, ``"prefix"`` (one is the start of the other: a truncated
+    title or a dropped subtitle), ``"similar"`` (93 % alike, whole or over the shorter one's length: typos,
+    spelling, a truncated title with a typo) or None."""
     if not a or not b:
         return None
     if a == b:
         return "equal"
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    if len(short) >= MIN_PREFIX and long_.startswith(short):
+    if len(short) >= MIN_SHORT_PREFIX and long_.startswith(short):
         return "prefix"
-    if (len(short) >= MIN_PREFIX and a[:BLOCK] == b[:BLOCK] and len(short) >= FUZZY_RATIO * len(long_)
-            and SequenceMatcher(None, a, b, autojunk=False).ratio() >= FUZZY_RATIO):
+    if len(short) < MIN_PREFIX or a[:BLOCK] != b[:BLOCK]:
+        return None
+    other = long_ if len(short) >= FUZZY_RATIO * len(long_) else long_[:len(short)]
+    if _DIGITS.findall(short) != _DIGITS.findall(other):  # "Study 1"/"Study 2", "type 1"/"type 2": never
+        return None
+    matcher = SequenceMatcher(None, short, other, autojunk=False)
+    if matcher.quick_ratio() >= FUZZY_RATIO and matcher.ratio() >= FUZZY_RATIO:
         return "similar"
     return None
 
@@ -260,36 +283,44 @@ def titles_match(cand: Candidate, rec: Record, relation: str | None = None) -> b
     relation = relation or title_relation(cand.key, rkey)
     if relation is None:
         return False
-    key = cand.key
-    if len(key) < MIN_TITLE_KEY or len(rkey) < MIN_TITLE_KEY or key in GENERIC_TITLES or rkey in GENERIC_TITLES:
-        return False
     if contradicts(cand, rec, doi=True, openalex=True, pmid=True):
         return False
+    similarity = abstract_similarity(cand.abstract, rec.abstract)
+    if not _specific(cand.key) or not _specific(rkey):
+        # "Abstracts", "Editorial": only the very same text in the same year is the same item.
+        return (relation == "equal" and cand.year is not None and cand.year == rec.year
+                and similarity is not None and similarity >= ABSTRACT_SAME
+                and authors_compatible(cand.authors, json.loads(rec.authors_json or "[]")))
     notice_c, notice_r = _is_notice(cand.title, cand.type), _is_notice(rec.title, rec.type)
     if notice_c != notice_r or (notice_c and relation != "equal"):
         return False
-    if cand.year is not None and rec.year is not None:
-        gap = abs(cand.year - rec.year)
-        if gap > 1:
-            return False
-        fc, fr = _family(cand.type), _family(rec.type)
-        if gap == 1 and fc and fr and fc != fr:
-            return False
+    gap = abs(cand.year - rec.year) if cand.year is not None and rec.year is not None else None
+    if gap is not None and gap > 1:
+        return False
+    fc, fr = _family(cand.type), _family(rec.type)
+    if fc and fr and fc != fr:
+        return False  # a conference paper or abstract and the journal article of the same study
     rec_authors = json.loads(rec.authors_json or "[]")
     if not authors_compatible(cand.authors, rec_authors):
         return False
-    similarity = abstract_similarity(cand.abstract, rec.abstract)
     if relation == "equal":
         return similarity is None or similarity >= ABSTRACT_VETO
     # Prefix or similar titles: ask for more evidence.
-    if not cand.authors or not rec_authors:
+    if similarity is not None and similarity >= ABSTRACT_STRONG:
+        return True
+    if min(len(cand.key), len(rkey)) < MIN_PREFIX:
+        return False  # a short prefix ("Depression in adolescents") needs the abstracts to agree
+    if not cand.authors or not rec_authors or cand.year is None or rec.year is None:
         return False
-    if cand.year is None or rec.year is None:
-        return False
+    distinct = _distinguishing_words(cand.title, rec.title)
     if similarity is not None:
-        needed = ABSTRACT_STRONG if _distinguishing_words(cand.title, rec.title) else ABSTRACT_AGREE
-        return similarity >= needed
-    return cand.year == rec.year and not _distinguishing_words(cand.title, rec.title)
+        return similarity >= (ABSTRACT_STRONG if distinct else ABSTRACT_AGREE)
+    return cand.year == rec.year and not distinct
+
+
+def _specific(key: str) -> bool:
+    """Whether a title key names one work: long enough and not a generic heading."""
+    return len(key) >= MIN_TITLE_KEY and key not in GENERIC_TITLES
 
 
 def contradicts(cand: Candidate, rec: Record, *, doi: bool, openalex: bool, pmid: bool = False) -> bool:
@@ -306,13 +337,16 @@ _RULES = {"equal": "title", "prefix": "title-prefix", "similar": "title-similar"
 
 
 class _Index:
-    """Records of one batch, by OpenAlex id, DOI, PMID and title block (first ``BLOCK`` key characters)."""
+    """Records of one batch by OpenAlex id, DOI, PMID and title: exact key, block (first ``BLOCK`` key
+    characters) and head (first ``MIN_SHORT_PREFIX``)."""
 
     def __init__(self) -> None:
         self.by_oa: dict[str, list[Record]] = {}
         self.by_doi: dict[str, list[Record]] = {}
         self.by_pmid: dict[str, list[Record]] = {}
+        self.by_key: dict[str, list[Record]] = {}
         self.by_block: dict[str, list[Record]] = {}
+        self.by_head: dict[str, list[Record]] = {}
         self._order: dict[int, int] = {}
 
     def add(self, rec: Record) -> None:
@@ -321,15 +355,24 @@ class _Index:
             self._order[id(rec)] = len(self._order)
         key = rec.title_key or ""
         for table, value in ((self.by_oa, rec.openalex_id), (self.by_doi, rec.doi), (self.by_pmid, rec.pmid),
-                             (self.by_block, key[:BLOCK] if key else None)):
+                             (self.by_key, key), (self.by_block, key[:BLOCK]), (self.by_head, key[:MIN_SHORT_PREFIX])):
             if value:
                 bucket = table.setdefault(value, [])
                 if not any(r is rec for r in bucket):
                     bucket.append(rec)
 
-    def _sorted(self, recs: list[Record]) -> list[Record]:
+    def _sorted(self, recs: Iterable[Record]) -> list[Record]:
         # Existing records by id, then records created in this batch in creation order.
-        return sorted(recs, key=lambda r: (r.id is None, r.id or 0, self._order.get(id(r), 0)))
+        unique = {id(r): r for r in recs}.values()
+        return sorted(unique, key=lambda r: (r.id is None, r.id or 0, self._order.get(id(r), 0)))
+
+    def title_candidates(self, key: str) -> list[Record]:
+        """Records whose title key may relate to ``key`` (same block, or a short key that starts it)."""
+        found = list(self.by_block.get(key[:BLOCK], [])) if len(key) >= BLOCK else list(
+            self.by_head.get(key[:MIN_SHORT_PREFIX], []))
+        for n in range(MIN_SHORT_PREFIX, min(BLOCK, len(key))):
+            found.extend(self.by_key.get(key[:n], []))
+        return self._sorted(found)
 
     def match(self, cand: Candidate) -> tuple[Record, str] | None:
         """The record this candidate is, by the identity rules, and the rule that matched."""
@@ -341,11 +384,11 @@ class _Index:
             for rec in self._sorted(self.by_pmid.get(cand.pmid, [])):
                 if not contradicts(cand, rec, doi=True, openalex=True):
                     return rec, "pmid"
-        key = cand.key
-        if len(key) < MIN_TITLE_KEY or key in GENERIC_TITLES:
+        if not _title_lookup(cand):
             return None
+        key = cand.key
         best: tuple[tuple, Record, str] | None = None
-        for rec in self._sorted(self.by_block.get(key[:BLOCK], [])):
+        for rec in self.title_candidates(key):
             relation = title_relation(key, rec.title_key or "")
             if relation is None or not titles_match(cand, rec, relation):
                 continue
@@ -355,32 +398,67 @@ class _Index:
         return (best[1], _RULES[best[2]]) if best else None
 
 
+def _title_lookup(cand: Candidate) -> bool:
+    """Whether a candidate's title is worth looking up: specific, or generic with an abstract to compare."""
+    return bool(cand.key) and (_specific(cand.key) or len(_abstract_words(cand.abstract)) >= ABSTRACT_MIN_WORDS)
+
+
 def _chunks(values: Sequence, size: int = _IN_CHUNK) -> Iterable[Sequence]:
     for start in range(0, len(values), size):
         yield values[start:start + size]
 
 
 def prefetch(session: Session, review_id: str, cands: Sequence[Candidate]) -> list[Record]:
-    """Every record of the review that any of the candidates could match: one query per identifier kind
-    (chunked ``IN`` lists) and one for the title blocks (``OR``-ed index range scans)."""
+    """Every record of the review that any of the candidates could match, in a few queries per batch: one
+    per identifier kind (chunked ``IN`` lists), and for titles one that collects record ids (``OR``-ed
+    index range scans over the title blocks, ``IN`` over short title prefixes) before one loads them."""
     found: dict[int, Record] = {}
 
-    def run(cond) -> None:
-        for rec in session.exec(select(Record).where(Record.review_id == review_id, cond)):
+    def load(cond) -> None:
+        # The raw source JSON is large and rarely needed: loaded on access only.
+        query = select(Record).where(Record.review_id == review_id, cond).options(
+            defer(Record.raw_json), defer(Record.referenced_works_json))
+        for rec in session.exec(query):
             found[rec.id] = rec
 
     for column, values in ((Record.openalex_id, {c.openalex_id for c in cands if c.openalex_id}),
                            (Record.doi, {c.doi for c in cands if c.doi}),
                            (Record.pmid, {c.pmid for c in cands if c.pmid})):
         for chunk in _chunks(sorted(values)):
-            run(column.in_(chunk))
-    blocks = sorted({c.key[:BLOCK] for c in cands if len(c.key) >= MIN_TITLE_KEY})
-    column = Record.title_key
-    if session.get_bind().dialect.name == "postgresql":
-        column = column.collate("C")  # range scans must compare code points, not a locale's order
-    for chunk in _chunks(blocks, 100):
-        run(or_(*(and_(column >= b, column < b + _KEY_MAX) for b in chunk)))
+            load(column.in_(chunk))
+    titled = [c for c in cands if _title_lookup(c)]
+    blocks = sorted({c.key[:BLOCK] for c in titled})
+    # Records whose (short) key is the start of a candidate's key: "Vitamin D in adolescents".
+    heads = sorted({c.key[:n] for c in titled for n in range(MIN_SHORT_PREFIX, min(BLOCK, len(c.key)))})
+    ids = _title_block_ids(session, review_id, blocks, heads) - found.keys()
+    for chunk in _chunks(sorted(ids)):
+        load(Record.id.in_(chunk))
     return list(found.values())
+
+
+def _title_block_ids(session: Session, review_id: str, blocks: list[str], heads: list[str]) -> set[int]:
+    """Ids of the review's records whose title key starts with one of ``blocks`` or equals one of ``heads``.
+
+    Plain SQL on purpose: building a few hundred ORM comparisons per batch costs more than the queries.
+    On PostgreSQL the ranges compare in the "C" collation (code points), as the keys' prefix order needs.
+    """
+    table = Record.__table__.name
+    column = 'title_key COLLATE "C"' if session.get_bind().dialect.name == "postgresql" else "title_key"
+    ids: set[int] = set()
+    for chunk in _chunks(blocks, 200):
+        params: dict[str, str] = {"review": review_id}
+        terms = []
+        for i, block in enumerate(chunk):
+            params[f"lo{i}"], params[f"hi{i}"] = block, block + _KEY_MAX
+            terms.append(f"({column} >= :lo{i} AND {column} < :hi{i})")
+        sql = f"SELECT id FROM {table} WHERE review_id = :review AND ({' OR '.join(terms)})"
+        ids.update(row[0] for row in session.execute(text(sql), params))
+    for chunk in _chunks(heads):
+        params = {"review": review_id, **{f"k{i}": head for i, head in enumerate(chunk)}}
+        marks = ", ".join(f":k{i}" for i in range(len(chunk)))
+        sql = f"SELECT id FROM {table} WHERE review_id = :review AND title_key IN ({marks})"
+        ids.update(row[0] for row in session.execute(text(sql), params))
+    return ids
 
 
 def find_match(session: Session, review_id: str, cand: Candidate) -> tuple[Record, str] | None:
@@ -505,18 +583,20 @@ class Ingest:
                 results.append(result)
         s.add_all(stored.values())
         s.flush()  # new records get their ids
+        now = utcnow()
         sources = []
         for result, cand, source_key in pending:
-            sources.append(RecordSource(
+            sources.append(dict(
                 review_id=self.review_id, record_id=result.record.id, search_run_id=run.id, kind=self.kind,
                 source_key=source_key, is_duplicate=not result.is_new, match_rule=result.rule,
-                raw_json=json.dumps(cand.raw) if keep_raw and cand.raw is not None else None))
+                raw_json=json.dumps(cand.raw) if keep_raw and cand.raw is not None else None, created_at=now))
             run.results_returned += 1
             if result.is_new:
                 run.new_records += 1
             else:
                 run.duplicates += 1
-        s.add_all(sources)
+        if sources:  # provenance rows are never read back here: one executemany, no ORM objects
+            s.execute(insert(RecordSource.__table__), sources)
         s.add(run)
         s.flush()
         return results

@@ -28,6 +28,7 @@ from sqlmodel import Session, select
 
 from lsr.decisions import FT, TA, Label, add_decision, find_record, settled_labels, undo_last
 from lsr.errors import LsrError
+from lsr.identity import title_key
 from lsr.models import STAGES, Decision, ModelRun, Record
 from lsr.protocol import Protocol
 from lsr.workspace import Workspace
@@ -237,7 +238,8 @@ class ScreeningService:
         """
         note = note if note is not None else self._pending_notes.get(record_id)
         with self.ws.db.write() as session:
-            rec = session.get(Record, record_id)
+            rec = self.current if self.current is not None and self.current.id == record_id else None
+            rec = rec or session.get(Record, record_id)  # the shown record needs no second look-up
             if rec is None or rec.review_id != self.review_id:
                 raise LsrError(f"no record {record_id} in review {self.review_id!r}")
             decision = add_decision(session, self.protocol, record_id, self.reviewer, label, stage=self.stage,
@@ -357,9 +359,10 @@ class ScreeningService:
             except LsrError:
                 pass
             like = f"%{text.lower()}%"
+            key_like = f"%{title_key(text)}%"  # punctuation- and accent-insensitive
             rows = session.exec(
                 select(Record).where(Record.review_id == self.review_id,
-                                     or_(func.lower(Record.title).like(like), Record.title_key.like(like)))
+                                     or_(func.lower(Record.title).like(like), Record.title_key.like(key_like)))
                 .order_by(Record.rank.is_(None), Record.rank, Record.id).limit(limit)).all()
         return list(rows)
 

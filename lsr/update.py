@@ -20,6 +20,7 @@ workspace's reviews (``update_reviews``, used by ``lsr update`` and cron):
   stored are recognised by ``RecordSource`` uniqueness per run and skipped without touching the counters,
   so the finished run's counts are exact and no work is stored twice. A run whose search changed in the
   meantime is left ``interrupted`` and a new run starts.
+* The next page is downloaded (in a daemon thread) while the current one is stored.
 * A per-review lock (:mod:`lsr.locks`) keeps two updates of the same review apart.
 * After a successful run that added records, ``lsr.ranking.service.rerank_review`` is called when that
   module exists.
@@ -30,8 +31,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -231,20 +233,14 @@ def _update_locked(ws: Workspace, proto: Protocol, client: OpenAlexClient, emit:
     emit(UpdateEvent("start", rid, chunks=len(plan.chunks), resumed=resumed))
     fetched, total = 0, 0
     try:
-        for index, chunk in enumerate(plan.chunks):
-            cursor: str | None = "*"
-            first = True
-            while cursor:
-                page = client.fetch_page(chunk, plan.filters, cursor)
-                if first and page.count is not None:
-                    total += page.count
-                state.chunk, state.cursor, state.pages = index, page.next_cursor, state.pages + 1
-                _store_page(ws, rid, run_id, page, state, first_of_chunk=first)
-                fetched += len(page.works)
-                emit(UpdateEvent("page", rid, fetched=fetched, total=total or None, chunk=index,
-                                 chunks=len(plan.chunks), resumed=resumed))
-                cursor = page.next_cursor if page.works else None
-                first = False
+        for index, first, page in _pages(client, plan):
+            if first and page.count is not None:
+                total += page.count
+            state.chunk, state.cursor, state.pages = index, page.next_cursor, state.pages + 1
+            _store_page(ws, rid, run_id, page, state, first_of_chunk=first)
+            fetched += len(page.works)
+            emit(UpdateEvent("page", rid, fetched=fetched, total=total or None, chunk=index,
+                             chunks=len(plan.chunks), resumed=resumed))
         state.done, state.cursor = True, None
         result = _end_run(ws, rid, run_id, OK, None, state)
     except OpenAlexQueryError as exc:
@@ -270,6 +266,49 @@ def _update_locked(ws: Workspace, proto: Protocol, client: OpenAlexClient, emit:
     emit(UpdateEvent("done", rid, fetched=fetched, total=total or None, chunks=len(plan.chunks),
                      resumed=resumed, result=result))
     return result
+
+
+class _Fetch:
+    """One page request running in a daemon thread, so the next page downloads while this one is stored.
+
+    A daemon thread, not an executor: a Ctrl-C or SIGTERM must never wait for a request in flight.
+    """
+
+    def __init__(self, client: OpenAlexClient, query: str, filters: dict[str, str], cursor: str) -> None:
+        self._done = threading.Event()
+        self._page: Page | None = None
+        self._error: BaseException | None = None
+        threading.Thread(target=self._run, args=(client, query, filters, cursor), name="openalex-fetch",
+                         daemon=True).start()
+
+    def _run(self, client: OpenAlexClient, query: str, filters: dict[str, str], cursor: str) -> None:
+        try:
+            self._page = client.fetch_page(query, filters, cursor)
+        except BaseException as exc:  # handed to the caller by result()
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def result(self) -> Page:
+        while not self._done.wait(0.2):  # short waits keep the main thread responsive to signals
+            pass
+        if self._error is not None:
+            raise self._error
+        assert self._page is not None
+        return self._page
+
+
+def _pages(client: OpenAlexClient, plan: SearchPlan) -> Iterator[tuple[int, bool, Page]]:
+    """Every page of every chunk as (chunk index, first page of its chunk, page), fetched one page ahead."""
+    for index, chunk in enumerate(plan.chunks):
+        pending: _Fetch | None = _Fetch(client, chunk, plan.filters, "*")
+        first = True
+        while pending is not None:
+            page = pending.result()
+            cursor = page.next_cursor if page.works else None
+            pending = _Fetch(client, chunk, plan.filters, cursor) if cursor else None
+            yield index, first, page
+            first = False
 
 
 def _log_unsent(ws: Workspace, proto: Protocol, error: str) -> int:

@@ -73,7 +73,8 @@ def test_normalisers():
 
 @pytest.mark.parametrize("a, b", [("Smith, J.", "John Smith"), ("Smith JA", "J. A. Smith"), ("Zhang Wei", "Wei Zhang"),
                                   ("van der Berg, A.", "Anna van der Berg"), ("García-López, M.", "Maria Garcia-Lopez"),
-                                  ("Müller K", "Karl Mueller")])
+                                  ("Müller K", "Karl Mueller"), ("van Manen MJG", "M. J. G. van Manen"),
+                                  ("Le Quellec S", "Sandra Le Quellec")])
 def test_compatible_authors(a, b):
     if a == "Müller K":  # transliteration "ue" is not folded: the first author guard rejects it
         assert not authors_compatible([a], [b])
@@ -164,16 +165,35 @@ def test_enrich_keeps_the_richest_fields(ws):
     dict(title=TITLE + ": two-year follow-up", abstract=""),
     dict(title=TITLE + ", part II", abstract=""),
     dict(title=TITLE.replace("primary", "secondary"), abstract=OTHER_ABSTRACT),
+    dict(type="proceedings-article", abstract=""),  # same year, but a conference paper vs a journal article
+    dict(abstract=OTHER_ABSTRACT, year=2019),
 ])
 def test_near_misses_stay_apart(ws, near_miss):
-    assert merged(ws, base(doi=None, type="article"), base(doi=None, **near_miss)) is None
+    assert merged(ws, base(doi=None, type="journal-article"), base(doi=None, **near_miss)) is None
 
 
-def test_generic_and_short_titles_never_merge_on_title(ws):
-    assert merged(ws, base(doi=None, title="Abstracts"), base(doi=None, title="Abstracts")) is None
-    ingest(ws, base(doi=None, title="Obesity"), review="other-review")
-    [r] = ingest(ws, base(doi=None, title="Obesity"), review="other-review")
-    assert r.is_new
+def test_article_type_does_not_tell_journal_from_conference(ws):
+    """OpenAlex and RIS "JOUR" call conference papers "article" too: no type guard then."""
+    assert merged(ws, base(doi=None, type="article"), base(doi=None, type="proceedings-article")) == "title"
+
+
+def test_generic_and_short_titles_merge_only_on_the_same_text(ws):
+    ingest(ws, base(doi=None, title="Abstracts"), base(doi=None, title="Obesity", abstract=""))
+    different = ingest(ws, base(doi=None, title="Abstracts", abstract=OTHER_ABSTRACT),
+                       base(doi=None, title="ABSTRACTS", abstract=""), base(doi=None, title="Abstracts", year=2020),
+                       base(doi=None, title="Obesity", abstract=""))
+    assert all(r.is_new for r in different)
+    [same] = ingest(ws, base(doi=None, title="Abstracts."))  # the same supplement from another database
+    assert same.rule == "title"
+
+
+def test_short_title_prefix_needs_strongly_agreeing_abstracts(ws):
+    ingest(ws, base(doi=None, title="Vitamin D in adolescents: a systematic review of recommendations"))
+    [strong] = ingest(ws, base(doi=None, title="VITAMIN D IN ADOLESCENTS", authors=["Smith J"]))
+    assert strong.rule == "title-prefix"
+    ingest(ws, base(doi=None, title="Vitamin D in adolescents: a systematic review"), review="other-review")
+    [weak] = ingest(ws, base(doi=None, title="Vitamin D in adolescents", abstract=""), review="other-review")
+    assert weak.is_new
 
 
 def test_part_one_and_part_two():

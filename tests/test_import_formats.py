@@ -116,6 +116,23 @@ def test_wos_tab_delimited_utf16(workspace):
     assert elt["authors"] == ["de Vries, A"] and elt["pmid"] == "29876543" and elt["year"] == 2018
 
 
+def test_wos_plain_text(workspace):
+    assert run(["import", "test-review", DATA / "scopus.ris"], workspace).exit_code == 0
+    result = run(["import", "test-review", DATA / "wos_plain.txt"], workspace)
+    assert result.exit_code == 0, result.output
+    assert "WOS" in result.stdout and "source Web of Science" in result.stdout and "1 new, 1 duplicate(s)" in result.stdout
+    items = export_json(workspace)
+    elt = by_doi(items)["10.1007/s11092-018-9281-3"]
+    assert [s["kind"] for s in elt["sources"]] == ["ris", "wos"]
+    abstract = next(i for i in items if i["title"] == "After-school clubs and friendship networks")
+    assert abstract["type"] == "abstract" and abstract["authors"] == ["Okafor, Chidi"] and abstract["year"] == 2016
+    [parsed] = [r for r in read_file(DATA / "wos_plain.txt").records if r.candidate.doi]
+    c = parsed.candidate
+    assert c.title == "Expanded learning time and reading outcomes in Dutch primary schools"
+    assert c.keywords == ["expanded learning time", "reading", "primary schools"] and c.pmid == "29876543"
+    assert c.authors == ["de Vries, Anne", "Jansen, Pieter"] and parsed.line == 3
+
+
 def test_asreview_csv_labels_become_decisions_of_named_reviewer(workspace):
     assert run(["import", "test-review", DATA / "scopus.ris"], workspace).exit_code == 0
     result = run(["import", "test-review", DATA / "asreview_labels.csv", "--labels-reviewer", "anna"], workspace)

@@ -60,7 +60,6 @@ def test_not_ris_or_csv(seeded, tmp_path):
 
 @pytest.mark.parametrize("text, hint", [
     ("PMID- 31456789\nOWN - NLM\nTI  - Something\n", "MEDLINE"),
-    ("FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\n", "Web of Science plain text"),
     ("@article{smith2019,\n  title={X}\n}\n", "BibTeX"),
     ('[{"id": "https://openalex.org/W1"}]\n', "JSON"),
 ])
@@ -92,6 +91,11 @@ def test_final_record_without_er_is_detected(seeded, tmp_path):
     text = GOOD + "TY  - JOUR\nTI  - The last record of a truncated download\nAU  - Lee, M.\n"
     message = refuse(seeded, write(tmp_path, "truncated.ris", text), "line 7", "has no ER")
     assert "last record" in message
+
+
+def test_wos_plain_text_record_without_er(seeded, tmp_path):
+    text = "FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nAU Kim, H\nTI Lost end\nER\n\nPT J\nTI Cut off\n"
+    refuse(seeded, write(tmp_path, "savedrecs.txt", text), "line 8", "has no ER")
 
 
 def test_text_between_records(seeded, tmp_path):

@@ -154,6 +154,10 @@ async def test_find_shows_any_record_and_decides_on_it(ws_path):
         assert isinstance(app.screen, FindPrompt)
         await pilot.press(*"echo trial", "enter")
         assert shown(app) == echo
+        await pilot.press("escape")  # back to the queue without deciding
+        assert shown(app) == record_id_by_word(ws_path, "Alpha")
+        await pilot.press("slash", *"W1004", "enter")
+        assert shown(app) == echo
         await pilot.press("i")
         assert shown(app) == record_id_by_word(ws_path, "Alpha")  # back to the queue
     assert [(r[0], r[3]) for r in summary(ws_path)] == [(echo, "include")]
@@ -217,3 +221,11 @@ async def test_unknown_review_fails_before_the_app_starts(ws_path):
 
     with pytest.raises(LsrError, match="unknown review"):
         make_app(resolve(ws_path), "nope")
+
+
+def test_screen_command_refuses_an_unknown_review_before_taking_the_terminal(ws_path):
+    from tests.helpers import run
+
+    result = run(["screen", "nope"], ws_path)
+    assert result.exit_code == 1 and "unknown review 'nope'" in result.stderr
+    assert run(["screen", "--help"]).exit_code == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import os
 import shutil
 import tempfile
 from datetime import UTC, datetime
@@ -53,9 +54,13 @@ def build_workspace(path: Path, n: int = 5, *, review_ids: tuple[str, ...] = (RE
                     **protocol_kw) -> Path:
     """A workspace whose reviews each hold ``n`` records imported through ``lsr.ingest``.
 
-    With ``ranked`` the records get ranks in insertion order (record i has rank i). The first workspace of
-    each shape is built for real; later ones copy it (migrating a fresh database costs about a second).
+    With ``ranked`` the records get ranks in insertion order (record i has rank i). On SQLite the first
+    workspace of each shape is built for real and later ones copy it (migrating a fresh database costs
+    about a second); with ``LSR_DATABASE_URL`` set (the PostgreSQL runs) every workspace is built.
     """
+    if os.environ.get("LSR_DATABASE_URL"):
+        _build(path, n, review_ids, ranked, **protocol_kw)
+        return path
     key = (n, review_ids, ranked, tuple(sorted(protocol_kw.items())))
     if key not in _TEMPLATES:
         template = _TEMPLATE_ROOT / f"t{len(_TEMPLATES)}"
@@ -120,3 +125,20 @@ def record_id_by_word(path: Path, word: str, review_id: str = REVIEW) -> int:
         rec = session.exec(select(Record).where(Record.review_id == review_id,
                                                 Record.title.startswith(f"{word} "))).one()
         return rec.id
+
+
+def reverse_rank(ws: Workspace, review_id: str) -> None:
+    """A stand-in ranker for the ranking process: ranks records by descending id and logs a ModelRun.
+
+    The ModelRun's params record the process id, so tests can tell where it ran.
+    """
+    from lsr.models import ModelRun
+
+    with ws.db.write() as session:
+        run = ModelRun(review_id=review_id, model="reverse", params_json=json.dumps({"pid": os.getpid()}))
+        session.add(run)
+        session.flush()
+        recs = session.exec(select(Record).where(Record.review_id == review_id)).all()
+        for rank, rec in enumerate(sorted(recs, key=lambda r: -r.id)):
+            rec.rank, rec.rank_model_run_id = rank, run.id
+            session.add(rec)

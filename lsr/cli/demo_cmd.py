@@ -41,6 +41,6 @@ def demo(ctx: click.Context, dataset: str, no_screen: bool, oracle: float) -> No
     click.echo(f"next: lsr --workspace {settings.workspace} screen {rid}", err=True)
     if no_screen:
         return
-    from lsr.cli.screen_cmd import open_screener
+    from lsr.cli.app_launch import launch_screener
 
-    open_screener(settings, rid)
+    launch_screener(settings, rid, "title-abstract")

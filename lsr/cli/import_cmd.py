@@ -1,4 +1,4 @@
-"""``lsr import``: add records from a RIS or CSV file to a review, with provenance and labels."""
+"""``lsr import``: add records from a RIS, CSV or Web of Science file to a review, with provenance and labels."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from lsr.cli.base import CliState, main, pass_state
 @pass_state
 def import_(state: CliState, review: str, file: str, source: str | None, labels_reviewer: str | None,
             encoding: str | None) -> None:
-    """Add records from a RIS or CSV file (Scopus, Web of Science, PubMed, EndNote, Zotero, ASReview).
+    """Add records from a RIS, CSV/TSV or Web of Science file (Scopus, WoS, PubMed, EndNote, Zotero, ASReview).
 
     Each record is de-duplicated against the review (OpenAlex id, DOI, PMID, then title, year and first
     author); duplicates are kept as provenance of the existing record. CSV columns `included` /

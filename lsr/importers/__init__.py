@@ -1,7 +1,8 @@
 """Importing RIS and CSV files into a review (``lsr import``), whole or not at all.
 
 Owns the import pipeline: read the bytes, decode them (``decode``), recognise the format by content
-(``ris``, ``csv_table``; the file name's extension is not trusted), check and parse every record, and only
+(``ris``, ``wos`` for Web of Science plain text, ``csv_table``; the file name's extension is not
+trusted), check and parse every record, and only
 then, in one write transaction, log a ``SearchRun`` (kind ``import``, the source name, the file as given
 and its SHA-256), add every record through ``Ingest`` (de-duplication and ``RecordSource`` provenance with
 kind ``ris``/``csv`` and the record's first line as ``source_key``) and append the labels the file carries
@@ -25,15 +26,15 @@ from lsr.errors import LsrError
 from lsr.importers.csv_table import header_columns, looks_like_csv, read_csv
 from lsr.importers.decode import decode_bytes
 from lsr.importers.ris import SourceRecord, looks_like_ris, read_ris
+from lsr.importers.wos import looks_like_wos, read_wos
 from lsr.ingest import Ingest
 from lsr.models import Decision, SearchRun, utcnow
 
 PROGRESS_STEP = 500
+READERS = {"ris": read_ris, "csv": read_csv, "wos": read_wos}
 
 _NOT_SUPPORTED = (
     ("PMID-", "this is MEDLINE/PubMed format (.nbib); export RIS from your reference manager, or CSV"),
-    ("FN ", "this is Web of Science plain text; export it as RIS (\"Other file formats\" > RIS) or tab-delimited"),
-    ("PT ", "this is Web of Science plain text; export it as RIS (\"Other file formats\" > RIS) or tab-delimited"),
     ("@", "this looks like BibTeX; export RIS or CSV instead"),
     ("{", "this looks like JSON (OpenAlex works are added with `lsr update`)"),
     ("[", "this looks like JSON (OpenAlex works are added with `lsr update`)"),
@@ -46,7 +47,7 @@ class ParsedFile:
     """An import file read and checked, before anything touches the database."""
 
     path: str
-    format: str  # ris | csv
+    format: str  # ris | csv | wos
     encoding: str
     sha256: str
     records: list[SourceRecord]
@@ -77,15 +78,17 @@ class ImportSummary:
 
 
 def detect_format(text: str, name: str) -> str:
-    """``"ris"`` or ``"csv"`` from the text itself.
+    """``"ris"``, ``"wos"`` (Web of Science plain text) or ``"csv"`` from the text itself.
 
     Raises:
         LsrError: neither, with a hint when the file is a known other format.
     """
-    lines = text.split("\n")
+    lines = text[:200_000].split("\n")  # the head is enough to tell
     if looks_like_ris(lines):
         return "ris"
     n, first = next(((i, ln) for i, ln in enumerate(lines, 1) if ln.strip()), (1, ""))
+    if looks_like_wos(first):
+        return "wos"
     if looks_like_csv(first):
         return "csv"
     stripped = first.lstrip()
@@ -116,12 +119,18 @@ def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
         raise LsrError(f"{name}: no such file") from None
     except OSError as exc:
         raise LsrError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    sha256 = hashlib.sha256(data).hexdigest()
     decoded = decode_bytes(data, name, encoding)
-    if not decoded.text.strip():
+    del data
+    text, used = decoded.text, decoded.encoding
+    del decoded
+    if not text.strip():
         raise LsrError(f"{name}: empty file: nothing to import")
-    fmt = detect_format(decoded.text, name)
-    records = read_ris(decoded.text, name) if fmt == "ris" else read_csv(decoded.text, name)
-    return ParsedFile(name, fmt, decoded.encoding, hashlib.sha256(data).hexdigest(), records)
+    fmt = detect_format(text, name)
+    if fmt != "csv":  # the tagged formats work line by line: let the whole text go
+        text = text.split("\n")
+    records = READERS[fmt](text, name)
+    return ParsedFile(name, fmt, used, sha256, records)
 
 
 def import_file(ws, review_id: str, path: str | Path, source: str | None = None, reviewer: str | None = None, *,
@@ -161,17 +170,19 @@ def import_file(ws, review_id: str, path: str | Path, source: str | None = None,
         session.add(run)
         session.flush()
         ingest = Ingest(session, review_id, run, parsed.format)
-        results = []
+        record_ids: list[int] = []  # ids only: the session may let go of each batch's records
+        within = 0
         for start in range(0, len(parsed.records), PROGRESS_STEP):
             chunk = parsed.records[start:start + PROGRESS_STEP]
-            results.extend(ingest.add_many([(r.candidate, str(r.line)) for r in chunk], batch_size=PROGRESS_STEP))
+            for result in ingest.add_many([(r.candidate, str(r.line)) for r in chunk], batch_size=PROGRESS_STEP):
+                record_ids.append(result.record.id)
+                within += not result.is_new and result.record.first_seen_run_id == run.id
             if progress is not None:
                 progress(start + len(chunk), len(parsed.records))
-        n_labels = _add_label_decisions(session, protocol, reviewer, parsed.records, results)
+        n_labels = _add_label_decisions(session, protocol, reviewer, parsed.records, record_ids)
         run.status = "ok"
         run.finished_at = utcnow()
         session.add(run)
-        within = sum(1 for r in results if not r.is_new and r.record.first_seen_run_id == run.id)
         summary = ImportSummary(
             review_id=review_id, file=parsed.path, format=parsed.format, encoding=parsed.encoding, source=source,
             run_id=run.id, hits=run.results_returned, new_records=run.new_records, duplicates=run.duplicates,
@@ -179,7 +190,8 @@ def import_file(ws, review_id: str, path: str | Path, source: str | None = None,
     return summary
 
 
-def _add_label_decisions(session, protocol, reviewer: str, records: list[SourceRecord], results) -> int:
+def _add_label_decisions(session, protocol, reviewer: str, records: list[SourceRecord], record_ids: list[int]
+                         ) -> int:
     """Append the file's labels as title/abstract decisions (kind ``import``); returns how many.
 
     A label equal to the reviewer's current one is skipped, so re-importing labels changes nothing. A
@@ -187,7 +199,7 @@ def _add_label_decisions(session, protocol, reviewer: str, records: list[SourceR
     """
     current = {rid: d for (rid, _), d in latest_decisions(session, protocol.id, TA, reviewer).items()}
     added = []
-    for rec, result in zip(records, results, strict=True):
+    for rec, record_id in zip(records, record_ids, strict=True):
         if rec.label is None:
             continue
         note = None
@@ -195,7 +207,6 @@ def _add_label_decisions(session, protocol, reviewer: str, records: list[SourceR
             reason = validate_decision(protocol, rec.label, TA, rec.reason) if rec.label == "exclude" else None
         except LsrError:
             reason, note = None, f"imported reason: {rec.reason}"
-        record_id = result.record.id
         now = current.get(record_id)
         if now is not None and now.label == rec.label and now.reason == reason:
             continue

@@ -42,6 +42,7 @@ _BOMS = (
 )
 # Control bytes that never occur in text exports (tab, LF, FF, CR and the DOS end-of-file mark do).
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f\x7f]")
+_CONTENT = re.compile(rb"[^ \t\r\n\x1a\xef\xbb\xbf]")
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 # Letters of Windows-1252 above ASCII: accented Latin letters, œ, š, ž, ÿ …
 _LATIN_LETTERS = re.compile(r"[\u00c0-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e]")
@@ -63,10 +64,11 @@ def line_of(data: bytes, offset: int) -> int:
 
 def normalize_newlines(text: str) -> str:
     """CRLF and lone CR become LF; a leading byte-order mark and a trailing DOS end-of-file mark go."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
         text = text[1:]
-    return text.rstrip("\x1a")
+    return text.rstrip("\x1a") if text.endswith("\x1a") else text
 
 
 def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> Decoded:
@@ -80,7 +82,7 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> Decoded
     Raises:
         LsrError: empty file, binary data, control characters, an unknown or mixed encoding.
     """
-    if not data.strip(b" \t\r\n\x1a\xef\xbb\xbf"):
+    if not _CONTENT.search(data):
         raise LsrError(f"{name}: empty file: nothing to import")
     if encoding:
         return _decode_as(data, name, encoding)

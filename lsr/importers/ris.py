@@ -74,16 +74,16 @@ def looks_like_ris(lines: list[str]) -> bool:
     return False
 
 
-def read_ris(text: str, name: str) -> list[SourceRecord]:
-    """Check and parse RIS text (newlines already normalised) into source records.
+def read_ris(text: str | list[str], name: str) -> list[SourceRecord]:
+    """Check and parse RIS text (newlines already normalised; or its lines, which are then rewritten in
+    place) into source records.
 
     Raises:
         LsrError: the structure is broken or a record is empty; the message names file and line.
     """
-    lines = text.split("\n")
+    lines = text.split("\n") if isinstance(text, str) else text  # checked and rewritten in place
     first_ty = next((ln for ln in lines if LOOSE_TAG.match(ln) and ln[:2] == "TY"), "")
     loose = not STRICT_TAG.match(first_ty)
-    clean: list[str] = []
     starts: list[int] = []
     start: int | None = None
     seen_record = False
@@ -111,20 +111,22 @@ def read_ris(text: str, name: str) -> list[SourceRecord]:
             start = None
         elif start is None:
             raise LsrError(f"{name}: line {n}: tag {tag} outside a record (a record starts with TY)")
-        clean.append(line)
+        lines[n - 1] = line
     if start is not None:
         raise LsrError(f"{name}: line {start}: the last record (TY at line {start}) has no ER: the file is "
                        "truncated or not closed")
     if not starts:
         raise LsrError(f"{name}: no RIS records (no TY lines)")
     try:
-        entries = rispy.loads("\n".join(clean), skip_unknown_tags=False)
+        entries = rispy.RisParser(skip_unknown_tags=False).parse_lines(lines)
     except ParseError as exc:
         raise LsrError(f"{name}: not valid RIS: {str(exc).splitlines()[0]}") from None
     if len(entries) != len(starts):
         raise LsrError(f"{name}: RIS parser found {len(entries)} records where the file has {len(starts)} TY lines")
+    del lines
     out = []
-    for line, entry in zip(starts, entries, strict=True):
+    for i, line in enumerate(starts):
+        entry, entries[i] = entries[i], None  # let each rispy dict go once it is mapped
         rec = entry_to_record(entry, line)
         c = rec.candidate
         if not (c.title or c.abstract or c.doi or c.pmid or c.openalex_id):

@@ -56,8 +56,10 @@ class CitationGraph:
                 if j is not None and j != i:
                     a_rows.append(i)
                     a_cols.append(j)
+        self_cols = [ref_col.setdefault(_short(w), len(ref_col)) if w else -1 for w in ids]
         ones_r = np.ones(len(r_rows), dtype=np.float64)
         self.refs = sp.csr_matrix((ones_r, (r_rows, r_cols)), shape=(n, len(ref_col)))
+        self._self_cols = np.asarray(self_cols, dtype=np.int64)
         self.refs_t = self.refs.T.tocsr()
         self.n_refs = np.asarray(self.refs.sum(axis=1)).ravel()
         ones_a = np.ones(len(a_rows), dtype=np.float64)
@@ -88,3 +90,28 @@ class CitationGraph:
         cites = self.cites @ ind
         cited_by = self.cites_t @ ind
         return np.log1p(np.column_stack([np.maximum(shared, 0.0), cites, cited_by]))
+
+    def token_matrix(self, min_df: int = 2) -> sp.csr_matrix:
+        """A static "citation text" per record, TF-IDF weighted and L2-normalised.
+
+        A record's tokens are the works it cites, its own id, and the pool records that cite it; two
+        records share a token when they share a reference (bibliographic coupling), when one cites the
+        other, or when a third pool record cites both (co-citation). Tokens in fewer than ``min_df``
+        records cannot link anything and are dropped; rows without a shared token are all-zero.
+        """
+        has_id = self._self_cols >= 0
+        own = sp.csr_matrix(
+            (np.ones(int(has_id.sum())), (np.flatnonzero(has_id), self._self_cols[has_id])),
+            shape=self.refs.shape,
+        )
+        M = sp.hstack([self.refs + own, self.cites_t], format="csr")
+        M.data[:] = 1.0
+        df = np.bincount(M.indices, minlength=M.shape[1])
+        keep = np.flatnonzero(df >= min_df)
+        M = M[:, keep]
+        idf = np.log((1.0 + self.n) / (1.0 + df[keep])) + 1.0
+        M = sp.csr_matrix(M.multiply(idf[np.newaxis, :]))
+        norms = np.sqrt(np.asarray(M.multiply(M).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return sp.csr_matrix(sp.diags(1.0 / norms) @ M)
+

@@ -21,7 +21,7 @@ from lsr.report.texts import fmt_int
 FONT = 13
 LINE_H = 17
 PAD = 9
-CHAR_W = 0.53 * FONT  # DejaVu Sans / Arial average; wrapping keeps a margin
+CHAR_W = 0.56 * FONT  # DejaVu Sans / Arial average; wrapping keeps a margin
 GAP = 30
 
 

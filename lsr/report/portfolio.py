@@ -85,7 +85,7 @@ def build_portfolio(datas: list[ReviewData], lang: str, fmt: str, now) -> Doc:
     doc.add(P([intro]))
     header = [
         "Review",
-        w["col_new"],
+        "Nieuwe publicaties" if nl else "New records",
         w["col_screened"],
         w["col_ft"],
         "Laatste zoekactie" if nl else "Last search",
@@ -102,17 +102,13 @@ def build_portfolio(datas: list[ReviewData], lang: str, fmt: str, now) -> Doc:
                 fmt_iso(last.started_at) if last else "—",
             ]
         )
-    doc.add(Table(header, rows, numeric={1, 2, 3}))
+    doc.add(Table(header, rows, numeric={1, 2, 3}, nowrap={4}))
     for index, group in _group(datas):
         doc.add(H(2, theme_name(index, lang)))
         if index is not None:
             doc.add(
-                P(
-                    [
-                        ("Doelen: " if nl else "Goals: ")
-                        + "; ".join(goal_text(g, lang) for g in THEMES[index]["goals"])
-                    ]
-                )
+                P([Strong("Programmadoelen van dit thema:" if nl else "Programme goals of this theme:")]),
+                UL([[goal_text(g, lang)] for g in THEMES[index]["goals"]]),
             )
         for d in group:
             _review_block(d, lang, fmt, doc)

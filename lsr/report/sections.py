@@ -167,7 +167,7 @@ def prisma_section(d: ReviewData, lang: str, doc: Doc, svg: str) -> None:
     )
     doc.add(H(2, w["prisma"]), P([intro]), Figure(svg, w["fig_prisma"], prisma_file(lang), "prisma", narrow))
     rows = [[t["identified_total"], fmt_int(c.identified, lang)]]
-    rows += [[f"  {src}", fmt_int(n, lang)] for src, n in sorted({**c.databases, **c.other_sources}.items())]
+    rows += [[f"– {src}", fmt_int(n, lang)] for src, n in sorted({**c.databases, **c.other_sources}.items())]
     rows += [
         [t["duplicates"], fmt_int(c.duplicates, lang)],
         [t["screened"], fmt_int(c.screened, lang)],

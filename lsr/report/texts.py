@@ -187,7 +187,7 @@ WORDS: dict[str, dict[str, str]] = {
         "portfolio": "Portfolio levende systematische reviews NPHLN",
         "portfolio_sub": "Overzicht per programmathema en doel · stand van {date}",
         "by_goal": "Per programmadoel",
-        "no_reviews": "Nog geen reviews bij dit doel.",
+        "no_reviews": "nog geen review",
         "summary_link": "samenvatting",
     },
     "en": {
@@ -247,7 +247,7 @@ WORDS: dict[str, dict[str, str]] = {
         "portfolio": "NPHLN portfolio of living systematic reviews",
         "portfolio_sub": "Overview by programme theme and goal · as of {date}",
         "by_goal": "By programme goal",
-        "no_reviews": "No reviews inform this goal yet.",
+        "no_reviews": "no review yet",
         "summary_link": "summary",
     },
 }

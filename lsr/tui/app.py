@@ -15,6 +15,7 @@ from lsr.decisions import TA
 from lsr.screening import ScreeningService
 from lsr.settings import Settings
 from lsr.tui import optional
+from lsr.tui.ranker_process import DEFAULT_TARGET, ProcessRerank
 from lsr.tui.screens.home import HomeScreen
 from lsr.tui.screens.screener import ScreenerScreen
 from lsr.workspace import Workspace, open_workspace
@@ -60,6 +61,11 @@ class LsrApp(App[None]):
             self.push_screen(HomeScreen(open_screener=self.open_screener, update=self.update_fn,
                                         report=self.report_fn))
 
+    def on_unmount(self) -> None:
+        close = getattr(self.rerank, "close", None)
+        if close is not None:
+            close()
+
     def open_screener(self, review_id: str) -> None:
         """Open the screener on a review (from the home screen; ``q`` comes back)."""
         service = ScreeningService(self.ws, review_id, self.reviewer, TA)
@@ -76,7 +82,8 @@ def make_app(target: Settings | Workspace, review_id: str | None = None, *, revi
         review_id: open the screener on this review; None for the home screen.
         reviewer: who decides; defaults to the settings' reviewer.
         stage: the screener's first stage (``title-abstract`` or ``full-text``).
-        rerank, update, report: the core functions to call; by default the installed modules' functions.
+        rerank, update, report: the core functions to call; by default the installed modules' functions
+            (the ranker then runs in a child process, see ``lsr.tui.ranker_process``).
 
     Raises:
         LsrError: the workspace cannot be opened, or the review or stage is unknown.
@@ -86,10 +93,15 @@ def make_app(target: Settings | Workspace, review_id: str | None = None, *, revi
         ws.protocol(review_id)
     return LsrApp(
         ws, reviewer or ws.settings.reviewer, review_id, stage=stage,
-        rerank=optional.rerank_function() if rerank is DEFAULT else rerank,
+        rerank=default_rerank(ws) if rerank is DEFAULT else rerank,
         update=optional.update_function() if update is DEFAULT else update,
         report=optional.report_function() if report is DEFAULT else report,
     )
+
+
+def default_rerank(ws: Workspace) -> ProcessRerank | None:
+    """The installed ranker, run in a child process; None when ``lsr.ranking.service`` does not exist."""
+    return ProcessRerank(ws.settings, DEFAULT_TARGET) if optional.has_module(DEFAULT_TARGET.split(":")[0]) else None
 
 
 def run_app(settings: Settings, review_id: str | None = None, *, stage: str = TA) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from textual.message import Message
 
@@ -11,11 +11,11 @@ from lsr.screening import Freshness, Progress
 
 @dataclass
 class StatsReady(Message):
-    """Fresh progress, ranking freshness and stopping state for the screener's side panel."""
+    """Fresh progress, ranking freshness and stopping state (None: not evaluated yet) for the side panel."""
 
     progress: Progress
     freshness: Freshness
-    stopping: dict = field(default_factory=dict)
+    stopping: dict | None = None
 
 
 @dataclass

@@ -21,6 +21,7 @@ SCREENER_KEYS = (
     ("n", "add a note to this record"),
     ("o", "show the DOI / OpenAlex links"),
     ("/", "find a record by id, DOI, OpenAlex id or title"),
+    ("Escape", "back to the queue from a record you found"),
     ("s", "switch stage: title/abstract ↔ full text"),
     ("c", "show or hide the criteria"),
     ("↑ ↓ PgUp PgDn", "scroll the abstract"),

@@ -261,8 +261,10 @@ class HomeScreen(Screen[None]):
             self.post_message(TaskFinished(f"Report of {review_id} failed: {msg}", error=True))
             return
         paths = _paths(written)
-        where = f": {', '.join(paths[:3])}" + (" …" if len(paths) > 3 else "") if paths else ""
-        self.post_message(TaskFinished(f"Report of {review_id} written{where}"))
+        folder = self.app.ws.settings.review_dir(review_id)
+        where = f": {len(paths)} file(s) in {folder}" if paths else ""
+        names = f" ({', '.join(paths[:3])}{' …' if len(paths) > 3 else ''})" if paths else ""
+        self.post_message(TaskFinished(f"Report of {review_id} written{where}{names}"))
 
     def on_task_progress(self, message: TaskProgress) -> None:
         self.query_one("#activity", Static).update(message.text)

@@ -58,6 +58,7 @@ class ScreenerScreen(Screen[None]):
         Binding("slash", "find", "Find", key_display="/"),
         Binding("s", "switch_stage", "Stage", show=False),
         Binding("c", "toggle_criteria", "Criteria", show=False),
+        Binding("escape", "to_queue", "Queue", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "back", "Back"),
     ] + [Binding(str(n), f"reason({n})", f"Reason {n}", show=False) for n in range(2, 10)]
@@ -87,6 +88,9 @@ class ScreenerScreen(Screen[None]):
         self.show_next()
         self.query_one(RecordView).focus()
         self.refresh_stats()
+        start = getattr(self.rerank, "start", None)
+        if start is not None:  # a ranking process: let it import the ranker while the reviewer reads
+            start()
 
     @property
     def record_view(self) -> RecordView:
@@ -221,6 +225,11 @@ class ScreenerScreen(Screen[None]):
     def _found(self, record_id: int | None) -> None:
         if record_id:
             self._show_record(record_id)
+            self.notify("Decide on it as usual, or press Escape to go back to the queue.")
+
+    def action_to_queue(self) -> None:
+        """Leave a record opened with find (or shown by undo) and show the queue's next record."""
+        self.show_next()
 
     def action_switch_stage(self) -> None:
         """Switch between title/abstract and full-text screening."""
@@ -247,8 +256,11 @@ class ScreenerScreen(Screen[None]):
 
     def _after_change(self) -> None:
         """After a decision or undo: retrain (title/abstract only) and refresh the panel after a pause."""
-        if self.service.stage == TA:
-            self.start_retrain()
+        decided = getattr(self.rerank, "decided", None)
+        if decided is not None:  # the ranking process writes best right now (see lsr.tui.ranker_process)
+            decided()
+        if self.service.stage == TA:  # once the next record is on screen: the two must not share the CPU
+            self.call_after_refresh(self.start_retrain)
         if self._stats_timer is not None:
             self._stats_timer.stop()
         self._stats_timer = self.set_timer(STATS_DELAY_S, self.refresh_stats)
@@ -289,15 +301,22 @@ class ScreenerScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
     def refresh_stats(self) -> None:
-        """Recompute progress, freshness and stopping state off the UI thread."""
+        """Recompute progress and freshness, then the stopping state, off the UI thread.
+
+        Two messages: the stopping rule may need seconds the first time (its module loads SciPy).
+        """
         svc = self.service
         progress, freshness = svc.progress(), svc.freshness()
+        worker = get_current_worker()
+        if worker.is_cancelled:
+            return
+        self.post_message(StatsReady(progress, freshness, None))
         try:
             stopping = svc.stopping()
         except Exception as exc:  # an optional module's bug must not break the panel
             stopping = {"rule": svc.protocol.screening.stopping, "met": False, "estimated_recall": None,
                         "message": f"cannot evaluate: {exc}"}
-        if not get_current_worker().is_cancelled:
+        if not worker.is_cancelled:
             self.post_message(StatsReady(progress, freshness, stopping))
 
     def on_stats_ready(self, message: StatsReady) -> None:

@@ -40,7 +40,7 @@ def progress_text(p: Progress) -> Text:
     out.append(f"screened  {p.screened:,} / {p.total:,}{pct}\n")
     out.append("included  ")
     out.append(f"{p.included:,}", style="bold")
-    out.append(f" · excl. {p.excluded:,} · maybe {p.maybe:,}\n")
+    out.append(f"\nexcluded  {p.excluded:,} · maybe {p.maybe:,}\n")
     out.append(f"since last inclusion  {p.since_last_inclusion:,}\n")
     out.append(f"you  {p.mine:,} screened · {p.remaining:,} to go", style="dim")
     return out
@@ -137,13 +137,14 @@ class SidePanel(VerticalScroll):
         yield Static(freshness_text(None, retraining=False, available=self.rerank_available), id="ranking")
         yield Static(stopping_text(None), id="stopping")
 
-    def show_stats(self, progress: Progress, freshness: Freshness, stopping: dict) -> None:
-        """Update the panel with fresh numbers."""
+    def show_stats(self, progress: Progress, freshness: Freshness, stopping: dict | None = None) -> None:
+        """Update the panel with fresh numbers (the stopping block only when ``stopping`` is given)."""
         self.query_one("#progress", Static).update(progress_text(progress))
         self.query_one(InclusionChart).series = progress.series
         self.freshness = freshness
         self._show_ranking()
-        self.query_one("#stopping", Static).update(stopping_text(stopping))
+        if stopping is not None:
+            self.query_one("#stopping", Static).update(stopping_text(stopping))
 
     def set_retraining(self, running: bool) -> None:
         """Show or clear "updating…" next to the ranking."""

@@ -1,0 +1,103 @@
+"""``lsr simulate``: the ranking benchmark on labelled SYNERGY data (thin layer over ``lsr.ranking.simulate``)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from lsr.cli.base import main
+from lsr.errors import LsrError
+
+MODEL_CHOICES = ("default", "elas_u4", "random")
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def format_table(result: dict) -> str:
+    """The summary rows as a fixed-width text table (one line per dataset and model, then the means)."""
+    head = f"{'dataset':<22} {'model':<9} {'runs':>4} {'WSS@95':>7} {'WSS@100':>7} {'rec@10%':>7} {'ATD':>6} {'last':>6} {'sec':>6}"
+    lines = [f"mode: {result['mode']}, seeds: {result['seeds']}", head, "-" * len(head)]
+    previous = None
+    for row in result["summary"]:
+        if row["dataset"] == "mean" and previous != "mean":
+            lines.append("-" * len(head))
+        previous = row["dataset"]
+        lines.append(
+            f"{row['dataset'][:22]:<22} {row['model'][:9]:<9} {row['runs']:>4} {_fmt(row['wss95']):>7} "
+            f"{_fmt(row['wss100']):>7} {_fmt(row['recall10']):>7} {_fmt(row['atd']):>6} "
+            f"{_fmt(row['last_relevant']):>6} {_fmt(row['seconds'], 1):>6}"
+        )
+    return "\n".join(lines)
+
+
+@main.command()
+@click.argument("datasets", nargs=-1, required=True, metavar="DATASET...")
+@click.option(
+    "--model",
+    "models",
+    multiple=True,
+    type=click.Choice(MODEL_CHOICES),
+    help="Ranker to simulate; repeat for several [default: default].",
+)
+@click.option("--seeds", default=1, show_default=True, type=click.IntRange(1, 100), help="Run seeds 0..N-1.")
+@click.option(
+    "--mode",
+    type=click.Choice(("full", "update")),
+    default="full",
+    show_default=True,
+    help="full: start from 1 inclusion + 1 exclusion; update: earlier half (by date) labelled, screen the rest.",
+)
+@click.option("--json", "json_file", type=click.Path(dir_okay=False), help="Also write all runs as JSON ('-' = stdout).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+def simulate(
+    datasets: tuple[str, ...], models: tuple[str, ...], seeds: int, mode: str, json_file: str | None, quiet: bool
+) -> None:
+    """Simulate screening labelled datasets and report how much work each ranker saves.
+
+    DATASET is a SYNERGY-format folder (labels.csv + works_*.zip) or a SYNERGY dataset name found under
+    SYNERGY_PATH. Each run retrains after every screened record and stops at the last inclusion. Metrics
+    exclude the prior records: WSS@95, WSS@100, recall after 10 % screened, ATD (mean fraction screened
+    when an inclusion is found) and the fraction screened to the last inclusion.
+
+    \b
+    Models: default (lsr's ranker), elas_u4 (ASReview's ELAS u4), random (floor).
+    Modes:  full   - priors: 1 inclusion + 1 exclusion drawn with the seed
+            update - records sorted by publication date; the first half is labelled,
+                     the second half is the new batch screened with active learning.
+
+    \b
+    Example:
+      lsr simulate ../shared/synergy/* --model elas_u4 --model default --seeds 3
+      lsr simulate Sep_2021 --mode update --json sep.json
+    """
+    from lsr.ranking.simulate import simulate as run_simulation
+
+    chosen = list(models) or ["default"]
+
+    def progress(done: int, total: int, run: dict) -> None:
+        if quiet:
+            return
+        wss = _fmt(run.get("wss95"))
+        click.echo(
+            f"[{done}/{total}] {run['dataset']} {run['model']} seed {run['seed']}: "
+            f"WSS@95 {wss} ({run['seconds']:.1f}s)",
+            err=True,
+        )
+
+    try:
+        result = run_simulation(list(datasets), chosen, seeds, mode, progress=progress)
+    except ValueError as exc:
+        raise LsrError(str(exc)) from exc
+    if json_file == "-":
+        click.echo(json.dumps(result, indent=2))
+        return
+    click.echo(format_table(result))
+    if json_file:
+        Path(json_file).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        click.echo(f"wrote {json_file}", err=True)
+    sys.stdout.flush()

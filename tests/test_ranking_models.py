@@ -1,0 +1,91 @@
+"""Rankers and ``rank_records``: a planted obvious inclusion comes first; cold start uses the protocol."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lsr.ranking.api import rank_records
+from lsr.ranking.models import MODEL_NAMES, make_ranker
+
+FILLER = (
+    "hospital cohort survey registry method analysis sample outcome trial patients data model "
+    "follow baseline region policy cost quality review measure adults schools teachers"
+).split()
+
+
+def _corpus(seed: int = 0, n: int = 80) -> tuple[list[str], dict[int, int], int]:
+    """Random filler texts; records 0-3 are inclusions about vitamin D, 4-11 exclusions; the planted
+    vitamin D record sits at the end of the pool."""
+    rng = np.random.RandomState(seed)
+    texts = [" ".join(rng.choice(FILLER, 25)) for _ in range(n)]
+    topic = "vitamin d supplementation fracture risk elderly"
+    for i in range(4):
+        texts[i] = f"{topic} {texts[i]}"
+    planted = n - 1
+    texts[planted] = f"{topic} {topic} randomised {texts[planted]}"
+    labels = {i: 1 for i in range(4)} | {i: 0 for i in range(4, 12)}
+    return texts, labels, planted
+
+
+@pytest.mark.parametrize("model", ["default", "elas_u4"])
+def test_planted_inclusion_ranked_first(model: str) -> None:
+    texts, labels, planted = _corpus()
+    result = rank_records(texts, labels, model=model)
+    assert result.model == model
+    assert int(result.order[0]) == planted
+    assert set(result.order.tolist()) == set(range(len(texts))) - set(labels)
+    assert np.all(np.diff(result.scores) <= 0)
+    run = result.as_model_run()
+    assert run["n_labels"] == 12 and run["n_included"] == 4 and run["params"]["model"] == model
+
+
+def test_planted_inclusion_found_by_citations_alone() -> None:
+    """Text carries no signal; the planted record cites every inclusion, so citations must find it."""
+    rng = np.random.RandomState(1)
+    n = 60
+    texts = [" ".join(rng.choice(FILLER, 25)) for _ in range(n)]
+    ids = [f"W{i + 1}" for i in range(n)]
+    refs: list[list[str]] = [[f"W{9000 + int(k)}" for k in rng.choice(400, 8)] for _ in range(n)]
+    for i in range(4):
+        refs[i] = ["W5001", "W5002", "W5003", *refs[i][:3]]
+    planted = n - 1
+    refs[planted] = ["W5001", "W5002", "W5003", "W1", "W2"]
+    labels = {i: 1 for i in range(4)} | {i: 0 for i in range(4, 16)}
+    result = rank_records(texts, labels, openalex_ids=ids, referenced_works=refs)
+    assert int(result.order[0]) == planted
+
+
+def test_cold_start_uses_query_and_question() -> None:
+    texts = [
+        "Rats in a maze: spatial learning",
+        "Teacher salaries across countries",
+        "An extended school day and reading achievement of pupils",
+        "Homework and family life",
+    ]
+    by_query = rank_records(texts, {}, query='("extended school day" OR "longer school day") NOT rats')
+    assert by_query.model == "coldstart" and int(by_query.order[0]) == 2
+    by_question = rank_records(texts, {1: 0}, question="Does homework change family life?")
+    assert by_question.model == "coldstart" and int(by_question.order[0]) == 3
+    # without protocol text the given order stands (all scores tie)
+    plain = rank_records(texts, {})
+    assert plain.order.tolist() == [0, 1, 2, 3]
+
+
+def test_random_is_seeded_and_unknown_model_fails() -> None:
+    texts, labels, _ = _corpus()
+    a = rank_records(texts, labels, model="random", seed=3).order
+    b = rank_records(texts, labels, model="random", seed=3).order
+    c = rank_records(texts, labels, model="random", seed=4).order
+    assert a.tolist() == b.tolist() != c.tolist()
+    with pytest.raises(ValueError):
+        make_ranker("nope")
+    assert set(MODEL_NAMES) == {"default", "elas_u4", "random"}
+
+
+def test_bad_labels_rejected() -> None:
+    texts, _, _ = _corpus()
+    with pytest.raises(ValueError):
+        rank_records(texts, {0: 2, 1: 0})
+    with pytest.raises(ValueError):
+        rank_records(texts, {999: 1, 1: 0})
