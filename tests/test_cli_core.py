@@ -158,3 +158,15 @@ def test_fulltext_exclusion_needs_reason(workspace):
     result = run(["decide", "test-review", "W1", "exclude", "--stage", "full-text"], workspace)
     assert result.exit_code == 1
     assert "needs a reason" in result.stderr
+
+
+def test_shell_completion_completes_commands():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    lsr = Path(sys.executable).with_name("lsr")
+    env = dict(os.environ, COMP_WORDS="lsr sta", COMP_CWORD="1", _LSR_COMPLETE="bash_complete")
+    out = subprocess.run([str(lsr)], env=env, capture_output=True, text=True, timeout=60)
+    assert "status" in out.stdout
