@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from lsr.errors import LsrError
@@ -129,6 +129,23 @@ def latest_decisions(session: Session, review_id: str, stage: str = TA, reviewer
     return {(d.record_id, d.reviewer): d for d in rows}
 
 
+def resolutions_of(session: Session, review_id: str, stage: str = TA) -> dict[int, Decision]:
+    """The resolution in force per record at a stage: its latest ``resolve`` decision not undone since.
+
+    A resolution stays in force when its author later adds a note or another decision on the record; only
+    an undo of the resolution itself (or a newer resolution) replaces it.
+    """
+    rows = session.exec(select(Decision).where(
+        Decision.review_id == review_id, Decision.stage == stage,
+        or_(Decision.kind == "resolve", Decision.kind == "undo")).order_by(Decision.id)).all()
+    undone = {d.corrects_id for d in rows if d.kind == "undo"}
+    out: dict[int, Decision] = {}
+    for d in rows:
+        if d.kind == "resolve" and d.label is not None and d.id not in undone:
+            out[d.record_id] = d
+    return out
+
+
 def settled_labels(session: Session, review_id: str, stage: str = TA, reviewers_per_record: int = 1
                    ) -> dict[int, Label]:
     """The label that counts for each record at a stage.
@@ -138,6 +155,7 @@ def settled_labels(session: Session, review_id: str, stage: str = TA, reviewers_
     Records without a settled label are absent.
     """
     per_pair = latest_decisions(session, review_id, stage)
+    resolutions = resolutions_of(session, review_id, stage) if reviewers_per_record > 1 else {}
     by_record: dict[int, list[Decision]] = {}
     for (record_id, _), d in per_pair.items():
         by_record.setdefault(record_id, []).append(d)
@@ -149,9 +167,7 @@ def settled_labels(session: Session, review_id: str, stage: str = TA, reviewers_
             if latest.label is not None:
                 out[record_id] = Label(latest.label, latest.reason, latest.note, latest.id)
             continue
-        resolved = [d for d in decisions if d.kind == "resolve" and d.label is not None]
-        if resolved:
-            d = resolved[-1]
+        if (d := resolutions.get(record_id)) is not None:
             out[record_id] = Label(d.label, d.reason, d.note, d.id)
             continue
         labelled = [d for d in decisions if d.label is not None]
@@ -169,14 +185,15 @@ def conflicts(session: Session, review_id: str, stage: str = TA, reviewers_per_r
     if reviewers_per_record < 2:
         return {}
     per_pair = latest_decisions(session, review_id, stage)
+    resolutions = resolutions_of(session, review_id, stage)
     by_record: dict[int, list[Decision]] = {}
     for (record_id, _), d in per_pair.items():
         by_record.setdefault(record_id, []).append(d)
     out: dict[int, list[Decision]] = {}
     for record_id, decisions in by_record.items():
-        if any(d.kind == "resolve" and d.label is not None for d in decisions):
+        if record_id in resolutions:
             continue
-        labelled = sorted((d for d in decisions if d.label is not None), key=lambda d: d.id)
+        labelled = sorted((d for d in decisions if d.label is not None and d.kind != "resolve"), key=lambda d: d.id)
         if len(labelled) >= 2 and len({d.label for d in labelled}) > 1:
             out[record_id] = labelled
     return out

@@ -17,6 +17,7 @@ from lsr.cli import update_cmd  # update, schedule
 from lsr.cli import openalex_serve  # noqa: E402,F401
 from lsr.cli import screen_cmd  # screen
 from lsr.cli import report_cmd  # report
+from lsr.cli import conflicts_cmd  # conflicts, resolve
 from lsr.cli import simulate  # noqa: E402,F401
 
 __all__ = ["main"]

@@ -24,6 +24,7 @@ SCREENER_KEYS = (
     ("Escape", "back to the queue from a record you found"),
     ("s", "switch stage: title/abstract ↔ full text"),
     ("c", "show or hide the criteria"),
+    ("C", "conflicts: settle records the two reviewers disagree on (dual screening)"),
     ("↑ ↓ PgUp PgDn", "scroll the abstract"),
     ("?", "this help"),
     ("q", "back to the reviews (or quit)"),
@@ -34,6 +35,7 @@ HOME_KEYS = (
     ("u", "update: search OpenAlex for new records"),
     ("r", "write the review's report"),
     ("g", "reload the table"),
+    ("C", "conflicts of the selected review (dual screening)"),
     ("?", "this help"),
     ("q", "quit"),
 )

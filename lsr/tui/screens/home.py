@@ -98,6 +98,7 @@ class HomeScreen(Screen[None]):
         Binding("u", "update", "Update"),
         Binding("r", "report", "Report"),
         Binding("g", "reload", "Reload"),
+        Binding("C", "conflicts", "Conflicts", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
     ]
@@ -186,6 +187,14 @@ class HomeScreen(Screen[None]):
         r = self.selected()
         if r is not None:
             self.open_screener(r["id"])
+
+    def action_conflicts(self) -> None:
+        """Open the conflicts view of the highlighted review (dual screening)."""
+        from lsr.tui.screens.conflicts import ConflictsScreen  # noqa: PLC0415
+
+        r = self.selected()
+        if r is not None:
+            self.app.push_screen(ConflictsScreen(self.app.ws, r["id"], self.app.reviewer))
 
     def action_reload(self) -> None:
         self.load_status()

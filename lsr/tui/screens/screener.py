@@ -58,6 +58,7 @@ class ScreenerScreen(Screen[None]):
         Binding("slash", "find", "Find", key_display="/"),
         Binding("s", "switch_stage", "Stage", show=False),
         Binding("c", "toggle_criteria", "Criteria", show=False),
+        Binding("C", "conflicts", "Conflicts", show=False),
         Binding("escape", "to_queue", "Queue", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "back", "Back"),
@@ -239,6 +240,13 @@ class ScreenerScreen(Screen[None]):
         self.notify(f"Now screening {STAGE_NAMES[self.service.stage]}: {self.service.remaining:,} record(s).")
         self.refresh_stats()
 
+    def action_conflicts(self) -> None:
+        """Open the conflicts view (dual screening); the panel refreshes on return."""
+        from lsr.tui.screens.conflicts import ConflictsScreen  # noqa: PLC0415
+
+        s = self.service
+        self.app.push_screen(ConflictsScreen(s.ws, s.review_id, s.reviewer), lambda _: self.refresh_stats())
+
     def action_toggle_criteria(self) -> None:
         self.panel.toggle_criteria()
 
@@ -322,3 +330,5 @@ class ScreenerScreen(Screen[None]):
     def on_stats_ready(self, message: StatsReady) -> None:
         if message.progress.stage == self.service.stage:
             self.panel.show_stats(message.progress, message.freshness, message.stopping)
+            if message.stopping is None and self.service.per_record > 1:
+                self.panel.load_agreement(self.service.ws, self.service.review_id, self.service.stage)

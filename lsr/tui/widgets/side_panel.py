@@ -1,17 +1,21 @@
-"""The screener's side panel: progress, the inclusion chart, ranking freshness, stopping, question, criteria."""
+"""The screener's side panel: progress, the inclusion chart, ranking freshness, stopping, agreement, question,
+criteria."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
 from lsr.protocol import Protocol
 from lsr.screening import Freshness, Progress
 from lsr.tui.widgets.chart import InclusionChart
+from lsr.workspace import Workspace
 
 STAGE_NAMES = {"title-abstract": "title/abstract", "full-text": "full text"}
 
@@ -89,6 +93,30 @@ def stopping_text(state: dict | None) -> Text:
     return out
 
 
+AGREEMENT_MIN_N = 10
+"""Agreement is shown once this many records were screened by both: on fewer, a reviewer could read the other's
+labels from it (blinding)."""
+
+
+def agreement_text(summary: dict | None) -> Text:
+    """Pooled agreement of dual screening: kappa (two decimals), percentage agreement and PABAK."""
+    out = Text()
+    out.append("Agreement\n", style="bold")
+    if summary is None:
+        out.append("…")
+        return out
+    n = summary.get("n") or 0
+    if n < AGREEMENT_MIN_N:
+        out.append(f"shown after {AGREEMENT_MIN_N} records screened by both ({n} so far)", style="dim")
+        return out
+    kappa, pct, pabak = summary.get("kappa"), summary.get("percent_agreement"), summary.get("pabak")
+    out.append(f"kappa {kappa:.2f}" if kappa is not None else "kappa n/a")
+    out.append(f" · {pct:.0%} agree" if pct is not None else "")
+    out.append(f"\nPABAK {pabak:.2f}" if pabak is not None else "")
+    out.append(f" · {n:,} records both screened", style="dim")
+    return out
+
+
 def criteria_text(protocol: Protocol) -> Text:
     """Inclusion and exclusion criteria and the numbered exclusion reasons (the 1-9 keys)."""
     c = protocol.criteria
@@ -136,6 +164,8 @@ class SidePanel(VerticalScroll):
         yield InclusionChart(id="chart")
         yield Static(freshness_text(None, retraining=False, available=self.rerank_available), id="ranking")
         yield Static(stopping_text(None), id="stopping")
+        if self.protocol.screening.reviewers_per_record > 1:
+            yield Static(agreement_text(None), id="agreement")
 
     def show_stats(self, progress: Progress, freshness: Freshness, stopping: dict | None = None) -> None:
         """Update the panel with fresh numbers (the stopping block only when ``stopping`` is given)."""
@@ -145,6 +175,20 @@ class SidePanel(VerticalScroll):
         self._show_ranking()
         if stopping is not None:
             self.query_one("#stopping", Static).update(stopping_text(stopping))
+
+    @work(thread=True, exclusive=True, group="agreement", exit_on_error=False)
+    def load_agreement(self, ws: Workspace, review_id: str, stage: str) -> None:
+        """Compute the pooled agreement off the UI thread and show it (dual screening only)."""
+        from lsr.conflicts import agreement_summary  # noqa: PLC0415
+
+        summary = agreement_summary(ws, review_id, stage)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show_agreement, summary)
+
+    def show_agreement(self, summary: dict | None) -> None:
+        """Show the agreement block (no-op with single screening)."""
+        for widget in self.query("#agreement"):
+            widget.update(agreement_text(summary))
 
     def set_retraining(self, running: bool) -> None:
         """Show or clear "updating…" next to the ranking."""
