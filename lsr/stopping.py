@@ -223,3 +223,31 @@ def evaluate_review(ws, session, review_id: str) -> dict:
                             "met": batch.met, "estimated_recall": batch.estimated_recall,
                             "message": batch.message}
     return out
+
+
+class SimulationStopRule:
+    """A protocol stopping rule as a hook for ``lsr simulate`` (``should_stop`` after every record)."""
+
+    def __init__(self, rule: str, recall_target: float = 0.95, confidence: float = 0.95) -> None:
+        if not (rule == "statistical" or rule == "none" or rule.startswith("consecutive-irrelevant:")):
+            raise ValueError(f"unknown stopping rule {rule!r} (statistical, consecutive-irrelevant:N, none)")
+        self.rule, self.recall_target, self.confidence = rule, recall_target, confidence
+
+    def should_stop(self, screened_labels, pool_size: int) -> bool:
+        labels = list(screened_labels)
+        if self.rule == "none":
+            return False
+        if self.rule.startswith("consecutive-irrelevant:"):
+            need = int(self.rule.split(":", 1)[1])
+            return any(labels) and consecutive_irrelevant(labels) >= need
+        if labels and labels[-1]:
+            return False  # a relevant record just came up: the tail window starts empty
+        p = h0_pvalue(labels, pool_size, self.recall_target)
+        return p is not None and p < 1 - self.confidence
+
+
+def stop_summary(run: dict, pool_size: int) -> dict:
+    """``stopped_at`` (fraction of the pool screened when the rule fired, 1.0 if never) and recall then."""
+    stop_at = run.get("stop_at")
+    return {"stopped_at": 1.0 if stop_at is None else stop_at / pool_size,
+            "recall_at_stop": 1.0 if stop_at is None else run.get("recall_at_stop")}

@@ -35,6 +35,36 @@ def format_table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def _add_stopping(result: dict, rule: str) -> None:
+    """Per run ``stopped_at`` / ``recall_at_stop``; per summary row the share of runs reaching 95 % recall."""
+    from lsr.stopping import stop_summary
+
+    for run in result["runs"]:
+        run.update(stop_summary(run, run.get("pool") or max(run["n_records"] - 2, 1)), stopping=rule)
+    for row in result.get("summary", []):
+        mine = [r for r in result["runs"] if r["dataset"] == row["dataset"] and r["model"] == row["model"]]
+        if mine:
+            row["stopping"] = rule
+            row["stopped_at"] = sum(r["stopped_at"] for r in mine) / len(mine)
+            row["recall_at_stop"] = sum(r["recall_at_stop"] for r in mine) / len(mine)
+            row["runs_reaching_95"] = sum(r["recall_at_stop"] >= 0.95 for r in mine)
+
+
+def format_stopping(result: dict) -> str:
+    lines = ["", f"{'dataset':<22} {'model':<9} {'rule':<26} {'stopped at':>10} {'recall':>7} {'>=95%':>6}"]
+    for row in result.get("summary", []):
+        if "stopped_at" in row:
+            lines.append(f"{row['dataset'][:22]:<22} {row['model'][:9]:<9} {row['stopping'][:26]:<26} "
+                         f"{row['stopped_at']:>10.3f} {row['recall_at_stop']:>7.3f} "
+                         f"{row['runs_reaching_95']:>3}/{row['runs']:<2}")
+    runs = [r for r in result["runs"] if "recall_at_stop" in r]
+    if runs:
+        ok = sum(r["recall_at_stop"] >= 0.95 for r in runs)
+        lines.append(f"recall at stop >= 95 % in {ok} of {len(runs)} runs ({ok / len(runs):.0%}); "
+                     f"mean share of the pool screened {sum(r['stopped_at'] for r in runs) / len(runs):.3f}")
+    return "\n".join(lines)
+
+
 @main.command()
 @click.argument("datasets", nargs=-1, required=True, metavar="DATASET...")
 @click.option(
@@ -53,9 +83,11 @@ def format_table(result: dict) -> str:
     help="full: start from 1 inclusion + 1 exclusion; update: earlier half (by date) labelled, screen the rest.",
 )
 @click.option("--json", "json_file", type=click.Path(dir_okay=False), help="Also write all runs as JSON ('-' = stdout).")
+@click.option("--stopping", help="Also evaluate a stopping rule: statistical, consecutive-irrelevant:N or none.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 def simulate(
-    datasets: tuple[str, ...], models: tuple[str, ...], seeds: int, mode: str, json_file: str | None, quiet: bool
+    datasets: tuple[str, ...], models: tuple[str, ...], seeds: int, mode: str, json_file: str | None, quiet: bool,
+    stopping: str | None,
 ) -> None:
     """Simulate screening labelled datasets and report how much work each ranker saves.
 
@@ -74,6 +106,10 @@ def simulate(
     Example:
       lsr simulate ../shared/synergy/* --model elas_u4 --model default --seeds 3
       lsr simulate Sep_2021 --mode update --json sep.json
+      lsr simulate ../shared/synergy/* --seeds 3 --stopping statistical
+
+    With --stopping, each run also reports stopped_at (fraction of the pool screened when the rule
+    fired; 1.0 if never) and recall_at_stop, and screens on until the rule fired.
     """
     from lsr.ranking.simulate import simulate as run_simulation
 
@@ -90,13 +126,22 @@ def simulate(
         )
 
     try:
-        result = run_simulation(list(datasets), chosen, seeds, mode, progress=progress)
+        stop_rule = None
+        if stopping:
+            from lsr.stopping import SimulationStopRule
+
+            stop_rule = SimulationStopRule(stopping)
+        result = run_simulation(list(datasets), chosen, seeds, mode, progress=progress, stop_rule=stop_rule)
     except ValueError as exc:
         raise LsrError(str(exc)) from exc
+    if stopping:
+        _add_stopping(result, stopping)
     if json_file == "-":
         click.echo(json.dumps(result, indent=2))
         return
     click.echo(format_table(result))
+    if stopping:
+        click.echo(format_stopping(result))
     if json_file:
         Path(json_file).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
         click.echo(f"wrote {json_file}", err=True)
