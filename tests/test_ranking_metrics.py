@@ -27,7 +27,10 @@ def test_wss95_reaches_ceil_of_relevant() -> None:
 
 
 def test_ceil_not_round() -> None:
-    # 10 relevant: 95 % recall needs ceil(9.5) = 10 records, so WSS@95 sees the last one.
+    # 19 relevant: 95 % recall needs ceil(18.05) = 19 records, so WSS@95 waits for the last one.
+    order = [1] * 18 + [0] * 41 + [1]
+    assert wss(order, 200, 0.95) == pytest.approx((200 - 60) / 200 - 0.05)
+    # 10 relevant: ceil(9.5) = 10 as well
     order = [1] * 9 + [0] * 40 + [1]
     assert wss(order, 200, 0.95) == pytest.approx((200 - 50) / 200 - 0.05)
 

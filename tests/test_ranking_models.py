@@ -52,8 +52,16 @@ def test_planted_inclusion_found_by_citations_alone() -> None:
     planted = n - 1
     refs[planted] = ["W5001", "W5002", "W5003", "W1", "W2"]
     labels = {i: 1 for i in range(4)} | {i: 0 for i in range(4, 16)}
-    result = rank_records(texts, labels, openalex_ids=ids, referenced_works=refs)
+    # screening so far showed citations matter: high citation z-scores were inclusions, text z-scores were noise
+    history = [(0.3, 2.0, 1), (1.5, -0.5, 0), (-0.2, 1.8, 1), (1.2, 0.1, 0), (0.9, 2.2, 1), (1.4, -0.3, 0)]
+    result = rank_records(texts, labels, openalex_ids=ids, referenced_works=refs, history=history)
     assert int(result.order[0]) == planted
+    assert result.params["weights"]["citation"] > result.params["weights"]["text"]
+    assert set(result.components) == {"z_text", "z_citation"}
+    assert result.components["z_citation"][0] == result.components["z_citation"].max()
+    # no history yet: the default ranker trusts text only, so the planted record is not found by citations
+    plain = rank_records(texts, labels, openalex_ids=ids, referenced_works=refs)
+    assert plain.params["weights"] == {"text": 1.0, "citation": 0.0}
 
 
 def test_cold_start_uses_query_and_question() -> None:
@@ -89,3 +97,25 @@ def test_bad_labels_rejected() -> None:
         rank_records(texts, {0: 2, 1: 0})
     with pytest.raises(ValueError):
         rank_records(texts, {999: 1, 1: 0})
+
+
+def test_default_ranker_learns_its_history_from_screening() -> None:
+    """Kept across decisions, the ranker records the z-scores each screened record had when it was ranked."""
+    from lsr.ranking.default import DefaultRanker
+    from lsr.ranking.features import build_matrix
+    from lsr.ranking.models import Corpus
+
+    texts, labels, planted = _corpus()
+    corpus = Corpus(X=build_matrix(texts))
+    ranker = DefaultRanker(seed=0)
+    labelled = np.array(sorted(labels))
+    y = np.array([labels[i] for i in labelled])
+    pool = np.setdiff1d(np.arange(len(texts)), labelled)
+    ranker.fit(corpus, labelled, y)
+    scores = ranker.scores(corpus, pool)
+    top = int(pool[np.argmax(scores)])
+    assert top == planted and ranker.history == []
+    z_top = float(ranker.components["z_text"][np.argmax(scores)])
+    ranker.fit(corpus, np.append(labelled, top), np.append(y, 1))
+    assert ranker.history == [(pytest.approx(z_top), 0.0, 1)]
+    assert ranker.params()["history"] == 1

@@ -92,7 +92,7 @@ def simulate(
     """Simulate screening labelled datasets and report how much work each ranker saves.
 
     DATASET is a SYNERGY-format folder (labels.csv + works_*.zip) or a SYNERGY dataset name found under
-    SYNERGY_PATH. Each run retrains after every screened record and stops at the last inclusion. Metrics
+    SYNERGY_PATH; plain files (a release's LICENSE) are skipped with a notice. Each run retrains after every screened record and stops at the last inclusion. Metrics
     exclude the prior records: WSS@95, WSS@100, recall after 10 % screened, ATD (mean fraction screened
     when an inclusion is found) and the fraction screened to the last inclusion.
 
@@ -114,6 +114,14 @@ def simulate(
     from lsr.ranking.simulate import simulate as run_simulation
 
     chosen = list(models) or ["default"]
+    names = []
+    for item in datasets:  # a shell glob over a SYNERGY release also matches its LICENSE / README files
+        if Path(item).is_file():
+            click.echo(f"skipping {item}: a file, not a dataset folder", err=True)
+        else:
+            names.append(item)
+    if not names:
+        raise LsrError("no dataset folders given")
 
     def progress(done: int, total: int, run: dict) -> None:
         if quiet:
@@ -131,7 +139,7 @@ def simulate(
             from lsr.stopping import SimulationStopRule
 
             stop_rule = SimulationStopRule(stopping)
-        result = run_simulation(list(datasets), chosen, seeds, mode, progress=progress, stop_rule=stop_rule)
+        result = run_simulation(names, chosen, seeds, mode, progress=progress, stop_rule=stop_rule)
     except ValueError as exc:
         raise LsrError(str(exc)) from exc
     if stopping:

@@ -27,6 +27,7 @@ import scipy.sparse as sp
 
 from lsr.ranking.citations import CitationGraph
 from lsr.ranking.coldstart import coldstart_scores
+from lsr.ranking.default import DefaultRanker
 from lsr.ranking.features import FeatureStore
 from lsr.ranking.models import Corpus, make_ranker
 
@@ -42,6 +43,8 @@ class RankResult:
         scores: score of each record in ``order`` (same length; higher = more likely relevant).
         model: the model that produced it (``"coldstart"`` before both classes are labelled).
         params: model and feature parameters, for a ModelRun log.
+        components: per-model scores aligned with ``order`` (``default``: ``z_text``, ``z_citation``);
+            store them with the ranking so screened records can feed ``history`` later.
         n_labels: labels used for training.
         n_included: inclusions among them.
         seconds: wall time of feature access, training and ranking.
@@ -51,6 +54,7 @@ class RankResult:
     scores: np.ndarray
     model: str
     params: dict = field(default_factory=dict)
+    components: dict[str, np.ndarray] = field(default_factory=dict)
     n_labels: int = 0
     n_included: int = 0
     seconds: float = 0.0
@@ -76,6 +80,7 @@ def rank_records(
     features: sp.csr_matrix | None = None,
     openalex_ids: Sequence[str | None] | None = None,
     referenced_works: Sequence[Sequence[str] | None] | None = None,
+    history: Sequence[tuple[float, float, int]] = (),
     seed: int = 0,
 ) -> RankResult:
     """Rank the unlabelled records of a review.
@@ -90,6 +95,9 @@ def rank_records(
         features: a cached TF-IDF matrix with one row per text (e.g. ``FeatureStore.matrix()``).
         openalex_ids: OpenAlex id per record, for citation links.
         referenced_works: OpenAlex ``referenced_works`` per record, for citation links.
+        history: for ``default``: ``(z_text, z_citation, label)`` per screened record, the z-scores taken
+            from ``RankResult.components`` of the ranking the record was screened from (oldest first).
+            Without it the default ranker weighs text only until it has seen screening outcomes.
         seed: model seed (liblinear shuffling, ``random``).
 
     Returns:
@@ -109,7 +117,7 @@ def rank_records(
     if labelled.size and (labelled.min() < 0 or labelled.max() >= n):
         raise ValueError("a label refers to a record index outside the records")
     pool = np.setdiff1d(np.arange(n), labelled)
-    ranker = make_ranker(model, seed)
+    ranker = DefaultRanker(seed, history=history) if model == "default" else make_ranker(model, seed)
     if model != "random" and (y.size == 0 or y.min() == y.max()):
         scores = coldstart_scores([texts[i] for i in pool], query, question)
         pick = np.argsort(-scores, kind="stable")
@@ -136,9 +144,11 @@ def rank_records(
     ranker.fit(corpus, labelled, y)
     scores = ranker.scores(corpus, pool)
     pick = np.argsort(-scores, kind="stable")
+    components = {k: np.asarray(v)[pick] for k, v in getattr(ranker, "components", {}).items()}
     return RankResult(
         order=pool[pick],
         scores=np.asarray(scores)[pick],
+        components=components,
         model=model,
         params={**ranker.params(), **feature_params},
         n_labels=int(y.size),

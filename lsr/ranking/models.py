@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
 from lsr.ranking.citations import CitationGraph
@@ -49,10 +48,20 @@ class Corpus:
     graph: CitationGraph | None = None
     extra: dict[str, np.ndarray] = field(default_factory=dict)
 
+    _tokens: sp.csr_matrix | None = field(default=None, repr=False)
+
     @property
     def n(self) -> int:
         """Number of records."""
         return int(self.X.shape[0])
+
+    def citation_tokens(self) -> sp.csr_matrix | None:
+        """``graph.token_matrix()``, computed once per corpus (None without a graph)."""
+        if self.graph is None:
+            return None
+        if self._tokens is None:
+            self._tokens = self.graph.token_matrix()
+        return self._tokens
 
 
 class Ranker(ABC):
@@ -86,6 +95,52 @@ def balanced_weights(y: np.ndarray, ratio: float) -> np.ndarray:
     return w * (len(y) / w.sum())
 
 
+def decision_values(clf, X: sp.csr_matrix, rows: np.ndarray) -> np.ndarray:
+    """A fitted linear classifier's decision values for ``rows`` of ``X``.
+
+    For most of a large matrix it is cheaper to multiply the whole matrix (in its own dtype) than to
+    copy the selected rows first.
+    """
+    rows = np.asarray(rows)
+    if len(rows) > X.shape[0] // 2:
+        coef = np.asarray(clf.coef_, dtype=X.dtype).ravel()
+        return (X @ coef)[rows].astype(np.float64) + float(np.ravel(clf.intercept_)[0])
+    return np.asarray(X[rows] @ np.asarray(clf.coef_, dtype=np.float64).ravel()) + float(
+        np.ravel(clf.intercept_)[0]
+    )
+
+
+class CompactLinearSVC:
+    """``LinearSVC`` trained on only the columns the training rows use.
+
+    liblinear's time grows with the width of the matrix (its weight vector is accessed at random), and
+    a review's TF-IDF matrix is much wider than the vocabulary of its labelled records. Columns that no
+    training row uses get weight 0 in either case, so the model is the same; training is ~2x faster.
+    """
+
+    def __init__(self, C: float, seed: int | None) -> None:
+        self.C, self.seed = C, seed
+        self.coef_: np.ndarray = np.zeros(0)
+        self.intercept_ = 0.0
+
+    def fit(self, X: sp.csr_matrix, y: np.ndarray, sample_weight: np.ndarray | None = None) -> CompactLinearSVC:
+        """Train on the rows of ``X`` (all of them: slice the labelled rows first)."""
+        X = sp.csr_matrix(X)
+        cols = np.unique(X.indices)
+        lut = np.zeros(X.shape[1], dtype=np.int32)
+        lut[cols] = np.arange(len(cols), dtype=np.int32)
+        narrow = sp.csr_matrix((X.data, lut[X.indices], X.indptr), shape=(X.shape[0], max(len(cols), 1)))
+        clf = LinearSVC(C=self.C, random_state=self.seed).fit(narrow, y, sample_weight=sample_weight)
+        self.coef_ = np.zeros(X.shape[1], dtype=np.float64)
+        self.coef_[cols] = clf.coef_.ravel()[: len(cols)]
+        self.intercept_ = float(clf.intercept_[0])
+        return self
+
+    def decision_function(self, X: sp.csr_matrix) -> np.ndarray:
+        """Decision values of every row of ``X``."""
+        return np.asarray(X @ self.coef_.astype(X.dtype, copy=False), dtype=np.float64) + self.intercept_
+
+
 class ElasU4Ranker(Ranker):
     """ASReview's ELAS u4 (TF-IDF + linear SVM, balanced), built through ``asreview``."""
 
@@ -104,7 +159,7 @@ class ElasU4Ranker(Ranker):
         return self
 
     def scores(self, corpus: Corpus, rows: np.ndarray) -> np.ndarray:
-        return self.cycle.classifier.decision_function(corpus.X[rows])
+        return decision_values(self.cycle.classifier, corpus.X, rows)
 
     def params(self) -> dict:
         meta = self.cycle.to_meta()
@@ -148,7 +203,7 @@ class TextSVMRanker(Ranker):
 
     def __init__(self, C: float = 0.11, ratio: float = 9.8, seed: int | None = 0) -> None:
         self.C, self.ratio, self.seed = C, ratio, seed
-        self.clf = LinearSVC(C=C, random_state=seed)
+        self.clf = CompactLinearSVC(C=C, seed=seed)
 
     def fit(self, corpus: Corpus, labelled: np.ndarray, y: np.ndarray) -> TextSVMRanker:
         y = np.asarray(y)
@@ -156,41 +211,10 @@ class TextSVMRanker(Ranker):
         return self
 
     def scores(self, corpus: Corpus, rows: np.ndarray) -> np.ndarray:
-        return self.clf.decision_function(corpus.X[rows])
+        return decision_values(self.clf, corpus.X, rows)
 
     def params(self) -> dict:
         return {"model": self.name, "classifier": "linear_svm", "C": self.C, "balance_ratio": self.ratio}
-
-
-class CitationLRRanker(Ranker):
-    """Logistic regression on the label-dependent citation features of ``CitationGraph``."""
-
-    name = "citation_lr"
-
-    def __init__(self, C: float = 1.0) -> None:
-        self.C = C
-        self.clf = LogisticRegression(C=C, class_weight="balanced")
-        self._F: np.ndarray | None = None
-        self._constant = True
-
-    def fit(self, corpus: Corpus, labelled: np.ndarray, y: np.ndarray) -> CitationLRRanker:
-        if corpus.graph is None:
-            self._F, self._constant = None, True
-            return self
-        self._F = corpus.graph.features(labelled, y)
-        Xl = self._F[labelled]
-        self._constant = bool(np.all(Xl == Xl[0])) if len(Xl) else True
-        if not self._constant:
-            self.clf.fit(Xl, np.asarray(y))
-        return self
-
-    def scores(self, corpus: Corpus, rows: np.ndarray) -> np.ndarray:
-        if self._F is None or self._constant:
-            return np.zeros(len(rows))
-        return self.clf.decision_function(self._F[rows])
-
-    def params(self) -> dict:
-        return {"model": self.name, "classifier": "logistic_regression", "C": self.C}
 
 
 MODEL_NAMES = ("default", "elas_u4", "random")
@@ -209,5 +233,7 @@ def make_ranker(name: str, seed: int | None = 0) -> Ranker:
     if name == "text_svm":
         return TextSVMRanker(seed=seed)
     if name == "default":
-        return TextSVMRanker(seed=seed)
+        from lsr.ranking.default import DefaultRanker
+
+        return DefaultRanker(seed=seed)
     raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODEL_NAMES)}")

@@ -17,7 +17,6 @@ own TF-IDF (``cycle.transform``), every other model lsr's ``FeatureStore`` matri
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -133,6 +132,7 @@ def run_once(
     *,
     stop_rule: StopRule | None = None,
     ranker_factory: Callable[[str, int], object] | None = None,
+    keep_labels: bool = False,
 ) -> dict:
     """One simulated screening run.
 
@@ -144,6 +144,7 @@ def run_once(
         stop_rule: optional stopping rule; the run records where it first fires (``stop_at`` = records
             screened, ``recall_at_stop``) and screens on until both it fired and the last inclusion is found.
         ranker_factory: ``(model, seed) -> Ranker`` override, for experiments.
+        keep_labels: add ``screened_labels`` (labels in screening order) to the run, e.g. for stopping rules.
 
     Returns:
         The run's JSON dict (see ``simulate``).
@@ -202,6 +203,8 @@ def run_once(
     if stop_rule is not None:
         run["stop_at"] = stop_at
         run["recall_at_stop"] = (sum(screened[:stop_at]) / relevant) if (stop_at and relevant) else None
+    if keep_labels:
+        run["screened_labels"] = screened
     run["seconds"] = round(time.perf_counter() - started, 3)
     return run
 
@@ -276,7 +279,3 @@ def simulate(
                     progress(len(runs), total, run)
     return {"mode": mode, "seeds": seeds, "models": list(models), "runs": runs, "summary": summarise(runs)}
 
-
-def ceil_half(n: int) -> int:
-    """Size of the update-mode batch for ``n`` records."""
-    return math.ceil(n / 2)
