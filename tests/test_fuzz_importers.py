@@ -1,0 +1,74 @@
+"""Fuzzing the RIS and CSV importers: every input imports or is refused with one clean line.
+
+Inputs are random bytes, and valid RIS/CSV with random mutations (cut, inserted junk, duplicated or
+dropped tags, stray encodings). A refusal must be an ``LsrError`` naming the file and leave the review
+unchanged; anything else escaping is a bug.
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func
+from sqlmodel import select
+
+from lsr.errors import LsrError
+from lsr.importers import import_file
+from lsr.models import Record
+from lsr.settings import resolve
+from lsr.workspace import open_workspace
+from tests.helpers import make_workspace
+
+FUZZ = settings(max_examples=40, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+RIS = (
+    "TY  - JOUR\r\nAU  - Smith, J.\r\nTI  - After-school programmes and achievement\r\nPY  - 2019\r\n"
+    "JO  - Journal of Education\r\nDO  - 10.1000/abc.1\r\nAB  - An abstract about school.\r\nER  - \r\n\r\n"
+    "TY  - JOUR\r\nAU  - Jansen, K.\r\nTI  - Schuldhulpverlening in de praktijk\r\nPY  - 2021\r\nER  - \r\n"
+)
+CSV = ("title,abstract,authors,doi,year,included\n"
+       "Extended school day,Effects on children,\"Doe, A.\",10.1000/x1,2018,1\n"
+       "Energy coaching,Households in poverty,\"Roe, B.\",,2020,0\n")
+
+
+def _workspace(tmp_path_factory):
+    path = make_workspace(tmp_path_factory.mktemp("fuzz") / "ws")
+    return open_workspace(resolve(path))
+
+
+def _check(ws, path) -> None:
+    with ws.db.read() as s:
+        before = s.exec(select(func.count()).select_from(Record)).one()
+    try:
+        import_file(ws, "test-review", path, reviewer="fuzzer")
+    except LsrError as exc:
+        assert "\n" not in exc.message.strip() and str(path.name) in exc.message, exc.message
+        with ws.db.read() as s:
+            assert s.exec(select(func.count()).select_from(Record)).one() == before  # nothing half-imported
+
+
+@FUZZ
+@given(blob=st.binary(max_size=600), suffix=st.sampled_from([".ris", ".csv", ".txt"]))
+def test_random_bytes(tmp_path_factory, blob, suffix):
+    ws = _workspace(tmp_path_factory)
+    path = tmp_path_factory.mktemp("in") / f"fuzz{suffix}"
+    path.write_bytes(blob)
+    _check(ws, path)
+
+
+@FUZZ
+@given(template=st.sampled_from([("ris", RIS), ("csv", CSV)]), cut=st.integers(0, 400),
+       junk=st.text(max_size=12), drop=st.integers(0, 400),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
+def test_mutated_valid_files(tmp_path_factory, template, cut, junk, drop, encoding):
+    kind, text = template
+    mutated = text[:cut] + junk + text[cut:]
+    mutated = mutated[:drop] + mutated[drop + 5:]
+    ws = _workspace(tmp_path_factory)
+    path = tmp_path_factory.mktemp("in") / f"fuzz.{kind}"
+    try:
+        path.write_bytes(mutated.encode(encoding))
+    except UnicodeEncodeError:
+        path.write_bytes(mutated.encode("utf-8"))
+    _check(ws, path)
