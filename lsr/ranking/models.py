@@ -126,7 +126,9 @@ class CompactLinearSVC:
     def fit(self, X: sp.csr_matrix, y: np.ndarray, sample_weight: np.ndarray | None = None) -> CompactLinearSVC:
         """Train on the rows of ``X`` (all of them: slice the labelled rows first)."""
         X = sp.csr_matrix(X)
-        cols = np.unique(X.indices)
+        used = np.zeros(X.shape[1], dtype=bool)
+        used[X.indices] = True
+        cols = np.flatnonzero(used)
         lut = np.zeros(X.shape[1], dtype=np.int32)
         lut[cols] = np.arange(len(cols), dtype=np.int32)
         narrow = sp.csr_matrix((X.data, lut[X.indices], X.indptr), shape=(X.shape[0], max(len(cols), 1)))
