@@ -8,7 +8,10 @@ from lsr.ranking.coldstart import bm25_scores, coldstart_scores, query_terms
 
 
 def test_query_terms_strip_operators_quotes_and_not() -> None:
-    q = '("extended school day" OR "expanded learning time") AND (achievement OR wellbeing) NOT (mice OR rat*)'
+    q = (
+        '("extended school day" OR "expanded learning time") AND (achievement OR wellbeing) '
+        "NOT (mice OR rat*)"
+    )
     terms = query_terms(q)
     assert "extended school" in terms and "school day" in terms and "achievement" in terms
     assert not {"and", "or", "not", "mice", "rat"} & set(terms)

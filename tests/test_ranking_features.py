@@ -70,10 +70,23 @@ def test_duplicate_ids_skipped_and_rows_by_id(tmp_path) -> None:
     assert loaded.ids == store.ids and loaded.params() == store.params()
     assert np.allclose(loaded.matrix().toarray(), store.matrix().toarray())
     loaded.add(["d"], ["four"])
-    assert np.allclose(loaded.matrix().toarray(), build_matrix(["one text", "two texts", "three", "four"]).toarray())
+    assert np.allclose(
+        loaded.matrix().toarray(), build_matrix(["one text", "two texts", "three", "four"]).toarray()
+    )
 
 
 def test_record_text() -> None:
     assert record_text("Title", None) == "Title"
     assert record_text(None, "Abstract") == "Abstract"
     assert record_text("T", "A") == "T A"
+
+
+def test_chunked_hashing_gives_the_same_matrix(monkeypatch) -> None:
+    import lsr.ranking.features as features
+
+    whole = build_matrix(TEXTS)
+    monkeypatch.setattr(features, "CHUNK", 3)
+    store = FeatureStore()
+    store.add([f"r{i}" for i in range(len(TEXTS))], TEXTS)
+    assert len(store._blocks) == 3
+    assert np.allclose(store.matrix().toarray(), whole.toarray(), atol=1e-6)

@@ -52,7 +52,7 @@ def test_planted_inclusion_found_by_citations_alone() -> None:
     planted = n - 1
     refs[planted] = ["W5001", "W5002", "W5003", "W1", "W2"]
     labels = {i: 1 for i in range(4)} | {i: 0 for i in range(4, 16)}
-    # screening so far showed citations matter: high citation z-scores were inclusions, text z-scores were noise
+    # screening so far showed citations matter: high citation z-scores were inclusions, text was noise
     history = [(0.3, 2.0, 1), (1.5, -0.5, 0), (-0.2, 1.8, 1), (1.2, 0.1, 0), (0.9, 2.2, 1), (1.4, -0.3, 0)]
     result = rank_records(texts, labels, openalex_ids=ids, referenced_works=refs, history=history)
     assert int(result.order[0]) == planted

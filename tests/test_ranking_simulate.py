@@ -48,7 +48,19 @@ def test_tiny_dataset_json_and_table(tmp_path) -> None:
     folder = make_dataset(tmp_path / "Tiny_2024")
     out = tmp_path / "result.json"
     res = CliRunner().invoke(
-        main, ["simulate", str(folder), "--model", "default", "--model", "random", "--seeds", "2", "--json", str(out)]
+        main,
+        [
+            "simulate",
+            str(folder),
+            "--model",
+            "default",
+            "--model",
+            "random",
+            "--seeds",
+            "2",
+            "--json",
+            str(out),
+        ],
     )
     assert res.exit_code == 0, res.output
     assert "WSS@95" in res.stdout and "Tiny_2024" in res.stdout and "mean" in res.stdout
@@ -56,8 +68,19 @@ def test_tiny_dataset_json_and_table(tmp_path) -> None:
     data = json.loads(out.read_text())
     assert len(data["runs"]) == 4
     run = data["runs"][0]
-    for key in ("dataset", "model", "seed", "n_records", "n_included", "wss95", "wss100", "recall10", "atd",
-                "last_relevant", "seconds"):
+    for key in (
+        "dataset",
+        "model",
+        "seed",
+        "n_records",
+        "n_included",
+        "wss95",
+        "wss100",
+        "recall10",
+        "atd",
+        "last_relevant",
+        "seconds",
+    ):
         assert key in run
     assert run["n_records"] == 40 and run["n_included"] == 6
     assert all(0 <= r["atd"] <= 1 and -1 <= r["wss95"] <= 1 for r in data["runs"])
@@ -93,8 +116,10 @@ def test_unknown_dataset_and_model(tmp_path) -> None:
 
 @pytest.mark.skipif(not (SHARED / "synergy" / "Donners_2021").exists(), reason="shared SYNERGY data missing")
 def test_real_dataset_one_seed() -> None:
-    res = CliRunner().invoke(main, ["simulate", "Donners_2021", "--model", "elas_u4", "--model", "default",
-                                    "--json", "-", "--quiet"])
+    res = CliRunner().invoke(
+        main,
+        ["simulate", "Donners_2021", "--model", "elas_u4", "--model", "default", "--json", "-", "--quiet"],
+    )
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     by_model = {r["model"]: r for r in data["runs"]}

@@ -1,4 +1,7 @@
-"""``lsr simulate``: the ranking benchmark on labelled SYNERGY data (thin layer over ``lsr.ranking.simulate``)."""
+"""``lsr simulate``: the ranking benchmark on labelled SYNERGY data.
+
+A thin layer over ``lsr.ranking.simulate``: parse, run, print the table (stdout) and progress (stderr).
+"""
 
 from __future__ import annotations
 
@@ -20,7 +23,10 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 
 def format_table(result: dict) -> str:
     """The summary rows as a fixed-width text table (one line per dataset and model, then the means)."""
-    head = f"{'dataset':<22} {'model':<9} {'runs':>4} {'WSS@95':>7} {'WSS@100':>7} {'rec@10%':>7} {'ATD':>6} {'last':>6} {'sec':>6}"
+    head = (
+        f"{'dataset':<22} {'model':<9} {'runs':>4} {'WSS@95':>7} {'WSS@100':>7} {'rec@10%':>7} "
+        f"{'ATD':>6} {'last':>6} {'sec':>6}"
+    )
     lines = [f"mode: {result['mode']}, seeds: {result['seeds']}", head, "-" * len(head)]
     previous = None
     for row in result["summary"]:
@@ -54,14 +60,18 @@ def format_stopping(result: dict) -> str:
     lines = ["", f"{'dataset':<22} {'model':<9} {'rule':<26} {'stopped at':>10} {'recall':>7} {'>=95%':>6}"]
     for row in result.get("summary", []):
         if "stopped_at" in row:
-            lines.append(f"{row['dataset'][:22]:<22} {row['model'][:9]:<9} {row['stopping'][:26]:<26} "
-                         f"{row['stopped_at']:>10.3f} {row['recall_at_stop']:>7.3f} "
-                         f"{row['runs_reaching_95']:>3}/{row['runs']:<2}")
+            lines.append(
+                f"{row['dataset'][:22]:<22} {row['model'][:9]:<9} {row['stopping'][:26]:<26} "
+                f"{row['stopped_at']:>10.3f} {row['recall_at_stop']:>7.3f} "
+                f"{row['runs_reaching_95']:>3}/{row['runs']:<2}"
+            )
     runs = [r for r in result["runs"] if "recall_at_stop" in r]
     if runs:
         ok = sum(r["recall_at_stop"] >= 0.95 for r in runs)
-        lines.append(f"recall at stop >= 95 % in {ok} of {len(runs)} runs ({ok / len(runs):.0%}); "
-                     f"mean share of the pool screened {sum(r['stopped_at'] for r in runs) / len(runs):.3f}")
+        lines.append(
+            f"recall at stop >= 95 % in {ok} of {len(runs)} runs ({ok / len(runs):.0%}); "
+            f"mean share of the pool screened {sum(r['stopped_at'] for r in runs) / len(runs):.3f}"
+        )
     return "\n".join(lines)
 
 
@@ -80,21 +90,32 @@ def format_stopping(result: dict) -> str:
     type=click.Choice(("full", "update")),
     default="full",
     show_default=True,
-    help="full: start from 1 inclusion + 1 exclusion; update: earlier half (by date) labelled, screen the rest.",
+    help="full: start from 1 inclusion + 1 exclusion; update: earlier half (by date) labelled, "
+    "screen the rest.",
 )
-@click.option("--json", "json_file", type=click.Path(dir_okay=False), help="Also write all runs as JSON ('-' = stdout).")
-@click.option("--stopping", help="Also evaluate a stopping rule: statistical, consecutive-irrelevant:N or none.")
+@click.option(
+    "--json", "json_file", type=click.Path(dir_okay=False), help="Also write all runs as JSON ('-' = stdout)."
+)
+@click.option(
+    "--stopping", help="Also evaluate a stopping rule: statistical, consecutive-irrelevant:N or none."
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 def simulate(
-    datasets: tuple[str, ...], models: tuple[str, ...], seeds: int, mode: str, json_file: str | None, quiet: bool,
+    datasets: tuple[str, ...],
+    models: tuple[str, ...],
+    seeds: int,
+    mode: str,
+    json_file: str | None,
+    quiet: bool,
     stopping: str | None,
 ) -> None:
     """Simulate screening labelled datasets and report how much work each ranker saves.
 
     DATASET is a SYNERGY-format folder (labels.csv + works_*.zip) or a SYNERGY dataset name found under
-    SYNERGY_PATH; plain files (a release's LICENSE) are skipped with a notice. Each run retrains after every screened record and stops at the last inclusion. Metrics
-    exclude the prior records: WSS@95, WSS@100, recall after 10 % screened, ATD (mean fraction screened
-    when an inclusion is found) and the fraction screened to the last inclusion.
+    SYNERGY_PATH; plain files (a release's LICENSE) are skipped with a notice. Each run retrains after
+    every screened record and stops at the last inclusion. Metrics exclude the prior records: WSS@95,
+    WSS@100, recall after 10 % screened, ATD (mean fraction screened when an inclusion is found) and the
+    fraction screened to the last inclusion.
 
     \b
     Models: default (lsr's ranker), elas_u4 (ASReview's ELAS u4), random (floor).

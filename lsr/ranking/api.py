@@ -13,7 +13,11 @@ Typical use from a DB-backed service::
     store.save(path)
     X = store.matrix()                    # rows in store order
     result = rank_records(texts, labels, features=X, openalex_ids=oa_ids, referenced_works=refs,
-                          query=protocol.search.query, question=protocol.question)
+                          query=protocol.search.query, question=protocol.question,
+                          history=[(z_text, z_citation, label) for each screened record, oldest first])
+    # store result.order / result.scores and result.components (the z-scores) with the ranking, and
+    # result.as_model_run() as the ModelRun; a decision on a record later adds its stored z-scores to
+    # the history. Without a history the default ranker ranks by text alone.
 """
 
 from __future__ import annotations
@@ -81,6 +85,7 @@ def rank_records(
     openalex_ids: Sequence[str | None] | None = None,
     referenced_works: Sequence[Sequence[str] | None] | None = None,
     history: Sequence[tuple[float, float, int]] = (),
+    graph: CitationGraph | None = None,
     seed: int = 0,
 ) -> RankResult:
     """Rank the unlabelled records of a review.
@@ -98,6 +103,8 @@ def rank_records(
         history: for ``default``: ``(z_text, z_citation, label)`` per screened record, the z-scores taken
             from ``RankResult.components`` of the ranking the record was screened from (oldest first).
             Without it the default ranker weighs text only until it has seen screening outcomes.
+        graph: a cached ``CitationGraph`` of the same records (instead of ``openalex_ids`` and
+            ``referenced_works``; building one takes seconds at 100 k records, so cache it per review).
         seed: model seed (liblinear shuffling, ``random``).
 
     Returns:
@@ -137,8 +144,7 @@ def rank_records(
         feature_params = store.params()
     else:
         feature_params = {"features": "cached"}
-    graph = None
-    if openalex_ids is not None and referenced_works is not None:
+    if graph is None and openalex_ids is not None and referenced_works is not None:
         graph = CitationGraph(list(openalex_ids), list(referenced_works))
     corpus = Corpus(X=sp.csr_matrix(features), graph=graph)
     ranker.fit(corpus, labelled, y)

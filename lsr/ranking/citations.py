@@ -114,4 +114,3 @@ class CitationGraph:
         norms = np.sqrt(np.asarray(M.multiply(M).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
         return sp.csr_matrix(sp.diags(1.0 / norms) @ M)
-

@@ -49,7 +49,7 @@ def query_terms(query: str | None) -> list[str]:
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        if tok == "NOT" or tok.upper() == "NOT" and tok.isupper():
+        if tok == "NOT":  # operators are upper case, as in OpenAlex; "not" in prose is a stop word
             i = _skip_operand(tokens, i + 1)
             continue
         if tok in _OPERATORS or tok in ("(", ")"):
@@ -113,7 +113,9 @@ def bm25_scores(
     return out
 
 
-def coldstart_scores(texts: Sequence[str], query: str | None = None, question: str | None = None) -> np.ndarray:
+def coldstart_scores(
+    texts: Sequence[str], query: str | None = None, question: str | None = None
+) -> np.ndarray:
     """Relevance of each text to the protocol's query (weight 1) and question (``QUESTION_WEIGHT``).
 
     Returns zeros (so the caller's order stands) when neither gives a usable term.

@@ -26,6 +26,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 __all__ = ["FeatureStore", "build_matrix", "record_text"]
 
 DEFAULT_N_FEATURES = 2**21
+CHUNK = 2000  # records hashed per call
 
 
 def record_text(title: str | None, abstract: str | None) -> str:
@@ -123,26 +124,20 @@ class FeatureStore:
             new_texts.append(text or "")
         if not new_ids:
             return 0
-        counts = self._vectorizer.transform(new_texts).tocsr()
-        counts.sum_duplicates()
-        if self.sublinear_tf:
-            np.log(counts.data, out=counts.data)
-            counts.data += 1.0
-        self._df += np.bincount(counts.indices, minlength=self.n_features)
-        self._blocks.append(counts)
+        for lo in range(0, len(new_texts), CHUNK):  # chunks keep the hashing's temporary arrays small
+            counts = self._vectorizer.transform(new_texts[lo : lo + CHUNK]).tocsr()
+            counts.sum_duplicates()
+            if self.sublinear_tf:
+                np.log(counts.data, out=counts.data)
+                counts.data += 1.0
+            self._df += np.bincount(counts.indices, minlength=self.n_features)
+            self._blocks.append(counts)
         start = len(self._ids)
         for offset, rid in enumerate(new_ids):
             self._row[rid] = start + offset
         self._ids.extend(new_ids)
         self._matrix = None
         return len(new_ids)
-
-    def _term_weights(self) -> sp.csr_matrix:
-        if len(self._blocks) > 1:
-            self._blocks = [sp.vstack(self._blocks, format="csr")]
-        if not self._blocks:
-            return sp.csr_matrix((0, self.n_features), dtype=np.float32)
-        return self._blocks[0]
 
     def idf(self) -> np.ndarray:
         """Current IDF per column (0 for terms above ``max_df``)."""
@@ -163,40 +158,45 @@ class FeatureStore:
         added, so fit and score on the same matrix (rankers retrain after every change anyway).
         """
         if self._matrix is None:
-            tf = self._term_weights()
             idf = self.idf()
             keep = (self._df > 0) & (idf > 0)
-            lut = np.cumsum(keep, dtype=np.int64) - 1
-            data = tf.data * idf[tf.indices]
-            X = sp.csr_matrix(
-                (data, lut[tf.indices].clip(min=0).astype(np.int32), tf.indptr.copy()),
-                shape=(tf.shape[0], int(keep.sum())),
-            )
-            X.eliminate_zeros()  # terms above max_df (IDF 0)
-            norms = np.zeros(X.shape[0], dtype=np.float64)
-            if X.nnz:
-                padded = np.append(np.square(X.data, dtype=np.float64), 0.0)  # every start a valid index
-                sq = np.add.reduceat(padded, X.indptr[:-1])
-                nonempty = np.diff(X.indptr) > 0
-                norms[nonempty] = np.sqrt(sq[nonempty])
-            norms[norms == 0] = 1.0
-            X.data /= np.repeat(norms, np.diff(X.indptr)).astype(np.float32)
-            self._matrix = X
+            lut = (np.cumsum(keep) - 1).clip(min=0).astype(np.int32)
+            # two passes over the blocks so the result is written in place: no concatenated copies
+            nnz = sum(int(np.count_nonzero(keep[block.indices])) for block in self._blocks)
+            data = np.empty(nnz, dtype=np.float32)
+            indices = np.empty(nnz, dtype=np.int32)
+            indptr = np.zeros(len(self._ids) + 1, dtype=np.int64)
+            at, row = 0, 0
+            for block in self._blocks:
+                d, idx, counts = _weighted_rows(block, idf, keep, lut)
+                data[at : at + d.size] = d
+                indices[at : at + d.size] = idx
+                indptr[row + 1 : row + 1 + counts.size] = at + np.cumsum(counts)
+                at += d.size
+                row += counts.size
+            self._matrix = sp.csr_matrix((data, indices, indptr), shape=(len(self._ids), int(keep.sum())))
         return self._matrix
 
     # -- persistence ------------------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:
-        """Write the store to ``path`` (an ``.npz`` file holding weights, document frequencies and ids)."""
-        tf = self._term_weights()
-        np.savez_compressed(
-            Path(path),
-            data=tf.data,
-            indices=tf.indices,
-            indptr=tf.indptr,
-            df=self._df,
-            ids=np.array(json.dumps(self._ids)),
-            params=np.array(json.dumps(self.params())),
-        )
+        """Write the store to ``path``: an uncompressed ``.npz`` with the term-weight blocks as they are
+        (no consolidated copy in memory), the document frequencies, the ids and the settings.
+
+        Uncompressed because it is a cache: at 100 k records compression takes ~10 s for a 2.5x smaller file.
+        """
+        arrays: dict[str, np.ndarray] = {
+            "df": self._df,
+            "ids": np.array(json.dumps(self._ids)),
+            "params": np.array(json.dumps(self.params())),
+            "n_blocks": np.array(len(self._blocks)),
+        }
+        for i, block in enumerate(self._blocks):
+            arrays[f"data_{i}"], arrays[f"indices_{i}"], arrays[f"indptr_{i}"] = (
+                block.data,
+                block.indices,
+                block.indptr,
+            )
+        np.savez(Path(path), **arrays)
 
     @classmethod
     def load(cls, path: str | Path) -> FeatureStore:
@@ -209,14 +209,41 @@ class FeatureStore:
                 sublinear_tf=params["sublinear_tf"],
                 max_df=params["max_df"],
             )
-            ids = json.loads(str(z["ids"]))
-            store._blocks = [
-                sp.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=(len(ids), store.n_features))
-            ]
+            store._blocks = []
+            for i in range(int(z["n_blocks"])):
+                indptr = z[f"indptr_{i}"]
+                shape = (len(indptr) - 1, store.n_features)
+                store._blocks.append(sp.csr_matrix((z[f"data_{i}"], z[f"indices_{i}"], indptr), shape=shape))
             store._df = z["df"].astype(np.int64)
+            ids = json.loads(str(z["ids"]))
+        if sum(b.shape[0] for b in store._blocks) != len(ids):
+            raise ValueError(f"{path}: feature blocks and ids disagree")
         store._ids = ids
         store._row = {rid: i for i, rid in enumerate(ids)}
         return store
+
+
+def _weighted_rows(
+    block: sp.csr_matrix, idf: np.ndarray, keep: np.ndarray, lut: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """TF-IDF rows of one block of term weights: (data, column indices, entries per row), L2-normalised."""
+    mask = keep[block.indices]
+    data = idf[block.indices]
+    data *= block.data
+    cum = np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])
+    counts = cum[block.indptr[1:]] - cum[block.indptr[:-1]]
+    if not mask.all():  # terms above max_df (IDF 0) are dropped
+        data = data[mask]
+    indices = lut[block.indices[mask]]
+    nonempty = counts > 0
+    inv = np.ones(counts.size, dtype=np.float32)
+    if data.size:
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])[nonempty]
+        # empty rows hold no data, so summing from one non-empty row's start to the next is that row
+        sq = np.add.reduceat(np.square(data, dtype=np.float64), starts)
+        inv[nonempty] = (1.0 / np.sqrt(sq)).astype(np.float32)
+    data *= np.repeat(inv, counts)
+    return data, indices, counts
 
 
 def build_matrix(texts: Sequence[str], **params) -> sp.csr_matrix:

@@ -41,13 +41,10 @@ class Corpus:
     Attributes:
         X: TF-IDF matrix (``FeatureStore.matrix()`` or ASReview's own for ``elas_u4`` in simulations).
         graph: citation links inside the pool, when ``referenced_works`` are known.
-        extra: optional named per-record arrays (e.g. ``"query"`` relevance), for rankers that use them.
     """
 
     X: sp.csr_matrix
     graph: CitationGraph | None = None
-    extra: dict[str, np.ndarray] = field(default_factory=dict)
-
     _tokens: sp.csr_matrix | None = field(default=None, repr=False)
 
     @property
@@ -123,7 +120,9 @@ class CompactLinearSVC:
         self.coef_: np.ndarray = np.zeros(0)
         self.intercept_ = 0.0
 
-    def fit(self, X: sp.csr_matrix, y: np.ndarray, sample_weight: np.ndarray | None = None) -> CompactLinearSVC:
+    def fit(
+        self, X: sp.csr_matrix, y: np.ndarray, sample_weight: np.ndarray | None = None
+    ) -> CompactLinearSVC:
         """Train on the rows of ``X`` (all of them: slice the labelled rows first)."""
         X = sp.csr_matrix(X)
         used = np.zeros(X.shape[1], dtype=bool)

@@ -278,4 +278,3 @@ def simulate(
                 if progress is not None:
                     progress(len(runs), total, run)
     return {"mode": mode, "seeds": seeds, "models": list(models), "runs": runs, "summary": summarise(runs)}
-

@@ -21,6 +21,7 @@ import os
 import re
 import resource
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -51,7 +52,9 @@ def source_records() -> tuple[list[str], list[list[str]]]:
     return texts, refs
 
 
-def synthesize(n: int, texts: list[str], refs: list[list[str]], seed: int) -> tuple[list[str], list[list[str]]]:
+def synthesize(
+    n: int, texts: list[str], refs: list[list[str]], seed: int
+) -> tuple[list[str], list[list[str]]]:
     """``n`` perturbed records (texts and reference lists) resampled from the real ones."""
     rng = np.random.RandomState(seed)
     sentences = [re.split(r"(?<=[.!?])\s+", t) for t in texts]
@@ -111,23 +114,42 @@ def main() -> None:
     for n in sorted(args.sizes):
         syn_t, syn_r = synthesize(n, texts, refs, seed=n)
         store, build = bench_build(syn_t)
-        X = store.matrix()
-        print(f"\n== {n:,} records: {X.shape[1]:,} columns, {X.nnz:,} non-zeros", flush=True)
-        print(f"feature build (hash + TF-IDF):      {build:8.2f} s")
+        shape, nnz = store.matrix().shape, store.matrix().nnz
+        print(f"\n== {n:,} records: {shape[1]:,} columns, {nnz:,} non-zeros", flush=True)
+        print(f"feature build (hash + TF-IDF):      {build:8.2f} s   (peak memory {peak_mb():.0f} MB)")
         for model in args.models:
             secs = bench_decision(store, syn_r, model)
-            print(f"retrain + rank per decision ({model:8s}): {secs * 1000:8.1f} ms", flush=True)
+            print(
+                f"retrain + rank per decision ({model:8s}): {secs * 1000:8.1f} ms "
+                f"(peak memory {peak_mb():.0f} MB)",
+                flush=True,
+            )
         if n == max(args.sizes):
             more_t, _ = synthesize(1000, texts, refs, seed=n + 1)
             t0 = time.perf_counter()
             store.add([f"N{i}" for i in range(1000)], more_t)
             store.matrix()
-            print(f"incremental +1,000 records:         {time.perf_counter() - t0:8.2f} s")
+            print(
+                f"incremental +1,000 records:         {time.perf_counter() - t0:8.2f} s   "
+                f"(peak memory {peak_mb():.0f} MB)"
+            )
+            with tempfile.TemporaryDirectory() as tmp:
+                t0 = time.perf_counter()
+                store.save(Path(tmp) / "features.npz")
+                saved = time.perf_counter() - t0
+                size = (Path(tmp) / "features.npz").stat().st_size / 1e6
+                del store  # a service process holds one store at a time
+                t0 = time.perf_counter()
+                store = FeatureStore.load(Path(tmp) / "features.npz")
+                print(
+                    f"save / load the store:              {saved:8.2f} s / {time.perf_counter() - t0:.2f} s"
+                    f"   ({size:.0f} MB file)"
+                )
             t0 = time.perf_counter()
             CitationGraph(store.ids, syn_r + [[] for _ in range(1000)]).token_matrix()
             print(f"citation graph + tokens rebuild:    {time.perf_counter() - t0:8.2f} s")
         print(f"peak memory so far:                 {peak_mb():8.0f} MB", flush=True)
-        del store, X
+        del store
 
 
 if __name__ == "__main__":
