@@ -110,6 +110,10 @@ class Record(SQLModel, table=True):
     rank: int | None = None  # position in the current ranking (0 = first); None when not ranked
     rank_score: float | None = None
     rank_model_run_id: int | None = Field(default=None, foreign_key="model_run.id")
+    # the default ranker's component z-scores in the latest ranking that held this record; kept once the
+    # record is screened, they are its prequential history (lsr.ranking.default)
+    rank_z_text: float | None = None
+    rank_z_citation: float | None = None
 
 
 class RecordSource(SQLModel, table=True):

@@ -28,3 +28,5 @@ def test_upgrade_from_first_revision_recomputes_title_keys(tmp_path):
     with db.read_engine.connect() as c:
         key = c.exec_driver_sql("SELECT title_key FROM record").scalar()
     assert key == title_key("The Self-Esteem of Children") == "theselfesteemofchildren"
+    with db.read_engine.connect() as c:  # 0003: the ranker's component scores, empty until a ranking
+        assert c.exec_driver_sql("SELECT rank_z_text, rank_z_citation FROM record").one() == (None, None)

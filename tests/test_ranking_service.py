@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import random
+
 from sqlmodel import select
 
 from lsr.decisions import add_decision
@@ -60,3 +63,44 @@ def test_trains_on_decisions_and_puts_the_planted_inclusion_first(tmp_path):
     with ws.db.read() as s:
         assert s.exec(select(ModelRun)).all()[-1].n_ranked == len(titles)
     assert feature_cache_path(ws, "test-review").exists()
+
+
+def test_screened_records_feed_the_default_rankers_history_and_citations_earn_weight(tmp_path):
+    """Text says nothing here (every record draws from the same words); citations say everything
+    (inclusions cite one shared work). Screening in ranked order, the history the service rebuilds from
+    the database must grow by one per decision and give the citation model weight."""
+    rng = random.Random(3)
+    words = "school children neighbourhood outcome study effect policy data".split()
+    ws = open_workspace(resolve(make_workspace(tmp_path / "ws")))
+    truth = {}
+    with ws.db.write() as s:
+        run = SearchRun(review_id="test-review", kind="import", source="test")
+        s.add(run)
+        s.flush()
+        ing = Ingest(s, "test-review", run, "json")
+        for i in range(60):
+            relevant = i % 6 == 0
+            refs = ["W9000000"] if relevant else [f"W{8000000 + i}"]
+            text = " ".join(rng.choice(words) for _ in range(30))
+            ing.add(Candidate(title=f"record {i} " + text[:40], abstract=text, openalex_id=f"W{100 + i}",
+                              referenced_works=refs), f"k{i}")
+            truth[f"W{100 + i}"] = relevant
+    proto = ws.protocol("test-review")
+    with ws.db.write() as s:
+        recs = s.exec(select(Record).order_by(Record.id)).all()
+        add_decision(s, proto, next(r.id for r in recs if truth[r.openalex_id]), "a", "include")
+        add_decision(s, proto, next(r.id for r in recs if not truth[r.openalex_id]), "a", "exclude", reason="1")
+    for step in range(20):
+        run = rerank_review(ws, "test-review")
+        params = json.loads(run.params_json)
+        assert params["history"] == step  # the two priors were never ranked: no history of their own
+        with ws.db.write() as s:
+            top = s.exec(select(Record).where(Record.rank == 0)).one()
+            assert top.rank_z_text is not None and top.rank_z_citation is not None
+            add_decision(s, proto, top.id, "a", "include" if truth[top.openalex_id] else "exclude", reason="1")
+    params = json.loads(rerank_review(ws, "test-review").params_json)
+    assert params["history"] == 20
+    with ws.db.read() as s:  # screened records keep the scores they were ranked with
+        screened = s.exec(select(Record).where(Record.rank.is_(None))).all()
+        assert sum(r.rank_z_text is not None for r in screened) == 20
+    assert params["weights"]["citation"] > 0

@@ -75,7 +75,7 @@ class RankResult:
 
 
 def rank_records(
-    texts: Sequence[str],
+    texts: Sequence[str] | None,
     labels_by_index: Mapping[int, int],
     model: str = "default",
     *,
@@ -92,7 +92,8 @@ def rank_records(
 
     Args:
         texts: title + abstract per record (``features.record_text``); used for cold start and, when
-            ``features`` is None, to build the TF-IDF matrix.
+            ``features`` is None, to build the TF-IDF matrix. May be None when ``features`` is given and
+            the labels hold an inclusion and an exclusion (a caller with a cached matrix skips reading them).
         labels_by_index: index into ``texts`` -> 1 (include) or 0 (exclude); the current labels.
         model: ``default``, ``elas_u4`` or ``random``.
         query: the protocol's search query (cold start).
@@ -114,7 +115,9 @@ def rank_records(
         ValueError: for an unknown model, a label other than 0/1, or misaligned inputs.
     """
     started = time.perf_counter()
-    n = len(texts)
+    if texts is None and features is None:
+        raise ValueError("rank_records needs texts or features")
+    n = len(texts) if texts is not None else features.shape[0]
     if features is not None and features.shape[0] != n:
         raise ValueError(f"features has {features.shape[0]} rows for {n} records")
     labelled = np.fromiter((int(i) for i in labels_by_index), dtype=np.int64, count=len(labels_by_index))
@@ -126,6 +129,8 @@ def rank_records(
     pool = np.setdiff1d(np.arange(n), labelled)
     ranker = DefaultRanker(seed, history=history) if model == "default" else make_ranker(model, seed)
     if model != "random" and (y.size == 0 or y.min() == y.max()):
+        if texts is None:
+            raise ValueError("the cold-start ranking (no inclusion and exclusion yet) needs texts")
         scores = coldstart_scores([texts[i] for i in pool], query, question)
         pick = np.argsort(-scores, kind="stable")
         return RankResult(

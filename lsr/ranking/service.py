@@ -2,10 +2,23 @@
 
 Every settled title/abstract decision of the review trains the model (all earlier update rounds
 included: the living-review advantage); ``maybe`` is left out of training. Before the review has one
-inclusion and one exclusion the ranking is by relevance to the protocol's query and question. The
-TF-IDF features live in a per-review cache (``reviews/<id>/.cache/features.npz``) that grows with the
-records instead of being rebuilt. The new order is written as ``Record.rank`` (0 = first) in one short
-write transaction, prepared before the transaction starts so reviewers' decisions barely wait.
+inclusion and one exclusion the ranking is by relevance to the protocol's query and question.
+
+What is expensive is cached, so retraining after every decision stays cheap:
+
+- the TF-IDF features live in a per-review file (``reviews/<id>/.cache/features.npz``) that grows with the
+  records instead of being rebuilt; a long-lived process (the screener's ranker) also keeps it in memory
+  and reads titles and abstracts only for records it has not seen;
+- the citation graph is kept in memory and rebuilt only when a search run or import has changed the
+  records.
+
+The default ranker weighs its text and citation models by the *prequential history*: the component
+scores each screened record had in the ranking it was screened from. Those scores are stored on the
+record (``Record.rank_z_text`` / ``rank_z_citation``) with every ranking and kept once the record is
+screened, so each retraining rebuilds the history from the database (oldest decision first).
+
+The new order is written as ``Record.rank`` (0 = first) in one short write transaction, prepared before
+the transaction starts so reviewers' decisions barely wait.
 """
 
 from __future__ import annotations
@@ -13,14 +26,17 @@ from __future__ import annotations
 import json
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import update
+import numpy as np
+from sqlalchemy import func, update
 from sqlmodel import select
 
 from lsr.decisions import TA, settled_labels
-from lsr.models import ModelRun, Record
+from lsr.models import ModelRun, Record, SearchRun
 from lsr.ranking.api import rank_records
+from lsr.ranking.citations import CitationGraph
 from lsr.ranking.features import FeatureStore, record_text
 
 DEFAULT_MODEL = os.environ.get("LSR_RANKER", "default")
@@ -41,48 +57,115 @@ def _load_store(path: Path) -> FeatureStore:
     return FeatureStore()
 
 
+@dataclass
+class _ReviewCache:
+    """What one process keeps between retrainings of one review."""
+
+    store: FeatureStore
+    mtime: float  # of the features file when ``store`` was loaded or saved
+    graph: CitationGraph | None = None
+    graph_key: tuple | None = None
+
+
+_CACHES: dict[str, _ReviewCache] = {}  # by feature-cache path (one per workspace and review)
+
+
+def _feature_store(cache: Path) -> _ReviewCache:
+    """The review's cached features, from memory if the file has not changed since (another process may
+    have grown it)."""
+    mtime = cache.stat().st_mtime if cache.exists() else 0.0
+    held = _CACHES.get(str(cache))
+    if held is None:
+        held = _CACHES[str(cache)] = _ReviewCache(_load_store(cache), mtime)
+    elif held.mtime != mtime:
+        held.store, held.mtime = _load_store(cache), mtime
+    return held
+
+
+def _texts(ws, review_id: str, wanted: set[int] | None = None) -> dict[int, str]:
+    """Title + abstract per record id (all records, or those in ``wanted``)."""
+    with ws.db.read() as s:
+        rows = s.exec(select(Record.id, Record.title, Record.abstract).where(Record.review_id == review_id)
+                      .order_by(Record.id)).all()
+    return {int(r[0]): record_text(r[1], r[2]) for r in rows if wanted is None or int(r[0]) in wanted}
+
+
+def _citation_graph(ws, review_id: str, held: _ReviewCache, ids: list[int], last_run: int | None
+                    ) -> CitationGraph:
+    """The citation graph over ``ids``, rebuilt only when the records or the latest search run changed."""
+    key = (len(ids), ids[0], ids[-1], sum(ids), last_run)
+    if held.graph is None or held.graph_key != key:
+        with ws.db.read() as s:
+            rows = s.exec(select(Record.openalex_id, Record.referenced_works_json)
+                          .where(Record.review_id == review_id).order_by(Record.id)).all()
+        held.graph = CitationGraph([r[0] for r in rows], [json.loads(r[1] or "[]") for r in rows])
+        held.graph_key = key
+    return held.graph
+
+
 def rerank_review(ws, review_id: str, model: str | None = None) -> ModelRun | None:
     """Train on the review's current labels and store a new ranking; returns the ModelRun (None if empty)."""
     started = time.perf_counter()
     proto = ws.protocol(review_id)
     model = model or DEFAULT_MODEL
     with ws.db.read() as s:
-        rows = s.exec(select(Record.id, Record.title, Record.abstract, Record.openalex_id,
-                             Record.referenced_works_json).where(Record.review_id == review_id)
-                      .order_by(Record.id)).all()
+        rows = s.exec(select(Record.id, Record.rank_z_text, Record.rank_z_citation)
+                      .where(Record.review_id == review_id).order_by(Record.id)).all()
+        last_run = s.exec(select(func.max(SearchRun.id)).where(SearchRun.review_id == review_id)).one()
         labels = settled_labels(s, review_id, TA, proto.screening.reviewers_per_record)
     if not rows:
         return None
-    ids = [str(r[0]) for r in rows]
-    texts = [record_text(r[1], r[2]) for r in rows]
+    ids = [int(r[0]) for r in rows]
+    index = {rid: i for i, rid in enumerate(ids)}
+    settled = sorted(((lab.decision_id or 0, rid, 1 if lab.label == "include" else 0)
+                      for rid, lab in labels.items() if rid in index and lab.label in ("include", "exclude")))
+    train = {index[rid]: y for _, rid, y in settled}
+
     cache = feature_cache_path(ws, review_id)
-    store = _load_store(cache)
-    if store.add(ids, texts):
+    held = _feature_store(cache)
+    str_ids = [str(rid) for rid in ids]
+    missing = {rid for rid in ids if str(rid) not in held.store}
+    cold = model != "random" and len(set(train.values())) < 2
+    texts_by_id = _texts(ws, review_id, None if cold else missing) if (missing or cold) else {}
+    if missing:
+        new = [rid for rid in ids if rid in missing]
+        held.store.add([str(rid) for rid in new], [texts_by_id.get(rid, "") for rid in new])
         tmp = cache.with_name("features.tmp.npz")
-        store.save(tmp)
+        held.store.save(tmp)
         os.replace(tmp, cache)
-    matrix = store.matrix()[store.rows(ids)]
-    index = {int(rid): i for i, rid in enumerate(ids)}
-    train = {index[rid]: 1 if lab.label == "include" else 0 for rid, lab in labels.items()
-             if rid in index and lab.label in ("include", "exclude")}
+        held.mtime = cache.stat().st_mtime
+    matrix = held.store.matrix()
+    if held.store.ids != str_ids:  # records deleted, or cached in another order
+        matrix = matrix[held.store.rows(str_ids)]
+    texts = [texts_by_id.get(rid, "") for rid in ids] if cold else None
+    history = [(rows[index[rid]][1], rows[index[rid]][2], y) for _, rid, y in settled
+               if rows[index[rid]][1] is not None and rows[index[rid]][2] is not None]
+    graph = _citation_graph(ws, review_id, held, ids, last_run) if not cold else None
     result = rank_records(texts, train, model, query=proto.search.query, question=proto.question,
-                          features=matrix, openalex_ids=[r[3] for r in rows],
-                          referenced_works=[json.loads(r[4] or "[]") for r in rows])
-    positions = {int(rows[i][0]): pos for pos, i in enumerate(result.order)}
-    score_of = {int(rows[i][0]): float(sc) for i, sc in zip(result.order, result.scores, strict=True)}
+                          features=matrix, graph=graph, history=history)
+
     params = dict(result.params)
     if result.model == "coldstart":
         params["note"] = "no inclusion and exclusion yet: ranked by relevance to the query and question"
     run = ModelRun(review_id=review_id, model=result.model, params_json=json.dumps(params, default=str),
                    n_labels=result.n_labels, n_included=result.n_included, n_excluded=result.n_labels -
-                   result.n_included, n_ranked=len(positions))
-    updates = [{"id": int(r[0]), "rank": positions.get(int(r[0])), "rank_score": score_of.get(int(r[0]))}
-               for r in rows]
+                   result.n_included, n_ranked=len(result.order))
+    z_text = result.components.get("z_text")
+    z_cit = result.components.get("z_citation")
+    ranked = [{"id": ids[int(i)], "rank": pos, "rank_score": float(result.scores[pos]),
+               "rank_z_text": None if z_text is None else float(z_text[pos]),
+               "rank_z_citation": None if z_cit is None else float(z_cit[pos])}
+              for pos, i in enumerate(result.order)]
+    in_order = set(np.asarray(result.order).tolist())
+    # screened records leave the ranking but keep the scores they were screened with (their history)
+    unranked = [{"id": rid, "rank": None, "rank_score": None} for i, rid in enumerate(ids) if i not in in_order]
     with ws.db.write() as s:
         run.duration_s = round(time.perf_counter() - started, 4)
         s.add(run)
         s.flush()
-        for item in updates:
-            item["rank_model_run_id"] = run.id
-        s.execute(update(Record), updates)
+        for batch in (ranked, unranked):
+            for item in batch:
+                item["rank_model_run_id"] = run.id
+            if batch:
+                s.execute(update(Record), batch)
     return run
