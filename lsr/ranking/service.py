@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlmodel import select
 
 from lsr.decisions import TA, settled_labels
@@ -152,20 +152,26 @@ def rerank_review(ws, review_id: str, model: str | None = None) -> ModelRun | No
                    result.n_included, n_ranked=len(result.order))
     z_text = result.components.get("z_text")
     z_cit = result.components.get("z_citation")
-    ranked = [{"id": ids[int(i)], "rank": pos, "rank_score": float(result.scores[pos]),
-               "rank_z_text": None if z_text is None else float(z_text[pos]),
-               "rank_z_citation": None if z_cit is None else float(z_cit[pos])}
+    ranked = [{"b_id": ids[int(i)], "b_rank": pos, "b_score": float(result.scores[pos]),
+               "b_zt": None if z_text is None else float(z_text[pos]),
+               "b_zc": None if z_cit is None else float(z_cit[pos])}
               for pos, i in enumerate(result.order)]
     in_order = set(np.asarray(result.order).tolist())
-    # screened records leave the ranking but keep the scores they were screened with (their history)
-    unranked = [{"id": rid, "rank": None, "rank_score": None} for i, rid in enumerate(ids) if i not in in_order]
+    unranked = [{"b_id": rid} for i, rid in enumerate(ids) if i not in in_order]
     with ws.db.write() as s:
         run.duration_s = round(time.perf_counter() - started, 4)
         s.add(run)
         s.flush()
-        for batch in (ranked, unranked):
-            for item in batch:
-                item["rank_model_run_id"] = run.id
-            if batch:
-                s.execute(update(Record), batch)
+        conn = s.connection()  # Core executemany: the ORM's bulk update costs more than the write itself
+        if ranked:
+            conn.execute(_RANKED.values(rank_model_run_id=run.id), ranked)
+        if unranked:  # screened records leave the ranking but keep the scores they were screened with
+            conn.execute(_UNRANKED.values(rank_model_run_id=run.id), unranked)
     return run
+
+
+_record = Record.__table__
+_RANKED = (update(_record).where(_record.c.id == bindparam("b_id"))
+           .values(rank=bindparam("b_rank"), rank_score=bindparam("b_score"),
+                   rank_z_text=bindparam("b_zt"), rank_z_citation=bindparam("b_zc")))
+_UNRANKED = update(_record).where(_record.c.id == bindparam("b_id")).values(rank=None, rank_score=None)

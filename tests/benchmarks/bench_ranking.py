@@ -11,6 +11,10 @@ Run::
     nice .venv/bin/python tests/benchmarks/bench_ranking.py            # 1k, 10k, 100k
     nice .venv/bin/python tests/benchmarks/bench_ranking.py --sizes 1000 10000
 
+``--service`` also times the screener's real retraining step, ``lsr.ranking.service.rerank_review`` on a
+SQLite workspace (read the labels and stored scores, retrain, rank, write every record's rank), at the
+sizes up to 10 k unless ``--service-sizes`` says otherwise.
+
 Targets (issue 5): retrain+rank <= 100 ms at 10 k; +1 k records on a 100 k review <= 10 s; <= 2 GB at 100 k.
 """
 
@@ -104,10 +108,65 @@ def bench_decision(store: FeatureStore, refs: list[list[str]], model: str, repea
     return (time.perf_counter() - t0) / repeats
 
 
+def bench_service(n: int, texts: list[str], refs: list[list[str]], repeats: int = 5) -> None:
+    """Time ``rerank_review`` on a SQLite workspace of ``n`` records, 10 % of them screened."""
+    import json
+
+    from sqlalchemy import insert
+    from sqlmodel import select
+
+    from lsr.decisions import add_decision
+    from lsr.models import Record, SearchRun
+    from lsr.ranking.service import rerank_review
+    from lsr.settings import resolve
+    from lsr.workspace import open_workspace
+    from tests.helpers import make_workspace
+
+    syn_t, syn_r = synthesize(n, texts, refs, seed=n + 7)
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = open_workspace(resolve(make_workspace(Path(tmp) / "ws")))
+        proto = ws.protocol("test-review")
+        with ws.db.write() as s:
+            run = SearchRun(review_id="test-review", kind="import", source="bench")
+            s.add(run)
+            s.flush()
+            rows = [{"review_id": "test-review", "openalex_id": f"W7{i}", "title": t[:80], "title_key": f"k{i}",
+                     "abstract": t, "referenced_works_json": json.dumps(r), "first_seen_run_id": run.id}
+                    for i, (t, r) in enumerate(zip(syn_t, syn_r, strict=True))]
+            s.execute(insert(Record), rows)
+            ids = list(s.exec(select(Record.id).order_by(Record.id)))
+        rng = np.random.RandomState(1)
+        labelled = rng.choice(len(ids), min(2000, max(20, n // 10)), replace=False)
+        with ws.db.write() as s:
+            for k, i in enumerate(labelled):
+                label = "include" if k == 0 or (k >= 2 and rng.random_sample() < 0.1) else "exclude"
+                add_decision(s, proto, ids[i], "bench", label, reason=None if label == "include" else "1")
+        t0 = time.perf_counter()
+        rerank_review(ws, "test-review")
+        first = time.perf_counter() - t0
+        times = []
+        for _ in range(repeats):  # one more decision, then retrain: what the screener does after each key
+            with ws.db.write() as s:
+                top = s.exec(select(Record.id).where(Record.rank == 0)).first()
+                add_decision(s, proto, top, "bench", "exclude", reason="1")
+            t0 = time.perf_counter()
+            rerank_review(ws, "test-review")
+            times.append(time.perf_counter() - t0)
+        ws.db.dispose()
+    print(
+        f"service rerank_review, SQLite:      first {first:6.2f} s (builds the caches), then per decision "
+        f"median {sorted(times)[len(times) // 2] * 1000:.0f} ms   (peak memory {peak_mb():.0f} MB)",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
     parser.add_argument("--models", nargs="+", default=["default", "elas_u4"])
+    parser.add_argument("--service", action="store_true", help="also time rerank_review on a SQLite workspace")
+    parser.add_argument("--service-sizes", type=int, nargs="+", default=None,
+                        help="sizes for --service (default: the sizes up to 10 000)")
     args = parser.parse_args()
     texts, refs = source_records()
     print(f"source: {len(texts)} SYNERGY records; peak memory {peak_mb():.0f} MB", flush=True)
@@ -150,6 +209,9 @@ def main() -> None:
             print(f"citation graph + tokens rebuild:    {time.perf_counter() - t0:8.2f} s")
         print(f"peak memory so far:                 {peak_mb():8.0f} MB", flush=True)
         del store
+        service_sizes = args.service_sizes or [k for k in args.sizes if k <= 10_000]
+        if args.service and n in service_sizes:
+            bench_service(n, texts, refs)
 
 
 if __name__ == "__main__":
