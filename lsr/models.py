@@ -85,7 +85,6 @@ class Record(SQLModel, table=True):
         Index("ix_record_review_doi", "review_id", "doi"),
         Index("ix_record_review_pmid", "review_id", "pmid"),
         Index("ix_record_review_title_key", "review_id", "title_key"),
-        Index("ix_record_review_rank", "review_id", "rank"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -107,13 +106,6 @@ class Record(SQLModel, table=True):
     raw_json: str | None = Field(default=None, sa_column=Column(Text))
     first_seen_run_id: int | None = Field(default=None, foreign_key="search_run.id")
     created_at: datetime = Field(default_factory=utcnow)
-    rank: int | None = None  # position in the current ranking (0 = first); None when not ranked
-    rank_score: float | None = None
-    rank_model_run_id: int | None = Field(default=None, foreign_key="model_run.id")
-    # the default ranker's component z-scores in the latest ranking that held this record; kept once the
-    # record is screened, they are its prequential history (lsr.ranking.default)
-    rank_z_text: float | None = None
-    rank_z_citation: float | None = None
 
 
 class RecordSource(SQLModel, table=True):
@@ -152,6 +144,27 @@ class Decision(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     rank_position: int | None = None
     model_run_id: int | None = Field(default=None, foreign_key="model_run.id")
+
+
+class RecordRank(SQLModel, table=True):
+    """A record's place in the review's current ranking (one row per record once it has been ranked).
+
+    Kept apart from ``Record`` because every retraining rewrites it for every record: a narrow table makes
+    that write 10-20x cheaper than rewriting the wide record rows (abstracts, raw JSON), and the write lock
+    is held that much shorter while reviewers decide.
+    """
+
+    __tablename__ = "record_rank"
+
+    record_id: int = Field(foreign_key="record.id", primary_key=True)
+    review_id: str = Field(foreign_key="review.id", index=True)
+    rank: int | None = None  # position in the current ranking (0 = first); None once screened
+    score: float | None = None
+    model_run_id: int | None = Field(default=None, foreign_key="model_run.id")
+    # the default ranker's component z-scores in the latest ranking that held this record; kept once the
+    # record is screened, they are its prequential history (lsr.ranking.default)
+    z_text: float | None = None
+    z_citation: float | None = None
 
 
 class ModelRun(SQLModel, table=True):

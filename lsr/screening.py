@@ -1,7 +1,7 @@
 """The screening service shared by the Textual screener and the CLI: queue, decisions, progress, freshness.
 
 A ``ScreeningService`` serves one reviewer at one stage of one review. It keeps the reviewer's queue as an
-in-memory list of record ids in rank order (``Record.rank`` ascending, unranked last, then id), so moving
+in-memory list of record ids in rank order (``RecordRank.rank`` ascending, unranked last, then id), so moving
 to the next record costs two indexed queries instead of a recomputation over the whole review; the list is
 rebuilt with ``load_order`` (any thread) and swapped in with ``set_order`` when a new ranking lands.
 
@@ -29,7 +29,7 @@ from sqlmodel import Session, select
 from lsr.decisions import FT, TA, Label, add_decision, find_record, settled_labels, undo_last
 from lsr.errors import LsrError
 from lsr.identity import title_key
-from lsr.models import STAGES, Decision, ModelRun, Record
+from lsr.models import STAGES, Decision, ModelRun, Record, RecordRank
 from lsr.protocol import Protocol
 from lsr.workspace import Workspace
 
@@ -130,6 +130,7 @@ class ScreeningService:
         self._queue = _Queue(stage)
         self._pending_notes: dict[int, str] = {}
         self.current: Record | None = None
+        self.current_rank: RecordRank | None = None  # the current record's place in the ranking, if ranked
         self.refresh()
 
     # -- the queue ------------------------------------------------------------------------------------
@@ -148,7 +149,7 @@ class ScreeningService:
         """Switch to another stage and load its queue."""
         self._check_stage(stage)
         self._queue = _Queue(stage)
-        self.current = None
+        self.current = self.current_rank = None
         self.refresh()
 
     def load_order(self, stage: str | None = None) -> list[int]:
@@ -158,7 +159,9 @@ class ScreeningService:
         """
         stage = stage or self.stage
         with self.ws.db.read() as session:
-            rows = session.exec(select(Record.id, Record.rank).where(Record.review_id == self.review_id)).all()
+            rows = session.exec(select(Record.id, RecordRank.rank)
+                                .join(RecordRank, RecordRank.record_id == Record.id, isouter=True)
+                                .where(Record.review_id == self.review_id)).all()
             latest = _latest_by_record(session, self.review_id, stage)
             eligible = None
             if stage == FT:
@@ -209,7 +212,7 @@ class ScreeningService:
                 if rid not in q.done and self._still_needed(session, rid):
                     return self._load_current(session, rid)
                 q.pos += 1
-        self.current = None
+        self.current = self.current_rank = None
         return None
 
     def show(self, record_id: int) -> Record:
@@ -218,8 +221,7 @@ class ScreeningService:
             rec = session.get(Record, record_id)
             if rec is None or rec.review_id != self.review_id:
                 raise LsrError(f"no record {record_id} in review {self.review_id!r}")
-            self.current = rec
-            return rec
+            return self._load_current(session, record_id)
 
     # -- decisions ------------------------------------------------------------------------------------
 
@@ -238,13 +240,14 @@ class ScreeningService:
         """
         note = note if note is not None else self._pending_notes.get(record_id)
         with self.ws.db.write() as session:
-            rec = self.current if self.current is not None and self.current.id == record_id else None
-            rec = rec or session.get(Record, record_id)  # the shown record needs no second look-up
+            shown = self.current is not None and self.current.id == record_id
+            rec = self.current if shown else session.get(Record, record_id)  # the shown one needs no look-up
             if rec is None or rec.review_id != self.review_id:
                 raise LsrError(f"no record {record_id} in review {self.review_id!r}")
+            place = self.current_rank if shown else session.get(RecordRank, record_id)
             decision = add_decision(session, self.protocol, record_id, self.reviewer, label, stage=self.stage,
-                                    reason=reason, note=note, rank_position=rec.rank,
-                                    model_run_id=rec.rank_model_run_id)
+                                    reason=reason, note=note, rank_position=place.rank if place else None,
+                                    model_run_id=place.model_run_id if place else None)
         self._pending_notes.pop(record_id, None)
         self._queue.done.add(record_id)
         return decision
@@ -361,9 +364,10 @@ class ScreeningService:
             like = f"%{text.lower()}%"
             key_like = f"%{title_key(text)}%"  # punctuation- and accent-insensitive
             rows = session.exec(
-                select(Record).where(Record.review_id == self.review_id,
-                                     or_(func.lower(Record.title).like(like), Record.title_key.like(key_like)))
-                .order_by(Record.rank.is_(None), Record.rank, Record.id).limit(limit)).all()
+                select(Record).join(RecordRank, RecordRank.record_id == Record.id, isouter=True)
+                .where(Record.review_id == self.review_id,
+                       or_(func.lower(Record.title).like(like), Record.title_key.like(key_like)))
+                .order_by(RecordRank.rank.is_(None), RecordRank.rank, Record.id).limit(limit)).all()
         return list(rows)
 
     # -- internals ------------------------------------------------------------------------------------
@@ -385,6 +389,7 @@ class ScreeningService:
 
     def _load_current(self, session: Session, record_id: int) -> Record | None:
         self.current = session.get(Record, record_id)
+        self.current_rank = session.get(RecordRank, record_id) if self.current is not None else None
         return self.current
 
     def _my_label(self, session: Session, record_id: int) -> Label | None:

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from lsr.decisions import add_decision
 from lsr.ingest import Candidate, Ingest
-from lsr.models import ModelRun, Record, SearchRun
+from lsr.models import ModelRun, Record, RecordRank, SearchRun
 from lsr.ranking.service import feature_cache_path, rerank_review
 from lsr.settings import resolve
 from lsr.workspace import open_workspace
@@ -37,7 +37,8 @@ def build(tmp_path, n_other=30):
 
 def ranked_titles(ws):
     with ws.db.read() as s:
-        return [r.title for r in s.exec(select(Record).where(Record.rank.is_not(None)).order_by(Record.rank))]
+        return list(s.exec(select(Record.title).join(RecordRank, RecordRank.record_id == Record.id)
+                           .where(RecordRank.rank.is_not(None)).order_by(RecordRank.rank)))
 
 
 def test_cold_start_uses_the_protocol_query(tmp_path):
@@ -95,12 +96,13 @@ def test_screened_records_feed_the_default_rankers_history_and_citations_earn_we
         params = json.loads(run.params_json)
         assert params["history"] == step  # the two priors were never ranked: no history of their own
         with ws.db.write() as s:
-            top = s.exec(select(Record).where(Record.rank == 0)).one()
-            assert top.rank_z_text is not None and top.rank_z_citation is not None
+            place = s.exec(select(RecordRank).where(RecordRank.rank == 0)).one()
+            assert place.z_text is not None and place.z_citation is not None
+            top = s.get(Record, place.record_id)
             add_decision(s, proto, top.id, "a", "include" if truth[top.openalex_id] else "exclude", reason="1")
     params = json.loads(rerank_review(ws, "test-review").params_json)
     assert params["history"] == 20
     with ws.db.read() as s:  # screened records keep the scores they were ranked with
-        screened = s.exec(select(Record).where(Record.rank.is_(None))).all()
-        assert sum(r.rank_z_text is not None for r in screened) == 20
+        screened = s.exec(select(RecordRank).where(RecordRank.rank.is_(None))).all()
+        assert len(screened) == 20 and all(r.z_text is not None for r in screened)
     assert params["weights"]["citation"] > 0

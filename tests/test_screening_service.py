@@ -10,6 +10,7 @@ from sqlmodel import select
 from lsr.decisions import FT, TA
 from lsr.errors import LsrError
 from lsr.models import ModelRun, Record
+from lsr.ranking.service import write_ranking
 from lsr.screening import ScreeningService, needs_decision
 from tests.tui_helpers import REVIEW, build_workspace, bulk_workspace, decisions, open_ws, record_id_by_word
 
@@ -26,10 +27,9 @@ def service(path, reviewer="tester", stage=TA):
 def test_queue_is_rank_order_with_unranked_last(ws_path):
     ws = open_ws(ws_path)
     with ws.db.write() as session:
-        recs = {r.title.split()[0]: r for r in session.exec(select(Record)).all()}
-        recs["Alpha"].rank, recs["Bravo"].rank = None, None
-        recs["Foxtrot"].rank = -1
-        session.add_all(recs.values())
+        recs = {r.title.split()[0]: r.id for r in session.exec(select(Record)).all()}
+        write_ranking(session, REVIEW, None, [recs[w] for w in ("Foxtrot", "Charlie", "Delta", "Echo")],
+                      unranked=[recs["Alpha"], recs["Bravo"]])
     svc = service(ws_path)
     assert _titles(ws_path, svc.load_order()) == ["Foxtrot", "Charlie", "Delta", "Echo", "Alpha", "Bravo"]
     assert svc.next_record().title.startswith("Foxtrot")

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from lsr.decisions import FT, TA
 from lsr.models import ModelRun, Record
+from lsr.ranking.service import write_ranking
 from lsr.settings import resolve
 from lsr.tui.app import make_app
 from lsr.tui.screens.help import HelpScreen
@@ -171,9 +172,8 @@ async def test_retraining_runs_in_a_worker_and_its_order_is_used(ws_path):
         calls.append(threading.current_thread().name)
         release.wait(10)
         with ws.db.write() as session:  # rank Foxtrot first, then the rest reversed
-            for rec in session.exec(select(Record).where(Record.review_id == review_id)).all():
-                rec.rank = 100 - rec.id
-                session.add(rec)
+            ids = session.exec(select(Record.id).where(Record.review_id == review_id)).all()
+            write_ranking(session, review_id, None, sorted(ids, reverse=True))
             session.add(ModelRun(review_id=review_id, model="fake", n_labels=1))
 
     app = screener_app(ws_path, rerank=rerank)

@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from lsr.ingest import Candidate, Ingest
 from lsr.models import Decision, Record, SearchRun
+from lsr.ranking.service import write_ranking
 from lsr.settings import resolve
 from lsr.workspace import Workspace, open_workspace
 from tests.helpers import make_workspace
@@ -85,11 +86,9 @@ def _build(path: Path, n: int, review_ids: tuple[str, ...], ranked: bool, **prot
             session.add(run)
             session.flush()
             ingest = Ingest(session, rid, run, "ris")
-            for i, cand in enumerate(candidates(n)):
-                res = ingest.add(cand, str(i))
-                if ranked:
-                    res.record.rank = i
-                    session.add(res.record)
+            ids = [ingest.add(cand, str(i)).record.id for i, cand in enumerate(candidates(n))]
+            if ranked:
+                write_ranking(session, rid, None, ids)
 
 
 def bulk_workspace(path: Path, n: int, review_id: str = REVIEW) -> Path:
@@ -101,8 +100,10 @@ def bulk_workspace(path: Path, n: int, review_id: str = REVIEW) -> Path:
         session.execute(insert(Record), [
             dict(review_id=review_id, title=c.title, title_key=c.title.lower(), abstract=c.abstract,
                  authors_json=json.dumps(c.authors), keywords_json="[]", referenced_works_json="[]", year=c.year,
-                 venue=c.venue, doi=c.doi, openalex_id=c.openalex_id, rank=i, created_at=now)
-            for i, c in enumerate(candidates(n))])
+                 venue=c.venue, doi=c.doi, openalex_id=c.openalex_id, created_at=now)
+            for c in candidates(n)])
+        ids = session.exec(select(Record.id).where(Record.review_id == review_id).order_by(Record.id)).all()
+        write_ranking(session, review_id, None, ids)
     return path
 
 
@@ -138,7 +139,5 @@ def reverse_rank(ws: Workspace, review_id: str) -> None:
         run = ModelRun(review_id=review_id, model="reverse", params_json=json.dumps({"pid": os.getpid()}))
         session.add(run)
         session.flush()
-        recs = session.exec(select(Record).where(Record.review_id == review_id)).all()
-        for rank, rec in enumerate(sorted(recs, key=lambda r: -r.id)):
-            rec.rank, rec.rank_model_run_id = rank, run.id
-            session.add(rec)
+        ids = session.exec(select(Record.id).where(Record.review_id == review_id)).all()
+        write_ranking(session, review_id, run.id, sorted(ids, reverse=True))

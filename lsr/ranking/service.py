@@ -13,12 +13,12 @@ What is expensive is cached, so retraining after every decision stays cheap:
   records.
 
 The default ranker weighs its text and citation models by the *prequential history*: the component
-scores each screened record had in the ranking it was screened from. Those scores are stored on the
-record (``Record.rank_z_text`` / ``rank_z_citation``) with every ranking and kept once the record is
-screened, so each retraining rebuilds the history from the database (oldest decision first).
+scores each screened record had in the ranking it was screened from. Those scores are stored with every
+ranking (``RecordRank.z_text`` / ``z_citation``) and kept once the record is screened, so each retraining
+rebuilds the history from the database (oldest decision first).
 
-The new order is written as ``Record.rank`` (0 = first) in one short write transaction, prepared before
-the transaction starts so reviewers' decisions barely wait.
+The new order is written to ``RecordRank`` (``rank`` 0 = first; None once screened), a narrow table so the
+write is short, in one transaction prepared before it starts so reviewers' decisions barely wait.
 """
 
 from __future__ import annotations
@@ -26,15 +26,16 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import func, text
 from sqlmodel import select
 
 from lsr.decisions import TA, settled_labels
-from lsr.models import ModelRun, Record, SearchRun
+from lsr.models import ModelRun, Record, RecordRank, SearchRun
 from lsr.ranking.api import rank_records
 from lsr.ranking.citations import CitationGraph
 from lsr.ranking.features import FeatureStore, record_text
@@ -109,7 +110,8 @@ def rerank_review(ws, review_id: str, model: str | None = None) -> ModelRun | No
     proto = ws.protocol(review_id)
     model = model or DEFAULT_MODEL
     with ws.db.read() as s:
-        rows = s.exec(select(Record.id, Record.rank_z_text, Record.rank_z_citation)
+        rows = s.exec(select(Record.id, RecordRank.z_text, RecordRank.z_citation, RecordRank.rank)
+                      .join(RecordRank, RecordRank.record_id == Record.id, isouter=True)
                       .where(Record.review_id == review_id).order_by(Record.id)).all()
         last_run = s.exec(select(func.max(SearchRun.id)).where(SearchRun.review_id == review_id)).one()
         labels = settled_labels(s, review_id, TA, proto.screening.reviewers_per_record)
@@ -150,28 +152,46 @@ def rerank_review(ws, review_id: str, model: str | None = None) -> ModelRun | No
     run = ModelRun(review_id=review_id, model=result.model, params_json=json.dumps(params, default=str),
                    n_labels=result.n_labels, n_included=result.n_included, n_excluded=result.n_labels -
                    result.n_included, n_ranked=len(result.order))
-    z_text = result.components.get("z_text")
-    z_cit = result.components.get("z_citation")
-    ranked = [{"b_id": ids[int(i)], "b_rank": pos, "b_score": float(result.scores[pos]),
-               "b_zt": None if z_text is None else float(z_text[pos]),
-               "b_zc": None if z_cit is None else float(z_cit[pos])}
-              for pos, i in enumerate(result.order)]
-    in_order = set(np.asarray(result.order).tolist())
-    unranked = [{"b_id": rid} for i, rid in enumerate(ids) if i not in in_order]
+    order = [ids[int(i)] for i in result.order]
+    ranked = set(np.asarray(result.order).tolist())
+    unranked = [rid for i, rid in enumerate(ids) if rows[i][3] is not None and i not in ranked]
     with ws.db.write() as s:
         run.duration_s = round(time.perf_counter() - started, 4)
         s.add(run)
         s.flush()
-        conn = s.connection()  # Core executemany: the ORM's bulk update costs more than the write itself
-        if ranked:
-            conn.execute(_RANKED.values(rank_model_run_id=run.id), ranked)
-        if unranked:  # screened records leave the ranking but keep the scores they were screened with
-            conn.execute(_UNRANKED.values(rank_model_run_id=run.id), unranked)
+        write_ranking(s, review_id, run.id, order, result.scores, result.components.get("z_text"),
+                      result.components.get("z_citation"), unranked=unranked)
     return run
 
 
-_record = Record.__table__
-_RANKED = (update(_record).where(_record.c.id == bindparam("b_id"))
-           .values(rank=bindparam("b_rank"), rank_score=bindparam("b_score"),
-                   rank_z_text=bindparam("b_zt"), rank_z_citation=bindparam("b_zc")))
-_UNRANKED = update(_record).where(_record.c.id == bindparam("b_id")).values(rank=None, rank_score=None)
+_UPSERT = text(
+    "INSERT INTO record_rank (record_id, review_id, rank, score, model_run_id, z_text, z_citation) "
+    "VALUES (:b_id, :b_review, :b_rank, :b_score, :b_run, :b_zt, :b_zc) "
+    "ON CONFLICT (record_id) DO UPDATE SET rank = excluded.rank, score = excluded.score, "
+    "model_run_id = excluded.model_run_id, z_text = excluded.z_text, z_citation = excluded.z_citation"
+)
+_UNRANK = text("UPDATE record_rank SET rank = NULL, score = NULL, model_run_id = :b_run WHERE record_id = :b_id")
+
+
+def write_ranking(session, review_id: str, model_run_id: int | None, order: Sequence[int],
+                  scores: Sequence[float] | None = None, z_text: Sequence[float] | None = None,
+                  z_citation: Sequence[float] | None = None, *, unranked: Iterable[int] = ()) -> None:
+    """Store a ranking in the caller's transaction.
+
+    Args:
+        order: record ids, best first (rank 0, 1, ...); ``scores``, ``z_text`` and ``z_citation`` align
+            with it when given.
+        unranked: ids of records that left the ranking (screened): their rank is cleared, their component
+            scores are kept (the history).
+    """
+
+    def at(values: Sequence[float] | None, pos: int) -> float | None:
+        return None if values is None else float(values[pos])
+
+    conn = session.connection()  # Core executemany: the ORM's bulk path costs more than the write itself
+    if len(order):
+        conn.execute(_UPSERT, [{"b_id": int(rid), "b_review": review_id, "b_rank": pos, "b_run": model_run_id,
+                                "b_score": at(scores, pos), "b_zt": at(z_text, pos), "b_zc": at(z_citation, pos)}
+                               for pos, rid in enumerate(order)])
+    if unranked := [{"b_id": int(rid), "b_run": model_run_id} for rid in unranked]:
+        conn.execute(_UNRANK, unranked)

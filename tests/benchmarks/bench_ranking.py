@@ -116,7 +116,7 @@ def bench_service(n: int, texts: list[str], refs: list[list[str]], repeats: int 
     from sqlmodel import select
 
     from lsr.decisions import add_decision
-    from lsr.models import Record, SearchRun
+    from lsr.models import Record, RecordRank, SearchRun
     from lsr.ranking.service import rerank_review
     from lsr.settings import resolve
     from lsr.workspace import open_workspace
@@ -147,7 +147,7 @@ def bench_service(n: int, texts: list[str], refs: list[list[str]], repeats: int 
         times = []
         for _ in range(repeats):  # one more decision, then retrain: what the screener does after each key
             with ws.db.write() as s:
-                top = s.exec(select(Record.id).where(Record.rank == 0)).first()
+                top = s.exec(select(RecordRank.record_id).where(RecordRank.rank == 0)).first()
                 add_decision(s, proto, top, "bench", "exclude", reason="1")
             t0 = time.perf_counter()
             rerank_review(ws, "test-review")

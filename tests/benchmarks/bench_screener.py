@@ -46,6 +46,7 @@ def standin(ws, review_id: str) -> None:
 
     from lsr.decisions import TA, settled_labels
     from lsr.models import ModelRun, Record
+    from lsr.ranking.service import write_ranking
 
     cache = _CACHE
     t0 = time.perf_counter()
@@ -72,9 +73,7 @@ def standin(ws, review_id: str) -> None:
                        duration_s=time.perf_counter() - t0)
         session.add(run)
         session.flush()
-        session.connection().exec_driver_sql(
-            "UPDATE record SET rank = ?, rank_score = ?, rank_model_run_id = ? WHERE id = ?",
-            [(r, sc, run.id, rid) for r, sc, rid in rows])
+        write_ranking(session, review_id, run.id, [rid for _, _, rid in rows], [sc for _, sc, _ in rows])
 
 
 async def measure(path: Path, keys: int, think: float, rerank) -> list[float]:

@@ -105,15 +105,19 @@ class ScreenerScreen(Screen[None]):
         """Show the next record of the queue (or say the queue is empty)."""
         rec = self.service.next_record()
         other = STAGE_NAMES[FT if self.service.stage == TA else TA]
-        self.record_view.show(rec, empty=(
+        self.record_view.show(rec, rank=self._current_rank(), empty=(
             f"Nothing left to screen at {STAGE_NAMES[self.service.stage]} for {self.service.reviewer}.\n\n"
             f"s switches to {other} · / finds any record · u undoes your last decision · q goes back"))
         self._update_topbar()
 
     def _show_record(self, record_id: int) -> None:
         rec = self.service.show(record_id)
-        self.record_view.show(rec, my_label=self.service.my_label(record_id))
+        self.record_view.show(rec, my_label=self.service.my_label(record_id), rank=self._current_rank())
         self._update_topbar()
+
+    def _current_rank(self) -> int | None:
+        place = self.service.current_rank
+        return place.rank if place is not None else None
 
     def _update_topbar(self) -> None:
         s = self.service

@@ -25,15 +25,15 @@ def meta_line(record: Record) -> Text:
     return Text(" · ".join(parts))
 
 
-def ids_line(record: Record) -> Text:
-    """DOI, OpenAlex id and lsr id (and rank when ranked)."""
+def ids_line(record: Record, rank: int | None = None) -> Text:
+    """DOI, OpenAlex id and lsr id (and the rank, 0 = first, when ranked)."""
     out = Text(style="dim")
     out.append(f"DOI {record.doi}" if record.doi else "no DOI")
     out.append(" · ")
     out.append(f"OpenAlex {record.openalex_id}" if record.openalex_id else "no OpenAlex id")
     out.append(f" · lsr #{record.id}")
-    if record.rank is not None:
-        out.append(f" · rank {record.rank + 1:,}")
+    if rank is not None:
+        out.append(f" · rank {rank + 1:,}")
     return out
 
 
@@ -64,8 +64,9 @@ class RecordView(VerticalScroll, can_focus=True):
         yield Static(id="abstract")
         yield Static(id="empty")
 
-    def show(self, record: Record | None, *, my_label: Label | None = None, empty: str = "") -> None:
-        """Display a record (None: the ``empty`` message) and scroll back to its top."""
+    def show(self, record: Record | None, *, my_label: Label | None = None, empty: str = "",
+             rank: int | None = None) -> None:
+        """Display a record (None: the ``empty`` message) and its ``rank``, and scroll back to its top."""
         self.record_id = record.id if record is not None else None
         title, meta, ids, mine, abstract, blank = (self.query_one(f"#{n}", Static) for n in
                                                    ("title", "meta", "ids", "mine", "abstract", "empty"))
@@ -78,7 +79,7 @@ class RecordView(VerticalScroll, can_focus=True):
             blank.display = False
             title.update(highlight(record.title or "(no title)", self.include, self.exclude))
             meta.update(meta_line(record))
-            ids.update(ids_line(record))
+            ids.update(ids_line(record, rank))
             mine.display = my_label is not None
             if my_label is not None:
                 reason = f" ({my_label.reason})" if my_label.reason else ""
