@@ -120,12 +120,16 @@ def undo_last(session: Session, protocol: Protocol, reviewer: str, stage: str = 
 
 def latest_decisions(session: Session, review_id: str, stage: str = TA, reviewer: str | None = None
                      ) -> dict[tuple[int, str], Decision]:
-    """The latest decision per (record, reviewer) for a stage, optionally for one reviewer."""
+    """The latest decision per (record, reviewer) for a stage, optionally for one reviewer.
+
+    The values are read-only rows with the Decision's columns as attributes (building ORM objects cost
+    more than the query: this runs before every retrain).
+    """
     cond = [Decision.review_id == review_id, Decision.stage == stage]
     if reviewer is not None:
         cond.append(Decision.reviewer == reviewer)
     latest = (select(func.max(Decision.id)).where(*cond).group_by(Decision.record_id, Decision.reviewer))
-    rows = session.exec(select(Decision).where(Decision.id.in_(latest))).all()
+    rows = session.exec(select(*Decision.__table__.columns).where(Decision.id.in_(latest))).all()
     return {(d.record_id, d.reviewer): d for d in rows}
 
 

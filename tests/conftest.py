@@ -24,7 +24,7 @@ guard_http()  # before any test imports asreview: its import must not cache our 
 ENV_PREFIXES = ("LSR_",)
 DB_MODULES = (
     "test_schema", "test_cli_core", "test_update", "test_import", "test_export", "test_dedupe",
-    "test_screening_service", "test_report", "test_reliability", "test_concurrency", "test_dual",
+    "test_screening_service", "test_ranking_service", "test_report", "test_reliability", "test_concurrency", "test_dual",
 )
 _counter = itertools.count()
 

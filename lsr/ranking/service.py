@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import func, text
+from sqlalchemy import func
 from sqlmodel import select
 
 from lsr.decisions import TA, settled_labels
@@ -164,13 +164,16 @@ def rerank_review(ws, review_id: str, model: str | None = None) -> ModelRun | No
     return run
 
 
-_UPSERT = text(
-    "INSERT INTO record_rank (record_id, review_id, rank, score, model_run_id, z_text, z_citation) "
-    "VALUES (:b_id, :b_review, :b_rank, :b_score, :b_run, :b_zt, :b_zc) "
-    "ON CONFLICT (record_id) DO UPDATE SET rank = excluded.rank, score = excluded.score, "
-    "model_run_id = excluded.model_run_id, z_text = excluded.z_text, z_citation = excluded.z_citation"
-)
-_UNRANK = text("UPDATE record_rank SET rank = NULL, score = NULL, model_run_id = :b_run WHERE record_id = :b_id")
+_UPSERT = ("INSERT INTO record_rank (record_id, review_id, rank, score, model_run_id, z_text, z_citation) "
+           "VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}) "
+           "ON CONFLICT (record_id) DO UPDATE SET rank = excluded.rank, score = excluded.score, "
+           "model_run_id = excluded.model_run_id, z_text = excluded.z_text, z_citation = excluded.z_citation")
+_UNRANK = "UPDATE record_rank SET rank = NULL, score = NULL, model_run_id = {p} WHERE record_id = {p}"
+
+
+def _driver_sql(conn, statement: str) -> str:
+    """``statement`` with the driver's positional placeholder (``?`` for sqlite3, ``%s`` for psycopg)."""
+    return statement.format(p="?" if conn.dialect.paramstyle in ("qmark", "numeric") else "%s")
 
 
 def write_ranking(session, review_id: str, model_run_id: int | None, order: Sequence[int],
@@ -188,10 +191,13 @@ def write_ranking(session, review_id: str, model_run_id: int | None, order: Sequ
     def at(values: Sequence[float] | None, pos: int) -> float | None:
         return None if values is None else float(values[pos])
 
-    conn = session.connection()  # Core executemany: the ORM's bulk path costs more than the write itself
+    # The driver's own executemany with positional rows: SQLAlchemy's per-row parameter processing (ORM
+    # or Core) cost more than the write itself, and this runs after every screening decision.
+    conn = session.connection()
+    run = None if model_run_id is None else int(model_run_id)
     if len(order):
-        conn.execute(_UPSERT, [{"b_id": int(rid), "b_review": review_id, "b_rank": pos, "b_run": model_run_id,
-                                "b_score": at(scores, pos), "b_zt": at(z_text, pos), "b_zc": at(z_citation, pos)}
-                               for pos, rid in enumerate(order)])
-    if unranked := [{"b_id": int(rid), "b_run": model_run_id} for rid in unranked]:
-        conn.execute(_UNRANK, unranked)
+        conn.exec_driver_sql(_driver_sql(conn, _UPSERT), [
+            (int(rid), review_id, pos, at(scores, pos), run, at(z_text, pos), at(z_citation, pos))
+            for pos, rid in enumerate(order)])
+    if unranked := [(run, int(rid)) for rid in unranked]:
+        conn.exec_driver_sql(_driver_sql(conn, _UNRANK), unranked)
