@@ -10,6 +10,8 @@ from sqlmodel import select
 from lsr.decisions import add_decision
 from lsr.ingest import Candidate, Ingest
 from lsr.models import ModelRun, Record, RecordRank, SearchRun
+from lsr.ranking import service
+from lsr.ranking.features import FeatureStore, build_matrix, record_text
 from lsr.ranking.service import feature_cache_path, rerank_review
 from lsr.settings import resolve
 from lsr.workspace import open_workspace
@@ -106,3 +108,26 @@ def test_screened_records_feed_the_default_rankers_history_and_citations_earn_we
         screened = s.exec(select(RecordRank).where(RecordRank.rank.is_(None))).all()
         assert len(screened) == 20 and all(r.z_text is not None for r in screened)
     assert params["weights"]["citation"] > 0
+
+
+def test_the_cached_store_grown_page_by_page_equals_a_fresh_build(tmp_path, monkeypatch):
+    """The service hashes new records a page of texts at a time and keeps the store across updates; the
+    matrix it ranks with must be the one a fresh build over all texts gives."""
+    monkeypatch.setattr(service, "_TEXT_PAGE", 4)
+    ws = build(tmp_path, n_other=10)
+    rerank_review(ws, "test-review")
+    with ws.db.write() as s:  # an update brings more records after the store exists
+        run = SearchRun(review_id="test-review", kind="update", source="test")
+        s.add(run)
+        s.flush()
+        ing = Ingest(s, "test-review", run, "json")
+        for i in range(7):
+            ing.add(Candidate(title=f"later study {i} of {OTHER[i % len(OTHER)]}", abstract=f"new words {i}"), f"n{i}")
+    rerank_review(ws, "test-review")
+    with ws.db.read() as s:
+        rows = s.exec(select(Record.id, Record.title, Record.abstract).order_by(Record.id)).all()
+    store = FeatureStore.load(feature_cache_path(ws, "test-review"))
+    assert store.ids == [str(r[0]) for r in rows]
+    assert store.params() == FeatureStore().params()
+    fresh = build_matrix([record_text(r[1], r[2]) for r in rows])
+    assert (abs(store.matrix() - fresh) > 1e-6).nnz == 0

@@ -69,6 +69,7 @@ class _ReviewCache:
 
 
 _CACHES: dict[str, _ReviewCache] = {}  # by feature-cache path (one per workspace and review)
+_TEXT_PAGE = 5000  # records whose texts are read and hashed at a time when the store grows
 
 
 def _feature_store(cache: Path) -> _ReviewCache:
@@ -83,12 +84,29 @@ def _feature_store(cache: Path) -> _ReviewCache:
     return held
 
 
-def _texts(ws, review_id: str, wanted: set[int] | None = None) -> dict[int, str]:
-    """Title + abstract per record id (all records, or those in ``wanted``)."""
+def _texts(ws, review_id: str, ids: Sequence[int] | None = None) -> dict[int, str]:
+    """Title + abstract per record id: all the review's records, or those in ``ids`` (ascending)."""
+    cond = [Record.review_id == review_id]
+    if ids is not None:
+        if not ids:
+            return {}
+        cond += [Record.id >= ids[0], Record.id <= ids[-1]]
+    wanted = None if ids is None else set(ids)
     with ws.db.read() as s:
-        rows = s.exec(select(Record.id, Record.title, Record.abstract).where(Record.review_id == review_id)
-                      .order_by(Record.id)).all()
+        rows = s.exec(select(Record.id, Record.title, Record.abstract).where(*cond).order_by(Record.id)).all()
     return {int(r[0]): record_text(r[1], r[2]) for r in rows if wanted is None or int(r[0]) in wanted}
+
+
+def _add_to_store(ws, review_id: str, held: _ReviewCache, cache: Path, new: list[int]) -> None:
+    """Hash the records in ``new`` (ascending ids) into the cached store, a page of texts at a time."""
+    for lo in range(0, len(new), _TEXT_PAGE):  # pages keep the texts of a 100 k review out of memory
+        page = new[lo : lo + _TEXT_PAGE]
+        texts = _texts(ws, review_id, page)
+        held.store.add([str(rid) for rid in page], [texts.get(rid, "") for rid in page])
+    tmp = cache.with_name("features.tmp.npz")
+    held.store.save(tmp)
+    os.replace(tmp, cache)
+    held.mtime = cache.stat().st_mtime
 
 
 def _citation_graph(ws, review_id: str, held: _ReviewCache, ids: list[int], last_run: int | None
@@ -126,16 +144,10 @@ def rerank_review(ws, review_id: str, model: str | None = None) -> ModelRun | No
     cache = feature_cache_path(ws, review_id)
     held = _feature_store(cache)
     str_ids = [str(rid) for rid in ids]
-    missing = {rid for rid in ids if str(rid) not in held.store}
+    if new := [rid for rid in ids if str(rid) not in held.store]:
+        _add_to_store(ws, review_id, held, cache, new)
     cold = model != "random" and len(set(train.values())) < 2
-    texts_by_id = _texts(ws, review_id, None if cold else missing) if (missing or cold) else {}
-    if missing:
-        new = [rid for rid in ids if rid in missing]
-        held.store.add([str(rid) for rid in new], [texts_by_id.get(rid, "") for rid in new])
-        tmp = cache.with_name("features.tmp.npz")
-        held.store.save(tmp)
-        os.replace(tmp, cache)
-        held.mtime = cache.stat().st_mtime
+    texts_by_id = _texts(ws, review_id) if cold else {}
     matrix = held.store.matrix()
     if held.store.ids != str_ids:  # records deleted, or cached in another order
         matrix = matrix[held.store.rows(str_ids)]

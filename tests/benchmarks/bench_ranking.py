@@ -109,15 +109,19 @@ def bench_decision(store: FeatureStore, refs: list[list[str]], model: str, repea
 
 
 def bench_service(n: int, texts: list[str], refs: list[list[str]], repeats: int = 5) -> None:
-    """Time ``rerank_review`` on a SQLite workspace of ``n`` records, 10 % of them screened."""
+    """Time ``rerank_review`` on a SQLite workspace of ``n`` records, 10 % of them screened.
+
+    The workspace is built here; the timing runs in a fresh process (``--service-worker``), so its peak
+    memory is the service's own, as in the screener's ranker process, without this script's corpora.
+    """
     import json
+    import subprocess
 
     from sqlalchemy import insert
     from sqlmodel import select
 
     from lsr.decisions import add_decision
-    from lsr.models import Record, RecordRank, SearchRun
-    from lsr.ranking.service import rerank_review
+    from lsr.models import Record, SearchRun
     from lsr.settings import resolve
     from lsr.workspace import open_workspace
     from tests.helpers import make_workspace
@@ -135,27 +139,48 @@ def bench_service(n: int, texts: list[str], refs: list[list[str]], repeats: int 
                     for i, (t, r) in enumerate(zip(syn_t, syn_r, strict=True))]
             s.execute(insert(Record), rows)
             ids = list(s.exec(select(Record.id).order_by(Record.id)))
+        del rows, syn_t, syn_r
         rng = np.random.RandomState(1)
         labelled = rng.choice(len(ids), min(2000, max(20, n // 10)), replace=False)
         with ws.db.write() as s:
             for k, i in enumerate(labelled):
                 label = "include" if k == 0 or (k >= 2 and rng.random_sample() < 0.1) else "exclude"
                 add_decision(s, proto, ids[i], "bench", label, reason=None if label == "include" else "1")
+        ws.db.dispose()
+        subprocess.run([sys.executable, __file__, "--service-worker", str(Path(tmp) / "ws"),
+                        "--repeats", str(repeats)], check=True)
+
+
+def service_worker(folder: Path, repeats: int) -> None:
+    """The timed part of ``bench_service``: first retrain (builds the caches), then one per decision."""
+    from sqlmodel import select
+
+    from lsr.decisions import add_decision
+    from lsr.models import RecordRank
+    from lsr.ranking.service import rerank_review
+    from lsr.settings import resolve
+    from lsr.workspace import open_workspace
+
+    os.chdir(folder)
+    ws = open_workspace(resolve(folder))
+    proto = ws.protocol("test-review")
+    t0 = time.perf_counter()
+    rerank_review(ws, "test-review")
+    first = time.perf_counter() - t0
+    first_peak = peak_mb()
+    times = []
+    for _ in range(repeats):  # one more decision, then retrain: what the screener does after each key
+        with ws.db.write() as s:
+            top = s.exec(select(RecordRank.record_id).where(RecordRank.rank == 0)).first()
+            add_decision(s, proto, top, "bench", "exclude", reason="1")
         t0 = time.perf_counter()
         rerank_review(ws, "test-review")
-        first = time.perf_counter() - t0
-        times = []
-        for _ in range(repeats):  # one more decision, then retrain: what the screener does after each key
-            with ws.db.write() as s:
-                top = s.exec(select(RecordRank.record_id).where(RecordRank.rank == 0)).first()
-                add_decision(s, proto, top, "bench", "exclude", reason="1")
-            t0 = time.perf_counter()
-            rerank_review(ws, "test-review")
-            times.append(time.perf_counter() - t0)
-        ws.db.dispose()
+        times.append(time.perf_counter() - t0)
+    ws.db.dispose()
     print(
-        f"service rerank_review, SQLite:      first {first:6.2f} s (builds the caches), then per decision "
-        f"median {sorted(times)[len(times) // 2] * 1000:.0f} ms   (peak memory {peak_mb():.0f} MB)",
+        f"service rerank_review, SQLite:      first {first:6.2f} s (builds the caches; peak {first_peak:.0f} MB), "
+        f"then per decision median {sorted(times)[len(times) // 2] * 1000:.0f} ms   (service process peak "
+        f"{peak_mb():.0f} MB)",
         flush=True,
     )
 
@@ -167,7 +192,12 @@ def main() -> None:
     parser.add_argument("--service", action="store_true", help="also time rerank_review on a SQLite workspace")
     parser.add_argument("--service-sizes", type=int, nargs="+", default=None,
                         help="sizes for --service (default: the sizes up to 10 000)")
+    parser.add_argument("--service-worker", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--repeats", type=int, default=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.service_worker:
+        service_worker(args.service_worker, args.repeats)
+        return
     texts, refs = source_records()
     print(f"source: {len(texts)} SYNERGY records; peak memory {peak_mb():.0f} MB", flush=True)
     for n in sorted(args.sizes):
