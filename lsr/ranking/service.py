@@ -185,7 +185,7 @@ _UNRANK = "UPDATE record_rank SET rank = NULL, score = NULL, model_run_id = {p} 
 
 def _driver_sql(conn, statement: str) -> str:
     """``statement`` with the driver's positional placeholder (``?`` for sqlite3, ``%s`` for psycopg)."""
-    return statement.format(p="?" if conn.dialect.paramstyle in ("qmark", "numeric") else "%s")
+    return statement.format(p="?" if conn.dialect.paramstyle == "qmark" else "%s")
 
 
 def write_ranking(session, review_id: str, model_run_id: int | None, order: Sequence[int],
