@@ -334,7 +334,7 @@ def load_protocol(path: str | Path) -> Protocol:
     p = Path(path)
     where = str(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_bytes().decode("utf-8")  # no newline translation: TOML decides what a line break is
     except FileNotFoundError:
         raise ProtocolError([f"{where}: file not found"]) from None
     except (OSError, UnicodeDecodeError) as exc:

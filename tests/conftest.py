@@ -5,6 +5,10 @@ Database-facing test modules (``DB_MODULES``) run twice: on SQLite and on Postgr
 each test gets a fresh database on a throwaway cluster that the test run starts itself
 (``tests/pg_server.py``); ``LSR_DATABASE_URL`` points at it, so the CLI, the library and subprocesses
 all use it.
+
+Property-based tests (hypothesis) draw the same examples on every run (profile ``ci``), so a run of the
+suite is reproducible; ``HYPOTHESIS_PROFILE=explore`` draws fresh examples on every run to hunt for new
+failures (add what it finds as an ``@example``).
 """
 
 from __future__ import annotations
@@ -14,12 +18,17 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from lsr.asreview_guard import install as guard_http
 from tests.helpers import SHARED, make_workspace
 from tests.pg_server import ThrowawayPostgres
 
 guard_http()  # before any test imports asreview: its import must not cache our HTTP traffic
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ENV_PREFIXES = ("LSR_",)
 DB_MODULES = (
