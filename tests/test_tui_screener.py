@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from sqlmodel import select
@@ -190,6 +191,34 @@ async def test_retraining_runs_in_a_worker_and_its_order_is_used(ws_path):
         await pilot.press("e")  # excludes Charlie, then the new order applies
         assert shown(app) == record_id_by_word(ws_path, "Foxtrot")
     assert all(name != threading.main_thread().name for name in calls)
+
+
+async def test_a_slow_retraining_is_followed_by_a_pause_as_long_as_it_took(ws_path):
+    """On a large review a retraining takes seconds and holds the write lock: the next one waits as long,
+    so the ranker never occupies the database more than half of the time; decisions made meanwhile are
+    covered by one retraining."""
+    runs = []
+
+    def rerank(ws, review_id):
+        started = time.monotonic()
+        time.sleep(1.2 if not runs else 0.0)
+        runs.append((started, time.monotonic()))
+
+    app = screener_app(ws_path, rerank=rerank)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        await pilot.pause(0.3)
+        await pilot.press("e", "e")  # both arrive while the first retraining runs
+        for _ in range(100):
+            await pilot.pause(0.1)
+            if len(runs) >= 2:
+                break
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+    assert len(runs) == 2 and len(decisions(ws_path)) == 3
+    (_, first_end), (second_start, _) = runs
+    first_took = runs[0][1] - runs[0][0]
+    assert second_start - first_end >= first_took * 0.9
 
 
 async def test_failing_ranker_does_not_stop_screening(ws_path):

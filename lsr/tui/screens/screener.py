@@ -3,10 +3,14 @@
 Every key that decides commits through ``ScreeningService.decide`` before the next record is shown; the next
 record comes from the in-memory rank order at once. Retraining (``rerank``) and the side panel's statistics
 run in thread workers afterwards and never hold up the keys; a finished retraining swaps in the new order.
+On a large review, where one retraining takes seconds and holds the database's write lock while it stores
+the ranks, the next one waits as long as the last took, so the ranker uses at most half of the time and
+the reviewer's decisions rarely queue behind it.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +34,7 @@ from lsr.tui.widgets.record_view import RecordView
 from lsr.tui.widgets.side_panel import STAGE_NAMES, SidePanel
 
 STATS_DELAY_S = 0.25  # side-panel statistics wait for a pause in the key presses
+RETRAIN_PAUSE_AFTER_S = 1.0  # a retraining that took longer is followed by a pause as long as it took
 
 
 class ScreenerScreen(Screen[None]):
@@ -72,6 +77,7 @@ class ScreenerScreen(Screen[None]):
         self.standalone = standalone
         self._retraining = False
         self._rerank_pending = False
+        self._retrain_started = 0.0
         self._stats_timer: Timer | None = None
         self.last_action = ""
 
@@ -285,6 +291,7 @@ class ScreenerScreen(Screen[None]):
             self._rerank_pending = True
             return
         self._retraining = True
+        self._retrain_started = time.monotonic()
         self.panel.set_retraining(True)
         self._retrain(self.service.stage)
 
@@ -308,8 +315,19 @@ class ScreenerScreen(Screen[None]):
         self._update_topbar()
         if self._rerank_pending:
             self._rerank_pending = False
-            self.start_retrain()
+            took = time.monotonic() - self._retrain_started
+            if took > RETRAIN_PAUSE_AFTER_S:
+                self._retraining = True  # decisions meanwhile stay pending: one retraining after the pause
+                self.panel.set_retraining(True)
+                self.set_timer(took, self._restart_retrain)
+            else:
+                self.start_retrain()
         self.refresh_stats()
+
+    def _restart_retrain(self) -> None:
+        self._retraining = False
+        self._rerank_pending = False
+        self.start_retrain()
 
     @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
     def refresh_stats(self) -> None:
