@@ -50,10 +50,17 @@ def agreement(pairs: Iterable[tuple[str, str]], categories: Sequence[str] | None
     return Agreement(n, po, kappa, pabak, k)
 
 
-def review_agreement(session, review_id: str, stage: str = "title-abstract") -> dict:
+def review_agreement(session, review_id: str, stage: str = "title-abstract", block: int | None = None) -> dict:
     """Agreement per reviewer pair and pooled over all pairs, from the reviewers' own current labels.
 
     Resolution decisions (kind ``resolve``) are not a rater's label and are left out.
+
+    Args:
+        block: count only whole blocks of this many records per pair, in the order the pair's labels
+            were completed (the later of the two current decisions). The screener's live panel uses it:
+            the figure then moves once per ``block`` records, so a reviewer cannot read the other's label
+            on the record just decided from the change (blinding). None counts every record (status,
+            reports).
 
     Returns:
         ``{"pairs": [{"reviewers": [a, b], **agreement}], "overall": {...}}``.
@@ -64,18 +71,23 @@ def review_agreement(session, review_id: str, stage: str = "title-abstract") -> 
     from lsr.vocabulary import LABELS
 
     rows = session.exec(
-        select(Decision).where(Decision.review_id == review_id, Decision.stage == stage,
-                               Decision.kind != "resolve").order_by(Decision.id)
+        select(Decision.reviewer, Decision.record_id, Decision.label, Decision.id)
+        .where(Decision.review_id == review_id, Decision.stage == stage, Decision.kind != "resolve")
+        .order_by(Decision.id)
     ).all()
-    current: dict[str, dict[int, str | None]] = {}
-    for d in rows:
-        current.setdefault(d.reviewer, {})[d.record_id] = d.label
+    current: dict[str, dict[int, tuple[str | None, int]]] = {}
+    for reviewer, record_id, label, decision_id in rows:
+        current.setdefault(reviewer, {})[record_id] = (label, decision_id)
     out_pairs, pooled = [], []
     for a, b in combinations(sorted(current), 2):
-        common = [(current[a][r], current[b][r]) for r in current[a].keys() & current[b].keys()
-                  if current[a][r] is not None and current[b][r] is not None]
+        common = sorted((max(current[a][r][1], current[b][r][1]), current[a][r][0], current[b][r][0])
+                        for r in current[a].keys() & current[b].keys()
+                        if current[a][r][0] is not None and current[b][r][0] is not None)
+        if block:
+            common = common[: len(common) // block * block]
         if not common:
             continue
-        pooled.extend(common)
-        out_pairs.append({"reviewers": [a, b], **agreement(common, LABELS).as_dict()})
+        labels = [(la, lb) for _, la, lb in common]
+        pooled.extend(labels)
+        out_pairs.append({"reviewers": [a, b], **agreement(labels, LABELS).as_dict()})
     return {"pairs": out_pairs, "overall": agreement(pooled, LABELS).as_dict()}

@@ -141,9 +141,12 @@ def resolve(ws: Workspace, review_id: str, record_ref: str | int, label: str, re
                             kind=RESOLVE)
 
 
-def agreement_summary(ws: Workspace, review_id: str, stage: str = TA) -> dict | None:
-    """Pooled agreement (``n``, ``kappa``, ``percent_agreement``, ``pabak``) for dual screening, else None."""
+def agreement_summary(ws: Workspace, review_id: str, stage: str = TA, block: int | None = None) -> dict | None:
+    """Pooled agreement (``n``, ``kappa``, ``percent_agreement``, ``pabak``) for dual screening, else None.
+
+    ``block``: whole blocks of that many records per reviewer pair only (see ``review_agreement``).
+    """
     if ws.protocol(review_id).screening.reviewers_per_record < 2:
         return None
     with ws.db.read() as session:
-        return review_agreement(session, review_id, stage)["overall"]
+        return review_agreement(session, review_id, stage, block)["overall"]

@@ -146,6 +146,25 @@ def test_agreement_in_status_matches_the_hand_computed_table(ws_path):
     assert agreement_summary(open_ws(ws_path), REVIEW) == agreement
 
 
+def test_the_live_agreement_moves_in_blocks_so_one_record_reveals_nothing(tmp_path):
+    """The screener's panel counts whole blocks of 10 shared records: the first ten (TABLE) give the
+    hand-computed figures, and an eleventh shared record leaves them exactly as they were, whichever
+    label the other reviewer gave it; status keeps counting every record."""
+    path = build_workspace(tmp_path / "ws", 12, reviewers=2)
+    anna, bert = svc(path, "anna"), svc(path, "bert")
+    ids = anna.load_order()
+    for rid, (a, b) in zip(ids, TABLE, strict=False):
+        anna.decide(rid, a)
+        bert.decide(rid, b)
+    before = agreement_summary(open_ws(path), REVIEW, block=10)
+    assert before["n"] == 10 and before["kappa"] == pytest.approx(0.40) and before["pabak"] == pytest.approx(0.55)
+    bert.decide(ids[10], "include")
+    anna.decide(ids[10], "exclude")  # anna decides last: her panel must not tell her bert's label
+    assert agreement_summary(open_ws(path), REVIEW, block=10) == before
+    assert agreement_summary(open_ws(path), REVIEW)["n"] == 11
+    assert status_json(path)["reviews"][0]["agreement"]["n"] == 11
+
+
 def test_single_screening_has_no_conflicts(tmp_path):
     path = build_workspace(tmp_path / "ws", 3)
     ws = open_ws(path)

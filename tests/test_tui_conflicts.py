@@ -96,3 +96,23 @@ async def test_side_panel_shows_kappa_percent_and_pabak(tmp_path):
             await pilot.pause()
         shown = text_of(app.screen, "#agreement")
     assert "kappa 0.40" in shown and "70% agree" in shown and "PABAK 0.55" in shown and "10 records" in shown
+
+
+async def test_screener_panel_shows_agreement_in_blocks_of_ten(tmp_path):
+    """Kappa to two decimals once ten records are screened by both; an eleventh does not move it."""
+    path = build_workspace(tmp_path / "ws", 13, reviewers=2)
+    table = [("include", "include")] * 3 + [("exclude", "exclude")] * 4 + [("include", "exclude")] * 2 + [
+        ("exclude", "include")] + [("include", "exclude")]  # the first ten: kappa 0.40, 70 % agree
+    dual(path, table[:9])
+    app = make_app(resolve(path, reviewer="anna"), REVIEW, rerank=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "shown after 10 records screened by both" in text_of(app.screen, "#agreement")
+    dual(path, table[9:])  # records 10 and 11
+    app = make_app(resolve(path, reviewer="anna"), REVIEW, rerank=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = text_of(app.screen, "#agreement")
+    assert "kappa 0.40" in shown and "70% agree" in shown and "over 10 records" in shown

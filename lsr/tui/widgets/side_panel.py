@@ -93,9 +93,10 @@ def stopping_text(state: dict | None) -> Text:
     return out
 
 
-AGREEMENT_MIN_N = 10
-"""Agreement is shown once this many records were screened by both: on fewer, a reviewer could read the other's
-labels from it (blinding)."""
+AGREEMENT_BLOCK = 10
+"""The live agreement counts whole blocks of this many records screened by both (per reviewer pair), so it
+moves once per block: a reviewer cannot read the other's label on the record just decided from it (blinding).
+Status and reports count every record."""
 
 
 def agreement_text(summary: dict | None) -> Text:
@@ -106,14 +107,14 @@ def agreement_text(summary: dict | None) -> Text:
         out.append("…")
         return out
     n = summary.get("n") or 0
-    if n < AGREEMENT_MIN_N:
-        out.append(f"shown after {AGREEMENT_MIN_N} records screened by both ({n} so far)", style="dim")
+    if n < AGREEMENT_BLOCK:
+        out.append(f"shown after {AGREEMENT_BLOCK} records screened by both", style="dim")
         return out
     kappa, pct, pabak = summary.get("kappa"), summary.get("percent_agreement"), summary.get("pabak")
     out.append(f"kappa {kappa:.2f}" if kappa is not None else "kappa n/a")
     out.append(f" · {pct:.0%} agree" if pct is not None else "")
     out.append(f"\nPABAK {pabak:.2f}" if pabak is not None else "")
-    out.append(f" · {n:,} records both screened", style="dim")
+    out.append(f" · over {n:,} records both screened (updated every {AGREEMENT_BLOCK})", style="dim")
     return out
 
 
@@ -181,7 +182,7 @@ class SidePanel(VerticalScroll):
         """Compute the pooled agreement off the UI thread and show it (dual screening only)."""
         from lsr.conflicts import agreement_summary  # noqa: PLC0415
 
-        summary = agreement_summary(ws, review_id, stage)
+        summary = agreement_summary(ws, review_id, stage, block=AGREEMENT_BLOCK)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show_agreement, summary)
 
