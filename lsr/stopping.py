@@ -26,6 +26,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy.stats import hypergeom
 
+from lsr.protocol import STOPPING_PATTERN
+
 SMALL_REVIEW_INCLUSIONS = 20
 
 
@@ -229,8 +231,9 @@ class SimulationStopRule:
     """A protocol stopping rule as a hook for ``lsr simulate`` (``should_stop`` after every record)."""
 
     def __init__(self, rule: str, recall_target: float = 0.95, confidence: float = 0.95) -> None:
-        if not (rule == "statistical" or rule == "none" or rule.startswith("consecutive-irrelevant:")):
-            raise ValueError(f"unknown stopping rule {rule!r} (statistical, consecutive-irrelevant:N, none)")
+        if not STOPPING_PATTERN.match(rule):
+            raise ValueError(f"unknown stopping rule {rule!r} (statistical, consecutive-irrelevant:N with N >= 1, "
+                             "none)")
         self.rule, self.recall_target, self.confidence = rule, recall_target, confidence
 
     def should_stop(self, screened_labels, pool_size: int) -> bool:

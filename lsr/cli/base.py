@@ -7,6 +7,9 @@ one-line message on stderr with exit code 1; click's usage errors exit 2.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import click
 
 from lsr import __version__
@@ -22,6 +25,31 @@ class LsrGroup(click.Group):
             return super().invoke(ctx)
         except LsrError as exc:
             raise click.ClickException(exc.message) from None
+
+
+def check_writable(output: str) -> Path:
+    """Refuse, before any long work, an output file whose folder is missing or not writable."""
+    path = Path(output)
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise LsrError(f"cannot write {output}: it is a folder")
+    if not folder.is_dir():
+        raise LsrError(f"cannot write {output}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise LsrError(f"cannot write {output}: permission denied")
+    return path
+
+
+def write_text_file(output: str, text: str) -> None:
+    """Write ``text`` to ``output`` whole or not at all (temporary file, then rename)."""
+    path = Path(output)
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise LsrError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
 class CliState:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from lsr.cli.base import main
+from lsr.cli.base import check_writable, main, write_text_file
 from lsr.errors import LsrError
 
 MODEL_CHOICES = ("default", "elas_u4", "random")
@@ -135,6 +135,8 @@ def simulate(
     from lsr.ranking.simulate import simulate as run_simulation
 
     chosen = list(models) or ["default"]
+    if json_file and json_file != "-":
+        check_writable(json_file)  # before minutes of simulation, not after
     names = []
     for item in datasets:  # a shell glob over a SYNERGY release also matches its LICENSE / README files
         if Path(item).is_file():
@@ -172,6 +174,6 @@ def simulate(
     if stopping:
         click.echo(format_stopping(result))
     if json_file:
-        Path(json_file).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        write_text_file(json_file, json.dumps(result, indent=2) + "\n")
         click.echo(f"wrote {json_file}", err=True)
     sys.stdout.flush()
