@@ -165,8 +165,10 @@ async def test_find_shows_any_record_and_decides_on_it(ws_path):
     assert [(r[0], r[3]) for r in summary(ws_path)] == [(echo, "include")]
 
 
-async def test_retraining_runs_in_a_worker_and_its_order_is_used(ws_path):
+async def test_retraining_runs_in_a_worker_and_its_order_is_used(ws_path, monkeypatch):
     """A decision starts the ranker in a thread; keys keep working; the new order lands afterwards."""
+    # however long the held-up first retraining takes on a slow machine, the queued one follows at once
+    monkeypatch.setattr("lsr.tui.screens.screener.RETRAIN_PAUSE_AFTER_S", 3600.0)
     release, calls = threading.Event(), []
 
     def rerank(ws, review_id):
