@@ -203,7 +203,7 @@ async def test_a_slow_retraining_is_followed_by_a_pause_as_long_as_it_took(ws_pa
 
     def rerank(ws, review_id):
         started = time.monotonic()
-        time.sleep(1.2 if not runs else 0.0)
+        time.sleep(2.0 if not runs else 0.0)  # long enough for both keys below to land meanwhile
         runs.append((started, time.monotonic()))
 
     app = screener_app(ws_path, rerank=rerank)
@@ -211,7 +211,7 @@ async def test_a_slow_retraining_is_followed_by_a_pause_as_long_as_it_took(ws_pa
         await pilot.press("e")
         await pilot.pause(0.3)
         await pilot.press("e", "e")  # both arrive while the first retraining runs
-        for _ in range(100):
+        for _ in range(200):
             await pilot.pause(0.1)
             if len(runs) >= 2:
                 break
