@@ -27,17 +27,16 @@ class LsrGroup(click.Group):
             raise click.ClickException(exc.message) from None
 
 
-def check_writable(output: str) -> Path:
+def check_writable(output: str) -> None:
     """Refuse, before any long work, an output file whose folder is missing or not writable."""
     path = Path(output)
-    folder = path.parent if str(path.parent) else Path(".")
+    folder = path.parent  # Path("x.json").parent is Path(".")
     if path.is_dir():
         raise LsrError(f"cannot write {output}: it is a folder")
     if not folder.is_dir():
         raise LsrError(f"cannot write {output}: folder {folder} does not exist")
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise LsrError(f"cannot write {output}: permission denied")
-    return path
 
 
 def write_text_file(output: str, text: str) -> None:
