@@ -203,29 +203,9 @@ def _check_value(kind: str, value: Any) -> str | None:
 
 
 def _query_problem(query: str) -> str | None:
-    if "," in query:
-        return "commas are not allowed in the query (OpenAlex splits filters on commas)"
-    if re.search(r"[*?]", re.sub(r'"[^"]*"', "", query)):
-        return "wildcards (* ?) are not supported by OpenAlex, which stems words itself"
-    if query.count('"') % 2:
-        return "unbalanced double quotes"
-    depth = 0
-    for ch in re.sub(r'"[^"]*"', "", query):
-        depth += ch == "("
-        depth -= ch == ")"
-        if depth < 0:
-            return "a ')' closes nothing"
-    if depth:
-        return "unbalanced parentheses"
-    tokens = re.sub(r'"[^"]*"', " X ", query).replace("(", " ( ").replace(")", " ) ").split()
-    ops = {"AND", "OR", "NOT"}
-    for i, tok in enumerate(tokens):
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        if tok in ("AND", "OR") and (i == 0 or tokens[i - 1] in ops | {"("}):
-            return f"operator {tok} has no left-hand term"
-        if tok in ops and (nxt is None or nxt in {"AND", "OR", ")"}):
-            return f"operator {tok} has no right-hand term"
-    return None
+    from lsr.openalex.search_syntax import check_query
+
+    return check_query(query)
 
 
 def _cron_problem(value: Any) -> str | None:

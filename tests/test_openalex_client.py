@@ -9,18 +9,17 @@ import pytest
 import requests
 
 from lsr.errors import LsrError
+from lsr.openalex import search_syntax
 from lsr.openalex.client import (
     OpenAlexClient,
     OpenAlexQueryError,
     OpenAlexUnavailable,
-    QueryTooLong,
     RetryPolicy,
     Transport,
     redact,
-    split_query,
     strip_api_key,
 )
-from lsr.openalex.search_syntax import SearchQuery
+from lsr.openalex.search_syntax import SearchQuery, split_query
 from lsr.openalex.server import running_server
 from tests.test_update_support import QUERY, corpus, server_ids
 
@@ -190,9 +189,9 @@ def test_without_top_level_or_the_conjunction_is_distributed_over_its_or_group()
 
 
 def test_or_inside_quotes_is_not_an_operator_and_unsplittable_queries_say_why():
-    with pytest.raises(QueryTooLong, match="no top-level OR"):
+    with pytest.raises(search_syntax.QueryTooLong, match="no OR-group"):
         split_query('"fear OR anxiety in the context of a long phrase"', fits_under(20))
-    with pytest.raises(QueryTooLong, match="no top-level OR"):
+    with pytest.raises(search_syntax.QueryTooLong, match="no OR-group"):
         split_query("fear AND NOT (anxiety OR context OR memory OR extinction)", fits_under(30))
 
 

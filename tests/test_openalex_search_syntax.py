@@ -16,8 +16,12 @@ from lsr.openalex.search_syntax import (
     abstract_words,
     analyze,
     analyze_work,
+    check_query,
     compile_query,
     normalize_words,
+    parse_query,
+    positive_terms,
+    render,
     stem,
 )
 
@@ -78,19 +82,81 @@ def test_abstract_from_inverted_index_equals_rebuilt_text():
 # -------------------------------------------------------------------------------------------- parsing
 
 
-def test_parse_tree_precedence_not_over_and_over_or():
-    tree = compile_query("cats OR dogs birds NOT fish")
-    assert tree == Or((Term(("cat",)), And((Term(("dog",)), Term(("bird",)), Not(Term(("fish",)))))))
+def w(text: str, *words: str) -> Term:
+    return Term(text, False, words)
 
 
-def test_parentheses_override_precedence():
+def test_openalex_gives_and_no_precedence_over_or():
+    """Lucene's query_string (what OpenAlex runs): AND makes both sides required, OR makes them optional,
+    and a level with a required clause ignores its optional ones; ``(A) AND (B) OR x OR y`` needs A only."""
+    assert compile_query("cats OR dogs birds NOT fish") == And((w("birds", "bird"), Not(w("fish", "fish"))))
+    query = '(teacher) AND (pupils) OR "homework club" OR tutoring'
+    assert compile_query(query) == w("teacher", "teacher")
+    assert hit(query, "A teacher alone")
+    assert not hit(query, "Homework club and tutoring for pupils")
+
+
+def test_lsr_refuses_what_openalex_reads_differently_and_says_how_to_fix_it():
+    query = '(teacher) AND (pupils) OR "homework club" OR tutoring'
+    with pytest.raises(QuerySyntaxError) as info:
+        parse_query(query)
+    message = str(info.value)
+    assert "mixes AND and OR" in message and "position 23" in message
+    assert """'((teacher) AND (pupils)) OR "homework club" OR tutoring'""" in message
+    assert """'(teacher) AND ((pupils) OR "homework club" OR tutoring)'""" in message
+    for mixed in ("a b OR c", "cats OR NOT dogs", "NOT cats OR dogs", "cats OR dogs -fish"):
+        with pytest.raises(QuerySyntaxError):
+            parse_query(mixed)
+    assert check_query("(cats OR dogs) AND birds NOT fish") is None
+    assert "mixes AND and OR" in check_query("cats AND dogs OR birds")
+
+
+@pytest.mark.parametrize(
+    ("query", "fragment"),
+    [
+        ("educat*", "wildcards"),
+        ("wom?n", "wildcards"),
+        ('"school day"~3', "proximity"),
+        ("school~1", "proximity and fuzzy"),
+        ("title:school", "field syntax"),
+        ("school^2", "boosts"),
+        ("school && day", "write AND"),
+        ("[a TO b]", "range syntax"),
+        ("and/or", "regular expression"),
+    ],
+)
+def test_syntax_the_server_cannot_reproduce_is_refused_everywhere(query, fragment):
+    for strict in (True, False):
+        with pytest.raises(QuerySyntaxError, match=fragment):
+            parse_query(query, strict=strict)
+
+
+def test_lenient_reading_applies_lucene_prefix_operators():
+    assert compile_query("school -mice") == And((w("school", "school"), Not(w("mice", "mice"))))
+    with pytest.raises(QuerySyntaxError, match="write NOT mice"):
+        parse_query("school -mice")
+
+
+def test_parentheses_group():
     tree = compile_query("(cats OR dogs) AND birds")
-    assert tree == And((Or((Term(("cat",)), Term(("dog",)))), Term(("bird",))))
+    assert tree == And((Or((w("cats", "cat"), w("dogs", "dog"))), w("birds", "bird")))
 
 
 def test_quoted_phrase_and_hyphenated_word_are_phrases():
-    assert compile_query('"extended school day"') == Term(("extend", "school", "dai"))
-    assert compile_query("after-school") == Term(("after", "school"))
+    assert compile_query('"extended school day"') == Term("extended school day", True, ("extend", "school", "dai"))
+    assert compile_query("after-school") == Term("after-school", True, ("after", "school"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(expr=st.deferred(lambda: _exprs()))
+def test_render_reads_back_as_the_same_tree(expr):
+    tree = parse_query(_render(expr))
+    assert parse_query(render(tree)) == tree
+
+
+def test_positive_terms_leave_out_negated_operands():
+    tree = parse_query('("school day" OR pupils) AND NOT (mice OR rats) AND teachers')
+    assert [t.text for t in positive_terms(tree)] == ["school day", "pupils", "teachers"]
 
 
 # ------------------------------------------------------------------------------------------- matching
@@ -110,11 +176,11 @@ def test_quoted_phrase_and_hyphenated_word_are_phrases():
         ("school AND NOT children", False),
         ("NOT hospital", True),
         ("NOT school", False),
-        ("hospital OR school NOT children", False),  # hospital OR (school AND NOT children)
+        ("hospital OR school NOT children", False),  # OpenAlex: (hospital OR school) AND NOT children
         ("(hospital OR school) NOT clinic", True),
         ("hospital OR clinic OR (children AND day)", True),
         ("NOT (hospital OR clinic)", True),
-        ("NOT NOT school", True),
+        ("NOT (NOT school)", True),
     ],
 )
 def test_boolean_logic(query, expected):

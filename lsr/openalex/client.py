@@ -18,7 +18,8 @@ This module owns everything between a protocol's ``[search]`` and the works Open
   (:class:`OpenAlexQueryError`).
 * **Search.** The protocol's query is sent as ``title_and_abstract.search`` together with its filters;
   cursor paging with ``per-page`` 100 by default. Queries whose URL would exceed OpenAlex's ~4 KB limit are
-  split into OR-chunks (:func:`split_query`) whose results the caller unions.
+  split into OR-chunks (``search_syntax.split_query``) whose results the caller unions; a query lsr's
+  query language refuses (ambiguous AND/OR, wildcards, ...) is never sent.
 
 Library use::
 
@@ -51,6 +52,7 @@ from pyalex.api import OpenAlexResponseList
 
 from lsr import __version__
 from lsr.errors import LsrError
+from lsr.openalex import search_syntax
 from lsr.settings import DEFAULT_OPENALEX_URL, Settings
 
 __all__ = [
@@ -61,11 +63,11 @@ __all__ = [
     "OpenAlexQueryError",
     "OpenAlexUnavailable",
     "Page",
+    "QueryRefused",
     "QueryTooLong",
     "RetryPolicy",
     "Transport",
     "redact",
-    "split_query",
     "strip_api_key",
 ]
 
@@ -108,6 +110,10 @@ class OpenAlexUnavailable(OpenAlexError):
 
 class QueryTooLong(LsrError):
     """A query is too long for one URL and cannot be split into OR-chunks that fit."""
+
+
+class QueryRefused(LsrError):
+    """lsr refuses the query before sending it: malformed, unsupported or ambiguous on OpenAlex."""
 
 
 # ------------------------------------------------------------------------------------------- redaction
@@ -420,150 +426,6 @@ class Works(pyalex.Works):
         return self.resource_class(data)
 
 
-# -------------------------------------------------------------------------------------- query splitting
-
-_OPS = ("AND", "OR", "NOT")
-
-
-def _top_level_items(query: str) -> list[str]:
-    """Split a query into depth-0 items: words, quoted phrases, parenthesised groups, and operators.
-
-    Raises:
-        QueryTooLong: for unbalanced quotes or parentheses (the server would reject it anyway).
-    """
-    items: list[str] = []
-    i, n = 0, len(query)
-    while i < n:
-        ch = query[i]
-        if ch.isspace():
-            i += 1
-            continue
-        start = i
-        if ch == '"':
-            end = query.find('"', i + 1)
-            if end < 0:
-                raise QueryTooLong("the query has an unterminated quote")
-            i = end + 1
-        elif ch == "(":
-            depth, j, in_quote = 0, i, False
-            while j < n:
-                c = query[j]
-                if c == '"':
-                    in_quote = not in_quote
-                elif not in_quote and c == "(":
-                    depth += 1
-                elif not in_quote and c == ")":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                j += 1
-            if depth != 0:
-                raise QueryTooLong("the query has unbalanced parentheses")
-            i = j + 1
-        else:
-            while i < n and not query[i].isspace() and query[i] not in '()"':
-                i += 1
-            if i == start:  # a stray ')'
-                raise QueryTooLong("the query has unbalanced parentheses")
-        items.append(query[start:i])
-    return items
-
-
-def _split_items(items: list[str], op: str) -> list[list[str]]:
-    groups: list[list[str]] = [[]]
-    for item in items:
-        if item == op:
-            groups.append([])
-        else:
-            groups[-1].append(item)
-    return [g for g in groups if g]
-
-
-def _is_group(item: str) -> bool:
-    return item.startswith("(") and item.endswith(")")
-
-
-def split_query(query: str, fits: Callable[[str], bool]) -> list[str]:
-    """Split a Boolean query into OR-chunks that each ``fits``; the union of their results is the query's.
-
-    Rules, tried in order:
-
-    1. A query that fits is returned whole.
-    2. At a top-level ``OR`` the operands are packed greedily, in order, into chunks joined by ``OR``;
-       an operand that alone does not fit is split recursively.
-    3. A query wrapped in one pair of parentheses is unwrapped.
-    4. With **no top-level OR**, a conjunction ``A AND (x OR y OR ...) AND NOT B`` is split by distributing
-       it over its longest parenthesised positive operand: chunks ``A AND (x OR ...) AND NOT B``, each
-       repeating the other operands. Negated operands are never split.
-    5. Otherwise (one long phrase, or nothing left to distribute) :class:`QueryTooLong` is raised.
-
-    Splitting assumes the usual precedence (``NOT`` before ``AND`` before ``OR``), which is what the local
-    server implements; write long strategies with explicit parentheses to be safe on OpenAlex too.
-
-    Raises:
-        QueryTooLong: the query cannot be cut into pieces that fit.
-    """
-    query = " ".join(query.split())
-    if fits(query):
-        return [query]
-    items = _top_level_items(query)
-    operands = [" ".join(g) for g in _split_items(items, "OR")]
-    if len(operands) > 1:
-        chunks: list[str] = []
-        current: list[str] = []
-        for operand in operands:
-            if fits(" OR ".join([*current, operand])):
-                current.append(operand)
-                continue
-            if current:
-                chunks.append(" OR ".join(current))
-                current = []
-            if fits(operand):
-                current = [operand]
-            else:
-                chunks.extend(split_query(operand, fits))
-        if current:
-            chunks.append(" OR ".join(current))
-        return chunks
-    if len(items) == 1 and _is_group(items[0]):
-        inner = items[0][1:-1].strip()
-        if inner:
-            return split_query(inner, fits)
-    # A conjunction: operands separated by AND or juxtaposition; NOT binds to the next item.
-    conj: list[tuple[str, bool]] = []  # (text, splittable)
-    k = 0
-    while k < len(items):
-        item = items[k]
-        if item == "AND":
-            k += 1
-            continue
-        if item == "NOT" and k + 1 < len(items):
-            conj.append((f"NOT {items[k + 1]}", False))
-            k += 2
-            continue
-        conj.append((item, _is_group(item)))
-        k += 1
-    candidates = sorted((i for i, (_, ok) in enumerate(conj) if ok), key=lambda i: -len(conj[i][0]))
-    for idx in candidates:
-
-        def assemble(piece: str, idx: int = idx) -> str:
-            return " AND ".join(f"({piece})" if j == idx else text for j, (text, _) in enumerate(conj))
-
-        try:
-            pieces = split_query(conj[idx][0][1:-1], lambda q, a=assemble: fits(a(q)))
-        except QueryTooLong:
-            continue
-        return [assemble(p) for p in pieces]
-    raise QueryTooLong(
-        f"the search query ({len(query)} characters) is too long for one OpenAlex request and cannot be "
-        "split: it has no top-level OR and no parenthesised OR-group to distribute over; shorten it or "
-        "restructure it as (A OR B OR ...) AND ..."
-    )
-
-
-# ---------------------------------------------------------------------------------------------- client
-
-
 @dataclass
 class Page:
     """One page of a cursor-paged list request.
@@ -687,7 +549,13 @@ class OpenAlexClient:
                 raise LsrError(f"filter {key!r} contains a comma; use | for OR")
         if not self._fits("x", filters):
             raise QueryTooLong("the protocol's filters alone are too long for one OpenAlex request")
-        chunks = split_query(query, lambda q: self._fits(q, filters))
+        problem = search_syntax.check_query(query)
+        if problem:
+            raise QueryRefused(f"the search query is refused: {problem}")
+        try:
+            chunks = search_syntax.split_query(query, lambda q: self._fits(q, filters))
+        except search_syntax.QueryTooLong as exc:
+            raise QueryTooLong(str(exc)) from None
         urls = [strip_api_key(self._first_page_url(c, filters)) for c in chunks]
         return SearchPlan(query=query, chunks=chunks, filters=filters, urls=urls)
 

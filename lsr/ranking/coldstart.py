@@ -3,9 +3,9 @@
 This module owns the ranking used until a review has one inclusion and one exclusion. It scores each
 record's title + abstract with Okapi BM25 against the protocol's search query and research question:
 
-- ``query_terms`` turns a Boolean search string (AND / OR / NOT, quotes, parentheses, ``*`` wildcards)
-  into weighted terms: words and the word bigrams of quoted phrases; operands of NOT are dropped (they
-  name what the review does *not* want), English stop words are dropped.
+- ``query_terms`` reads a Boolean search string with lsr's one query parser and turns its positive terms
+  into weighted words and the word bigrams of phrases; operands of NOT are dropped (they name what the
+  review does *not* want), English stop words are dropped.
 - terms from the query weigh 1.0, terms from the question 0.5 (it is prose, so noisier);
 - ``bm25_scores`` counts the terms with sklearn's tokeniser (the same one the TF-IDF features use).
 """
@@ -18,12 +18,12 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
+from lsr.openalex.search_syntax import QuerySyntaxError, compile_query, positive_terms
+
 __all__ = ["QUESTION_WEIGHT", "bm25_scores", "coldstart_scores", "query_terms"]
 
 QUESTION_WEIGHT = 0.5
-_TOKEN = re.compile(r'"[^"]*"|\(|\)|[^\s()"]+')
 _WORD = re.compile(r"(?u)\b\w\w+\b")
-_OPERATORS = {"AND", "OR", "NOT"}
 
 
 def _words(text: str) -> list[str]:
@@ -38,43 +38,23 @@ def _phrase_terms(text: str) -> list[str]:
 def query_terms(query: str | None) -> list[str]:
     """Positive search terms of a Boolean query, in order, without duplicates.
 
+    The query is read by lsr's query language (``lsr.openalex.search_syntax``) the way OpenAlex reads it;
+    a query it cannot parse (an old protocol version) falls back to its plain words.
+
     Example:
-        ``'("school day" OR "learning time") AND pupil* NOT (mice OR rats)'`` ->
-        ``["school", "day", "school day", "learning", "time", "learning time", "pupil"]``.
+        ``'("school day" OR "learning time") AND pupils NOT (mice OR rats)'`` ->
+        ``["school", "day", "school day", "learning", "time", "learning time", "pupils"]``.
     """
     if not query:
         return []
-    tokens = _TOKEN.findall(query)
+    try:
+        terms = positive_terms(compile_query(query))
+    except QuerySyntaxError:
+        return list(dict.fromkeys(_words(query.replace("*", " ").replace("?", " "))))
     out: list[str] = []
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        if tok == "NOT":  # operators are upper case, as in OpenAlex; "not" in prose is a stop word
-            i = _skip_operand(tokens, i + 1)
-            continue
-        if tok in _OPERATORS or tok in ("(", ")"):
-            i += 1
-            continue
-        text = tok.strip('"').replace("*", " ").replace("?", " ")
-        out.extend(_phrase_terms(text) if tok.startswith('"') else _words(text))
-        i += 1
+    for term in terms:
+        out.extend(_phrase_terms(term.text) if term.phrase else _words(term.text))
     return list(dict.fromkeys(out))
-
-
-def _skip_operand(tokens: list[str], i: int) -> int:
-    """Index after the operand starting at ``tokens[i]`` (a word, a phrase or a parenthesised group)."""
-    if i >= len(tokens):
-        return i
-    if tokens[i] != "(":
-        return i + 1
-    depth = 0
-    while i < len(tokens):
-        depth += tokens[i] == "("
-        depth -= tokens[i] == ")"
-        i += 1
-        if depth == 0:
-            break
-    return i
 
 
 def bm25_scores(
