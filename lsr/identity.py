@@ -18,8 +18,15 @@ import re
 import unicodedata
 from urllib.parse import unquote
 
-_DOI_IN_TEXT = re.compile(r"10\.\d{3,9}/[^\s\"'<>&]+", re.IGNORECASE)
-_DOI_SHAPE = re.compile(r"^10\.\d{3,9}/\S+$")
+# The directory indicator 10, a registrant code (digits, optionally subdivided: 10.1000.10), a slash.
+_DOI_START = re.compile(r"(?<![\w.])10\.\d{4,9}(?:\.\d+)*/(?=\S)")
+_DOI_SHAPE = re.compile(r"^10\.\d{4,9}(?:\.\d+)*/[^\s\x00-\x1f\x7f]+$")
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+# A SICI DOI ends in ``;<version>-<check character>`` (``...3.0.co;2-q``): its own ``;`` is never stripped.
+_SICI_END = re.compile(r";\d+-[0-9a-z#]$", re.IGNORECASE)
+_LANDING_TAIL = re.compile(r"/(?:abs|abstract|full|fulltext|pdf|epdf|pdfdirect|html|summary|references|meta)/?$",
+                           re.IGNORECASE)
+_CLOSERS = {")": "(", "]": "[", ">": "<", "}": "{"}
 _NON_WORD = re.compile(r"[\W_]+")
 # Only things that look like markup (``<i>``, ``</sup>``, ``<br/>``): "p < 0.05" and "<5 years" survive.
 _TAGS = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
@@ -41,23 +48,51 @@ _PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du"
 
 
 def normalize_doi(value: str | None) -> str | None:
-    """``https://doi.org/10.1000/ABC`` (or ``doi:``, ``dx.doi.org``, ``10.1000%2Fabc``) -> ``10.1000/abc``.
+    """The canonical form of a DOI: ``https://doi.org/10.1000/ABC`` -> ``10.1000/abc``; None without one.
 
-    Returns None when the value holds no DOI.
+    A DOI is ``10.<registrant>/<suffix>`` where the suffix may hold any printable character, so nothing
+    valid is ever cut: SICI DOIs such as ``10.1002/(sici)1097-4679(199711)53:7<657::aid-jclp3>3.0.co;2-f``
+    keep their ``()<>:;#``, and unicode suffixes are kept (NFC, lower-cased: DOIs are case-insensitive).
+    Accepted around it: ``doi.org`` / ``dx.doi.org`` URLs (``http`` or ``https``), ``doi:``,
+    ``info:doi/`` and ``urn:doi:`` prefixes, percent-encoding, HTML entities (``&lt;``), surrounding
+    brackets, quotes or angle brackets, and trailing sentence punctuation. In free text (a note or a URL
+    field) the DOI runs to the next whitespace.
     """
     if not value:
         return None
-    text = str(value).strip()
-    if "%" in text:
+    text = unicodedata.normalize("NFC", str(value).strip())
+    if "&" in text:
+        text = html.unescape(text)
+    if _PERCENT.search(text):
         text = unquote(text)
-    match = _DOI_IN_TEXT.search(text)
-    if match is None:
+    start = _DOI_START.search(text)
+    if start is None:
         return None
-    doi = match.group(0).rstrip(".;,").lower()
-    # A closing bracket belongs to the DOI only when it closes one opened inside it.
-    while doi.endswith((")", "]")) and doi.count(doi[-1]) > doi.count("(" if doi[-1] == ")" else "["):
-        doi = doi[:-1]
+    rest = text[start.start():]
+    doi = rest.split(None, 1)[0] if rest.strip() else ""
+    before = text[: start.start()]
+    doi = _strip_wrapping(doi, before)
+    if "://" in before and "doi.org" not in before.lower():
+        # a publisher's landing page (.../doi/10.1111/x.y/abstract?via=z): its path and query are not the DOI
+        doi = _LANDING_TAIL.sub("", doi.split("?", 1)[0])
+    doi = doi.lower()
     return doi if _DOI_SHAPE.match(doi) else None
+
+
+def _strip_wrapping(doi: str, before: str) -> str:
+    """Drop what surrounds a DOI in text: trailing punctuation, and a closing quote or bracket whose
+    opening stands before the DOI (one opened inside the DOI is part of it)."""
+    while doi:
+        last = doi[-1]
+        if last in ".,;" and not _SICI_END.search(doi):
+            doi = doi[:-1]
+        elif last in "\"'”’" and before.rstrip()[-1:] in "\"'“‘":
+            doi = doi[:-1]
+        elif last in _CLOSERS and doi.count(last) > doi.count(_CLOSERS[last]):
+            doi = doi[:-1]
+        else:
+            return doi
+    return doi
 
 
 def normalize_pmid(value: str | int | None) -> str | None:
@@ -83,10 +118,12 @@ def normalize_pmid(value: str | int | None) -> str | None:
 
 
 def normalize_openalex_id(value: str | None) -> str | None:
-    """``https://openalex.org/W123`` -> ``W123``; None unless it is a work id."""
+    """``https://openalex.org/W123``, ``https://api.openalex.org/works/w123?select=id``, ``openalex:W123``
+    or ``W123`` -> ``W123``; None unless it is a work id."""
     if not value:
         return None
-    short = str(value).strip().rstrip("/").rsplit("/", 1)[-1].upper()
+    text = re.split(r"[?#]", str(value).strip(), maxsplit=1)[0].rstrip("/")
+    short = re.split(r"[/:]", text)[-1].upper()
     return short if re.fullmatch(r"W\d+", short) else None
 
 

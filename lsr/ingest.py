@@ -7,7 +7,10 @@ results, a few queries per batch instead of several per hit). This module owns t
 Identity rules, in order (DESIGN.md, settled details):
 
 1. equal OpenAlex id -> same work (two different OpenAlex ids never merge on anything but a DOI);
-2. equal normalised DOI -> same work, always;
+2. equal normalised DOI -> same work, unless clearly contradicted (different PMIDs, or specific titles
+   unrelated in every way with different authors or years: ``doi_contradicted``); such a hit becomes a
+   new record whose source row says ``doi-kept-apart``, and ``Ingest.doi_conflicts`` lists it for the
+   caller to report. A wrong DOI at the source must never make a study disappear;
 3. equal PMID -> same work unless a DOI or OpenAlex id on both sides contradicts it;
 4. the title rule (below) -> same work, when no DOI, PMID or OpenAlex id on both sides contradicts it.
 
@@ -70,6 +73,7 @@ from lsr.identity import (
 )
 from lsr.identity import name_tokens as _name_tokens
 from lsr.models import Record, RecordSource, SearchRun, utcnow
+from lsr.openalex.search_syntax import STOP_WORDS
 from lsr.synergy import abstract_from_inverted_index
 
 # Titles that are not specific to one work: never merged on title alone (compared as compact keys).
@@ -332,6 +336,40 @@ def contradicts(cand: Candidate, rec: Record, *, doi: bool, openalex: bool, pmid
     )
 
 
+def doi_contradicted(cand: Candidate, rec: Record) -> bool:
+    """Whether a record with the candidate's DOI is clearly another work, so the DOI must not merge them.
+
+    A shared DOI is the strongest evidence lsr has, but a DOI can be wrong at the source (a publisher's
+    issue-level DOI on every article, a normaliser that cut a SICI suffix, a typo). It is overruled only by
+    clear contradictions: different PMIDs; or specific titles unrelated in every way lsr knows (no equal,
+    prefix or similar key, fewer than half their content words shared) unless the first authors agree and
+    the years are within one (a translated title of the same article).
+    """
+    if cand.pmid and rec.pmid and cand.pmid != rec.pmid:
+        return True
+    rkey = rec.title_key or title_key(rec.title)
+    if not (_specific(cand.key) and _specific(rkey)) or title_relation(cand.key, rkey) is not None:
+        return False
+    words_c = set(title_words(cand.title)) - STOP_WORDS
+    words_r = set(title_words(rec.title)) - STOP_WORDS
+    if len(words_c & words_r) >= 0.5 * max(1, min(len(words_c), len(words_r))):
+        return False
+    rec_authors = json.loads(rec.authors_json or "[]")
+    same_people = bool(cand.authors and rec_authors) and authors_compatible(cand.authors, rec_authors)
+    close = cand.year is None or rec.year is None or abs(cand.year - rec.year) <= 1
+    return not (same_people and close)
+
+
+@dataclass(frozen=True)
+class DoiConflict:
+    """A hit kept apart from a record with the same DOI because their titles clearly differ."""
+
+    doi: str
+    title: str
+    other_record_id: int | None
+    other_title: str
+
+
 _RELATION_RANK = {"equal": 0, "prefix": 1, "similar": 2}
 _RULES = {"equal": "title", "prefix": "title-prefix", "similar": "title-similar"}
 
@@ -378,8 +416,10 @@ class _Index:
         """The record this candidate is, by the identity rules, and the rule that matched."""
         if cand.openalex_id and (hits := self.by_oa.get(cand.openalex_id)):
             return self._sorted(hits)[0], "openalex_id"
-        if cand.doi and (hits := self.by_doi.get(cand.doi)):
-            return self._sorted(hits)[0], "doi"
+        if cand.doi:
+            for rec in self._sorted(self.by_doi.get(cand.doi, [])):
+                if not doi_contradicted(cand, rec):
+                    return rec, "doi"
         if cand.pmid:
             for rec in self._sorted(self.by_pmid.get(cand.pmid, [])):
                 if not contradicts(cand, rec, doi=True, openalex=True):
@@ -510,7 +550,7 @@ def enrich(rec: Record, cand: Candidate) -> None:
 class IngestResult:
     record: Record
     is_new: bool
-    rule: str | None  # matching rule for duplicates
+    rule: str | None  # matching rule for duplicates; "doi-kept-apart" for a new record that shares a DOI
     already_recorded: bool = False  # the same hit of the same run was stored before (resumed run)
 
 
@@ -519,6 +559,8 @@ class Ingest:
 
     def __init__(self, session: Session, review_id: str, run: SearchRun, kind: str) -> None:
         self.session, self.review_id, self.run, self.kind = session, review_id, run, kind
+        #: hits stored as new records although a record had their DOI (see ``doi_contradicted``)
+        self.doi_conflicts: list[DoiConflict] = []
 
     def add(self, cand: Candidate, source_key: str, *, keep_raw: bool = False) -> IngestResult:
         """Match or insert one hit and record its provenance; updates the run's counters."""
@@ -572,10 +614,13 @@ class Ingest:
                     index.add(rec)
                     result = IngestResult(rec, False, rule)
                 else:
+                    twins = index.by_doi.get(cand.doi, []) if cand.doi else []
                     rec = _record_from(cand, self.review_id, run.id)
                     s.add(rec)
                     index.add(rec)
-                    result = IngestResult(rec, True, None)
+                    result = IngestResult(rec, True, "doi-kept-apart" if twins else None)
+                    if twins:
+                        self.doi_conflicts.append(DoiConflict(cand.doi, cand.title, twins[0].id, twins[0].title))
                 if rec.id is not None:
                     stored[id(rec)] = rec
                 batch_hits.add((id(rec), source_key))

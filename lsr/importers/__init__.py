@@ -27,7 +27,7 @@ from lsr.importers.csv_table import header_columns, looks_like_csv, read_csv
 from lsr.importers.decode import decode_bytes
 from lsr.importers.ris import SourceRecord, looks_like_ris, read_ris
 from lsr.importers.wos import looks_like_wos, read_wos
-from lsr.ingest import Ingest
+from lsr.ingest import DoiConflict, Ingest
 from lsr.models import Decision, SearchRun, utcnow
 
 PROGRESS_STEP = 500
@@ -75,6 +75,8 @@ class ImportSummary:
     duplicates_within_file: int
     labels: int
     labels_reviewer: str | None
+    #: records kept apart from a record with the same DOI because their titles clearly differ
+    doi_conflicts: tuple[DoiConflict, ...] = ()
 
 
 def detect_format(text: str, name: str) -> str:
@@ -186,7 +188,8 @@ def import_file(ws, review_id: str, path: str | Path, source: str | None = None,
         summary = ImportSummary(
             review_id=review_id, file=parsed.path, format=parsed.format, encoding=parsed.encoding, source=source,
             run_id=run.id, hits=run.results_returned, new_records=run.new_records, duplicates=run.duplicates,
-            duplicates_within_file=within, labels=n_labels, labels_reviewer=reviewer if labelled else None)
+            duplicates_within_file=within, labels=n_labels, labels_reviewer=reviewer if labelled else None,
+            doi_conflicts=tuple(ingest.doi_conflicts))
     return summary
 
 

@@ -46,6 +46,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
 
 from lsr.errors import LsrError
+from lsr.identity import normalize_doi
 from lsr.openalex.search_syntax import (
     AnalyzedText,
     QuerySyntaxError,
@@ -118,23 +119,6 @@ def short_id(value: Any) -> str | None:
     if not value:
         return None
     return str(value).strip().rstrip("/").rsplit("/", 1)[-1].upper() or None
-
-
-def normalize_doi(value: Any) -> str | None:
-    """DOI in lowercase without ``https://doi.org/`` or ``doi:``."""
-    if not value:
-        return None
-    text = str(value).strip().lower()
-    for prefix in (
-        "https://doi.org/",
-        "http://doi.org/",
-        "https://dx.doi.org/",
-        "http://dx.doi.org/",
-        "doi:",
-    ):
-        if text.startswith(prefix):
-            text = text[len(prefix) :]
-    return text or None
 
 
 def work_date(work: Mapping) -> str | None:

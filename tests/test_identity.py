@@ -1,0 +1,141 @@
+"""Identifiers are exact on real shapes: a regression corpus of DOIs, PMIDs and OpenAlex ids as sources write
+them, and the de-duplication consequence (two articles of one journal issue stay two records)."""
+
+from __future__ import annotations
+
+import pytest
+
+from lsr.identity import normalize_doi, normalize_openalex_id, normalize_pmid
+from lsr.ingest import Candidate
+from tests.helpers import make_workspace, run, status_json
+
+# (as written in a source, canonical form). Shapes seen in Crossref, DataCite, PubMed, Scopus, Web of Science,
+# OpenAlex and publisher pages; the suffix of a DOI may hold any printable character.
+DOI_SHAPES = [
+    # SICI DOIs (older Wiley journals): the part after "(200011)15:6" names one article of the issue
+    ("10.1002/1531-8257(200011)15:6<1248::AID-MDS1029>3.0.CO;2-Q",
+     "10.1002/1531-8257(200011)15:6<1248::aid-mds1029>3.0.co;2-q"),
+    ("https://doi.org/10.1002/1531-8257(200011)15:6%3C1248::AID-MDS1029%3E3.0.CO;2-Q",
+     "10.1002/1531-8257(200011)15:6<1248::aid-mds1029>3.0.co;2-q"),
+    ("doi:10.1002/(SICI)1097-4679(199711)53:7<657::AID-JCLP3>3.0.CO;2-F",
+     "10.1002/(sici)1097-4679(199711)53:7<657::aid-jclp3>3.0.co;2-f"),
+    ("10.1002/(SICI)1097-4679(199711)53:7&lt;657::AID-JCLP3&gt;3.0.CO;2-F",  # from XML/HTML
+     "10.1002/(sici)1097-4679(199711)53:7<657::aid-jclp3>3.0.co;2-f"),
+    ("https://onlinelibrary.wiley.com/doi/full/10.1002/(SICI)1097-0258(19980715)17:13%3C1495::AID-SIM863%3E3.0.CO;2-I",
+     "10.1002/(sici)1097-0258(19980715)17:13<1495::aid-sim863>3.0.co;2-i"),
+    # brackets inside the suffix (Elsevier PII style), a Lancet DOI
+    ("10.1016/S0140-6736(20)30183-5", "10.1016/s0140-6736(20)30183-5"),
+    ("(https://doi.org/10.1016/S0140-6736(20)30183-5)", "10.1016/s0140-6736(20)30183-5"),
+    # ordinary shapes and the forms around them
+    ("https://dx.doi.org/10.1111/j.1467-8624.2010.01524.x", "10.1111/j.1467-8624.2010.01524.x"),
+    ("http://onlinelibrary.wiley.com/doi/10.1111/j.1467-8624.2010.01524.x/abstract", "10.1111/j.1467-8624.2010.01524.x"),
+    ("DOI: 10.2307/1132345.", "10.2307/1132345"),
+    ("10.1007/978-3-030-12345-6_7", "10.1007/978-3-030-12345-6_7"),
+    ("10.1136/BMJ.M1966", "10.1136/bmj.m1966"),
+    ("10.5281/zenodo.1234567", "10.5281/zenodo.1234567"),
+    ("10.1000.10/123456", "10.1000.10/123456"),  # a subdivided registrant code
+    ("10.1093/ajae/aaq063", "10.1093/ajae/aaq063"),  # a slash inside the suffix
+    ("info:doi/10.1000/182", "10.1000/182"),
+    ("urn:doi:10.1000/182", "10.1000/182"),
+    ("10.1000%2F182", "10.1000/182"),
+    ('"10.1000/182"', "10.1000/182"),
+    ("<https://doi.org/10.1000/182>", "10.1000/182"),
+    ("see https://doi.org/10.1016/j.jpubeco.2020.104245, accessed 2024", "10.1016/j.jpubeco.2020.104245"),
+    ("10.1000/ünïcødé-Ärtikel", "10.1000/ünïcødé-ärtikel"),  # unicode suffixes are valid
+    ("10.1000/abc#sec1", "10.1000/abc#sec1"),
+]
+
+
+@pytest.mark.parametrize(("written", "canonical"), DOI_SHAPES)
+def test_doi_shapes_normalise_without_cutting_the_suffix(written, canonical):
+    assert normalize_doi(written) == canonical
+
+
+@pytest.mark.parametrize("value", ["", None, "not a doi", "10.12/abc", "10.1000/", "ISBN 978-3-16-148410-0"])
+def test_values_without_a_doi(value):
+    assert normalize_doi(value) is None
+
+
+def test_two_articles_of_one_sici_issue_keep_distinct_dois():
+    a = normalize_doi("10.1002/1531-8257(200011)15:6<1248::AID-MDS1029>3.0.CO;2-Q")
+    b = normalize_doi("10.1002/1531-8257(200011)15:6<1213::AID-MDS1022>3.0.CO;2-Z")
+    assert a != b and a.startswith("10.1002/1531-8257(200011)15:6<")
+
+
+@pytest.mark.parametrize(("written", "canonical"), [
+    ("12345678", "12345678"), (12345678, "12345678"), ("PMID: 33355555", "33355555"),
+    ("https://pubmed.ncbi.nlm.nih.gov/33355555/", "33355555"), ("PMID- 33355555 [Indexed for MEDLINE]", "33355555"),
+    ("PMID: 123; PMCID: PMC456", "123"), ("0012345", "12345"),
+    ("PMC456", None), ("", None), (0, None), ("10.1000/182", None),
+])
+def test_pmid_shapes(written, canonical):
+    assert normalize_pmid(written) == canonical
+
+
+@pytest.mark.parametrize(("written", "canonical"), [
+    ("https://openalex.org/W2741809807", "W2741809807"), ("w2741809807", "W2741809807"),
+    ("https://api.openalex.org/works/W2741809807?select=id", "W2741809807"), ("openalex:W2741809807", "W2741809807"),
+    ("https://openalex.org/works/W2741809807/", "W2741809807"),
+    ("https://openalex.org/A5023888391", None), ("W12x", None), ("", None),
+])
+def test_openalex_id_shapes(written, canonical):
+    assert normalize_openalex_id(written) == canonical
+
+
+# --- what it means for a review ---------------------------------------------------------------------------
+
+RIS_TWO_SICI = """TY  - JOUR
+TI  - Botulinum toxin injections for cervical dystonia: a double-blind trial
+AU  - Berg, Anna
+PY  - 2000
+JO  - Movement Disorders
+DO  - 10.1002/1531-8257(200011)15:6<1248::AID-MDS1029>3.0.CO;2-Q
+ER  -
+
+TY  - JOUR
+TI  - Deep brain stimulation of the globus pallidus in generalised dystonia
+AU  - Chen, Li
+PY  - 2000
+JO  - Movement Disorders
+DO  - 10.1002/1531-8257(200011)15:6<1213::AID-MDS1022>3.0.CO;2-Z
+ER  -
+"""
+
+
+def test_two_sici_articles_of_one_issue_are_two_records(tmp_path):
+    ws = make_workspace(tmp_path / "ws")
+    path = tmp_path / "dystonia.ris"
+    path.write_text(RIS_TWO_SICI, encoding="utf-8")
+    result = run(["import", "test-review", str(path)], ws)
+    assert result.exit_code == 0, result.output
+    review = status_json(ws, "test-review")["reviews"][0]
+    assert review["records"] == 2 and review["duplicates"] == 0
+
+
+def test_a_shared_doi_on_clearly_different_studies_keeps_both_and_warns(tmp_path):
+    """A DOI wrong at the source (an issue-level DOI on two articles) must not make a study disappear."""
+    ws = make_workspace(tmp_path / "ws")
+    path = tmp_path / "issue-doi.ris"
+    path.write_text(RIS_TWO_SICI.replace("<1213::AID-MDS1022>3.0.CO;2-Z", "<1248::AID-MDS1029>3.0.CO;2-Q"),
+                    encoding="utf-8")
+    result = run(["import", "test-review", str(path)], ws)
+    assert result.exit_code == 0, result.output
+    assert status_json(ws, "test-review")["reviews"][0]["records"] == 2
+    assert "kept apart although the DOI 10.1002/1531-8257(200011)15:6<1248::aid-mds1029>3.0.co;2-q" in result.output
+
+
+def test_a_shared_doi_with_the_same_people_and_a_translated_title_still_merges():
+    from lsr.ingest import doi_contradicted
+    from lsr.models import Record
+
+    rec = Record(review_id="r", title="Verlengde schooldag en leerprestaties van basisschoolleerlingen",
+                 title_key="verlengdeschooldagenleerprestatiesvanbasisschoolleerlingen", year=2019,
+                 authors_json='["Smith, John"]', doi="10.1000/182")
+    same = Candidate(title="Extended school day and achievement of primary pupils", authors=["John Smith"],
+                     year=2019, doi="10.1000/182")
+    other = Candidate(title="Extended school day and achievement of primary pupils", authors=["Jansen, P."],
+                      year=2019, doi="10.1000/182")
+    assert not doi_contradicted(same, rec)
+    assert doi_contradicted(other, rec)
+    assert doi_contradicted(Candidate(title=rec.title, pmid="1", doi="10.1000/182"),
+                            Record(review_id="r", title=rec.title, pmid="2", doi="10.1000/182"))
