@@ -645,3 +645,17 @@ class Ingest:
         s.add(run)
         s.flush()
         return results
+
+
+def kept_apart(session: Session, run_id: int) -> list[DoiConflict]:
+    """The hits of one run that were stored as new records although a record had their DOI (rule
+    ``doi-kept-apart``), each with the first other record of that DOI, for the caller to report."""
+    rows = session.exec(select(Record).join(RecordSource, RecordSource.record_id == Record.id).where(
+        RecordSource.search_run_id == run_id, RecordSource.match_rule == "doi-kept-apart")).all()
+    out = []
+    for rec in rows:
+        other = session.exec(select(Record).where(Record.review_id == rec.review_id, Record.doi == rec.doi,
+                                                  Record.id != rec.id).order_by(Record.id)).first()
+        out.append(DoiConflict(rec.doi or "", rec.title or "", other.id if other else None,
+                               other.title if other else ""))
+    return out

@@ -111,8 +111,8 @@ def build_review(tmp: Path, reviewers: int = 1) -> tuple[Path, dict[str, int]]:
             ids.setdefault(f"W{n}", res.record.id)
         r4 = _run(s, "import", "PubMed", at(4, 2), file="pubmed.ris")
         ing = Ingest(s, RID, r4, "ris")
-        ing.add(other("x11", doi="10.1000/w11"), "1")
-        ing.add(other("x13", doi="10.1000/w13"), "2")
+        ing.add(other("x11", doi="10.1000/w11", title=work(11)["title"]), "1")
+        ing.add(other("x13", doi="10.1000/w13", title=work(13)["title"]), "2")
         ids["P1"] = ing.add(other("P1"), "3").record.id
         ing.add(other("P1"), "4")
         ids["P2"] = ing.add(other("P2"), "5").record.id
