@@ -227,14 +227,16 @@ def test_a_second_update_of_the_same_review_does_not_run_while_one_holds_the_loc
 
 
 @pytest.mark.usefixtures("sqlite_only")
-def test_api_key_is_sent_but_never_stored(ws_path, server, monkeypatch):
+def test_api_key_is_sent_once_in_a_header_and_never_stored(ws_path, server, monkeypatch):
     secret = "sk-test-0123456789abcdef"
     monkeypatch.setenv("LSR_OPENALEX_API_KEY", secret)
     monkeypatch.setenv("LSR_OPENALEX_EMAIL", "team@example.org")
     ws = open_ws(ws_path)
     assert update_review(ws, "test-review").status == "ok"
-    seen = server.requests[-1]
-    assert seen.header("Authorization") == f"Bearer {secret}" and seen.params["api_key"] == [secret]
+    assert server.requests
+    for seen in server.requests:  # the key travels once, in the header: never in a URL
+        assert seen.header("Authorization") == f"Bearer {secret}" and "api_key" not in seen.params
+        assert secret not in seen.path
     assert seen.header("From") == "team@example.org" and seen.params["mailto"] == ["team@example.org"]
     from lsr.db import close_all
 

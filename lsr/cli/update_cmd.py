@@ -133,7 +133,7 @@ def _sigterm_as_exit() -> Iterator[None]:
 @click.option("--due", is_flag=True, help="Only reviews whose [schedule] says an update is due (for cron).")
 @click.option("--wait", is_flag=True,
               help="When another update of a review is running, wait for it to finish instead of skipping.")
-@click.option("--per-page", type=click.IntRange(1, 200), default=None,
+@click.option("--per-page", type=click.IntRange(1, 100), default=None,
               help="Results per OpenAlex page [env: LSR_OPENALEX_PER_PAGE; default: 100].")
 @pass_state
 def update(state: CliState, reviews: tuple[str, ...], due: bool, wait: bool, per_page: int | None) -> None:

@@ -473,6 +473,36 @@ class Transport:
         )
 
 
+    def resolve_work(self, work_id: str) -> str | None:
+        """The id a work answers under now: itself, the work it was merged into (301), or None (404).
+
+        One request, redirects not followed (a ``Location`` names ``api.openalex.org``; lsr stays on
+        ``LSR_OPENALEX_URL``). Single-work requests cost no credits.
+
+        Raises:
+            OpenAlexError: any other answer, or no answer.
+        """
+        target = self.rebase(f"{PYALEX_BASE}/works/{work_id}")
+        self.usage.requests += 1
+        try:
+            resp = self.session.get(target, params=self._send_params(), allow_redirects=False,
+                                    timeout=(self.retry.connect_timeout, self.retry.read_timeout))
+        except requests.RequestException as exc:
+            raise OpenAlexUnavailable(f"OpenAlex lookup of {work_id} failed ({_exception_summary(exc)})",
+                                      transient=True) from None
+        self.usage.note(resp)
+        if resp.status_code in (301, 302, 307, 308):
+            return _short_work_id(resp.headers.get("Location"))
+        if resp.status_code == 404:
+            return None
+        if resp.status_code == 200:
+            try:
+                return _short_work_id(resp.json().get("id")) or work_id
+            except ValueError:
+                return work_id
+        raise OpenAlexError(self.redact(f"OpenAlex answered HTTP {resp.status_code} for work {work_id}: "
+                                        f"{_server_message(resp)}"), status=resp.status_code)
+
     def _is_daily_budget(self, resp: requests.Response, retry_after: float | None) -> bool:
         """A 429 that waiting a little will not cure: the daily credit budget is spent.
 
@@ -491,6 +521,14 @@ class Transport:
         message = (f"the OpenAlex daily budget is spent (HTTP 429: {_server_message(resp)}); "
                    f"it resets at {describe_reset(resets_at)}")
         return OpenAlexBudgetExhausted(self.redact(message), retry_after=retry_after, resets_at=resets_at)
+
+
+def _short_work_id(value: Any) -> str | None:
+    """``https://api.openalex.org/works/W2?x=1`` or ``https://openalex.org/W2`` -> ``W2``."""
+    if not value:
+        return None
+    tail = str(value).split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1].upper()
+    return tail if re.fullmatch(r"W\d+", tail) else None
 
 
 def _is_rate_limit(resp: requests.Response) -> bool:
