@@ -174,7 +174,6 @@ def test_a_study_retracted_after_inclusion_shows_as_retracted(tmp_path, monkeypa
     assert "teruggetrokken" in summary and "Waarvan teruggetrokken (volgens OpenAlex): 1." in summary
 
 
-@pytest.mark.usefixtures("sqlite_only")
 def test_a_work_merged_into_a_new_id_is_recognised_not_screened_again(tmp_path, monkeypatch):
     with running_server(fresh_corpus(), as_of=EARLY) as srv:
         fast_client_env(monkeypatch, srv.url)
