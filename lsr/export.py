@@ -73,6 +73,7 @@ def export_records(ws: Workspace, session: Session, review_id: str, only: str = 
             "venue": rec.venue,
             "type": rec.type,
             "keywords": json.loads(rec.keywords_json),
+            "is_retracted": bool(rec.is_retracted),
             "label": overall.label if overall else None,
             "reason": overall.reason if overall else None,
             "title_abstract_label": t.label if t else None,

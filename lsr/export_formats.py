@@ -26,7 +26,7 @@ RIS_NEWLINE = "\r\n"
 CSV_COLUMNS = (
     "lsr_id", "openalex_id", "doi", "pmid", "title", "abstract", "authors", "year", "publication_date", "journal",
     "type", "keywords", "url", "included", "lsr_label", "exclusion_reason", "title_abstract_label",
-    "full_text_label",
+    "full_text_label", "retracted",
 )
 ASREVIEW_NOTE = {"include": "ASReview_relevant", "exclude": "ASReview_irrelevant"}
 
@@ -49,7 +49,7 @@ def _urls(item: dict) -> list[str]:
 
 def _decision_note(item: dict) -> str:
     label = item.get("label") or "unscreened"
-    parts = [f"lsr: {label}"]
+    parts = [f"lsr: {label}"] + (["RETRACTED (OpenAlex is_retracted)"] if item.get("is_retracted") else [])
     if item.get("reason"):
         parts.append(f"reason: {item['reason']}")
     for d in item.get("decisions") or []:
@@ -130,6 +130,7 @@ def csv_row(item: dict) -> list:
         "exclusion_reason": item.get("reason"),
         "title_abstract_label": item.get("title_abstract_label"),
         "full_text_label": item.get("full_text_label"),
+        "retracted": "retracted (OpenAlex)" if item.get("is_retracted") else None,
     }
     return ["" if values[c] is None else values[c] for c in CSV_COLUMNS]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, Column, Index, Integer, Text, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 from lsr.vocabulary import LABELS, STAGES  # noqa: F401  (re-exported)
@@ -67,13 +67,18 @@ class SearchRun(SQLModel, table=True):
     file_sha256: str | None = None
     started_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
-    status: str = "running"  # running | ok | failed | interrupted
+    status: str = "running"  # running | ok | failed | interrupted | paused (daily budget spent)
     error: str | None = Field(default=None, sa_column=Column(Text))
     results_returned: int = 0
     new_records: int = 0
     duplicates: int = 0
     cursor_json: str | None = Field(default=None, sa_column=Column(Text))  # resumable state
     reviewer: str | None = None
+    # quota: what the run cost over all its passes, and the budget as the server last reported it
+    requests: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    credits_used: int | None = None  # summed X-RateLimit-Credits-Used; None when the server sends none
+    credits_remaining: int | None = None  # X-RateLimit-Remaining after the run's last answer
+    budget_resets_at: datetime | None = None  # paused runs: when OpenAlex's daily budget resets
 
 
 class Record(SQLModel, table=True):
@@ -106,6 +111,8 @@ class Record(SQLModel, table=True):
     raw_json: str | None = Field(default=None, sa_column=Column(Text))
     first_seen_run_id: int | None = Field(default=None, foreign_key="search_run.id")
     created_at: datetime = Field(default_factory=utcnow)
+    # OpenAlex's retraction flag, refreshed by every update that returns the work
+    is_retracted: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
 
 
 class RecordSource(SQLModel, table=True):

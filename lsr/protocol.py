@@ -53,6 +53,9 @@ class Pico:
 class Search:
     query: str
     filters: dict[str, str] = field(default_factory=dict)
+    include_xpac: bool = False
+    """Also search OpenAlex's "xpac" works (DataCite and repository records: reports, theses, datasets),
+    which the API leaves out unless ``include_xpac=true`` is sent."""
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
         "comparison": ("str", False),
         "outcomes": ("strlist", False),
     },
-    "search": {"query": ("query", True), "filters": ("filters", False)},
+    "search": {"query": ("query", True), "filters": ("filters", False), "include_xpac": ("bool", False)},
     "criteria": {
         "include": ("strlist", False),
         "exclude": ("strlist", False),
@@ -173,6 +176,8 @@ def _check_value(kind: str, value: Any) -> str | None:
         return None
     if kind == "table":
         return None if isinstance(value, dict) else "must be a table"
+    if kind == "bool":
+        return None if isinstance(value, bool) else "must be true or false"
     if kind == "query":
         if not isinstance(value, str) or not value.strip():
             return "must be a non-empty search string"
@@ -285,7 +290,8 @@ def parse_protocol(data: dict, where: str = "<protocol>", expected_id: str | Non
             outcomes=tuple(pico.get("outcomes", ())),
         ),
         search=Search(query=search["query"].strip(), filters={k: str(v).lower() if isinstance(v, bool) else str(v)
-                                                             for k, v in search.get("filters", {}).items()}),
+                                                             for k, v in search.get("filters", {}).items()},
+                      include_xpac=bool(search.get("include_xpac", False))),
         criteria=Criteria(
             include=tuple(crit.get("include", ())),
             exclude=tuple(crit.get("exclude", ())),

@@ -33,6 +33,14 @@ def stopping_status(ws: Workspace, session: Session, review_id: str) -> dict:
     return evaluate_review(ws, session, review_id)
 
 
+def _run_state(run: SearchRun | None) -> dict | None:
+    """The latest update run: its status (``paused`` = the daily OpenAlex budget ran out), why, and its cost."""
+    if run is None:
+        return None
+    return {"id": run.id, "status": run.status, "error": run.error, "requests": run.requests,
+            "credits_used": run.credits_used, "budget_resets_at": _iso(run.budget_resets_at)}
+
+
 def review_status(ws: Workspace, session: Session, review_id: str) -> dict:
     """Counts and schedule for one review (the ``reviews[]`` item of ``lsr status --json``)."""
     proto = ws.protocol(review_id)
@@ -47,8 +55,12 @@ def review_status(ws: Workspace, session: Session, review_id: str) -> dict:
     ).one()
     per_record = proto.screening.reviewers_per_record
     ta = Counter(lab.label for lab in settled_labels(session, review_id, TA, per_record).values())
+    ta_labels = settled_labels(session, review_id, TA, per_record)
     ft = Counter(lab.label for lab in settled_labels(session, review_id, FT, per_record).values())
     screened = ta["include"] + ta["exclude"] + ta["maybe"]
+    retracted = set(session.exec(select(Record.id).where(Record.review_id == review_id, Record.is_retracted)).all())
+    latest = session.exec(select(SearchRun).where(SearchRun.review_id == review_id, SearchRun.kind == "update")
+                          .order_by(SearchRun.id.desc()).limit(1)).first()
     last = review.last_update_at if review else None
     nxt = next_update(proto.schedule, last)
     return {
@@ -70,6 +82,9 @@ def review_status(ws: Workspace, session: Session, review_id: str) -> dict:
                                                                                            per_record)),
         "agreement": review_agreement(session, review_id, TA)["overall"] if per_record > 1 else None,
         "search_runs": runs,
+        "latest_run": _run_state(latest),
+        "retracted": {"records": len(retracted),
+                      "included": sum(1 for rid, lab in ta_labels.items() if rid in retracted and lab.label == "include")},
         "last_update": _iso(last),
         "next_update": _iso(nxt),
         "due": is_due(proto.schedule, last),

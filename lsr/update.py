@@ -14,12 +14,22 @@ workspace's reviews (``update_reviews``, used by ``lsr update`` and cron):
   long, and a process killed at any moment (Ctrl-C, SIGTERM, SIGKILL, network loss) leaves a consistent
   database: whole pages stored, counters matching them.
 * **Interrupted runs are completed, not repeated.** The next update of the review finds its latest run
-  still ``running`` (its process died: we hold the lock, so nobody else is running it) or ``interrupted``,
-  and -- when the protocol's search is unchanged -- resumes *that* run. It re-runs the query from a fresh
-  cursor (stored cursors may expire, and the server's result set may have moved on); hits the run already
-  stored are recognised by ``RecordSource`` uniqueness per run and skipped without touching the counters,
-  so the finished run's counts are exact and no work is stored twice. A run whose search changed in the
-  meantime is left ``interrupted`` and a new run starts.
+  still ``running`` (its process died: we hold the lock, so nobody else is running it), ``interrupted`` or
+  ``paused``, and -- when the protocol's search is unchanged -- resumes *that* run from the chunk and cursor
+  stored with its last page (paging is sorted by ``openalex_id``, so the cursor continues exactly and only
+  the missing pages are fetched). A cursor the server no longer accepts restarts that chunk from its first
+  page; hits the run already stored are recognised by ``RecordSource`` uniqueness per run and skipped
+  without touching the counters, so the finished run's counts are exact and no work is stored twice. A run
+  whose search changed in the meantime is left ``interrupted`` and a new run starts.
+* **Quota.** Requests and credits (``X-RateLimit-*``) are added to the run with every page. When the daily
+  budget is spent (:class:`~lsr.openalex.client.OpenAlexBudgetExhausted`) the run stops at once as
+  ``paused``, with when the budget resets; :func:`update_reviews` then starts no further review and reports
+  them as ``waiting``.
+* **Fresh metadata.** A hit on a work the review already holds refreshes the record from what OpenAlex says
+  now (``is_retracted`` included). After a complete run, records whose OpenAlex id no longer came back
+  are looked up (single-work requests are free): an id OpenAlex merged into another (301) is followed, and
+  a record the run created for the surviving id is folded into the record lsr already had, so a merged work
+  is never screened twice.
 * The next page is downloaded (in a daemon thread) while the current one is stored.
 * A per-review lock (:mod:`lsr.locks`) keeps two updates of the same review apart.
 * After a successful run that added records, ``lsr.ranking.service.rerank_review`` is called when that
@@ -44,7 +54,16 @@ from lsr.errors import LsrError
 from lsr.ingest import Candidate, Ingest, candidate_from_openalex
 from lsr.locks import LockBusy, review_lock
 from lsr.models import Review, SearchRun, utcnow
-from lsr.openalex.client import OpenAlexClient, OpenAlexError, OpenAlexQueryError, Page, SearchPlan
+from lsr.openalex.client import (
+    OpenAlexBudgetExhausted,
+    OpenAlexClient,
+    OpenAlexError,
+    OpenAlexQueryError,
+    Page,
+    SearchPlan,
+)
+from lsr.openalex.merges import fold_merged_records
+from lsr.openalex.refresh import refresh_records
 from lsr.protocol import Protocol
 from lsr.schedule import is_due, next_update
 from lsr.workspace import Workspace
@@ -52,8 +71,9 @@ from lsr.workspace import Workspace
 log = logging.getLogger(__name__)
 
 SOURCE = "openalex"
-OK, FAILED, INTERRUPTED, RUNNING = "ok", "failed", "interrupted", "running"
-BUSY, NOT_DUE = "busy", "not-due"
+OK, FAILED, INTERRUPTED, RUNNING, PAUSED = "ok", "failed", "interrupted", "running", "paused"
+BUSY, NOT_DUE, WAITING = "busy", "not-due", "waiting"
+RESUMABLE = (RUNNING, INTERRUPTED, PAUSED)
 
 
 @dataclass
@@ -63,7 +83,9 @@ class UpdateResult:
     Attributes:
         review_id: the review.
         status: ``ok``, ``failed``, ``interrupted`` (the run can be completed by the next update),
-            ``busy`` (another update holds the lock) or ``not-due`` (skipped by ``--due``).
+            ``paused`` (the daily OpenAlex budget is spent; the next update after ``resets_at`` continues
+            it), ``waiting`` (not started: the budget was spent by an earlier review), ``busy`` (another
+            update holds the lock) or ``not-due`` (skipped by ``--due``).
         run_id: the ``SearchRun`` that was (or would be) continued, if one was started.
         results_returned: distinct works the run's search returned (over all passes of the run).
         new_records: records the run added.
@@ -74,6 +96,9 @@ class UpdateResult:
         seconds: wall time of this update.
         rerank: ``done``, ``failed: ...``, or None when not attempted (no new records or no ranker).
         next_update: when the review is next due (``not-due`` results).
+        requests: HTTP requests this update sent to OpenAlex.
+        resets_at: when the daily budget resets (``paused`` and ``waiting`` results).
+        merged: records folded into an existing record because OpenAlex merged their work into it.
     """
 
     review_id: str
@@ -88,6 +113,9 @@ class UpdateResult:
     seconds: float = 0.0
     rerank: str | None = None
     next_update: Any = None
+    requests: int = 0
+    resets_at: Any = None
+    merged: int = 0
 
     @property
     def ok(self) -> bool:
@@ -97,9 +125,11 @@ class UpdateResult:
     def as_dict(self) -> dict:
         """A JSON-ready summary."""
         out = {k: getattr(self, k) for k in ("review_id", "status", "run_id", "results_returned", "new_records",
-                                            "duplicates", "error", "resumed", "chunks", "rerank")}
+                                            "duplicates", "error", "resumed", "chunks", "rerank", "requests",
+                                            "merged")}
         out["seconds"] = round(self.seconds, 3)
         out["next_update"] = self.next_update.isoformat() if self.next_update else None
+        out["resets_at"] = self.resets_at.isoformat() if self.resets_at else None
         return out
 
 
@@ -150,12 +180,24 @@ class _RunState:
 
     @classmethod
     def loads(cls, text: str | None, chunks: list[str], per_page: int) -> _RunState:
+        """The stored state; its paging position only when the chunks and page size are unchanged."""
         try:
             data = json.loads(text or "{}")
         except ValueError:
             data = {}
-        return cls(chunks=chunks, per_page=per_page, passes=int(data.get("passes", 1)),
-                   resumed_at=list(data.get("resumed_at", [])))
+        state = cls(chunks=chunks, per_page=per_page, passes=int(data.get("passes", 1)),
+                    resumed_at=list(data.get("resumed_at", [])))
+        if data.get("chunks") == chunks and data.get("per_page") == per_page and not data.get("done"):
+            state.chunk = min(max(int(data.get("chunk", 0)), 0), len(chunks))
+            state.cursor = data.get("cursor")
+            state.pages = int(data.get("pages", 0))
+        return state
+
+    def start(self) -> tuple[int, str]:
+        """Where paging (re)starts: the stored chunk and cursor, or the next chunk when that one was done."""
+        if self.cursor:
+            return self.chunk, self.cursor
+        return (self.chunk + 1 if self.pages else 0), "*"
 
 
 def _filters_json(filters: dict[str, str]) -> str:
@@ -221,7 +263,8 @@ def _update_locked(ws: Workspace, proto: Protocol, client: OpenAlexClient, emit:
                    started: float) -> UpdateResult:
     rid = proto.id
     try:
-        plan = client.plan(proto.search.query, proto.search.filters)
+        plan = client.plan(proto.search.query, proto.search.filters,
+                           include_xpac=getattr(proto.search, "include_xpac", False))
     except LsrError as exc:
         run_id = _log_unsent(ws, proto, exc.message)
         result = UpdateResult(rid, FAILED, run_id=run_id, error=exc.message,
@@ -232,22 +275,29 @@ def _update_locked(ws: Workspace, proto: Protocol, client: OpenAlexClient, emit:
     run_id, state, resumed = _begin_run(ws, proto, plan, client.per_page)
     emit(UpdateEvent("start", rid, chunks=len(plan.chunks), resumed=resumed))
     fetched, total = 0, 0
+    meter = _Meter(client)
+    merged = 0
     try:
-        for index, first, page in _pages(client, plan):
+        for index, first, page in _pages(client, plan, state):
             if first and page.count is not None:
                 total += page.count
             state.chunk, state.cursor, state.pages = index, page.next_cursor, state.pages + 1
-            _store_page(ws, rid, run_id, page, state, first_of_chunk=first)
+            _store_page(ws, rid, run_id, page, state, first_of_chunk=first, meter=meter)
             fetched += len(page.works)
             emit(UpdateEvent("page", rid, fetched=fetched, total=total or None, chunk=index,
                              chunks=len(plan.chunks), resumed=resumed))
+        merged = fold_merged_records(ws, rid, run_id, client)
         state.done, state.cursor = True, None
-        result = _end_run(ws, rid, run_id, OK, None, state)
+        result = _end_run(ws, rid, run_id, OK, None, state, meter=meter)
+    except OpenAlexBudgetExhausted as exc:
+        message = f"{exc.message}; the next `lsr update` after the reset continues this run where it stopped"
+        result = _end_run(ws, rid, run_id, PAUSED, message, state, meter=meter, resets_at=exc.resets_at)
+        result.resets_at = exc.resets_at
     except OpenAlexQueryError as exc:
-        result = _end_run(ws, rid, run_id, FAILED, exc.message, state)
+        result = _end_run(ws, rid, run_id, FAILED, exc.message, state, meter=meter)
     except OpenAlexError as exc:
         status = INTERRUPTED if exc.transient else FAILED
-        result = _end_run(ws, rid, run_id, status, exc.message, state)
+        result = _end_run(ws, rid, run_id, status, exc.message, state, meter=meter)
     except OperationalError as exc:
         message = f"database error: {str(getattr(exc, 'orig', exc)).splitlines()[0]}"
         result = _end_run(ws, rid, run_id, INTERRUPTED, message, state, best_effort=True)
@@ -259,7 +309,7 @@ def _update_locked(ws: Workspace, proto: Protocol, client: OpenAlexClient, emit:
     except BaseException as exc:
         _end_run(ws, rid, run_id, FAILED, f"internal error: {type(exc).__name__}: {exc}", state, best_effort=True)
         raise
-    result.resumed, result.chunks = resumed, len(plan.chunks)
+    result.resumed, result.chunks, result.requests, result.merged = resumed, len(plan.chunks), meter.requests, merged
     if result.status == OK and result.new_records:
         result.rerank = _rerank(ws, rid)
     result.seconds = time.monotonic() - started
@@ -274,16 +324,16 @@ class _Fetch:
     A daemon thread, not an executor: a Ctrl-C or SIGTERM must never wait for a request in flight.
     """
 
-    def __init__(self, client: OpenAlexClient, query: str, filters: dict[str, str], cursor: str) -> None:
+    def __init__(self, client: OpenAlexClient, plan: SearchPlan, query: str, cursor: str) -> None:
         self._done = threading.Event()
         self._page: Page | None = None
         self._error: BaseException | None = None
-        threading.Thread(target=self._run, args=(client, query, filters, cursor), name="openalex-fetch",
+        threading.Thread(target=self._run, args=(client, plan, query, cursor), name="openalex-fetch",
                          daemon=True).start()
 
-    def _run(self, client: OpenAlexClient, query: str, filters: dict[str, str], cursor: str) -> None:
+    def _run(self, client: OpenAlexClient, plan: SearchPlan, query: str, cursor: str) -> None:
         try:
-            self._page = client.fetch_page(query, filters, cursor)
+            self._page = client.fetch_page(query, plan.filters, cursor, include_xpac=plan.include_xpac)
         except BaseException as exc:  # handed to the caller by result()
             self._error = exc
         finally:
@@ -298,15 +348,30 @@ class _Fetch:
         return self._page
 
 
-def _pages(client: OpenAlexClient, plan: SearchPlan) -> Iterator[tuple[int, bool, Page]]:
-    """Every page of every chunk as (chunk index, first page of its chunk, page), fetched one page ahead."""
-    for index, chunk in enumerate(plan.chunks):
-        pending: _Fetch | None = _Fetch(client, chunk, plan.filters, "*")
-        first = True
+def _pages(client: OpenAlexClient, plan: SearchPlan, state: _RunState) -> Iterator[tuple[int, bool, Page]]:
+    """The pages the run still lacks, as (chunk index, first page of its chunk, page), one page ahead.
+
+    Paging starts where ``state`` says the run stopped. A stored cursor the server refuses (cursors may
+    expire) restarts that chunk from its first page; the hits already stored are then skipped.
+    """
+    start_chunk, start_cursor = state.start()
+    for index in range(start_chunk, len(plan.chunks)):
+        chunk = plan.chunks[index]
+        cursor = start_cursor if index == start_chunk else "*"
+        pending: _Fetch | None = _Fetch(client, plan, chunk, cursor)
+        first = cursor == "*"
         while pending is not None:
-            page = pending.result()
+            try:
+                page = pending.result()
+            except OpenAlexQueryError:
+                if cursor == "*":
+                    raise
+                log.info("stored cursor refused; restarting chunk %s of the run from its first page", index)
+                cursor = "*"
+                pending, first = _Fetch(client, plan, chunk, cursor), True
+                continue
             cursor = page.next_cursor if page.works else None
-            pending = _Fetch(client, chunk, plan.filters, cursor) if cursor else None
+            pending = _Fetch(client, plan, chunk, cursor) if cursor else None
             yield index, first, page
             first = False
 
@@ -334,7 +399,7 @@ def _begin_run(ws: Workspace, proto: Protocol, plan: SearchPlan, per_page: int) 
         latest = s.exec(select(SearchRun).where(SearchRun.review_id == proto.id, SearchRun.kind == "update",
                                                 SearchRun.source == SOURCE)
                         .order_by(SearchRun.id.desc()).limit(1)).first()
-        resumable = (latest is not None and latest.status in (RUNNING, INTERRUPTED)
+        resumable = (latest is not None and latest.status in RESUMABLE
                      and latest.query == plan.query and latest.filters_json == filters_json)
         for orphan in s.exec(select(SearchRun).where(SearchRun.review_id == proto.id, SearchRun.kind == "update",
                                                      SearchRun.status == RUNNING)).all():
@@ -349,6 +414,7 @@ def _begin_run(ws: Workspace, proto: Protocol, plan: SearchPlan, per_page: int) 
             state.passes += 1
             state.resumed_at.append(now.isoformat(timespec="seconds"))
             latest.status, latest.error, latest.finished_at = RUNNING, None, None
+            latest.budget_resets_at = None
             latest.cursor_json = state.dumps()
             s.add(latest)
             return int(latest.id), state, True
@@ -361,8 +427,31 @@ def _begin_run(ws: Workspace, proto: Protocol, plan: SearchPlan, per_page: int) 
         return int(run.id), state, False
 
 
+class _Meter:
+    """Requests and credits a client spent since this update began (added to the run's totals)."""
+
+    def __init__(self, client: OpenAlexClient) -> None:
+        self._usage = client.transport.usage
+        self._requests, self._credits = self._usage.requests, self._usage.credits_used
+        self._saved = (0, 0)
+
+    @property
+    def requests(self) -> int:
+        return self._usage.requests - self._requests
+
+    def charge(self, run: SearchRun) -> None:
+        """Add what was spent since the last charge to ``run`` (and note the credits left)."""
+        requests, credits = self.requests, self._usage.credits_used - self._credits
+        run.requests = (run.requests or 0) + requests - self._saved[0]
+        if credits or run.credits_used is not None:
+            run.credits_used = (run.credits_used or 0) + credits - self._saved[1]
+        if self._usage.remaining is not None:
+            run.credits_remaining = self._usage.remaining
+        self._saved = (requests, credits)
+
+
 def _store_page(ws: Workspace, review_id: str, run_id: int, page: Page, state: _RunState, *,
-                first_of_chunk: bool) -> None:
+                first_of_chunk: bool, meter: _Meter | None = None) -> None:
     """Store one page of hits, the run's counters and its progress in one write transaction."""
     pairs = []
     for work in page.works:
@@ -371,6 +460,9 @@ def _store_page(ws: Workspace, review_id: str, run_id: int, page: Page, state: _
     with ws.db.write() as s:
         run = s.get(SearchRun, run_id)
         Ingest(s, review_id, run, SOURCE).add_many(pairs)
+        refresh_records(s, review_id, [c for c, _ in pairs])
+        if meter is not None:
+            meter.charge(run)
         if first_of_chunk and page.url:
             urls = json.loads(run.request_urls_json or "[]")
             if page.url not in urls:
@@ -381,7 +473,7 @@ def _store_page(ws: Workspace, review_id: str, run_id: int, page: Page, state: _
 
 
 def _end_run(ws: Workspace, review_id: str, run_id: int, status: str, error: str | None, state: _RunState,
-             *, best_effort: bool = False) -> UpdateResult:
+             *, best_effort: bool = False, meter: _Meter | None = None, resets_at: Any = None) -> UpdateResult:
     """Close the run (and on success stamp ``Review.last_update_at``); return the review's result."""
     now = utcnow()
     try:
@@ -389,6 +481,9 @@ def _end_run(ws: Workspace, review_id: str, run_id: int, status: str, error: str
             run = s.get(SearchRun, run_id)
             run.status, run.error, run.finished_at = status, error, now
             run.cursor_json = state.dumps()
+            run.budget_resets_at = resets_at
+            if meter is not None:
+                meter.charge(run)
             s.add(run)
             if status == OK:
                 review = s.get(Review, review_id)
@@ -471,14 +566,25 @@ def update_reviews(
     own = client is None
     client = client or OpenAlexClient.from_settings(ws.settings)
     results: list[UpdateResult] = []
+    spent: UpdateResult | None = None  # the review that found the daily budget spent
     try:
         for rid in ws.review_ids(None):
             if rid in skipped:
                 results.append(UpdateResult(rid, NOT_DUE, next_update=skipped[rid]))
-                if progress:
-                    progress(UpdateEvent("done", rid, result=results[-1]))
+            elif rid in ids and spent is not None:
+                # Every request would answer 429 until the reset: starting more reviews only spends time.
+                results.append(UpdateResult(rid, WAITING, resets_at=spent.resets_at, error=(
+                    f"not started: the OpenAlex daily budget was spent during {spent.review_id}; "
+                    "the next `lsr update` after the reset runs it")))
             elif rid in ids:
                 results.append(update_review(ws, rid, client=client, progress=progress, wait=wait))
+                if results[-1].status == PAUSED:
+                    spent = results[-1]
+                continue
+            else:
+                continue
+            if progress:
+                progress(UpdateEvent("done", rid, result=results[-1]))
     finally:
         if own:
             client.close()

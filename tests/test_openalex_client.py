@@ -56,7 +56,8 @@ def test_every_request_goes_to_the_configured_url_with_credentials(server):
     pages = [r for r in server.requests if r.params.get("per-page") == ["10"]]
     assert len(pages) == -(-len(found) // 10)  # ceil: cursor paging, one request per page
     for r in pages:
-        assert r.header("Authorization") == f"Bearer {SECRET}" and r.params["api_key"] == [SECRET]
+        assert r.header("Authorization") == f"Bearer {SECRET}" and "api_key" not in r.params  # once, as a header
+        assert r.params["sort"] == ["openalex_id:asc"]  # a stable order: a stored cursor resumes exactly
         assert r.header("From") == "team@example.org" and r.header("User-Agent").startswith("lsr/")
         assert r.params["per-page"] == ["10"] and "title_and_abstract.search:" + QUERY in r.params["filter"][0]
     assert pyalex.config.api_key is None and pyalex.config.email is None  # pyalex's global config untouched
@@ -68,8 +69,10 @@ def test_page_size_defaults_to_100_and_comes_from_the_environment(server, monkey
     monkeypatch.setenv("LSR_OPENALEX_PER_PAGE", "7")
     page = OpenAlexClient(server.url, retry=QUICK).fetch_page(QUERY)
     assert len(page.works) == 7 and page.next_cursor and page.count == len(local_matches(QUERY))
-    with pytest.raises(LsrError, match="between 1 and 200"):
+    with pytest.raises(LsrError, match="between 1 and 100"):
         OpenAlexClient(server.url, per_page=0)
+    with pytest.raises(LsrError, match="between 1 and 100"):  # the documented maximum
+        OpenAlexClient(server.url, per_page=101)
 
 
 def test_rebase_redirects_pyalex_urls_including_a_path_prefix():

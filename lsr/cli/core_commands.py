@@ -89,6 +89,14 @@ def _print_status_table(doc: dict) -> None:
                       str(r["excluded"]), str(r["unscreened"]),
                       (r["last_update"] or "never")[:10], nxt)
     Console().print(table)
+    for r in doc["reviews"]:
+        run = r.get("latest_run") or {}
+        if run.get("status") in ("paused", "interrupted", "running", "failed"):
+            click.echo(f"{r['id']}: last update {run['status']}: {run.get('error') or 'no reason recorded'}")
+        retracted = r.get("retracted") or {}
+        if retracted.get("records"):
+            click.echo(f"{r['id']}: {retracted['records']} record(s) retracted according to OpenAlex, "
+                       f"{retracted['included']} of them included")
     if not doc["reviews"]:
         click.echo("No reviews: add a protocol file to protocols/ (see `lsr protocols check --help`).")
 

@@ -51,7 +51,7 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> str
     "--fault-kinds",
     callback=_fault_kinds,
     metavar="KINDS",
-    help="Comma-separated faults used in rotation: 429,503,truncate,slow,reset.",
+    help="Comma-separated faults used in rotation: 429,503,504,truncate,slow,reset.",
 )
 @click.option(
     "--slow-seconds", default=2.0, show_default=True, type=click.FloatRange(0), help="Delay of 'slow'."
@@ -62,6 +62,10 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> str
 @click.option(
     "--log", "log_path", type=click.Path(dir_okay=False), help="Append each request as a JSON line."
 )
+@click.option("--api-key", "api_keys", multiple=True, metavar="KEY",
+              help="Require this API key (repeatable); other or missing keys get 401.")
+@click.option("--daily-credits", type=click.IntRange(0), default=None, metavar="N",
+              help="Daily credit budget (search 10, list 1); when spent: 429 until midnight UTC.")
 @click.option("--allow-remote", is_flag=True, help="Allow a non-loopback --host (no authentication!).")
 @click.option("--quiet", is_flag=True, help="Do not print a line per request.")
 def openalex_serve(
@@ -74,6 +78,8 @@ def openalex_serve(
     slow_seconds: float,
     retry_after: int,
     log_path: str | None,
+    api_keys: tuple[str, ...],
+    daily_credits: int | None,
     allow_remote: bool,
     quiet: bool,
 ) -> None:
@@ -108,6 +114,8 @@ def openalex_serve(
             slow_seconds=slow_seconds,
             retry_after=retry_after,
             log_path=log_path,
+            api_keys=api_keys or None,
+            daily_credits=daily_credits,
             allow_remote=allow_remote,
             verbose=not quiet,
         )

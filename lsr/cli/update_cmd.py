@@ -44,6 +44,10 @@ def _describe(result) -> str:
     if result.status == "not-due":
         when = result.next_update.strftime("%Y-%m-%d %H:%M UTC") if result.next_update else "now"
         return f"{result.review_id}: not due (next update {when})"
+    if result.status == "paused":
+        return f"{result.review_id}: paused: {result.error} (run {result.run_id})"
+    if result.status == "waiting":
+        return f"{result.review_id}: waiting: {result.error}"
     if result.status == "interrupted":
         return f"{result.review_id}: interrupted: {result.error}; the next `lsr update` completes run {result.run_id}"
     if result.status == "busy":
@@ -133,7 +137,7 @@ def _sigterm_as_exit() -> Iterator[None]:
 @click.option("--due", is_flag=True, help="Only reviews whose [schedule] says an update is due (for cron).")
 @click.option("--wait", is_flag=True,
               help="When another update of a review is running, wait for it to finish instead of skipping.")
-@click.option("--per-page", type=click.IntRange(1, 200), default=None,
+@click.option("--per-page", type=click.IntRange(1, 100), default=None,
               help="Results per OpenAlex page [env: LSR_OPENALEX_PER_PAGE; default: 100].")
 @pass_state
 def update(state: CliState, reviews: tuple[str, ...], due: bool, wait: bool, per_page: int | None) -> None:
@@ -141,7 +145,9 @@ def update(state: CliState, reviews: tuple[str, ...], due: bool, wait: bool, per
 
     Each update runs the review's full protocol search: new works become records, works already known
     are logged as duplicates, and the run is kept in the search log (PRISMA-S). A run that was cut
-    short (Ctrl-C, a killed process, a network failure) is completed by the next update. Safe to run
+    short (Ctrl-C, a killed process, a network failure, a spent daily OpenAlex budget) is completed by the
+    next update from the page where it stopped; once the daily budget is spent no further review is
+    started (they are reported as waiting). Safe to run
     from cron: two updates of one review never run at once.
 
     The server is LSR_OPENALEX_URL (default https://api.openalex.org), with LSR_OPENALEX_API_KEY and
@@ -160,6 +166,9 @@ def update(state: CliState, reviews: tuple[str, ...], due: bool, wait: bool, per
     from lsr.workspace import open_workspace
 
     ws = open_workspace(state.settings)
+    if not ws.settings.openalex_api_key:
+        click.echo("lsr update: warning: no OpenAlex API key (LSR_OPENALEX_API_KEY); without one OpenAlex "
+                   "allows only a tiny daily budget (free key: https://openalex.org/settings/api)", err=True)
     client = OpenAlexClient.from_settings(ws.settings, per_page=per_page)
     tty = sys.stderr.isatty() and sys.stdout.isatty()
     try:

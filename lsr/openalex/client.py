@@ -7,19 +7,26 @@ This module owns everything between a protocol's ``[search]`` and the works Open
   ``Works._get_from_url``, which hands the URL to :meth:`Transport.get_json`; that method rebases it onto
   ``LSR_OPENALEX_URL`` (:meth:`Transport.rebase`) -- the one place where the endpoint is chosen. pyalex's
   own session (https-only retry adapter, no timeout) and its global ``config`` are never used or changed.
-* **Credentials.** The API key goes out as ``Authorization: Bearer`` (as pyalex does) and as the
-  ``api_key`` parameter (as OpenAlex's 2026 docs ask); the e-mail as a ``From`` header and ``mailto``.
-  Neither is part of the URL pyalex builds: they are added at send time, and every URL or message that
-  leaves this module passes through :func:`redact`, so the key is never logged or stored.
+* **Credentials.** The API key goes out once, as ``Authorization: Bearer`` (the OpenAlex API reads that
+  header before the ``api_key`` parameter, and a header keeps the key out of URLs, logs and the 4 KB URL
+  budget); the e-mail as a ``From`` header and ``mailto``. Every URL or message that leaves this module
+  passes through :func:`redact`, so the key is never logged or stored.
+* **Quota.** Each answer's ``X-RateLimit-*`` headers (credits limit, remaining, used, seconds to the
+  midnight-UTC reset) are kept in :class:`Usage`, with the number of requests sent. A 429 whose
+  ``Retry-After`` exceeds the longest wait lsr is willing to sleep, and that says the *daily* budget is
+  spent, is not retried: :class:`OpenAlexBudgetExhausted` says when the budget resets, and the caller
+  pauses the run (see :mod:`lsr.update`). A 401 (bad key) and a 504 (query timed out) get their own lines.
 * **Reliability.** Timeouts on connect and read; 429, 5xx, 403 rate-limit answers, connection resets,
   timeouts and truncated or invalid JSON bodies are retried with exponential backoff, honouring
   ``Retry-After`` up to a bound (:class:`RetryPolicy`). When the attempts are spent the caller gets one
   line (:class:`OpenAlexUnavailable`); a 400 fails at once with the server's own message
   (:class:`OpenAlexQueryError`).
 * **Search.** The protocol's query is sent as ``title_and_abstract.search`` together with its filters;
-  cursor paging with ``per-page`` 100 by default. Queries whose URL would exceed OpenAlex's ~4 KB limit are
-  split into OR-chunks (``search_syntax.split_query``) whose results the caller unions; a query lsr's
-  query language refuses (ambiguous AND/OR, wildcards, ...) is never sent.
+  cursor paging with ``per-page`` 100 (the documented maximum) sorted by ``openalex_id``, so a stored
+  cursor resumes exactly where a run stopped; ``include_xpac=true`` when the protocol asks for repository
+  and DataCite works. Queries whose URL would exceed OpenAlex's ~4 KB limit are split into OR-chunks
+  (``search_syntax.split_query``) whose results the caller unions; a query lsr's query language refuses
+  (ambiguous AND/OR, wildcards, ...) is never sent.
 
 Library use::
 
@@ -27,7 +34,7 @@ Library use::
     for work in client.iter_works('"school day" AND achievement', {"type": "article"}):
         ...
 
-Tuning from the environment (all optional): ``LSR_OPENALEX_PER_PAGE`` (1-200, default 100),
+Tuning from the environment (all optional): ``LSR_OPENALEX_PER_PAGE`` (1-100, default 100),
 ``LSR_OPENALEX_RETRIES`` (attempts per request, default 6), ``LSR_OPENALEX_BACKOFF`` (first backoff in
 seconds, default 1), ``LSR_OPENALEX_MAX_WAIT`` (longest single wait, also caps ``Retry-After``, default
 60), ``LSR_OPENALEX_TIMEOUT`` (read timeout in seconds, default 60).
@@ -42,7 +49,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -58,6 +65,8 @@ from lsr.settings import DEFAULT_OPENALEX_URL, Settings
 __all__ = [
     "DEFAULT_MAX_URL_BYTES",
     "DEFAULT_PER_PAGE",
+    "OpenAlexAuthError",
+    "OpenAlexBudgetExhausted",
     "OpenAlexClient",
     "OpenAlexError",
     "OpenAlexQueryError",
@@ -67,20 +76,31 @@ __all__ = [
     "QueryTooLong",
     "RetryPolicy",
     "Transport",
+    "Usage",
     "redact",
     "strip_api_key",
 ]
 
 DEFAULT_PER_PAGE = 100
-MAX_PER_PAGE = 200  # pyalex's bound; current OpenAlex docs allow 100, the local server 100
+MAX_PER_PAGE = 100
+"""Largest ``per_page`` OpenAlex documents (developers.openalex.org, "Page through results": 1-100)."""
 DEFAULT_MAX_URL_BYTES = 4000
 """Longest URL lsr sends; OpenAlex answers 400 to URLs over about 4 KB."""
 CURSOR_RESERVE = 400
-"""Bytes kept free in the URL for the cursor, ``api_key`` and ``mailto`` added per page."""
+"""Bytes kept free in the URL for the cursor and ``mailto`` added per page."""
 PAGE_SIZE_RESERVE = 20
 PYALEX_BASE = "https://api.openalex.org"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _SEARCH_FILTER = "title_and_abstract.search"
+"""The search lsr sends. The 2026 API reference marks the ``.search`` filters deprecated in favour of the
+``search`` parameter, but ``search`` also matches full texts, which would change what every protocol's
+query means; the filter is still served (same Lucene ``query_string``, same Boolean semantics, same cost),
+so lsr keeps it until OpenAlex offers a title-and-abstract form of ``search``."""
+SORT = "openalex_id"
+"""Cursor paging order: a stable, documented sort key, so a stored cursor continues exactly (the default
+order of a search is relevance, which moves when the index changes)."""
+BUDGET_EVIDENCE_SECONDS = 60.0
+"""A ``Retry-After`` this long on a 429 means the daily budget, even without the message saying so."""
 
 
 # ------------------------------------------------------------------------------------------------ errors
@@ -106,6 +126,24 @@ class OpenAlexQueryError(OpenAlexError):
 
 class OpenAlexUnavailable(OpenAlexError):
     """The retries are spent: the server kept failing, timing out or sending broken answers."""
+
+
+class OpenAlexAuthError(OpenAlexError):
+    """OpenAlex refused the API key (401). Not retried: only a different key helps."""
+
+
+class OpenAlexBudgetExhausted(OpenAlexError):
+    """The daily credit budget is spent (429 "Insufficient budget"); waiting for the reset is the only fix.
+
+    Attributes:
+        retry_after: seconds until the budget resets, as the server said.
+        resets_at: when the budget resets (UTC).
+    """
+
+    def __init__(self, message: str, *, retry_after: float, resets_at: datetime) -> None:
+        super().__init__(message, status=429, transient=True)
+        self.retry_after = retry_after
+        self.resets_at = resets_at
 
 
 class QueryTooLong(LsrError):
@@ -227,6 +265,56 @@ def _server_message(resp: requests.Response) -> str:
     return text[:300] or resp.reason or f"HTTP {resp.status_code}"
 
 
+# ------------------------------------------------------------------------------------------------ quota
+
+
+def _header_int(resp: requests.Response, name: str) -> int | None:
+    value = resp.headers.get(name)
+    try:
+        return int(float(value)) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class Usage:
+    """What this client has spent, and the quota as the server last reported it.
+
+    Attributes:
+        requests: HTTP requests sent (retries included).
+        credits_used: credits the server says the answers cost (``X-RateLimit-Credits-Used``), summed.
+        limit: the daily credit limit (``X-RateLimit-Limit``), when reported.
+        remaining: credits left today (``X-RateLimit-Remaining``), when reported.
+        reset_seconds: seconds until the budget resets (``X-RateLimit-Reset``), when reported.
+    """
+
+    requests: int = 0
+    credits_used: int = 0
+    limit: int | None = None
+    remaining: int | None = None
+    reset_seconds: int | None = None
+
+    def note(self, resp: requests.Response) -> None:
+        """Take the ``X-RateLimit-*`` headers of one answer into account."""
+        used = _header_int(resp, "X-RateLimit-Credits-Used")
+        if used is not None and resp.status_code < 400:
+            self.credits_used += used
+        for attr, name in (("limit", "X-RateLimit-Limit"), ("remaining", "X-RateLimit-Remaining"),
+                           ("reset_seconds", "X-RateLimit-Reset")):
+            value = _header_int(resp, name)
+            if value is not None:
+                setattr(self, attr, value)
+
+
+def describe_reset(resets_at: datetime, now: datetime | None = None) -> str:
+    """``2026-11-24 00:00 UTC (in 5 h 12 min)``."""
+    now = now or datetime.now(UTC)
+    left = max(int((resets_at - now).total_seconds()), 0)
+    hours, minutes = divmod(left // 60, 60)
+    span = f"{hours} h {minutes} min" if hours else f"{minutes} min"
+    return f"{resets_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC (in {span})"
+
+
 # -------------------------------------------------------------------------------------------- transport
 
 
@@ -236,7 +324,7 @@ class Transport:
     Args:
         base_url: where requests go instead of ``https://api.openalex.org`` (may carry a path prefix).
         email: contact address, sent as ``From`` and ``mailto``.
-        api_key: OpenAlex key, sent as ``Authorization: Bearer`` and ``api_key``; never logged or stored.
+        api_key: OpenAlex key, sent once as ``Authorization: Bearer``; never logged or stored.
         retry: the retry and timeout policy.
         sleep: how to wait between tries (``time.sleep``; replaceable for callers that must stay responsive).
     """
@@ -268,8 +356,13 @@ class Transport:
             self.session.headers["From"] = email
         if api_key:
             self.session.headers["Authorization"] = f"Bearer {api_key}"
-        self.requests_sent = 0
+        self.usage = Usage()
         self.retries = 0
+
+    @property
+    def requests_sent(self) -> int:
+        """HTTP requests sent so far (retries included)."""
+        return self.usage.requests
 
     def __repr__(self) -> str:
         return f"Transport({self.base_url!r})"
@@ -294,8 +387,6 @@ class Transport:
         params = {}
         if self.email:
             params["mailto"] = self.email
-        if self._api_key:
-            params["api_key"] = self._api_key
         return params
 
     def get_json(self, url: str) -> tuple[dict, str]:
@@ -305,7 +396,9 @@ class Transport:
 
         Raises:
             OpenAlexQueryError: 400 -- the server's message says what is wrong with the request.
-            OpenAlexError: another non-retryable answer (401/403 access, 404, ...).
+            OpenAlexAuthError: 401 -- the API key was refused.
+            OpenAlexBudgetExhausted: 429 for the daily budget -- not retried.
+            OpenAlexError: another non-retryable answer (403 access, 404, ...).
             OpenAlexUnavailable: the attempts are spent; says how many and what went wrong last.
         """
         target = self.rebase(url)
@@ -315,7 +408,7 @@ class Transport:
         for attempt in range(1, policy.attempts + 1):
             retry_after: float | None = None
             try:
-                self.requests_sent += 1
+                self.usage.requests += 1
                 resp = self.session.get(
                     target, params=self._send_params(), timeout=(policy.connect_timeout, policy.read_timeout)
                 )
@@ -330,6 +423,7 @@ class Transport:
                 reason = f"connection failed ({_exception_summary(exc)})"
             else:
                 status = resp.status_code
+                self.usage.note(resp)
                 if status == 200:
                     try:
                         data = resp.json()
@@ -344,13 +438,26 @@ class Transport:
                     reason = f"truncated or invalid JSON in the answer ({len(resp.content)} bytes)"
                 elif status in RETRY_STATUSES or (status == 403 and _is_rate_limit(resp)):
                     retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+                    if status == 429 and self._is_daily_budget(resp, retry_after):
+                        raise self._budget_error(resp, retry_after or 0.0)
                     reason = f"HTTP {status}: {_server_message(resp)}"
+                    if status == 504:
+                        reason = (f"HTTP 504: OpenAlex timed out on this query ({_server_message(resp)}); "
+                                  "if it keeps timing out, narrow the query or split it into smaller parts")
                 elif status == 400:
                     raise OpenAlexQueryError(
                         self.redact(f"OpenAlex rejected the search (HTTP 400): {_server_message(resp)}"),
                         status=400,
                     )
-                elif status in (401, 403):
+                elif status == 401:
+                    raise OpenAlexAuthError(
+                        self.redact(
+                            f"OpenAlex rejected the API key (HTTP 401: {_server_message(resp)}); "
+                            "check LSR_OPENALEX_API_KEY (a free key: https://openalex.org/settings/api)"
+                        ),
+                        status=401,
+                    )
+                elif status == 403:
                     raise OpenAlexError(
                         self.redact(
                             f"OpenAlex refused access (HTTP {status}): {_server_message(resp)} "
@@ -370,6 +477,64 @@ class Transport:
             self.redact(f"OpenAlex at {self.base_url} failed after {policy.attempts} attempt(s): {reason}"),
             transient=True,
         )
+
+
+    def resolve_work(self, work_id: str) -> str | None:
+        """The id a work answers under now: itself, the work it was merged into (301), or None (404).
+
+        One request, redirects not followed (a ``Location`` names ``api.openalex.org``; lsr stays on
+        ``LSR_OPENALEX_URL``). Single-work requests cost no credits.
+
+        Raises:
+            OpenAlexError: any other answer, or no answer.
+        """
+        target = self.rebase(f"{PYALEX_BASE}/works/{work_id}")
+        self.usage.requests += 1
+        try:
+            resp = self.session.get(target, params=self._send_params(), allow_redirects=False,
+                                    timeout=(self.retry.connect_timeout, self.retry.read_timeout))
+        except requests.RequestException as exc:
+            raise OpenAlexUnavailable(f"OpenAlex lookup of {work_id} failed ({_exception_summary(exc)})",
+                                      transient=True) from None
+        self.usage.note(resp)
+        if resp.status_code in (301, 302, 307, 308):
+            return _short_work_id(resp.headers.get("Location"))
+        if resp.status_code == 404:
+            return None
+        if resp.status_code == 200:
+            try:
+                return _short_work_id(resp.json().get("id")) or work_id
+            except ValueError:
+                return work_id
+        raise OpenAlexError(self.redact(f"OpenAlex answered HTTP {resp.status_code} for work {work_id}: "
+                                        f"{_server_message(resp)}"), status=resp.status_code)
+
+    def _is_daily_budget(self, resp: requests.Response, retry_after: float | None) -> bool:
+        """A 429 that waiting a little will not cure: the daily credit budget is spent.
+
+        Its ``Retry-After`` (seconds to midnight UTC) is longer than the longest wait lsr sleeps, and the
+        answer says so: OpenAlex's "Insufficient budget" message, no credits remaining, or a wait of more
+        than a minute. A per-second 429 (``Retry-After`` of a second or so) is retried as before.
+        """
+        if retry_after is None or retry_after <= self.retry.max_wait:
+            return False
+        remaining = _header_int(resp, "X-RateLimit-Remaining")
+        return ("budget" in _server_message(resp).lower() or remaining == 0
+                or retry_after > BUDGET_EVIDENCE_SECONDS)
+
+    def _budget_error(self, resp: requests.Response, retry_after: float) -> OpenAlexBudgetExhausted:
+        resets_at = datetime.now(UTC) + timedelta(seconds=retry_after)
+        message = (f"the OpenAlex daily budget is spent (HTTP 429: {_server_message(resp)}); "
+                   f"it resets at {describe_reset(resets_at)}")
+        return OpenAlexBudgetExhausted(self.redact(message), retry_after=retry_after, resets_at=resets_at)
+
+
+def _short_work_id(value: Any) -> str | None:
+    """``https://api.openalex.org/works/W2?x=1`` or ``https://openalex.org/W2`` -> ``W2``."""
+    if not value:
+        return None
+    tail = str(value).split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1].upper()
+    return tail if re.fullmatch(r"W\d+", tail) else None
 
 
 def _is_rate_limit(resp: requests.Response) -> bool:
@@ -452,12 +617,14 @@ class SearchPlan:
         chunks: OR-chunks whose union is the query's result set (just ``[query]`` when it fits).
         filters: the protocol's OpenAlex filters, sent with every chunk.
         urls: the first-page URL of each chunk (``cursor=*``), without credentials.
+        include_xpac: also ask for OpenAlex's repository and DataCite works (``include_xpac=true``).
     """
 
     query: str
     chunks: list[str]
     filters: dict[str, str]
     urls: list[str] = field(default_factory=list)
+    include_xpac: bool = False
 
 
 class OpenAlexClient:
@@ -467,7 +634,7 @@ class OpenAlexClient:
         base_url: the API base URL.
         email: contact e-mail (``LSR_OPENALEX_EMAIL``).
         api_key: API key (``LSR_OPENALEX_API_KEY``); never logged or stored.
-        per_page: results per page, 1-200 (OpenAlex currently allows up to 100).
+        per_page: results per page, 1-100 (the documented maximum).
         retry: retry and timeout policy (default: :meth:`RetryPolicy.from_env`).
         max_url_bytes: longest URL to send; longer queries are split into OR-chunks.
         sleep: how to wait between tries.
@@ -516,15 +683,23 @@ class OpenAlexClient:
 
     # -- building requests
 
-    def works(self, query: str, filters: Mapping[str, str] | None = None) -> pyalex.Works:
-        """A fresh pyalex ``Works`` query (pyalex query objects are mutable: never reuse one across runs)."""
+    def works(self, query: str, filters: Mapping[str, str] | None = None, *,
+              include_xpac: bool = False) -> pyalex.Works:
+        """A fresh pyalex ``Works`` query (pyalex query objects are mutable: never reuse one across runs).
+
+        Sorted by ``openalex_id`` so that cursor paging is stable; ``include_xpac`` adds OpenAlex's
+        repository and DataCite works ("xpac"), which the API leaves out unless asked.
+        """
         works = Works(self.transport)
         if filters:
             works = works.filter(**{k: str(v) for k, v in filters.items()})
-        return works.search_filter(title_and_abstract=query)
+        works = works.search_filter(title_and_abstract=query).sort(**{SORT: "asc"})
+        if include_xpac:
+            works._add_params("include_xpac", "true")
+        return works
 
-    def _first_page_url(self, query: str, filters: Mapping[str, str]) -> str:
-        works = self.works(query, filters)
+    def _first_page_url(self, query: str, filters: Mapping[str, str], include_xpac: bool = False) -> str:
+        works = self.works(query, filters, include_xpac=include_xpac)
         works._add_params("per-page", self.per_page)
         works._add_params("cursor", "*")
         return works.url
@@ -532,8 +707,9 @@ class OpenAlexClient:
     def _fits(self, query: str, filters: Mapping[str, str]) -> bool:
         return len(self._first_page_url(query, filters)) + CURSOR_RESERVE <= self.max_url_bytes
 
-    def plan(self, query: str, filters: Mapping[str, str] | None = None) -> SearchPlan:
-        """Check a search and split it into chunks that fit in a URL.
+    def plan(self, query: str, filters: Mapping[str, str] | None = None, *,
+             include_xpac: bool = False) -> SearchPlan:
+        """Check a search and split it into chunks that fit in a URL (``include_xpac``: see :meth:`works`).
 
         Raises:
             LsrError: an empty query, a comma in the query or a filter, or a query that cannot be split.
@@ -556,18 +732,19 @@ class OpenAlexClient:
             chunks = search_syntax.split_query(query, lambda q: self._fits(q, filters))
         except search_syntax.QueryTooLong as exc:
             raise QueryTooLong(str(exc)) from None
-        urls = [strip_api_key(self._first_page_url(c, filters)) for c in chunks]
-        return SearchPlan(query=query, chunks=chunks, filters=filters, urls=urls)
+        urls = [strip_api_key(self._first_page_url(c, filters, include_xpac)) for c in chunks]
+        return SearchPlan(query=query, chunks=chunks, filters=filters, urls=urls, include_xpac=include_xpac)
 
     # -- fetching
 
-    def fetch_page(self, query: str, filters: Mapping[str, str] | None = None, cursor: str = "*") -> Page:
+    def fetch_page(self, query: str, filters: Mapping[str, str] | None = None, cursor: str = "*", *,
+                   include_xpac: bool = False) -> Page:
         """Fetch one page of a (chunk) query, starting at ``cursor`` (``*`` = the first page).
 
         Raises:
             OpenAlexError: see :meth:`Transport.get_json`.
         """
-        works = self.works(query, filters or {})
+        works = self.works(query, filters or {}, include_xpac=include_xpac)
         result = works.get(per_page=self.per_page, cursor=cursor)
         meta = getattr(result, "meta", None) or {}
         count = meta.get("count")

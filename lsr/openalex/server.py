@@ -14,6 +14,13 @@ example from SYNERGY folders) with the parts of the ``/works`` API that lsr send
 * deterministic fault injection: every ``fault_every``-th API request gets the next of ``fault_kinds``
   (``429``, ``503``, ``truncate``, ``slow``, ``reset``) in rotation.
 * a request log (method, path, parameters, headers, status, fault) in memory and optionally as JSON lines.
+* the 2026 access rules (:mod:`lsr.openalex.server_quota`): with ``api_keys`` a missing or unknown key
+  answers 401; with ``daily_credits`` a daily budget (search 10 credits, list 1, single work 0) with the
+  production ``X-RateLimit-*`` headers, and 429 "Insufficient budget ... Resets at midnight UTC" with
+  ``Retry-After`` = seconds to midnight (injectable ``clock``); a ``504`` fault kind (query timeout).
+* living data: :meth:`OpenAlexServer.retract` flips ``is_retracted``; :meth:`OpenAlexServer.merge` moves
+  a work to a new id (the old id answers 301 to the new one and drops out of lists); works with
+  ``is_xpac: true`` are left out of lists unless ``include_xpac=true``.
 * admin endpoints (not counted, not logged): ``GET /_admin/state``, ``GET /_admin/requests``,
   ``POST /_admin/as-of`` (``{"as_of": "YYYY-MM-DD" | null}``), ``POST /_admin/faults``
   (``{"every": N, "kinds": [...]}``), ``POST /_admin/clear-requests``.
@@ -55,6 +62,7 @@ from lsr.openalex.search_syntax import (
     analyze_work,
     work_text,
 )
+from lsr.openalex.server_quota import Budget, KeyCheck, request_cost
 from lsr.synergy import iter_work_files
 
 __all__ = [
@@ -65,14 +73,14 @@ __all__ = [
     "running_server",
 ]
 
-FAULT_KINDS = ("429", "503", "truncate", "slow", "reset")
+FAULT_KINDS = ("429", "503", "504", "truncate", "slow", "reset")
 MAX_URL_BYTES = 4096
 MAX_PAGED_RESULTS = 10_000
 DEFAULT_PER_PAGE = 25
 INVALID = "Invalid query parameters error."
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
-_PASSIVE_PARAMS = frozenset({"mailto", "api_key"})
+_PASSIVE_PARAMS = frozenset({"mailto", "api_key", "include_xpac"})
 _LIST_PARAMS = _PASSIVE_PARAMS | frozenset(
     {"filter", "search", "search.exact", "sort", "select", "per-page", "per_page", "page", "cursor"}
 )
@@ -187,6 +195,19 @@ class Corpus:
 
     def __len__(self) -> int:
         return len(self.by_id)
+
+    def add(self, work: Mapping) -> str:
+        """Serve one more work (or replace one with the same id); returns its short id."""
+        wid = short_id(work.get("id")) or ""
+        self.by_id[wid] = work
+        if work.get("doi"):
+            self.by_doi[normalize_doi(work.get("doi"))] = wid
+        self.dates[wid] = work_date(work)
+        if wid not in self.ordered:
+            bisect.insort(self.ordered, wid, key=_id_number)
+        for cache in self._texts.values():
+            cache.pop(wid, None)
+        return wid
 
     def visible(self, wid: str, as_of: str | None) -> bool:
         """Whether a work is published on or before ``as_of`` (undated works are always visible)."""
@@ -614,6 +635,11 @@ def parse_list_request(params: Mapping[str, list[str]], corpus: Corpus, max_per_
         predicates.append(_search("search", search, _FilterContext(corpus), stemmed=True))
     if exact and exact.strip():
         predicates.append(_search("search.exact", exact, _FilterContext(corpus), stemmed=False))
+    xpac = (_single(params, "include_xpac") or "false").strip().lower()
+    if xpac not in ("true", "false"):
+        raise BadRequest(f"include_xpac must be true or false, not {xpac!r}.")
+    if xpac == "false":  # repository and DataCite works ("xpac") only when asked for
+        predicates.append(lambda wid, w: not w.get("is_xpac"))
     sort_text = _single(params, "sort")
     per_page, page = _parse_per_page(params, max_per_page), _parse_page(params)
     cursor = _single(params, "cursor")
@@ -629,7 +655,7 @@ def parse_list_request(params: Mapping[str, list[str]], corpus: Corpus, max_per_
         page=page,
         cursor=cursor,
         select=_parse_select(params),
-        cache_key=(filter_text, search, exact, sort_text),
+        cache_key=(filter_text, search, exact, sort_text, xpac),
     )
 
 
@@ -775,6 +801,9 @@ class OpenAlexServer:
         allow_remote: permit binding a non-loopback host.
         verbose: print an access-log line per request on stderr.
         warm: analyze all titles and abstracts in a background thread once serving starts.
+        api_keys: accepted API keys; None accepts every request (no key needed).
+        daily_credits: the daily credit budget; None = unlimited (and no ``X-RateLimit-*`` headers).
+        clock: the current UTC time, for the budget's midnight reset (default: the real clock).
 
     Raises:
         LsrError: when the host is not loopback (without ``allow_remote``) or the port cannot be bound.
@@ -798,6 +827,9 @@ class OpenAlexServer:
         allow_remote: bool = False,
         verbose: bool = False,
         warm: bool = True,
+        api_keys: Iterable[str] | None = None,
+        daily_credits: int | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         if host not in LOOPBACK_HOSTS and not allow_remote:
             raise LsrError(
@@ -823,6 +855,9 @@ class OpenAlexServer:
         self.warm = warm
         self._warmer: threading.Thread | None = None
         self._stopping = threading.Event()
+        self.keys = KeyCheck.of(api_keys)
+        self.budget = Budget(daily_credits, **({"clock": clock} if clock else {}))
+        self.merged: dict[str, str] = {}
         self._httpd = self._bind(host, port)
 
     # -- lifecycle
@@ -928,6 +963,26 @@ class OpenAlexServer:
             self.faults = plan
             self._fault_base = self._count
 
+    def retract(self, work_id: str, retracted: bool = True) -> None:
+        """Set a work's ``is_retracted`` (what OpenAlex does when a retraction notice is indexed)."""
+        wid = short_id(work_id) or ""
+        with self._lock:
+            self.corpus.by_id[wid] = {**self.corpus.by_id[wid], "is_retracted": bool(retracted)}
+
+    def merge(self, old_id: str, new_id: str) -> dict:
+        """Merge a work into a new id: the old id answers 301 and leaves lists; the new id serves the work.
+
+        The surviving work keeps the old one's metadata (and DOI, if any). Returns the new work.
+        """
+        old, new = short_id(old_id) or "", short_id(new_id) or ""
+        work = {**self.corpus.by_id[old], "id": f"https://openalex.org/{new}"}
+        work["ids"] = {**(work.get("ids") or {}), "openalex": f"https://openalex.org/{new}"}
+        with self._lock:
+            self.corpus.add(work)
+            self.merged[old] = new
+            self._cache.clear()
+        return work
+
     @property
     def requests(self) -> list[LoggedRequest]:
         """A copy of the API requests seen so far (admin calls excluded)."""
@@ -971,6 +1026,12 @@ class OpenAlexServer:
             self._send(handler, self._admin(body, method, path, split.query))
             return
         entry, fault = self._record(handler, method, path, split.query)
+        refused, quota_headers = self._access(handler, method, path, split.query)
+        if refused is not None:
+            entry.status = refused.status
+            self._write_log(entry)
+            self._send(handler, refused)
+            return
         if fault == "reset":
             entry.fault, entry.status = fault, None
             self._reset(handler)
@@ -980,8 +1041,23 @@ class OpenAlexServer:
         if fault == "truncate" and response.status == 200:
             response.body = response.body[: max(1, len(response.body) // 2)]
         entry.fault, entry.status, entry.results = fault, response.status, response.results
+        response.headers.update(quota_headers)
         self._write_log(entry)
         self._send(handler, response)
+
+    def _access(self, handler: _Handler, method: str, path: str, query: str) -> tuple[_Response | None, dict]:
+        """The key check and the daily budget: (a 401/429 answer, or None; the ``X-RateLimit-*`` headers)."""
+        params = parse_qs(query, keep_blank_values=True)
+        denied = self.keys.refusal(dict(handler.headers.items()), params)
+        if denied is not None:
+            return _json_response(401, denied), {}
+        parts = [p for p in path.split("/") if p]
+        if method != "GET" or not parts or parts[0] != "works":
+            return None, {}
+        allowed, headers, body = self.budget.charge(request_cost(parts, params))
+        if not allowed:
+            return _json_response(429, body, headers), {}
+        return None, headers
 
     def _record(
         self, handler: _Handler, method: str, path: str, query: str
@@ -1002,6 +1078,11 @@ class OpenAlexServer:
                 429,
                 {"error": "Too many requests", "message": "Rate limit exceeded (injected fault)."},
                 {"Retry-After": str(self.retry_after)},
+            )
+        if fault == "504":
+            return _json_response(
+                504,
+                {"error": "Gateway Timeout", "message": "The query took too long and timed out (injected fault)."},
             )
         if fault == "503":
             return _json_response(
@@ -1070,6 +1151,11 @@ class OpenAlexServer:
             return _error(exc)
 
     def _single(self, key: str) -> _Response:
+        moved = self.merged.get(short_id(key) or "")
+        if moved:
+            location = f"{self.url}/works/{moved}"
+            return _json_response(301, {"error": "Moved Permanently", "message": f"Merged into {moved}."},
+                                  {"Location": location})
         wid = self.corpus.lookup(key)
         if wid is None or not self.corpus.visible(wid, self.as_of):
             raise BadRequest(f"Work {key} does not exist.", status=404, error="Not found")
@@ -1120,10 +1206,13 @@ class OpenAlexServer:
                 self._cache.move_to_end(key)
                 return hit
         corpus = self.corpus
+        merged = self.merged
         ids = [
             wid
             for wid in corpus.ordered
-            if corpus.visible(wid, as_of) and all(p(wid, corpus.by_id[wid]) for p in req.predicates)
+            if wid not in merged
+            and corpus.visible(wid, as_of)
+            and all(p(wid, corpus.by_id[wid]) for p in req.predicates)
         ]
         keyed = sorted(
             (

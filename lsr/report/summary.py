@@ -45,7 +45,10 @@ def reference(study: Study, lang: str) -> list[Inline]:
     text = f"{authors} ({year}). {title}."
     if rec.venue:
         text += f" {rec.venue}."
-    parts: list[Inline] = [text + " "]
+    parts: list[Inline] = []
+    if getattr(rec, "is_retracted", False):  # OpenAlex flags the work as retracted
+        parts.append(Badge(WORDS[lang]["retracted_mark"]))
+    parts.append(text + " ")
     if rec.doi:
         parts.append(Link(f"https://doi.org/{rec.doi}", f"https://doi.org/{rec.doi}"))
     elif rec.openalex_id:
@@ -105,6 +108,7 @@ def build_summary(d: ReviewData, lang: str) -> tuple[Doc, dict[str, str]]:
     )
     doc = Doc(proto.title, lang, w["subtitle"].format(date=fmt_date(d.now, lang)))
     changes = prose.changes_sentences(d, lang)
+    n_retracted = sum(bool(getattr(s.record, "is_retracted", False)) for s in d.included)
     doc.add(
         H(2, w["glance"]),
         UL(
@@ -112,6 +116,7 @@ def build_summary(d: ReviewData, lang: str) -> tuple[Doc, dict[str, str]]:
                 [Strong(w["question"] + ":"), " ", proto.question],
                 [prose.found_sentence(d, lang)],
                 [prose.included_sentence(d, lang)],
+                *([[Strong(w["retracted_count"].format(n=fmt_int(n_retracted, lang)))]] if n_retracted else []),
                 [changes[0]],
                 [assurance.stopping_sentences(d, lang)[0]],
             ],

@@ -78,7 +78,10 @@ class RecordView(VerticalScroll, can_focus=True):
         else:
             blank.display = False
             title.update(highlight(record.title or "(no title)", self.include, self.exclude))
-            meta.update(meta_line(record))
+            line = meta_line(record)
+            if getattr(record, "is_retracted", False):  # OpenAlex flags the work as retracted
+                line = Text.assemble(("RETRACTED (OpenAlex) · ", "bold red"), line)
+            meta.update(line)
             ids.update(ids_line(record, rank))
             mine.display = my_label is not None
             if my_label is not None:

@@ -1,0 +1,216 @@
+"""Quota, keys, timeouts, retractions, merges and xpac: lsr against the bundled server over real HTTP."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from lsr.openalex.server import Corpus, running_server
+from lsr.update import update_review
+from tests.helpers import run, status_json
+from tests.test_update_support import (
+    EARLY,
+    assert_run_exact,
+    corpus,
+    fast_client_env,
+    new_workspace,
+    open_ws,
+    record_ids,
+    runs,
+    server_ids,
+    sqlite_only,  # noqa: F401  (fixture)
+)
+
+
+class Clock:
+    """The server's notion of now, moved by the test (the budget resets at midnight UTC)."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def fresh_corpus() -> Corpus:
+    """A private copy of the shared corpus, for tests that retract or merge works."""
+    return Corpus(list(corpus().by_id.values()))
+
+
+def list_requests(srv) -> list:
+    return [r for r in srv.requests if r.path.startswith("/works?")]
+
+
+def test_a_spent_daily_budget_pauses_the_run_and_the_next_day_fetches_only_the_missing_pages(
+        tmp_path, monkeypatch):
+    clock = Clock()
+    with running_server(corpus(), as_of=EARLY, clock=clock) as srv:
+        fast_client_env(monkeypatch, srv.url)  # 10 per page: 43 works = 5 pages of 10 search credits
+        expected = server_ids(srv.url)
+        assert len(expected) == 43
+        srv.budget.daily_credits = 25  # pays for 2 pages today
+        srv.clear_requests()
+        ws_path = new_workspace(tmp_path)
+        ws = open_ws(ws_path)
+
+        first = update_review(ws, "test-review")
+        assert first.status == "paused"
+        assert "daily budget is spent" in first.error and "Insufficient budget" in first.error
+        assert "resets at" in first.error and "continues this run" in first.error
+        assert first.resets_at is not None
+        assert len(srv.requests) <= 2 + 2  # stopped at once: no retries of the refused request
+        refused = srv.requests[-1]
+        assert refused.status == 429
+        assert len(record_ids(ws)) == 20
+        (paused,) = runs(ws)
+        assert paused.status == "paused" and paused.budget_resets_at is not None
+        assert paused.requests == len(srv.requests) and paused.credits_used == 20
+        assert paused.credits_remaining == 5
+
+        out = run(["status"], ws_path)
+        assert "test-review: last update paused: the OpenAlex daily budget is spent" in out.output
+        doc = status_json(ws_path, "test-review")["reviews"][0]
+        assert doc["latest_run"]["status"] == "paused" and doc["latest_run"]["budget_resets_at"]
+
+        clock.now += timedelta(days=1)  # midnight UTC has passed: a fresh budget
+        srv.budget.daily_credits = 30  # exactly the three pages still missing
+        srv.clear_requests()
+        second = update_review(open_ws(ws_path), "test-review")
+        assert (second.status, second.resumed, second.run_id) == ("ok", True, paused.id)
+        pages = list_requests(srv)
+        assert len(pages) == 3 == len(srv.requests)  # pages 3-5 only; no lookups, nothing fetched twice
+        assert all(r.params["cursor"] != ["*"] for r in pages[:1])  # continued from the stored cursor
+    ws = open_ws(ws_path)
+    assert sorted(record_ids(ws)) == sorted(expected)
+    (done,) = runs(ws)
+    assert_run_exact(ws, done, expected, new=len(expected), dupes=0)
+    assert done.requests == paused.requests + 3 and done.credits_used == 50
+
+
+@pytest.mark.usefixtures("sqlite_only")
+def test_update_starts_no_further_review_once_the_budget_is_spent(tmp_path, monkeypatch):
+    with running_server(corpus(), as_of=EARLY, daily_credits=15, clock=Clock()) as srv:
+        fast_client_env(monkeypatch, srv.url)
+        ws_path = new_workspace(tmp_path, review_ids=("a-review", "b-review"))
+        out = run(["update"], ws_path)
+    assert out.exit_code == 1
+    assert "a-review: paused: the OpenAlex daily budget is spent" in out.output
+    assert "b-review: waiting: not started: the OpenAlex daily budget was spent during a-review" in out.output
+    assert runs(open_ws(ws_path), "b-review") == []
+
+
+@pytest.mark.usefixtures("sqlite_only")
+def test_every_answer_carries_the_production_rate_limit_headers():
+    import requests
+
+    clock = Clock()
+    with running_server(corpus(), daily_credits=12, clock=clock) as srv:
+        ok = requests.get(f"{srv.url}/works", params={"filter": "title_and_abstract.search:fear"}, timeout=10)
+        spent = requests.get(f"{srv.url}/works", params={"search": "fear"}, timeout=10)
+        listing = requests.get(f"{srv.url}/works", params={"filter": "type:article"}, timeout=10)
+    assert ok.status_code == 200 and ok.headers["X-RateLimit-Remaining"] == "2"
+    assert ok.headers["X-RateLimit-Limit"] == "12" and ok.headers["X-RateLimit-Credits-Used"] == "10"
+    assert ok.headers["X-RateLimit-Reset"] == str(6 * 3600)  # 18:00 UTC: six hours to midnight
+    assert spent.status_code == 429 and spent.headers["Retry-After"] == str(6 * 3600)
+    assert spent.headers["X-RateLimit-Credits-Required"] == "10" and spent.headers["X-RateLimit-Remaining"] == "2"
+    assert spent.json()["message"].startswith("Insufficient budget.")
+    assert "Resets at midnight UTC" in spent.json()["message"]
+    assert listing.status_code == 200 and listing.headers["X-RateLimit-Remaining"] == "1"  # a list costs 1
+
+
+@pytest.mark.usefixtures("sqlite_only")
+@pytest.mark.parametrize("key, words", [("wrong-key", "API key not found"), (None, "Provide a valid API key")])
+def test_a_refused_key_is_one_clear_line(tmp_path, monkeypatch, key, words):
+    with running_server(corpus(), as_of=EARLY, api_keys={"the-right-key"}) as srv:
+        fast_client_env(monkeypatch, srv.url)
+        if key:
+            monkeypatch.setenv("LSR_OPENALEX_API_KEY", key)
+        else:
+            monkeypatch.delenv("LSR_OPENALEX_API_KEY", raising=False)
+        ws_path = new_workspace(tmp_path)
+        out = run(["update"], ws_path)
+        assert len(srv.requests) == 1  # a bad key is not retried
+    assert out.exit_code == 1
+    assert f"test-review: failed: OpenAlex rejected the API key (HTTP 401: {words}); check LSR_OPENALEX_API_KEY" \
+        in out.output
+    assert ("warning: no OpenAlex API key" in out.output) is (key is None)
+    if key:
+        assert key not in out.output
+
+
+@pytest.mark.usefixtures("sqlite_only")
+def test_a_query_timeout_has_its_own_line(tmp_path, monkeypatch):
+    with running_server(corpus(), as_of=EARLY, fault_every=1, fault_kinds=["504"]) as srv:
+        fast_client_env(monkeypatch, srv.url, retries=2)
+        result = update_review(open_ws(new_workspace(tmp_path)), "test-review")
+    assert result.status == "interrupted"
+    assert "HTTP 504: OpenAlex timed out on this query" in result.error and "narrow the query" in result.error
+
+
+def test_a_study_retracted_after_inclusion_shows_as_retracted(tmp_path, monkeypatch):
+    with running_server(fresh_corpus(), as_of=EARLY) as srv:
+        fast_client_env(monkeypatch, srv.url)
+        ws_path = new_workspace(tmp_path)
+        assert update_review(open_ws(ws_path), "test-review").status == "ok"
+        wid = sorted(record_ids(open_ws(ws_path)))[0]
+        for stage in ("title-abstract", "full-text"):
+            assert run(["decide", "test-review", wid, "include", "--stage", stage], ws_path).exit_code == 0
+        items = json.loads(run(["export", "test-review"], ws_path).stdout)
+        assert not any(i["is_retracted"] for i in items)
+        srv.retract(wid)
+        assert update_review(open_ws(ws_path), "test-review").status == "ok"
+    items = json.loads(run(["export", "test-review"], ws_path).stdout)
+    assert [i["openalex_id"] for i in items if i["is_retracted"]] == [wid]
+    ris = run(["export", "test-review", "--format", "ris"], ws_path).stdout
+    assert ris.count("RETRACTED (OpenAlex is_retracted)") == 1
+    csv = run(["export", "test-review", "--format", "csv"], ws_path).stdout
+    assert csv.count("retracted (OpenAlex)") == 1
+    doc = status_json(ws_path, "test-review")["reviews"][0]
+    assert doc["retracted"] == {"records": 1, "included": 1}
+    assert run(["report", "test-review", "--lang", "nl", "--format", "md"], ws_path).exit_code == 0
+    summary = (ws_path / "reviews" / "test-review" / "summary.nl.md").read_text(encoding="utf-8")
+    assert "teruggetrokken" in summary and "Waarvan teruggetrokken (volgens OpenAlex): 1." in summary
+
+
+def test_a_work_merged_into_a_new_id_is_recognised_not_screened_again(tmp_path, monkeypatch):
+    with running_server(fresh_corpus(), as_of=EARLY) as srv:
+        fast_client_env(monkeypatch, srv.url)
+        ws_path = new_workspace(tmp_path)
+        assert update_review(open_ws(ws_path), "test-review").status == "ok"
+        before = sorted(record_ids(open_ws(ws_path)))
+        old = before[0]
+        survivor = srv.merge(old, "W9999999999")
+        survivor["doi"] = None  # nothing but the redirect ties the two ids together
+        survivor["ids"].pop("doi", None)
+        assert old not in server_ids(srv.url) and "W9999999999" in server_ids(srv.url)
+        second = update_review(open_ws(ws_path), "test-review")
+    assert (second.status, second.new_records, second.merged) == ("ok", 0, 1)
+    after = sorted(record_ids(open_ws(ws_path)))
+    assert len(after) == len(before) and "W9999999999" in after and old not in after
+    (_, run2) = runs(open_ws(ws_path))
+    assert (run2.new_records, run2.duplicates) == (0, len(before))
+
+
+@pytest.mark.usefixtures("sqlite_only")
+def test_xpac_works_only_when_the_protocol_asks_for_them(tmp_path, monkeypatch):
+    works = fresh_corpus()
+    with running_server(works, as_of=EARLY) as srv:
+        fast_client_env(monkeypatch, srv.url)
+        regular = server_ids(srv.url)
+        grey = sorted(regular)[0]
+        works.by_id[grey] = {**works.by_id[grey], "is_xpac": True}
+        srv._cache.clear()
+        ws_path = new_workspace(tmp_path)
+        assert update_review(open_ws(ws_path), "test-review").status == "ok"
+        assert grey not in record_ids(open_ws(ws_path))
+        proto = ws_path / "protocols" / "test-review.toml"
+        proto.write_text(proto.read_text().replace("[search]\n", "[search]\ninclude_xpac = true\n"))
+        assert run(["protocols", "check"], ws_path).exit_code == 0
+        assert update_review(open_ws(ws_path), "test-review").status == "ok"
+        assert any(r.params.get("include_xpac") == ["true"] for r in srv.requests)
+    assert grey in record_ids(open_ws(ws_path))
+    proto.write_text(proto.read_text().replace("include_xpac = true", 'include_xpac = "yes"'))
+    out = run(["protocols", "check"], ws_path)
+    assert out.exit_code == 1 and "include_xpac" in out.output and "must be true or false" in out.output
