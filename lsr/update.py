@@ -51,7 +51,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from lsr.errors import LsrError
-from lsr.ingest import Candidate, Ingest, candidate_from_openalex
+from lsr.ingest import Candidate, Ingest, candidate_from_openalex, kept_apart
 from lsr.locks import LockBusy, review_lock
 from lsr.models import Review, SearchRun, utcnow
 from lsr.openalex.client import (
@@ -116,6 +116,7 @@ class UpdateResult:
     requests: int = 0
     resets_at: Any = None
     merged: int = 0
+    kept_apart: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -127,6 +128,8 @@ class UpdateResult:
         out = {k: getattr(self, k) for k in ("review_id", "status", "run_id", "results_returned", "new_records",
                                             "duplicates", "error", "resumed", "chunks", "rerank", "requests",
                                             "merged")}
+        out["kept_apart"] = [{"doi": c.doi, "title": c.title, "other_record": c.other_record_id}
+                             for c in self.kept_apart]
         out["seconds"] = round(self.seconds, 3)
         out["next_update"] = self.next_update.isoformat() if self.next_update else None
         out["resets_at"] = self.resets_at.isoformat() if self.resets_at else None
@@ -311,6 +314,8 @@ def _update_locked(ws: Workspace, proto: Protocol, client: OpenAlexClient, emit:
         raise
     result.resumed, result.chunks, result.requests, result.merged = resumed, len(plan.chunks), meter.requests, merged
     if result.status == OK and result.new_records:
+        with ws.db.read() as s:
+            result.kept_apart = kept_apart(s, run_id)
         result.rerank = _rerank(ws, rid)
     result.seconds = time.monotonic() - started
     emit(UpdateEvent("done", rid, fetched=fetched, total=total or None, chunks=len(plan.chunks),
