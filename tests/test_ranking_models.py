@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lsr.ranking.api import rank_records
-from lsr.ranking.models import MODEL_NAMES, make_ranker
+from lsr.ranking.registry import MODEL_NAMES, make_ranker
 
 FILLER = (
     "hospital cohort survey registry method analysis sample outcome trial patients data model "

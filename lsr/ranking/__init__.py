@@ -1,4 +1,6 @@
-"""Ranking: features, models, cold start, metrics and the simulation benchmark (issue 5)."""
+"""Ranking: features, models, cold start, metrics and the simulation benchmark.
+
+Ranker names are looked up in ``lsr.ranking.registry``; the service stores rankings for a review."""
 
 from lsr.asreview_guard import install as _guard_http
 

@@ -33,7 +33,8 @@ from lsr.ranking.citations import CitationGraph
 from lsr.ranking.coldstart import coldstart_scores
 from lsr.ranking.default import DefaultRanker
 from lsr.ranking.features import FeatureStore
-from lsr.ranking.models import Corpus, make_ranker
+from lsr.ranking.models import Corpus
+from lsr.ranking.registry import make_ranker
 
 __all__ = ["RankResult", "rank_records"]
 

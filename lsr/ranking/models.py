@@ -1,4 +1,4 @@
-"""Rankers behind one small interface, and the registry of model names.
+"""Rankers behind one small interface (names are looked up in ``lsr.ranking.registry``).
 
 This module owns the models ``lsr`` can rank with. Every ranker works on a ``Corpus`` (the review's
 feature matrix plus optional citation graph) and row indices into it:
@@ -9,7 +9,7 @@ feature matrix plus optional citation graph) and row indices into it:
 
 Names: ``elas_u4`` is ASReview's ELAS u4 built with
 ``ActiveLearningCycle.from_meta(get_ai_config("elas_u4")["value"])``; ``random`` is the floor;
-``default`` is the project's ranker (see ``make_ranker`` and docs/simulation.md for why it is what it is).
+``default`` is the project's ranker (``lsr.ranking.default``; docs/simulation.md says why it is what it is).
 """
 
 from __future__ import annotations
@@ -24,13 +24,11 @@ from sklearn.svm import LinearSVC
 from lsr.ranking.citations import CitationGraph
 
 __all__ = [
-    "MODEL_NAMES",
     "Corpus",
     "ElasU4Ranker",
     "RandomRanker",
     "Ranker",
     "TextSVMRanker",
-    "make_ranker",
 ]
 
 
@@ -217,24 +215,3 @@ class TextSVMRanker(Ranker):
     def params(self) -> dict:
         return {"model": self.name, "classifier": "linear_svm", "C": self.C, "balance_ratio": self.ratio}
 
-
-MODEL_NAMES = ("default", "elas_u4", "random")
-
-
-def make_ranker(name: str, seed: int | None = 0) -> Ranker:
-    """A fresh ranker by name.
-
-    Raises:
-        ValueError: for an unknown name.
-    """
-    if name == "elas_u4":
-        return ElasU4Ranker(seed)
-    if name == "random":
-        return RandomRanker(seed)
-    if name == "text_svm":
-        return TextSVMRanker(seed=seed)
-    if name == "default":
-        from lsr.ranking.default import DefaultRanker
-
-        return DefaultRanker(seed=seed)
-    raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODEL_NAMES)}")

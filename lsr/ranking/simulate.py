@@ -27,7 +27,8 @@ import numpy as np
 from lsr.ranking.citations import CitationGraph
 from lsr.ranking.features import FeatureStore, record_text
 from lsr.ranking.metrics import compute_metrics
-from lsr.ranking.models import Corpus, make_ranker
+from lsr.ranking.models import Corpus
+from lsr.ranking.registry import make_ranker
 
 __all__ = ["MODES", "SimData", "StopRule", "load_simdata", "prepare_corpora", "run_once", "simulate"]
 
@@ -249,7 +250,7 @@ def simulate(
 
     Args:
         datasets: SYNERGY folders / names, or already loaded ``SimData``.
-        models: model names (see ``lsr.ranking.models.MODEL_NAMES``).
+        models: model names (see ``lsr.ranking.registry.MODEL_NAMES``).
         seeds: run seeds ``0 .. seeds-1``.
         mode: ``full`` or ``update``.
         progress: called after each run with ``(done, total, run)``.

@@ -36,7 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 from lsr.ranking.citations import CitationGraph  # noqa: E402
 from lsr.ranking.features import FeatureStore  # noqa: E402
-from lsr.ranking.models import Corpus, make_ranker  # noqa: E402
+from lsr.ranking.models import Corpus  # noqa: E402
+from lsr.ranking.registry import make_ranker  # noqa: E402
 from lsr.ranking.simulate import load_simdata  # noqa: E402
 
 
