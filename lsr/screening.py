@@ -31,6 +31,7 @@ from lsr.errors import LsrError
 from lsr.identity import title_key
 from lsr.models import STAGES, Decision, ModelRun, Record, RecordRank
 from lsr.protocol import Protocol
+from lsr.status import stopping_status
 from lsr.workspace import Workspace
 
 NOTE = "note"
@@ -343,8 +344,6 @@ class ScreeningService:
 
     def stopping(self) -> dict:
         """The stopping rule's state (``lsr.status.stopping_status``)."""
-        from lsr.status import stopping_status  # noqa: PLC0415  (status imports the optional stopping module)
-
         with self.ws.db.read() as session:
             return stopping_status(self.ws, session, self.review_id)
 

@@ -16,6 +16,7 @@ from lsr.agreement import review_agreement
 from lsr.decisions import FT, TA, conflicts, settled_labels
 from lsr.models import Record, RecordSource, Review, SearchRun
 from lsr.schedule import is_due, next_update
+from lsr.stopping import evaluate_review
 from lsr.workspace import Workspace
 
 
@@ -24,12 +25,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def stopping_status(ws: Workspace, session: Session, review_id: str) -> dict:
-    """The stopping rule's state; a richer evaluation replaces this when the stopping module exists."""
-    rule = ws.protocol(review_id).screening.stopping
-    try:
-        from lsr.stopping import evaluate_review  # noqa: PLC0415  (optional module)
-    except ImportError:
-        return {"rule": rule, "met": False, "estimated_recall": None}
+    """The stopping rule's state (``lsr.stopping.evaluate_review``)."""
     return evaluate_review(ws, session, review_id)
 
 

@@ -32,8 +32,7 @@ workspace's reviews (``update_reviews``, used by ``lsr update`` and cron):
   is never screened twice.
 * The next page is downloaded (in a daemon thread) while the current one is stored.
 * A per-review lock (:mod:`lsr.locks`) keeps two updates of the same review apart.
-* After a successful run that added records, ``lsr.ranking.service.rerank_review`` is called when that
-  module exists.
+* After a successful run that added records, ``lsr.ranking.service.rerank_review`` re-ranks the review.
 """
 
 from __future__ import annotations
@@ -94,7 +93,7 @@ class UpdateResult:
         resumed: True when this update completed an earlier interrupted run.
         chunks: how many OR-chunks the query was split into.
         seconds: wall time of this update.
-        rerank: ``done``, ``failed: ...``, or None when not attempted (no new records or no ranker).
+        rerank: ``done``, ``failed: ...``, or None when not attempted (no new records).
         next_update: when the review is next due (``not-due`` results).
         requests: HTTP requests this update sent to OpenAlex.
         resets_at: when the daily budget resets (``paused`` and ``waiting`` results).
@@ -505,14 +504,10 @@ def _end_run(ws: Workspace, review_id: str, run_id: int, status: str, error: str
                         duplicates=counts[2], error=error)
 
 
-def _rerank(ws: Workspace, review_id: str) -> str | None:
-    """Re-rank the review's records if the ranking module exists; never fails the update."""
-    try:
-        from lsr.ranking.service import rerank_review  # noqa: PLC0415  (optional, written separately)
-    except ImportError as exc:
-        if getattr(exc, "name", None) in ("lsr.ranking.service", "lsr.ranking"):
-            return None
-        return f"failed: {exc}"
+def _rerank(ws: Workspace, review_id: str) -> str:
+    """Re-rank the review's records; never fails the update."""
+    from lsr.ranking.service import rerank_review  # noqa: PLC0415  (scikit-learn is slow to import)
+
     try:
         rerank_review(ws, review_id)
     except Exception as exc:  # the records are stored; a ranking problem must not undo the update

@@ -94,3 +94,18 @@ def test_progress_line_reads_update_events():
     ev = SimpleNamespace(kind="page", review_id="r", fetched=1200, total=3000, chunk=1, chunks=3)
     assert progress_line(ev) == ("Updating r: 1,200 of 3,000 works fetched (part 2/3)", 1200, 3000)
     assert progress_line("plain text") == ("plain text", None, None)
+
+
+def test_run_app_gives_the_app_lsrs_own_ranker_update_and_report(tmp_path, monkeypatch):
+    """What ``lsr`` and ``lsr screen`` open: retraining in a child process, updates, reports."""
+    from lsr.tui import app as app_module
+    from lsr.tui.ranker_process import ProcessRerank
+
+    path = build_workspace(tmp_path / "ws", 3, review_ids=("alpha-review",))
+    opened = []
+    monkeypatch.setattr(app_module.LsrApp, "run", lambda self: opened.append(self))
+    app_module.run_app(resolve(path, reviewer="anna"), "alpha-review")
+    (app,) = opened
+    assert isinstance(app.rerank, ProcessRerank) and app.rerank.target == "lsr.ranking.service:rerank_review"
+    assert (app.update_fn, app.report_fn) == (app_module.update_review, app_module.write_reports)
+    assert app.review_id == "alpha-review"

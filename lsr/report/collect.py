@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from lsr.agreement import review_agreement
 from lsr.decisions import FT, TA, settled_labels
 from lsr.models import Decision, Record, SearchRun
 from lsr.protocol import Protocol
@@ -79,10 +80,6 @@ def _loads(text: str | None, default):
 
 
 def _agreement(session: Session, review_id: str) -> dict | None:
-    try:
-        from lsr.agreement import review_agreement  # noqa: PLC0415  (module of the dual-screening work)
-    except ImportError:
-        return None
     return review_agreement(session, review_id, TA)
 
 

@@ -1,7 +1,9 @@
-"""The Textual app and its one factory, ``make_app``, used by the CLI (``lsr``, ``lsr screen``) and the tests.
+"""The Textual app, its one factory ``make_app`` (the CLI and the tests share it), and ``run_app``.
 
 ``make_app`` opens the workspace and checks the review before the terminal is taken over, so a wrong
-review id or a broken workspace ends as a one-line error instead of a crashed full-screen app.
+review id or a broken workspace ends as a one-line error instead of a crashed full-screen app. It takes
+the core functions the app calls (retraining, updating, writing reports) as arguments, None to leave one
+out; ``run_app`` passes lsr's own (what ``lsr`` and ``lsr screen`` open).
 """
 
 from __future__ import annotations
@@ -14,20 +16,10 @@ from textual.app import App
 from lsr.decisions import TA
 from lsr.screening import ScreeningService
 from lsr.settings import Settings
-from lsr.tui import optional
-from lsr.tui.ranker_process import DEFAULT_TARGET, ProcessRerank
+from lsr.tui.ranker_process import ProcessRerank
 from lsr.tui.screens.home import HomeScreen
 from lsr.tui.screens.screener import ScreenerScreen
 from lsr.workspace import Workspace, open_workspace
-
-
-class _Default:
-    def __repr__(self) -> str:
-        return "DEFAULT"
-
-
-DEFAULT: Any = _Default()
-"""Marker: use the installed module's function (or None when the module does not exist)."""
 
 
 class LsrApp(App[None]):
@@ -73,8 +65,8 @@ class LsrApp(App[None]):
 
 
 def make_app(target: Settings | Workspace, review_id: str | None = None, *, reviewer: str | None = None,
-             stage: str = TA, rerank: Callable[..., Any] | None = DEFAULT,
-             update: Callable[..., Any] | None = DEFAULT, report: Callable[..., Any] | None = DEFAULT) -> LsrApp:
+             stage: str = TA, rerank: Callable[..., Any] | None = None,
+             update: Callable[..., Any] | None = None, report: Callable[..., Any] | None = None) -> LsrApp:
     """Build the app on a workspace (opened from settings when given settings).
 
     Args:
@@ -82,8 +74,9 @@ def make_app(target: Settings | Workspace, review_id: str | None = None, *, revi
         review_id: open the screener on this review; None for the home screen.
         reviewer: who decides; defaults to the settings' reviewer.
         stage: the screener's first stage (``title-abstract`` or ``full-text``).
-        rerank, update, report: the core functions to call; by default the installed modules' functions
-            (the ranker then runs in a child process, see ``lsr.tui.ranker_process``).
+        rerank: ``rerank(ws, review_id)`` retrains the ranker; None never retrains.
+        update: ``update(ws, review_id, progress=...)`` searches OpenAlex; None hides the action.
+        report: ``report(ws, review_ids)`` writes the evidence summaries; None hides the action.
 
     Raises:
         LsrError: the workspace cannot be opened, or the review or stage is unknown.
@@ -91,19 +84,29 @@ def make_app(target: Settings | Workspace, review_id: str | None = None, *, revi
     ws = target if isinstance(target, Workspace) else open_workspace(target)
     if review_id is not None:
         ws.protocol(review_id)
-    return LsrApp(
-        ws, reviewer or ws.settings.reviewer, review_id, stage=stage,
-        rerank=default_rerank(ws) if rerank is DEFAULT else rerank,
-        update=optional.update_function() if update is DEFAULT else update,
-        report=optional.report_function() if report is DEFAULT else report,
-    )
+    return LsrApp(ws, reviewer or ws.settings.reviewer, review_id, stage=stage,
+                  rerank=rerank, update=update, report=report)
 
 
-def default_rerank(ws: Workspace) -> ProcessRerank | None:
-    """The installed ranker, run in a child process; None when ``lsr.ranking.service`` does not exist."""
-    return ProcessRerank(ws.settings, DEFAULT_TARGET) if optional.has_module(DEFAULT_TARGET.split(":")[0]) else None
+def update_review(ws: Workspace, review_id: str, *, progress: Callable[..., Any] | None = None) -> Any:
+    """``lsr.update.update_review``, imported on the first call (in a worker thread: it takes seconds)."""
+    from lsr.update import update_review as update  # noqa: PLC0415  (slow to import; keeps start-up fast)
+
+    return update(ws, review_id, progress=progress)
+
+
+def write_reports(ws: Workspace, review_ids: list[str]) -> Any:
+    """``lsr.report.write_reports``, imported on the first call (in a worker thread)."""
+    from lsr.report import write_reports as write  # noqa: PLC0415  (slow to import; keeps start-up fast)
+
+    return write(ws, review_ids)
 
 
 def run_app(settings: Settings, review_id: str | None = None, *, stage: str = TA) -> None:
-    """Open the app in the terminal and return when the user quits."""
-    make_app(settings, review_id, stage=stage).run()
+    """Open the app in the terminal with lsr's own core functions and return when the user quits.
+
+    The ranker retrains in a child process (``lsr.tui.ranker_process``); updates and reports run in the
+    app's worker threads.
+    """
+    make_app(settings, review_id, stage=stage, rerank=ProcessRerank(settings), update=update_review,
+             report=write_reports).run()

@@ -125,19 +125,17 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--keys", type=int, default=40)
     parser.add_argument("--think", type=float, default=1.0, help="seconds between key presses")
-    parser.add_argument("--standin", action="store_true", help="use the stand-in ranker even if the real one exists")
+    parser.add_argument("--standin", action="store_true", help="use the stand-in ranker instead of the real one")
     parser.add_argument("--no-rerank", action="store_true", help="no retraining (the baseline)")
     args = parser.parse_args()
     for key in [k for k in os.environ if k.startswith("LSR_")]:
         del os.environ[key]
 
     from lsr.settings import resolve
-    from lsr.tui import optional
     from lsr.tui.ranker_process import DEFAULT_TARGET, ProcessRerank
     from tests.tui_helpers import bulk_workspace, open_ws
 
-    real = not args.standin and optional.has_module(DEFAULT_TARGET.split(":")[0])
-    target = DEFAULT_TARGET if real else "bench_screener:standin"
+    target = "bench_screener:standin" if args.standin else DEFAULT_TARGET
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         path = bulk_workspace(Path(tmp) / "ws", args.records)
@@ -161,7 +159,7 @@ def main() -> None:
             runs = session.exec(select(func.count()).select_from(ModelRun)).one()
     ms = sorted(x * 1000 for x in lat)
     p95 = ms[min(len(ms) - 1, int(round(0.95 * len(ms))) - 1)]
-    ranker = DEFAULT_TARGET if real else "stand-in (TF-IDF + LinearSVC, all ranks written in one transaction)"
+    ranker = DEFAULT_TARGET if not args.standin else "stand-in (TF-IDF + LinearSVC, all ranks written in one transaction)"
     if args.no_rerank:
         print("ranker: none (baseline without retraining)")
     else:

@@ -212,7 +212,7 @@ class HomeScreen(Screen[None]):
         if r is None:
             return
         if self.update_fn is None:
-            self.notify("Updating is not available in this installation (no lsr.update module).",
+            self.notify("Updating is not available in this app (it was built without an update function).",
                         severity="warning")
             return
         if self._start(f"Updating {r['id']}…"):
@@ -223,7 +223,7 @@ class HomeScreen(Screen[None]):
         if r is None:
             return
         if self.report_fn is None:
-            self.notify("Reports are not available in this installation (no lsr.report module).",
+            self.notify("Reports are not available in this app (it was built without a report function).",
                         severity="warning")
             return
         if self._start(f"Writing the report of {r['id']}…"):

@@ -42,7 +42,7 @@ class ScreenerScreen(Screen[None]):
 
     Args:
         service: the screening service (reviewer, review and stage).
-        rerank: ``rerank_review(ws, review_id)`` or None when no ranker is installed.
+        rerank: ``rerank_review(ws, review_id)``, or None to keep the stored order (never retrain).
         standalone: ``q`` quits the app (opened with ``lsr screen``) instead of going back home.
     """
 
@@ -343,7 +343,7 @@ class ScreenerScreen(Screen[None]):
         self.post_message(StatsReady(progress, freshness, None))
         try:
             stopping = svc.stopping()
-        except Exception as exc:  # an optional module's bug must not break the panel
+        except Exception as exc:  # a bug in the stopping rule must not break the panel
             stopping = {"rule": svc.protocol.screening.stopping, "met": False, "estimated_recall": None,
                         "message": f"cannot evaluate: {exc}"}
         if not worker.is_cancelled:
