@@ -1,4 +1,9 @@
-"""Settings in one place: workspace, database URL, OpenAlex endpoint and credentials, reviewer.
+"""Settings in one place: every environment variable lsr reads is declared and documented here.
+
+* ``Settings`` (``resolve``): workspace, database URL, OpenAlex endpoint and credentials, reviewer, ranker.
+* ``OpenAlexTuning`` (``OpenAlexTuning.from_env``): page size, retries, backoff and timeouts of the
+  OpenAlex client, read when a client is built.
+* ``synergy_path``: where a local copy of the SYNERGY datasets lives (demo, simulations, tests).
 
 Precedence everywhere: an explicit argument (CLI flag), then the environment variable, then the default.
 """
@@ -7,12 +12,14 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lsr.errors import LsrError
 
 DEFAULT_OPENALEX_URL = "https://api.openalex.org"
+DEFAULT_RANKER = "default"
 
 
 def _login_name() -> str:
@@ -43,6 +50,10 @@ class Settings:
 
     reviewer: str = "reviewer"
     """Who makes decisions (``--reviewer``, ``LSR_REVIEWER``, else the login name)."""
+
+    ranker: str = DEFAULT_RANKER
+    """The model that ranks records for screening (``LSR_RANKER``; ``elas_u4`` is ASReview's default model;
+    names in ``lsr.ranking.registry``)."""
 
     @property
     def protocols_dir(self) -> Path:
@@ -98,4 +109,59 @@ def resolve(
         openalex_email=os.environ.get("LSR_OPENALEX_EMAIL") or None,
         openalex_api_key=os.environ.get("LSR_OPENALEX_API_KEY") or None,
         reviewer=reviewer or os.environ.get("LSR_REVIEWER") or _login_name(),
+        ranker=os.environ.get("LSR_RANKER") or DEFAULT_RANKER,
     )
+
+
+def _env_number(name: str, default: float, cast: Callable[[str], float] = float) -> float:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = cast(raw)
+    except ValueError:
+        raise LsrError(f"{name}={raw!r} is not a number") from None
+    if value < 0:
+        raise LsrError(f"{name}={raw!r} must not be negative")
+    return value
+
+
+@dataclass(frozen=True)
+class OpenAlexTuning:
+    """How the OpenAlex client pages and retries (all optional; ``lsr.openalex.client`` uses them)."""
+
+    per_page: int = 100
+    """Results per page, 1-100 (``LSR_OPENALEX_PER_PAGE``; 100 is OpenAlex's documented maximum)."""
+
+    retries: int = 6
+    """Tries per request, the first included (``LSR_OPENALEX_RETRIES``; 0 or 1 = no retries)."""
+
+    backoff: float = 1.0
+    """Seconds to wait before the second try, doubled per try, with jitter (``LSR_OPENALEX_BACKOFF``)."""
+
+    max_wait: float = 60.0
+    """Longest single wait in seconds, also the cap on a server's ``Retry-After`` (``LSR_OPENALEX_MAX_WAIT``)."""
+
+    timeout: float = 60.0
+    """Seconds to wait for (each chunk of) an answer (``LSR_OPENALEX_TIMEOUT``; 0 keeps the default)."""
+
+    @classmethod
+    def from_env(cls) -> OpenAlexTuning:
+        """The defaults overridden by the environment.
+
+        Raises:
+            LsrError: a variable is not a number, or is negative.
+        """
+        return cls(
+            per_page=int(_env_number("LSR_OPENALEX_PER_PAGE", cls.per_page, int)),
+            retries=max(1, int(_env_number("LSR_OPENALEX_RETRIES", cls.retries, int))),
+            backoff=_env_number("LSR_OPENALEX_BACKOFF", cls.backoff),
+            max_wait=_env_number("LSR_OPENALEX_MAX_WAIT", cls.max_wait),
+            timeout=_env_number("LSR_OPENALEX_TIMEOUT", cls.timeout) or cls.timeout,
+        )
+
+
+def synergy_path() -> Path | None:
+    """The local copy of the SYNERGY datasets (``SYNERGY_PATH``), if set: the demo's and simulations' data."""
+    value = os.environ.get("SYNERGY_PATH")
+    return Path(value).expanduser() if value else None

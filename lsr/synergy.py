@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lsr.errors import LsrError
+from lsr.settings import synergy_path
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,8 @@ def is_dataset_dir(path: Path) -> bool:
 
 
 def synergy_root() -> Path | None:
-    """The local SYNERGY copy named by ``SYNERGY_PATH``, if set."""
-    value = os.environ.get("SYNERGY_PATH")
-    return Path(value).expanduser() if value else None
+    """The local SYNERGY copy named by ``SYNERGY_PATH``, if set (``lsr.settings.synergy_path``)."""
+    return synergy_path()
 
 
 def resolve_dataset(name_or_path: str | os.PathLike, *, download: bool = False) -> SynergyDataset:

@@ -34,16 +34,13 @@ Library use::
     for work in client.iter_works('"school day" AND achievement', {"type": "article"}):
         ...
 
-Tuning from the environment (all optional): ``LSR_OPENALEX_PER_PAGE`` (1-100, default 100),
-``LSR_OPENALEX_RETRIES`` (attempts per request, default 6), ``LSR_OPENALEX_BACKOFF`` (first backoff in
-seconds, default 1), ``LSR_OPENALEX_MAX_WAIT`` (longest single wait, also caps ``Retry-After``, default
-60), ``LSR_OPENALEX_TIMEOUT`` (read timeout in seconds, default 60).
+Tuning from the environment (all optional): ``LSR_OPENALEX_PER_PAGE``, ``_RETRIES``, ``_BACKOFF``,
+``_MAX_WAIT``, ``_TIMEOUT``, declared and documented in :class:`lsr.settings.OpenAlexTuning`.
 """
 
 from __future__ import annotations
 
 import email.utils
-import os
 import random
 import re
 import time
@@ -60,7 +57,7 @@ from pyalex.api import OpenAlexResponseList
 from lsr import __version__
 from lsr.errors import LsrError
 from lsr.openalex import search_syntax
-from lsr.settings import DEFAULT_OPENALEX_URL, Settings
+from lsr.settings import DEFAULT_OPENALEX_URL, OpenAlexTuning, Settings
 
 __all__ = [
     "DEFAULT_MAX_URL_BYTES",
@@ -81,7 +78,7 @@ __all__ = [
     "strip_api_key",
 ]
 
-DEFAULT_PER_PAGE = 100
+DEFAULT_PER_PAGE = OpenAlexTuning.per_page
 MAX_PER_PAGE = 100
 """Largest ``per_page`` OpenAlex documents (developers.openalex.org, "Page through results": 1-100)."""
 DEFAULT_MAX_URL_BYTES = 4000
@@ -180,19 +177,6 @@ def redact(text: str, secret: str | None = None) -> str:
 # ---------------------------------------------------------------------------------------------- retries
 
 
-def _env_number(name: str, default: float, cast: Callable[[str], float] = float) -> float:
-    raw = os.environ.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = cast(raw)
-    except ValueError:
-        raise LsrError(f"{name}={raw!r} is not a number") from None
-    if value < 0:
-        raise LsrError(f"{name}={raw!r} must not be negative")
-    return value
-
-
 @dataclass(frozen=True)
 class RetryPolicy:
     """How hard one request is tried before giving up.
@@ -217,13 +201,11 @@ class RetryPolicy:
 
     @classmethod
     def from_env(cls) -> RetryPolicy:
-        """Defaults overridden by ``LSR_OPENALEX_RETRIES``, ``_BACKOFF``, ``_MAX_WAIT`` and ``_TIMEOUT``."""
-        return cls(
-            attempts=max(1, int(_env_number("LSR_OPENALEX_RETRIES", cls.attempts, int))),
-            backoff=_env_number("LSR_OPENALEX_BACKOFF", cls.backoff),
-            max_wait=_env_number("LSR_OPENALEX_MAX_WAIT", cls.max_wait),
-            read_timeout=_env_number("LSR_OPENALEX_TIMEOUT", cls.read_timeout) or cls.read_timeout,
-        )
+        """Defaults overridden by ``LSR_OPENALEX_RETRIES``, ``_BACKOFF``, ``_MAX_WAIT`` and ``_TIMEOUT``
+        (read by ``lsr.settings.OpenAlexTuning``)."""
+        tuning = OpenAlexTuning.from_env()
+        return cls(attempts=tuning.retries, backoff=tuning.backoff, max_wait=tuning.max_wait,
+                   read_timeout=tuning.timeout)
 
     def wait(self, attempt: int, retry_after: float | None = None) -> float:
         """Seconds to sleep after failed try number ``attempt`` (1-based)."""
@@ -652,7 +634,7 @@ class OpenAlexClient:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if per_page is None:
-            per_page = int(_env_number("LSR_OPENALEX_PER_PAGE", DEFAULT_PER_PAGE, int))
+            per_page = OpenAlexTuning.from_env().per_page
         if not 1 <= per_page <= MAX_PER_PAGE:
             raise LsrError(f"OpenAlex page size must be between 1 and {MAX_PER_PAGE}, not {per_page}")
         self.per_page = per_page

@@ -40,8 +40,6 @@ from lsr.ranking.api import rank_records
 from lsr.ranking.citations import CitationGraph
 from lsr.ranking.features import FeatureStore, record_text
 
-DEFAULT_MODEL = os.environ.get("LSR_RANKER", "default")
-
 
 def feature_cache_path(ws, review_id: str) -> Path:
     path = ws.review_dir(review_id) / ".cache"
@@ -126,7 +124,7 @@ def rerank_review(ws, review_id: str, model: str | None = None) -> ModelRun | No
     """Train on the review's current labels and store a new ranking; returns the ModelRun (None if empty)."""
     started = time.perf_counter()
     proto = ws.protocol(review_id)
-    model = model or DEFAULT_MODEL
+    model = model or ws.settings.ranker
     with ws.db.read() as s:
         rows = s.exec(select(Record.id, RecordRank.z_text, RecordRank.z_citation, RecordRank.rank)
                       .join(RecordRank, RecordRank.record_id == Record.id, isouter=True)
