@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lsr.cron import cron_problem
 from lsr.errors import LsrError
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -28,8 +29,6 @@ DEFAULT_EXCLUSION_REASONS = (
     "wrong design",
     "duplicate",
 )
-CRON_FIELD = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*$")
-CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
 
 
 class ProtocolError(LsrError):
@@ -194,7 +193,7 @@ def _check_value(kind: str, value: Any) -> str | None:
     if kind == "every":
         return None if value in SCHEDULE_EVERY else f"must be one of {', '.join(SCHEDULE_EVERY)}"
     if kind == "cron":
-        return _cron_problem(value)
+        return cron_problem(value)
     if kind == "reviewers":
         ok = isinstance(value, int) and not isinstance(value, bool) and value in (1, 2)
         return None if ok else "must be 1 (single screening) or 2 (blinded dual screening)"
@@ -211,21 +210,6 @@ def _query_problem(query: str) -> str | None:
     from lsr.openalex.search_syntax import check_query
 
     return check_query(query)
-
-
-def _cron_problem(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return "must be a cron expression string"
-    fields = value.split()
-    if len(fields) != 5:
-        return "must have 5 fields: minute hour day-of-month month day-of-week"
-    for text, (lo, hi) in zip(fields, CRON_RANGES, strict=True):
-        if not CRON_FIELD.match(text):
-            return f"field {text!r} is not a number, range, list, step or *"
-        for num in re.findall(r"\d+", re.sub(r"/\d+", "", text)):
-            if not lo <= int(num) <= hi:
-                return f"field {text!r}: {num} is outside {lo}-{hi}"
-    return None
 
 
 def _validate(data: dict, where: str, expected_id: str | None) -> list[str]:
