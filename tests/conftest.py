@@ -1,10 +1,14 @@
 """Shared fixtures: a clean environment for every test, small workspaces built in code, and the
 database backend.
 
-Database-facing test modules (``DB_MODULES``) run twice: on SQLite and on PostgreSQL. For PostgreSQL
-each test gets a fresh database on a throwaway cluster that the test run starts itself
-(``tests/pg_server.py``); ``LSR_DATABASE_URL`` points at it, so the CLI, the library and subprocesses
-all use it.
+Tiers: ``pytest`` runs the fast tier (``addopts`` deselects ``slow``); ``pytest -m "slow or not slow"``
+(what ``.ci/run`` runs) runs everything. ``slow`` marks process kills, pseudo-terminals, child processes
+that import the whole stack, browsers, large corpora, fuzzing, and every test's PostgreSQL run.
+
+Database-facing tests marked ``both_backends`` (a module's ``pytestmark``) run twice: on SQLite and on
+PostgreSQL (the PostgreSQL run is in the slow tier). For PostgreSQL each test gets a fresh database on a
+throwaway cluster that the test run starts itself (``tests/pg_server.py``); ``LSR_DATABASE_URL`` points at
+it, so the CLI, the library and subprocesses all use it.
 
 Property-based tests (hypothesis) draw the same examples on every run (profile ``ci``), so a run of the
 suite is reproducible; ``HYPOTHESIS_PROFILE=explore`` draws fresh examples on every run to hunt for new
@@ -31,17 +35,14 @@ settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ENV_PREFIXES = ("LSR_",)
-DB_MODULES = (
-    "test_schema", "test_cli_core", "test_update", "test_import", "test_export", "test_dedupe",
-    "test_screening_service", "test_ranking_service", "test_report", "test_reliability", "test_concurrency", "test_dual",
-)
 _counter = itertools.count()
 
 
 def pytest_generate_tests(metafunc):
-    name = metafunc.module.__name__.rsplit(".", 1)[-1]
-    if "db_backend" in metafunc.fixturenames and name.startswith(DB_MODULES):
-        metafunc.parametrize("db_backend", ["sqlite", "postgresql"], indirect=True)
+    if "db_backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_backends"):
+        metafunc.parametrize(
+            "db_backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)], indirect=True
+        )
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,8 @@ from lsr.settings import resolve
 from lsr.workspace import open_workspace
 from tests.helpers import ROOT, make_workspace, run, status_json
 
+pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
+
 
 def all_commands(group: click.Group, prefix=()):
     for name, cmd in group.commands.items():

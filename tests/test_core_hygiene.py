@@ -16,6 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import lsr
 
 PKG = Path(lsr.__file__).parent
@@ -128,6 +130,7 @@ def test_core_modules_found():
     assert {"lsr.protocol", "lsr.models", "lsr.db", "lsr.status"} <= set(core_modules())
 
 
+@pytest.mark.slow  # imports every core module in a fresh interpreter
 def test_core_imports_without_textual_or_click():
     code = (
         "import importlib, sys\n"

@@ -14,6 +14,8 @@ from lsr.settings import resolve
 from lsr.workspace import open_workspace
 from tests.helpers import make_workspace
 
+pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
+
 ABSTRACT = ("We evaluate a programme that extended the school day by two hours in forty primary schools in deprived "
             "neighbourhoods of three Dutch cities. Pupils in treated schools gained fifteen hundredths of a standard "
             "deviation in mathematics after two years, with smaller effects on reading comprehension and no "

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+import lsr.synergy
 from lsr.demo import cover_query
 from lsr.synergy import resolve_dataset
 from tests.helpers import SYNERGY, run, status_json
 
 
+@pytest.mark.slow  # the whole demo: a server, two update rounds, ranking
 def test_demo_builds_two_search_rounds_and_labels(tmp_path):
     ws = tmp_path / "demo"
     result = run(["--workspace", str(ws), "demo", "--dataset", "Sep_2021", "--no-screen"])
@@ -26,10 +30,13 @@ def test_demo_builds_two_search_rounds_and_labels(tmp_path):
     assert len(runs) == 2  # new records arrived in the second round
 
 
-def test_demo_refuses_an_unknown_dataset(tmp_path):
+def test_demo_refuses_an_unknown_dataset(tmp_path, monkeypatch):
+    asked = []
+    monkeypatch.setattr(lsr.synergy, "_download", lambda name: asked.append(name))  # offline: not found
     result = run(["--workspace", str(tmp_path / "d"), "demo", "--dataset", "No_Such_2099", "--no-screen"])
     assert result.exit_code == 1
     assert "No_Such_2099" in result.stderr and "SYNERGY_PATH" in result.stderr
+    assert asked == ["No_Such_2099"]  # a download was tried before giving up
 
 
 def test_cover_query_matches_almost_every_work():

@@ -17,6 +17,8 @@ from lsr.screening import ScreeningService
 from tests.helpers import run, status_json
 from tests.tui_helpers import REVIEW, build_workspace, decisions, open_ws
 
+pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
+
 # A hand-made 2x2 table over ten records both reviewers screened (anna's label, bert's label):
 #   include/include 3, exclude/exclude 4, include/exclude 2, exclude/include 1.
 # po = 7/10 = 0.70; anna includes 5/10, bert 4/10, so pe = (5*4 + 5*6)/100 = 0.50 and

@@ -17,6 +17,8 @@ from lsr.synergy import resolve_dataset
 from lsr.workspace import open_workspace
 from tests.helpers import make_workspace, run
 
+pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
+
 DATA = Path(__file__).parent / "data" / "import"
 RECORD_FIELDS = ("openalex_id", "doi", "pmid", "title", "abstract", "authors", "year", "publication_date", "venue",
                  "type", "keywords", "label", "reason")

@@ -7,6 +7,7 @@ unchanged; anything else escaping is a bug.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func
@@ -18,6 +19,8 @@ from lsr.models import Record
 from lsr.settings import resolve
 from lsr.workspace import open_workspace
 from tests.helpers import make_workspace
+
+pytestmark = pytest.mark.slow  # hundreds of generated files per test
 
 FUZZ = settings(max_examples=40, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

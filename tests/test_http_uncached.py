@@ -5,7 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 
+
+@pytest.mark.slow  # imports asreview in a fresh interpreter
 def test_asreview_import_through_lsr_keeps_requests_uncached(tmp_path):
     code = (
         "import os, requests\n"

@@ -15,6 +15,8 @@ from lsr.settings import resolve
 from lsr.workspace import open_workspace
 from tests.helpers import run, status_json
 
+pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
+
 DATA = Path(__file__).parent / "data" / "import"
 
 

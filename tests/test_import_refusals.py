@@ -14,6 +14,8 @@ from lsr.settings import resolve
 from lsr.workspace import open_workspace
 from tests.helpers import run
 
+pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
+
 DATA = Path(__file__).parent / "data" / "import"
 
 GOOD = "TY  - JOUR\nTI  - A perfectly ordinary first record about school days\nAU  - Kim, H.\nPY  - 2011\nER  - \n\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 
+import pytest
 from sqlmodel import select
 
 from lsr.decisions import add_decision
@@ -16,6 +17,8 @@ from lsr.ranking.service import feature_cache_path, rerank_review
 from lsr.settings import resolve
 from lsr.workspace import open_workspace
 from tests.helpers import make_workspace
+
+pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
 
 RELEVANT = "extended school day effects on achievement of children in deprived neighbourhoods"
 OTHER = ["protein folding in yeast cells", "galaxy cluster dynamics", "corrosion of steel bridges",

@@ -13,6 +13,8 @@ from lsr.settings import resolve
 from lsr.workspace import open_workspace
 from tests.helpers import make_workspace, run, status_json
 
+pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
+
 
 def _mount_tmpfs(path, size="256k"):
     path.mkdir(parents=True, exist_ok=True)

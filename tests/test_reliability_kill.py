@@ -13,6 +13,7 @@ import random
 import signal
 import time
 
+import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -21,6 +22,8 @@ from lsr.models import Record, RecordSource, SearchRun
 from lsr.openalex.server import running_server
 from lsr.update import update_review
 from tests.test_update_support import corpus, fast_client_env, new_workspace, open_ws, server_ids
+
+pytestmark = [pytest.mark.both_backends, pytest.mark.slow]  # kills processes; SQLite and PostgreSQL
 
 TRIALS = 20
 PER_PAGE = 5

@@ -18,6 +18,8 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from lsr.decisions import add_decision
 from lsr.ingest import Candidate, Ingest, candidate_from_openalex
 from lsr.models import SearchRun
@@ -26,6 +28,8 @@ from lsr.report.rounds import make_rounds, parse_since
 from lsr.settings import resolve
 from lsr.workspace import open_workspace
 from tests.helpers import make_workspace, protocol_text, status_json
+
+pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
 
 RID = "school-day"
 REPORT_1 = datetime(2026, 3, 15, 9, 0, tzinfo=UTC)

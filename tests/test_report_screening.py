@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from lsr.decisions import add_decision
 from lsr.ingest import Ingest, candidate_from_openalex
 from lsr.report import write_reports
@@ -13,6 +15,8 @@ from lsr.settings import resolve
 from lsr.workspace import open_workspace
 from tests.helpers import make_workspace, status_json
 from tests.test_report_prisma import NOW, _run, at, work
+
+pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
 
 RID = "school-day"
 

@@ -19,6 +19,8 @@ from lsr.settings import resolve
 from lsr.workspace import open_workspace
 from tests.test_report_prisma import NOW, REPORT_1, RID, build_review
 
+pytestmark = [pytest.mark.both_backends, pytest.mark.slow]  # drives Chromium
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 

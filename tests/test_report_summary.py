@@ -9,11 +9,15 @@ import xml.etree.ElementTree as ET
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from lsr.report import write_reports
 from lsr.settings import resolve
 from lsr.workspace import open_workspace
 from tests.helpers import run, status_json
 from tests.test_report_prisma import NOW, REPORT_1, RID, build_review
+
+pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
 
 CURRENT = {
     "identified": 13,

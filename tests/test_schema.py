@@ -14,6 +14,8 @@ from lsr.settings import resolve
 from lsr.workspace import open_workspace
 from tests.helpers import protocol_text
 
+pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
+
 
 def test_every_table_round_trips(workspace):
     ws = open_workspace(resolve(workspace))

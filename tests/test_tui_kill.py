@@ -16,7 +16,8 @@ import pytest
 
 from tests.tui_helpers import build_workspace, decisions, record_id_by_word
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+pytestmark = [pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal"),
+              pytest.mark.slow]  # a pseudo-terminal and a killed process
 
 
 def read_until(fd: int, needle: bytes, timeout: float, seen: bytearray) -> bool:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
-import time
 
+import pytest
 from sqlmodel import select
 
 from lsr.models import ModelRun
@@ -15,28 +16,52 @@ from lsr.tui.ranker_process import ProcessRerank, wait_for_quiet
 from tests.tui_helpers import REVIEW, build_workspace, decisions, open_ws, record_id_by_word
 
 
+class SimulatedClock:
+    """A wall clock that moves only when ``sleep`` is called, so waits are exact and instant."""
+
+    def __init__(self, now: float = 1_000_000.0) -> None:
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
 def test_wait_for_quiet_goes_right_after_a_decision_or_when_idle():
-    now = time.time()
-    assert wait_for_quiet(lambda: now - 0.05, after=(0.0, 0.5)) < 0.05  # the next record is being read
-    assert 0.1 <= wait_for_quiet(lambda: now, after=(0.15, 0.5)) < 0.6  # the next record is still drawn
-    assert wait_for_quiet(lambda: 0.0) < 0.05  # no decision yet: the reviewer is idle
-    now = time.time()
-    waited = wait_for_quiet(lambda: now, after=(0.0, 0.0), idle=0.3)
-    assert 0.2 <= waited < 1.0  # mid-way between decisions: wait until idle
-    assert wait_for_quiet(lambda: time.time() - 0.1, after=(0.0, 0.0), idle=60, max_hold=0.2) < 1.0
+    clock = SimulatedClock()
+
+    def wait(last_decision, **kw):
+        return wait_for_quiet(lambda: last_decision, clock=clock.time, sleep=clock.sleep, poll=0.01, **kw)
+
+    def about(seconds):
+        return pytest.approx(seconds, abs=0.011)  # to the next poll
+
+    assert wait(clock.now - 0.05, after=(0.0, 0.5)) == 0  # the next record is being read
+    assert wait(clock.now, after=(0.15, 0.5)) == about(0.15)  # the next record is still drawn
+    assert wait(0.0) == 0  # no decision yet: the reviewer is idle
+    assert wait(clock.now - 0.05, after=(0.0, 0.0), idle=0.3) == about(0.25)  # mid-way: wait until idle
+    assert wait(clock.now - 0.1, after=(0.0, 0.0), idle=60, max_hold=0.2) == about(0.2)  # never longer
 
 
+@pytest.mark.slow  # spawns the ranking process, which imports the whole ranking stack
 async def test_screener_retrains_in_a_child_process(tmp_path):
     path = build_workspace(tmp_path / "ws", 4)
     rerank = ProcessRerank(resolve(path), "tests.tui_helpers:reverse_rank")
     app = make_app(resolve(path, reviewer="tester"), REVIEW, rerank=rerank, update=None, report=None)
     try:
         async with app.run_test(size=(100, 32)) as pilot:
-            await pilot.press("e")  # Alpha excluded; Bravo shown; retraining starts
-            for _ in range(200):  # the child starts (imports) and ranks: wait for the ranking to land
-                await pilot.pause(0.1)
-                if not app.screen._retraining:
+            await pilot.press("e")  # Alpha excluded; Bravo shown; retraining starts once Bravo is drawn
+            for _ in range(100):
+                if app.screen._retraining:
                     break
+                await pilot.pause(0.05)
+            assert app.screen._retraining, "no retraining started"
+            # The child starts (imports the ranking stack) and ranks: wait for that worker, however long a
+            # loaded machine takes (the bound only stops a hung child from hanging the suite).
+            await asyncio.wait_for(app.workers.wait_for_complete(), timeout=600)
+            await pilot.pause()  # the ranking lands on the screen
             assert not app.screen._retraining, "no ranking landed"
             assert not [n.message for n in app._notifications if "failed" in n.message]
             await pilot.press("e")  # Bravo excluded; the new order (highest id first) applies

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from sqlmodel import select
@@ -195,32 +194,50 @@ async def test_retraining_runs_in_a_worker_and_its_order_is_used(ws_path, monkey
     assert all(name != threading.main_thread().name for name in calls)
 
 
+async def until(pilot, condition, what: str, polls: int = 1200) -> None:
+    """Let the app run until ``condition()`` holds (a generous bound in polls, not a time limit)."""
+    for _ in range(polls):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"never happened: {what}")
+
+
 async def test_a_slow_retraining_is_followed_by_a_pause_as_long_as_it_took(ws_path):
     """On a large review a retraining takes seconds and holds the write lock: the next one waits as long,
     so the ranker never occupies the database more than half of the time; decisions made meanwhile are
-    covered by one retraining."""
+    covered by one retraining. The screener's clock is simulated: the first retraining "takes" 7.5 s."""
+    now = [100.0]
+    release = threading.Event()
     runs = []
 
     def rerank(ws, review_id):
-        started = time.monotonic()
-        time.sleep(2.0 if not runs else 0.0)  # long enough for both keys below to land meanwhile
-        runs.append((started, time.monotonic()))
+        runs.append(now[0])
+        if len(runs) == 1 and release.wait(120):  # held until both keys below have landed
+            now[0] += 7.5
 
     app = screener_app(ws_path, rerank=rerank)
+    pauses = []
     async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        screen.clock = lambda: now[0]
+        set_timer = screen.set_timer
+
+        def record_pause(delay, callback, *args, **kwargs):
+            if callback == screen._restart_retrain:
+                pauses.append(delay)
+                delay = 0.01  # the pause is checked, not waited for
+            return set_timer(delay, callback, *args, **kwargs)
+
+        screen.set_timer = record_pause
         await pilot.press("e")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: runs, "the first retraining started")
         await pilot.press("e", "e")  # both arrive while the first retraining runs
-        for _ in range(200):
-            await pilot.pause(0.1)
-            if len(runs) >= 2:
-                break
+        release.set()
+        await until(pilot, lambda: len(runs) >= 2, "the second retraining started")
         await app.workers.wait_for_complete()
-        await pilot.pause(0.2)
-    assert len(runs) == 2 and len(decisions(ws_path)) == 3
-    (_, first_end), (second_start, _) = runs
-    first_took = runs[0][1] - runs[0][0]
-    assert second_start - first_end >= first_took * 0.9
+        await pilot.pause()
+    assert pauses == [7.5] and runs == [100.0, 107.5] and len(decisions(ws_path)) == 3
 
 
 async def test_failing_ranker_does_not_stop_screening(ws_path):

@@ -27,6 +27,8 @@ from tests.test_update_support import (
     sqlite_only,  # noqa: F401  (fixture)
 )
 
+pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
+
 
 @pytest.fixture
 def server():

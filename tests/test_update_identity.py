@@ -3,10 +3,14 @@ journal issue, an issue-level DOI shared by two articles) are all stored, and a 
 
 from __future__ import annotations
 
+import pytest
+
 from lsr.openalex.server import running_server
 from lsr.update import update_review
 from tests.helpers import run
 from tests.test_update_support import fast_client_env, new_workspace, open_ws, record_ids, runs
+
+pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
 
 
 def work(n: int, title: str, doi: str | None, author: str, abstract: str) -> dict:

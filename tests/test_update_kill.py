@@ -30,6 +30,8 @@ from tests.test_update_support import (
     sources,
 )
 
+pytestmark = [pytest.mark.both_backends, pytest.mark.slow]  # kills processes; SQLite and PostgreSQL
+
 LSR = Path(sys.executable).with_name("lsr")
 PER_PAGE = 5
 

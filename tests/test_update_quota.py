@@ -23,6 +23,8 @@ from tests.test_update_support import (
     sqlite_only,  # noqa: F401  (fixture)
 )
 
+pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
+
 
 class Clock:
     """The server's notion of now, moved by the test (the budget resets at midnight UTC)."""

@@ -104,7 +104,8 @@ class ProcessRerank:
 
 
 def wait_for_quiet(last_decision: Callable[[], float], *, after: tuple[float, float] = AFTER_S,
-                   idle: float = IDLE_S, max_hold: float = MAX_HOLD_S, poll: float = 0.005) -> float:
+                   idle: float = IDLE_S, max_hold: float = MAX_HOLD_S, poll: float = 0.005,
+                   clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep) -> float:
     """Block until a write is unlikely to collide with a decision; returns the seconds waited.
 
     Args:
@@ -114,14 +115,15 @@ def wait_for_quiet(last_decision: Callable[[], float], *, after: tuple[float, fl
         idle: go when the reviewer has not decided for this long.
         max_hold: never wait longer than this.
         poll: how often to look.
+        clock, sleep: the wall clock and how to wait (tests pass a simulated pair).
     """
-    start = time.time()
+    start = clock()
     while True:
-        now = time.time()
+        now = clock()
         since = now - last_decision()
         if after[0] <= since <= after[1] or since >= idle or now - start >= max_hold:
             return now - start
-        time.sleep(poll)
+        sleep(poll)
 
 
 def gate_writes(db: Any, last_decision: Callable[[], float]) -> None:

@@ -46,6 +46,9 @@ class ScreenerScreen(Screen[None]):
         standalone: ``q`` quits the app (opened with ``lsr screen``) instead of going back home.
     """
 
+    clock: Callable[[], float] = staticmethod(time.monotonic)
+    """Times retrainings, for the pause after a slow one (tests substitute a simulated clock)."""
+
     DEFAULT_CSS = """
     ScreenerScreen #topbar { height: 1; background: $primary 25%; padding: 0 1; }
     ScreenerScreen #main { height: 1fr; }
@@ -291,7 +294,7 @@ class ScreenerScreen(Screen[None]):
             self._rerank_pending = True
             return
         self._retraining = True
-        self._retrain_started = time.monotonic()
+        self._retrain_started = self.clock()
         self.panel.set_retraining(True)
         self._retrain(self.service.stage)
 
@@ -315,7 +318,7 @@ class ScreenerScreen(Screen[None]):
         self._update_topbar()
         if self._rerank_pending:
             self._rerank_pending = False
-            took = time.monotonic() - self._retrain_started
+            took = self.clock() - self._retrain_started
             if took > RETRAIN_PAUSE_AFTER_S:
                 self._retraining = True  # decisions meanwhile stay pending: one retraining after the pause
                 self.panel.set_retraining(True)
