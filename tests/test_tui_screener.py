@@ -235,8 +235,7 @@ async def test_a_slow_retraining_is_followed_by_a_pause_as_long_as_it_took(ws_pa
         await pilot.press("e", "e")  # both arrive while the first retraining runs
         release.set()
         await until(pilot, lambda: len(runs) >= 2, "the second retraining started")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: not screen._retraining, "the second ranking landed")
     assert pauses == [7.5] and runs == [100.0, 107.5] and len(decisions(ws_path)) == 3
 
 
