@@ -294,7 +294,7 @@ def titles_match(cand: Candidate, rec: Record, relation: str | None = None) -> b
         # "Abstracts", "Editorial": only the very same text in the same year is the same item.
         return (relation == "equal" and cand.year is not None and cand.year == rec.year
                 and similarity is not None and similarity >= ABSTRACT_SAME
-                and authors_compatible(cand.authors, json.loads(rec.authors_json or "[]")))
+                and authors_compatible(cand.authors, rec.authors))
     notice_c, notice_r = _is_notice(cand.title, cand.type), _is_notice(rec.title, rec.type)
     if notice_c != notice_r or (notice_c and relation != "equal"):
         return False
@@ -304,7 +304,7 @@ def titles_match(cand: Candidate, rec: Record, relation: str | None = None) -> b
     fc, fr = _family(cand.type), _family(rec.type)
     if fc and fr and fc != fr:
         return False  # a conference paper or abstract and the journal article of the same study
-    rec_authors = json.loads(rec.authors_json or "[]")
+    rec_authors = rec.authors
     if not authors_compatible(cand.authors, rec_authors):
         return False
     if relation == "equal":
@@ -354,7 +354,7 @@ def doi_contradicted(cand: Candidate, rec: Record) -> bool:
     words_r = set(title_words(rec.title)) - STOP_WORDS
     if len(words_c & words_r) >= 0.5 * max(1, min(len(words_c), len(words_r))):
         return False
-    rec_authors = json.loads(rec.authors_json or "[]")
+    rec_authors = rec.authors
     same_people = bool(cand.authors and rec_authors) and authors_compatible(cand.authors, rec_authors)
     close = cand.year is None or rec.year is None or abs(cand.year - rec.year) <= 1
     return not (same_people and close)
@@ -537,12 +537,12 @@ def enrich(rec: Record, cand: Candidate) -> None:
         rec.abstract = cand.abstract
     if len(cand.key) > len(rec.title_key or ""):
         rec.title, rec.title_key = cand.title, cand.key
-    authors = json.loads(rec.authors_json or "[]")
+    authors = rec.authors
     if cand.authors and (not authors or len(cand.authors) > len(authors)):
         rec.authors_json = json.dumps(cand.authors)
-    if cand.referenced_works and not json.loads(rec.referenced_works_json or "[]"):
+    if cand.referenced_works and not rec.referenced_works:
         rec.referenced_works_json = json.dumps(cand.referenced_works)
-    if cand.keywords and not json.loads(rec.keywords_json or "[]"):
+    if cand.keywords and not rec.keywords:
         rec.keywords_json = json.dumps(cand.keywords)
 
 

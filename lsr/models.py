@@ -8,12 +8,23 @@ Alembic migrations in ``lsr/migrations``.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Boolean, Column, Index, Integer, Text, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 from lsr.vocabulary import LABELS, STAGES  # noqa: F401  (re-exported)
+
+
+def decode_json(text: str | None, default: Any) -> Any:
+    """The value of a ``*_json`` text column: ``default`` when it is null or empty.
+
+    Raises:
+        ValueError: the text is not JSON.
+    """
+    return json.loads(text) if text else default
 
 
 def utcnow() -> datetime:
@@ -113,6 +124,21 @@ class Record(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     # OpenAlex's retraction flag, refreshed by every update that returns the work
     is_retracted: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+
+    @property
+    def authors(self) -> list[str]:
+        """``authors_json`` decoded: the author names."""
+        return decode_json(self.authors_json, [])
+
+    @property
+    def keywords(self) -> list[str]:
+        """``keywords_json`` decoded."""
+        return decode_json(self.keywords_json, [])
+
+    @property
+    def referenced_works(self) -> list[str]:
+        """``referenced_works_json`` decoded: OpenAlex ids of the works it cites."""
+        return decode_json(self.referenced_works_json, [])
 
 
 class RecordSource(SQLModel, table=True):

@@ -18,7 +18,6 @@ current label, and are attached to the reviewer's next decision on that record a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -418,7 +417,7 @@ def _latest_by_record(session: Session, review_id: str, stage: str) -> dict[int,
 def authors_of(record: Record) -> list[str]:
     """The record's author names (empty when unknown or unreadable)."""
     try:
-        names = json.loads(record.authors_json or "[]")
+        names = record.authors
     except ValueError:
         return []
     return [str(n) for n in names if n]
