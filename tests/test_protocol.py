@@ -59,6 +59,19 @@ def test_valid_protocol_loads(tmp_path):
         ('filters = { type = "article" }', 'filters = { type = "article,review" }', "search.filters", "commas"),
         ('highlight = { include = ["school"], exclude = ["rat"] }', 'highlight = { include = "school" }',
          "criteria.highlight.include", "list"),
+        ('title = "Test review test-review"', 'title = "T"\ntitle_nl = " "', "title_nl", "non-empty"),
+        ('title = "Test review test-review"', 'title = "T"\nquestion_nl = 3', "question_nl", "non-empty"),
+        ('include = ["empirical study"]', 'include = ["x"]\ninclude_nl = "empirisch"', "criteria.include_nl",
+         "list"),
+        ('exclusion_reasons = ["wrong population", "wrong intervention", "wrong design"]',
+         'exclusion_reasons = ["wrong population", "wrong intervention", "wrong design"]\n'
+         'exclusion_reasons_nl = ["verkeerde populatie", "verkeerde interventie"]',
+         "criteria.exclusion_reasons_nl", "same length and order"),
+        ('filters = { type = "article" }', 'filters = { type = "article" }\nknown_studies = ["not a doi"]',
+         "search.known_studies", "not a DOI"),
+        ('filters = { type = "article" }',
+         'filters = { type = "article" }\nknown_studies = ["10.1000/ABC", "https://doi.org/10.1000/abc"]',
+         "search.known_studies", "twice"),
     ],
 )
 def test_each_rule_fails_with_file_key_and_reason(tmp_path, old, new, key, reason):
@@ -70,6 +83,22 @@ def test_each_rule_fails_with_file_key_and_reason(tmp_path, old, new, key, reaso
     assert line is not None, problems
     assert line.startswith(str(tmp_path / "test-review.toml"))
     assert reason in line
+
+
+def test_dutch_fields_and_known_studies_load_normalised(tmp_path):
+    text = protocol_text(known_studies=("https://doi.org/10.1000/ABC.1", "doi:10.2000/x")).replace(
+        'title = "Test review test-review"',
+        'title = "Test review test-review"\ntitle_nl = "Testreview"\nquestion_nl = "Werkt het?"').replace(
+        'exclusion_reasons = ["wrong population", "wrong intervention", "wrong design"]',
+        'exclusion_reasons = ["wrong population", "wrong intervention", "wrong design"]\n'
+        'exclusion_reasons_nl = ["verkeerde populatie", "verkeerde interventie", "verkeerd design"]\n'
+        'include_nl = ["empirisch onderzoek"]\nexclude_nl = ["dierstudie"]')
+    proto = load_protocol(write(tmp_path, text))
+    assert proto.title_nl == "Testreview" and proto.question_nl == "Werkt het?"
+    assert proto.search.known_studies == ("10.1000/abc.1", "10.2000/x")
+    assert proto.criteria.include_nl == ("empirisch onderzoek",)
+    assert proto.criteria.exclude_nl == ("dierstudie",)
+    assert proto.criteria.reason_nl("wrong design") == "verkeerd design"
 
 
 def test_missing_required_keys(tmp_path):
