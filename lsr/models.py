@@ -74,6 +74,8 @@ class SearchRun(SQLModel, table=True):
     duplicates: int = 0
     cursor_json: str | None = Field(default=None, sa_column=Column(Text))  # resumable state
     reviewer: str | None = None
+    # search validation of a finished update: {"checked", "found", "missing"} DOIs (lsr.known_studies)
+    known_studies_json: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class Record(SQLModel, table=True):

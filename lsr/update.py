@@ -42,6 +42,7 @@ from sqlmodel import select
 
 from lsr.errors import LsrError
 from lsr.ingest import Candidate, Ingest, candidate_from_openalex
+from lsr.known_studies import record_run as record_known_studies
 from lsr.locks import LockBusy, review_lock
 from lsr.models import Review, SearchRun, utcnow
 from lsr.openalex.client import OpenAlexClient, OpenAlexError, OpenAlexQueryError, Page, SearchPlan
@@ -260,6 +261,8 @@ def _update_locked(ws: Workspace, proto: Protocol, client: OpenAlexClient, emit:
         _end_run(ws, rid, run_id, FAILED, f"internal error: {type(exc).__name__}: {exc}", state, best_effort=True)
         raise
     result.resumed, result.chunks = resumed, len(plan.chunks)
+    if result.status == OK:
+        record_known_studies(ws, rid, run_id)  # search validation (PRISMA-S); never fails the update
     if result.status == OK and result.new_records:
         result.rerank = _rerank(ws, rid)
     result.seconds = time.monotonic() - started
