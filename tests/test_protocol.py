@@ -134,3 +134,20 @@ def test_shipped_protocols_are_valid_and_cover_every_goal():
     for f in files:
         goals.update(tomllib.loads(f.read_text(encoding="utf-8"))["programme_goals"])
     assert goals == set(range(1, 13))
+
+
+def test_goal_texts_are_the_programmes_own_words():
+    import re
+
+    from lsr.report.nphln import GOALS, MISSION
+    from tests.helpers import SHARED
+
+    source = SHARED / "nphln" / "000_0d462812c4e44fec.txt"
+    if not source.is_file():
+        pytest.skip(f"programme documents not found at {source}")
+    text = re.sub(r"\s+", " ", source.read_text(encoding="utf-8"))
+    assert sorted(GOALS) == list(range(1, 13))
+    for number, goal in GOALS.items():
+        assert f"{number}. {goal['nl']}" in text, number
+        assert goal["en"]
+    assert MISSION["nl"] in text
