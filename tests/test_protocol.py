@@ -136,6 +136,24 @@ def test_shipped_protocols_are_valid_and_cover_every_goal():
     assert goals == set(range(1, 13))
 
 
+def test_shipped_protocols_are_signed_for_the_bureau():
+    """Issue 18: Dutch fields, a stopping rule and known studies everywhere; every goal leads some review."""
+    protos = [load_protocol(f) for f in sorted((ROOT / "protocols").glob("*.toml"))]
+    first_goals = {p.programme_goals[0] for p in protos}
+    assert first_goals == set(range(1, 13)), sorted(set(range(1, 13)) - first_goals)
+    for p in protos:
+        assert p.title_nl and p.question_nl, p.id
+        assert p.criteria.include_nl and p.criteria.exclude_nl, p.id
+        assert len(p.criteria.include_nl) == len(p.criteria.include), p.id
+        assert len(p.criteria.exclude_nl) == len(p.criteria.exclude), p.id
+        assert len(p.criteria.exclusion_reasons_nl) == len(p.criteria.exclusion_reasons), p.id
+        assert p.screening.stopping != "none", p.id
+    ids = {p.id for p in protos}
+    for new in ("resident-participation-community-initiatives", "youth-health-promotion",
+                "income-support-child-poverty", "early-school-leaving"):
+        assert new in ids
+
+
 def test_goal_texts_are_the_programmes_own_words():
     import re
 
