@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from lsr.errors import LsrError
+from lsr.identity import normalize_doi
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SCHEDULE_EVERY = ("daily", "weekly", "monthly", "quarterly")
@@ -56,6 +57,8 @@ class Search:
     include_xpac: bool = False
     """Also search OpenAlex's "xpac" works (DataCite and repository records: reports, theses, datasets),
     which the API leaves out unless ``include_xpac=true`` is sent."""
+    known_studies: tuple[str, ...] = ()
+    """Normalised DOIs the search must retrieve (search validation, PRISMA-S)."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,16 @@ class Criteria:
     exclusion_reasons: tuple[str, ...] = DEFAULT_EXCLUSION_REASONS
     highlight_include: tuple[str, ...] = ()
     highlight_exclude: tuple[str, ...] = ()
+    include_nl: tuple[str, ...] = ()
+    exclude_nl: tuple[str, ...] = ()
+    exclusion_reasons_nl: tuple[str, ...] = ()
+    """Dutch wording of ``exclusion_reasons``, same length and order (empty when not given)."""
+
+    def reason_nl(self, reason: str) -> str:
+        """The Dutch wording of an exclusion reason, or the reason itself when none is given."""
+        if self.exclusion_reasons_nl and reason in self.exclusion_reasons:
+            return self.exclusion_reasons_nl[self.exclusion_reasons.index(reason)]
+        return reason
 
 
 @dataclass(frozen=True)
@@ -89,6 +102,8 @@ class Protocol:
     title: str
     question: str
     search: Search
+    title_nl: str = ""
+    question_nl: str = ""
     theme: str = ""
     programme_goals: tuple[int, ...] = ()
     version: str = "1"
@@ -111,6 +126,8 @@ _SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
         "id": ("id", True),
         "title": ("nonempty", True),
         "question": ("nonempty", True),
+        "title_nl": ("nonempty", False),
+        "question_nl": ("nonempty", False),
         "theme": ("str", False),
         "programme_goals": ("goals", False),
         "version": ("version", False),
@@ -126,12 +143,16 @@ _SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
         "comparison": ("str", False),
         "outcomes": ("strlist", False),
     },
-    "search": {"query": ("query", True), "filters": ("filters", False), "include_xpac": ("bool", False)},
+    "search": {"query": ("query", True), "filters": ("filters", False), "include_xpac": ("bool", False),
+               "known_studies": ("dois", False)},
     "criteria": {
         "include": ("strlist", False),
         "exclude": ("strlist", False),
         "exclusion_reasons": ("reasons", False),
         "highlight": ("table", False),
+        "include_nl": ("strlist", False),
+        "exclude_nl": ("strlist", False),
+        "exclusion_reasons_nl": ("reasons", False),
     },
     "criteria.highlight": {"include": ("strlist", False), "exclude": ("strlist", False)},
     "schedule": {"every": ("every", False), "cron": ("cron", False)},
@@ -178,6 +199,14 @@ def _check_value(kind: str, value: Any) -> str | None:
         return None if isinstance(value, dict) else "must be a table"
     if kind == "bool":
         return None if isinstance(value, bool) else "must be true or false"
+    if kind == "dois":
+        if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+            return "must be a list of DOIs"
+        bad = [s for s in value if normalize_doi(s) is None]
+        if bad:
+            return f"not a DOI: {bad[0]!r}"
+        dois = [normalize_doi(s) for s in value]
+        return "DOIs are listed twice" if len(set(dois)) != len(dois) else None
     if kind == "query":
         if not isinstance(value, str) or not value.strip():
             return "must be a non-empty search string"
@@ -255,6 +284,13 @@ def _validate(data: dict, where: str, expected_id: str | None) -> list[str]:
     sched = data.get("schedule")
     if isinstance(sched, dict) and "every" in sched and "cron" in sched:
         problems.append(f"{where}: schedule: give either every or cron, not both")
+    crit = data.get("criteria")
+    if isinstance(crit, dict) and "exclusion_reasons_nl" in crit:
+        reasons = crit.get("exclusion_reasons", list(DEFAULT_EXCLUSION_REASONS))
+        if isinstance(reasons, list) and isinstance(crit["exclusion_reasons_nl"], list) \
+                and len(reasons) != len(crit["exclusion_reasons_nl"]):
+            problems.append(f"{where}: criteria.exclusion_reasons_nl: has {len(crit['exclusion_reasons_nl'])} "
+                            f"reasons, exclusion_reasons has {len(reasons)} (same length and order)")
     if expected_id and isinstance(data.get("id"), str) and data["id"] != expected_id:
         problems.append(f"{where}: id: {data['id']!r} does not match the file name {expected_id!r}")
     return problems
@@ -280,6 +316,8 @@ def parse_protocol(data: dict, where: str = "<protocol>", expected_id: str | Non
         id=data["id"],
         title=data["title"].strip(),
         question=data["question"].strip(),
+        title_nl=data.get("title_nl", "").strip(),
+        question_nl=data.get("question_nl", "").strip(),
         theme=data.get("theme", ""),
         programme_goals=tuple(data.get("programme_goals", ())),
         version=str(data.get("version", "1")),
@@ -291,13 +329,17 @@ def parse_protocol(data: dict, where: str = "<protocol>", expected_id: str | Non
         ),
         search=Search(query=search["query"].strip(), filters={k: str(v).lower() if isinstance(v, bool) else str(v)
                                                              for k, v in search.get("filters", {}).items()},
-                      include_xpac=bool(search.get("include_xpac", False))),
+                      include_xpac=bool(search.get("include_xpac", False)),
+                      known_studies=tuple(normalize_doi(d) for d in search.get("known_studies", ()))),
         criteria=Criteria(
             include=tuple(crit.get("include", ())),
             exclude=tuple(crit.get("exclude", ())),
             exclusion_reasons=tuple(crit.get("exclusion_reasons", DEFAULT_EXCLUSION_REASONS)),
             highlight_include=tuple(hl.get("include", ())),
             highlight_exclude=tuple(hl.get("exclude", ())),
+            include_nl=tuple(crit.get("include_nl", ())),
+            exclude_nl=tuple(crit.get("exclude_nl", ())),
+            exclusion_reasons_nl=tuple(crit.get("exclusion_reasons_nl", ())),
         ),
         schedule=Schedule(every=sched.get("every", None if "cron" in sched else "monthly"), cron=sched.get("cron")),
         screening=Screening(

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from lsr.agreement import review_agreement
 from lsr.decisions import FT, TA, conflicts, settled_labels
+from lsr.known_studies import known_studies_status
 from lsr.models import Record, RecordSource, Review, SearchRun
 from lsr.schedule import is_due, next_update
 from lsr.workspace import Workspace
@@ -89,6 +90,7 @@ def review_status(ws: Workspace, session: Session, review_id: str) -> dict:
         "next_update": _iso(nxt),
         "due": is_due(proto.schedule, last),
         "stopping": stopping_status(ws, session, review_id),
+        "known_studies": known_studies_status(ws, session, review_id),
     }
 
 

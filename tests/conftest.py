@@ -32,6 +32,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ENV_PREFIXES = ("LSR_",)
 DB_MODULES = (
+    "test_known_studies",
     "test_schema", "test_cli_core", "test_update", "test_import", "test_export", "test_dedupe",
     "test_screening_service", "test_ranking_service", "test_report", "test_reliability", "test_concurrency", "test_dual",
 )

@@ -94,3 +94,13 @@ def test_progress_line_reads_update_events():
     ev = SimpleNamespace(kind="page", review_id="r", fetched=1200, total=3000, chunk=1, chunks=3)
     assert progress_line(ev) == ("Updating r: 1,200 of 3,000 works fetched (part 2/3)", 1200, 3000)
     assert progress_line("plain text") == ("plain text", None, None)
+
+
+async def test_home_says_in_words_which_known_studies_are_unchecked(tmp_path):
+    path = build_workspace(tmp_path / "ws", 2, review_ids=("alpha-review",),
+                           known_studies=("10.1000/known.1", "10.1000/known.2"))
+    app = make_app(resolve(path, reviewer="anna"), rerank=None, update=None, report=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        detail = str(app.screen.query_one("#detail").render())
+        assert "Search validation: 2 known studies; not yet checked" in detail

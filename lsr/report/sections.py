@@ -6,6 +6,7 @@ Each ``*_section`` function appends its blocks to a ``Doc``; ``lsr.report.summar
 
 from __future__ import annotations
 
+from lsr.known_studies import describe as describe_known_studies
 from lsr.report.collect import ReviewData
 from lsr.report.document import Code, Doc, Figure, H, P, Pre, Strong, Table
 from lsr.report.flow_svg import flow_svg
@@ -95,6 +96,9 @@ def search_section(d: ReviewData, lang: str, doc: Doc) -> None:
                     ]
                 )
             )
+    validation = describe_known_studies(d.status.get("known_studies"), lang)
+    if validation:
+        doc.add(P([validation]))
     rows = []
     for info in d.runs:
         r = info.run

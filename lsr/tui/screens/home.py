@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
 from lsr.errors import LsrError
+from lsr.known_studies import describe as describe_known_studies
 from lsr.tui.messages import StatusLoaded, TaskFinished, TaskProgress
 from lsr.tui.screens.help import HOME_KEYS, HelpScreen
 
@@ -35,6 +36,14 @@ def stopping_cell(state: dict | None) -> str:
     if not state or (state.get("rule") or "none") == "none":
         return "no rule"
     return "met" if state.get("met") else "not met"
+
+
+def validation_detail(state: dict | None) -> Text:
+    """The search validation in words (which known studies the search missed), red when one is missing."""
+    words = describe_known_studies(state)
+    if not words:
+        return Text("")
+    return Text("\n" + words, style="bold red" if state.get("missing") and state.get("search_run") else "")
 
 
 def stopping_detail(state: dict | None) -> str:
@@ -170,7 +179,8 @@ class HomeScreen(Screen[None]):
                 (r["title"], "bold"), f"\n{r['id']} · {r.get('theme') or 'no theme'}",
                 f" · goals {goals}" if goals else "",
                 f" · screened {r['screened']:,} · excluded {r['excluded']:,} · maybe {r['maybe']:,}",
-                f" · {stopping_detail(r.get('stopping'))}"))
+                f" · {stopping_detail(r.get('stopping'))}",
+                validation_detail(r.get("known_studies"))))
 
     @on(DataTable.RowSelected)
     def _selected(self) -> None:
