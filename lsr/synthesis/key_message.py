@@ -88,7 +88,8 @@ def _origin(p: Pooled, lang: str) -> str:
         if not dutch else f"{dutch} from the Netherlands"
 
 
-def _changes(s: Synthesis, previous: dict | None, previous_at, lang: str) -> str:
+def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str) -> str:
+    """What changed since the previous report: new studies, and whether conclusion or strength changed."""
     nl = lang == "nl"
     if previous_at is None:
         return "Dit is het eerste rapport met deze review." if nl else "This is the first report of this review."
@@ -96,10 +97,10 @@ def _changes(s: Synthesis, previous: dict | None, previous_at, lang: str) -> str
     if previous is None:
         return (f"Het vorige rapport ({when}) had nog geen effectsynthese." if nl
                 else f"The previous report ({when}) had no effect synthesis yet.")
-    new = s.included - int(previous.get("included", 0))
-    studies = (f"{fmt_int(new, lang)} nieuwe {'studie' if new == 1 else 'studies'}" if nl
-               else f"{fmt_int(new, lang)} new {'study' if new == 1 else 'studies'}") if new > 0 else \
-        ("geen nieuwe studies" if nl else "no new studies")
+    new = s.extracted - int(previous.get("extracted", 0))  # studies whose data entered the synthesis
+    studies = (f"{fmt_int(new, lang)} nieuwe {'studie' if new == 1 else 'studies'} in de synthese" if nl
+               else f"{fmt_int(new, lang)} new {'study' if new == 1 else 'studies'} in the synthesis") if new > 0 \
+        else ("geen nieuwe studies in de synthese" if nl else "no new studies in the synthesis")
     main = s.main.pooled if s.main else None
     before = next((o for o in previous.get("outcomes", []) if main and o["outcome"].lower() == main.outcome.lower()
                    and (o.get("measure") or "") == main.measure), None)
@@ -174,5 +175,5 @@ def key_message(s: Synthesis, protocol, lang: str, previous: dict | None = None,
         out.append(meaning + ("; of het hier even goed werkt, kan deze review niet zeggen: lokale evaluatie blijft nodig."
                               if nl else "; whether it works as well here this review cannot tell: a local "
                               "evaluation is still needed."))
-    out.append(_changes(s, previous, previous_at, lang))
+    out.append(changes_sentence(s, previous, previous_at, lang))
     return " ".join(out)
