@@ -55,8 +55,8 @@ def test_two_reports_show_effect_strength_forest_plot_and_what_changed(workspace
     assert "Since the previous report (1 April 2026): 3 new studies in the synthesis; the conclusion is unchanged" in key_en
     for text in (key_nl, key_en):
         assert len(re.findall(r"\S+", text)) < 150, text
-    assert "| tuberculosis | 13 | 357.347 | RR 0,49; 95%-BI 0,34-0,70 |" in nl
-    assert "**Bewijskracht voor tuberculosis: beperkt.**" in nl
+    assert "- **Effect (95%-BI):** RR 0,49; 95%-BI 0,34-0,70" in nl and "- **Deelnemers:** 357.347" in nl
+    assert "- **Bewijskracht:** **beperkt**" in nl
     assert "één lager: de studies spreken elkaar tegen (I² = 92%)" in nl
     assert "![Forest plot voor tuberculosis" in nl and (rdir / "forest-1.nl.svg").exists()
     html = (rdir / "summary.nl.html").read_text(encoding="utf-8")

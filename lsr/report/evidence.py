@@ -67,9 +67,9 @@ def evidence_section(d: ReviewData, lang: str, doc: Doc) -> dict[str, str]:
                    "de bewijskracht volgen zodra dat gebeurd is." if nl else
                    "No study data has been extracted yet (lsr extract); effects and strength follow once it is."]))
         return {}
-    rows = []
-    for r in s.outcomes:
-        p = r.pooled
+    files: dict[str, str] = {}
+    for i, r in enumerate(s.outcomes):
+        p, st = r.pooled, r.strength
         if p.estimate is not None:
             effect = effect_text(p, lang)
         elif p.studies:
@@ -78,19 +78,17 @@ def evidence_section(d: ReviewData, lang: str, doc: Doc) -> dict[str, str]:
                       f"{p.measure} {fmt_effect(e.estimate, lang)} (one study, not pooled)")
         else:
             effect = "geen effectmaat" if nl else "no effect measure"
-        rows.append([p.outcome, fmt_int(p.k or len(r.described), lang), fmt_int(p.n, lang) if p.n else "—",
-                     effect, _pi(p, lang), f"{fmt_dec(100 * p.i2, lang, 0)}%" if p.i2 is not None else "—",
-                     Strong(r.strength.word(lang))])
-    doc.add(Table(["Uitkomst" if nl else "Outcome", "Studies", "Deelnemers" if nl else "Participants",
-                   "Effect (95%-BI)" if nl else "Effect (95% CI)",
-                   "Voorspellingsinterval" if nl else "Prediction interval",
-                   "Verschil tussen studies (I²)" if nl else "Heterogeneity (I²)",
-                   "Bewijskracht" if nl else "Strength"], rows, numeric={1, 2}, nowrap={3, 4}))
-    files: dict[str, str] = {}
-    for i, r in enumerate(s.outcomes):
-        p, st = r.pooled, r.strength
-        head = f"Bewijskracht voor {p.outcome}: {st.word(lang)}." if nl else \
-            f"Strength of evidence for {p.outcome}: {st.word(lang)}."
+        rows = [
+            ["Studies", fmt_int(p.k or len(r.described), lang)],
+            ["Deelnemers" if nl else "Participants", fmt_int(p.n, lang) if p.n else "—"],
+            ["Effect (95%-BI)" if nl else "Effect (95% CI)", effect],
+            ["Voorspellingsinterval" if nl else "Prediction interval", _pi(p, lang)],
+            ["Verschil tussen studies (I²)" if nl else "Heterogeneity (I²)",
+             f"{fmt_dec(100 * p.i2, lang, 0)}%" if p.i2 is not None else "—"],
+            ["Bewijskracht" if nl else "Strength of evidence", Strong(st.word(lang))],
+        ]
+        doc.add(H(3, p.outcome), Table([], rows))
+        head = "Waarom deze bewijskracht:" if nl else "Why this strength:"
         doc.add(P([Strong(head)]), UL([[x] for x in st.reasons[lang] + st.notes[lang]]))
         if r.described:
             doc.add(P(["Beschreven, niet gepoold:" if nl else "Described, not pooled:"]),

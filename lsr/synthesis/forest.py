@@ -10,7 +10,7 @@ from __future__ import annotations
 from lsr.synthesis.meta_analysis import RATIO, Pooled
 
 WORDS = {
-    "nl": {"pooled": "Gepoold (random effects)", "pi": "Voorspellingsinterval", "favours": "effect",
+    "nl": {"pooled": "Gemiddeld effect", "pi": "Voorspellingsinterval", "favours": "effect",
            "RR": "Relatief risico (RR)", "OR": "Oddsratio (OR)", "SMD": "Gestandaardiseerd verschil (SMD)",
            "MD": "Verschil in gemiddelden (MD)", "title": "Forest plot"},
     "en": {"pooled": "Pooled (random effects)", "pi": "Prediction interval", "favours": "effect",
