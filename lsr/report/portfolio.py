@@ -67,7 +67,7 @@ def _goal_tables(index: int, group: list[ReviewData], lang: str, fmt: str, doc: 
             effect, strength = _effect(d, lang)
             rows.append([Link(protocol_text.title(d.protocol, lang), f"{d.protocol.id}/summary.{lang}.{fmt}"),
                          evidence.key_message_text(d, lang), effect, Strong(strength), _change(d, lang)])
-        doc.add(Table(header, rows))
+        doc.add(Table(header, rows, stack=True))
 
 
 def _review_block(d: ReviewData, lang: str, fmt: str, doc: Doc) -> None:
