@@ -153,3 +153,41 @@ def test_corrections_are_appended_and_the_export_round_trips(workspace, tmp_path
         trail = history(s, RID, int(first["record"]))
     assert [(r.events_treatment, r.reviewer, r.kind) for r in trail] == [(4, "tester", "import"), (5, "anna", "import")]
     assert trail[1].corrects_id == trail[0].id
+
+
+def test_migration_0006_builds_the_extraction_table_of_the_model(workspace):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    from lsr.settings import resolve
+    from lsr.workspace import open_workspace
+
+    ws = open_workspace(resolve(workspace))
+    with ws.db.write_engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert [d for d in diffs if "extraction" in repr(d)] == []
+
+
+def test_protocol_extraction_table_is_validated_and_restricts_outcomes(workspace, tmp_path):
+    path = workspace / "protocols" / f"{RID}.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + '\n[extraction]\nfields = ["design", "Dose"]\n', encoding="utf-8")
+    result = run(["protocols", "check"], workspace)
+    assert result.exit_code == 1 and "extraction.fields: field names are lowercase" in result.stderr
+    path.write_text(text + '\n[extraction]\nfields = ["outcome", "design", "effect", "dose"]\n'
+                    'outcomes = ["Tuberculosis"]\n', encoding="utf-8")
+    assert run(["protocols", "check"], workspace).exit_code == 0
+    build_bcg_review(workspace, included=2)
+    csv_path = tmp_path / "x.csv"
+    csv_path.write_text("record,outcome,dose,events_treatment,total_treatment,events_control,total_control\n"
+                        "10.5555/bcg.01,tuberculosis,high,4,123,11,139\n"
+                        "10.5555/bcg.02,mortality,low,6,306,29,303\n", encoding="utf-8")
+    result = run(["extract", RID, "--import", csv_path], workspace)
+    assert result.exit_code == 1 and "line 3: outcome: 'mortality' is not one of the protocol's outcomes" in result.stderr
+    csv_path.write_text(csv_path.read_text(encoding="utf-8").replace("mortality", "TUBERCULOSIS"), encoding="utf-8")
+    assert run(["extract", RID, "--import", csv_path], workspace).exit_code == 0
+    out = tmp_path / "out.csv"
+    assert run(["export", RID, "--format", "extraction-csv", "-o", out], workspace).exit_code == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [(r["outcome"], r["dose"]) for r in rows] == [("Tuberculosis", "high"), ("Tuberculosis", "low")]
