@@ -29,6 +29,10 @@ DEFAULT_EXCLUSION_REASONS = (
     "wrong design",
     "duplicate",
 )
+# [extraction] fields: the standard ones the synthesis reads; "effect" stands for the effect columns (counts
+# per arm, or measure with estimate and 95% CI). Other names are the review's own fields, kept as text.
+DEFAULT_EXTRACTION_FIELDS = ("outcome", "design", "country", "n", "risk_of_bias", "effect")
+FIELD_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 CRON_FIELD = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*$")
 CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
 
@@ -95,6 +99,19 @@ class Screening:
 
 
 @dataclass(frozen=True)
+class ExtractionSpec:
+    """What is extracted from each included study (``[extraction]``).
+
+    ``fields``: the columns an extraction holds (standard ones plus the review's own); ``outcomes``: when
+    given, the only outcome names an extraction may use (so "achievement" and "Achievement " never split
+    one meta-analysis in two).
+    """
+
+    fields: tuple[str, ...] = DEFAULT_EXTRACTION_FIELDS
+    outcomes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Protocol:
     """One living review's protocol, as loaded from ``protocols/<id>.toml``."""
 
@@ -111,6 +128,7 @@ class Protocol:
     criteria: Criteria = Criteria()
     schedule: Schedule = Schedule()
     screening: Screening = Screening()
+    extraction: ExtractionSpec = ExtractionSpec()
     raw: dict = field(default_factory=dict, compare=False, repr=False)
     path: Path | None = field(default=None, compare=False, repr=False)
 
@@ -136,7 +154,9 @@ _SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
         "criteria": ("table", False),
         "schedule": ("table", False),
         "screening": ("table", False),
+        "extraction": ("table", False),
     },
+    "extraction": {"fields": ("fields", False), "outcomes": ("strlist", False)},
     "pico": {
         "population": ("str", False),
         "intervention": ("str", False),
@@ -207,6 +227,15 @@ def _check_value(kind: str, value: Any) -> str | None:
             return f"not a DOI: {bad[0]!r}"
         dois = [normalize_doi(s) for s in value]
         return "DOIs are listed twice" if len(set(dois)) != len(dois) else None
+    if kind == "fields":
+        if not isinstance(value, list) or not all(isinstance(s, str) and s.strip() for s in value):
+            return "must be a list of field names"
+        bad = [s for s in value if not FIELD_PATTERN.match(s)]
+        if bad:
+            return f"field names are lowercase letters, digits and _ (got {', '.join(map(repr, bad))})"
+        if "outcome" not in value:
+            return "must include outcome (every extraction is of one outcome)"
+        return "fields are listed twice" if len(set(value)) != len(value) else None
     if kind == "query":
         if not isinstance(value, str) or not value.strip():
             return "must be a non-empty search string"
@@ -347,6 +376,10 @@ def parse_protocol(data: dict, where: str = "<protocol>", expected_id: str | Non
             stopping=scr.get("stopping", "statistical"),
             recall_target=float(scr.get("recall_target", 0.95)),
             confidence=float(scr.get("confidence", 0.95)),
+        ),
+        extraction=ExtractionSpec(
+            fields=tuple(data.get("extraction", {}).get("fields", DEFAULT_EXTRACTION_FIELDS)),
+            outcomes=tuple(o.strip() for o in data.get("extraction", {}).get("outcomes", ())),
         ),
         raw=data,
         path=path,

@@ -103,8 +103,9 @@ def _print_status_table(doc: dict) -> None:
 
 @main.command()
 @click.argument("review")
-@click.option("--format", "fmt", type=click.Choice(["ris", "csv", "json"]), default="json", show_default=True,
-              help="ris for Zotero/EndNote, csv for ASReview LAB, json for scripts.")
+@click.option("--format", "fmt", type=click.Choice(["ris", "csv", "json", "extraction-csv"]), default="json",
+              show_default=True, help="ris for Zotero/EndNote, csv for ASReview LAB, json for scripts; "
+                                      "extraction-csv: the study-level data of `lsr extract` (--only ignored).")
 @click.option("--only", type=click.Choice(["all", "screened", "included"]), default="all", show_default=True,
               help="Which records to write.")
 @click.option("-o", "--output", default="-", show_default=True, help="File to write; - for standard output.")
@@ -117,8 +118,15 @@ def export(state: CliState, review: str, fmt: str, only: str, output: str) -> No
       lsr export debt-counselling --format json | jq length
       lsr export debt-counselling --format ris --only included -o included.ris
       lsr export debt-counselling --format csv -o for-asreview.csv
+      lsr export debt-counselling --format extraction-csv -o extraction.csv
     """
     from lsr.export import export_review
+
+    if fmt == "extraction-csv":
+        from lsr.synthesis.extraction import export_csv
+
+        def export_review(ws, review, fmt, out, only):  # noqa: F811  (same call shape, other table)
+            return export_csv(ws, review, out)
 
     ws = open_ws(state)
     ws.protocol(review)

@@ -60,7 +60,7 @@ def search_section(d: ReviewData, lang: str, doc: Doc) -> None:
         doc.add(
             P(
                 [
-                    f"De laatste zoekactie in OpenAlex begon op {fmt_date(last.started_at, lang, True)} "
+                    f"De laatste zoekactie in OpenAlex begon op {fmt_date(last.started_at, lang)} "
                     f"({status}) en "
                     f"leverde {fmt_int(last.results_returned, lang)} treffers op: "
                     f"{fmt_int(last.new_records, lang)} nieuw "
@@ -83,7 +83,7 @@ def search_section(d: ReviewData, lang: str, doc: Doc) -> None:
             P([Strong(w["filters"])]),
             Pre("\n".join(f"{k}: {v}" for k, v in info.filters.items()) or "—"),
         )
-        if info.request_urls:
+        if info.request_urls and not nl:  # Dutch: in the technical appendix
             doc.add(P([Strong(w["request"])]), Pre("\n".join(info.request_urls[:3])))
         if last.query and last.query != proto.search.query:
             doc.add(
