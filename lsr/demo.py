@@ -81,9 +81,15 @@ def demo_protocol(ds: SynergyDataset, query: str) -> str:
     title = f"Demo: {ds.name} — a labelled public systematic review (SYNERGY)".replace('"', "'")
     question = (f"Which records did the original reviewers of {ds.name}{source} include? Topic: {topic}. "
                 "A demonstration of lsr on real, labelled data.").replace('"', "'")
+    title_nl = f"Demo: {ds.name} — een gelabelde, openbare systematische review (SYNERGY)".replace('"', "'")
+    source_nl = f" (gepubliceerde review: https://doi.org/{doi})" if doi else ""
+    question_nl = (f"Welke publicaties namen de oorspronkelijke auteurs van {ds.name}{source_nl} op? "
+                   f"Onderwerp: {topic}. Een demonstratie van lsr op echte, gelabelde gegevens.").replace('"', "'")
     return f'''id = "{rid}"
 title = "{title}"
+title_nl = "{title_nl}"
 question = "{question}"
+question_nl = "{question_nl}"
 theme = "Demo"
 programme_goals = []
 version = "1"
@@ -102,6 +108,9 @@ query = '{query}'
 include = ["meets the original review's inclusion criteria"]
 exclude = ["does not meet them"]
 exclusion_reasons = ["wrong population", "wrong intervention", "wrong outcome", "wrong design", "other"]
+include_nl = ["voldoet aan de insluitcriteria van de oorspronkelijke review"]
+exclude_nl = ["voldoet daar niet aan"]
+exclusion_reasons_nl = ["verkeerde populatie", "verkeerde interventie", "verkeerde uitkomst", "verkeerd design", "anders"]
 highlight = {{ include = [], exclude = [] }}
 
 [schedule]
