@@ -59,6 +59,7 @@ class SourceRecord:
     label: str | None = None  # include | exclude | maybe
     reason: str | None = None
     database: str | None = None  # the RIS DB/DP field (Scopus, PubMed, ...)
+    note: str | None = None  # a decision note the file carries (lsr's export, ASReview's asreview_note)
 
 
 def looks_like_ris(lines: list[str]) -> bool:
