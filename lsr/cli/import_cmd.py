@@ -64,3 +64,5 @@ def import_(state: CliState, review: str, file: str, source: str | None, labels_
                f"{summary.new_records} new, {dupes}")
     if summary.labels:
         click.echo(f"{review}: {summary.labels} label(s) recorded as decisions of {summary.labels_reviewer}")
+    for warning in summary.warnings:
+        click.echo(f"warning: {warning}", err=True)
