@@ -256,9 +256,9 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
         if doi:
             break
     # PMID: PubMed links; "PMID: n" anywhere in notes/custom fields; AN when the database is PubMed/MEDLINE.
-    pmid = None
-    for value in [*urls, *kept_notes, *_all(entry, "custom1", "custom2", "custom6", "note", "accession_number"),
-                  *unknown.get("PM", []), *unknown.get("PMID", [])]:
+    pmid = next((p for p in map(normalize_pmid, [*unknown.get("PMID", []), *unknown.get("PM", [])]) if p), None)
+    for value in [] if pmid else [*urls, *kept_notes, *_all(entry, "custom1", "custom2", "custom6", "note",
+                                                             "accession_number")]:
         if re.search(r"pubmed|pmid", str(value), re.IGNORECASE):
             pmid = normalize_pmid(value)
             if pmid:
