@@ -69,3 +69,5 @@ def import_(state: CliState, review: str, file: str, source: str | None, labels_
         click.echo(f"{review}: warning: kept apart although the DOI {conflict.doi} is the same as {other}'s, "
                    f"because the titles clearly differ: {conflict.title[:70]!r} vs {conflict.other_title[:70]!r}; "
                    "check the DOI at its source", err=True)
+    for warning in summary.warnings:
+        click.echo(f"warning: {warning}", err=True)
