@@ -367,14 +367,17 @@ def protocol_files(protocols_dir: Path) -> list[Path]:
     return sorted(protocols_dir.glob("*.toml")) if protocols_dir.is_dir() else []
 
 
-def load_all(protocols_dir: Path) -> list[Protocol]:
-    """Load every protocol of a workspace.
+def load_each(protocols_dir: Path) -> tuple[list[Protocol], dict[Path, list[str]]]:
+    """Load every protocol of a workspace, each on its own: a broken file disables only its review.
 
-    Raises:
-        ProtocolError: listing the problems of every invalid file.
+    Returns:
+        The valid protocols (file order) and, per file that does not load, its problem lines.
     """
-    files = protocol_files(protocols_dir)
-    problems = check_files(files)
-    if problems:
-        raise ProtocolError(problems)
-    return [load_protocol(f) for f in files]
+    loaded: list[Protocol] = []
+    broken: dict[Path, list[str]] = {}
+    for path in protocol_files(protocols_dir):
+        try:
+            loaded.append(load_protocol(path))
+        except ProtocolError as exc:
+            broken[path] = exc.problems
+    return loaded, broken

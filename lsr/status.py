@@ -78,7 +78,12 @@ def review_status(ws: Workspace, session: Session, review_id: str) -> dict:
 
 
 def workspace_status(ws: Workspace, review_ids: list[str] | None = None) -> dict:
-    """The whole ``lsr status --json`` document."""
+    """The whole ``lsr status --json`` document.
+
+    Reviews whose protocol file does not load are listed under ``disabled`` (id, file, problems), not
+    under ``reviews``: every ``reviews[]`` item keeps its full set of fields for the scripts that read it.
+    """
     with ws.db.read() as session:
         reviews = [review_status(ws, session, rid) for rid in ws.review_ids(review_ids)]
-    return {"workspace": str(ws.root), "database": ws.db.safe_url, "reviews": reviews}
+    disabled = [d.as_dict() for rid, d in sorted(ws.disabled.items()) if not review_ids or rid in review_ids]
+    return {"workspace": str(ws.root), "database": ws.db.safe_url, "reviews": reviews, "disabled": disabled}

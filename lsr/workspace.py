@@ -3,6 +3,11 @@
 ``open_workspace`` resolves settings, opens (and migrates) the database and syncs every protocol file into
 a ``Review`` row. A protocol whose content changed gets a new ``ProtocolVersion`` row; nothing is
 overwritten silently. Library callers and both UIs start here.
+
+A protocol file that does not load (bad TOML, an invalid key) disables only its own review: it is listed
+in ``Workspace.disabled`` with the file and the reason, asking for it by id raises an error that says so,
+and every other review works as usual. One typo must not stop the screening and the scheduled updates
+of a whole programme.
 """
 
 from __future__ import annotations
@@ -17,17 +22,36 @@ from sqlmodel import select
 from lsr.db import Database, open_database
 from lsr.errors import LsrError
 from lsr.models import ProtocolVersion, Review
-from lsr.protocol import Protocol, load_all
+from lsr.protocol import Protocol, load_each
 from lsr.settings import Settings, resolve
+
+
+@dataclass(frozen=True)
+class DisabledReview:
+    """A review whose protocol file does not load: its id (the file name), the file and every problem."""
+
+    id: str
+    path: Path
+    problems: tuple[str, ...]
+
+    @property
+    def reason(self) -> str:
+        """One line: the first problem (it names file, key and reason), and how many more there are."""
+        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        return f"{self.problems[0]}{more}" if self.problems else f"{self.path}: does not load"
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "file": str(self.path), "problems": list(self.problems)}
 
 
 @dataclass
 class Workspace:
-    """An opened workspace: settings, protocols by id, and the database."""
+    """An opened workspace: settings, protocols by id, reviews disabled by a broken file, and the database."""
 
     settings: Settings
     db: Database
     protocols: dict[str, Protocol] = field(default_factory=dict)
+    disabled: dict[str, DisabledReview] = field(default_factory=dict)
 
     @property
     def root(self) -> Path:
@@ -42,11 +66,14 @@ class Workspace:
         try:
             return self.protocols[review_id]
         except KeyError:
+            if review_id in self.disabled:
+                raise LsrError(f"review {review_id!r} is disabled until its protocol file loads: "
+                               f"{self.disabled[review_id].reason}") from None
             known = ", ".join(sorted(self.protocols)) or "none"
             raise LsrError(f"unknown review {review_id!r} (reviews in {self.root}: {known})") from None
 
     def review_ids(self, wanted: list[str] | tuple[str, ...] | None = None) -> list[str]:
-        """The ids asked for (each checked to exist), or all reviews in id order."""
+        """The ids asked for (each checked to exist and load), or all loaded reviews in id order."""
         if wanted:
             return [self.protocol(r).id for r in wanted]
         return sorted(self.protocols)
@@ -98,7 +125,8 @@ def open_workspace(settings: Settings | None = None, *, sync: bool = True) -> Wo
     """Open the workspace of ``settings`` (default: resolved from the environment).
 
     Raises:
-        LsrError: missing workspace, invalid protocols (every problem listed), unusable database.
+        LsrError: missing workspace or unusable database. Invalid protocol files do not raise: their
+            reviews are listed in ``Workspace.disabled``.
     """
     settings = settings or resolve()
     if not settings.workspace.is_dir():
@@ -108,8 +136,10 @@ def open_workspace(settings: Settings | None = None, *, sync: bool = True) -> Wo
             f"{settings.workspace} is not an lsr workspace: it has no protocols/ folder "
             "(give --workspace DIR, set LSR_WORKSPACE, or run `lsr demo` to make one)"
         )
-    protocols = {p.id: p for p in load_all(settings.protocols_dir)}
-    ws = Workspace(settings=settings, db=open_database(settings.database_url), protocols=protocols)
+    loaded, broken = load_each(settings.protocols_dir)
+    ws = Workspace(settings=settings, db=open_database(settings.database_url), protocols={p.id: p for p in loaded},
+                   disabled={path.stem: DisabledReview(path.stem, path, tuple(problems))
+                             for path, problems in broken.items()})
     if sync:
         ws.sync()
     return ws

@@ -69,6 +69,24 @@ class CliState:
 pass_state = click.make_pass_decorator(CliState)
 
 
+def warn_disabled(disabled) -> None:
+    """One stderr line per review whose protocol file does not load (file and reason)."""
+    for item in disabled:
+        click.echo(f"lsr: warning: review {item.id} disabled: {item.reason}", err=True)
+
+
+def open_ws(state: CliState):
+    """Open the workspace of the invocation, warning about reviews disabled by a broken protocol file.
+
+    Imported lazily so that ``--help`` stays fast.
+    """
+    from lsr.workspace import open_workspace
+
+    ws = open_workspace(state.settings)
+    warn_disabled(ws.disabled.values())
+    return ws
+
+
 @click.group(cls=LsrGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--workspace",
@@ -101,4 +119,4 @@ def main(ctx: click.Context, workspace: str | None, reviewer: str | None) -> Non
     if ctx.invoked_subcommand is None:
         from lsr.cli.app_launch import launch_home
 
-        launch_home(ctx.obj.settings)
+        launch_home(open_ws(ctx.obj))

@@ -102,8 +102,3 @@ def make_app(target: Settings | Workspace, review_id: str | None = None, *, revi
 def default_rerank(ws: Workspace) -> ProcessRerank | None:
     """The installed ranker, run in a child process; None when ``lsr.ranking.service`` does not exist."""
     return ProcessRerank(ws.settings, DEFAULT_TARGET) if optional.has_module(DEFAULT_TARGET.split(":")[0]) else None
-
-
-def run_app(settings: Settings, review_id: str | None = None, *, stage: str = TA) -> None:
-    """Open the app in the terminal and return when the user quits."""
-    make_app(settings, review_id, stage=stage).run()
