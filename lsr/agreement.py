@@ -72,7 +72,8 @@ def review_agreement(session, review_id: str, stage: str = "title-abstract", blo
 
     rows = session.exec(
         select(Decision.reviewer, Decision.record_id, Decision.label, Decision.id)
-        .where(Decision.review_id == review_id, Decision.stage == stage, Decision.kind != "resolve")
+        .where(Decision.review_id == review_id, Decision.stage == stage,
+               Decision.kind.not_in(("resolve", "stage-override")))
         .order_by(Decision.id)
     ).all()
     current: dict[str, dict[int, tuple[str | None, int]]] = {}

@@ -4,10 +4,17 @@ The decision log is append-only. A record's current label for a reviewer is that
 for the stage; undo appends a correction that restores the label before the undone decision. The
 *settled* label of a record (what counts for PRISMA, status and ranking) is computed here too, so every
 caller agrees on it.
+
+The stages are consistent: a full-text decision needs the record's settled title/abstract include, and
+a full-text label counts only while that include stands. An explicit override (``override_stage``)
+records, in the same transaction, a title/abstract include of kind ``stage-override`` that settles the
+record as a resolution does, so the override is in the log and every count still adds up.
 """
 
 from __future__ import annotations
 
+import bisect
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_
@@ -15,10 +22,14 @@ from sqlmodel import Session, select
 
 from lsr.errors import LsrError
 from lsr.identity import normalize_doi, normalize_openalex_id
-from lsr.models import LABELS, STAGES, Decision, Record
+from lsr.models import LABELS, STAGES, Decision, ProtocolVersion, Record
 from lsr.protocol import Protocol
 
 TA, FT = STAGES
+RESOLVE = "resolve"
+STAGE_OVERRIDE = "stage-override"
+SETTLING_KINDS = (RESOLVE, STAGE_OVERRIDE)
+"""Decision kinds that settle a record on their own, whatever ``reviewers_per_record`` asks."""
 
 
 @dataclass(frozen=True)
@@ -82,9 +93,34 @@ def validate_decision(protocol: Protocol, label: str | None, stage: str, reason:
 
 def add_decision(session: Session, protocol: Protocol, record_id: int, reviewer: str, label: str | None, *,
                  stage: str = TA, reason: str | None = None, note: str | None = None, kind: str = "screen",
-                 rank_position: int | None = None, model_run_id: int | None = None) -> Decision:
-    """Append one decision in the caller's transaction (validated against the protocol)."""
+                 rank_position: int | None = None, model_run_id: int | None = None,
+                 override_stage: bool = False) -> Decision:
+    """Append one decision in the caller's transaction (validated against the protocol).
+
+    Args:
+        override_stage: for a full-text decision on a record without a title/abstract include: record
+            that include first (kind ``stage-override``), instead of refusing.
+
+    Raises:
+        LsrError: an invalid label, stage or reason; a full-text label on a record that has no settled
+            title/abstract include (without ``override_stage``). Nothing is written then.
+    """
     reason = validate_decision(protocol, label, stage, reason)
+    if stage == FT and label is not None and kind != "undo":
+        ta = settled_labels(session, protocol.id, TA, protocol.screening.reviewers_per_record)
+        current = ta.get(record_id)
+        if current is None or current.label != "include":
+            if not override_stage:
+                now = f"its title/abstract label is {current.label}" if current else "it has no settled " \
+                    "title/abstract label"
+                raise LsrError(f"record {record_id}: a full-text decision needs a title/abstract include ({now}); "
+                               "screen it on title and abstract first, or record an explicit override "
+                               "(lsr decide ... --override-stage)")
+            session.add(Decision(review_id=protocol.id, record_id=record_id, reviewer=reviewer, stage=TA,
+                                 label="include", kind=STAGE_OVERRIDE,
+                                 note=f"stage override: sent to full text without a title/abstract include "
+                                      f"(was: {current.label if current else 'unscreened'})"))
+            session.flush()
     if label != "exclude" and kind != "undo":
         reason = None if label is not None else reason
     decision = Decision(review_id=protocol.id, record_id=record_id, reviewer=reviewer, stage=stage, label=label,
@@ -134,18 +170,19 @@ def latest_decisions(session: Session, review_id: str, stage: str = TA, reviewer
 
 
 def resolutions_of(session: Session, review_id: str, stage: str = TA) -> dict[int, Decision]:
-    """The resolution in force per record at a stage: its latest ``resolve`` decision not undone since.
+    """The resolution in force per record at a stage: its latest ``resolve`` (or ``stage-override``)
+    decision not undone since.
 
     A resolution stays in force when its author later adds a note or another decision on the record; only
     an undo of the resolution itself (or a newer resolution) replaces it.
     """
     rows = session.exec(select(Decision).where(
         Decision.review_id == review_id, Decision.stage == stage,
-        or_(Decision.kind == "resolve", Decision.kind == "undo")).order_by(Decision.id)).all()
+        or_(Decision.kind.in_(SETTLING_KINDS), Decision.kind == "undo")).order_by(Decision.id)).all()
     undone = {d.corrects_id for d in rows if d.kind == "undo"}
     out: dict[int, Decision] = {}
     for d in rows:
-        if d.kind == "resolve" and d.label is not None and d.id not in undone:
+        if d.kind in SETTLING_KINDS and d.label is not None and d.id not in undone:
             out[d.record_id] = d
     return out
 
@@ -155,11 +192,59 @@ def settled_labels(session: Session, review_id: str, stage: str = TA, reviewers_
     """The label that counts for each record at a stage.
 
     Single screening: the latest decision of any reviewer. Dual screening: a resolution decision (kind
-    ``resolve``) settles; otherwise the record is settled once ``reviewers_per_record`` reviewers agree.
-    Records without a settled label are absent.
+    ``resolve`` or ``stage-override``) settles; otherwise the record is settled once
+    ``reviewers_per_record`` reviewers agree. Records without a settled label are absent. At full text,
+    only records whose settled title/abstract label is include can have one.
     """
+    if stage == FT:
+        eligible = {rid for rid, lab in settled_labels(session, review_id, TA, reviewers_per_record).items()
+                    if lab.label == "include"}
+        return {rid: lab for rid, lab in _settle(session, review_id, FT, reviewers_per_record).items()
+                if rid in eligible}
+    return _settle(session, review_id, stage, reviewers_per_record)
+
+
+def reviewers_required(session: Session, review_id: str, stage: str, current: int) -> dict[int, int]:
+    """Records screened under an earlier ``reviewers_per_record``, with the number that applies to them.
+
+    An amendment of ``reviewers_per_record`` applies to records first decided (at the stage) after the
+    amended protocol was recorded; a record decided before keeps the rule it was screened under, so no
+    earlier decision loses its effect (1 -> 2 does not send 300 screened records back to the queue).
+    Records under ``current`` are absent; the result is empty for a review never amended that way.
+    """
+    versions = session.exec(select(ProtocolVersion.recorded_at, ProtocolVersion.protocol_json)
+                            .where(ProtocolVersion.review_id == review_id).order_by(ProtocolVersion.id)).all()
+    times, rules = [], []
+    for at, snapshot in versions:
+        try:
+            screening = json.loads(snapshot).get("screening") or {}
+            rule = int(screening.get("reviewers_per_record", 1))
+        except (ValueError, TypeError, AttributeError):
+            rule = current
+        times.append(at)
+        rules.append(rule)
+    if rules:
+        rules[-1] = current  # the protocol in force now (its version row may be an older, identical one)
+    if len(set(rules)) <= 1:
+        return {}
+    first = session.exec(select(Decision.record_id, func.min(Decision.created_at))
+                         .where(Decision.review_id == review_id, Decision.stage == stage)
+                         .group_by(Decision.record_id)).all()
+    out: dict[int, int] = {}
+    for record_id, at in first:
+        if at is None:
+            continue
+        rule = rules[max(bisect.bisect_right(times, at) - 1, 0)]
+        if rule != current:
+            out[record_id] = rule
+    return out
+
+
+def _settle(session: Session, review_id: str, stage: str, reviewers_per_record: int) -> dict[int, Label]:
     per_pair = latest_decisions(session, review_id, stage)
-    resolutions = resolutions_of(session, review_id, stage) if reviewers_per_record > 1 else {}
+    earlier_rule = reviewers_required(session, review_id, stage, reviewers_per_record)
+    resolutions = (resolutions_of(session, review_id, stage)
+                   if reviewers_per_record > 1 or any(v > 1 for v in earlier_rule.values()) else {})
     by_record: dict[int, list[Decision]] = {}
     for (record_id, _), d in per_pair.items():
         by_record.setdefault(record_id, []).append(d)
@@ -167,7 +252,8 @@ def settled_labels(session: Session, review_id: str, stage: str = TA, reviewers_
     for record_id, decisions in by_record.items():
         decisions.sort(key=lambda d: d.id)
         latest = decisions[-1]
-        if reviewers_per_record <= 1:
+        required = earlier_rule.get(record_id, reviewers_per_record)
+        if required <= 1:
             if latest.label is not None:
                 out[record_id] = Label(latest.label, latest.reason, latest.note, latest.id)
             continue
@@ -175,7 +261,7 @@ def settled_labels(session: Session, review_id: str, stage: str = TA, reviewers_
             out[record_id] = Label(d.label, d.reason, d.note, d.id)
             continue
         labelled = [d for d in decisions if d.label is not None]
-        if len(labelled) >= reviewers_per_record and len({d.label for d in labelled}) == 1:
+        if len(labelled) >= required and len({d.label for d in labelled}) == 1:
             out[record_id] = Label(latest.label, latest.reason, latest.note, latest.id)
     return out
 
@@ -189,6 +275,10 @@ def conflicts(session: Session, review_id: str, stage: str = TA, reviewers_per_r
     if reviewers_per_record < 2:
         return {}
     per_pair = latest_decisions(session, review_id, stage)
+    if stage == FT:  # a full-text disagreement matters only while the title/abstract include stands
+        eligible = {rid for rid, lab in settled_labels(session, review_id, TA, reviewers_per_record).items()
+                    if lab.label == "include"}
+        per_pair = {key: d for key, d in per_pair.items() if key[0] in eligible}
     resolutions = resolutions_of(session, review_id, stage)
     by_record: dict[int, list[Decision]] = {}
     for (record_id, _), d in per_pair.items():
@@ -197,16 +287,23 @@ def conflicts(session: Session, review_id: str, stage: str = TA, reviewers_per_r
     for record_id, decisions in by_record.items():
         if record_id in resolutions:
             continue
-        labelled = sorted((d for d in decisions if d.label is not None and d.kind != "resolve"), key=lambda d: d.id)
+        labelled = sorted((d for d in decisions if d.label is not None and d.kind not in SETTLING_KINDS),
+                          key=lambda d: d.id)
         if len(labelled) >= 2 and len({d.label for d in labelled}) > 1:
             out[record_id] = labelled
     return out
 
 
 def decide_one(ws, review_id: str, record_ref: str | int, label: str, *, reviewer: str, stage: str = TA,
-               reason: str | None = None, note: str | None = None) -> Decision:
-    """Find a record by any identifier and commit one decision on it (``lsr decide``)."""
+               reason: str | None = None, note: str | None = None, override_stage: bool = False) -> Decision:
+    """Find a record by any identifier and commit one decision on it (``lsr decide``).
+
+    Raises:
+        LsrError: unknown record, an invalid decision, or a full-text decision without a title/abstract
+            include and without ``override_stage`` (nothing is recorded).
+    """
     protocol = ws.protocol(review_id)
     with ws.db.write() as session:
         record = find_record(session, review_id, record_ref)
-        return add_decision(session, protocol, record.id, reviewer, label, stage=stage, reason=reason, note=note)
+        return add_decision(session, protocol, record.id, reviewer, label, stage=stage, reason=reason, note=note,
+                            override_stage=override_stage)

@@ -121,6 +121,42 @@ def _sync_one(session, proto: Protocol) -> None:
                                     protocol_json=snapshot))
 
 
+def screening_amendments(ws: Workspace) -> list[str]:
+    """Warnings for protocols whose ``[screening]`` settings differ from the version the data was screened
+    under (read before ``sync`` records the new version), each saying how the change applies."""
+    from sqlalchemy import func
+
+    from lsr.decisions import TA
+    from lsr.models import Decision
+
+    out: list[str] = []
+    with ws.db.read() as session:
+        for proto in ws.protocols.values():
+            review = session.get(Review, proto.id)
+            if review is None:
+                continue
+            try:
+                before = json.loads(review.protocol_json).get("screening") or {}
+            except (ValueError, AttributeError):
+                continue
+            decided = session.exec(select(func.count(func.distinct(Decision.record_id))).where(
+                Decision.review_id == proto.id, Decision.stage == TA)).one()
+            where = f"{proto.path or proto.id}: screening"
+            old_rpr, new_rpr = int(before.get("reviewers_per_record", 1)), proto.screening.reviewers_per_record
+            if old_rpr != new_rpr and decided:
+                how = ("their single-screening labels stay settled and counted; records first screened from now "
+                       "on need two blinded reviewers" if new_rpr > old_rpr else
+                       "records screened under dual screening keep that rule (conflicts still need a resolution); "
+                       "records first screened from now on need one reviewer")
+                out.append(f"{where}.reviewers_per_record: changed {old_rpr} -> {new_rpr} after {decided} record(s) "
+                           f"were screened: {how}")
+            old_stop = before.get("stopping", "statistical")
+            if old_stop != proto.screening.stopping and decided:
+                out.append(f"{where}.stopping: changed {old_stop} -> {proto.screening.stopping}: the new rule is "
+                           f"evaluated over all {decided} screened record(s)")
+    return out
+
+
 def open_workspace(settings: Settings | None = None, *, sync: bool = True) -> Workspace:
     """Open the workspace of ``settings`` (default: resolved from the environment).
 

@@ -23,7 +23,9 @@ def protocols() -> None:
 def protocols_check(state: CliState, files: tuple[str, ...]) -> None:
     """Validate protocol files; with no FILE, every protocol of the workspace.
 
-    Prints one line per problem as `file: key: reason` and exits 1 if any file is invalid.
+    Prints one line per problem as `file: key: reason` and exits 1 if any file is invalid. A change of
+    the [screening] settings of a review that already has decisions is checked against the data and
+    reported as a warning saying how the change applies (earlier decisions stay valid and counted).
 
     \b
     Examples:
@@ -38,10 +40,26 @@ def protocols_check(state: CliState, files: tuple[str, ...]) -> None:
     problems = check_files(paths)
     for line in problems:
         click.echo(line, err=True)
+    for line in _amendment_warnings(state):
+        click.echo(f"warning: {line}", err=True)
     if problems:
         bad = len({p.split(": ", 1)[0] for p in problems})
         raise LsrError(f"{bad} of {len(paths)} protocol file(s) invalid")
     click.echo(f"{len(paths)} protocol file(s) valid")
+
+
+def _amendment_warnings(state: CliState) -> list[str]:
+    """Screening settings changed against the data already in the database (never creates a database)."""
+    from lsr.workspace import open_workspace, screening_amendments
+
+    settings = state.settings
+    sqlite_file = settings.reviews_dir / "lsr.sqlite"
+    if settings.database_url == f"sqlite:///{sqlite_file}" and not sqlite_file.exists():
+        return []
+    try:
+        return screening_amendments(open_workspace(settings, sync=False))
+    except LsrError:
+        return []
 
 
 @main.command()
@@ -163,13 +181,17 @@ def export(state: CliState, review: str, fmt: str, only: str, output: str) -> No
 @click.option("--reason", help="Exclusion reason: its text or its number in the protocol's list.")
 @click.option("--note", help="A free-text note kept with the decision.")
 @click.option("--stage", type=click.Choice(STAGES), default=STAGES[0], show_default=True)
+@click.option("--override-stage", is_flag=True,
+              help="Full text only: decide on a record without a title/abstract include, recording an explicit "
+                   "title/abstract include (kind stage-override) with it.")
 @pass_state
 def decide(state: CliState, review: str, record: str, label: str, reason: str | None, note: str | None,
-           stage: str) -> None:
+           stage: str, override_stage: bool) -> None:
     """Record one screening decision (for scripts and bulk labelling).
 
     RECORD is an lsr record id, an OpenAlex id (W…) or a DOI. The reviewer is --reviewer,
-    LSR_REVIEWER, or your login name.
+    LSR_REVIEWER, or your login name. A full-text decision needs the record's title/abstract include;
+    --override-stage records one explicitly instead (it is kept in the decision log).
 
     \b
     Examples:
@@ -180,7 +202,9 @@ def decide(state: CliState, review: str, record: str, label: str, reason: str | 
     from lsr.decisions import decide_one
 
     ws = open_ws(state)
+    if override_stage and stage != STAGES[1]:
+        raise click.UsageError("--override-stage applies to full-text decisions (--stage full-text)")
     d = decide_one(ws, review, record, label, reviewer=state.settings.reviewer, stage=stage, reason=reason,
-                   note=note)
+                   note=note, override_stage=override_stage)
     extra = f" ({d.reason})" if d.reason else ""
     click.echo(f"{review}: record {d.record_id} {label}{extra} at {stage} by {d.reviewer}")
