@@ -23,9 +23,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-import numpy as np
-from scipy.stats import hypergeom
-
 from lsr.protocol import STOPPING_PATTERN
 
 SMALL_REVIEW_INCLUSIONS = 20
@@ -47,14 +44,49 @@ class StoppingState:
         return asdict(self)
 
 
-def _windows(labels: Sequence[int], n_docs: int):
-    y = np.asarray(labels, dtype=np.int64)
-    n_seen, r_seen = len(y), int(y.sum())
-    n = np.arange(1, n_seen + 1)
-    k = np.cumsum(y[::-1])  # relevant records inside the last n screened
-    r_before = r_seen - k
-    n_urn = n_docs - (n_seen - n)
-    return n, k, r_before, n_urn, r_seen
+def _log_comb(n: int, k: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+
+def hypergeom_cdf(k: int, total: int, successes: int, draws: int) -> float:
+    """``P(X <= k)`` for ``X`` hypergeometric: ``draws`` from ``total`` items of which ``successes`` count.
+
+    Pure Python (the same parameters as ``scipy.stats.hypergeom.cdf(k, total, successes, draws)``): the
+    terms follow from the first by the pmf's ratio recurrence, summed in log space. Importing scipy.stats
+    costs seconds, more than everything else ``lsr status`` does.
+    """
+    lo, hi = max(0, draws - (total - successes)), min(draws, successes)
+    if k < lo:
+        return 0.0
+    if k >= hi:
+        return 1.0
+    log_p = _log_comb(successes, lo) + _log_comb(total - successes, draws - lo) - _log_comb(total, draws)
+    terms = [log_p]
+    for i in range(lo, k):
+        log_p += math.log((successes - i) * (draws - i)) - math.log((i + 1) * (total - successes - draws + i + 1))
+        terms.append(log_p)
+    top = max(terms)
+    return min(1.0, math.exp(top) * math.fsum(math.exp(t - top) for t in terms))
+
+
+def _windows(labels: Sequence[int], n_docs: int) -> list[tuple[int, int, int, int]]:
+    """The tail windows that can hold the minimum p: ``(draws, relevant in it, relevant before, urn size)``.
+
+    For a fixed count k, a longer window (one more draw from an urn one record larger) never raises
+    P(X <= k), so only the longest window per k can be the minimum: windows starting at the very
+    beginning or right after a relevant record. This makes each evaluation O(relevant found).
+    """
+    n_seen, r_seen = len(labels), sum(labels)
+    after = [0] * (n_seen + 1)  # relevant records from position i to the end
+    for i in range(n_seen - 1, -1, -1):
+        after[i] = after[i + 1] + labels[i]
+    starts = [0] + [i + 1 for i, v in enumerate(labels) if v]
+    return [(n_seen - s, after[s], r_seen - after[s], n_docs - s) for s in starts if s < n_seen]
+
+
+def _null_successes(r_seen: int, r_before: int, recall_target: float) -> int:
+    # Under "recall < target" the urn holds at least this many relevant records.
+    return math.floor(r_seen / recall_target - r_before + 1)
 
 
 def h0_pvalue(labels: Sequence[int], n_docs: int, recall_target: float = 0.95) -> float | None:
@@ -68,42 +100,59 @@ def h0_pvalue(labels: Sequence[int], n_docs: int, recall_target: float = 0.95) -
     Returns:
         The smallest p over all tail windows, or None when nothing relevant was found yet.
     """
-    if len(labels) == 0 or n_docs <= 0:
+    labels = [1 if v else 0 for v in labels]
+    if not labels or n_docs <= 0:
         return None
-    n, k, r_before, n_urn, r_seen = _windows(labels, n_docs)
+    r_seen = sum(labels)
     if r_seen == 0:
         return None
-    # For a fixed count k, a longer window (one more draw from an urn one record larger) never raises
-    # P(X <= k), so only the longest window per k can be the minimum: windows starting at the very
-    # beginning or right after a relevant record. This makes each evaluation O(relevant found).
-    y = np.asarray(labels, dtype=np.int64)
-    starts = np.concatenate(([0], np.flatnonzero(y) + 1))
-    keep = np.zeros(len(y), dtype=bool)
-    keep[len(y) - starts[starts < len(y)] - 1] = True
-    n, k, r_before, n_urn = n[keep], k[keep], r_before[keep], n_urn[keep]
-    k_null = np.floor(r_seen / recall_target - r_before + 1)
-    valid = k_null <= n_urn  # a null needing more relevant records than the urn holds is impossible
-    if not valid.any():
-        return 0.0
-    p = hypergeom.cdf(k[valid], n_urn[valid], k_null[valid], n[valid])
-    return float(np.min(p))
+    p_values = []
+    for n, k, r_before, n_urn in _windows(labels, n_docs):
+        k_null = _null_successes(r_seen, r_before, recall_target)
+        if k_null <= n_urn:  # a null needing more relevant records than the urn holds is impossible
+            p_values.append(hypergeom_cdf(k, n_urn, k_null, n))
+    return min(p_values) if p_values else 0.0
 
 
 def recall_lower_bound(labels: Sequence[int], n_docs: int, confidence: float = 0.95) -> float | None:
     """The highest recall the test can claim with ``confidence`` (None before any relevant record).
 
-    Found by bisection over the target: the p-value rises with the target.
+    Found by bisection over the target (the p-value rises with the target). Each step needs no
+    hypergeometric evaluation: per window, the p-value falls below ``1 - confidence`` exactly when the
+    null's relevant count reaches the smallest one that does so, found once by a search over that count.
     """
+    labels = [1 if v else 0 for v in labels]
     if h0_pvalue(labels, n_docs, 0.5) is None:
         return None
     alpha = 1 - confidence
-    lo, hi = 0.0, 1.0
     if (h0_pvalue(labels, n_docs, 0.999999) or 1.0) < alpha:
         return 1.0
+    r_seen = sum(labels)
+    windows = []
+    for n, k, r_before, n_urn in _windows(labels, n_docs):
+        low, high = k + 1, n_urn + 1  # smallest null count with p < alpha, n_urn + 1 when there is none
+        while low < high:
+            mid = (low + high) // 2
+            if hypergeom_cdf(k, n_urn, mid, n) < alpha:
+                high = mid
+            else:
+                low = mid + 1
+        windows.append((r_before, n_urn, low))
+
+    def below_alpha(target: float) -> bool:
+        valid = False
+        for r_before, n_urn, k_star in windows:
+            k_null = _null_successes(r_seen, r_before, target)
+            if k_null <= n_urn:
+                valid = True
+                if k_null >= k_star:
+                    return True
+        return not valid  # no possible null at all: p = 0
+
+    lo, hi = 0.0, 1.0
     for _ in range(30):
         mid = (lo + hi) / 2
-        p = h0_pvalue(labels, n_docs, max(mid, 1e-6))
-        if p is not None and p < alpha:
+        if below_alpha(max(mid, 1e-6)):
             lo = mid
         else:
             hi = mid
