@@ -13,33 +13,18 @@ record as a resolution does, so the override is in the log and every count still
 
 from __future__ import annotations
 
-import bisect
-import json
-from dataclasses import dataclass
-
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
+from lsr import labels
+from lsr.db import session_query
 from lsr.errors import LsrError
 from lsr.identity import normalize_doi, normalize_openalex_id
-from lsr.models import LABELS, STAGES, Decision, ProtocolVersion, Record
+from lsr.labels import FT, SETTLING_KINDS, STAGE_OVERRIDE, TA, Label
+from lsr.models import LABELS, STAGES, Decision, Record
 from lsr.protocol import Protocol
 
-TA, FT = STAGES
-RESOLVE = "resolve"
-STAGE_OVERRIDE = "stage-override"
-SETTLING_KINDS = (RESOLVE, STAGE_OVERRIDE)
-"""Decision kinds that settle a record on their own, whatever ``reviewers_per_record`` asks."""
-
-
-@dataclass(frozen=True)
-class Label:
-    """A current label with its reason and note."""
-
-    label: str
-    reason: str | None = None
-    note: str | None = None
-    decision_id: int | None = None
+__all__ = ["FT", "SETTLING_KINDS", "STAGE_OVERRIDE", "TA", "Label"]  # re-exported: callers import them here
 
 
 def find_record(session: Session, review_id: str, ref: str | int) -> Record:
@@ -176,32 +161,9 @@ def resolutions_of(session: Session, review_id: str, stage: str = TA) -> dict[in
     A resolution stays in force when its author later adds a note or another decision on the record; only
     an undo of the resolution itself (or a newer resolution) replaces it.
     """
-    rows = session.exec(select(Decision).where(
+    return labels.in_force(session.exec(select(Decision).where(
         Decision.review_id == review_id, Decision.stage == stage,
-        or_(Decision.kind.in_(SETTLING_KINDS), Decision.kind == "undo")).order_by(Decision.id)).all()
-    undone = {d.corrects_id for d in rows if d.kind == "undo"}
-    out: dict[int, Decision] = {}
-    for d in rows:
-        if d.kind in SETTLING_KINDS and d.label is not None and d.id not in undone:
-            out[d.record_id] = d
-    return out
-
-
-def settled_labels(session: Session, review_id: str, stage: str = TA, reviewers_per_record: int = 1
-                   ) -> dict[int, Label]:
-    """The label that counts for each record at a stage.
-
-    Single screening: the latest decision of any reviewer. Dual screening: a resolution decision (kind
-    ``resolve`` or ``stage-override``) settles; otherwise the record is settled once
-    ``reviewers_per_record`` reviewers agree. Records without a settled label are absent. At full text,
-    only records whose settled title/abstract label is include can have one.
-    """
-    if stage == FT:
-        eligible = {rid for rid, lab in settled_labels(session, review_id, TA, reviewers_per_record).items()
-                    if lab.label == "include"}
-        return {rid: lab for rid, lab in _settle(session, review_id, FT, reviewers_per_record).items()
-                if rid in eligible}
-    return _settle(session, review_id, stage, reviewers_per_record)
+        or_(Decision.kind.in_(SETTLING_KINDS), Decision.kind == "undo")).order_by(Decision.id)).all())
 
 
 def reviewers_required(session: Session, review_id: str, stage: str, current: int) -> dict[int, int]:
@@ -212,58 +174,19 @@ def reviewers_required(session: Session, review_id: str, stage: str, current: in
     earlier decision loses its effect (1 -> 2 does not send 300 screened records back to the queue).
     Records under ``current`` are absent; the result is empty for a review never amended that way.
     """
-    versions = session.exec(select(ProtocolVersion.recorded_at, ProtocolVersion.protocol_json)
-                            .where(ProtocolVersion.review_id == review_id).order_by(ProtocolVersion.id)).all()
-    times, rules = [], []
-    for at, snapshot in versions:
-        try:
-            screening = json.loads(snapshot).get("screening") or {}
-            rule = int(screening.get("reviewers_per_record", 1))
-        except (ValueError, TypeError, AttributeError):
-            rule = current
-        times.append(at)
-        rules.append(rule)
-    if rules:
-        rules[-1] = current  # the protocol in force now (its version row may be an older, identical one)
-    if len(set(rules)) <= 1:
-        return {}
-    first = session.exec(select(Decision.record_id, func.min(Decision.created_at))
-                         .where(Decision.review_id == review_id, Decision.stage == stage)
-                         .group_by(Decision.record_id)).all()
-    out: dict[int, int] = {}
-    for record_id, at in first:
-        if at is None:
-            continue
-        rule = rules[max(bisect.bisect_right(times, at) - 1, 0)]
-        if rule != current:
-            out[record_id] = rule
-    return out
+    return labels.earlier_rules(session_query(session), review_id, stage, current)
 
 
-def _settle(session: Session, review_id: str, stage: str, reviewers_per_record: int) -> dict[int, Label]:
-    per_pair = latest_decisions(session, review_id, stage)
-    earlier_rule = reviewers_required(session, review_id, stage, reviewers_per_record)
-    resolutions = (resolutions_of(session, review_id, stage)
-                   if reviewers_per_record > 1 or any(v > 1 for v in earlier_rule.values()) else {})
-    by_record: dict[int, list[Decision]] = {}
-    for (record_id, _), d in per_pair.items():
-        by_record.setdefault(record_id, []).append(d)
-    out: dict[int, Label] = {}
-    for record_id, decisions in by_record.items():
-        decisions.sort(key=lambda d: d.id)
-        latest = decisions[-1]
-        required = earlier_rule.get(record_id, reviewers_per_record)
-        if required <= 1:
-            if latest.label is not None:
-                out[record_id] = Label(latest.label, latest.reason, latest.note, latest.id)
-            continue
-        if (d := resolutions.get(record_id)) is not None:
-            out[record_id] = Label(d.label, d.reason, d.note, d.id)
-            continue
-        labelled = [d for d in decisions if d.label is not None]
-        if len(labelled) >= required and len({d.label for d in labelled}) == 1:
-            out[record_id] = Label(latest.label, latest.reason, latest.note, latest.id)
-    return out
+def settled_labels(session: Session, review_id: str, stage: str = TA, reviewers_per_record: int = 1
+                   ) -> dict[int, Label]:
+    """The label that counts for each record at a stage (``lsr.labels.settled``).
+
+    Single screening: the latest decision of any reviewer. Dual screening: a resolution decision (kind
+    ``resolve`` or ``stage-override``) settles; otherwise the record is settled once
+    ``reviewers_per_record`` reviewers agree. Records without a settled label are absent. At full text,
+    only records whose settled title/abstract label is include can have one.
+    """
+    return labels.settled(session_query(session), review_id, stage, reviewers_per_record)
 
 
 def conflicts(session: Session, review_id: str, stage: str = TA, reviewers_per_record: int = 2
@@ -274,24 +197,11 @@ def conflicts(session: Session, review_id: str, stage: str = TA, reviewers_per_r
     """
     if reviewers_per_record < 2:
         return {}
-    per_pair = latest_decisions(session, review_id, stage)
+    latest = latest_decisions(session, review_id, stage).values()
     if stage == FT:  # a full-text disagreement matters only while the title/abstract include stands
-        eligible = {rid for rid, lab in settled_labels(session, review_id, TA, reviewers_per_record).items()
-                    if lab.label == "include"}
-        per_pair = {key: d for key, d in per_pair.items() if key[0] in eligible}
-    resolutions = resolutions_of(session, review_id, stage)
-    by_record: dict[int, list[Decision]] = {}
-    for (record_id, _), d in per_pair.items():
-        by_record.setdefault(record_id, []).append(d)
-    out: dict[int, list[Decision]] = {}
-    for record_id, decisions in by_record.items():
-        if record_id in resolutions:
-            continue
-        labelled = sorted((d for d in decisions if d.label is not None and d.kind not in SETTLING_KINDS),
-                          key=lambda d: d.id)
-        if len(labelled) >= 2 and len({d.label for d in labelled}) > 1:
-            out[record_id] = labelled
-    return out
+        eligible = labels.eligible_for_full_text(session_query(session), review_id, reviewers_per_record)
+        latest = [d for d in latest if d.record_id in eligible]
+    return labels.disagreements(latest, resolutions_of(session, review_id, stage))
 
 
 def decide_one(ws, review_id: str, record_ref: str | int, label: str, *, reviewer: str, stage: str = TA,

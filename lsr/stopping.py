@@ -236,41 +236,36 @@ def first_stop(rule: str, labels: Sequence[int], n_docs: int, recall_target: flo
 
 
 def evaluate_review(ws, session, review_id: str) -> dict:
-    """The stopping state of a review for ``lsr status`` and the reports.
+    """The stopping state of a review for ``lsr status`` and the reports (``session``: a SQLAlchemy
+    session or a query function, see ``lsr.labels``).
 
     The title/abstract decisions in screening order (first settled decision per record) are the sample;
     ``include`` and ``maybe`` count as relevant (a conservative choice). The rule is evaluated over the
     whole review and over the newest update batch (records first seen in the latest update run).
     """
-    from sqlalchemy import func
-    from sqlmodel import select
+    from lsr.labels import TA, as_query, settled
 
-    from lsr.decisions import TA, settled_labels
-    from lsr.models import Decision, Record, SearchRun
-
-    proto = ws.protocol(review_id)
-    scr = proto.screening
-    settled = settled_labels(session, review_id, TA, scr.reviewers_per_record)
-    first_at = dict(session.exec(
-        select(Decision.record_id, func.min(Decision.id)).where(Decision.review_id == review_id,
-                                                                Decision.stage == TA).group_by(Decision.record_id)
-    ).all())
-    order = sorted(settled, key=lambda rid: first_at.get(rid, math.inf))
-    labels = [1 if settled[rid].label in ("include", "maybe") else 0 for rid in order]
-    n_docs = session.exec(select(func.count()).select_from(Record).where(Record.review_id == review_id)).one()
+    q = as_query(session)
+    scr = ws.protocol(review_id).screening
+    params = {"review": review_id, "stage": TA}
+    settled_ta = settled(q, review_id, TA, scr.reviewers_per_record)
+    first_at = {r[0]: r[1] for r in q("SELECT record_id, min(id) FROM decision WHERE review_id = :review "
+                                      "AND stage = :stage GROUP BY record_id", params)}
+    order = sorted(settled_ta, key=lambda rid: first_at.get(rid, math.inf))
+    labels = [1 if settled_ta[rid].label in ("include", "maybe") else 0 for rid in order]
+    n_docs = q("SELECT count(*) FROM record WHERE review_id = :review", params)[0][0]
     whole = evaluate(scr.stopping, labels, n_docs, scr.recall_target, scr.confidence)
     out = {"rule": scr.stopping, "met": whole.met, "estimated_recall": whole.estimated_recall,
            "p_value": whole.p_value, "recall_target": scr.recall_target, "confidence": scr.confidence,
            "message": whole.message}
-    last_run = session.exec(select(SearchRun.id).where(SearchRun.review_id == review_id, SearchRun.kind == "update")
-                            .order_by(SearchRun.id.desc())).first()
-    if last_run is not None:
-        batch_ids = set(session.exec(select(Record.id).where(Record.review_id == review_id,
-                                                             Record.first_seen_run_id == last_run)).all())
+    last = q("SELECT max(id) FROM search_run WHERE review_id = :review AND kind = 'update'", params)[0][0]
+    if last is not None:
+        batch_ids = {r[0] for r in q("SELECT id FROM record WHERE review_id = :review AND first_seen_run_id = :run",
+                                     {**params, "run": last})}
         if batch_ids:
             batch_labels = [lab for rid, lab in zip(order, labels, strict=True) if rid in batch_ids]
             batch = evaluate(scr.stopping, batch_labels, len(batch_ids), scr.recall_target, scr.confidence)
-            out["batch"] = {"search_run": last_run, "records": len(batch_ids), "screened": len(batch_labels),
+            out["batch"] = {"search_run": last, "records": len(batch_ids), "screened": len(batch_labels),
                             "met": batch.met, "estimated_recall": batch.estimated_recall,
                             "message": batch.message}
     return out

@@ -20,32 +20,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from lsr.db import Database, open_database
-from lsr.errors import LsrError
 from lsr.models import ProtocolVersion, Review
-from lsr.protocol import Protocol, load_each
+from lsr.protocol import DisabledReview, Protocol, ReviewCatalogue, load_catalogue
 from lsr.settings import Settings, resolve
 
 
-@dataclass(frozen=True)
-class DisabledReview:
-    """A review whose protocol file does not load: its id (the file name), the file and every problem."""
-
-    id: str
-    path: Path
-    problems: tuple[str, ...]
-
-    @property
-    def reason(self) -> str:
-        """One line: the first problem (it names file, key and reason), and how many more there are."""
-        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
-        return f"{self.problems[0]}{more}" if self.problems else f"{self.path}: does not load"
-
-    def as_dict(self) -> dict:
-        return {"id": self.id, "file": str(self.path), "problems": list(self.problems)}
-
-
 @dataclass
-class Workspace:
+class Workspace(ReviewCatalogue):
     """An opened workspace: settings, protocols by id, reviews disabled by a broken file, and the database."""
 
     settings: Settings
@@ -56,27 +37,6 @@ class Workspace:
     @property
     def root(self) -> Path:
         return self.settings.workspace
-
-    def protocol(self, review_id: str) -> Protocol:
-        """The protocol of one review.
-
-        Raises:
-            LsrError: no protocol with that id in this workspace.
-        """
-        try:
-            return self.protocols[review_id]
-        except KeyError:
-            if review_id in self.disabled:
-                raise LsrError(f"review {review_id!r} is disabled until its protocol file loads: "
-                               f"{self.disabled[review_id].reason}") from None
-            known = ", ".join(sorted(self.protocols)) or "none"
-            raise LsrError(f"unknown review {review_id!r} (reviews in {self.root}: {known})") from None
-
-    def review_ids(self, wanted: list[str] | tuple[str, ...] | None = None) -> list[str]:
-        """The ids asked for (each checked to exist and load), or all loaded reviews in id order."""
-        if wanted:
-            return [self.protocol(r).id for r in wanted]
-        return sorted(self.protocols)
 
     def review_dir(self, review_id: str) -> Path:
         """The review's output folder, created on demand."""
@@ -165,17 +125,9 @@ def open_workspace(settings: Settings | None = None, *, sync: bool = True) -> Wo
             reviews are listed in ``Workspace.disabled``.
     """
     settings = settings or resolve()
-    if not settings.workspace.is_dir():
-        raise LsrError(f"workspace {settings.workspace} does not exist")
-    if not settings.protocols_dir.is_dir():
-        raise LsrError(
-            f"{settings.workspace} is not an lsr workspace: it has no protocols/ folder "
-            "(give --workspace DIR, set LSR_WORKSPACE, or run `lsr demo` to make one)"
-        )
-    loaded, broken = load_each(settings.protocols_dir)
-    ws = Workspace(settings=settings, db=open_database(settings.database_url), protocols={p.id: p for p in loaded},
-                   disabled={path.stem: DisabledReview(path.stem, path, tuple(problems))
-                             for path, problems in broken.items()})
+    catalogue = load_catalogue(settings.workspace)
+    ws = Workspace(settings=settings, db=open_database(settings.database_url), protocols=catalogue.protocols,
+                   disabled=catalogue.disabled)
     if sync:
         ws.sync()
     return ws

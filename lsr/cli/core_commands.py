@@ -74,10 +74,16 @@ def status(state: CliState, review: str | None, as_json: bool) -> None:
       lsr status
       lsr status debt-counselling --json
     """
-    from lsr.status import workspace_status
+    from lsr.cli.base import warn_disabled
+    from lsr.status import quick_status, workspace_status
 
-    ws = open_ws(state)
-    doc = workspace_status(ws, [review] if review else None)
+    wanted = [review] if review else None
+    quick = quick_status(state.settings, wanted)  # stdlib sqlite3 when the database is current: fast
+    if quick is not None:
+        doc, catalogue = quick
+        warn_disabled(catalogue.disabled.values())
+    else:
+        doc = workspace_status(open_ws(state), wanted)
     if as_json:
         click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
         return
