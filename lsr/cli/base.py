@@ -75,14 +75,20 @@ def warn_disabled(disabled) -> None:
         click.echo(f"lsr: warning: review {item.id} disabled: {item.reason}", err=True)
 
 
-def open_ws(state: CliState):
+def open_ws(state: CliState, *, lazy: bool = False):
     """Open the workspace of the invocation, warning about reviews disabled by a broken protocol file.
 
-    Imported lazily so that ``--help`` stays fast.
+    Imported lazily so that ``--help`` stays fast. ``lazy``: open the database on first use (the home
+    screen) when it is already current; otherwise now, so that a database error is a one-line message.
     """
     from lsr.workspace import open_workspace
 
-    ws = open_workspace(state.settings)
+    if lazy:
+        from lsr.protocol import load_catalogue
+        from lsr.sqlite_reader import open_reader
+
+        lazy = open_reader(state.settings, load_catalogue(state.settings.workspace)) is not None
+    ws = open_workspace(state.settings, lazy=lazy)
     warn_disabled(ws.disabled.values())
     return ws
 
@@ -119,4 +125,4 @@ def main(ctx: click.Context, workspace: str | None, reviewer: str | None) -> Non
     if ctx.invoked_subcommand is None:
         from lsr.cli.app_launch import launch_home
 
-        launch_home(open_ws(ctx.obj))
+        launch_home(open_ws(ctx.obj, lazy=True))

@@ -146,13 +146,23 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="status", exit_on_error=False)
     def load_status(self) -> None:
-        """Read every review's counts off the UI thread."""
+        """Read every review's counts off the UI thread.
+
+        Through the read-only sqlite3 reader when the database is current (no SQLAlchemy needed to show
+        the table), then the database is opened here so that the first review opens without a wait.
+        """
+        from lsr.sqlite_reader import open_reader  # noqa: PLC0415
         from lsr.status import review_status  # noqa: PLC0415
 
         ws = self.app.ws
-        with ws.db.read() as session:
-            rows = [review_status(ws, session, rid) for rid in ws.review_ids()]
+        q = open_reader(ws.settings, ws)
+        if q is None:
+            with ws.db.read() as session:
+                rows = [review_status(ws, session, rid) for rid in ws.review_ids()]
+        else:
+            rows = [review_status(ws, q, rid) for rid in ws.review_ids()]
         self.post_message(StatusLoaded(rows))
+        ws.db  # noqa: B018  (warm up: open the database before a review is opened)
 
     def on_status_loaded(self, message: StatusLoaded) -> None:
         self.reviews = message.reviews
