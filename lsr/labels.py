@@ -56,6 +56,21 @@ def as_query(source: Any) -> Query:
     return session_query(source)
 
 
+def memo(q: Query) -> Query:
+    """``q`` remembering its answers: the rules ask for the same decisions several times per review, and
+    within one read (one status, one report) the answers cannot change."""
+    seen: dict[tuple, list[Any]] = {}
+
+    def cached(sql: str, params: dict) -> list[Any]:
+        key = (sql, tuple(sorted(params.items())))
+        if key not in seen:
+            seen[key] = q(sql, params)
+        return seen[key]
+
+    cached.settled = {}  # type: ignore[attr-defined]  (``settled`` keeps its results here too)
+    return cached
+
+
 @dataclass(frozen=True)
 class Label:
     """A current label with its reason and note."""
@@ -176,6 +191,16 @@ def eligible_for_full_text(q: Query, review_id: str, required: int) -> set[int]:
 
 def settled(q: Query, review_id: str, stage: str, required: int) -> dict[int, Label]:
     """The label that counts for each record at a stage (records without one are absent)."""
+    results = getattr(q, "settled", None)  # a ``memo`` query function: answer each question once
+    if results is not None:
+        key = (review_id, stage, required)
+        if key not in results:
+            results[key] = _settled(q, review_id, stage, required)
+        return results[key]
+    return _settled(q, review_id, stage, required)
+
+
+def _settled(q: Query, review_id: str, stage: str, required: int) -> dict[int, Label]:
     params = {"review": review_id, "stage": stage}
     rules = earlier_rules(q, review_id, stage, required)
     dual = required > 1 or any(v > 1 for v in rules.values())

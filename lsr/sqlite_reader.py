@@ -44,10 +44,6 @@ def sqlite_file(settings: Settings) -> Path | None:
     return Path(url[len(prefix):])
 
 
-def _rows(cursor: sqlite3.Cursor, row: tuple) -> tuple:
-    return _row_type(tuple(col[0] for col in cursor.description))(*row)
-
-
 _types: dict[tuple[str, ...], type] = {}
 
 
@@ -68,7 +64,6 @@ def open_reader(settings: Settings, catalogue: ReviewCatalogue) -> Query | None:
                                check_same_thread=False)
     except sqlite3.Error:
         return None
-    conn.row_factory = _rows
     try:
         revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         if revision is None or revision[0] != migration_head():
@@ -83,6 +78,8 @@ def open_reader(settings: Settings, catalogue: ReviewCatalogue) -> Query | None:
         return None
 
     def q(sql: str, params: dict) -> list:
-        return conn.execute(sql, params).fetchall()
+        cursor = conn.execute(sql, params)
+        make = _row_type(tuple(col[0] for col in cursor.description))._make
+        return list(map(make, cursor.fetchall()))
 
     return q

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lsr.agreement import review_agreement
-from lsr.labels import FT, TA, as_query, open_conflicts, settled
+from lsr.labels import FT, TA, as_query, memo, open_conflicts, settled
 from lsr.schedule import is_due, next_update
 
 
@@ -53,7 +53,7 @@ def review_status(ws, session, review_id: str) -> dict:
         session: a SQLAlchemy session or a query function (``lsr.labels.Query``).
         review_id: the review.
     """
-    q = as_query(session)
+    q = memo(as_query(session))  # one read: the same question is answered once
     proto = ws.protocol(review_id)
     n_records = _count(q, "SELECT count(*) FROM record WHERE review_id = :review", review_id)
     n_dupes = _count(q, "SELECT count(*) FROM record_source WHERE review_id = :review AND is_duplicate", review_id)

@@ -61,9 +61,17 @@ def hypergeom_cdf(k: int, total: int, successes: int, draws: int) -> float:
     if k >= hi:
         return 1.0
     log_p = _log_comb(successes, lo) + _log_comb(total - successes, draws - lo) - _log_comb(total, draws)
+    base = total - successes - draws + 1
+    if log_p > -600:  # the usual case: plain products, no risk of underflow on the way up
+        p = math.exp(log_p)
+        acc = p
+        for i in range(lo, k):
+            p *= (successes - i) * (draws - i) / ((i + 1) * (base + i))
+            acc += p
+        return min(1.0, acc)
     terms = [log_p]
     for i in range(lo, k):
-        log_p += math.log((successes - i) * (draws - i)) - math.log((i + 1) * (total - successes - draws + i + 1))
+        log_p += math.log((successes - i) * (draws - i)) - math.log((i + 1) * (base + i))
         terms.append(log_p)
     top = max(terms)
     return min(1.0, math.exp(top) * math.fsum(math.exp(t - top) for t in terms))
@@ -117,36 +125,34 @@ def h0_pvalue(labels: Sequence[int], n_docs: int, recall_target: float = 0.95) -
 def recall_lower_bound(labels: Sequence[int], n_docs: int, confidence: float = 0.95) -> float | None:
     """The highest recall the test can claim with ``confidence`` (None before any relevant record).
 
-    Found by bisection over the target (the p-value rises with the target). Each step needs no
-    hypergeometric evaluation: per window, the p-value falls below ``1 - confidence`` exactly when the
-    null's relevant count reaches the smallest one that does so, found once by a search over that count.
+    Found by bisection over the target (the p-value rises with the target). A step asks whether any
+    window's p is below ``1 - confidence``, stopping at the first that is; the answers are remembered
+    per window and null count, which repeat from step to step.
     """
     labels = [1 if v else 0 for v in labels]
-    if h0_pvalue(labels, n_docs, 0.5) is None:
+    if not labels or n_docs <= 0 or not any(labels):
         return None
     alpha = 1 - confidence
     if (h0_pvalue(labels, n_docs, 0.999999) or 1.0) < alpha:
         return 1.0
     r_seen = sum(labels)
-    windows = []
-    for n, k, r_before, n_urn in _windows(labels, n_docs):
-        low, high = k + 1, n_urn + 1  # smallest null count with p < alpha, n_urn + 1 when there is none
-        while low < high:
-            mid = (low + high) // 2
-            if hypergeom_cdf(k, n_urn, mid, n) < alpha:
-                high = mid
-            else:
-                low = mid + 1
-        windows.append((r_before, n_urn, low))
+    windows = _windows(labels, n_docs)
+    below: dict[tuple[int, int], bool] = {}  # (window, null count) -> p < alpha; the counts repeat
+    order = list(range(len(windows)))  # the window that answered yes last is asked first
 
     def below_alpha(target: float) -> bool:
         valid = False
-        for r_before, n_urn, k_star in windows:
+        for pos, w in enumerate(order):
+            n, k, r_before, n_urn = windows[w]
             k_null = _null_successes(r_seen, r_before, target)
-            if k_null <= n_urn:
-                valid = True
-                if k_null >= k_star:
-                    return True
+            if k_null > n_urn:
+                continue
+            valid = True
+            if (w, k_null) not in below:
+                below[(w, k_null)] = hypergeom_cdf(k, n_urn, k_null, n) < alpha
+            if below[(w, k_null)]:
+                order.insert(0, order.pop(pos))
+                return True
         return not valid  # no possible null at all: p = 0
 
     lo, hi = 0.0, 1.0

@@ -80,3 +80,39 @@ def test_the_migration_head_read_from_the_scripts_is_alembics():
     from lsr.db import MIGRATIONS_DIR
 
     assert migration_head() == head_revision() == ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+
+
+def test_the_app_reaches_its_home_screen_without_the_database_layer(tmp_path):
+    """`lsr` (home) builds the app on a workspace whose database opens on first use: no SQLAlchemy yet."""
+    path, _ = _populated(tmp_path)
+    code = ("import sys\nfrom lsr.settings import resolve\nfrom lsr.workspace import open_workspace\n"
+            "from lsr.tui.app import make_app\n"
+            "ws = open_workspace(resolve(sys.argv[1]), lazy=True)\n"
+            "make_app(ws, rerank=None, update=None, report=None)\n"
+            "print(sorted(m for m in ('sqlalchemy', 'sqlmodel', 'alembic', 'scipy', 'numpy') if m in sys.modules))\n"
+            "ws.db\nprint('sqlalchemy' in sys.modules)\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["[]", "True"]
+
+
+def test_the_status_table_fits_the_terminal_without_cutting_names():
+    from lsr.cli.status_table import HEADS, status_lines
+
+    long_ids = ["early-childhood-education-participation", "poverty-concentration-social-mixing", "cpted"]
+    doc = {"workspace": "/ws", "disabled": [{"id": "broken-review", "file": "x", "problems": ["x"]}],
+           "reviews": [{"id": rid, "records": 1234, "screened": 300, "included": 12, "excluded": 280,
+                        "unscreened": 934, "conflicts": 3, "last_update": "2026-11-01T03:00:00+00:00",
+                        "next_update": "2026-12-01T03:00:00+00:00", "due": False,
+                        "stopping": {"rule": "statistical", "met": False, "estimated_recall": 0.62}}
+                       for rid in long_ids]}
+    piped = status_lines(doc, None)
+    assert len(piped) == 2 + 4 and all(any(line.startswith(rid + " ") for line in piped) for rid in long_ids)
+    assert all(head in piped[1] for head in HEADS)
+    for width in (80, 72, 60, 40):
+        lines = status_lines(doc, width)
+        assert max(len(line) for line in lines) <= width, width
+        text = "".join(line.split()[0] if line.strip() else "" for line in lines)
+        assert all(rid in text for rid in long_ids + ["broken-review"]), width  # wrapped, never cut
+        assert any("confl" in line for line in lines) and any("not met (62%)" in line for line in lines)

@@ -90,57 +90,16 @@ def status(state: CliState, review: str | None, as_json: bool) -> None:
     _print_status_table(doc)
 
 
-def stopping_cell(state: dict | None) -> str:
-    """The stopping rule's verdict in a few characters: ``met``, ``not met`` (with the recall we are
-    sure of), or ``no rule``."""
-    if not state or (state.get("rule") or "none") == "none":
-        return "no rule"
-    if state.get("met"):
-        return "met"
-    recall = state.get("estimated_recall")
-    return f"not met ({recall:.0%})" if recall is not None else "not met"
-
-
 def _print_status_table(doc: dict) -> None:
-    """The status table, fitted to the terminal: names are never cut (they wrap on a narrow terminal), the
-    stopping and conflicts columns are always there, and piped output is never wrapped."""
-    from rich.console import Console
-    from rich.table import Table
+    """The status table, fitted to the terminal (see ``lsr.cli.status_table``)."""
+    import shutil
 
-    console = Console()
-    rows = [[r["id"], str(r["records"]), str(r["screened"]), str(r["included"]), str(r["excluded"]),
-             str(r["unscreened"]), str(r.get("conflicts") or 0), stopping_cell(r.get("stopping")),
-             (r["last_update"] or "never")[:10], "due now" if r["due"] else (r["next_update"] or "")[:10]]
-            for r in doc["reviews"]]
-    rows += [[d["id"], "-", "-", "-", "-", "-", "-", "-", "-", "disabled"] for d in doc.get("disabled", [])]
-    heads = ["review", "records", "screened", "incl.", "excl.", "queue", "confl.", "stopping", "last update",
-             "next"]
+    from lsr.cli.status_table import status_lines
 
-    def room(columns: list[int]) -> int:
-        return sum(max([len(heads[i])] + [len(row[i]) for row in rows]) + 1 for i in columns)
-
-    if not console.is_terminal:
-        console.width = max(room(list(range(len(heads)))), 80)  # a pipe or a file: one line per review
-    shown = list(range(len(heads)))
-    if room(shown) > console.width:
-        shown.remove(8)  # "last update" goes first when room is short; the review name wraps, never cut
-    if room(shown[1:]) + 12 > console.width:  # too narrow for a table: one block per review
-        console.print(f"lsr · {doc['workspace']}", style="italic", soft_wrap=False)
-        for row in rows:
-            console.print(row[0], style="bold red" if row[9] == "disabled" else "bold")
-            console.print("  " + " · ".join(f"{heads[i]} {row[i]}" for i in shown[1:]), markup=False)
-        return
-    table = Table(title=f"lsr · {doc['workspace']}", title_justify="left", pad_edge=False, box=None,
-                  collapse_padding=True)
-    for i in shown:
-        if i == 0:
-            table.add_column(heads[i], overflow="fold", ratio=1, min_width=12)
-        else:
-            table.add_column(heads[i], justify="right" if i < 7 else "left", no_wrap=True)
-    for row in rows:
-        table.add_row(*[row[i] for i in shown], style="red" if row[9] == "disabled" else None)
-    console.print(table)
-    if not rows:
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    for line in status_lines(doc, width):
+        click.echo(line)
+    if not doc["reviews"] and not doc.get("disabled"):
         click.echo("No reviews: add a protocol file to protocols/ (see `lsr protocols check --help`).")
 
 
