@@ -60,8 +60,18 @@ def hypergeom_cdf(k: int, total: int, successes: int, draws: int) -> float:
         return 0.0
     if k >= hi:
         return 1.0
-    log_p = _log_comb(successes, lo) + _log_comb(total - successes, draws - lo) - _log_comb(total, draws)
     base = total - successes - draws + 1
+    if hi - k < k - lo:  # the upper tail is the shorter sum; 1 - tail is exact enough when the tail is small
+        log_p = _log_comb(successes, hi) + _log_comb(total - successes, draws - hi) - _log_comb(total, draws)
+        if log_p > -600:
+            p = math.exp(log_p)
+            tail = p
+            for i in range(hi, k + 1, -1):  # pmf(i - 1) from pmf(i)
+                p *= i * (base + i - 1) / ((successes - i + 1) * (draws - i + 1))
+                tail += p
+            if tail <= 0.5:
+                return max(0.0, 1.0 - tail)
+    log_p = _log_comb(successes, lo) + _log_comb(total - successes, draws - lo) - _log_comb(total, draws)
     if log_p > -600:  # the usual case: plain products, no risk of underflow on the way up
         p = math.exp(log_p)
         acc = p
@@ -266,12 +276,17 @@ def evaluate_review(ws, session, review_id: str) -> dict:
            "message": whole.message}
     last = q("SELECT max(id) FROM search_run WHERE review_id = :review AND kind = 'update'", params)[0][0]
     if last is not None:
-        batch_ids = {r[0] for r in q("SELECT id FROM record WHERE review_id = :review AND first_seen_run_id = :run",
-                                     {**params, "run": last})}
-        if batch_ids:
-            batch_labels = [lab for rid, lab in zip(order, labels, strict=True) if rid in batch_ids]
-            batch = evaluate(scr.stopping, batch_labels, len(batch_ids), scr.recall_target, scr.confidence)
-            out["batch"] = {"search_run": last, "records": len(batch_ids), "screened": len(batch_labels),
+        batch_params = {**params, "run": last}
+        batch_size = q("SELECT count(*) FROM record WHERE review_id = :review AND first_seen_run_id = :run",
+                       batch_params)[0][0]
+        if batch_size:
+            decided = {r[0] for r in q(  # only the batch's decided records: the rest only count
+                "SELECT DISTINCT record.id FROM record JOIN decision ON decision.record_id = record.id "
+                "WHERE record.review_id = :review AND record.first_seen_run_id = :run AND decision.stage = :stage",
+                batch_params)}
+            batch_labels = [lab for rid, lab in zip(order, labels, strict=True) if rid in decided]
+            batch = evaluate(scr.stopping, batch_labels, batch_size, scr.recall_target, scr.confidence)
+            out["batch"] = {"search_run": last, "records": batch_size, "screened": len(batch_labels),
                             "met": batch.met, "estimated_recall": batch.estimated_recall,
                             "message": batch.message}
     return out
