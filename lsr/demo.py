@@ -15,13 +15,13 @@ particular dataset.
 from __future__ import annotations
 
 import dataclasses
-import json
 import random
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 from lsr.errors import LsrError
+from lsr.models import decode_json
 from lsr.settings import Settings, resolve
 from lsr.synergy import SynergyDataset, resolve_dataset, short_openalex_id
 
@@ -81,9 +81,15 @@ def demo_protocol(ds: SynergyDataset, query: str) -> str:
     title = f"Demo: {ds.name} — a labelled public systematic review (SYNERGY)".replace('"', "'")
     question = (f"Which records did the original reviewers of {ds.name}{source} include? Topic: {topic}. "
                 "A demonstration of lsr on real, labelled data.").replace('"', "'")
+    title_nl = f"Demo: {ds.name} — een gelabelde, openbare systematische review (SYNERGY)".replace('"', "'")
+    source_nl = f" (gepubliceerde review: https://doi.org/{doi})" if doi else ""
+    question_nl = (f"Welke publicaties namen de oorspronkelijke auteurs van {ds.name}{source_nl} op? "
+                   f"Onderwerp: {topic}. Een demonstratie van lsr op echte, gelabelde gegevens.").replace('"', "'")
     return f'''id = "{rid}"
 title = "{title}"
+title_nl = "{title_nl}"
 question = "{question}"
+question_nl = "{question_nl}"
 theme = "Demo"
 programme_goals = []
 version = "1"
@@ -102,6 +108,9 @@ query = '{query}'
 include = ["meets the original review's inclusion criteria"]
 exclude = ["does not meet them"]
 exclusion_reasons = ["wrong population", "wrong intervention", "wrong outcome", "wrong design", "other"]
+include_nl = ["voldoet aan de insluitcriteria van de oorspronkelijke review"]
+exclude_nl = ["voldoet daar niet aan"]
+exclusion_reasons_nl = ["verkeerde populatie", "verkeerde interventie", "verkeerde uitkomst", "verkeerd design", "anders"]
 highlight = {{ include = [], exclude = [] }}
 
 [schedule]
@@ -208,12 +217,10 @@ def _oracle_labels(ws, rid: str, labels: dict[str, int], share: float, seed: int
 
 
 def _rerank(ws, rid: str, say: Say) -> None:
-    try:
-        from lsr.ranking.service import rerank_review
-    except ImportError:
-        return
+    from lsr.ranking.service import rerank_review  # noqa: PLC0415  (scikit-learn is slow to import)
+
     run = rerank_review(ws, rid)
     if run is not None:
-        params = json.loads(getattr(run, "params_json", "{}") or "{}")
+        params = decode_json(run.params_json, {})
         say(f"ranked {run.n_ranked} unscreened records with {run.model} "
             f"(trained on {run.n_labels} labels{', ' + params['note'] if 'note' in params else ''})")

@@ -90,6 +90,8 @@ class SearchRun(SQLModel, table=True):
     credits_used: int | None = None  # summed X-RateLimit-Credits-Used; None when the server sends none
     credits_remaining: int | None = None  # X-RateLimit-Remaining after the run's last answer
     budget_resets_at: datetime | None = None  # paused runs: when OpenAlex's daily budget resets
+    # search validation of a finished update: {"checked", "found", "missing"} DOIs (lsr.known_studies)
+    known_studies_json: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class Record(SQLModel, table=True):
@@ -216,3 +218,38 @@ class ModelRun(SQLModel, table=True):
     started_at: datetime = Field(default_factory=utcnow)
     duration_s: float = 0.0
     status: str = "ok"
+
+
+class Extraction(SQLModel, table=True):
+    """Append-only study-level data: one row per version of one (record, outcome) extraction.
+
+    The current value of a record's outcome is its latest row; a correction appends a row pointing at the
+    row it corrects (``corrects_id``), and ``kind='retract'`` withdraws the outcome. Nothing is updated or
+    deleted, so every value keeps who entered it, when, and from which file or screen.
+    """
+
+    __table_args__ = (Index("ix_extraction_review_record_outcome", "review_id", "record_id", "outcome"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: str = Field(foreign_key="review.id", index=True)
+    record_id: int = Field(foreign_key="record.id", index=True)
+    outcome: str
+    design: str | None = None  # rct | quasi-experimental | cohort | before-after | qualitative | ...
+    country: str | None = None
+    n: int | None = None
+    risk_of_bias: str | None = None  # low | some concerns | high
+    events_treatment: int | None = None
+    total_treatment: int | None = None
+    events_control: int | None = None
+    total_control: int | None = None
+    measure: str | None = None  # RR | OR | SMD | MD
+    estimate: float | None = None  # natural scale (RR 0.49, not its log)
+    ci_low: float | None = None
+    ci_high: float | None = None
+    extra_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    reviewer: str
+    kind: str = "import"  # import | edit | retract
+    source: str | None = None  # the import file as given, or "screener"
+    corrects_id: int | None = Field(default=None, foreign_key="extraction.id")
+    created_at: datetime = Field(default_factory=utcnow)

@@ -51,6 +51,7 @@ from sqlmodel import select
 
 from lsr.errors import LsrError
 from lsr.ingest import Candidate, Ingest, candidate_from_openalex, kept_apart
+from lsr.known_studies import record_run as record_known_studies
 from lsr.locks import LockBusy, review_lock
 from lsr.models import Review, SearchRun, utcnow
 from lsr.openalex.client import (
@@ -312,6 +313,8 @@ def _update_locked(ws: Workspace, proto: Protocol, client: OpenAlexClient, emit:
         _end_run(ws, rid, run_id, FAILED, f"internal error: {type(exc).__name__}: {exc}", state, best_effort=True)
         raise
     result.resumed, result.chunks, result.requests, result.merged = resumed, len(plan.chunks), meter.requests, merged
+    if result.status == OK:
+        record_known_studies(ws, rid, run_id)  # search validation (PRISMA-S); never fails the update
     if result.status == OK and result.new_records:
         with ws.db.read() as s:
             result.kept_apart = kept_apart(s, run_id)

@@ -28,6 +28,7 @@ outcomes = ["achievement"]
 [search]
 query = '{query}'
 filters = {{ type = "article" }}
+{known}
 
 [criteria]
 include = ["empirical study"]
@@ -45,8 +46,11 @@ stopping = "{stopping}"
 
 
 def protocol_text(review_id: str = "test-review", query: str = '"school day" AND achievement',
-                  every: str = "monthly", reviewers: int = 1, stopping: str = "statistical") -> str:
-    return PROTOCOL.format(id=review_id, query=query, every=every, reviewers=reviewers, stopping=stopping)
+                  every: str = "monthly", reviewers: int = 1, stopping: str = "statistical",
+                  known_studies: tuple[str, ...] = ()) -> str:
+    known = f"known_studies = {json.dumps(list(known_studies))}" if known_studies else ""
+    return PROTOCOL.format(id=review_id, query=query, every=every, reviewers=reviewers, stopping=stopping,
+                           known=known)
 
 
 def make_workspace(path: Path, review_ids: tuple[str, ...] = ("test-review",), **protocol_kw) -> Path:

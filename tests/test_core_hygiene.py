@@ -6,7 +6,8 @@
   cycle is still a cycle a reader has to hold in mind).
 
 The import graph is read from the source with ``ast`` (nothing is imported); a package's
-``__init__`` is not counted as imported by its submodules.
+``__init__`` is not counted as imported by its submodules, nor are imports under ``if TYPE_CHECKING:``
+(annotations only: they never run).
 """
 
 from __future__ import annotations
@@ -55,7 +56,12 @@ def imported_names(name: str, path: Path) -> set[str]:
     """Absolute names of everything a module imports, at any depth (in functions too)."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    type_only = {id(inner) for node in ast.walk(tree) if _is_type_checking_block(node)
+                 for stmt in node.body for inner in ast.walk(stmt)}
+    for node in ast.walk(tree):
+        if id(node) in type_only:
+            continue
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -67,6 +73,14 @@ def imported_names(name: str, path: Path) -> set[str]:
             # ``from pkg import name``: the submodule ``pkg.name`` if there is one, else ``pkg`` (trimmed later)
             found.update(f"{module}.{alias.name}" for alias in node.names)
     return found
+
+
+def _is_type_checking_block(node: ast.AST) -> bool:
+    if not isinstance(node, ast.If):
+        return False
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
 def import_graph(root: Path, package: str) -> dict[str, set[str]]:
@@ -169,6 +183,8 @@ def test_a_cycle_closed_by_an_import_inside_a_function_is_found(tmp_path):
     (pkg / "sub" / "b.py").write_text("def f():\n    from .. import c\n")
     (pkg / "c.py").write_text("import pkg.a as alias\n")
     (pkg / "d.py").write_text("from pkg.a import thing\n")  # imports into the cycle, is not part of it
+    (pkg / "e.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg import d\n")
+    (pkg / "sub" / "f.py").write_text("import pkg.e\n")
     graph = import_graph(pkg, "pkg")
-    assert graph["pkg.sub.b"] == {"pkg.c"}
+    assert graph["pkg.sub.b"] == {"pkg.c"} and graph["pkg.e"] == set()  # annotations only: never runs
     assert cycles(graph) == [["pkg.a", "pkg.c", "pkg.sub.b"]]

@@ -61,6 +61,19 @@ def test_valid_protocol_loads(tmp_path):
         ('filters = { type = "article" }', 'filters = { type = "article,review" }', "search.filters", "commas"),
         ('highlight = { include = ["school"], exclude = ["rat"] }', 'highlight = { include = "school" }',
          "criteria.highlight.include", "list"),
+        ('title = "Test review test-review"', 'title = "T"\ntitle_nl = " "', "title_nl", "non-empty"),
+        ('title = "Test review test-review"', 'title = "T"\nquestion_nl = 3', "question_nl", "non-empty"),
+        ('include = ["empirical study"]', 'include = ["x"]\ninclude_nl = "empirisch"', "criteria.include_nl",
+         "list"),
+        ('exclusion_reasons = ["wrong population", "wrong intervention", "wrong design"]',
+         'exclusion_reasons = ["wrong population", "wrong intervention", "wrong design"]\n'
+         'exclusion_reasons_nl = ["verkeerde populatie", "verkeerde interventie"]',
+         "criteria.exclusion_reasons_nl", "same length and order"),
+        ('filters = { type = "article" }', 'filters = { type = "article" }\nknown_studies = ["not a doi"]',
+         "search.known_studies", "not a DOI"),
+        ('filters = { type = "article" }',
+         'filters = { type = "article" }\nknown_studies = ["10.1000/ABC", "https://doi.org/10.1000/abc"]',
+         "search.known_studies", "twice"),
     ],
 )
 def test_each_rule_fails_with_file_key_and_reason(tmp_path, old, new, key, reason):
@@ -72,6 +85,22 @@ def test_each_rule_fails_with_file_key_and_reason(tmp_path, old, new, key, reaso
     assert line is not None, problems
     assert line.startswith(str(tmp_path / "test-review.toml"))
     assert reason in line
+
+
+def test_dutch_fields_and_known_studies_load_normalised(tmp_path):
+    text = protocol_text(known_studies=("https://doi.org/10.1000/ABC.1", "doi:10.2000/x")).replace(
+        'title = "Test review test-review"',
+        'title = "Test review test-review"\ntitle_nl = "Testreview"\nquestion_nl = "Werkt het?"').replace(
+        'exclusion_reasons = ["wrong population", "wrong intervention", "wrong design"]',
+        'exclusion_reasons = ["wrong population", "wrong intervention", "wrong design"]\n'
+        'exclusion_reasons_nl = ["verkeerde populatie", "verkeerde interventie", "verkeerd design"]\n'
+        'include_nl = ["empirisch onderzoek"]\nexclude_nl = ["dierstudie"]')
+    proto = load_protocol(write(tmp_path, text))
+    assert proto.title_nl == "Testreview" and proto.question_nl == "Werkt het?"
+    assert proto.search.known_studies == ("10.1000/abc.1", "10.2000/x")
+    assert proto.criteria.include_nl == ("empirisch onderzoek",)
+    assert proto.criteria.exclude_nl == ("dierstudie",)
+    assert proto.criteria.reason_nl("wrong design") == "verkeerd design"
 
 
 def test_missing_required_keys(tmp_path):
@@ -107,3 +136,38 @@ def test_shipped_protocols_are_valid_and_cover_every_goal():
     for f in files:
         goals.update(tomllib.loads(f.read_text(encoding="utf-8"))["programme_goals"])
     assert goals == set(range(1, 13))
+
+
+def test_shipped_protocols_are_signed_for_the_bureau():
+    """Issue 18: Dutch fields, a stopping rule and known studies everywhere; every goal leads some review."""
+    protos = [load_protocol(f) for f in sorted((ROOT / "protocols").glob("*.toml"))]
+    first_goals = {p.programme_goals[0] for p in protos}
+    assert first_goals == set(range(1, 13)), sorted(set(range(1, 13)) - first_goals)
+    for p in protos:
+        assert p.title_nl and p.question_nl, p.id
+        assert p.criteria.include_nl and p.criteria.exclude_nl, p.id
+        assert len(p.criteria.include_nl) == len(p.criteria.include), p.id
+        assert len(p.criteria.exclude_nl) == len(p.criteria.exclude), p.id
+        assert len(p.criteria.exclusion_reasons_nl) == len(p.criteria.exclusion_reasons), p.id
+        assert p.screening.stopping != "none", p.id
+    ids = {p.id for p in protos}
+    for new in ("resident-participation-community-initiatives", "youth-health-promotion",
+                "income-support-child-poverty", "early-school-leaving"):
+        assert new in ids
+
+
+def test_goal_texts_are_the_programmes_own_words():
+    import re
+
+    from lsr.report.nphln import GOALS, MISSION
+    from tests.helpers import SHARED
+
+    source = SHARED / "nphln" / "000_0d462812c4e44fec.txt"
+    if not source.is_file():
+        pytest.skip(f"programme documents not found at {source}")
+    text = re.sub(r"\s+", " ", source.read_text(encoding="utf-8"))
+    assert sorted(GOALS) == list(range(1, 13))
+    for number, goal in GOALS.items():
+        assert f"{number}. {goal['nl']}" in text, number
+        assert goal["en"]
+    assert MISSION["nl"] in text

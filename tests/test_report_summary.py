@@ -58,7 +58,7 @@ NL = [
     "| 2026-03-02 | Scopus | import | scopus.ris | 5 | 2 | 3 | gelukt |",
     "## Opgenomen studies (3)",
     "**Notitie (anna, volledige tekst):** Strong trial in Dutch primary schools",
-    "De laatste zoekactie in OpenAlex begon op 1 april 2026, 10:00 UTC (gelukt) en leverde 8 treffers op: 6 "
+    "De laatste zoekactie in OpenAlex begon op 1 april 2026 (gelukt) en leverde 8 treffers op: 6 "
     "nieuw "
     "en 2 al bekend.",
 ]

@@ -109,3 +109,13 @@ def test_run_app_gives_the_app_lsrs_own_ranker_update_and_report(tmp_path, monke
     assert isinstance(app.rerank, ProcessRerank) and app.rerank.target == "lsr.ranking.service:rerank_review"
     assert (app.update_fn, app.report_fn) == (app_module.update_review, app_module.write_reports)
     assert app.review_id == "alpha-review"
+
+
+async def test_home_says_in_words_which_known_studies_are_unchecked(tmp_path):
+    path = build_workspace(tmp_path / "ws", 2, review_ids=("alpha-review",),
+                           known_studies=("10.1000/known.1", "10.1000/known.2"))
+    app = make_app(resolve(path, reviewer="anna"), rerank=None, update=None, report=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        detail = str(app.screen.query_one("#detail").render())
+        assert "Search validation: 2 known studies; not yet checked" in detail

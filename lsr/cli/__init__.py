@@ -19,5 +19,6 @@ from lsr.cli import screen_cmd  # screen
 from lsr.cli import report_cmd  # report
 from lsr.cli import conflicts_cmd  # conflicts, resolve
 from lsr.cli import simulate  # noqa: E402,F401
+from lsr.cli import synthesis_cmd  # extract, synthesis
 
 __all__ = ["main"]

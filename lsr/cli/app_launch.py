@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from lsr.settings import Settings
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lsr.settings import Settings
+    from lsr.workspace import Workspace
 
 
-def launch_home(settings: Settings) -> None:
+def launch_home(ws: Workspace) -> None:
     """Open the app's home screen on the workspace (``lsr`` without a command)."""
     from lsr.tui.app import run_app
 
-    run_app(settings)
+    run_app(ws)
 
 
-def launch_screener(settings: Settings, review_id: str, stage: str) -> None:
+def launch_screener(ws: Workspace | Settings, review_id: str, stage: str) -> None:
     """Open the screener on one review (``lsr screen``)."""
     from lsr.tui.app import run_app
 
-    run_app(settings, review_id, stage=stage)
+    run_app(ws, review_id, stage=stage)

@@ -1,6 +1,6 @@
 """Screening-performance metrics for one simulated screening order.
 
-This module owns the field's ranking metrics as issue 5 defines them. Every function takes the labels of
+This module owns the field's ranking metrics (WSS, recall, ATD). Every function takes the labels of
 the pool *in the order they were screened* (1 = relevant, 0 = irrelevant; prior knowledge already
 removed) and the size of the whole pool, which may be larger than the screened prefix (a simulation stops
 at the last relevant record; everything after it is irrelevant by construction).

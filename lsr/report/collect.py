@@ -20,7 +20,7 @@ from lsr.decisions import FT, TA, settled_labels
 from lsr.models import Decision, Record, SearchRun
 from lsr.protocol import Protocol
 from lsr.report.prisma import Flow, prisma_flow
-from lsr.report.rounds import Round, round_of
+from lsr.report.rounds import Round, parse_since, round_of
 from lsr.status import review_status
 
 
@@ -61,9 +61,12 @@ class ReviewData:
     awaiting_fulltext: list[Study]
     new_inclusions: list[Study]
     screened_since: int
-    curve: list[int]  # relevant (include or maybe) records found after each screened record
+    curve: list[int]  # title/abstract includes found after each screened record (ends at status "included")
     stopping: dict
     agreement: dict | None = None
+    synthesis: object | None = None  # lsr.synthesis.service.Synthesis
+    previous_synthesis: dict | None = None  # the snapshot the previous report stored (reports.json)
+    previous_report_at: datetime | None = None
 
     @property
     def last_search(self) -> SearchRun | None:
@@ -91,6 +94,7 @@ def collect_review(
     cutoff: datetime | None,
     cutoff_kind: str | None,
     now: datetime,
+    log: list[dict] | None = None,
 ) -> ReviewData:
     """Read one review's report data.
 
@@ -102,6 +106,7 @@ def collect_review(
         cutoff: start of the current round (None: first report).
         cutoff_kind: ``"since"`` or ``"report"``, for the wording of "what changed".
         now: the report's moment.
+        log: the review's report log, for the synthesis snapshot of the report at or before the cutoff.
     """
     proto = ws.protocol(review_id)
     per_record = proto.screening.reviewers_per_record
@@ -172,9 +177,15 @@ def collect_review(
     order = sorted(ta, key=lambda rid: first_at.get(rid, math.inf))
     curve, found = [], 0
     for rid in order:
-        found += ta[rid].label in ("include", "maybe")  # as the stopping rule counts them
+        found += ta[rid].label == "include"  # ends at the review's title/abstract include count
         curve.append(found)
+    from lsr.synthesis.service import synthesize_session
+
+    previous = _previous_entry(log or [], cutoff)
     return ReviewData(
+        synthesis=synthesize_session(session, proto),
+        previous_synthesis=previous.get("synthesis") if previous else None,
+        previous_report_at=parse_since(previous["at"]) if previous else None,
         protocol=proto,
         status=status,
         flow=flow,
@@ -191,6 +202,21 @@ def collect_review(
         stopping=status.get("stopping") or {},
         agreement=_agreement(session, review_id) if per_record >= 2 else None,
     )
+
+
+def _previous_entry(log: list[dict], cutoff: datetime | None) -> dict | None:
+    """The latest logged report at or before the cutoff (the report this one is compared with)."""
+    if cutoff is None:
+        return None
+    earlier = []
+    for entry in log:
+        try:
+            at = parse_since(entry["at"])
+        except (ValueError, KeyError):
+            continue
+        if at is not None and at <= cutoff:
+            earlier.append((at, entry))
+    return max(earlier, key=lambda pair: pair[0])[1] if earlier else None
 
 
 def _ref_key(study: Study) -> tuple:

@@ -76,6 +76,7 @@ class Table:
     numeric: set[int] = field(default_factory=set)
     total_last: bool = False
     nowrap: set[int] = field(default_factory=set)
+    stack: bool = False  # HTML on phones: one block per row, each cell under its column name
 
 
 @dataclass
@@ -214,14 +215,17 @@ def _html_block(b: Block) -> str:
         rows = []
         for n, row in enumerate(b.rows):
             cls = ' class="total"' if b.total_last and n == len(b.rows) - 1 else ""
-            if b.header:
+            if b.header and b.stack:
+                cells = "".join(cell("td", i, _html_inline(c)).replace("<td", f'<td data-label="{_h(b.header[i])}"', 1)
+                                for i, c in enumerate(row))
+            elif b.header:
                 cells = "".join(cell("td", i, _html_inline(c)) for i, c in enumerate(row))
             else:  # a key-value table: the key is a row header
                 cells = f'<th scope="row">{_html_inline(row[0])}</th>' + "".join(
                     cell("td", i, _html_inline(c)) for i, c in enumerate(row) if i
                 )
             rows.append(f"<tr{cls}>{cells}</tr>")
-        kv = "" if b.header else ' class="kv"'
+        kv = (' class="stack"' if b.stack else "") if b.header else ' class="kv"'
         return f'<div class="table-wrap"><table{kv}>{head}<tbody>{"".join(rows)}</tbody></table></div>'
     if isinstance(b, Pre):
         return f"<pre>{_h(b.text)}</pre>"

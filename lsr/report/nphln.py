@@ -1,6 +1,9 @@
 """The NPHLN programme's themes and twelve goals, in Dutch and English, for the portfolio overview.
 
-Source: ``NPHLN.md`` (programme outline 2020, route map 2021). Goal numbers are the ones protocols use in
+Source of the goal and mission texts: the programme's own wording, copied verbatim from the monitoring
+report mid-2024 (``../shared/nphln/000_0d462812c4e44fec.txt``, section "1 missie, 12 doelen"; the mid-2023
+report ``002_8791a536577860a9.txt`` has the same list). The English is a rendering for researchers, not an
+official translation. Goal numbers are the ones protocols use in
 ``programme_goals``; a review's theme is its protocol's ``theme`` when that names a programme theme, else
 the theme of its first goal.
 """
@@ -18,59 +21,67 @@ THEMES: tuple[dict, ...] = (
     {"nl": "Leefbaarheid en veiligheid", "en": "Liveability and safety", "goals": (8, 9)},
 )
 
+# Dutch: verbatim from nphln/000_0d462812c4e44fec.txt ("1 missie, 12 doelen"). English: our rendering.
 GOALS: dict[int, dict[str, str]] = {
     1: {
-        "nl": "Aandeel bewoners in passende, duurzame en betaalbare woningen stijgt naar het landelijk "
-        "gemiddelde",
-        "en": "Share of residents in suitable, sustainable, affordable housing rises to the national average",
+        "nl": ("Het aandeel bewoners woonachtig in een passende, duurzame en betaalbare woning groeit naar het "
+               "landelijk gemiddelde."),
+        "en": ("The share of residents living in a suitable, sustainable and affordable home grows to the national "
+               "average."),
     },
     2: {
-        "nl": "De fysieke inrichting van Heerlen-Noord draagt bij aan een gezonde leefomgeving",
-        "en": "The physical layout of Heerlen-Noord contributes to a healthy living environment",
+        "nl": "De fysieke inrichting van Heerlen-Noord draagt bij aan een gezonde leefomgeving.",
+        "en": "The physical layout of Heerlen-Noord contributes to a healthy living environment.",
     },
     3: {
-        "nl": "Bewoners zijn trots op hun wijk; de leefbaarheid stijgt naar het landelijk gemiddelde",
-        "en": "Residents are proud of their neighbourhood; liveability rises to the national average",
+        "nl": "De bewoners zijn trots op hun buurt, de leefbaarheid stijgt naar het landelijk gemiddelde.",
+        "en": "Residents are proud of their neighbourhood; liveability rises to the national average.",
     },
     4: {
-        "nl": "Aandeel mensen in de bijstand daalt naar het landelijk gemiddelde",
-        "en": "Share of people on social assistance falls to the national average",
+        "nl": "Het aandeel mensen in de bijstand in Heerlen-Noord daalt naar het landelijk gemiddelde.",
+        "en": "The share of people on social assistance in Heerlen-Noord falls to the national average.",
     },
     5: {
-        "nl": "Aandeel werkende armen daalt naar het landelijk gemiddelde",
-        "en": "Share of working poor falls to the national average",
+        "nl": "Het aandeel werkende armen in Heerlen-Noord daalt naar het landelijk gemiddelde.",
+        "en": "The share of working poor in Heerlen-Noord falls to the national average.",
     },
     6: {
-        "nl": "Ieder kind kan gebruikmaken van een intensief taal- en ontwikkelaanbod",
-        "en": "Every child can use an intensive language and development offer",
+        "nl": "Ieder kind kan gebruik maken van een intensief taal- en ontwikkelaanbod.",
+        "en": "Every child can make use of an intensive language and development programme.",
     },
     7: {
-        "nl": "Alle kinderen en jongeren kunnen hun talenten ontwikkelen in verrijkt onderwijs",
-        "en": "All children and young people can develop their talents in enriched education",
+        "nl": "Alle kinderen en jongeren kunnen hun talenten ontwikkelen in verrijkt onderwijs.",
+        "en": "All children and young people can develop their talents in enriched education.",
     },
     8: {
-        "nl": "Bewoners zijn weerbaar tegen georganiseerde criminaliteit",
-        "en": "Residents are resilient against organised crime",
+        "nl": "Bewoners zijn weerbaar tegen georganiseerde criminaliteit.",
+        "en": "Residents are resilient against organised crime.",
     },
     9: {
-        "nl": "Aandeel bewoners in een sociaal veilige wijk stijgt naar het landelijk gemiddelde",
-        "en": "Share of residents living in a socially safe neighbourhood rises to the national average",
+        "nl": "Het aandeel bewoners woonachtig in een sociaal veilige buurt stijgt naar het landelijk gemiddelde.",
+        "en": "The share of residents living in a socially safe neighbourhood rises to the national average.",
     },
     10: {
-        "nl": "Ouders en verzorgers zijn weerbaar en in staat hun kinderen gezond op te voeden",
-        "en": "Parents and carers are resilient and able to raise their children healthily",
+        "nl": "Ouders/verzorgers zijn veerkrachtig in staat hun kinderen gezond te laten opgroeien.",
+        "en": "Parents and carers are resilient and able to let their children grow up healthily.",
     },
     11: {
-        "nl": "Ieder kind in Heerlen-Noord krijgt een kansrijke start",
-        "en": "Every child in Heerlen-Noord gets a promising start",
+        "nl": "Ieder kind in Heerlen-Noord gaat kansrijk van start.",
+        "en": "Every child in Heerlen-Noord gets off to a promising start.",
     },
     12: {
-        "nl": "Aandeel kinderen en jongeren dat zich mentaal en fysiek gezond voelt stijgt naar het "
-        "landelijk "
-        "gemiddelde",
-        "en": "Share of children and young people who feel mentally and physically healthy rises to the "
-        "national average",
+        "nl": ("Het aandeel kinderen en jongeren dat zich mentaal en fysiek gezond voelt, groeit naar het landelijk "
+               "gemiddelde."),
+        "en": ("The share of children and young people who feel mentally and physically healthy grows to the "
+               "national average."),
     },
+}
+
+MISSION = {
+    "nl": "De volgende generatie jeugd groeit gezonder op, heeft betere ontwikkelkansen, heeft meer "
+          "werkperspectief en een fijnere leef- en woonomgeving.",
+    "en": "The next generation grows up healthier, with better chances to develop, better work prospects "
+          "and a better place to live.",
 }
 
 OTHER = {"nl": "Overig (geen programmathema)", "en": "Other (no programme theme)"}

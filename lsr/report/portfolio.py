@@ -7,7 +7,7 @@ since the previous report and whether screening may stop, with a link to the rev
 
 from __future__ import annotations
 
-from lsr.report import assurance, prose
+from lsr.report import assurance, evidence, prose, protocol_text
 from lsr.report.collect import ReviewData
 from lsr.report.document import UL, Doc, H, Link, P, Strong, Table
 from lsr.report.nphln import GOALS, THEMES, goal_text, theme_index, theme_name
@@ -26,12 +26,57 @@ def _new_records(d: ReviewData) -> int:
     return d.flow.current.records if d.cutoff is not None else d.status["records"]
 
 
+def _effect(d: ReviewData, lang: str) -> tuple[str, str]:
+    """The main outcome's effect and evidence strength, as short table cells."""
+    from lsr.synthesis.key_message import effect_text, fmt_effect
+
+    main = d.synthesis.main if d.synthesis is not None else None
+    if main is None:
+        return ("nog geen gegevens verwerkt" if lang == "nl" else "no data extracted yet"), "—"
+    p = main.pooled
+    if p.estimate is not None:
+        text = f"{p.outcome}: {effect_text(p, lang)} ({fmt_int(p.k, lang)} studies)"
+    elif p.studies:
+        text = f"{p.outcome}: {p.measure} {fmt_effect(p.studies[0].estimate, lang)} " + \
+            ("(één studie)" if lang == "nl" else "(one study)")
+    else:
+        text = f"{p.outcome}: " + ("geen effectmaat" if lang == "nl" else "no effect measure")
+    return text, main.strength.word(lang)
+
+
+def _change(d: ReviewData, lang: str) -> str:
+    """What changed since the previous report: the key message's last sentence."""
+    from lsr.synthesis.key_message import changes_sentence
+
+    return changes_sentence(d.synthesis, d.previous_synthesis, d.previous_report_at, lang)
+
+
+def _goal_tables(index: int, group: list[ReviewData], lang: str, fmt: str, doc: Doc) -> None:
+    """One table per programme goal of a theme: each review's key message, effect, strength and change."""
+    nl = lang == "nl"
+    header = ["Review", "Kernboodschap" if nl else "Key message", "Effect", "Bewijskracht" if nl else "Strength",
+              "Verandering sinds vorig rapport" if nl else "Change since last report"]
+    goals = [g for g in THEMES[index]["goals"] if any(g in d.protocol.programme_goals for d in group)]
+    loose = [d for d in group if not set(d.protocol.programme_goals) & set(THEMES[index]["goals"])]
+    for goal, members in [(g, [d for d in group if g in d.protocol.programme_goals]) for g in goals] + \
+            ([(None, loose)] if loose else []):
+        doc.add(H(3, (("Doel " if nl else "Goal ") + goal_text(goal, lang)) if goal is not None else
+                  ("Zonder programmadoel van dit thema" if nl else "No goal of this theme")))
+        rows = []
+        for d in members:
+            effect, strength = _effect(d, lang)
+            rows.append([Link(protocol_text.title(d.protocol, lang), f"{d.protocol.id}/summary.{lang}.{fmt}"),
+                         evidence.key_message_text(d, lang), effect, Strong(strength), _change(d, lang)])
+        doc.add(Table(header, rows, stack=True))
+
+
 def _review_block(d: ReviewData, lang: str, fmt: str, doc: Doc) -> None:
     nl, proto = lang == "nl", d.protocol
     w = WORDS[lang]
     last = d.last_search
     link = f"{proto.id}/summary.{lang}.{fmt}"
-    doc.add(H(3, proto.title), P([Strong(w["question"] + ":"), " ", proto.question]))
+    doc.add(H(3, protocol_text.title(proto, lang)),
+            P([Strong(w["question"] + ":"), " ", protocol_text.question(proto, lang)]))
     goals = ", ".join(str(g) for g in proto.programme_goals) or "—"
     items = [
         [
@@ -95,7 +140,7 @@ def build_portfolio(datas: list[ReviewData], lang: str, fmt: str, now) -> Doc:
         last = d.last_search
         rows.append(
             [
-                Link(d.protocol.title, f"{d.protocol.id}/summary.{lang}.{fmt}"),
+                Link(protocol_text.title(d.protocol, lang), f"{d.protocol.id}/summary.{lang}.{fmt}"),
                 fmt_int(_new_records(d), lang),
                 f"{fmt_int(d.status['screened'], lang)} / {fmt_int(d.status['records'], lang)}",
                 fmt_int(d.status["fulltext"]["included"], lang),
@@ -110,12 +155,13 @@ def build_portfolio(datas: list[ReviewData], lang: str, fmt: str, now) -> Doc:
                 P([Strong("Programmadoelen van dit thema:" if nl else "Programme goals of this theme:")]),
                 UL([[goal_text(g, lang)] for g in THEMES[index]["goals"]]),
             )
+            _goal_tables(index, group, lang, fmt, doc)
         for d in group:
             _review_block(d, lang, fmt, doc)
     doc.add(H(2, w["by_goal"]))
     goal_rows = []
     for goal in GOALS:
-        titles = [d.protocol.title for d in datas if goal in d.protocol.programme_goals]
+        titles = [protocol_text.title(d.protocol, lang) for d in datas if goal in d.protocol.programme_goals]
         goal_rows.append([goal_text(goal, lang), "; ".join(titles) or w["no_reviews"]])
     doc.add(Table(["Doel" if nl else "Goal", "Reviews"], goal_rows))
     return doc

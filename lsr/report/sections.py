@@ -6,6 +6,7 @@ Each ``*_section`` function appends its blocks to a ``Doc``; ``lsr.report.summar
 
 from __future__ import annotations
 
+from lsr.known_studies import describe as describe_known_studies
 from lsr.report.collect import ReviewData
 from lsr.report.document import Code, Doc, Figure, H, P, Pre, Strong, Table
 from lsr.report.flow_svg import flow_svg
@@ -59,7 +60,7 @@ def search_section(d: ReviewData, lang: str, doc: Doc) -> None:
         doc.add(
             P(
                 [
-                    f"De laatste zoekactie in OpenAlex begon op {fmt_date(last.started_at, lang, True)} "
+                    f"De laatste zoekactie in OpenAlex begon op {fmt_date(last.started_at, lang)} "
                     f"({status}) en "
                     f"leverde {fmt_int(last.results_returned, lang)} treffers op: "
                     f"{fmt_int(last.new_records, lang)} nieuw "
@@ -82,7 +83,7 @@ def search_section(d: ReviewData, lang: str, doc: Doc) -> None:
             P([Strong(w["filters"])]),
             Pre("\n".join(f"{k}: {v}" for k, v in info.filters.items()) or "—"),
         )
-        if info.request_urls:
+        if info.request_urls and not nl:  # Dutch: in the technical appendix
             doc.add(P([Strong(w["request"])]), Pre("\n".join(info.request_urls[:3])))
         if last.query and last.query != proto.search.query:
             doc.add(
@@ -95,6 +96,9 @@ def search_section(d: ReviewData, lang: str, doc: Doc) -> None:
                     ]
                 )
             )
+    validation = describe_known_studies(d.status.get("known_studies"), lang)
+    if validation:
+        doc.add(P([validation]))
     rows = []
     for info in d.runs:
         r = info.run

@@ -72,6 +72,10 @@ a { color: var(--accent); overflow-wrap: anywhere; }
   h2 { font-size: 1.12rem; }
   table { font-size: .85rem; }
   th, td { padding: .3rem .35rem; }
+  table.stack thead { display: none; }
+  table.stack tr { display: block; border-bottom: 1px solid #d0d7de; padding: .4rem 0; }
+  table.stack td { display: block; border: none; padding: .15rem 0; }
+  table.stack td::before { content: attr(data-label); display: block; font-weight: 600; color: #57606a; }
   .wide { display: none; }
   .narrow { display: block; }
 }

@@ -8,8 +8,11 @@ inter-rater agreement (dual screening); update rounds; how the report was made.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+
 from lsr import __version__
-from lsr.report import assurance, prose, sections
+from lsr.report import assurance, evidence, prose, protocol_text, sections
 from lsr.report.collect import ReviewData, Study
 from lsr.report.document import (
     UL,
@@ -28,7 +31,7 @@ from lsr.report.document import (
 from lsr.report.flow_svg import flow_svg
 from lsr.report.nphln import THEMES, goal_text, theme_index
 from lsr.report.plots import curve_svg, runs_svg
-from lsr.report.prisma import SOURCE_NAMES
+from lsr.report.prisma import NO_REASON, SOURCE_NAMES
 from lsr.report.texts import STAGE, WORDS, fmt_date, fmt_dec, fmt_int, fmt_pct
 
 
@@ -84,10 +87,27 @@ def _theme(proto, lang: str) -> str:
     return THEMES[index][lang] if index is not None else (proto.theme or "—")
 
 
+def _dutch_reasons(d: ReviewData) -> ReviewData:
+    """A copy of ``d`` whose full-text exclusion reasons carry the protocol's Dutch labels."""
+    flow = copy.deepcopy(d.flow)
+    for counts in flow.rounds:  # ``flow.current`` is the last of them
+        by_reason = getattr(counts, "ft_excluded_by_reason", None)
+        if not by_reason:
+            continue
+        translated = type(by_reason)()
+        for reason, n in by_reason.items():
+            translated[protocol_text.reason(d.protocol, reason, "nl") if reason != NO_REASON else reason] += n
+        counts.ft_excluded_by_reason = translated
+    return dataclasses.replace(d, flow=flow)
+
+
 def build_summary(d: ReviewData, lang: str) -> tuple[Doc, dict[str, str]]:
     """The summary of one review in ``lang`` and the SVG files (name -> content) it refers to."""
-    w, proto, s = WORDS[lang], d.protocol, d.status
     nl = lang == "nl"
+    if nl:
+        d = _dutch_reasons(d)
+    w, proto, s = WORDS[lang], d.protocol, d.status
+    question = protocol_text.question(proto, lang)
     uid = f"{proto.id}-{lang}"
     prisma = flow_svg(d.flow, lang, with_previous=d.cutoff is not None, uid=f"{uid}-prisma")
     curve = curve_svg(d.curve, lang, f"{uid}-curve")
@@ -106,14 +126,15 @@ def build_summary(d: ReviewData, lang: str) -> tuple[Doc, dict[str, str]]:
         lang,
         f"{uid}-runs",
     )
-    doc = Doc(proto.title, lang, w["subtitle"].format(date=fmt_date(d.now, lang)))
+    doc = Doc(protocol_text.title(proto, lang), lang, w["subtitle"].format(date=fmt_date(d.now, lang)))
     changes = prose.changes_sentences(d, lang)
     n_retracted = sum(bool(getattr(s.record, "is_retracted", False)) for s in d.included)
+    doc.add(*evidence.key_message_blocks(d, lang))
     doc.add(
         H(2, w["glance"]),
         UL(
             [
-                [Strong(w["question"] + ":"), " ", proto.question],
+                [Strong(w["question"] + ":"), " ", question],
                 [prose.found_sentence(d, lang)],
                 [prose.included_sentence(d, lang)],
                 *([[Strong(w["retracted_count"].format(n=fmt_int(n_retracted, lang)))]] if n_retracted else []),
@@ -123,6 +144,7 @@ def build_summary(d: ReviewData, lang: str) -> tuple[Doc, dict[str, str]]:
             cls="glance",
         ),
     )
+    forests = evidence.evidence_section(d, lang, doc)
     goals = ", ".join(goal_text(g, lang) for g in proto.programme_goals) or "—"
     pico = [
         [w["population"], proto.pico.population or "—"],
@@ -132,11 +154,12 @@ def build_summary(d: ReviewData, lang: str) -> tuple[Doc, dict[str, str]]:
     ]
     doc.add(
         H(2, w["protocol"]),
-        P([Strong(w["question"] + ":"), " ", proto.question]),
+        P([Strong(w["question"] + ":"), " ", question]),
         Table([], pico),
         P([w["protocol_line"].format(version=proto.version, theme=_theme(proto, lang), goals=goals)]),
     )
-    for key, items in (("include", proto.criteria.include), ("exclude", proto.criteria.exclude)):
+    for key in ("include", "exclude"):
+        items = protocol_text.criteria(proto, key, lang)
         if items:
             doc.add(P([Strong(w[key])]), UL([[i] for i in items]))
     sections.search_section(d, lang, doc)
@@ -170,19 +193,24 @@ def build_summary(d: ReviewData, lang: str) -> tuple[Doc, dict[str, str]]:
         Figure(curve, w["fig_curve"], f"screening.{lang}.svg", "plot"),
     )
     if proto.screening.reviewers_per_record >= 2:
-        doc.add(H(2, w["agreement"]), *[P([t]) for t in assurance.agreement_sentences(d, lang)])
+        sentences = assurance.agreement_sentences(d, lang)
+        if nl:  # kappa is for specialists: the Dutch text gives agreement in percent, kappa in the appendix
+            sentences = [t.split("Cohens kappa")[0].strip() for t in sentences]
+            sentences = [t for t in sentences if t]
+        doc.add(H(2, w["agreement"]), *[P([t]) for t in sentences])
         pairs = (d.agreement or {}).get("pairs") or []
         if pairs:
+            header = [w["col_pair"], w["n"], w["col_agree"]] + ([] if nl else [w["col_kappa"]])
             doc.add(
                 Table(
-                    [w["col_pair"], w["n"], w["col_agree"], w["col_kappa"]],
+                    header,
                     [
                         [
                             " & ".join(p["reviewers"]),
                             fmt_int(p["n"], lang),
                             fmt_pct(p["percent_agreement"], lang),
-                            fmt_dec(p["kappa"], lang),
                         ]
+                        + ([] if nl else [fmt_dec(p["kappa"], lang)])
                         for p in pairs
                     ],
                     numeric={1, 2, 3},
@@ -193,7 +221,7 @@ def build_summary(d: ReviewData, lang: str) -> tuple[Doc, dict[str, str]]:
         H(2, w["about"]),
         P(
             [
-                f"Gemaakt met lsr {__version__} op {fmt_date(d.now, lang, True)}, rechtstreeks uit de "
+                f"Gemaakt met lsr {__version__} op {fmt_date(d.now, lang)}, rechtstreeks uit de "
                 "database van de review. "
                 "Een updateronde omvat alle zoekacties en imports sinds het vorige rapport (of sinds de "
                 "opgegeven datum). "
@@ -212,5 +240,8 @@ def build_summary(d: ReviewData, lang: str) -> tuple[Doc, dict[str, str]]:
             cls="small",
         ),
     )
-    files = {sections.prisma_file(lang): prisma, f"screening.{lang}.svg": curve, f"rounds.{lang}.svg": runs}
+    if nl:
+        evidence.appendix_nl(d, doc)
+    files = {sections.prisma_file(lang): prisma, f"screening.{lang}.svg": curve, f"rounds.{lang}.svg": runs,
+             **forests}
     return doc, files

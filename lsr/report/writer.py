@@ -57,6 +57,7 @@ def collect_all(ws, review_ids: list[str], since: datetime | None, now: datetime
                     cutoff,
                     kind if cutoff is not None else None,
                     now,
+                    log,
                 )
             )
     return out
@@ -136,8 +137,11 @@ def _version() -> str:
 
 
 def _log_entry(data: ReviewData, since: datetime | None, langs, formats, names: list[str]) -> dict:
+    from lsr.synthesis.service import snapshot
+
     s, c = data.status, data.flow.current
     return {
+        "synthesis": snapshot(data.synthesis) if data.synthesis is not None else None,
         "at": data.now.isoformat(timespec="seconds"),
         "since": since.isoformat(timespec="seconds") if since else None,
         "cutoff": data.cutoff.isoformat(timespec="seconds") if data.cutoff else None,

@@ -13,13 +13,14 @@ from typing import Any
 
 from textual.app import App
 
-from lsr.decisions import TA
-from lsr.screening import ScreeningService
+from lsr.labels import TA
 from lsr.settings import Settings
 from lsr.tui.ranker_process import ProcessRerank
 from lsr.tui.screens.home import HomeScreen
-from lsr.tui.screens.screener import ScreenerScreen
 from lsr.workspace import Workspace, open_workspace
+
+# The screener and the screening service (and with them SQLAlchemy) are imported when a review is opened,
+# so that the home screen appears without waiting for them.
 
 
 class LsrApp(App[None]):
@@ -44,10 +45,16 @@ class LsrApp(App[None]):
         super().__init__()
         self.ws, self.reviewer, self.review_id, self.stage = ws, reviewer, review_id, stage
         self.rerank, self.update_fn, self.report_fn = rerank, update, report
-        self._first_service = ScreeningService(ws, review_id, reviewer, stage) if review_id else None
+        self._first_service = None
+        if review_id:
+            from lsr.screening import ScreeningService  # noqa: PLC0415
+
+            self._first_service = ScreeningService(ws, review_id, reviewer, stage)
 
     def on_mount(self) -> None:
         if self._first_service is not None:
+            from lsr.tui.screens.screener import ScreenerScreen  # noqa: PLC0415
+
             self.push_screen(ScreenerScreen(self._first_service, rerank=self.rerank, standalone=True))
         else:
             self.push_screen(HomeScreen(open_screener=self.open_screener, update=self.update_fn,
@@ -60,6 +67,9 @@ class LsrApp(App[None]):
 
     def open_screener(self, review_id: str) -> None:
         """Open the screener on a review (from the home screen; ``q`` comes back)."""
+        from lsr.screening import ScreeningService  # noqa: PLC0415
+        from lsr.tui.screens.screener import ScreenerScreen  # noqa: PLC0415
+
         service = ScreeningService(self.ws, review_id, self.reviewer, TA)
         self.push_screen(ScreenerScreen(service, rerank=self.rerank))
 
@@ -102,11 +112,12 @@ def write_reports(ws: Workspace, review_ids: list[str]) -> Any:
     return write(ws, review_ids)
 
 
-def run_app(settings: Settings, review_id: str | None = None, *, stage: str = TA) -> None:
+def run_app(target: Settings | Workspace, review_id: str | None = None, *, stage: str = TA) -> None:
     """Open the app in the terminal with lsr's own core functions and return when the user quits.
 
     The ranker retrains in a child process (``lsr.tui.ranker_process``); updates and reports run in the
-    app's worker threads.
+    app's worker threads. ``target`` is as for ``make_app``.
     """
-    make_app(settings, review_id, stage=stage, rerank=ProcessRerank(settings), update=update_review,
+    settings = target.settings if isinstance(target, Workspace) else target
+    make_app(target, review_id, stage=stage, rerank=ProcessRerank(settings), update=update_review,
              report=write_reports).run()

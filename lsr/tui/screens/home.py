@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
 from lsr.errors import LsrError
+from lsr.known_studies import describe as describe_known_studies
 from lsr.tui.messages import StatusLoaded, TaskFinished, TaskProgress
 from lsr.tui.screens.help import HOME_KEYS, HelpScreen
 
@@ -35,6 +36,14 @@ def stopping_cell(state: dict | None) -> str:
     if not state or (state.get("rule") or "none") == "none":
         return "no rule"
     return "met" if state.get("met") else "not met"
+
+
+def validation_detail(state: dict | None) -> Text:
+    """The search validation in words (which known studies the search missed), red when one is missing."""
+    words = describe_known_studies(state)
+    if not words:
+        return Text("")
+    return Text("\n" + words, style="bold red" if state.get("missing") and state.get("search_run") else "")
 
 
 def stopping_detail(state: dict | None) -> str:
@@ -66,6 +75,16 @@ def row_cells(r: dict, width: int = 40) -> list[str | Text]:
             _date(r.get("last_update")), nxt, stopping_cell(r.get("stopping"))]
 
 
+def disabled_banner(disabled: Any) -> Text:
+    """The banner over the table naming each review disabled by a protocol file that does not load."""
+    items = list(disabled)
+    text = Text(f"{len(items)} review(s) disabled: the protocol file does not load "
+                "(fix it, then `lsr protocols check`):", style="bold")
+    for item in items:
+        text.append(f"\n{item.id}: {item.reason}", style="")
+    return text
+
+
 def progress_line(event: Any) -> tuple[str, float | None, float | None]:
     """Text and fraction from an update progress event (``lsr.update.UpdateEvent`` or anything printable)."""
     kind = getattr(event, "kind", None)
@@ -87,6 +106,7 @@ class HomeScreen(Screen[None]):
 
     DEFAULT_CSS = """
     HomeScreen #heading { height: auto; padding: 0 1; background: $primary 25%; }
+    HomeScreen #disabled { height: auto; padding: 0 1; background: $error 30%; color: $text; }
     HomeScreen DataTable { height: 1fr; }
     HomeScreen #detail { height: auto; max-height: 6; padding: 0 1; color: $text-muted; }
     HomeScreen #activity { height: auto; padding: 0 1; }
@@ -113,6 +133,8 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         ws = self.app.ws
         yield Static(Text.assemble(("lsr", "bold"), f" · {ws.root} · reviewer {self.app.reviewer}"), id="heading")
+        if ws.disabled:
+            yield Static(disabled_banner(ws.disabled.values()), id="disabled")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="reviews")
         yield Static(id="detail")
         yield ProgressBar(show_eta=False, id="progress")
@@ -133,13 +155,23 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="status", exit_on_error=False)
     def load_status(self) -> None:
-        """Read every review's counts off the UI thread."""
+        """Read every review's counts off the UI thread.
+
+        Through the read-only sqlite3 reader when the database is current (no SQLAlchemy needed to show
+        the table), then the database is opened here so that the first review opens without a wait.
+        """
+        from lsr.sqlite_reader import open_reader  # noqa: PLC0415
         from lsr.status import review_status  # noqa: PLC0415
 
         ws = self.app.ws
-        with ws.db.read() as session:
-            rows = [review_status(ws, session, rid) for rid in ws.review_ids()]
+        q = open_reader(ws.settings, ws)
+        if q is None:
+            with ws.db.read() as session:
+                rows = [review_status(ws, session, rid) for rid in ws.review_ids()]
+        else:
+            rows = [review_status(ws, q, rid) for rid in ws.review_ids()]
         self.post_message(StatusLoaded(rows))
+        ws.db  # noqa: B018  (warm up: open the database before a review is opened)
 
     def on_status_loaded(self, message: StatusLoaded) -> None:
         self.reviews = message.reviews
@@ -170,7 +202,8 @@ class HomeScreen(Screen[None]):
                 (r["title"], "bold"), f"\n{r['id']} · {r.get('theme') or 'no theme'}",
                 f" · goals {goals}" if goals else "",
                 f" · screened {r['screened']:,} · excluded {r['excluded']:,} · maybe {r['maybe']:,}",
-                f" · {stopping_detail(r.get('stopping'))}"))
+                f" · {stopping_detail(r.get('stopping'))}",
+                validation_detail(r.get("known_studies"))))
 
     @on(DataTable.RowSelected)
     def _selected(self) -> None:

@@ -1,0 +1,81 @@
+"""``lsr extract`` and ``lsr synthesis``: study-level data in, pooled effects and evidence strength out."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from lsr.cli.base import CliState, main, pass_state
+from lsr.errors import LsrError
+
+
+@main.command()
+@click.argument("review")
+@click.option("--import", "file", type=click.Path(dir_okay=False), required=True, metavar="FILE.csv",
+              help="CSV of study-level data (see below).")
+@pass_state
+def extract(state: CliState, review: str, file: str) -> None:
+    """Import study-level data of included studies from a CSV file.
+
+    Columns: record (lsr id, OpenAlex id or DOI), outcome, design (rct, quasi-experimental, cohort,
+    case-control, before-after, cross-sectional, qualitative, other), country, n, risk_of_bias (low,
+    some concerns, high), and the effect either as counts (events_treatment, total_treatment,
+    events_control, total_control; measure RR by default, or OR) or as measure (RR, OR, SMD, MD),
+    estimate, ci_low, ci_high (ratios on their natural scale). Optional: note and the protocol's own
+    [extraction] fields. Only studies included after full-text assessment are accepted.
+
+    A bad file is refused whole (exit 1, naming file, line and field): nothing is imported. Rows equal
+    to the current data are skipped; changed rows are appended as corrections (who and when kept).
+
+    \b
+    Examples:
+      lsr extract debt-counselling --import extraction.csv
+      lsr export debt-counselling --format extraction-csv -o extraction.csv   # the table back
+    """
+    from lsr.synthesis.extraction import import_csv
+    from lsr.workspace import open_workspace
+
+    ws = open_workspace(state.settings)
+    s = import_csv(ws, review, file, reviewer=state.settings.reviewer)
+    click.echo(f"{review}: {s.rows} extraction row(s) from {s.file}: {s.added} new, {s.corrected} corrected, "
+               f"{s.unchanged} unchanged")
+
+
+@main.command()
+@click.argument("review")
+@click.option("--json", "as_json", is_flag=True, help="Print the stable JSON document instead of a table.")
+@pass_state
+def synthesis(state: CliState, review: str, as_json: bool) -> None:
+    """Meta-analysis and evidence strength per outcome, from the extracted study data.
+
+    Random effects (Paule-Mandel tau², via statsmodels), 95% CI and prediction interval, I² and tau²;
+    ratio measures on their natural scale. Evidence strength on four levels (high, moderate, low, very
+    low) with the reasons. Outcomes with fewer than two comparable effects are described, not pooled.
+
+    \b
+    Examples:
+      lsr synthesis debt-counselling
+      lsr synthesis debt-counselling --json | jq '.outcomes[0].estimate'
+    """
+    from lsr.synthesis.service import synthesize, to_json
+    from lsr.workspace import open_workspace
+
+    ws = open_workspace(state.settings)
+    doc = to_json(synthesize(ws, review))
+    if as_json:
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        return
+    if not doc["outcomes"]:
+        raise LsrError(f"{review}: no extracted data yet ({doc['included']} included studies); "
+                       f"import it with `lsr extract {review} --import FILE.csv`")
+    click.echo(f"{review}: {doc['extracted']} of {doc['included']} included studies with extracted data")
+    for o in doc["outcomes"]:
+        head = f"{o['outcome']} ({o['measure'] or 'no effect measure'}), k={o['k']}"
+        if o["estimate"] is None:
+            click.echo(f"{head}: not pooled ({'; '.join(o['notes'][:1])})")
+        else:
+            pi = f", PI {o['pi_low']:.2f}-{o['pi_high']:.2f}" if o["pi_low"] is not None else ""
+            click.echo(f"{head}: {o['estimate']:.2f} (95% CI {o['ci_low']:.2f}-{o['ci_high']:.2f}{pi}), "
+                       f"I² {o['i2']:.0f}%, tau² {o['tau2']:.3f}")
+        click.echo(f"  evidence strength: {o['strength']} — {'; '.join(o['strength_reasons'])}")

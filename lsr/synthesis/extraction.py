@@ -1,0 +1,386 @@
+"""Study-level extraction: validating values, importing a CSV whole or not at all, reading and exporting.
+
+Every extraction is one (record, outcome) of a study included after full-text assessment. Values are
+checked by ``check_values`` (shared by the CSV import and the screener's extraction view), stored
+append-only in ``Extraction`` rows with who and when, and corrected by appending. ``current_extractions``
+gives the latest row per (record, outcome); a ``retract`` row withdraws one.
+
+CSV columns (DESIGN.md, "Synthesis"): ``record`` (lsr id, OpenAlex id or DOI), ``outcome``, ``design``,
+``country``, ``n``, ``risk_of_bias`` and the effect as counts (``events_treatment, total_treatment,
+events_control, total_control``) or as ``measure, estimate, ci_low, ci_high`` (measure RR, OR, SMD or MD,
+ratios on their natural scale). Optional: ``note`` and the review's own ``[extraction] fields``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from sqlmodel import Session, select
+
+from lsr.decisions import FT, find_record, settled_labels
+from lsr.errors import LsrError
+from lsr.models import Extraction, Record
+from lsr.protocol import Protocol
+
+DESIGNS = ("rct", "quasi-experimental", "cohort", "case-control", "before-after", "cross-sectional",
+           "qualitative", "other")
+RISK_OF_BIAS = ("low", "some concerns", "high")
+MEASURES = ("RR", "OR", "SMD", "MD")
+RATIO_MEASURES = ("RR", "OR")
+COUNTS = ("events_treatment", "total_treatment", "events_control", "total_control")
+ESTIMATE = ("measure", "estimate", "ci_low", "ci_high")
+STANDARD = ("outcome", "design", "country", "n", "risk_of_bias", *COUNTS, *ESTIMATE, "note")
+# written by ``export_csv`` for people reading the file; ignored when it is imported again
+INFORMATIONAL = ("title", "year", "doi", "openalex_id", "reviewer", "entered_at")
+VALUE_COLUMNS = ("design", "country", "n", "risk_of_bias", *COUNTS, "measure", "estimate", "ci_low",
+                 "ci_high", "note")
+
+
+@dataclass
+class ImportSummary:
+    """What an extraction import did."""
+
+    file: str
+    rows: int
+    added: int
+    corrected: int
+    unchanged: int
+
+
+def own_fields(protocol: Protocol) -> tuple[str, ...]:
+    """The review's own extraction fields: those of ``[extraction] fields`` that lsr does not define."""
+    return tuple(f for f in protocol.extraction.fields if f not in STANDARD and f != "effect")
+
+
+def _int(text: str) -> int:
+    value = int(text.replace("_", ""))
+    if value < 0:
+        raise ValueError
+    return value
+
+
+def _float(text: str, decimal_comma: bool) -> float:
+    t = text.replace(",", ".") if decimal_comma else text
+    value = float(t)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError
+    return value
+
+
+def check_values(raw: dict[str, str], protocol: Protocol, *, decimal_comma: bool = False
+                 ) -> tuple[dict, list[tuple[str, str]]]:
+    """Validate one extraction's text values.
+
+    Args:
+        raw: field name -> text (blank means not given); ``outcome`` is required.
+        protocol: the review's protocol (allowed outcomes, its own fields).
+        decimal_comma: accept ``0,49`` for numbers (files written by Dutch spreadsheets with ``;``).
+
+    Returns:
+        The typed values (keys of ``Extraction`` plus ``extra`` for the review's own fields) and a list
+        of problems as (field, reason); the values are only usable when the list is empty.
+    """
+    text = {k: (v or "").strip() for k, v in raw.items()}
+    problems: list[tuple[str, str]] = []
+    out: dict = {"extra": {}}
+    outcome = " ".join(text.get("outcome", "").split())
+    allowed = protocol.extraction.outcomes
+    if not outcome:
+        problems.append(("outcome", "missing (every extraction is of one outcome)"))
+    elif allowed and outcome.lower() not in {o.lower() for o in allowed}:
+        problems.append(("outcome", f"{outcome!r} is not one of the protocol's outcomes ({', '.join(allowed)})"))
+    else:
+        outcome = next((o for o in allowed if o.lower() == outcome.lower()), outcome)
+    out["outcome"] = outcome
+    design = text.get("design", "").lower().replace("_", "-")
+    design = {"randomised": "rct", "randomized": "rct", "quasi": "quasi-experimental"}.get(design, design)
+    if design and design not in DESIGNS:
+        problems.append(("design", f"{text['design']!r} is not one of {', '.join(DESIGNS)}"))
+    out["design"] = design or None
+    out["country"] = text.get("country") or None
+    rob = " ".join(text.get("risk_of_bias", "").lower().split())
+    if rob and rob not in RISK_OF_BIAS:
+        problems.append(("risk_of_bias", f"{text['risk_of_bias']!r} is not one of {', '.join(RISK_OF_BIAS)}"))
+    out["risk_of_bias"] = rob or None
+    for key in ("n", *COUNTS):
+        value = text.get(key, "")
+        out[key] = None
+        if value:
+            try:
+                out[key] = _int(value)
+            except ValueError:
+                problems.append((key, f"{value!r} is not a whole number of 0 or more"))
+    measure = text.get("measure", "").upper()
+    if measure and measure not in MEASURES:
+        problems.append(("measure", f"{text['measure']!r} is not one of {', '.join(MEASURES)}"))
+    out["measure"] = measure or None
+    for key in ("estimate", "ci_low", "ci_high"):
+        value = text.get(key, "")
+        out[key] = None
+        if value:
+            try:
+                out[key] = _float(value, decimal_comma)
+            except ValueError:
+                problems.append((key, f"{value!r} is not a number"))
+    out["note"] = text.get("note") or None
+    for key in own_fields(protocol):
+        if text.get(key):
+            out["extra"][key] = text[key]
+    if not problems:
+        problems += _effect_problems(out)
+    return out, problems
+
+
+def _effect_problems(v: dict) -> list[tuple[str, str]]:
+    """The effect is complete counts, or a complete estimate with its 95% CI, or absent."""
+    counts = [k for k in COUNTS if v[k] is not None]
+    est = [k for k in ("estimate", "ci_low", "ci_high") if v[k] is not None]
+    if counts:
+        missing = [k for k in COUNTS if v[k] is None]
+        if missing:
+            return [(missing[0], "missing: counts need events and totals for both arms")]
+        if est:
+            return [(est[0], "give the effect as counts or as estimate with CI, not both")]
+        if v["measure"] not in (None, *RATIO_MEASURES):
+            return [("measure", f"counts give a ratio (RR or OR), not {v['measure']}")]
+        for arm in ("treatment", "control"):
+            if v[f"events_{arm}"] > v[f"total_{arm}"]:
+                return [(f"events_{arm}", f"more events than total_{arm}")]
+            if v[f"total_{arm}"] == 0:
+                return [(f"total_{arm}", "must be more than 0")]
+        v["measure"] = v["measure"] or "RR"
+        return []
+    if est or v["measure"]:
+        for k in ESTIMATE:
+            if v[k] is None:
+                return [(k, "missing: an estimate needs measure, estimate, ci_low and ci_high")]
+        if v["measure"] in RATIO_MEASURES and min(v["estimate"], v["ci_low"]) <= 0:
+            return [("ci_low" if v["ci_low"] <= 0 else "estimate",
+                     f"a {v['measure']} is above 0 (give it on its natural scale, not its logarithm)")]
+        if not v["ci_low"] <= v["estimate"] <= v["ci_high"]:
+            return [("estimate", "must lie within ci_low and ci_high")]
+        if v["ci_low"] == v["ci_high"]:
+            return [("ci_high", "the confidence interval has no width")]
+    return []
+
+
+def included_ids(session: Session, protocol: Protocol) -> set[int]:
+    """Records included after full-text assessment (the only ones data are extracted from)."""
+    labels = settled_labels(session, protocol.id, FT, protocol.screening.reviewers_per_record)
+    return {rid for rid, lab in labels.items() if lab.label == "include"}
+
+
+def _sniff(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=counts.get) if max(counts.values()) else ","
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise LsrError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise LsrError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def parse_csv(session: Session, protocol: Protocol, path: str | Path) -> list[tuple[int, int, dict]]:
+    """Read and check a whole extraction file: (line, record id, values) per row.
+
+    Raises:
+        LsrError: naming file, line and field of the first problem (and how many more there are).
+    """
+    path = Path(path)
+    text = _read_text(path)
+    if not text.strip():
+        raise LsrError(f"{path}: line 1: the file is empty (expected a header with record and outcome)")
+    delimiter = _sniff(text.splitlines()[0])
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [h.strip() for h in reader.fieldnames or []]
+    reader.fieldnames = header
+    known = {"record", *STANDARD, *INFORMATIONAL, *own_fields(protocol)}
+    problems: list[str] = []
+    for name in header:
+        if name not in known:
+            problems.append(f"{path}: line 1: {name or '(empty)'}: unknown column "
+                            f"(allowed: record, {', '.join(STANDARD)}{', ' if own_fields(protocol) else ''}"
+                            f"{', '.join(own_fields(protocol))})")
+    for needed in ("record", "outcome"):
+        if needed not in header:
+            problems.append(f"{path}: line 1: {needed}: missing column")
+    if problems:
+        raise _refusal(problems)
+    included = included_ids(session, protocol)
+    rows: list[tuple[int, int, dict]] = []
+    seen: dict[tuple[int, str], int] = {}
+    for row in reader:
+        line = reader.line_num
+        if None in row:
+            problems.append(f"{path}: line {line}: more values than columns")
+            continue
+        if not any((v or "").strip() for v in row.values()):
+            continue
+        ref = (row.get("record") or "").strip()
+        if not ref:
+            problems.append(f"{path}: line {line}: record: missing")
+            continue
+        try:
+            record = find_record(session, protocol.id, ref)
+        except LsrError:
+            problems.append(f"{path}: line {line}: record: no record {ref!r} in review {protocol.id}")
+            continue
+        if record.id not in included:
+            problems.append(f"{path}: line {line}: record: {ref!r} (record {record.id}) is not included after "
+                            "full-text assessment")
+            continue
+        values, bad = check_values(row, protocol, decimal_comma=delimiter != ",")
+        problems += [f"{path}: line {line}: {field}: {reason}" for field, reason in bad]
+        key = (record.id, values["outcome"].lower())
+        if not bad and key in seen:
+            problems.append(f"{path}: line {line}: outcome: record {record.id} already has {values['outcome']!r} "
+                            f"on line {seen[key]}")
+        seen.setdefault(key, line)
+        rows.append((line, record.id, values))
+    if problems:
+        raise _refusal(problems)
+    return rows
+
+
+def _refusal(problems: list[str]) -> LsrError:
+    more = f" (and {len(problems) - 1} more problem(s); nothing was imported)" if len(problems) > 1 else \
+        " (nothing was imported)"
+    return LsrError(problems[0] + more, title="Extraction file refused")
+
+
+def current_extractions(session: Session, review_id: str) -> list[Extraction]:
+    """The latest row per (record, outcome), retracted ones left out, in record and outcome order."""
+    latest: dict[tuple[int, str], Extraction] = {}
+    for row in session.exec(select(Extraction).where(Extraction.review_id == review_id).order_by(Extraction.id)):
+        latest[(row.record_id, row.outcome.lower())] = row
+    rows = [r for r in latest.values() if r.kind != "retract"]
+    return sorted(rows, key=lambda r: (r.record_id, r.outcome.lower()))
+
+
+def _same(row: Extraction, values: dict) -> bool:
+    return all(getattr(row, k) == values[k] for k in VALUE_COLUMNS) and \
+        json.loads(row.extra_json or "{}") == values["extra"] and row.outcome == values["outcome"]
+
+
+def append_extraction(session: Session, review_id: str, record_id: int, values: dict, *, reviewer: str,
+                      kind: str, source: str | None) -> Extraction | None:
+    """Append one extraction unless it equals the current one; a change points at the row it corrects."""
+    current = {(r.record_id, r.outcome.lower()): r for r in current_extractions(session, review_id)
+               if r.record_id == record_id}
+    before = current.get((record_id, values["outcome"].lower()))
+    if before is not None and kind != "retract" and _same(before, values):
+        return None
+    row = Extraction(review_id=review_id, record_id=record_id, outcome=values["outcome"],
+                     **{k: values.get(k) for k in VALUE_COLUMNS},
+                     extra_json=json.dumps(values.get("extra") or {}, ensure_ascii=False, sort_keys=True),
+                     reviewer=reviewer, kind=kind, source=source,
+                     corrects_id=before.id if before is not None else None)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def import_csv(ws, review_id: str, path: str | Path, reviewer: str) -> ImportSummary:
+    """Import an extraction file whole (one transaction) or refuse it whole.
+
+    Rows equal to the current extraction are skipped; changed ones are appended as corrections.
+
+    Raises:
+        LsrError: an unknown review, or a problem in the file (file, line and field named).
+    """
+    protocol = ws.protocol(review_id)
+    with ws.db.write() as session:
+        rows = parse_csv(session, protocol, path)
+        existing = {(r.record_id, r.outcome.lower()) for r in current_extractions(session, review_id)}
+        added = corrected = unchanged = 0
+        for _line, record_id, values in rows:
+            row = append_extraction(session, review_id, record_id, values, reviewer=reviewer, kind="import",
+                                    source=str(path))
+            if row is None:
+                unchanged += 1
+            elif (record_id, values["outcome"].lower()) in existing:
+                corrected += 1
+            else:
+                added += 1
+    return ImportSummary(str(path), len(rows), added, corrected, unchanged)
+
+
+def record_extraction(ws, review_id: str, record_ref: str | int, raw: dict[str, str], reviewer: str,
+                      source: str = "screener") -> Extraction | None:
+    """Validate and append one extraction entered by hand (the screener's extraction view).
+
+    Returns the new row, or None when nothing changed.
+
+    Raises:
+        LsrError: the record is unknown or not included, or a value is invalid (field named).
+    """
+    protocol = ws.protocol(review_id)
+    with ws.db.write() as session:
+        record = find_record(session, review_id, record_ref)
+        if record.id not in included_ids(session, protocol):
+            raise LsrError(f"record {record.id} is not included after full-text assessment")
+        values, bad = check_values(raw, protocol, decimal_comma=True)
+        if bad:
+            raise LsrError(f"{bad[0][0]}: {bad[0][1]}", title="Invalid extraction")
+        return append_extraction(session, review_id, record.id, values, reviewer=reviewer, kind="edit",
+                                 source=source)
+
+
+def history(session: Session, review_id: str, record_id: int) -> list[Extraction]:
+    """Every extraction row of one record, oldest first: the audit trail."""
+    return list(session.exec(select(Extraction).where(Extraction.review_id == review_id,
+                                                      Extraction.record_id == record_id).order_by(Extraction.id)))
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def export_csv(ws, review_id: str, out: IO[str]) -> int:
+    """Write the current extraction table as CSV in the import's columns (plus who, when and the study).
+
+    Returns the number of rows written. Importing the file again changes nothing.
+    """
+    protocol = ws.protocol(review_id)
+    extra = own_fields(protocol)
+    columns = ["record", "outcome", *VALUE_COLUMNS[:-1], *extra, "note", *INFORMATIONAL]
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    n = 0
+    with ws.db.read() as session:
+        rows = current_extractions(session, review_id)
+        records = _records(session, {r.record_id for r in rows})
+        for r in rows:
+            rec = records[r.record_id]
+            own = json.loads(r.extra_json or "{}")
+            writer.writerow([r.record_id, r.outcome, *(_cell(getattr(r, k)) for k in VALUE_COLUMNS[:-1]),
+                             *(own.get(k, "") for k in extra), r.note or "", rec.title, _cell(rec.year),
+                             rec.doi or "", rec.openalex_id or "", r.reviewer,
+                             r.created_at.isoformat(timespec="seconds")])
+            n += 1
+    return n
+
+
+def _records(session: Session, ids: Iterable[int]) -> dict[int, Record]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    return {r.id: r for r in session.exec(select(Record).where(Record.id.in_(ids)))}

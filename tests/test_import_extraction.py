@@ -1,0 +1,195 @@
+"""``lsr extract`` and ``lsr synthesis`` end to end through the CLI, on the BCG vaccine trials.
+
+The 13 trials of Colditz et al. (1994), metafor's ``dat.bcg`` (``tests/data/dat_bcg_extraction.csv``), are
+imported into a review whose 13 records are included after full-text assessment. The pooled risk ratio
+must match metafor's published random-effects result (RR 0.49, 95% CI 0.34-0.70, I² 92%). Bad files
+are refused whole with file, line and field.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT, run
+
+pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
+
+RID = "test-review"
+BCG = ROOT / "tests" / "data" / "dat_bcg_extraction.csv"
+AUTHORS = ["Aronson", "Ferguson", "Rosenthal", "Hart", "Frimodt-Moller", "Stein", "Vandiviere", "Madras",
+           "Coetzee", "Rosenthal", "Comstock", "Comstock", "Comstock"]
+YEARS = [1948, 1949, 1960, 1977, 1973, 1953, 1973, 1980, 1968, 1961, 1974, 1969, 1976]
+
+
+def build_bcg_review(workspace: Path, included: int = 13) -> None:
+    """Import 14 records (13 BCG trials and one unrelated study); include the first ``included`` at full text."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["title", "authors", "year", "doi"])
+    for i, (who, year) in enumerate(zip(AUTHORS, YEARS, strict=True), 1):
+        w.writerow([f"BCG vaccination against tuberculosis: trial {i}", f"{who}, A.", year, f"10.5555/bcg.{i:02d}"])
+    w.writerow(["An unrelated study of school meals", "Other, B.", 2001, "10.5555/other"])
+    records = workspace / "records.csv"
+    records.write_text(buf.getvalue(), encoding="utf-8")
+    result = run(["import", RID, records], workspace)
+    assert result.exit_code == 0, result.output
+    for i in range(1, included + 1):
+        for stage in ("title-abstract", "full-text"):
+            result = run(["decide", RID, f"10.5555/bcg.{i:02d}", "include", "--stage", stage], workspace)
+            assert result.exit_code == 0, result.output
+
+
+def synthesis_json(workspace: Path) -> dict:
+    result = run(["synthesis", RID, "--json"], workspace)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_bcg_trials_give_metafors_random_effects_result(workspace):
+    build_bcg_review(workspace)
+    result = run(["extract", RID, "--import", BCG], workspace)
+    assert result.exit_code == 0, result.output
+    assert "13 new" in result.stdout
+    doc = synthesis_json(workspace)
+    assert doc["review"] == RID and doc["included"] == 13 and doc["extracted"] == 13
+    [tb] = doc["outcomes"]
+    assert (tb["outcome"], tb["measure"], tb["k"]) == ("tuberculosis", "RR", 13)
+    assert tb["n"] == 357347
+    # metafor: REML RR 0.489 (0.344-0.696), DL 0.490 (0.345-0.695); I² 92.2% (REML) / 92.1% (DL)
+    assert tb["estimate"] == pytest.approx(0.49, abs=0.005)
+    assert tb["ci_low"] == pytest.approx(0.34, abs=0.006)
+    assert tb["ci_high"] == pytest.approx(0.70, abs=0.006)
+    assert tb["i2"] == pytest.approx(92, abs=0.5)
+    assert tb["tau2"] == pytest.approx(0.31, abs=0.02)
+    assert tb["pi_low"] < tb["ci_low"] and tb["pi_high"] > 1 > tb["ci_high"]  # heterogeneous: PI crosses 1
+    assert "Paule-Mandel" in tb["method"]
+    assert tb["strength"] == "low" and tb["strength_nl"] == "beperkt"
+    assert any("I² = 92%" in r for r in tb["strength_reasons"])
+    assert sum(s["weight"] for s in tb["studies"]) == pytest.approx(1)
+    text = run(["synthesis", RID], workspace)
+    assert "tuberculosis (RR), k=13: 0.49 (95% CI 0.34-0.70" in text.stdout
+
+
+def _bad_copy(tmp_path: Path, line: int, column: str, value: str) -> Path:
+    rows = list(csv.reader(BCG.open(encoding="utf-8")))
+    rows[line - 1][rows[0].index(column)] = value
+    path = tmp_path / "bad.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+@pytest.mark.parametrize(("line", "column", "value", "message"), [
+    (7, "n", "2,992", "line 7: n: '2,992' is not a whole number"),
+    (3, "record", "10.5555/nope", "line 3: record: no record '10.5555/nope'"),
+    (14, "record", "10.5555/other", "line 14: record: '10.5555/other' (record 14) is not included"),
+    (2, "events_treatment", "500", "line 2: events_treatment: more events than total_treatment"),
+])
+def test_a_bad_file_is_refused_whole_naming_file_line_and_field(workspace, tmp_path, line, column, value, message):
+    build_bcg_review(workspace)
+    bad = _bad_copy(tmp_path, line, column, value)
+    result = run(["extract", RID, "--import", bad], workspace)
+    assert result.exit_code == 1
+    assert f"{bad}: {message}" in result.stderr and "nothing was imported" in result.stderr
+    assert synthesis_json(workspace)["outcomes"] == []  # the 12 good rows were not imported either
+
+
+def test_an_unknown_measure_or_column_is_refused(workspace, tmp_path):
+    build_bcg_review(workspace)
+    path = tmp_path / "est.csv"
+    path.write_text("record,outcome,measure,estimate,ci_low,ci_high\n10.5555/bcg.01,tb,HR,0.5,0.3,0.8\n",
+                    encoding="utf-8")
+    result = run(["extract", RID, "--import", path], workspace)
+    assert result.exit_code == 1 and "line 2: measure: 'HR' is not one of RR, OR, SMD, MD" in result.stderr
+    path.write_text("record,outcome,colour\n10.5555/bcg.01,tb,red\n", encoding="utf-8")
+    result = run(["extract", RID, "--import", path], workspace)
+    assert result.exit_code == 1 and "line 1: colour: unknown column" in result.stderr
+
+
+def test_estimates_with_ci_pool_on_the_log_scale_and_one_study_is_not_pooled(workspace, tmp_path):
+    build_bcg_review(workspace, included=3)
+    path = tmp_path / "est.csv"
+    path.write_text("record;outcome;design;n;measure;estimate;ci_low;ci_high\n"
+                    "10.5555/bcg.01;tb;rct;200;RR;0,5;0,25;1,0\n"
+                    "10.5555/bcg.02;tb;rct;300;RR;0,5;0,25;1,0\n"
+                    "10.5555/bcg.03;reading;cohort;80;SMD;0.3;-0.1;0.7\n", encoding="utf-8")
+    result = run(["extract", RID, "--import", path], workspace)
+    assert result.exit_code == 0, result.output
+    doc = synthesis_json(workspace)
+    tb = next(o for o in doc["outcomes"] if o["outcome"] == "tb")
+    assert tb["estimate"] == pytest.approx(0.5) and tb["i2"] == 0 and tb["pi_low"] is None
+    assert tb["ci_low"] == pytest.approx(0.5 * (0.25 / 0.5) ** (1 / 2 ** 0.5), rel=1e-3)  # SE / sqrt(2)
+    reading = next(o for o in doc["outcomes"] if o["outcome"] == "reading")
+    assert reading["k"] == 1 and reading["estimate"] is None
+    assert "fewer than two comparable effects: not pooled" in reading["notes"]
+    assert reading["strength"] == "very low"
+
+
+def test_corrections_are_appended_and_the_export_round_trips(workspace, tmp_path):
+    build_bcg_review(workspace)
+    assert run(["extract", RID, "--import", BCG], workspace).exit_code == 0
+    again = run(["extract", RID, "--import", BCG], workspace)
+    assert "0 new, 0 corrected, 13 unchanged" in again.stdout
+    fixed = _bad_copy(tmp_path, 2, "events_treatment", "5")
+    result = run(["--reviewer", "anna", "extract", RID, "--import", fixed], workspace)
+    assert "0 new, 1 corrected, 12 unchanged" in result.stdout
+    out = tmp_path / "extraction.csv"
+    result = run(["export", RID, "--format", "extraction-csv", "-o", out], workspace)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert len(rows) == 13
+    first = next(r for r in rows if r["doi"] == "10.5555/bcg.01")
+    assert (first["events_treatment"], first["reviewer"]) == ("5", "anna")
+    assert run(["extract", RID, "--import", out], workspace).stdout.endswith("13 unchanged\n")
+    from lsr.settings import resolve
+    from lsr.synthesis.extraction import history
+    from lsr.workspace import open_workspace
+
+    ws = open_workspace(resolve(workspace))
+    with ws.db.read() as s:
+        trail = history(s, RID, int(first["record"]))
+    assert [(r.events_treatment, r.reviewer, r.kind) for r in trail] == [(4, "tester", "import"), (5, "anna", "import")]
+    assert trail[1].corrects_id == trail[0].id
+
+
+def test_migration_0006_builds_the_extraction_table_of_the_model(workspace):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    from lsr.settings import resolve
+    from lsr.workspace import open_workspace
+
+    ws = open_workspace(resolve(workspace))
+    with ws.db.write_engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert [d for d in diffs if "extraction" in repr(d)] == []
+
+
+def test_protocol_extraction_table_is_validated_and_restricts_outcomes(workspace, tmp_path):
+    path = workspace / "protocols" / f"{RID}.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + '\n[extraction]\nfields = ["design", "Dose"]\n', encoding="utf-8")
+    result = run(["protocols", "check"], workspace)
+    assert result.exit_code == 1 and "extraction.fields: field names are lowercase" in result.stderr
+    path.write_text(text + '\n[extraction]\nfields = ["outcome", "design", "effect", "dose"]\n'
+                    'outcomes = ["Tuberculosis"]\n', encoding="utf-8")
+    assert run(["protocols", "check"], workspace).exit_code == 0
+    build_bcg_review(workspace, included=2)
+    csv_path = tmp_path / "x.csv"
+    csv_path.write_text("record,outcome,dose,events_treatment,total_treatment,events_control,total_control\n"
+                        "10.5555/bcg.01,tuberculosis,high,4,123,11,139\n"
+                        "10.5555/bcg.02,mortality,low,6,306,29,303\n", encoding="utf-8")
+    result = run(["extract", RID, "--import", csv_path], workspace)
+    assert result.exit_code == 1 and "line 3: outcome: 'mortality' is not one of the protocol's outcomes" in result.stderr
+    csv_path.write_text(csv_path.read_text(encoding="utf-8").replace("mortality", "TUBERCULOSIS"), encoding="utf-8")
+    assert run(["extract", RID, "--import", csv_path], workspace).exit_code == 0
+    out = tmp_path / "out.csv"
+    assert run(["export", RID, "--format", "extraction-csv", "-o", out], workspace).exit_code == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [(r["outcome"], r["dose"]) for r in rows] == [("Tuberculosis", "high"), ("Tuberculosis", "low")]

@@ -1,0 +1,101 @@
+"""The synthesis in the reports: key message, effect and strength, forest plot, portfolio tables, and what
+changed between two reports; Dutch output in Dutch (numbers, words, no technical details in the text)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from lsr.report import write_reports
+from lsr.report.protocol_text import criteria, question, reason, title
+from lsr.settings import resolve
+from lsr.workspace import open_workspace
+from tests.helpers import run
+from tests.test_import_extraction import BCG, RID, build_bcg_review
+
+pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
+
+DAY1 = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+DAY2 = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
+
+
+def _key_message(md: str, heading: str) -> str:
+    return md.split(f"## {heading}\n\n", 1)[1].split("\n\n", 1)[0]
+
+
+def _first_rows(tmp_path, n: int):
+    lines = BCG.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / f"first{n}.csv"
+    path.write_text("\n".join(lines[: n + 1]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_two_reports_show_effect_strength_forest_plot_and_what_changed(workspace, tmp_path):
+    build_bcg_review(workspace, included=13)
+    assert run(["extract", RID, "--import", _first_rows(tmp_path, 10)], workspace).exit_code == 0
+    ws = open_workspace(resolve(workspace))
+    write_reports(ws, None, now=DAY1)
+    rdir = workspace / "reviews" / RID
+    nl1 = (rdir / "summary.nl.md").read_text(encoding="utf-8")
+    assert "Dit is het eerste rapport met deze review." in _key_message(nl1, "Kernboodschap")
+    log = json.loads((rdir / "reports.json").read_text(encoding="utf-8"))["reports"]
+    assert log[0]["synthesis"]["outcomes"][0]["k"] == 10
+
+    assert run(["extract", RID, "--import", BCG], workspace).exit_code == 0
+    write_reports(ws, None, now=DAY2)
+    nl = (rdir / "summary.nl.md").read_text(encoding="utf-8")
+    en = (rdir / "summary.en.md").read_text(encoding="utf-8")
+    key_nl, key_en = _key_message(nl, "Kernboodschap"), _key_message(en, "Key message")
+    assert "RR 0,49; 95%-BI 0,34-0,70" in key_nl and "RR 0.49; 95% CI 0.34-0.70" in key_en
+    assert "gemiddeld 51% lager" in key_nl
+    assert "De bewijskracht is beperkt." in key_nl and "The strength of evidence is low." in key_en
+    assert "Dit rust op 13 studies (7 gerandomiseerd, 6 quasi-experimenteel), samen 357.347 deelnemers" in key_nl
+    assert "lokale evaluatie blijft nodig" in key_nl and "local evaluation is still needed" in key_en
+    assert "Sinds het vorige rapport (1 april 2026): 3 nieuwe studies in de synthese; de conclusie is niet veranderd" in key_nl
+    assert "Since the previous report (1 April 2026): 3 new studies in the synthesis; the conclusion is unchanged" in key_en
+    for text in (key_nl, key_en):
+        assert len(re.findall(r"\S+", text)) < 150, text
+    assert "- **Effect (95%-BI):** RR 0,49; 95%-BI 0,34-0,70" in nl and "- **Deelnemers:** 357.347" in nl
+    assert "- **Bewijskracht:** **beperkt**" in nl
+    assert "één lager: de studies spreken elkaar tegen (I² = 92%)" in nl
+    assert "![Forest plot voor tuberculosis" in nl and (rdir / "forest-1.nl.svg").exists()
+    html = (rdir / "summary.nl.html").read_text(encoding="utf-8")
+    assert html.count("<svg") >= 4 and "Kernboodschap" in html  # forest plot inline beside the others
+    main = nl.split("## Technische bijlage")[0]
+    for english in ("UTC", "Request URL", "Verzoek-URL", "Key message", "Strength of evidence", "not pooled",
+                    "participants", "Pooled"):
+        assert english not in main, english
+    portfolio = (workspace / "reviews" / "portfolio.nl.md").read_text(encoding="utf-8")
+    assert "### Doel 7. Alle kinderen en jongeren kunnen hun talenten ontwikkelen in verrijkt onderwijs" in portfolio
+    assert "| Review | Kernboodschap | Effect | Bewijskracht | Verandering sinds vorig rapport |" in portfolio
+    row = next(line for line in portfolio.splitlines()
+               if line.startswith("| [Test review test-review") and "Met de onderzochte aanpak" in line)
+    assert "RR 0,49; 95%-BI 0,34-0,70 (13 studies)" in row and "**beperkt**" in row and "3 nieuwe studies" in row
+
+
+def test_a_review_without_extraction_says_so(workspace):
+    build_bcg_review(workspace, included=2)
+    ws = open_workspace(resolve(workspace))
+    write_reports(ws, [RID], formats=["md"], now=DAY1)
+    nl = (workspace / "reviews" / RID / "summary.nl.md").read_text(encoding="utf-8")
+    assert "2 studies zijn opgenomen, maar hun uitkomsten zijn nog niet verwerkt" in _key_message(nl, "Kernboodschap")
+    assert "Er zijn nog geen gegevens uit de opgenomen studies verwerkt" in nl
+
+
+def test_dutch_protocol_texts_are_used_and_english_is_marked(workspace):
+    proto = open_workspace(resolve(workspace)).protocol(RID)
+    assert title(proto, "nl") == "Test review test-review (Engelstalig)" and title(proto, "en") == proto.title
+    assert question(proto, "nl").endswith("(Engelstalig)")
+    raw = {**proto.raw, "title_nl": "Verlengde schooldag", "question_nl": "Helpt een langere schooldag?",
+           "criteria": {**proto.raw["criteria"], "include_nl": ["empirisch onderzoek"],
+                        "exclusion_reasons_nl": ["verkeerde populatie", "verkeerde interventie", "verkeerd ontwerp"]}}
+    dutch = dataclasses.replace(proto, raw=raw)
+    assert (title(dutch, "nl"), question(dutch, "nl")) == ("Verlengde schooldag", "Helpt een langere schooldag?")
+    assert criteria(dutch, "include", "nl") == ["empirisch onderzoek"]
+    assert criteria(dutch, "exclude", "nl") == ["animal study (Engelstalig)"]
+    assert reason(dutch, "Wrong design", "nl") == "verkeerd ontwerp"
+    assert reason(proto, "wrong design", "nl") == "wrong design (Engelstalig)"
