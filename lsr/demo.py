@@ -15,13 +15,13 @@ particular dataset.
 from __future__ import annotations
 
 import dataclasses
+import json
 import random
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 from lsr.errors import LsrError
-from lsr.models import decode_json
 from lsr.settings import Settings, resolve
 from lsr.synergy import SynergyDataset, resolve_dataset, short_openalex_id
 
@@ -221,6 +221,6 @@ def _rerank(ws, rid: str, say: Say) -> None:
 
     run = rerank_review(ws, rid)
     if run is not None:
-        params = decode_json(run.params_json, {})
+        params = json.loads(run.params_json or "{}")
         say(f"ranked {run.n_ranked} unscreened records with {run.model} "
             f"(trained on {run.n_labels} labels{', ' + params['note'] if 'note' in params else ''})")
