@@ -204,7 +204,11 @@ def test_next_record_touches_only_the_record_at_hand_on_10k(tmp_path):
         svc.decide(rec.id, "exclude")
         svc.next_record()
         per_cycle.append(list(statements))
+    def one_record_or_review_level(st: str) -> bool:
+        # the review's protocol versions (a handful, whatever the number of records) settle the labels
+        return " WHERE record.id = " in st or ".record_id = " in st or "FROM protocol_version WHERE" in st
+
     for cycle in per_cycle:
         selects = [st for st in cycle if st.startswith("SELECT")]
-        assert len(cycle) <= 12 and selects, cycle
-        assert all(" WHERE record.id = " in st or ".record_id = " in st for st in selects), selects
+        assert len(cycle) <= 14 and selects, cycle
+        assert all(one_record_or_review_level(st) for st in selects), selects
