@@ -42,7 +42,7 @@ EXTRACTION_KEYS = (
 NEW = "__new__"
 HINTS = {
     "outcome": "the outcome measured, e.g. achievement",
-    "design": " · ".join(DESIGNS[:5]) + " …",
+    "design": "rct · quasi-experimental · cohort · before-after · …",
     "country": "e.g. NL",
     "n": "participants (whole number)",
     "risk_of_bias": " · ".join(RISK_OF_BIAS),
@@ -79,7 +79,7 @@ def outcome_line(row: Extraction) -> str:
 
 
 def trail_table(trail: list[tuple[Extraction, list[tuple[str, str, str]]]]) -> Table | Text:
-    """The audit trail: when, who, from where and what changed, oldest first."""
+    """The audit trail: when, who, from where and what changed, newest first (the last change on top)."""
     if not trail:
         return Text("No history yet: the first save starts it.", style="dim")
     table = Table(box=None, padding=(0, 1, 0, 0), expand=True, show_edge=False)
@@ -87,7 +87,7 @@ def trail_table(trail: list[tuple[Extraction, list[tuple[str, str, str]]]]) -> T
     table.add_column("who", no_wrap=True)
     table.add_column("how", no_wrap=True, style="dim")
     table.add_column("what changed", ratio=1)
-    for row, changed in trail:
+    for row, changed in reversed(trail):
         how = "retracted" if row.kind == "retract" else "screen" if row.source == "screener" else "import"
         if row.corrects_id is None:
             what = Text("new: " + (", ".join(f"{k} {new}" for k, _, new in changed) or "(no values)"))
@@ -102,6 +102,15 @@ class FieldInput(Input):
 
     BINDINGS = [Binding("down", "app.focus_next", show=False),
                 Binding("up", "app.focus_previous", show=False)]
+
+
+class OutcomeList(OptionList):
+    """The extracted outcomes: Enter moves into the form at once (keys typed ahead then land in it)."""
+
+    BINDINGS = [Binding("enter", "edit", "Edit", show=False)]
+
+    def action_edit(self) -> None:
+        self.screen.edit_highlighted()
 
 
 class ExtractionScreen(Screen[None]):
@@ -156,7 +165,7 @@ class ExtractionScreen(Screen[None]):
         yield Static(Text.assemble(("Extraction", "bold"), f" · {self.review_id} · #{rec.id} · {self.reviewer}"),
                      id="topbar")
         yield Static(Text(f"{rec.title} ({rec.year or 'n.d.'})", overflow="ellipsis"), id="study")
-        yield OptionList(id="outcomes")
+        yield OutcomeList(id="outcomes")
         with VerticalScroll(id="form"):
             for name in self.fields:
                 if name == "events_treatment":
@@ -169,7 +178,7 @@ class ExtractionScreen(Screen[None]):
                                      suggester=self._suggester(name))
                 yield Static(id=f"err-{name}", classes="error")
             yield Static(id="status")
-            yield Static("Audit trail", id="trail-title")
+            yield Static("Audit trail (newest first)", id="trail-title")
             yield Static(id="trail")
         yield Footer(compact=True)
 
@@ -260,8 +269,13 @@ class ExtractionScreen(Screen[None]):
         if row is not self.editing:
             self._load(row)
 
-    @on(OptionList.OptionSelected, "#outcomes")
-    def _selected(self) -> None:
+    def edit_highlighted(self) -> None:
+        """Show the highlighted outcome's values (if not shown yet) and move into the form."""
+        options = self.query_one("#outcomes", OptionList)
+        option = options.highlighted_option
+        row = self.current.get(option.id or "") if option is not None else None
+        if row is not self.editing:
+            self._load(row)
         self._focus_form()
 
     @on(Input.Submitted)
@@ -299,6 +313,7 @@ class ExtractionScreen(Screen[None]):
             self._show_problems([], f"{outcome} {what} (row {row.id}, {row.reviewer}).")
             self.notify(f"{outcome} {what}.")
         self.query_one("#outcomes", OptionList).focus()
+        self.query_one("#trail", Static).scroll_visible(animate=False)  # the row just appended
 
     def action_new_outcome(self) -> None:
         """A blank form for an outcome not extracted yet (from the list, or Ctrl+N anywhere)."""

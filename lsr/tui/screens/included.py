@@ -77,13 +77,12 @@ class IncludedScreen(Screen[None]):
         studies = included_studies(self.ws, self.review_id)
         for study in studies:
             rec = study.record
-            extracted = Text(", ".join(study.outcomes)) if study.outcomes else Text("nothing yet", style="dim")
+            extracted = Text(", ".join(study.outcomes), overflow="ellipsis", no_wrap=True) if study.outcomes else Text("nothing yet", style="dim")
             table.add_row(str(rec.id), str(rec.year or ""), Text(rec.title, overflow="ellipsis", no_wrap=True),
                           extracted, key=str(rec.id))
         done = sum(1 for s in studies if s.outcomes)
         self.query_one("#topbar", Static).update(Text.assemble(
-            ("Included studies", "bold"), f" · {self.review_id} · {len(studies)} included at full text · "
-            f"{done} with data extracted"))
+            ("Included studies", "bold"), f" · {self.review_id} · {len(studies)} at full text · {done} extracted"))
         if not studies:
             self.query_one("#note", Static).update("No study is included at full text yet: include one in the "
                                                    "screener (s switches to full text), then press x.")
