@@ -232,3 +232,23 @@ async def test_escape_asks_once_before_dropping_unsaved_values_and_help_lists_th
         await pilot.press("escape")
         assert field(app, "outcome").value == "x?q"
     assert rows(ws_path) == []
+
+
+async def test_the_form_has_the_protocols_fields_and_a_correction_keeps_values_it_does_not_show(ws_path):
+    protocol = ws_path / "protocols" / f"{REVIEW}.toml"
+    protocol.write_text(protocol.read_text(encoding="utf-8") + '\n[extraction]\nfields = ["outcome", "design", "n", '
+                        '"effect", "setting"]\n', encoding="utf-8")
+    alpha = record_id_by_word(ws_path, "Alpha")
+    ws = open_ws(ws_path)
+    assert form_fields(ws.protocol(REVIEW)) == ("outcome", "design", "n", *FIELDS[5:13], "setting", "note")
+    record_extraction(ws, REVIEW, alpha, {**ALPHA_VALUES, "country": "BE", "setting": "primary"}, "anna")
+    app = full_text_app(ws_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *str(alpha), "enter", "x")
+        assert not app.screen.query("#f-country") and field(app, "setting").value == "primary"
+        await pilot.press("enter", "down", *["backspace"] * 3, *"130", "ctrl+s")
+        await pilot.press("n", *"wellbeing", *["tab"] * 11, *"secondary", "ctrl+s")
+    now = {r["outcome"]: r for r in exported(ws_path)}
+    assert (now["achievement"]["n"], now["achievement"]["country"], now["achievement"]["setting"]) == (
+        "130", "BE", "primary")
+    assert (now["wellbeing"]["setting"], now["wellbeing"]["reviewer"]) == ("secondary", "tester")
