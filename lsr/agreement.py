@@ -53,6 +53,8 @@ def agreement(pairs: Iterable[tuple[str, str]], categories: Sequence[str] | None
 def review_agreement(session, review_id: str, stage: str = "title-abstract", block: int | None = None) -> dict:
     """Agreement per reviewer pair and pooled over all pairs, from the reviewers' own current labels.
 
+    ``session`` is a SQLAlchemy session or a query function (``lsr.labels.Query``).
+
     Resolution decisions (kind ``resolve``) are not a rater's label and are left out.
 
     Args:
@@ -65,16 +67,12 @@ def review_agreement(session, review_id: str, stage: str = "title-abstract", blo
     Returns:
         ``{"pairs": [{"reviewers": [a, b], **agreement}], "overall": {...}}``.
     """
-    from sqlmodel import select
-
-    from lsr.models import Decision
+    from lsr.labels import as_query
     from lsr.vocabulary import LABELS
 
-    rows = session.exec(
-        select(Decision.reviewer, Decision.record_id, Decision.label, Decision.id)
-        .where(Decision.review_id == review_id, Decision.stage == stage, Decision.kind != "resolve")
-        .order_by(Decision.id)
-    ).all()
+    rows = as_query(session)(
+        "SELECT reviewer, record_id, label, id FROM decision WHERE review_id = :review AND stage = :stage "
+        "AND kind NOT IN ('resolve', 'stage-override') ORDER BY id", {"review": review_id, "stage": stage})
     current: dict[str, dict[int, tuple[str | None, int]]] = {}
     for reviewer, record_id, label, decision_id in rows:
         current.setdefault(reviewer, {})[record_id] = (label, decision_id)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session, create_engine
@@ -119,6 +119,17 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
         return db
 
 
+def session_query(session: Session):
+    """A query function ``q(sql, params) -> rows`` over a session, for the SQL of ``lsr.labels`` and
+    ``lsr.status`` (the same SQL the read-only sqlite3 reader runs)."""
+    connection = session.connection()
+
+    def q(sql: str, params: dict) -> list:
+        return connection.execute(text(sql), params).all()
+
+    return q
+
+
 def close_all() -> None:
     """Dispose every cached engine (tests, and before copying a database file)."""
     with _lock:
@@ -143,6 +154,13 @@ def _alembic_config(db: Database):
 
 
 def head_revision() -> str:
+    """The newest migration revision, read from the scripts' headers (Alembic itself is imported only
+    when there is something to migrate: it costs half a second)."""
+    from lsr.sqlite_reader import migration_head
+
+    head = migration_head(MIGRATIONS_DIR / "versions")
+    if head is not None:
+        return head
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()

@@ -4,31 +4,27 @@ The decision log is append-only. A record's current label for a reviewer is that
 for the stage; undo appends a correction that restores the label before the undone decision. The
 *settled* label of a record (what counts for PRISMA, status and ranking) is computed here too, so every
 caller agrees on it.
+
+The stages are consistent: a full-text decision needs the record's settled title/abstract include, and
+a full-text label counts only while that include stands. An explicit override (``override_stage``)
+records, in the same transaction, a title/abstract include of kind ``stage-override`` that settles the
+record as a resolution does, so the override is in the log and every count still adds up.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
+from lsr import labels
+from lsr.db import session_query
 from lsr.errors import LsrError
 from lsr.identity import normalize_doi, normalize_openalex_id
+from lsr.labels import FT, SETTLING_KINDS, STAGE_OVERRIDE, TA, Label
 from lsr.models import LABELS, STAGES, Decision, Record
 from lsr.protocol import Protocol
 
-TA, FT = STAGES
-
-
-@dataclass(frozen=True)
-class Label:
-    """A current label with its reason and note."""
-
-    label: str
-    reason: str | None = None
-    note: str | None = None
-    decision_id: int | None = None
+__all__ = ["FT", "SETTLING_KINDS", "STAGE_OVERRIDE", "TA", "Label"]  # re-exported: callers import them here
 
 
 def find_record(session: Session, review_id: str, ref: str | int) -> Record:
@@ -82,9 +78,34 @@ def validate_decision(protocol: Protocol, label: str | None, stage: str, reason:
 
 def add_decision(session: Session, protocol: Protocol, record_id: int, reviewer: str, label: str | None, *,
                  stage: str = TA, reason: str | None = None, note: str | None = None, kind: str = "screen",
-                 rank_position: int | None = None, model_run_id: int | None = None) -> Decision:
-    """Append one decision in the caller's transaction (validated against the protocol)."""
+                 rank_position: int | None = None, model_run_id: int | None = None,
+                 override_stage: bool = False) -> Decision:
+    """Append one decision in the caller's transaction (validated against the protocol).
+
+    Args:
+        override_stage: for a full-text decision on a record without a title/abstract include: record
+            that include first (kind ``stage-override``), instead of refusing.
+
+    Raises:
+        LsrError: an invalid label, stage or reason; a full-text label on a record that has no settled
+            title/abstract include (without ``override_stage``). Nothing is written then.
+    """
     reason = validate_decision(protocol, label, stage, reason)
+    if stage == FT and label is not None and kind != "undo":
+        ta = settled_labels(session, protocol.id, TA, protocol.screening.reviewers_per_record)
+        current = ta.get(record_id)
+        if current is None or current.label != "include":
+            if not override_stage:
+                now = f"its title/abstract label is {current.label}" if current else "it has no settled " \
+                    "title/abstract label"
+                raise LsrError(f"record {record_id}: a full-text decision needs a title/abstract include ({now}); "
+                               "screen it on title and abstract first, or record an explicit override "
+                               "(lsr decide ... --override-stage)")
+            session.add(Decision(review_id=protocol.id, record_id=record_id, reviewer=reviewer, stage=TA,
+                                 label="include", kind=STAGE_OVERRIDE,
+                                 note=f"stage override: sent to full text without a title/abstract include "
+                                      f"(was: {current.label if current else 'unscreened'})"))
+            session.flush()
     if label != "exclude" and kind != "undo":
         reason = None if label is not None else reason
     decision = Decision(review_id=protocol.id, record_id=record_id, reviewer=reviewer, stage=stage, label=label,
@@ -134,50 +155,38 @@ def latest_decisions(session: Session, review_id: str, stage: str = TA, reviewer
 
 
 def resolutions_of(session: Session, review_id: str, stage: str = TA) -> dict[int, Decision]:
-    """The resolution in force per record at a stage: its latest ``resolve`` decision not undone since.
+    """The resolution in force per record at a stage: its latest ``resolve`` (or ``stage-override``)
+    decision not undone since.
 
     A resolution stays in force when its author later adds a note or another decision on the record; only
     an undo of the resolution itself (or a newer resolution) replaces it.
     """
-    rows = session.exec(select(Decision).where(
+    return labels.in_force(session.exec(select(Decision).where(
         Decision.review_id == review_id, Decision.stage == stage,
-        or_(Decision.kind == "resolve", Decision.kind == "undo")).order_by(Decision.id)).all()
-    undone = {d.corrects_id for d in rows if d.kind == "undo"}
-    out: dict[int, Decision] = {}
-    for d in rows:
-        if d.kind == "resolve" and d.label is not None and d.id not in undone:
-            out[d.record_id] = d
-    return out
+        or_(Decision.kind.in_(SETTLING_KINDS), Decision.kind == "undo")).order_by(Decision.id)).all())
+
+
+def reviewers_required(session: Session, review_id: str, stage: str, current: int) -> dict[int, int]:
+    """Records screened under an earlier ``reviewers_per_record``, with the number that applies to them.
+
+    An amendment of ``reviewers_per_record`` applies to records first decided (at the stage) after the
+    amended protocol was recorded; a record decided before keeps the rule it was screened under, so no
+    earlier decision loses its effect (1 -> 2 does not send 300 screened records back to the queue).
+    Records under ``current`` are absent; the result is empty for a review never amended that way.
+    """
+    return labels.earlier_rules(session_query(session), review_id, stage, current)
 
 
 def settled_labels(session: Session, review_id: str, stage: str = TA, reviewers_per_record: int = 1
                    ) -> dict[int, Label]:
-    """The label that counts for each record at a stage.
+    """The label that counts for each record at a stage (``lsr.labels.settled``).
 
     Single screening: the latest decision of any reviewer. Dual screening: a resolution decision (kind
-    ``resolve``) settles; otherwise the record is settled once ``reviewers_per_record`` reviewers agree.
-    Records without a settled label are absent.
+    ``resolve`` or ``stage-override``) settles; otherwise the record is settled once
+    ``reviewers_per_record`` reviewers agree. Records without a settled label are absent. At full text,
+    only records whose settled title/abstract label is include can have one.
     """
-    per_pair = latest_decisions(session, review_id, stage)
-    resolutions = resolutions_of(session, review_id, stage) if reviewers_per_record > 1 else {}
-    by_record: dict[int, list[Decision]] = {}
-    for (record_id, _), d in per_pair.items():
-        by_record.setdefault(record_id, []).append(d)
-    out: dict[int, Label] = {}
-    for record_id, decisions in by_record.items():
-        decisions.sort(key=lambda d: d.id)
-        latest = decisions[-1]
-        if reviewers_per_record <= 1:
-            if latest.label is not None:
-                out[record_id] = Label(latest.label, latest.reason, latest.note, latest.id)
-            continue
-        if (d := resolutions.get(record_id)) is not None:
-            out[record_id] = Label(d.label, d.reason, d.note, d.id)
-            continue
-        labelled = [d for d in decisions if d.label is not None]
-        if len(labelled) >= reviewers_per_record and len({d.label for d in labelled}) == 1:
-            out[record_id] = Label(latest.label, latest.reason, latest.note, latest.id)
-    return out
+    return labels.settled(session_query(session), review_id, stage, reviewers_per_record)
 
 
 def conflicts(session: Session, review_id: str, stage: str = TA, reviewers_per_record: int = 2
@@ -188,25 +197,23 @@ def conflicts(session: Session, review_id: str, stage: str = TA, reviewers_per_r
     """
     if reviewers_per_record < 2:
         return {}
-    per_pair = latest_decisions(session, review_id, stage)
-    resolutions = resolutions_of(session, review_id, stage)
-    by_record: dict[int, list[Decision]] = {}
-    for (record_id, _), d in per_pair.items():
-        by_record.setdefault(record_id, []).append(d)
-    out: dict[int, list[Decision]] = {}
-    for record_id, decisions in by_record.items():
-        if record_id in resolutions:
-            continue
-        labelled = sorted((d for d in decisions if d.label is not None and d.kind != "resolve"), key=lambda d: d.id)
-        if len(labelled) >= 2 and len({d.label for d in labelled}) > 1:
-            out[record_id] = labelled
-    return out
+    latest = latest_decisions(session, review_id, stage).values()
+    if stage == FT:  # a full-text disagreement matters only while the title/abstract include stands
+        eligible = labels.eligible_for_full_text(session_query(session), review_id, reviewers_per_record)
+        latest = [d for d in latest if d.record_id in eligible]
+    return labels.disagreements(latest, resolutions_of(session, review_id, stage))
 
 
 def decide_one(ws, review_id: str, record_ref: str | int, label: str, *, reviewer: str, stage: str = TA,
-               reason: str | None = None, note: str | None = None) -> Decision:
-    """Find a record by any identifier and commit one decision on it (``lsr decide``)."""
+               reason: str | None = None, note: str | None = None, override_stage: bool = False) -> Decision:
+    """Find a record by any identifier and commit one decision on it (``lsr decide``).
+
+    Raises:
+        LsrError: unknown record, an invalid decision, or a full-text decision without a title/abstract
+            include and without ``override_stage`` (nothing is recorded).
+    """
     protocol = ws.protocol(review_id)
     with ws.db.write() as session:
         record = find_record(session, review_id, record_ref)
-        return add_decision(session, protocol, record.id, reviewer, label, stage=stage, reason=reason, note=note)
+        return add_decision(session, protocol, record.id, reviewer, label, stage=stage, reason=reason, note=note,
+                            override_stage=override_stage)

@@ -9,6 +9,10 @@ Both start from the JSON contract dicts of ``export.export_records`` and stream 
 - CSV (for ASReview LAB and spreadsheets): ``included`` is 1/0 for include/exclude and blank for unscreened
   and maybe (ASReview's convention); ``lsr_label`` keeps maybe. No column is called ``label`` (ASReview would
   read it as the inclusion label). Lists (authors, keywords) are joined with ``;`` as ASReview splits them.
+  ``lsr_id`` lets ``lsr import`` recognise each record in the review it came from; ``lsr_note`` holds the
+  decisions' notes. No cell is longer than ``CELL_MAX`` (Excel's and ASReview's limits): a longer author
+  list continues in ``authors_2``, ``authors_3``, … columns, which ``lsr import`` joins back.
+- RIS also carries the record id (``ID  - lsr:42``) and each decision's note (``N1  - lsr-note: …``).
 
 ``lsr import`` reads both back, labels included.
 """
@@ -16,7 +20,9 @@ Both start from the JSON contract dicts of ``export.export_records`` and stream 
 from __future__ import annotations
 
 import csv
+import json
 import re
+import tempfile
 from collections.abc import Iterable
 from typing import IO
 
@@ -26,8 +32,13 @@ RIS_NEWLINE = "\r\n"
 CSV_COLUMNS = (
     "lsr_id", "openalex_id", "doi", "pmid", "title", "abstract", "authors", "year", "publication_date", "journal",
     "type", "keywords", "url", "included", "lsr_label", "exclusion_reason", "title_abstract_label",
-    "full_text_label", "retracted",
+    "full_text_label", "retracted", "lsr_note",
 )
+# Longest cell written: Excel keeps 32,767 characters per cell, and ASReview LAB reads CSV with Python's csv
+# module (131,072). Longer author or keyword lists continue in ``authors_2``, ``authors_3``, … columns
+# (added at the end, only when a record needs them); longer text is cut with "…".
+CELL_MAX = 32_000
+LIST_COLUMNS = ("authors", "keywords")
 ASREVIEW_NOTE = {"include": "ASReview_relevant", "exclude": "ASReview_irrelevant"}
 
 
@@ -58,6 +69,11 @@ def _decision_note(item: dict) -> str:
     return "; ".join(parts)
 
 
+def _notes(item: dict) -> list[str]:
+    """The free-text notes of a record's decisions, oldest first."""
+    return [str(d["note"]).strip() for d in item.get("decisions") or [] if d.get("note") and str(d["note"]).strip()]
+
+
 def ris_lines(item: dict) -> Iterable[str]:
     """The RIS lines of one exported record (without line ends)."""
 
@@ -65,6 +81,8 @@ def ris_lines(item: dict) -> Iterable[str]:
         return f"{name}  - {_one_line(value)}"
 
     yield tag("TY", TYPES_RIS.get(item.get("type") or "", "JOUR"))
+    if item.get("id") is not None:
+        yield tag("ID", f"lsr:{item['id']}")  # lets `lsr import` recognise the record in its own review
     if item.get("type"):
         yield tag("M3", item["type"])  # the exact type; EndNote shows it as "Type of Work"
     if item.get("title"):
@@ -92,6 +110,8 @@ def ris_lines(item: dict) -> Iterable[str]:
     if item.get("reason"):
         yield tag("KW", f"lsr-reason:{item['reason']}")
     yield tag("N1", _decision_note(item))
+    for note in _notes(item):
+        yield tag("N1", f"lsr-note: {note}")
     yield tag("N1", ASREVIEW_NOTE.get(item.get("label") or "", "ASReview_not_seen"))
     yield "ER  - "
 
@@ -107,10 +127,30 @@ def write_ris(items: Iterable[dict], out: IO[str]) -> int:
     return n
 
 
-def csv_row(item: dict) -> list:
-    """One exported record as a CSV row in ``CSV_COLUMNS`` order."""
+def _chunks(values: list[str], limit: int = CELL_MAX) -> list[str]:
+    """``;``-joined cells of at most ``limit`` characters (a single longer value is cut)."""
+    cells, current = [], ""
+    for value in values:
+        value = _cut(value.replace(";", ","), limit)
+        if current and len(current) + 1 + len(value) > limit:
+            cells.append(current)
+            current = value
+        else:
+            current = f"{current};{value}" if current else value
+    return [*cells, current] if current or not cells else cells
+
+
+def _cut(text: str, limit: int = CELL_MAX) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def csv_row(item: dict) -> tuple[list, dict[str, list[str]]]:
+    """One exported record as a CSV row in ``CSV_COLUMNS`` order, and the continuation cells of its
+    over-long lists (``{"authors": [cell 2, cell 3, …]}``)."""
     label = item.get("label")
     urls = _urls(item)
+    lists = {"authors": _chunks([a for a in item.get("authors") or [] if a]),
+             "keywords": _chunks([str(k) for k in item.get("keywords") or [] if k])}
     values = {
         "lsr_id": item.get("id"),
         "openalex_id": item.get("openalex_id"),
@@ -118,12 +158,12 @@ def csv_row(item: dict) -> list:
         "pmid": item.get("pmid"),
         "title": item.get("title"),
         "abstract": item.get("abstract"),
-        "authors": ";".join(a.replace(";", ",") for a in item.get("authors") or []),
+        "authors": lists["authors"][0],
         "year": item.get("year"),
         "publication_date": item.get("publication_date"),
         "journal": item.get("venue"),
         "type": item.get("type"),
-        "keywords": ";".join(str(k).replace(";", ",") for k in item.get("keywords") or []),
+        "keywords": lists["keywords"][0],
         "url": urls[0] if urls else None,
         "included": {"include": 1, "exclude": 0}.get(label or ""),
         "lsr_label": label,
@@ -131,16 +171,32 @@ def csv_row(item: dict) -> list:
         "title_abstract_label": item.get("title_abstract_label"),
         "full_text_label": item.get("full_text_label"),
         "retracted": "retracted (OpenAlex)" if item.get("is_retracted") else None,
+        "lsr_note": " | ".join(_notes(item)),
     }
-    return ["" if values[c] is None else values[c] for c in CSV_COLUMNS]
+    row = ["" if values[c] is None else _cut(values[c]) if isinstance(values[c], str) else values[c]
+           for c in CSV_COLUMNS]
+    return row, {k: v[1:] for k, v in lists.items() if len(v) > 1}
 
 
 def write_csv(items: Iterable[dict], out: IO[str]) -> int:
-    """Write records as an ASReview-compatible CSV table; returns how many."""
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    """Write records as an ASReview-compatible CSV table; returns how many.
+
+    Rows are spooled first (to a temporary file once large) so that the header can name the continuation
+    columns the longest lists need."""
+    extra = dict.fromkeys(LIST_COLUMNS, 0)
     n = 0
-    for item in items:
-        writer.writerow(csv_row(item))
-        n += 1
+    with tempfile.SpooledTemporaryFile(max_size=16 * 2**20, mode="w+", encoding="utf-8") as spool:
+        for item in items:
+            row, more = csv_row(item)
+            for column, cells in more.items():
+                extra[column] = max(extra[column], len(cells))
+            spool.write(json.dumps([row, more], ensure_ascii=False) + "\n")
+            n += 1
+        spool.seek(0)
+        writer = csv.writer(out)
+        writer.writerow([*CSV_COLUMNS, *(f"{c}_{i}" for c in LIST_COLUMNS for i in range(2, extra[c] + 2))])
+        for line in spool:
+            row, more = json.loads(line)
+            writer.writerow([*row, *(cell for c in LIST_COLUMNS
+                                     for cell in (more.get(c, []) + [""] * extra[c])[:extra[c]])])
     return n

@@ -4,7 +4,8 @@ Both OpenAlex updates and file imports turn their hits into ``Candidate``s and f
 ``Ingest`` bound to one ``SearchRun``; ``Ingest.add`` takes one hit, ``Ingest.add_many`` a batch (same
 results, a few queries per batch instead of several per hit). This module owns the de-duplication rules.
 
-Identity rules, in order (DESIGN.md, settled details):
+Identity rules, in order (DESIGN.md, settled details), after one for lsr's own exports (a row's
+``lsr_id`` names its record in the review it was exported from, when titles and identifiers agree):
 
 1. equal OpenAlex id -> same work (two different OpenAlex ids never merge on anything but a DOI);
 2. equal normalised DOI -> same work, unless clearly contradicted (different PMIDs, or specific titles
@@ -144,6 +145,7 @@ class Candidate:
     keywords: list[str] = field(default_factory=list)
     referenced_works: list[str] = field(default_factory=list)
     raw: dict | None = None
+    lsr_id: int | None = None  # the record id in lsr's own export: recognised by the review it came from
 
     def __post_init__(self) -> None:
         self.doi = normalize_doi(self.doi)
@@ -385,12 +387,15 @@ class _Index:
         self.by_key: dict[str, list[Record]] = {}
         self.by_block: dict[str, list[Record]] = {}
         self.by_head: dict[str, list[Record]] = {}
+        self.by_id: dict[int, Record] = {}
         self._order: dict[int, int] = {}
 
     def add(self, rec: Record) -> None:
         """Index a record under its current values (idempotent; call again after enriching it)."""
         if id(rec) not in self._order:
             self._order[id(rec)] = len(self._order)
+        if rec.id is not None:
+            self.by_id[rec.id] = rec
         key = rec.title_key or ""
         for table, value in ((self.by_oa, rec.openalex_id), (self.by_doi, rec.doi), (self.by_pmid, rec.pmid),
                              (self.by_key, key), (self.by_block, key[:BLOCK]), (self.by_head, key[:MIN_SHORT_PREFIX])):
@@ -414,6 +419,8 @@ class _Index:
 
     def match(self, cand: Candidate) -> tuple[Record, str] | None:
         """The record this candidate is, by the identity rules, and the rule that matched."""
+        if cand.lsr_id is not None and _exported_from(cand, self.by_id.get(cand.lsr_id)):
+            return self.by_id[cand.lsr_id], "lsr_id"
         if cand.openalex_id and (hits := self.by_oa.get(cand.openalex_id)):
             return self._sorted(hits)[0], "openalex_id"
         if cand.doi:
@@ -436,6 +443,19 @@ class _Index:
             if best is None or rank < best[0]:
                 best = (rank, rec, relation)
         return (best[1], _RULES[best[2]]) if best else None
+
+
+def _exported_from(cand: Candidate, rec: Record | None) -> bool:
+    """Whether a row of lsr's own export is the record its ``lsr_id`` names: no identifier contradicts
+    it, and the titles agree (equal keys, or one starts the other: the record's title grew since) or,
+    without a title, an identifier is equal. An export of another workspace reuses ids: this keeps it apart."""
+    if rec is None or contradicts(cand, rec, doi=True, openalex=True, pmid=True):
+        return False
+    key, rkey = cand.key, rec.title_key or ""
+    if key and rkey:
+        return key.startswith(rkey) or rkey.startswith(key)
+    return any(v is not None and v == getattr(rec, a) for a, v in
+               (("doi", cand.doi), ("pmid", cand.pmid), ("openalex_id", cand.openalex_id)))
 
 
 def _title_lookup(cand: Candidate) -> bool:
@@ -461,7 +481,8 @@ def prefetch(session: Session, review_id: str, cands: Sequence[Candidate]) -> li
         for rec in session.exec(query):
             found[rec.id] = rec
 
-    for column, values in ((Record.openalex_id, {c.openalex_id for c in cands if c.openalex_id}),
+    for column, values in ((Record.id, {c.lsr_id for c in cands if c.lsr_id is not None}),
+                           (Record.openalex_id, {c.openalex_id for c in cands if c.openalex_id}),
                            (Record.doi, {c.doi for c in cands if c.doi}),
                            (Record.pmid, {c.pmid for c in cands if c.pmid})):
         for chunk in _chunks(sorted(values)):

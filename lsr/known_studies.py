@@ -12,17 +12,23 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from sqlmodel import Session, select
+if TYPE_CHECKING:  # the status path reads through plain SQL and must not import the ORM
+    from sqlmodel import Session
 
-from lsr.models import Record, RecordSource, SearchRun
-from lsr.workspace import Workspace
+    from lsr.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
 
 def returned_dois(session: Session, review_id: str, run_id: int, dois: tuple[str, ...]) -> set[str]:
     """Which of ``dois`` (normalised) are records that search run ``run_id`` returned."""
+    from sqlmodel import select
+
+    from lsr.models import Record, RecordSource
+
     if not dois:
         return set()
     rows = session.exec(
@@ -43,6 +49,8 @@ def record_run(ws: Workspace, review_id: str, run_id: int) -> dict | None:
 
     Returns the stored check, or None when it could not be stored (logged as a warning).
     """
+    from lsr.models import SearchRun
+
     try:
         dois = ws.protocol(review_id).search.known_studies
         with ws.db.write() as session:
@@ -56,25 +64,34 @@ def record_run(ws: Workspace, review_id: str, run_id: int) -> dict | None:
         return None
 
 
-def known_studies_status(ws: Workspace, session: Session, review_id: str) -> dict:
+def known_studies_status(dois: tuple[str, ...], q, review_id: str) -> dict:
     """``{"found", "missing", "total", "search_run", "checked_at"}`` for the review's latest finished update.
 
-    The protocol's current list is checked against what that run returned: a list amended since the run
-    is checked too (from the run's stored hits), so the answer always matches the protocol. Before any
-    finished update run, ``found`` is 0, every known study is ``missing`` and ``search_run`` is None.
+    The protocol's current list (``dois``) is checked against what that run returned: a list amended since
+    the run is checked too (from the run's stored hits), so the answer always matches the protocol. Before
+    any finished update run, ``found`` is 0, every known study is ``missing`` and ``search_run`` is None.
+    ``q`` is a query function (``lsr.labels.Query``), so ``lsr status`` reads this without the ORM.
     """
-    dois = ws.protocol(review_id).search.known_studies
-    run = session.exec(
-        select(SearchRun).where(SearchRun.review_id == review_id, SearchRun.kind == "update",
-                                SearchRun.status == "ok").order_by(SearchRun.id.desc()).limit(1)
-    ).first()
-    if run is None:
+    rows = q("SELECT id, known_studies_json, finished_at FROM search_run WHERE review_id = :review "
+             "AND kind = 'update' AND status = 'ok' ORDER BY id DESC LIMIT 1", {"review": review_id})
+    if not rows:
         return {"found": 0, "missing": list(dois), "total": len(dois), "search_run": None, "checked_at": None}
-    stored = json.loads(run.known_studies_json) if run.known_studies_json else None
-    check = stored if stored and stored.get("checked") == list(dois) else _check(session, review_id, run.id, dois)
-    finished = run.finished_at.isoformat(timespec="seconds") if run.finished_at else None
+    run_id, stored_json, finished_at = rows[0]
+    stored = json.loads(stored_json) if stored_json else None
+    if stored and stored.get("checked") == list(dois):
+        check = stored
+    else:
+        returned = {row[0] for row in q(
+            "SELECT record.doi FROM record JOIN record_source ON record_source.record_id = record.id "
+            "WHERE record_source.review_id = :review AND record_source.search_run_id = :run "
+            "AND record.doi IS NOT NULL", {"review": review_id, "run": run_id})}
+        check = {"found": [d for d in dois if d in returned], "missing": [d for d in dois if d not in returned]}
+    finished = None
+    if finished_at is not None:
+        moment = finished_at if not isinstance(finished_at, str) else datetime.fromisoformat(finished_at)
+        finished = moment.replace(tzinfo=moment.tzinfo or UTC).isoformat(timespec="seconds")
     return {"found": len(check["found"]), "missing": check["missing"], "total": len(dois),
-            "search_run": run.id, "checked_at": finished}
+            "search_run": run_id, "checked_at": finished}
 
 
 def describe(state: dict | None, lang: str = "en") -> str:

@@ -428,14 +428,92 @@ def protocol_files(protocols_dir: Path) -> list[Path]:
     return sorted(protocols_dir.glob("*.toml")) if protocols_dir.is_dir() else []
 
 
-def load_all(protocols_dir: Path) -> list[Protocol]:
-    """Load every protocol of a workspace.
+@dataclass(frozen=True)
+class DisabledReview:
+    """A review whose protocol file does not load: its id (the file name), the file and every problem."""
+
+    id: str
+    path: Path
+    problems: tuple[str, ...]
+
+    @property
+    def reason(self) -> str:
+        """One line: the first problem (it names file, key and reason), and how many more there are."""
+        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        return f"{self.problems[0]}{more}" if self.problems else f"{self.path}: does not load"
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "file": str(self.path), "problems": list(self.problems)}
+
+
+class ReviewCatalogue:
+    """Looking reviews up by id among the protocols that loaded and those disabled by a broken file.
+
+    A mixin: ``Workspace`` and ``Catalogue`` provide ``root``, ``protocols`` and ``disabled``.
+    """
+
+    root: Path
+    protocols: dict[str, Protocol]
+    disabled: dict[str, DisabledReview]
+
+    def protocol(self, review_id: str) -> Protocol:
+        """The protocol of one review.
+
+        Raises:
+            LsrError: no protocol with that id in this workspace, or its file does not load.
+        """
+        try:
+            return self.protocols[review_id]
+        except KeyError:
+            if review_id in self.disabled:
+                raise LsrError(f"review {review_id!r} is disabled until its protocol file loads: "
+                               f"{self.disabled[review_id].reason}") from None
+            known = ", ".join(sorted(self.protocols)) or "none"
+            raise LsrError(f"unknown review {review_id!r} (reviews in {self.root}: {known})") from None
+
+    def review_ids(self, wanted: list[str] | tuple[str, ...] | None = None) -> list[str]:
+        """The ids asked for (each checked to exist and load), or all loaded reviews in id order."""
+        if wanted:
+            return [self.protocol(r).id for r in wanted]
+        return sorted(self.protocols)
+
+
+@dataclass
+class Catalogue(ReviewCatalogue):
+    """The protocols of a workspace folder, each loaded on its own."""
+
+    root: Path
+    protocols: dict[str, Protocol] = field(default_factory=dict)
+    disabled: dict[str, DisabledReview] = field(default_factory=dict)
+
+
+def load_catalogue(workspace: Path) -> Catalogue:
+    """Load every protocol of a workspace: a file that does not load disables only its own review.
 
     Raises:
-        ProtocolError: listing the problems of every invalid file.
+        LsrError: the workspace folder does not exist or has no ``protocols/`` folder.
     """
-    files = protocol_files(protocols_dir)
-    problems = check_files(files)
-    if problems:
-        raise ProtocolError(problems)
-    return [load_protocol(f) for f in files]
+    if not workspace.is_dir():
+        raise LsrError(f"workspace {workspace} does not exist")
+    if not (workspace / "protocols").is_dir():
+        raise LsrError(f"{workspace} is not an lsr workspace: it has no protocols/ folder "
+                       "(give --workspace DIR, set LSR_WORKSPACE, or run `lsr demo` to make one)")
+    loaded, broken = load_each(workspace / "protocols")
+    return Catalogue(workspace, {p.id: p for p in loaded},
+                     {path.stem: DisabledReview(path.stem, path, tuple(problems)) for path, problems in broken.items()})
+
+
+def load_each(protocols_dir: Path) -> tuple[list[Protocol], dict[Path, list[str]]]:
+    """Load every protocol of a workspace, each on its own: a broken file disables only its review.
+
+    Returns:
+        The valid protocols (file order) and, per file that does not load, its problem lines.
+    """
+    loaded: list[Protocol] = []
+    broken: dict[Path, list[str]] = {}
+    for path in protocol_files(protocols_dir):
+        try:
+            loaded.append(load_protocol(path))
+        except ProtocolError as exc:
+            broken[path] = exc.problems
+    return loaded, broken

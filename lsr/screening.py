@@ -26,7 +26,17 @@ from datetime import datetime
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from lsr.decisions import FT, TA, Label, add_decision, find_record, settled_labels, undo_last
+from lsr.decisions import (
+    FT,
+    SETTLING_KINDS,
+    TA,
+    Label,
+    add_decision,
+    find_record,
+    reviewers_required,
+    settled_labels,
+    undo_last,
+)
 from lsr.errors import LsrError
 from lsr.identity import title_key
 from lsr.models import STAGES, Decision, ModelRun, Record, RecordRank
@@ -102,7 +112,7 @@ def needs_decision(latest: Iterable[tuple[str, str | None, str]], reviewer: str,
     for who, label, kind in latest:
         if label is None:
             continue
-        if who == reviewer or kind == "resolve":
+        if who == reviewer or kind in SETTLING_KINDS:
             return False
         others += 1
     return others < max(reviewers_per_record, 1)
@@ -163,13 +173,14 @@ class ScreeningService:
                                 .join(RecordRank, RecordRank.record_id == Record.id, isouter=True)
                                 .where(Record.review_id == self.review_id)).all()
             latest = _latest_by_record(session, self.review_id, stage)
+            earlier_rule = reviewers_required(session, self.review_id, stage, self.per_record)
             eligible = None
             if stage == FT:
                 ta = settled_labels(session, self.review_id, TA, self.per_record)
                 eligible = {rid for rid, lab in ta.items() if lab.label == "include"}
         pending = [(rank, rid) for rid, rank in rows
                    if (eligible is None or rid in eligible)
-                   and needs_decision(latest.get(rid, ()), self.reviewer, self.per_record)]
+                   and needs_decision(latest.get(rid, ()), self.reviewer, earlier_rule.get(rid, self.per_record))]
         pending.sort(key=lambda p: (p[0] is None, p[0] if p[0] is not None else 0, p[1]))
         return [rid for _, rid in pending]
 
@@ -385,7 +396,9 @@ class ScreeningService:
         latest: dict[str, tuple[str, str | None, str]] = {}
         for who, label, kind, _ in rows:
             latest[who] = (who, label, kind)
-        return needs_decision(latest.values(), self.reviewer, self.per_record)
+        required = reviewers_required(session, self.review_id, self.stage, self.per_record).get(record_id,
+                                                                                               self.per_record)
+        return needs_decision(latest.values(), self.reviewer, required)
 
     def _load_current(self, session: Session, record_id: int) -> Record | None:
         self.current = session.get(Record, record_id)

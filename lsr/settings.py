@@ -64,6 +64,8 @@ class Settings:
 
 def mask_password(url: str) -> str:
     """Replace the password of a URL like ``scheme://user:pw@host/db`` by ``***``."""
+    if url.startswith("sqlite:"):
+        return url  # no password to hide; and no SQLAlchemy import on the fast status path
     try:
         from sqlalchemy.engine import make_url
 

@@ -2,29 +2,37 @@
 
 The JSON shape is a public contract (DESIGN.md): scripts and monitoring read it. Fields may be added,
 never renamed or removed.
+
+Everything here is plain SQL through a query function (``lsr.labels.Query``) and the pure rules of
+``lsr.labels``, ``lsr.agreement`` and ``lsr.stopping``: the same code answers from a SQLAlchemy session
+and from the read-only sqlite3 reader that lets ``lsr status`` start without importing SQLAlchemy.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime
-
-from sqlalchemy import func
-from sqlmodel import Session, select
+from typing import Any
 
 from lsr.agreement import review_agreement
-from lsr.decisions import FT, TA, conflicts, settled_labels
 from lsr.known_studies import known_studies_status
-from lsr.models import Record, RecordSource, Review, SearchRun
+from lsr.labels import FT, TA, as_query, memo, open_conflicts, settled
 from lsr.schedule import is_due, next_update
-from lsr.workspace import Workspace
 
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat(timespec="seconds") if moment else None
 
 
-def stopping_status(ws: Workspace, session: Session, review_id: str) -> dict:
+def as_utc(value: Any) -> datetime | None:
+    """A stored timestamp as an aware UTC datetime (SQLite keeps naive UTC text, PostgreSQL datetimes)."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def stopping_status(ws, session, review_id: str) -> dict:
     """The stopping rule's state; a richer evaluation replaces this when the stopping module exists."""
     rule = ws.protocol(review_id).screening.stopping
     try:
@@ -34,35 +42,48 @@ def stopping_status(ws: Workspace, session: Session, review_id: str) -> dict:
     return evaluate_review(ws, session, review_id)
 
 
-def _run_state(run: SearchRun | None) -> dict | None:
+def _run_state(q, review_id: str) -> dict | None:
     """The latest update run: its status (``paused`` = the daily OpenAlex budget ran out), why, and its cost."""
-    if run is None:
+    rows = q("SELECT id, status, error, requests, credits_used, budget_resets_at FROM search_run "
+             "WHERE review_id = :review AND kind = 'update' ORDER BY id DESC LIMIT 1", {"review": review_id})
+    if not rows:
         return None
-    return {"id": run.id, "status": run.status, "error": run.error, "requests": run.requests,
-            "credits_used": run.credits_used, "budget_resets_at": _iso(run.budget_resets_at)}
+    run = rows[0]
+    return {"id": run[0], "status": run[1], "error": run[2], "requests": run[3], "credits_used": run[4],
+            "budget_resets_at": _iso(as_utc(run[5]))}
 
 
-def review_status(ws: Workspace, session: Session, review_id: str) -> dict:
-    """Counts and schedule for one review (the ``reviews[]`` item of ``lsr status --json``)."""
+def _retracted(q, review_id: str, ta_labels: dict) -> dict:
+    """Records OpenAlex marks as retracted, and how many of them are included on title and abstract."""
+    ids = {row[0] for row in q("SELECT id FROM record WHERE review_id = :review AND is_retracted",
+                               {"review": review_id})}
+    return {"records": len(ids),
+            "included": sum(1 for rid, lab in ta_labels.items() if rid in ids and lab.label == "include")}
+
+
+def _count(q, sql: str, review_id: str) -> int:
+    return int(q(sql, {"review": review_id})[0][0] or 0)
+
+
+def review_status(ws, session, review_id: str) -> dict:
+    """Counts and schedule for one review (the ``reviews[]`` item of ``lsr status --json``).
+
+    Args:
+        ws: the workspace (anything with ``protocol(review_id)``).
+        session: a SQLAlchemy session or a query function (``lsr.labels.Query``).
+        review_id: the review.
+    """
+    q = memo(as_query(session))  # one read: the same question is answered once
     proto = ws.protocol(review_id)
-    review = session.get(Review, review_id)
-    n_records = session.exec(select(func.count()).select_from(Record).where(Record.review_id == review_id)).one()
-    n_dupes = session.exec(
-        select(func.count()).select_from(RecordSource).where(RecordSource.review_id == review_id,
-                                                             RecordSource.is_duplicate)
-    ).one()
-    runs = session.exec(
-        select(func.count()).select_from(SearchRun).where(SearchRun.review_id == review_id, SearchRun.kind == "update")
-    ).one()
+    n_records = _count(q, "SELECT count(*) FROM record WHERE review_id = :review", review_id)
+    n_dupes = _count(q, "SELECT count(*) FROM record_source WHERE review_id = :review AND is_duplicate", review_id)
+    runs = _count(q, "SELECT count(*) FROM search_run WHERE review_id = :review AND kind = 'update'", review_id)
+    last_rows = q("SELECT last_update_at FROM review WHERE id = :review", {"review": review_id})
     per_record = proto.screening.reviewers_per_record
-    ta = Counter(lab.label for lab in settled_labels(session, review_id, TA, per_record).values())
-    ta_labels = settled_labels(session, review_id, TA, per_record)
-    ft = Counter(lab.label for lab in settled_labels(session, review_id, FT, per_record).values())
+    ta = Counter(lab.label for lab in settled(q, review_id, TA, per_record).values())
+    ft = Counter(lab.label for lab in settled(q, review_id, FT, per_record).values())
     screened = ta["include"] + ta["exclude"] + ta["maybe"]
-    retracted = set(session.exec(select(Record.id).where(Record.review_id == review_id, Record.is_retracted)).all())
-    latest = session.exec(select(SearchRun).where(SearchRun.review_id == review_id, SearchRun.kind == "update")
-                          .order_by(SearchRun.id.desc()).limit(1)).first()
-    last = review.last_update_at if review else None
+    last = as_utc(last_rows[0][0]) if last_rows else None
     nxt = next_update(proto.schedule, last)
     return {
         "id": review_id,
@@ -79,23 +100,49 @@ def review_status(ws: Workspace, session: Session, review_id: str) -> dict:
         "unscreened": n_records - screened,
         "fulltext": {"included": ft["include"], "excluded": ft["exclude"], "maybe": ft["maybe"],
                      "pending": max(ta["include"] - sum(ft.values()), 0)},
-        "conflicts": len(conflicts(session, review_id, TA, per_record)) + len(conflicts(session, review_id, FT,
-                                                                                           per_record)),
-        "agreement": review_agreement(session, review_id, TA)["overall"] if per_record > 1 else None,
+        "conflicts": len(open_conflicts(q, review_id, TA, per_record)) + len(open_conflicts(q, review_id, FT,
+                                                                                            per_record)),
+        "agreement": review_agreement(q, review_id, TA)["overall"] if per_record > 1 else None,
         "search_runs": runs,
-        "latest_run": _run_state(latest),
-        "retracted": {"records": len(retracted),
-                      "included": sum(1 for rid, lab in ta_labels.items() if rid in retracted and lab.label == "include")},
+        "latest_run": _run_state(q, review_id),
+        "retracted": _retracted(q, review_id, settled(q, review_id, TA, per_record)),
         "last_update": _iso(last),
         "next_update": _iso(nxt),
         "due": is_due(proto.schedule, last),
-        "stopping": stopping_status(ws, session, review_id),
-        "known_studies": known_studies_status(ws, session, review_id),
+        "stopping": stopping_status(ws, q, review_id),
+        "known_studies": known_studies_status(ws.protocol(review_id).search.known_studies, q, review_id),
     }
 
 
-def workspace_status(ws: Workspace, review_ids: list[str] | None = None) -> dict:
-    """The whole ``lsr status --json`` document."""
+def status_document(ws, q, root, database: str, review_ids: list[str] | None = None) -> dict:
+    """The whole ``lsr status --json`` document from a query function.
+
+    Reviews whose protocol file does not load are listed under ``disabled`` (id, file, problems), not
+    under ``reviews``: every ``reviews[]`` item keeps its full set of fields for the scripts that read it.
+    """
+    reviews = [review_status(ws, q, rid) for rid in ws.review_ids(review_ids)]
+    disabled = [d.as_dict() for rid, d in sorted(ws.disabled.items()) if not review_ids or rid in review_ids]
+    return {"workspace": str(root), "database": database, "reviews": reviews, "disabled": disabled}
+
+
+def quick_status(settings, review_ids: list[str] | None = None):
+    """``lsr status`` without SQLAlchemy: ``(document, catalogue)`` read through ``lsr.sqlite_reader``, or
+    None when the workspace must be opened the usual way (not SQLite, schema or protocols not current).
+
+    Raises:
+        LsrError: missing workspace or protocols folder; an unknown or disabled review asked for.
+    """
+    from lsr.protocol import load_catalogue  # noqa: PLC0415
+    from lsr.sqlite_reader import open_reader  # noqa: PLC0415
+
+    catalogue = load_catalogue(settings.workspace)
+    q = open_reader(settings, catalogue)
+    if q is None:
+        return None
+    return status_document(catalogue, q, settings.workspace, settings.safe_database_url, review_ids), catalogue
+
+
+def workspace_status(ws, review_ids: list[str] | None = None) -> dict:
+    """The whole ``lsr status --json`` document of an opened workspace (``lsr.workspace.Workspace``)."""
     with ws.db.read() as session:
-        reviews = [review_status(ws, session, rid) for rid in ws.review_ids(review_ids)]
-    return {"workspace": str(ws.root), "database": ws.db.safe_url, "reviews": reviews}
+        return status_document(ws, as_query(session), ws.root, ws.db.safe_url, review_ids)

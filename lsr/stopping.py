@@ -23,9 +23,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-import numpy as np
-from scipy.stats import hypergeom
-
 from lsr.protocol import STOPPING_PATTERN
 
 SMALL_REVIEW_INCLUSIONS = 20
@@ -47,14 +44,67 @@ class StoppingState:
         return asdict(self)
 
 
-def _windows(labels: Sequence[int], n_docs: int):
-    y = np.asarray(labels, dtype=np.int64)
-    n_seen, r_seen = len(y), int(y.sum())
-    n = np.arange(1, n_seen + 1)
-    k = np.cumsum(y[::-1])  # relevant records inside the last n screened
-    r_before = r_seen - k
-    n_urn = n_docs - (n_seen - n)
-    return n, k, r_before, n_urn, r_seen
+def _log_comb(n: int, k: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+
+def hypergeom_cdf(k: int, total: int, successes: int, draws: int) -> float:
+    """``P(X <= k)`` for ``X`` hypergeometric: ``draws`` from ``total`` items of which ``successes`` count.
+
+    Pure Python (the same parameters as ``scipy.stats.hypergeom.cdf(k, total, successes, draws)``): the
+    terms follow from the first by the pmf's ratio recurrence, summed in log space. Importing scipy.stats
+    costs seconds, more than everything else ``lsr status`` does.
+    """
+    lo, hi = max(0, draws - (total - successes)), min(draws, successes)
+    if k < lo:
+        return 0.0
+    if k >= hi:
+        return 1.0
+    base = total - successes - draws + 1
+    if hi - k < k - lo:  # the upper tail is the shorter sum; 1 - tail is exact enough when the tail is small
+        log_p = _log_comb(successes, hi) + _log_comb(total - successes, draws - hi) - _log_comb(total, draws)
+        if log_p > -600:
+            p = math.exp(log_p)
+            tail = p
+            for i in range(hi, k + 1, -1):  # pmf(i - 1) from pmf(i)
+                p *= i * (base + i - 1) / ((successes - i + 1) * (draws - i + 1))
+                tail += p
+            if tail <= 0.5:
+                return max(0.0, 1.0 - tail)
+    log_p = _log_comb(successes, lo) + _log_comb(total - successes, draws - lo) - _log_comb(total, draws)
+    if log_p > -600:  # the usual case: plain products, no risk of underflow on the way up
+        p = math.exp(log_p)
+        acc = p
+        for i in range(lo, k):
+            p *= (successes - i) * (draws - i) / ((i + 1) * (base + i))
+            acc += p
+        return min(1.0, acc)
+    terms = [log_p]
+    for i in range(lo, k):
+        log_p += math.log((successes - i) * (draws - i)) - math.log((i + 1) * (base + i))
+        terms.append(log_p)
+    top = max(terms)
+    return min(1.0, math.exp(top) * math.fsum(math.exp(t - top) for t in terms))
+
+
+def _windows(labels: Sequence[int], n_docs: int) -> list[tuple[int, int, int, int]]:
+    """The tail windows that can hold the minimum p: ``(draws, relevant in it, relevant before, urn size)``.
+
+    For a fixed count k, a longer window (one more draw from an urn one record larger) never raises
+    P(X <= k), so only the longest window per k can be the minimum: windows starting at the very
+    beginning or right after a relevant record. This makes each evaluation O(relevant found).
+    """
+    n_seen, r_seen = len(labels), sum(labels)
+    after = [0] * (n_seen + 1)  # relevant records from position i to the end
+    for i in range(n_seen - 1, -1, -1):
+        after[i] = after[i + 1] + labels[i]
+    starts = [0] + [i + 1 for i, v in enumerate(labels) if v]
+    return [(n_seen - s, after[s], r_seen - after[s], n_docs - s) for s in starts if s < n_seen]
+
+
+def _null_successes(r_seen: int, r_before: int, recall_target: float) -> int:
+    # Under "recall < target" the urn holds at least this many relevant records.
+    return math.floor(r_seen / recall_target - r_before + 1)
 
 
 def h0_pvalue(labels: Sequence[int], n_docs: int, recall_target: float = 0.95) -> float | None:
@@ -68,42 +118,57 @@ def h0_pvalue(labels: Sequence[int], n_docs: int, recall_target: float = 0.95) -
     Returns:
         The smallest p over all tail windows, or None when nothing relevant was found yet.
     """
-    if len(labels) == 0 or n_docs <= 0:
+    labels = [1 if v else 0 for v in labels]
+    if not labels or n_docs <= 0:
         return None
-    n, k, r_before, n_urn, r_seen = _windows(labels, n_docs)
+    r_seen = sum(labels)
     if r_seen == 0:
         return None
-    # For a fixed count k, a longer window (one more draw from an urn one record larger) never raises
-    # P(X <= k), so only the longest window per k can be the minimum: windows starting at the very
-    # beginning or right after a relevant record. This makes each evaluation O(relevant found).
-    y = np.asarray(labels, dtype=np.int64)
-    starts = np.concatenate(([0], np.flatnonzero(y) + 1))
-    keep = np.zeros(len(y), dtype=bool)
-    keep[len(y) - starts[starts < len(y)] - 1] = True
-    n, k, r_before, n_urn = n[keep], k[keep], r_before[keep], n_urn[keep]
-    k_null = np.floor(r_seen / recall_target - r_before + 1)
-    valid = k_null <= n_urn  # a null needing more relevant records than the urn holds is impossible
-    if not valid.any():
-        return 0.0
-    p = hypergeom.cdf(k[valid], n_urn[valid], k_null[valid], n[valid])
-    return float(np.min(p))
+    p_values = []
+    for n, k, r_before, n_urn in _windows(labels, n_docs):
+        k_null = _null_successes(r_seen, r_before, recall_target)
+        if k_null <= n_urn:  # a null needing more relevant records than the urn holds is impossible
+            p_values.append(hypergeom_cdf(k, n_urn, k_null, n))
+    return min(p_values) if p_values else 0.0
 
 
 def recall_lower_bound(labels: Sequence[int], n_docs: int, confidence: float = 0.95) -> float | None:
     """The highest recall the test can claim with ``confidence`` (None before any relevant record).
 
-    Found by bisection over the target: the p-value rises with the target.
+    Found by bisection over the target (the p-value rises with the target). A step asks whether any
+    window's p is below ``1 - confidence``, stopping at the first that is; the answers are remembered
+    per window and null count, which repeat from step to step.
     """
-    if h0_pvalue(labels, n_docs, 0.5) is None:
+    labels = [1 if v else 0 for v in labels]
+    if not labels or n_docs <= 0 or not any(labels):
         return None
     alpha = 1 - confidence
-    lo, hi = 0.0, 1.0
     if (h0_pvalue(labels, n_docs, 0.999999) or 1.0) < alpha:
         return 1.0
+    r_seen = sum(labels)
+    windows = _windows(labels, n_docs)
+    below: dict[tuple[int, int], bool] = {}  # (window, null count) -> p < alpha; the counts repeat
+    order = list(range(len(windows)))  # the window that answered yes last is asked first
+
+    def below_alpha(target: float) -> bool:
+        valid = False
+        for pos, w in enumerate(order):
+            n, k, r_before, n_urn = windows[w]
+            k_null = _null_successes(r_seen, r_before, target)
+            if k_null > n_urn:
+                continue
+            valid = True
+            if (w, k_null) not in below:
+                below[(w, k_null)] = hypergeom_cdf(k, n_urn, k_null, n) < alpha
+            if below[(w, k_null)]:
+                order.insert(0, order.pop(pos))
+                return True
+        return not valid  # no possible null at all: p = 0
+
+    lo, hi = 0.0, 1.0
     for _ in range(30):
         mid = (lo + hi) / 2
-        p = h0_pvalue(labels, n_docs, max(mid, 1e-6))
-        if p is not None and p < alpha:
+        if below_alpha(max(mid, 1e-6)):
             lo = mid
         else:
             hi = mid
@@ -187,41 +252,41 @@ def first_stop(rule: str, labels: Sequence[int], n_docs: int, recall_target: flo
 
 
 def evaluate_review(ws, session, review_id: str) -> dict:
-    """The stopping state of a review for ``lsr status`` and the reports.
+    """The stopping state of a review for ``lsr status`` and the reports (``session``: a SQLAlchemy
+    session or a query function, see ``lsr.labels``).
 
     The title/abstract decisions in screening order (first settled decision per record) are the sample;
     ``include`` and ``maybe`` count as relevant (a conservative choice). The rule is evaluated over the
     whole review and over the newest update batch (records first seen in the latest update run).
     """
-    from sqlalchemy import func
-    from sqlmodel import select
+    from lsr.labels import TA, as_query, settled
 
-    from lsr.decisions import TA, settled_labels
-    from lsr.models import Decision, Record, SearchRun
-
-    proto = ws.protocol(review_id)
-    scr = proto.screening
-    settled = settled_labels(session, review_id, TA, scr.reviewers_per_record)
-    first_at = dict(session.exec(
-        select(Decision.record_id, func.min(Decision.id)).where(Decision.review_id == review_id,
-                                                                Decision.stage == TA).group_by(Decision.record_id)
-    ).all())
-    order = sorted(settled, key=lambda rid: first_at.get(rid, math.inf))
-    labels = [1 if settled[rid].label in ("include", "maybe") else 0 for rid in order]
-    n_docs = session.exec(select(func.count()).select_from(Record).where(Record.review_id == review_id)).one()
+    q = as_query(session)
+    scr = ws.protocol(review_id).screening
+    params = {"review": review_id, "stage": TA}
+    settled_ta = settled(q, review_id, TA, scr.reviewers_per_record)
+    first_at = {r[0]: r[1] for r in q("SELECT record_id, min(id) FROM decision WHERE review_id = :review "
+                                      "AND stage = :stage GROUP BY record_id", params)}
+    order = sorted(settled_ta, key=lambda rid: first_at.get(rid, math.inf))
+    labels = [1 if settled_ta[rid].label in ("include", "maybe") else 0 for rid in order]
+    n_docs = q("SELECT count(*) FROM record WHERE review_id = :review", params)[0][0]
     whole = evaluate(scr.stopping, labels, n_docs, scr.recall_target, scr.confidence)
     out = {"rule": scr.stopping, "met": whole.met, "estimated_recall": whole.estimated_recall,
            "p_value": whole.p_value, "recall_target": scr.recall_target, "confidence": scr.confidence,
            "message": whole.message}
-    last_run = session.exec(select(SearchRun.id).where(SearchRun.review_id == review_id, SearchRun.kind == "update")
-                            .order_by(SearchRun.id.desc())).first()
-    if last_run is not None:
-        batch_ids = set(session.exec(select(Record.id).where(Record.review_id == review_id,
-                                                             Record.first_seen_run_id == last_run)).all())
-        if batch_ids:
-            batch_labels = [lab for rid, lab in zip(order, labels, strict=True) if rid in batch_ids]
-            batch = evaluate(scr.stopping, batch_labels, len(batch_ids), scr.recall_target, scr.confidence)
-            out["batch"] = {"search_run": last_run, "records": len(batch_ids), "screened": len(batch_labels),
+    last = q("SELECT max(id) FROM search_run WHERE review_id = :review AND kind = 'update'", params)[0][0]
+    if last is not None:
+        batch_params = {**params, "run": last}
+        batch_size = q("SELECT count(*) FROM record WHERE review_id = :review AND first_seen_run_id = :run",
+                       batch_params)[0][0]
+        if batch_size:
+            decided = {r[0] for r in q(  # only the batch's decided records: the rest only count
+                "SELECT DISTINCT record.id FROM record JOIN decision ON decision.record_id = record.id "
+                "WHERE record.review_id = :review AND record.first_seen_run_id = :run AND decision.stage = :stage",
+                batch_params)}
+            batch_labels = [lab for rid, lab in zip(order, labels, strict=True) if rid in decided]
+            batch = evaluate(scr.stopping, batch_labels, batch_size, scr.recall_target, scr.confidence)
+            out["batch"] = {"search_run": last, "records": batch_size, "screened": len(batch_labels),
                             "met": batch.met, "estimated_recall": batch.estimated_recall,
                             "message": batch.message}
     return out

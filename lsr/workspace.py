@@ -3,53 +3,65 @@
 ``open_workspace`` resolves settings, opens (and migrates) the database and syncs every protocol file into
 a ``Review`` row. A protocol whose content changed gets a new ``ProtocolVersion`` row; nothing is
 overwritten silently. Library callers and both UIs start here.
+
+A protocol file that does not load (bad TOML, an invalid key) disables only its own review: it is listed
+in ``Workspace.disabled`` with the file and the reason, asking for it by id raises an error that says so,
+and every other review works as usual. One typo must not stop the screening and the scheduled updates
+of a whole programme.
+
+The database layer (SQLAlchemy, about half a second to import) is imported when the database is first
+used: ``open_workspace(..., lazy=True)`` lets the app's home screen appear before that.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
-
-from lsr.db import Database, open_database
-from lsr.errors import LsrError
-from lsr.models import ProtocolVersion, Review
-from lsr.protocol import Protocol, load_all
+from lsr.protocol import DisabledReview, Protocol, ReviewCatalogue, load_catalogue
 from lsr.settings import Settings, resolve
+
+if TYPE_CHECKING:
+    from lsr.db import Database
 
 
 @dataclass
-class Workspace:
-    """An opened workspace: settings, protocols by id, and the database."""
+class Workspace(ReviewCatalogue):
+    """An opened workspace: settings, protocols by id, reviews disabled by a broken file, and the database.
+
+    ``db`` is opened (migrated, and the protocols recorded when ``sync_on_open``) on first use.
+    """
 
     settings: Settings
-    db: Database
     protocols: dict[str, Protocol] = field(default_factory=dict)
+    disabled: dict[str, DisabledReview] = field(default_factory=dict)
+    sync_on_open: bool = True
+    _db: Database | None = field(default=None, repr=False)
+    _db_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def db(self) -> Database:
+        """The database, opened on first use.
+
+        Raises:
+            LsrError: the database cannot be opened.
+        """
+        with self._db_lock:
+            if self._db is None:
+                from lsr.db import open_database  # noqa: PLC0415  (SQLAlchemy: only once it is needed)
+
+                db = open_database(self.settings.database_url)
+                if self.sync_on_open:
+                    _sync(db, self.protocols.values())
+                self._db = db
+        return self._db
 
     @property
     def root(self) -> Path:
         return self.settings.workspace
-
-    def protocol(self, review_id: str) -> Protocol:
-        """The protocol of one review.
-
-        Raises:
-            LsrError: no protocol with that id in this workspace.
-        """
-        try:
-            return self.protocols[review_id]
-        except KeyError:
-            known = ", ".join(sorted(self.protocols)) or "none"
-            raise LsrError(f"unknown review {review_id!r} (reviews in {self.root}: {known})") from None
-
-    def review_ids(self, wanted: list[str] | tuple[str, ...] | None = None) -> list[str]:
-        """The ids asked for (each checked to exist), or all reviews in id order."""
-        if wanted:
-            return [self.protocol(r).id for r in wanted]
-        return sorted(self.protocols)
 
     def review_dir(self, review_id: str) -> Path:
         """The review's output folder, created on demand."""
@@ -59,19 +71,29 @@ class Workspace:
 
     def sync(self) -> None:
         """Record every protocol in the database; new content becomes a new protocol version."""
-        for attempt in range(3):
-            try:
-                with self.db.write() as session:
-                    for proto in self.protocols.values():
-                        _sync_one(session, proto)
-                return
-            except IntegrityError:
-                # Another process synced the same protocol at the same moment (PostgreSQL): read again.
-                if attempt == 2:
-                    raise
+        _sync(self.db, self.protocols.values())
+
+
+def _sync(db: Database, protocols) -> None:
+    from sqlalchemy.exc import IntegrityError  # noqa: PLC0415
+
+    for attempt in range(3):
+        try:
+            with db.write() as session:
+                for proto in protocols:
+                    _sync_one(session, proto)
+            return
+        except IntegrityError:
+            # Another process synced the same protocol at the same moment (PostgreSQL): read again.
+            if attempt == 2:
+                raise
 
 
 def _sync_one(session, proto: Protocol) -> None:
+    from sqlmodel import select  # noqa: PLC0415
+
+    from lsr.models import ProtocolVersion, Review  # noqa: PLC0415
+
     snapshot = json.dumps(proto.raw, sort_keys=True, default=str)
     review = session.get(Review, proto.id)
     if review is not None and review.protocol_hash == proto.content_hash:
@@ -94,22 +116,59 @@ def _sync_one(session, proto: Protocol) -> None:
                                     protocol_json=snapshot))
 
 
-def open_workspace(settings: Settings | None = None, *, sync: bool = True) -> Workspace:
+def screening_amendments(ws: Workspace) -> list[str]:
+    """Warnings for protocols whose ``[screening]`` settings differ from the version the data was screened
+    under (read before ``sync`` records the new version), each saying how the change applies."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from lsr.decisions import TA
+    from lsr.models import Decision, Review
+
+    out: list[str] = []
+    with ws.db.read() as session:
+        for proto in ws.protocols.values():
+            review = session.get(Review, proto.id)
+            if review is None:
+                continue
+            try:
+                before = json.loads(review.protocol_json).get("screening") or {}
+            except (ValueError, AttributeError):
+                continue
+            decided = session.exec(select(func.count(func.distinct(Decision.record_id))).where(
+                Decision.review_id == proto.id, Decision.stage == TA)).one()
+            where = f"{proto.path or proto.id}: screening"
+            old_rpr, new_rpr = int(before.get("reviewers_per_record", 1)), proto.screening.reviewers_per_record
+            if old_rpr != new_rpr and decided:
+                how = ("their single-screening labels stay settled and counted; records first screened from now "
+                       "on need two blinded reviewers" if new_rpr > old_rpr else
+                       "records screened under dual screening keep that rule (conflicts still need a resolution); "
+                       "records first screened from now on need one reviewer")
+                out.append(f"{where}.reviewers_per_record: changed {old_rpr} -> {new_rpr} after {decided} record(s) "
+                           f"were screened: {how}")
+            old_stop = before.get("stopping", "statistical")
+            if old_stop != proto.screening.stopping and decided:
+                out.append(f"{where}.stopping: changed {old_stop} -> {proto.screening.stopping}: the new rule is "
+                           f"evaluated over all {decided} screened record(s)")
+    return out
+
+
+def open_workspace(settings: Settings | None = None, *, sync: bool = True, lazy: bool = False) -> Workspace:
     """Open the workspace of ``settings`` (default: resolved from the environment).
 
+    Args:
+        settings: the invocation's settings.
+        sync: record every protocol (new content becomes a new protocol version) when the database opens.
+        lazy: open the database on first use instead of now.
+
     Raises:
-        LsrError: missing workspace, invalid protocols (every problem listed), unusable database.
+        LsrError: missing workspace or unusable database. Invalid protocol files do not raise: their
+            reviews are listed in ``Workspace.disabled``.
     """
     settings = settings or resolve()
-    if not settings.workspace.is_dir():
-        raise LsrError(f"workspace {settings.workspace} does not exist")
-    if not settings.protocols_dir.is_dir():
-        raise LsrError(
-            f"{settings.workspace} is not an lsr workspace: it has no protocols/ folder "
-            "(give --workspace DIR, set LSR_WORKSPACE, or run `lsr demo` to make one)"
-        )
-    protocols = {p.id: p for p in load_all(settings.protocols_dir)}
-    ws = Workspace(settings=settings, db=open_database(settings.database_url), protocols=protocols)
-    if sync:
-        ws.sync()
+    catalogue = load_catalogue(settings.workspace)
+    ws = Workspace(settings=settings, protocols=catalogue.protocols, disabled=catalogue.disabled,
+                   sync_on_open=sync)
+    if not lazy:
+        ws.db  # noqa: B018  (open, migrate and sync now: errors surface here)
     return ws

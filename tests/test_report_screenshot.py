@@ -88,3 +88,47 @@ def test_summary_renders_at_phone_and_desktop_width(tmp_path, chromium, db_backe
         # The page must fit the width: nothing drawn in a right-hand strip beyond the content column.
         right_share, _ = ink(image.crop((width - 6, 0, width, height)))
         assert right_share < 0.02, f"{lang} at {width}px: content runs off the right edge"
+
+
+PHASE_PROBE = """<script>
+const out = [];
+for (const svg of document.querySelectorAll('svg')) {
+  const frame = svg.getBoundingClientRect();
+  for (const t of svg.querySelectorAll('[data-phase]')) {
+    const r = t.getBoundingClientRect(), band = t.previousElementSibling.getBoundingClientRect();
+    out.push([t.dataset.phase, r.top >= band.top - 0.5 && r.bottom <= band.bottom + 0.5
+              && r.top >= frame.top && r.bottom <= frame.bottom && r.height > 20]);
+  }
+}
+document.body.setAttribute('data-fits', JSON.stringify(out));
+</script>"""
+
+
+def test_rotated_phase_labels_of_the_prisma_diagram_are_never_cut(tmp_path, chromium):
+    """Chromium lays the diagrams out with its real fonts; every rotated label lies inside its band and the
+    drawing (a one-box "Included" phase once showed "ncluded")."""
+    import json
+    import re
+    from collections import Counter
+
+    from lsr.report.flow_svg import flow_svg
+    from lsr.report.prisma import Flow, RoundCounts
+    from lsr.report.rounds import Round
+
+    earlier = RoundCounts(Round(0, None, None), databases=Counter(OpenAlex=50), records=40, screened=40,
+                          ta_included=5, ta_excluded=35, ft_included=3)
+    current = RoundCounts(Round(1, None, None), databases=Counter(OpenAlex=3), records=3, screened=3,
+                          ta_included=1, ta_excluded=2, ft_included=1)
+    svgs = [flow_svg(flow, lang, with_previous=prev, narrow=narrow, uid=f"f{i}")
+            for i, (flow, prev) in enumerate(((Flow([earlier, current]), True), (Flow([current]), False)))
+            for lang in ("en", "nl") for narrow in (False, True)]
+    page = tmp_path / "flows.html"
+    page.write_text(f"<!DOCTYPE html><html><body>{''.join(svgs)}{PHASE_PROBE}</body></html>", encoding="utf-8")
+    proc = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                           f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()],
+                          capture_output=True, text=True, timeout=90)
+    found = re.search(r'data-fits="([^"]*)"', proc.stdout)
+    assert found, f"chromium returned no layout (exit {proc.returncode}): {proc.stderr[-500:]}"
+    fits = json.loads(found.group(1).replace("&quot;", '"'))
+    assert len(fits) == 3 * len(svgs)
+    assert [label for label, ok in fits if not ok] == []

@@ -117,3 +117,57 @@ def test_kappa_three_categories_and_undefined_case():
     assert a.pabak == pytest.approx((3 * po - 1) / 2)
     same = agreement([("exclude", "exclude")] * 4, ["include", "exclude"])
     assert same.kappa is None and same.percent_agreement == 1.0 and same.pabak == 1.0
+
+
+def _reference_bound(labels, n_docs, confidence):
+    """The original bisection over the target, each step a full p-value from scipy's hypergeometric cdf."""
+    import numpy as np
+    from scipy.stats import hypergeom
+
+    def p_value(target):
+        y = np.asarray(labels, dtype=np.int64)
+        n = np.arange(1, len(y) + 1)
+        k = np.cumsum(y[::-1])
+        r_seen = int(y.sum())
+        r_before, n_urn = r_seen - k, n_docs - (len(y) - n)
+        k_null = np.floor(r_seen / target - r_before + 1)
+        valid = k_null <= n_urn
+        return float(np.min(hypergeom.cdf(k[valid], n_urn[valid], k_null[valid], n[valid]))) if valid.any() else 0.0
+
+    alpha = 1 - confidence
+    if (p_value(0.999999) or 1.0) < alpha:
+        return 1.0
+    lo, hi = 0.0, 1.0
+    for _ in range(30):
+        mid = (lo + hi) / 2
+        if p_value(max(mid, 1e-6)) < alpha:
+            lo = mid
+        else:
+            hi = mid
+    return round(lo, 4)
+
+
+def test_pure_python_hypergeometric_and_bound_match_scipy():
+    """The stopping rule runs without scipy (its import alone cost `lsr status` seconds): same numbers."""
+    import random
+
+    from scipy.stats import hypergeom
+
+    from lsr.stopping import hypergeom_cdf
+
+    rng = random.Random(11)
+    for _ in range(300):
+        total = rng.randint(1, 5000)
+        successes, draws = rng.randint(0, total), rng.randint(0, total)
+        k = rng.randint(0, min(successes, draws) + 1)
+        assert hypergeom_cdf(k, total, successes, draws) == pytest.approx(
+            float(hypergeom.cdf(k, total, successes, draws)), rel=1e-9, abs=1e-300)
+    for _ in range(60):
+        n_docs = rng.randint(30, 3000)
+        seen = rng.randint(1, n_docs)
+        rate = rng.choice([0.01, 0.05, 0.2])
+        labels = [1 if rng.random() < rate * (2 if i < seen / 3 else 0.3) else 0 for i in range(seen)]
+        if sum(labels) == 0:
+            continue
+        confidence = rng.choice([0.9, 0.95, 0.99])
+        assert recall_lower_bound(labels, n_docs, confidence) == _reference_bound(labels, n_docs, confidence)

@@ -69,6 +69,30 @@ class CliState:
 pass_state = click.make_pass_decorator(CliState)
 
 
+def warn_disabled(disabled) -> None:
+    """One stderr line per review whose protocol file does not load (file and reason)."""
+    for item in disabled:
+        click.echo(f"lsr: warning: review {item.id} disabled: {item.reason}", err=True)
+
+
+def open_ws(state: CliState, *, lazy: bool = False):
+    """Open the workspace of the invocation, warning about reviews disabled by a broken protocol file.
+
+    Imported lazily so that ``--help`` stays fast. ``lazy``: open the database on first use (the home
+    screen) when it is already current; otherwise now, so that a database error is a one-line message.
+    """
+    from lsr.workspace import open_workspace
+
+    if lazy:
+        from lsr.protocol import load_catalogue
+        from lsr.sqlite_reader import open_reader
+
+        lazy = open_reader(state.settings, load_catalogue(state.settings.workspace)) is not None
+    ws = open_workspace(state.settings, lazy=lazy)
+    warn_disabled(ws.disabled.values())
+    return ws
+
+
 @click.group(cls=LsrGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--workspace",
@@ -101,4 +125,4 @@ def main(ctx: click.Context, workspace: str | None, reviewer: str | None) -> Non
     if ctx.invoked_subcommand is None:
         from lsr.cli.app_launch import launch_home
 
-        launch_home(ctx.obj.settings)
+        launch_home(open_ws(ctx.obj, lazy=True))

@@ -7,16 +7,9 @@ import sys
 
 import click
 
-from lsr.cli.base import CliState, main, pass_state
+from lsr.cli.base import CliState, main, open_ws, pass_state
 from lsr.errors import LsrError
 from lsr.vocabulary import STAGES
-
-
-def open_ws(state: CliState):
-    """Open the workspace of the invocation (imported lazily to keep ``--help`` fast)."""
-    from lsr.workspace import open_workspace
-
-    return open_workspace(state.settings)
 
 
 @main.group()
@@ -30,7 +23,9 @@ def protocols() -> None:
 def protocols_check(state: CliState, files: tuple[str, ...]) -> None:
     """Validate protocol files; with no FILE, every protocol of the workspace.
 
-    Prints one line per problem as `file: key: reason` and exits 1 if any file is invalid.
+    Prints one line per problem as `file: key: reason` and exits 1 if any file is invalid. A change of
+    the [screening] settings of a review that already has decisions is checked against the data and
+    reported as a warning saying how the change applies (earlier decisions stay valid and counted).
 
     \b
     Examples:
@@ -45,10 +40,26 @@ def protocols_check(state: CliState, files: tuple[str, ...]) -> None:
     problems = check_files(paths)
     for line in problems:
         click.echo(line, err=True)
+    for line in _amendment_warnings(state):
+        click.echo(f"warning: {line}", err=True)
     if problems:
         bad = len({p.split(": ", 1)[0] for p in problems})
         raise LsrError(f"{bad} of {len(paths)} protocol file(s) invalid")
     click.echo(f"{len(paths)} protocol file(s) valid")
+
+
+def _amendment_warnings(state: CliState) -> list[str]:
+    """Screening settings changed against the data already in the database (never creates a database)."""
+    from lsr.workspace import open_workspace, screening_amendments
+
+    settings = state.settings
+    sqlite_file = settings.reviews_dir / "lsr.sqlite"
+    if settings.database_url == f"sqlite:///{sqlite_file}" and not sqlite_file.exists():
+        return []
+    try:
+        return screening_amendments(open_workspace(settings, sync=False))
+    except LsrError:
+        return []
 
 
 @main.command()
@@ -63,10 +74,16 @@ def status(state: CliState, review: str | None, as_json: bool) -> None:
       lsr status
       lsr status debt-counselling --json
     """
-    from lsr.status import workspace_status
+    from lsr.cli.base import warn_disabled
+    from lsr.status import quick_status, workspace_status
 
-    ws = open_ws(state)
-    doc = workspace_status(ws, [review] if review else None)
+    wanted = [review] if review else None
+    quick = quick_status(state.settings, wanted)  # stdlib sqlite3 when the database is current: fast
+    if quick is not None:
+        doc, catalogue = quick
+        warn_disabled(catalogue.disabled.values())
+    else:
+        doc = workspace_status(open_ws(state), wanted)
     if as_json:
         click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
         return
@@ -74,21 +91,14 @@ def status(state: CliState, review: str | None, as_json: bool) -> None:
 
 
 def _print_status_table(doc: dict) -> None:
-    from rich.console import Console
-    from rich.table import Table
+    """The status table, fitted to the terminal (see ``lsr.cli.status_table``)."""
+    import shutil
 
-    table = Table(title=f"lsr · {doc['workspace']}", title_justify="left", pad_edge=False, box=None)
-    table.add_column("review", overflow="ellipsis", no_wrap=True, min_width=18)
-    for col in ("records", "screened", "incl.", "excl.", "queue"):
-        table.add_column(col, justify="right", no_wrap=True)
-    table.add_column("last update", no_wrap=True)
-    table.add_column("next", no_wrap=True)
-    for r in doc["reviews"]:
-        nxt = "due now" if r["due"] else (r["next_update"] or "")[:10]
-        table.add_row(r["id"], str(r["records"]), str(r["screened"]), str(r["included"]),
-                      str(r["excluded"]), str(r["unscreened"]),
-                      (r["last_update"] or "never")[:10], nxt)
-    Console().print(table)
+    from lsr.cli.status_table import status_lines
+
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    for line in status_lines(doc, width):
+        click.echo(line)
     for r in doc["reviews"]:
         run = r.get("latest_run") or {}
         if run.get("status") in ("paused", "interrupted", "running", "failed"):
@@ -97,7 +107,7 @@ def _print_status_table(doc: dict) -> None:
         if retracted.get("records"):
             click.echo(f"{r['id']}: {retracted['records']} record(s) retracted according to OpenAlex, "
                        f"{retracted['included']} of them included")
-    if not doc["reviews"]:
+    if not doc["reviews"] and not doc.get("disabled"):
         click.echo("No reviews: add a protocol file to protocols/ (see `lsr protocols check --help`).")
 
 
@@ -152,13 +162,17 @@ def export(state: CliState, review: str, fmt: str, only: str, output: str) -> No
 @click.option("--reason", help="Exclusion reason: its text or its number in the protocol's list.")
 @click.option("--note", help="A free-text note kept with the decision.")
 @click.option("--stage", type=click.Choice(STAGES), default=STAGES[0], show_default=True)
+@click.option("--override-stage", is_flag=True,
+              help="Full text only: decide on a record without a title/abstract include, recording an explicit "
+                   "title/abstract include (kind stage-override) with it.")
 @pass_state
 def decide(state: CliState, review: str, record: str, label: str, reason: str | None, note: str | None,
-           stage: str) -> None:
+           stage: str, override_stage: bool) -> None:
     """Record one screening decision (for scripts and bulk labelling).
 
     RECORD is an lsr record id, an OpenAlex id (W…) or a DOI. The reviewer is --reviewer,
-    LSR_REVIEWER, or your login name.
+    LSR_REVIEWER, or your login name. A full-text decision needs the record's title/abstract include;
+    --override-stage records one explicitly instead (it is kept in the decision log).
 
     \b
     Examples:
@@ -169,7 +183,9 @@ def decide(state: CliState, review: str, record: str, label: str, reason: str | 
     from lsr.decisions import decide_one
 
     ws = open_ws(state)
+    if override_stage and stage != STAGES[1]:
+        raise click.UsageError("--override-stage applies to full-text decisions (--stage full-text)")
     d = decide_one(ws, review, record, label, reviewer=state.settings.reviewer, stage=stage, reason=reason,
-                   note=note)
+                   note=note, override_stage=override_stage)
     extra = f" ({d.reason})" if d.reason else ""
     click.echo(f"{review}: record {d.record_id} {label}{extra} at {stage} by {d.reviewer}")

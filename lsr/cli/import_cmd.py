@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from lsr.cli.base import CliState, main, pass_state
+from lsr.cli.base import CliState, main, open_ws, pass_state
 
 
 @main.command("import")
@@ -35,9 +35,8 @@ def import_(state: CliState, review: str, file: str, source: str | None, labels_
       lsr import debt-counselling asreview-export.csv --labels-reviewer anna
     """
     from lsr.importers import import_file
-    from lsr.workspace import open_workspace
 
-    ws = open_workspace(state.settings)
+    ws = open_ws(state)
     ws.protocol(review)
     bar = None
 
@@ -69,3 +68,5 @@ def import_(state: CliState, review: str, file: str, source: str | None, labels_
         click.echo(f"{review}: warning: kept apart although the DOI {conflict.doi} is the same as {other}'s, "
                    f"because the titles clearly differ: {conflict.title[:70]!r} vs {conflict.other_title[:70]!r}; "
                    "check the DOI at its source", err=True)
+    for warning in summary.warnings:
+        click.echo(f"warning: {warning}", err=True)

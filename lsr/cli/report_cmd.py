@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from lsr.cli.base import CliState, main, pass_state
+from lsr.cli.base import CliState, main, open_ws, pass_state
 
 
 @main.command()
@@ -53,9 +53,8 @@ def report(
       lsr report --format html --since 2026-04-01
     """
     from lsr.report import write_reports
-    from lsr.workspace import open_workspace
 
-    ws = open_workspace(state.settings)
+    ws = open_ws(state)
     paths = write_reports(ws, list(reviews) or None, langs or ("nl", "en"), formats or ("md", "html"), since)
     for path in paths:
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from lsr.cli.base import CliState, main, pass_state
+from lsr.cli.base import CliState, main, open_ws, pass_state
 from lsr.vocabulary import STAGES
 
 
@@ -27,4 +27,6 @@ def screen(state: CliState, review: str, stage: str) -> None:
     """
     from lsr.cli.app_launch import launch_screener
 
-    launch_screener(state.settings, review, stage)
+    ws = open_ws(state)
+    ws.protocol(review)  # an unknown or disabled review fails before the terminal is taken over
+    launch_screener(ws, review, stage)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import click
 
-from lsr.cli.base import CliState, main, pass_state
+from lsr.cli.base import CliState, main, open_ws, pass_state
 from lsr.errors import LsrError
 
 LOG_EVERY_SECONDS = 10.0
@@ -156,7 +156,8 @@ def update(state: CliState, reviews: tuple[str, ...], due: bool, wait: bool, per
 
     The server is LSR_OPENALEX_URL (default https://api.openalex.org), with LSR_OPENALEX_API_KEY and
     LSR_OPENALEX_EMAIL. Exits 0 when every review was updated (or not due), 1 otherwise, naming which
-    and why.
+    and why. A review whose protocol file does not load is skipped (the others are updated) and makes
+    the exit code 1.
 
     \b
     Examples:
@@ -167,9 +168,8 @@ def update(state: CliState, reviews: tuple[str, ...], due: bool, wait: bool, per
     """
     from lsr.openalex.client import OpenAlexClient
     from lsr.update import update_reviews
-    from lsr.workspace import open_workspace
 
-    ws = open_workspace(state.settings)
+    ws = open_ws(state)
     if not ws.settings.openalex_api_key:
         click.echo("lsr update: warning: no OpenAlex API key (LSR_OPENALEX_API_KEY); without one OpenAlex "
                    "allows only a tiny daily budget (free key: https://openalex.org/settings/api)", err=True)
@@ -184,15 +184,17 @@ def update(state: CliState, reviews: tuple[str, ...], due: bool, wait: bool, per
         sys.exit(130)
     finally:
         client.close()
-    if not results:
+    if not results and not ws.disabled:
         click.echo("no reviews in this workspace")
         return
-    if due and all(r.status == "not-due" for r in results):
+    if due and results and all(r.status == "not-due" for r in results):
         click.echo(f"{_stamp()} no review is due")
-    failed = [r for r in results if not r.ok]
+    failed = [f"{r.review_id} ({r.status}: {r.error})" for r in results if not r.ok]
+    # The other reviews were updated; a review disabled by its protocol file still fails the run (cron mail).
+    failed += [f"{d.id} (protocol file {d.path} does not load)" for d in ws.disabled.values()]
     if failed:
-        reasons = "; ".join(f"{r.review_id} ({r.status}: {r.error})" for r in failed)
-        raise LsrError(f"{len(failed)} of {len(results)} review(s) not updated: {reasons}")
+        raise LsrError(f"{len(failed)} of {len(results) + len(ws.disabled)} review(s) not updated: "
+                       + "; ".join(failed))
 
 
 # ---------------------------------------------------------------------------------------------- schedule

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from lsr.decisions import TA, latest_decisions, validate_decision
+from lsr.decisions import FT, TA, latest_decisions, settled_labels, validate_decision
 from lsr.errors import LsrError
 from lsr.importers.csv_table import header_columns, looks_like_csv, read_csv
 from lsr.importers.decode import decode_bytes
@@ -77,6 +77,7 @@ class ImportSummary:
     labels_reviewer: str | None
     #: records kept apart from a record with the same DOI because their titles clearly differ
     doi_conflicts: tuple[DoiConflict, ...] = ()
+    warnings: tuple[str, ...] = ()  # one line each, for stderr (conflicting labels in the file)
 
 
 def detect_format(text: str, name: str) -> str:
@@ -173,15 +174,18 @@ def import_file(ws, review_id: str, path: str | Path, source: str | None = None,
         session.flush()
         ingest = Ingest(session, review_id, run, parsed.format)
         record_ids: list[int] = []  # ids only: the session may let go of each batch's records
+        own: set[int] = set()  # records recognised by the lsr_id of lsr's own export
         within = 0
         for start in range(0, len(parsed.records), PROGRESS_STEP):
             chunk = parsed.records[start:start + PROGRESS_STEP]
             for result in ingest.add_many([(r.candidate, str(r.line)) for r in chunk], batch_size=PROGRESS_STEP):
                 record_ids.append(result.record.id)
+                if result.rule == "lsr_id":
+                    own.add(result.record.id)
                 within += not result.is_new and result.record.first_seen_run_id == run.id
             if progress is not None:
                 progress(start + len(chunk), len(parsed.records))
-        n_labels = _add_label_decisions(session, protocol, reviewer, parsed.records, record_ids)
+        n_labels, warnings = _add_label_decisions(session, protocol, reviewer, parsed, record_ids, own)
         run.status = "ok"
         run.finished_at = utcnow()
         session.add(run)
@@ -189,34 +193,57 @@ def import_file(ws, review_id: str, path: str | Path, source: str | None = None,
             review_id=review_id, file=parsed.path, format=parsed.format, encoding=parsed.encoding, source=source,
             run_id=run.id, hits=run.results_returned, new_records=run.new_records, duplicates=run.duplicates,
             duplicates_within_file=within, labels=n_labels, labels_reviewer=reviewer if labelled else None,
-            doi_conflicts=tuple(ingest.doi_conflicts))
+            doi_conflicts=tuple(ingest.doi_conflicts), warnings=tuple(warnings))
     return summary
 
 
-def _add_label_decisions(session, protocol, reviewer: str, records: list[SourceRecord], record_ids: list[int]
-                         ) -> int:
-    """Append the file's labels as title/abstract decisions (kind ``import``); returns how many.
+def _add_label_decisions(session, protocol, reviewer: str, parsed: ParsedFile, record_ids: list[int],
+                         own: set[int]) -> tuple[int, list[str]]:
+    """Append the file's labels as title/abstract decisions (kind ``import``); returns how many, and
+    warnings.
 
-    A label equal to the reviewer's current one is skipped, so re-importing labels changes nothing. A
-    reason that is not one of the protocol's exclusion reasons is kept in the note.
+    One decision per record: when several rows of the file are one record (duplicates) and their labels
+    differ, the last row's label is recorded and a warning names the lines. A label equal to the
+    reviewer's current one is skipped, so re-importing labels changes nothing; so is a label equal to
+    the current label of a record that came back in lsr's own export (``own``), whoever decided it. A
+    reason that is not one of the protocol's exclusion reasons is kept in the note, with the note the
+    file carries.
     """
+    rows: dict[int, list[SourceRecord]] = {}
+    for rec, record_id in zip(parsed.records, record_ids, strict=True):
+        if rec.label is not None:
+            rows.setdefault(record_id, []).append(rec)
+    conflicts = [(rid, recs) for rid, recs in rows.items() if len({r.label for r in recs}) > 1]
+    warnings = []
+    if conflicts:
+        rid, recs = conflicts[0]
+        shown = " vs ".join(f"{r.label} (line {r.line})" for r in recs[:3])
+        warnings.append(f"{parsed.path}: {len(conflicts)} record(s) carry conflicting labels in the file "
+                        f"(e.g. record {rid}: {shown}); the last row's label was recorded")
     current = {rid: d for (rid, _), d in latest_decisions(session, protocol.id, TA, reviewer).items()}
+    settled = {}
+    if own:
+        per_record = protocol.screening.reviewers_per_record
+        settled = {**settled_labels(session, protocol.id, TA, per_record),
+                   **settled_labels(session, protocol.id, FT, per_record)}
     added = []
-    for rec, record_id in zip(records, record_ids, strict=True):
-        if rec.label is None:
-            continue
-        note = None
+    for record_id, recs in rows.items():
+        rec = recs[-1]
+        note = rec.note
         try:
             reason = validate_decision(protocol, rec.label, TA, rec.reason) if rec.label == "exclude" else None
         except LsrError:
-            reason, note = None, f"imported reason: {rec.reason}"
+            reason = None
+            note = "; ".join(n for n in (f"imported reason: {rec.reason}", rec.note) if n)
         now = current.get(record_id)
         if now is not None and now.label == rec.label and now.reason == reason:
             continue
+        overall = settled.get(record_id) if record_id in own else None
+        if overall is not None and overall.label == rec.label:
+            continue
         decision = Decision(review_id=protocol.id, record_id=record_id, reviewer=reviewer, stage=TA, label=rec.label,
                             reason=reason, note=note, kind="import")
-        current[record_id] = decision
         added.append(decision)
     session.add_all(added)
     session.flush()
-    return len(added)
+    return len(added), warnings

@@ -1,14 +1,17 @@
-"""Reading CSV/TSV tables (ASReview LAB, Scopus, Zotero, Web of Science tab-delimited, lsr's own export)
-into ``Candidate``s with optional screening labels.
+"""Reading CSV/TSV tables (ASReview LAB, Scopus, Lens, OpenAlex, PubMed, IEEE Xplore, Cochrane, Zotero,
+Web of Science tab-delimited, lsr's own export) into ``Candidate``s with optional screening labels.
 
 Owns the column vocabulary: each record field accepts the column names below (compared lowercased, with
-``_`` as a space), first match wins. Labels come from ``lsr_label`` (include/exclude/maybe) or an
-ASReview-style inclusion column (``included``, ``label_included``, ``asreview_label``, …: 1/0, yes/no,
-blank for unscreened); a column named ``label`` counts only when it holds nothing but such values. The
-delimiter (comma, semicolon, tab or bar) is taken from the header line. Refused, naming the line: a header
-without any title, abstract or identifier column, a quoting error, a row with more fields than the header,
-a label value that is not a label, a row with no title, abstract or identifier. Rows whose cells are all
-empty (Excel's trailing ``,,,,``) are skipped.
+``_`` as a space), in order of preference; a row's first non-empty one counts (OpenAlex's export has both
+``title`` and ``display_name``). Author cells are split by ``names``. Labels come from the first inclusion
+column present, in ASReview LAB's order (``asreview_label``, then lsr's ``lsr_label`` with maybe, then
+``included``, ``label_included``, …: 1/0, yes/no, blank for unscreened); a column named ``label`` counts
+only when it holds nothing but such values. ``lsr_id`` (lsr's own export) travels with the record so the
+review it came from recognises it. The delimiter (comma, semicolon, tab or bar) is taken from the header
+line; cells may be as long as the file. Refused, naming the line: a header without any title, abstract or
+identifier column, a quoting error, a row with more fields than the header, a label value that is not a
+label, a row with no title, abstract or identifier. Rows whose cells are all empty (Excel's trailing
+``,,,,``) are skipped.
 """
 
 from __future__ import annotations
@@ -16,35 +19,45 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sys
 
 from lsr.errors import LsrError
 from lsr.identity import normalize_doi, normalize_openalex_id, normalize_pmid
+from lsr.importers.names import split_authors, split_list
 from lsr.importers.ris import RIS_TYPES, SourceRecord, parse_date, parse_year
 from lsr.ingest import Candidate
 
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "title": ("title", "primary title", "article title", "document title", "ti", "t1"),
+    "title": ("title", "primary title", "article title", "document title", "ti", "t1", "display name",
+              "title primary"),
     "abstract": ("abstract", "notes abstract", "abstract note", "ab", "n2"),
-    "authors": ("authors", "author", "first authors", "author names", "author full names", "au", "af"),
-    "doi": ("doi", "di", "do"),
-    "year": ("year", "publication year", "py", "pub year"),
-    "date": ("publication date", "date", "pd"),
+    "authors": ("authors", "author", "first authors", "author names", "author/s", "author(s)", "author full names",
+                "authorships.author.display name", "authorships.raw author name", "authors, primary", "au", "af"),
+    "doi": ("doi", "ids.doi", "di", "do"),
+    "year": ("year", "publication year", "py", "pub year", "year published"),
+    "date": ("publication date", "date published", "date", "pd"),
     "venue": ("journal", "venue", "source title", "publication title", "publication name", "journal name",
-              "secondary title", "journal/book", "so", "t2", "jo"),
-    "keywords": ("keywords", "author keywords", "manual tags", "de", "kw"),
-    "pmid": ("pmid", "pubmed id", "pm"),
-    "openalex_id": ("openalex id", "openalex", "openalex work"),
+              "secondary title", "journal/book", "primary location.source.display name", "periodical full", "so",
+              "t2", "jo"),
+    "keywords": ("keywords", "author keywords", "manual tags", "keywords.display name", "de", "kw"),
+    "pmid": ("pmid", "pubmed id", "ids.pmid", "pm"),
+    "openalex_id": ("openalex id", "openalex", "openalex work", "ids.openalex", "work id"),
     "url": ("url", "link", "ur"),
-    "type": ("type", "document type", "item type", "dt", "ty", "type of reference"),
+    "type": ("type", "document type", "publication type", "item type", "dt", "ty", "type of reference",
+             "reference type"),
     "language": ("language", "language of original document", "la"),
     "extra": ("extra", "notes", "note", "n1"),
+    "note": ("asreview note", "lsr note"),
     "reason": ("exclusion reason", "lsr reason", "reason"),
     "database": ("source", "database", "db"),
+    "lsr_id": ("lsr id",),
 }
 KNOWN_DATABASES = {"scopus", "pubmed", "medline", "embase", "web of science", "psycinfo", "cinahl", "eric",
                    "cochrane library", "openalex", "google scholar"}
 LSR_LABEL = "lsr label"
-INCLUSION_COLUMNS = ("included", "label included", "asreview label", "final included", "included label",
+# ASReview LAB's own order (asreview.data.base): its screening result first, then the input's labels; lsr's
+# own maybe-aware column before the plain ones.
+INCLUSION_COLUMNS = ("asreview label", LSR_LABEL, "included", "final included", "label included", "included label",
                      "included final", "included flag", "include")
 LABEL_VALUES = {
     "1": "include", "1.0": "include", "yes": "include", "y": "include", "true": "include", "include": "include",
@@ -84,22 +97,6 @@ def looks_like_csv(first_line: str) -> bool:
     return delimiter is not None and any(n in COLUMNS[f] for f in IDENTIFYING for n in names)
 
 
-def _split_list(value: str) -> list[str]:
-    """Authors/keywords: ``;``-separated; Scopus' older ``Smith J., Doe A.`` comma form too."""
-    value = value.strip()
-    if not value:
-        return []
-    if ";" in value:
-        parts = value.split(";")
-    elif "|" in value:
-        parts = value.split("|")
-    elif re.fullmatch(r"[^,]+ (?:[A-Z]\.(?:-?[A-Z]\.)*)(?:, [^,]+ (?:[A-Z]\.(?:-?[A-Z]\.)*))+", value):
-        parts = value.split(", ")
-    else:
-        parts = [value]
-    return [p.strip() for p in parts if p.strip()]
-
-
 def read_csv(text: str, name: str) -> list[SourceRecord]:
     """Parse CSV text (newlines normalised) into source records with labels.
 
@@ -114,12 +111,9 @@ def read_csv(text: str, name: str) -> list[SourceRecord]:
         found = ", ".join(repr(n) for n in names[:8] if n) or "none"
         raise LsrError(f"{name}: line {skipped + 1}: not RIS or CSV: read as CSV, the header has no title, "
                        f"abstract, doi or pmid column (columns: {found})")
-    col = {}
-    for field, options in COLUMNS.items():
-        for option in options:
-            if option in names:
-                col[field] = names.index(option)
-                break
+    col = _column_map(names)
+    # A cell may be as long as the file (10,000 authors): the csv module's default limit is 128 KiB.
+    csv.field_size_limit(max(csv.field_size_limit(), min(len(text) + 1, sys.maxsize)))
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
     prev = 0
     try:
@@ -145,9 +139,25 @@ def read_csv(text: str, name: str) -> list[SourceRecord]:
     return out
 
 
+def _column_map(names: list[str]) -> dict[str, list[int]]:
+    """Each field's columns in preference order (a row's first non-empty one counts). lsr's own export
+    continues over-long lists in ``authors_2``, ``authors_3``, … columns; OpenAlex's export names its
+    work id ``id``."""
+    col: dict[str, list[int]] = {}
+    for field, options in COLUMNS.items():
+        found = [names.index(o) for o in options if o in names]
+        if found:
+            col[field] = found
+    for field in ("authors", "keywords"):
+        more = sorted((int(m.group(1)), i) for i, n in enumerate(names) if (m := re.fullmatch(field + r" (\d+)", n)))
+        if more:
+            col[field + "+"] = [i for _, i in more]
+    if "id" in names:
+        col["openalex_url"] = [names.index("id")]
+    return col
+
+
 def _label_column(names: list[str], rows: list[tuple[int, list[str]]], name: str) -> tuple[int | None, str]:
-    if LSR_LABEL in names:
-        return names.index(LSR_LABEL), LSR_LABEL
     for option in INCLUSION_COLUMNS:
         if option in names:
             return names.index(option), option
@@ -159,12 +169,20 @@ def _label_column(names: list[str], rows: list[tuple[int, list[str]]], name: str
     return None, ""
 
 
-def _cell(row: list[str], col: dict[str, int], field: str) -> str:
-    i = col.get(field)
-    return row[i].strip() if i is not None and i < len(row) else ""
+def _cell(row: list[str], col: dict[str, list[int]], field: str) -> str:
+    for i in col.get(field, ()):
+        if i < len(row) and row[i].strip():
+            return row[i].strip()
+    return ""
 
 
-def _row_record(row: list[str], col: dict[str, int], line: int, label_col: int | None, label_name: str,
+def _list_cell(row: list[str], col: dict[str, list[int]], field: str) -> str:
+    """A list field with its continuation columns joined back (lsr's ``authors``, ``authors_2``, …)."""
+    parts = [_cell(row, col, field)] + [row[i].strip() for i in col.get(field + "+", ()) if i < len(row)]
+    return ";".join(p for p in parts if p)
+
+
+def _row_record(row: list[str], col: dict[str, list[int]], line: int, label_col: int | None, label_name: str,
                 name: str) -> SourceRecord:
     label = None
     if label_col is not None and label_col < len(row):
@@ -181,31 +199,35 @@ def _row_record(row: list[str], col: dict[str, int], line: int, label_col: int |
     pmid = normalize_pmid(_cell(row, col, "pmid")) or (normalize_pmid(url) if "pubmed" in url.lower() else None)
     if not pmid and re.search(r"pmid", extra, re.IGNORECASE):
         pmid = normalize_pmid(extra)
-    openalex = normalize_openalex_id(_cell(row, col, "openalex_id")) or (
-        normalize_openalex_id(url) if "openalex.org" in url else None)
+    work = _cell(row, col, "openalex_url")  # OpenAlex's own "id" column: only as an OpenAlex URL
+    openalex = normalize_openalex_id(_cell(row, col, "openalex_id")) or next(
+        (normalize_openalex_id(v) for v in (work, url) if "openalex.org" in v), None)
     type_ = _cell(row, col, "type")
     date = _cell(row, col, "date")
+    database = _cell(row, col, "database")
+    known_database = database.lower() in KNOWN_DATABASES
+    lsr_id = _cell(row, col, "lsr_id")
     cand = Candidate(
         title=re.sub(r"[\t\r\n]+", " ", _cell(row, col, "title")),
         abstract=_cell(row, col, "abstract"),
-        authors=_split_list(_cell(row, col, "authors")),
+        authors=split_authors(_list_cell(row, col, "authors")),
         year=parse_year(_cell(row, col, "year"), date),
         publication_date=parse_date(date) if date else None,
-        venue=_cell(row, col, "venue") or None,
+        venue=_cell(row, col, "venue") or (database if database and not known_database else None),
         type=RIS_TYPES.get(type_.upper(), _type_name(type_)),
         language=_cell(row, col, "language") or None,
         doi=doi,
         pmid=pmid,
         openalex_id=openalex,
-        keywords=_split_list(_cell(row, col, "keywords")),
+        keywords=split_list(_list_cell(row, col, "keywords")),
         raw={"format": "csv", "line": line, "fields": row},
+        lsr_id=int(lsr_id) if lsr_id.isdigit() else None,
     )
     if not (cand.title or cand.abstract or cand.doi or cand.pmid or cand.openalex_id):
         raise LsrError(f"{name}: line {line}: row has no title, abstract or identifier")
     reason = _cell(row, col, "reason") or None
-    database = _cell(row, col, "database")
     return SourceRecord(line=line, candidate=cand, label=label, reason=reason if label == "exclude" else None,
-                        database=database if database.lower() in KNOWN_DATABASES else None)
+                        database=database if known_database else None, note=_cell(row, col, "note") or None)
 
 
 def _type_name(value: str) -> str | None:

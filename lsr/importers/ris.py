@@ -1,16 +1,20 @@
-"""Reading RIS files (Scopus, Web of Science, PubMed via EndNote/Zotero, EndNote, Zotero, JSTOR, lsr's own
-export) into ``Candidate``s, and the RIS vocabulary lsr writes back.
+"""Reading RIS files (Scopus, Web of Science, PubMed via EndNote/Zotero, EndNote, Zotero, JSTOR, Ovid,
+Embase, lsr's own export) into ``Candidate``s, and the RIS vocabulary lsr writes back.
 
 Owns RIS structure checking and field mapping. rispy 0.9 parses the records, but first this module walks
-the lines itself, because rispy silently drops a final record without ``ER`` and reports other problems
-without the file's line numbers. Accepted around records: blank lines, rispy's ``1.`` counter lines, and
-``Key: value`` header lines before the first record (JSTOR's ``Provider:``/``Database:``). Tag lines with
-one space before the dash (``TY - JOUR``) are accepted when the file uses that style throughout.
-Refused, naming the line: text outside a record, a tag before the first ``TY``, a ``TY`` before the
+the lines itself, because rispy silently drops a final record without ``ER``, reports other problems
+without the file's line numbers, and adds a line without a tag to the last tag it knows (skipping unknown
+ones such as Ovid's ``NL``). Accepted around records: blank lines, counter lines (``1.``, Ovid's ``47. ``),
+``Key: value`` header lines (JSTOR's ``Provider:``/``Database:`` before each record) and, between records,
+bare links (Ovid, Embase). Inside a record, a line without a tag continues the previous tag (one more
+item of a list tag such as ``KW``), and PubMed-style ``PMID`` lines (PsycINFO) are kept as tags. Tag lines
+with one space before the dash (``TY - JOUR``) are accepted when the file uses that style throughout.
+Refused, naming the line: other text outside a record, a tag before the first ``TY``, a ``TY`` before the
 previous record's ``ER``, a final record without ``ER``, a record with no title, abstract or identifier.
 
 Labels that lsr's own RIS export (keyword ``lsr:include`` …) or ASReview LAB's (note
-``ASReview_relevant`` …) carry are returned with each record and removed from its keywords and notes.
+``ASReview_relevant`` …) carry are returned with each record and removed from its keywords and notes;
+so are lsr's decision notes (``N1  - lsr-note: …``) and record id (``ID  - lsr:42``).
 """
 
 from __future__ import annotations
@@ -28,7 +32,10 @@ from lsr.ingest import Candidate
 STRICT_TAG = re.compile(r"^([A-Z][A-Z0-9])  - ?(.*)$|^(ER)  -\s*$")
 LOOSE_TAG = re.compile(r"^([A-Z][A-Z0-9])[ \t]{1,3}-(?:[ \t](.*)|[ \t]*)$")
 COUNTER = re.compile(r"^\s*\d+\.?\s*$")
-HEADER = re.compile(r"^[A-Za-z][\w ]{0,40}:\s")
+HEADER = re.compile(r"^[A-Za-z][\w ()/.,-]{0,60}:(?:\s|$)")  # "Provider: JSTOR", "Link to the Ovid Full Text:"
+URL_LINE = re.compile(r"^\s*https?://\S+\s*$")  # a database's link printed between records (Ovid, Embase)
+LONG_TAG = re.compile(r"^(PMID|PMCID)\s*-\s?(.*)$")  # PubMed-style tags some exporters mix in (PsycINFO)
+LIST_TAGS = frozenset(rispy.LIST_TYPE_TAGS)
 YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|2[01]\d\d)(?!\d)")
 
 # RIS reference types -> OpenAlex work types (what lsr stores), and back for export.
@@ -47,6 +54,8 @@ TYPES_RIS = {
 }
 LSR_LABEL_KEYWORD = "lsr:"  # lsr:include | lsr:exclude | lsr:maybe
 LSR_REASON_KEYWORD = "lsr-reason:"
+LSR_NOTE = "lsr-note:"  # N1  - lsr-note: <the decision's note>
+LSR_ID = re.compile(r"lsr:(\d+)")  # ID  - lsr:<record id>
 ASREVIEW_NOTES = {"ASReview_relevant": "include", "ASReview_irrelevant": "exclude", "ASReview_not_seen": None}
 
 
@@ -59,6 +68,7 @@ class SourceRecord:
     label: str | None = None  # include | exclude | maybe
     reason: str | None = None
     database: str | None = None  # the RIS DB/DP field (Scopus, PubMed, ...)
+    note: str | None = None  # a decision note the file carries (lsr's export, ASReview's asreview_note)
 
 
 def looks_like_ris(lines: list[str]) -> bool:
@@ -85,8 +95,10 @@ def read_ris(text: str | list[str], name: str) -> list[SourceRecord]:
     first_ty = next((ln for ln in lines if LOOSE_TAG.match(ln) and ln[:2] == "TY"), "")
     loose = not STRICT_TAG.match(first_ty)
     starts: list[int] = []
+    extras: list[dict[str, list[str]]] = []  # per record: tags rispy cannot hold (PMID)
     start: int | None = None
     seen_record = False
+    last: tuple[str, int] | None = None  # the record's last tag and its line index
     for n, line in enumerate(lines, 1):
         match = (LOOSE_TAG if loose else STRICT_TAG).match(line)
         tag = (match.group(1) or match.group(3)) if match else None
@@ -94,16 +106,19 @@ def read_ris(text: str | list[str], name: str) -> list[SourceRecord]:
             line = "ER  - " if tag == "ER" else f"{tag}  - {(match.group(2) or '').strip()}"
         if tag is None:
             if start is None and line.strip():
-                if COUNTER.match(line) or (not seen_record and HEADER.match(line)):
+                if COUNTER.match(line) or HEADER.match(line) or (seen_record and URL_LINE.match(line)):
                     line = ""
                 else:
                     what = "before the first record" if not seen_record else "between records"
                     raise LsrError(f"{name}: line {n}: text {what} is not RIS: {_clip(line)}")
+            elif start is not None and line.strip():
+                line = _continue(lines, line, last, extras[-1])
         elif tag == "TY":
             if start is not None:
                 raise LsrError(f"{name}: line {n}: record starting at line {start} has no ER before the next TY")
             start = n
             starts.append(n)
+            extras.append({})
             seen_record = True
         elif tag == "ER":
             if start is None:
@@ -111,6 +126,8 @@ def read_ris(text: str | list[str], name: str) -> list[SourceRecord]:
             start = None
         elif start is None:
             raise LsrError(f"{name}: line {n}: tag {tag} outside a record (a record starts with TY)")
+        if tag is not None:
+            last = (tag, n - 1)
         lines[n - 1] = line
     if start is not None:
         raise LsrError(f"{name}: line {start}: the last record (TY at line {start}) has no ER: the file is "
@@ -123,6 +140,11 @@ def read_ris(text: str | list[str], name: str) -> list[SourceRecord]:
         raise LsrError(f"{name}: not valid RIS: {str(exc).splitlines()[0]}") from None
     if len(entries) != len(starts):
         raise LsrError(f"{name}: RIS parser found {len(entries)} records where the file has {len(starts)} TY lines")
+    for entry, extra in zip(entries, extras, strict=True):
+        if extra:
+            unknown = entry.setdefault("unknown_tag", {})
+            for tag, values in extra.items():
+                unknown.setdefault(tag, []).extend(values)
     del lines
     out = []
     for i, line in enumerate(starts):
@@ -133,6 +155,24 @@ def read_ris(text: str | list[str], name: str) -> list[SourceRecord]:
             raise LsrError(f"{name}: line {line}: record has no title, abstract or identifier")
         out.append(rec)
     return out
+
+
+def _continue(lines: list[str], line: str, last: tuple[str, int] | None, extra: dict[str, list[str]]) -> str:
+    """A line without a tag inside a record: a PubMed-style tag (kept aside, rispy cannot hold it), or the
+    continuation of the previous tag. rispy would add it to the last tag *it knows*, skipping unknown ones
+    (so a PMID line after TY became part of the type); here a list tag (AU, KW, N1, UR …) gets it as one
+    more item, as EndNote's one-keyword-per-line export means, and any other tag gets it appended."""
+    long_tag = LONG_TAG.match(line.strip())
+    if long_tag:
+        extra.setdefault(long_tag.group(1), []).append(long_tag.group(2).strip())
+        return ""
+    if last is None:  # unreachable: a record starts with its TY line
+        return line
+    tag, index = last
+    if tag in LIST_TAGS:
+        return f"{tag}  - {line.strip()}"
+    lines[index] = f"{lines[index].rstrip()} {line.strip()}"
+    return ""
 
 
 def _clip(text: str, width: int = 60) -> str:
@@ -198,11 +238,13 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
             continue
         else:
             kept_keywords.append(kw)
-    kept_notes = []
+    kept_notes, decision_notes = [], []
     for note in notes:
         marker = next((m for m in ASREVIEW_NOTES if note.strip() == m), None)
         if marker is not None:
             label = label or ASREVIEW_NOTES[marker]
+        elif note.startswith(LSR_NOTE):
+            decision_notes.append(note[len(LSR_NOTE):].strip())
         elif not note.startswith("lsr:"):
             kept_notes.append(note)
     urls = _all(entry, "urls", "file_attachments1", "file_attachments2") + unknown.get("L3", [])
@@ -214,9 +256,9 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
         if doi:
             break
     # PMID: PubMed links; "PMID: n" anywhere in notes/custom fields; AN when the database is PubMed/MEDLINE.
-    pmid = None
-    for value in [*urls, *kept_notes, *_all(entry, "custom1", "custom2", "custom6", "note", "accession_number"),
-                  *unknown.get("PM", []), *unknown.get("PMID", [])]:
+    pmid = next((p for p in map(normalize_pmid, [*unknown.get("PMID", []), *unknown.get("PM", [])]) if p), None)
+    for value in [] if pmid else [*urls, *kept_notes, *_all(entry, "custom1", "custom2", "custom6", "note",
+                                                             "accession_number")]:
         if re.search(r"pubmed|pmid", str(value), re.IGNORECASE):
             pmid = normalize_pmid(value)
             if pmid:
@@ -224,6 +266,10 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
     accession = _first(entry, "accession_number")
     if not pmid and accession.isdigit() and re.search(r"pubmed|medline|nlm", database or "", re.IGNORECASE):
         pmid = normalize_pmid(accession)
+    # Scopus writes the PubMed id bare in C2, Embase (Elsevier) its MEDLINE PMID in C5.
+    bare = {"scopus": "custom2", "embase": "custom5"}.get((database or "").strip().lower())
+    if not pmid and bare and _first(entry, bare).isdigit():
+        pmid = normalize_pmid(_first(entry, bare))
     openalex = next((o for o in (normalize_openalex_id(u) for u in urls if "openalex.org" in u) if o), None)
     ty = str(entry.get("type_of_reference") or "").strip().upper()
     authors = _all(entry, "authors") or _all(entry, "first_authors")
@@ -248,8 +294,10 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
         openalex_id=openalex,
         keywords=kept_keywords,
         raw={"format": "ris", "line": line, "fields": _jsonable(entry)},
+        lsr_id=int(lsr_id.group(1)) if (lsr_id := LSR_ID.fullmatch(_first(entry, "id"))) else None,
     )
-    return SourceRecord(line=line, candidate=cand, label=label, reason=reason, database=database)
+    return SourceRecord(line=line, candidate=cand, label=label, reason=reason, database=database,
+                        note=" | ".join(decision_notes) or None)
 
 
 DOCUMENT_TYPES = {  # Scopus/EndNote "M3" document types that say more than TY

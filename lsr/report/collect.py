@@ -60,7 +60,7 @@ class ReviewData:
     awaiting_fulltext: list[Study]
     new_inclusions: list[Study]
     screened_since: int
-    curve: list[int]  # relevant (include or maybe) records found after each screened record
+    curve: list[int]  # title/abstract includes found after each screened record (ends at status "included")
     stopping: dict
     agreement: dict | None = None
     synthesis: object | None = None  # lsr.synthesis.service.Synthesis
@@ -180,7 +180,7 @@ def collect_review(
     order = sorted(ta, key=lambda rid: first_at.get(rid, math.inf))
     curve, found = [], 0
     for rid in order:
-        found += ta[rid].label in ("include", "maybe")  # as the stopping rule counts them
+        found += ta[rid].label == "include"  # ends at the review's title/abstract include count
         curve.append(found)
     from lsr.synthesis.service import synthesize_session
 

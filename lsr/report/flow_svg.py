@@ -238,19 +238,19 @@ def flow_svg(
         phase_spans.append((y, y + total.height))
         y += total.height + GAP
     parts += _headers(t, left, prev_w, main_x, width, with_previous and not narrow)
-    spans = [
-        (phase_spans[0][0], phase_spans[0][1]),
-        (phase_spans[1][0], phase_spans[3][1]),
-        (phase_spans[4][0], phase_spans[-1][1]),
-    ]
-    for (y0, y1), label in zip(spans, t["phases"], strict=True):
+    spans = _phase_bands(
+        [(phase_spans[0][0], phase_spans[0][1]), (phase_spans[1][0], phase_spans[3][1]),
+         (phase_spans[4][0], phase_spans[-1][1])], t["phases"])
+    for (y0, y1, size), label in zip(spans, t["phases"], strict=True):
         cx, cy = 17.0, (y0 + y1) / 2
+        font = f' font-size="{size:.1f}"' if size < FONT else ""
         parts.append(
             f'<rect x="4" y="{y0:.1f}" width="26" height="{y1 - y0:.1f}" rx="4" '
             f'fill="{style.PHASE_FILL}"/><text x="{cx}" y="{cy:.1f}" transform="rotate(-90 {cx} {cy:.1f})" '
-            f'text-anchor="middle" dominant-baseline="central" font-weight="bold">{escape(label)}</text>'
+            f'text-anchor="middle" dominant-baseline="central" font-weight="bold"{font} '
+            f'data-phase="{escape(label)}">{escape(label)}</text>'
         )
-    height = y - GAP + 8
+    height = max(y - GAP, spans[-1][1]) + 8
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
         f'height="{height:.0f}" role="img" aria-labelledby="{uid}-title" font-family="{style.FONT_STACK}" '
@@ -260,6 +260,25 @@ def flow_svg(
         f'fill="{style.BOX_STROKE}"/></marker></defs>'
         f'<rect width="100%" height="100%" fill="#ffffff"/>{"".join(parts)}</svg>'
     )
+
+
+def _phase_bands(spans: list[tuple[float, float]], labels: tuple[str, ...]) -> list[tuple[float, float, float]]:
+    """The phase bands on the left as ``(top, bottom, font size)``, each label fitting its band so that no
+    rotated label is cut off: a short band grows into the gaps around it (never into another band; the
+    last may grow downwards and the diagram with it), and only a label still too long gets a smaller font."""
+    out: list[tuple[float, float, float]] = []
+    for i, ((y0, y1), label) in enumerate(zip(spans, labels, strict=True)):
+        per_px = len(label) * CHAR_W * 1.2 / FONT  # label length per pixel of font size (bold, with margin)
+        need = per_px * FONT + 2 * PAD
+        lo = out[-1][1] + 4 if out else y0  # the first band starts under the column headers
+        hi = spans[i + 1][0] - 4 if i + 1 < len(spans) else float("inf")
+        if y1 - y0 < need:
+            grow = need - (y1 - y0)
+            y0 = max(y0 - grow / 2, lo)
+            y1 = min(y0 + need, hi)
+        font = min(FONT, (y1 - y0 - 2 * PAD) / per_px)
+        out.append((y0, y1, font))
+    return out
 
 
 def _headers(

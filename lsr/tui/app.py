@@ -11,14 +11,15 @@ from typing import Any
 
 from textual.app import App
 
-from lsr.decisions import TA
-from lsr.screening import ScreeningService
+from lsr.labels import TA
 from lsr.settings import Settings
 from lsr.tui import optional
 from lsr.tui.ranker_process import DEFAULT_TARGET, ProcessRerank
 from lsr.tui.screens.home import HomeScreen
-from lsr.tui.screens.screener import ScreenerScreen
 from lsr.workspace import Workspace, open_workspace
+
+# The screener and the screening service (and with them SQLAlchemy) are imported when a review is opened,
+# so that the home screen appears without waiting for them.
 
 
 class _Default:
@@ -52,10 +53,16 @@ class LsrApp(App[None]):
         super().__init__()
         self.ws, self.reviewer, self.review_id, self.stage = ws, reviewer, review_id, stage
         self.rerank, self.update_fn, self.report_fn = rerank, update, report
-        self._first_service = ScreeningService(ws, review_id, reviewer, stage) if review_id else None
+        self._first_service = None
+        if review_id:
+            from lsr.screening import ScreeningService  # noqa: PLC0415
+
+            self._first_service = ScreeningService(ws, review_id, reviewer, stage)
 
     def on_mount(self) -> None:
         if self._first_service is not None:
+            from lsr.tui.screens.screener import ScreenerScreen  # noqa: PLC0415
+
             self.push_screen(ScreenerScreen(self._first_service, rerank=self.rerank, standalone=True))
         else:
             self.push_screen(HomeScreen(open_screener=self.open_screener, update=self.update_fn,
@@ -68,6 +75,9 @@ class LsrApp(App[None]):
 
     def open_screener(self, review_id: str) -> None:
         """Open the screener on a review (from the home screen; ``q`` comes back)."""
+        from lsr.screening import ScreeningService  # noqa: PLC0415
+        from lsr.tui.screens.screener import ScreenerScreen  # noqa: PLC0415
+
         service = ScreeningService(self.ws, review_id, self.reviewer, TA)
         self.push_screen(ScreenerScreen(service, rerank=self.rerank))
 
@@ -102,8 +112,3 @@ def make_app(target: Settings | Workspace, review_id: str | None = None, *, revi
 def default_rerank(ws: Workspace) -> ProcessRerank | None:
     """The installed ranker, run in a child process; None when ``lsr.ranking.service`` does not exist."""
     return ProcessRerank(ws.settings, DEFAULT_TARGET) if optional.has_module(DEFAULT_TARGET.split(":")[0]) else None
-
-
-def run_app(settings: Settings, review_id: str | None = None, *, stage: str = TA) -> None:
-    """Open the app in the terminal and return when the user quits."""
-    make_app(settings, review_id, stage=stage).run()

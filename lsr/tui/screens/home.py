@@ -75,6 +75,16 @@ def row_cells(r: dict, width: int = 40) -> list[str | Text]:
             _date(r.get("last_update")), nxt, stopping_cell(r.get("stopping"))]
 
 
+def disabled_banner(disabled: Any) -> Text:
+    """The banner over the table naming each review disabled by a protocol file that does not load."""
+    items = list(disabled)
+    text = Text(f"{len(items)} review(s) disabled: the protocol file does not load "
+                "(fix it, then `lsr protocols check`):", style="bold")
+    for item in items:
+        text.append(f"\n{item.id}: {item.reason}", style="")
+    return text
+
+
 def progress_line(event: Any) -> tuple[str, float | None, float | None]:
     """Text and fraction from an update progress event (``lsr.update.UpdateEvent`` or anything printable)."""
     kind = getattr(event, "kind", None)
@@ -96,6 +106,7 @@ class HomeScreen(Screen[None]):
 
     DEFAULT_CSS = """
     HomeScreen #heading { height: auto; padding: 0 1; background: $primary 25%; }
+    HomeScreen #disabled { height: auto; padding: 0 1; background: $error 30%; color: $text; }
     HomeScreen DataTable { height: 1fr; }
     HomeScreen #detail { height: auto; max-height: 6; padding: 0 1; color: $text-muted; }
     HomeScreen #activity { height: auto; padding: 0 1; }
@@ -122,6 +133,8 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         ws = self.app.ws
         yield Static(Text.assemble(("lsr", "bold"), f" · {ws.root} · reviewer {self.app.reviewer}"), id="heading")
+        if ws.disabled:
+            yield Static(disabled_banner(ws.disabled.values()), id="disabled")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="reviews")
         yield Static(id="detail")
         yield ProgressBar(show_eta=False, id="progress")
@@ -142,13 +155,23 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="status", exit_on_error=False)
     def load_status(self) -> None:
-        """Read every review's counts off the UI thread."""
+        """Read every review's counts off the UI thread.
+
+        Through the read-only sqlite3 reader when the database is current (no SQLAlchemy needed to show
+        the table), then the database is opened here so that the first review opens without a wait.
+        """
+        from lsr.sqlite_reader import open_reader  # noqa: PLC0415
         from lsr.status import review_status  # noqa: PLC0415
 
         ws = self.app.ws
-        with ws.db.read() as session:
-            rows = [review_status(ws, session, rid) for rid in ws.review_ids()]
+        q = open_reader(ws.settings, ws)
+        if q is None:
+            with ws.db.read() as session:
+                rows = [review_status(ws, session, rid) for rid in ws.review_ids()]
+        else:
+            rows = [review_status(ws, q, rid) for rid in ws.review_ids()]
         self.post_message(StatusLoaded(rows))
+        ws.db  # noqa: B018  (warm up: open the database before a review is opened)
 
     def on_status_loaded(self, message: StatusLoaded) -> None:
         self.reviews = message.reviews
