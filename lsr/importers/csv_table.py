@@ -32,7 +32,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "venue": ("journal", "venue", "source title", "publication title", "publication name", "journal name",
               "secondary title", "journal/book", "so", "t2", "jo"),
     "keywords": ("keywords", "author keywords", "manual tags", "de", "kw"),
-    "pmid": ("pmid", "pubmed id", "pm"),
+    "pmid": ("pmid", "pubmed id", "pubmedid", "pm"),
     "openalex_id": ("openalex id", "openalex", "openalex work"),
     "url": ("url", "link", "ur"),
     "type": ("type", "document type", "item type", "dt", "ty", "type of reference"),
