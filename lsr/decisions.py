@@ -165,7 +165,8 @@ def settled_labels(session: Session, review_id: str, stage: str = TA, reviewers_
         by_record.setdefault(record_id, []).append(d)
     out: dict[int, Label] = {}
     for record_id, decisions in by_record.items():
-        decisions.sort(key=lambda d: d.id)
+        if len(decisions) > 1:  # a row's attribute lookup is slow: most records have one decision
+            decisions.sort(key=lambda d: d.id)
         latest = decisions[-1]
         if reviewers_per_record <= 1:
             if latest.label is not None:
