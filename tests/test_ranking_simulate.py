@@ -64,9 +64,9 @@ def test_tiny_dataset_json_and_table(tmp_path) -> None:
     )
     assert res.exit_code == 0, res.output
     assert "WSS@95" in res.stdout and "Tiny_2024" in res.stdout and "mean" in res.stdout
-    assert "[4/4]" in res.stderr
+    assert "[8/8]" in res.stderr  # 2 models x 2 seeds, in full and in update mode (the default: both)
     data = json.loads(out.read_text())
-    assert len(data["runs"]) == 4
+    assert len(data["runs"]) == 8 and {r["mode"] for r in data["runs"]} == {"full", "update"}
     run = data["runs"][0]
     for key in (
         "dataset",
@@ -84,8 +84,9 @@ def test_tiny_dataset_json_and_table(tmp_path) -> None:
         assert key in run
     assert run["n_records"] == 40 and run["n_included"] == 6
     assert all(0 <= r["atd"] <= 1 and -1 <= r["wss95"] <= 1 for r in data["runs"])
-    default = [r for r in data["summary"] if r["dataset"] == "Tiny_2024" and r["model"] == "default"][0]
-    random = [r for r in data["summary"] if r["dataset"] == "Tiny_2024" and r["model"] == "random"][0]
+    full = [r for r in data["summary"] if r["mode"] == "full" and r["dataset"] == "Tiny_2024"]
+    default = [r for r in full if r["model"] == "default"][0]
+    random = [r for r in full if r["model"] == "random"][0]
     assert default["wss95"] > random["wss95"] and default["wss95"] > 0.5  # "tutoring" gives inclusions away
 
 
@@ -122,6 +123,86 @@ def test_real_dataset_one_seed() -> None:
     )
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
-    by_model = {r["model"]: r for r in data["runs"]}
+    by_model = {r["model"]: r for r in data["runs"] if r["mode"] == "full"}
     assert by_model["elas_u4"]["n_records"] == 258 and by_model["elas_u4"]["n_included"] == 15
     assert by_model["elas_u4"]["wss95"] > 0.3 and by_model["default"]["wss95"] > 0.3
+
+
+def write_labelled_csv(path: Path, n: int = 40, n_incl: int = 6, seed: int = 0, years: bool = True) -> Path:
+    """An ASReview-style CSV (what ``asreview simulate`` takes): inclusions talk about tutoring."""
+    rng = np.random.RandomState(seed)
+    rows = ["record_id,pubmedID,title,abstract,year,label_included"]
+    for i in range(n):
+        included = i % (n // n_incl) == 0 and i // (n // n_incl) < n_incl
+        words = list(rng.choice(WORDS, 20)) + (["tutoring", "reading", "gains"] if included else [])
+        year = str(2000 + i % 20) if years else ""
+        rows.append(f"{i},{1000 + i},Study {i},{' '.join(words)},{year},{int(included)}")
+    rows.append("99,1099,Unlabelled study,tutoring reading,2001,")  # unscreened: dropped
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_labelled_csv_and_ris_files_are_datasets(tmp_path) -> None:
+    csv_path = write_labelled_csv(tmp_path / "Tutoring_csv.csv")
+    ris = []
+    for i in range(30):
+        included = i % 5 == 0
+        words = "tutoring reading gains" if included else "hospital cost registry"
+        note = "ASReview_relevant" if included else "ASReview_irrelevant"
+        ris += ["TY  - JOUR", f"TI  - Study {i}", f"AB  - {words} survey cohort", f"PY  - {2000 + i}",
+                f"N1  - {note}", "ER  - ", ""]
+    ris_path = tmp_path / "Tutoring_ris.ris"
+    ris_path.write_text("\n".join(ris), encoding="utf-8")
+    out = tmp_path / "r.json"
+    res = CliRunner().invoke(
+        main, ["simulate", str(csv_path), str(ris_path), "--model", "elas_u4", "--model", "default",
+               "--json", str(out), "-q"]
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(out.read_text())
+    runs = {(r["dataset"], r["mode"], r["model"]): r for r in data["runs"]}
+    assert runs[("Tutoring_csv", "full", "default")]["n_records"] == 40  # the unlabelled row is dropped
+    assert runs[("Tutoring_csv", "full", "default")]["n_included"] == 6
+    assert runs[("Tutoring_ris", "update", "elas_u4")]["n_records"] == 30
+    assert runs[("Tutoring_ris", "update", "elas_u4")]["pool"] == 15
+    assert runs[("Tutoring_csv", "full", "default")]["wss95"] > 0.5
+    # the protocol: means over datasets with a bootstrap interval, and gaps to the baseline, per mode
+    assert "mode: full" in res.stdout and "mode: update" in res.stdout
+    assert "95 % bootstrap CI" in res.stdout and "vs elas_u4" in res.stdout
+    [cmp] = [c for c in data["comparison"] if c["mode"] == "update" and c["model"] == "default"]
+    assert cmp["reviews"] == 2 and cmp["low"] <= cmp["mean"] <= cmp["high"]
+    assert cmp["baseline"] == "elas_u4" and cmp["wins"] + len(cmp["losses"]) <= 2
+
+
+def test_a_dataset_without_dates_is_skipped_in_update_mode_with_one_line(tmp_path) -> None:
+    path = write_labelled_csv(tmp_path / "Undated.csv", years=False)
+    res = CliRunner().invoke(main, ["simulate", str(path), "--model", "random", "--json", "-"])
+    assert res.exit_code == 0, res.output
+    notices = [ln for ln in res.stderr.splitlines() if "update mode" in ln]
+    assert notices == ["Undated: no publication year or date: update mode needs them; skipped in update mode"]
+    data = json.loads(res.stdout)
+    assert {r["mode"] for r in data["runs"]} == {"full"}
+    assert data["skipped"] == [{"dataset": "Undated", "mode": "update",
+                                "reason": "no publication year or date: update mode needs them"}]
+
+
+def test_a_labelled_file_without_both_classes_is_refused(tmp_path) -> None:
+    path = tmp_path / "All_in.csv"
+    path.write_text("title,abstract,label_included\nA,tutoring,1\nB,reading,1\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["simulate", str(path)])
+    assert res.exit_code == 1 and "needs labelled inclusions and exclusions" in res.output
+
+
+def test_bootstrap_interval_over_reviews_and_losses() -> None:
+    from lsr.ranking.evaluation import compare
+
+    summary = [
+        {"mode": "full", "dataset": f"R{i}", "model": m, "wss95": v}
+        for i, (a, b) in enumerate([(0.5, 0.6), (0.4, 0.3), (0.7, 0.75), (0.2, 0.1), (0.6, 0.65)])
+        for m, v in (("elas_u4", a), ("default", b))
+    ]
+    [base, mine] = compare(summary, "elas_u4")
+    assert base["mean"] == pytest.approx(0.48) and base["low"] < 0.48 < base["high"]
+    assert mine["diff"] == pytest.approx(0.0) and mine["diff_low"] < 0 < mine["diff_high"]
+    assert [x["dataset"] for x in mine["losses"]] == ["R1", "R3"] and mine["wins"] == 3
+    assert mine["worst"] == pytest.approx(-0.1)

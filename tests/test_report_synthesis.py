@@ -99,3 +99,13 @@ def test_dutch_protocol_texts_are_used_and_english_is_marked(workspace):
     assert criteria(dutch, "exclude", "nl") == ["animal study (Engelstalig)"]
     assert reason(dutch, "Wrong design", "nl") == "verkeerd ontwerp"
     assert reason(proto, "wrong design", "nl") == "wrong design (Engelstalig)"
+
+
+def test_a_review_with_nothing_included_says_so_in_plain_words(workspace):
+    build_bcg_review(workspace, included=0)
+    ws = open_workspace(resolve(workspace))
+    write_reports(ws, [RID], formats=["md"], now=DAY1)
+    nl = (workspace / "reviews" / RID / "summary.nl.md").read_text(encoding="utf-8")
+    en = (workspace / "reviews" / RID / "summary.en.md").read_text(encoding="utf-8")
+    assert _key_message(nl, "Kernboodschap").startswith("Er zijn nog geen studies opgenomen")
+    assert _key_message(en, "Key message").startswith("No study has been included yet")

@@ -11,7 +11,7 @@ from tests.helpers import SYNERGY, run
 def test_simulate_with_stopping_rules(tmp_path):
     out = tmp_path / "runs.json"
     result = run(["simulate", str(SYNERGY / "Donners_2021"), "--model", "elas_u4", "--seeds", "1",
-                  "--stopping", "consecutive-irrelevant:50", "--json", str(out), "-q"])
+                  "--mode", "full", "--stopping", "consecutive-irrelevant:50", "--json", str(out), "-q"])
     assert result.exit_code == 0, result.output
     doc = json.loads(out.read_text())
     [r] = doc["runs"]

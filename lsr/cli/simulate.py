@@ -1,4 +1,4 @@
-"""``lsr simulate``: the ranking benchmark on labelled SYNERGY data.
+"""``lsr simulate``: the ranking benchmark on labelled data (SYNERGY folders, labelled CSV/TSV/RIS files).
 
 A thin layer over ``lsr.ranking.simulate``: parse, run, print the table (stdout) and progress (stderr).
 """
@@ -15,6 +15,7 @@ from lsr.cli.base import check_writable, main, write_text_file
 from lsr.errors import LsrError
 
 MODEL_CHOICES = ("default", "elas_u4", "random")
+DATA_SUFFIXES = (".csv", ".tsv", ".tab", ".txt", ".ris")
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
@@ -22,22 +23,60 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 
 
 def format_table(result: dict) -> str:
-    """The summary rows as a fixed-width text table (one line per dataset and model, then the means)."""
+    """The summary rows as fixed-width text tables: per mode, one line per dataset and model, then the means."""
     head = (
         f"{'dataset':<22} {'model':<9} {'runs':>4} {'WSS@95':>7} {'WSS@100':>7} {'rec@10%':>7} "
         f"{'ATD':>6} {'last':>6} {'sec':>6}"
     )
-    lines = [f"mode: {result['mode']}, seeds: {result['seeds']}", head, "-" * len(head)]
-    previous = None
-    for row in result["summary"]:
-        if row["dataset"] == "mean" and previous != "mean":
-            lines.append("-" * len(head))
-        previous = row["dataset"]
-        lines.append(
-            f"{row['dataset'][:22]:<22} {row['model'][:9]:<9} {row['runs']:>4} {_fmt(row['wss95']):>7} "
-            f"{_fmt(row['wss100']):>7} {_fmt(row['recall10']):>7} {_fmt(row['atd']):>6} "
-            f"{_fmt(row['last_relevant']):>6} {_fmt(row['seconds'], 1):>6}"
+    lines: list[str] = []
+    for mode in result.get("modes") or [result["mode"]]:
+        if lines:
+            lines.append("")
+        lines += [f"mode: {mode}, seeds: {result['seeds']}", head, "-" * len(head)]
+        previous = None
+        for row in result["summary"]:
+            if row["mode"] != mode:
+                continue
+            if row["dataset"] == "mean" and previous != "mean":
+                lines.append("-" * len(head))
+            previous = row["dataset"]
+            lines.append(
+                f"{row['dataset'][:22]:<22} {row['model'][:9]:<9} {row['runs']:>4} {_fmt(row['wss95']):>7} "
+                f"{_fmt(row['wss100']):>7} {_fmt(row['recall10']):>7} {_fmt(row['atd']):>6} "
+                f"{_fmt(row['last_relevant']):>6} {_fmt(row['seconds'], 1):>6}"
+            )
+    for skip in result.get("skipped", []):
+        lines.append(f"{skip['dataset']}: {skip['reason']}; skipped in {skip['mode']} mode")
+    return "\n".join(lines)
+
+
+def _pts(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:+.1f}"
+
+
+def format_comparison(rows: list[dict]) -> str:
+    """Means over reviews with 95 % bootstrap intervals, paired gaps to the baseline and the losses."""
+    if not rows:
+        return ""
+    lines = ["", "WSS@95 over reviews (mean, 95 % bootstrap CI over reviews; gap to baseline in points)"]
+    for r in rows:
+        line = (
+            f"{r['mode']:<6} {r['model'][:9]:<9} {r['reviews']:>2} reviews  mean {_fmt(r['mean'])} "
+            f"[{_fmt(r['low'])}, {_fmt(r['high'])}]"
         )
+        if "diff" in r:
+            line += (
+                f"  vs {r['baseline']}: {_pts(r['diff'])} [{_pts(r['diff_low'])}, {_pts(r['diff_high'])}], "
+                f"won {r['wins']}, lost {len(r['losses'])}, worst {_pts(r['worst'])}"
+            )
+            if r["losses"]:
+                line += (
+                    "\n"
+                    + " " * 7
+                    + "losses: "
+                    + ", ".join(f"{x['dataset']} {_pts(x['diff'])}" for x in r["losses"])
+                )
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -87,11 +126,22 @@ def format_stopping(result: dict) -> str:
 @click.option("--seeds", default=1, show_default=True, type=click.IntRange(1, 100), help="Run seeds 0..N-1.")
 @click.option(
     "--mode",
-    type=click.Choice(("full", "update")),
-    default="full",
+    type=click.Choice(("full", "update", "both")),
+    default="both",
     show_default=True,
     help="full: start from 1 inclusion + 1 exclusion; update: earlier half (by date) labelled, "
-    "screen the rest.",
+    "screen the rest; both: every dataset in each mode, reported side by side.",
+)
+@click.option(
+    "--baseline",
+    default="elas_u4",
+    show_default=True,
+    help="Model the others are compared with (paired gaps and losses per review), when it is simulated.",
+)
+@click.option(
+    "--max-records",
+    type=click.IntRange(20, None),
+    help="Subsample larger datasets to this many records (per class, seeded), for quick variant runs.",
 )
 @click.option(
     "--json", "json_file", type=click.Path(dir_okay=False), help="Also write all runs as JSON ('-' = stdout)."
@@ -108,11 +158,17 @@ def simulate(
     json_file: str | None,
     quiet: bool,
     stopping: str | None,
+    baseline: str,
+    max_records: int | None,
 ) -> None:
     """Simulate screening labelled datasets and report how much work each ranker saves.
 
-    DATASET is a SYNERGY-format folder (labels.csv + works_*.zip) or a SYNERGY dataset name found under
-    SYNERGY_PATH; plain files (a release's LICENSE) are skipped with a notice. Each run retrains after
+    DATASET is a SYNERGY-format folder (labels.csv + works_*.zip), a SYNERGY dataset name found under
+    SYNERGY_PATH, or a labelled file as `asreview simulate` takes it: CSV/TSV with an inclusion column
+    (label_included, included, label, ...: 1/0) or RIS with ASReview_relevant/ASReview_irrelevant notes
+    (read by lsr's importers; unlabelled records are dropped). Other files (a release's LICENSE) are
+    skipped with a notice; a dataset without publication years or dates is skipped in update mode, with
+    a notice. Each run retrains after
     every screened record and stops at the last inclusion. Metrics exclude the prior records: WSS@95,
     WSS@100, recall after 10 % screened, ATD (mean fraction screened when an inclusion is found) and the
     fraction screened to the last inclusion.
@@ -122,16 +178,22 @@ def simulate(
     Modes:  full   - priors: 1 inclusion + 1 exclusion drawn with the seed
             update - records sorted by publication date; the first half is labelled,
                      the second half is the new batch screened with active learning.
+            both   - (default) each dataset in full and in update mode.
+
+    After the tables, each model's mean WSS@95 over the datasets with a 95 % bootstrap confidence
+    interval over datasets, and its paired gap to --baseline with the datasets it loses on.
 
     \b
     Example:
       lsr simulate ../shared/synergy/* --model elas_u4 --model default --seeds 3
       lsr simulate Sep_2021 --mode update --json sep.json
+      lsr simulate ../shared/benchmarks/asreview-csv/*.csv --model elas_u4 --model default
       lsr simulate ../shared/synergy/* --seeds 3 --stopping statistical
 
     With --stopping, each run also reports stopped_at (fraction of the pool screened when the rule
     fired; 1.0 if never) and recall_at_stop, and screens on until the rule fired.
     """
+    from lsr.ranking.evaluation import compare
     from lsr.ranking.simulate import simulate as run_simulation
 
     chosen = list(models) or ["default"]
@@ -139,12 +201,12 @@ def simulate(
         check_writable(json_file)  # before minutes of simulation, not after
     names = []
     for item in datasets:  # a shell glob over a SYNERGY release also matches its LICENSE / README files
-        if Path(item).is_file():
-            click.echo(f"skipping {item}: a file, not a dataset folder", err=True)
+        if Path(item).is_file() and Path(item).suffix.lower() not in DATA_SUFFIXES:
+            click.echo(f"skipping {item}: not a dataset folder or a labelled CSV/TSV/RIS file", err=True)
         else:
             names.append(item)
     if not names:
-        raise LsrError("no dataset folders given")
+        raise LsrError("no datasets given")
 
     def progress(done: int, total: int, run: dict) -> None:
         if quiet:
@@ -162,15 +224,27 @@ def simulate(
             from lsr.stopping import SimulationStopRule
 
             stop_rule = SimulationStopRule(stopping)
-        result = run_simulation(names, chosen, seeds, mode, progress=progress, stop_rule=stop_rule)
+        result = run_simulation(
+            names,
+            chosen,
+            seeds,
+            mode,
+            progress=progress,
+            stop_rule=stop_rule,
+            notice=lambda line: click.echo(line, err=True),
+            max_records=max_records,
+        )
     except ValueError as exc:
         raise LsrError(str(exc)) from exc
     if stopping:
         _add_stopping(result, stopping)
+    result["comparison"] = compare(result["summary"], baseline)
     if json_file == "-":
         click.echo(json.dumps(result, indent=2))
         return
     click.echo(format_table(result))
+    if len({r["dataset"] for r in result["summary"]}) > 2:  # datasets + "mean": a spread over reviews
+        click.echo(format_comparison(result["comparison"]))
     if stopping:
         click.echo(format_stopping(result))
     if json_file:

@@ -24,7 +24,7 @@ from sqlmodel import select
 from lsr.decisions import FT, TA, latest_decisions, settled_labels, validate_decision
 from lsr.errors import LsrError
 from lsr.importers.csv_table import header_columns, looks_like_csv, read_csv
-from lsr.importers.decode import decode_bytes
+from lsr.importers.decode import decode_bytes, read_bytes
 from lsr.importers.ris import SourceRecord, looks_like_ris, read_ris
 from lsr.importers.wos import looks_like_wos, read_wos
 from lsr.ingest import DoiConflict, Ingest
@@ -113,15 +113,7 @@ def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
         LsrError: the file is missing, unreadable, or refused (see ``decode``, ``ris``, ``csv_table``).
     """
     name = str(path)
-    p = Path(path)
-    if p.is_dir():
-        raise LsrError(f"{name}: is a folder, not a file")
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise LsrError(f"{name}: no such file") from None
-    except OSError as exc:
-        raise LsrError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    data = read_bytes(path)
     sha256 = hashlib.sha256(data).hexdigest()
     decoded = decode_bytes(data, name, encoding)
     del data

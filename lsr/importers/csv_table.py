@@ -40,7 +40,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
               "secondary title", "journal/book", "primary location.source.display name", "periodical full", "so",
               "t2", "jo"),
     "keywords": ("keywords", "author keywords", "manual tags", "keywords.display name", "de", "kw"),
-    "pmid": ("pmid", "pubmed id", "ids.pmid", "pm"),
+    "pmid": ("pmid", "pubmed id", "pubmedid", "ids.pmid", "pm"),
     "openalex_id": ("openalex id", "openalex", "openalex work", "ids.openalex", "work id"),
     "url": ("url", "link", "ur"),
     "type": ("type", "document type", "publication type", "item type", "dt", "ty", "type of reference",

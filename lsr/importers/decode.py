@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from lsr.errors import LsrError
 
@@ -69,6 +70,19 @@ def normalize_newlines(text: str) -> str:
     if text.startswith("\ufeff"):
         text = text[1:]
     return text.rstrip("\x1a") if text.endswith("\x1a") else text
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """The bytes of an input file, or one line saying why it cannot be read (folder, missing, unreadable)."""
+    name, p = str(path), Path(path)
+    if p.is_dir():
+        raise LsrError(f"{name}: is a folder, not a file")
+    try:
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise LsrError(f"{name}: no such file") from None
+    except OSError as exc:
+        raise LsrError(f"{name}: cannot read: {exc.strerror or exc}") from None
 
 
 def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> Decoded:

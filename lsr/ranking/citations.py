@@ -66,6 +66,7 @@ class CitationGraph:
         self.cites = sp.csr_matrix((ones_a, (a_rows, a_cols)), shape=(n, n))
         self.cites_t = self.cites.T.tocsr()
         self.n = n
+        self._tokens: dict[int, sp.csr_matrix] = {}
 
     @property
     def n_links(self) -> int:
@@ -99,6 +100,11 @@ class CitationGraph:
         other, or when a third pool record cites both (co-citation). Tokens in fewer than ``min_df``
         records cannot link anything and are dropped; rows without a shared token are all-zero.
         """
+        if min_df not in self._tokens:  # a static property of the graph: the service reuses it per decision
+            self._tokens[min_df] = self._token_matrix(min_df)
+        return self._tokens[min_df]
+
+    def _token_matrix(self, min_df: int) -> sp.csr_matrix:
         has_id = self._self_cols >= 0
         own = sp.csr_matrix(
             (np.ones(int(has_id.sum())), (np.flatnonzero(has_id), self._self_cols[has_id])),

@@ -28,6 +28,7 @@ import os
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -198,16 +199,17 @@ def write_ranking(session, review_id: str, model_run_id: int | None, order: Sequ
             scores are kept (the history).
     """
 
-    def at(values: Sequence[float] | None, pos: int) -> float | None:
-        return None if values is None else float(values[pos])
+    def column(values: Sequence[float] | None) -> Iterable[float | None]:
+        return repeat(None) if values is None else np.asarray(values, dtype=np.float64).tolist()
 
     # The driver's own executemany with positional rows: SQLAlchemy's per-row parameter processing (ORM
     # or Core) cost more than the write itself, and this runs after every screening decision.
     conn = session.connection()
     run = None if model_run_id is None else int(model_run_id)
     if len(order):
-        conn.exec_driver_sql(_driver_sql(conn, _UPSERT), [
-            (int(rid), review_id, pos, at(scores, pos), run, at(z_text, pos), at(z_citation, pos))
-            for pos, rid in enumerate(order)])
+        ids = np.asarray(order, dtype=np.int64).tolist()  # plain ints and floats: the driver's fast path
+        conn.exec_driver_sql(_driver_sql(conn, _UPSERT), list(zip(
+            ids, repeat(review_id), range(len(ids)), column(scores), repeat(run), column(z_text),
+            column(z_citation))))
     if unranked := [(run, int(rid)) for rid in unranked]:
         conn.exec_driver_sql(_driver_sql(conn, _UNRANK), unranked)

@@ -11,6 +11,12 @@ with ``lsr.ranking.metrics``.
   batch, the pool. If the earlier rounds lack a class, the batch is screened in cold-start order (seeded
   random here: SYNERGY has no protocol query) until both classes are labelled.
 
+Datasets are SYNERGY folders (OpenAlex works with ``referenced_works``: text and citations) or labelled
+files in the formats ``lsr import`` reads (``lsr.importers``): ASReview-style CSV/TSV with an inclusion
+column (``label_included``, ``included``, ``label``, ...) or RIS with ASReview's ``ASReview_relevant`` /
+``ASReview_irrelevant`` notes or lsr's ``lsr:include`` keywords. Unlabelled records are dropped. Update
+mode needs a publication year or date: a dataset without any is skipped in update mode (``has_dates``).
+
 Features are computed once per dataset and shared by all seeds and models. ``elas_u4`` gets ASReview's
 own TF-IDF (``cycle.transform``), every other model lsr's ``FeatureStore`` matrix.
 """
@@ -20,6 +26,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -30,9 +37,20 @@ from lsr.ranking.metrics import compute_metrics
 from lsr.ranking.models import Corpus
 from lsr.ranking.registry import make_ranker
 
-__all__ = ["MODES", "SimData", "StopRule", "load_simdata", "prepare_corpora", "run_once", "simulate"]
+__all__ = [
+    "MODES",
+    "SimData",
+    "StopRule",
+    "load_labelled_file",
+    "load_simdata",
+    "prepare_corpora",
+    "run_once",
+    "simulate",
+    "subsample",
+]
 
 MODES = ("full", "update")
+MODE_CHOICES = (*MODES, "both")
 METRIC_KEYS = ("wss95", "wss100", "recall10", "atd", "last_relevant")
 
 
@@ -57,17 +75,57 @@ class SimData:
     _corpora: dict[str, Corpus] = field(default_factory=dict, repr=False)
 
     @property
+    def has_dates(self) -> bool:
+        """Whether any record has a publication year or date (update mode needs them)."""
+        return any(self.dates)
+
+    @property
     def texts(self) -> list[str]:
         """Title + abstract per record."""
         return [record_text(t, a) for t, a in zip(self.titles, self.abstracts, strict=True)]
 
 
-def load_simdata(name_or_path: str) -> SimData:
-    """Read a SYNERGY dataset (folder or name under ``SYNERGY_PATH``); records without a label are dropped.
+def load_labelled_file(path: str | Path) -> SimData:
+    """Read a labelled CSV/TSV/RIS file through lsr's importers; records without include/exclude are dropped.
+
+    Records are identified by OpenAlex id, PMID, DOI or their line in the file; the date is the
+    publication date, else the year (empty when the file has neither).
 
     Raises:
-        LsrError: when the dataset cannot be found.
+        LsrError: the file cannot be read or parsed, or holds no inclusion or no exclusion.
     """
+    from lsr.errors import LsrError
+    from lsr.importers import read_file
+
+    parsed = read_file(path)
+    ids, titles, abstracts, ys, dates, refs = [], [], [], [], [], []
+    for rec in parsed.records:
+        if rec.label not in ("include", "exclude"):
+            continue
+        c = rec.candidate
+        ids.append(c.openalex_id or (f"pmid:{c.pmid}" if c.pmid else None) or c.doi or f"line:{rec.line}")
+        titles.append(c.title)
+        abstracts.append(c.abstract)
+        ys.append(1 if rec.label == "include" else 0)
+        dates.append(c.publication_date or (str(c.year) if c.year else ""))
+        refs.append(list(c.referenced_works))
+    if not ys or min(ys) == max(ys):
+        raise LsrError(
+            f"{path}: a simulation needs labelled inclusions and exclusions "
+            f"({sum(ys)} included of {len(ys)} labelled records)"
+        )
+    return SimData(Path(path).stem, ids, titles, abstracts, np.asarray(ys, dtype=int), dates, refs)
+
+
+def load_simdata(name_or_path: str) -> SimData:
+    """Read a labelled dataset: a labelled CSV/TSV/RIS file (``load_labelled_file``) or a SYNERGY dataset
+    (folder or name under ``SYNERGY_PATH``); records without a label are dropped.
+
+    Raises:
+        LsrError: when the dataset cannot be found or read.
+    """
+    if Path(name_or_path).is_file():
+        return load_labelled_file(name_or_path)
     from lsr.synergy import abstract_from_inverted_index, resolve_dataset, short_openalex_id
 
     ds = resolve_dataset(name_or_path)
@@ -96,7 +154,10 @@ def prepare_corpora(data: SimData, sources: Sequence[str] = ("store",)) -> dict[
             continue
         if graph is None:
             cached = next(iter(data._corpora.values()), None)
-            graph = cached.graph if cached else CitationGraph(data.ids, data.referenced_works)
+            if cached:
+                graph = cached.graph
+            elif any(data.referenced_works):
+                graph = CitationGraph(data.ids, data.referenced_works)
         if source == "asreview":
             import pandas as pd
             from asreview.learner import ActiveLearningCycle
@@ -210,8 +271,42 @@ def run_once(
     return run
 
 
+def subsample(data: SimData, max_records: int, seed: int = 0) -> SimData:
+    """At most ``max_records`` records of ``data``, drawn per class (inclusion share kept, at least 2 each).
+
+    For quick variant selection on large reviews; the result's name says it was subsampled.
+    """
+    n = len(data.ids)
+    if max_records >= n:
+        return data
+    rng = np.random.RandomState(seed)
+    keep = []
+    for cls in (1, 0):
+        rows = np.flatnonzero(data.labels == cls)
+        k = max(2, round(len(rows) * max_records / n))
+        keep.append(rng.choice(rows, min(k, len(rows)), replace=False))
+    rows = np.sort(np.concatenate(keep))
+    pick = [int(i) for i in rows]
+    return SimData(
+        f"{data.name}[{len(pick)}]",
+        [data.ids[i] for i in pick],
+        [data.titles[i] for i in pick],
+        [data.abstracts[i] for i in pick],
+        data.labels[rows],
+        [data.dates[i] for i in pick],
+        [data.referenced_works[i] for i in pick],
+    )
+
+
 def summarise(runs: list[dict]) -> list[dict]:
-    """Mean metrics per (dataset, model), then per model over datasets (``dataset`` = ``"mean"``)."""
+    """Mean metrics per (mode, dataset, model), then per (mode, model) over datasets (``dataset`` = ``"mean"``)."""
+    out: list[dict] = []
+    for mode in dict.fromkeys(r["mode"] for r in runs):
+        out.extend(_summarise_mode([r for r in runs if r["mode"] == mode]))
+    return out
+
+
+def _summarise_mode(runs: list[dict]) -> list[dict]:
     out: list[dict] = []
     models = list(dict.fromkeys(r["model"] for r in runs))
     datasets = list(dict.fromkeys(r["dataset"] for r in runs))
@@ -245,37 +340,64 @@ def simulate(
     *,
     progress: Callable[[int, int, dict], None] | None = None,
     stop_rule: StopRule | None = None,
+    notice: Callable[[str], None] | None = None,
+    max_records: int | None = None,
 ) -> dict:
-    """Run every (dataset, model, seed) and summarise.
+    """Run every (mode, dataset, model, seed) and summarise.
 
     Args:
-        datasets: SYNERGY folders / names, or already loaded ``SimData``.
+        datasets: SYNERGY folders / names, labelled CSV/TSV/RIS files, or already loaded ``SimData``.
         models: model names (see ``lsr.ranking.registry.MODEL_NAMES``).
         seeds: run seeds ``0 .. seeds-1``.
-        mode: ``full`` or ``update``.
+        mode: ``full``, ``update`` or ``both`` (every dataset in full mode, then in update mode).
         progress: called after each run with ``(done, total, run)``.
         stop_rule: optional stopping-rule hook, passed to ``run_once``.
+        notice: called with a one-line message for each dataset skipped in update mode (no dates).
+        max_records: subsample larger datasets to this many records (``subsample``), for quick runs.
 
     Returns:
-        ``{"mode", "seeds", "models", "runs": [run...], "summary": [row...]}``; a run holds ``dataset,
-        model, seed, mode, n_records, n_included, pool, pool_included, wss95, wss100, recall10, atd,
-        last_relevant, seconds`` (fractions in 0-1; metrics are null when the pool has no inclusion).
+        ``{"mode", "modes", "seeds", "models", "runs": [run...], "summary": [row...], "skipped": [...]}``;
+        a run holds ``dataset, model, seed, mode, n_records, n_included, pool, pool_included, wss95,
+        wss100, recall10, atd, last_relevant, seconds`` (fractions in 0-1; metrics are null when the pool
+        has no inclusion); ``skipped`` lists ``{"dataset", "mode", "reason"}``.
     """
     if seeds < 1:
         raise ValueError("seeds must be at least 1")
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {', '.join(MODES)}")
+    if mode not in MODE_CHOICES:
+        raise ValueError(f"mode must be one of {', '.join(MODE_CHOICES)}")
+    modes = list(MODES) if mode == "both" else [mode]
     for m in models:
         make_ranker(m, 0)  # fail fast on unknown names
     loaded = [d if isinstance(d, SimData) else load_simdata(str(d)) for d in datasets]
-    total = len(loaded) * len(models) * seeds
+    if max_records:
+        loaded = [subsample(d, max_records) for d in loaded]
+    skipped: list[dict] = []
+    plan: list[tuple[str, SimData]] = []
+    for md in modes:
+        for data in loaded:
+            if md == "update" and not data.has_dates:
+                reason = "no publication year or date: update mode needs them"
+                skipped.append({"dataset": data.name, "mode": md, "reason": reason})
+                if notice is not None:
+                    notice(f"{data.name}: {reason}; skipped in update mode")
+                continue
+            plan.append((md, data))
+    total = len(plan) * len(models) * seeds
     runs: list[dict] = []
-    for data in loaded:
+    for md, data in plan:
         prepare_corpora(data, sorted({feature_source(m) for m in models}))
         for m in models:
             for seed in range(seeds):
-                run = run_once(data, m, seed, mode, stop_rule=stop_rule)
+                run = run_once(data, m, seed, md, stop_rule=stop_rule)
                 runs.append(run)
                 if progress is not None:
                     progress(len(runs), total, run)
-    return {"mode": mode, "seeds": seeds, "models": list(models), "runs": runs, "summary": summarise(runs)}
+    return {
+        "mode": mode,
+        "modes": modes,
+        "seeds": seeds,
+        "models": list(models),
+        "runs": runs,
+        "summary": summarise(runs),
+        "skipped": skipped,
+    }

@@ -25,6 +25,7 @@ from sqlmodel import Session, select
 
 from lsr.decisions import FT, find_record, settled_labels
 from lsr.errors import LsrError
+from lsr.importers.decode import decode_bytes, read_bytes
 from lsr.models import Extraction, Record
 from lsr.protocol import Protocol
 
@@ -181,19 +182,6 @@ def _sniff(header_line: str) -> str:
     return max(counts, key=counts.get) if max(counts.values()) else ","
 
 
-def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise LsrError(f"{path}: file not found") from None
-    except OSError as exc:
-        raise LsrError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
 def parse_csv(session: Session, protocol: Protocol, path: str | Path) -> list[tuple[int, int, dict]]:
     """Read and check a whole extraction file: (line, record id, values) per row.
 
@@ -201,7 +189,7 @@ def parse_csv(session: Session, protocol: Protocol, path: str | Path) -> list[tu
         LsrError: naming file, line and field of the first problem (and how many more there are).
     """
     path = Path(path)
-    text = _read_text(path)
+    text = decode_bytes(read_bytes(path), str(path)).text
     if not text.strip():
         raise LsrError(f"{path}: line 1: the file is empty (expected a header with record and outcome)")
     delimiter = _sniff(text.splitlines()[0])

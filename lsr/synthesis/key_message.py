@@ -132,7 +132,10 @@ def key_message(s: Synthesis, protocol, lang: str, previous: dict | None = None,
     nl = lang == "nl"
     out: list[str] = []
     main = s.main
-    if main is None or main.pooled.k == 0:
+    if s.included == 0:
+        out.append("Er zijn nog geen studies opgenomen: over het effect valt nog niets te zeggen." if nl else
+                   "No study has been included yet: nothing can be said about the effect so far.")
+    elif main is None or main.pooled.k == 0:
         out.append(
             f"{fmt_int(s.included, lang)} {'studie is' if s.included == 1 else 'studies zijn'} opgenomen, maar "
             "hun uitkomsten zijn nog niet verwerkt: over het effect valt nog niets te zeggen." if nl else

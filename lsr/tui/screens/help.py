@@ -25,6 +25,7 @@ SCREENER_KEYS = (
     ("s", "switch stage: title/abstract ↔ full text"),
     ("c", "show or hide the criteria"),
     ("C", "conflicts: settle records the two reviewers disagree on (dual screening)"),
+    ("x", "extract study data (this record if included at full text, else pick an included study)"),
     ("↑ ↓ PgUp PgDn", "scroll the abstract"),
     ("?", "this help"),
     ("q", "back to the reviews (or quit)"),

@@ -67,6 +67,7 @@ class ScreenerScreen(Screen[None]):
         Binding("s", "switch_stage", "Stage", show=False),
         Binding("c", "toggle_criteria", "Criteria", show=False),
         Binding("C", "conflicts", "Conflicts", show=False),
+        Binding("x", "extract", "Extract", show=False),
         Binding("escape", "to_queue", "Queue", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "back", "Back"),
@@ -259,6 +260,19 @@ class ScreenerScreen(Screen[None]):
 
         s = self.service
         self.app.push_screen(ConflictsScreen(s.ws, s.review_id, s.reviewer), lambda _: self.refresh_stats())
+
+    def action_extract(self) -> None:
+        """Extract data from the shown record if it is included at full text, else choose an included study."""
+        from lsr.synthesis.studies import is_included  # noqa: PLC0415
+        from lsr.tui.screens.extraction import ExtractionScreen  # noqa: PLC0415
+        from lsr.tui.screens.included import IncludedScreen  # noqa: PLC0415
+
+        s, rec = self.service, self.service.current
+        if rec is not None and is_included(s.ws, s.review_id, rec.id):
+            self.app.push_screen(ExtractionScreen(s.ws, s.review_id, s.reviewer, rec.id))
+        else:
+            note = f"#{rec.id} is not included at full text; choose" if rec is not None else "Choose"
+            self.app.push_screen(IncludedScreen(s.ws, s.review_id, s.reviewer, f"{note} a study (Enter)."))
 
     def action_toggle_criteria(self) -> None:
         self.panel.toggle_criteria()
