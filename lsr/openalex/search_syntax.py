@@ -446,12 +446,13 @@ class _Parser:
     ``A AND B OR C`` requires A only. In ``strict`` mode (lsr's own check) such a level is refused.
     """
 
-    def __init__(self, query: str, stemmed: bool, strict: bool) -> None:
+    def __init__(self, query: str, stemmed: bool, strict: bool, analyze: bool = True) -> None:
         self.query = query
         self.tokens = list(_lex(query, strict))
         self.i = 0
         self.stemmed = stemmed
         self.strict = strict
+        self.analyze = analyze
 
     def parse(self) -> Node:
         if not self.tokens:
@@ -512,6 +513,8 @@ class _Parser:
             return node
         if tok.kind == "phrase" and not tok.text.strip():
             raise QuerySyntaxError(f"empty quoted phrase at position {tok.pos}")
+        if not self.analyze:  # checking and splitting need the text only
+            return Term(tok.text, tok.kind == "phrase" or len(_WORD_RE.findall(tok.text)) > 1, ())
         words = tuple(normalize_words(tok.text, stemmed=self.stemmed))
         return Term(tok.text, tok.kind == "phrase" or len(words) > 1, words)
 
@@ -599,7 +602,7 @@ def _mixing_message(query: str, clauses: list[_Clause], first_or: _Token) -> str
 # ------------------------------------------------------------------------------------------- public API
 
 
-def parse_query(query: str, *, stemmed: bool = True, strict: bool = True) -> Node:
+def parse_query(query: str, *, stemmed: bool = True, strict: bool = True, analyze: bool = True) -> Node:
     """Parse a Boolean search query into a tree of :class:`Term`, :class:`And`, :class:`Or`, :class:`Not`.
 
     This is lsr's one query parser: the protocol check, the OpenAlex client (splitting long queries),
@@ -611,13 +614,14 @@ def parse_query(query: str, *, stemmed: bool = True, strict: bool = True) -> Nod
         strict: lsr's own rules (default): refuse what OpenAlex reads differently from a reader (AND and
             OR mixed at one level without parentheses) and Lucene's ``+``/``-`` prefixes. With
             ``strict=False`` (the bundled server) such queries get OpenAlex's meaning.
+        analyze: False to leave the terms' index words out (checking and splitting read only the text).
 
     Raises:
         QuerySyntaxError: malformed (unbalanced parentheses or quotes, a dangling or leading operator, empty
             groups), unsupported (wildcards, proximity, fuzzy, boosts, fields, ranges, regular expressions)
             or, when strict, ambiguous.
     """
-    return _Parser(query, stemmed, strict).parse()
+    return _Parser(query, stemmed, strict, analyze).parse()
 
 
 def compile_query(query: str, *, stemmed: bool = True) -> Node:
@@ -632,7 +636,7 @@ def check_query(query: str) -> str | None:
     if "," in query:
         return "commas are not allowed in the query (OpenAlex splits filters on commas)"
     try:
-        parse_query(query)
+        parse_query(query, analyze=False)
     except QuerySyntaxError as exc:
         return str(exc)
     return None
@@ -687,7 +691,7 @@ def split_query(query: str, fits: Callable[[str], bool]) -> list[str]:
     query = " ".join(query.split())
     if fits(query):
         return [query]
-    tree = parse_query(query)
+    tree = parse_query(query, analyze=False)
     return [render(node) for node in _split(tree, lambda n: fits(render(n)))]
 
 

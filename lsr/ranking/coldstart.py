@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
-from lsr.openalex.search_syntax import QuerySyntaxError, compile_query, positive_terms
+from lsr.openalex.search_syntax import QuerySyntaxError, parse_query, positive_terms
 
 __all__ = ["QUESTION_WEIGHT", "bm25_scores", "coldstart_scores", "query_terms"]
 
@@ -48,7 +48,7 @@ def query_terms(query: str | None) -> list[str]:
     if not query:
         return []
     try:
-        terms = positive_terms(compile_query(query))
+        terms = positive_terms(parse_query(query, strict=False, analyze=False))
     except QuerySyntaxError:
         return list(dict.fromkeys(_words(query.replace("*", " ").replace("?", " "))))
     out: list[str] = []
