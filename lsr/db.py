@@ -120,7 +120,7 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
 
 
 def session_query(session: Session):
-    """A query function ``q(sql, params) -> rows`` over a session, for the SQL of ``lsr.labels`` and
+    """A query function ``q(sql, params) -> rows`` over a session, for the SQL of ``lsr.screening.labels`` and
     ``lsr.status`` (the same SQL the read-only sqlite3 reader runs)."""
     connection = session.connection()
 

@@ -22,8 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from lsr.errors import LsrError
+from lsr.search.synergy import SynergyDataset, resolve_dataset, short_openalex_id
 from lsr.settings import Settings, resolve
-from lsr.synergy import SynergyDataset, resolve_dataset, short_openalex_id
 
 DEFAULT_DATASET = "van_der_Valk_2021"
 ORACLE = "oracle"
@@ -38,7 +38,7 @@ def cover_query(works: list[dict], max_words: int = MAX_QUERY_WORDS, target: flo
 
     Returns the query and how many works it matches (checked with the search matcher itself).
     """
-    from lsr.openalex.search_syntax import SearchQuery, normalize_words, stem, work_text
+    from lsr.search.openalex.search_syntax import SearchQuery, normalize_words, stem, work_text
 
     surface: dict[str, Counter] = {}
     doc_stems: list[set[str]] = []
@@ -133,7 +133,7 @@ def new_workspace_dir(base: Path) -> Path:
 
 
 def _split_date(works: list[dict], share: float) -> str | None:
-    from lsr.openalex.server import work_date
+    from lsr.search.openalex.server import work_date
 
     dates = sorted(d for d in (work_date(w) for w in works) if d)
     if len(dates) < 2:
@@ -153,8 +153,8 @@ def build_demo(dataset: str, workspace: Path | None = None, *, oracle: float = 0
         say: where progress lines go.
         download: allow fetching the dataset when it is not found locally.
     """
-    from lsr.openalex.server import OpenAlexServer
-    from lsr.update import update_review
+    from lsr.search.openalex.server import OpenAlexServer
+    from lsr.search.update import update_review
     from lsr.workspace import open_workspace
 
     ds = resolve_dataset(dataset, download=download)
@@ -191,8 +191,8 @@ def build_demo(dataset: str, workspace: Path | None = None, *, oracle: float = 0
 def _oracle_labels(ws, rid: str, labels: dict[str, int], share: float, seed: int) -> int:
     from sqlmodel import select
 
-    from lsr.decisions import add_decision
     from lsr.models import Record, SearchRun
+    from lsr.screening.decisions import add_decision
 
     proto = ws.protocol(rid)
     with ws.db.write() as session:

@@ -12,10 +12,10 @@ from typing import IO
 
 from sqlmodel import Session, select
 
-from lsr.decisions import FT, TA, settled_labels
 from lsr.errors import LsrError
 from lsr.export_formats import write_csv, write_ris
 from lsr.models import Decision, Record, RecordSource, SearchRun
+from lsr.screening.decisions import FT, TA, settled_labels
 from lsr.workspace import Workspace
 
 ONLY_CHOICES = ("all", "screened", "included")

@@ -26,7 +26,7 @@ import tempfile
 from collections.abc import Iterable
 from typing import IO
 
-from lsr.importers.ris import TYPES_RIS
+from lsr.search.importers.ris import TYPES_RIS
 
 RIS_NEWLINE = "\r\n"
 CSV_COLUMNS = (

@@ -90,7 +90,7 @@ class SearchRun(SQLModel, table=True):
     credits_used: int | None = None  # summed X-RateLimit-Credits-Used; None when the server sends none
     credits_remaining: int | None = None  # X-RateLimit-Remaining after the run's last answer
     budget_resets_at: datetime | None = None  # paused runs: when OpenAlex's daily budget resets
-    # search validation of a finished update: {"checked", "found", "missing"} DOIs (lsr.known_studies)
+    # search validation of a finished update: {"checked", "found", "missing"} DOIs (lsr.search.known_studies)
     known_studies_json: str | None = Field(default=None, sa_column=Column(Text))
 
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lsr.cron import cron_problem
 from lsr.errors import LsrError
-from lsr.identity import normalize_doi
+from lsr.search.cron import cron_problem
+from lsr.search.identity import normalize_doi
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SCHEDULE_EVERY = ("daily", "weekly", "monthly", "quarterly")
@@ -265,7 +265,7 @@ def _check_value(kind: str, value: Any) -> str | None:
 
 
 def _query_problem(query: str) -> str | None:
-    from lsr.openalex.search_syntax import check_query
+    from lsr.search.openalex.search_syntax import check_query
 
     return check_query(query)
 

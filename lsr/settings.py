@@ -130,7 +130,7 @@ def _env_number(name: str, default: float, cast: Callable[[str], float] = float)
 
 @dataclass(frozen=True)
 class OpenAlexTuning:
-    """How the OpenAlex client pages and retries (all optional; ``lsr.openalex.client`` uses them)."""
+    """How the OpenAlex client pages and retries (all optional; ``lsr.search.openalex.client`` uses them)."""
 
     per_page: int = 100
     """Results per page, 1-100 (``LSR_OPENALEX_PER_PAGE``; 100 is OpenAlex's documented maximum)."""

@@ -2,7 +2,7 @@
 
 ``lsr status`` and the app's home screen only read counts, but importing SQLAlchemy, SQLModel and Alembic
 takes longer than everything else they do. ``open_reader`` gives them a query function for the SQL of
-``lsr.labels`` and ``lsr.status`` when that is safe: the database is a SQLite file, already at the newest
+``lsr.screening.labels`` and ``lsr.status`` when that is safe: the database is a SQLite file, already at the newest
 schema revision, and every protocol is recorded as it reads now. Otherwise it returns None and the caller
 opens the workspace the usual way, which migrates the schema and records new protocol versions.
 """
@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 from lsr.protocol import ReviewCatalogue
 from lsr.settings import Settings
 
-if TYPE_CHECKING:  # lsr.labels reaches lsr.db, which reads the migration head here
-    from lsr.labels import Query
+if TYPE_CHECKING:  # lsr.screening.labels reaches lsr.db, which reads the migration head here
+    from lsr.screening.labels import Query
 
 VERSIONS_DIR = Path(__file__).with_name("migrations") / "versions"
 _REVISION = re.compile(r"^(down_revision|revision)\s*(?::[^=]*)?=\s*['\"]?([\w-]+|None)['\"]?", re.M)

@@ -3,8 +3,8 @@
 The JSON shape is a public contract (DESIGN.md): scripts and monitoring read it. Fields may be added,
 never renamed or removed.
 
-Everything here is plain SQL through a query function (``lsr.labels.Query``) and the pure rules of
-``lsr.labels``, ``lsr.agreement`` and ``lsr.stopping``: the same code answers from a SQLAlchemy session
+Everything here is plain SQL through a query function (``lsr.screening.labels.Query``) and the pure rules of
+``lsr.screening.labels``, ``lsr.screening.agreement`` and ``lsr.screening.stopping``: the same code answers from a SQLAlchemy session
 and from the read-only sqlite3 reader that lets ``lsr status`` start without importing SQLAlchemy.
 """
 
@@ -14,11 +14,11 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-from lsr.agreement import review_agreement
-from lsr.known_studies import known_studies_status
-from lsr.labels import FT, TA, as_query, memo, open_conflicts, settled
-from lsr.schedule import is_due, next_update
-from lsr.stopping import evaluate_review
+from lsr.screening.agreement import review_agreement
+from lsr.screening.labels import FT, TA, as_query, memo, open_conflicts, settled
+from lsr.screening.stopping import evaluate_review
+from lsr.search.known_studies import known_studies_status
+from lsr.search.schedule import is_due, next_update
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -34,7 +34,7 @@ def as_utc(value: Any) -> datetime | None:
 
 
 def stopping_status(ws, session, review_id: str) -> dict:
-    """The stopping rule's state (``lsr.stopping.evaluate_review``)."""
+    """The stopping rule's state (``lsr.screening.stopping.evaluate_review``)."""
     return evaluate_review(ws, session, review_id)
 
 
@@ -66,7 +66,7 @@ def review_status(ws, session, review_id: str) -> dict:
 
     Args:
         ws: the workspace (anything with ``protocol(review_id)``).
-        session: a SQLAlchemy session or a query function (``lsr.labels.Query``).
+        session: a SQLAlchemy session or a query function (``lsr.screening.labels.Query``).
         review_id: the review.
     """
     q = memo(as_query(session))  # one read: the same question is answered once

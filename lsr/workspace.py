@@ -122,8 +122,8 @@ def screening_amendments(ws: Workspace) -> list[str]:
     from sqlalchemy import func
     from sqlmodel import select
 
-    from lsr.decisions import TA
     from lsr.models import Decision, Review
+    from lsr.screening.decisions import TA
 
     out: list[str] = []
     with ws.db.read() as session:

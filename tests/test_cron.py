@@ -1,4 +1,4 @@
-"""``lsr.cron``: the one cron parser, shared by protocol validation and the update schedule."""
+"""``lsr.search.cron``: the one cron parser, shared by protocol validation and the update schedule."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from lsr.cron import cron_problem, next_cron_time, parse_cron
 from lsr.protocol import Schedule
-from lsr.schedule import next_update
+from lsr.search.cron import cron_problem, next_cron_time, parse_cron
+from lsr.search.schedule import next_update
 
 T0 = datetime(2026, 3, 4, 10, 30, tzinfo=UTC)  # a Wednesday
 

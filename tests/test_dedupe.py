@@ -1,4 +1,4 @@
-"""De-duplication rules of ``lsr.ingest``: identifiers, the title rule and its guards, batch == one-by-one."""
+"""De-duplication rules of ``lsr.search.dedupe``: identifiers, the title rule and its guards, batch == one-by-one."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import random
 import pytest
 from sqlmodel import select
 
-from lsr.identity import family_name, normalize_doi, normalize_pmid, title_key
-from lsr.ingest import Candidate, Ingest, authors_compatible, title_relation
 from lsr.models import Record, RecordSource, SearchRun
+from lsr.search.dedupe import Candidate, Ingest, authors_compatible, title_relation
+from lsr.search.identity import family_name, normalize_doi, normalize_pmid, title_key
 from lsr.settings import resolve
 from lsr.workspace import open_workspace
 from tests.helpers import make_workspace

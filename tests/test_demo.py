@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-import lsr.synergy
+import lsr.search.synergy
 from lsr.demo import cover_query
-from lsr.synergy import resolve_dataset
+from lsr.search.synergy import resolve_dataset
 from tests.helpers import SYNERGY, run, status_json
 
 
@@ -32,7 +32,7 @@ def test_demo_builds_two_search_rounds_and_labels(tmp_path):
 
 def test_demo_refuses_an_unknown_dataset(tmp_path, monkeypatch):
     asked = []
-    monkeypatch.setattr(lsr.synergy, "_download", lambda name: asked.append(name))  # offline: not found
+    monkeypatch.setattr(lsr.search.synergy, "_download", lambda name: asked.append(name))  # offline: not found
     result = run(["--workspace", str(tmp_path / "d"), "demo", "--dataset", "No_Such_2099", "--no-screen"])
     assert result.exit_code == 1
     assert "No_Such_2099" in result.stderr and "SYNERGY_PATH" in result.stderr

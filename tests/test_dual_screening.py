@@ -10,10 +10,10 @@ import json
 
 import pytest
 
-from lsr.conflicts import agreement_summary, list_conflicts, resolve
-from lsr.decisions import FT, TA, settled_labels, undo_last
 from lsr.errors import LsrError
-from lsr.screening import ScreeningService
+from lsr.screening.conflicts import agreement_summary, list_conflicts, resolve
+from lsr.screening.decisions import FT, TA, settled_labels, undo_last
+from lsr.screening.service import ScreeningService
 from tests.helpers import run, status_json
 from tests.tui_helpers import REVIEW, build_workspace, decisions, open_ws
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import rispy
 
-from lsr.ingest import Ingest, candidate_from_openalex
 from lsr.models import SearchRun
+from lsr.search.dedupe import Ingest, candidate_from_openalex
+from lsr.search.synergy import resolve_dataset
 from lsr.settings import resolve
-from lsr.synergy import resolve_dataset
 from lsr.workspace import open_workspace
 from tests.helpers import make_workspace, run
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from lsr.ingest import Candidate, Ingest
 from lsr.models import SearchRun
+from lsr.search.dedupe import Candidate, Ingest
 from lsr.settings import resolve
 from lsr.workspace import open_workspace
 from tests.helpers import make_workspace, run, status_json

@@ -14,8 +14,8 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from lsr.errors import LsrError
-from lsr.importers import import_file
 from lsr.models import Record
+from lsr.search.importers import import_file
 from lsr.settings import resolve
 from lsr.workspace import open_workspace
 from tests.helpers import make_workspace

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from lsr.identity import normalize_doi, normalize_openalex_id, normalize_pmid
-from lsr.ingest import Candidate
+from lsr.search.dedupe import Candidate
+from lsr.search.identity import normalize_doi, normalize_openalex_id, normalize_pmid
 from tests.helpers import make_workspace, run, status_json
 
 # (as written in a source, canonical form). Shapes seen in Crossref, DataCite, PubMed, Scopus, Web of Science,
@@ -125,8 +125,8 @@ def test_a_shared_doi_on_clearly_different_studies_keeps_both_and_warns(tmp_path
 
 
 def test_a_shared_doi_with_the_same_people_and_a_translated_title_still_merges():
-    from lsr.ingest import doi_contradicted
     from lsr.models import Record
+    from lsr.search.dedupe import doi_contradicted
 
     rec = Record(review_id="r", title="Verlengde schooldag en leerprestaties van basisschoolleerlingen",
                  title_key="verlengdeschooldagenleerprestatiesvanbasisschoolleerlingen", year=2019,

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from lsr.importers import import_file, read_file
 from lsr.models import RecordSource, SearchRun
+from lsr.search.importers import import_file, read_file
 from lsr.settings import resolve
 from lsr.workspace import open_workspace
 from tests.helpers import run, status_json

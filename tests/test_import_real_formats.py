@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from lsr.importers import read_file
+from lsr.search.importers import read_file
 from tests.helpers import run, status_json
 
 pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier

@@ -187,7 +187,7 @@ def test_refusal_late_in_a_big_file_imports_nothing(seeded, tmp_path):
 
 
 def test_failure_while_storing_rolls_back_the_whole_file(seeded, tmp_path, monkeypatch):
-    from lsr import ingest
+    from lsr.search import dedupe as ingest
 
     good = "".join(f"TY  - JOUR\nTI  - Record number {i} about extended school days\nPY  - 2010\nER  - \n"
                    for i in range(1200))

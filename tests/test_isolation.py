@@ -7,7 +7,7 @@ import json
 import pytest
 from textual.widgets import DataTable, Static
 
-from lsr.openalex.server import running_server
+from lsr.search.openalex.server import running_server
 from lsr.settings import resolve
 from lsr.tui.app import make_app
 from lsr.tui.screens.home import HomeScreen

@@ -7,7 +7,7 @@ import json
 import pytest
 import requests
 
-from lsr.openalex.server import running_server
+from lsr.search.openalex.server import running_server
 from tests.helpers import make_workspace, run, status_json
 from tests.test_update_support import (  # noqa: F401  (sqlite_only is a fixture)
     EARLY,

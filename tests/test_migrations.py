@@ -7,7 +7,7 @@ import sqlite3
 from alembic import command
 
 from lsr.db import Database, _alembic_config, current_revision, head_revision, open_database
-from lsr.identity import title_key
+from lsr.search.identity import title_key
 
 
 def test_upgrade_from_first_revision_recomputes_title_keys(tmp_path):

@@ -7,8 +7,8 @@ import pytest
 import requests
 
 from lsr.errors import LsrError
-from lsr.openalex import search_syntax
-from lsr.openalex.client import (
+from lsr.search.openalex import search_syntax
+from lsr.search.openalex.client import (
     OpenAlexClient,
     OpenAlexQueryError,
     OpenAlexUnavailable,
@@ -17,8 +17,8 @@ from lsr.openalex.client import (
     redact,
     strip_api_key,
 )
-from lsr.openalex.search_syntax import SearchQuery, split_query
-from lsr.openalex.server import running_server
+from lsr.search.openalex.search_syntax import SearchQuery, split_query
+from lsr.search.openalex.server import running_server
 from tests.test_update_support import QUERY, corpus, server_ids
 
 QUICK = RetryPolicy(attempts=4, backoff=0.01, max_wait=0.05, read_timeout=10)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lsr.openalex.search_syntax import (
+from lsr.search.openalex.search_syntax import (
     And,
     Not,
     Or,

@@ -13,9 +13,9 @@ import pytest
 import requests
 
 from lsr.errors import LsrError
-from lsr.openalex.search_syntax import SearchQuery
-from lsr.openalex.server import OpenAlexServer, running_server
-from lsr.synergy import resolve_dataset
+from lsr.search.openalex.search_syntax import SearchQuery
+from lsr.search.openalex.server import OpenAlexServer, running_server
+from lsr.search.synergy import resolve_dataset
 from tests.helpers import SYNERGY
 
 TOPICS = [

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from lsr.db import head_revision
-from lsr.decisions import FT, decide_one
+from lsr.screening.decisions import FT, decide_one
 from lsr.settings import resolve
 from lsr.sqlite_reader import migration_head, open_reader
 from lsr.status import quick_status, workspace_status

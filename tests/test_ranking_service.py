@@ -8,12 +8,12 @@ import random
 import pytest
 from sqlmodel import select
 
-from lsr.decisions import add_decision
-from lsr.ingest import Candidate, Ingest
 from lsr.models import ModelRun, Record, RecordRank, SearchRun
 from lsr.ranking import service
 from lsr.ranking.features import FeatureStore, build_matrix, record_text
 from lsr.ranking.service import feature_cache_path, rerank_review
+from lsr.screening.decisions import add_decision
+from lsr.search.dedupe import Candidate, Ingest
 from lsr.settings import resolve
 from lsr.workspace import open_workspace
 from tests.helpers import make_workspace

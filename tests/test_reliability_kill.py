@@ -19,8 +19,8 @@ from sqlmodel import select
 
 from lsr.db import close_all
 from lsr.models import Record, RecordSource, SearchRun
-from lsr.openalex.server import running_server
-from lsr.update import update_review
+from lsr.search.openalex.server import running_server
+from lsr.search.update import update_review
 from tests.test_update_support import corpus, fast_client_env, new_workspace, open_ws, server_ids
 
 pytestmark = [pytest.mark.both_backends, pytest.mark.slow]  # kills processes; SQLite and PostgreSQL

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from lsr.decisions import add_decision
-from lsr.ingest import Candidate, Ingest, candidate_from_openalex
 from lsr.models import SearchRun
 from lsr.report.prisma import prisma_flow
 from lsr.report.rounds import make_rounds, parse_since
+from lsr.screening.decisions import add_decision
+from lsr.search.dedupe import Candidate, Ingest, candidate_from_openalex
 from lsr.settings import resolve
 from lsr.workspace import open_workspace
 from tests.helpers import make_workspace, protocol_text, status_json

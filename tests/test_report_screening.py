@@ -6,11 +6,11 @@ import dataclasses
 
 import pytest
 
-from lsr.decisions import add_decision
-from lsr.ingest import Ingest, candidate_from_openalex
 from lsr.report import write_reports
 from lsr.report.assurance import stopping_sentences
 from lsr.report.writer import collect_all
+from lsr.screening.decisions import add_decision
+from lsr.search.dedupe import Ingest, candidate_from_openalex
 from lsr.settings import resolve
 from lsr.workspace import open_workspace
 from tests.helpers import make_workspace, status_json

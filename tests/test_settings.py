@@ -9,13 +9,13 @@ import pytest
 
 import lsr
 from lsr.errors import LsrError
-from lsr.openalex.client import RetryPolicy
+from lsr.search.openalex.client import RetryPolicy
 from lsr.settings import OpenAlexTuning, resolve, synergy_path
 
 PKG = Path(lsr.__file__).parent
 # Modules that copy the environment rather than configure lsr: into a child process (backup, SYNERGY's
 # downloader) or into the schedule entries ``lsr schedule`` writes.
-COPIES_THE_ENVIRONMENT = {"backup.py", "synergy.py", "cli/update_cmd.py"}
+COPIES_THE_ENVIRONMENT = {"backup.py", "search/synergy.py", "cli/update_cmd.py"}
 
 
 def test_openalex_tuning_defaults_and_environment(monkeypatch):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from lsr.stopping import SimulationStopRule
+from lsr.screening.stopping import SimulationStopRule
 from tests.helpers import SYNERGY, run
 
 

@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import delete, select
 
-from lsr.decisions import FT, TA, decide_one, undo_last
 from lsr.errors import LsrError
 from lsr.models import Decision
 from lsr.report.collect import collect_review
 from lsr.report.prisma import prisma_flow
 from lsr.report.rounds import make_rounds
+from lsr.screening.decisions import FT, TA, decide_one, undo_last
 from lsr.settings import resolve
 from lsr.status import review_status
 from lsr.workspace import open_workspace

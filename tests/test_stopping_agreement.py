@@ -6,8 +6,8 @@ from math import comb
 
 import pytest
 
-from lsr.agreement import agreement
-from lsr.stopping import consecutive_irrelevant, evaluate, first_stop, h0_pvalue, recall_lower_bound
+from lsr.screening.agreement import agreement
+from lsr.screening.stopping import consecutive_irrelevant, evaluate, first_stop, h0_pvalue, recall_lower_bound
 
 
 def brute_force_h0(labels, n_docs, target):
@@ -153,7 +153,7 @@ def test_pure_python_hypergeometric_and_bound_match_scipy():
 
     from scipy.stats import hypergeom
 
-    from lsr.stopping import hypergeom_cdf
+    from lsr.screening.stopping import hypergeom_cdf
 
     rng = random.Random(11)
     for _ in range(300):

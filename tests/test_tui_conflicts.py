@@ -6,8 +6,8 @@ import io
 
 from rich.console import Console
 
-from lsr.decisions import TA, settled_labels
-from lsr.screening import ScreeningService
+from lsr.screening.decisions import TA, settled_labels
+from lsr.screening.service import ScreeningService
 from lsr.settings import resolve
 from lsr.tui.app import make_app
 from lsr.tui.screens.conflicts import ConflictsScreen

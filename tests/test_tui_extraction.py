@@ -13,10 +13,10 @@ import pytest
 from rich.console import Console
 from sqlmodel import select
 
-from lsr.decisions import FT, TA
 from lsr.errors import LsrError
 from lsr.models import Extraction
-from lsr.screening import ScreeningService
+from lsr.screening.decisions import FT, TA
+from lsr.screening.service import ScreeningService
 from lsr.settings import resolve
 from lsr.synthesis.extraction import history, record_extraction
 from lsr.synthesis.studies import form_fields

@@ -98,8 +98,8 @@ def test_progress_line_reads_update_events():
 
 def test_run_app_gives_the_app_lsrs_own_ranker_update_and_report(tmp_path, monkeypatch):
     """What ``lsr`` and ``lsr screen`` open: retraining in a child process, updates, reports."""
+    from lsr.ranking.process import ProcessRerank
     from lsr.tui import app as app_module
-    from lsr.tui.ranker_process import ProcessRerank
 
     path = build_workspace(tmp_path / "ws", 3, review_ids=("alpha-review",))
     opened = []

@@ -10,9 +10,9 @@ import pytest
 from sqlmodel import select
 
 from lsr.models import ModelRun
+from lsr.ranking.process import ProcessRerank, wait_for_quiet
 from lsr.settings import resolve
 from lsr.tui.app import make_app
-from lsr.tui.ranker_process import ProcessRerank, wait_for_quiet
 from tests.tui_helpers import REVIEW, build_workspace, decisions, open_ws, record_id_by_word
 
 

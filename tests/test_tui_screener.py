@@ -7,9 +7,9 @@ import threading
 import pytest
 from sqlmodel import select
 
-from lsr.decisions import FT, TA
 from lsr.models import ModelRun, Record
 from lsr.ranking.service import write_ranking
+from lsr.screening.decisions import FT, TA
 from lsr.settings import resolve
 from lsr.tui.app import make_app
 from lsr.tui.screens.help import HelpScreen

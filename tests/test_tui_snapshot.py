@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from lsr.screening import ScreeningService
+from lsr.screening.service import ScreeningService
 from lsr.settings import resolve
 from lsr.tui.app import make_app
 from tests.tui_helpers import REVIEW, build_workspace, open_ws

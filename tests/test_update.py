@@ -1,4 +1,4 @@
-"""Living updates over real HTTP against the local OpenAlex-compatible server (lsr.update, lsr update)."""
+"""Living updates over real HTTP against the local OpenAlex-compatible server (lsr.search.update, lsr update)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from lsr.locks import review_lock
-from lsr.openalex.server import running_server
-from lsr.update import update_review, update_reviews
+from lsr.search.openalex.server import running_server
+from lsr.search.update import update_review, update_reviews
 from tests.helpers import protocol_text, run, status_json
 from tests.test_update_support import (
     EARLY,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from lsr.openalex.server import running_server
-from lsr.update import update_review
+from lsr.search.openalex.server import running_server
+from lsr.search.update import update_review
 from tests.helpers import run
 from tests.test_update_support import fast_client_env, new_workspace, open_ws, record_ids, runs
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from lsr.openalex.server import running_server
-from lsr.update import update_review
+from lsr.search.openalex.server import running_server
+from lsr.search.update import update_review
 from tests.test_update_support import (
     assert_run_exact,
     corpus,

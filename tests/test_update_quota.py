@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from lsr.openalex.server import Corpus, running_server
-from lsr.update import update_review
+from lsr.search.openalex.server import Corpus, running_server
+from lsr.search.update import update_review
 from tests.helpers import run, status_json
 from tests.test_update_support import (
     EARLY,

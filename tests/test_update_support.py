@@ -15,7 +15,7 @@ import requests
 from sqlmodel import select
 
 from lsr.models import Record, RecordSource, Review, SearchRun
-from lsr.openalex.server import Corpus, load_works
+from lsr.search.openalex.server import Corpus, load_works
 from lsr.settings import resolve
 from lsr.workspace import Workspace, open_workspace
 from tests.helpers import SYNERGY, make_workspace

@@ -13,9 +13,9 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlmodel import select
 
-from lsr.ingest import Candidate, Ingest
 from lsr.models import Decision, Record, SearchRun
 from lsr.ranking.service import write_ranking
+from lsr.search.dedupe import Candidate, Ingest
 from lsr.settings import resolve
 from lsr.workspace import Workspace, open_workspace
 from tests.helpers import make_workspace
@@ -53,7 +53,7 @@ atexit.register(shutil.rmtree, _TEMPLATE_ROOT, True)
 
 def build_workspace(path: Path, n: int = 5, *, review_ids: tuple[str, ...] = (REVIEW,), ranked: bool = True,
                     **protocol_kw) -> Path:
-    """A workspace whose reviews each hold ``n`` records imported through ``lsr.ingest``.
+    """A workspace whose reviews each hold ``n`` records imported through ``lsr.search.dedupe``.
 
     With ``ranked`` the records get ranks in insertion order (record i has rank i). On SQLite the first
     workspace of each shape is built for real and later ones copy it (migrating a fresh database costs

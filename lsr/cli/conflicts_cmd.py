@@ -34,7 +34,7 @@ def conflicts_command(state: CliState, review: str, stage: str | None, as_json: 
       lsr conflicts debt-counselling --stage full-text
       lsr conflicts debt-counselling --json | jq '.conflicts | length'
     """
-    from lsr.conflicts import list_conflicts
+    from lsr.screening.conflicts import list_conflicts
 
     found = [c.as_dict() for c in list_conflicts(open_ws(state), review, stage)]
     if as_json:
@@ -74,7 +74,7 @@ def resolve_command(state: CliState, review: str, record: str, label: str, reaso
       lsr --reviewer carla resolve debt-counselling W2126189390 exclude --reason "wrong population"
       lsr resolve debt-counselling 10.1016/j.jebo.2019.01.002 exclude --reason 2 --stage full-text
     """
-    from lsr.conflicts import resolve
+    from lsr.screening.conflicts import resolve
 
     d = resolve(open_ws(state), review, record, label, state.settings.reviewer, reason=reason, note=note,
                 stage=stage)

@@ -180,7 +180,7 @@ def decide(state: CliState, review: str, record: str, label: str, reason: str | 
       lsr decide debt-counselling 10.1016/j.jebo.2019.01.002 exclude --reason "wrong population"
       lsr --reviewer anna decide debt-counselling 17 exclude --reason 2 --stage full-text
     """
-    from lsr.decisions import decide_one
+    from lsr.screening.decisions import decide_one
 
     ws = open_ws(state)
     if override_stage and stage != STAGES[1]:

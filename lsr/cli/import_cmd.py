@@ -34,7 +34,7 @@ def import_(state: CliState, review: str, file: str, source: str | None, labels_
       lsr import debt-counselling scopus-2026-05.ris --source Scopus
       lsr import debt-counselling asreview-export.csv --labels-reviewer anna
     """
-    from lsr.importers import import_file
+    from lsr.search.importers import import_file
 
     ws = open_ws(state)
     ws.protocol(review)

@@ -1,4 +1,4 @@
-"""``lsr openalex-serve``: run the local OpenAlex-compatible server (``lsr.openalex.server``) from a shell."""
+"""``lsr openalex-serve``: run the local OpenAlex-compatible server (``lsr.search.openalex.server``) from a shell."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from lsr.errors import LsrError
 
 def _fault_kinds(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
     """Parse ``429,503,truncate`` into a tuple, refusing unknown kinds."""
-    from lsr.openalex.server import FAULT_KINDS
+    from lsr.search.openalex.server import FAULT_KINDS
 
     kinds = tuple(k.strip().lower() for k in (value or "").split(",") if k.strip())
     bad = [k for k in kinds if k not in FAULT_KINDS]
@@ -22,7 +22,7 @@ def _fault_kinds(ctx: click.Context, param: click.Parameter, value: str | None) 
 
 
 def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from lsr.openalex.server import parse_date
+    from lsr.search.openalex.server import parse_date
 
     try:
         return parse_date(value, "--as-of")
@@ -96,7 +96,7 @@ def openalex_serve(
       lsr openalex-serve --data works.jsonl --as-of 2015-12-31 --port 0
       lsr openalex-serve --data DIR --fault-every 3 --fault-kinds 429,503,truncate,slow,reset
     """
-    from lsr.openalex.server import OpenAlexServer, load_works
+    from lsr.search.openalex.server import OpenAlexServer, load_works
 
     if fault_every and not fault_kinds:
         raise click.UsageError("--fault-every needs --fault-kinds (e.g. 429,503)")

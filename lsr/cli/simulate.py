@@ -82,7 +82,7 @@ def format_comparison(rows: list[dict]) -> str:
 
 def _add_stopping(result: dict, rule: str) -> None:
     """Per run ``stopped_at`` / ``recall_at_stop``; per summary row the share of runs reaching 95 % recall."""
-    from lsr.stopping import stop_summary
+    from lsr.screening.stopping import stop_summary
 
     for run in result["runs"]:
         run.update(stop_summary(run, run.get("pool") or max(run["n_records"] - 2, 1)), stopping=rule)
@@ -221,7 +221,7 @@ def simulate(
     try:
         stop_rule = None
         if stopping:
-            from lsr.stopping import SimulationStopRule
+            from lsr.screening.stopping import SimulationStopRule
 
             stop_rule = SimulationStopRule(stopping)
         result = run_simulation(

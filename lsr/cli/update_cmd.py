@@ -1,6 +1,6 @@
 """``lsr update`` (search OpenAlex for new records) and ``lsr schedule`` (run it from cron or systemd).
 
-Thin layers over :mod:`lsr.update`: ``update`` shows a progress bar on a terminal and plain, timestamped
+Thin layers over :mod:`lsr.search.update`: ``update`` shows a progress bar on a terminal and plain, timestamped
 log lines otherwise (cron mail, journald); ``schedule`` prints -- or installs -- the crontab line and the
 systemd user service + timer that run ``lsr update --due`` for this workspace.
 """
@@ -166,8 +166,8 @@ def update(state: CliState, reviews: tuple[str, ...], due: bool, wait: bool, per
       lsr update --due                    only reviews whose schedule says so (cron, systemd)
       LSR_OPENALEX_URL=http://127.0.0.1:8000 lsr update   against `lsr openalex-serve`
     """
-    from lsr.openalex.client import OpenAlexClient
-    from lsr.update import update_reviews
+    from lsr.search.openalex.client import OpenAlexClient
+    from lsr.search.update import update_reviews
 
     ws = open_ws(state)
     if not ws.settings.openalex_api_key:

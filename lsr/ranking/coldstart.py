@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
-from lsr.openalex.search_syntax import QuerySyntaxError, parse_query, positive_terms
+from lsr.search.openalex.search_syntax import QuerySyntaxError, parse_query, positive_terms
 
 __all__ = ["QUESTION_WEIGHT", "bm25_scores", "coldstart_scores", "query_terms"]
 
@@ -38,7 +38,7 @@ def _phrase_terms(text: str) -> list[str]:
 def query_terms(query: str | None) -> list[str]:
     """Positive search terms of a Boolean query, in order, without duplicates.
 
-    The query is read by lsr's query language (``lsr.openalex.search_syntax``) the way OpenAlex reads it;
+    The query is read by lsr's query language (``lsr.search.openalex.search_syntax``) the way OpenAlex reads it;
     a query it cannot parse (an old protocol version) falls back to its plain words.
 
     Example:

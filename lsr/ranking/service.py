@@ -35,11 +35,11 @@ import numpy as np
 from sqlalchemy import func
 from sqlmodel import select
 
-from lsr.decisions import TA, settled_labels
 from lsr.models import ModelRun, Record, RecordRank, SearchRun
 from lsr.ranking.api import rank_records
 from lsr.ranking.citations import CitationGraph
 from lsr.ranking.features import FeatureStore, record_text
+from lsr.screening.decisions import TA, settled_labels
 
 
 def feature_cache_path(ws, review_id: str) -> Path:

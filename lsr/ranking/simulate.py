@@ -12,7 +12,7 @@ with ``lsr.ranking.metrics``.
   random here: SYNERGY has no protocol query) until both classes are labelled.
 
 Datasets are SYNERGY folders (OpenAlex works with ``referenced_works``: text and citations) or labelled
-files in the formats ``lsr import`` reads (``lsr.importers``): ASReview-style CSV/TSV with an inclusion
+files in the formats ``lsr import`` reads (``lsr.search.importers``): ASReview-style CSV/TSV with an inclusion
 column (``label_included``, ``included``, ``label``, ...) or RIS with ASReview's ``ASReview_relevant`` /
 ``ASReview_irrelevant`` notes or lsr's ``lsr:include`` keywords. Unlabelled records are dropped. Update
 mode needs a publication year or date: a dataset without any is skipped in update mode (``has_dates``).
@@ -95,7 +95,7 @@ def load_labelled_file(path: str | Path) -> SimData:
         LsrError: the file cannot be read or parsed, or holds no inclusion or no exclusion.
     """
     from lsr.errors import LsrError
-    from lsr.importers import read_file
+    from lsr.search.importers import read_file
 
     parsed = read_file(path)
     ids, titles, abstracts, ys, dates, refs = [], [], [], [], [], []
@@ -126,7 +126,7 @@ def load_simdata(name_or_path: str) -> SimData:
     """
     if Path(name_or_path).is_file():
         return load_labelled_file(name_or_path)
-    from lsr.synergy import abstract_from_inverted_index, resolve_dataset, short_openalex_id
+    from lsr.search.synergy import abstract_from_inverted_index, resolve_dataset, short_openalex_id
 
     ds = resolve_dataset(name_or_path)
     labels = ds.labels()

@@ -1,9 +1,9 @@
 """How sure we are, in plain words: the stopping rule's state and inter-rater agreement (dual screening).
 
-``stopping_sentences`` turns ``lsr.status.stopping_status`` (filled by ``lsr.stopping.evaluate_review``)
+``stopping_sentences`` turns ``lsr.status.stopping_status`` (filled by ``lsr.screening.stopping.evaluate_review``)
 into sentences for the bureau: whether screening may stop, the recall we can claim and with what
 confidence, and honestly when no estimate is available. ``agreement_sentences`` reports percentage
-agreement and Cohen's kappa (from ``lsr.agreement``) with the Landis & Koch wording.
+agreement and Cohen's kappa (from ``lsr.screening.agreement``) with the Landis & Koch wording.
 """
 
 from __future__ import annotations

@@ -15,12 +15,12 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from lsr.agreement import review_agreement
-from lsr.decisions import FT, TA, settled_labels
 from lsr.models import Decision, Record, SearchRun
 from lsr.protocol import Protocol
 from lsr.report.prisma import Flow, prisma_flow
 from lsr.report.rounds import Round, parse_since, round_of
+from lsr.screening.agreement import review_agreement
+from lsr.screening.decisions import FT, TA, settled_labels
 from lsr.status import review_status
 
 

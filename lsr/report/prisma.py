@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from lsr.decisions import FT, TA, settled_labels
 from lsr.models import Record, RecordSource, SearchRun
 from lsr.report.rounds import Round, round_of
+from lsr.screening.decisions import FT, TA, settled_labels
 
 NOT_RETRIEVED_WORDS = (
     "not retriev",

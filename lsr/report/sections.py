@@ -6,13 +6,13 @@ Each ``*_section`` function appends its blocks to a ``Doc``; ``lsr.report.summar
 
 from __future__ import annotations
 
-from lsr.known_studies import describe as describe_known_studies
 from lsr.report.collect import ReviewData
 from lsr.report.document import Code, Doc, Figure, H, P, Pre, Strong, Table
 from lsr.report.flow_svg import flow_svg
 from lsr.report.prisma import BOX_WORDS as FLOW_WORDS
 from lsr.report.prisma import SOURCE_NAMES
 from lsr.report.texts import SCHEDULE, WORDS, fmt_date, fmt_int, fmt_iso
+from lsr.search.known_studies import describe as describe_known_studies
 
 RUN_STATUS = {
     "nl": {

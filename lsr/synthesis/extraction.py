@@ -23,11 +23,11 @@ from typing import IO
 
 from sqlmodel import Session, select
 
-from lsr.decisions import FT, find_record, settled_labels
 from lsr.errors import LsrError
-from lsr.importers.decode import decode_bytes, read_bytes
 from lsr.models import Extraction, Record
 from lsr.protocol import Protocol
+from lsr.screening.decisions import FT, find_record, settled_labels
+from lsr.search.importers.decode import decode_bytes, read_bytes
 
 DESIGNS = ("rct", "quasi-experimental", "cohort", "case-control", "before-after", "cross-sectional",
            "qualitative", "other")

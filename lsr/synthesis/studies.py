@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 from sqlmodel import select
 
-from lsr.decisions import FT, find_record, settled_labels
 from lsr.models import Extraction, Record
 from lsr.protocol import Protocol
+from lsr.screening.decisions import FT, find_record, settled_labels
 from lsr.synthesis.extraction import COUNTS, VALUE_COLUMNS, current_extractions, history, own_fields
 
 EFFECT_FIELDS = (*COUNTS, "measure", "estimate", "ci_low", "ci_high")

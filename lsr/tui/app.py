@@ -13,9 +13,9 @@ from typing import Any
 
 from textual.app import App
 
-from lsr.labels import TA
+from lsr.ranking.process import ProcessRerank
+from lsr.screening.labels import TA
 from lsr.settings import Settings
-from lsr.tui.ranker_process import ProcessRerank
 from lsr.tui.screens.home import HomeScreen
 from lsr.workspace import Workspace, open_workspace
 
@@ -47,7 +47,7 @@ class LsrApp(App[None]):
         self.rerank, self.update_fn, self.report_fn = rerank, update, report
         self._first_service = None
         if review_id:
-            from lsr.screening import ScreeningService  # noqa: PLC0415
+            from lsr.screening.service import ScreeningService  # noqa: PLC0415
 
             self._first_service = ScreeningService(ws, review_id, reviewer, stage)
 
@@ -67,7 +67,7 @@ class LsrApp(App[None]):
 
     def open_screener(self, review_id: str) -> None:
         """Open the screener on a review (from the home screen; ``q`` comes back)."""
-        from lsr.screening import ScreeningService  # noqa: PLC0415
+        from lsr.screening.service import ScreeningService  # noqa: PLC0415
         from lsr.tui.screens.screener import ScreenerScreen  # noqa: PLC0415
 
         service = ScreeningService(self.ws, review_id, self.reviewer, TA)
@@ -99,8 +99,8 @@ def make_app(target: Settings | Workspace, review_id: str | None = None, *, revi
 
 
 def update_review(ws: Workspace, review_id: str, *, progress: Callable[..., Any] | None = None) -> Any:
-    """``lsr.update.update_review``, imported on the first call (in a worker thread: it takes seconds)."""
-    from lsr.update import update_review as update  # noqa: PLC0415  (slow to import; keeps start-up fast)
+    """``lsr.search.update.update_review``, imported on the first call (in a worker thread: it takes seconds)."""
+    from lsr.search.update import update_review as update  # noqa: PLC0415  (slow to import; keeps start-up fast)
 
     return update(ws, review_id, progress=progress)
 
@@ -115,7 +115,7 @@ def write_reports(ws: Workspace, review_ids: list[str]) -> Any:
 def run_app(target: Settings | Workspace, review_id: str | None = None, *, stage: str = TA) -> None:
     """Open the app in the terminal with lsr's own core functions and return when the user quits.
 
-    The ranker retrains in a child process (``lsr.tui.ranker_process``); updates and reports run in the
+    The ranker retrains in a child process (``lsr.ranking.process``); updates and reports run in the
     app's worker threads. ``target`` is as for ``make_app``.
     """
     settings = target.settings if isinstance(target, Workspace) else target

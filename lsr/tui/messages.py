@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from lsr.screening import Freshness, Progress
+    from lsr.screening.service import Freshness, Progress
 
 
 @dataclass

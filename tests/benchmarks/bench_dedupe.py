@@ -19,7 +19,7 @@ How the benchmark is built (fixed seed, so runs are comparable):
    titles, and the held-out dataset's works (never seen before). Near-misses get cosmetic perturbations
    only (case, punctuation, markup, diacritics): a near-miss stripped of its authors, year, abstract and
    distinguishing title words would no longer be distinguishable from the original by anyone.
-4. Both files are imported with ``lsr.importers.import_file`` (the real path: decode, parse, ingest).
+4. Both files are imported with ``lsr.search.importers.import_file`` (the real path: decode, parse, ingest).
 
 Every RIS hit is scored against its known identity: a merge into the record of the same work is a true
 positive, a merge into another work a false positive, a new record where the work already had one a
@@ -169,7 +169,7 @@ def ris_record(c, rng: random.Random, style: str, tags: list[str], *, doi_p: flo
 
 def near_misses(base, others, rng: random.Random, n: int) -> list[tuple[str, object, str]]:
     """``n`` works that share (most of) a title with a real work but are different works."""
-    from lsr.ingest import Candidate
+    from lsr.search.dedupe import Candidate
 
     out = []
     pool = [c for c in base if len(c.title) > 25]
@@ -203,9 +203,9 @@ def near_misses(base, others, rng: random.Random, n: int) -> list[tuple[str, obj
 
 
 def build(seed: int, holdout: str, tmp: Path):
-    from lsr.identity import normalize_doi
-    from lsr.ingest import candidate_from_openalex
-    from lsr.synergy import SynergyDataset, is_dataset_dir
+    from lsr.search.dedupe import candidate_from_openalex
+    from lsr.search.identity import normalize_doi
+    from lsr.search.synergy import SynergyDataset, is_dataset_dir
 
     rng = random.Random(seed)
     datasets = [SynergyDataset(p.name, p) for p in sorted(SYNERGY.iterdir()) if is_dataset_dir(p)]
@@ -266,8 +266,8 @@ def explain(ws, cand, truth: str, truth_of_record: dict[int, str]) -> str:
     """Why a missed merge was kept apart: the title relation and guards against the work's record."""
     import json
 
-    from lsr.ingest import abstract_similarity, authors_compatible, title_relation, titles_match
     from lsr.models import Record
+    from lsr.search.dedupe import abstract_similarity, authors_compatible, title_relation, titles_match
 
     rid = next((r for r, t in truth_of_record.items() if t == truth), None)
     if cand is None or rid is None:
@@ -292,9 +292,9 @@ def main() -> None:
 
     from sqlmodel import select
 
-    from lsr.importers import import_file
-    from lsr.ingest import Ingest
     from lsr.models import Record, RecordSource, SearchRun
+    from lsr.search.dedupe import Ingest
+    from lsr.search.importers import import_file
     from lsr.settings import resolve
     from lsr.workspace import open_workspace
 
@@ -322,7 +322,7 @@ def main() -> None:
         n_hits = 0
         parsed = {}
         if args.explain:
-            from lsr.importers import read_file
+            from lsr.search.importers import read_file
 
             parsed = {name: {str(r.line): r.candidate for r in read_file(path).records}
                       for name, (path, _) in paths.items()}

@@ -55,8 +55,8 @@ def one_line(text: str) -> str:
 
 def ris_file(path: Path, n: int, *, duplicate_copy: bool) -> int:
     """Write ``n`` Scopus-style RIS records; returns the file size in bytes."""
-    from lsr.ingest import candidate_from_openalex
-    from lsr.synergy import SynergyDataset, is_dataset_dir
+    from lsr.search.dedupe import candidate_from_openalex
+    from lsr.search.synergy import SynergyDataset, is_dataset_dir
 
     works = [candidate_from_openalex(w) for p in sorted(SYNERGY.iterdir()) if is_dataset_dir(p)
              for w in SynergyDataset(p.name, p).works()]

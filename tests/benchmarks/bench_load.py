@@ -41,8 +41,8 @@ query = "lsrbench"
 
 def prepare(ws_path: Path, database_url: str | None, n_existing: int) -> None:
     """Workspace with ``n_existing`` records to screen (ids distinct from the update's)."""
-    from lsr.ingest import Ingest, candidate_from_openalex
     from lsr.models import SearchRun
+    from lsr.search.dedupe import Ingest, candidate_from_openalex
     from lsr.settings import resolve
     from lsr.workspace import open_workspace
 
@@ -67,8 +67,8 @@ def prepare(ws_path: Path, database_url: str | None, n_existing: int) -> None:
 
 def reviewer(ws_path: str, database_url: str | None, name: str, record_ids: list[int], out) -> None:
     """Child process: decide each record once, committed before the next; report latencies."""
-    from lsr.decisions import add_decision
     from lsr.errors import LsrError
+    from lsr.screening.decisions import add_decision
     from lsr.settings import resolve
     from lsr.workspace import open_workspace
 
@@ -89,8 +89,8 @@ def reviewer(ws_path: str, database_url: str | None, name: str, record_ids: list
 
 
 def updater(ws_path: str, database_url: str | None, url: str, out) -> None:
+    from lsr.search.update import update_review
     from lsr.settings import resolve
-    from lsr.update import update_review
     from lsr.workspace import open_workspace
 
     os.environ["LSR_OPENALEX_URL"] = url

@@ -121,8 +121,8 @@ def bench_service(n: int, texts: list[str], refs: list[list[str]], repeats: int 
     from sqlalchemy import insert
     from sqlmodel import select
 
-    from lsr.decisions import add_decision
     from lsr.models import Record, SearchRun
+    from lsr.screening.decisions import add_decision
     from lsr.settings import resolve
     from lsr.workspace import open_workspace
     from tests.helpers import make_workspace
@@ -156,9 +156,9 @@ def service_worker(folder: Path, repeats: int) -> None:
     """The timed part of ``bench_service``: first retrain (builds the caches), then one per decision."""
     from sqlmodel import select
 
-    from lsr.decisions import add_decision
     from lsr.models import RecordRank
     from lsr.ranking.service import rerank_review
+    from lsr.screening.decisions import add_decision
     from lsr.settings import resolve
     from lsr.workspace import open_workspace
 

@@ -5,7 +5,7 @@ Run: ``.venv/bin/python tests/benchmarks/bench_screener.py [--records 10000] [--
 The app runs headless through the same factory as ``lsr screen``. Each key is injected the way Textual's
 Pilot does it; the time runs from the key event to the first frame composed after the record view changed
 (``App._display``, called with the new frame; headless mode skips only the terminal write). After every
-decision the screener retrains, in its ranking process (``lsr.tui.ranker_process``): with
+decision the screener retrains, in its ranking process (``lsr.ranking.process``): with
 ``lsr.ranking.service.rerank_review`` when installed, otherwise a stand-in doing the same kind of work
 (TF-IDF features cached once, a linear SVM fit on the labels, all 10 k ranks written back in one write
 transaction with a ``ModelRun``). Prints median and p95.
@@ -44,9 +44,9 @@ def standin(ws, review_id: str) -> None:
     from sklearn.svm import LinearSVC
     from sqlmodel import select
 
-    from lsr.decisions import TA, settled_labels
     from lsr.models import ModelRun, Record
     from lsr.ranking.service import write_ranking
+    from lsr.screening.decisions import TA, settled_labels
 
     cache = _CACHE
     t0 = time.perf_counter()
@@ -131,8 +131,8 @@ def main() -> None:
     for key in [k for k in os.environ if k.startswith("LSR_")]:
         del os.environ[key]
 
+    from lsr.ranking.process import DEFAULT_TARGET, ProcessRerank
     from lsr.settings import resolve
-    from lsr.tui.ranker_process import DEFAULT_TARGET, ProcessRerank
     from tests.tui_helpers import bulk_workspace, open_ws
 
     target = "bench_screener:standin" if args.standin else DEFAULT_TARGET

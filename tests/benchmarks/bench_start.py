@@ -70,8 +70,8 @@ def build(root: Path, reviews: int, records: int) -> Path:
     from sqlalchemy import insert
     from sqlmodel import select
 
-    from lsr.decisions import FT, TA, add_decision
     from lsr.models import Record, SearchRun
+    from lsr.screening.decisions import FT, TA, add_decision
     from lsr.settings import resolve
     from lsr.workspace import open_workspace
     from tests.helpers import make_workspace
@@ -108,7 +108,7 @@ def build(root: Path, reviews: int, records: int) -> Path:
 
 
 def _ta(session, rid, proto):
-    from lsr.decisions import TA, settled_labels
+    from lsr.screening.decisions import TA, settled_labels
 
     return [(r, lab.label) for r, lab in settled_labels(session, rid, TA,
                                                         proto.screening.reviewers_per_record).items()]

@@ -41,7 +41,7 @@ query = "lsrbench"
 
 def synthesize(n: int) -> list[dict]:
     """``n`` distinct works cloned from SYNERGY, each matching the query ``lsrbench``."""
-    from lsr.openalex.server import load_works
+    from lsr.search.openalex.server import load_works
 
     base = load_works(sorted(p for p in SYNERGY.iterdir() if p.is_dir()))
     out = []
@@ -60,7 +60,7 @@ def synthesize(n: int) -> list[dict]:
 
 def serve(n: int, queue) -> None:
     """Child process: serve ``n`` works until terminated; report the URL."""
-    from lsr.openalex.server import OpenAlexServer
+    from lsr.search.openalex.server import OpenAlexServer
 
     server = OpenAlexServer(synthesize(n), port=0)
     queue.put(server.url)
@@ -69,8 +69,8 @@ def serve(n: int, queue) -> None:
 
 def measure(url: str, per_page: int, queue) -> None:
     """Child process: two updates of a fresh workspace; report timings and peak memory."""
+    from lsr.search.update import update_review
     from lsr.settings import resolve
-    from lsr.update import update_review
     from lsr.workspace import open_workspace
 
     os.environ["LSR_OPENALEX_URL"] = url

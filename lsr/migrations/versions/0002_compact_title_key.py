@@ -23,7 +23,7 @@ BATCH = 1000
 
 
 def upgrade() -> None:
-    from lsr.identity import title_key
+    from lsr.search.identity import title_key
 
     conn = op.get_bind()
     record = sa.table("record", sa.column("id", sa.Integer), sa.column("title", sa.Text),

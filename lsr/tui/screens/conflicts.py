@@ -2,7 +2,7 @@
 
 Reached with ``C`` from the screener (and the home screen). The list on the left holds the review's open
 conflicts (both stages); the highlighted one is shown on the right with every reviewer's label, reason and
-note side by side above the record. ``i``/``e``/``1``-``9``/``m`` settle it through ``lsr.conflicts.resolve``
+note side by side above the record. ``i``/``e``/``1``-``9``/``m`` settle it through ``lsr.screening.conflicts.resolve``
 (a ``kind="resolve"`` decision, committed before the list updates). This view reveals both labels: it is
 for resolving, not for screening.
 """
@@ -19,9 +19,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from lsr.conflicts import Conflict, list_conflicts, resolve
-from lsr.decisions import FT
 from lsr.errors import LsrError
+from lsr.screening.conflicts import Conflict, list_conflicts, resolve
+from lsr.screening.decisions import FT
 from lsr.tui.screens.help import HelpScreen
 from lsr.tui.screens.prompts import ReasonPrompt
 from lsr.tui.widgets.record_view import RecordView

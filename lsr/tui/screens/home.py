@@ -1,7 +1,7 @@
 """The home screen: every review of the workspace, and from there screening, updating and reports.
 
 Counts come from ``lsr.status.review_status`` (the same numbers as ``lsr status``), loaded in a worker.
-Updates (``lsr.update.update_review``) and reports (``lsr.report.write_reports``) run in thread workers
+Updates (``lsr.search.update.update_review``) and reports (``lsr.report.write_reports``) run in thread workers
 with their progress shown under the table; when a module is not installed the key says so.
 """
 
@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
 from lsr.errors import LsrError
-from lsr.known_studies import describe as describe_known_studies
+from lsr.search.known_studies import describe as describe_known_studies
 from lsr.tui.messages import StatusLoaded, TaskFinished, TaskProgress
 from lsr.tui.screens.help import HOME_KEYS, HelpScreen
 
@@ -86,7 +86,7 @@ def disabled_banner(disabled: Any) -> Text:
 
 
 def progress_line(event: Any) -> tuple[str, float | None, float | None]:
-    """Text and fraction from an update progress event (``lsr.update.UpdateEvent`` or anything printable)."""
+    """Text and fraction from an update progress event (``lsr.search.update.UpdateEvent`` or anything printable)."""
     kind = getattr(event, "kind", None)
     if kind is None:
         return str(event), None, None

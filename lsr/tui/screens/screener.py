@@ -24,9 +24,9 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from lsr.decisions import FT, TA
 from lsr.errors import LsrError
-from lsr.screening import ScreeningService, record_links
+from lsr.screening.decisions import FT, TA
+from lsr.screening.service import ScreeningService, record_links
 from lsr.tui.messages import RankingLanded, StatsReady
 from lsr.tui.screens.help import SCREENER_KEYS, HelpScreen
 from lsr.tui.screens.prompts import FindPrompt, ReasonPrompt, TextPrompt
@@ -292,7 +292,7 @@ class ScreenerScreen(Screen[None]):
     def _after_change(self) -> None:
         """After a decision or undo: retrain (title/abstract only) and refresh the panel after a pause."""
         decided = getattr(self.rerank, "decided", None)
-        if decided is not None:  # the ranking process writes best right now (see lsr.tui.ranker_process)
+        if decided is not None:  # the ranking process writes best right now (see lsr.ranking.process)
             decided()
         if self.service.stage == TA:  # once the next record is on screen: the two must not share the CPU
             self.call_after_refresh(self.start_retrain)

@@ -9,9 +9,9 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from lsr.decisions import Label
 from lsr.models import Record
-from lsr.screening import authors_of
+from lsr.screening.decisions import Label
+from lsr.screening.service import authors_of
 from lsr.tui.highlight import highlight
 
 MAX_AUTHORS = 6

@@ -13,7 +13,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from lsr.protocol import Protocol
-from lsr.screening import Freshness, Progress
+from lsr.screening.service import Freshness, Progress
 from lsr.tui.widgets.chart import InclusionChart
 from lsr.workspace import Workspace
 
@@ -180,7 +180,7 @@ class SidePanel(VerticalScroll):
     @work(thread=True, exclusive=True, group="agreement", exit_on_error=False)
     def load_agreement(self, ws: Workspace, review_id: str, stage: str) -> None:
         """Compute the pooled agreement off the UI thread and show it (dual screening only)."""
-        from lsr.conflicts import agreement_summary  # noqa: PLC0415
+        from lsr.screening.conflicts import agreement_summary  # noqa: PLC0415
 
         summary = agreement_summary(ws, review_id, stage, block=AGREEMENT_BLOCK)
         if not get_current_worker().is_cancelled:

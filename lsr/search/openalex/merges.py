@@ -19,7 +19,7 @@ from sqlalchemy import delete
 from sqlmodel import select
 
 from lsr.models import Decision, Record, RecordRank, RecordSource, SearchRun
-from lsr.openalex.client import OpenAlexClient, OpenAlexError
+from lsr.search.openalex.client import OpenAlexClient, OpenAlexError
 from lsr.workspace import Workspace
 
 __all__ = ["MAX_LOOKUPS", "fold_merged_records"]

@@ -25,7 +25,10 @@ from datetime import datetime
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from lsr.decisions import (
+from lsr.errors import LsrError
+from lsr.models import STAGES, Decision, ModelRun, Record, RecordRank
+from lsr.protocol import Protocol
+from lsr.screening.decisions import (
     FT,
     SETTLING_KINDS,
     TA,
@@ -36,10 +39,7 @@ from lsr.decisions import (
     settled_labels,
     undo_last,
 )
-from lsr.errors import LsrError
-from lsr.identity import title_key
-from lsr.models import STAGES, Decision, ModelRun, Record, RecordRank
-from lsr.protocol import Protocol
+from lsr.search.identity import title_key
 from lsr.status import stopping_status
 from lsr.workspace import Workspace
 

@@ -1,8 +1,8 @@
 """Dual-screening conflicts: listing them with both reviewers' labels, and settling them with a third decision.
 
 With ``reviewers_per_record = 2`` a record is settled when both reviewers agree. When they disagree the record
-is a *conflict* (``lsr.decisions.conflicts``) until someone appends a ``kind="resolve"`` decision: that
-resolution is then the record's settled label (``lsr.decisions.settled_labels``), so PRISMA counts, status
+is a *conflict* (``lsr.screening.decisions.conflicts``) until someone appends a ``kind="resolve"`` decision: that
+resolution is then the record's settled label (``lsr.screening.decisions.settled_labels``), so PRISMA counts, status
 and the ranking all follow it. The resolver may be a third person or one of the two reviewers.
 
 This module reveals every reviewer's label, so it is meant for the conflicts view and ``lsr conflicts``,
@@ -16,10 +16,10 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from lsr.agreement import review_agreement
-from lsr.decisions import TA, add_decision, conflicts, find_record
 from lsr.errors import LsrError
 from lsr.models import STAGES, Decision, Record
+from lsr.screening.agreement import review_agreement
+from lsr.screening.decisions import TA, add_decision, conflicts, find_record
 from lsr.workspace import Workspace
 
 RESOLVE = "resolve"

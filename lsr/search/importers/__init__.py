@@ -21,14 +21,14 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from lsr.decisions import FT, TA, latest_decisions, settled_labels, validate_decision
 from lsr.errors import LsrError
-from lsr.importers.csv_table import header_columns, looks_like_csv, read_csv
-from lsr.importers.decode import decode_bytes, read_bytes
-from lsr.importers.ris import SourceRecord, looks_like_ris, read_ris
-from lsr.importers.wos import looks_like_wos, read_wos
-from lsr.ingest import DoiConflict, Ingest
 from lsr.models import Decision, SearchRun, utcnow
+from lsr.screening.decisions import FT, TA, latest_decisions, settled_labels, validate_decision
+from lsr.search.dedupe import DoiConflict, Ingest
+from lsr.search.importers.csv_table import header_columns, looks_like_csv, read_csv
+from lsr.search.importers.decode import decode_bytes, read_bytes
+from lsr.search.importers.ris import SourceRecord, looks_like_ris, read_ris
+from lsr.search.importers.wos import looks_like_wos, read_wos
 
 PROGRESS_STEP = 500
 READERS = {"ris": read_ris, "csv": read_csv, "wos": read_wos}

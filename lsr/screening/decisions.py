@@ -16,13 +16,13 @@ from __future__ import annotations
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from lsr import labels
 from lsr.db import session_query
 from lsr.errors import LsrError
-from lsr.identity import normalize_doi, normalize_openalex_id
-from lsr.labels import FT, SETTLING_KINDS, STAGE_OVERRIDE, TA, Label
 from lsr.models import LABELS, STAGES, Decision, Record
 from lsr.protocol import Protocol
+from lsr.screening import labels
+from lsr.screening.labels import FT, SETTLING_KINDS, STAGE_OVERRIDE, TA, Label
+from lsr.search.identity import normalize_doi, normalize_openalex_id
 
 __all__ = ["FT", "SETTLING_KINDS", "STAGE_OVERRIDE", "TA", "Label"]  # re-exported: callers import them here
 
@@ -179,7 +179,7 @@ def reviewers_required(session: Session, review_id: str, stage: str, current: in
 
 def settled_labels(session: Session, review_id: str, stage: str = TA, reviewers_per_record: int = 1
                    ) -> dict[int, Label]:
-    """The label that counts for each record at a stage (``lsr.labels.settled``).
+    """The label that counts for each record at a stage (``lsr.screening.labels.settled``).
 
     Single screening: the latest decision of any reviewer. Dual screening: a resolution decision (kind
     ``resolve`` or ``stage-override``) settles; otherwise the record is settled once

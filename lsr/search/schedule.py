@@ -1,4 +1,4 @@
-"""When a review is next due for an update: ``every`` intervals and 5-field cron expressions (``lsr.cron``).
+"""When a review is next due for an update: ``every`` intervals and 5-field cron expressions (``lsr.search.cron``).
 
 Pure date arithmetic on UTC-aware datetimes; ``lsr update --due`` and ``lsr status`` both ask here.
 """
@@ -8,8 +8,8 @@ from __future__ import annotations
 import calendar
 from datetime import UTC, datetime, timedelta
 
-from lsr.cron import next_cron_time
 from lsr.protocol import Schedule
+from lsr.search.cron import next_cron_time
 
 
 def _add_months(moment: datetime, months: int) -> datetime:

@@ -63,8 +63,9 @@ from sqlalchemy import insert, text
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
-from lsr.identity import first_author_key as _first_author_key
-from lsr.identity import (
+from lsr.models import Record, RecordSource, SearchRun, utcnow
+from lsr.search.identity import first_author_key as _first_author_key
+from lsr.search.identity import (
     fold_text,
     normalize_doi,
     normalize_openalex_id,
@@ -72,10 +73,9 @@ from lsr.identity import (
     title_key,
     title_words,
 )
-from lsr.identity import name_tokens as _name_tokens
-from lsr.models import Record, RecordSource, SearchRun, utcnow
-from lsr.openalex.search_syntax import STOP_WORDS
-from lsr.synergy import abstract_from_inverted_index
+from lsr.search.identity import name_tokens as _name_tokens
+from lsr.search.openalex.search_syntax import STOP_WORDS
+from lsr.search.synergy import abstract_from_inverted_index
 
 # Titles that are not specific to one work: never merged on title alone (compared as compact keys).
 GENERIC_TITLES = {

@@ -26,8 +26,8 @@ import rispy
 from rispy.parser import ParseError
 
 from lsr.errors import LsrError
-from lsr.identity import normalize_doi, normalize_openalex_id, normalize_pmid
-from lsr.ingest import Candidate
+from lsr.search.dedupe import Candidate
+from lsr.search.identity import normalize_doi, normalize_openalex_id, normalize_pmid
 
 STRICT_TAG = re.compile(r"^([A-Z][A-Z0-9])  - ?(.*)$|^(ER)  -\s*$")
 LOOSE_TAG = re.compile(r"^([A-Z][A-Z0-9])[ \t]{1,3}-(?:[ \t](.*)|[ \t]*)$")

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, select
 
-from lsr.ingest import Candidate
 from lsr.models import Record
+from lsr.search.dedupe import Candidate
 
 __all__ = ["refresh_records"]
 

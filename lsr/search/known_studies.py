@@ -70,7 +70,7 @@ def known_studies_status(dois: tuple[str, ...], q, review_id: str) -> dict:
     The protocol's current list (``dois``) is checked against what that run returned: a list amended since
     the run is checked too (from the run's stored hits), so the answer always matches the protocol. Before
     any finished update run, ``found`` is 0, every known study is ``missing`` and ``search_run`` is None.
-    ``q`` is a query function (``lsr.labels.Query``), so ``lsr status`` reads this without the ORM.
+    ``q`` is a query function (``lsr.screening.labels.Query``), so ``lsr status`` reads this without the ORM.
     """
     rows = q("SELECT id, known_studies_json, finished_at FROM search_run WHERE review_id = :review "
              "AND kind = 'update' AND status = 'ok' ORDER BY id DESC LIMIT 1", {"review": review_id})

@@ -253,13 +253,13 @@ def first_stop(rule: str, labels: Sequence[int], n_docs: int, recall_target: flo
 
 def evaluate_review(ws, session, review_id: str) -> dict:
     """The stopping state of a review for ``lsr status`` and the reports (``session``: a SQLAlchemy
-    session or a query function, see ``lsr.labels``).
+    session or a query function, see ``lsr.screening.labels``).
 
     The title/abstract decisions in screening order (first settled decision per record) are the sample;
     ``include`` and ``maybe`` count as relevant (a conservative choice). The rule is evaluated over the
     whole review and over the newest update batch (records first seen in the latest update run).
     """
-    from lsr.labels import TA, as_query, settled
+    from lsr.screening.labels import TA, as_query, settled
 
     q = as_query(session)
     scr = ws.protocol(review_id).screening

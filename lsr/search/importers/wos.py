@@ -14,8 +14,8 @@ import re
 from rispy.parser import ParseError, WokParser
 
 from lsr.errors import LsrError
-from lsr.importers.ris import SourceRecord, parse_date, parse_year
-from lsr.ingest import Candidate
+from lsr.search.dedupe import Candidate
+from lsr.search.importers.ris import SourceRecord, parse_date, parse_year
 
 TAG = re.compile(r"^([A-Z][A-Z0-9])(?: (.*)|\s*)$")
 DOCUMENT_TYPES = {

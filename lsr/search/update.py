@@ -4,7 +4,7 @@ This module owns one update of one review from start to end (``update_review``) 
 workspace's reviews (``update_reviews``, used by ``lsr update`` and cron):
 
 * Every update runs the review's **full** query (split into OR-chunks when too long for one URL; see
-  :mod:`lsr.openalex.client`). Works not seen before become records; known works become duplicate
+  :mod:`lsr.search.openalex.client`). Works not seen before become records; known works become duplicate
   ``RecordSource`` rows of their record (provenance), so each run's counts are complete.
 * The run is logged as a ``SearchRun``: the query and filters as sent, the first-page URL of each chunk
   (the API key is never part of a stored URL), start and end, status (``running`` -> ``ok`` | ``failed`` |
@@ -22,7 +22,7 @@ workspace's reviews (``update_reviews``, used by ``lsr update`` and cron):
   without touching the counters, so the finished run's counts are exact and no work is stored twice. A run
   whose search changed in the meantime is left ``interrupted`` and a new run starts.
 * **Quota.** Requests and credits (``X-RateLimit-*``) are added to the run with every page. When the daily
-  budget is spent (:class:`~lsr.openalex.client.OpenAlexBudgetExhausted`) the run stops at once as
+  budget is spent (:class:`~lsr.search.openalex.client.OpenAlexBudgetExhausted`) the run stops at once as
   ``paused``, with when the budget resets; :func:`update_reviews` then starts no further review and reports
   them as ``waiting``.
 * **Fresh metadata.** A hit on a work the review already holds refreshes the record from what OpenAlex says
@@ -50,11 +50,12 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from lsr.errors import LsrError
-from lsr.ingest import Candidate, Ingest, candidate_from_openalex, kept_apart
-from lsr.known_studies import record_run as record_known_studies
 from lsr.locks import LockBusy, review_lock
 from lsr.models import Review, SearchRun, utcnow
-from lsr.openalex.client import (
+from lsr.protocol import Protocol
+from lsr.search.dedupe import Candidate, Ingest, candidate_from_openalex, kept_apart
+from lsr.search.known_studies import record_run as record_known_studies
+from lsr.search.openalex.client import (
     OpenAlexBudgetExhausted,
     OpenAlexClient,
     OpenAlexError,
@@ -62,10 +63,9 @@ from lsr.openalex.client import (
     Page,
     SearchPlan,
 )
-from lsr.openalex.merges import fold_merged_records
-from lsr.openalex.refresh import refresh_records
-from lsr.protocol import Protocol
-from lsr.schedule import is_due, next_update
+from lsr.search.openalex.merges import fold_merged_records
+from lsr.search.openalex.refresh import refresh_records
+from lsr.search.schedule import is_due, next_update
 from lsr.workspace import Workspace
 
 log = logging.getLogger(__name__)

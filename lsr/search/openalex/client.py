@@ -15,7 +15,7 @@ This module owns everything between a protocol's ``[search]`` and the works Open
   midnight-UTC reset) are kept in :class:`Usage`, with the number of requests sent. A 429 whose
   ``Retry-After`` exceeds the longest wait lsr is willing to sleep, and that says the *daily* budget is
   spent, is not retried: :class:`OpenAlexBudgetExhausted` says when the budget resets, and the caller
-  pauses the run (see :mod:`lsr.update`). A 401 (bad key) and a 504 (query timed out) get their own lines.
+  pauses the run (see :mod:`lsr.search.update`). A 401 (bad key) and a 504 (query timed out) get their own lines.
 * **Reliability.** Timeouts on connect and read; 429, 5xx, 403 rate-limit answers, connection resets,
   timeouts and truncated or invalid JSON bodies are retried with exponential backoff, honouring
   ``Retry-After`` up to a bound (:class:`RetryPolicy`). When the attempts are spent the caller gets one
@@ -56,7 +56,7 @@ from pyalex.api import OpenAlexResponseList
 
 from lsr import __version__
 from lsr.errors import LsrError
-from lsr.openalex import search_syntax
+from lsr.search.openalex import search_syntax
 from lsr.settings import DEFAULT_OPENALEX_URL, OpenAlexTuning, Settings
 
 __all__ = [

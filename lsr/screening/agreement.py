@@ -53,7 +53,7 @@ def agreement(pairs: Iterable[tuple[str, str]], categories: Sequence[str] | None
 def review_agreement(session, review_id: str, stage: str = "title-abstract", block: int | None = None) -> dict:
     """Agreement per reviewer pair and pooled over all pairs, from the reviewers' own current labels.
 
-    ``session`` is a SQLAlchemy session or a query function (``lsr.labels.Query``).
+    ``session`` is a SQLAlchemy session or a query function (``lsr.screening.labels.Query``).
 
     Resolution decisions (kind ``resolve``) are not a rater's label and are left out.
 
@@ -67,7 +67,7 @@ def review_agreement(session, review_id: str, stage: str = "title-abstract", blo
     Returns:
         ``{"pairs": [{"reviewers": [a, b], **agreement}], "overall": {...}}``.
     """
-    from lsr.labels import as_query
+    from lsr.screening.labels import as_query
     from lsr.vocabulary import LABELS
 
     rows = as_query(session)(

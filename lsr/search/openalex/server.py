@@ -14,7 +14,7 @@ example from SYNERGY folders) with the parts of the ``/works`` API that lsr send
 * deterministic fault injection: every ``fault_every``-th API request gets the next of ``fault_kinds``
   (``429``, ``503``, ``truncate``, ``slow``, ``reset``) in rotation.
 * a request log (method, path, parameters, headers, status, fault) in memory and optionally as JSON lines.
-* the 2026 access rules (:mod:`lsr.openalex.server_quota`): with ``api_keys`` a missing or unknown key
+* the 2026 access rules (:mod:`lsr.search.openalex.server_quota`): with ``api_keys`` a missing or unknown key
   answers 401; with ``daily_credits`` a daily budget (search 10 credits, list 1, single work 0) with the
   production ``X-RateLimit-*`` headers, and 429 "Insufficient budget ... Resets at midnight UTC" with
   ``Retry-After`` = seconds to midnight (injectable ``clock``); a ``504`` fault kind (query timeout).
@@ -53,8 +53,8 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
 
 from lsr.errors import LsrError
-from lsr.identity import normalize_doi
-from lsr.openalex.search_syntax import (
+from lsr.search.identity import normalize_doi
+from lsr.search.openalex.search_syntax import (
     AnalyzedText,
     QuerySyntaxError,
     SearchQuery,
@@ -62,8 +62,8 @@ from lsr.openalex.search_syntax import (
     analyze_work,
     work_text,
 )
-from lsr.openalex.server_quota import Budget, KeyCheck, request_cost
-from lsr.synergy import iter_work_files
+from lsr.search.openalex.server_quota import Budget, KeyCheck, request_cost
+from lsr.search.synergy import iter_work_files
 
 __all__ = [
     "FAULT_KINDS",
