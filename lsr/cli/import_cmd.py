@@ -64,9 +64,6 @@ def import_(state: CliState, review: str, file: str, source: str | None, labels_
     if summary.labels:
         click.echo(f"{review}: {summary.labels} label(s) recorded as decisions of {summary.labels_reviewer}")
     for conflict in summary.doi_conflicts:
-        other = f"record {conflict.other_record_id}" if conflict.other_record_id else "another record of this file"
-        click.echo(f"{review}: warning: kept apart although the DOI {conflict.doi} is the same as {other}'s, "
-                   f"because the titles clearly differ: {conflict.title[:70]!r} vs {conflict.other_title[:70]!r}; "
-                   "check the DOI at its source", err=True)
+        click.echo(f"{review}: warning: {conflict.describe()}", err=True)
     for warning in summary.warnings:
         click.echo(f"warning: {warning}", err=True)

@@ -38,10 +38,7 @@ def _describe(result) -> str:
         extra = " (completed an interrupted run)" if result.resumed else ""
         chunks = f", query sent in {result.chunks} chunks" if result.chunks > 1 else ""
         rerank = f"; re-ranking {result.rerank}" if result.rerank and result.rerank != "done" else ""
-        apart = "".join(
-            f"\n{result.review_id}: warning: kept apart although the DOI {c.doi} is the same as record "
-            f"{c.other_record_id}'s, because the titles clearly differ: {c.title[:70]!r} vs {c.other_title[:70]!r}"
-            for c in result.kept_apart)
+        apart = "".join(f"\n{result.review_id}: warning: {c.describe()}" for c in result.kept_apart)
         return (f"{result.review_id}: ok, {result.results_returned} works returned, {result.new_records} new, "
                 f"{result.duplicates} already known (run {result.run_id}, {result.seconds:.1f} s){chunks}{extra}"
                 f"{rerank}{apart}")

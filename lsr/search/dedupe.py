@@ -371,6 +371,12 @@ class DoiConflict:
     other_record_id: int | None
     other_title: str
 
+    def describe(self) -> str:
+        """One warning line for the person running the import or update."""
+        other = f"record {self.other_record_id}" if self.other_record_id else "another record of this file"
+        return (f"kept apart although the DOI {self.doi} is the same as {other}'s, because the titles clearly "
+                f"differ: {self.title[:70]!r} vs {self.other_title[:70]!r}; check the DOI at its source")
+
 
 _RELATION_RANK = {"equal": 0, "prefix": 1, "similar": 2}
 _RULES = {"equal": "title", "prefix": "title-prefix", "similar": "title-similar"}

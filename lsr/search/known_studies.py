@@ -16,32 +16,23 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the status path reads through plain SQL and must not import the ORM
-    from sqlmodel import Session
-
     from lsr.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
 
-def returned_dois(session: Session, review_id: str, run_id: int, dois: tuple[str, ...]) -> set[str]:
-    """Which of ``dois`` (normalised) are records that search run ``run_id`` returned."""
-    from sqlmodel import select
+def check_run(q, review_id: str, run_id: int, dois: tuple[str, ...]) -> dict:
+    """``{"checked", "found", "missing"}``: which of ``dois`` (normalised) search run ``run_id`` returned.
 
-    from lsr.models import Record, RecordSource
-
-    if not dois:
-        return set()
-    rows = session.exec(
-        select(Record.doi).join(RecordSource, RecordSource.record_id == Record.id).where(
-            RecordSource.review_id == review_id, RecordSource.search_run_id == run_id, Record.doi.in_(dois))
-    ).all()
-    return set(rows)
-
-
-def _check(session: Session, review_id: str, run_id: int, dois: tuple[str, ...]) -> dict:
-    found = returned_dois(session, review_id, run_id, dois)
-    return {"checked": list(dois), "found": [d for d in dois if d in found],
-            "missing": [d for d in dois if d not in found]}
+    ``q`` is a query function (``lsr.screening.labels.Query``): the update stores this check and
+    ``lsr status`` recomputes it for an amended list through the same SQL, without the ORM.
+    """
+    returned = {row[0] for row in q(
+        "SELECT record.doi FROM record JOIN record_source ON record_source.record_id = record.id "
+        "WHERE record_source.review_id = :review AND record_source.search_run_id = :run "
+        "AND record.doi IS NOT NULL", {"review": review_id, "run": run_id})} if dois else set()
+    return {"checked": list(dois), "found": [d for d in dois if d in returned],
+            "missing": [d for d in dois if d not in returned]}
 
 
 def record_run(ws: Workspace, review_id: str, run_id: int) -> dict | None:
@@ -49,13 +40,14 @@ def record_run(ws: Workspace, review_id: str, run_id: int) -> dict | None:
 
     Returns the stored check, or None when it could not be stored (logged as a warning).
     """
+    from lsr.db import session_query
     from lsr.models import SearchRun
 
     try:
         dois = ws.protocol(review_id).search.known_studies
         with ws.db.write() as session:
             run = session.get(SearchRun, run_id)
-            check = _check(session, review_id, run_id, dois)
+            check = check_run(session_query(session), review_id, run_id, dois)
             run.known_studies_json = json.dumps(check)
             session.add(run)
         return check
@@ -78,14 +70,7 @@ def known_studies_status(dois: tuple[str, ...], q, review_id: str) -> dict:
         return {"found": 0, "missing": list(dois), "total": len(dois), "search_run": None, "checked_at": None}
     run_id, stored_json, finished_at = rows[0]
     stored = json.loads(stored_json) if stored_json else None
-    if stored and stored.get("checked") == list(dois):
-        check = stored
-    else:
-        returned = {row[0] for row in q(
-            "SELECT record.doi FROM record JOIN record_source ON record_source.record_id = record.id "
-            "WHERE record_source.review_id = :review AND record_source.search_run_id = :run "
-            "AND record.doi IS NOT NULL", {"review": review_id, "run": run_id})}
-        check = {"found": [d for d in dois if d in returned], "missing": [d for d in dois if d not in returned]}
+    check = stored if stored and stored.get("checked") == list(dois) else check_run(q, review_id, run_id, dois)
     finished = None
     if finished_at is not None:
         moment = finished_at if not isinstance(finished_at, str) else datetime.fromisoformat(finished_at)
