@@ -43,6 +43,11 @@ class Workspace(ReviewCatalogue):
     _db_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
+    def is_open(self) -> bool:
+        """Whether the database has been opened (``db`` opens it on first use)."""
+        return self._db is not None
+
+    @property
     def db(self) -> Database:
         """The database, opened on first use.
 

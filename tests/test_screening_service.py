@@ -10,7 +10,8 @@ from lsr.errors import LsrError
 from lsr.models import ModelRun, Record
 from lsr.ranking.service import write_ranking
 from lsr.screening.decisions import FT, TA
-from lsr.screening.service import ScreeningService, needs_decision
+from lsr.screening.queue import needs_decision
+from lsr.screening.service import ScreeningService
 from tests.tui_helpers import REVIEW, build_workspace, bulk_workspace, decisions, open_ws, record_id_by_word
 
 pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier

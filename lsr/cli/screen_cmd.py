@@ -27,6 +27,6 @@ def screen(state: CliState, review: str, stage: str) -> None:
     """
     from lsr.cli.app_launch import launch_screener
 
-    ws = open_ws(state)
+    ws = open_ws(state, lazy=True)  # a current database opens after the first record is on screen
     ws.protocol(review)  # an unknown or disabled review fails before the terminal is taken over
     launch_screener(ws, review, stage)

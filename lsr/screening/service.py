@@ -5,11 +5,9 @@ in-memory list of record ids in rank order (``RecordRank.rank`` ascending, unran
 to the next record costs two indexed queries instead of a recomputation over the whole review; the list is
 rebuilt with ``load_order`` (any thread) and swapped in with ``set_order`` when a new ranking lands.
 
-Who needs a record: a record is in a reviewer's queue while fewer than ``reviewers_per_record`` reviewers
-hold a current label on it, none of them is this reviewer, and no resolution settled it. With single
-screening this is "nobody has screened it"; with blinded dual screening each reviewer receives the records
-that still need *their* decision and the service never reveals another reviewer's label. The full-text
-queue holds the records whose settled title/abstract label is ``include``.
+Who needs a record is ``lsr.screening.queue``'s rule: with single screening "nobody has screened it"; with
+blinded dual screening each reviewer receives the records that still need *their* decision and the
+service never reveals another reviewer's label.
 
 Every ``decide``/``undo``/``add_note`` commits its own transaction before returning (a decision is stored
 before the UI moves on). Notes are stored at once as ``kind="note"`` decisions carrying the reviewer's
@@ -18,19 +16,17 @@ current label, and are attached to the reviewer's next decision on that record a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
+from lsr.db import session_query
 from lsr.errors import LsrError
 from lsr.models import STAGES, Decision, ModelRun, Record, RecordRank
 from lsr.protocol import Protocol
 from lsr.screening.decisions import (
-    FT,
-    SETTLING_KINDS,
     TA,
     Label,
     add_decision,
@@ -39,6 +35,7 @@ from lsr.screening.decisions import (
     settled_labels,
     undo_last,
 )
+from lsr.screening.queue import needs_decision, screening_order
 from lsr.search.identity import title_key
 from lsr.status import stopping_status
 from lsr.workspace import Workspace
@@ -100,24 +97,6 @@ class _Queue:
     front: list[int] = field(default_factory=list)  # records put back by undo, served first (LIFO)
 
 
-def needs_decision(latest: Iterable[tuple[str, str | None, str]], reviewer: str, reviewers_per_record: int) -> bool:
-    """Whether a record still needs ``reviewer``'s decision.
-
-    Args:
-        latest: the latest ``(reviewer, label, kind)`` of every reviewer on the record at the stage.
-        reviewer: who is asking.
-        reviewers_per_record: how many independent labels settle a record (1 or 2).
-    """
-    others = 0
-    for who, label, kind in latest:
-        if label is None:
-            continue
-        if who == reviewer or kind in SETTLING_KINDS:
-            return False
-        others += 1
-    return others < max(reviewers_per_record, 1)
-
-
 class ScreeningService:
     """One reviewer screening one review at one stage.
 
@@ -169,20 +148,7 @@ class ScreeningService:
         """
         stage = stage or self.stage
         with self.ws.db.read() as session:
-            rows = session.exec(select(Record.id, RecordRank.rank)
-                                .join(RecordRank, RecordRank.record_id == Record.id, isouter=True)
-                                .where(Record.review_id == self.review_id)).all()
-            latest = _latest_by_record(session, self.review_id, stage)
-            earlier_rule = reviewers_required(session, self.review_id, stage, self.per_record)
-            eligible = None
-            if stage == FT:
-                ta = settled_labels(session, self.review_id, TA, self.per_record)
-                eligible = {rid for rid, lab in ta.items() if lab.label == "include"}
-        pending = [(rank, rid) for rid, rank in rows
-                   if (eligible is None or rid in eligible)
-                   and needs_decision(latest.get(rid, ()), self.reviewer, earlier_rule.get(rid, self.per_record))]
-        pending.sort(key=lambda p: (p[0] is None, p[0] if p[0] is not None else 0, p[1]))
-        return [rid for _, rid in pending]
+            return screening_order(session_query(session), self.review_id, self.reviewer, stage, self.per_record)
 
     def set_order(self, order: list[int], stage: str | None = None) -> bool:
         """Replace the queue's order (e.g. after a new ranking); ignored when ``stage`` is no longer current.
@@ -418,29 +384,3 @@ def _latest_rows(session: Session, review_id: str, stage: str) -> list[tuple[int
                   .group_by(Decision.record_id, Decision.reviewer))
     return list(session.exec(select(Decision.record_id, Decision.reviewer, Decision.label, Decision.kind)
                              .where(Decision.id.in_(latest_ids))).all())
-
-
-def _latest_by_record(session: Session, review_id: str, stage: str) -> dict[int, list[tuple[str, str | None, str]]]:
-    out: dict[int, list[tuple[str, str | None, str]]] = {}
-    for rid, who, label, kind in _latest_rows(session, review_id, stage):
-        out.setdefault(rid, []).append((who, label, kind))
-    return out
-
-
-def authors_of(record: Record) -> list[str]:
-    """The record's author names (empty when unknown or unreadable)."""
-    try:
-        names = record.authors
-    except ValueError:
-        return []
-    return [str(n) for n in names if n]
-
-
-def record_links(record: Record) -> list[str]:
-    """Web links of a record: its DOI and OpenAlex pages."""
-    links = []
-    if record.doi:
-        links.append(f"https://doi.org/{record.doi}")
-    if record.openalex_id:
-        links.append(f"https://openalex.org/{record.openalex_id}")
-    return links

@@ -19,8 +19,8 @@ from lsr.settings import Settings
 from lsr.tui.screens.home import HomeScreen
 from lsr.workspace import Workspace, open_workspace
 
-# The screener and the screening service (and with them SQLAlchemy) are imported when a review is opened,
-# so that the home screen appears without waiting for them.
+# The screener is imported when a review is opened, and the screening service (and with it SQLAlchemy) when
+# the database is, so that the home screen and the screener's first record appear without waiting for them.
 
 
 class LsrApp(App[None]):
@@ -47,9 +47,9 @@ class LsrApp(App[None]):
         self.rerank, self.update_fn, self.report_fn = rerank, update, report
         self._first_service = None
         if review_id:
-            from lsr.screening.service import ScreeningService  # noqa: PLC0415
+            from lsr.tui.screens.screener import start_screening  # noqa: PLC0415
 
-            self._first_service = ScreeningService(ws, review_id, reviewer, stage)
+            self._first_service = start_screening(ws, review_id, reviewer, stage)
 
     def on_mount(self) -> None:
         if self._first_service is not None:
@@ -67,11 +67,9 @@ class LsrApp(App[None]):
 
     def open_screener(self, review_id: str) -> None:
         """Open the screener on a review (from the home screen; ``q`` comes back)."""
-        from lsr.screening.service import ScreeningService  # noqa: PLC0415
-        from lsr.tui.screens.screener import ScreenerScreen  # noqa: PLC0415
+        from lsr.tui.screens.screener import ScreenerScreen, start_screening  # noqa: PLC0415
 
-        service = ScreeningService(self.ws, review_id, self.reviewer, TA)
-        self.push_screen(ScreenerScreen(service, rerank=self.rerank))
+        self.push_screen(ScreenerScreen(start_screening(self.ws, review_id, self.reviewer, TA), rerank=self.rerank))
 
 
 def make_app(target: Settings | Workspace, review_id: str | None = None, *, reviewer: str | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -12,7 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from lsr.models import Record
+if TYPE_CHECKING:
+    from lsr.models import Record
 
 PROMPT_CSS = """
 {cls} {{ align: center middle; }}

@@ -6,13 +6,21 @@ run in thread workers afterwards and never hold up the keys; a finished retraini
 On a large review, where one retraining takes seconds and holds the database's write lock while it stores
 the ranks, the next one waits as long as the last took, so the ranker uses at most half of the time and
 the reviewer's decisions rarely queue behind it.
+
+Opened on a database that is not open yet (``lsr screen``), the screener shows the head of the queue read
+with ``sqlite3`` (``lsr.screening.queue.first_record``) at once and opens the screening service, which
+loads SQLAlchemy, in a worker. Keys pressed meanwhile wait for it and then apply in order, the first one
+to the record that was on screen: nothing typed ahead is lost or applied to a record not shown.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -25,23 +33,82 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from lsr.errors import LsrError
-from lsr.screening.decisions import FT, TA
-from lsr.screening.service import ScreeningService, record_links
+from lsr.screening.labels import FT, TA
+from lsr.screening.queue import RecordPreview, first_record
+from lsr.sqlite_reader import open_reader
 from lsr.tui.messages import RankingLanded, StatsReady
 from lsr.tui.screens.help import SCREENER_KEYS, HelpScreen
 from lsr.tui.screens.prompts import FindPrompt, ReasonPrompt, TextPrompt
-from lsr.tui.widgets.record_view import RecordView
+from lsr.tui.widgets.record_view import RecordView, record_links
 from lsr.tui.widgets.side_panel import STAGE_NAMES, SidePanel
+
+if TYPE_CHECKING:
+    from lsr.protocol import Protocol
+    from lsr.screening.service import ScreeningService
+    from lsr.workspace import Workspace
 
 STATS_DELAY_S = 0.25  # side-panel statistics wait for a pause in the key presses
 RETRAIN_PAUSE_AFTER_S = 1.0  # a retraining that took longer is followed by a pause as long as it took
+
+
+@dataclass(frozen=True)
+class Opening:
+    """A screening service still to be opened, and the record at the head of its queue (None: empty queue)."""
+
+    ws: Workspace
+    review_id: str
+    reviewer: str
+    stage: str
+    first: RecordPreview | None
+
+    @property
+    def protocol(self) -> Protocol:
+        return self.ws.protocol(self.review_id)
+
+    def open(self) -> ScreeningService:
+        """Open the service (imports SQLAlchemy, opens and migrates the database, loads the queue)."""
+        from lsr.screening.service import ScreeningService  # noqa: PLC0415  (the slow part of opening)
+
+        return ScreeningService(self.ws, self.review_id, self.reviewer, self.stage)
+
+
+def start_screening(ws: Workspace, review_id: str, reviewer: str, stage: str) -> ScreeningService | Opening:
+    """The screening service, or an ``Opening`` when the first record can be read before the database opens.
+
+    Raises:
+        LsrError: unknown review or stage.
+    """
+    proto = ws.protocol(review_id)
+    if stage not in (TA, FT):
+        raise LsrError(f"unknown stage {stage!r} (choose {TA} or {FT})")
+    q = None if ws.is_open else open_reader(ws.settings, ws)
+    if q is not None:
+        first = first_record(q, review_id, reviewer, stage, proto.screening.reviewers_per_record)
+        return Opening(ws, review_id, reviewer, stage, first)
+    from lsr.screening.service import ScreeningService  # noqa: PLC0415
+
+    return ScreeningService(ws, review_id, reviewer, stage)
+
+
+def when_open(action: Callable[..., Any]) -> Callable[..., Any]:
+    """An action that needs the screening service: pressed while it opens, it waits and then runs."""
+
+    @functools.wraps(action)
+    async def run(self: ScreenerScreen, *args: Any) -> Any:
+        if self.service is None:
+            await self._opened.wait()
+            if self.service is None:  # opening failed; the screen says why
+                return None
+        return action(self, *args)
+
+    return run
 
 
 class ScreenerScreen(Screen[None]):
     """Screen one review as one reviewer.
 
     Args:
-        service: the screening service (reviewer, review and stage).
+        service: the screening service (reviewer, review and stage), or an ``Opening`` of one.
         rerank: ``rerank_review(ws, review_id)``, or None to keep the stored order (never retrain).
         standalone: ``q`` quits the app (opened with ``lsr screen``) instead of going back home.
     """
@@ -73,10 +140,12 @@ class ScreenerScreen(Screen[None]):
         Binding("q", "back", "Back"),
     ] + [Binding(str(n), f"reason({n})", f"Reason {n}", show=False) for n in range(2, 10)]
 
-    def __init__(self, service: ScreeningService, *, rerank: Callable[..., Any] | None = None,
+    def __init__(self, service: ScreeningService | Opening, *, rerank: Callable[..., Any] | None = None,
                  standalone: bool = False) -> None:
         super().__init__()
-        self.service = service
+        self._opening = service if isinstance(service, Opening) else None
+        self.service: ScreeningService | None = None if self._opening else service
+        self._opened = asyncio.Event()
         self.rerank = rerank
         self.standalone = standalone
         self._retraining = False
@@ -88,7 +157,7 @@ class ScreenerScreen(Screen[None]):
     # -- layout ---------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        proto = self.service.protocol
+        proto = (self._opening or self.service).protocol
         yield Static(id="topbar")
         with Horizontal(id="main"):
             yield RecordView(proto.criteria.highlight_include, proto.criteria.highlight_exclude, id="record")
@@ -96,12 +165,52 @@ class ScreenerScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.show_next()
         self.query_one(RecordView).focus()
+        if self._opening is None:
+            self.show_next()
+            self._ready()
+            return
+        first = self._opening.first
+        self.record_view.show(first, rank=first.rank if first is not None else None, empty="Nothing left to screen.")
+        bar = Text()
+        bar.append(self._opening.review_id, style="bold")
+        bar.append(f" · {STAGE_NAMES[self._opening.stage]} · {self._opening.reviewer} · opening the database…")
+        self.query_one("#topbar", Static).update(bar)
+        self.call_after_refresh(self._open_service)
+
+    def _ready(self) -> None:
+        """The service is open: start the statistics and the ranking process, and let waiting keys run."""
+        self._opened.set()
         self.refresh_stats()
         start = getattr(self.rerank, "start", None)
         if start is not None:  # a ranking process: let it import the ranker while the reviewer reads
             start()
+
+    @work(thread=True, group="open", exit_on_error=False)
+    def _open_service(self) -> None:
+        try:
+            service = self._opening.open()
+        except Exception as exc:  # the screen must say why instead of crashing the app
+            message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+            self.app.call_from_thread(self._open_failed, message)
+            return
+        self.app.call_from_thread(self._service_opened, service)
+
+    def _service_opened(self, service: ScreeningService) -> None:
+        first = self._opening.first
+        self.service = service
+        shown = service.next_record()
+        if first is None:
+            self.show_next()
+        elif shown is not None and shown.id == first.id:
+            self._update_topbar()  # the record on screen is the queue's: leave it (and its scroll) as it is
+        else:  # changed meanwhile (another reviewer): keys typed ahead apply to what was on screen
+            self._show_record(first.id)
+        self._ready()
+
+    def _open_failed(self, message: str) -> None:
+        self.record_view.show(None, empty=f"The review could not be opened: {message}\n\nq goes back")
+        self._opened.set()
 
     @property
     def record_view(self) -> RecordView:
@@ -144,7 +253,7 @@ class ScreenerScreen(Screen[None]):
 
     # -- deciding -------------------------------------------------------------------------------------
 
-    def action_decide(self, label: str, reason: str | None = None) -> None:
+    def decide_shown(self, label: str, reason: str | None = None) -> None:
         """Commit a label on the shown record, then show the next one at once."""
         rec = self.service.current
         if rec is None:
@@ -159,6 +268,9 @@ class ScreenerScreen(Screen[None]):
         self.show_next()
         self._after_change()
 
+    action_decide = when_open(decide_shown)
+
+    @when_open
     def action_exclude(self) -> None:
         """Exclude; at full text a reason is required, so ask for it first."""
         if self.service.current is None:
@@ -169,12 +281,13 @@ class ScreenerScreen(Screen[None]):
                                               "Full-text exclusion: which reason? (PRISMA 2020)"),
                                  self._excluded_with)
         else:
-            self.action_decide("exclude")
+            self.decide_shown("exclude")
 
     def _excluded_with(self, reason: str | None) -> None:
         if reason:
-            self.action_decide("exclude", reason)
+            self.decide_shown("exclude", reason)
 
+    @when_open
     def action_reason(self, number: int) -> None:
         """Exclude with the protocol's exclusion reason ``number`` (1-based)."""
         reasons = self.service.protocol.criteria.exclusion_reasons
@@ -182,8 +295,9 @@ class ScreenerScreen(Screen[None]):
             listed = " · ".join(f"{i} {r}" for i, r in enumerate(reasons, 1))
             self.notify(f"There is no reason {number}: {listed}", severity="warning")
             return
-        self.action_decide("exclude", reasons[number - 1])
+        self.decide_shown("exclude", reasons[number - 1])
 
+    @when_open
     def action_undo(self) -> None:
         """Undo the last decision at this stage (appends a correction) and show that record again."""
         try:
@@ -202,6 +316,7 @@ class ScreenerScreen(Screen[None]):
             self.notify(f"Record #{correction.record_id} is back to {correction.label}.")
         self._after_change()
 
+    @when_open
     def action_note(self) -> None:
         """Ask for a note and store it on the shown record at once."""
         rec = self.service.current
@@ -223,6 +338,7 @@ class ScreenerScreen(Screen[None]):
 
     # -- looking around -------------------------------------------------------------------------------
 
+    @when_open
     def action_links(self) -> None:
         """Show the record's DOI and OpenAlex links (and copy the first to the clipboard)."""
         rec = self.service.current
@@ -233,6 +349,7 @@ class ScreenerScreen(Screen[None]):
         self.app.copy_to_clipboard(links[0])
         self.notify("\n".join(links), title="Links (first one copied)", timeout=12)
 
+    @when_open
     def action_find(self) -> None:
         """Find any record of the review and show it (decide on it as usual)."""
         self.app.push_screen(FindPrompt(self.service.find), self._found)
@@ -242,10 +359,12 @@ class ScreenerScreen(Screen[None]):
             self._show_record(record_id)
             self.notify("Decide on it as usual, or press Escape to go back to the queue.")
 
+    @when_open
     def action_to_queue(self) -> None:
         """Leave a record opened with find (or shown by undo) and show the queue's next record."""
         self.show_next()
 
+    @when_open
     def action_switch_stage(self) -> None:
         """Switch between title/abstract and full-text screening."""
         self.service.set_stage(FT if self.service.stage == TA else TA)
@@ -254,6 +373,7 @@ class ScreenerScreen(Screen[None]):
         self.notify(f"Now screening {STAGE_NAMES[self.service.stage]}: {self.service.remaining:,} record(s).")
         self.refresh_stats()
 
+    @when_open
     def action_conflicts(self) -> None:
         """Open the conflicts view (dual screening); the panel refreshes on return."""
         from lsr.tui.screens.conflicts import ConflictsScreen  # noqa: PLC0415
@@ -261,6 +381,7 @@ class ScreenerScreen(Screen[None]):
         s = self.service
         self.app.push_screen(ConflictsScreen(s.ws, s.review_id, s.reviewer), lambda _: self.refresh_stats())
 
+    @when_open
     def action_extract(self) -> None:
         """Extract data from the shown record if it is included at full text, else choose an included study."""
         from lsr.synthesis.studies import is_included  # noqa: PLC0415
@@ -277,6 +398,7 @@ class ScreenerScreen(Screen[None]):
     def action_toggle_criteria(self) -> None:
         self.panel.toggle_criteria()
 
+    @when_open
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(f"Screener keys · {self.service.review_id}", SCREENER_KEYS,
                                         self.service.protocol.criteria.exclusion_reasons))

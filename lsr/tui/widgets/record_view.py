@@ -3,18 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from lsr.models import Record
-from lsr.screening.decisions import Label
-from lsr.screening.service import authors_of
 from lsr.tui.highlight import highlight
 
+if TYPE_CHECKING:  # a Record, or a RecordPreview (the same attributes) shown before SQLAlchemy is loaded
+    from lsr.models import Record
+    from lsr.screening.labels import Label
+
 MAX_AUTHORS = 6
+
+
+def authors_of(record: Record) -> list[str]:
+    """The record's author names (empty when unknown or unreadable)."""
+    try:
+        names = record.authors
+    except ValueError:
+        return []
+    return [str(n) for n in names if n]
+
+
+def record_links(record: Record) -> list[str]:
+    """Web links of a record: its DOI and OpenAlex pages."""
+    links = []
+    if record.doi:
+        links.append(f"https://doi.org/{record.doi}")
+    if record.openalex_id:
+        links.append(f"https://openalex.org/{record.openalex_id}")
+    return links
 
 
 def meta_line(record: Record) -> Text:

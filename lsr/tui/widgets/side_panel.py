@@ -4,6 +4,7 @@ criteria."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -12,10 +13,12 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from lsr.protocol import Protocol
-from lsr.screening.service import Freshness, Progress
 from lsr.tui.widgets.chart import InclusionChart
-from lsr.workspace import Workspace
+
+if TYPE_CHECKING:  # the screening service (and with it SQLAlchemy) loads after the first record is shown
+    from lsr.protocol import Protocol
+    from lsr.screening.service import Freshness, Progress
+    from lsr.workspace import Workspace
 
 STAGE_NAMES = {"title-abstract": "title/abstract", "full-text": "full text"}
 

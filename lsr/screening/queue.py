@@ -1,0 +1,108 @@
+"""Who screens what next, in plain SQL: a reviewer's queue at a stage, best rank first, and its first record.
+
+Standard library only, on a query function (``lsr.screening.labels``): the screening service builds its
+queue with ``screening_order`` through a SQLAlchemy session, and the screener shows its first record with
+``first_record`` through a read-only ``sqlite3`` connection while SQLAlchemy (about a third of a second)
+is still being imported, so that one rule decides the order in both.
+
+Who needs a record: a record is in a reviewer's queue while fewer than ``reviewers_per_record`` reviewers
+hold a current label on it, none of them is this reviewer, and no resolution settled it. The full-text
+queue holds the records whose settled title/abstract label is ``include``. Order: ``record_rank.rank``
+ascending, unranked records last, then by id.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from lsr.screening import labels
+from lsr.screening.labels import FT, SETTLING_KINDS, Query
+
+ORDER_SQL = """
+SELECT record.id AS id, record_rank.rank AS rank FROM record
+LEFT OUTER JOIN record_rank ON record_rank.record_id = record.id
+WHERE record.review_id = :review"""
+RECORD_SQL = """
+SELECT id, title, abstract, authors_json, year, venue, doi, openalex_id, is_retracted FROM record
+WHERE id = :id"""
+
+
+def needs_decision(latest: Iterable[tuple[str, str | None, str]], reviewer: str, reviewers_per_record: int) -> bool:
+    """Whether a record still needs ``reviewer``'s decision.
+
+    Args:
+        latest: the latest ``(reviewer, label, kind)`` of every reviewer on the record at the stage.
+        reviewer: who is asking.
+        reviewers_per_record: how many independent labels settle a record (1 or 2).
+    """
+    others = 0
+    for who, label, kind in latest:
+        if label is None:
+            continue
+        if who == reviewer or kind in SETTLING_KINDS:
+            return False
+        others += 1
+    return others < max(reviewers_per_record, 1)
+
+
+def latest_by_record(q: Query, review_id: str, stage: str) -> dict[int, list[tuple[str, str | None, str]]]:
+    """The latest ``(reviewer, label, kind)`` of every reviewer, per record, at a stage."""
+    out: dict[int, list[tuple[str, str | None, str]]] = {}
+    for row in q(labels.LATEST_SQL, {"review": review_id, "stage": stage}):
+        out.setdefault(row.record_id, []).append((row.reviewer, row.label, row.kind))
+    return out
+
+
+def screening_order(q: Query, review_id: str, reviewer: str, stage: str, per_record: int) -> list[int]:
+    """The ids of the records ``reviewer`` still has to decide at ``stage``, best rank first.
+
+    Args:
+        q: a query function (``lsr.screening.labels``).
+        review_id: the review.
+        reviewer: whose queue.
+        stage: ``title-abstract`` or ``full-text``.
+        per_record: the protocol's ``reviewers_per_record`` (records decided under an earlier value keep it).
+    """
+    latest = latest_by_record(q, review_id, stage)
+    earlier = labels.earlier_rules(q, review_id, stage, per_record)
+    eligible = labels.eligible_for_full_text(q, review_id, per_record) if stage == FT else None
+    pending = [(row.rank, row.id) for row in q(ORDER_SQL, {"review": review_id})
+               if (eligible is None or row.id in eligible)
+               and needs_decision(latest.get(row.id, ()), reviewer, earlier.get(row.id, per_record))]
+    pending.sort(key=lambda p: (p[0] is None, p[0] if p[0] is not None else 0, p[1]))
+    return [rid for _, rid in pending]
+
+
+@dataclass(frozen=True)
+class RecordPreview:
+    """What the screener shows of a record, read without SQLAlchemy (the same attributes as ``Record``)."""
+
+    id: int
+    title: str
+    abstract: str | None
+    authors: list[str]
+    year: int | None
+    venue: str | None
+    doi: str | None
+    openalex_id: str | None
+    is_retracted: bool
+    rank: int | None
+
+
+def first_record(q: Query, review_id: str, reviewer: str, stage: str, per_record: int) -> RecordPreview | None:
+    """The record at the head of ``reviewer``'s queue (None when the queue is empty)."""
+    order = screening_order(q, review_id, reviewer, stage, per_record)
+    if not order:
+        return None
+    row = q(RECORD_SQL, {"id": order[0]})[0]
+    rank = q("SELECT rank FROM record_rank WHERE record_id = :id", {"id": order[0]})
+    try:
+        authors = json.loads(row.authors_json or "[]")
+    except ValueError:
+        authors = []
+    return RecordPreview(id=row.id, title=row.title or "", abstract=row.abstract,
+                         authors=authors if isinstance(authors, list) else [], year=row.year, venue=row.venue,
+                         doi=row.doi, openalex_id=row.openalex_id, is_retracted=bool(row.is_retracted),
+                         rank=rank[0].rank if rank else None)
