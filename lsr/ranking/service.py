@@ -32,14 +32,15 @@ from itertools import repeat
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import func
 from sqlmodel import select
 
-from lsr.models import ModelRun, Record, RecordRank, SearchRun
+from lsr.db import session_query
+from lsr.models import ModelRun, Record
 from lsr.ranking.api import rank_records
 from lsr.ranking.citations import CitationGraph
 from lsr.ranking.features import FeatureStore, record_text
-from lsr.screening.decisions import TA, settled_labels
+from lsr.screening import labels as label_rules
+from lsr.screening.labels import TA
 
 
 def feature_cache_path(ws, review_id: str) -> Path:
@@ -121,17 +122,22 @@ def _citation_graph(ws, review_id: str, held: _ReviewCache, ids: list[int], last
     return held.graph
 
 
+_RANK_ROWS_SQL = """
+SELECT record.id, record_rank.z_text, record_rank.z_citation, record_rank.rank FROM record
+LEFT OUTER JOIN record_rank ON record_rank.record_id = record.id
+WHERE record.review_id = :review ORDER BY record.id"""
+
+
 def rerank_review(ws, review_id: str, model: str | None = None) -> ModelRun | None:
     """Train on the review's current labels and store a new ranking; returns the ModelRun (None if empty)."""
     started = time.perf_counter()
     proto = ws.protocol(review_id)
     model = model or ws.settings.ranker
     with ws.db.read() as s:
-        rows = s.exec(select(Record.id, RecordRank.z_text, RecordRank.z_citation, RecordRank.rank)
-                      .join(RecordRank, RecordRank.record_id == Record.id, isouter=True)
-                      .where(Record.review_id == review_id).order_by(Record.id)).all()
-        last_run = s.exec(select(func.max(SearchRun.id)).where(SearchRun.review_id == review_id)).one()
-        labels = settled_labels(s, review_id, TA, proto.screening.reviewers_per_record)
+        q = session_query(s)  # plain SQL: ORM rows for 10 k records cost more than the query itself
+        rows = [tuple(r) for r in q(_RANK_ROWS_SQL, {"review": review_id})]
+        last_run = q("SELECT max(id) AS id FROM search_run WHERE review_id = :review", {"review": review_id})[0].id
+        labels = label_rules.settled(q, review_id, TA, proto.screening.reviewers_per_record)
     if not rows:
         return None
     ids = [int(r[0]) for r in rows]
