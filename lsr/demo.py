@@ -15,7 +15,6 @@ particular dataset.
 from __future__ import annotations
 
 import dataclasses
-import json
 import random
 from collections import Counter
 from collections.abc import Callable
@@ -221,6 +220,6 @@ def _rerank(ws, rid: str, say: Say) -> None:
 
     run = rerank_review(ws, rid)
     if run is not None:
-        params = json.loads(run.params_json or "{}")
+        params = run.params
         say(f"ranked {run.n_ranked} unscreened records with {run.model} "
             f"(trained on {run.n_labels} labels{', ' + params['note'] if 'note' in params else ''})")

@@ -4,27 +4,39 @@ Principles: nothing is thrown away. Duplicates stay as ``RecordSource`` rows of 
 into, so PRISMA counts are exact; decisions are append-only (undo appends a correction); every search or
 import is a ``SearchRun`` (the PRISMA-S log). Timestamps are UTC-aware. The schema evolves only through
 Alembic migrations in ``lsr/migrations``.
+
+JSON is stored as text in ``*_json`` columns; each has a codec in ``lsr.jsoncols`` and, beside the column, a
+typed property that reads and writes it (``Record.authors``, ``SearchRun.filters``, ``Extraction.extra``...).
 """
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Boolean, Column, Index, Integer, Text, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
+from lsr import jsoncols
+from lsr.jsoncols import JsonText
 from lsr.vocabulary import LABELS, STAGES  # noqa: F401  (re-exported)
 
 
-def decode_json(text: str | None, default: Any) -> Any:
-    """The value of a ``*_json`` text column: ``default`` when it is null or empty.
+def json_property(column: str, codec: JsonText, doc: str) -> property:
+    """The typed view of a ``*_json`` text column: reading decodes the stored text with the column's codec
+    (``lsr.jsoncols``), assigning stores the value's text. The column itself stays the stored text.
 
-    Raises:
-        ValueError: the text is not JSON.
+    Decoding raises ValueError when the text is not JSON. Model constructors take the column, not the
+    property (``Record(authors_json=jsoncols.AUTHORS.encode(names))``).
     """
-    return json.loads(text) if text else default
+
+    def get(self) -> Any:
+        return codec.decode(getattr(self, column))
+
+    def put(self, value: Any) -> None:
+        setattr(self, column, codec.encode(value))
+
+    return property(get, put, doc=doc)
 
 
 def utcnow() -> datetime:
@@ -43,6 +55,9 @@ class Review(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     last_update_at: datetime | None = None
 
+    protocol_raw = json_property("protocol_json", jsoncols.PROTOCOL,
+                                 "``protocol_json`` decoded: the protocol as last synced (``Protocol.raw``).")
+
 
 class ProtocolVersion(SQLModel, table=True):
     """Every distinct protocol content a review has had (amendments are never silent overwrites)."""
@@ -56,6 +71,9 @@ class ProtocolVersion(SQLModel, table=True):
     protocol_hash: str
     protocol_json: str = Field(sa_column=Column(Text, nullable=False))
     recorded_at: datetime = Field(default_factory=utcnow)
+
+    protocol_raw = json_property("protocol_json", jsoncols.PROTOCOL,
+                                 "``protocol_json`` decoded: this version's content (``Protocol.raw``).")
 
 
 class SearchRun(SQLModel, table=True):
@@ -93,6 +111,13 @@ class SearchRun(SQLModel, table=True):
     # search validation of a finished update: {"checked", "found", "missing"} DOIs (lsr.search.known_studies)
     known_studies_json: str | None = Field(default=None, sa_column=Column(Text))
 
+    filters = json_property("filters_json", jsoncols.FILTERS, "``filters_json`` decoded.")
+    request_urls = json_property("request_urls_json", jsoncols.REQUEST_URLS,
+                                 "``request_urls_json`` decoded: the first request URL of each query chunk.")
+    cursor = json_property("cursor_json", jsoncols.CURSOR, "``cursor_json`` decoded: the paging state.")
+    known_studies = json_property("known_studies_json", jsoncols.KNOWN_STUDIES,
+                                  "``known_studies_json`` decoded: None before the check was stored.")
+
 
 class Record(SQLModel, table=True):
     """One de-duplicated work in one review."""
@@ -127,20 +152,11 @@ class Record(SQLModel, table=True):
     # OpenAlex's retraction flag, refreshed by every update that returns the work
     is_retracted: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
 
-    @property
-    def authors(self) -> list[str]:
-        """``authors_json`` decoded: the author names."""
-        return decode_json(self.authors_json, [])
-
-    @property
-    def keywords(self) -> list[str]:
-        """``keywords_json`` decoded."""
-        return decode_json(self.keywords_json, [])
-
-    @property
-    def referenced_works(self) -> list[str]:
-        """``referenced_works_json`` decoded: OpenAlex ids of the works it cites."""
-        return decode_json(self.referenced_works_json, [])
+    authors = json_property("authors_json", jsoncols.AUTHORS, "``authors_json`` decoded: the author names.")
+    keywords = json_property("keywords_json", jsoncols.KEYWORDS, "``keywords_json`` decoded.")
+    referenced_works = json_property("referenced_works_json", jsoncols.REFERENCED_WORKS,
+                                     "``referenced_works_json`` decoded: OpenAlex ids of the works it cites.")
+    raw = json_property("raw_json", jsoncols.RAW, "``raw_json`` decoded: the source's JSON of the work, or None.")
 
 
 class RecordSource(SQLModel, table=True):
@@ -159,6 +175,8 @@ class RecordSource(SQLModel, table=True):
     match_rule: str | None = None  # how it matched: openalex_id, doi, pmid, title
     raw_json: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=utcnow)
+
+    raw = json_property("raw_json", jsoncols.RAW, "``raw_json`` decoded: the hit's JSON as its source gave it.")
 
 
 class Decision(SQLModel, table=True):
@@ -219,6 +237,8 @@ class ModelRun(SQLModel, table=True):
     duration_s: float = 0.0
     status: str = "ok"
 
+    params = json_property("params_json", jsoncols.PARAMS, "``params_json`` decoded: the ranker's parameters.")
+
 
 class Extraction(SQLModel, table=True):
     """Append-only study-level data: one row per version of one (record, outcome) extraction.
@@ -253,3 +273,6 @@ class Extraction(SQLModel, table=True):
     source: str | None = None  # the import file as given, or "screener"
     corrects_id: int | None = Field(default=None, foreign_key="extraction.id")
     created_at: datetime = Field(default_factory=utcnow)
+
+    extra = json_property("extra_json", jsoncols.EXTRA,
+                          "``extra_json`` decoded: the protocol's own extraction fields by name.")

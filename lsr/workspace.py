@@ -15,12 +15,12 @@ used: ``open_workspace(..., lazy=True)`` lets the app's home screen appear befor
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lsr.jsoncols import PROTOCOL
 from lsr.protocol import DisabledReview, Protocol, ReviewCatalogue, load_catalogue
 from lsr.settings import Settings, resolve
 
@@ -99,7 +99,7 @@ def _sync_one(session, proto: Protocol) -> None:
 
     from lsr.models import ProtocolVersion, Review  # noqa: PLC0415
 
-    snapshot = json.dumps(proto.raw, sort_keys=True, default=str)
+    snapshot = PROTOCOL.encode(proto.raw)
     review = session.get(Review, proto.id)
     if review is not None and review.protocol_hash == proto.content_hash:
         return
@@ -137,7 +137,7 @@ def screening_amendments(ws: Workspace) -> list[str]:
             if review is None:
                 continue
             try:
-                before = json.loads(review.protocol_json).get("screening") or {}
+                before = review.protocol_raw.get("screening") or {}
             except (ValueError, AttributeError):
                 continue
             decided = session.exec(select(func.count(func.distinct(Decision.record_id))).where(

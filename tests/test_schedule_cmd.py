@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lsr.cli.update_cmd import unit_name
+from lsr.search.schedule_units import crontab_line, systemd_units, unit_name
 from tests.helpers import make_workspace, run
 
 LSR = Path(sys.executable).with_name("lsr")
@@ -79,3 +79,24 @@ def test_schedule_outside_a_workspace_fails_cleanly(tmp_path):
 def test_help_has_a_description_and_examples(args):
     result = run(args)
     assert result.exit_code == 0 and "Examples:" in result.stdout and "lsr " in result.stdout
+
+
+def test_the_entries_are_built_without_the_cli(tmp_path, monkeypatch):
+    """``lsr.search.schedule_units`` builds the text alone: quoting, the workspace's minute, no secrets."""
+    ws = tmp_path / 'odd "ws" 100%'
+    monkeypatch.setenv("LSR_OPENALEX_URL", "http://127.0.0.1:8000")
+    monkeypatch.setenv("LSR_OPENALEX_API_KEY", "sk-never-written")
+    lsr = "/opt/lsr bin/lsr"
+    cron = crontab_line(ws, lsr)
+    minute = int(cron.split()[0])
+    assert 0 <= minute < 60 and crontab_line(ws, lsr) == cron  # stable per workspace
+    assert f"{shlex.quote(lsr)} --workspace {shlex.quote(str(ws))} update --due" in cron
+    assert "LSR_OPENALEX_URL=http://127.0.0.1:8000" in cron and "sk-never-written" not in cron
+    units = systemd_units(ws, lsr)
+    name = unit_name(ws)
+    assert list(units) == [f"{name}.service", f"{name}.timer"]
+    service, timer = units.values()
+    assert 'ExecStart="/opt/lsr bin/lsr" --workspace "' + str(ws).replace('"', '\\"').replace("%", "%%") in service
+    assert f"WorkingDirectory={str(ws).replace('%', '%%')}\n" in service
+    assert 'Environment="LSR_OPENALEX_URL=http://127.0.0.1:8000"' in service and "sk-never-written" not in service
+    assert f"OnCalendar=*-*-* *:{minute:02d}:00" in timer and f"Unit={name}.service" in timer

@@ -15,7 +15,7 @@ from lsr.settings import OpenAlexTuning, resolve, synergy_path
 PKG = Path(lsr.__file__).parent
 # Modules that copy the environment rather than configure lsr: into a child process (backup, SYNERGY's
 # downloader) or into the schedule entries ``lsr schedule`` writes.
-COPIES_THE_ENVIRONMENT = {"backup.py", "search/synergy.py", "cli/update_cmd.py"}
+COPIES_THE_ENVIRONMENT = {"backup.py", "search/synergy.py", "search/schedule_units.py"}
 
 
 def test_openalex_tuning_defaults_and_environment(monkeypatch):

@@ -1,29 +1,35 @@
 """``lsr update`` (search OpenAlex for new records) and ``lsr schedule`` (run it from cron or systemd).
 
-Thin layers over :mod:`lsr.search.update`: ``update`` shows a progress bar on a terminal and plain, timestamped
-log lines otherwise (cron mail, journald); ``schedule`` prints -- or installs -- the crontab line and the
-systemd user service + timer that run ``lsr update --due`` for this workspace.
+Thin layers over :mod:`lsr.search.update` and :mod:`lsr.search.schedule_units`: ``update`` shows a progress
+bar on a terminal and plain, timestamped log lines otherwise (cron mail, journald); ``schedule`` prints -- or
+installs -- the crontab line and the systemd user service + timer that run ``lsr update --due`` for this
+workspace (built in ``lsr.search.schedule_units``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import os
-import re
-import shlex
-import shutil
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import click
 
 from lsr.cli.base import CliState, main, open_ws, pass_state
 from lsr.errors import LsrError
+from lsr.search.schedule_units import (
+    ENV_FILE,
+    SECRET_ENV,
+    crontab_line,
+    lsr_executable,
+    secrets_set_here,
+    systemctl_found,
+    systemctl_user,
+    systemd_units,
+    user_unit_dir,
+    write_units,
+)
 
 LOG_EVERY_SECONDS = 10.0
 
@@ -196,109 +202,6 @@ def update(state: CliState, reviews: tuple[str, ...], due: bool, wait: bool, per
 
 # ---------------------------------------------------------------------------------------------- schedule
 
-ENV_FILE = "~/.config/lsr/lsr.env"
-PASSTHROUGH_ENV = ("LSR_OPENALEX_URL", "LSR_OPENALEX_EMAIL")
-
-
-def lsr_executable() -> str:
-    """The absolute path of the ``lsr`` script that is running (or the one next to this Python)."""
-    argv0 = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
-    if argv0 is not None and argv0.name == "lsr" and argv0.exists():
-        return str(argv0.absolute())
-    beside = Path(sys.executable).with_name("lsr")
-    if beside.exists():
-        return str(beside.absolute())
-    found = shutil.which("lsr")
-    if found:
-        return str(Path(found).absolute())
-    raise LsrError("cannot find the lsr executable; install lsr (pip install -e .) so that `lsr` is on PATH")
-
-
-def unit_name(workspace: Path) -> str:
-    """A systemd unit name unique to the workspace: ``lsr-update-<folder>-<hash>``."""
-    slug = re.sub(r"[^a-z0-9]+", "-", workspace.name.lower()).strip("-")[:40] or "workspace"
-    digest = hashlib.sha256(str(workspace).encode()).hexdigest()[:6]
-    return f"lsr-update-{slug}-{digest}"
-
-
-def _minute(workspace: Path) -> int:
-    """A stable minute of the hour for this workspace, so many workspaces do not all start at :00."""
-    return int(hashlib.sha256(str(workspace).encode()).hexdigest(), 16) % 60
-
-
-def _passthrough_env() -> dict[str, str]:
-    return {k: os.environ[k] for k in PASSTHROUGH_ENV if os.environ.get(k)}
-
-
-def crontab_line(workspace: Path, lsr: str) -> str:
-    """The crontab entry: hourly ``lsr update --due``, appending to ``reviews/update.log``."""
-    env = "".join(f"{k}={shlex.quote(v)} " for k, v in _passthrough_env().items())
-    log = shlex.quote(str(workspace / "reviews" / "update.log"))
-    source = f'set -a; [ -r "$HOME/{ENV_FILE[2:]}" ] && . "$HOME/{ENV_FILE[2:]}"; set +a;'
-    return (f"{_minute(workspace)} * * * * cd {shlex.quote(str(workspace))} && {source} "
-            f"{env}{shlex.quote(lsr)} --workspace {shlex.quote(str(workspace))} update --due >> {log} 2>&1")
-
-
-def _pct(value: object) -> str:
-    """Escape systemd's specifier character."""
-    return str(value).replace("%", "%%")
-
-
-def _systemd_quote(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%") + '"'
-
-
-def systemd_units(workspace: Path, lsr: str) -> dict[str, str]:
-    """The systemd user service and timer (file name -> content) for ``lsr update --due``."""
-    name = unit_name(workspace)
-    env_lines = "".join(f"Environment={_systemd_quote(f'{k}={v}')}\n" for k, v in
-                        {"LSR_WORKSPACE": str(workspace), **_passthrough_env()}.items())
-    service = (
-        "[Unit]\n"
-        f"Description=lsr: update the living reviews in {_pct(workspace)}\n"
-        "Wants=network-online.target\n"
-        "After=network-online.target\n"
-        "\n"
-        "[Service]\n"
-        "Type=oneshot\n"
-        f"WorkingDirectory={_pct(workspace)}\n"
-        f"{env_lines}"
-        f"# Secrets (LSR_OPENALEX_API_KEY, a LSR_DATABASE_URL with a password) go in {ENV_FILE}, not here.\n"
-        f"EnvironmentFile=-%h/{ENV_FILE[2:]}\n"
-        f"ExecStart={_systemd_quote(lsr)} --workspace {_systemd_quote(str(workspace))} update --due\n"
-        "Nice=10\n"
-    )
-    timer = (
-        "[Unit]\n"
-        f"Description=lsr: hourly check for due living-review updates in {_pct(workspace)}\n"
-        "\n"
-        "[Timer]\n"
-        f"OnCalendar=*-*-* *:{_minute(workspace):02d}:00\n"
-        "RandomizedDelaySec=120\n"
-        "Persistent=true\n"
-        f"Unit={name}.service\n"
-        "\n"
-        "[Install]\n"
-        "WantedBy=timers.target\n"
-    )
-    return {f"{name}.service": service, f"{name}.timer": timer}
-
-
-def user_unit_dir() -> Path:
-    """``$XDG_CONFIG_HOME/systemd/user`` (default ``~/.config/systemd/user``)."""
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "systemd" / "user"
-
-
-def _systemctl(*args: str) -> tuple[bool, str]:
-    try:
-        proc = subprocess.run(["systemctl", "--user", *args], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return False, str(exc)
-    message = (proc.stderr or proc.stdout).strip().splitlines()
-    return proc.returncode == 0, message[0] if message else f"exit status {proc.returncode}"
-
-
 @main.command()
 @click.option("--install", is_flag=True, help="Write the systemd user units and enable the timer.")
 @click.option("--no-enable", is_flag=True, help="With --install: only write the unit files.")
@@ -332,23 +235,18 @@ def schedule(state: CliState, install: bool, no_enable: bool) -> None:
         click.echo("# timers run without a login session only with: loginctl enable-linger $USER")
         _warn_secrets()
         return
-    if not no_enable and shutil.which("systemctl") is None:
+    if not no_enable and not systemctl_found():
         raise LsrError("cannot install: systemctl was not found (no systemd here); "
                        "use the crontab line from `lsr schedule` instead")
     target = user_unit_dir()
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-        for fname, content in units.items():
-            (target / fname).write_text(content, encoding="utf-8")
-    except OSError as exc:
-        raise LsrError(f"cannot write systemd units to {target}: {exc.strerror or exc}") from None
+    write_units(units, target)
     click.echo(f"wrote {target / timer[:-6]}.service and .timer")
     _warn_secrets()
     if no_enable:
         click.echo(f"enable with: systemctl --user daemon-reload && systemctl --user enable --now {timer}")
         return
     for args in (("daemon-reload",), ("enable", "--now", timer)):
-        ok, message = _systemctl(*args)
+        ok, message = systemctl_user(*args)
         if not ok:
             raise LsrError(f"units written to {target}, but `systemctl --user {' '.join(args)}` failed: {message} "
                            f"(run `systemctl --user enable --now {timer}` in a login session, or use the crontab "
@@ -358,6 +256,6 @@ def schedule(state: CliState, install: bool, no_enable: bool) -> None:
 
 
 def _warn_secrets() -> None:
-    if os.environ.get("LSR_OPENALEX_API_KEY") or os.environ.get("LSR_DATABASE_URL"):
-        click.echo(f"# note: LSR_OPENALEX_API_KEY / LSR_DATABASE_URL are set here but not written into the "
+    if secrets_set_here():
+        click.echo(f"# note: {' / '.join(SECRET_ENV)} are set here but not written into the "
                    f"entries; put them in {ENV_FILE} (KEY=value lines)", err=True)

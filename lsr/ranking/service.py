@@ -23,7 +23,6 @@ write is short, in one transaction prepared before it starts so reviewers' decis
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Iterable, Sequence
@@ -35,6 +34,7 @@ import numpy as np
 from sqlmodel import select
 
 from lsr.db import session_query
+from lsr.jsoncols import PARAMS, REFERENCED_WORKS
 from lsr.models import ModelRun, Record
 from lsr.ranking.api import rank_records
 from lsr.ranking.citations import CitationGraph
@@ -117,7 +117,7 @@ def _citation_graph(ws, review_id: str, held: _ReviewCache, ids: list[int], last
         with ws.db.read() as s:
             rows = s.exec(select(Record.openalex_id, Record.referenced_works_json)
                           .where(Record.review_id == review_id).order_by(Record.id)).all()
-        held.graph = CitationGraph([r[0] for r in rows], [json.loads(r[1] or "[]") for r in rows])
+        held.graph = CitationGraph([r[0] for r in rows], [REFERENCED_WORKS.decode(r[1]) for r in rows])
         held.graph_key = key
     return held.graph
 
@@ -166,7 +166,7 @@ def rerank_review(ws, review_id: str, model: str | None = None) -> ModelRun | No
     params = dict(result.params)
     if result.model == "coldstart":
         params["note"] = "no inclusion and exclusion yet: ranked by relevance to the query and question"
-    run = ModelRun(review_id=review_id, model=result.model, params_json=json.dumps(params, default=str),
+    run = ModelRun(review_id=review_id, model=result.model, params_json=PARAMS.encode(params),
                    n_labels=result.n_labels, n_included=result.n_included, n_excluded=result.n_labels -
                    result.n_included, n_ranked=len(result.order))
     order = [ids[int(i)] for i in result.order]

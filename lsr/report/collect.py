@@ -7,7 +7,6 @@ the screening curve, the stopping rule's state and (dual screening) inter-rater 
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from lsr.jsoncols import AUTHORS, FILTERS, REQUEST_URLS
 from lsr.models import Decision, Record, SearchRun
 from lsr.protocol import Protocol
 from lsr.report.prisma import Flow, prisma_flow
@@ -75,13 +75,6 @@ class ReviewData:
         return updates[-1] if updates else None
 
 
-def _loads(text: str | None, default):
-    try:
-        return json.loads(text) if text else default
-    except ValueError:
-        return default
-
-
 def _agreement(session: Session, review_id: str) -> dict | None:
     return review_agreement(session, review_id, TA)
 
@@ -117,7 +110,10 @@ def collect_review(
     ).all()
     run_infos = [
         RunInfo(
-            r, round_of(rounds, r.started_at), _loads(r.filters_json, {}), _loads(r.request_urls_json, [])
+            r,
+            round_of(rounds, r.started_at),
+            FILTERS.decode_or_empty(r.filters_json),
+            REQUEST_URLS.decode_or_empty(r.request_urls_json),
         )
         for r in runs
     ]
@@ -158,7 +154,8 @@ def collect_review(
         if idx is None:
             idx = round_of(rounds, rec.created_at)
         return Study(
-            rec, _loads(rec.authors_json, []), idx, decided.get(labels[rid].decision_id), notes.get(rid, [])
+            rec, AUTHORS.decode_or_empty(rec.authors_json), idx, decided.get(labels[rid].decision_id),
+            notes.get(rid, []),
         )
 
     included = sorted((study(rid, ft) for rid in included_ids), key=_ref_key)

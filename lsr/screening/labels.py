@@ -16,11 +16,11 @@ record's title/abstract label is include.
 from __future__ import annotations
 
 import bisect
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from lsr.jsoncols import PROTOCOL
 from lsr.vocabulary import STAGES
 
 TA, FT = STAGES
@@ -108,7 +108,7 @@ def rules_by_record(versions: Iterable[tuple[Any, str]], first_decided: Iterable
     times, rules = [], []
     for at, snapshot in versions:
         try:
-            rule = int((json.loads(snapshot).get("screening") or {}).get("reviewers_per_record", 1))
+            rule = int((PROTOCOL.decode(snapshot).get("screening") or {}).get("reviewers_per_record", 1))
         except (ValueError, TypeError, AttributeError):
             rule = current
         times.append(at)
@@ -179,7 +179,7 @@ def earlier_rules(q: Query, review_id: str, stage: str, current: int) -> dict[in
 
 def _rule(snapshot: str) -> int | None:
     try:
-        return int((json.loads(snapshot).get("screening") or {}).get("reviewers_per_record", 1))
+        return int((PROTOCOL.decode(snapshot).get("screening") or {}).get("reviewers_per_record", 1))
     except (ValueError, TypeError, AttributeError):
         return None
 

@@ -13,10 +13,10 @@ ascending, unranked records last, then by id.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from lsr.jsoncols import AUTHORS
 from lsr.screening import labels
 from lsr.screening.labels import FT, SETTLING_KINDS, Query
 
@@ -98,10 +98,7 @@ def first_record(q: Query, review_id: str, reviewer: str, stage: str, per_record
         return None
     row = q(RECORD_SQL, {"id": order[0]})[0]
     rank = q("SELECT rank FROM record_rank WHERE record_id = :id", {"id": order[0]})
-    try:
-        authors = json.loads(row.authors_json or "[]")
-    except ValueError:
-        authors = []
+    authors = AUTHORS.decode_or_empty(row.authors_json)
     return RecordPreview(id=row.id, title=row.title or "", abstract=row.abstract,
                          authors=authors if isinstance(authors, list) else [], year=row.year, venue=row.venue,
                          doi=row.doi, openalex_id=row.openalex_id, is_retracted=bool(row.is_retracted),

@@ -52,7 +52,6 @@ are matched from memory.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -63,6 +62,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
+from lsr.jsoncols import AUTHORS, KEYWORDS, RAW, REFERENCED_WORKS
 from lsr.models import Record, RecordSource, SearchRun, utcnow
 from lsr.search.identity import first_author_key as _first_author_key
 from lsr.search.identity import (
@@ -539,11 +539,11 @@ def find_match(session: Session, review_id: str, cand: Candidate) -> tuple[Recor
 def _record_from(cand: Candidate, review_id: str, run_id: int | None) -> Record:
     return Record(
         review_id=review_id, openalex_id=cand.openalex_id, doi=cand.doi, pmid=cand.pmid, title=cand.title,
-        title_key=cand.key, abstract=cand.abstract, authors_json=json.dumps(cand.authors),
+        title_key=cand.key, abstract=cand.abstract, authors_json=AUTHORS.encode(cand.authors),
         year=cand.year, publication_date=cand.publication_date, venue=cand.venue, type=cand.type,
-        language=cand.language, keywords_json=json.dumps(cand.keywords),
-        referenced_works_json=json.dumps(cand.referenced_works),
-        raw_json=json.dumps(cand.raw) if cand.raw is not None else None, first_seen_run_id=run_id,
+        language=cand.language, keywords_json=KEYWORDS.encode(cand.keywords),
+        referenced_works_json=REFERENCED_WORKS.encode(cand.referenced_works),
+        raw_json=RAW.encode(cand.raw), first_seen_run_id=run_id,
     )
 
 
@@ -559,18 +559,18 @@ def enrich(rec: Record, cand: Candidate) -> None:
     if not rec.openalex_id and cand.openalex_id:
         rec.openalex_id = cand.openalex_id
         if _is_openalex_raw(cand.raw):
-            rec.raw_json = json.dumps(cand.raw)
+            rec.raw = cand.raw
     if len(cand.abstract) > len(rec.abstract or ""):
         rec.abstract = cand.abstract
     if len(cand.key) > len(rec.title_key or ""):
         rec.title, rec.title_key = cand.title, cand.key
     authors = rec.authors
     if cand.authors and (not authors or len(cand.authors) > len(authors)):
-        rec.authors_json = json.dumps(cand.authors)
+        rec.authors = cand.authors
     if cand.referenced_works and not rec.referenced_works:
-        rec.referenced_works_json = json.dumps(cand.referenced_works)
+        rec.referenced_works = cand.referenced_works
     if cand.keywords and not rec.keywords:
-        rec.keywords_json = json.dumps(cand.keywords)
+        rec.keywords = cand.keywords
 
 
 @dataclass
@@ -661,7 +661,7 @@ class Ingest:
             sources.append(dict(
                 review_id=self.review_id, record_id=result.record.id, search_run_id=run.id, kind=self.kind,
                 source_key=source_key, is_duplicate=not result.is_new, match_rule=result.rule,
-                raw_json=json.dumps(cand.raw) if keep_raw and cand.raw is not None else None, created_at=now))
+                raw_json=RAW.encode(cand.raw) if keep_raw else None, created_at=now))
             run.results_returned += 1
             if result.is_new:
                 run.new_records += 1

@@ -10,10 +10,11 @@ words for the screener's home screen and the report's methods section.
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+
+from lsr.jsoncols import KNOWN_STUDIES
 
 if TYPE_CHECKING:  # the status path reads through plain SQL and must not import the ORM
     from lsr.workspace import Workspace
@@ -48,7 +49,7 @@ def record_run(ws: Workspace, review_id: str, run_id: int) -> dict | None:
         with ws.db.write() as session:
             run = session.get(SearchRun, run_id)
             check = check_run(session_query(session), review_id, run_id, dois)
-            run.known_studies_json = json.dumps(check)
+            run.known_studies = check
             session.add(run)
         return check
     except Exception:  # the records are stored; a validation problem must not undo the update
@@ -69,7 +70,7 @@ def known_studies_status(dois: tuple[str, ...], q, review_id: str) -> dict:
     if not rows:
         return {"found": 0, "missing": list(dois), "total": len(dois), "search_run": None, "checked_at": None}
     run_id, stored_json, finished_at = rows[0]
-    stored = json.loads(stored_json) if stored_json else None
+    stored = KNOWN_STUDIES.decode(stored_json)
     check = stored if stored and stored.get("checked") == list(dois) else check_run(q, review_id, run_id, dois)
     finished = None
     if finished_at is not None:

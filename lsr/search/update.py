@@ -50,6 +50,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from lsr.errors import LsrError
+from lsr.jsoncols import CURSOR, FILTERS
 from lsr.locks import LockBusy, review_lock
 from lsr.models import Review, SearchRun, utcnow
 from lsr.protocol import Protocol
@@ -177,17 +178,14 @@ class _RunState:
     resumed_at: list[str] = field(default_factory=list)
 
     def dumps(self) -> str:
-        return json.dumps({"chunks": self.chunks, "per_page": self.per_page, "passes": self.passes,
-                           "chunk": self.chunk, "cursor": self.cursor, "pages": self.pages, "done": self.done,
-                           "resumed_at": self.resumed_at})
+        return CURSOR.encode({"chunks": self.chunks, "per_page": self.per_page, "passes": self.passes,
+                              "chunk": self.chunk, "cursor": self.cursor, "pages": self.pages, "done": self.done,
+                              "resumed_at": self.resumed_at})
 
     @classmethod
     def loads(cls, text: str | None, chunks: list[str], per_page: int) -> _RunState:
         """The stored state; its paging position only when the chunks and page size are unchanged."""
-        try:
-            data = json.loads(text or "{}")
-        except ValueError:
-            data = {}
+        data = CURSOR.decode_or_empty(text)
         state = cls(chunks=chunks, per_page=per_page, passes=int(data.get("passes", 1)),
                     resumed_at=list(data.get("resumed_at", [])))
         if data.get("chunks") == chunks and data.get("per_page") == per_page and not data.get("done"):
@@ -204,7 +202,9 @@ class _RunState:
 
 
 def _filters_json(filters: dict[str, str]) -> str:
-    return json.dumps(filters, sort_keys=True)
+    """The filters as ``search_run.filters_json`` holds them: in key order, so that a resumed run's filters
+    compare as text with the stored ones whatever order the protocol lists them in."""
+    return FILTERS.encode(dict(sorted(filters.items())))
 
 
 def _source_key(cand: Candidate, work: dict) -> str:
@@ -427,7 +427,7 @@ def _begin_run(ws: Workspace, proto: Protocol, plan: SearchPlan, per_page: int) 
             return int(latest.id), state, True
         state = _RunState(chunks=plan.chunks, per_page=per_page)
         run = SearchRun(review_id=proto.id, kind="update", source=SOURCE, protocol_version=proto.version,
-                        query=plan.query, filters_json=filters_json, request_urls_json="[]", started_at=now,
+                        query=plan.query, filters_json=filters_json, started_at=now,
                         status=RUNNING, cursor_json=state.dumps(), reviewer=ws.settings.reviewer)
         s.add(run)
         s.flush()
@@ -471,10 +471,9 @@ def _store_page(ws: Workspace, review_id: str, run_id: int, page: Page, state: _
         if meter is not None:
             meter.charge(run)
         if first_of_chunk and page.url:
-            urls = json.loads(run.request_urls_json or "[]")
+            urls = run.request_urls
             if page.url not in urls:
-                urls.append(page.url)
-                run.request_urls_json = json.dumps(urls)
+                run.request_urls = [*urls, page.url]
         run.cursor_json = state.dumps()
         s.add(run)
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import IO
 from sqlmodel import Session, select
 
 from lsr.errors import LsrError
+from lsr.jsoncols import EXTRA
 from lsr.models import Extraction, Record
 from lsr.protocol import Protocol
 from lsr.screening.decisions import FT, find_record, settled_labels
@@ -261,7 +261,7 @@ def current_extractions(session: Session, review_id: str) -> list[Extraction]:
 
 def _same(row: Extraction, values: dict) -> bool:
     return all(getattr(row, k) == values[k] for k in VALUE_COLUMNS) and \
-        json.loads(row.extra_json or "{}") == values["extra"] and row.outcome == values["outcome"]
+        row.extra == values["extra"] and row.outcome == values["outcome"]
 
 
 def append_extraction(session: Session, review_id: str, record_id: int, values: dict, *, reviewer: str,
@@ -274,7 +274,7 @@ def append_extraction(session: Session, review_id: str, record_id: int, values: 
         return None
     row = Extraction(review_id=review_id, record_id=record_id, outcome=values["outcome"],
                      **{k: values.get(k) for k in VALUE_COLUMNS},
-                     extra_json=json.dumps(values.get("extra") or {}, ensure_ascii=False, sort_keys=True),
+                     extra_json=EXTRA.encode(values.get("extra") or {}),
                      reviewer=reviewer, kind=kind, source=source,
                      corrects_id=before.id if before is not None else None)
     session.add(row)
@@ -358,7 +358,7 @@ def export_csv(ws, review_id: str, out: IO[str]) -> int:
         records = _records(session, {r.record_id for r in rows})
         for r in rows:
             rec = records[r.record_id]
-            own = json.loads(r.extra_json or "{}")
+            own = r.extra
             writer.writerow([r.record_id, r.outcome, *(_cell(getattr(r, k)) for k in VALUE_COLUMNS[:-1]),
                              *(own.get(k, "") for k in extra), r.note or "", rec.title, _cell(rec.year),
                              rec.doi or "", rec.openalex_id or "", r.reviewer,

@@ -8,11 +8,11 @@ extraction of a study excluded later stays in the audit trail but leaves the syn
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
+from lsr.jsoncols import AUTHORS
 from lsr.models import Record
 from lsr.synthesis.extraction import current_extractions, included_ids
 from lsr.synthesis.meta_analysis import Pooled, effect_of, pool
@@ -46,10 +46,7 @@ class Synthesis:
 
 def study_label(record: Record) -> str:
     """``Aronson 1948``: first author's family name and year."""
-    try:
-        names = json.loads(record.authors_json or "[]")
-    except ValueError:
-        names = []
+    names = AUTHORS.decode_or_empty(record.authors_json)
     first = names[0].split(",")[0].split()[-1] if names and names[0].split() else ""
     if "," in (names[0] if names else ""):
         first = names[0].split(",")[0].strip()

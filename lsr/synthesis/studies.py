@@ -6,7 +6,6 @@ that lists studies awaiting extraction). Writing stays with ``record_extraction`
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from sqlmodel import select
@@ -70,7 +69,7 @@ def as_text(row: Extraction | None, protocol: Protocol) -> dict[str, str]:
     for key in VALUE_COLUMNS:
         value = getattr(row, key)
         out[key] = "" if value is None else f"{value:.6g}" if isinstance(value, float) else str(value)
-    extra = json.loads(row.extra_json or "{}")
+    extra = row.extra
     for key in own_fields(protocol):
         out[key] = str(extra.get(key, ""))
     return out

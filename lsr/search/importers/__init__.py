@@ -14,7 +14,6 @@ imported twice into one review.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from lsr.errors import LsrError
+from lsr.jsoncols import FILTERS
 from lsr.models import Decision, SearchRun, utcnow
 from lsr.screening.decisions import FT, TA, latest_decisions, settled_labels, validate_decision
 from lsr.search.dedupe import DoiConflict, Ingest
@@ -160,8 +160,8 @@ def import_file(ws, review_id: str, path: str | Path, source: str | None = None,
                            f"file {earlier.file}); nothing imported")
         run = SearchRun(review_id=review_id, kind="import", source=source, protocol_version=protocol.version,
                         file=parsed.path, file_sha256=parsed.sha256, reviewer=reviewer if labelled else None,
-                        filters_json=json.dumps({"format": parsed.format, "encoding": parsed.encoding,
-                                                 "records": len(parsed.records)}))
+                        filters_json=FILTERS.encode({"format": parsed.format, "encoding": parsed.encoding,
+                                                     "records": len(parsed.records)}))
         session.add(run)
         session.flush()
         ingest = Ingest(session, review_id, run, parsed.format)

@@ -8,7 +8,6 @@ the bibliographic fields follow OpenAlex while the record's identity, provenance
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from sqlmodel import Session, select
@@ -45,12 +44,12 @@ def refresh_records(session: Session, review_id: str, cands: Sequence[Candidate]
             if getattr(cand, attr) not in (None, ""):
                 setattr(rec, attr, getattr(cand, attr))
         if cand.authors:
-            rec.authors_json = json.dumps(cand.authors)
+            rec.authors = cand.authors
         if cand.keywords:
-            rec.keywords_json = json.dumps(cand.keywords)
+            rec.keywords = cand.keywords
         if cand.referenced_works:
-            rec.referenced_works_json = json.dumps(cand.referenced_works)
-        rec.raw_json = json.dumps(cand.raw)
+            rec.referenced_works = cand.referenced_works
+        rec.raw = cand.raw
         if _snapshot(rec) != before:
             session.add(rec)
             changed += 1
