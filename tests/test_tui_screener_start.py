@@ -39,6 +39,14 @@ def gate(monkeypatch):
     return event
 
 
+async def settle(pilot, done) -> None:
+    """Let the app work until ``done()`` holds (at most ~10 s; a wait, not a timing assertion)."""
+    for _ in range(200):
+        if done():
+            return
+        await pilot.pause(0.05)
+
+
 def lazy_app(path, reviewer="tester", stage=TA):
     ws = open_workspace(resolve(path, reviewer=reviewer), lazy=True)
     return make_app(ws, REVIEW, stage=stage, rerank=None)
@@ -55,8 +63,10 @@ async def test_first_record_shows_before_the_database_opens_and_typed_keys_apply
         assert "opening the database" in str(screen.query_one("#topbar").render())
         threading.Timer(0.3, gate.set).start()  # the keys below wait for it, then apply in order
         await pilot.press("i", "e", "m")
+        delta = record_id_by_word(path, "Delta")
+        await settle(pilot, lambda: screen.record_view.record_id == delta)
         assert screen.service is not None
-        assert screen.record_view.record_id == record_id_by_word(path, "Delta")
+        assert screen.record_view.record_id == delta
     assert [(d.record_id, d.label) for d in decisions(path)] == [(alpha, "include"), (bravo, "exclude"),
                                                                  (charlie, "maybe")]
 
@@ -71,6 +81,8 @@ async def test_a_record_decided_elsewhere_while_opening_still_takes_the_key_mean
         ScreeningService(open_ws(path, "bert"), REVIEW, "bert").decide(alpha, "exclude")
         threading.Timer(0.3, gate.set).start()
         await pilot.press("i")
+        await settle(pilot, lambda: app.screen.service is not None and app.screen.service.current is None
+                     or app.screen.record_view.record_id != alpha)
     assert [(d.record_id, d.reviewer, d.label) for d in decisions(path)] == [(alpha, "bert", "exclude"),
                                                                              (alpha, "anna", "include")]
 
