@@ -1,8 +1,14 @@
 """Review protocols: the TOML format of DESIGN.md as a validated, immutable model.
 
-``load_protocol`` reads one file and raises ``ProtocolError`` listing every problem as
-``file: key: reason``; ``check_files`` collects those lines for many files. Unknown keys and tables are
-errors, never ignored: a typo such as ``[serach]`` would otherwise silently disable a review's search.
+Each key of the format is declared once, as a field of the pydantic models below: its type, default and
+rule. ``load_protocol`` reads one file and raises ``ProtocolError`` listing every problem as
+``file: key: reason`` (pydantic's errors in lsr's words: the ``says`` of a field's type, or the reason a
+validator gives); ``check_files`` collects those lines for many files. Unknown keys and tables are errors,
+never ignored: a typo such as ``[serach]`` would otherwise silently disable a review's search.
+
+A protocol's recorded form (``protocol_json``, hashed as ``content_hash``) is the file's TOML table itself,
+not the model: a new protocol version is recorded when the file's content changes, whatever the model's
+defaults or normalisations.
 """
 
 from __future__ import annotations
@@ -11,17 +17,36 @@ import hashlib
 import json
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    ValidationInfo,
+    WrapValidator,
+    field_validator,
+    model_validator,
+)
 
 from lsr.errors import LsrError
 from lsr.search.cron import cron_problem
 from lsr.search.identity import normalize_doi
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-SCHEDULE_EVERY = ("daily", "weekly", "monthly", "quarterly")
+Every = Literal["daily", "weekly", "monthly", "quarterly"]
+SCHEDULE_EVERY: tuple[str, ...] = get_args(Every)
 STOPPING_PATTERN = re.compile(r"^(statistical|none|consecutive-irrelevant:[1-9][0-9]*)$")
 DEFAULT_EXCLUSION_REASONS = (
     "wrong population",
@@ -45,223 +70,60 @@ class ProtocolError(LsrError):
                          title="Invalid protocol")
 
 
-@dataclass(frozen=True)
-class Pico:
-    population: str = ""
-    intervention: str = ""
-    comparison: str = ""
-    outcomes: tuple[str, ...] = ()
+# --- The kinds of value a key may hold, each with the reason given when a value is not of that kind. ---
+# A rule pydantic checks (type, pattern, range, length) is worded by the ``says`` after it; a rule a
+# validator checks raises ``ValueError`` with its own words, which pass every ``says`` unchanged.
 
 
-@dataclass(frozen=True)
-class Search:
-    query: str
-    filters: dict[str, str] = field(default_factory=dict)
-    include_xpac: bool = False
-    """Also search OpenAlex's "xpac" works (DataCite and repository records: reports, theses, datasets),
-    which the API leaves out unless ``include_xpac=true`` is sent."""
-    known_studies: tuple[str, ...] = ()
-    """Normalised DOIs the search must retrieve (search validation, PRISMA-S)."""
+def says(reason: str) -> WrapValidator:
+    """Word every failure pydantic finds in what comes before as ``reason``: what the key must be."""
+
+    def wrap(value: Any, handler: Callable[[Any], Any]) -> Any:
+        try:
+            return handler(value)
+        except ValidationError as exc:
+            if all(error["type"] == "value_error" for error in exc.errors()):
+                raise  # already in lsr's words
+            raise ValueError(reason) from None
+
+    return WrapValidator(wrap)
 
 
-@dataclass(frozen=True)
-class Criteria:
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    exclusion_reasons: tuple[str, ...] = DEFAULT_EXCLUSION_REASONS
-    highlight_include: tuple[str, ...] = ()
-    highlight_exclude: tuple[str, ...] = ()
-    include_nl: tuple[str, ...] = ()
-    exclude_nl: tuple[str, ...] = ()
-    exclusion_reasons_nl: tuple[str, ...] = ()
-    """Dutch wording of ``exclusion_reasons``, same length and order (empty when not given)."""
+def refuse(problem: Callable[[Any], str | None]) -> Callable[[Any], Any]:
+    """A validator from a function that names what is wrong with a value (None when nothing is)."""
 
-    def reason_nl(self, reason: str) -> str:
-        """The Dutch wording of an exclusion reason, or the reason itself when none is given."""
-        if self.exclusion_reasons_nl and reason in self.exclusion_reasons:
-            return self.exclusion_reasons_nl[self.exclusion_reasons.index(reason)]
-        return reason
+    def check(value: Any) -> Any:
+        reason = problem(value)
+        if reason:
+            raise ValueError(reason)
+        return value
+
+    return check
 
 
-@dataclass(frozen=True)
-class Schedule:
-    every: str | None = "monthly"
-    cron: str | None = None
+def distinct(what: str, key: Callable[[Any], Any] = lambda value: value) -> AfterValidator:
+    """No two values of a list alike (compared by ``key``)."""
+    return AfterValidator(refuse(lambda values: f"{what} are listed twice"
+                                 if len({key(v) for v in values}) != len(values) else None))
 
 
-@dataclass(frozen=True)
-class Screening:
-    reviewers_per_record: int = 1
-    stopping: str = "statistical"
-    recall_target: float = 0.95
-    confidence: float = 0.95
+def _goals_problem(goals: tuple[int, ...]) -> str | None:
+    bad = [g for g in goals if not 1 <= g <= 12]
+    return f"goal numbers must be 1-12 (got {', '.join(map(str, bad))})" if bad else None
 
 
-@dataclass(frozen=True)
-class ExtractionSpec:
-    """What is extracted from each included study (``[extraction]``).
-
-    ``fields``: the columns an extraction holds (standard ones plus the review's own); ``outcomes``: when
-    given, the only outcome names an extraction may use (so "achievement" and "Achievement " never split
-    one meta-analysis in two).
-    """
-
-    fields: tuple[str, ...] = DEFAULT_EXTRACTION_FIELDS
-    outcomes: tuple[str, ...] = ()
+def _doi(text: str) -> str:
+    doi = normalize_doi(text)
+    if doi is None:
+        raise ValueError(f"not a DOI: {text!r}")
+    return doi
 
 
-@dataclass(frozen=True)
-class Protocol:
-    """One living review's protocol, as loaded from ``protocols/<id>.toml``."""
-
-    id: str
-    title: str
-    question: str
-    search: Search
-    title_nl: str = ""
-    question_nl: str = ""
-    theme: str = ""
-    programme_goals: tuple[int, ...] = ()
-    version: str = "1"
-    pico: Pico = Pico()
-    criteria: Criteria = Criteria()
-    schedule: Schedule = Schedule()
-    screening: Screening = Screening()
-    extraction: ExtractionSpec = ExtractionSpec()
-    raw: dict = field(default_factory=dict, compare=False, repr=False)
-    path: Path | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def content_hash(self) -> str:
-        """Stable hash of the protocol's content; a change means a new recorded version."""
-        return hashlib.sha256(json.dumps(self.raw, sort_keys=True, default=str).encode()).hexdigest()[:16]
-
-
-# Schema: key -> (kind, required). Kinds: str, nonempty, int, goals, strlist, table names, filters, float01.
-_SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
-    "": {
-        "id": ("id", True),
-        "title": ("nonempty", True),
-        "question": ("nonempty", True),
-        "title_nl": ("nonempty", False),
-        "question_nl": ("nonempty", False),
-        "theme": ("str", False),
-        "programme_goals": ("goals", False),
-        "version": ("version", False),
-        "pico": ("table", False),
-        "search": ("table", True),
-        "criteria": ("table", False),
-        "schedule": ("table", False),
-        "screening": ("table", False),
-        "extraction": ("table", False),
-    },
-    "extraction": {"fields": ("fields", False), "outcomes": ("strlist", False)},
-    "pico": {
-        "population": ("str", False),
-        "intervention": ("str", False),
-        "comparison": ("str", False),
-        "outcomes": ("strlist", False),
-    },
-    "search": {"query": ("query", True), "filters": ("filters", False), "include_xpac": ("bool", False),
-               "known_studies": ("dois", False)},
-    "criteria": {
-        "include": ("strlist", False),
-        "exclude": ("strlist", False),
-        "exclusion_reasons": ("reasons", False),
-        "highlight": ("table", False),
-        "include_nl": ("strlist", False),
-        "exclude_nl": ("strlist", False),
-        "exclusion_reasons_nl": ("reasons", False),
-    },
-    "criteria.highlight": {"include": ("strlist", False), "exclude": ("strlist", False)},
-    "schedule": {"every": ("every", False), "cron": ("cron", False)},
-    "screening": {
-        "reviewers_per_record": ("reviewers", False),
-        "stopping": ("stopping", False),
-        "recall_target": ("float01", False),
-        "confidence": ("float01", False),
-    },
-}
-
-
-def _check_value(kind: str, value: Any) -> str | None:
-    """Return the reason a value is invalid for its kind, or None."""
-    if kind in ("str",):
-        return None if isinstance(value, str) else "must be a string"
-    if kind == "nonempty":
-        return None if isinstance(value, str) and value.strip() else "must be a non-empty string"
-    if kind == "version":
-        return None if isinstance(value, str | int) and str(value).strip() else "must be a non-empty string"
-    if kind == "id":
-        if not isinstance(value, str):
-            return "must be a string"
-        return None if ID_PATTERN.match(value) else "must be lowercase letters, digits and single hyphens"
-    if kind == "goals":
-        if not isinstance(value, list) or not all(isinstance(g, int) and not isinstance(g, bool) for g in value):
-            return "must be a list of programme goal numbers"
-        bad = [g for g in value if not 1 <= g <= 12]
-        if bad:
-            return f"goal numbers must be 1-12 (got {', '.join(map(str, bad))})"
-        return "goals are listed twice" if len(set(value)) != len(value) else None
-    if kind in ("strlist", "reasons"):
-        if not isinstance(value, list) or not all(isinstance(s, str) and s.strip() for s in value):
-            return "must be a list of non-empty strings"
-        if kind == "reasons":
-            if not value:
-                return "must list at least one reason"
-            if len(value) > 9:
-                return "at most 9 reasons (keys 1-9 select them in the screener)"
-            if len({s.strip().lower() for s in value}) != len(value):
-                return "reasons are listed twice"
-        return None
-    if kind == "table":
-        return None if isinstance(value, dict) else "must be a table"
-    if kind == "bool":
-        return None if isinstance(value, bool) else "must be true or false"
-    if kind == "dois":
-        if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
-            return "must be a list of DOIs"
-        bad = [s for s in value if normalize_doi(s) is None]
-        if bad:
-            return f"not a DOI: {bad[0]!r}"
-        dois = [normalize_doi(s) for s in value]
-        return "DOIs are listed twice" if len(set(dois)) != len(dois) else None
-    if kind == "fields":
-        if not isinstance(value, list) or not all(isinstance(s, str) and s.strip() for s in value):
-            return "must be a list of field names"
-        bad = [s for s in value if not FIELD_PATTERN.match(s)]
-        if bad:
-            return f"field names are lowercase letters, digits and _ (got {', '.join(map(repr, bad))})"
-        if "outcome" not in value:
-            return "must include outcome (every extraction is of one outcome)"
-        return "fields are listed twice" if len(set(value)) != len(value) else None
-    if kind == "query":
-        if not isinstance(value, str) or not value.strip():
-            return "must be a non-empty search string"
-        return _query_problem(value)
-    if kind == "filters":
-        if not isinstance(value, dict):
-            return "must be a table of OpenAlex filters"
-        for k, v in value.items():
-            if not isinstance(v, str | int | bool) or isinstance(v, float):
-                return f"filter {k!r} must be a string, integer or boolean"
-            if isinstance(v, str) and "," in v:
-                return f"filter {k!r}: commas are not allowed (OpenAlex splits filters on commas; use | for OR)"
-        return None
-    if kind == "every":
-        return None if value in SCHEDULE_EVERY else f"must be one of {', '.join(SCHEDULE_EVERY)}"
-    if kind == "cron":
-        return cron_problem(value)
-    if kind == "reviewers":
-        ok = isinstance(value, int) and not isinstance(value, bool) and value in (1, 2)
-        return None if ok else "must be 1 (single screening) or 2 (blinded dual screening)"
-    if kind == "stopping":
-        ok = isinstance(value, str) and STOPPING_PATTERN.match(value)
-        return None if ok else "must be statistical, consecutive-irrelevant:N (N >= 1) or none"
-    if kind == "float01":
-        ok = isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1
-        return None if ok else "must be a number between 0 and 1 (exclusive)"
-    raise AssertionError(kind)
+def _field_names_problem(names: tuple[str, ...]) -> str | None:
+    bad = [s for s in names if not FIELD_PATTERN.match(s)]
+    if bad:
+        return f"field names are lowercase letters, digits and _ (got {', '.join(map(repr, bad))})"
+    return None if "outcome" in names else "must include outcome (every extraction is of one outcome)"
 
 
 def _query_problem(query: str) -> str | None:
@@ -270,43 +132,227 @@ def _query_problem(query: str) -> str | None:
     return check_query(query)
 
 
-def _validate(data: dict, where: str, expected_id: str | None) -> list[str]:
-    problems: list[str] = []
+def _openalex_filters(filters: dict[str, Any]) -> dict[str, str]:
+    """OpenAlex filter values as the API takes them: text, with true/false for booleans."""
+    for key, value in filters.items():
+        if not isinstance(value, str | int | bool):
+            raise ValueError(f"filter {key!r} must be a string, integer or boolean")
+        if isinstance(value, str) and "," in value:
+            raise ValueError(f"filter {key!r}: commas are not allowed (OpenAlex splits filters on commas; use | for OR)")
+    return {key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in filters.items()}
 
-    def walk(table: dict, section: str) -> None:
-        schema = _SCHEMA[section]
-        for key, value in table.items():
-            dotted = f"{section}.{key}" if section else key
-            if key not in schema:
-                what = "table" if isinstance(value, dict) else "key"
-                allowed = ", ".join(schema)
-                problems.append(f"{where}: {dotted}: unknown {what} (allowed here: {allowed})")
-                continue
-            kind, _ = schema[key]
-            reason = _check_value(kind, value)
-            if reason:
-                problems.append(f"{where}: {dotted}: {reason}")
-            elif kind == "table" and (f"{section}.{key}" if section else key) in _SCHEMA:
-                walk(value, dotted)
-        for key, (_, required) in schema.items():
-            if required and key not in table:
-                dotted = f"{section}.{key}" if section else key
-                problems.append(f"{where}: {dotted}: missing (required)")
 
-    walk(data, "")
-    sched = data.get("schedule")
-    if isinstance(sched, dict) and "every" in sched and "cron" in sched:
-        problems.append(f"{where}: schedule: give either every or cron, not both")
-    crit = data.get("criteria")
-    if isinstance(crit, dict) and "exclusion_reasons_nl" in crit:
-        reasons = crit.get("exclusion_reasons", list(DEFAULT_EXCLUSION_REASONS))
-        if isinstance(reasons, list) and isinstance(crit["exclusion_reasons_nl"], list) \
-                and len(reasons) != len(crit["exclusion_reasons_nl"]):
-            problems.append(f"{where}: criteria.exclusion_reasons_nl: has {len(crit['exclusion_reasons_nl'])} "
-                            f"reasons, exclusion_reasons has {len(reasons)} (same length and order)")
-    if expected_id and isinstance(data.get("id"), str) and data["id"] != expected_id:
-        problems.append(f"{where}: id: {data['id']!r} does not match the file name {expected_id!r}")
-    return problems
+def _strip_each(texts: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(text.strip() for text in texts)
+
+
+Filled = Annotated[StrictStr, Field(pattern=r"\S")]  # has a character that is not white space
+Text = Annotated[StrictStr, says("must be a string")]
+Sentence = Annotated[Filled, says("must be a non-empty string"), AfterValidator(str.strip)]
+Texts = Annotated[tuple[Filled, ...], says("must be a list of non-empty strings")]
+Id = Annotated[StrictStr, says("must be a string"),
+               Field(pattern=ID_PATTERN.pattern), says("must be lowercase letters, digits and single hyphens")]
+Version = Annotated[Filled, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v),
+                    says("must be a non-empty string")]
+Goals = Annotated[tuple[StrictInt, ...], says("must be a list of programme goal numbers"),
+                  AfterValidator(refuse(_goals_problem)), distinct("goals")]
+Query = Annotated[Filled, says("must be a non-empty search string"), AfterValidator(refuse(_query_problem)),
+                  AfterValidator(str.strip)]
+Filters = Annotated[dict[str, Any], says("must be a table of OpenAlex filters"), AfterValidator(_openalex_filters)]
+Flag = Annotated[StrictBool, says("must be true or false")]
+Dois = Annotated[tuple[Annotated[StrictStr, AfterValidator(_doi)], ...], says("must be a list of DOIs"),
+                 distinct("DOIs")]
+Reasons = Annotated[Texts, Field(min_length=1), says("must list at least one reason"),
+                    Field(max_length=9), says("at most 9 reasons (keys 1-9 select them in the screener)"),
+                    distinct("reasons", key=lambda reason: reason.strip().lower())]
+Cron = Annotated[str, BeforeValidator(refuse(cron_problem))]
+Reviewers = Annotated[StrictInt, Field(ge=1, le=2), says("must be 1 (single screening) or 2 (blinded dual screening)")]
+Stopping = Annotated[StrictStr, Field(pattern=STOPPING_PATTERN.pattern),
+                     says("must be statistical, consecutive-irrelevant:N (N >= 1) or none")]
+Fraction = Annotated[StrictFloat, Field(gt=0, lt=1), says("must be a number between 0 and 1 (exclusive)")]
+FieldNames = Annotated[tuple[Filled, ...], says("must be a list of field names"),
+                       AfterValidator(refuse(_field_names_problem)), distinct("fields")]
+
+
+class Table(BaseModel):
+    """One table of the protocol: unknown keys are errors, values never change once loaded."""
+
+    # python-re: patterns match as Python's re does (white space, a "$" before a final newline), as before
+    model_config = ConfigDict(extra="forbid", frozen=True, regex_engine="python-re")
+
+
+class Pico(Table):
+    population: Text = ""
+    intervention: Text = ""
+    comparison: Text = ""
+    outcomes: Texts = ()
+
+
+class Search(Table):
+    query: Query
+    filters: Filters = {}
+    include_xpac: Flag = False
+    """Also search OpenAlex's "xpac" works (DataCite and repository records: reports, theses, datasets),
+    which the API leaves out unless ``include_xpac=true`` is sent."""
+    known_studies: Dois = ()
+    """Normalised DOIs the search must retrieve (search validation, PRISMA-S)."""
+
+
+class Highlight(Table):
+    """Words the screener highlights in titles and abstracts (``[criteria] highlight``)."""
+
+    include: Texts = ()
+    exclude: Texts = ()
+
+
+class Criteria(Table):
+    include: Texts = ()
+    exclude: Texts = ()
+    exclusion_reasons: Reasons = DEFAULT_EXCLUSION_REASONS
+    highlight: Highlight = Highlight()
+    include_nl: Texts = ()
+    exclude_nl: Texts = ()
+    exclusion_reasons_nl: Reasons = ()
+    """Dutch wording of ``exclusion_reasons``, same length and order (empty when not given)."""
+
+    @field_validator("exclusion_reasons_nl")
+    @classmethod
+    def _same_length(cls, dutch: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        english = info.data.get("exclusion_reasons")
+        if english is not None and len(dutch) != len(english):
+            raise ValueError(f"has {len(dutch)} reasons, exclusion_reasons has {len(english)} (same length and order)")
+        return dutch
+
+    @property
+    def highlight_include(self) -> tuple[str, ...]:
+        return self.highlight.include
+
+    @property
+    def highlight_exclude(self) -> tuple[str, ...]:
+        return self.highlight.exclude
+
+    def reason_nl(self, reason: str) -> str:
+        """The Dutch wording of an exclusion reason, or the reason itself when none is given."""
+        if self.exclusion_reasons_nl and reason in self.exclusion_reasons:
+            return self.exclusion_reasons_nl[self.exclusion_reasons.index(reason)]
+        return reason
+
+
+class Schedule(Table):
+    """When the review is searched again: ``every`` interval (monthly when neither is given) or ``cron``."""
+
+    every: Annotated[Every | None, says(f"must be one of {', '.join(SCHEDULE_EVERY)}")] = "monthly"
+    cron: Cron | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cron_replaces_every(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "cron" in data and "every" not in data:
+            return {**data, "every": None}
+        return data
+
+    @model_validator(mode="after")
+    def _every_or_cron(self) -> Schedule:
+        if self.every is not None and self.cron is not None:
+            raise ValueError("give either every or cron, not both")
+        return self
+
+
+class Screening(Table):
+    reviewers_per_record: Reviewers = 1
+    stopping: Stopping = "statistical"
+    recall_target: Fraction = 0.95
+    confidence: Fraction = 0.95
+
+
+class ExtractionSpec(Table):
+    """What is extracted from each included study (``[extraction]``).
+
+    ``fields``: the columns an extraction holds (standard ones plus the review's own); ``outcomes``: when
+    given, the only outcome names an extraction may use (so "achievement" and "Achievement " never split
+    one meta-analysis in two).
+    """
+
+    fields: FieldNames = DEFAULT_EXTRACTION_FIELDS
+    outcomes: Annotated[Texts, AfterValidator(_strip_each)] = ()
+
+
+class Protocol(Table):
+    """One living review's protocol, as loaded from ``protocols/<id>.toml``."""
+
+    id: Id
+    title: Sentence
+    question: Sentence
+    title_nl: Sentence = ""
+    question_nl: Sentence = ""
+    theme: Text = ""
+    programme_goals: Goals = ()
+    version: Version = "1"
+    pico: Pico = Pico()
+    search: Search
+    criteria: Criteria = Criteria()
+    schedule: Schedule = Schedule()
+    screening: Screening = Screening()
+    extraction: ExtractionSpec = ExtractionSpec()
+    _raw: dict = PrivateAttr(default_factory=dict)
+    _path: Path | None = PrivateAttr(default=None)
+
+    @property
+    def raw(self) -> dict:
+        """The file's TOML table, as read."""
+        return self._raw
+
+    @property
+    def path(self) -> Path | None:
+        """The file it was loaded from (None when built from a table)."""
+        return self._path
+
+    @property
+    def protocol_json(self) -> str:
+        """The protocol as the database records it (``protocol_json``): its TOML table as sorted JSON."""
+        return json.dumps(self._raw, sort_keys=True, default=str)
+
+    @property
+    def content_hash(self) -> str:
+        """Stable hash of the protocol's content; a change means a new recorded version."""
+        return hashlib.sha256(self.protocol_json.encode()).hexdigest()[:16]
+
+
+def _problems(exc: ValidationError, data: dict, where: str) -> list[str]:
+    """pydantic's errors as ``file: key: reason`` lines, in the order of the keys in the file."""
+    errors = []
+    for error in exc.errors():
+        loc = tuple(part for part in error["loc"] if isinstance(part, str))  # not a list item's index
+        errors.append((_file_order(data, loc), f"{where}: {'.'.join(loc)}: {_reason(error, loc)}"))
+    return [line for _, line in sorted(errors, key=lambda error: error[0])]
+
+
+def _file_order(data: dict, loc: tuple[str, ...]) -> list[int]:
+    """Where a key is in the file: its place in each table on the way (a missing key after the others)."""
+    order, table = [], data
+    for key in loc:
+        keys = list(table) if isinstance(table, dict) else []
+        order.append(keys.index(key) if key in keys else len(keys))
+        table = table.get(key) if isinstance(table, dict) else None
+    return order
+
+
+def _reason(error: Any, loc: tuple[str, ...]) -> str:
+    """One pydantic error in lsr's words."""
+    kind = error["type"]
+    if kind == "value_error":
+        return str(error["ctx"]["error"])
+    if kind == "missing":
+        return "missing (required)"
+    if kind == "model_type":
+        return "must be a table"
+    if kind == "extra_forbidden":
+        table: type[BaseModel] = Protocol
+        for key in loc[:-1]:
+            table = table.model_fields[key].annotation
+        what = "table" if isinstance(error["input"], dict) else "key"
+        return f"unknown {what} (allowed here: {', '.join(table.model_fields)})"
+    return error["msg"]  # pydantic's words: a kind without its ``says`` (a test makes sure there is none)
 
 
 def parse_protocol(data: dict, where: str = "<protocol>", expected_id: str | None = None,
@@ -316,58 +362,17 @@ def parse_protocol(data: dict, where: str = "<protocol>", expected_id: str | Non
     Raises:
         ProtocolError: listing every problem found.
     """
-    problems = _validate(data, where, expected_id)
+    problems: list[str] = []
+    try:
+        proto = Protocol.model_validate(data)
+    except ValidationError as exc:
+        problems = _problems(exc, data, where)
+    if expected_id and isinstance(data.get("id"), str) and data["id"] != expected_id:
+        problems.append(f"{where}: id: {data['id']!r} does not match the file name {expected_id!r}")
     if problems:
         raise ProtocolError(problems)
-    pico = data.get("pico", {})
-    search = data["search"]
-    crit = data.get("criteria", {})
-    hl = crit.get("highlight", {})
-    sched = data.get("schedule", {})
-    scr = data.get("screening", {})
-    return Protocol(
-        id=data["id"],
-        title=data["title"].strip(),
-        question=data["question"].strip(),
-        title_nl=data.get("title_nl", "").strip(),
-        question_nl=data.get("question_nl", "").strip(),
-        theme=data.get("theme", ""),
-        programme_goals=tuple(data.get("programme_goals", ())),
-        version=str(data.get("version", "1")),
-        pico=Pico(
-            population=pico.get("population", ""),
-            intervention=pico.get("intervention", ""),
-            comparison=pico.get("comparison", ""),
-            outcomes=tuple(pico.get("outcomes", ())),
-        ),
-        search=Search(query=search["query"].strip(), filters={k: str(v).lower() if isinstance(v, bool) else str(v)
-                                                             for k, v in search.get("filters", {}).items()},
-                      include_xpac=bool(search.get("include_xpac", False)),
-                      known_studies=tuple(normalize_doi(d) for d in search.get("known_studies", ()))),
-        criteria=Criteria(
-            include=tuple(crit.get("include", ())),
-            exclude=tuple(crit.get("exclude", ())),
-            exclusion_reasons=tuple(crit.get("exclusion_reasons", DEFAULT_EXCLUSION_REASONS)),
-            highlight_include=tuple(hl.get("include", ())),
-            highlight_exclude=tuple(hl.get("exclude", ())),
-            include_nl=tuple(crit.get("include_nl", ())),
-            exclude_nl=tuple(crit.get("exclude_nl", ())),
-            exclusion_reasons_nl=tuple(crit.get("exclusion_reasons_nl", ())),
-        ),
-        schedule=Schedule(every=sched.get("every", None if "cron" in sched else "monthly"), cron=sched.get("cron")),
-        screening=Screening(
-            reviewers_per_record=scr.get("reviewers_per_record", 1),
-            stopping=scr.get("stopping", "statistical"),
-            recall_target=float(scr.get("recall_target", 0.95)),
-            confidence=float(scr.get("confidence", 0.95)),
-        ),
-        extraction=ExtractionSpec(
-            fields=tuple(data.get("extraction", {}).get("fields", DEFAULT_EXTRACTION_FIELDS)),
-            outcomes=tuple(o.strip() for o in data.get("extraction", {}).get("outcomes", ())),
-        ),
-        raw=data,
-        path=path,
-    )
+    proto._raw, proto._path = data, path
+    return proto
 
 
 def load_protocol(path: str | Path) -> Protocol:

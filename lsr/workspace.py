@@ -94,7 +94,7 @@ def _sync_one(session, proto: Protocol) -> None:
 
     from lsr.models import ProtocolVersion, Review  # noqa: PLC0415
 
-    snapshot = json.dumps(proto.raw, sort_keys=True, default=str)
+    snapshot = proto.protocol_json
     review = session.get(Review, proto.id)
     if review is not None and review.protocol_hash == proto.content_hash:
         return
