@@ -1,14 +1,15 @@
 """Review protocols: the TOML format of DESIGN.md as a validated, immutable model.
 
-Each key of the format is declared once, as a field of the pydantic models below: its type, default and
-rule. ``load_protocol`` reads one file and raises ``ProtocolError`` listing every problem as
-``file: key: reason`` (pydantic's errors in lsr's words: the ``says`` of a field's type, or the reason a
-validator gives); ``check_files`` collects those lines for many files. Unknown keys and tables are errors,
-never ignored: a typo such as ``[serach]`` would otherwise silently disable a review's search.
+Each key is declared once, as a field of the frozen dataclasses below: its type (the annotation), default
+and rule (``key(...)``: what it must be, in lsr's words, and further checks). One walker, ``_build``, reads a
+TOML table through ``dataclasses.fields``: unknown keys and tables are errors, never ignored (a typo such as
+``[serach]`` would otherwise silently disable a review's search), types are strict (``true`` is not 1), and
+every problem is collected: ``load_protocol`` raises ``ProtocolError`` listing them as ``file: key: reason``
+in file order; ``check_files`` collects them for many files. Standard library only: ``lsr status`` imports
+this module and must start within a fraction of a second (issue 19), which a validation library would spend.
 
-A protocol's recorded form (``protocol_json``, hashed as ``content_hash``) is the file's TOML table itself,
-not the model: a new protocol version is recorded when the file's content changes, whatever the model's
-defaults or normalisations.
+The recorded form (``protocol_json``, hashed as ``content_hash``) is the file's TOML table itself, not the
+model: a new version is recorded when the file changes, whatever the model's defaults.
 """
 
 from __future__ import annotations
@@ -17,36 +18,20 @@ import hashlib
 import json
 import re
 import tomllib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+import typing
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import MISSING, dataclass, field, fields, replace
+from functools import cache, partial
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
-
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
-    ValidationError,
-    ValidationInfo,
-    WrapValidator,
-    field_validator,
-    model_validator,
-)
+from types import UnionType
+from typing import Any
 
 from lsr.errors import LsrError
 from lsr.search.cron import cron_problem
 from lsr.search.identity import normalize_doi
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-Every = Literal["daily", "weekly", "monthly", "quarterly"]
-SCHEDULE_EVERY: tuple[str, ...] = get_args(Every)
+SCHEDULE_EVERY = ("daily", "weekly", "monthly", "quarterly")
 STOPPING_PATTERN = re.compile(r"^(statistical|none|consecutive-irrelevant:[1-9][0-9]*)$")
 DEFAULT_EXCLUSION_REASONS = (
     "wrong population",
@@ -70,56 +55,72 @@ class ProtocolError(LsrError):
                          title="Invalid protocol")
 
 
-# --- The kinds of value a key may hold, each with the reason given when a value is not of that kind. ---
-# A rule pydantic checks (type, pattern, range, length) is worded by the ``says`` after it; a rule a
-# validator checks raises ``ValueError`` with its own words, which pass every ``says`` unchanged.
+# --- Rules: what a key must be. ---
 
 
-def says(reason: str) -> WrapValidator:
-    """Word every failure pydantic finds in what comes before as ``reason``: what the key must be."""
+@dataclass(frozen=True)
+class Rule:
+    """How a key's value is checked: its type (the field's annotation) and ``ok``, both worded by ``says``;
+    then ``checks`` in order, the first that finds a problem (or a list of them) giving its own words.
+    ``before`` turns the file's value into the model's kind, ``after`` normalises a valid value."""
 
-    def wrap(value: Any, handler: Callable[[Any], Any]) -> Any:
-        try:
-            return handler(value)
-        except ValidationError as exc:
-            if all(error["type"] == "value_error" for error in exc.errors()):
-                raise  # already in lsr's words
-            raise ValueError(reason) from None
+    says: str
+    ok: Callable[[Any], Any] = lambda value: True
+    checks: tuple[Callable[[Any], str | list[str] | None], ...] = ()
+    before: Callable[[Any], Any] = lambda value: value
+    after: Callable[[Any], Any] = lambda value: value
 
-    return WrapValidator(wrap)
-
-
-def refuse(problem: Callable[[Any], str | None]) -> Callable[[Any], Any]:
-    """A validator from a function that names what is wrong with a value (None when nothing is)."""
-
-    def check(value: Any) -> Any:
-        reason = problem(value)
-        if reason:
-            raise ValueError(reason)
-        return value
-
-    return check
+    def apply(self, value: Any, kind: Any) -> tuple[Any, list[str]]:
+        """The model's value and no problems, or None and the problems of a wrong value."""
+        value = self.before(value)
+        if not (_fits(value, kind) and self.ok(value)):
+            return None, [self.says]
+        for check in self.checks:
+            if found := check(value):
+                return None, [found] if isinstance(found, str) else found
+        return self.after(tuple(value) if isinstance(value, list) else float(value) if kind is float else value), []
 
 
-def distinct(what: str, key: Callable[[Any], Any] = lambda value: value) -> AfterValidator:
-    """No two values of a list alike (compared by ``key``)."""
-    return AfterValidator(refuse(lambda values: f"{what} are listed twice"
-                                 if len({key(v) for v in values}) != len(values) else None))
+def key(says: str, default: Any = MISSING, *, factory: Any = MISSING, **rule: Any) -> Any:
+    """A key of a table: the dataclass field with its default (none: required) and its ``Rule``."""
+    return field(default=default, default_factory=factory, metadata={"rule": Rule(says, **rule)})
 
 
-def _goals_problem(goals: tuple[int, ...]) -> str | None:
+def _fits(value: Any, kind: Any) -> bool:
+    """Whether a TOML value is of the annotated type, strictly: no ``true`` as 1, no ``"0.5"`` as number."""
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin is tuple:
+        return isinstance(value, list) and all(_fits(item, args[0]) for item in value)
+    if origin in (UnionType, typing.Union):
+        return any(_fits(value, option) for option in args)
+    if origin is dict:
+        return isinstance(value, dict)  # its values are the rule's to check
+    if isinstance(value, bool) and kind is not bool:
+        return False  # true is not 1
+    return isinstance(value, (int, float) if kind is float else kind)
+
+
+def _all_filled(texts: list[str]) -> bool:
+    return all(map(str.strip, texts))
+
+
+def distinct(what: str, same: Callable[[Any], Any] = lambda value: value) -> Callable[[list], str | None]:
+    """No two values of a list alike (compared by ``same``)."""
+    return lambda values: f"{what} are listed twice" if len({same(v) for v in values}) != len(values) else None
+
+
+def _goals_problem(goals: list[int]) -> str | None:
     bad = [g for g in goals if not 1 <= g <= 12]
     return f"goal numbers must be 1-12 (got {', '.join(map(str, bad))})" if bad else None
 
 
-def _doi(text: str) -> str:
-    doi = normalize_doi(text)
-    if doi is None:
-        raise ValueError(f"not a DOI: {text!r}")
-    return doi
+def _reasons_count_problem(reasons: list[str]) -> str | None:
+    if not reasons:
+        return "must list at least one reason"
+    return "at most 9 reasons (keys 1-9 select them in the screener)" if len(reasons) > 9 else None
 
 
-def _field_names_problem(names: tuple[str, ...]) -> str | None:
+def _field_names_problem(names: list[str]) -> str | None:
     bad = [s for s in names if not FIELD_PATTERN.match(s)]
     if bad:
         return f"field names are lowercase letters, digits and _ (got {', '.join(map(repr, bad))})"
@@ -132,96 +133,91 @@ def _query_problem(query: str) -> str | None:
     return check_query(query)
 
 
-def _openalex_filters(filters: dict[str, Any]) -> dict[str, str]:
-    """OpenAlex filter values as the API takes them: text, with true/false for booleans."""
-    for key, value in filters.items():
+def _filters_problem(filters: dict[str, Any]) -> str | None:
+    for name, value in filters.items():
         if not isinstance(value, str | int | bool):
-            raise ValueError(f"filter {key!r} must be a string, integer or boolean")
+            return f"filter {name!r} must be a string, integer or boolean"
         if isinstance(value, str) and "," in value:
-            raise ValueError(f"filter {key!r}: commas are not allowed (OpenAlex splits filters on commas; use | for OR)")
-    return {key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in filters.items()}
+            return f"filter {name!r}: commas are not allowed (OpenAlex splits filters on commas; use | for OR)"
+    return None
 
 
-def _strip_each(texts: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(text.strip() for text in texts)
+def _openalex_text(filters: dict[str, Any]) -> dict[str, str]:
+    """OpenAlex filter values as the API takes them: text, with true/false for booleans."""
+    return {name: str(value).lower() if isinstance(value, bool) else str(value) for name, value in filters.items()}
 
 
-Filled = Annotated[StrictStr, Field(pattern=r"\S")]  # has a character that is not white space
-Text = Annotated[StrictStr, says("must be a string")]
-Sentence = Annotated[Filled, says("must be a non-empty string"), AfterValidator(str.strip)]
-Texts = Annotated[tuple[Filled, ...], says("must be a list of non-empty strings")]
-Id = Annotated[StrictStr, says("must be a string"),
-               Field(pattern=ID_PATTERN.pattern), says("must be lowercase letters, digits and single hyphens")]
-Version = Annotated[Filled, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v),
-                    says("must be a non-empty string")]
-Goals = Annotated[tuple[StrictInt, ...], says("must be a list of programme goal numbers"),
-                  AfterValidator(refuse(_goals_problem)), distinct("goals")]
-Query = Annotated[Filled, says("must be a non-empty search string"), AfterValidator(refuse(_query_problem)),
-                  AfterValidator(str.strip)]
-Filters = Annotated[dict[str, Any], says("must be a table of OpenAlex filters"), AfterValidator(_openalex_filters)]
-Flag = Annotated[StrictBool, says("must be true or false")]
-Dois = Annotated[tuple[Annotated[StrictStr, AfterValidator(_doi)], ...], says("must be a list of DOIs"),
-                 distinct("DOIs")]
-Reasons = Annotated[Texts, Field(min_length=1), says("must list at least one reason"),
-                    Field(max_length=9), says("at most 9 reasons (keys 1-9 select them in the screener)"),
-                    distinct("reasons", key=lambda reason: reason.strip().lower())]
-Cron = Annotated[str, BeforeValidator(refuse(cron_problem))]
-Reviewers = Annotated[StrictInt, Field(ge=1, le=2), says("must be 1 (single screening) or 2 (blinded dual screening)")]
-Stopping = Annotated[StrictStr, Field(pattern=STOPPING_PATTERN.pattern),
-                     says("must be statistical, consecutive-irrelevant:N (N >= 1) or none")]
-Fraction = Annotated[StrictFloat, Field(gt=0, lt=1), says("must be a number between 0 and 1 (exclusive)")]
-FieldNames = Annotated[tuple[Filled, ...], says("must be a list of field names"),
-                       AfterValidator(refuse(_field_names_problem)), distinct("fields")]
+TEXT = partial(key, "must be a string")
+SENTENCE = partial(key, "must be a non-empty string", ok=str.strip, after=str.strip)
+TEXTS = partial(key, "must be a list of non-empty strings", ok=_all_filled)
+REASONS = partial(TEXTS, checks=(_reasons_count_problem, distinct("reasons", lambda reason: reason.strip().lower())))
+FRACTION = partial(key, "must be a number between 0 and 1 (exclusive)", ok=lambda x: 0 < x < 1)
 
 
-class Table(BaseModel):
-    """One table of the protocol: unknown keys are errors, values never change once loaded."""
+# --- The tables of a protocol file, each key declared once. ---
 
-    # python-re: patterns match as Python's re does (white space, a "$" before a final newline), as before
-    model_config = ConfigDict(extra="forbid", frozen=True, regex_engine="python-re")
+table = dataclass(frozen=True, kw_only=True)
+NOT_A_KEY = {"key": False}  # the metadata of a model field that the file does not give
 
 
+class Table:
+    """A table of the protocol file: a frozen dataclass whose fields are its keys."""
+
+    @staticmethod
+    def problems(values: dict[str, Any]) -> Iterator[tuple[str, str]]:
+        """Problems across keys, as (key, reason), key "" for the table itself. ``values``: each key's model
+        value (its default when not given), leaving out the keys that failed their own rule."""
+        return iter(())
+
+
+@table
 class Pico(Table):
-    population: Text = ""
-    intervention: Text = ""
-    comparison: Text = ""
-    outcomes: Texts = ()
+    population: str = TEXT("")
+    intervention: str = TEXT("")
+    comparison: str = TEXT("")
+    outcomes: tuple[str, ...] = TEXTS(())
 
 
+@table
 class Search(Table):
-    query: Query
-    filters: Filters = {}
-    include_xpac: Flag = False
+    query: str = key("must be a non-empty search string", ok=str.strip, checks=(_query_problem,), after=str.strip)
+    filters: dict[str, str] = key("must be a table of OpenAlex filters", factory=dict, checks=(_filters_problem,),
+                                  after=_openalex_text)
+    include_xpac: bool = key("must be true or false", False)
     """Also search OpenAlex's "xpac" works (DataCite and repository records: reports, theses, datasets),
     which the API leaves out unless ``include_xpac=true`` is sent."""
-    known_studies: Dois = ()
+    known_studies: tuple[str, ...] = key(
+        "must be a list of DOIs", (), after=lambda dois: tuple(map(normalize_doi, dois)),
+        checks=(lambda dois: [f"not a DOI: {d!r}" for d in dois if normalize_doi(d) is None],
+                distinct("DOIs", normalize_doi)))
     """Normalised DOIs the search must retrieve (search validation, PRISMA-S)."""
 
 
+@table
 class Highlight(Table):
     """Words the screener highlights in titles and abstracts (``[criteria] highlight``)."""
 
-    include: Texts = ()
-    exclude: Texts = ()
+    include: tuple[str, ...] = TEXTS(())
+    exclude: tuple[str, ...] = TEXTS(())
 
 
+@table
 class Criteria(Table):
-    include: Texts = ()
-    exclude: Texts = ()
-    exclusion_reasons: Reasons = DEFAULT_EXCLUSION_REASONS
+    include: tuple[str, ...] = TEXTS(())
+    exclude: tuple[str, ...] = TEXTS(())
+    exclusion_reasons: tuple[str, ...] = REASONS(DEFAULT_EXCLUSION_REASONS)
     highlight: Highlight = Highlight()
-    include_nl: Texts = ()
-    exclude_nl: Texts = ()
-    exclusion_reasons_nl: Reasons = ()
+    include_nl: tuple[str, ...] = TEXTS(())
+    exclude_nl: tuple[str, ...] = TEXTS(())
+    exclusion_reasons_nl: tuple[str, ...] = REASONS(())
     """Dutch wording of ``exclusion_reasons``, same length and order (empty when not given)."""
 
-    @field_validator("exclusion_reasons_nl")
-    @classmethod
-    def _same_length(cls, dutch: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
-        english = info.data.get("exclusion_reasons")
-        if english is not None and len(dutch) != len(english):
-            raise ValueError(f"has {len(dutch)} reasons, exclusion_reasons has {len(english)} (same length and order)")
-        return dutch
+    @staticmethod
+    def problems(values: dict[str, Any]) -> Iterator[tuple[str, str]]:
+        dutch, english = values.get("exclusion_reasons_nl"), values.get("exclusion_reasons")
+        if dutch and english is not None and len(dutch) != len(english):
+            yield "exclusion_reasons_nl", (f"has {len(dutch)} reasons, exclusion_reasons has {len(english)} "
+                                           "(same length and order)")
 
     @property
     def highlight_include(self) -> tuple[str, ...]:
@@ -238,33 +234,34 @@ class Criteria(Table):
         return reason
 
 
+@table
 class Schedule(Table):
     """When the review is searched again: ``every`` interval (monthly when neither is given) or ``cron``."""
 
-    every: Annotated[Every | None, says(f"must be one of {', '.join(SCHEDULE_EVERY)}")] = "monthly"
-    cron: Cron | None = None
+    every: str | None = key(f"must be one of {', '.join(SCHEDULE_EVERY)}", None, ok=SCHEDULE_EVERY.__contains__)
+    cron: str | None = key("must be a cron expression string", None, checks=(cron_problem,))
 
-    @model_validator(mode="before")
-    @classmethod
-    def _cron_replaces_every(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "cron" in data and "every" not in data:
-            return {**data, "every": None}
-        return data
+    def __post_init__(self) -> None:
+        if self.every is None and self.cron is None:
+            object.__setattr__(self, "every", "monthly")
 
-    @model_validator(mode="after")
-    def _every_or_cron(self) -> Schedule:
-        if self.every is not None and self.cron is not None:
-            raise ValueError("give either every or cron, not both")
-        return self
+    @staticmethod
+    def problems(values: dict[str, Any]) -> Iterator[tuple[str, str]]:
+        if values.get("every") is not None and values.get("cron") is not None:
+            yield "", "give either every or cron, not both"
 
 
+@table
 class Screening(Table):
-    reviewers_per_record: Reviewers = 1
-    stopping: Stopping = "statistical"
-    recall_target: Fraction = 0.95
-    confidence: Fraction = 0.95
+    reviewers_per_record: int = key("must be 1 (single screening) or 2 (blinded dual screening)", 1,
+                                    ok=(1, 2).__contains__)
+    stopping: str = key("must be statistical, consecutive-irrelevant:N (N >= 1) or none", "statistical",
+                        ok=STOPPING_PATTERN.match)
+    recall_target: float = FRACTION(0.95)
+    confidence: float = FRACTION(0.95)
 
 
+@table
 class ExtractionSpec(Table):
     """What is extracted from each included study (``[extraction]``).
 
@@ -273,44 +270,41 @@ class ExtractionSpec(Table):
     one meta-analysis in two).
     """
 
-    fields: FieldNames = DEFAULT_EXTRACTION_FIELDS
-    outcomes: Annotated[Texts, AfterValidator(_strip_each)] = ()
+    fields: tuple[str, ...] = key("must be a list of field names", DEFAULT_EXTRACTION_FIELDS, ok=_all_filled,
+                                  checks=(_field_names_problem, distinct("fields")))
+    outcomes: tuple[str, ...] = TEXTS((), after=lambda texts: tuple(text.strip() for text in texts))
 
 
+@table
 class Protocol(Table):
     """One living review's protocol, as loaded from ``protocols/<id>.toml``."""
 
-    id: Id
-    title: Sentence
-    question: Sentence
-    title_nl: Sentence = ""
-    question_nl: Sentence = ""
-    theme: Text = ""
-    programme_goals: Goals = ()
-    version: Version = "1"
+    id: str = key("must be a string", checks=(
+        lambda text: None if ID_PATTERN.match(text) else "must be lowercase letters, digits and single hyphens",))
+    title: str = SENTENCE()
+    question: str = SENTENCE()
+    title_nl: str = SENTENCE("")
+    question_nl: str = SENTENCE("")
+    theme: str = TEXT("")
+    programme_goals: tuple[int, ...] = key("must be a list of programme goal numbers", (),
+                                           checks=(_goals_problem, distinct("goals")))
+    version: str = key("must be a non-empty string", "1", ok=str.strip,
+                       before=lambda v: str(v) if isinstance(v, int) else v)
     pico: Pico = Pico()
     search: Search
     criteria: Criteria = Criteria()
     schedule: Schedule = Schedule()
     screening: Screening = Screening()
     extraction: ExtractionSpec = ExtractionSpec()
-    _raw: dict = PrivateAttr(default_factory=dict)
-    _path: Path | None = PrivateAttr(default=None)
-
-    @property
-    def raw(self) -> dict:
-        """The file's TOML table, as read."""
-        return self._raw
-
-    @property
-    def path(self) -> Path | None:
-        """The file it was loaded from (None when built from a table)."""
-        return self._path
+    raw: dict = field(default_factory=dict, compare=False, repr=False, metadata=NOT_A_KEY)
+    """The file's TOML table, as read."""
+    path: Path | None = field(default=None, compare=False, repr=False, metadata=NOT_A_KEY)
+    """The file it was loaded from (None when built from a table)."""
 
     @property
     def protocol_json(self) -> str:
         """The protocol as the database records it (``protocol_json``): its TOML table as sorted JSON."""
-        return json.dumps(self._raw, sort_keys=True, default=str)
+        return json.dumps(self.raw, sort_keys=True, default=str)
 
     @property
     def content_hash(self) -> str:
@@ -318,41 +312,58 @@ class Protocol(Table):
         return hashlib.sha256(self.protocol_json.encode()).hexdigest()[:16]
 
 
-def _problems(exc: ValidationError, data: dict, where: str) -> list[str]:
-    """pydantic's errors as ``file: key: reason`` lines, in the order of the keys in the file."""
-    errors = []
-    for error in exc.errors():
-        loc = tuple(part for part in error["loc"] if isinstance(part, str))  # not a list item's index
-        errors.append((_file_order(data, loc), f"{where}: {'.'.join(loc)}: {_reason(error, loc)}"))
-    return [line for _, line in sorted(errors, key=lambda error: error[0])]
+# --- The walker: a TOML table into its model, every problem collected. ---
+
+
+@cache
+def table_keys(model: type[Table]) -> dict[str, tuple[Any, Rule | None]]:
+    """The keys of a table in declaration order: name -> (its type, its rule or None for a table)."""
+    types, keys = typing.get_type_hints(model), {}
+    for f in fields(model):
+        if isinstance(types[f.name], type) and issubclass(types[f.name], Table):
+            keys[f.name] = (types[f.name], None)
+        elif f.metadata.get("key", True):
+            keys[f.name] = (types[f.name], f.metadata["rule"])  # a KeyError: a key declared without key()
+    return keys
+
+
+def _build(model: type[Table], data: dict, loc: tuple[str, ...], problems: list) -> Any:
+    """The model of a table, or None when it has problems (each added to ``problems`` as (key path, reason))."""
+    keys, values, before = table_keys(model), {}, len(problems)
+    for name, value in data.items():
+        if name not in keys:
+            what = "table" if isinstance(value, dict) else "key"
+            problems.append(((*loc, name), f"unknown {what} (allowed here: {', '.join(keys)})"))
+            continue
+        kind, rule = keys[name]
+        if rule is not None:
+            values[name], reasons = rule.apply(value, kind)
+        elif isinstance(value, dict):
+            values[name], reasons = _build(kind, value, (*loc, name), problems), []
+        else:
+            values[name], reasons = None, ["must be a table"]
+        problems.extend(((*loc, name), reason) for reason in reasons)
+    known = {}  # what the cross-key checks see
+    for f in fields(model):
+        if f.name in values or f.name not in keys:
+            continue
+        if f.default is MISSING and f.default_factory is MISSING:
+            problems.append(((*loc, f.name), "missing (required)"))
+        else:
+            known[f.name] = f.default if f.default_factory is MISSING else f.default_factory()
+    known |= {name: value for name, value in values.items() if value is not None}
+    problems.extend(((*loc, name) if name else loc, reason) for name, reason in model.problems(known))
+    return model(**values) if len(problems) == before else None
 
 
 def _file_order(data: dict, loc: tuple[str, ...]) -> list[int]:
     """Where a key is in the file: its place in each table on the way (a missing key after the others)."""
     order, table = [], data
-    for key in loc:
-        keys = list(table) if isinstance(table, dict) else []
-        order.append(keys.index(key) if key in keys else len(keys))
-        table = table.get(key) if isinstance(table, dict) else None
+    for name in loc:
+        names = list(table) if isinstance(table, dict) else []
+        order.append(names.index(name) if name in names else len(names))
+        table = table.get(name) if isinstance(table, dict) else None
     return order
-
-
-def _reason(error: Any, loc: tuple[str, ...]) -> str:
-    """One pydantic error in lsr's words."""
-    kind = error["type"]
-    if kind == "value_error":
-        return str(error["ctx"]["error"])
-    if kind == "missing":
-        return "missing (required)"
-    if kind == "model_type":
-        return "must be a table"
-    if kind == "extra_forbidden":
-        table: type[BaseModel] = Protocol
-        for key in loc[:-1]:
-            table = table.model_fields[key].annotation
-        what = "table" if isinstance(error["input"], dict) else "key"
-        return f"unknown {what} (allowed here: {', '.join(table.model_fields)})"
-    return error["msg"]  # pydantic's words: a kind without its ``says`` (a test makes sure there is none)
 
 
 def parse_protocol(data: dict, where: str = "<protocol>", expected_id: str | None = None,
@@ -362,17 +373,15 @@ def parse_protocol(data: dict, where: str = "<protocol>", expected_id: str | Non
     Raises:
         ProtocolError: listing every problem found.
     """
-    problems: list[str] = []
-    try:
-        proto = Protocol.model_validate(data)
-    except ValidationError as exc:
-        problems = _problems(exc, data, where)
+    found: list[tuple[tuple[str, ...], str]] = []
+    proto = _build(Protocol, data, (), found)
+    found.sort(key=lambda problem: _file_order(data, problem[0]))  # the cross-key ones at their key's place
+    problems = [f"{where}: {'.'.join(loc)}: {reason}" for loc, reason in found]
     if expected_id and isinstance(data.get("id"), str) and data["id"] != expected_id:
         problems.append(f"{where}: id: {data['id']!r} does not match the file name {expected_id!r}")
     if problems:
         raise ProtocolError(problems)
-    proto._raw, proto._path = data, path
-    return proto
+    return replace(proto, raw=data, path=path)
 
 
 def load_protocol(path: str | Path) -> Protocol:
