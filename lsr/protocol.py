@@ -1,22 +1,32 @@
 """Review protocols: the TOML format of DESIGN.md as a validated, immutable model.
 
-``load_protocol`` reads one file and raises ``ProtocolError`` listing every problem as
-``file: key: reason``; ``check_files`` collects those lines for many files. Unknown keys and tables are
-errors, never ignored: a typo such as ``[serach]`` would otherwise silently disable a review's search.
+Each key is declared once, as a field of the frozen dataclasses below: its type (the annotation), default
+and rule (``key(...)``: what it must be, in lsr's words, and further checks). One walker, ``_build``, reads a
+TOML table through ``dataclasses.fields``: unknown keys and tables are errors, never ignored (a typo such as
+``[serach]`` would otherwise silently disable a review's search), types are strict (``true`` is not 1), and
+every problem is collected: ``load_protocol`` raises ``ProtocolError`` listing them as ``file: key: reason``
+in file order; ``check_files`` collects them for many files. Standard library only: ``lsr status`` imports
+this module and must start within a fraction of a second (issue 19), which a validation library would spend.
+
+The recorded form (``protocol_json``, hashed as ``content_hash``) is the file's TOML table itself, not the
+model: a new version is recorded when the file changes, whatever the model's defaults.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import tomllib
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import typing
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import MISSING, dataclass, field, fields, replace
+from functools import cache, partial
 from pathlib import Path
+from types import UnionType
 from typing import Any
 
 from lsr.errors import LsrError
+from lsr.jsoncols import PROTOCOL
 from lsr.search.cron import cron_problem
 from lsr.search.identity import normalize_doi
 
@@ -45,223 +55,76 @@ class ProtocolError(LsrError):
                          title="Invalid protocol")
 
 
-@dataclass(frozen=True)
-class Pico:
-    population: str = ""
-    intervention: str = ""
-    comparison: str = ""
-    outcomes: tuple[str, ...] = ()
+# --- Rules: what a key must be. ---
 
 
 @dataclass(frozen=True)
-class Search:
-    query: str
-    filters: dict[str, str] = field(default_factory=dict)
-    include_xpac: bool = False
-    """Also search OpenAlex's "xpac" works (DataCite and repository records: reports, theses, datasets),
-    which the API leaves out unless ``include_xpac=true`` is sent."""
-    known_studies: tuple[str, ...] = ()
-    """Normalised DOIs the search must retrieve (search validation, PRISMA-S)."""
+class Rule:
+    """How a key's value is checked: its type (the field's annotation) and ``ok``, both worded by ``says``;
+    then ``checks`` in order, the first that finds a problem (or a list of them) giving its own words.
+    ``before`` turns the file's value into the model's kind, ``after`` normalises a valid value."""
+
+    says: str
+    ok: Callable[[Any], Any] = lambda value: True
+    checks: tuple[Callable[[Any], str | list[str] | None], ...] = ()
+    before: Callable[[Any], Any] = lambda value: value
+    after: Callable[[Any], Any] = lambda value: value
+
+    def apply(self, value: Any, kind: Any) -> tuple[Any, list[str]]:
+        """The model's value and no problems, or None and the problems of a wrong value."""
+        value = self.before(value)
+        if not (_fits(value, kind) and self.ok(value)):
+            return None, [self.says]
+        for check in self.checks:
+            if found := check(value):
+                return None, [found] if isinstance(found, str) else found
+        return self.after(tuple(value) if isinstance(value, list) else float(value) if kind is float else value), []
 
 
-@dataclass(frozen=True)
-class Criteria:
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    exclusion_reasons: tuple[str, ...] = DEFAULT_EXCLUSION_REASONS
-    highlight_include: tuple[str, ...] = ()
-    highlight_exclude: tuple[str, ...] = ()
-    include_nl: tuple[str, ...] = ()
-    exclude_nl: tuple[str, ...] = ()
-    exclusion_reasons_nl: tuple[str, ...] = ()
-    """Dutch wording of ``exclusion_reasons``, same length and order (empty when not given)."""
-
-    def reason_nl(self, reason: str) -> str:
-        """The Dutch wording of an exclusion reason, or the reason itself when none is given."""
-        if self.exclusion_reasons_nl and reason in self.exclusion_reasons:
-            return self.exclusion_reasons_nl[self.exclusion_reasons.index(reason)]
-        return reason
+def key(says: str, default: Any = MISSING, *, factory: Any = MISSING, **rule: Any) -> Any:
+    """A key of a table: the dataclass field with its default (none: required) and its ``Rule``."""
+    return field(default=default, default_factory=factory, metadata={"rule": Rule(says, **rule)})
 
 
-@dataclass(frozen=True)
-class Schedule:
-    every: str | None = "monthly"
-    cron: str | None = None
+def _fits(value: Any, kind: Any) -> bool:
+    """Whether a TOML value is of the annotated type, strictly: no ``true`` as 1, no ``"0.5"`` as number."""
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin is tuple:
+        return isinstance(value, list) and all(_fits(item, args[0]) for item in value)
+    if origin in (UnionType, typing.Union):
+        return any(_fits(value, option) for option in args)
+    if origin is dict:
+        return isinstance(value, dict)  # its values are the rule's to check
+    if isinstance(value, bool) and kind is not bool:
+        return False  # true is not 1
+    return isinstance(value, (int, float) if kind is float else kind)
 
 
-@dataclass(frozen=True)
-class Screening:
-    reviewers_per_record: int = 1
-    stopping: str = "statistical"
-    recall_target: float = 0.95
-    confidence: float = 0.95
+def _all_filled(texts: list[str]) -> bool:
+    return all(map(str.strip, texts))
 
 
-@dataclass(frozen=True)
-class ExtractionSpec:
-    """What is extracted from each included study (``[extraction]``).
-
-    ``fields``: the columns an extraction holds (standard ones plus the review's own); ``outcomes``: when
-    given, the only outcome names an extraction may use (so "achievement" and "Achievement " never split
-    one meta-analysis in two).
-    """
-
-    fields: tuple[str, ...] = DEFAULT_EXTRACTION_FIELDS
-    outcomes: tuple[str, ...] = ()
+def distinct(what: str, same: Callable[[Any], Any] = lambda value: value) -> Callable[[list], str | None]:
+    """No two values of a list alike (compared by ``same``)."""
+    return lambda values: f"{what} are listed twice" if len({same(v) for v in values}) != len(values) else None
 
 
-@dataclass(frozen=True)
-class Protocol:
-    """One living review's protocol, as loaded from ``protocols/<id>.toml``."""
-
-    id: str
-    title: str
-    question: str
-    search: Search
-    title_nl: str = ""
-    question_nl: str = ""
-    theme: str = ""
-    programme_goals: tuple[int, ...] = ()
-    version: str = "1"
-    pico: Pico = Pico()
-    criteria: Criteria = Criteria()
-    schedule: Schedule = Schedule()
-    screening: Screening = Screening()
-    extraction: ExtractionSpec = ExtractionSpec()
-    raw: dict = field(default_factory=dict, compare=False, repr=False)
-    path: Path | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def content_hash(self) -> str:
-        """Stable hash of the protocol's content; a change means a new recorded version."""
-        return hashlib.sha256(json.dumps(self.raw, sort_keys=True, default=str).encode()).hexdigest()[:16]
+def _goals_problem(goals: list[int]) -> str | None:
+    bad = [g for g in goals if not 1 <= g <= 12]
+    return f"goal numbers must be 1-12 (got {', '.join(map(str, bad))})" if bad else None
 
 
-# Schema: key -> (kind, required). Kinds: str, nonempty, int, goals, strlist, table names, filters, float01.
-_SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
-    "": {
-        "id": ("id", True),
-        "title": ("nonempty", True),
-        "question": ("nonempty", True),
-        "title_nl": ("nonempty", False),
-        "question_nl": ("nonempty", False),
-        "theme": ("str", False),
-        "programme_goals": ("goals", False),
-        "version": ("version", False),
-        "pico": ("table", False),
-        "search": ("table", True),
-        "criteria": ("table", False),
-        "schedule": ("table", False),
-        "screening": ("table", False),
-        "extraction": ("table", False),
-    },
-    "extraction": {"fields": ("fields", False), "outcomes": ("strlist", False)},
-    "pico": {
-        "population": ("str", False),
-        "intervention": ("str", False),
-        "comparison": ("str", False),
-        "outcomes": ("strlist", False),
-    },
-    "search": {"query": ("query", True), "filters": ("filters", False), "include_xpac": ("bool", False),
-               "known_studies": ("dois", False)},
-    "criteria": {
-        "include": ("strlist", False),
-        "exclude": ("strlist", False),
-        "exclusion_reasons": ("reasons", False),
-        "highlight": ("table", False),
-        "include_nl": ("strlist", False),
-        "exclude_nl": ("strlist", False),
-        "exclusion_reasons_nl": ("reasons", False),
-    },
-    "criteria.highlight": {"include": ("strlist", False), "exclude": ("strlist", False)},
-    "schedule": {"every": ("every", False), "cron": ("cron", False)},
-    "screening": {
-        "reviewers_per_record": ("reviewers", False),
-        "stopping": ("stopping", False),
-        "recall_target": ("float01", False),
-        "confidence": ("float01", False),
-    },
-}
+def _reasons_count_problem(reasons: list[str]) -> str | None:
+    if not reasons:
+        return "must list at least one reason"
+    return "at most 9 reasons (keys 1-9 select them in the screener)" if len(reasons) > 9 else None
 
 
-def _check_value(kind: str, value: Any) -> str | None:
-    """Return the reason a value is invalid for its kind, or None."""
-    if kind in ("str",):
-        return None if isinstance(value, str) else "must be a string"
-    if kind == "nonempty":
-        return None if isinstance(value, str) and value.strip() else "must be a non-empty string"
-    if kind == "version":
-        return None if isinstance(value, str | int) and str(value).strip() else "must be a non-empty string"
-    if kind == "id":
-        if not isinstance(value, str):
-            return "must be a string"
-        return None if ID_PATTERN.match(value) else "must be lowercase letters, digits and single hyphens"
-    if kind == "goals":
-        if not isinstance(value, list) or not all(isinstance(g, int) and not isinstance(g, bool) for g in value):
-            return "must be a list of programme goal numbers"
-        bad = [g for g in value if not 1 <= g <= 12]
-        if bad:
-            return f"goal numbers must be 1-12 (got {', '.join(map(str, bad))})"
-        return "goals are listed twice" if len(set(value)) != len(value) else None
-    if kind in ("strlist", "reasons"):
-        if not isinstance(value, list) or not all(isinstance(s, str) and s.strip() for s in value):
-            return "must be a list of non-empty strings"
-        if kind == "reasons":
-            if not value:
-                return "must list at least one reason"
-            if len(value) > 9:
-                return "at most 9 reasons (keys 1-9 select them in the screener)"
-            if len({s.strip().lower() for s in value}) != len(value):
-                return "reasons are listed twice"
-        return None
-    if kind == "table":
-        return None if isinstance(value, dict) else "must be a table"
-    if kind == "bool":
-        return None if isinstance(value, bool) else "must be true or false"
-    if kind == "dois":
-        if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
-            return "must be a list of DOIs"
-        bad = [s for s in value if normalize_doi(s) is None]
-        if bad:
-            return f"not a DOI: {bad[0]!r}"
-        dois = [normalize_doi(s) for s in value]
-        return "DOIs are listed twice" if len(set(dois)) != len(dois) else None
-    if kind == "fields":
-        if not isinstance(value, list) or not all(isinstance(s, str) and s.strip() for s in value):
-            return "must be a list of field names"
-        bad = [s for s in value if not FIELD_PATTERN.match(s)]
-        if bad:
-            return f"field names are lowercase letters, digits and _ (got {', '.join(map(repr, bad))})"
-        if "outcome" not in value:
-            return "must include outcome (every extraction is of one outcome)"
-        return "fields are listed twice" if len(set(value)) != len(value) else None
-    if kind == "query":
-        if not isinstance(value, str) or not value.strip():
-            return "must be a non-empty search string"
-        return _query_problem(value)
-    if kind == "filters":
-        if not isinstance(value, dict):
-            return "must be a table of OpenAlex filters"
-        for k, v in value.items():
-            if not isinstance(v, str | int | bool) or isinstance(v, float):
-                return f"filter {k!r} must be a string, integer or boolean"
-            if isinstance(v, str) and "," in v:
-                return f"filter {k!r}: commas are not allowed (OpenAlex splits filters on commas; use | for OR)"
-        return None
-    if kind == "every":
-        return None if value in SCHEDULE_EVERY else f"must be one of {', '.join(SCHEDULE_EVERY)}"
-    if kind == "cron":
-        return cron_problem(value)
-    if kind == "reviewers":
-        ok = isinstance(value, int) and not isinstance(value, bool) and value in (1, 2)
-        return None if ok else "must be 1 (single screening) or 2 (blinded dual screening)"
-    if kind == "stopping":
-        ok = isinstance(value, str) and STOPPING_PATTERN.match(value)
-        return None if ok else "must be statistical, consecutive-irrelevant:N (N >= 1) or none"
-    if kind == "float01":
-        ok = isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1
-        return None if ok else "must be a number between 0 and 1 (exclusive)"
-    raise AssertionError(kind)
+def _field_names_problem(names: list[str]) -> str | None:
+    bad = [s for s in names if not FIELD_PATTERN.match(s)]
+    if bad:
+        return f"field names are lowercase letters, digits and _ (got {', '.join(map(repr, bad))})"
+    return None if "outcome" in names else "must include outcome (every extraction is of one outcome)"
 
 
 def _query_problem(query: str) -> str | None:
@@ -270,43 +133,237 @@ def _query_problem(query: str) -> str | None:
     return check_query(query)
 
 
-def _validate(data: dict, where: str, expected_id: str | None) -> list[str]:
-    problems: list[str] = []
+def _filters_problem(filters: dict[str, Any]) -> str | None:
+    for name, value in filters.items():
+        if not isinstance(value, str | int | bool):
+            return f"filter {name!r} must be a string, integer or boolean"
+        if isinstance(value, str) and "," in value:
+            return f"filter {name!r}: commas are not allowed (OpenAlex splits filters on commas; use | for OR)"
+    return None
 
-    def walk(table: dict, section: str) -> None:
-        schema = _SCHEMA[section]
-        for key, value in table.items():
-            dotted = f"{section}.{key}" if section else key
-            if key not in schema:
-                what = "table" if isinstance(value, dict) else "key"
-                allowed = ", ".join(schema)
-                problems.append(f"{where}: {dotted}: unknown {what} (allowed here: {allowed})")
-                continue
-            kind, _ = schema[key]
-            reason = _check_value(kind, value)
-            if reason:
-                problems.append(f"{where}: {dotted}: {reason}")
-            elif kind == "table" and (f"{section}.{key}" if section else key) in _SCHEMA:
-                walk(value, dotted)
-        for key, (_, required) in schema.items():
-            if required and key not in table:
-                dotted = f"{section}.{key}" if section else key
-                problems.append(f"{where}: {dotted}: missing (required)")
 
-    walk(data, "")
-    sched = data.get("schedule")
-    if isinstance(sched, dict) and "every" in sched and "cron" in sched:
-        problems.append(f"{where}: schedule: give either every or cron, not both")
-    crit = data.get("criteria")
-    if isinstance(crit, dict) and "exclusion_reasons_nl" in crit:
-        reasons = crit.get("exclusion_reasons", list(DEFAULT_EXCLUSION_REASONS))
-        if isinstance(reasons, list) and isinstance(crit["exclusion_reasons_nl"], list) \
-                and len(reasons) != len(crit["exclusion_reasons_nl"]):
-            problems.append(f"{where}: criteria.exclusion_reasons_nl: has {len(crit['exclusion_reasons_nl'])} "
-                            f"reasons, exclusion_reasons has {len(reasons)} (same length and order)")
-    if expected_id and isinstance(data.get("id"), str) and data["id"] != expected_id:
-        problems.append(f"{where}: id: {data['id']!r} does not match the file name {expected_id!r}")
-    return problems
+def _openalex_text(filters: dict[str, Any]) -> dict[str, str]:
+    """OpenAlex filter values as the API takes them: text, with true/false for booleans."""
+    return {name: str(value).lower() if isinstance(value, bool) else str(value) for name, value in filters.items()}
+
+
+TEXT = partial(key, "must be a string")
+SENTENCE = partial(key, "must be a non-empty string", ok=str.strip, after=str.strip)
+TEXTS = partial(key, "must be a list of non-empty strings", ok=_all_filled)
+REASONS = partial(TEXTS, checks=(_reasons_count_problem, distinct("reasons", lambda reason: reason.strip().lower())))
+FRACTION = partial(key, "must be a number between 0 and 1 (exclusive)", ok=lambda x: 0 < x < 1)
+
+
+# --- The tables of a protocol file, each key declared once. ---
+
+table = dataclass(frozen=True, kw_only=True)
+NOT_A_KEY = {"key": False}  # the metadata of a model field that the file does not give
+
+
+class Table:
+    """A table of the protocol file: a frozen dataclass whose fields are its keys."""
+
+    @staticmethod
+    def problems(values: dict[str, Any]) -> Iterator[tuple[str, str]]:
+        """Problems across keys, as (key, reason), key "" for the table itself. ``values``: each key's model
+        value (its default when not given), leaving out the keys that failed their own rule."""
+        return iter(())
+
+
+@table
+class Pico(Table):
+    population: str = TEXT("")
+    intervention: str = TEXT("")
+    comparison: str = TEXT("")
+    outcomes: tuple[str, ...] = TEXTS(())
+
+
+@table
+class Search(Table):
+    query: str = key("must be a non-empty search string", ok=str.strip, checks=(_query_problem,), after=str.strip)
+    filters: dict[str, str] = key("must be a table of OpenAlex filters", factory=dict, checks=(_filters_problem,),
+                                  after=_openalex_text)
+    include_xpac: bool = key("must be true or false", False)
+    """Also search OpenAlex's "xpac" works (DataCite and repository records: reports, theses, datasets),
+    which the API leaves out unless ``include_xpac=true`` is sent."""
+    known_studies: tuple[str, ...] = key(
+        "must be a list of DOIs", (), after=lambda dois: tuple(map(normalize_doi, dois)),
+        checks=(lambda dois: [f"not a DOI: {d!r}" for d in dois if normalize_doi(d) is None],
+                distinct("DOIs", normalize_doi)))
+    """Normalised DOIs the search must retrieve (search validation, PRISMA-S)."""
+
+
+@table
+class Highlight(Table):
+    """Words the screener highlights in titles and abstracts (``[criteria] highlight``)."""
+
+    include: tuple[str, ...] = TEXTS(())
+    exclude: tuple[str, ...] = TEXTS(())
+
+
+@table
+class Criteria(Table):
+    include: tuple[str, ...] = TEXTS(())
+    exclude: tuple[str, ...] = TEXTS(())
+    exclusion_reasons: tuple[str, ...] = REASONS(DEFAULT_EXCLUSION_REASONS)
+    highlight: Highlight = Highlight()
+    include_nl: tuple[str, ...] = TEXTS(())
+    exclude_nl: tuple[str, ...] = TEXTS(())
+    exclusion_reasons_nl: tuple[str, ...] = REASONS(())
+    """Dutch wording of ``exclusion_reasons``, same length and order (empty when not given)."""
+
+    @staticmethod
+    def problems(values: dict[str, Any]) -> Iterator[tuple[str, str]]:
+        dutch, english = values.get("exclusion_reasons_nl"), values.get("exclusion_reasons")
+        if dutch and english is not None and len(dutch) != len(english):
+            yield "exclusion_reasons_nl", (f"has {len(dutch)} reasons, exclusion_reasons has {len(english)} "
+                                           "(same length and order)")
+
+    @property
+    def highlight_include(self) -> tuple[str, ...]:
+        return self.highlight.include
+
+    @property
+    def highlight_exclude(self) -> tuple[str, ...]:
+        return self.highlight.exclude
+
+    def reason_nl(self, reason: str) -> str:
+        """The Dutch wording of an exclusion reason, or the reason itself when none is given."""
+        if self.exclusion_reasons_nl and reason in self.exclusion_reasons:
+            return self.exclusion_reasons_nl[self.exclusion_reasons.index(reason)]
+        return reason
+
+
+@table
+class Schedule(Table):
+    """When the review is searched again: ``every`` interval (monthly when neither is given) or ``cron``."""
+
+    every: str | None = key(f"must be one of {', '.join(SCHEDULE_EVERY)}", None, ok=SCHEDULE_EVERY.__contains__)
+    cron: str | None = key("must be a cron expression string", None, checks=(cron_problem,))
+
+    def __post_init__(self) -> None:
+        if self.every is None and self.cron is None:
+            object.__setattr__(self, "every", "monthly")
+
+    @staticmethod
+    def problems(values: dict[str, Any]) -> Iterator[tuple[str, str]]:
+        if values.get("every") is not None and values.get("cron") is not None:
+            yield "", "give either every or cron, not both"
+
+
+@table
+class Screening(Table):
+    reviewers_per_record: int = key("must be 1 (single screening) or 2 (blinded dual screening)", 1,
+                                    ok=(1, 2).__contains__)
+    stopping: str = key("must be statistical, consecutive-irrelevant:N (N >= 1) or none", "statistical",
+                        ok=STOPPING_PATTERN.match)
+    recall_target: float = FRACTION(0.95)
+    confidence: float = FRACTION(0.95)
+
+
+@table
+class ExtractionSpec(Table):
+    """What is extracted from each included study (``[extraction]``).
+
+    ``fields``: the columns an extraction holds (standard ones plus the review's own); ``outcomes``: when
+    given, the only outcome names an extraction may use (so "achievement" and "Achievement " never split
+    one meta-analysis in two).
+    """
+
+    fields: tuple[str, ...] = key("must be a list of field names", DEFAULT_EXTRACTION_FIELDS, ok=_all_filled,
+                                  checks=(_field_names_problem, distinct("fields")))
+    outcomes: tuple[str, ...] = TEXTS((), after=lambda texts: tuple(text.strip() for text in texts))
+
+
+@table
+class Protocol(Table):
+    """One living review's protocol, as loaded from ``protocols/<id>.toml``."""
+
+    id: str = key("must be a string", checks=(
+        lambda text: None if ID_PATTERN.match(text) else "must be lowercase letters, digits and single hyphens",))
+    title: str = SENTENCE()
+    question: str = SENTENCE()
+    title_nl: str = SENTENCE("")
+    question_nl: str = SENTENCE("")
+    theme: str = TEXT("")
+    programme_goals: tuple[int, ...] = key("must be a list of programme goal numbers", (),
+                                           checks=(_goals_problem, distinct("goals")))
+    version: str = key("must be a non-empty string", "1", ok=str.strip,
+                       before=lambda v: str(v) if isinstance(v, int) else v)
+    pico: Pico = Pico()
+    search: Search
+    criteria: Criteria = Criteria()
+    schedule: Schedule = Schedule()
+    screening: Screening = Screening()
+    extraction: ExtractionSpec = ExtractionSpec()
+    raw: dict = field(default_factory=dict, compare=False, repr=False, metadata=NOT_A_KEY)
+    """The file's TOML table, as read."""
+    path: Path | None = field(default=None, compare=False, repr=False, metadata=NOT_A_KEY)
+    """The file it was loaded from (None when built from a table)."""
+
+    @property
+    def protocol_json(self) -> str:
+        """The protocol as the database records it (``protocol_json``): its TOML table as sorted JSON."""
+        return PROTOCOL.encode(self.raw)
+
+    @property
+    def content_hash(self) -> str:
+        """Stable hash of the protocol's content; a change means a new recorded version."""
+        return hashlib.sha256(self.protocol_json.encode()).hexdigest()[:16]
+
+
+# --- The walker: a TOML table into its model, every problem collected. ---
+
+
+@cache
+def table_keys(model: type[Table]) -> dict[str, tuple[Any, Rule | None]]:
+    """The keys of a table in declaration order: name -> (its type, its rule or None for a table)."""
+    types, keys = typing.get_type_hints(model), {}
+    for f in fields(model):
+        if isinstance(types[f.name], type) and issubclass(types[f.name], Table):
+            keys[f.name] = (types[f.name], None)
+        elif f.metadata.get("key", True):
+            keys[f.name] = (types[f.name], f.metadata["rule"])  # a KeyError: a key declared without key()
+    return keys
+
+
+def _build(model: type[Table], data: dict, loc: tuple[str, ...], problems: list) -> Any:
+    """The model of a table, or None when it has problems (each added to ``problems`` as (key path, reason))."""
+    keys, values, before = table_keys(model), {}, len(problems)
+    for name, value in data.items():
+        if name not in keys:
+            what = "table" if isinstance(value, dict) else "key"
+            problems.append(((*loc, name), f"unknown {what} (allowed here: {', '.join(keys)})"))
+            continue
+        kind, rule = keys[name]
+        if rule is not None:
+            values[name], reasons = rule.apply(value, kind)
+        elif isinstance(value, dict):
+            values[name], reasons = _build(kind, value, (*loc, name), problems), []
+        else:
+            values[name], reasons = None, ["must be a table"]
+        problems.extend(((*loc, name), reason) for reason in reasons)
+    known = {}  # what the cross-key checks see
+    for f in fields(model):
+        if f.name in values or f.name not in keys:
+            continue
+        if f.default is MISSING and f.default_factory is MISSING:
+            problems.append(((*loc, f.name), "missing (required)"))
+        else:
+            known[f.name] = f.default if f.default_factory is MISSING else f.default_factory()
+    known |= {name: value for name, value in values.items() if value is not None}
+    problems.extend(((*loc, name) if name else loc, reason) for name, reason in model.problems(known))
+    return model(**values) if len(problems) == before else None
+
+
+def _file_order(data: dict, loc: tuple[str, ...]) -> list[int]:
+    """Where a key is in the file: its place in each table on the way (a missing key after the others)."""
+    order, table = [], data
+    for name in loc:
+        names = list(table) if isinstance(table, dict) else []
+        order.append(names.index(name) if name in names else len(names))
+        table = table.get(name) if isinstance(table, dict) else None
+    return order
 
 
 def parse_protocol(data: dict, where: str = "<protocol>", expected_id: str | None = None,
@@ -316,58 +373,15 @@ def parse_protocol(data: dict, where: str = "<protocol>", expected_id: str | Non
     Raises:
         ProtocolError: listing every problem found.
     """
-    problems = _validate(data, where, expected_id)
+    found: list[tuple[tuple[str, ...], str]] = []
+    proto = _build(Protocol, data, (), found)
+    found.sort(key=lambda problem: _file_order(data, problem[0]))  # the cross-key ones at their key's place
+    problems = [f"{where}: {'.'.join(loc)}: {reason}" for loc, reason in found]
+    if expected_id and isinstance(data.get("id"), str) and data["id"] != expected_id:
+        problems.append(f"{where}: id: {data['id']!r} does not match the file name {expected_id!r}")
     if problems:
         raise ProtocolError(problems)
-    pico = data.get("pico", {})
-    search = data["search"]
-    crit = data.get("criteria", {})
-    hl = crit.get("highlight", {})
-    sched = data.get("schedule", {})
-    scr = data.get("screening", {})
-    return Protocol(
-        id=data["id"],
-        title=data["title"].strip(),
-        question=data["question"].strip(),
-        title_nl=data.get("title_nl", "").strip(),
-        question_nl=data.get("question_nl", "").strip(),
-        theme=data.get("theme", ""),
-        programme_goals=tuple(data.get("programme_goals", ())),
-        version=str(data.get("version", "1")),
-        pico=Pico(
-            population=pico.get("population", ""),
-            intervention=pico.get("intervention", ""),
-            comparison=pico.get("comparison", ""),
-            outcomes=tuple(pico.get("outcomes", ())),
-        ),
-        search=Search(query=search["query"].strip(), filters={k: str(v).lower() if isinstance(v, bool) else str(v)
-                                                             for k, v in search.get("filters", {}).items()},
-                      include_xpac=bool(search.get("include_xpac", False)),
-                      known_studies=tuple(normalize_doi(d) for d in search.get("known_studies", ()))),
-        criteria=Criteria(
-            include=tuple(crit.get("include", ())),
-            exclude=tuple(crit.get("exclude", ())),
-            exclusion_reasons=tuple(crit.get("exclusion_reasons", DEFAULT_EXCLUSION_REASONS)),
-            highlight_include=tuple(hl.get("include", ())),
-            highlight_exclude=tuple(hl.get("exclude", ())),
-            include_nl=tuple(crit.get("include_nl", ())),
-            exclude_nl=tuple(crit.get("exclude_nl", ())),
-            exclusion_reasons_nl=tuple(crit.get("exclusion_reasons_nl", ())),
-        ),
-        schedule=Schedule(every=sched.get("every", None if "cron" in sched else "monthly"), cron=sched.get("cron")),
-        screening=Screening(
-            reviewers_per_record=scr.get("reviewers_per_record", 1),
-            stopping=scr.get("stopping", "statistical"),
-            recall_target=float(scr.get("recall_target", 0.95)),
-            confidence=float(scr.get("confidence", 0.95)),
-        ),
-        extraction=ExtractionSpec(
-            fields=tuple(data.get("extraction", {}).get("fields", DEFAULT_EXTRACTION_FIELDS)),
-            outcomes=tuple(o.strip() for o in data.get("extraction", {}).get("outcomes", ())),
-        ),
-        raw=data,
-        path=path,
-    )
+    return replace(proto, raw=data, path=path)
 
 
 def load_protocol(path: str | Path) -> Protocol:

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lsr.jsoncols import PROTOCOL
 from lsr.protocol import DisabledReview, Protocol, ReviewCatalogue, load_catalogue
 from lsr.settings import Settings, resolve
 
@@ -99,7 +98,7 @@ def _sync_one(session, proto: Protocol) -> None:
 
     from lsr.models import ProtocolVersion, Review  # noqa: PLC0415
 
-    snapshot = PROTOCOL.encode(proto.raw)
+    snapshot = proto.protocol_json
     review = session.get(Review, proto.id)
     if review is not None and review.protocol_hash == proto.content_hash:
         return

@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import hashlib
+import json
+import re
 import tomllib
 
 import pytest
 
-from lsr.protocol import ProtocolError, check_files, load_protocol
+from lsr.protocol import (
+    Criteria,
+    ExtractionSpec,
+    Highlight,
+    Pico,
+    Protocol,
+    ProtocolError,
+    Schedule,
+    Screening,
+    Search,
+    check_files,
+    load_protocol,
+    parse_protocol,
+    table_keys,
+)
 from tests.helpers import ROOT, protocol_text
 
 
@@ -171,3 +190,131 @@ def test_goal_texts_are_the_programmes_own_words():
         assert f"{number}. {goal['nl']}" in text, number
         assert goal["en"]
     assert MISSION["nl"] in text
+
+
+PINNED = """\
+id = "pinned-review"
+title = "  Extended school day  "
+title_nl = "Verlengde schooldag, één review"
+question = "Does a longer school day raise achievement?"
+theme = "Talentontwikkeling en gezondheid"
+programme_goals = [7, 3]
+version = 2
+
+[pico]
+population = "pupils"
+outcomes = ["achievement"]
+
+[search]
+query = '"school day" AND achievement'
+filters = { type = "article|review", from_publication_date = "1995-01-01", is_oa = true, publication_year = 2020 }
+include_xpac = true
+known_studies = ["https://doi.org/10.1000/ABC.1"]
+
+[criteria]
+include = ["empirical study"]
+exclusion_reasons = ["wrong population", "wrong design"]
+exclusion_reasons_nl = ["verkeerde populatie", "verkeerd design"]
+highlight = { include = ["school"] }
+
+[schedule]
+cron = "0 3 1 * *"
+
+[screening]
+reviewers_per_record = 2
+stopping = "consecutive-irrelevant:50"
+recall_target = 0.9
+
+[extraction]
+fields = ["outcome", "n", "effect", "dosage"]
+outcomes = [" achievement "]
+"""
+
+
+def test_recorded_form_is_pinned(tmp_path):
+    """The database keeps ``protocol_json`` and ``content_hash`` of every protocol version: if they changed for
+    the same file, every review would look amended. These are the values lsr recorded before the models."""
+    proto = load_protocol(write(tmp_path, PINNED, "pinned-review.toml"))
+    assert proto.protocol_json == (
+        '{"criteria": {"exclusion_reasons": ["wrong population", "wrong design"], "exclusion_reasons_nl": '
+        '["verkeerde populatie", "verkeerd design"], "highlight": {"include": ["school"]}, "include": '
+        '["empirical study"]}, "extraction": {"fields": ["outcome", "n", "effect", "dosage"], "outcomes": '
+        '[" achievement "]}, "id": "pinned-review", "pico": {"outcomes": ["achievement"], "population": "pupils"}, '
+        '"programme_goals": [7, 3], "question": "Does a longer school day raise achievement?", "schedule": '
+        '{"cron": "0 3 1 * *"}, "screening": {"recall_target": 0.9, "reviewers_per_record": 2, "stopping": '
+        '"consecutive-irrelevant:50"}, "search": {"filters": {"from_publication_date": "1995-01-01", "is_oa": '
+        'true, "publication_year": 2020, "type": "article|review"}, "include_xpac": true, "known_studies": '
+        '["https://doi.org/10.1000/ABC.1"], "query": "\\"school day\\" AND achievement"}, "theme": '
+        '"Talentontwikkeling en gezondheid", "title": "  Extended school day  ", "title_nl": '
+        '"Verlengde schooldag, \\u00e9\\u00e9n review", "version": 2}')
+    assert proto.content_hash == "12ac9740e589326e"
+    # ... while the model holds the normalised values
+    assert proto.title == "Extended school day" and proto.version == "2" and proto.programme_goals == (7, 3)
+    assert proto.search.filters == {"type": "article|review", "from_publication_date": "1995-01-01",
+                                    "is_oa": "true", "publication_year": "2020"}
+    assert proto.search.known_studies == ("10.1000/abc.1",) and proto.search.include_xpac is True
+    assert (proto.schedule.every, proto.schedule.cron) == (None, "0 3 1 * *")
+    assert proto.criteria.highlight_include == ("school",) and proto.criteria.highlight_exclude == ()
+    assert proto.criteria.exclude == () and proto.criteria.reason_nl("wrong design") == "verkeerd design"
+    assert proto.screening.recall_target == 0.9 and proto.screening.confidence == 0.95
+    assert proto.extraction.outcomes == ("achievement",) and proto.pico.outcomes == ("achievement",)
+
+
+def test_recorded_form_of_every_shipped_protocol_is_its_files_table():
+    """Not the model's dump: defaults and normalisation never make a stored protocol version look amended."""
+    for f in sorted((ROOT / "protocols").glob("*.toml")):
+        proto = load_protocol(f)
+        table = tomllib.loads(f.read_text(encoding="utf-8"))
+        assert proto.raw == table
+        assert proto.protocol_json == json.dumps(table, sort_keys=True, default=str), f.name
+        assert proto.content_hash == hashlib.sha256(proto.protocol_json.encode()).hexdigest()[:16]
+
+
+def test_problems_come_in_the_order_of_the_file(tmp_path):
+    """A misspelt table is the first problem named, before the table it leaves missing."""
+    problems = problems_for(tmp_path, protocol_text().replace("[search]", "[serach]"))
+    assert [p.split(": ")[1:3] for p in problems] == [["serach", "unknown table (allowed here"],
+                                                       ["search", "missing (required)"]]
+
+
+def test_every_bad_known_study_is_named(tmp_path):
+    problems = problems_for(tmp_path, protocol_text(known_studies=("10.1000/a", "nope", "also nope")))
+    assert [p.split(": ", 1)[1] for p in problems] == ["search.known_studies: not a DOI: 'nope'",
+                                                       "search.known_studies: not a DOI: 'also nope'"]
+
+
+WRONG_VALUES = ("", 3, 1.5, True, [], [3], ["outcome", ""], {}, {"a": [1]})
+
+
+def _keys(model, prefix=""):
+    for name, (kind, rule) in table_keys(model).items():
+        yield prefix + name
+        if rule is None:  # a table
+            yield from _keys(kind, f"{prefix}{name}.")
+
+
+def test_every_field_of_the_models_is_a_key_of_the_file():
+    """Each dataclass field is a key with its rule or a table; only ``raw`` and ``path`` are not in the file."""
+    for model in (Protocol, Pico, Search, Highlight, Criteria, Schedule, Screening, ExtractionSpec):
+        extra = {f.name for f in dataclasses.fields(model)} - set(table_keys(model))
+        assert extra == ({"raw", "path"} if model is Protocol else set()), model
+
+
+@pytest.mark.parametrize("key", list(_keys(Protocol)))
+def test_every_key_refuses_wrong_values_in_lsrs_words(key):
+    """Each key of the models, wrong values of every TOML kind: each problem names the key and says what it
+    must be in lsr's words, never a Python error's (a rule that cannot take a value fails here)."""
+    base = tomllib.loads(protocol_text())
+    for value in WRONG_VALUES:
+        data = copy.deepcopy(base)
+        *tables, last = key.split(".")
+        table = data
+        for name in tables:
+            table = table.setdefault(name, {})
+        table[last] = value
+        try:
+            parse_protocol(data, "f.toml")
+        except ProtocolError as exc:
+            for line in exc.problems:
+                assert line.startswith(f"f.toml: {key}"), (value, line)
+                assert not re.search(r"Error|object|NoneType|Input should|Value error", line), line

@@ -46,13 +46,26 @@ def test_status_does_not_import_sqlalchemy_scipy_or_numpy(tmp_path):
     path, _ = _populated(tmp_path)
     code = ("import sys; from lsr.cli import main\n"
             "try:\n    main(['--workspace', sys.argv[1], 'status', '--json'])\nexcept SystemExit:\n    pass\n"
-            "heavy = [m for m in ('sqlalchemy', 'sqlmodel', 'alembic', 'scipy', 'numpy', 'textual') "
+            "heavy = [m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'alembic', 'scipy', 'numpy', 'textual') "
             "if m in sys.modules]\nprint(json.dumps(heavy), file=sys.stderr)\n")
     proc = subprocess.run([sys.executable, "-c", "import json\n" + code, str(path)], capture_output=True,
                           text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stderr.strip().splitlines()[-1]) == []
     assert len(json.loads(proc.stdout)["reviews"]) == 2
+
+
+def test_loading_protocols_imports_neither_pydantic_nor_sqlalchemy(tmp_path):
+    """Issue 19: status reads every protocol file, within 3x the start-up of ``lsr --help``; pydantic alone
+    (through sqlmodel) would cost more than that budget."""
+    path, _ = _populated(tmp_path)
+    code = ("import sys\nfrom pathlib import Path\nfrom lsr.protocol import load_catalogue\n"
+            "assert load_catalogue(Path(sys.argv[1])).protocols\n"
+            "print(sorted(m for m in ('pydantic', 'pydantic_core', 'sqlalchemy', 'sqlmodel') if m in sys.modules))\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["[]"]
 
 
 def test_a_changed_protocol_or_an_old_schema_takes_the_full_path(tmp_path):

@@ -3,13 +3,13 @@ changed between two reports; Dutch output in Dutch (numbers, words, no technical
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from datetime import UTC, datetime
 
 import pytest
 
+from lsr.protocol import parse_protocol
 from lsr.report import write_reports
 from lsr.report.protocol_text import criteria, question, reason, title
 from lsr.settings import resolve
@@ -93,7 +93,7 @@ def test_dutch_protocol_texts_are_used_and_english_is_marked(workspace):
     raw = {**proto.raw, "title_nl": "Verlengde schooldag", "question_nl": "Helpt een langere schooldag?",
            "criteria": {**proto.raw["criteria"], "include_nl": ["empirisch onderzoek"],
                         "exclusion_reasons_nl": ["verkeerde populatie", "verkeerde interventie", "verkeerd ontwerp"]}}
-    dutch = dataclasses.replace(proto, raw=raw)
+    dutch = parse_protocol(raw)  # the same protocol with Dutch texts in its file
     assert (title(dutch, "nl"), question(dutch, "nl")) == ("Verlengde schooldag", "Helpt een langere schooldag?")
     assert criteria(dutch, "include", "nl") == ["empirisch onderzoek"]
     assert criteria(dutch, "exclude", "nl") == ["animal study (Engelstalig)"]
