@@ -119,3 +119,42 @@ def test_default_ranker_learns_its_history_from_screening() -> None:
     ranker.fit(corpus, np.append(labelled, top), np.append(y, 1))
     assert ranker.history == [(pytest.approx(z_top), 0.0, 1)]
     assert ranker.params()["history"] == 1
+
+
+def test_combiner_weights_recent_decisions_more_and_logistic_matches_sklearn() -> None:
+    """The history's citation evidence that held early but not since weighs less than in a pooled fit, and
+    the combiner's weighted logistic regression is sklearn's."""
+    from sklearn.linear_model import LogisticRegression
+
+    from lsr.ranking.default import DefaultRanker, logistic_coef
+
+    rng = np.random.RandomState(3)
+    early = [(rng.normal(1.0), 2.0 if y else -0.5, y) for y in [1, 0, 1, 0, 1, 1, 0, 1, 0, 0] * 4]
+    late = [(rng.normal(1.5 if y else -0.5), rng.normal(-0.5 if y else 0.5), y) for y in [1, 0, 0, 0, 1, 0] * 4]
+    ranker = DefaultRanker(seed=0, history=early + late)
+    ranker._fit_weights()
+    h = np.asarray(early + late, dtype=float)
+    pooled = np.clip(logistic_coef(h[:, :2], h[:, 2]), 0, None)
+    assert ranker.weights[1] / ranker.weights[0] < 0.5 * pooled[1] / pooled[0]
+
+    sw = rng.uniform(0.1, 1.0, len(h))
+    ours = logistic_coef(h[:, :2], h[:, 2], C=1.0, sample_weight=sw)
+    theirs = LogisticRegression(C=1.0, tol=1e-10, max_iter=1000).fit(h[:, :2], h[:, 2], sample_weight=sw).coef_[0]
+    np.testing.assert_allclose(ours, theirs, atol=1e-4)
+
+
+def test_citation_scores_never_count_against_a_record() -> None:
+    """Clipped at 0: references like those of excluded records leave a record where its text puts it."""
+    rng = np.random.RandomState(2)
+    texts, labels, _ = _corpus()
+    n = len(texts)
+    ids = [f"W{i + 1}" for i in range(n)]
+    refs = [[f"W{9000 + int(k)}" for k in rng.choice(50, 6)] for _ in range(n)]
+    for i in range(4, 12):  # the exclusions share references that half the pool also cites
+        refs[i] = ["W7001", "W7002", *refs[i][:2]]
+    for i in range(12, n, 2):
+        refs[i] = ["W7001", "W7002", *refs[i][:2]]
+    history = [(0.3, 2.0, 1), (1.5, -0.5, 0), (-0.2, 1.8, 1), (1.2, 0.1, 0)]
+    result = rank_records(texts, labels, openalex_ids=ids, referenced_works=refs, history=history)
+    z = result.components["z_citation"]
+    assert z.min() == 0.0 and z.max() > 0.0
