@@ -107,9 +107,8 @@ def rules_by_record(versions: Iterable[tuple[Any, str]], first_decided: Iterable
     """
     times, rules = [], []
     for at, snapshot in versions:
-        try:
-            rule = int((PROTOCOL.decode(snapshot).get("screening") or {}).get("reviewers_per_record", 1))
-        except (ValueError, TypeError, AttributeError):
+        rule = _rule(snapshot)
+        if rule is None:
             rule = current
         times.append(at)
         rules.append(rule)

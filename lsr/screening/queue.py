@@ -16,17 +16,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from lsr.errors import LsrError
 from lsr.jsoncols import AUTHORS
 from lsr.screening import labels
 from lsr.screening.labels import FT, SETTLING_KINDS, Query
+from lsr.vocabulary import STAGES
 
 ORDER_SQL = """
 SELECT record.id AS id, record_rank.rank AS rank FROM record
 LEFT OUTER JOIN record_rank ON record_rank.record_id = record.id
 WHERE record.review_id = :review"""
 RECORD_SQL = """
-SELECT id, title, abstract, authors_json, year, venue, doi, openalex_id, is_retracted FROM record
-WHERE id = :id"""
+SELECT record.id AS id, title, abstract, authors_json, year, venue, doi, openalex_id, is_retracted,
+       record_rank.rank AS rank
+FROM record LEFT OUTER JOIN record_rank ON record_rank.record_id = record.id
+WHERE record.id = :id"""
+
+
+def check_stage(stage: str) -> None:
+    """Raise ``LsrError`` unless ``stage`` is a screening stage."""
+    if stage not in STAGES:
+        raise LsrError(f"stage must be one of {', '.join(STAGES)} (got {stage!r})")
 
 
 def needs_decision(latest: Iterable[tuple[str, str | None, str]], reviewer: str, reviewers_per_record: int) -> bool:
@@ -97,9 +107,8 @@ def first_record(q: Query, review_id: str, reviewer: str, stage: str, per_record
     if not order:
         return None
     row = q(RECORD_SQL, {"id": order[0]})[0]
-    rank = q("SELECT rank FROM record_rank WHERE record_id = :id", {"id": order[0]})
     authors = AUTHORS.decode_or_empty(row.authors_json)
     return RecordPreview(id=row.id, title=row.title or "", abstract=row.abstract,
                          authors=authors if isinstance(authors, list) else [], year=row.year, venue=row.venue,
                          doi=row.doi, openalex_id=row.openalex_id, is_retracted=bool(row.is_retracted),
-                         rank=rank[0].rank if rank else None)
+                         rank=row.rank)

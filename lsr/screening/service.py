@@ -24,7 +24,7 @@ from sqlmodel import Session, select
 
 from lsr.db import session_query
 from lsr.errors import LsrError
-from lsr.models import STAGES, Decision, ModelRun, Record, RecordRank
+from lsr.models import Decision, ModelRun, Record, RecordRank
 from lsr.protocol import Protocol
 from lsr.screening.decisions import (
     TA,
@@ -35,7 +35,7 @@ from lsr.screening.decisions import (
     settled_labels,
     undo_last,
 )
-from lsr.screening.queue import needs_decision, screening_order
+from lsr.screening.queue import check_stage, latest_by_record, needs_decision, screening_order
 from lsr.search.identity import title_key
 from lsr.status import stopping_status
 from lsr.workspace import Workspace
@@ -115,7 +115,7 @@ class ScreeningService:
         self.protocol: Protocol = ws.protocol(review_id)
         self.review_id = review_id
         self.reviewer = reviewer
-        self._check_stage(stage)
+        check_stage(stage)
         self._queue = _Queue(stage)
         self._pending_notes: dict[int, str] = {}
         self.current: Record | None = None
@@ -136,7 +136,7 @@ class ScreeningService:
 
     def set_stage(self, stage: str) -> None:
         """Switch to another stage and load its queue."""
-        self._check_stage(stage)
+        check_stage(stage)
         self._queue = _Queue(stage)
         self.current = self.current_rank = None
         self.refresh()
@@ -289,8 +289,8 @@ class ScreeningService:
                 select(Decision.record_id, func.min(Decision.id))
                 .where(Decision.review_id == self.review_id, Decision.stage == stage, Decision.label.is_not(None))
                 .group_by(Decision.record_id)).all())
-            mine = sum(1 for rid, who, label, _ in _latest_rows(session, self.review_id, stage)
-                       if who == self.reviewer and label is not None)
+            mine = sum(1 for latest in latest_by_record(session_query(session), self.review_id, stage).values()
+                       for who, label, _ in latest if who == self.reviewer and label is not None)
         order = sorted(settled, key=lambda rid: first.get(rid, 0))
         series, found, since = [], 0, 0
         for rid in order:
@@ -347,11 +347,6 @@ class ScreeningService:
 
     # -- internals ------------------------------------------------------------------------------------
 
-    @staticmethod
-    def _check_stage(stage: str) -> None:
-        if stage not in STAGES:
-            raise LsrError(f"stage must be one of {', '.join(STAGES)} (got {stage!r})")
-
     def _still_needed(self, session: Session, record_id: int) -> bool:
         rows = session.exec(
             select(Decision.reviewer, Decision.label, Decision.kind, Decision.id)
@@ -376,11 +371,3 @@ class ScreeningService:
         if d is None or d.label is None:
             return None
         return Label(d.label, d.reason, d.note, d.id)
-
-
-def _latest_rows(session: Session, review_id: str, stage: str) -> list[tuple[int, str, str | None, str]]:
-    """``(record_id, reviewer, label, kind)`` of the latest decision per (record, reviewer) at a stage."""
-    latest_ids = (select(func.max(Decision.id)).where(Decision.review_id == review_id, Decision.stage == stage)
-                  .group_by(Decision.record_id, Decision.reviewer))
-    return list(session.exec(select(Decision.record_id, Decision.reviewer, Decision.label, Decision.kind)
-                             .where(Decision.id.in_(latest_ids))).all())

@@ -34,7 +34,7 @@ from textual.worker import get_current_worker
 
 from lsr.errors import LsrError
 from lsr.screening.labels import FT, TA
-from lsr.screening.queue import RecordPreview, first_record
+from lsr.screening.queue import RecordPreview, check_stage, first_record
 from lsr.sqlite_reader import open_reader
 from lsr.tui.messages import RankingLanded, StatsReady
 from lsr.tui.screens.help import SCREENER_KEYS, HelpScreen
@@ -79,8 +79,7 @@ def start_screening(ws: Workspace, review_id: str, reviewer: str, stage: str) ->
         LsrError: unknown review or stage.
     """
     proto = ws.protocol(review_id)
-    if stage not in (TA, FT):
-        raise LsrError(f"unknown stage {stage!r} (choose {TA} or {FT})")
+    check_stage(stage)
     q = None if ws.is_open else open_reader(ws.settings, ws)
     if q is not None:
         first = first_record(q, review_id, reviewer, stage, proto.screening.reviewers_per_record)
