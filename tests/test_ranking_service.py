@@ -134,3 +134,70 @@ def test_the_cached_store_grown_page_by_page_equals_a_fresh_build(tmp_path, monk
     assert store.params() == FeatureStore().params()
     fresh = build_matrix([record_text(r[1], r[2]) for r in rows])
     assert (abs(store.matrix() - fresh) > 1e-6).nnz == 0
+
+
+def queue(ws, reviewer="anna"):
+    from lsr.db import session_query
+    from lsr.screening.queue import screening_order
+
+    with ws.db.read() as s:
+        return screening_order(session_query(s), "test-review", reviewer, "title-abstract", 1)
+
+
+def rank_rows(ws):
+    with ws.db.read() as s:
+        return {r.record_id: (r.rank, r.model_run_id, r.z_text) for r in s.exec(select(RecordRank))}
+
+
+def decide_first_two(ws):
+    proto = ws.protocol("test-review")
+    with ws.db.write() as s:
+        recs = s.exec(select(Record).order_by(Record.id)).all()
+        add_decision(s, proto, recs[-1].id, "anna", "include")  # a planted relevant record
+        add_decision(s, proto, recs[0].id, "anna", "exclude", reason="1")
+
+
+def test_the_live_ranking_writes_its_head_now_and_the_rest_later_with_the_same_result(tmp_path):
+    """``rerank_live`` stores the best ranks at once; until the rest is written the queue is the new head and
+    then the earlier order; once it is written, the stored ranking is exactly ``rerank_review``'s."""
+    ws = build(tmp_path, n_other=40)
+    rerank_review(ws, "test-review")  # a full (cold-start) ranking: every record has a place
+    before = queue(ws)
+    decide_first_two(ws)
+    live = service.rerank_live(ws, "test-review", first=5)
+    assert len(live.head) == 5 and live.rest.remaining == 41 - 5
+    rows = rank_rows(ws)
+    newest = {rid for rid, (rank, run, _) in rows.items() if run == live.run_id and rank is not None}
+    assert newest == set(live.head)
+    assert [rows[rid][0] for rid in live.head] == [0, 1, 2, 3, 4]
+    head_set = set(live.head)
+    assert queue(ws) == live.head + [rid for rid in before if rid not in head_set and rid in set(queue(ws))]
+
+    assert live.rest.write_next(ws, size=10) is True
+    assert live.rest.remaining == 26
+    live.rest.write_all(ws)
+    assert live.rest.remaining == 0 and live.rest.write_next(ws) is False
+    stored = rank_rows(ws)
+    assert {run for rank, run, _ in stored.values() if rank is not None} == {live.run_id}
+
+    ws2 = build(tmp_path / "again", n_other=40)  # the same review ranked in one go
+    rerank_review(ws2, "test-review")
+    decide_first_two(ws2)
+    full = rerank_review(ws2, "test-review")
+    assert queue(ws2) == queue(ws)
+    again = rank_rows(ws2)
+    assert sorted((r, z) for r, _, z in again.values() if r is not None) == \
+        sorted((r, z) for r, _, z in stored.values() if r is not None)
+    assert full.n_ranked == 41
+
+
+def test_a_late_part_of_an_older_ranking_never_overwrites_a_newer_one(tmp_path):
+    ws = build(tmp_path, n_other=20)
+    rerank_review(ws, "test-review")
+    decide_first_two(ws)
+    older = service.rerank_live(ws, "test-review", first=2)
+    newer = service.rerank_live(ws, "test-review", first=23)  # the whole ranking
+    assert newer.rest is None and newer.run_id > older.run_id
+    placed = rank_rows(ws)
+    older.rest.write_all(ws)  # arrives late: must change nothing
+    assert rank_rows(ws) == placed

@@ -106,7 +106,7 @@ def test_run_app_gives_the_app_lsrs_own_ranker_update_and_report(tmp_path, monke
     monkeypatch.setattr(app_module.LsrApp, "run", lambda self: opened.append(self))
     app_module.run_app(resolve(path, reviewer="anna"), "alpha-review")
     (app,) = opened
-    assert isinstance(app.rerank, ProcessRerank) and app.rerank.target == "lsr.ranking.service:rerank_review"
+    assert isinstance(app.rerank, ProcessRerank) and app.rerank.target == "lsr.ranking.service:rerank_live"
     assert (app.update_fn, app.report_fn) == (app_module.update_review, app_module.write_reports)
     assert app.review_id == "alpha-review"
 

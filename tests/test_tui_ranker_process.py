@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from lsr.models import ModelRun
-from lsr.ranking.process import ProcessRerank, wait_for_quiet
+from lsr.ranking.process import ProcessRerank, wait_for_quiet, write_rest
 from lsr.settings import resolve
 from lsr.tui.app import make_app
 from tests.tui_helpers import REVIEW, build_workspace, decisions, open_ws, record_id_by_word
@@ -74,3 +74,27 @@ async def test_screener_retrains_in_a_child_process(tmp_path):
         rerank.close()
     assert rerank._proc is None
 
+
+
+def test_the_rest_of_a_ranking_is_written_until_a_newer_retraining_is_asked_for():
+    class Rest:  # what rerank_live leaves for later: ten short writes
+        def __init__(self):
+            self.writes = 0
+
+        def write_next(self, ws):
+            self.writes += 1
+            return self.writes < 10
+
+    rest, asked = Rest(), iter([False, False, False, True])
+    write_rest(None, rest, lambda: next(asked))
+    assert rest.writes == 3  # the fourth look saw the next request: the old rest is dropped
+    rest = Rest()
+    write_rest(None, rest, lambda: False)
+    assert rest.writes == 10  # nobody asked: everything is written
+
+    class Failing(Rest):
+        def write_next(self, ws):
+            raise RuntimeError("disk full")
+
+    write_rest(None, Failing(), lambda: False)  # dropped, and the child keeps serving
+    write_rest(None, None, lambda: False)  # a target that leaves nothing

@@ -194,6 +194,32 @@ async def test_retraining_runs_in_a_worker_and_its_order_is_used(ws_path, monkey
     assert all(name != threading.main_thread().name for name in calls)
 
 
+async def test_a_ranking_that_stored_only_its_head_moves_those_records_to_the_front(ws_path):
+    """A live ranker returns the head it stored (``rerank_live`` via the ranking process): the screener puts
+    those records first, in that order, and keeps the rest of its queue; it does not reread the queue
+    (here the stored ranks never change, so rereading would keep the old order)."""
+    foxtrot, echo = record_id_by_word(ws_path, "Foxtrot"), record_id_by_word(ws_path, "Echo")
+    alpha = record_id_by_word(ws_path, "Alpha")
+
+    def rerank(ws, review_id):
+        return [foxtrot, alpha, echo]  # Alpha is decided by then: it stays out
+
+    app = screener_app(ws_path, rerank=rerank)
+    async with app.run_test(size=SIZE) as pilot:
+        assert shown(app) == alpha
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert shown(app) == record_id_by_word(ws_path, "Bravo")  # the record on screen stays
+        await pilot.press("e")
+        assert shown(app) == foxtrot
+        await pilot.press("e")
+        assert shown(app) == echo
+        await pilot.press("e")
+        assert shown(app) == record_id_by_word(ws_path, "Charlie")
+    assert [r[0] for r in summary(ws_path)] == [alpha, record_id_by_word(ws_path, "Bravo"), foxtrot, echo]
+
+
 async def until(pilot, condition, what: str, polls: int = 1200) -> None:
     """Let the app run until ``condition()`` holds (a generous bound in polls, not a time limit)."""
     for _ in range(polls):

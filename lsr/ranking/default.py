@@ -120,6 +120,9 @@ class DefaultRanker(Ranker):
     def _absorb(self, labelled: np.ndarray, y: np.ndarray) -> None:
         """Move newly labelled rows that were ranked by this ranker into the history."""
         rows, z_text, z_cit = self._pending
+        if not len(rows):  # nothing ranked by this ranker is waiting for its label (a stateless caller)
+            self._seen.update(labelled.tolist())
+            return
         for row, label in zip(labelled.tolist(), y.tolist(), strict=True):
             if row in self._seen:
                 continue

@@ -13,6 +13,11 @@ while the ranker writes would wait for it. So the child holds each of its write 
 by then the next record is on screen and the reviewer is reading it), or until the reviewer has been idle
 for a while. Reads and the training itself are never held back. (The child keeps the normal CPU priority: a
 lowered one lets a busy machine starve it while it holds the write lock, and decisions then wait longer.)
+
+The target (``lsr.ranking.service.rerank_live``) writes only the head of the new ranking before the child
+replies; what it returns for later (``PendingRanks``) the child writes after replying, a short transaction
+per quiet moment, and drops as soon as the screener asks for the next retraining. So no write holds the
+lock for long, even at 100 k records.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from typing import Any
 
 from lsr.settings import Settings
 
-DEFAULT_TARGET = "lsr.ranking.service:rerank_review"
+DEFAULT_TARGET = "lsr.ranking.service:rerank_live"
 AFTER_S = (0.1, 0.5)  # a ranker write may start in this window after a decision (the next record is shown)
 IDLE_S = 2.0  # ... or once the reviewer has not decided for this long
 MAX_HOLD_S = 10.0  # and is never held longer than this
@@ -69,7 +74,9 @@ class ProcessRerank:
         """Tell the ranking process a decision was just committed: a good moment for it to write."""
         self._last_decision.value = time.time()
 
-    def __call__(self, ws: Any, review_id: str) -> None:
+    def __call__(self, ws: Any, review_id: str) -> list[int] | None:
+        """Retrain ``review_id``; returns the head of the new ranking (record ids, best first) when the
+        target stored only its head for now (``rerank_live``), else None."""
         with self._lock:
             if self._proc is None or not self._proc.is_alive():
                 self._start()
@@ -82,6 +89,7 @@ class ProcessRerank:
                 raise RankerFailed(f"the ranking process ended ({type(exc).__name__})") from None
         if not ok:
             raise RankerFailed(detail)
+        return detail
 
     def _start(self) -> None:
         ctx = self._ctx
@@ -105,7 +113,8 @@ class ProcessRerank:
 
 def wait_for_quiet(last_decision: Callable[[], float], *, after: tuple[float, float] = AFTER_S,
                    idle: float = IDLE_S, max_hold: float = MAX_HOLD_S, poll: float = 0.005,
-                   clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep) -> float:
+                   clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
+                   stop: Callable[[], bool] | None = None) -> float:
     """Block until a write is unlikely to collide with a decision; returns the seconds waited.
 
     Args:
@@ -116,12 +125,13 @@ def wait_for_quiet(last_decision: Callable[[], float], *, after: tuple[float, fl
         max_hold: never wait longer than this.
         poll: how often to look.
         clock, sleep: the wall clock and how to wait (tests pass a simulated pair).
+        stop: return at once when this says so (a newer request came in).
     """
     start = clock()
     while True:
         now = clock()
         since = now - last_decision()
-        if after[0] <= since <= after[1] or since >= idle or now - start >= max_hold:
+        if after[0] <= since <= after[1] or since >= idle or now - start >= max_hold or (stop and stop()):
             return now - start
         sleep(poll)
 
@@ -140,7 +150,8 @@ def gate_writes(db: Any, last_decision: Callable[[], float]) -> None:
 
 
 def serve(conn: Connection, settings: Settings, target: str, last_decision: Any = None) -> None:
-    """The child's loop: retrain for each review id received; reply ``(ok, error)``; stop on EOF or None.
+    """The child's loop: retrain for each review id received; reply ``(True, head)`` or ``(False, error)``,
+    then write what the ranking left for later until the next request; stop on EOF or None.
 
     The child's standard streams go to ``os.devnull``: it shares the terminal with the app, and a stray
     warning would scribble over the screen. Errors travel back through the pipe.
@@ -160,15 +171,36 @@ def serve(conn: Connection, settings: Settings, target: str, last_decision: Any 
             return
         if review_id is None:
             return
+        result = None
         try:
-            function(ws, review_id)
-            reply = (True, None)
+            result = function(ws, review_id)
+            head = getattr(result, "head", None)
+            reply = (True, None if head is None else list(head))
         except Exception as exc:  # reported to the screener, which keeps the previous order
             reply = (False, f"{type(exc).__name__}: {exc}")
         try:
             conn.send(reply)
         except (BrokenPipeError, OSError):
             return
+        write_rest(ws, getattr(result, "rest", None), conn.poll, last_decision)
+
+
+def write_rest(ws: Any, rest: Any, superseded: Callable[[], bool], last_decision: Any = None) -> None:
+    """Write what a ranking left for later (``PendingRanks``), a short transaction at a time, each in a quiet
+    moment; stop as soon as ``superseded()`` says a newer retraining was asked for (its ranking replaces
+    this one). A failure drops the rest: the next retraining writes a whole new ranking."""
+    if not hasattr(rest, "write_next"):
+        return
+    try:
+        while not superseded():
+            if last_decision is not None and ws.db.is_sqlite:
+                wait_for_quiet(lambda: last_decision.value, stop=superseded)
+                if superseded():
+                    return
+            if not rest.write_next(ws):
+                return
+    except Exception:  # noqa: BLE001  (nothing to report to: the screener already has its answer)
+        return
 
 
 def _silence_stdio() -> None:

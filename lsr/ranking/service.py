@@ -19,6 +19,11 @@ rebuilds the history from the database (oldest decision first).
 
 The new order is written to ``RecordRank`` (``rank`` 0 = first; None once screened), a narrow table so the
 write is short, in one transaction prepared before it starts so reviewers' decisions barely wait.
+``rerank_review`` writes every rank at once (``lsr rank``, after an update); the live screener's
+``rerank_live`` writes the best ``FIRST_RANKS`` with the ModelRun and hands back the rest
+(``PendingRanks``), which its ranking process writes in short transactions while the reviewer reads. Each
+row carries the model run that placed it, and readers order by the newest run first, then rank: between
+the two writes a queue is the new ranking's head followed by the earlier ranking's order.
 """
 
 from __future__ import annotations
@@ -26,9 +31,10 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sqlmodel import select
@@ -66,6 +72,11 @@ class _ReviewCache:
     mtime: float  # of the features file when ``store`` was loaded or saved
     graph: CitationGraph | None = None
     graph_key: tuple | None = None
+    ids: list[int] = field(default_factory=list)  # the review's record ids, ascending
+    ids_key: tuple | None = None  # (count, largest) of the ids when read
+    index: dict[int, int] = field(default_factory=dict)  # record id -> row in ``ids``
+    aligned: Any = None  # the feature matrix with one row per id in ``ids``
+    aligned_key: tuple | None = None  # (ids_key, mtime) it was aligned for
 
 
 _CACHES: dict[str, _ReviewCache] = {}  # by feature-cache path (one per workspace and review)
@@ -122,43 +133,137 @@ def _citation_graph(ws, review_id: str, held: _ReviewCache, ids: list[int], last
     return held.graph
 
 
-_RANK_ROWS_SQL = """
-SELECT record.id, record_rank.z_text, record_rank.z_citation, record_rank.rank FROM record
-LEFT OUTER JOIN record_rank ON record_rank.record_id = record.id
-WHERE record.review_id = :review ORDER BY record.id"""
+# New records take ids above the largest (SQLite's rowids, PostgreSQL's sequences), so the count and the
+# largest id change whenever the set of ids does.
+_IDS_KEY_SQL = "SELECT count(*) AS n, max(id) AS hi FROM record WHERE review_id = :review"
+_IDS_SQL = "SELECT id FROM record WHERE review_id = :review ORDER BY id"
+_SETTLED_RANKS_SQL = "SELECT record_id, z_text, z_citation, rank FROM record_rank WHERE record_id IN ({marks})"
+_IN_CHUNK = 5000  # ids per IN list (well under SQLite's and PostgreSQL's limits on bound parameters)
+FIRST_RANKS = 1000
+"""How many ranks the live screener's retraining writes at once; the rest follow when the reviewer pauses."""
+TAIL_CHUNK = 2000
+"""Ranks per write transaction when the rest of a live ranking is written (a few ms of SQLite's write lock)."""
+
+
+def _record_ids(ws, review_id: str, held: _ReviewCache, q) -> list[int]:
+    """The review's record ids, ascending: from memory while the set is unchanged (one aggregate query)."""
+    row = q(_IDS_KEY_SQL, {"review": review_id})[0]
+    key = (int(row.n), row.hi)
+    if held.ids_key != key:
+        held.ids = [int(r[0]) for r in q(_IDS_SQL, {"review": review_id})]
+        held.index = {rid: i for i, rid in enumerate(held.ids)}
+        held.ids_key = key
+    return held.ids
+
+
+def _settled_ranks(session, ids: list[int]) -> dict[int, tuple]:
+    """``record_id -> (z_text, z_citation, rank)`` of the given records that have a ranking row."""
+    conn = session.connection()
+    out: dict[int, tuple] = {}
+    for lo in range(0, len(ids), _IN_CHUNK):
+        chunk = ids[lo : lo + _IN_CHUNK]
+        marks = ", ".join([_driver_sql(conn, "{p}")] * len(chunk))
+        for rid, zt, zc, rank in conn.exec_driver_sql(_SETTLED_RANKS_SQL.format(marks=marks), tuple(chunk)):
+            out[int(rid)] = (zt, zc, rank)
+    return out
+
+
+@dataclass
+class PendingRanks:
+    """The part of a live ranking not written yet: ranks ``start`` onwards of one model run.
+
+    ``rerank_live`` writes the best ``FIRST_RANKS`` at once and returns this; the screener's ranking
+    process calls ``write_next`` while the reviewer reads (between decisions), and drops what is left when
+    the next retraining supersedes it. Until then the records it holds keep their place from an earlier
+    ranking: readers order by the newest run first (``lsr.screening.queue``), so a queue read in between is
+    the new ranking's head followed by the earlier order.
+    """
+
+    review_id: str
+    run_id: int
+    start: int
+    order: list[int]
+    scores: list[float]
+    z_text: list[float] | None
+    z_citation: list[float] | None
+
+    @property
+    def remaining(self) -> int:
+        """Ranks not written yet."""
+        return len(self.order)
+
+    def write_next(self, ws, size: int = TAIL_CHUNK) -> bool:
+        """Write the next ``size`` ranks in their own transaction; returns whether any remain."""
+        if not self.order:
+            return False
+        part = slice(0, size)
+        with ws.db.write() as s:
+            write_ranking(s, self.review_id, self.run_id, self.order[part], self.scores[part],
+                          None if self.z_text is None else self.z_text[part],
+                          None if self.z_citation is None else self.z_citation[part], start=self.start)
+        self.start += len(self.order[part])
+        for name in ("order", "scores", "z_text", "z_citation"):
+            if (values := getattr(self, name)) is not None:
+                setattr(self, name, values[size:])
+        return bool(self.order)
+
+    def write_all(self, ws) -> None:
+        """Write everything that remains."""
+        while self.write_next(ws):
+            pass
 
 
 def rerank_review(ws, review_id: str, model: str | None = None) -> ModelRun | None:
-    """Train on the review's current labels and store a new ranking; returns the ModelRun (None if empty)."""
+    """Train on the review's current labels and store a new ranking of every record in one transaction;
+    returns the ModelRun (None if the review has no records)."""
+    return _rerank(ws, review_id, model, first=None)[0]
+
+
+@dataclass
+class LiveRanking:
+    """What ``rerank_live`` stored now and what it left for later."""
+
+    run_id: int
+    head: list[int]  # record ids ranked 0, 1, ... and written now (the best ``FIRST_RANKS``)
+    rest: PendingRanks | None  # the other ranks, to write while the reviewer reads (None: nothing left)
+
+
+def rerank_live(ws, review_id: str, model: str | None = None, first: int = FIRST_RANKS) -> LiveRanking | None:
+    """Retrain for the live screener: store the ModelRun, the best ``first`` ranks and the records that
+    left the ranking in one short transaction, and return the rest for ``PendingRanks.write_next`` (None
+    when the review has no records). One decision moves the reviewer one record down the queue, so the
+    head is what matters until the next retraining; writing every rank after every decision held SQLite's
+    write lock ~1 s at 100 k records, and a reviewer's next decision waited for it."""
+    run, head, rest = _rerank(ws, review_id, model, first=first)
+    return None if run is None else LiveRanking(int(run.id), head, rest)
+
+
+def _rerank(ws, review_id: str, model: str | None, first: int | None
+            ) -> tuple[ModelRun | None, list[int], PendingRanks | None]:
     started = time.perf_counter()
     proto = ws.protocol(review_id)
     model = model or ws.settings.ranker
-    with ws.db.read() as s:
-        q = session_query(s)  # plain SQL: ORM rows for 10 k records cost more than the query itself
-        rows = [tuple(r) for r in q(_RANK_ROWS_SQL, {"review": review_id})]
-        last_run = q("SELECT max(id) AS id FROM search_run WHERE review_id = :review", {"review": review_id})[0].id
-        labels = label_rules.settled(q, review_id, TA, proto.screening.reviewers_per_record)
-    if not rows:
-        return None
-    ids = [int(r[0]) for r in rows]
-    index = {rid: i for i, rid in enumerate(ids)}
-    settled = sorted(((lab.decision_id or 0, rid, 1 if lab.label == "include" else 0)
-                      for rid, lab in labels.items() if rid in index and lab.label in ("include", "exclude")))
-    train = {index[rid]: y for _, rid, y in settled}
-
     cache = feature_cache_path(ws, review_id)
     held = _feature_store(cache)
-    str_ids = [str(rid) for rid in ids]
-    if new := [rid for rid in ids if str(rid) not in held.store]:
-        _add_to_store(ws, review_id, held, cache, new)
+    with ws.db.read() as s:
+        q = session_query(s)  # plain SQL: ORM rows for 10 k records cost more than the query itself
+        ids = _record_ids(ws, review_id, held, q)
+        last_run = q("SELECT max(id) AS id FROM search_run WHERE review_id = :review", {"review": review_id})[0].id
+        labels = label_rules.settled(q, review_id, TA, proto.screening.reviewers_per_record)
+        if not ids:
+            return None, [], None
+        index = held.index
+        settled = sorted(((lab.decision_id or 0, rid, 1 if lab.label == "include" else 0)
+                          for rid, lab in labels.items() if rid in index and lab.label in ("include", "exclude")))
+        stored = _settled_ranks(s, [rid for _, rid, _ in settled])
+    train = {index[rid]: y for _, rid, y in settled}
+
+    matrix = _aligned_matrix(ws, review_id, held, cache, ids)
     cold = model != "random" and len(set(train.values())) < 2
     texts_by_id = _texts(ws, review_id) if cold else {}
-    matrix = held.store.matrix()
-    if held.store.ids != str_ids:  # records deleted, or cached in another order
-        matrix = matrix[held.store.rows(str_ids)]
     texts = [texts_by_id.get(rid, "") for rid in ids] if cold else None
-    history = [(rows[index[rid]][1], rows[index[rid]][2], y) for _, rid, y in settled
-               if rows[index[rid]][1] is not None and rows[index[rid]][2] is not None]
+    history = [(z[0], z[1], y) for _, rid, y in settled
+               if (z := stored.get(rid)) is not None and z[0] is not None and z[1] is not None]
     graph = _citation_graph(ws, review_id, held, ids, last_run) if not cold else None
     result = rank_records(texts, train, model, query=proto.search.query, question=proto.question,
                           features=matrix, graph=graph, history=history)
@@ -169,22 +274,46 @@ def rerank_review(ws, review_id: str, model: str | None = None) -> ModelRun | No
     run = ModelRun(review_id=review_id, model=result.model, params_json=PARAMS.encode(params),
                    n_labels=result.n_labels, n_included=result.n_included, n_excluded=result.n_labels -
                    result.n_included, n_ranked=len(result.order))
-    order = [ids[int(i)] for i in result.order]
-    ranked = set(np.asarray(result.order).tolist())
-    unranked = [rid for i, rid in enumerate(ids) if rows[i][3] is not None and i not in ranked]
+    order = np.asarray(ids, dtype=np.int64)[np.asarray(result.order, dtype=np.int64)].tolist()
+    scores = np.asarray(result.scores, dtype=np.float64).tolist()
+    z_text, z_cit = (None if (v := result.components.get(k)) is None else np.asarray(v, dtype=np.float64).tolist()
+                     for k in ("z_text", "z_citation"))
+    unranked = [rid for _, rid, _ in settled if (z := stored.get(rid)) is not None and z[2] is not None]
+    head = len(order) if first is None else min(first, len(order))
     with ws.db.write() as s:
         run.duration_s = round(time.perf_counter() - started, 4)
         s.add(run)
         s.flush()
-        write_ranking(s, review_id, run.id, order, result.scores, result.components.get("z_text"),
-                      result.components.get("z_citation"), unranked=unranked)
-    return run
+        write_ranking(s, review_id, run.id, order[:head], scores[:head], None if z_text is None else z_text[:head],
+                      None if z_cit is None else z_cit[:head], unranked=unranked)
+    if head == len(order):
+        return run, order, None
+    return run, order[:head], PendingRanks(review_id, int(run.id), head, order[head:], scores[head:],
+                             None if z_text is None else z_text[head:], None if z_cit is None else z_cit[head:])
+
+
+def _aligned_matrix(ws, review_id: str, held: _ReviewCache, cache: Path, ids: list[int]):
+    """The TF-IDF matrix with one row per id in ``ids`` (new records hashed into the cached store first)."""
+    key = (held.ids_key, held.mtime)
+    if held.aligned is not None and held.aligned_key == key:
+        return held.aligned
+    if new := [rid for rid in ids if str(rid) not in held.store]:
+        _add_to_store(ws, review_id, held, cache, new)
+    str_ids = [str(rid) for rid in ids]
+    matrix = held.store.matrix()
+    if held.store.ids != str_ids:  # records deleted, or cached in another order
+        matrix = matrix[held.store.rows(str_ids)]
+    held.aligned, held.aligned_key = matrix, (held.ids_key, held.mtime)
+    return matrix
 
 
 _UPSERT = ("INSERT INTO record_rank (record_id, review_id, rank, score, model_run_id, z_text, z_citation) "
            "VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}) "
            "ON CONFLICT (record_id) DO UPDATE SET rank = excluded.rank, score = excluded.score, "
-           "model_run_id = excluded.model_run_id, z_text = excluded.z_text, z_citation = excluded.z_citation")
+           "model_run_id = excluded.model_run_id, z_text = excluded.z_text, z_citation = excluded.z_citation "
+           # a late part of an older ranking never overwrites a newer ranking's place
+           "WHERE record_rank.model_run_id IS NULL OR excluded.model_run_id IS NULL "
+           "OR record_rank.model_run_id <= excluded.model_run_id")
 _UNRANK = "UPDATE record_rank SET rank = NULL, score = NULL, model_run_id = {p} WHERE record_id = {p}"
 
 
@@ -195,12 +324,13 @@ def _driver_sql(conn, statement: str) -> str:
 
 def write_ranking(session, review_id: str, model_run_id: int | None, order: Sequence[int],
                   scores: Sequence[float] | None = None, z_text: Sequence[float] | None = None,
-                  z_citation: Sequence[float] | None = None, *, unranked: Iterable[int] = ()) -> None:
-    """Store a ranking in the caller's transaction.
+                  z_citation: Sequence[float] | None = None, *, unranked: Iterable[int] = (),
+                  start: int = 0) -> None:
+    """Store a ranking, or a part of one, in the caller's transaction.
 
     Args:
-        order: record ids, best first (rank 0, 1, ...); ``scores``, ``z_text`` and ``z_citation`` align
-            with it when given.
+        order: record ids, best first (rank ``start``, ``start`` + 1, ...); ``scores``, ``z_text`` and
+            ``z_citation`` align with it when given. A row that a newer model run ranked is left alone.
         unranked: ids of records that left the ranking (screened): their rank is cleared, their component
             scores are kept (the history).
     """
@@ -215,7 +345,7 @@ def write_ranking(session, review_id: str, model_run_id: int | None, order: Sequ
     if len(order):
         ids = np.asarray(order, dtype=np.int64).tolist()  # plain ints and floats: the driver's fast path
         conn.exec_driver_sql(_driver_sql(conn, _UPSERT), list(zip(
-            ids, repeat(review_id), range(len(ids)), column(scores), repeat(run), column(z_text),
+            ids, repeat(review_id), range(start, start + len(ids)), column(scores), repeat(run), column(z_text),
             column(z_citation))))
     if unranked := [(run, int(rid)) for rid in unranked]:
         conn.exec_driver_sql(_driver_sql(conn, _UNRANK), unranked)

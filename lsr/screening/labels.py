@@ -135,7 +135,8 @@ def settle(latest: Iterable[Any], resolutions: dict[int, Any], required: int,
     earlier_rules = earlier_rules or {}
     out: dict[int, Label] = {}
     for record_id, decisions in by_record.items():
-        decisions.sort(key=lambda d: d.id)
+        if len(decisions) > 1:
+            decisions.sort(key=lambda d: d.id)
         last = decisions[-1]
         need = earlier_rules.get(record_id, required)
         if need <= 1:

@@ -7,8 +7,10 @@ is still being imported, so that one rule decides the order in both.
 
 Who needs a record: a record is in a reviewer's queue while fewer than ``reviewers_per_record`` reviewers
 hold a current label on it, none of them is this reviewer, and no resolution settled it. The full-text
-queue holds the records whose settled title/abstract label is ``include``. Order: ``record_rank.rank``
-ascending, unranked records last, then by id.
+queue holds the records whose settled title/abstract label is ``include``. Order: the newest ranking first
+(``record_rank.model_run_id`` descending: the live screener writes a ranking's head first and the rest
+later, ``lsr.ranking.service.rerank_live``), then ``record_rank.rank`` ascending; unranked records last,
+then by id.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from lsr.screening.labels import FT, SETTLING_KINDS, Query
 from lsr.vocabulary import STAGES
 
 ORDER_SQL = """
-SELECT record.id AS id, record_rank.rank AS rank FROM record
+SELECT record.id AS id, record_rank.rank AS rank, record_rank.model_run_id AS run FROM record
 LEFT OUTER JOIN record_rank ON record_rank.record_id = record.id
 WHERE record.review_id = :review"""
 RECORD_SQL = """
@@ -78,11 +80,19 @@ def screening_order(q: Query, review_id: str, reviewer: str, stage: str, per_rec
     latest = latest_by_record(q, review_id, stage)
     earlier = labels.earlier_rules(q, review_id, stage, per_record)
     eligible = labels.eligible_for_full_text(q, review_id, per_record) if stage == FT else None
-    pending = [(row.rank, row.id) for row in q(ORDER_SQL, {"review": review_id})
+    pending = [rank_key(row.rank, row.run, row.id) for row in q(ORDER_SQL, {"review": review_id})
                if (eligible is None or row.id in eligible)
                and needs_decision(latest.get(row.id, ()), reviewer, earlier.get(row.id, per_record))]
-    pending.sort(key=lambda p: (p[0] is None, p[0] if p[0] is not None else 0, p[1]))
-    return [rid for _, rid in pending]
+    pending.sort()
+    return [key[-1] for key in pending]
+
+
+def rank_key(rank: int | None, run: int | None, record_id: int) -> tuple:
+    """Where a record stands in a queue: ranked before unranked, the newest ranking's rows before an older
+    one's, then by rank and id (the id is last, so ``key[-1]`` gives it back)."""
+    if rank is None:
+        return (1, 0, 0, record_id)
+    return (0, -(run or 0), rank, record_id)
 
 
 @dataclass(frozen=True)

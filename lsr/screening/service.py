@@ -1,7 +1,7 @@
 """The screening service shared by the Textual screener and the CLI: queue, decisions, progress, freshness.
 
 A ``ScreeningService`` serves one reviewer at one stage of one review. It keeps the reviewer's queue as an
-in-memory list of record ids in rank order (``RecordRank.rank`` ascending, unranked last, then id), so moving
+in-memory list of record ids in queue order (``lsr.screening.queue``: newest ranking first, then rank), so moving
 to the next record costs two indexed queries instead of a recomputation over the whole review; the list is
 rebuilt with ``load_order`` (any thread) and swapped in with ``set_order`` when a new ranking lands.
 
@@ -158,6 +158,21 @@ class ScreeningService:
         if stage is not None and stage != self.stage:
             return False
         self._queue.order, self._queue.pos = list(order), 0
+        return True
+
+    def put_first(self, head: list[int], stage: str | None = None) -> bool:
+        """Move the records of a new ranking's head (best first) to the front of the queue, in that order;
+        the rest keep their order. Records of ``head`` the queue does not hold (decided, not this
+        reviewer's) stay out. The queue order ``load_order`` would read after a ranking that stored only
+        its head, without reading the whole review again. Returns whether it was applied (not when
+        ``stage`` is no longer current).
+        """
+        if stage is not None and stage != self.stage:
+            return False
+        q = self._queue
+        left = q.order[q.pos:]
+        held, first = set(left), set(head)
+        self.set_order([rid for rid in head if rid in held] + [rid for rid in left if rid not in first])
         return True
 
     def refresh(self) -> None:
@@ -342,7 +357,8 @@ class ScreeningService:
                 select(Record).join(RecordRank, RecordRank.record_id == Record.id, isouter=True)
                 .where(Record.review_id == self.review_id,
                        or_(func.lower(Record.title).like(like), Record.title_key.like(key_like)))
-                .order_by(RecordRank.rank.is_(None), RecordRank.rank, Record.id).limit(limit)).all()
+                .order_by(RecordRank.rank.is_(None), func.coalesce(RecordRank.model_run_id, 0).desc(),
+                          RecordRank.rank, Record.id).limit(limit)).all()
         return list(rows)
 
     # -- internals ------------------------------------------------------------------------------------

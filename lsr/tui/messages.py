@@ -22,11 +22,13 @@ class StatsReady(Message):
 
 @dataclass
 class RankingLanded(Message):
-    """A retraining finished (or failed); ``order`` is the reviewer's queue in the new rank order."""
+    """A retraining finished (or failed): ``order`` is the reviewer's queue in the new rank order, or, when
+    the ranker stored only the head of its ranking for now, ``head`` is that head (record ids, best first)."""
 
     stage: str
-    order: list[int]
+    order: list[int] | None
     error: str | None = None
+    head: list[int] | None = None
 
 
 @dataclass

@@ -417,6 +417,11 @@ class ScreenerScreen(Screen[None]):
             decided()
         if self.service.stage == TA:  # once the next record is on screen: the two must not share the CPU
             self.call_after_refresh(self.start_retrain)
+        self._refresh_stats_soon()
+
+    def _refresh_stats_soon(self) -> None:
+        """Refresh the side panel once keys and rankings pause (one refresh for a burst of both: at 100 k
+        records a refresh holds the GIL for tens of milliseconds, and keys typed meanwhile wait)."""
         if self._stats_timer is not None:
             self._stats_timer.stop()
         self._stats_timer = self.set_timer(STATS_DELAY_S, self.refresh_stats)
@@ -435,13 +440,16 @@ class ScreenerScreen(Screen[None]):
 
     @work(thread=True, group="rerank", exit_on_error=False)
     def _retrain(self, stage: str) -> None:
-        error = None
+        error = head = None
         try:
-            self.rerank(self.service.ws, self.service.review_id)
+            result = self.rerank(self.service.ws, self.service.review_id)
+            head = result if isinstance(result, list) else None
         except Exception as exc:  # the ranker failing must never stop screening
             error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        order = self.service.load_order(stage)
-        self.post_message(RankingLanded(stage, order, error))
+        # Only the head changed: moving it to the front costs milliseconds, where reading a 100 k queue
+        # afresh holds the GIL for a second and the reviewer's keys wait.
+        order = None if head is not None else self.service.load_order(stage)
+        self.post_message(RankingLanded(stage, order, error, head))
 
     def on_ranking_landed(self, message: RankingLanded) -> None:
         self._retraining = False
@@ -449,7 +457,10 @@ class ScreenerScreen(Screen[None]):
         if message.error:
             self.notify(f"Ranking failed: {message.error}. Screening continues in the previous order.",
                         severity="warning")
-        self.service.set_order(message.order, message.stage)
+        if message.order is not None:
+            self.service.set_order(message.order, message.stage)
+        elif message.head is not None:
+            self.service.put_first(message.head, message.stage)
         self._update_topbar()
         if self._rerank_pending:
             self._rerank_pending = False
@@ -460,7 +471,7 @@ class ScreenerScreen(Screen[None]):
                 self.set_timer(took, self._restart_retrain)
             else:
                 self.start_retrain()
-        self.refresh_stats()
+        self._refresh_stats_soon()
 
     def _restart_retrain(self) -> None:
         self._retraining = False
