@@ -80,6 +80,13 @@ def open_reader(settings: Settings, catalogue: ReviewCatalogue) -> Query | None:
         conn.close()
         return None
 
+    return connection_query(conn)
+
+
+def connection_query(conn: sqlite3.Connection) -> Query:
+    """A query function ``q(sql, params) -> rows`` on a ``sqlite3`` connection; rows are named tuples, read
+    like SQLAlchemy rows (``row.id``, ``row[0]``)."""
+
     def q(sql: str, params: dict) -> list:
         cursor = conn.execute(sql, params)
         make = _row_type(tuple(col[0] for col in cursor.description))._make
