@@ -13,7 +13,7 @@ from lsr.models import ModelRun
 from lsr.ranking.process import ProcessRerank, wait_for_quiet, write_rest
 from lsr.settings import resolve
 from lsr.tui.app import make_app
-from tests.tui_helpers import REVIEW, build_workspace, decisions, open_ws, record_id_by_word
+from tests.tui_helpers import REVIEW, build_workspace, bulk_workspace, decisions, open_ws, record_id_by_word
 
 
 class SimulatedClock:
@@ -98,3 +98,31 @@ def test_the_rest_of_a_ranking_is_written_until_a_newer_retraining_is_asked_for(
 
     write_rest(None, Failing(), lambda: False)  # dropped, and the child keeps serving
     write_rest(None, None, lambda: False)  # a target that leaves nothing
+
+
+@pytest.mark.slow  # spawns the ranking process with lsr's own target (rerank_live)
+def test_the_ranking_process_replies_with_the_head_and_writes_the_rest_while_nobody_decides(tmp_path):
+    import time
+
+    from lsr.models import RecordRank
+    from lsr.ranking.service import FIRST_RANKS
+
+    path = bulk_workspace(tmp_path / "ws", FIRST_RANKS + 300)
+    rerank = ProcessRerank(resolve(path))
+    try:
+        head = rerank(None, REVIEW)
+        assert len(head) == FIRST_RANKS and len(set(head)) == FIRST_RANKS
+        ws = open_ws(path)
+        for _ in range(1200):  # the rest follows at once: no decision is being made (a bound, not a timing)
+            with ws.db.read() as session:
+                rows = session.exec(select(RecordRank)).all()
+            if len({r.model_run_id for r in rows}) == 1:
+                break
+            time.sleep(0.05)
+        (run,) = {r.model_run_id for r in rows}
+        assert run is not None and len(rows) == FIRST_RANKS + 300
+        ranks = {r.record_id: r.rank for r in rows}
+        assert [ranks[rid] for rid in head] == list(range(FIRST_RANKS))
+        assert sorted(ranks.values()) == list(range(FIRST_RANKS + 300))
+    finally:
+        rerank.close()
