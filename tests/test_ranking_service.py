@@ -8,7 +8,7 @@ import random
 import pytest
 from sqlmodel import select
 
-from lsr.models import ModelRun, Record, RecordRank, SearchRun
+from lsr.models import ModelRun, Record, RecordRank, RecordSource, SearchRun
 from lsr.ranking import service
 from lsr.ranking.features import FeatureStore, build_matrix, record_text
 from lsr.ranking.service import feature_cache_path, rerank_review
@@ -132,6 +132,37 @@ def test_the_cached_store_grown_page_by_page_equals_a_fresh_build(tmp_path, monk
     store = FeatureStore.load(feature_cache_path(ws, "test-review"))
     assert store.ids == [str(r[0]) for r in rows]
     assert store.params() == FeatureStore().params()
+    fresh = build_matrix([record_text(r[1], r[2]) for r in rows])
+    assert (abs(store.matrix() - fresh) > 1e-6).nnz == 0
+
+
+def test_a_record_id_freed_by_a_merge_and_taken_again_gets_its_own_features(tmp_path):
+    """OpenAlex merges delete a twin record; SQLite may give its id to the next new record. The cached
+    features of the deleted record must not be used for the new one."""
+    from sqlmodel import delete
+
+    ws = build(tmp_path, n_other=10)
+    rerank_review(ws, "test-review")
+    with ws.db.write() as s:
+        newest = s.exec(select(Record).order_by(Record.id.desc())).first()
+        s.exec(delete(RecordRank).where(RecordRank.record_id == newest.id))
+        for src in s.exec(select(RecordSource).where(RecordSource.record_id == newest.id)).all():
+            s.delete(src)
+        s.flush()
+        s.delete(newest)
+    rerank_review(ws, "test-review")  # ranked without it
+    with ws.db.write() as s:
+        run = SearchRun(review_id="test-review", kind="update", source="test")
+        s.add(run)
+        s.flush()
+        Ingest(s, "test-review", run, "json").add(Candidate(title="quasar spectra", abstract="redshift survey"), "q")
+    rerank_review(ws, "test-review")
+    with ws.db.read() as s:
+        rows = s.exec(select(Record.id, Record.title, Record.abstract).order_by(Record.id)).all()
+    if rows[-1][0] != newest.id:
+        pytest.skip("this database did not reuse the freed id")  # PostgreSQL's sequences never do
+    store = FeatureStore.load(feature_cache_path(ws, "test-review"))
+    assert store.ids == [str(r[0]) for r in rows]
     fresh = build_matrix([record_text(r[1], r[2]) for r in rows])
     assert (abs(store.matrix() - fresh) > 1e-6).nnz == 0
 

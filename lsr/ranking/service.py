@@ -297,9 +297,14 @@ def _aligned_matrix(ws, review_id: str, held: _ReviewCache, cache: Path, ids: li
     key = (held.ids_key, held.mtime)
     if held.aligned is not None and held.aligned_key == key:
         return held.aligned
+    str_ids = [str(rid) for rid in ids]
+    current = set(str_ids)
+    if any(sid not in current for sid in held.store.ids):
+        # Records were deleted (OpenAlex merged a twin): SQLite may give a deleted record's id to the next
+        # new record, which must not inherit its features, and the document frequencies still count it.
+        held.store = FeatureStore()
     if new := [rid for rid in ids if str(rid) not in held.store]:
         _add_to_store(ws, review_id, held, cache, new)
-    str_ids = [str(rid) for rid in ids]
     matrix = held.store.matrix()
     if held.store.ids != str_ids:  # records deleted, or cached in another order
         matrix = matrix[held.store.rows(str_ids)]
