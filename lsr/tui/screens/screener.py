@@ -3,9 +3,11 @@
 Every key that decides commits through ``ScreeningService.decide`` before the next record is shown; the next
 record comes from the in-memory rank order at once. Retraining (``rerank``) and the side panel's statistics
 run in thread workers afterwards and never hold up the keys; a finished retraining swaps in the new order.
-On a large review, where one retraining takes seconds and holds the database's write lock while it stores
-the ranks, the next one waits as long as the last took, so the ranker uses at most half of the time and
-the reviewer's decisions rarely queue behind it.
+lsr's ranking process stores only the head of each new ranking at once and replies with it; the screener
+moves those records to the front of its queue (``ScreeningService.put_first``) rather than reading a
+100 k-record queue again, which would hold the GIL for a second while keys wait. When one retraining takes
+longer than ``RETRAIN_PAUSE_AFTER_S``, the next one waits as long as the last took, so the ranker uses at
+most half of the time.
 
 Opened on a database that is not open yet (``lsr screen``), the screener shows the head of the queue read
 with ``sqlite3`` (``lsr.screening.queue.first_record``) at once and opens the screening service, which
