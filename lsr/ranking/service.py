@@ -145,7 +145,7 @@ TAIL_CHUNK = 2000
 """Ranks per write transaction when the rest of a live ranking is written (a few ms of SQLite's write lock)."""
 
 
-def _record_ids(ws, review_id: str, held: _ReviewCache, q) -> list[int]:
+def _record_ids(review_id: str, held: _ReviewCache, q) -> list[int]:
     """The review's record ids, ascending: from memory while the set is unchanged (one aggregate query)."""
     row = q(_IDS_KEY_SQL, {"review": review_id})[0]
     key = (int(row.n), row.hi)
@@ -181,31 +181,29 @@ class PendingRanks:
 
     review_id: str
     run_id: int
-    start: int
+    start: int  # the rank of ``order[0]``
     order: list[int]
     scores: list[float]
     z_text: list[float] | None
     z_citation: list[float] | None
+    written: int = 0  # how many of ``order`` are stored
 
     @property
     def remaining(self) -> int:
         """Ranks not written yet."""
-        return len(self.order)
+        return len(self.order) - self.written
 
     def write_next(self, ws, size: int = TAIL_CHUNK) -> bool:
         """Write the next ``size`` ranks in their own transaction; returns whether any remain."""
-        if not self.order:
+        if not self.remaining:
             return False
-        part = slice(0, size)
+        part = slice(self.written, self.written + size)
         with ws.db.write() as s:
             write_ranking(s, self.review_id, self.run_id, self.order[part], self.scores[part],
                           None if self.z_text is None else self.z_text[part],
-                          None if self.z_citation is None else self.z_citation[part], start=self.start)
-        self.start += len(self.order[part])
-        for name in ("order", "scores", "z_text", "z_citation"):
-            if (values := getattr(self, name)) is not None:
-                setattr(self, name, values[size:])
-        return bool(self.order)
+                          None if self.z_citation is None else self.z_citation[part], start=self.start + self.written)
+        self.written = min(self.written + size, len(self.order))
+        return bool(self.remaining)
 
     def write_all(self, ws) -> None:
         """Write everything that remains."""
@@ -247,7 +245,7 @@ def _rerank(ws, review_id: str, model: str | None, first: int | None
     held = _feature_store(cache)
     with ws.db.read() as s:
         q = session_query(s)  # plain SQL: ORM rows for 10 k records cost more than the query itself
-        ids = _record_ids(ws, review_id, held, q)
+        ids = _record_ids(review_id, held, q)
         last_run = q("SELECT max(id) AS id FROM search_run WHERE review_id = :review", {"review": review_id})[0].id
         labels = label_rules.settled(q, review_id, TA, proto.screening.reviewers_per_record)
         if not ids:
