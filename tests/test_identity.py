@@ -43,6 +43,11 @@ DOI_SHAPES = [
     ("see https://doi.org/10.1016/j.jpubeco.2020.104245, accessed 2024", "10.1016/j.jpubeco.2020.104245"),
     ("10.1000/ünïcødé-Ärtikel", "10.1000/ünïcødé-ärtikel"),  # unicode suffixes are valid
     ("10.1000/abc#sec1", "10.1000/abc#sec1"),
+    # a DOI proxy URL's query is not part of the DOI; a "?" of the DOI is %3F in a URL, and kept bare
+    ("https://doi.org/10.1016/j.jad.2020.01.001?via%3Dihub", "10.1016/j.jad.2020.01.001"),
+    ("http://dx.doi.org/10.1000/182?noredirect", "10.1000/182"),
+    ("https://doi.org/10.1000/what%3Fnow", "10.1000/what?now"),
+    ("10.1000/what?now", "10.1000/what?now"),
 ]
 
 

@@ -22,6 +22,9 @@ from urllib.parse import unquote
 _DOI_START = re.compile(r"(?<![\w.])10\.\d{4,9}(?:\.\d+)*/(?=\S)")
 _DOI_SHAPE = re.compile(r"^10\.\d{4,9}(?:\.\d+)*/[^\s\x00-\x1f\x7f]+$")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+# A DOI proxy URL's path ends at its first raw "?": what follows is the proxy's (or a copied link's) query
+# (?noredirect, ?locatt=..., ?via%3Dihub). A "?" inside a DOI is written %3F in its URL (DOI Handbook 3.8.3).
+_PROXY_QUERY = re.compile(r"(\bdoi\.org/[^\s?]*)\?\S*", re.IGNORECASE)
 # A SICI DOI ends in ``;<version>-<check character>`` (``...3.0.co;2-q``): its own ``;`` is never stripped.
 _SICI_END = re.compile(r";\d+-[0-9a-z#]$", re.IGNORECASE)
 _LANDING_TAIL = re.compile(r"/(?:abs|abstract|full|fulltext|pdf|epdf|pdfdirect|html|summary|references|meta)/?$",
@@ -54,7 +57,8 @@ def normalize_doi(value: str | None) -> str | None:
     valid is ever cut: SICI DOIs such as ``10.1002/(sici)1097-4679(199711)53:7<657::aid-jclp3>3.0.co;2-f``
     keep their ``()<>:;#``, and unicode suffixes are kept (NFC, lower-cased: DOIs are case-insensitive).
     Accepted around it: ``doi.org`` / ``dx.doi.org`` URLs (``http`` or ``https``), ``doi:``,
-    ``info:doi/`` and ``urn:doi:`` prefixes, percent-encoding, HTML entities (``&lt;``), surrounding
+    ``info:doi/`` and ``urn:doi:`` prefixes, percent-encoding, a proxy URL's query (``?noredirect``: a
+    ``?`` of the DOI itself is ``%3F`` in a URL), HTML entities (``&lt;``), surrounding
     brackets, quotes or angle brackets, and trailing sentence punctuation. In free text (a note or a URL
     field) the DOI runs to the next whitespace.
     """
@@ -63,6 +67,8 @@ def normalize_doi(value: str | None) -> str | None:
     text = unicodedata.normalize("NFC", str(value).strip())
     if "&" in text:
         text = html.unescape(text)
+    if "?" in text:
+        text = _PROXY_QUERY.sub(r"\1", text, count=1)
     if _PERCENT.search(text):
         text = unquote(text)
     start = _DOI_START.search(text)
