@@ -25,6 +25,9 @@ _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 # A DOI proxy URL's path ends at its first raw "?": what follows is the proxy's (or a copied link's) query
 # (?noredirect, ?locatt=..., ?via%3Dihub). A "?" inside a DOI is written %3F in its URL (DOI Handbook 3.8.3).
 _PROXY_QUERY = re.compile(r"(\bdoi\.org/[^\s?]*)\?\S*", re.IGNORECASE)
+# A link resolver's URL (OpenURL: ...?sid=x&rft_id=info:doi/10.1000/abc&rft.date=2020) carries the DOI as one
+# query value among others, each percent-encoded on its own: the DOI ends at the raw "&" after it.
+_URL_QUERY_PART = re.compile(r"\bhttps?://([^\s?]*)\?(\S*)", re.IGNORECASE)
 # A SICI DOI ends in ``;<version>-<check character>`` (``...3.0.co;2-q``): its own ``;`` is never stripped.
 _SICI_END = re.compile(r";\d+-[0-9a-z#]$", re.IGNORECASE)
 _LANDING_TAIL = re.compile(r"/(?:abs|abstract|full|fulltext|pdf|epdf|pdfdirect|html|summary|references|meta)/?$",
@@ -58,7 +61,8 @@ def normalize_doi(value: str | None) -> str | None:
     keep their ``()<>:;#``, and unicode suffixes are kept (NFC, lower-cased: DOIs are case-insensitive).
     Accepted around it: ``doi.org`` / ``dx.doi.org`` URLs (``http`` or ``https``), ``doi:``,
     ``info:doi/`` and ``urn:doi:`` prefixes, percent-encoding, a proxy URL's query (``?noredirect``: a
-    ``?`` of the DOI itself is ``%3F`` in a URL), HTML entities (``&lt;``), surrounding
+    ``?`` of the DOI itself is ``%3F`` in a URL), a link resolver's query (``?sid=x&rft_id=info:doi/...&...``:
+    the DOI is the one value that holds it), HTML entities (``&lt;``), surrounding
     brackets, quotes or angle brackets, and trailing sentence punctuation. In free text (a note or a URL
     field) the DOI runs to the next whitespace.
     """
@@ -69,6 +73,7 @@ def normalize_doi(value: str | None) -> str | None:
         text = html.unescape(text)
     if "?" in text:
         text = _PROXY_QUERY.sub(r"\1", text, count=1)
+    text = _query_value_with_doi(text)
     if _PERCENT.search(text):
         text = unquote(text)
     start = _DOI_START.search(text)
@@ -83,6 +88,18 @@ def normalize_doi(value: str | None) -> str | None:
         doi = _LANDING_TAIL.sub("", doi.split("?", 1)[0])
     doi = doi.lower()
     return doi if _DOI_SHAPE.match(doi) else None
+
+
+def _query_value_with_doi(text: str) -> str:
+    """The one query value of a URL that holds the DOI (still encoded), when the DOI is not in its path."""
+    url = _URL_QUERY_PART.search(text)
+    if url is None or "&" not in url.group(2) or _DOI_START.search(unquote(url.group(1))):
+        return text
+    for part in url.group(2).split("&"):
+        value = part.partition("=")[2]
+        if _DOI_START.search(unquote(value)):
+            return value
+    return text
 
 
 def _strip_wrapping(doi: str, before: str) -> str:
