@@ -52,6 +52,12 @@ DOI_SHAPES = [
     ("https://sfx.example.edu/sfx?sid=x&rft_id=info:doi/10.1000/abc.1&rft.date=2020", "10.1000/abc.1"),
     ("https://resolver.example.org/openurl?rft_id=info%3Adoi%2F10.1000%2Fa%26b&genre=article", "10.1000/a&b"),
     ("https://resolver.example.org/openurl?id=doi:10.1000/xyz", "10.1000/xyz"),
+    # a multi-valued DOI field: the first DOI, whatever the separator (a SICI DOI keeps its own ";")
+    ("10.1016/j.jad.2020.01.001;10.1016/j.jad.2020.01.002", "10.1016/j.jad.2020.01.001"),
+    ("10.1002/(SICI)1097-4679(199711)53:7<657::AID-JCLP3>3.0.CO;2-F;10.1000/182",
+     "10.1002/(sici)1097-4679(199711)53:7<657::aid-jclp3>3.0.co;2-f"),
+    ("10.1000/182,10.1000/183", "10.1000/182"),
+    ("10.1000/182; 10.1000/183", "10.1000/182"),
 ]
 
 

@@ -30,6 +30,9 @@ _PROXY_QUERY = re.compile(r"(\bdoi\.org/[^\s?]*)\?\S*", re.IGNORECASE)
 _URL_QUERY_PART = re.compile(r"\bhttps?://([^\s?]*)\?(\S*)", re.IGNORECASE)
 # A SICI DOI ends in ``;<version>-<check character>`` (``...3.0.co;2-q``): its own ``;`` is never stripped.
 _SICI_END = re.compile(r";\d+-[0-9a-z#]$", re.IGNORECASE)
+# A field listing several DOIs without spaces (``10.1000/a;10.1000/b``, a database's multi-valued DO field):
+# a separator followed by a second DOI's start ends the first. No DOI's own suffix has that shape.
+_NEXT_DOI = re.compile(r"[;,|]+(?=10\.\d{4,9}(?:\.\d+)*/)")
 _LANDING_TAIL = re.compile(r"/(?:abs|abstract|full|fulltext|pdf|epdf|pdfdirect|html|summary|references|meta)/?$",
                            re.IGNORECASE)
 _CLOSERS = {")": "(", "]": "[", ">": "<", "}": "{"}
@@ -64,7 +67,7 @@ def normalize_doi(value: str | None) -> str | None:
     ``?`` of the DOI itself is ``%3F`` in a URL), a link resolver's query (``?sid=x&rft_id=info:doi/...&...``:
     the DOI is the one value that holds it), HTML entities (``&lt;``), surrounding
     brackets, quotes or angle brackets, and trailing sentence punctuation. In free text (a note or a URL
-    field) the DOI runs to the next whitespace.
+    field) the DOI runs to the next whitespace; of a list (``10.1000/a;10.1000/b``) the first is taken.
     """
     if not value:
         return None
@@ -81,6 +84,7 @@ def normalize_doi(value: str | None) -> str | None:
         return None
     rest = text[start.start():]
     doi = rest.split(None, 1)[0] if rest.strip() else ""
+    doi = _NEXT_DOI.split(doi, 1)[0]
     before = text[: start.start()]
     doi = _strip_wrapping(doi, before)
     if "://" in before and "doi.org" not in before.lower():
