@@ -28,6 +28,7 @@ from rispy.parser import ParseError
 from lsr.errors import LsrError
 from lsr.search.dedupe import Candidate
 from lsr.search.identity import normalize_doi, normalize_openalex_id, normalize_pmid
+from lsr.search.importers.framing import RecordFrames, to_source_records
 
 STRICT_TAG = re.compile(r"^([A-Z][A-Z0-9])  - ?(.*)$|^(ER)  -\s*$")
 LOOSE_TAG = re.compile(r"^([A-Z][A-Z0-9])[ \t]{1,3}-(?:[ \t](.*)|[ \t]*)$")
@@ -94,9 +95,8 @@ def read_ris(text: str | list[str], name: str) -> list[SourceRecord]:
     lines = text.split("\n") if isinstance(text, str) else text  # checked and rewritten in place
     first_ty = next((ln for ln in lines if LOOSE_TAG.match(ln) and ln[:2] == "TY"), "")
     loose = not STRICT_TAG.match(first_ty)
-    starts: list[int] = []
+    frames = RecordFrames(name, "TY", "RIS")
     extras: list[dict[str, list[str]]] = []  # per record: tags rispy cannot hold (PMID)
-    start: int | None = None
     seen_record = False
     last: tuple[str, int] | None = None  # the record's last tag and its line index
     for n, line in enumerate(lines, 1):
@@ -105,35 +105,26 @@ def read_ris(text: str | list[str], name: str) -> list[SourceRecord]:
         if tag is not None:  # rebuilt in the one form rispy recognises ("XX  - value")
             line = "ER  - " if tag == "ER" else f"{tag}  - {(match.group(2) or '').strip()}"
         if tag is None:
-            if start is None and line.strip():
+            if not frames.inside and line.strip():
                 if COUNTER.match(line) or HEADER.match(line) or (seen_record and URL_LINE.match(line)):
                     line = ""
                 else:
                     what = "before the first record" if not seen_record else "between records"
                     raise LsrError(f"{name}: line {n}: text {what} is not RIS: {_clip(line)}")
-            elif start is not None and line.strip():
+            elif frames.inside and line.strip():
                 line = _continue(lines, line, last, extras[-1])
         elif tag == "TY":
-            if start is not None:
-                raise LsrError(f"{name}: line {n}: record starting at line {start} has no ER before the next TY")
-            start = n
-            starts.append(n)
+            frames.open(n)
             extras.append({})
             seen_record = True
         elif tag == "ER":
-            if start is None:
-                raise LsrError(f"{name}: line {n}: ER without a TY starting the record")
-            start = None
-        elif start is None:
+            frames.close(n)
+        elif not frames.inside:
             raise LsrError(f"{name}: line {n}: tag {tag} outside a record (a record starts with TY)")
         if tag is not None:
             last = (tag, n - 1)
         lines[n - 1] = line
-    if start is not None:
-        raise LsrError(f"{name}: line {start}: the last record (TY at line {start}) has no ER: the file is "
-                       "truncated or not closed")
-    if not starts:
-        raise LsrError(f"{name}: no RIS records (no TY lines)")
+    starts = frames.finish()
     try:
         entries = rispy.RisParser(skip_unknown_tags=False).parse_lines(lines)
     except ParseError as exc:
@@ -146,15 +137,7 @@ def read_ris(text: str | list[str], name: str) -> list[SourceRecord]:
             for tag, values in extra.items():
                 unknown.setdefault(tag, []).extend(values)
     del lines
-    out = []
-    for i, line in enumerate(starts):
-        entry, entries[i] = entries[i], None  # let each rispy dict go once it is mapped
-        rec = entry_to_record(entry, line)
-        c = rec.candidate
-        if not (c.title or c.abstract or c.doi or c.pmid or c.openalex_id):
-            raise LsrError(f"{name}: line {line}: record has no title, abstract or identifier")
-        out.append(rec)
-    return out
+    return to_source_records(name, starts, entries, entry_to_record)
 
 
 def _continue(lines: list[str], line: str, last: tuple[str, int] | None, extra: dict[str, list[str]]) -> str:

@@ -15,6 +15,7 @@ from rispy.parser import ParseError, WokParser
 
 from lsr.errors import LsrError
 from lsr.search.dedupe import Candidate
+from lsr.search.importers.framing import RecordFrames, to_source_records
 from lsr.search.importers.ris import SourceRecord, parse_date, parse_year
 
 TAG = re.compile(r"^([A-Z][A-Z0-9])(?: (.*)|\s*)$")
@@ -38,29 +39,19 @@ def read_wos(text: str | list[str], name: str) -> list[SourceRecord]:
         LsrError: the structure is broken or a record is empty; the message names file and line.
     """
     lines = text.split("\n") if isinstance(text, str) else text
-    starts: list[int] = []
-    start: int | None = None
+    frames = RecordFrames(name, "PT", "Web of Science")
     for n, line in enumerate(lines, 1):
         match = TAG.match(line)
         tag = match.group(1) if match else None
-        if tag in ("FN", "VR", "EF") and start is None:
+        if tag in ("FN", "VR", "EF") and not frames.inside:
             continue
         if tag == "PT":
-            if start is not None:
-                raise LsrError(f"{name}: line {n}: record starting at line {start} has no ER before the next PT")
-            start = n
-            starts.append(n)
+            frames.open(n)
         elif tag == "ER":
-            if start is None:
-                raise LsrError(f"{name}: line {n}: ER without a PT starting the record")
-            start = None
-        elif start is None and line.strip():
+            frames.close(n)
+        elif not frames.inside and line.strip():
             raise LsrError(f"{name}: line {n}: text outside a record (a Web of Science record starts with PT)")
-    if start is not None:
-        raise LsrError(f"{name}: line {start}: the last record (PT at line {start}) has no ER: the file is "
-                       "truncated or not closed")
-    if not starts:
-        raise LsrError(f"{name}: no Web of Science records (no PT lines)")
+    starts = frames.finish()
     try:
         entries = WokParser(skip_unknown_tags=True).parse_lines(lines)
     except ParseError as exc:
@@ -68,14 +59,7 @@ def read_wos(text: str | list[str], name: str) -> list[SourceRecord]:
     entries = [e for e in entries if e]
     if len(entries) != len(starts):
         raise LsrError(f"{name}: parser found {len(entries)} records where the file has {len(starts)} PT lines")
-    out = []
-    for line, entry in zip(starts, entries, strict=True):
-        rec = entry_to_record(entry, line)
-        c = rec.candidate
-        if not (c.title or c.abstract or c.doi or c.pmid):
-            raise LsrError(f"{name}: line {line}: record has no title, abstract or identifier")
-        out.append(rec)
-    return out
+    return to_source_records(name, starts, entries, entry_to_record)
 
 
 def _text(entry: dict, key: str) -> str:
