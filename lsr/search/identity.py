@@ -22,6 +22,10 @@ from urllib.parse import unquote
 _DOI_START = re.compile(r"(?<![\w.])10\.\d{4,9}(?:\.\d+)*/(?=\S)")
 _DOI_SHAPE = re.compile(r"^10\.\d{4,9}(?:\.\d+)*/[^\s\x00-\x1f\x7f]+$")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+# Invisible format characters that copying from a web page or PDF leaves inside a DOI: soft hyphen, zero-width
+# space/joiners, direction marks, word joiner, BOM (publishers put zero-width spaces into long DOIs so that they
+# wrap). No registered DOI contains them, and they would make the same DOI two strings.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 # A DOI proxy URL's path ends at its first raw "?": what follows is the proxy's (or a copied link's) query
 # (?noredirect, ?locatt=..., ?via%3Dihub). A "?" inside a DOI is written %3F in its URL (DOI Handbook 3.8.3).
 _PROXY_QUERY = re.compile(r"(\bdoi\.org/[^\s?]*)\?\S*", re.IGNORECASE)
@@ -65,13 +69,14 @@ def normalize_doi(value: str | None) -> str | None:
     Accepted around it: ``doi.org`` / ``dx.doi.org`` URLs (``http`` or ``https``), ``doi:``,
     ``info:doi/`` and ``urn:doi:`` prefixes, percent-encoding, a proxy URL's query (``?noredirect``: a
     ``?`` of the DOI itself is ``%3F`` in a URL), a link resolver's query (``?sid=x&rft_id=info:doi/...&...``:
-    the DOI is the one value that holds it), HTML entities (``&lt;``), surrounding
+    the DOI is the one value that holds it), HTML entities (``&lt;``), invisible characters copied along
+    (zero-width spaces, soft hyphens), surrounding
     brackets, quotes or angle brackets, and trailing sentence punctuation. In free text (a note or a URL
     field) the DOI runs to the next whitespace; of a list (``10.1000/a;10.1000/b``) the first is taken.
     """
     if not value:
         return None
-    text = unicodedata.normalize("NFC", str(value).strip())
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", str(value))).strip()
     if "&" in text:
         text = html.unescape(text)
     if "?" in text:
