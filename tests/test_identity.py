@@ -87,6 +87,10 @@ def test_two_articles_of_one_sici_issue_keep_distinct_dois():
     ("https://pubmed.ncbi.nlm.nih.gov/33355555/", "33355555"), ("PMID- 33355555 [Indexed for MEDLINE]", "33355555"),
     ("PMID: 123; PMCID: PMC456", "123"), ("0012345", "12345"),
     ("PMC456", None), ("", None), (0, None), ("10.1000/182", None),
+    # a PMID column read as numbers (pandas, a spreadsheet), a PMID beside an unlabelled PMCID, Europe PMC
+    ("12345678.0", "12345678"), (12345678.0, "12345678"), ("12345678; PMCID: PMC1234567", "12345678"),
+    ("12345678 PMC1234567", "12345678"), ("https://europepmc.org/article/MED/12345678", "12345678"),
+    ("https://europepmc.org/abstract/MED/12345678", "12345678"), ("12345678.5", None), ("PMCID: PMC1234567", None),
 ])
 def test_pmid_shapes(written, canonical):
     assert normalize_pmid(written) == canonical

@@ -45,7 +45,12 @@ _NON_WORD = re.compile(r"[\W_]+")
 _TAGS = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u3099\u309a]")
 _APOSTROPHES = re.compile(r"(?<=\w)['’ʼ`´](?=\w)")
-_PMID_LABELLED = re.compile(r"(?:pmid|pubmed(?:\s*id)?|pubmed\.ncbi\.nlm\.nih\.gov)\W{0,5}(\d{1,9})\b", re.IGNORECASE)
+_PMID_LABELLED = re.compile(r"(?:pmid|pubmed(?:\s*id)?|pubmed\.ncbi\.nlm\.nih\.gov|europepmc\.org/(?:article|abstract)/med)"
+                            r"\W{0,5}(\d{1,9})\b", re.IGNORECASE)
+# A PubMed Central id beside the PMID (``12345678; PMCID: PMC1234567``): its number is not a PMID candidate.
+_PMCID = re.compile(r"\b(?:pmcid\W{0,5})?pmc\d+\b", re.IGNORECASE)
+# A PMID column that went through a spreadsheet or pandas as a number: ``12345678.0``.
+_FLOAT_ID = re.compile(r"(\d+)\.0+")
 
 # Letters that NFKD does not reduce to ASCII.
 _SPELLED = {
@@ -130,18 +135,24 @@ def _strip_wrapping(doi: str, before: str) -> str:
 def normalize_pmid(value: str | int | None) -> str | None:
     """``https://pubmed.ncbi.nlm.nih.gov/123``, ``PMID: 123`` or ``123`` -> ``123``.
 
-    A value with several numbers counts only when one is labelled as a PMID (``PMID: 1; PMCID: PMC2``
-    gives ``1``); otherwise None.
+    Also a Europe PMC ``/MED/123`` link, and ``123.0`` (a PMID column read as numbers by a spreadsheet or
+    pandas). A value with several numbers counts only when one is labelled as a PMID (``PMID: 1; PMCID:
+    PMC2`` gives ``1``) or is the only one beside a PMCID (``1; PMC2`` gives ``1``); otherwise None.
     """
     if value is None or value == "":
         return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, int):
         return str(value) if value > 0 else None
     text = str(value).strip()
+    if as_float := _FLOAT_ID.fullmatch(text):
+        text = as_float.group(1)
     labelled = _PMID_LABELLED.search(text)
     if labelled:
         digits = labelled.group(1)
     else:
+        text = _PMCID.sub(" ", text)
         numbers = re.findall(r"\d+", text)
         if len(numbers) != 1 or re.search(r"[A-Za-z]{2,}", text.replace("MEDLINE", "")):
             return None
