@@ -48,6 +48,8 @@ DOI_SHAPES = [
     ("http://dx.doi.org/10.1000/182?noredirect", "10.1000/182"),
     ("https://doi.org/10.1000/what%3Fnow", "10.1000/what?now"),
     ("10.1000/what?now", "10.1000/what?now"),
+    ("https://doi.org/10.1371/journal.pone.0123456#abstract0", "10.1371/journal.pone.0123456"),  # a fragment
+    ("https://doi.org/10.1000/a%23b", "10.1000/a#b"),
     # a link resolver's OpenURL: the DOI is one query value among others
     ("https://sfx.example.edu/sfx?sid=x&rft_id=info:doi/10.1000/abc.1&rft.date=2020", "10.1000/abc.1"),
     ("https://resolver.example.org/openurl?rft_id=info%3Adoi%2F10.1000%2Fa%26b&genre=article", "10.1000/a&b"),

@@ -26,9 +26,10 @@ _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 # space/joiners, direction marks, word joiner, BOM (publishers put zero-width spaces into long DOIs so that they
 # wrap). No registered DOI contains them, and they would make the same DOI two strings.
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
-# A DOI proxy URL's path ends at its first raw "?": what follows is the proxy's (or a copied link's) query
-# (?noredirect, ?locatt=..., ?via%3Dihub). A "?" inside a DOI is written %3F in its URL (DOI Handbook 3.8.3).
-_PROXY_QUERY = re.compile(r"(\bdoi\.org/[^\s?]*)\?\S*", re.IGNORECASE)
+# A DOI proxy URL's path ends at its first raw "?" or "#": what follows is the proxy's (or a copied link's)
+# query (?noredirect, ?locatt=..., ?via%3Dihub) or a fragment (#abstract0). A "?" or "#" inside a DOI is
+# written %3F / %23 in its URL (DOI Handbook 3.8.3).
+_PROXY_QUERY = re.compile(r"(\bdoi\.org/[^\s?#]*)[?#]\S*", re.IGNORECASE)
 # A link resolver's URL (OpenURL: ...?sid=x&rft_id=info:doi/10.1000/abc&rft.date=2020) carries the DOI as one
 # query value among others, each percent-encoded on its own: the DOI ends at the raw "&" after it.
 _URL_QUERY_PART = re.compile(r"\bhttps?://([^\s?]*)\?(\S*)", re.IGNORECASE)
@@ -72,8 +73,8 @@ def normalize_doi(value: str | None) -> str | None:
     valid is ever cut: SICI DOIs such as ``10.1002/(sici)1097-4679(199711)53:7<657::aid-jclp3>3.0.co;2-f``
     keep their ``()<>:;#``, and unicode suffixes are kept (NFC, lower-cased: DOIs are case-insensitive).
     Accepted around it: ``doi.org`` / ``dx.doi.org`` URLs (``http`` or ``https``), ``doi:``,
-    ``info:doi/`` and ``urn:doi:`` prefixes, percent-encoding, a proxy URL's query (``?noredirect``: a
-    ``?`` of the DOI itself is ``%3F`` in a URL), a link resolver's query (``?sid=x&rft_id=info:doi/...&...``:
+    ``info:doi/`` and ``urn:doi:`` prefixes, percent-encoding, a proxy URL's query or fragment
+    (``?noredirect``, ``#abstract0``: a ``?`` or ``#`` of the DOI itself is ``%3F`` / ``%23`` in a URL), a link resolver's query (``?sid=x&rft_id=info:doi/...&...``:
     the DOI is the one value that holds it), HTML entities (``&lt;``), invisible characters copied along
     (zero-width spaces, soft hyphens), surrounding
     brackets, quotes or angle brackets, and trailing sentence punctuation. In free text (a note or a URL
@@ -84,7 +85,7 @@ def normalize_doi(value: str | None) -> str | None:
     text = _INVISIBLE.sub("", unicodedata.normalize("NFC", str(value))).strip()
     if "&" in text:
         text = html.unescape(text)
-    if "?" in text:
+    if "?" in text or "#" in text:
         text = _PROXY_QUERY.sub(r"\1", text, count=1)
     text = _query_value_with_doi(text)
     if _PERCENT.search(text):
