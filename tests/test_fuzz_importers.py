@@ -1,6 +1,6 @@
-"""Fuzzing the RIS and CSV importers: every input imports or is refused with one clean line.
+"""Fuzzing the RIS, CSV and MEDLINE importers: every input imports or is refused with one clean line.
 
-Inputs are random bytes, and valid RIS/CSV with random mutations (cut, inserted junk, duplicated or
+Inputs are random bytes, and valid RIS/CSV/MEDLINE with random mutations (cut, inserted junk, duplicated or
 dropped tags, stray encodings). A refusal must be an ``LsrError`` naming the file and leave the review
 unchanged; anything else escaping is a bug.
 """
@@ -29,6 +29,11 @@ RIS = (
     "TY  - JOUR\r\nAU  - Smith, J.\r\nTI  - After-school programmes and achievement\r\nPY  - 2019\r\n"
     "JO  - Journal of Education\r\nDO  - 10.1000/abc.1\r\nAB  - An abstract about school.\r\nER  - \r\n\r\n"
     "TY  - JOUR\r\nAU  - Jansen, K.\r\nTI  - Schuldhulpverlening in de praktijk\r\nPY  - 2021\r\nER  - \r\n"
+)
+MEDLINE = (
+    "PMID- 31811234\r\nOWN - NLM\r\nDP  - 2019 Dec\r\nTI  - Extended school day and achievement: a randomised\r\n"
+    "      trial\r\nLID - 10.1000/abc.2 [doi]\r\nAB  - Schools in deprived areas.\r\nFAU - Smith, John\r\n"
+    "AU  - Smith J\r\nLA  - eng\r\nPT  - Journal Article\r\n\r\nPMID- 31811235\r\nTI  - Schuldhulp\r\n"
 )
 CSV = ("title,abstract,authors,doi,year,included\n"
        "Extended school day,Effects on children,\"Doe, A.\",10.1000/x1,2018,1\n"
@@ -61,7 +66,7 @@ def test_random_bytes(tmp_path_factory, blob, suffix):
 
 
 @FUZZ
-@given(template=st.sampled_from([("ris", RIS), ("csv", CSV)]), cut=st.integers(0, 400),
+@given(template=st.sampled_from([("ris", RIS), ("csv", CSV), ("nbib", MEDLINE)]), cut=st.integers(0, 400),
        junk=st.text(max_size=12), drop=st.integers(0, 400),
        encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
 def test_mutated_valid_files(tmp_path_factory, template, cut, junk, drop, encoding):

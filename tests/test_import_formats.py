@@ -1,4 +1,5 @@
-"""`lsr import` on realistic exports: Scopus/Zotero/PubMed-via-EndNote RIS, Scopus/Zotero/WoS/ASReview CSV."""
+"""`lsr import` on realistic exports: Scopus/Zotero/PubMed-via-EndNote RIS, Scopus/Zotero/WoS/ASReview CSV,
+WoS plain text, PubMed's MEDLINE format."""
 
 from __future__ import annotations
 
@@ -133,6 +134,27 @@ def test_wos_plain_text(workspace):
     assert c.title == "Expanded learning time and reading outcomes in Dutch primary schools"
     assert c.keywords == ["expanded learning time", "reading", "primary schools"] and c.pmid == "29876543"
     assert c.authors == ["de Vries, Anne", "Jansen, Pieter"] and parsed.line == 3
+
+
+def test_pubmed_medline_format(workspace):
+    """PubMed's own export (Save as "PubMed" / Send to citation manager, .nbib), CRLF, read directly."""
+    assert run(["import", "test-review", DATA / "scopus.ris"], workspace).exit_code == 0
+    result = run(["import", "test-review", DATA / "pubmed_medline.nbib"], workspace)
+    assert result.exit_code == 0, result.output
+    assert "MEDLINE" in result.stdout and "source PubMed" in result.stdout and "2 new, 1 duplicate(s)" in result.stdout
+    items = export_json(workspace)
+    trial = by_doi(items)["10.1016/j.econedurev.2019.101234"]
+    assert [s["kind"] for s in trial["sources"]] == ["ris", "medline"] and trial["pmid"] == "31811234"
+    trial, chapter, dutch = (r.candidate for r in read_file(DATA / "pubmed_medline.nbib").records)
+    assert trial.title == "Extended school day and student achievement: Evidence from a randomised trial"
+    assert trial.abstract.endswith("after two years.") and "  " not in trial.abstract
+    assert trial.authors == ["Smith, John", "Jansen, Pieter"] and trial.venue == "Economics of education review"
+    assert trial.year == 2019 and trial.publication_date == "2019-12" and trial.language == "en"
+    assert trial.keywords == ["extended school day", "reading", "Child", "Schools"] and trial.type == "article"
+    assert chapter.type == "review" and chapter.authors == ["Working Group on Extended Schools"]
+    assert chapter.title == "Community schools" and chapter.doi is None and chapter.pmid == "34567001"
+    assert dutch.doi == "10.5117/ps2022.2.003.berg" and dutch.language == "nl" and dutch.publication_date is None
+    assert dutch.authors == ["van den Berg, Eva"] and dutch.year == 2022
 
 
 def test_asreview_csv_labels_become_decisions_of_named_reviewer(workspace):

@@ -57,16 +57,24 @@ def write(tmp_path: Path, name: str, data: bytes | str) -> Path:
 
 def test_not_ris_or_csv(seeded, tmp_path):
     path = write(tmp_path, "notes.ris", "\nDear colleague,\nhere are the references you asked for.\n")
-    refuse(seeded, path, "line 2", "not RIS or CSV")
+    refuse(seeded, path, "line 2", "not RIS, CSV, MEDLINE or Web of Science")
 
 
 @pytest.mark.parametrize("text, hint", [
-    ("PMID- 31456789\nOWN - NLM\nTI  - Something\n", "MEDLINE"),
     ("@article{smith2019,\n  title={X}\n}\n", "BibTeX"),
     ('[{"id": "https://openalex.org/W1"}]\n', "JSON"),
 ])
 def test_known_other_formats_get_a_hint(seeded, tmp_path, text, hint):
     refuse(seeded, write(tmp_path, "refs.txt", text), "line 1", hint)
+
+
+@pytest.mark.parametrize("text, line, what", [
+    ("PMID- 31456789\nTI  - A title\nthis line lost its indentation\n", "line 3", "not a MEDLINE line"),
+    ("PMID- 31456789\nTI  - A title\n\nTI  - a record without its PMID line\n", "line 4", "between records"),
+    ("Search: school day\nPMID- 31456789\nTI  - A title\n", "line 1", "not RIS, CSV"),
+])
+def test_broken_medline_names_the_line(seeded, tmp_path, text, line, what):
+    refuse(seeded, write(tmp_path, "pubmed.nbib", text), line, what)
 
 
 @pytest.mark.parametrize("data, what", [

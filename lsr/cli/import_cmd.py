@@ -1,4 +1,5 @@
-"""``lsr import``: add records from a RIS, CSV or Web of Science file to a review, with provenance and labels."""
+"""``lsr import``: add records from a RIS, CSV, Web of Science or PubMed (MEDLINE) file to a review, with
+provenance and labels."""
 
 from __future__ import annotations
 
@@ -22,8 +23,10 @@ from lsr.cli.base import CliState, main, open_ws, pass_state
 @pass_state
 def import_(state: CliState, review: str, file: str, source: str | None, labels_reviewer: str | None,
             encoding: str | None) -> None:
-    """Add records from a RIS, CSV/TSV or Web of Science file (Scopus, WoS, PubMed, EndNote, Zotero, ASReview).
+    """Add records from a RIS, CSV/TSV, Web of Science or PubMed file (Scopus, WoS, PubMed, EndNote, Zotero, ASReview).
 
+    The format is read from the file itself: RIS, CSV/TSV, Web of Science plain text, or PubMed's own
+    MEDLINE format (PubMed: Save, format "PubMed"; or Send to, Citation manager: a .nbib file).
     Each record is de-duplicated against the review (OpenAlex id, DOI, PMID, then title, year and first
     author); duplicates are kept as provenance of the existing record. CSV columns `included` /
     `label_included` (1/0, blank = unscreened) and the labels of lsr's own exports become decisions of
@@ -33,6 +36,7 @@ def import_(state: CliState, review: str, file: str, source: str | None, labels_
     Examples:
       lsr import debt-counselling scopus-2026-05.ris --source Scopus
       lsr import debt-counselling asreview-export.csv --labels-reviewer anna
+      lsr import debt-counselling pubmed-2026-05.nbib --source PubMed
     """
     from lsr.search.importers import import_file
 

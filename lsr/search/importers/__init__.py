@@ -1,11 +1,11 @@
-"""Importing RIS and CSV files into a review (``lsr import``), whole or not at all.
+"""Importing RIS, CSV, Web of Science and PubMed (MEDLINE) files into a review (``lsr import``), whole or
+not at all.
 
 Owns the import pipeline: read the bytes, decode them (``decode``), recognise the format by content
-(``ris``, ``wos`` for Web of Science plain text, ``csv_table``; the file name's extension is not
-trusted), check and parse every record, and only
-then, in one write transaction, log a ``SearchRun`` (kind ``import``, the source name, the file as given
+(``ris``, ``wos`` for Web of Science plain text, ``medline`` for PubMed's own format, ``csv_table``; the
+file name's extension is not trusted), check and parse every record, and only then, in one write transaction, log a ``SearchRun`` (kind ``import``, the source name, the file as given
 and its SHA-256), add every record through ``Ingest`` (de-duplication and ``RecordSource`` provenance with
-kind ``ris``/``csv`` and the record's first line as ``source_key``) and append the labels the file carries
+kind ``ris``/``csv``/``wos``/``medline`` and the record's first line as ``source_key``) and append the labels the file carries
 as decisions (kind ``import``) of a named reviewer. Any problem raises ``LsrError`` before the
 transaction commits, so a refused file leaves the database unchanged. The same file (by SHA-256) is not
 imported twice into one review.
@@ -27,14 +27,14 @@ from lsr.screening.decisions import FT, TA, latest_decisions, settled_labels, va
 from lsr.search.dedupe import DoiConflict, Ingest
 from lsr.search.importers.csv_table import header_columns, looks_like_csv, read_csv
 from lsr.search.importers.decode import decode_bytes, read_bytes
+from lsr.search.importers.medline import looks_like_medline, read_medline
 from lsr.search.importers.ris import SourceRecord, looks_like_ris, read_ris
 from lsr.search.importers.wos import looks_like_wos, read_wos
 
 PROGRESS_STEP = 500
-READERS = {"ris": read_ris, "csv": read_csv, "wos": read_wos}
+READERS = {"ris": read_ris, "csv": read_csv, "wos": read_wos, "medline": read_medline}
 
 _NOT_SUPPORTED = (
-    ("PMID-", "this is MEDLINE/PubMed format (.nbib); export RIS from your reference manager, or CSV"),
     ("@", "this looks like BibTeX; export RIS or CSV instead"),
     ("{", "this looks like JSON (OpenAlex works are added with `lsr update`)"),
     ("[", "this looks like JSON (OpenAlex works are added with `lsr update`)"),
@@ -47,7 +47,7 @@ class ParsedFile:
     """An import file read and checked, before anything touches the database."""
 
     path: str
-    format: str  # ris | csv | wos
+    format: str  # ris | csv | wos | medline
     encoding: str
     sha256: str
     records: list[SourceRecord]
@@ -81,7 +81,8 @@ class ImportSummary:
 
 
 def detect_format(text: str, name: str) -> str:
-    """``"ris"``, ``"wos"`` (Web of Science plain text) or ``"csv"`` from the text itself.
+    """``"ris"``, ``"wos"`` (Web of Science plain text), ``"medline"`` (PubMed's own format) or ``"csv"``
+    from the text itself.
 
     Raises:
         LsrError: neither, with a hint when the file is a known other format.
@@ -92,18 +93,21 @@ def detect_format(text: str, name: str) -> str:
     n, first = next(((i, ln) for i, ln in enumerate(lines, 1) if ln.strip()), (1, ""))
     if looks_like_wos(first):
         return "wos"
+    if looks_like_medline(first):
+        return "medline"
     if looks_like_csv(first):
         return "csv"
     stripped = first.lstrip()
     for prefix, hint in _NOT_SUPPORTED:
         if stripped.startswith(prefix):
-            raise LsrError(f"{name}: line {n}: not RIS or CSV: {hint}")
+            raise LsrError(f"{name}: line {n}: not RIS, CSV, MEDLINE or Web of Science: {hint}")
     delimiter, columns = header_columns(first)
     if delimiter is not None and len(columns) >= 3:
         return "csv"  # a table without the columns lsr needs: read_csv says which columns it has
     shown = stripped[:60] + ("…" if len(stripped) > 60 else "")
-    raise LsrError(f"{name}: line {n}: not RIS or CSV: a RIS file starts with a TY line, a CSV file with a header "
-                   f"naming a title, abstract or doi column (found {shown!r})")
+    raise LsrError(f"{name}: line {n}: not RIS, CSV, MEDLINE or Web of Science: a RIS file starts with a TY line, "
+                   f"a CSV file with a header naming a title, abstract or doi column, PubMed's MEDLINE with a "
+                   f"PMID- line (found {shown!r})")
 
 
 def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
@@ -130,7 +134,7 @@ def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
 
 def import_file(ws, review_id: str, path: str | Path, source: str | None = None, reviewer: str | None = None, *,
                 encoding: str | None = None, progress: Callable[[int, int], None] | None = None) -> ImportSummary:
-    """Import one RIS or CSV file into a review, in one transaction.
+    """Import one RIS, CSV, Web of Science or MEDLINE file into a review, in one transaction.
 
     Args:
         ws: the opened ``Workspace``.

@@ -1,10 +1,11 @@
-"""Record framing of tagged line formats (RIS, Web of Science plain text): where each record opens and
+"""Record framing of tagged line formats (RIS, Web of Science plain text, MEDLINE): where each record opens and
 closes, checked line by line so that a broken file is refused with its line number.
 
 Owned here: ``RecordFrames`` (a record opens with its format's opening tag, ``TY`` or ``PT``, and closes
 with ``ER``; the refusals for an unclosed, unopened or missing record) and ``to_source_records`` (each
-parsed entry mapped to a ``SourceRecord``, refusing a record with nothing to identify it by). What lies
-between records and how a line is tagged stays with each format's reader.
+parsed entry mapped to a ``SourceRecord``, refusing a record with nothing to identify it by), and
+``clip_line`` for quoting a bad line. What lies between records and how a line is tagged stays with each
+format's reader.
 """
 
 from __future__ import annotations
@@ -63,6 +64,12 @@ class RecordFrames:
         if not self.starts:
             raise LsrError(f"{self.name}: no {self.format_name} records (no {self.opener} lines)")
         return self.starts
+
+
+def clip_line(text: str, width: int = 60) -> str:
+    """A line of the file as an error message quotes it: stripped, cut at ``width`` characters."""
+    text = text.strip()
+    return repr(text if len(text) <= width else text[:width] + "…")
 
 
 def to_source_records(name: str, starts: list[int], entries: list, to_record: Callable[[dict, int], SourceRecord],

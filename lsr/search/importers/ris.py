@@ -28,7 +28,7 @@ from rispy.parser import ParseError
 from lsr.errors import LsrError
 from lsr.search.dedupe import Candidate
 from lsr.search.identity import normalize_doi, normalize_openalex_id, normalize_pmid
-from lsr.search.importers.framing import RecordFrames, to_source_records
+from lsr.search.importers.framing import RecordFrames, clip_line, to_source_records
 
 STRICT_TAG = re.compile(r"^([A-Z][A-Z0-9])  - ?(.*)$|^(ER)  -\s*$")
 LOOSE_TAG = re.compile(r"^([A-Z][A-Z0-9])[ \t]{1,3}-(?:[ \t](.*)|[ \t]*)$")
@@ -110,7 +110,7 @@ def read_ris(text: str | list[str], name: str) -> list[SourceRecord]:
                     line = ""
                 else:
                     what = "before the first record" if not seen_record else "between records"
-                    raise LsrError(f"{name}: line {n}: text {what} is not RIS: {_clip(line)}")
+                    raise LsrError(f"{name}: line {n}: text {what} is not RIS: {clip_line(line)}")
             elif frames.inside and line.strip():
                 line = _continue(lines, line, last, extras[-1])
         elif tag == "TY":
@@ -156,11 +156,6 @@ def _continue(lines: list[str], line: str, last: tuple[str, int] | None, extra: 
         return f"{tag}  - {line.strip()}"
     lines[index] = f"{lines[index].rstrip()} {line.strip()}"
     return ""
-
-
-def _clip(text: str, width: int = 60) -> str:
-    text = text.strip()
-    return repr(text if len(text) <= width else text[:width] + "…")
 
 
 def _first(entry: dict, *names: str) -> str:
