@@ -119,11 +119,17 @@ def test_wos_tab_delimited_utf16(workspace):
     assert elt["authors"] == ["de Vries, A"] and elt["pmid"] == "29876543" and elt["year"] == 2018
 
 
-def test_wos_plain_text(workspace):
+def import_beside_scopus(workspace: Path, name: str) -> str:
+    """Import the Scopus RIS export, then ``name`` (sharing a study with it); the second import's output."""
     assert run(["import", "test-review", DATA / "scopus.ris"], workspace).exit_code == 0
-    result = run(["import", "test-review", DATA / "wos_plain.txt"], workspace)
+    result = run(["import", "test-review", DATA / name], workspace)
     assert result.exit_code == 0, result.output
-    assert "WOS" in result.stdout and "source Web of Science" in result.stdout and "1 new, 1 duplicate(s)" in result.stdout
+    return result.stdout
+
+
+def test_wos_plain_text(workspace):
+    out = import_beside_scopus(workspace, "wos_plain.txt")
+    assert "WOS" in out and "source Web of Science" in out and "1 new, 1 duplicate(s)" in out
     items = export_json(workspace)
     elt = by_doi(items)["10.1007/s11092-018-9281-3"]
     assert [s["kind"] for s in elt["sources"]] == ["ris", "wos"]
@@ -138,10 +144,8 @@ def test_wos_plain_text(workspace):
 
 def test_pubmed_medline_format(workspace):
     """PubMed's own export (Save as "PubMed" / Send to citation manager, .nbib), CRLF, read directly."""
-    assert run(["import", "test-review", DATA / "scopus.ris"], workspace).exit_code == 0
-    result = run(["import", "test-review", DATA / "pubmed_medline.nbib"], workspace)
-    assert result.exit_code == 0, result.output
-    assert "MEDLINE" in result.stdout and "source PubMed" in result.stdout and "2 new, 1 duplicate(s)" in result.stdout
+    out = import_beside_scopus(workspace, "pubmed_medline.nbib")
+    assert "MEDLINE" in out and "source PubMed" in out and "2 new, 1 duplicate(s)" in out
     items = export_json(workspace)
     trial = by_doi(items)["10.1016/j.econedurev.2019.101234"]
     assert [s["kind"] for s in trial["sources"]] == ["ris", "medline"] and trial["pmid"] == "31811234"
