@@ -218,3 +218,41 @@ def test_jstor_header_lines_before_first_record(tmp_path):
                     "ER  - \n", encoding="utf-8")
     [rec] = read_file(path).records
     assert rec.line == 5 and rec.candidate.year == 1999
+
+
+def test_rayyan_export_keeps_each_members_decisions(tmp_path):
+    """A team moving from Rayyan keeps who decided what: each member's decision becomes that member's own,
+    so dual screening's disagreements show up in `lsr conflicts`; reasons Rayyan names that the protocol
+    has are reasons, the others and the members' notes are kept in the note."""
+    from lsr.models import Decision
+    from tests.helpers import make_workspace
+
+    ws_path = make_workspace(tmp_path / "ws", reviewers=2)
+    result = run(["import", "test-review", DATA / "rayyan_articles.csv"], ws_path)
+    assert result.exit_code == 0, result.output
+    assert "6 label(s) recorded as decisions of Anna, Bob" in result.stdout
+    ws = open_workspace(resolve(ws_path))
+    with ws.db.read() as s:
+        decisions = {(d.reviewer, d.label, d.reason, d.note) for d in s.exec(select(Decision)).all()}
+    assert ("Bob", "exclude", "wrong population", "secondary school, not primary") in decisions
+    assert ("Anna", "include", None, "Rayyan labels: RCT, primary school") in decisions
+    assert ("Bob", "exclude", "wrong population", "imported reason: animal study") in decisions
+    assert len(decisions) == 6
+    conflicts = run(["conflicts", "test-review", "--json"], ws_path)
+    assert conflicts.exit_code == 0, conflicts.output
+    [conflict] = json.loads(conflicts.stdout)["conflicts"]
+    assert conflict["record"]["title"] == "Longer school days and adolescent sleep"
+    assert sorted((lab["reviewer"], lab["label"]) for lab in conflict["labels"]) == [("Anna", "include"),
+                                                                                   ("Bob", "exclude")]
+    again = run(["import", "test-review", DATA / "rayyan_articles.csv"], ws_path)
+    assert again.exit_code != 0 and "already imported" in again.output
+
+
+def test_rayyan_ris_export_notes(tmp_path):
+    """Rayyan's RIS export carries the same decisions in N1."""
+    text = ("TY  - JOUR\nTI  - Extended school day and reading\nPY  - 2020\nDO  - 10.1000/ris.1\n"
+            'N1  - RAYYAN-INCLUSION: {"Anna"=>"Maybe", "Bob"=>"Included"}\nER  - \n')
+    path = tmp_path / "rayyan.ris"
+    path.write_text(text, encoding="utf-8")
+    [rec] = read_file(path).records
+    assert rec.label is None and rec.member_labels == {"Anna": ("maybe", None), "Bob": ("include", None)}

@@ -30,7 +30,8 @@ def import_(state: CliState, review: str, file: str, source: str | None, labels_
     Each record is de-duplicated against the review (OpenAlex id, DOI, PMID, then title, year and first
     author); duplicates are kept as provenance of the existing record. CSV columns `included` /
     `label_included` (1/0, blank = unscreened) and the labels of lsr's own exports become decisions of
-    the labels reviewer. A bad file is refused whole (exit 1, naming file and line): nothing is imported.
+    the labels reviewer; a Rayyan export (CSV or RIS) keeps each member's decision as that member's, with
+    Rayyan's exclusion reasons and notes, so dual-screening conflicts carry over. A bad file is refused whole (exit 1, naming file and line): nothing is imported.
 
     \b
     Examples:

@@ -6,7 +6,8 @@ Owns the import pipeline: read the bytes, decode them (``decode``), recognise th
 file name's extension is not trusted), check and parse every record, and only then, in one write transaction, log a ``SearchRun`` (kind ``import``, the source name, the file as given
 and its SHA-256), add every record through ``Ingest`` (de-duplication and ``RecordSource`` provenance with
 kind ``ris``/``csv``/``wos``/``medline`` and the record's first line as ``source_key``) and append the labels the file carries
-as decisions (kind ``import``) of a named reviewer. Any problem raises ``LsrError`` before the
+as decisions (kind ``import``) of a named reviewer, or, where a Rayyan export names its members' decisions
+(``rayyan``), of each member. Any problem raises ``LsrError`` before the
 transaction commits, so a refused file leaves the database unchanged. The same file (by SHA-256) is not
 imported twice into one review.
 """
@@ -154,6 +155,8 @@ def import_file(ws, review_id: str, path: str | Path, source: str | None = None,
     reviewer = reviewer or ws.settings.reviewer
     source = (source or "").strip() or parsed.database or parsed.format
     labelled = [r for r in parsed.records if r.label is not None]
+    members = sorted({m for r in parsed.records for m in r.member_labels})
+    labels_by = ", ".join(members + ([reviewer] if labelled else [])) or None
     with ws.db.write() as session:
         earlier = session.exec(select(SearchRun).where(
             SearchRun.review_id == review_id, SearchRun.kind == "import", SearchRun.file_sha256 == parsed.sha256,
@@ -163,7 +166,7 @@ def import_file(ws, review_id: str, path: str | Path, source: str | None = None,
             raise LsrError(f"{parsed.path}: already imported into {review_id} on {when} (import run {earlier.id}, "
                            f"file {earlier.file}); nothing imported")
         run = SearchRun(review_id=review_id, kind="import", source=source, protocol_version=protocol.version,
-                        file=parsed.path, file_sha256=parsed.sha256, reviewer=reviewer if labelled else None,
+                        file=parsed.path, file_sha256=parsed.sha256, reviewer=labels_by,
                         filters_json=FILTERS.encode({"format": parsed.format, "encoding": parsed.encoding,
                                                      "records": len(parsed.records)}))
         session.add(run)
@@ -188,9 +191,39 @@ def import_file(ws, review_id: str, path: str | Path, source: str | None = None,
         summary = ImportSummary(
             review_id=review_id, file=parsed.path, format=parsed.format, encoding=parsed.encoding, source=source,
             run_id=run.id, hits=run.results_returned, new_records=run.new_records, duplicates=run.duplicates,
-            duplicates_within_file=within, labels=n_labels, labels_reviewer=reviewer if labelled else None,
+            duplicates_within_file=within, labels=n_labels, labels_reviewer=labels_by,
             doi_conflicts=tuple(ingest.doi_conflicts), warnings=tuple(warnings))
     return summary
+
+
+def _member_decisions(session, protocol, votes: dict[tuple[int, str], tuple[str, str | None, str | None]]
+                      ) -> list[Decision]:
+    """Decisions of the named members another tool exported (Rayyan), each as that member's own decision, so
+    dual screening and its disagreements come along. A vote equal to the member's current decision is
+    skipped (re-importing changes nothing); reasons that are not the protocol's go into the note."""
+    if not votes:
+        return []
+    current = latest_decisions(session, protocol.id, TA)
+    out = []
+    for (record_id, member), (label, reason, note) in votes.items():
+        checked, other = None, []
+        for given in (r.strip() for r in (reason or "").split(",") if label == "exclude" and r.strip()):
+            try:
+                valid = validate_decision(protocol, label, TA, given)
+            except LsrError:
+                valid = None
+            if checked is None and valid is not None:
+                checked = valid
+            else:
+                other.append(given)
+        if other:  # Rayyan separates a record's reasons by commas; the first of the protocol's is the reason
+            note = "; ".join(n for n in (f"imported reason: {', '.join(other)}", note) if n)
+        now = current.get((record_id, member))
+        if now is not None and now.label == label and now.reason == checked:
+            continue
+        out.append(Decision(review_id=protocol.id, record_id=record_id, reviewer=member, stage=TA, label=label,
+                            reason=checked, note=note, kind="import"))
+    return out
 
 
 def _add_label_decisions(session, protocol, reviewer: str, parsed: ParsedFile, record_ids: list[int],
@@ -206,9 +239,12 @@ def _add_label_decisions(session, protocol, reviewer: str, parsed: ParsedFile, r
     file carries.
     """
     rows: dict[int, list[SourceRecord]] = {}
+    votes: dict[tuple[int, str], tuple[str, str | None, str | None]] = {}  # (record, member) -> label, reason, note
     for rec, record_id in zip(parsed.records, record_ids, strict=True):
         if rec.label is not None:
             rows.setdefault(record_id, []).append(rec)
+        for member, (label, note) in rec.member_labels.items():
+            votes[(record_id, member)] = (label, rec.reason, note)
     conflicts = [(rid, recs) for rid, recs in rows.items() if len({r.label for r in recs}) > 1]
     warnings = []
     if conflicts:
@@ -240,6 +276,7 @@ def _add_label_decisions(session, protocol, reviewer: str, parsed: ParsedFile, r
         decision = Decision(review_id=protocol.id, record_id=record_id, reviewer=reviewer, stage=TA, label=rec.label,
                             reason=reason, note=note, kind="import")
         added.append(decision)
+    added += _member_decisions(session, protocol, votes)
     session.add_all(added)
     session.flush()
     return len(added), warnings

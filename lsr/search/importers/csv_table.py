@@ -6,7 +6,8 @@ Owns the column vocabulary: each record field accepts the column names below (co
 ``title`` and ``display_name``). Author cells are split by ``names``. Labels come from the first inclusion
 column present, in ASReview LAB's order (``asreview_label``, then lsr's ``lsr_label`` with maybe, then
 ``included``, ``label_included``, …: 1/0, yes/no, blank for unscreened); a column named ``label`` counts
-only when it holds nothing but such values. ``lsr_id`` (lsr's own export) travels with the record so the
+only when it holds nothing but such values. Rayyan's export puts each member's decision into ``notes``
+(read by ``rayyan``). ``lsr_id`` (lsr's own export) travels with the record so the
 review it came from recognises it. The delimiter (comma, semicolon, tab or bar) is taken from the header
 line; cells may be as long as the file. Refused, naming the line: a header without any title, abstract or
 identifier column, a quoting error, a row with more fields than the header, a label value that is not a
@@ -25,7 +26,7 @@ from lsr.errors import LsrError
 from lsr.search.dedupe import Candidate
 from lsr.search.identity import normalize_doi, normalize_openalex_id, normalize_pmid
 from lsr.search.importers.names import split_authors, split_list
-from lsr.search.importers.ris import RIS_TYPES, SourceRecord, parse_date, parse_year
+from lsr.search.importers.ris import RIS_TYPES, SourceRecord, parse_date, parse_year, with_rayyan_decisions
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "title": ("title", "primary title", "article title", "document title", "ti", "t1", "display name",
@@ -226,8 +227,9 @@ def _row_record(row: list[str], col: dict[str, list[int]], line: int, label_col:
     if not (cand.title or cand.abstract or cand.doi or cand.pmid or cand.openalex_id):
         raise LsrError(f"{name}: line {line}: row has no title, abstract or identifier")
     reason = _cell(row, col, "reason") or None
-    return SourceRecord(line=line, candidate=cand, label=label, reason=reason if label == "exclude" else None,
-                        database=database if known_database else None, note=_cell(row, col, "note") or None)
+    record = SourceRecord(line=line, candidate=cand, label=label, reason=reason if label == "exclude" else None,
+                          database=database if known_database else None, note=_cell(row, col, "note") or None)
+    return with_rayyan_decisions(record, extra)
 
 
 def _type_name(value: str) -> str | None:

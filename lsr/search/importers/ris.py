@@ -20,7 +20,7 @@ so are lsr's decision notes (``N1  - lsr-note: …``) and record id (``ID  - lsr
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import rispy
 from rispy.parser import ParseError
@@ -29,6 +29,7 @@ from lsr.errors import LsrError
 from lsr.search.dedupe import Candidate
 from lsr.search.identity import normalize_doi, normalize_openalex_id, normalize_pmid
 from lsr.search.importers.framing import RecordFrames, clip_line, to_source_records
+from lsr.search.importers.rayyan import read_rayyan_notes
 
 STRICT_TAG = re.compile(r"^([A-Z][A-Z0-9])  - ?(.*)$|^(ER)  -\s*$")
 LOOSE_TAG = re.compile(r"^([A-Z][A-Z0-9])[ \t]{1,3}-(?:[ \t](.*)|[ \t]*)$")
@@ -70,6 +71,21 @@ class SourceRecord:
     reason: str | None = None
     database: str | None = None  # the RIS DB/DP field (Scopus, PubMed, ...)
     note: str | None = None  # a decision note the file carries (lsr's export, ASReview's asreview_note)
+    # decisions of named team members that another screening tool exported (Rayyan): member -> (label, note);
+    # ``reason`` then holds that tool's exclusion reasons for the record
+    member_labels: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+
+
+def with_rayyan_decisions(record: SourceRecord, notes: str | None) -> SourceRecord:
+    """``record`` with the per-member decisions Rayyan wrote into its notes, if any (they replace a single
+    label the file carries)."""
+    rayyan = read_rayyan_notes(notes)
+    if rayyan is None:
+        return record
+    record.member_labels = {member: (label, rayyan.note_for(member)) for member, label in rayyan.votes.items()}
+    record.label = None
+    record.reason = ", ".join(rayyan.reasons) or None
+    return record
 
 
 def looks_like_ris(lines: list[str]) -> bool:
@@ -274,8 +290,9 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
         raw={"format": "ris", "line": line, "fields": _jsonable(entry)},
         lsr_id=int(lsr_id.group(1)) if (lsr_id := LSR_ID.fullmatch(_first(entry, "id"))) else None,
     )
-    return SourceRecord(line=line, candidate=cand, label=label, reason=reason, database=database,
-                        note=" | ".join(decision_notes) or None)
+    record = SourceRecord(line=line, candidate=cand, label=label, reason=reason, database=database,
+                          note=" | ".join(decision_notes) or None)
+    return with_rayyan_decisions(record, next((n for n in notes if "RAYYAN-INCLUSION" in n), None))
 
 
 DOCUMENT_TYPES = {  # Scopus/EndNote "M3" document types that say more than TY
