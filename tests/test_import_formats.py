@@ -175,6 +175,23 @@ def test_asreview_csv_labels_become_decisions_of_named_reviewer(workspace):
     assert (review["included"], review["excluded"], review["screened"]) == (1, 1, 2)
 
 
+def test_label_option_labels_a_list_exported_from_another_tool(workspace):
+    """--label: every record of an unlabelled list (Covidence's Included tab as RIS) becomes an include of the
+    labels reviewer; a record the file labels itself keeps its own label."""
+    result = run(["import", "test-review", DATA / "scopus.ris", "--label", "include", "--labels-reviewer", "anna"],
+                 workspace)
+    assert result.exit_code == 0, result.output
+    assert "4 label(s) recorded as decisions of anna" in result.stdout
+    items = export_json(workspace)
+    assert {i["label"] for i in items} == {"include"}
+    assert {(d["reviewer"], d["kind"]) for i in items for d in i["decisions"]} == {("anna", "import")}
+    mixed = run(["import", "test-review", DATA / "asreview_labels.csv", "--label", "include"], workspace)
+    assert mixed.exit_code == 0, mixed.output
+    assert by_doi(export_json(workspace))["10.1007/s11092-018-9281-3"]["label"] == "exclude"  # its own label
+    wrong = run(["import", "test-review", DATA / "zotero.ris", "--label", "relevant"], workspace)
+    assert wrong.exit_code == 2 and "'relevant' is not one of" in wrong.output
+
+
 def test_labels_default_to_the_invocation_reviewer(workspace):
     result = run(["--reviewer", "bob", "import", "test-review", DATA / "asreview_labels.csv"], workspace)
     assert result.exit_code == 0, result.output

@@ -18,11 +18,14 @@ from lsr.cli.base import CliState, main, open_ws, pass_state
                    "[default: the database the RIS records name, else ris/csv].")
 @click.option("--labels-reviewer", metavar="NAME",
               help="Reviewer the file's labels are recorded for [default: --reviewer / LSR_REVIEWER / login].")
+@click.option("--label", "label", type=click.Choice(["include", "exclude", "maybe"]),
+              help="Label every record the file does not label itself (a list exported from Covidence's "
+                   "Included or Excluded tab, a list of known studies), as a decision of the labels reviewer.")
 @click.option("--encoding", metavar="CODEC",
               help="Read the file in this encoding instead of detecting UTF-8 / Windows-1252.")
 @pass_state
 def import_(state: CliState, review: str, file: str, source: str | None, labels_reviewer: str | None,
-            encoding: str | None) -> None:
+            label: str | None, encoding: str | None) -> None:
     """Add records from a RIS, CSV/TSV, Web of Science or PubMed file (Scopus, WoS, PubMed, EndNote, Zotero, ASReview).
 
     The format is read from the file itself: RIS, CSV/TSV, Web of Science plain text, or PubMed's own
@@ -38,6 +41,7 @@ def import_(state: CliState, review: str, file: str, source: str | None, labels_
       lsr import debt-counselling scopus-2026-05.ris --source Scopus
       lsr import debt-counselling asreview-export.csv --labels-reviewer anna
       lsr import debt-counselling pubmed-2026-05.nbib --source PubMed
+      lsr import debt-counselling covidence-included.ris --label include --labels-reviewer anna
     """
     from lsr.search.importers import import_file
 
@@ -56,7 +60,7 @@ def import_(state: CliState, review: str, file: str, source: str | None, labels_
 
     try:
         summary = import_file(ws, review, file, source=source, reviewer=labels_reviewer or state.settings.reviewer,
-                              encoding=encoding, progress=progress if sys.stderr.isatty() else None)
+                              label=label, encoding=encoding, progress=progress if sys.stderr.isatty() else None)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

@@ -134,7 +134,7 @@ def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
 
 
 def import_file(ws, review_id: str, path: str | Path, source: str | None = None, reviewer: str | None = None, *,
-                encoding: str | None = None, progress: Callable[[int, int], None] | None = None) -> ImportSummary:
+                label: str | None = None, encoding: str | None = None, progress: Callable[[int, int], None] | None = None) -> ImportSummary:
     """Import one RIS, CSV, Web of Science or MEDLINE file into a review, in one transaction.
 
     Args:
@@ -144,6 +144,8 @@ def import_file(ws, review_id: str, path: str | Path, source: str | None = None,
         source: the source's name for the PRISMA-S log (Scopus, PubMed, …); default: the database the RIS
             records name, else the format (``ris``/``csv``).
         reviewer: whose decisions the file's labels become; default: the workspace's reviewer.
+        label: ``include``/``exclude``/``maybe`` for every record the file does not label itself (a list of
+            included studies exported from another tool); None: only the file's own labels.
         encoding: override encoding detection (a Python codec name).
         progress: called with (records added so far, records in the file) every few hundred records.
 
@@ -151,7 +153,13 @@ def import_file(ws, review_id: str, path: str | Path, source: str | None = None,
         LsrError: unknown review, refused file, or the same file imported into this review before.
     """
     protocol = ws.protocol(review_id)
+    if label not in (None, "include", "exclude", "maybe"):
+        raise LsrError(f"label {label!r}: expected include, exclude or maybe")
     parsed = read_file(path, encoding)
+    if label is not None:
+        for rec in parsed.records:
+            if rec.label is None and not rec.member_labels:
+                rec.label = label
     reviewer = reviewer or ws.settings.reviewer
     source = (source or "").strip() or parsed.database or parsed.format
     labelled = [r for r in parsed.records if r.label is not None]
