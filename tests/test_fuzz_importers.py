@@ -1,6 +1,6 @@
-"""Fuzzing the RIS, CSV and MEDLINE importers: every input imports or is refused with one clean line.
+"""Fuzzing the RIS, CSV, MEDLINE and BibTeX importers: every input imports or is refused with one clean line.
 
-Inputs are random bytes, and valid RIS/CSV/MEDLINE with random mutations (cut, inserted junk, duplicated or
+Inputs are random bytes, and valid RIS/CSV/MEDLINE/BibTeX with random mutations (cut, inserted junk, duplicated or
 dropped tags, stray encodings). A refusal must be an ``LsrError`` naming the file and leave the review
 unchanged; anything else escaping is a bug.
 """
@@ -35,6 +35,11 @@ MEDLINE = (
     "      trial\r\nLID - 10.1000/abc.2 [doi]\r\nAB  - Schools in deprived areas.\r\nFAU - Smith, John\r\n"
     "AU  - Smith J\r\nLA  - eng\r\nPT  - Journal Article\r\n\r\nPMID- 31811235\r\nTI  - Schuldhulp\r\n"
 )
+BIBTEX = (
+    "% Encoding: UTF-8\n@string{eer = {Econ Educ Rev}}\n@article{smith2019,\n  title = {Extended school day and "
+    "{COVID}-19},\n  author = {M{\\\"u}ller, K. and Jansen, P.},\n  journal = eer,\n  year = 2019,\n  month = dec,\n"
+    "  doi = {10.1000/abc.3}\n}\n@misc{b, title={Schuldhulp}, year={2021}}\n"
+)
 CSV = ("title,abstract,authors,doi,year,included\n"
        "Extended school day,Effects on children,\"Doe, A.\",10.1000/x1,2018,1\n"
        "Energy coaching,Households in poverty,\"Roe, B.\",,2020,0\n")
@@ -66,7 +71,7 @@ def test_random_bytes(tmp_path_factory, blob, suffix):
 
 
 @FUZZ
-@given(template=st.sampled_from([("ris", RIS), ("csv", CSV), ("nbib", MEDLINE)]), cut=st.integers(0, 400),
+@given(template=st.sampled_from([("ris", RIS), ("csv", CSV), ("nbib", MEDLINE), ("bib", BIBTEX)]), cut=st.integers(0, 400),
        junk=st.text(max_size=12), drop=st.integers(0, 400),
        encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
 def test_mutated_valid_files(tmp_path_factory, template, cut, junk, drop, encoding):

@@ -161,6 +161,22 @@ def test_pubmed_medline_format(workspace):
     assert dutch.authors == ["van den Berg, Eva"] and dutch.year == 2022
 
 
+def test_bibtex_jabref_and_google_scholar(workspace):
+    """BibTeX as JabRef and Google Scholar write it: % header, @String macros, LaTeX accents, @Comment."""
+    out = import_beside_scopus(workspace, "jabref_scholar.bib")
+    assert "BIBTEX" in out and "2 new, 1 duplicate(s)" in out
+    trial, proceedings, scholar = (r.candidate for r in read_file(DATA / "jabref_scholar.bib").records)
+    assert trial.venue == "Economics of Education Review" and trial.publication_date == "2019-12"
+    assert trial.authors == ["Smith, John", "Jansen, Pieter"] and trial.keywords == ["extended school day", "reading"]
+    assert proceedings.authors == ["Müller, Karl", "Øster, Lene", "Working Group on Extended Schools"]
+    assert proceedings.title == "Verlengde schooldag in Limburg: één verkenning"
+    assert proceedings.type == "proceedings-article" and proceedings.doi == "10.1000/ecer.2020.17"
+    assert proceedings.venue == "Proceedings of the European Conference on Educational Research"
+    assert proceedings.year == 2020 and proceedings.keywords == ["community schools", "Netherlands"]
+    assert scholar.type == "other" and scholar.year == 2016 and scholar.venue == "OSF Preprints"
+    assert [r.line for r in read_file(DATA / "jabref_scholar.bib").records] == [5, 18, 28]
+
+
 def test_asreview_csv_labels_become_decisions_of_named_reviewer(workspace):
     assert run(["import", "test-review", DATA / "scopus.ris"], workspace).exit_code == 0
     result = run(["import", "test-review", DATA / "asreview_labels.csv", "--labels-reviewer", "anna"], workspace)

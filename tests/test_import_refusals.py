@@ -57,15 +57,21 @@ def write(tmp_path: Path, name: str, data: bytes | str) -> Path:
 
 def test_not_ris_or_csv(seeded, tmp_path):
     path = write(tmp_path, "notes.ris", "\nDear colleague,\nhere are the references you asked for.\n")
-    refuse(seeded, path, "line 2", "not RIS, CSV, MEDLINE or Web of Science")
+    refuse(seeded, path, "line 2", "not RIS, CSV, MEDLINE, BibTeX or Web of Science")
 
 
 @pytest.mark.parametrize("text, hint", [
-    ("@article{smith2019,\n  title={X}\n}\n", "BibTeX"),
     ('[{"id": "https://openalex.org/W1"}]\n', "JSON"),
 ])
 def test_known_other_formats_get_a_hint(seeded, tmp_path, text, hint):
     refuse(seeded, write(tmp_path, "refs.txt", text), "line 1", hint)
+
+
+def test_broken_bibtex_names_the_entry(seeded, tmp_path):
+    """bibtexparser skips an entry it cannot read; lsr refuses the file and names the entry's line."""
+    text = ("@article{a, title={First}, year={2019}}\n\n@article{b,\n  title={Unclosed brace,\n  year={2020}\n\n"
+            "@article{c, title={Third}, year={2021}}\n")
+    refuse(seeded, write(tmp_path, "refs.bib", text), "line 3", "could not be read")
 
 
 @pytest.mark.parametrize("text, line, what", [

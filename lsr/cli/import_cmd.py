@@ -1,5 +1,5 @@
-"""``lsr import``: add records from a RIS, CSV, Web of Science or PubMed (MEDLINE) file to a review, with
-provenance and labels."""
+"""``lsr import``: add records from a RIS, CSV, Web of Science, PubMed (MEDLINE) or BibTeX file to a review,
+with provenance and labels."""
 
 from __future__ import annotations
 
@@ -26,10 +26,11 @@ from lsr.cli.base import CliState, main, open_ws, pass_state
 @pass_state
 def import_(state: CliState, review: str, file: str, source: str | None, labels_reviewer: str | None,
             label: str | None, encoding: str | None) -> None:
-    """Add records from a RIS, CSV/TSV, Web of Science or PubMed file (Scopus, WoS, PubMed, EndNote, Zotero, ASReview).
+    """Add records from a RIS, CSV/TSV, Web of Science, PubMed or BibTeX file (Scopus, WoS, PubMed, EndNote,
+    Zotero, JabRef, Google Scholar, Rayyan, ASReview).
 
-    The format is read from the file itself: RIS, CSV/TSV, Web of Science plain text, or PubMed's own
-    MEDLINE format (PubMed: Save, format "PubMed"; or Send to, Citation manager: a .nbib file).
+    The format is read from the file itself: RIS, CSV/TSV, Web of Science plain text, PubMed's own
+    MEDLINE format (PubMed: Save, format "PubMed"; or Send to, Citation manager: a .nbib file) or BibTeX.
     Each record is de-duplicated against the review (OpenAlex id, DOI, PMID, then title, year and first
     author); duplicates are kept as provenance of the existing record. CSV columns `included` /
     `label_included` (1/0, blank = unscreened) and the labels of lsr's own exports become decisions of

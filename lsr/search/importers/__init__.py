@@ -1,11 +1,11 @@
-"""Importing RIS, CSV, Web of Science and PubMed (MEDLINE) files into a review (``lsr import``), whole or
+"""Importing RIS, CSV, Web of Science, PubMed (MEDLINE) and BibTeX files into a review (``lsr import``), whole or
 not at all.
 
 Owns the import pipeline: read the bytes, decode them (``decode``), recognise the format by content
-(``ris``, ``wos`` for Web of Science plain text, ``medline`` for PubMed's own format, ``csv_table``; the
+(``ris``, ``wos`` for Web of Science plain text, ``medline`` for PubMed's own format, ``bibtex``, ``csv_table``; the
 file name's extension is not trusted), check and parse every record, and only then, in one write transaction, log a ``SearchRun`` (kind ``import``, the source name, the file as given
 and its SHA-256), add every record through ``Ingest`` (de-duplication and ``RecordSource`` provenance with
-kind ``ris``/``csv``/``wos``/``medline`` and the record's first line as ``source_key``) and append the labels the file carries
+kind ``ris``/``csv``/``wos``/``medline``/``bibtex`` and the record's first line as ``source_key``) and append the labels the file carries
 as decisions (kind ``import``) of a named reviewer, or, where a Rayyan export names its members' decisions
 (``rayyan``), of each member. Any problem raises ``LsrError`` before the
 transaction commits, so a refused file leaves the database unchanged. The same file (by SHA-256) is not
@@ -26,6 +26,7 @@ from lsr.jsoncols import FILTERS
 from lsr.models import Decision, SearchRun, utcnow
 from lsr.screening.decisions import FT, TA, latest_decisions, settled_labels, validate_decision
 from lsr.search.dedupe import DoiConflict, Ingest
+from lsr.search.importers.bibtex import looks_like_bibtex, read_bibtex
 from lsr.search.importers.csv_table import header_columns, looks_like_csv, read_csv
 from lsr.search.importers.decode import decode_bytes, read_bytes
 from lsr.search.importers.medline import looks_like_medline, read_medline
@@ -33,10 +34,9 @@ from lsr.search.importers.ris import SourceRecord, looks_like_ris, read_ris
 from lsr.search.importers.wos import looks_like_wos, read_wos
 
 PROGRESS_STEP = 500
-READERS = {"ris": read_ris, "csv": read_csv, "wos": read_wos, "medline": read_medline}
+READERS = {"ris": read_ris, "csv": read_csv, "wos": read_wos, "medline": read_medline, "bibtex": read_bibtex}
 
 _NOT_SUPPORTED = (
-    ("@", "this looks like BibTeX; export RIS or CSV instead"),
     ("{", "this looks like JSON (OpenAlex works are added with `lsr update`)"),
     ("[", "this looks like JSON (OpenAlex works are added with `lsr update`)"),
     ("<", "this looks like XML or HTML; export RIS or CSV instead"),
@@ -48,7 +48,7 @@ class ParsedFile:
     """An import file read and checked, before anything touches the database."""
 
     path: str
-    format: str  # ris | csv | wos | medline
+    format: str  # ris | csv | wos | medline | bibtex
     encoding: str
     sha256: str
     records: list[SourceRecord]
@@ -82,8 +82,8 @@ class ImportSummary:
 
 
 def detect_format(text: str, name: str) -> str:
-    """``"ris"``, ``"wos"`` (Web of Science plain text), ``"medline"`` (PubMed's own format) or ``"csv"``
-    from the text itself.
+    """``"ris"``, ``"wos"`` (Web of Science plain text), ``"medline"`` (PubMed's own format), ``"bibtex"``
+    or ``"csv"`` from the text itself.
 
     Raises:
         LsrError: neither, with a hint when the file is a known other format.
@@ -91,6 +91,8 @@ def detect_format(text: str, name: str) -> str:
     lines = text[:200_000].split("\n")  # the head is enough to tell
     if looks_like_ris(lines):
         return "ris"
+    if looks_like_bibtex(lines):
+        return "bibtex"
     n, first = next(((i, ln) for i, ln in enumerate(lines, 1) if ln.strip()), (1, ""))
     if looks_like_wos(first):
         return "wos"
@@ -101,14 +103,14 @@ def detect_format(text: str, name: str) -> str:
     stripped = first.lstrip()
     for prefix, hint in _NOT_SUPPORTED:
         if stripped.startswith(prefix):
-            raise LsrError(f"{name}: line {n}: not RIS, CSV, MEDLINE or Web of Science: {hint}")
+            raise LsrError(f"{name}: line {n}: not RIS, CSV, MEDLINE, BibTeX or Web of Science: {hint}")
     delimiter, columns = header_columns(first)
     if delimiter is not None and len(columns) >= 3:
         return "csv"  # a table without the columns lsr needs: read_csv says which columns it has
     shown = stripped[:60] + ("…" if len(stripped) > 60 else "")
-    raise LsrError(f"{name}: line {n}: not RIS, CSV, MEDLINE or Web of Science: a RIS file starts with a TY line, "
-                   f"a CSV file with a header naming a title, abstract or doi column, PubMed's MEDLINE with a "
-                   f"PMID- line (found {shown!r})")
+    raise LsrError(f"{name}: line {n}: not RIS, CSV, MEDLINE, BibTeX or Web of Science: a RIS file starts with a "
+                   f"TY line, a CSV file with a header naming a title, abstract or doi column, PubMed's MEDLINE with "
+                   f"a PMID- line, BibTeX with @article{{…}} (found {shown!r})")
 
 
 def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
@@ -127,7 +129,7 @@ def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
     if not text.strip():
         raise LsrError(f"{name}: empty file: nothing to import")
     fmt = detect_format(text, name)
-    if fmt != "csv":  # the tagged formats work line by line: let the whole text go
+    if fmt not in ("csv", "bibtex"):  # the tagged formats work line by line: let the whole text go
         text = text.split("\n")
     records = READERS[fmt](text, name)
     return ParsedFile(name, fmt, used, sha256, records)
