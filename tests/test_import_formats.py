@@ -164,7 +164,7 @@ def test_pubmed_medline_format(workspace):
 def test_bibtex_jabref_and_google_scholar(workspace):
     """BibTeX as JabRef and Google Scholar write it: % header, @String macros, LaTeX accents, @Comment."""
     out = import_beside_scopus(workspace, "jabref_scholar.bib")
-    assert "BIBTEX" in out and "2 new, 1 duplicate(s)" in out
+    assert "(BibTeX, utf-8, source bibtex)" in out and "2 new, 1 duplicate(s)" in out
     trial, proceedings, scholar = (r.candidate for r in read_file(DATA / "jabref_scholar.bib").records)
     assert trial.venue == "Economics of Education Review" and trial.publication_date == "2019-12"
     assert trial.authors == ["Smith, John", "Jansen, Pieter"] and trial.keywords == ["extended school day", "reading"]

@@ -9,6 +9,8 @@ import click
 
 from lsr.cli.base import CliState, main, open_ws, pass_state
 
+FORMAT_NAMES = {"ris": "RIS", "csv": "CSV", "wos": "WOS", "medline": "MEDLINE", "bibtex": "BibTeX"}
+
 
 @main.command("import")
 @click.argument("review")
@@ -69,7 +71,7 @@ def import_(state: CliState, review: str, file: str, source: str | None, labels_
     if summary.duplicates:
         dupes += f" ({summary.duplicates_within_file} within the file)"
     click.echo(f"{review}: imported {summary.hits} record(s) from {summary.file} "
-               f"({summary.format.upper()}, {summary.encoding}, source {summary.source}): "
+               f"({FORMAT_NAMES.get(summary.format, summary.format)}, {summary.encoding}, source {summary.source}): "
                f"{summary.new_records} new, {dupes}")
     if summary.labels:
         click.echo(f"{review}: {summary.labels} label(s) recorded as decisions of {summary.labels_reviewer}")
