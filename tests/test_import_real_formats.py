@@ -1,6 +1,7 @@
 """`lsr import` on the export formats of issue 19: OpenAlex and Lens CSV, PubMed and IEEE Xplore CSV
 (authors in one cell), PsycINFO via Ovid RIS (NL and PMID tags), JSTOR RIS (a header before each record),
-Scopus RIS (PubMed id in C2) and an ASReview LAB export whose rows disagree about one record.
+Scopus RIS (PubMed id in C2) and an ASReview LAB export whose rows disagree about one record; later also
+Dimensions CSV (a note line above the header) and Covidence CSV ("Published Year").
 
 The fixtures in tests/data/import are written for these tests in the shapes the exporters document (column
 names and tags as the databases write them)."""
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from lsr.errors import LsrError
 from lsr.search.importers import read_file
 from tests.helpers import run, status_json
 
@@ -149,3 +151,26 @@ def test_consistent_duplicate_labels_give_no_warning(workspace, tmp_path):
     result = run(["import", "test-review", path], workspace)
     assert result.exit_code == 0, result.output
     assert "warning" not in result.stderr and "1 label(s) recorded" in result.stdout
+
+
+def test_dimensions_csv_with_its_note_line_above_the_header():
+    """Dimensions writes "About the data: Exported on …" in a line of its own above the header."""
+    first, second = read_file(DATA / "dimensions.csv").records
+    assert first.line == 3 and second.line == 4
+    c = first.candidate
+    assert (c.title, c.year, c.venue) == ("Extended school day and student achievement", 2019,
+                                          "Economics of Education Review")
+    assert c.authors == ["Smith, John", "Jansen, Pieter"] and c.doi == "10.1016/j.econedurev.2019.101234"
+
+
+def test_covidence_csv_published_year():
+    [rec] = records("covidence.csv")
+    assert rec.year == 2019 and rec.venue == "Economics of Education Review" and rec.authors == ["Smith, J.", "Jansen, P."]
+
+
+def test_notes_above_a_header_are_skipped_only_when_a_header_follows(tmp_path):
+    """A file whose first lines are notes but never reaches a header is still refused at line 1."""
+    path = tmp_path / "notes.csv"
+    path.write_text('"About the data: exported today",,,\n"Another note",,,\nfoo,bar,baz\n1,2,3\n', encoding="utf-8")
+    with pytest.raises(LsrError, match="line 1: read as CSV, the header has no title"):
+        read_file(path)

@@ -35,7 +35,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "authors": ("authors", "author", "first authors", "author names", "author/s", "author(s)", "author full names",
                 "authorships.author.display name", "authorships.raw author name", "authors, primary", "au", "af"),
     "doi": ("doi", "ids.doi", "di", "do"),
-    "year": ("year", "publication year", "py", "pub year", "year published"),
+    "year": ("year", "publication year", "py", "pub year", "pubyear", "year published", "published year"),
     "date": ("publication date", "date published", "date", "pd"),
     "venue": ("journal", "venue", "source title", "publication title", "publication name", "journal name",
               "secondary title", "journal/book", "primary location.source.display name", "periodical full", "so",
@@ -68,6 +68,7 @@ LABEL_VALUES = {
     "": None, "-1": None, "-1.0": None, "nan": None, "na": None, "unscreened": None, "not seen": None,
 }
 DELIMITERS = (",", ";", "\t", "|")
+NOTE_LINES = 5  # lines of notes an exporter may put above the header
 IDENTIFYING = ("title", "abstract", "doi", "pmid", "openalex_id")
 
 
@@ -106,12 +107,16 @@ def read_csv(text: str, name: str) -> list[SourceRecord]:
     """
     skipped = len(text) - len(text.lstrip("\n"))  # blank lines before the header
     text = text[skipped:]
+    notes = _notes_before_header(text)
+    if notes:  # Dimensions' "About the data: Exported on …" line above its header
+        skipped += notes
+        text = text.split("\n", notes)[notes]
     first = text.split("\n", 1)[0]
     delimiter, names = header_columns(first)
     if delimiter is None or not any(n in COLUMNS[f] for f in IDENTIFYING for n in names):
         found = ", ".join(repr(n) for n in names[:8] if n) or "none"
-        raise LsrError(f"{name}: line {skipped + 1}: not RIS or CSV: read as CSV, the header has no title, "
-                       f"abstract, doi or pmid column (columns: {found})")
+        raise LsrError(f"{name}: line {skipped + 1}: read as CSV, the header has no title, abstract, doi or pmid "
+                       f"column (columns: {found})")
     col = _column_map(names)
     # A cell may be as long as the file (10,000 authors): the csv module's default limit is 128 KiB.
     csv.field_size_limit(max(csv.field_size_limit(), min(len(text) + 1, sys.maxsize)))
@@ -138,6 +143,20 @@ def read_csv(text: str, name: str) -> list[SourceRecord]:
     if not out:
         raise LsrError(f"{name}: no records: the CSV has a header but no rows")
     return out
+
+
+def _notes_before_header(text: str) -> int:
+    """How many lines of notes stand above the header (a line with at most one filled cell, such as
+    Dimensions' ``"About the data: Exported on …",,,,``); 0 unless a header follows within
+    ``NOTE_LINES`` lines."""
+    lines = text.split("\n", NOTE_LINES + 1)[: NOTE_LINES + 1]
+    for k, line in enumerate(lines):
+        if looks_like_csv(line):
+            return k
+        cells = next(csv.reader([line], delimiter=sniff_delimiter(line) or ","), [])
+        if sum(1 for c in cells if c.strip()) > 1:
+            return 0
+    return 0
 
 
 def _column_map(names: list[str]) -> dict[str, list[int]]:
