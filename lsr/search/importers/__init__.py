@@ -39,7 +39,7 @@ READERS = {"ris": read_ris, "csv": read_csv, "wos": read_wos, "medline": read_me
 _NOT_SUPPORTED = (
     ("{", "this looks like JSON (OpenAlex works are added with `lsr update`)"),
     ("[", "this looks like JSON (OpenAlex works are added with `lsr update`)"),
-    ("<", "this looks like XML or HTML; export RIS or CSV instead"),
+    ("<", "this looks like XML or HTML; export RIS, CSV, BibTeX or (PubMed) MEDLINE instead"),
 )
 
 

@@ -1,6 +1,6 @@
 """Turning an import file's bytes into text: encoding detection and refusal of what is not text.
 
-Owns the rules for which bytes lsr accepts as a RIS or CSV file: UTF-8 (with or without a byte-order
+Owns the rules for which bytes lsr accepts as an import file (RIS, CSV, MEDLINE, BibTeX, WoS): UTF-8 (with or without a byte-order
 mark), UTF-16/32 with a byte-order mark (and UTF-16 without one, recognised by its zero bytes), and
 Windows-1252/Latin-1 (what EndNote and older Scopus/Web of Science exports on Windows write). Line endings
 CRLF, LF and CR all become ``\\n``. Everything else is refused with an ``LsrError`` naming the file and,
@@ -105,14 +105,14 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> Decoded
             return _decode_as(data, name, codec)
     for magic, what in _MAGIC:
         if data.startswith(magic):
-            raise LsrError(f"{name}: binary data, not RIS or CSV text: this looks like {what}")
+            raise LsrError(f"{name}: binary data, not a text export (RIS, CSV, MEDLINE, BibTeX): this looks like {what}")
     utf16 = _utf16_without_bom(data)
     if utf16:
         return _decode_as(data, name, utf16)
     control = _CONTROL.search(data)
     if control:
         raise LsrError(f"{name}: line {line_of(data, control.start())}: binary data (control byte "
-                       f"0x{data[control.start()]:02x}), not RIS or CSV text")
+                       f"0x{data[control.start()]:02x}), not a text export (RIS, CSV, MEDLINE, BibTeX)")
     try:
         return Decoded(normalize_newlines(data.decode("utf-8")), "utf-8")
     except UnicodeDecodeError as exc:
@@ -162,5 +162,5 @@ def _decode_as(data: bytes, name: str, codec: str) -> Decoded:
     if control:
         line = text.count("\n", 0, control.start()) + 1
         raise LsrError(f"{name}: line {line}: binary data (control character U+{ord(control.group()):04X}), "
-                       "not RIS or CSV text")
+                       "not a text export (RIS, CSV, MEDLINE, BibTeX)")
     return Decoded(normalize_newlines(text), codec.replace("-sig", "") if codec == "utf-8-sig" else codec)
