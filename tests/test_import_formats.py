@@ -289,3 +289,53 @@ def test_rayyan_ris_export_notes(tmp_path):
     path.write_text(text, encoding="utf-8")
     [rec] = read_file(path).records
     assert rec.label is None and rec.member_labels == {"Anna": ("maybe", None), "Bob": ("include", None)}
+
+
+def _workbook(path: Path, rows: list[list], *, notes_sheet: bool = True) -> Path:
+    """An Excel workbook as a team keeps a screening list: a notes sheet first, then the table."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    if notes_sheet:
+        book.active.title = "Toelichting"
+        book.active.append(["Zoekstrategie: zie protocol"])
+        sheet = book.create_sheet("Screening")
+    else:
+        sheet = book.active
+    for row in rows:
+        sheet.append([dt.datetime(*v) if isinstance(v, tuple) else v for v in row])
+    sheet.cell(row=1, column=len(rows[0]) + 3).number_format = "0.00"  # a formatted, empty column
+    book.save(path)
+    return path
+
+
+def test_excel_workbook_reads_its_screening_sheet(workspace, tmp_path):
+    """An .xlsx is read as the table on its first sheet with a header; numbers and dates as Excel shows them,
+    labels as in CSV."""
+    path = _workbook(tmp_path / "screening.xlsx", [
+        ["Title", "Abstract", "Authors", "Year", "PMID", "Publication date", "Included"],
+        ["Extended school day and student achievement", "Line one\nline two", "Smith, J.; Jansen, P.", 2019,
+         31811234.0, (2019, 12, 1), 1],
+        [None, None, None, None, None, None, None],
+        ["Longer school days and adolescent sleep", "Pupils slept less.", "Okafor, C.", 2021, None, None, 0],
+    ])
+    result = run(["import", "test-review", path, "--labels-reviewer", "anna"], workspace)
+    assert result.exit_code == 0, result.output
+    assert "(Excel, sheet Screening, source xlsx)" in result.stdout and "2 new" in result.stdout
+    assert "2 label(s) recorded as decisions of anna" in result.stdout
+    first, second = read_file(path).records
+    c = first.candidate
+    assert (first.line, second.line) == (2, 4) and first.label == "include" and second.label == "exclude"
+    assert c.year == 2019 and c.pmid == "31811234" and c.publication_date == "2019-12-01"
+    assert c.abstract == "Line one line two" and c.authors == ["Smith, J.", "Jansen, P."]
+
+
+def test_excel_workbook_refusals_name_sheet_or_row(workspace, tmp_path):
+    bad_label = _workbook(tmp_path / "bad.xlsx", [["Title", "Included"], ["A study", 1], ["Another", "perhaps"]])
+    result = run(["import", "test-review", bad_label], workspace)
+    assert result.exit_code == 1 and "line 3" in result.output and "'perhaps'" in result.output
+    no_header = _workbook(tmp_path / "none.xlsx", [["Naam", "Datum"], ["x", 1]], notes_sheet=False)
+    result = run(["import", "test-review", no_header], workspace)
+    assert result.exit_code == 1 and "no sheet starts with a header" in result.output and "'Sheet'" in result.output

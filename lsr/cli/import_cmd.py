@@ -9,7 +9,7 @@ import click
 
 from lsr.cli.base import CliState, main, open_ws, pass_state
 
-FORMAT_NAMES = {"ris": "RIS", "csv": "CSV", "wos": "WOS", "medline": "MEDLINE", "bibtex": "BibTeX"}
+FORMAT_NAMES = {"ris": "RIS", "csv": "CSV", "xlsx": "Excel", "wos": "WOS", "medline": "MEDLINE", "bibtex": "BibTeX"}
 
 
 @main.command("import")
@@ -31,8 +31,9 @@ def import_(state: CliState, review: str, file: str, source: str | None, labels_
     """Add records from a RIS, CSV/TSV, Web of Science, PubMed or BibTeX file (Scopus, WoS, PubMed, EndNote,
     Zotero, JabRef, Google Scholar, Rayyan, ASReview).
 
-    The format is read from the file itself: RIS, CSV/TSV, Web of Science plain text, PubMed's own
-    MEDLINE format (PubMed: Save, format "PubMed"; or Send to, Citation manager: a .nbib file) or BibTeX.
+    The format is read from the file itself: RIS, CSV/TSV, an Excel workbook (.xlsx: the first sheet with
+    such a header), Web of Science plain text, PubMed's own MEDLINE format (PubMed: Save, format "PubMed";
+    or Send to, Citation manager: a .nbib file) or BibTeX.
     Each record is de-duplicated against the review (OpenAlex id, DOI, PMID, then title, year and first
     author); duplicates are kept as provenance of the existing record. CSV columns `included` /
     `label_included` (1/0, blank = unscreened) and the labels of lsr's own exports become decisions of

@@ -1,8 +1,9 @@
-"""Importing RIS, CSV, Web of Science, PubMed (MEDLINE) and BibTeX files into a review (``lsr import``), whole or
+"""Importing RIS, CSV, Excel, Web of Science, PubMed (MEDLINE) and BibTeX files into a review (``lsr import``), whole or
 not at all.
 
 Owns the import pipeline: read the bytes, decode them (``decode``), recognise the format by content
-(``ris``, ``wos`` for Web of Science plain text, ``medline`` for PubMed's own format, ``bibtex``, ``csv_table``; the
+(``ris``, ``wos`` for Web of Science plain text, ``medline`` for PubMed's own format, ``bibtex``, ``csv_table``, and ``spreadsheet`` for an Excel workbook
+read as its table; the
 file name's extension is not trusted), check and parse every record, and only then, in one write transaction, log a ``SearchRun`` (kind ``import``, the source name, the file as given
 and its SHA-256), add every record through ``Ingest`` (de-duplication and ``RecordSource`` provenance with
 kind ``ris``/``csv``/``wos``/``medline``/``bibtex`` and the record's first line as ``source_key``) and append the labels the file carries
@@ -31,6 +32,7 @@ from lsr.search.importers.csv_table import header_columns, looks_like_csv, read_
 from lsr.search.importers.decode import decode_bytes, read_bytes
 from lsr.search.importers.medline import looks_like_medline, read_medline
 from lsr.search.importers.ris import SourceRecord, looks_like_ris, read_ris
+from lsr.search.importers.spreadsheet import is_xlsx, xlsx_as_csv
 from lsr.search.importers.wos import looks_like_wos, read_wos
 
 PROGRESS_STEP = 500
@@ -48,7 +50,7 @@ class ParsedFile:
     """An import file read and checked, before anything touches the database."""
 
     path: str
-    format: str  # ris | csv | wos | medline | bibtex
+    format: str  # ris | csv | xlsx | wos | medline | bibtex
     encoding: str
     sha256: str
     records: list[SourceRecord]
@@ -122,6 +124,9 @@ def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
     name = str(path)
     data = read_bytes(path)
     sha256 = hashlib.sha256(data).hexdigest()
+    if is_xlsx(data):
+        table, sheet = xlsx_as_csv(data, name)
+        return ParsedFile(name, "xlsx", f"sheet {sheet}", sha256, read_csv(table, name))
     decoded = decode_bytes(data, name, encoding)
     del data
     text, used = decoded.text, decoded.encoding
@@ -136,8 +141,9 @@ def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
 
 
 def import_file(ws, review_id: str, path: str | Path, source: str | None = None, reviewer: str | None = None, *,
-                label: str | None = None, encoding: str | None = None, progress: Callable[[int, int], None] | None = None) -> ImportSummary:
-    """Import one RIS, CSV, Web of Science or MEDLINE file into a review, in one transaction.
+                label: str | None = None, encoding: str | None = None,
+                progress: Callable[[int, int], None] | None = None) -> ImportSummary:
+    """Import one file (RIS, CSV, Excel, Web of Science, MEDLINE, BibTeX) into a review, in one transaction.
 
     Args:
         ws: the opened ``Workspace``.
