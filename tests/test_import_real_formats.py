@@ -174,3 +174,18 @@ def test_notes_above_a_header_are_skipped_only_when_a_header_follows(tmp_path):
     path.write_text('"About the data: exported today",,,\n"Another note",,,\nfoo,bar,baz\n1,2,3\n', encoding="utf-8")
     with pytest.raises(LsrError, match="line 1: read as CSV, the header has no title"):
         read_file(path)
+
+
+def test_a_dutch_teams_own_list_with_dutch_column_names(tmp_path):
+    path = tmp_path / "eigen-lijst.csv"
+    path.write_text("Titel;Samenvatting;Auteurs;Jaar;Tijdschrift;Trefwoorden;Taal\n"
+                    "Schuldhulpverlening in Heerlen-Noord;Een evaluatie.;Jansen, P.;2024;"
+                    "Tijdschrift voor Sociale Vraagstukken;schulden;nl\n", encoding="utf-8")
+    [rec] = records_at(path)
+    assert (rec.title, rec.abstract, rec.authors, rec.year) == ("Schuldhulpverlening in Heerlen-Noord",
+                                                                 "Een evaluatie.", ["Jansen, P."], 2024)
+    assert rec.venue == "Tijdschrift voor Sociale Vraagstukken" and rec.keywords == ["schulden"] and rec.language == "nl"
+
+
+def records_at(path: Path) -> list:
+    return [r.candidate for r in read_file(path).records]

@@ -2,8 +2,9 @@
 Web of Science tab-delimited, lsr's own export) into ``Candidate``s with optional screening labels.
 
 Owns the column vocabulary: each record field accepts the column names below (compared lowercased, with
-``_`` as a space), in order of preference; a row's first non-empty one counts (OpenAlex's export has both
-``title`` and ``display_name``). Author cells are split by ``names``. Labels come from the first inclusion
+``_`` as a space; the Dutch names a team's own list may use too: titel, samenvatting, auteurs, jaar,
+tijdschrift, trefwoorden, taal), in order of preference; a row's first non-empty one counts (OpenAlex's
+export has both ``title`` and ``display_name``). Author cells are split by ``names``. Labels come from the first inclusion
 column present, in ASReview LAB's order (``asreview_label``, then lsr's ``lsr_label`` with maybe, then
 ``included``, ``label_included``, …: 1/0, yes/no, blank for unscreened); a column named ``label`` counts
 only when it holds nothing but such values. Rayyan's export puts each member's decision into ``notes``
@@ -30,23 +31,25 @@ from lsr.search.importers.ris import RIS_TYPES, SourceRecord, parse_date, parse_
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "title": ("title", "primary title", "article title", "document title", "ti", "t1", "display name",
-              "title primary"),
-    "abstract": ("abstract", "notes abstract", "abstract note", "ab", "n2"),
+              "title primary", "titel"),
+    "abstract": ("abstract", "notes abstract", "abstract note", "ab", "n2", "samenvatting"),
     "authors": ("authors", "author", "first authors", "author names", "author/s", "author(s)", "author full names",
-                "authorships.author.display name", "authorships.raw author name", "authors, primary", "au", "af"),
+                "authorships.author.display name", "authorships.raw author name", "authors, primary", "au", "af",
+                "auteurs", "auteur"),
     "doi": ("doi", "ids.doi", "di", "do"),
-    "year": ("year", "publication year", "py", "pub year", "pubyear", "year published", "published year"),
+    "year": ("year", "publication year", "py", "pub year", "pubyear", "year published", "published year", "jaar",
+             "publicatiejaar", "jaar van publicatie"),
     "date": ("publication date", "date published", "date", "pd"),
     "venue": ("journal", "venue", "source title", "publication title", "publication name", "journal name",
               "secondary title", "journal/book", "primary location.source.display name", "periodical full", "so",
-              "t2", "jo"),
-    "keywords": ("keywords", "author keywords", "manual tags", "keywords.display name", "de", "kw"),
+              "t2", "jo", "tijdschrift"),
+    "keywords": ("keywords", "author keywords", "manual tags", "keywords.display name", "de", "kw", "trefwoorden"),
     "pmid": ("pmid", "pubmed id", "pubmedid", "ids.pmid", "pm"),
     "openalex_id": ("openalex id", "openalex", "openalex work", "ids.openalex", "work id"),
     "url": ("url", "link", "ur"),
     "type": ("type", "document type", "publication type", "item type", "dt", "ty", "type of reference",
              "reference type"),
-    "language": ("language", "language of original document", "la"),
+    "language": ("language", "language of original document", "la", "taal"),
     "extra": ("extra", "notes", "note", "n1"),
     "note": ("asreview note", "lsr note"),
     "reason": ("exclusion reason", "lsr reason", "reason"),
