@@ -339,3 +339,69 @@ def test_excel_workbook_refusals_name_sheet_or_row(workspace, tmp_path):
     no_header = _workbook(tmp_path / "none.xlsx", [["Naam", "Datum"], ["x", 1]], notes_sheet=False)
     result = run(["import", "test-review", no_header], workspace)
     assert result.exit_code == 1 and "no sheet starts with a header" in result.output and "'Sheet'" in result.output
+
+
+def test_asreview_lab_project_file_brings_records_and_labels(workspace):
+    """A project file written by asreview 3 (simulated on 8 records of our own, 5 of them screened)."""
+    result = run(["import", "test-review", DATA / "asreview_lab_project.asreview", "--labels-reviewer", "anna"],
+                 workspace)
+    assert result.exit_code == 0, result.output
+    assert "(ASReview LAB project, project file v3, source ASReview LAB)" in result.stdout
+    assert "8 new" in result.stdout and "5 label(s) recorded as decisions of anna" in result.stdout
+    items = by_doi(export_json(workspace))
+    assert items["10.1000/asr.1"]["label"] == "include" and items["10.1000/asr.2"]["label"] == "exclude"
+    assert items["10.1000/asr.5"]["label"] is None  # not screened in ASReview
+    assert items["10.1000/asr.1"]["authors"] == ["Smith, J.", "Jansen, P."]
+    review = status_json(workspace)["reviews"][0]
+    assert (review["included"], review["excluded"]) == (3, 2)
+
+
+def test_a_zip_that_claims_to_be_a_project_without_results_is_refused(workspace, tmp_path):
+    import zipfile
+
+    path = tmp_path / "empty.asreview"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.json", '{"version": "3.0.8", "project_file_version": 3, "id": "x"}')
+    result = run(["import", "test-review", path], workspace)
+    assert result.exit_code == 1 and "without results.db" in result.output
+
+
+def _as_version_2(v3: Path, out: Path) -> Path:
+    """The v3 fixture rewritten in ASReview's project file version 2 layout (asreview 2.0: records in
+    data_store.db, decisions in reviews/<id>/results.db, decision_changes with a new_label column), the
+    reverse of asreview.project.migration.v2v3 as its docstring describes it."""
+    import shutil
+    import sqlite3
+    import tempfile
+    import zipfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        zipfile.ZipFile(v3).extractall(tmp)
+        config = json.loads(Path(tmp, "project.json").read_text())
+        review = config.pop("review")
+        config |= {"project_file_version": 2, "reviews": [{"id": "r1", "status": review.get("status", "setup")}]}
+        Path(tmp, "project.json").write_text(json.dumps(config))
+        shutil.copy(Path(tmp, "results.db"), Path(tmp, "data_store.db"))
+        with sqlite3.connect(Path(tmp, "data_store.db")) as store:
+            for table in ("results", "last_ranking", "decision_changes"):
+                store.execute(f"DROP TABLE {table}")
+        with sqlite3.connect(Path(tmp, "results.db")) as results:
+            results.execute("DROP TABLE record")
+            results.execute("DROP TABLE decision_changes")
+            results.execute("CREATE TABLE decision_changes (record_id INTEGER, new_label INTEGER, time FLOAT)")
+            for (trigger,) in results.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+                results.execute(f"DROP TRIGGER {trigger}")
+        Path(tmp, "reviews", "r1").mkdir(parents=True)
+        shutil.move(Path(tmp, "results.db"), Path(tmp, "reviews", "r1", "results.db"))
+        with zipfile.ZipFile(out, "w") as archive:
+            for path in Path(tmp).rglob("*"):
+                if path.is_file():
+                    archive.write(path, path.relative_to(tmp).as_posix())
+    return out
+
+
+def test_an_older_asreview_project_is_migrated_by_asreview_first(workspace, tmp_path):
+    path = _as_version_2(DATA / "asreview_lab_project.asreview", tmp_path / "older.asreview")
+    parsed = read_file(path)
+    assert parsed.encoding == "project file v2" and len(parsed.records) == 8
+    assert [r.label for r in parsed.records] == ["include", "exclude", None, "include", None, "include", None, "exclude"]

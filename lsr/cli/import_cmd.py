@@ -9,7 +9,8 @@ import click
 
 from lsr.cli.base import CliState, main, open_ws, pass_state
 
-FORMAT_NAMES = {"ris": "RIS", "csv": "CSV", "xlsx": "Excel", "wos": "WOS", "medline": "MEDLINE", "bibtex": "BibTeX"}
+FORMAT_NAMES = {"ris": "RIS", "csv": "CSV", "xlsx": "Excel", "wos": "WOS", "medline": "MEDLINE", "bibtex": "BibTeX",
+                "asreview": "ASReview LAB project"}
 
 
 @main.command("import")
@@ -33,7 +34,8 @@ def import_(state: CliState, review: str, file: str, source: str | None, labels_
 
     The format is read from the file itself: RIS, CSV/TSV, an Excel workbook (.xlsx: the first sheet with
     such a header), Web of Science plain text, PubMed's own MEDLINE format (PubMed: Save, format "PubMed";
-    or Send to, Citation manager: a .nbib file) or BibTeX.
+    or Send to, Citation manager: a .nbib file), BibTeX, or an ASReview LAB project file (.asreview, with its
+    labels).
     Each record is de-duplicated against the review (OpenAlex id, DOI, PMID, then title, year and first
     author); duplicates are kept as provenance of the existing record. CSV columns `included` /
     `label_included` (1/0, blank = unscreened) and the labels of lsr's own exports become decisions of

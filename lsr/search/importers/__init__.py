@@ -1,9 +1,9 @@
-"""Importing RIS, CSV, Excel, Web of Science, PubMed (MEDLINE) and BibTeX files into a review (``lsr import``), whole or
+"""Importing RIS, CSV, Excel, Web of Science, PubMed (MEDLINE), BibTeX and ASReview LAB project files into a review (``lsr import``), whole or
 not at all.
 
 Owns the import pipeline: read the bytes, decode them (``decode``), recognise the format by content
-(``ris``, ``wos`` for Web of Science plain text, ``medline`` for PubMed's own format, ``bibtex``, ``csv_table``, and ``spreadsheet`` for an Excel workbook
-read as its table; the
+(``ris``, ``wos`` for Web of Science plain text, ``medline`` for PubMed's own format, ``bibtex``, ``csv_table``, ``spreadsheet`` for an Excel workbook
+read as its table, ``asreview_project`` for an ASReview LAB project file; the
 file name's extension is not trusted), check and parse every record, and only then, in one write transaction, log a ``SearchRun`` (kind ``import``, the source name, the file as given
 and its SHA-256), add every record through ``Ingest`` (de-duplication and ``RecordSource`` provenance with
 kind ``ris``/``csv``/``wos``/``medline``/``bibtex`` and the record's first line as ``source_key``) and append the labels the file carries
@@ -27,6 +27,7 @@ from lsr.jsoncols import FILTERS
 from lsr.models import Decision, SearchRun, utcnow
 from lsr.screening.decisions import FT, TA, latest_decisions, settled_labels, validate_decision
 from lsr.search.dedupe import DoiConflict, Ingest
+from lsr.search.importers.asreview_project import is_asreview_project, read_asreview_project
 from lsr.search.importers.bibtex import looks_like_bibtex, read_bibtex
 from lsr.search.importers.csv_table import header_columns, looks_like_csv, read_csv
 from lsr.search.importers.decode import decode_bytes, read_bytes
@@ -50,7 +51,7 @@ class ParsedFile:
     """An import file read and checked, before anything touches the database."""
 
     path: str
-    format: str  # ris | csv | xlsx | wos | medline | bibtex
+    format: str  # ris | csv | xlsx | asreview | wos | medline | bibtex
     encoding: str
     sha256: str
     records: list[SourceRecord]
@@ -127,6 +128,9 @@ def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
     if is_xlsx(data):
         table, sheet = xlsx_as_csv(data, name)
         return ParsedFile(name, "xlsx", f"sheet {sheet}", sha256, read_csv(table, name))
+    if is_asreview_project(data):
+        records, version = read_asreview_project(data, name)
+        return ParsedFile(name, "asreview", f"project file v{version}", sha256, records)
     decoded = decode_bytes(data, name, encoding)
     del data
     text, used = decoded.text, decoded.encoding

@@ -16,10 +16,6 @@ from __future__ import annotations
 
 import re
 
-import bibtexparser
-from bibtexparser.bparser import BibTexParser
-from bibtexparser.customization import convert_to_unicode
-
 from lsr.errors import LsrError
 from lsr.search.dedupe import Candidate
 from lsr.search.identity import normalize_doi
@@ -61,6 +57,10 @@ def read_bibtex(text: str | list[str], name: str) -> list[SourceRecord]:
     starts = [(line, kind) for line, kind in starts if kind not in NOT_RECORDS]
     if not starts:
         raise LsrError(f"{name}: no BibTeX entries (no @article{{…}}, @book{{…}} …)")
+    import bibtexparser  # noqa: PLC0415  (75 ms of pyparsing: only when a BibTeX file is imported)
+    from bibtexparser.bparser import BibTexParser  # noqa: PLC0415
+    from bibtexparser.customization import convert_to_unicode  # noqa: PLC0415
+
     parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False, interpolate_strings=True)
     parser.customization = convert_to_unicode
     try:

@@ -20,7 +20,7 @@ from lsr.errors import LsrError
 
 _MAGIC = (
     (b"%PDF", "a PDF document"),
-    (b"PK\x03\x04", "a zip archive that is not an Excel workbook (a Word file? export RIS or CSV)"),
+    (b"PK\x03\x04", "a zip archive that is neither an Excel workbook nor an ASReview project (a Word file?)"),
     (b"\xd0\xcf\x11\xe0", "an old Office file (Excel .xls? save it as CSV)"),
     (b"\x1f\x8b", "a gzip archive"),
     (b"BZh", "a bzip2 archive"),
