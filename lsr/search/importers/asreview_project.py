@@ -23,6 +23,7 @@ from pathlib import Path
 
 from lsr.errors import LsrError
 from lsr.search.dedupe import Candidate
+from lsr.search.importers.decode import zip_holds
 from lsr.search.importers.framing import to_source_records
 from lsr.search.importers.ris import SourceRecord
 
@@ -34,13 +35,7 @@ _RESULTS_SQL = "SELECT record_id, label, note FROM results WHERE label IN (0, 1)
 
 def is_asreview_project(data: bytes) -> bool:
     """Whether the bytes are an ASReview project file (a zip archive with ``project.json`` at its root)."""
-    if not data.startswith(b"PK\x03\x04"):
-        return False
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return "project.json" in archive.namelist()
-    except zipfile.BadZipFile:
-        return False
+    return zip_holds(data, "project.json")
 
 
 def read_asreview_project(data: bytes, name: str) -> tuple[list[SourceRecord], int]:

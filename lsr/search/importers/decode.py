@@ -12,7 +12,9 @@ code page). ``--encoding`` overrides the detection.
 from __future__ import annotations
 
 import codecs
+import io
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +72,17 @@ def normalize_newlines(text: str) -> str:
     if text.startswith("\ufeff"):
         text = text[1:]
     return text.rstrip("\x1a") if text.endswith("\x1a") else text
+
+
+def zip_holds(data: bytes, member: str) -> bool:
+    """Whether the bytes are a zip archive with ``member`` in it (an Excel workbook, an ASReview project)."""
+    if not data.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return member in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
 
 
 def read_bytes(path: str | Path) -> bytes:

@@ -15,21 +15,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import zipfile
 
 from lsr.errors import LsrError
 from lsr.search.importers.csv_table import looks_like_csv
+from lsr.search.importers.decode import zip_holds
 
 
 def is_xlsx(data: bytes) -> bool:
     """Whether the bytes are an Excel workbook (an Office Open XML zip with ``xl/workbook.xml``)."""
-    if not data.startswith(b"PK\x03\x04"):
-        return False
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return "xl/workbook.xml" in archive.namelist()
-    except zipfile.BadZipFile:
-        return False
+    return zip_holds(data, "xl/workbook.xml")
 
 
 def xlsx_as_csv(data: bytes, name: str) -> tuple[str, str]:
