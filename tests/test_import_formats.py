@@ -405,3 +405,22 @@ def test_an_older_asreview_project_is_migrated_by_asreview_first(workspace, tmp_
     parsed = read_file(path)
     assert parsed.encoding == "project file v2" and len(parsed.records) == 8
     assert [r.label for r in parsed.records] == ["include", "exclude", None, "include", None, "include", None, "exclude"]
+
+
+def test_an_asreview_record_without_title_abstract_or_doi_is_left_out_with_a_warning(workspace, tmp_path):
+    """ASReview keeps a dataset row that has only an id it does not store; a project file cannot be
+    edited, so that record is left out (and said so) instead of refusing the whole project."""
+    import shutil
+    import sqlite3
+    import zipfile
+
+    folder = tmp_path / "project"
+    zipfile.ZipFile(DATA / "asreview_lab_project.asreview").extractall(folder)
+    with sqlite3.connect(folder / "results.db") as db:
+        db.execute("UPDATE record SET title = '', abstract = '', doi = NULL WHERE record_id = 2")
+    path = Path(shutil.make_archive(str(tmp_path / "blank"), "zip", folder)).rename(tmp_path / "blank.asreview")
+    result = run(["import", "test-review", path], workspace)
+    assert result.exit_code == 0, result.output
+    assert "7 new" in result.stdout
+    assert "1 record(s) of the project have no title, abstract or DOI and were not imported (ASReview record_id 2)" \
+        in result.stderr

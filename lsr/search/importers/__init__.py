@@ -55,6 +55,7 @@ class ParsedFile:
     encoding: str
     sha256: str
     records: list[SourceRecord]
+    warnings: tuple[str, ...] = ()  # what the reader left out and why (one line each)
 
     @property
     def database(self) -> str | None:
@@ -129,8 +130,8 @@ def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
         table, sheet = xlsx_as_csv(data, name)
         return ParsedFile(name, "xlsx", f"sheet {sheet}", sha256, read_csv(table, name))
     if is_asreview_project(data):
-        records, version = read_asreview_project(data, name)
-        return ParsedFile(name, "asreview", f"project file v{version}", sha256, records)
+        records, version, left_out = read_asreview_project(data, name)
+        return ParsedFile(name, "asreview", f"project file v{version}", sha256, records, left_out)
     decoded = decode_bytes(data, name, encoding)
     del data
     text, used = decoded.text, decoded.encoding
@@ -212,7 +213,7 @@ def import_file(ws, review_id: str, path: str | Path, source: str | None = None,
             review_id=review_id, file=parsed.path, format=parsed.format, encoding=parsed.encoding, source=source,
             run_id=run.id, hits=run.results_returned, new_records=run.new_records, duplicates=run.duplicates,
             duplicates_within_file=within, labels=n_labels, labels_reviewer=labels_by,
-            doi_conflicts=tuple(ingest.doi_conflicts), warnings=tuple(warnings))
+            doi_conflicts=tuple(ingest.doi_conflicts), warnings=(*parsed.warnings, *warnings))
     return summary
 
 

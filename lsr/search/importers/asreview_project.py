@@ -38,8 +38,11 @@ def is_asreview_project(data: bytes) -> bool:
     return zip_holds(data, "project.json")
 
 
-def read_asreview_project(data: bytes, name: str) -> tuple[list[SourceRecord], int]:
-    """The project's records with their labels, and the project file version it was written in.
+def read_asreview_project(data: bytes, name: str) -> tuple[list[SourceRecord], int, tuple[str, ...]]:
+    """The project's records with their labels, the project file version it was written in, and a warning
+    for records left out: ASReview keeps a record with no title, abstract or DOI (a dataset row with only
+    an id it does not store), which lsr cannot store; such a record cannot be fixed in a project file, so it
+    is left out with a warning instead of refusing the project.
 
     Raises:
         LsrError: a damaged archive, a project without records, or one ASReview cannot migrate.
@@ -67,10 +70,17 @@ def read_asreview_project(data: bytes, name: str) -> tuple[list[SourceRecord], i
             raise LsrError(f"{name}: ASReview project's results.db cannot be read: {exc}") from None
         finally:
             conn.close()
+    empty = [int(r[0]) for r in rows if not any(str(v or "").strip() for v in (r[1], r[2], r[6])) and
+             "doi.org/" not in str(r[7] or "")]
+    rows = [r for r in rows if int(r[0]) not in set(empty)]
     if not rows:
-        raise LsrError(f"{name}: the ASReview project holds no records")
+        raise LsrError(f"{name}: the ASReview project holds no records with a title, abstract or DOI")
     entries = [(row, labels.get(int(row[0]))) for row in rows]
-    return to_source_records(name, [int(row[0]) + 1 for row in rows], entries, entry_to_record), version
+    records = to_source_records(name, [int(row[0]) + 1 for row in rows], entries, entry_to_record)
+    shown = ", ".join(str(i) for i in empty[:5]) + (" …" if len(empty) > 5 else "")
+    left_out = (f"{name}: {len(empty)} record(s) of the project have no title, abstract or DOI and were not "
+                f"imported (ASReview record_id {shown})",) if empty else ()
+    return records, version, left_out
 
 
 def entry_to_record(entry: tuple, line: int) -> SourceRecord:
