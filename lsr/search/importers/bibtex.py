@@ -62,7 +62,9 @@ def read_bibtex(text: str | list[str], name: str) -> list[SourceRecord]:
     from bibtexparser.customization import convert_to_unicode  # noqa: PLC0415
 
     parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False, interpolate_strings=True)
-    parser.customization = convert_to_unicode
+    # LaTeX to Unicode costs more than the parse itself: only for an entry that has a backslash in it
+    parser.customization = lambda entry: (convert_to_unicode(entry)
+                                          if any("\\" in v for v in entry.values() if isinstance(v, str)) else entry)
     try:
         entries = bibtexparser.loads(text, parser=parser).entries
     except Exception as exc:  # noqa: BLE001  (pyparsing raises its own types; the message is what matters)
