@@ -53,18 +53,23 @@ def read_bibtex(text: str | list[str], name: str) -> list[SourceRecord]:
         LsrError: an entry the parser could not read (its line named), or no entries at all.
     """
     text = "\n".join(text) if isinstance(text, list) else text
-    starts = [(text.count("\n", 0, m.start()) + 1, m.group(1).lower()) for m in ENTRY_START.finditer(text)]
-    starts = [(line, kind) for line, kind in starts if kind not in NOT_RECORDS]
+    starts, line, at = [], 1, 0
+    for match in ENTRY_START.finditer(text):
+        line += text.count("\n", at, match.start())  # counted from the previous entry on
+        at = match.start()
+        if match.group(1).lower() not in NOT_RECORDS:
+            starts.append((line, match.group(1).lower()))
     if not starts:
         raise LsrError(f"{name}: no BibTeX entries (no @article{{…}}, @book{{…}} …)")
     import bibtexparser  # noqa: PLC0415  (75 ms of pyparsing: only when a BibTeX file is imported)
     from bibtexparser.bparser import BibTexParser  # noqa: PLC0415
-    from bibtexparser.customization import convert_to_unicode  # noqa: PLC0415
+    from bibtexparser.latexenc import latex_to_unicode  # noqa: PLC0415
 
     parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False, interpolate_strings=True)
-    # LaTeX to Unicode costs more than the parse itself: only for an entry that has a backslash in it
-    parser.customization = lambda entry: (convert_to_unicode(entry)
-                                          if any("\\" in v for v in entry.values() if isinstance(v, str)) else entry)
+    # LaTeX to Unicode (bibtexparser's latex_to_unicode) costs more than the parse itself: only for the
+    # fields that hold a backslash
+    parser.customization = lambda entry: {k: latex_to_unicode(v) if isinstance(v, str) and "\\" in v else v
+                                          for k, v in entry.items()}
     try:
         entries = bibtexparser.loads(text, parser=parser).entries
     except Exception as exc:  # noqa: BLE001  (pyparsing raises its own types; the message is what matters)
