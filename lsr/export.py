@@ -13,7 +13,7 @@ from typing import IO
 from sqlmodel import Session, select
 
 from lsr.errors import LsrError
-from lsr.export_formats import write_csv, write_ris
+from lsr.export_formats import write_bibtex, write_csv, write_ris
 from lsr.models import Decision, Record, RecordSource, SearchRun
 from lsr.screening.decisions import FT, TA, settled_labels
 from lsr.workspace import Workspace
@@ -95,7 +95,7 @@ def write_json(items: Iterator[dict], out: IO[str]) -> int:
     return n
 
 
-WRITERS = {"json": write_json, "ris": write_ris, "csv": write_csv}
+WRITERS = {"json": write_json, "ris": write_ris, "csv": write_csv, "bibtex": write_bibtex}
 
 
 def export_review(ws: Workspace, review_id: str, fmt: str, out: IO[str], only: str = "all") -> int:

@@ -1,4 +1,4 @@
-"""RIS and CSV writers for ``lsr export``: reference managers and ASReview LAB.
+"""RIS, CSV and BibTeX writers for ``lsr export``: reference managers, ASReview LAB and LaTeX.
 
 Both start from the JSON contract dicts of ``export.export_records`` and stream them out.
 
@@ -13,8 +13,11 @@ Both start from the JSON contract dicts of ``export.export_records`` and stream 
   decisions' notes. No cell is longer than ``CELL_MAX`` (Excel's and ASReview's limits): a longer author
   list continues in ``authors_2``, ``authors_3``, … columns, which ``lsr import`` joins back.
 - RIS also carries the record id (``ID  - lsr:42``) and each decision's note (``N1  - lsr-note: …``).
+- BibTeX (for LaTeX: the included studies of a paper): one entry per record, UTF-8, keys ``family year
+  first-title-word`` made unique with a/b/c, the TeX specials ``& % $ # _ { }`` escaped; the lsr label and
+  record id in ``note``.
 
-``lsr import`` reads both back, labels included.
+``lsr import`` reads all three back (RIS and CSV with their labels).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import tempfile
 from collections.abc import Iterable
 from typing import IO
 
+from lsr.search.identity import family_name, title_words
 from lsr.search.importers.ris import TYPES_RIS
 
 RIS_NEWLINE = "\r\n"
@@ -176,6 +180,63 @@ def csv_row(item: dict) -> tuple[list, dict[str, list[str]]]:
     row = ["" if values[c] is None else _cut(values[c]) if isinstance(values[c], str) else values[c]
            for c in CSV_COLUMNS]
     return row, {k: v[1:] for k, v in lists.items() if len(v) > 1}
+
+
+BIBTEX_TYPES = {"article": "article", "journal-article": "article", "review": "article", "letter": "article",
+                "editorial": "article", "book": "book", "book-chapter": "incollection",
+                "proceedings-article": "inproceedings", "dissertation": "phdthesis", "report": "techreport"}
+_TEX_SPECIAL = re.compile(r"([&%$#_{}])")
+
+
+def _tex(value) -> str:
+    """A field value for BibTeX: one line, TeX's specials escaped (``R&D`` -> ``R\\&D``)."""
+    text = _one_line(value).replace("\\", "/")
+    return _TEX_SPECIAL.sub(r"\\\1", text)
+
+
+def bibtex_key(item: dict, taken: set[str]) -> str:
+    """``jansen2019extended``: first author's family name, year and first long title word, ASCII; a, b, …
+    appended when taken."""
+    authors = item.get("authors") or []
+    family = re.sub(r"[^a-z0-9]", "", family_name(authors[0]) if authors else "") or "anon"
+    word = next((w for w in title_words(item.get("title")) if len(w) > 3), "")
+    base = f"{family}{item.get('year') or ''}{re.sub(r'[^a-z0-9]', '', word)}"
+    key, n = base, 0
+    while key in taken:
+        key = f"{base}{chr(ord('a') + n % 26)}{n // 26 or ''}"
+        n += 1
+    taken.add(key)
+    return key
+
+
+def bibtex_entry(item: dict, key: str) -> str:
+    """One record as a BibTeX entry."""
+    kind = BIBTEX_TYPES.get(item.get("type") or "", "misc" if item.get("type") else "article")
+    venue_field = {"article": "journal", "inproceedings": "booktitle", "incollection": "booktitle"}.get(kind)
+    fields = [
+        ("title", item.get("title")),
+        ("author", " and ".join(a for a in item.get("authors") or [] if a and a.strip())),
+        (venue_field or "howpublished", item.get("venue")),
+        ("year", item.get("year")),
+        ("doi", item.get("doi")),
+        ("pmid", item.get("pmid")),
+        ("url", _urls(item)[0] if _urls(item) else None),
+        ("keywords", ", ".join(str(k) for k in item.get("keywords") or [] if k)),
+        ("abstract", item.get("abstract")),
+        ("note", f"lsr: {item.get('label') or 'unscreened'}, record {item.get('id')}"),
+    ]
+    body = ",\n".join(f"  {name} = {{{_tex(value)}}}" for name, value in fields if value not in (None, ""))
+    return f"@{kind}{{{key},\n{body}\n}}\n"
+
+
+def write_bibtex(items: Iterable[dict], out: IO[str]) -> int:
+    """Write records as BibTeX entries; returns how many."""
+    taken: set[str] = set()
+    n = 0
+    for item in items:
+        out.write(("\n" if n else "") + bibtex_entry(item, bibtex_key(item, taken)))
+        n += 1
+    return n
 
 
 def write_csv(items: Iterable[dict], out: IO[str]) -> int:

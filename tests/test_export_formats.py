@@ -1,4 +1,4 @@
-"""`lsr export --format ris|csv|json`: reference managers and ASReview LAB read it, `lsr import` reads it
+"""`lsr export --format ris|csv|json|bibtex`: reference managers, ASReview LAB and LaTeX read it, `lsr import` reads it
 back into a new review as the same records with the same labels."""
 
 from __future__ import annotations
@@ -177,3 +177,34 @@ def test_reimported_labels_with_unknown_reason_keep_it_in_the_note(tmp_path, wor
     [decision] = item["decisions"]
     assert item["label"] == "exclude" and item["reason"] is None
     assert decision["note"] == "imported reason: not a reason here"
+
+
+def test_bibtex_export_reads_back_as_the_same_records(labelled, tmp_path):
+    """`--format bibtex` for the LaTeX of a paper: one entry per record with a unique key, TeX's specials
+    escaped, and `lsr import` of the file into a new review gives the same bibliographic records."""
+    out = tmp_path / "all.bib"
+    result = run(["export", "test-review", "--format", "bibtex", "-o", str(out)], labelled)
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    original = exported(labelled)
+    assert text.count("\n@") + 1 == len(original) and "lsr: include, record" in text
+    keys = [line.split("{", 1)[1].rstrip(",") for line in text.splitlines() if line.startswith("@")]
+    assert len(set(keys)) == len(keys)
+    imported = run(["import", "copy-review", str(out)], labelled)
+    assert imported.exit_code == 0, imported.output
+    assert f"{len(original)} new" in imported.stdout
+    fields = ("title", "doi", "authors", "year")
+    copy = sorted(tuple(json.dumps(i[f]) for f in fields) for i in exported(labelled, "copy-review"))
+    assert copy == sorted(tuple(json.dumps(i[f]) for f in fields) for i in original)
+
+
+def test_bibtex_escapes_what_tex_would_read_as_commands_and_reads_it_back(tmp_path):
+    from lsr.export_formats import bibtex_entry
+    from lsr.search.importers import read_file
+
+    title = "R&D at 50% for #1_a {x} $5, Müller"
+    entry = bibtex_entry({"title": title, "authors": ["Smith, J."], "year": 2020}, "k")
+    assert r"title = {R\&D at 50\% for \#1\_a \{x\} \$5, Müller}" in entry and entry.startswith("@article{k,")
+    path = tmp_path / "one.bib"
+    path.write_text(entry, encoding="utf-8")
+    assert read_file(path).records[0].candidate.title == title

@@ -113,8 +113,9 @@ def _print_status_table(doc: dict) -> None:
 
 @main.command()
 @click.argument("review")
-@click.option("--format", "fmt", type=click.Choice(["ris", "csv", "json", "extraction-csv"]), default="json",
-              show_default=True, help="ris for Zotero/EndNote, csv for ASReview LAB, json for scripts; "
+@click.option("--format", "fmt", type=click.Choice(["ris", "csv", "json", "bibtex", "extraction-csv"]),
+              default="json", show_default=True,
+              help="ris for Zotero/EndNote, csv for ASReview LAB, json for scripts, bibtex for LaTeX; "
                                       "extraction-csv: the study-level data of `lsr extract` (--only ignored).")
 @click.option("--only", type=click.Choice(["all", "screened", "included"]), default="all", show_default=True,
               help="Which records to write.")
@@ -128,6 +129,7 @@ def export(state: CliState, review: str, fmt: str, only: str, output: str) -> No
       lsr export debt-counselling --format json | jq length
       lsr export debt-counselling --format ris --only included -o included.ris
       lsr export debt-counselling --format csv -o for-asreview.csv
+      lsr export debt-counselling --format bibtex --only included -o included.bib
       lsr export debt-counselling --format extraction-csv -o extraction.csv
     """
     from lsr.export import export_review

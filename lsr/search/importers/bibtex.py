@@ -68,8 +68,8 @@ def read_bibtex(text: str | list[str], name: str) -> list[SourceRecord]:
     parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False, interpolate_strings=True)
     # LaTeX to Unicode (bibtexparser's latex_to_unicode) costs more than the parse itself: only for the
     # fields that hold a backslash
-    parser.customization = lambda entry: {k: latex_to_unicode(v) if isinstance(v, str) and "\\" in v else v
-                                          for k, v in entry.items()}
+    parser.customization = lambda entry: {k: latex_to_unicode(_keep_escaped_braces(v))
+                                          if isinstance(v, str) and "\\" in v else v for k, v in entry.items()}
     try:
         entries = bibtexparser.loads(text, parser=parser).entries
     except Exception as exc:  # noqa: BLE001  (pyparsing raises its own types; the message is what matters)
@@ -117,9 +117,19 @@ def _field(entry: dict, key: str) -> str:
     return _plain(entry.get(key, ""))
 
 
+_OPEN, _CLOSE = "\x00", "\x01"  # an escaped brace (\\{) while the protective ones are dropped
+
+
+def _keep_escaped_braces(value: str) -> str:
+    return value.replace("\\{", _OPEN).replace("\\}", _CLOSE)
+
+
 def _plain(value: str) -> str:
-    """Protective braces dropped (``{COVID}-19``), whitespace and line breaks squashed."""
-    return re.sub(r"\s+", " ", value.replace("{", "").replace("}", "")).strip()
+    """Protective braces dropped (``{COVID}-19``), TeX's escaped specials (``\\&``, ``\\{``) as text,
+    whitespace and line breaks squashed."""
+    text = _keep_escaped_braces(value).replace("{", "").replace("}", "")
+    text = re.sub(r"\\([&%$#_])", r"\1", text).replace(_OPEN, "{").replace(_CLOSE, "}")
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def _month_date(year: str, month: str) -> str | None:
