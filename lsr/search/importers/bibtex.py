@@ -76,7 +76,8 @@ def read_bibtex(text: str | list[str], name: str) -> list[SourceRecord]:
         raise LsrError(f"{name}: not valid BibTeX: {str(exc).splitlines()[0]}") from None
     if len(entries) != len(starts):
         raise LsrError(f"{name}: line {_first_lost(entries, starts, text)}: this BibTeX entry could not be read "
-                       f"(an unclosed brace or quote?); the parser read {len(entries)} of {len(starts)} entries")
+                       f"(an unclosed brace or quote, no comma after its key, or no fields); the parser read "
+                       f"{len(entries)} of {len(starts)} entries")
     return to_source_records(name, [line for line, _ in starts], entries, entry_to_record)
 
 
