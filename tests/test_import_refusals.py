@@ -76,6 +76,7 @@ def test_broken_bibtex_names_the_entry(seeded, tmp_path):
 
 @pytest.mark.parametrize("text, line, what", [
     ("PMID- 31456789\nTI  - A title\nthis line lost its indentation\n", "line 3", "not a MEDLINE line"),
+    ("PMID- 31456789\nTI  - A title\n\tan editor's tab is indentation\nno tab here\n", "line 4", "not a MEDLINE line"),
     ("PMID- 31456789\nTI  - A title\n\nTI  - a record without its PMID line\n", "line 4", "between records"),
     ("Search: school day\nPMID- 31456789\nTI  - A title\n", "line 1", "not RIS, CSV"),
 ])

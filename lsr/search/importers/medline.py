@@ -25,7 +25,7 @@ from lsr.search.importers.framing import clip_line, to_source_records
 from lsr.search.importers.ris import SourceRecord, parse_date, parse_year
 
 TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}- ?(.*)$")
-CONTINUATION = re.compile(r"^ {2,}\S")  # NLM indents six spaces; copies through editors may lose some
+CONTINUATION = re.compile(r"^(?:\t| {2,})\s*\S")  # NLM indents six spaces; an editor may shorten or tab them
 FIRST_LINE = re.compile(r"^PMID- ?\d")
 
 # PT values (most specific first) -> OpenAlex work types, as the other readers map theirs.
