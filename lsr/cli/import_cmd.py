@@ -18,7 +18,7 @@ FORMAT_NAMES = {"ris": "RIS", "csv": "CSV", "xlsx": "Excel", "wos": "WOS", "medl
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--source", metavar="NAME",
               help="Name of the database the file came from (Scopus, PubMed, ...), for the PRISMA-S log "
-                   "[default: the database the RIS records name, else ris/csv].")
+                   "[default: the database the records name, else the format: ris, csv, bibtex, ...].")
 @click.option("--labels-reviewer", metavar="NAME",
               help="Reviewer the file's labels are recorded for [default: --reviewer / LSR_REVIEWER / login].")
 @click.option("--label", "label", type=click.Choice(["include", "exclude", "maybe"]),
@@ -29,18 +29,19 @@ FORMAT_NAMES = {"ris": "RIS", "csv": "CSV", "xlsx": "Excel", "wos": "WOS", "medl
 @pass_state
 def import_(state: CliState, review: str, file: str, source: str | None, labels_reviewer: str | None,
             label: str | None, encoding: str | None) -> None:
-    """Add records from a RIS, CSV/TSV, Web of Science, PubMed or BibTeX file (Scopus, WoS, PubMed, EndNote,
-    Zotero, JabRef, Google Scholar, Rayyan, ASReview).
+    """Add records from an export file to a review, with provenance and the labels it carries.
 
-    The format is read from the file itself: RIS, CSV/TSV, an Excel workbook (.xlsx: the first sheet with
-    such a header), Web of Science plain text, PubMed's own MEDLINE format (PubMed: Save, format "PubMed";
-    or Send to, Citation manager: a .nbib file), BibTeX, or an ASReview LAB project file (.asreview, with its
-    labels).
+    The format is read from the file itself: RIS, CSV/TSV, an Excel workbook (.xlsx: the first sheet with a
+    title, abstract or identifier column), Web of Science plain text, PubMed's own format (Save as "PubMed",
+    or Send to > Citation manager: a .nbib file), BibTeX, or an ASReview LAB project file (.asreview).
+
     Each record is de-duplicated against the review (OpenAlex id, DOI, PMID, then title, year and first
-    author); duplicates are kept as provenance of the existing record. CSV columns `included` /
-    `label_included` (1/0, blank = unscreened) and the labels of lsr's own exports become decisions of
-    the labels reviewer; a Rayyan export (CSV or RIS) keeps each member's decision as that member's, with
-    Rayyan's exclusion reasons and notes, so dual-screening conflicts carry over. A bad file is refused whole (exit 1, naming file and line): nothing is imported.
+    author); duplicates are kept as provenance of the existing record. Labels become decisions of the labels
+    reviewer: CSV columns `included` / `label_included` (1/0, blank = unscreened), lsr's own exports, an
+    ASReview LAB project's labels, and with --label every record the file leaves unlabelled. A Rayyan export
+    (CSV or RIS) keeps each member's decision as that member's, with Rayyan's exclusion reasons and notes,
+    so dual-screening conflicts carry over. A bad file is refused whole (exit 1, naming file and line):
+    nothing is imported.
 
     \b
     Examples:
