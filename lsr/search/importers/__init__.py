@@ -1,16 +1,18 @@
-"""Importing RIS, CSV, Excel, Web of Science, PubMed (MEDLINE), BibTeX and ASReview LAB project files into a review (``lsr import``), whole or
-not at all.
+"""Importing export files into a review (``lsr import``), whole or not at all.
 
-Owns the import pipeline: read the bytes, decode them (``decode``), recognise the format by content
-(``ris``, ``wos`` for Web of Science plain text, ``medline`` for PubMed's own format, ``bibtex``, ``csv_table``, ``spreadsheet`` for an Excel workbook
-read as its table, ``asreview_project`` for an ASReview LAB project file; the
-file name's extension is not trusted), check and parse every record, and only then, in one write transaction, log a ``SearchRun`` (kind ``import``, the source name, the file as given
-and its SHA-256), add every record through ``Ingest`` (de-duplication and ``RecordSource`` provenance with
-kind ``ris``/``csv``/``wos``/``medline``/``bibtex`` and the record's first line as ``source_key``) and append the labels the file carries
-as decisions (kind ``import``) of a named reviewer, or, where a Rayyan export names its members' decisions
-(``rayyan``), of each member. Any problem raises ``LsrError`` before the
-transaction commits, so a refused file leaves the database unchanged. The same file (by SHA-256) is not
-imported twice into one review.
+Owns the import pipeline: read the bytes, recognise the format by content (the file name's extension is
+not trusted), check and parse every record, and only then, in one write transaction, log a ``SearchRun``
+(kind ``import``, the source name, the file as given and its SHA-256), add every record through ``Ingest``
+(de-duplication and ``RecordSource`` provenance with the format as kind and the record's first line as
+``source_key``) and append the labels the file carries as decisions (kind ``import``) of a named reviewer,
+or, where a Rayyan export names its members' decisions (``rayyan``), of each member. Any problem raises
+``LsrError`` before the transaction commits, so a refused file leaves the database unchanged. The same
+file (by SHA-256) is not imported twice into one review.
+
+The readers, one module each: ``ris``, ``csv_table`` (CSV/TSV), ``spreadsheet`` (an Excel workbook, read as
+its table), ``wos`` (Web of Science plain text), ``medline`` (PubMed's own format), ``bibtex`` and
+``asreview_project`` (an ASReview LAB project file); ``decode`` turns bytes into text or refuses them,
+``framing`` holds what the line-based readers share.
 """
 
 from __future__ import annotations
@@ -148,14 +150,15 @@ def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
 def import_file(ws, review_id: str, path: str | Path, source: str | None = None, reviewer: str | None = None, *,
                 label: str | None = None, encoding: str | None = None,
                 progress: Callable[[int, int], None] | None = None) -> ImportSummary:
-    """Import one file (RIS, CSV, Excel, Web of Science, MEDLINE, BibTeX) into a review, in one transaction.
+    """Import one file (RIS, CSV, Excel, Web of Science, MEDLINE, BibTeX, ASReview LAB project) into a review,
+    in one transaction.
 
     Args:
         ws: the opened ``Workspace``.
         review_id: the review to add to.
         path: the file; stored as given.
-        source: the source's name for the PRISMA-S log (Scopus, PubMed, …); default: the database the RIS
-            records name, else the format (``ris``/``csv``).
+        source: the source's name for the PRISMA-S log (Scopus, PubMed, …); default: the database the
+            records name, else the format (``ris``, ``csv``, ``bibtex``, …).
         reviewer: whose decisions the file's labels become; default: the workspace's reviewer.
         label: ``include``/``exclude``/``maybe`` for every record the file does not label itself (a list of
             included studies exported from another tool); None: only the file's own labels.
