@@ -27,7 +27,8 @@ from lsr.errors import LsrError
 from lsr.search.dedupe import Candidate
 from lsr.search.identity import normalize_doi, normalize_openalex_id, normalize_pmid
 from lsr.search.importers.names import split_authors, split_list
-from lsr.search.importers.ris import RIS_TYPES, SourceRecord, parse_date, parse_year, with_rayyan_decisions
+from lsr.search.importers.rayyan import with_rayyan_decisions
+from lsr.search.importers.ris import RIS_TYPES, SourceRecord, parse_date, parse_year
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "title": ("title", "primary title", "article title", "document title", "ti", "t1", "display name",

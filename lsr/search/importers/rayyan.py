@@ -7,7 +7,7 @@ Rayyan appends its customisations to the notes a record already had, as pipe-sep
     RAYYAN-INCLUSION: {"Anna"=>"Included", "Bob"=>"Excluded"} | RAYYAN-LABELS: ML, Hospital |
     RAYYAN-EXCLUSION-REASONS: wrong population,foreign language | USER-NOTES: {"Anna"=>["check the dose"]}
 
-Owned here: ``read_rayyan_notes``, which returns each member's decision (``Included``/``Excluded``/``Maybe``
+Owned here: ``read_rayyan_notes`` (and ``with_rayyan_decisions``, which puts them on a source record), which returns each member's decision (``Included``/``Excluded``/``Maybe``
 as lsr's include/exclude/maybe), the exclusion reasons, the labels, each member's notes, and the note text
 that was there before Rayyan's part. The reasons and labels are per record in Rayyan's export, not per
 member.
@@ -17,6 +17,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lsr.search.importers.ris import SourceRecord
 
 _MARKER = re.compile(r"\s*\|?\s*\b(RAYYAN-INCLUSION|RAYYAN-LABELS|RAYYAN-EXCLUSION-REASONS|USER-NOTES):\s*")
 _QUOTED = r'"((?:[^"\\]|\\.)*)"'
@@ -62,6 +66,18 @@ def read_rayyan_notes(text: str | None) -> RayyanNotes | None:
         member_notes={k: v for k, v in member_notes.items() if v},
         before=text[: marks[0].start()].strip(" |") if marks else "",
     )
+
+
+def with_rayyan_decisions(record: SourceRecord, notes: str | None) -> SourceRecord:
+    """``record`` with the per-member decisions Rayyan wrote into its notes, if any (they replace a single
+    label the file carries)."""
+    rayyan = read_rayyan_notes(notes)
+    if rayyan is None:
+        return record
+    record.member_labels = {member: (label, rayyan.note_for(member)) for member, label in rayyan.votes.items()}
+    record.label = None
+    record.reason = ", ".join(rayyan.reasons) or None
+    return record
 
 
 def _split(value: str) -> list[str]:

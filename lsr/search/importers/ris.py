@@ -29,7 +29,7 @@ from lsr.errors import LsrError
 from lsr.search.dedupe import Candidate
 from lsr.search.identity import normalize_doi, normalize_openalex_id, normalize_pmid
 from lsr.search.importers.framing import RecordFrames, clip_line, to_source_records
-from lsr.search.importers.rayyan import read_rayyan_notes
+from lsr.search.importers.rayyan import with_rayyan_decisions
 
 STRICT_TAG = re.compile(r"^([A-Z][A-Z0-9])  - ?(.*)$|^(ER)  -\s*$")
 LOOSE_TAG = re.compile(r"^([A-Z][A-Z0-9])[ \t]{1,3}-(?:[ \t](.*)|[ \t]*)$")
@@ -74,18 +74,6 @@ class SourceRecord:
     # decisions of named team members that another screening tool exported (Rayyan): member -> (label, note);
     # ``reason`` then holds that tool's exclusion reasons for the record
     member_labels: dict[str, tuple[str, str | None]] = field(default_factory=dict)
-
-
-def with_rayyan_decisions(record: SourceRecord, notes: str | None) -> SourceRecord:
-    """``record`` with the per-member decisions Rayyan wrote into its notes, if any (they replace a single
-    label the file carries)."""
-    rayyan = read_rayyan_notes(notes)
-    if rayyan is None:
-        return record
-    record.member_labels = {member: (label, rayyan.note_for(member)) for member, label in rayyan.votes.items()}
-    record.label = None
-    record.reason = ", ".join(rayyan.reasons) or None
-    return record
 
 
 def looks_like_ris(lines: list[str]) -> bool:
