@@ -7,10 +7,10 @@ Rayyan appends its customisations to the notes a record already had, as pipe-sep
     RAYYAN-INCLUSION: {"Anna"=>"Included", "Bob"=>"Excluded"} | RAYYAN-LABELS: ML, Hospital |
     RAYYAN-EXCLUSION-REASONS: wrong population,foreign language | USER-NOTES: {"Anna"=>["check the dose"]}
 
-Owned here: ``read_rayyan_notes`` (and ``with_rayyan_decisions``, which puts them on a source record), which returns each member's decision (``Included``/``Excluded``/``Maybe``
+Owned here: ``read_rayyan_notes``, which returns each member's decision (``Included``/``Excluded``/``Maybe``
 as lsr's include/exclude/maybe), the exclusion reasons, the labels, each member's notes, and the note text
-that was there before Rayyan's part. The reasons and labels are per record in Rayyan's export, not per
-member.
+that was there before Rayyan's part (the reasons and labels are per record in Rayyan's export, not per
+member); and ``with_rayyan_decisions``, which puts them on a source record.
 """
 
 from __future__ import annotations
