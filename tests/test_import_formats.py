@@ -424,3 +424,18 @@ def test_an_asreview_record_without_title_abstract_or_doi_is_left_out_with_a_war
     assert "7 new" in result.stdout
     assert "1 record(s) of the project have no title, abstract or DOI and were not imported (ASReview record_id 2)" \
         in result.stderr
+
+
+def test_dry_run_says_what_an_import_would_do_and_writes_nothing(workspace):
+    assert run(["import", "test-review", DATA / "scopus.ris"], workspace).exit_code == 0
+    before = export_json(workspace)
+    result = run(["import", "test-review", DATA / "asreview_labels.csv", "--dry-run", "--labels-reviewer", "anna"],
+                 workspace)
+    assert result.exit_code == 0, result.output
+    assert "would import" in result.stdout and "label(s) would be recorded as decisions of anna" in result.stdout
+    assert "dry run: nothing was written" in result.stdout
+    assert export_json(workspace) == before
+    real = run(["import", "test-review", DATA / "asreview_labels.csv", "--labels-reviewer", "anna"], workspace)
+    assert real.exit_code == 0 and "imported" in real.stdout  # not "already imported": the dry run left no trace
+    assert real.stdout.replace("imported", "would import").replace("recorded", "would be recorded").split("\n")[:2] \
+        == result.stdout.split("\n")[:2]

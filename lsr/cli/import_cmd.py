@@ -26,9 +26,12 @@ FORMAT_NAMES = {"ris": "RIS", "csv": "CSV", "xlsx": "Excel", "wos": "WOS", "medl
                    "Included or Excluded tab, a list of known studies), as a decision of the labels reviewer.")
 @click.option("--encoding", metavar="CODEC",
               help="Read the file in this encoding instead of detecting UTF-8 / Windows-1252.")
+@click.option("--dry-run", is_flag=True,
+              help="Check the file and say what the import would do (new records, duplicates, labels), "
+                   "then write nothing.")
 @pass_state
 def import_(state: CliState, review: str, file: str, source: str | None, labels_reviewer: str | None,
-            label: str | None, encoding: str | None) -> None:
+            label: str | None, encoding: str | None, dry_run: bool) -> None:
     """Add records from an export file to a review, with provenance and the labels it carries.
 
     The format is read from the file itself: RIS, CSV/TSV, an Excel workbook (.xlsx: the first sheet with a
@@ -46,6 +49,7 @@ def import_(state: CliState, review: str, file: str, source: str | None, labels_
     \b
     Examples:
       lsr import debt-counselling scopus-2026-05.ris --source Scopus
+      lsr import debt-counselling scopus-2026-05.ris --dry-run
       lsr import debt-counselling asreview-export.csv --labels-reviewer anna
       lsr import debt-counselling pubmed-2026-05.nbib --source PubMed
       lsr import debt-counselling covidence-included.ris --label include --labels-reviewer anna
@@ -67,19 +71,23 @@ def import_(state: CliState, review: str, file: str, source: str | None, labels_
 
     try:
         summary = import_file(ws, review, file, source=source, reviewer=labels_reviewer or state.settings.reviewer,
-                              label=label, encoding=encoding, progress=progress if sys.stderr.isatty() else None)
+                              label=label, encoding=encoding, dry_run=dry_run,
+                              progress=progress if sys.stderr.isatty() else None)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
     dupes = f"{summary.duplicates} duplicate(s)"
     if summary.duplicates:
         dupes += f" ({summary.duplicates_within_file} within the file)"
-    click.echo(f"{review}: imported {summary.hits} record(s) from {summary.file} "
+    did, recorded = ("would import", "would be recorded") if dry_run else ("imported", "recorded")
+    click.echo(f"{review}: {did} {summary.hits} record(s) from {summary.file} "
                f"({FORMAT_NAMES.get(summary.format, summary.format)}, {summary.encoding}, source {summary.source}): "
                f"{summary.new_records} new, {dupes}")
     if summary.labels:
-        click.echo(f"{review}: {summary.labels} label(s) recorded as decisions of {summary.labels_reviewer}")
+        click.echo(f"{review}: {summary.labels} label(s) {recorded} as decisions of {summary.labels_reviewer}")
     for conflict in summary.doi_conflicts:
         click.echo(f"{review}: warning: {conflict.describe()}", err=True)
     for warning in summary.warnings:
         click.echo(f"warning: {warning}", err=True)
+    if dry_run:
+        click.echo(f"{review}: dry run: nothing was written")

@@ -85,6 +85,15 @@ class ImportSummary:
     #: records kept apart from a record with the same DOI because their titles clearly differ
     doi_conflicts: tuple[DoiConflict, ...] = ()
     warnings: tuple[str, ...] = ()  # one line each, for stderr (conflicting labels in the file)
+    dry_run: bool = False  # True: what the import would do; nothing was written
+
+
+class _RollBack(Exception):
+    """Raised inside the import transaction by a dry run, carrying what the import would have done."""
+
+    def __init__(self, summary: ImportSummary) -> None:
+        super().__init__("dry run")
+        self.summary = summary
 
 
 def detect_format(text: str, name: str) -> str:
@@ -148,7 +157,7 @@ def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
 
 
 def import_file(ws, review_id: str, path: str | Path, source: str | None = None, reviewer: str | None = None, *,
-                label: str | None = None, encoding: str | None = None,
+                label: str | None = None, encoding: str | None = None, dry_run: bool = False,
                 progress: Callable[[int, int], None] | None = None) -> ImportSummary:
     """Import one file (RIS, CSV, Excel, Web of Science, MEDLINE, BibTeX, ASReview LAB project) into a review,
     in one transaction.
@@ -163,6 +172,8 @@ def import_file(ws, review_id: str, path: str | Path, source: str | None = None,
         label: ``include``/``exclude``/``maybe`` for every record the file does not label itself (a list of
             included studies exported from another tool); None: only the file's own labels.
         encoding: override encoding detection (a Python codec name).
+        dry_run: do everything (checks, matching against the review, labels) in the transaction, then roll
+            it back: the summary says what the import would do, and the file can be imported afterwards.
         progress: called with (records added so far, records in the file) every few hundred records.
 
     Raises:
@@ -181,6 +192,16 @@ def import_file(ws, review_id: str, path: str | Path, source: str | None = None,
     labelled = [r for r in parsed.records if r.label is not None]
     members = sorted({m for r in parsed.records for m in r.member_labels})
     labels_by = ", ".join(members + ([reviewer] if labelled else [])) or None
+    try:
+        return _import_parsed(ws, protocol, parsed, source, reviewer, labelled, labels_by, dry_run, progress)
+    except _RollBack as done:
+        return done.summary
+
+
+def _import_parsed(ws, protocol, parsed: ParsedFile, source: str, reviewer: str, labelled: list,
+                   labels_by: str | None, dry_run: bool, progress) -> ImportSummary:
+    """The import transaction (``import_file``); a dry run raises ``_RollBack`` at its end."""
+    review_id = protocol.id
     with ws.db.write() as session:
         earlier = session.exec(select(SearchRun).where(
             SearchRun.review_id == review_id, SearchRun.kind == "import", SearchRun.file_sha256 == parsed.sha256,
@@ -216,7 +237,9 @@ def import_file(ws, review_id: str, path: str | Path, source: str | None = None,
             review_id=review_id, file=parsed.path, format=parsed.format, encoding=parsed.encoding, source=source,
             run_id=run.id, hits=run.results_returned, new_records=run.new_records, duplicates=run.duplicates,
             duplicates_within_file=within, labels=n_labels, labels_reviewer=labels_by,
-            doi_conflicts=tuple(ingest.doi_conflicts), warnings=(*parsed.warnings, *warnings))
+            doi_conflicts=tuple(ingest.doi_conflicts), warnings=(*parsed.warnings, *warnings), dry_run=dry_run)
+        if dry_run:
+            raise _RollBack(summary)
     return summary
 
 
