@@ -1,5 +1,4 @@
-"""``lsr import``: add records from a RIS, CSV, Web of Science, PubMed (MEDLINE) or BibTeX file to a review,
-with provenance and labels."""
+"""``lsr import``: add records from an export file to a review, with provenance and labels."""
 
 from __future__ import annotations
 

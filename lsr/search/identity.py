@@ -74,9 +74,9 @@ def normalize_doi(value: str | None) -> str | None:
     keep their ``()<>:;#``, and unicode suffixes are kept (NFC, lower-cased: DOIs are case-insensitive).
     Accepted around it: ``doi.org`` / ``dx.doi.org`` URLs (``http`` or ``https``), ``doi:``,
     ``info:doi/`` and ``urn:doi:`` prefixes, percent-encoding, a proxy URL's query or fragment
-    (``?noredirect``, ``#abstract0``: a ``?`` or ``#`` of the DOI itself is ``%3F`` / ``%23`` in a URL), a link resolver's query (``?sid=x&rft_id=info:doi/...&...``:
-    the DOI is the one value that holds it), HTML entities (``&lt;``), invisible characters copied along
-    (zero-width spaces, soft hyphens), surrounding
+    (``?noredirect``, ``#abstract0``: a ``?`` or ``#`` of the DOI itself is ``%3F`` / ``%23`` in a URL), a
+    link resolver's query (``?sid=x&rft_id=info:doi/...&...``: the DOI is the one value that holds it), HTML
+    entities (``&lt;``), invisible characters copied along (zero-width spaces, soft hyphens), surrounding
     brackets, quotes or angle brackets, and trailing sentence punctuation. In free text (a note or a URL
     field) the DOI runs to the next whitespace; of a list (``10.1000/a;10.1000/b``) the first is taken.
     """

@@ -193,13 +193,13 @@ def import_file(ws, review_id: str, path: str | Path, source: str | None = None,
     members = sorted({m for r in parsed.records for m in r.member_labels})
     labels_by = ", ".join(members + ([reviewer] if labelled else [])) or None
     try:
-        return _import_parsed(ws, protocol, parsed, source, reviewer, labelled, labels_by, dry_run, progress)
+        return _import_parsed(ws, protocol, parsed, source, reviewer, labels_by, dry_run, progress)
     except _RollBack as done:
         return done.summary
 
 
-def _import_parsed(ws, protocol, parsed: ParsedFile, source: str, reviewer: str, labelled: list,
-                   labels_by: str | None, dry_run: bool, progress) -> ImportSummary:
+def _import_parsed(ws, protocol, parsed: ParsedFile, source: str, reviewer: str, labels_by: str | None,
+                   dry_run: bool, progress) -> ImportSummary:
     """The import transaction (``import_file``); a dry run raises ``_RollBack`` at its end."""
     review_id = protocol.id
     with ws.db.write() as session:

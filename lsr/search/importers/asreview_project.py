@@ -70,9 +70,11 @@ def read_asreview_project(data: bytes, name: str) -> tuple[list[SourceRecord], i
             raise LsrError(f"{name}: ASReview project's results.db cannot be read: {exc}") from None
         finally:
             conn.close()
-    empty = [int(r[0]) for r in rows if not any(str(v or "").strip() for v in (r[1], r[2], r[6])) and
-             "doi.org/" not in str(r[7] or "")]
-    rows = [r for r in rows if int(r[0]) not in set(empty)]
+    def identifiable(row: tuple) -> bool:
+        return any(str(v or "").strip() for v in (row[1], row[2], row[6])) or "doi.org/" in str(row[7] or "")
+
+    empty = [int(r[0]) for r in rows if not identifiable(r)]
+    rows = [r for r in rows if identifiable(r)]
     if not rows:
         raise LsrError(f"{name}: the ASReview project holds no records with a title, abstract or DOI")
     entries = [(row, labels.get(int(row[0]))) for row in rows]
@@ -91,12 +93,10 @@ def entry_to_record(entry: tuple, line: int) -> SourceRecord:
         abstract=abstract or "",
         authors=_json_list(authors),
         year=int(year) if year else None,
-        doi=doi or None,
+        doi=doi or (url if url and "doi.org/" in url else None),  # normalised by Candidate
         keywords=_json_list(keywords),
         raw={"format": "asreview", "line": line, "fields": {"record_id": record_id, "url": url}},
     )
-    if cand.doi is None and url and "doi.org/" in url:
-        cand.doi = Candidate(doi=url).doi
     label, note = (None, None) if result is None else ("include" if result[0] == 1 else "exclude", result[1])
     return SourceRecord(line=line, candidate=cand, label=label, note=note or None, database="ASReview LAB")
 

@@ -4,12 +4,12 @@ Web of Science tab-delimited, lsr's own export) into ``Candidate``s with optiona
 Owns the column vocabulary: each record field accepts the column names below (compared lowercased, with
 ``_`` as a space; the Dutch names a team's own list may use too: titel, samenvatting, auteurs, jaar,
 tijdschrift, trefwoorden, taal), in order of preference; a row's first non-empty one counts (OpenAlex's
-export has both ``title`` and ``display_name``). Author cells are split by ``names``. Labels come from the first inclusion
-column present, in ASReview LAB's order (``asreview_label``, then lsr's ``lsr_label`` with maybe, then
+export has both ``title`` and ``display_name``). Author cells are split by ``names``. Labels come from the
+first inclusion column present, in ASReview LAB's order (``asreview_label``, then lsr's ``lsr_label`` with maybe, then
 ``included``, ``label_included``, …: 1/0, yes/no, blank for unscreened); a column named ``label`` counts
 only when it holds nothing but such values. Rayyan's export puts each member's decision into ``notes``
-(read by ``rayyan``). ``lsr_id`` (lsr's own export) travels with the record so the
-review it came from recognises it. The delimiter (comma, semicolon, tab or bar) is taken from the header
+(read by ``rayyan``). ``lsr_id`` (lsr's own export) travels with the record so the review it came from
+recognises it. The delimiter (comma, semicolon, tab or bar) is taken from the header
 line; cells may be as long as the file. Refused, naming the line: a header without any title, abstract or
 identifier column, a quoting error, a row with more fields than the header, a label value that is not a
 label, a row with no title, abstract or identifier. Rows whose cells are all empty (Excel's trailing

@@ -1,8 +1,8 @@
 """Turning an import file's bytes into text: encoding detection and refusal of what is not text.
 
-Owns the rules for which bytes lsr accepts as an import file (RIS, CSV, MEDLINE, BibTeX, WoS): UTF-8 (with
-or without a byte-order mark), UTF-16/32 with a byte-order mark (and UTF-16 without one, recognised by its zero bytes), and
-Windows-1252/Latin-1 (what EndNote and older Scopus/Web of Science exports on Windows write). Line endings
+Owns the rules for which bytes lsr accepts as a text import file (RIS, CSV, MEDLINE, BibTeX, WoS): UTF-8
+(with or without a byte-order mark), UTF-16/32 with a byte-order mark (and UTF-16 without one, recognised by
+its zero bytes), and Windows-1252/Latin-1 (what EndNote and older Scopus/Web of Science exports on Windows write). Line endings
 CRLF, LF and CR all become ``\\n``. Everything else is refused with an ``LsrError`` naming the file and,
 where it applies, the line: empty files, binary data (PDF, Excel, zip, images, …), control characters,
 files mixing UTF-8 with another encoding, and text whose Latin-1 reading is implausible (probably another
