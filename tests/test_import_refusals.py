@@ -93,9 +93,29 @@ def test_binary_data(seeded, tmp_path, data, what):
     refuse(seeded, write(tmp_path, "export.csv", data), what)
 
 
-def test_control_bytes_name_their_line(seeded, tmp_path):
-    path = write(tmp_path, "export.ris", GOOD.encode() + b"TY  - JOUR\nTI  - Broken \x01\x02 record\nER  - \n")
-    refuse(seeded, path, "line 8", "binary data")
+def test_dense_control_bytes_are_binary_data_naming_their_line(seeded, tmp_path):
+    path = write(tmp_path, "export.ris", GOOD.encode() + b"TY  - JOUR\nTI  - Broken \x01\x02\x03\x04 record\nER  - \n")
+    refuse(seeded, path, "line 8", "binary data (control byte 0x01)")
+
+
+def test_a_nul_byte_is_binary_data(seeded, tmp_path):
+    refuse(seeded, write(tmp_path, "export.ris", GOOD.encode() * 50 + b"TY  - JOUR\nTI  - A\x00B\nER  - \n"),
+           "line 302", "binary data (control byte 0x00)")
+
+
+@pytest.mark.parametrize("encoding", [None, "cp1252"])
+def test_stray_control_characters_are_replaced_with_a_warning(seeded, tmp_path, encoding):
+    """A PubMed abstract in which "≈" became U+0001 (as in a real ASReview benchmark file): imported."""
+    stray = GOOD + "TY  - JOUR\nTI  - Decision support for asthma care\nAB  - affects \x01 6 million children\nER  - \n"
+    path = write(tmp_path, "export.ris", stray * 3)
+    result = run(["import", "test-review", path] + (["--encoding", encoding] if encoding else []), seeded)
+    assert result.exit_code == 0, result.output
+    assert "3 stray control character(s) (U+0001) replaced" in result.stderr, result.stderr
+    assert "line(s) 9, 19, 29" in result.stderr, result.stderr
+    ws = open_workspace(resolve(seeded))
+    with ws.db.read() as session:
+        abstract = session.exec(select(Record.abstract).where(Record.title == "Decision support for asthma care")).one()
+    assert abstract == "affects \ufffd 6 million children"
 
 
 def test_record_without_er_before_next_ty(seeded, tmp_path):

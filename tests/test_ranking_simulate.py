@@ -186,6 +186,17 @@ def test_a_dataset_without_dates_is_skipped_in_update_mode_with_one_line(tmp_pat
                                 "reason": "no publication year or date: update mode needs them"}]
 
 
+def test_a_stray_control_character_is_replaced_and_said(tmp_path) -> None:
+    """ASReview's own benchmark file Nagtegaal_2019.csv has U+0001 where PubMed had a symbol: it is read."""
+    path = write_labelled_csv(tmp_path / "Stray.csv")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace("Study", "Study \x01", 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["simulate", str(path), "--model", "random", "--mode", "full", "-q"])
+    assert res.exit_code == 0, res.output
+    assert f"{path}: 1 stray control character(s) (U+0001) replaced by \ufffd, line(s) 4" in res.stderr
+
+
 def test_a_labelled_file_without_both_classes_is_refused(tmp_path) -> None:
     path = tmp_path / "All_in.csv"
     path.write_text("title,abstract,label_included\nA,tutoring,1\nB,reading,1\n", encoding="utf-8")

@@ -85,8 +85,9 @@ class SimData:
         return [record_text(t, a) for t, a in zip(self.titles, self.abstracts, strict=True)]
 
 
-def load_labelled_file(path: str | Path) -> SimData:
+def load_labelled_file(path: str | Path, notice: Callable[[str], None] | None = None) -> SimData:
     """Read a labelled CSV/TSV/RIS file through lsr's importers; records without include/exclude are dropped.
+    What the importers warn about (stray control characters replaced, records left out) goes to ``notice``.
 
     Records are identified by OpenAlex id, PMID, DOI or their line in the file; the date is the
     publication date, else the year (empty when the file has neither).
@@ -98,6 +99,8 @@ def load_labelled_file(path: str | Path) -> SimData:
     from lsr.search.importers import read_file
 
     parsed = read_file(path)
+    for warning in parsed.warnings if notice is not None else ():
+        notice(warning)
     ids, titles, abstracts, ys, dates, refs = [], [], [], [], [], []
     for rec in parsed.records:
         if rec.label not in ("include", "exclude"):
@@ -117,7 +120,7 @@ def load_labelled_file(path: str | Path) -> SimData:
     return SimData(Path(path).stem, ids, titles, abstracts, np.asarray(ys, dtype=int), dates, refs)
 
 
-def load_simdata(name_or_path: str) -> SimData:
+def load_simdata(name_or_path: str, notice: Callable[[str], None] | None = None) -> SimData:
     """Read a labelled dataset: a labelled CSV/TSV/RIS file (``load_labelled_file``) or a SYNERGY dataset
     (folder or name under ``SYNERGY_PATH``); records without a label are dropped.
 
@@ -125,7 +128,7 @@ def load_simdata(name_or_path: str) -> SimData:
         LsrError: when the dataset cannot be found or read.
     """
     if Path(name_or_path).is_file():
-        return load_labelled_file(name_or_path)
+        return load_labelled_file(name_or_path, notice)
     from lsr.search.synergy import abstract_from_inverted_index, resolve_dataset, short_openalex_id
 
     ds = resolve_dataset(name_or_path)
@@ -352,7 +355,8 @@ def simulate(
         mode: ``full``, ``update`` or ``both`` (every dataset in full mode, then in update mode).
         progress: called after each run with ``(done, total, run)``.
         stop_rule: optional stopping-rule hook, passed to ``run_once``.
-        notice: called with a one-line message for each dataset skipped in update mode (no dates).
+        notice: called with a one-line message for each dataset skipped in update mode (no dates) and for
+            each warning of the importers reading a labelled file.
         max_records: subsample larger datasets to this many records (``subsample``), for quick runs.
 
     Returns:
@@ -368,7 +372,7 @@ def simulate(
     modes = list(MODES) if mode == "both" else [mode]
     for m in models:
         make_ranker(m, 0)  # fail fast on unknown names
-    loaded = [d if isinstance(d, SimData) else load_simdata(str(d)) for d in datasets]
+    loaded = [d if isinstance(d, SimData) else load_simdata(str(d), notice) for d in datasets]
     if max_records:
         loaded = [subsample(d, max_records) for d in loaded]
     skipped: list[dict] = []

@@ -145,7 +145,7 @@ def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
         return ParsedFile(name, "asreview", f"project file v{version}", sha256, records, left_out)
     decoded = decode_bytes(data, name, encoding)
     del data
-    text, used = decoded.text, decoded.encoding
+    text, used, warnings = decoded.text, decoded.encoding, decoded.warnings
     del decoded
     if not text.strip():
         raise LsrError(f"{name}: empty file: nothing to import")
@@ -153,7 +153,7 @@ def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
     if fmt not in ("csv", "bibtex"):  # the tagged formats work line by line: let the whole text go
         text = text.split("\n")
     records = READERS[fmt](text, name)
-    return ParsedFile(name, fmt, used, sha256, records)
+    return ParsedFile(name, fmt, used, sha256, records, warnings)
 
 
 def import_file(ws, review_id: str, path: str | Path, source: str | None = None, reviewer: str | None = None, *,

@@ -4,9 +4,14 @@ Owns the rules for which bytes lsr accepts as a text import file (RIS, CSV, MEDL
 (with or without a byte-order mark), UTF-16/32 with a byte-order mark (and UTF-16 without one, recognised by
 its zero bytes), and Windows-1252/Latin-1 (what EndNote and older Scopus/Web of Science exports on Windows write). Line endings
 CRLF, LF and CR all become ``\\n``. Everything else is refused with an ``LsrError`` naming the file and,
-where it applies, the line: empty files, binary data (PDF, Excel, zip, images, …), control characters,
-files mixing UTF-8 with another encoding, and text whose Latin-1 reading is implausible (probably another
-code page). ``--encoding`` overrides the detection.
+where it applies, the line: empty files, binary data (PDF, Excel, zip, images, …; a NUL byte, or control
+characters making up more than ``BINARY_SHARE`` of the file), files mixing UTF-8 with another encoding, and
+text whose Latin-1 reading is implausible (probably another code page). ``--encoding`` overrides the detection.
+
+A few stray control characters inside otherwise plain text are not binary data: real exports carry them
+(PubMed abstracts in which a symbol such as "≈" became U+0001; a vertical tab where a spreadsheet cell
+had a line break). Each becomes U+FFFD, the replacement character, so a reader sees that something was
+there, and ``Decoded.warnings`` names the lines.
 """
 
 from __future__ import annotations
@@ -43,8 +48,12 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-# Control bytes that never occur in text exports (tab, LF, FF, CR and the DOS end-of-file mark do).
-_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f\x7f]")
+# Control characters that do not belong in text exports (tab, LF, FF, CR and the DOS end-of-file mark do).
+_CONTROL_CHARS = "[\x00-\x08\x0b\x0e-\x19\x1b-\x1f\x7f]"
+_CONTROL = re.compile(_CONTROL_CHARS.encode())
+_CONTROL_TEXT = re.compile(_CONTROL_CHARS)
+BINARY_SHARE = 0.01
+"""Control characters above this share of a file's characters make it binary data, not text with a few strays."""
 _CONTENT = re.compile(rb"[^ \t\r\n\x1a\xef\xbb\xbf]")
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 # Letters of Windows-1252 above ASCII: accented Latin letters, œ, š, ž, ÿ …
@@ -57,6 +66,7 @@ class Decoded:
 
     text: str
     encoding: str
+    warnings: tuple[str, ...] = ()  # stray control characters replaced (one line, naming where)
 
 
 def line_of(data: bytes, offset: int) -> int:
@@ -123,11 +133,11 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> Decoded
     if utf16:
         return _decode_as(data, name, utf16)
     control = _CONTROL.search(data)
-    if control:
+    if control and (b"\x00" in data or len(_CONTROL.findall(data)) > BINARY_SHARE * len(data)):
         raise LsrError(f"{name}: line {line_of(data, control.start())}: binary data (control byte "
                        f"0x{data[control.start()]:02x}), not a text export (RIS, CSV, MEDLINE, BibTeX)")
     try:
-        return Decoded(normalize_newlines(data.decode("utf-8")), "utf-8")
+        return _with_strays_replaced(normalize_newlines(data.decode("utf-8")), "utf-8", name)
     except UnicodeDecodeError as exc:
         bad = exc.start
     line = line_of(data, bad)
@@ -144,7 +154,7 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> Decoded
     if letters and latin > 0.25 * letters:
         raise LsrError(f"{name}: line {line}: unknown encoding: not UTF-8, and read as Windows-1252 it is "
                        f"mostly accented letters (another code page?); re-export as UTF-8 or give --encoding")
-    return Decoded(normalize_newlines(text), "cp1252")
+    return _with_strays_replaced(normalize_newlines(text), "cp1252", name)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -171,9 +181,23 @@ def _decode_as(data: bytes, name: str, codec: str) -> Decoded:
     except UnicodeDecodeError as exc:
         where = f"line {line_of(data, exc.start)}: " if codec.startswith(("utf-8", "cp", "latin", "iso")) else ""
         raise LsrError(f"{name}: {where}not valid {codec}: {exc.reason}") from None
-    control = re.search(r"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f\x7f]", text)
-    if control:
+    control = _CONTROL_TEXT.search(text)
+    if control and ("\x00" in text or len(_CONTROL_TEXT.findall(text)) > BINARY_SHARE * len(text)):
         line = text.count("\n", 0, control.start()) + 1
         raise LsrError(f"{name}: line {line}: binary data (control character U+{ord(control.group()):04X}), "
                        "not a text export (RIS, CSV, MEDLINE, BibTeX)")
-    return Decoded(normalize_newlines(text), codec.replace("-sig", "") if codec == "utf-8-sig" else codec)
+    used = codec.replace("-sig", "") if codec == "utf-8-sig" else codec
+    return _with_strays_replaced(normalize_newlines(text), used, name)
+
+
+def _with_strays_replaced(text: str, encoding: str, name: str) -> Decoded:
+    """The decoded text with each stray control character replaced by U+FFFD, and a warning naming the lines."""
+    strays = [m.start() for m in _CONTROL_TEXT.finditer(text)]
+    if not strays:
+        return Decoded(text, encoding)
+    lines = sorted({text.count("\n", 0, at) + 1 for at in strays})
+    shown = ", ".join(map(str, lines[:10])) + (f" and {len(lines) - 10} more" if len(lines) > 10 else "")
+    codes = ", ".join(sorted({f"U+{ord(text[at]):04X}" for at in strays}))
+    warning = (f"{name}: {len(strays)} stray control character(s) ({codes}) replaced by \ufffd, "
+               f"line(s) {shown}")
+    return Decoded(_CONTROL_TEXT.sub("\ufffd", text), encoding, (warning,))
