@@ -59,6 +59,29 @@ def merged(ws, first: Candidate, second: Candidate) -> str | None:
     return None if result.is_new else result.rule
 
 
+# --- stored text ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("raw, stored", [
+    # Crossref / publisher exports: JATS around the abstract, HTML inside titles
+    ("<jats:title>Abstract</jats:title><jats:p>We studied <jats:italic>E. coli</jats:italic>.</jats:p>",
+     "Abstract We studied E. coli."),
+    ("<p>This study examines channel preference.</p>", "This study examines channel preference."),
+    ("Effects of H<sub>2</sub>O and Ca<sup>2+</sup> in the <scp>UK</scp>", "Effects of H2O and Ca2+ in the UK"),
+    ("Line one<br/>line two", "Line one line two"),
+    ("<mml:math><mml:mi>x</mml:mi></mml:math> values", "x values"),
+    ("Tom &amp; Jerry &#8211; a review", "Tom & Jerry \u2013 a review"),
+    ("escaped twice: &amp;lt;5 years", "escaped twice: <5 years"),
+    # what only looks like markup stays
+    ("Children aged <5 years and >65", "Children aged <5 years and >65"),
+    ("p < 0.05 when x<y", "p < 0.05 when x<y"),
+    ("AT&T and R&D", "AT&T and R&D"),
+])
+def test_titles_and_abstracts_are_stored_without_markup(raw, stored):
+    assert Candidate(title=raw, abstract=raw).title == stored
+    assert Candidate(title=raw, abstract=raw).abstract == stored
+
+
 # --- identifiers ----------------------------------------------------------------------------------------
 
 

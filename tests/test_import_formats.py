@@ -439,3 +439,21 @@ def test_dry_run_says_what_an_import_would_do_and_writes_nothing(workspace):
     assert real.exit_code == 0 and "imported" in real.stdout  # not "already imported": the dry run left no trace
     assert real.stdout.replace("imported", "would import").replace("recorded", "would be recorded").split("\n")[:2] \
         == result.stdout.split("\n")[:2]
+
+
+def test_markup_from_crossref_and_publishers_is_not_stored_shown_or_ranked(workspace, tmp_path):
+    """A publisher's RIS with JATS around the abstract and HTML in the title: stored and exported as plain
+    text, and the same study from a plain CSV is recognised by title."""
+    ris = tmp_path / "crossref.ris"
+    ris.write_text("TY  - JOUR\nTI  - Homework support for <i>Roma</i> pupils in H<sub>2</sub>-year groups\n"
+                   "AB  - <jats:title>Abstract</jats:title><jats:p>We followed 40 pupils &amp; their teachers."
+                   "</jats:p>\nPY  - 2021\nER  - \n", encoding="utf-8")
+    assert run(["import", "test-review", ris], workspace).exit_code == 0
+    csv_path = tmp_path / "plain.csv"
+    csv_path.write_text('title,abstract,year\n"Homework support for Roma pupils in H2-year groups",'
+                        '"We followed 40 pupils & their teachers.",2021\n', encoding="utf-8")
+    result = run(["import", "test-review", csv_path], workspace)
+    assert result.exit_code == 0 and "0 new, 1 duplicate(s)" in result.stdout, result.output
+    [item] = [i for i in export_json(workspace) if i["title"].startswith("Homework support")]
+    assert item["title"] == "Homework support for Roma pupils in H2-year groups"
+    assert item["abstract"] == "Abstract We followed 40 pupils & their teachers."

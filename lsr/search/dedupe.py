@@ -70,6 +70,7 @@ from lsr.search.identity import (
     normalize_doi,
     normalize_openalex_id,
     normalize_pmid,
+    plain_text,
     title_key,
     title_words,
 )
@@ -151,8 +152,8 @@ class Candidate:
         self.doi = normalize_doi(self.doi)
         self.pmid = normalize_pmid(self.pmid)
         self.openalex_id = normalize_openalex_id(self.openalex_id)
-        self.title = (self.title or "").strip()
-        self.abstract = (self.abstract or "").strip()
+        self.title = plain_text(self.title)
+        self.abstract = plain_text(self.abstract)
 
     @cached_property
     def key(self) -> str:

@@ -4,6 +4,8 @@ Pure functions, no database. Owned here:
 
 - DOIs (any URL, ``doi:`` or percent-encoded form -> lowercase ``10.x/y``), PMIDs (bare, ``PMID: n`` or
   PubMed URL), OpenAlex ids (short ``W…`` form);
+- ``plain_text``: a title or abstract as it is stored and shown: HTML entities resolved and the markup
+  publishers and Crossref put into them (``<i>``, ``<sub>``, JATS ``<jats:p>``, MathML) taken out;
 - ``fold_text``: HTML entities and tags resolved, diacritics removed, ligatures and letters such as
   ``ß``/``ø``/Greek spelled out in ASCII, lowercase;
 - ``title_key``: the compact title key stored in ``Record.title_key`` — letters and digits only, no
@@ -43,7 +45,19 @@ _LANDING_TAIL = re.compile(r"/(?:abs|abstract|full|fulltext|pdf|epdf|pdfdirect|h
 _CLOSERS = {")": "(", "]": "[", ">": "<", "}": "{"}
 _NON_WORD = re.compile(r"[\W_]+")
 # Only things that look like markup (``<i>``, ``</sup>``, ``<br/>``): "p < 0.05" and "<5 years" survive.
-_TAGS = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_TAGS = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?::[A-Za-z][\w.-]*)?(?:\s[^<>]*)?/?>")
+# Markup that stored text may lose: HTML's and JATS's inline and block elements and anything in the JATS or
+# MathML namespaces. A closed list, so that "<5 years and >65" in a title is never taken for a tag.
+_MARKUP_NAMES = ("i|b|u|em|strong|sup|sub|sc|scp|small|big|tt|code|span|font|a|abbr|italic|bold|underline|"
+                 "inline-formula|disp-formula|monospace|roman|sans-serif|ext-link|uri|xref|named-content|"
+                 "p|br|hr|div|sec|title|label|caption|list|list-item|li|ul|ol|dl|dt|dd|h[1-6]|blockquote|"
+                 "table|tr|td|th|abstract|trans-abstract|fn|math")
+_MARKUP = re.compile(r"</?(?:(?:jats|mml):[A-Za-z][\w.-]*|(?:" + _MARKUP_NAMES + r"))(?:\s[^<>]*)?/?>",
+                     re.IGNORECASE)
+_BLOCK = re.compile(r"(?:jats:)?(?:p|br|hr|div|sec|title|label|caption|list|list-item|li|ul|ol|dl|dt|dd|h[1-6]|"
+                    r"blockquote|table|tr|td|th|abstract|trans-abstract|fn)$", re.IGNORECASE)
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_SPACES = re.compile(r"[ \t\u00a0]{2,}")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u3099\u309a]")
 _APOSTROPHES = re.compile(r"(?<=\w)['’ʼ`´](?=\w)")
 _PMID_LABELLED = re.compile(r"(?:pmid|pubmed(?:\s*id)?|pubmed\.ncbi\.nlm\.nih\.gov|europepmc\.org/(?:article|abstract)/med)"
@@ -169,6 +183,31 @@ def normalize_openalex_id(value: str | None) -> str | None:
     text = re.split(r"[?#]", str(value).strip(), maxsplit=1)[0].rstrip("/")
     short = re.split(r"[/:]", text)[-1].upper()
     return short if re.fullmatch(r"W\d+", short) else None
+
+
+def plain_text(value: str | None) -> str:
+    """A title or abstract without markup: ``"<jats:p>Effects of <i>E. coli</i> &amp; H<sub>2</sub>O</jats:p>"``
+    -> ``"Effects of E. coli & H2O"``.
+
+    HTML entities are resolved (twice where a source escaped them twice: ``&amp;lt;``); inline elements
+    (``<i>``, ``<sub>``, ``<scp>``) go without a trace, block elements (``<p>``, ``<br/>``, ``<jats:title>``)
+    become a space; runs of spaces become one. Text that only looks like markup stays: "p < 0.05", "<5 years".
+    """
+    if not value:
+        return ""
+    text = str(value)
+    for _ in range(2):
+        if "&" not in text or not _ENTITY.search(text):
+            break
+        text = html.unescape(text)
+    if "<" in text and _MARKUP.search(text):
+        text = _MARKUP.sub(lambda m: " " if _BLOCK.match(_tag_name(m.group())) else "", text)
+        text = _SPACES.sub(" ", text)
+    return text.strip()
+
+
+def _tag_name(tag: str) -> str:
+    return re.split(r"[\s/>]", tag.lstrip("</"), maxsplit=1)[0]
 
 
 def fold_text(value: str | None) -> str:
