@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -10,6 +11,8 @@ from lsr.cli.base import CliState, main, open_ws, pass_state
 
 FORMAT_NAMES = {"ris": "RIS", "csv": "CSV", "xlsx": "Excel", "wos": "WOS", "medline": "MEDLINE", "bibtex": "BibTeX",
                 "asreview": "ASReview LAB project"}
+READING_NOTICE_BYTES = 2_000_000
+"""From this size on, a terminal is told the file is being read (BibTeX parses at ~0.5 MB/s)."""
 
 
 @main.command("import")
@@ -68,6 +71,9 @@ def import_(state: CliState, review: str, file: str, source: str | None, labels_
             bar.__enter__()
         bar.update(done - bar.pos)
 
+    size = os.path.getsize(file) if os.path.isfile(file) else 0
+    if sys.stderr.isatty() and size >= READING_NOTICE_BYTES:  # parsing a large BibTeX file takes seconds
+        click.echo(f"reading {file} ({size / 1e6:.1f} MB) ...", err=True)
     try:
         summary = import_file(ws, review, file, source=source, reviewer=labels_reviewer or state.settings.reviewer,
                               label=label, encoding=encoding, dry_run=dry_run,
