@@ -129,6 +129,7 @@ def load_simdata(name_or_path: str, notice: Callable[[str], None] | None = None)
     """
     if Path(name_or_path).is_file():
         return load_labelled_file(name_or_path, notice)
+    from lsr.search.identity import plain_text
     from lsr.search.synergy import abstract_from_inverted_index, resolve_dataset, short_openalex_id
 
     ds = resolve_dataset(name_or_path)
@@ -141,8 +142,8 @@ def load_simdata(name_or_path: str, notice: Callable[[str], None] | None = None)
             continue
         seen.add(wid)
         ids.append(wid)
-        titles.append(w.get("title") or w.get("display_name") or "")
-        abstracts.append(abstract_from_inverted_index(w.get("abstract_inverted_index")))
+        titles.append(plain_text(w.get("title") or w.get("display_name")))  # as lsr stores them (Candidate)
+        abstracts.append(plain_text(abstract_from_inverted_index(w.get("abstract_inverted_index"))))
         ys.append(labels[wid])
         dates.append(w.get("publication_date") or str(w.get("publication_year") or ""))
         refs.append([short_openalex_id(r) for r in (w.get("referenced_works") or []) if r])
