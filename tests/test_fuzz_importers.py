@@ -1,6 +1,7 @@
-"""Fuzzing the RIS, CSV, MEDLINE and BibTeX importers: every input imports or is refused with one clean line.
+"""Fuzzing the RIS, CSV, MEDLINE, BibTeX and EndNote XML importers: every input imports or is refused with one
+clean line.
 
-Inputs are random bytes, and valid RIS/CSV/MEDLINE/BibTeX with random mutations (cut, inserted junk, duplicated or
+Inputs are random bytes, and valid RIS/CSV/MEDLINE/BibTeX/EndNote XML with random mutations (cut, inserted junk, duplicated or
 dropped tags, stray encodings). A refusal must be an ``LsrError`` naming the file and leave the review
 unchanged; anything else escaping is a bug.
 """
@@ -40,6 +41,13 @@ BIBTEX = (
     "{COVID}-19},\n  author = {M{\\\"u}ller, K. and Jansen, P.},\n  journal = eer,\n  year = 2019,\n  month = dec,\n"
     "  doi = {10.1000/abc.3}\n}\n@misc{b, title={Schuldhulp}, year={2021}}\n"
 )
+ENDNOTE = (
+    '<?xml version="1.0" encoding="UTF-8" ?><xml><records><record><ref-type name="Journal Article">17</ref-type>'
+    '<contributors><authors><author><style face="normal">Smith, J.</style></author></authors></contributors>'
+    '<titles><title><style face="normal">After-school &amp; achievement</style></title></titles><dates><year>'
+    '2019</year></dates><electronic-resource-num>10.1000/abc.4</electronic-resource-num></record><record>'
+    '<ref-type name="Book">6</ref-type><titles><title>Schuldhulp</title></titles></record></records></xml>'
+)
 CSV = ("title,abstract,authors,doi,year,included\n"
        "Extended school day,Effects on children,\"Doe, A.\",10.1000/x1,2018,1\n"
        "Energy coaching,Households in poverty,\"Roe, B.\",,2020,0\n")
@@ -71,7 +79,8 @@ def test_random_bytes(tmp_path_factory, blob, suffix):
 
 
 @FUZZ
-@given(template=st.sampled_from([("ris", RIS), ("csv", CSV), ("nbib", MEDLINE), ("bib", BIBTEX)]), cut=st.integers(0, 400),
+@given(template=st.sampled_from([("ris", RIS), ("csv", CSV), ("nbib", MEDLINE), ("bib", BIBTEX),
+                                           ("xml", ENDNOTE)]), cut=st.integers(0, 500),
        junk=st.text(max_size=12), drop=st.integers(0, 400),
        encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
 def test_mutated_valid_files(tmp_path_factory, template, cut, junk, drop, encoding):

@@ -457,3 +457,34 @@ def test_markup_from_crossref_and_publishers_is_not_stored_shown_or_ranked(works
     [item] = [i for i in export_json(workspace) if i["title"].startswith("Homework support")]
     assert item["title"] == "Homework support for Roma pupils in H2-year groups"
     assert item["abstract"] == "Abstract We followed 40 pupils & their teachers."
+
+
+def test_endnote_xml_library(workspace):
+    """EndNote's XML export (one line, every field in <style> runs): fields as EndNote's RIS would give them."""
+    result = run(["import", "test-review", DATA / "endnote_library.xml"], workspace)
+    assert result.exit_code == 0, result.output
+    assert "3 new" in result.stdout and "EndNote XML" in result.stdout
+    assert "1 label(s) recorded" in result.stdout  # ASReview_relevant in the research notes
+    items = {i["title"]: i for i in export_json(workspace)}
+    trial = items["Extended school day and achievement of pupils in deprived neighbourhoods: a cluster randomised trial"]
+    assert trial["authors"] == ["Jansen, P.", "Müller, K."] and trial["year"] == 2021
+    assert trial["doi"] == "10.1080/19345747.2021.1880512" and trial["pmid"] == "33712345"
+    assert trial["venue"] == "Journal of Educational Effectiveness" and trial["type"] == "article"
+    assert trial["keywords"] == ["Extended school day", "Humans"]
+    assert trial["abstract"].endswith("the usual timetable & measured reading after one year.")
+    chapter = items["Verlengde schooldag in de praktijk"]
+    assert chapter["type"] == "book-chapter" and chapter["doi"] == "10.5117/9789024425123.ch03"
+    assert chapter["authors"] == ["de Vries, Anne-Marie"]  # the editor (secondary author) is not an author
+    pilot = items["After-school tutoring and homework support: a pilot in Heerlen-Noord"]
+    assert pilot["type"] == "proceedings-article" and pilot["label"] == "include"
+
+
+def test_endnote_xml_records_on_one_line_are_told_apart(workspace, tmp_path):
+    """EndNote writes the whole library on one line: two copies of a record there are one duplicate, not one hit."""
+    text = (DATA / "endnote_library.xml").read_text(encoding="utf-8")
+    first = text[text.index("<record>"):text.index("</record>") + len("</record>")]
+    doubled = tmp_path / "doubled.xml"
+    doubled.write_text(text.replace(first, first + first, 1), encoding="utf-8")
+    result = run(["import", "test-review", doubled], workspace)
+    assert result.exit_code == 0, result.output
+    assert "imported 4 record(s)" in result.stdout and "3 new, 1 duplicate(s) (1 within the file)" in result.stdout

@@ -118,6 +118,19 @@ def test_stray_control_characters_are_replaced_with_a_warning(seeded, tmp_path, 
     assert abstract == "affects \ufffd 6 million children"
 
 
+@pytest.mark.parametrize("text, where, what", [
+    ('<?xml version="1.0"?>\n<xml><records>\n<record><titles><title>A &nbsp; title</title></titles></record>\n'
+     '</records></xml>\n', "line 3, column", "not well-formed XML: undefined entity"),
+    ('<?xml version="1.0"?>\n<xml><records>\n<record><titles><title>Unclosed</titles></record>\n</records></xml>\n',
+     "line 3, column", "not well-formed XML: mismatched tag"),
+    ('<?xml version="1.0"?>\n<xml><records>\n</records></xml>\n', "no EndNote records", ""),
+    ('<?xml version="1.0"?>\n<PubmedArticleSet><PubmedArticle/></PubmedArticleSet>\n', "line 1",
+     "this looks like XML or HTML but not an EndNote XML export"),
+])
+def test_broken_endnote_xml_names_line_and_column(seeded, tmp_path, text, where, what):
+    refuse(seeded, write(tmp_path, "library.xml", text), where, what)
+
+
 def test_record_without_er_before_next_ty(seeded, tmp_path):
     text = GOOD + "TY  - JOUR\nTI  - Second record lost its end tag\nAU  - Lee, M.\n\nTY  - JOUR\nTI  - Third\nER  - \n"
     refuse(seeded, write(tmp_path, "scopus.ris", text), "line 11", "record starting at line 7 has no ER")

@@ -106,7 +106,7 @@ def load_labelled_file(path: str | Path, notice: Callable[[str], None] | None = 
         if rec.label not in ("include", "exclude"):
             continue
         c = rec.candidate
-        ids.append(c.openalex_id or (f"pmid:{c.pmid}" if c.pmid else None) or c.doi or f"line:{rec.line}")
+        ids.append(c.openalex_id or (f"pmid:{c.pmid}" if c.pmid else None) or c.doi or f"line:{rec.source_key}")
         titles.append(c.title)
         abstracts.append(c.abstract)
         ys.append(1 if rec.label == "include" else 0)

@@ -74,6 +74,12 @@ class SourceRecord:
     # decisions of named team members that another screening tool exported (Rayyan): member -> (label, note);
     # ``reason`` then holds that tool's exclusion reasons for the record
     member_labels: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    key: str | None = None  # the record's position when its line alone does not tell it (XML: "line:column")
+
+    @property
+    def source_key(self) -> str:
+        """The record's key within its import (``RecordSource.source_key``): its position in the file."""
+        return self.key or str(self.line)
 
 
 def looks_like_ris(lines: list[str]) -> bool:
