@@ -76,10 +76,18 @@ def merged(ws, first: Candidate, second: Candidate) -> str | None:
     ("Children aged <5 years and >65", "Children aged <5 years and >65"),
     ("p < 0.05 when x<y", "p < 0.05 when x<y"),
     ("AT&T and R&D", "AT&T and R&D"),
+    ("YBa<inf>2</inf>Cu<inf>3</inf>O<inf>7</inf> films", "YBa2Cu3O7 films"),  # Scopus writes subscripts as <inf>
 ])
 def test_titles_and_abstracts_are_stored_without_markup(raw, stored):
     assert Candidate(title=raw, abstract=raw).title == stored
     assert Candidate(title=raw, abstract=raw).abstract == stored
+
+
+@pytest.mark.parametrize("placeholder", ["[No abstract available]", "NA", " n/a ", "[No title available]"])
+def test_placeholders_for_empty_fields_are_stored_empty(placeholder):
+    """Scopus writes "[No abstract available]", an export from R "NA": neither is text to rank or show."""
+    cand = Candidate(title=placeholder, abstract=placeholder, authors=["[No author name available]", "Kim, H."])
+    assert (cand.title, cand.abstract, cand.authors) == ("", "", ["Kim, H."])
 
 
 # --- identifiers ----------------------------------------------------------------------------------------

@@ -65,6 +65,11 @@ DOI_SHAPES = [
     ("10.1016/j.jad.2020.\u00ad01.001", "10.1016/j.jad.2020.01.001"),
     ("10.1000/182\u2060", "10.1000/182"),
     ("\ufeff10.1000/182\u200b", "10.1000/182"),
+    # a SICI DOI that Web of Science wrote with spaces around its bracket (cut, it named the issue, not the paper)
+    ("10.1659/0276-4741(2004)024 [ 0141:SPOCMP]2.0.CO;2", "10.1659/0276-4741(2004)024[0141:spocmp]2.0.co;2"),
+    ("10.1002/(SICI)1097-4679(199901)55:1 [ 1::AID-JCLP1]3.0.CO;2-2",
+     "10.1002/(sici)1097-4679(199901)55:1[1::aid-jclp1]3.0.co;2-2"),
+    ("doi:10.1000/abc [1]", "10.1000/abc"),  # a reference mark after a DOI in free text is not part of it
 ]
 
 
@@ -148,6 +153,17 @@ def test_a_shared_doi_on_clearly_different_studies_keeps_both_and_warns(tmp_path
     assert result.exit_code == 0, result.output
     assert status_json(ws, "test-review")["reviews"][0]["records"] == 2
     assert "kept apart although the DOI 10.1002/1531-8257(200011)15:6<1248::aid-mds1029>3.0.co;2-q" in result.output
+
+
+def test_a_shared_doi_kept_apart_by_different_pmids_says_so(tmp_path):
+    """Two rows with one DOI and one title but different PMIDs: the warning names the PMIDs, not the titles."""
+    ws = make_workspace(tmp_path / "ws")
+    path = tmp_path / "two-pmids.csv"
+    path.write_text("title,doi,pmid,year\nHomework support,10.1000/hw.1,11111111,2020\n"
+                    "Homework support,10.1000/hw.1,22222222,2020\n", encoding="utf-8")
+    result = run(["import", "test-review", str(path)], ws)
+    assert result.exit_code == 0, result.output
+    assert "because the PMIDs differ: 22222222 vs 11111111" in result.output, result.output
 
 
 def test_a_shared_doi_with_the_same_people_and_a_translated_title_still_merges():

@@ -488,3 +488,30 @@ def test_endnote_xml_records_on_one_line_are_told_apart(workspace, tmp_path):
     result = run(["import", "test-review", doubled], workspace)
     assert result.exit_code == 0, result.output
     assert "imported 4 record(s)" in result.stdout and "3 new, 1 duplicate(s) (1 within the file)" in result.stdout
+
+
+def test_embase_and_springer_csv_columns(workspace, tmp_path):
+    """Embase's CSV puts the citation into "Source" and the DOI into an OpenURL link; SpringerLink's names its
+    columns "Item Title" and "Item DOI". Both were stored without year or DOI, or refused."""
+    embase = tmp_path / "embase.csv"
+    embase.write_text(
+        'Title,Author Names,Source,Abstract,Open URL Link\n'
+        '"Homework clubs in deprived areas","Liu R., Adler D.G.",'
+        '"Journal of School Health (2014) 3:3 (152-160). Date of Publication: 2014","Pupils.",'
+        '"http://sfx.example.nl/utrecht?sid=EMBASE&issn=22267190&id=doi:10.4103%2F2303-9027.138783&atitle=Homework"\n',
+        encoding="utf-8")
+    springer = tmp_path / "springer.csv"
+    springer.write_text(
+        'Item Title,Publication Title,Book Series Title,Journal Volume,Journal Issue,Item DOI,Authors,'
+        'Publication Year,URL,Content Type\n"Tutoring at scale","Nature","","17","3","10.1007/s11111-020-0001-2",'
+        '"Andy Smith","2020","http://link.springer.com/article/10.1007/s11111-020-0001-2","Article"\n',
+        encoding="utf-8")
+    for path in (embase, springer):
+        result = run(["import", "test-review", path], workspace)
+        assert result.exit_code == 0 and "1 new" in result.stdout, result.output
+    items = by_doi(export_json(workspace))
+    clubs = items["10.4103/2303-9027.138783"]
+    assert (clubs["year"], clubs["venue"], clubs["authors"]) == (2014, "Journal of School Health", ["Liu R.", "Adler D.G."])
+    tutoring = items["10.1007/s11111-020-0001-2"]
+    assert (tutoring["title"], tutoring["year"], tutoring["venue"], tutoring["type"]) == (
+        "Tutoring at scale", 2020, "Nature", "article")

@@ -67,6 +67,7 @@ from lsr.models import Record, RecordSource, SearchRun, utcnow
 from lsr.search.identity import first_author_key as _first_author_key
 from lsr.search.identity import (
     fold_text,
+    is_placeholder,
     normalize_doi,
     normalize_openalex_id,
     normalize_pmid,
@@ -152,8 +153,10 @@ class Candidate:
         self.doi = normalize_doi(self.doi)
         self.pmid = normalize_pmid(self.pmid)
         self.openalex_id = normalize_openalex_id(self.openalex_id)
-        self.title = plain_text(self.title)
-        self.abstract = plain_text(self.abstract)
+        self.title = "" if is_placeholder(self.title) else plain_text(self.title)
+        self.abstract = "" if is_placeholder(self.abstract) else plain_text(self.abstract)
+        if any(is_placeholder(a) for a in self.authors):
+            self.authors = [a for a in self.authors if not is_placeholder(a)]
 
     @cached_property
     def key(self) -> str:
@@ -365,18 +368,23 @@ def doi_contradicted(cand: Candidate, rec: Record) -> bool:
 
 @dataclass(frozen=True)
 class DoiConflict:
-    """A hit kept apart from a record with the same DOI because their titles clearly differ."""
+    """A hit kept apart from a record with the same DOI because their PMIDs differ or their titles clearly do."""
 
     doi: str
     title: str
     other_record_id: int | None
     other_title: str
+    pmid: str | None = None
+    other_pmid: str | None = None
 
     def describe(self) -> str:
         """One warning line for the person running the import or update."""
         other = f"record {self.other_record_id}" if self.other_record_id else "another record of this file"
-        return (f"kept apart although the DOI {self.doi} is the same as {other}'s, because the titles clearly "
-                f"differ: {self.title[:70]!r} vs {self.other_title[:70]!r}; check the DOI at its source")
+        if self.pmid and self.other_pmid and self.pmid != self.other_pmid:
+            why = f"the PMIDs differ: {self.pmid} vs {self.other_pmid}"
+        else:
+            why = f"the titles clearly differ: {self.title[:70]!r} vs {self.other_title[:70]!r}"
+        return f"kept apart although the DOI {self.doi} is the same as {other}'s, because {why}; check the DOI at its source"
 
 
 _RELATION_RANK = {"equal": 0, "prefix": 1, "similar": 2}
@@ -648,7 +656,8 @@ class Ingest:
                     index.add(rec)
                     result = IngestResult(rec, True, "doi-kept-apart" if twins else None)
                     if twins:
-                        self.doi_conflicts.append(DoiConflict(cand.doi, cand.title, twins[0].id, twins[0].title))
+                        self.doi_conflicts.append(DoiConflict(cand.doi, cand.title, twins[0].id, twins[0].title,
+                                                              cand.pmid, twins[0].pmid))
                 if rec.id is not None:
                     stored[id(rec)] = rec
                 batch_hits.add((id(rec), source_key))
@@ -685,5 +694,5 @@ def kept_apart(session: Session, run_id: int) -> list[DoiConflict]:
         other = session.exec(select(Record).where(Record.review_id == rec.review_id, Record.doi == rec.doi,
                                                   Record.id != rec.id).order_by(Record.id)).first()
         out.append(DoiConflict(rec.doi or "", rec.title or "", other.id if other else None,
-                               other.title if other else ""))
+                               other.title if other else "", rec.pmid, other.pmid if other else None))
     return out

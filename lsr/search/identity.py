@@ -5,7 +5,8 @@ Pure functions, no database. Owned here:
 - DOIs (any URL, ``doi:`` or percent-encoded form -> lowercase ``10.x/y``), PMIDs (bare, ``PMID: n`` or
   PubMed URL), OpenAlex ids (short ``W…`` form);
 - ``plain_text``: a title or abstract as it is stored and shown: HTML entities resolved and the markup
-  publishers and Crossref put into them (``<i>``, ``<sub>``, JATS ``<jats:p>``, MathML) taken out;
+  publishers and Crossref put into them (``<i>``, ``<sub>``, Scopus's ``<inf>``, JATS ``<jats:p>``, MathML)
+  taken out; ``is_placeholder``: an export's stand-in for an empty field (``[No abstract available]``);
 - ``fold_text``: HTML entities and tags resolved, diacritics removed, ligatures and letters such as
   ``ß``/``ø``/Greek spelled out in ASCII, lowercase;
 - ``title_key``: the compact title key stored in ``Record.title_key`` — letters and digits only, no
@@ -35,6 +36,9 @@ _PROXY_QUERY = re.compile(r"(\bdoi\.org/[^\s?#]*)[?#]\S*", re.IGNORECASE)
 # A link resolver's URL (OpenURL: ...?sid=x&rft_id=info:doi/10.1000/abc&rft.date=2020) carries the DOI as one
 # query value among others, each percent-encoded on its own: the DOI ends at the raw "&" after it.
 _URL_QUERY_PART = re.compile(r"\bhttps?://([^\s?]*)\?(\S*)", re.IGNORECASE)
+# A SICI DOI that Web of Science wrote with spaces around its bracket (``10.1659/0276-4741(2004)024 [ 0141:SPOCMP]2.0.CO;2``):
+# cut at its first space, it would name the journal issue's DOI prefix, which several papers share.
+_SPACED_SICI = re.compile(r"(\S+?)\s+\[\s*(\d+::?[0-9A-Za-z-]+\]\d+\.\d+\.[A-Za-z]{2};\d(?:-[0-9A-Za-z#])?)(?!\S)")
 # A SICI DOI ends in ``;<version>-<check character>`` (``...3.0.co;2-q``): its own ``;`` is never stripped.
 _SICI_END = re.compile(r";\d+-[0-9a-z#]$", re.IGNORECASE)
 # A field listing several DOIs without spaces (``10.1000/a;10.1000/b``, a database's multi-valued DO field):
@@ -48,7 +52,7 @@ _NON_WORD = re.compile(r"[\W_]+")
 _TAGS = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?::[A-Za-z][\w.-]*)?(?:\s[^<>]*)?/?>")
 # Markup that stored text may lose: HTML's and JATS's inline and block elements and anything in the JATS or
 # MathML namespaces. A closed list, so that "<5 years and >65" in a title is never taken for a tag.
-_MARKUP_NAMES = ("i|b|u|em|strong|sup|sub|sc|scp|small|big|tt|code|span|font|a|abbr|italic|bold|underline|"
+_MARKUP_NAMES = ("i|b|u|em|strong|sup|sub|inf|sc|scp|small|big|tt|code|span|font|a|abbr|italic|bold|underline|"
                  "inline-formula|disp-formula|monospace|roman|sans-serif|ext-link|uri|xref|named-content|"
                  "p|br|hr|div|sec|title|label|caption|list|list-item|li|ul|ol|dl|dt|dd|h[1-6]|blockquote|"
                  "table|tr|td|th|abstract|trans-abstract|fn|math")
@@ -108,7 +112,8 @@ def normalize_doi(value: str | None) -> str | None:
     if start is None:
         return None
     rest = text[start.start():]
-    doi = rest.split(None, 1)[0] if rest.strip() else ""
+    spaced = _SPACED_SICI.match(rest)
+    doi = spaced.group(1) + "[" + spaced.group(2) if spaced else (rest.split(None, 1)[0] if rest.strip() else "")
     doi = _NEXT_DOI.split(doi, 1)[0]
     before = text[: start.start()]
     doi = _strip_wrapping(doi, before)
@@ -204,6 +209,18 @@ def plain_text(value: str | None) -> str:
         text = _MARKUP.sub(lambda m: " " if _BLOCK.match(_tag_name(m.group())) else "", text)
         text = _SPACES.sub(" ", text)
     return text.strip()
+
+
+# What exports write where a field is empty: Scopus's bracketed notes, R's NA (an export written from R).
+_PLACEHOLDERS = frozenset({
+    "[no abstract available]", "no abstract available", "[abstract not available]", "abstract not available",
+    "[no title available]", "[no author name available]", "[anonymous]", "na", "n/a", "null", "none",
+})
+
+
+def is_placeholder(value: str | None) -> bool:
+    """Whether a field holds an export's placeholder for "empty" (``[No abstract available]``, ``NA``)."""
+    return bool(value) and value.strip().lower() in _PLACEHOLDERS
 
 
 def _tag_name(tag: str) -> str:

@@ -32,12 +32,12 @@ from lsr.search.importers.ris import RIS_TYPES, SourceRecord, parse_date, parse_
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "title": ("title", "primary title", "article title", "document title", "ti", "t1", "display name",
-              "title primary", "titel"),
+              "title primary", "item title", "titel"),
     "abstract": ("abstract", "notes abstract", "abstract note", "ab", "n2", "samenvatting"),
     "authors": ("authors", "author", "first authors", "author names", "author/s", "author(s)", "author full names",
                 "authorships.author.display name", "authorships.raw author name", "authors, primary", "au", "af",
                 "auteurs", "auteur"),
-    "doi": ("doi", "ids.doi", "di", "do"),
+    "doi": ("doi", "ids.doi", "item doi", "di", "do"),
     "year": ("year", "publication year", "py", "pub year", "pubyear", "year published", "published year", "jaar",
              "publicatiejaar", "jaar van publicatie"),
     "date": ("publication date", "date published", "date", "pd"),
@@ -47,8 +47,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "keywords": ("keywords", "author keywords", "manual tags", "keywords.display name", "de", "kw", "trefwoorden"),
     "pmid": ("pmid", "pubmed id", "pubmedid", "ids.pmid", "pm"),
     "openalex_id": ("openalex id", "openalex", "openalex work", "ids.openalex", "work id"),
-    "url": ("url", "link", "ur"),
-    "type": ("type", "document type", "publication type", "item type", "dt", "ty", "type of reference",
+    "url": ("url", "link", "open url link", "ur"),
+    "type": ("type", "document type", "publication type", "item type", "content type", "dt", "ty", "type of reference",
              "reference type"),
     "language": ("language", "language of original document", "la", "taal"),
     "extra": ("extra", "notes", "note", "n1"),
@@ -57,6 +57,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "database": ("source", "database", "db"),
     "lsr_id": ("lsr id",),
 }
+# Embase's CSV export writes the citation into its "Source" column: "Cancer (2004) 102:4 (253-258). Date of
+# Publication: 25 Aug 2004".
+EMBASE_SOURCE = re.compile(r"^(?P<venue>.+?) \((?P<year>1[5-9]\d\d|2[01]\d\d)\)(?: [^.]*)?\.(?: Date of Publication: .*)?$")
 KNOWN_DATABASES = {"scopus", "pubmed", "medline", "embase", "web of science", "psycinfo", "cinahl", "eric",
                    "cochrane library", "openalex", "google scholar"}
 LSR_LABEL = "lsr label"
@@ -230,14 +233,18 @@ def _row_record(row: list[str], col: dict[str, list[int]], line: int, label_col:
     date = _cell(row, col, "date")
     database = _cell(row, col, "database")
     known_database = database.lower() in KNOWN_DATABASES
+    citation = EMBASE_SOURCE.match(database)  # Embase's "Source" column is a citation, not a database
+    if citation:
+        database = ""
     lsr_id = _cell(row, col, "lsr_id")
     cand = Candidate(
         title=re.sub(r"[\t\r\n]+", " ", _cell(row, col, "title")),
         abstract=_cell(row, col, "abstract"),
         authors=split_authors(_list_cell(row, col, "authors")),
-        year=parse_year(_cell(row, col, "year"), date),
+        year=parse_year(_cell(row, col, "year"), date, citation.group("year") if citation else None),
         publication_date=parse_date(date) if date else None,
-        venue=_cell(row, col, "venue") or (database if database and not known_database else None),
+        venue=_cell(row, col, "venue") or (citation.group("venue") if citation else None)
+        or (database if database and not known_database else None),
         type=RIS_TYPES.get(type_.upper(), _type_name(type_)),
         language=_cell(row, col, "language") or None,
         doi=doi,
