@@ -1,7 +1,7 @@
-"""Fuzzing the RIS, CSV, MEDLINE, BibTeX and EndNote XML importers: every input imports or is refused with one
-clean line.
+"""Fuzzing the RIS, CSV, MEDLINE, BibTeX, EndNote XML and PubMed XML importers: every input imports or is
+refused with one clean line.
 
-Inputs are random bytes, and valid RIS/CSV/MEDLINE/BibTeX/EndNote XML with random mutations (cut, inserted junk, duplicated or
+Inputs are random bytes, and valid RIS/CSV/MEDLINE/BibTeX/EndNote XML/PubMed XML with random mutations (cut, inserted junk, duplicated or
 dropped tags, stray encodings). A refusal must be an ``LsrError`` naming the file and leave the review
 unchanged; anything else escaping is a bug.
 """
@@ -48,6 +48,12 @@ ENDNOTE = (
     '2019</year></dates><electronic-resource-num>10.1000/abc.4</electronic-resource-num></record><record>'
     '<ref-type name="Book">6</ref-type><titles><title>Schuldhulp</title></titles></record></records></xml>'
 )
+PUBMED_XML = (
+    '<?xml version="1.0" ?><PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>31811236</PMID><Article>'
+    '<Journal><JournalIssue><PubDate><Year>2019</Year></PubDate></JournalIssue><Title>J Educ</Title></Journal>'
+    '<ArticleTitle>Extended school day</ArticleTitle><Abstract><AbstractText Label="AIM">Schools.</AbstractText>'
+    '</Abstract></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>'
+)
 CSV = ("title,abstract,authors,doi,year,included\n"
        "Extended school day,Effects on children,\"Doe, A.\",10.1000/x1,2018,1\n"
        "Energy coaching,Households in poverty,\"Roe, B.\",,2020,0\n")
@@ -80,7 +86,7 @@ def test_random_bytes(tmp_path_factory, blob, suffix):
 
 @FUZZ
 @given(template=st.sampled_from([("ris", RIS), ("csv", CSV), ("nbib", MEDLINE), ("bib", BIBTEX),
-                                           ("xml", ENDNOTE)]), cut=st.integers(0, 500),
+                                           ("xml", ENDNOTE), ("xml", PUBMED_XML)]), cut=st.integers(0, 500),
        junk=st.text(max_size=12), drop=st.integers(0, 400),
        encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
 def test_mutated_valid_files(tmp_path_factory, template, cut, junk, drop, encoding):

@@ -515,3 +515,21 @@ def test_embase_and_springer_csv_columns(workspace, tmp_path):
     tutoring = items["10.1007/s11111-020-0001-2"]
     assert (tutoring["title"], tutoring["year"], tutoring["venue"], tutoring["type"]) == (
         "Tutoring at scale", 2020, "Nature", "article")
+
+
+def test_pubmed_xml_from_efetch(workspace):
+    """PubMed's XML (E-utilities efetch): read by the MEDLINE rules, so it merges with the same records in MEDLINE."""
+    result = run(["import", "test-review", DATA / "pubmed_efetch.xml"], workspace)
+    assert result.exit_code == 0, result.output
+    assert "3 new" in result.stdout and "PubMed XML" in result.stdout and "source PubMed" in result.stdout
+    items = {i["pmid"]: i for i in export_json(workspace)}
+    trial = items["36512345"]
+    assert trial["title"] == "Debt counselling and parental stress: a randomised trial in the Netherlands."
+    assert trial["abstract"] == "BACKGROUND: Problem debt is common in deprived areas. METHODS: We randomised 212 households."
+    assert trial["authors"] == ["Jansen, Pieter", "Müller, K", "Heerlen-Noord Study Group"]
+    assert (trial["doi"], trial["year"], trial["venue"]) == ("10.1016/j.chiabu.2022.105987", 2023, "Child abuse & neglect")
+    assert trial["keywords"] == ["Debt", "Humans", "Stress, Psychological"]
+    vernacular = items["31234567"]  # no English title: the title in the original language; a MedlineDate
+    assert (vernacular["title"], vernacular["year"]) == ("Schuldhulpverlening in Heerlen.", 2019)
+    book = items["20301295"]
+    assert (book["type"], book["year"], book["authors"]) == ("book-chapter", 1993, ["Bakker, Lotte"])

@@ -124,10 +124,19 @@ def test_stray_control_characters_are_replaced_with_a_warning(seeded, tmp_path, 
     ('<?xml version="1.0"?>\n<xml><records>\n<record><titles><title>Unclosed</titles></record>\n</records></xml>\n',
      "line 3, column", "not well-formed XML: mismatched tag"),
     ('<?xml version="1.0"?>\n<xml><records>\n</records></xml>\n', "no EndNote records", ""),
-    ('<?xml version="1.0"?>\n<PubmedArticleSet><PubmedArticle/></PubmedArticleSet>\n', "line 1",
-     "this looks like XML or HTML but not an EndNote XML export"),
+    ('<?xml version="1.0"?>\n<modsCollection><mods><titleInfo><title>A</title></titleInfo></mods></modsCollection>\n',
+     "line 1", "this looks like XML or HTML but neither an EndNote XML export nor PubMed XML"),
+    ('<?xml version="1.0"?>\n<PubmedArticleSet>\n<PubmedArticle><MedlineCitation><PMID>1</PMID>\n'
+     '<Article><ArticleTitle>A</Article></MedlineCitation></PubmedArticle>\n</PubmedArticleSet>\n',
+     "line 4, column", "not well-formed XML: mismatched tag"),
+    ('<?xml version="1.0"?>\n<PubmedArticleSet>\n</PubmedArticleSet>\n', "no PubMed articles", ""),
+    # an entity bomb ("billion laughs") is stopped by expat, not expanded into memory
+    ('<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">' + "".join(
+        f'<!ENTITY a{i} "{("&a%s;" % (i - 1 if i > 1 else "")) * 10}">' for i in range(1, 10))
+     + ']>\n<xml><records><record><titles><title>&a9;</title></titles></record></records></xml>\n',
+     "line 3, column", "limit on input amplification factor"),
 ])
-def test_broken_endnote_xml_names_line_and_column(seeded, tmp_path, text, where, what):
+def test_broken_xml_exports_name_line_and_column(seeded, tmp_path, text, where, what):
     refuse(seeded, write(tmp_path, "library.xml", text), where, what)
 
 

@@ -11,7 +11,7 @@ file (by SHA-256) is not imported twice into one review.
 
 The readers, one module each: ``ris``, ``csv_table`` (CSV/TSV), ``spreadsheet`` (an Excel workbook, read as
 its table), ``wos`` (Web of Science plain text), ``medline`` (PubMed's own format), ``bibtex``,
-``endnote_xml`` (EndNote's XML export) and ``asreview_project`` (an ASReview LAB project file); ``decode``
+``endnote_xml`` (EndNote's XML export), ``pubmed_xml`` (PubMed's XML) and ``asreview_project`` (an ASReview LAB project file); ``decode``
 turns bytes into text or refuses them, ``framing`` holds what the line-based readers share and
 ``xml_records`` what the XML ones do.
 """
@@ -36,19 +36,20 @@ from lsr.search.importers.csv_table import header_columns, looks_like_csv, read_
 from lsr.search.importers.decode import decode_bytes, read_bytes
 from lsr.search.importers.endnote_xml import looks_like_endnote_xml, read_endnote_xml
 from lsr.search.importers.medline import looks_like_medline, read_medline
+from lsr.search.importers.pubmed_xml import looks_like_pubmed_xml, read_pubmed_xml
 from lsr.search.importers.ris import SourceRecord, looks_like_ris, read_ris
 from lsr.search.importers.spreadsheet import is_xlsx, xlsx_as_csv
 from lsr.search.importers.wos import looks_like_wos, read_wos
 
 PROGRESS_STEP = 500
 READERS = {"ris": read_ris, "csv": read_csv, "wos": read_wos, "medline": read_medline, "bibtex": read_bibtex,
-           "endnote": read_endnote_xml}
+           "endnote": read_endnote_xml, "pubmed_xml": read_pubmed_xml}
 
 _NOT_SUPPORTED = (
     ("{", "this looks like JSON (OpenAlex works are added with `lsr update`)"),
     ("[", "this looks like JSON (OpenAlex works are added with `lsr update`)"),
-    ("<", "this looks like XML or HTML but not an EndNote XML export; export RIS, CSV, BibTeX or (PubMed) "
-          "MEDLINE instead"),
+    ("<", "this looks like XML or HTML but neither an EndNote XML export nor PubMed XML; export RIS, CSV, "
+          "BibTeX or (PubMed) MEDLINE instead"),
 )
 
 
@@ -57,7 +58,7 @@ class ParsedFile:
     """An import file read and checked, before anything touches the database."""
 
     path: str
-    format: str  # ris | csv | xlsx | asreview | wos | medline | bibtex | endnote
+    format: str  # ris | csv | xlsx | asreview | wos | medline | bibtex | endnote | pubmed_xml
     encoding: str
     sha256: str
     records: list[SourceRecord]
@@ -114,6 +115,8 @@ def detect_format(text: str, name: str) -> str:
         return "bibtex"
     if looks_like_endnote_xml(text):
         return "endnote"
+    if looks_like_pubmed_xml(text):
+        return "pubmed_xml"
     n, first = next(((i, ln) for i, ln in enumerate(lines, 1) if ln.strip()), (1, ""))
     if looks_like_wos(first):
         return "wos"
@@ -156,7 +159,7 @@ def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
     if not text.strip():
         raise LsrError(f"{name}: empty file: nothing to import")
     fmt = detect_format(text, name)
-    if fmt not in ("csv", "bibtex", "endnote"):  # the tagged formats work line by line: let the whole text go
+    if fmt not in ("csv", "bibtex", "endnote", "pubmed_xml"):  # the tagged formats work line by line: let the whole text go
         text = text.split("\n")
     records = READERS[fmt](text, name)
     return ParsedFile(name, fmt, used, sha256, records, warnings)

@@ -1,4 +1,4 @@
-"""Records out of an XML export (EndNote XML), each with the line and column where it starts.
+"""Records out of an XML export (EndNote XML, PubMed XML), each with the line and column where it starts.
 
 Owns the XML side of the XML readers. The document is parsed with the standard library's expat, streamed:
 every element named as a record becomes an ``xml.etree.ElementTree.Element`` on its own, with the position
@@ -25,12 +25,13 @@ class XmlRecord:
     element: ET.Element
 
 
-def xml_records(text: str, name: str, record_tag: str) -> tuple[str | None, list[XmlRecord]]:
-    """The root element's name and every ``record_tag`` element of the document, in file order.
+def xml_records(text: str, name: str, record_tags: str | set[str]) -> tuple[str | None, list[XmlRecord]]:
+    """The root element's name and every element named in ``record_tags`` (outermost only), in file order.
 
     Raises:
         LsrError: the document is not well-formed XML (line and column named).
     """
+    wanted = {record_tags} if isinstance(record_tags, str) else set(record_tags)
     parser = expat.ParserCreate()
     parser.buffer_text = True
     records: list[XmlRecord] = []
@@ -42,7 +43,7 @@ def xml_records(text: str, name: str, record_tag: str) -> tuple[str | None, list
         nonlocal builder, depth
         if not root:
             root.append(tag)
-        if builder is None and tag == record_tag:
+        if builder is None and tag in wanted:
             builder = ET.TreeBuilder()
             records.append(XmlRecord(parser.CurrentLineNumber, parser.CurrentColumnNumber + 1, ET.Element(tag)))
         if builder is not None:
