@@ -169,7 +169,7 @@ class RecordSource(SQLModel, table=True):
     review_id: str = Field(foreign_key="review.id", index=True)
     record_id: int = Field(foreign_key="record.id", index=True)
     search_run_id: int = Field(foreign_key="search_run.id", index=True)
-    kind: str = "openalex"  # openalex | ris | csv | json
+    kind: str = "openalex"  # openalex | json, or an import's format: ris | csv | xlsx | wos | medline | bibtex | endnote | refer …
     source_key: str = ""  # the hit's own id within its run (OpenAlex id, file line), for idempotence
     is_duplicate: bool = False  # True when this hit merged into a record that already existed
     match_rule: str | None = None  # how it matched: openalex_id, doi, pmid, title

@@ -1,9 +1,9 @@
-"""Fuzzing the RIS, CSV, MEDLINE, BibTeX, EndNote XML and PubMed XML importers: every input imports or is
-refused with one clean line.
+"""Fuzzing the RIS, CSV, MEDLINE, BibTeX, EndNote XML, PubMed XML and EndNote tagged importers: every input
+imports or is refused with one clean line.
 
-Inputs are random bytes, and valid RIS/CSV/MEDLINE/BibTeX/EndNote XML/PubMed XML with random mutations (cut, inserted junk, duplicated or
-dropped tags, stray encodings). A refusal must be an ``LsrError`` naming the file and leave the review
-unchanged; anything else escaping is a bug.
+Inputs are random bytes, and valid RIS/CSV/MEDLINE/BibTeX/EndNote XML/PubMed XML/EndNote tagged files with random
+mutations (cut, inserted junk, duplicated or dropped tags, stray encodings). A refusal must be an ``LsrError``
+naming the file and leave the review unchanged; anything else escaping is a bug.
 """
 
 from __future__ import annotations
@@ -54,6 +54,11 @@ PUBMED_XML = (
     '<ArticleTitle>Extended school day</ArticleTitle><Abstract><AbstractText Label="AIM">Schools.</AbstractText>'
     '</Abstract></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>'
 )
+REFER = (
+    "%0 Journal Article\r\n%A Smith, J.\r\n%T After-school programmes and achievement\r\n%J Journal of Education\r\n"
+    "%D 2019\r\n%8 June 15, 2019\r\n%R 10.1000/abc.5\r\n%K school\r\nachievement; reading\r\n%X An abstract\r\n"
+    "on two lines.\r\n\r\n%0 Book Section\r\n%T Schuldhulp\r\n%B Handboek\r\n%M 31811236\r\n%W NLM\r\n"
+)
 CSV = ("title,abstract,authors,doi,year,included\n"
        "Extended school day,Effects on children,\"Doe, A.\",10.1000/x1,2018,1\n"
        "Energy coaching,Households in poverty,\"Roe, B.\",,2020,0\n")
@@ -86,7 +91,8 @@ def test_random_bytes(tmp_path_factory, blob, suffix):
 
 @FUZZ
 @given(template=st.sampled_from([("ris", RIS), ("csv", CSV), ("nbib", MEDLINE), ("bib", BIBTEX),
-                                           ("xml", ENDNOTE), ("xml", PUBMED_XML)]), cut=st.integers(0, 500),
+                                           ("xml", ENDNOTE), ("xml", PUBMED_XML), ("enw", REFER)]),
+       cut=st.integers(0, 500),
        junk=st.text(max_size=12), drop=st.integers(0, 400),
        encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
 def test_mutated_valid_files(tmp_path_factory, template, cut, junk, drop, encoding):

@@ -11,7 +11,8 @@ file (by SHA-256) is not imported twice into one review.
 
 The readers, one module each: ``ris``, ``csv_table`` (CSV/TSV), ``spreadsheet`` (an Excel workbook, read as
 its table), ``wos`` (Web of Science plain text), ``medline`` (PubMed's own format), ``bibtex``,
-``endnote_xml`` (EndNote's XML export), ``pubmed_xml`` (PubMed's XML) and ``asreview_project`` (an ASReview LAB project file); ``decode``
+``endnote_xml`` (EndNote's XML export), ``pubmed_xml`` (PubMed's XML), ``refer`` (EndNote's tagged format,
+``.enw``) and ``asreview_project`` (an ASReview LAB project file); ``decode``
 turns bytes into text or refuses them, ``framing`` holds what the line-based readers share and
 ``xml_records`` what the XML ones do.
 """
@@ -37,13 +38,14 @@ from lsr.search.importers.decode import decode_bytes, read_bytes
 from lsr.search.importers.endnote_xml import looks_like_endnote_xml, read_endnote_xml
 from lsr.search.importers.medline import looks_like_medline, read_medline
 from lsr.search.importers.pubmed_xml import looks_like_pubmed_xml, read_pubmed_xml
+from lsr.search.importers.refer import looks_like_refer, read_refer
 from lsr.search.importers.ris import SourceRecord, looks_like_ris, read_ris
 from lsr.search.importers.spreadsheet import is_xlsx, xlsx_as_csv
 from lsr.search.importers.wos import looks_like_wos, read_wos
 
 PROGRESS_STEP = 500
 READERS = {"ris": read_ris, "csv": read_csv, "wos": read_wos, "medline": read_medline, "bibtex": read_bibtex,
-           "endnote": read_endnote_xml, "pubmed_xml": read_pubmed_xml}
+           "endnote": read_endnote_xml, "pubmed_xml": read_pubmed_xml, "refer": read_refer}
 
 _NOT_SUPPORTED = (
     ("{", "this looks like JSON (OpenAlex works are added with `lsr update`)"),
@@ -58,7 +60,7 @@ class ParsedFile:
     """An import file read and checked, before anything touches the database."""
 
     path: str
-    format: str  # ris | csv | xlsx | asreview | wos | medline | bibtex | endnote | pubmed_xml
+    format: str  # ris | csv | xlsx | asreview | wos | medline | bibtex | endnote | pubmed_xml | refer
     encoding: str
     sha256: str
     records: list[SourceRecord]
@@ -102,8 +104,8 @@ class _RollBack(Exception):
 
 
 def detect_format(text: str, name: str) -> str:
-    """``"ris"``, ``"wos"`` (Web of Science plain text), ``"medline"`` (PubMed's own format), ``"bibtex"``
-    or ``"csv"`` from the text itself.
+    """``"ris"``, ``"wos"`` (Web of Science plain text), ``"medline"`` (PubMed's own format), ``"bibtex"``,
+    ``"endnote"`` (EndNote XML), ``"refer"`` (EndNote tagged) or ``"csv"`` from the text itself.
 
     Raises:
         LsrError: neither, with a hint when the file is a known other format.
@@ -122,6 +124,8 @@ def detect_format(text: str, name: str) -> str:
         return "wos"
     if looks_like_medline(first):
         return "medline"
+    if looks_like_refer(first):
+        return "refer"
     if looks_like_csv(first):
         return "csv"
     stripped = first.lstrip()
@@ -134,7 +138,8 @@ def detect_format(text: str, name: str) -> str:
     shown = stripped[:60] + ("…" if len(stripped) > 60 else "")
     raise LsrError(f"{name}: line {n}: not RIS, CSV, MEDLINE, BibTeX or Web of Science: a RIS file starts with a "
                    f"TY line, a CSV file with a header naming a title, abstract or doi column, PubMed's MEDLINE with "
-                   f"a PMID- line, BibTeX with @article{{…}} (found {shown!r})")
+                   f"a PMID- line, BibTeX with @article{{…}}, EndNote's tagged format with a %0 line "
+                   f"(found {shown!r})")
 
 
 def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
@@ -159,7 +164,7 @@ def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
     if not text.strip():
         raise LsrError(f"{name}: empty file: nothing to import")
     fmt = detect_format(text, name)
-    if fmt not in ("csv", "bibtex", "endnote", "pubmed_xml"):  # the tagged formats work line by line: let the whole text go
+    if fmt not in ("csv", "bibtex", "endnote", "pubmed_xml"):  # the line formats go line by line
         text = text.split("\n")
     records = READERS[fmt](text, name)
     return ParsedFile(name, fmt, used, sha256, records, warnings)
@@ -168,8 +173,8 @@ def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
 def import_file(ws, review_id: str, path: str | Path, source: str | None = None, reviewer: str | None = None, *,
                 label: str | None = None, encoding: str | None = None, dry_run: bool = False,
                 progress: Callable[[int, int], None] | None = None) -> ImportSummary:
-    """Import one file (RIS, CSV, Excel, Web of Science, MEDLINE, BibTeX, ASReview LAB project) into a review,
-    in one transaction.
+    """Import one file (RIS, CSV, Excel, Web of Science, MEDLINE, BibTeX, EndNote XML or tagged, ASReview LAB
+    project) into a review, in one transaction.
 
     Args:
         ws: the opened ``Workspace``.
