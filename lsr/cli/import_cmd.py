@@ -38,8 +38,8 @@ def import_(state: CliState, review: str, file: str, source: str | None, labels_
 
     The format is read from the file itself: RIS, CSV/TSV, an Excel workbook (.xlsx: the first sheet with a
     title, abstract or identifier column), Web of Science plain text, PubMed's own format (Save as "PubMed",
-    or Send to > Citation manager: a .nbib file), BibTeX, EndNote's XML export, or an ASReview LAB project
-    file (.asreview).
+    or Send to > Citation manager: a .nbib file) and ERIC's .nbib, BibTeX, EndNote's XML export, or an
+    ASReview LAB project file (.asreview).
 
     Each record is de-duplicated against the review (OpenAlex id, DOI, PMID, then title, year and first
     author); duplicates are kept as provenance of the existing record. Labels become decisions of the labels

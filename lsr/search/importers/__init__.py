@@ -10,7 +10,7 @@ or, where a Rayyan export names its members' decisions (``rayyan``), of each mem
 file (by SHA-256) is not imported twice into one review.
 
 The readers, one module each: ``ris``, ``csv_table`` (CSV/TSV), ``spreadsheet`` (an Excel workbook, read as
-its table), ``wos`` (Web of Science plain text), ``medline`` (PubMed's own format), ``bibtex``,
+its table), ``wos`` (Web of Science plain text), ``medline`` (PubMed's and ERIC's .nbib), ``bibtex``,
 ``endnote_xml`` (EndNote's XML export) and ``asreview_project`` (an ASReview LAB project file); ``decode``
 turns bytes into text or refuses them, ``framing`` holds what the line-based readers share and
 ``xml_records`` what the XML ones do.
@@ -101,7 +101,7 @@ class _RollBack(Exception):
 
 
 def detect_format(text: str, name: str) -> str:
-    """``"ris"``, ``"wos"`` (Web of Science plain text), ``"medline"`` (PubMed's own format), ``"bibtex"``
+    """``"ris"``, ``"wos"`` (Web of Science plain text), ``"medline"`` (PubMed's and ERIC's), ``"bibtex"``
     or ``"csv"`` from the text itself.
 
     Raises:
@@ -130,8 +130,8 @@ def detect_format(text: str, name: str) -> str:
         return "csv"  # a table without the columns lsr needs: read_csv says which columns it has
     shown = stripped[:60] + ("…" if len(stripped) > 60 else "")
     raise LsrError(f"{name}: line {n}: not RIS, CSV, MEDLINE, BibTeX or Web of Science: a RIS file starts with a "
-                   f"TY line, a CSV file with a header naming a title, abstract or doi column, PubMed's MEDLINE with "
-                   f"a PMID- line, BibTeX with @article{{…}} (found {shown!r})")
+                   f"TY line, a CSV file with a header naming a title, abstract or doi column, MEDLINE (PubMed, "
+                   f"ERIC) with a PMID- or OWN - line, BibTeX with @article{{…}} (found {shown!r})")
 
 
 def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:

@@ -1,0 +1,70 @@
+"""`lsr import` on exports found in the wild that lsr refused or misread: ERIC's .nbib, Ovid's RIS and display
+format, Zotero's RIS of an ASReview export, EndNote's and EBSCOhost's database codes. The ERIC fixture
+(tests/data/import/eric.nbib) and the inline files are written for these tests in the shapes the exporters
+write."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lsr.search.importers import read_file
+from tests.helpers import run
+
+pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
+
+DATA = Path(__file__).parent / "data" / "import"
+
+OVID_RIS = ("1.\nTY  - JOUR\nID  - 2019-65183-001\nT1  - Self-criticism and school refusal in adolescents.\n"
+            "A1  - Trindade, Ines A\nY1  - 2019//\nJF  - Clinical Psychology & Psychotherapy\n"
+            "DO  - http://dx.doi.org/10.1002/cpp.2398\nER  -\nNL  - Clin Psychol Psychother\n\n"
+            "Link to the Ovid Full Text or citation: http://ovidsp.ovid.com/ovidweb.cgi?T=JS&AN=2019-65183-001\n\n"
+            "2.\nTY  - JOUR\nID  - 2019-29490-001\nT1  - Homework time and sleep in secondary school pupils.\n"
+            "A1  - Ferreira, Claudia\nY1  - 2019//\nJF  - Journal of Health Psychology\nER  -\n"
+            "NL  - J Health Psychol\n")
+
+
+def export_json(ws: Path) -> list[dict]:
+    result = run(["export", "test-review", "--format", "json"], ws)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def refused(workspace: Path, path: Path) -> str:
+    result = run(["import", "test-review", path], workspace)
+    assert result.exit_code == 1, result.output
+    assert export_json(workspace) == []
+    return result.stderr.strip()
+
+
+def test_eric_nbib_is_read_with_eric_as_its_source(workspace):
+    result = run(["import", "test-review", DATA / "eric.nbib"], workspace)
+    assert result.exit_code == 0, result.output
+    assert "(MEDLINE, utf-8, source ERIC): 2 new" in result.stdout
+    items = {i["title"]: i for i in export_json(workspace)}
+    journal = items["Extended School Day Programs and Reading Achievement in High-Poverty Elementary Schools"]
+    assert journal["doi"] == "10.1080/10824669.2019.1615922"  # from AID - http://dx.doi.org/...
+    assert journal["authors"] == ["Alvarez, Maria", "Okafor, Daniel"] and journal["year"] == 2019
+    assert journal["venue"] == "Journal of Education for Students Placed at Risk"
+    assert journal["keywords"] == ["Extended School Day", "Reading Achievement", "Elementary School Students"]
+    assert journal["abstract"].endswith("lowest-achieving students.")
+    assert journal["sources"] == [{"kind": "medline", "duplicate": False, "file": str(DATA / "eric.nbib"),
+                                   "source": "ERIC"}]
+    report = items["Family Literacy Programs and Early School Leaving: A Five-Year Follow-Up"]
+    assert report["doi"] is None and report["pmid"] is None and report["year"] == 2018
+    assert [r.candidate.language for r in read_file(DATA / "eric.nbib").records] == ["en", "en"]  # LA - English
+
+
+def test_eric_nbib_with_text_between_records_is_refused_naming_the_line(workspace, tmp_path):
+    text = ("OWN - ERIC\nTI  - After-school tutoring and attendance\nDP  - 2017\n\nExported from eric.ed.gov\n\n"
+            "OWN - ERIC\nTI  - Summer school and grade retention\nDP  - 2016\n")
+    message = refused(workspace, write(tmp_path, "eric.nbib", text))
+    assert "line 5: text between records is not MEDLINE" in message and "PMID- or OWN - line" in message
