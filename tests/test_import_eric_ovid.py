@@ -68,3 +68,23 @@ def test_eric_nbib_with_text_between_records_is_refused_naming_the_line(workspac
             "OWN - ERIC\nTI  - Summer school and grade retention\nDP  - 2016\n")
     message = refused(workspace, write(tmp_path, "eric.nbib", text))
     assert "line 5: text between records is not MEDLINE" in message and "PMID- or OWN - line" in message
+
+
+def test_ovid_ris_tag_after_er_is_left_out_with_one_warning(workspace, tmp_path):
+    path = write(tmp_path, "ovid.ris", OVID_RIS)
+    result = run(["import", "test-review", path], workspace)
+    assert result.exit_code == 0, result.output
+    assert "2 new" in result.stdout
+    warnings = [ln for ln in result.stderr.splitlines() if ln.startswith("warning:")]
+    assert len(warnings) == 1, result.stderr
+    assert "2 tag line(s) between records" in warnings[0] and "line 10" in warnings[0], warnings[0]
+    assert "NL  - Clin Psychol Psychother" in warnings[0] and str(path) in warnings[0]
+    items = {i["title"]: i for i in export_json(workspace)}
+    first = items["Self-criticism and school refusal in adolescents."]
+    assert first["doi"] == "10.1002/cpp.2398" and first["venue"] == "Clinical Psychology & Psychotherapy"
+
+
+def test_ovid_ris_text_between_records_is_still_refused(workspace, tmp_path):
+    text = OVID_RIS.replace("Link to the Ovid", "Ovid search history\nLink to the Ovid")
+    message = refused(workspace, write(tmp_path, "ovid.ris", text))
+    assert "line 12: text between records is not RIS" in message and "Ovid search history" in message

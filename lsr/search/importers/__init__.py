@@ -41,7 +41,7 @@ from lsr.search.importers.spreadsheet import is_xlsx, xlsx_as_csv
 from lsr.search.importers.wos import looks_like_wos, read_wos
 
 PROGRESS_STEP = 500
-READERS = {"ris": read_ris, "csv": read_csv, "wos": read_wos, "medline": read_medline, "bibtex": read_bibtex,
+READERS = {"csv": read_csv, "wos": read_wos, "medline": read_medline, "bibtex": read_bibtex,
            "endnote": read_endnote_xml}
 
 _NOT_SUPPORTED = (
@@ -158,7 +158,11 @@ def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
     fmt = detect_format(text, name)
     if fmt not in ("csv", "bibtex", "endnote"):  # the tagged formats work line by line: let the whole text go
         text = text.split("\n")
-    records = READERS[fmt](text, name)
+    if fmt == "ris":  # the one text reader that leaves something out with a warning (tag lines between records)
+        records, left_out = read_ris(text, name)
+        warnings = (*warnings, *left_out)
+    else:
+        records = READERS[fmt](text, name)
     return ParsedFile(name, fmt, used, sha256, records, warnings)
 
 

@@ -6,11 +6,13 @@ the lines itself, because rispy silently drops a final record without ``ER``, re
 without the file's line numbers, and adds a line without a tag to the last tag it knows (skipping unknown
 ones such as Ovid's ``NL``). Accepted around records: blank lines, counter lines (``1.``, Ovid's ``47. ``),
 ``Key: value`` header lines (JSTOR's ``Provider:``/``Database:`` before each record) and, between records,
-bare links (Ovid, Embase). Inside a record, a line without a tag continues the previous tag (one more
-item of a list tag such as ``KW``), and PubMed-style ``PMID`` lines (PsycINFO) are kept as tags. Tag lines
-with one space before the dash (``TY - JOUR``) are accepted when the file uses that style throughout.
-Refused, naming the line: other text outside a record, a tag before the first ``TY``, a ``TY`` before the
-previous record's ``ER``, a final record without ``ER``, a record with no title, abstract or identifier.
+bare links (Ovid, Embase) and tag lines (Ovid writes ``NL`` after a record's ``ER``), which are left out
+with one warning. Inside a record, a line without a tag continues the previous tag (one more item of a list
+tag such as ``KW``), and PubMed-style ``PMID`` lines (PsycINFO) are kept as tags. Tag lines with one space
+before the dash (``TY - JOUR``) are accepted when the file uses that style throughout. Refused, naming the
+line: other text outside a record, a tag before the first ``TY``, a ``TY`` before the previous record's
+``ER``, an ``ER`` that closes no record (the tags of a record that lost its ``TY``), a final record without
+``ER``, a record with no title, abstract or identifier.
 
 Labels that lsr's own RIS export (keyword ``lsr:include`` …) or ASReview LAB's (note
 ``ASReview_relevant`` …) carry are returned with each record and removed from its keywords and notes;
@@ -95,9 +97,9 @@ def looks_like_ris(lines: list[str]) -> bool:
     return False
 
 
-def read_ris(text: str | list[str], name: str) -> list[SourceRecord]:
+def read_ris(text: str | list[str], name: str) -> tuple[list[SourceRecord], tuple[str, ...]]:
     """Check and parse RIS text (newlines already normalised; or its lines, which are then rewritten in
-    place) into source records.
+    place) into source records, with a warning for the tag lines left out between records.
 
     Raises:
         LsrError: the structure is broken or a record is empty; the message names file and line.
@@ -109,6 +111,7 @@ def read_ris(text: str | list[str], name: str) -> list[SourceRecord]:
     extras: list[dict[str, list[str]]] = []  # per record: tags rispy cannot hold (PMID)
     seen_record = False
     last: tuple[str, int] | None = None  # the record's last tag and its line index
+    between: list[tuple[int, str]] = []  # tag lines after an ER, before the next TY (Ovid's NL): left out
     for n, line in enumerate(lines, 1):
         match = (LOOSE_TAG if loose else STRICT_TAG).match(line)
         tag = (match.group(1) or match.group(3)) if match else None
@@ -129,6 +132,9 @@ def read_ris(text: str | list[str], name: str) -> list[SourceRecord]:
             seen_record = True
         elif tag == "ER":
             frames.close(n)
+        elif not frames.inside and seen_record:
+            between.append((n, line))
+            line = ""
         elif not frames.inside:
             raise LsrError(f"{name}: line {n}: tag {tag} outside a record (a record starts with TY)")
         if tag is not None:
@@ -147,7 +153,11 @@ def read_ris(text: str | list[str], name: str) -> list[SourceRecord]:
             for tag, values in extra.items():
                 unknown.setdefault(tag, []).extend(values)
     del lines
-    return to_source_records(name, starts, entries, entry_to_record)
+    warnings = ()
+    if between:
+        warnings = (f"{name}: {len(between)} tag line(s) between records (after an ER, before the next TY) left "
+                    f"out, the first at line {between[0][0]}: {clip_line(between[0][1])}",)
+    return to_source_records(name, starts, entries, entry_to_record), warnings
 
 
 def _continue(lines: list[str], line: str, last: tuple[str, int] | None, extra: dict[str, list[str]]) -> str:
