@@ -88,3 +88,14 @@ def test_ovid_ris_text_between_records_is_still_refused(workspace, tmp_path):
     text = OVID_RIS.replace("Link to the Ovid", "Ovid search history\nLink to the Ovid")
     message = refused(workspace, write(tmp_path, "ovid.ris", text))
     assert "line 12: text between records is not RIS" in message and "Ovid search history" in message
+
+
+def test_asreview_labels_wrapped_in_html_by_zotero(workspace, tmp_path):
+    text = ("TY  - JOUR\nTI  - Debt advice and mental health: a trial\nN1  - <p>ASReview_relevant</p>\nER  - \n\n"
+            "TY  - JOUR\nTI  - Household budgeting apps\nN1  - <div><p>ASReview_irrelevant</p></div>\nER  - \n")
+    result = run(["import", "test-review", write(tmp_path, "zotero.ris", text), "--labels-reviewer", "anna"],
+                 workspace)
+    assert result.exit_code == 0, result.output
+    assert "2 label(s) recorded as decisions of anna" in result.stdout
+    labels = {i["title"]: i["label"] for i in export_json(workspace)}
+    assert labels == {"Debt advice and mental health: a trial": "include", "Household budgeting apps": "exclude"}

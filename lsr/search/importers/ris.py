@@ -15,8 +15,9 @@ line: other text outside a record, a tag before the first ``TY``, a ``TY`` befor
 ``ER``, a record with no title, abstract or identifier.
 
 Labels that lsr's own RIS export (keyword ``lsr:include`` …) or ASReview LAB's (note
-``ASReview_relevant`` …) carry are returned with each record and removed from its keywords and notes;
-so are lsr's decision notes (``N1  - lsr-note: …``) and record id (``ID  - lsr:42``).
+``ASReview_relevant`` …, also when Zotero wrapped it in HTML: ``<p>ASReview_relevant</p>``) carry are
+returned with each record and removed from its keywords and notes; so are lsr's decision notes
+(``N1  - lsr-note: …``) and record id (``ID  - lsr:42``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from rispy.parser import ParseError
 
 from lsr.errors import LsrError
 from lsr.search.dedupe import Candidate
-from lsr.search.identity import normalize_doi, normalize_openalex_id, normalize_pmid
+from lsr.search.identity import normalize_doi, normalize_openalex_id, normalize_pmid, plain_text
 from lsr.search.importers.framing import RecordFrames, clip_line, to_source_records
 from lsr.search.importers.rayyan import with_rayyan_decisions
 
@@ -238,7 +239,7 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
             kept_keywords.append(kw)
     kept_notes, decision_notes = [], []
     for note in notes:
-        marker = next((m for m in ASREVIEW_NOTES if note.strip() == m), None)
+        marker = next((m for m in ASREVIEW_NOTES if plain_text(note) == m), None)
         if marker is not None:
             label = label or ASREVIEW_NOTES[marker]
         elif note.startswith(LSR_NOTE):
