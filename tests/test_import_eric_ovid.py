@@ -99,3 +99,20 @@ def test_asreview_labels_wrapped_in_html_by_zotero(workspace, tmp_path):
     assert "2 label(s) recorded as decisions of anna" in result.stdout
     labels = {i["title"]: i["label"] for i in export_json(workspace)}
     assert labels == {"Debt advice and mental health: a trial": "include", "Household budgeting apps": "exclude"}
+
+
+@pytest.mark.parametrize("first", ["<3001. >", "<8>"])
+def test_ovid_display_format_is_named_with_what_to_export(workspace, tmp_path, first):
+    text = f"{first}\nVN  - Ovid Technologies\nDB  - Embase\nTI  - Quality of life in school-age children.\n"
+    message = refused(workspace, write(tmp_path, "ovid.cgi", text))
+    assert "line 1" in message and "Ovid's display format" in message, message
+    assert "export the records from Ovid as RIS (Export > format RIS)" in message and "XML" not in message
+
+
+def test_ris_with_record_counters(workspace, tmp_path):
+    text = ("Record #1 of 2\nProvider: Provider\nContent: text/plain; charset=\"UTF-8\"\n1.\nTY  - JOUR\n"
+            "T1  - Debt counselling and arrears\nY1  - 2014//\nER  - \n\nRecord #2 of 2\nProvider: Provider\n"
+            "Content: text/plain; charset=\"UTF-8\"\n2.\nTY  - JOUR\nT1  - Budget coaching for households\nER  - \n")
+    result = run(["import", "test-review", write(tmp_path, "extraneous.ris", text)], workspace)
+    assert result.exit_code == 0, result.output
+    assert "2 new" in result.stdout

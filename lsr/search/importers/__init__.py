@@ -19,6 +19,7 @@ turns bytes into text or refuses them, ``framing`` holds what the line-based rea
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,11 +45,12 @@ PROGRESS_STEP = 500
 READERS = {"csv": read_csv, "wos": read_wos, "medline": read_medline, "bibtex": read_bibtex,
            "endnote": read_endnote_xml}
 
-_NOT_SUPPORTED = (
-    ("{", "this looks like JSON (OpenAlex works are added with `lsr update`)"),
-    ("[", "this looks like JSON (OpenAlex works are added with `lsr update`)"),
-    ("<", "this looks like XML or HTML but not an EndNote XML export; export RIS, CSV, BibTeX or (PubMed) "
-          "MEDLINE instead"),
+_NOT_SUPPORTED = (  # a first line's start -> what the file is and what to export instead; the first match wins
+    (re.compile(r"<\d+\.?\s*>\s*$"), "this looks like Ovid's display format (records numbered <1>), which lsr does "
+                                       "not read; export the records from Ovid as RIS (Export > format RIS)"),
+    (re.compile(r"[{\[]"), "this looks like JSON (OpenAlex works are added with `lsr update`)"),
+    (re.compile("<"), "this looks like XML or HTML but not an EndNote XML export; export RIS, CSV, BibTeX or "
+                      "(PubMed) MEDLINE instead"),
 )
 
 
@@ -122,8 +124,8 @@ def detect_format(text: str, name: str) -> str:
     if looks_like_csv(first):
         return "csv"
     stripped = first.lstrip()
-    for prefix, hint in _NOT_SUPPORTED:
-        if stripped.startswith(prefix):
+    for known, hint in _NOT_SUPPORTED:
+        if known.match(stripped):
             raise LsrError(f"{name}: line {n}: not RIS, CSV, MEDLINE, BibTeX or Web of Science: {hint}")
     delimiter, columns = header_columns(first)
     if delimiter is not None and len(columns) >= 3:

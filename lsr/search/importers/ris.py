@@ -4,15 +4,15 @@ Embase, lsr's own export) into ``Candidate``s, and the RIS vocabulary lsr writes
 Owns RIS structure checking and field mapping. rispy 0.9 parses the records, but first this module walks
 the lines itself, because rispy silently drops a final record without ``ER``, reports other problems
 without the file's line numbers, and adds a line without a tag to the last tag it knows (skipping unknown
-ones such as Ovid's ``NL``). Accepted around records: blank lines, counter lines (``1.``, Ovid's ``47. ``),
-``Key: value`` header lines (JSTOR's ``Provider:``/``Database:`` before each record) and, between records,
-bare links (Ovid, Embase) and tag lines (Ovid writes ``NL`` after a record's ``ER``), which are left out
-with one warning. Inside a record, a line without a tag continues the previous tag (one more item of a list
-tag such as ``KW``), and PubMed-style ``PMID`` lines (PsycINFO) are kept as tags. Tag lines with one space
-before the dash (``TY - JOUR``) are accepted when the file uses that style throughout. Refused, naming the
-line: other text outside a record, a tag before the first ``TY``, a ``TY`` before the previous record's
-``ER``, an ``ER`` that closes no record (the tags of a record that lost its ``TY``), a final record without
-``ER``, a record with no title, abstract or identifier.
+ones such as Ovid's ``NL``). Accepted around records: blank lines, counter lines (``1.``, Ovid's ``47. ``,
+``Record #1 of 2``), ``Key: value`` header lines (JSTOR's ``Provider:``/``Database:`` before each record)
+and, between records, bare links (Ovid, Embase) and tag lines (Ovid writes ``NL`` after a record's
+``ER``), which are left out with one warning. Inside a record, a line without a tag continues the previous
+tag (one more item of a list tag such as ``KW``), and PubMed-style ``PMID`` lines (PsycINFO) are kept as
+tags. Tag lines with one space before the dash (``TY - JOUR``) are accepted when the file uses that style
+throughout. Refused, naming the line: other text outside a record, a tag before the first ``TY``, a ``TY``
+before the previous record's ``ER``, an ``ER`` that closes no record (the tags of a record that lost its
+``TY``), a final record without ``ER``, a record with no title, abstract or identifier.
 
 Labels that lsr's own RIS export (keyword ``lsr:include`` …) or ASReview LAB's (note
 ``ASReview_relevant`` …, also when Zotero wrapped it in HTML: ``<p>ASReview_relevant</p>``) carry are
@@ -36,7 +36,7 @@ from lsr.search.importers.rayyan import with_rayyan_decisions
 
 STRICT_TAG = re.compile(r"^([A-Z][A-Z0-9])  - ?(.*)$|^(ER)  -\s*$")
 LOOSE_TAG = re.compile(r"^([A-Z][A-Z0-9])[ \t]{1,3}-(?:[ \t](.*)|[ \t]*)$")
-COUNTER = re.compile(r"^\s*\d+\.?\s*$")
+COUNTER = re.compile(r"^\s*(?:\d+\.?|Record #\d+ of \d+)\s*$")  # "1.", Ovid's "47. ", "Record #1 of 2"
 HEADER = re.compile(r"^[A-Za-z][\w ()/.,-]{0,60}:(?:\s|$)")  # "Provider: JSTOR", "Link to the Ovid Full Text:"
 URL_LINE = re.compile(r"^\s*https?://\S+\s*$")  # a database's link printed between records (Ovid, Embase)
 LONG_TAG = re.compile(r"^(PMID|PMCID)\s*-\s?(.*)$")  # PubMed-style tags some exporters mix in (PsycINFO)
