@@ -116,3 +116,18 @@ def test_ris_with_record_counters(workspace, tmp_path):
     result = run(["import", "test-review", write(tmp_path, "extraneous.ris", text)], workspace)
     assert result.exit_code == 0, result.output
     assert "2 new" in result.stdout
+
+
+def test_database_codes_become_database_names(workspace, tmp_path):
+    def source(name: str, db_lines: str, title: str) -> str:
+        path = write(tmp_path, name, f"TY  - JOUR\nTI  - {title}\n{db_lines}ER  - \n")
+        result = run(["import", "test-review", path], workspace)
+        assert result.exit_code == 0, result.output
+        return result.stdout.split("source ", 1)[1].split(")", 1)[0]
+
+    assert source("endnote.txt", "DP  - NLM\n", "Debt and depression") == "PubMed"
+    assert source("psycinfo.ris", "DB  - psyh\nDP  - EBSCOhost\n", "Debt and anxiety") == "APA PsycInfo"
+    assert source("econlit.ris", "DP  - EBSCOhost\nDB  - ecn\n", "Debt relief and spending") == "EconLit"
+    assert source("cja.ris", "DB  - i3h\nDP  - EBSCOhost\n", "Debt and crime") == (
+        "Criminal Justice Abstracts with Full Text")
+    assert source("other.ris", "DB  - zzq\nDP  - EBSCOhost\n", "Debt and housing") == "zzq"  # unknown: as written
