@@ -162,9 +162,11 @@ def test_text_between_records(seeded, tmp_path):
     refuse(seeded, write(tmp_path, "junk.ris", text), "line 7", "between records")
 
 
-def test_tag_outside_a_record(seeded, tmp_path):
-    text = GOOD + "AU  - Stray, A.\n" + GOOD
-    refuse(seeded, write(tmp_path, "stray.ris", text), "line 7", "outside a record")
+def test_record_that_lost_its_ty_line(seeded, tmp_path):
+    """Tag lines between records are left out (Ovid writes NL after ER), but a record without its TY still
+    ends in an ER that closes nothing: refused there."""
+    text = GOOD + "AU  - Stray, A.\nTI  - A record that lost its TY line\nER  - \n\n" + GOOD
+    refuse(seeded, write(tmp_path, "stray.ris", text), "line 9", "ER without a TY starting the record")
 
 
 def test_empty_record(seeded, tmp_path):

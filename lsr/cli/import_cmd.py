@@ -39,9 +39,9 @@ def import_(state: CliState, review: str, file: str, source: str | None, labels_
 
     The format is read from the file itself: RIS, CSV/TSV, an Excel workbook (.xlsx: the first sheet with a
     title, abstract or identifier column), Web of Science plain text, PubMed's own format (Save as "PubMed",
-    or Send to > Citation manager: a .nbib file; or its XML), BibTeX, EndNote's XML export, EndNote's tagged
-    format (.enw: Google Scholar's "EndNote" link, many publishers' citation downloads), or an ASReview LAB
-    project file (.asreview).
+    or Send to > Citation manager: a .nbib file; or its XML) and ERIC's .nbib, BibTeX, EndNote's XML export,
+    EndNote's tagged format (.enw: Google Scholar's "EndNote" link, many publishers' citation downloads), or
+    an ASReview LAB project file (.asreview).
 
     Each record is de-duplicated against the review (OpenAlex id, DOI, PMID, then title, year and first
     author); duplicates are kept as provenance of the existing record. Labels become decisions of the labels

@@ -10,7 +10,7 @@ or, where a Rayyan export names its members' decisions (``rayyan``), of each mem
 file (by SHA-256) is not imported twice into one review.
 
 The readers, one module each: ``ris``, ``csv_table`` (CSV/TSV), ``spreadsheet`` (an Excel workbook, read as
-its table), ``wos`` (Web of Science plain text), ``medline`` (PubMed's own format), ``bibtex``,
+its table), ``wos`` (Web of Science plain text), ``medline`` (PubMed's and ERIC's .nbib), ``bibtex``,
 ``endnote_xml`` (EndNote's XML export), ``pubmed_xml`` (PubMed's XML), ``refer`` (EndNote's tagged format,
 ``.enw``) and ``asreview_project`` (an ASReview LAB project file); ``decode``
 turns bytes into text or refuses them, ``framing`` holds what the line-based readers share and
@@ -20,6 +20,7 @@ turns bytes into text or refuses them, ``framing`` holds what the line-based rea
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,14 +45,15 @@ from lsr.search.importers.spreadsheet import is_xlsx, xlsx_as_csv
 from lsr.search.importers.wos import looks_like_wos, read_wos
 
 PROGRESS_STEP = 500
-READERS = {"ris": read_ris, "csv": read_csv, "wos": read_wos, "medline": read_medline, "bibtex": read_bibtex,
+READERS = {"csv": read_csv, "wos": read_wos, "medline": read_medline, "bibtex": read_bibtex,
            "endnote": read_endnote_xml, "pubmed_xml": read_pubmed_xml, "refer": read_refer}
 
-_NOT_SUPPORTED = (
-    ("{", "this looks like JSON (OpenAlex works are added with `lsr update`)"),
-    ("[", "this looks like JSON (OpenAlex works are added with `lsr update`)"),
-    ("<", "this looks like XML or HTML but neither an EndNote XML export nor PubMed XML; export RIS, CSV, "
-          "BibTeX or (PubMed) MEDLINE instead"),
+_NOT_SUPPORTED = (  # a first line's start -> what the file is and what to export instead; the first match wins
+    (re.compile(r"<\d+\.?\s*>\s*$"), "this looks like Ovid's display format (records numbered <1>), which lsr does "
+                                       "not read; export the records from Ovid as RIS (Export > format RIS)"),
+    (re.compile(r"[{\[]"), "this looks like JSON (OpenAlex works are added with `lsr update`)"),
+    (re.compile("<"), "this looks like XML or HTML but neither an EndNote XML export nor PubMed XML; export RIS, "
+                      "CSV, BibTeX or (PubMed) MEDLINE instead"),
 )
 
 
@@ -104,8 +106,8 @@ class _RollBack(Exception):
 
 
 def detect_format(text: str, name: str) -> str:
-    """``"ris"``, ``"wos"`` (Web of Science plain text), ``"medline"`` (PubMed's own format), ``"bibtex"``,
-    ``"endnote"`` (EndNote XML), ``"refer"`` (EndNote tagged) or ``"csv"`` from the text itself.
+    """``"ris"``, ``"wos"`` (Web of Science plain text), ``"medline"`` (PubMed's and ERIC's), ``"bibtex"``,
+    ``"endnote"`` (EndNote XML), ``"pubmed_xml"``, ``"refer"`` (EndNote tagged) or ``"csv"`` from the text itself.
 
     Raises:
         LsrError: neither, with a hint when the file is a known other format.
@@ -129,17 +131,17 @@ def detect_format(text: str, name: str) -> str:
     if looks_like_csv(first):
         return "csv"
     stripped = first.lstrip()
-    for prefix, hint in _NOT_SUPPORTED:
-        if stripped.startswith(prefix):
+    for known, hint in _NOT_SUPPORTED:
+        if known.match(stripped):
             raise LsrError(f"{name}: line {n}: not RIS, CSV, MEDLINE, BibTeX or Web of Science: {hint}")
     delimiter, columns = header_columns(first)
     if delimiter is not None and len(columns) >= 3:
         return "csv"  # a table without the columns lsr needs: read_csv says which columns it has
     shown = stripped[:60] + ("…" if len(stripped) > 60 else "")
     raise LsrError(f"{name}: line {n}: not RIS, CSV, MEDLINE, BibTeX or Web of Science: a RIS file starts with a "
-                   f"TY line, a CSV file with a header naming a title, abstract or doi column, PubMed's MEDLINE with "
-                   f"a PMID- line, BibTeX with @article{{…}}, EndNote's tagged format with a %0 line "
-                   f"(found {shown!r})")
+                   f"TY line, a CSV file with a header naming a title, abstract or doi column, MEDLINE (PubMed, "
+                   f"ERIC) with a PMID- or OWN - line, BibTeX with @article{{…}}, EndNote's tagged format with a %0 "
+                   f"line (found {shown!r})")
 
 
 def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
@@ -166,7 +168,11 @@ def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
     fmt = detect_format(text, name)
     if fmt not in ("csv", "bibtex", "endnote", "pubmed_xml"):  # the line formats go line by line
         text = text.split("\n")
-    records = READERS[fmt](text, name)
+    if fmt == "ris":  # the one text reader that leaves something out with a warning (tag lines between records)
+        records, left_out = read_ris(text, name)
+        warnings = (*warnings, *left_out)
+    else:
+        records = READERS[fmt](text, name)
     return ParsedFile(name, fmt, used, sha256, records, warnings)
 
 

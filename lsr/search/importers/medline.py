@@ -1,18 +1,22 @@
-"""Reading PubMed's own export, the MEDLINE format (PubMed "Save" as "PubMed", "Send to: Citation manager"
-``.nbib``), into source records.
+"""Reading the MEDLINE format into source records: PubMed's own export (PubMed "Save" as "PubMed", "Send to:
+Citation manager" ``.nbib``) and ERIC's ``.nbib`` export, which uses the same tags.
 
-Owns the structure check and field mapping of MEDLINE: a record starts with its ``PMID-`` line and ends at
+Owns the structure check and field mapping of MEDLINE: a record starts with its ``PMID-`` line (PubMed) or,
+between records, its ``OWN -`` line (ERIC's records have no PMID and open with ``OWN - ERIC``), and ends at
 a blank line; every other line is a tag padded to four characters, ``- `` and a value (``TI  - …``,
 ``PMID- …``), or the continuation of the line above, indented six spaces. The tags are NLM's "MEDLINE/PubMed
 Data Element (Field) Descriptions". The format is simple enough that no parser library is needed: the
 line walk that names the line of a problem *is* the parser. Refused, naming the line: text before the first
-record or between records that is not a ``PMID-`` line, a line inside a record that is neither a tag nor
-a continuation, a continuation with no tag above it.
+record or between records that is not a ``PMID-`` or ``OWN -`` line, a line inside a record that is
+neither a tag nor a continuation, a continuation with no tag above it.
 
 Mapped: ``TI`` (``BTI`` for a book), ``AB``, ``FAU`` (``AU``, or ``CN`` for a group, when there is no
 full name), ``DP`` (year and date), ``JT``/``TA`` (venue), ``PT`` (type), ``LA`` (ISO 639-2, mapped to
-OpenAlex's two-letter codes for the common languages), the DOI from ``LID``/``AID`` values marked
-``[doi]`` (or the ``doi:`` in ``SO``), ``PMID``, and ``OT``/``MH`` as keywords.
+OpenAlex's two-letter codes for the common languages; ERIC writes the language's English name), the DOI
+from ``LID``/``AID`` values marked ``[doi]`` (PubMed) or written as a DOI link (ERIC:
+``AID - http://dx.doi.org/10…``), else the ``doi:`` in ``SO``, ``PMID``, and ``OT``/``MH`` as keywords.
+The database is PubMed for a record with a PMID, else its ``OWN`` (``ERIC``); ERIC's own id (``OID``,
+``EJ…``/``ED…``) stays in the raw fields.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from lsr.search.importers.ris import SourceRecord, parse_date, parse_year
 
 TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}- ?(.*)$")
 CONTINUATION = re.compile(r"^(?:\t| {2,})\s*\S")  # NLM indents six spaces; an editor may shorten or tab them
-FIRST_LINE = re.compile(r"^PMID- ?\d")
+FIRST_LINE = re.compile(r"^(?:PMID- ?\d|OWN - ?\S)")  # PubMed's record opens with its PMID, ERIC's with OWN
 
 # PT values (most specific first) -> OpenAlex work types, as the other readers map theirs.
 PUBLICATION_TYPES = (
@@ -37,17 +41,22 @@ PUBLICATION_TYPES = (
 )
 LANGUAGES = {"eng": "en", "dut": "nl", "nld": "nl", "ger": "de", "deu": "de", "fre": "fr", "fra": "fr",
              "spa": "es", "ita": "it", "por": "pt", "swe": "sv", "dan": "da", "nor": "no", "fin": "fi",
-             "pol": "pl", "chi": "zh", "zho": "zh", "jpn": "ja", "rus": "ru", "tur": "tr", "kor": "ko"}
+             "pol": "pl", "chi": "zh", "zho": "zh", "jpn": "ja", "rus": "ru", "tur": "tr", "kor": "ko",
+             # ERIC writes the name
+             "english": "en", "dutch": "nl", "german": "de", "french": "fr", "spanish": "es", "italian": "it",
+             "portuguese": "pt", "swedish": "sv", "danish": "da", "norwegian": "no", "finnish": "fi",
+             "polish": "pl", "chinese": "zh", "japanese": "ja", "russian": "ru", "turkish": "tr", "korean": "ko"}
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                                        "dec"), 1)}
 _DP = re.compile(r"^(\d{4})(?: ([A-Za-z]{3})[a-z]*(?: (\d{1,2}))?)?")  # 2019 Jun 20, 2019 Jun, 2019 Spring, 2019
 _DEP = re.compile(r"^(\d{4})(\d{2})(\d{2})$")  # the electronic publication date, 20190620
 _DOI_MARK = re.compile(r"^(\S+)\s*\[doi\]\s*$", re.IGNORECASE)
+_DOI_LINK = re.compile(r"^https?://(?:dx\.)?doi\.org/(10\.\S+)$", re.IGNORECASE)  # ERIC's AID
 _SO_DOI = re.compile(r"\bdoi:\s*(10\.\S+?)\.?(?:\s|$)", re.IGNORECASE)
 
 
 def looks_like_medline(first_line: str) -> bool:
-    """Whether a first non-blank line opens a MEDLINE export (``PMID- 12345678``)."""
+    """Whether a first non-blank line opens a MEDLINE export (``PMID- 12345678``, ERIC's ``OWN - ERIC``)."""
     return bool(FIRST_LINE.match(first_line.lstrip("\ufeff")))
 
 
@@ -68,14 +77,14 @@ def read_medline(text: str | list[str], name: str) -> list[SourceRecord]:
             entry, last = None, None
             continue
         match = TAG_LINE.match(line.rstrip())
-        if match and match.group(1) == "PMID":
+        if match and (match.group(1) == "PMID" or (match.group(1) == "OWN" and entry is None)):
             entry = {}
             entries.append(entry)
             starts.append(n)
         if entry is None:
             where = "before the first record" if not starts else "between records"
-            raise LsrError(f"{name}: line {n}: text {where} is not MEDLINE (a record starts with a PMID- line): "
-                           f"{clip_line(line)}")
+            raise LsrError(f"{name}: line {n}: text {where} is not MEDLINE (a record starts with a PMID- or "
+                           f"OWN - line): {clip_line(line)}")
         if match:
             last = entry.setdefault(match.group(1), [])
             last.append(match.group(2).strip())
@@ -85,7 +94,7 @@ def read_medline(text: str | list[str], name: str) -> list[SourceRecord]:
             raise LsrError(f"{name}: line {n}: not a MEDLINE line (a tag such as 'TI  - ' or a continuation "
                            f"indented six spaces): {clip_line(line)}")
     if not starts:
-        raise LsrError(f"{name}: no MEDLINE records (no PMID- lines)")
+        raise LsrError(f"{name}: no MEDLINE records (no PMID- or OWN - lines)")
     return to_source_records(name, starts, entries, entry_to_record)
 
 
@@ -106,7 +115,7 @@ def entry_to_record(entry: dict[str, list[str]], line: int) -> SourceRecord:
         keywords=_unique(entry.get("OT", []) + [m.split("/")[0].lstrip("*") for m in entry.get("MH", [])]),
         raw={"format": "medline", "line": line, "fields": entry},
     )
-    return SourceRecord(line=line, candidate=cand, database="PubMed")
+    return SourceRecord(line=line, candidate=cand, database="PubMed" if cand.pmid else _first(entry, "OWN") or None)
 
 
 def _first(entry: dict[str, list[str]], tag: str) -> str:
@@ -128,10 +137,11 @@ def _date(published: str, electronic: str) -> str | None:
 
 
 def _doi(entry: dict[str, list[str]]) -> str | None:
-    """The DOI PubMed marks ``[doi]`` in ``LID`` or ``AID``, else the one in the ``SO`` citation."""
+    """The DOI PubMed marks ``[doi]`` in ``LID`` or ``AID``, or ERIC writes there as a DOI link, else the one
+    in the ``SO`` citation."""
     for tag in ("LID", "AID"):
         for value in entry.get(tag, []):
-            if marked := _DOI_MARK.match(value):
+            if marked := _DOI_MARK.match(value) or _DOI_LINK.match(value.strip()):
                 return marked.group(1)
     cited = _SO_DOI.search(_first(entry, "SO"))
     return cited.group(1) if cited else None

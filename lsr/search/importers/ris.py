@@ -4,17 +4,22 @@ Embase, lsr's own export) into ``Candidate``s, and the RIS vocabulary lsr writes
 Owns RIS structure checking and field mapping. rispy 0.9 parses the records, but first this module walks
 the lines itself, because rispy silently drops a final record without ``ER``, reports other problems
 without the file's line numbers, and adds a line without a tag to the last tag it knows (skipping unknown
-ones such as Ovid's ``NL``). Accepted around records: blank lines, counter lines (``1.``, Ovid's ``47. ``),
-``Key: value`` header lines (JSTOR's ``Provider:``/``Database:`` before each record) and, between records,
-bare links (Ovid, Embase). Inside a record, a line without a tag continues the previous tag (one more
-item of a list tag such as ``KW``), and PubMed-style ``PMID`` lines (PsycINFO) are kept as tags. Tag lines
-with one space before the dash (``TY - JOUR``) are accepted when the file uses that style throughout.
-Refused, naming the line: other text outside a record, a tag before the first ``TY``, a ``TY`` before the
-previous record's ``ER``, a final record without ``ER``, a record with no title, abstract or identifier.
+ones such as Ovid's ``NL``). Accepted around records: blank lines, counter lines (``1.``, Ovid's ``47. ``,
+``Record #1 of 2``), ``Key: value`` header lines (JSTOR's ``Provider:``/``Database:`` before each record)
+and, between records, bare links (Ovid, Embase) and tag lines (Ovid writes ``NL`` after a record's
+``ER``), which are left out with one warning. Inside a record, a line without a tag continues the previous
+tag (one more item of a list tag such as ``KW``), and PubMed-style ``PMID`` lines (PsycINFO) are kept as
+tags. Tag lines with one space before the dash (``TY - JOUR``) are accepted when the file uses that style
+throughout. Refused, naming the line: other text outside a record, a tag before the first ``TY``, a ``TY``
+before the previous record's ``ER``, an ``ER`` that closes no record (the tags of a record that lost its
+``TY``), a final record without ``ER``, a record with no title, abstract or identifier.
 
 Labels that lsr's own RIS export (keyword ``lsr:include`` …) or ASReview LAB's (note
-``ASReview_relevant`` …) carry are returned with each record and removed from its keywords and notes;
-so are lsr's decision notes (``N1  - lsr-note: …``) and record id (``ID  - lsr:42``).
+``ASReview_relevant`` …, also when Zotero wrapped it in HTML: ``<p>ASReview_relevant</p>``) carry are
+returned with each record and removed from its keywords and notes; so are lsr's decision notes
+(``N1  - lsr-note: …``) and record id (``ID  - lsr:42``). The database a record names (``DB``, else
+``DP``) is its source name; a code some exporters write there (EndNote's ``NLM``, EBSCOhost's ``psyh``)
+becomes the database's name (``DATABASE_CODES``).
 """
 
 from __future__ import annotations
@@ -27,13 +32,13 @@ from rispy.parser import ParseError
 
 from lsr.errors import LsrError
 from lsr.search.dedupe import Candidate
-from lsr.search.identity import normalize_doi, normalize_openalex_id, normalize_pmid
+from lsr.search.identity import normalize_doi, normalize_openalex_id, normalize_pmid, plain_text
 from lsr.search.importers.framing import RecordFrames, clip_line, to_source_records
 from lsr.search.importers.rayyan import with_rayyan_decisions
 
 STRICT_TAG = re.compile(r"^([A-Z][A-Z0-9])  - ?(.*)$|^(ER)  -\s*$")
 LOOSE_TAG = re.compile(r"^([A-Z][A-Z0-9])[ \t]{1,3}-(?:[ \t](.*)|[ \t]*)$")
-COUNTER = re.compile(r"^\s*\d+\.?\s*$")
+COUNTER = re.compile(r"^\s*(?:\d+\.?|Record #\d+ of \d+)\s*$")  # "1.", Ovid's "47. ", "Record #1 of 2"
 HEADER = re.compile(r"^[A-Za-z][\w ()/.,-]{0,60}:(?:\s|$)")  # "Provider: JSTOR", "Link to the Ovid Full Text:"
 URL_LINE = re.compile(r"^\s*https?://\S+\s*$")  # a database's link printed between records (Ovid, Embase)
 LONG_TAG = re.compile(r"^(PMID|PMCID)\s*-\s?(.*)$")  # PubMed-style tags some exporters mix in (PsycINFO)
@@ -59,6 +64,17 @@ LSR_REASON_KEYWORD = "lsr-reason:"
 LSR_NOTE = "lsr-note:"  # N1  - lsr-note: <the decision's note>
 LSR_ID = re.compile(r"lsr:(\d+)")  # ID  - lsr:<record id>
 ASREVIEW_NOTES = {"ASReview_relevant": "include", "ASReview_irrelevant": "exclude", "ASReview_not_seen": None}
+# Codes written in DB/DP for the database (lower case) -> its name for the PRISMA-S log. EndNote's PubMed import
+# writes "DP  - NLM"; EBSCOhost writes its short database code ("DB  - psyh", the db= of its links).
+DATABASE_CODES = {
+    "nlm": "PubMed",
+    "a9h": "Academic Search Complete", "aph": "Academic Search Premier", "bth": "Business Source Complete",
+    "buh": "Business Source Premier", "rzh": "CINAHL Plus with Full Text", "cmedm": "MEDLINE",
+    "mdc": "MEDLINE Complete", "i3h": "Criminal Justice Abstracts with Full Text", "ecn": "EconLit",
+    "eoh": "EconLit with Full Text", "eue": "Education Source", "ehh": "Education Research Complete",
+    "eric": "ERIC", "8gh": "GreenFILE", "hch": "Health Source: Nursing/Academic Edition", "psyh": "APA PsycInfo",
+    "pdh": "APA PsycArticles", "sih": "SocINDEX with Full Text",
+}
 
 
 @dataclass
@@ -95,9 +111,9 @@ def looks_like_ris(lines: list[str]) -> bool:
     return False
 
 
-def read_ris(text: str | list[str], name: str) -> list[SourceRecord]:
+def read_ris(text: str | list[str], name: str) -> tuple[list[SourceRecord], tuple[str, ...]]:
     """Check and parse RIS text (newlines already normalised; or its lines, which are then rewritten in
-    place) into source records.
+    place) into source records, with a warning for the tag lines left out between records.
 
     Raises:
         LsrError: the structure is broken or a record is empty; the message names file and line.
@@ -109,6 +125,7 @@ def read_ris(text: str | list[str], name: str) -> list[SourceRecord]:
     extras: list[dict[str, list[str]]] = []  # per record: tags rispy cannot hold (PMID)
     seen_record = False
     last: tuple[str, int] | None = None  # the record's last tag and its line index
+    between: list[tuple[int, str]] = []  # tag lines after an ER, before the next TY (Ovid's NL): left out
     for n, line in enumerate(lines, 1):
         match = (LOOSE_TAG if loose else STRICT_TAG).match(line)
         tag = (match.group(1) or match.group(3)) if match else None
@@ -129,6 +146,9 @@ def read_ris(text: str | list[str], name: str) -> list[SourceRecord]:
             seen_record = True
         elif tag == "ER":
             frames.close(n)
+        elif not frames.inside and seen_record:
+            between.append((n, line))
+            line = ""
         elif not frames.inside:
             raise LsrError(f"{name}: line {n}: tag {tag} outside a record (a record starts with TY)")
         if tag is not None:
@@ -147,7 +167,11 @@ def read_ris(text: str | list[str], name: str) -> list[SourceRecord]:
             for tag, values in extra.items():
                 unknown.setdefault(tag, []).extend(values)
     del lines
-    return to_source_records(name, starts, entries, entry_to_record)
+    warnings = ()
+    if between:
+        warnings = (f"{name}: {len(between)} tag line(s) between records (after an ER, before the next TY) left "
+                    f"out, the first at line {between[0][0]}: {clip_line(between[0][1])}",)
+    return to_source_records(name, starts, entries, entry_to_record), warnings
 
 
 def _continue(lines: list[str], line: str, last: tuple[str, int] | None, extra: dict[str, list[str]]) -> str:
@@ -228,7 +252,7 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
             kept_keywords.append(kw)
     kept_notes, decision_notes = [], []
     for note in notes:
-        marker = next((m for m in ASREVIEW_NOTES if note.strip() == m), None)
+        marker = next((m for m in ASREVIEW_NOTES if plain_text(note) == m), None)
         if marker is not None:
             label = label or ASREVIEW_NOTES[marker]
         elif note.startswith(LSR_NOTE):
@@ -237,6 +261,7 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
             kept_notes.append(note)
     urls = _all(entry, "urls", "file_attachments1", "file_attachments2") + unknown.get("L3", [])
     database = _first(entry, "name_of_database", "database_provider") or None
+    database = DATABASE_CODES.get((database or "").lower(), database)
     # DOI: DO; EndNote sometimes M3 or N1; Scopus also inside the UR link (doi=10.1016%2f...).
     doi = None
     for value in [*_all(entry, "doi"), *urls, *_all(entry, "type_of_work", "note")]:
