@@ -80,6 +80,20 @@ def test_bibtex_field_names_with_a_no_break_space_or_a_space_keep_their_entries(
     assert scopus_raw["funding_details"] == "Netherlands Organisation for Scientific Research,\u00a0452-17-011"
     assert scopus_raw["source"] == "Scopus" and scopus_raw["document_type"] == "Article"
     assert young_raw["key_words"] == "Debt, Young adults"
+    # Scopus's author_keywords and the key_words that "key words" became are keywords
+    assert scopus["keywords"] == ["debt counselling", "arrears"]
+    assert young["keywords"] == ["Debt", "Young adults"]
+
+
+def test_bibtex_proceedings_named_only_by_booktitle(workspace, tmp_path):
+    """A @proceedings entry (a conference volume) often has a booktitle and no title: that names it."""
+    path = tmp_path / "volume.bib"
+    path.write_text("@proceedings{ICRC2015,\n  booktitle = {Proceedings of the Onderwijs Research Dagen 2015},\n"
+                    "  year = {2015},\n  publisher = {NRO}\n}\n", encoding="utf-8")
+    result = run(["import", "test-review", path], workspace)
+    assert result.exit_code == 0, result.output
+    [item] = export_json(workspace)
+    assert (item["title"], item["type"], item["year"]) == ("Proceedings of the Onderwijs Research Dagen 2015", "book", 2015)
 
 
 def test_bibtex_entry_lost_among_repeated_keys_is_named_by_its_line(workspace, tmp_path):

@@ -14,7 +14,8 @@ parsing (``funding_text_1``).
 
 Mapped: ``title``, ``abstract``, ``author`` (split at `` and ``; ``{Group Name}`` stays one author),
 ``year``/``date``/``month``, ``journal``/``booktitle``, the entry type, ``doi`` (or a DOI in ``url``/``note``),
-``pmid``, ``keywords`` (``,`` or ``;``), ``language``.
+``pmid``, ``keywords`` (also Scopus's ``author_keywords``; ``,`` or ``;``), ``language``; an ``@proceedings``
+or ``@book`` without a ``title`` is named by its ``booktitle``.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ TYPES = {
     "phdthesis": "dissertation", "mastersthesis": "dissertation", "thesis": "dissertation", "techreport": "report",
     "report": "report", "misc": "other", "unpublished": "other", "online": "other", "dataset": "dataset",
 }
+KEYWORD_FIELDS = ("keywords", "author_keywords", "key_words")  # Scopus writes author_keywords
 MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
                                        "september", "october", "november", "december"), 1)}
 _AUTHORS = re.compile(r"\s+and\s+", re.IGNORECASE)
@@ -148,7 +150,8 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
     date = _field(entry, "date")
     venue = _field(entry, "journal") or _field(entry, "journaltitle") or _field(entry, "booktitle")
     cand = Candidate(
-        title=_field(entry, "title"),
+        # a @proceedings or @book entry may name itself only by its booktitle
+        title=_field(entry, "title") or (_field(entry, "booktitle") if kind in ("proceedings", "book") else ""),
         abstract=_field(entry, "abstract"),
         authors=[a for a in (_plain(p) for p in _AUTHORS.split(entry.get("author", ""))) if a],
         year=parse_year(_field(entry, "year"), date),
@@ -158,7 +161,8 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
         language=_field(entry, "language") or None,
         doi=_field(entry, "doi") or normalize_doi(_field(entry, "url")) or normalize_doi(_field(entry, "note")),
         pmid=_field(entry, "pmid") or None,
-        keywords=[k.strip() for part in split_list(_field(entry, "keywords")) for k in part.split(",") if k.strip()],
+        keywords=[k.strip() for key in KEYWORD_FIELDS for part in split_list(_field(entry, key))
+                  for k in part.split(",") if k.strip()],
         raw={"format": "bibtex", "line": line, "fields": entry},
     )
     return SourceRecord(line=line, candidate=cand)
