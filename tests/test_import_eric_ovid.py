@@ -60,6 +60,7 @@ def test_eric_nbib_is_read_with_eric_as_its_source(workspace):
                                    "source": "ERIC"}]
     report = items["Family Literacy Programs and Early School Leaving: A Five-Year Follow-Up"]
     assert report["doi"] is None and report["pmid"] is None and report["year"] == 2018
+    assert (journal["type"], report["type"]) == ("article", "report")  # ERIC's "Reports - Evaluative"
     assert [r.candidate.language for r in read_file(DATA / "eric.nbib").records] == ["en", "en"]  # LA - English
 
 

@@ -38,6 +38,9 @@ PUBLICATION_TYPES = (
     ("published erratum", "erratum"), ("preprint", "preprint"), ("editorial", "editorial"),
     ("letter", "letter"), ("comment", "letter"), ("review", "review"), ("systematic review", "review"),
     ("meta-analysis", "review"), ("congress", "proceedings-article"), ("dataset", "dataset"),
+    # ERIC's publication types (an article is typed "Journal Articles" and also "Reports - Research")
+    ("journal articles", "article"), ("dissertations/theses", "dissertation"), ("books", "book"),
+    ("speeches/meeting papers", "proceedings-article"), ("reports - ", "report"),
 )
 LANGUAGES = {"eng": "en", "dut": "nl", "nld": "nl", "ger": "de", "deu": "de", "fre": "fr", "fra": "fr",
              "spa": "es", "ita": "it", "por": "pt", "swe": "sv", "dan": "da", "nor": "no", "fin": "fi",
