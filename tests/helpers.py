@@ -69,6 +69,13 @@ def run(args: list[str], workspace: Path | None = None, input: str | None = None
     return CliRunner().invoke(main, full, input=input, catch_exceptions=False)
 
 
+def export_json(workspace: Path, review: str = "test-review") -> list[dict]:
+    """``lsr export REVIEW --format json``: every record with its fields, label and sources."""
+    result = run(["export", review, "--format", "json"], workspace)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
 def status_json(workspace: Path, review: str | None = None) -> dict:
     result = run(["status", "--json"] + ([review] if review else []), workspace)
     assert result.exit_code == 0, result.output

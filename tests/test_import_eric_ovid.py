@@ -5,13 +5,12 @@ write."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from lsr.search.importers import read_file
-from tests.helpers import run
+from tests.helpers import export_json, run
 
 pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
 
@@ -24,12 +23,6 @@ OVID_RIS = ("1.\nTY  - JOUR\nID  - 2019-65183-001\nT1  - Self-criticism and scho
             "2.\nTY  - JOUR\nID  - 2019-29490-001\nT1  - Homework time and sleep in secondary school pupils.\n"
             "A1  - Ferreira, Claudia\nY1  - 2019//\nJF  - Journal of Health Psychology\nER  -\n"
             "NL  - J Health Psychol\n")
-
-
-def export_json(ws: Path) -> list[dict]:
-    result = run(["export", "test-review", "--format", "json"], ws)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

@@ -14,17 +14,11 @@ from lsr.models import RecordSource, SearchRun
 from lsr.search.importers import import_file, read_file
 from lsr.settings import resolve
 from lsr.workspace import open_workspace
-from tests.helpers import run, status_json
+from tests.helpers import export_json, run, status_json
 
 pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
 
 DATA = Path(__file__).parent / "data" / "import"
-
-
-def export_json(ws: Path) -> list[dict]:
-    result = run(["export", "test-review", "--format", "json"], ws)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 def by_doi(items: list[dict]) -> dict[str, dict]:

@@ -8,14 +8,13 @@ names and tags as the databases write them)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from lsr.errors import LsrError
 from lsr.search.importers import read_file
-from tests.helpers import run, status_json
+from tests.helpers import export_json, run, status_json
 
 pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
 
@@ -24,12 +23,6 @@ DATA = Path(__file__).parent / "data" / "import"
 
 def records(name: str) -> list:
     return [r.candidate for r in read_file(DATA / name).records]
-
-
-def export_json(ws: Path) -> list[dict]:
-    result = run(["export", "test-review", "--format", "json"], ws)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 def test_openalex_csv_reads_display_name_and_dotted_columns():

@@ -4,7 +4,6 @@ no-break space, ``key words``), both found in real export files."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from lsr.models import Record, RecordSource
 from lsr.search.importers import read_file
 from lsr.settings import resolve
 from lsr.workspace import open_workspace
-from tests.helpers import run
+from tests.helpers import export_json, run
 
 pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
 
@@ -45,12 +44,6 @@ SCOPUS_BIB = (  # as Scopus writes BibTeX: the space in "funding_text 1" is a no
     "   doi                           = {10.1000/ya.2019.7},\n"
     "}\n"
 )
-
-
-def export_json(ws: Path) -> list[dict]:
-    result = run(["export", "test-review", "--format", "json"], ws)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 def raw_fields(ws: Path) -> list[dict]:
