@@ -1,7 +1,7 @@
-"""Fuzzing the RIS, CSV, MEDLINE, BibTeX, EndNote XML, PubMed XML and EndNote tagged importers: every input
+"""Fuzzing the importers (RIS, CSV, MEDLINE, BibTeX, EndNote XML and tagged, PubMed XML, Ovid): every input
 imports or is refused with one clean line.
 
-Inputs are random bytes, and valid RIS/CSV/MEDLINE/BibTeX/EndNote XML/PubMed XML/EndNote tagged files with random
+Inputs are random bytes, and valid files of each format with random
 mutations (cut, inserted junk, duplicated or dropped tags, stray encodings). A refusal must be an ``LsrError``
 naming the file and leave the review unchanged; anything else escaping is a bug.
 """
@@ -59,6 +59,11 @@ REFER = (
     "%D 2019\r\n%8 June 15, 2019\r\n%R 10.1000/abc.5\r\n%K school\r\nachievement; reading\r\n%X An abstract\r\n"
     "on two lines.\r\n\r\n%0 Book Section\r\n%T Schuldhulp\r\n%B Handboek\r\n%M 31811236\r\n%W NLM\r\n"
 )
+OVID = (
+    "<1. >\r\nVN  - Ovid Technologies\r\nDB  - Embase\r\nUI  - 2011234567\r\nPM  - 33355555\r\nTI  - Homework clubs\r\n"
+    "SO  - Arch Dis Child. 107 (2), 2022. Date of Publication: June 2022.\r\nAB  - Attendance rose.\r\nMETHODS: 12.\r\n"
+    "DO  - http://dx.doi.org/10.1136/x.200\r\n\r\n<2. >\r\nDB  - Ovid MEDLINE(R)\r\nUI  - 34567890\r\nTI  - Schuldhulp\r\n"
+)
 CSV = ("title,abstract,authors,doi,year,included\n"
        "Extended school day,Effects on children,\"Doe, A.\",10.1000/x1,2018,1\n"
        "Energy coaching,Households in poverty,\"Roe, B.\",,2020,0\n")
@@ -91,7 +96,8 @@ def test_random_bytes(tmp_path_factory, blob, suffix):
 
 @FUZZ
 @given(template=st.sampled_from([("ris", RIS), ("csv", CSV), ("nbib", MEDLINE), ("bib", BIBTEX),
-                                           ("xml", ENDNOTE), ("xml", PUBMED_XML), ("enw", REFER)]),
+                                           ("xml", ENDNOTE), ("xml", PUBMED_XML), ("enw", REFER),
+                                           ("txt", OVID)]),
        cut=st.integers(0, 500),
        junk=st.text(max_size=12), drop=st.integers(0, 400),
        encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))

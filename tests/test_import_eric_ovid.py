@@ -97,7 +97,8 @@ def test_asreview_labels_wrapped_in_html_by_zotero(workspace, tmp_path):
 
 @pytest.mark.parametrize("first", ["<3001. >", "<8>"])
 def test_ovid_display_format_is_named_with_what_to_export(workspace, tmp_path, first):
-    text = f"{first}\nVN  - Ovid Technologies\nDB  - Embase\nTI  - Quality of life in school-age children.\n"
+    # Ovid's display format without field labels (field names on their own lines); the labelled one is read
+    text = f"{first}\nAccession Number\n  01445406-201509000-00006.\nTitle\n  Quality of life in school-age children.\n"
     message = refused(workspace, write(tmp_path, "ovid.cgi", text))
     assert "line 1" in message and "Ovid's display format" in message, message
     assert "export the records from Ovid as RIS (Export > format RIS)" in message and "XML" not in message
@@ -125,3 +126,33 @@ def test_database_codes_become_database_names(workspace, tmp_path):
     assert source("cja.ris", "DB  - i3h\nDP  - EBSCOhost\n", "Debt and crime") == (
         "Criminal Justice Abstracts with Full Text")
     assert source("other.ris", "DB  - zzq\nDP  - EBSCOhost\n", "Debt and housing") == "zzq"  # unknown: as written
+
+
+def test_ovid_citation_manager_export(workspace):
+    """Ovid's own tagged export: MEDLINE's UI is the PMID, Embase's is not (its PMID is PM); the year from YR
+    or from Embase's "Date of Publication" in SO; paragraphs of a structured abstract are not indented."""
+    result = run(["import", "test-review", DATA / "ovid_citation_manager.txt"], workspace)
+    assert result.exit_code == 0, result.output
+    assert "(Ovid, utf-8, source ovid): 2 new" in result.stdout  # two databases: the source is the format
+    items = {i["pmid"]: i for i in export_json(workspace)}
+    medline = items["34567890"]
+    assert medline["title"].startswith("Extended school day and reading achievement")
+    assert medline["abstract"] == ("BACKGROUND: Schools in deprived areas lengthened the day by six hours a week. "
+                                   "METHODS: 48 schools were randomised. RESULTS: Reading improved by 0.12 SD.")
+    assert (medline["doi"], medline["year"], medline["venue"]) == (
+        "10.1037/edu0000777", 2021, "Journal of Educational Psychology")
+    assert medline["authors"] == ["Haugen K", "Moreau JP"]
+    assert medline["keywords"] == ["Child", "Reading", "Schools", "extended school day"]
+    embase = items["33355555"]
+    assert (embase["year"], embase["venue"], embase["type"]) == (2022, "Archives of Disease in Childhood",
+                                                                 "proceedings-article")
+    assert embase["doi"] == "10.1136/archdischild-2022-rcpch.200"
+
+
+@pytest.mark.parametrize("text, line, what", [
+    ("Results of search 3\n<1. >\nTI  - A title\n", "line 1", "Ovid's export with a record number <1. >"),
+    ("<1. >\nTI  - A title\n\nstray text after a blank line\n", "line 4", "neither an Ovid field"),
+])
+def test_broken_ovid_export_names_the_line(workspace, tmp_path, text, line, what):
+    message = refused(workspace, write(tmp_path, "ovid.txt", text))
+    assert line in message and what in message, message

@@ -12,7 +12,7 @@ file (by SHA-256) is not imported twice into one review.
 The readers, one module each: ``ris``, ``csv_table`` (CSV/TSV), ``spreadsheet`` (an Excel workbook, read as
 its table), ``wos`` (Web of Science plain text), ``medline`` (PubMed's and ERIC's .nbib), ``bibtex``,
 ``endnote_xml`` (EndNote's XML export), ``pubmed_xml`` (PubMed's XML), ``refer`` (EndNote's tagged format,
-``.enw``) and ``asreview_project`` (an ASReview LAB project file); ``decode``
+``.enw``), ``ovid`` (Ovid's tagged export) and ``asreview_project`` (an ASReview LAB project file); ``decode``
 turns bytes into text or refuses them, ``framing`` holds what the line-based readers share and
 ``xml_records`` what the XML ones do.
 """
@@ -38,6 +38,7 @@ from lsr.search.importers.csv_table import header_columns, looks_like_csv, read_
 from lsr.search.importers.decode import decode_bytes, read_bytes
 from lsr.search.importers.endnote_xml import looks_like_endnote_xml, read_endnote_xml
 from lsr.search.importers.medline import looks_like_medline, read_medline
+from lsr.search.importers.ovid import looks_like_ovid, read_ovid
 from lsr.search.importers.pubmed_xml import looks_like_pubmed_xml, read_pubmed_xml
 from lsr.search.importers.refer import looks_like_refer, read_refer
 from lsr.search.importers.ris import SourceRecord, looks_like_ris, read_ris
@@ -46,11 +47,13 @@ from lsr.search.importers.wos import looks_like_wos, read_wos
 
 PROGRESS_STEP = 500
 READERS = {"csv": read_csv, "wos": read_wos, "medline": read_medline, "bibtex": read_bibtex,
-           "endnote": read_endnote_xml, "pubmed_xml": read_pubmed_xml, "refer": read_refer}
+           "endnote": read_endnote_xml, "pubmed_xml": read_pubmed_xml, "refer": read_refer,
+           "ovid": read_ovid}
 
 _NOT_SUPPORTED = (  # a first line's start -> what the file is and what to export instead; the first match wins
-    (re.compile(r"<\d+\.?\s*>\s*$"), "this looks like Ovid's display format (records numbered <1>), which lsr does "
-                                       "not read; export the records from Ovid as RIS (Export > format RIS)"),
+    (re.compile(r"<\d+\.?\s*>\s*$"), "this looks like Ovid's display format (records numbered <1>, fields without "
+                                       "labels), which lsr does not read; export the records from Ovid as RIS (Export > "
+                                       "format RIS) or with field labels (Citation Manager format)"),
     (re.compile(r"[{\[]"), "this looks like JSON (OpenAlex works are added with `lsr update`)"),
     (re.compile("<"), "this looks like XML or HTML but neither an EndNote XML export nor PubMed XML; export RIS, "
                       "CSV, BibTeX or (PubMed) MEDLINE instead"),
@@ -62,7 +65,7 @@ class ParsedFile:
     """An import file read and checked, before anything touches the database."""
 
     path: str
-    format: str  # ris | csv | xlsx | asreview | wos | medline | bibtex | endnote | pubmed_xml | refer
+    format: str  # ris | csv | xlsx | asreview | wos | medline | bibtex | endnote | pubmed_xml | refer | ovid
     encoding: str
     sha256: str
     records: list[SourceRecord]
@@ -107,7 +110,8 @@ class _RollBack(Exception):
 
 def detect_format(text: str, name: str) -> str:
     """``"ris"``, ``"wos"`` (Web of Science plain text), ``"medline"`` (PubMed's and ERIC's), ``"bibtex"``,
-    ``"endnote"`` (EndNote XML), ``"pubmed_xml"``, ``"refer"`` (EndNote tagged) or ``"csv"`` from the text itself.
+    ``"endnote"`` (EndNote XML), ``"pubmed_xml"``, ``"refer"`` (EndNote tagged), ``"ovid"`` or ``"csv"`` from the
+    text itself.
 
     Raises:
         LsrError: neither, with a hint when the file is a known other format.
@@ -121,6 +125,8 @@ def detect_format(text: str, name: str) -> str:
         return "endnote"
     if looks_like_pubmed_xml(text):
         return "pubmed_xml"
+    if looks_like_ovid(lines):
+        return "ovid"
     n, first = next(((i, ln) for i, ln in enumerate(lines, 1) if ln.strip()), (1, ""))
     if looks_like_wos(first):
         return "wos"
@@ -141,7 +147,7 @@ def detect_format(text: str, name: str) -> str:
     raise LsrError(f"{name}: line {n}: not RIS, CSV, MEDLINE, BibTeX or Web of Science: a RIS file starts with a "
                    f"TY line, a CSV file with a header naming a title, abstract or doi column, MEDLINE (PubMed, "
                    f"ERIC) with a PMID- or OWN - line, BibTeX with @article{{…}}, EndNote's tagged format with a %0 "
-                   f"line (found {shown!r})")
+                   f"line, Ovid's export with a record number <1. > (found {shown!r})")
 
 
 def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:

@@ -317,7 +317,7 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
 DOCUMENT_TYPES = {  # Scopus/EndNote "M3" document types that say more than TY
     "article": "article", "review": "review", "erratum": "erratum", "correction": "erratum", "letter": "letter",
     "editorial": "editorial", "note": "article", "conference paper": "proceedings-article",
-    "conference review": "proceedings-article", "retracted": "retraction", "retraction": "retraction",
+    "conference review": "proceedings-article", "conference abstract": "proceedings-article", "retracted": "retraction", "retraction": "retraction",
     "book chapter": "book-chapter", "book": "book", "short survey": "review", "data paper": "dataset",
 }
 
