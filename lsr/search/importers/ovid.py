@@ -12,8 +12,8 @@ Each record is mapped to the RIS reader's entry and read by its rules (``ris.ent
 title, ``AB`` abstract, ``AU`` authors, ``YR`` year (else the year in ``SO``), ``JN`` journal (else the
 title part of ``SO``), ``DO`` DOI (often a doi.org link), ``LG`` language, ``PT`` publication type, ``MH``/
 ``KW`` keywords (Emtree or MeSH, the major-topic ``*`` dropped), ``DB`` the database; the PMID is ``PM``
-(Embase's MEDLINE PMID), or ``UI`` when the database is MEDLINE (Ovid's MEDLINE ``UI`` is the PMID; Embase's is
-its own accession number).
+(Ovid's "PubMed Identifier" field), or ``UI`` when the database is MEDLINE (Ovid's MEDLINE ``UI`` is the PMID;
+Embase's is its own accession number).
 """
 
 from __future__ import annotations
