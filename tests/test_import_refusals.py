@@ -57,7 +57,7 @@ def write(tmp_path: Path, name: str, data: bytes | str) -> Path:
 
 def test_not_ris_or_csv(seeded, tmp_path):
     path = write(tmp_path, "notes.ris", "\nDear colleague,\nhere are the references you asked for.\n")
-    refuse(seeded, path, "line 2", "not RIS, CSV, MEDLINE, BibTeX or Web of Science")
+    refuse(seeded, path, "line 2", "not an export format lsr reads")
 
 
 @pytest.mark.parametrize("text, hint", [
@@ -78,7 +78,7 @@ def test_broken_bibtex_names_the_entry(seeded, tmp_path):
     ("PMID- 31456789\nTI  - A title\nthis line lost its indentation\n", "line 3", "not a MEDLINE line"),
     ("PMID- 31456789\nTI  - A title\n\tan editor's tab is indentation\nno tab here\n", "line 4", "not a MEDLINE line"),
     ("PMID- 31456789\nTI  - A title\n\nTI  - a record without its PMID line\n", "line 4", "between records"),
-    ("Search: school day\nPMID- 31456789\nTI  - A title\n", "line 1", "not RIS, CSV"),
+    ("Search: school day\nPMID- 31456789\nTI  - A title\n", "line 1", "not an export format lsr reads"),
 ])
 def test_broken_medline_names_the_line(seeded, tmp_path, text, line, what):
     refuse(seeded, write(tmp_path, "pubmed.nbib", text), line, what)

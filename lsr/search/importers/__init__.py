@@ -137,14 +137,15 @@ def detect_format(text: str, name: str) -> str:
     if looks_like_csv(first):
         return "csv"
     stripped = first.lstrip()
+    refused = f"{name}: line {n}: not an export format lsr reads"
     for known, hint in _NOT_SUPPORTED:
         if known.match(stripped):
-            raise LsrError(f"{name}: line {n}: not RIS, CSV, MEDLINE, BibTeX or Web of Science: {hint}")
+            raise LsrError(f"{refused}: {hint}")
     delimiter, columns = header_columns(first)
     if delimiter is not None and len(columns) >= 3:
         return "csv"  # a table without the columns lsr needs: read_csv says which columns it has
     shown = stripped[:60] + ("…" if len(stripped) > 60 else "")
-    raise LsrError(f"{name}: line {n}: not RIS, CSV, MEDLINE, BibTeX or Web of Science: a RIS file starts with a "
+    raise LsrError(f"{refused}: a RIS file starts with a "
                    f"TY line, a CSV file with a header naming a title, abstract or doi column, MEDLINE (PubMed, "
                    f"ERIC) with a PMID- or OWN - line, BibTeX with @article{{…}}, EndNote's tagged format with a %0 "
                    f"line, Ovid's export with a record number <1. > (found {shown!r})")
