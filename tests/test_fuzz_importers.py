@@ -1,5 +1,5 @@
-"""Fuzzing the importers (RIS, CSV, MEDLINE, BibTeX, EndNote XML and tagged, PubMed XML, Ovid): every input
-imports or is refused with one clean line.
+"""Fuzzing the importers (RIS, CSV, MEDLINE, BibTeX, EndNote XML and tagged, PubMed XML, Ovid, CSL JSON): every
+input imports or is refused with one clean line.
 
 Inputs are random bytes, and valid files of each format with random
 mutations (cut, inserted junk, duplicated or dropped tags, stray encodings). A refusal must be an ``LsrError``
@@ -64,6 +64,9 @@ OVID = (
     "SO  - Arch Dis Child. 107 (2), 2022. Date of Publication: June 2022.\r\nAB  - Attendance rose.\r\nMETHODS: 12.\r\n"
     "DO  - http://dx.doi.org/10.1136/x.200\r\n\r\n<2. >\r\nDB  - Ovid MEDLINE(R)\r\nUI  - 34567890\r\nTI  - Schuldhulp\r\n"
 )
+CSL = ('[{"id": "a", "type": "article-journal", "title": "Homework clubs", "author": [{"family": "Smit", "given": "J."}],'
+       ' "issued": {"date-parts": [[2022, 6]]}, "DOI": "10.1000/csl.1", "container-title": "J Educ"},\n'
+       ' {"id": "b", "type": "chapter", "title": "Schuldhulp", "issued": {"raw": "2019"}}]\n')
 CSV = ("title,abstract,authors,doi,year,included\n"
        "Extended school day,Effects on children,\"Doe, A.\",10.1000/x1,2018,1\n"
        "Energy coaching,Households in poverty,\"Roe, B.\",,2020,0\n")
@@ -97,7 +100,7 @@ def test_random_bytes(tmp_path_factory, blob, suffix):
 @FUZZ
 @given(template=st.sampled_from([("ris", RIS), ("csv", CSV), ("nbib", MEDLINE), ("bib", BIBTEX),
                                            ("xml", ENDNOTE), ("xml", PUBMED_XML), ("enw", REFER),
-                                           ("txt", OVID)]),
+                                           ("txt", OVID), ("json", CSL)]),
        cut=st.integers(0, 500),
        junk=st.text(max_size=12), drop=st.integers(0, 400),
        encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))

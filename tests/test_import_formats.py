@@ -527,3 +527,30 @@ def test_pubmed_xml_from_efetch(workspace):
     assert (vernacular["title"], vernacular["year"]) == ("Schuldhulpverlening in Heerlen.", 2019)
     book = items["20301295"]
     assert (book["type"], book["year"], book["authors"]) == ("book-chapter", 1993, ["Bakker, Lotte"])
+
+
+def test_csl_json_from_zotero(workspace):
+    """CSL JSON as Zotero exports it: CSL types, name particles, date-parts, a DOI only in the URL."""
+    result = run(["import", "test-review", DATA / "zotero_csl.json"], workspace)
+    assert result.exit_code == 0, result.output
+    assert "2 new" in result.stdout and "CSL JSON" in result.stdout
+    items = by_doi(export_json(workspace))
+    article = items["10.1017/s0047279421000123"]
+    assert article["title"] == "Debt counselling and household arrears: a quasi-experiment"
+    assert article["authors"] == ["Bakker, Anna", "van Dam, Pieter", "Heerlen-Noord Study Group"]
+    assert (article["year"], article["venue"], article["type"], article["pmid"]) == (
+        2022, "Journal of Social Policy", "article", "35012345")
+    assert article["keywords"] == ["debt counselling", "arrears", "municipalities"]
+    chapter = items["10.5117/9789024400000.ch05"]
+    assert (chapter["type"], chapter["year"], chapter["venue"]) == ("book-chapter", 2019, "Handboek armoede en schulden")
+
+
+def test_csl_json_values_of_unexpected_types_are_left_empty(workspace, tmp_path):
+    """CSL written by hand or by a lax tool: a number for a date, an object for a title, a string for authors."""
+    path = tmp_path / "lax.json"
+    path.write_text('[{"type": "report", "title": "Energy coaching", "issued": {"date-parts": 2020}, '
+                    '"author": "Smit, J.", "container-title": {"x": 1}, "DOI": "10.1000/lax.1"}]', encoding="utf-8")
+    result = run(["import", "test-review", path], workspace)
+    assert result.exit_code == 0, result.output
+    [item] = export_json(workspace)
+    assert (item["title"], item["year"], item["authors"], item["venue"]) == ("Energy coaching", None, [], None)

@@ -140,6 +140,19 @@ def test_broken_xml_exports_name_line_and_column(seeded, tmp_path, text, where, 
     refuse(seeded, write(tmp_path, "library.xml", text), where, what)
 
 
+@pytest.mark.parametrize("text, where, what", [
+    ('[\n  {"type": "article-journal", "title": "A"},\n  {"type": "book", "title": "B",}\n]\n', "line 3, column",
+     "not valid JSON"),
+    ('[\n  {"type": "article-journal", "title": "A"},\n  "a string"\n]\n', "line 3", "a CSL JSON item is an object"),
+    ('[\n  {"type": "article-journal", "title": "A"},\n  {"type": "book", "note": "nothing"}\n]\n', "line 3",
+     "no title, abstract or identifier"),
+    ('[{"id": "https://openalex.org/W1", "type": "article", "display_name": "A", "publication_year": 2020}]\n',
+     "line 1", "this looks like JSON but not CSL JSON (OpenAlex works are added with `lsr update`)"),
+])
+def test_broken_csl_json_names_its_line(seeded, tmp_path, text, where, what):
+    refuse(seeded, write(tmp_path, "zotero.json", text), where, what)
+
+
 def test_record_without_er_before_next_ty(seeded, tmp_path):
     text = GOOD + "TY  - JOUR\nTI  - Second record lost its end tag\nAU  - Lee, M.\n\nTY  - JOUR\nTI  - Third\nER  - \n"
     refuse(seeded, write(tmp_path, "scopus.ris", text), "line 11", "record starting at line 7 has no ER")

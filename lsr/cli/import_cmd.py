@@ -11,7 +11,7 @@ from lsr.cli.base import CliState, main, open_ws, pass_state
 
 FORMAT_NAMES = {"ris": "RIS", "csv": "CSV", "xlsx": "Excel", "wos": "WOS", "medline": "MEDLINE", "bibtex": "BibTeX",
                 "asreview": "ASReview LAB project", "endnote": "EndNote XML", "pubmed_xml": "PubMed XML",
-                "refer": "EndNote tagged", "ovid": "Ovid"}
+                "refer": "EndNote tagged", "ovid": "Ovid", "csl": "CSL JSON"}
 READING_NOTICE_BYTES = 2_000_000
 """From this size on, a terminal is told the file is being read (BibTeX parses at ~0.5 MB/s)."""
 
@@ -41,8 +41,8 @@ def import_(state: CliState, review: str, file: str, source: str | None, labels_
     title, abstract or identifier column), Web of Science plain text, PubMed's own format (Save as "PubMed",
     or Send to > Citation manager: a .nbib file; or its XML) and ERIC's .nbib, BibTeX, EndNote's XML export,
     EndNote's tagged format (.enw: Google Scholar's "EndNote" link, many publishers' citation downloads),
-    Ovid's tagged export (Embase, MEDLINE or PsycInfo on Ovid, "Citation Manager" format), or an ASReview LAB
-    project file (.asreview).
+    Ovid's tagged export (Embase, MEDLINE or PsycInfo on Ovid, "Citation Manager" format), CSL JSON (Zotero,
+    Mendeley), or an ASReview LAB project file (.asreview).
 
     Each record is de-duplicated against the review (OpenAlex id, DOI, PMID, then title, year and first
     author); duplicates are kept as provenance of the existing record. Labels become decisions of the labels

@@ -12,7 +12,7 @@ file (by SHA-256) is not imported twice into one review.
 The readers, one module each: ``ris``, ``csv_table`` (CSV/TSV), ``spreadsheet`` (an Excel workbook, read as
 its table), ``wos`` (Web of Science plain text), ``medline`` (PubMed's and ERIC's .nbib), ``bibtex``,
 ``endnote_xml`` (EndNote's XML export), ``pubmed_xml`` (PubMed's XML), ``refer`` (EndNote's tagged format,
-``.enw``), ``ovid`` (Ovid's tagged export) and ``asreview_project`` (an ASReview LAB project file); ``decode``
+``.enw``), ``ovid`` (Ovid's tagged export), ``csl_json`` (CSL JSON) and ``asreview_project`` (an ASReview LAB project file); ``decode``
 turns bytes into text or refuses them, ``framing`` holds what the line-based readers share and
 ``xml_records`` what the XML ones do.
 """
@@ -34,6 +34,7 @@ from lsr.screening.decisions import FT, TA, latest_decisions, settled_labels, va
 from lsr.search.dedupe import DoiConflict, Ingest
 from lsr.search.importers.asreview_project import is_asreview_project, read_asreview_project
 from lsr.search.importers.bibtex import looks_like_bibtex, read_bibtex
+from lsr.search.importers.csl_json import looks_like_csl_json, read_csl_json
 from lsr.search.importers.csv_table import header_columns, looks_like_csv, read_csv
 from lsr.search.importers.decode import decode_bytes, read_bytes
 from lsr.search.importers.endnote_xml import looks_like_endnote_xml, read_endnote_xml
@@ -48,13 +49,13 @@ from lsr.search.importers.wos import looks_like_wos, read_wos
 PROGRESS_STEP = 500
 READERS = {"csv": read_csv, "wos": read_wos, "medline": read_medline, "bibtex": read_bibtex,
            "endnote": read_endnote_xml, "pubmed_xml": read_pubmed_xml, "refer": read_refer,
-           "ovid": read_ovid}
+           "ovid": read_ovid, "csl": read_csl_json}
 
 _NOT_SUPPORTED = (  # a first line's start -> what the file is and what to export instead; the first match wins
     (re.compile(r"<\d+\.?\s*>\s*$"), "this looks like Ovid's display format (records numbered <1>, fields without "
                                        "labels), which lsr does not read; export the records from Ovid as RIS (Export > "
                                        "format RIS) or with field labels (Citation Manager format)"),
-    (re.compile(r"[{\[]"), "this looks like JSON (OpenAlex works are added with `lsr update`)"),
+    (re.compile(r"[{\[]"), "this looks like JSON but not CSL JSON (OpenAlex works are added with `lsr update`)"),
     (re.compile("<"), "this looks like XML or HTML but neither an EndNote XML export nor PubMed XML; export RIS, "
                       "CSV, BibTeX or (PubMed) MEDLINE instead"),
 )
@@ -65,7 +66,7 @@ class ParsedFile:
     """An import file read and checked, before anything touches the database."""
 
     path: str
-    format: str  # ris | csv | xlsx | asreview | wos | medline | bibtex | endnote | pubmed_xml | refer | ovid
+    format: str  # ris | csv | xlsx | asreview | wos | medline | bibtex | endnote | pubmed_xml | refer | ovid | csl
     encoding: str
     sha256: str
     records: list[SourceRecord]
@@ -110,8 +111,8 @@ class _RollBack(Exception):
 
 def detect_format(text: str, name: str) -> str:
     """``"ris"``, ``"wos"`` (Web of Science plain text), ``"medline"`` (PubMed's and ERIC's), ``"bibtex"``,
-    ``"endnote"`` (EndNote XML), ``"pubmed_xml"``, ``"refer"`` (EndNote tagged), ``"ovid"`` or ``"csv"`` from the
-    text itself.
+    ``"endnote"`` (EndNote XML), ``"pubmed_xml"``, ``"refer"`` (EndNote tagged), ``"ovid"``, ``"csl"`` (CSL JSON)
+    or ``"csv"`` from the text itself.
 
     Raises:
         LsrError: neither, with a hint when the file is a known other format.
@@ -125,6 +126,8 @@ def detect_format(text: str, name: str) -> str:
         return "endnote"
     if looks_like_pubmed_xml(text):
         return "pubmed_xml"
+    if looks_like_csl_json(text):
+        return "csl"
     if looks_like_ovid(lines):
         return "ovid"
     n, first = next(((i, ln) for i, ln in enumerate(lines, 1) if ln.strip()), (1, ""))
@@ -173,7 +176,7 @@ def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
     if not text.strip():
         raise LsrError(f"{name}: empty file: nothing to import")
     fmt = detect_format(text, name)
-    if fmt not in ("csv", "bibtex", "endnote", "pubmed_xml"):  # the line formats go line by line
+    if fmt not in ("csv", "bibtex", "endnote", "pubmed_xml", "csl"):  # the line formats go line by line
         text = text.split("\n")
     if fmt == "ris":  # the one text reader that leaves something out with a warning (tag lines between records)
         records, left_out = read_ris(text, name)
