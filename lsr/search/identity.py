@@ -51,15 +51,14 @@ _NON_WORD = re.compile(r"[\W_]+")
 # Only things that look like markup (``<i>``, ``</sup>``, ``<br/>``): "p < 0.05" and "<5 years" survive.
 _TAGS = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?::[A-Za-z][\w.-]*)?(?:\s[^<>]*)?/?>")
 # Markup that stored text may lose: HTML's and JATS's inline and block elements and anything in the JATS or
-# MathML namespaces. A closed list, so that "<5 years and >65" in a title is never taken for a tag.
-_MARKUP_NAMES = ("i|b|u|em|strong|sup|sub|inf|sc|scp|small|big|tt|code|span|font|a|abbr|italic|bold|underline|"
-                 "inline-formula|disp-formula|monospace|roman|sans-serif|ext-link|uri|xref|named-content|"
-                 "p|br|hr|div|sec|title|label|caption|list|list-item|li|ul|ol|dl|dt|dd|h[1-6]|blockquote|"
-                 "table|tr|td|th|abstract|trans-abstract|fn|math")
-_MARKUP = re.compile(r"</?(?:(?:jats|mml):[A-Za-z][\w.-]*|(?:" + _MARKUP_NAMES + r"))(?:\s[^<>]*)?/?>",
-                     re.IGNORECASE)
-_BLOCK = re.compile(r"(?:jats:)?(?:p|br|hr|div|sec|title|label|caption|list|list-item|li|ul|ol|dl|dt|dd|h[1-6]|"
-                    r"blockquote|table|tr|td|th|abstract|trans-abstract|fn)$", re.IGNORECASE)
+# MathML namespaces. Closed lists, so that "<5 years and >65" in a title is never taken for a tag. A block
+# element (``<p>``, ``<br/>``, ``<jats:title>``) becomes a space, an inline one (``<i>``, ``<sub>``) nothing.
+_INLINE_NAMES = ("i|b|u|em|strong|sup|sub|inf|sc|scp|small|big|tt|code|span|font|a|abbr|italic|bold|underline|"
+                 "inline-formula|disp-formula|monospace|roman|sans-serif|ext-link|uri|xref|named-content|math")
+_BLOCK_NAMES = ("p|br|hr|div|sec|title|label|caption|list|list-item|li|ul|ol|dl|dt|dd|h[1-6]|blockquote|"
+                "table|tr|td|th|abstract|trans-abstract|fn")
+_MARKUP = re.compile(r"</?(?:(?P<block>(?:jats:)?(?:" + _BLOCK_NAMES + r"))|(?:jats|mml):[A-Za-z][\w.-]*|(?:"
+                     + _INLINE_NAMES + r"))(?:\s[^<>]*)?/?>", re.IGNORECASE)
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _SPACES = re.compile(r"[ \t\u00a0]{2,}")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u3099\u309a]")
@@ -206,7 +205,7 @@ def plain_text(value: str | None) -> str:
             break
         text = html.unescape(text)
     if "<" in text and _MARKUP.search(text):
-        text = _MARKUP.sub(lambda m: " " if _BLOCK.match(_tag_name(m.group())) else "", text)
+        text = _MARKUP.sub(lambda m: " " if m.group("block") else "", text)
         text = _SPACES.sub(" ", text)
     return text.strip()
 
@@ -221,10 +220,6 @@ _PLACEHOLDERS = frozenset({
 def is_placeholder(value: str | None) -> bool:
     """Whether a field holds an export's placeholder for "empty" (``[No abstract available]``, ``NA``)."""
     return bool(value) and value.strip().lower() in _PLACEHOLDERS
-
-
-def _tag_name(tag: str) -> str:
-    return re.split(r"[\s/>]", tag.lstrip("</"), maxsplit=1)[0]
 
 
 def fold_text(value: str | None) -> str:

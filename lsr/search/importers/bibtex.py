@@ -28,7 +28,7 @@ from lsr.search.dedupe import Candidate
 from lsr.search.identity import normalize_doi
 from lsr.search.importers.framing import to_source_records
 from lsr.search.importers.names import split_list
-from lsr.search.importers.ris import SourceRecord, parse_date, parse_year
+from lsr.search.importers.ris import MONTHS, SourceRecord, parse_date, parse_year
 
 ENTRY_START = re.compile(r"^[ \t]*@[ \t]*([A-Za-z]+)\s*[{(]", re.MULTILINE)
 ENTRY_KEY = re.compile(r"@\s*[A-Za-z]+\s*[{(]\s*([^,\s}]*)")  # from an entry's @: its key
@@ -43,8 +43,6 @@ TYPES = {
     "report": "report", "misc": "other", "unpublished": "other", "online": "other", "dataset": "dataset",
 }
 KEYWORD_FIELDS = ("keywords", "author_keywords", "key_words")  # Scopus writes author_keywords
-MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
-                                       "september", "october", "november", "december"), 1)}
 _AUTHORS = re.compile(r"\s+and\s+", re.IGNORECASE)
 
 

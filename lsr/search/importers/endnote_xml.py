@@ -62,17 +62,8 @@ def read_endnote_xml(text: str, name: str) -> list[SourceRecord]:
                        "(<xml><records><record>); export RIS, CSV, BibTeX or (PubMed) MEDLINE instead")
     if not records:
         raise LsrError(f"{name}: no EndNote records (no <record> elements)")
-    entries, starts, keys = [], [], []
-    for rec in records:
-        entries.append(_entry(rec.element))
-        starts.append(rec.line)
-        keys.append(f"{rec.line}:{rec.column}")
-    out = to_source_records(name, starts, entries, entry_to_record)
-    for rec, key in zip(out, keys, strict=True):
-        rec.key = key  # records may share a line (EndNote writes the whole file on one)
-        if isinstance(rec.candidate.raw, dict):
-            rec.candidate.raw["format"] = "endnote"
-    return out
+    return to_source_records(name, [r.line for r in records], [_entry(r.element) for r in records], entry_to_record,
+                             keys=[r.key for r in records], raw_format="endnote")
 
 
 def _entry(record: ET.Element) -> dict:

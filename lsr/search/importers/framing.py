@@ -73,9 +73,14 @@ def clip_line(text: str, width: int = 60) -> str:
 
 
 def to_source_records(name: str, starts: list[int], entries: list, to_record: Callable[[dict, int], SourceRecord],
-                      ) -> list[SourceRecord]:
+                      *, keys: list[str] | None = None, raw_format: str | None = None) -> list[SourceRecord]:
     """Each parsed entry as a ``SourceRecord`` (``entries`` is emptied as it goes, so each parser dict can
     be freed once mapped).
+
+    Args:
+        keys: each record's position when its line alone does not tell it (``SourceRecord.key``; XML).
+        raw_format: the format named in each record's raw data, where ``to_record`` is another format's
+            mapping (EndNote XML and Ovid through the RIS reader's, PubMed XML through MEDLINE's).
 
     Raises:
         LsrError: a record has no title, abstract or identifier (its first line named).
@@ -84,6 +89,10 @@ def to_source_records(name: str, starts: list[int], entries: list, to_record: Ca
     for i, line in enumerate(starts):
         entry, entries[i] = entries[i], None
         rec = to_record(entry, line)
+        if keys is not None:
+            rec.key = keys[i]
+        if raw_format is not None and isinstance(rec.candidate.raw, dict):
+            rec.candidate.raw["format"] = raw_format
         c = rec.candidate
         if not (c.title or c.abstract or c.doi or c.pmid or c.openalex_id):
             raise LsrError(f"{name}: line {line}: record has no title, abstract or identifier")

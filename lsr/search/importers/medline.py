@@ -26,7 +26,7 @@ import re
 from lsr.errors import LsrError
 from lsr.search.dedupe import Candidate
 from lsr.search.importers.framing import clip_line, to_source_records
-from lsr.search.importers.ris import SourceRecord, parse_date, parse_year
+from lsr.search.importers.ris import MONTHS, SourceRecord, parse_date, parse_year
 
 TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}- ?(.*)$")
 CONTINUATION = re.compile(r"^(?:\t| {2,})\s*\S")  # NLM indents six spaces; an editor may shorten or tab them
@@ -49,8 +49,6 @@ LANGUAGES = {"eng": "en", "dut": "nl", "nld": "nl", "ger": "de", "deu": "de", "f
              "english": "en", "dutch": "nl", "german": "de", "french": "fr", "spanish": "es", "italian": "it",
              "portuguese": "pt", "swedish": "sv", "danish": "da", "norwegian": "no", "finnish": "fi",
              "polish": "pl", "chinese": "zh", "japanese": "ja", "russian": "ru", "turkish": "tr", "korean": "ko"}
-_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-                                       "dec"), 1)}
 _DP = re.compile(r"^(\d{4})(?: ([A-Za-z]{3})[a-z]*(?: (\d{1,2}))?)?")  # 2019 Jun 20, 2019 Jun, 2019 Spring, 2019
 _DEP = re.compile(r"^(\d{4})(\d{2})(\d{2})$")  # the electronic publication date, 20190620
 _DOI_MARK = re.compile(r"^(\S+)\s*\[doi\]\s*$", re.IGNORECASE)
@@ -130,10 +128,10 @@ def _date(published: str, electronic: str) -> str | None:
     """``DP`` as ``YYYY-MM[-DD]`` (``2019 Jun 20`` -> ``2019-06-20``; a season or a bare year has no month),
     else ``DEP`` (``20190620``)."""
     match = _DP.match(published.strip())
-    if match and match.group(2) and match.group(2).lower() in _MONTHS:
+    if match and match.group(2) and match.group(2).lower() in MONTHS:
         y, month, d = match.groups()
         day = f"-{int(d):02d}" if d and 1 <= int(d) <= 31 else ""
-        return f"{y}-{_MONTHS[month.lower()]:02d}{day}"
+        return f"{y}-{MONTHS[month.lower()]:02d}{day}"
     if (dep := _DEP.match(electronic.strip())) and 1 <= int(dep.group(2)) <= 12:
         return parse_date("-".join(dep.groups()))
     return parse_date(published) if published else None

@@ -74,7 +74,7 @@ def read_ovid(text: str | list[str], name: str) -> list[SourceRecord]:
                            f"continuation of one: {clip_line(line)}")
     if not records:
         raise LsrError(f"{name}: no Ovid records (no <1. > record numbers)")
-    return to_source_records(name, starts, [_entry(r) for r in records], entry_to_record)
+    return to_source_records(name, starts, [_entry(r) for r in records], entry_to_record, raw_format="ovid")
 
 
 def _entry(fields: dict[str, list[str]]) -> dict:

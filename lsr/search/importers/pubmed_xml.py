@@ -38,14 +38,8 @@ def read_pubmed_xml(text: str, name: str) -> list[SourceRecord]:
     _, records = xml_records(text, name, set(ARTICLE_TAGS))
     if not records:
         raise LsrError(f"{name}: no PubMed articles (no <PubmedArticle> elements)")
-    starts = [rec.line for rec in records]
-    keys = [f"{rec.line}:{rec.column}" for rec in records]
-    out = to_source_records(name, starts, [_entry(rec.element) for rec in records], entry_to_record)
-    for rec, key in zip(out, keys, strict=True):
-        rec.key = key  # efetch may write several articles on one line
-        if isinstance(rec.candidate.raw, dict):
-            rec.candidate.raw["format"] = "pubmed-xml"
-    return out
+    return to_source_records(name, [r.line for r in records], [_entry(r.element) for r in records], entry_to_record,
+                             keys=[r.key for r in records], raw_format="pubmed-xml")
 
 
 def _entry(article: ET.Element) -> dict[str, list[str]]:

@@ -28,7 +28,7 @@ import re
 from lsr.errors import LsrError
 from lsr.search.importers.endnote_xml import REF_TYPES
 from lsr.search.importers.framing import clip_line, to_source_records
-from lsr.search.importers.ris import SourceRecord, entry_to_record
+from lsr.search.importers.ris import MONTHS, SourceRecord, entry_to_record
 
 # A tag: a digit or capital letter and a space (or the end of the line), or one of EndNote's punctuation
 # tags, after which EndNote's own export sometimes leaves out the space (``%(``, ``%[``).
@@ -46,8 +46,6 @@ LISTS = {"A": "authors", "K": "keywords", "Z": "notes", "<": "notes", "U": "urls
 _LIST_SPLIT = {"K": re.compile(r"[\n;]"), "U": re.compile(r"\s*\n\s*"), ">": re.compile(r"\s*\n\s*")}
 # EndNote's reference type names -> RIS types: those its XML export names, and the standard's and series'.
 TYPES = {**REF_TYPES, "standard": "STD", "serial publication": "SER"}
-_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-                                       "dec"), 1)}
 _WORDY_DATE = re.compile(r"^([A-Za-z]{3})[a-z]*\.?\s+(?:(\d{1,2})(?:st|nd|rd|th)?,?\s+)?(\d{4})\b")  # May 4, 2021
 _DAY_FIRST = re.compile(r"^(\d{1,2})\s+([A-Za-z]{3})[a-z]*\.?,?\s+(\d{4})\b")  # 4 May 2021
 
@@ -141,7 +139,7 @@ def _date(value: str) -> str | None:
         day, month, year = match.groups()
     else:
         return None
-    number = _MONTHS.get(month.lower())
+    number = MONTHS.get(month.lower())
     if number is None:
         return None
     return f"{year}/{number:02d}" + (f"/{int(day):02d}" if day and 1 <= int(day) <= 31 else "")

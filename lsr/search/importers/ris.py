@@ -44,6 +44,9 @@ URL_LINE = re.compile(r"^\s*https?://\S+\s*$")  # a database's link printed betw
 LONG_TAG = re.compile(r"^(PMID|PMCID)\s*-\s?(.*)$")  # PubMed-style tags some exporters mix in (PsycINFO)
 LIST_TAGS = frozenset(rispy.LIST_TYPE_TAGS)
 YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|2[01]\d\d)(?!\d)")
+# Month abbreviations -> numbers, for the readers that date records by month names (MEDLINE, BibTeX, refer).
+MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                                      "dec"), 1)}
 
 # RIS reference types -> OpenAlex work types (what lsr stores), and back for export.
 RIS_TYPES = {

@@ -24,6 +24,11 @@ class XmlRecord:
     column: int
     element: ET.Element
 
+    @property
+    def key(self) -> str:
+        """``line:column``: records of one file may share a line (EndNote writes a whole library on one)."""
+        return f"{self.line}:{self.column}"
+
 
 def xml_records(text: str, name: str, record_tags: str | set[str]) -> tuple[str | None, list[XmlRecord]]:
     """The root element's name and every element named in ``record_tags`` (outermost only), in file order.
