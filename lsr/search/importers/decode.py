@@ -137,7 +137,7 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> Decoded
         raise LsrError(f"{name}: line {line_of(data, control.start())}: binary data (control byte "
                        f"0x{data[control.start()]:02x}), not a text export (RIS, CSV, MEDLINE, BibTeX)")
     try:
-        return _with_strays_replaced(normalize_newlines(data.decode("utf-8")), "utf-8", name)
+        return _with_strays_replaced(normalize_newlines(data.decode("utf-8")), "utf-8", name, control is not None)
     except UnicodeDecodeError as exc:
         bad = exc.start
     line = line_of(data, bad)
@@ -154,7 +154,7 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> Decoded
     if letters and latin > 0.25 * letters:
         raise LsrError(f"{name}: line {line}: unknown encoding: not UTF-8, and read as Windows-1252 it is "
                        f"mostly accented letters (another code page?); re-export as UTF-8 or give --encoding")
-    return _with_strays_replaced(normalize_newlines(text), "cp1252", name)
+    return _with_strays_replaced(normalize_newlines(text), "cp1252", name, control is not None)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -187,15 +187,24 @@ def _decode_as(data: bytes, name: str, codec: str) -> Decoded:
         raise LsrError(f"{name}: line {line}: binary data (control character U+{ord(control.group()):04X}), "
                        "not a text export (RIS, CSV, MEDLINE, BibTeX)")
     used = codec.replace("-sig", "") if codec == "utf-8-sig" else codec
-    return _with_strays_replaced(normalize_newlines(text), used, name)
+    return _with_strays_replaced(normalize_newlines(text), used, name, control is not None)
 
 
-def _with_strays_replaced(text: str, encoding: str, name: str) -> Decoded:
-    """The decoded text with each stray control character replaced by U+FFFD, and a warning naming the lines."""
-    strays = [m.start() for m in _CONTROL_TEXT.finditer(text)]
+def _with_strays_replaced(text: str, encoding: str, name: str, found: bool) -> Decoded:
+    """The decoded text with each stray control character replaced by U+FFFD, and a warning naming the lines.
+
+    ``found``: whether the check for binary data saw a control character at all (else the text is not scanned
+    again; control characters decode to themselves in every codec lsr detects).
+    """
+    strays = [m.start() for m in _CONTROL_TEXT.finditer(text)] if found else []
     if not strays:
         return Decoded(text, encoding)
-    lines = sorted({text.count("\n", 0, at) + 1 for at in strays})
+    lines, line, at = [], 1, 0
+    for stray in strays:  # counted from the previous stray on, not from the start each time
+        line += text.count("\n", at, stray)
+        at = stray
+        if not lines or lines[-1] != line:
+            lines.append(line)
     shown = ", ".join(map(str, lines[:10])) + (f" and {len(lines) - 10} more" if len(lines) > 10 else "")
     codes = ", ".join(sorted({f"U+{ord(text[at]):04X}" for at in strays}))
     warning = (f"{name}: {len(strays)} stray control character(s) ({codes}) replaced by \ufffd, "
