@@ -58,6 +58,16 @@ def test_status_table(workspace):
     assert "test-review" in result.stdout
 
 
+def test_status_table_counts_included_studies_after_full_text_as_the_reports_do(workspace):
+    _add_records(workspace, 3)
+    for rid in ("W1", "W2"):
+        assert run(["decide", "test-review", rid, "include"], workspace).exit_code == 0
+    assert run(["decide", "test-review", "W1", "include", "--stage", "full-text"], workspace).exit_code == 0
+    head, row = run(["status"], workspace).stdout.splitlines()[1:3]
+    cells = dict(zip(head.split(), row.split(), strict=False))
+    assert (cells["incl."], cells["studies"]) == ("2", "1")
+
+
 def test_database_password_is_masked(workspace, monkeypatch):
     from lsr.settings import mask_password
 

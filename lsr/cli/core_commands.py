@@ -69,6 +69,10 @@ def _amendment_warnings(state: CliState) -> list[str]:
 def status(state: CliState, review: str | None, as_json: bool) -> None:
     """Show counts per review: records, duplicates, screened, included, queue, last and next update.
 
+    incl. and excl. count title-and-abstract decisions; studies counts the records included after full
+    text, the included studies the reports list. queue is what is left to screen, confl. the dual-screening
+    conflicts, stopping whether the review's stopping rule says screening may stop.
+
     \b
     Examples:
       lsr status

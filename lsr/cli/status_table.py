@@ -1,19 +1,24 @@
 """The ``lsr status`` table as plain text fitted to the terminal (no rich: it costs more to import than
 the whole status takes to compute).
 
-Names are never cut: on a narrow terminal they wrap (after a hyphen where possible), "last update" is the
-first column to go, and below ~70 columns each review becomes a block of its own. The stopping and
+Names are never cut: on a narrow terminal they wrap (after a hyphen where possible), "last update" and then
+"excl." are the first columns to go, and below ~70 columns each review becomes a block of its own. The stopping and
 conflicts columns are always shown. Output to a pipe or a file has one line per review, whatever its width.
 """
 
 from __future__ import annotations
 
+import re
 import textwrap
 
-HEADS = ("review", "records", "screened", "incl.", "excl.", "queue", "confl.", "stopping", "last update", "next")
-LAST_UPDATE = HEADS.index("last update")
-RIGHT = {1, 2, 3, 4, 5, 6}  # the counts
-MIN_NAME = 12
+HEADS = ("review", "records", "screened", "incl.", "excl.", "studies", "queue", "confl.", "stopping", "last update",
+         "next")
+"""``incl.``/``excl.``: title-and-abstract decisions; ``studies``: included after full text, the number the
+reports give as included studies."""
+DROPPED_FIRST = (HEADS.index("last update"), HEADS.index("excl."))  # excl. = screened - incl. - maybe
+RIGHT = {1, 2, 3, 4, 5, 6, 7}  # the counts
+MIN_NAME = 11
+NBSP = "\u00a0"  # textwrap breaks lines at ASCII spaces only
 
 
 def stopping_cell(state: dict | None) -> str:
@@ -30,10 +35,10 @@ def stopping_cell(state: dict | None) -> str:
 def status_rows(doc: dict) -> list[list[str]]:
     """One row of cells per review of an ``lsr status --json`` document, disabled reviews last."""
     rows = [[r["id"], str(r["records"]), str(r["screened"]), str(r["included"]), str(r["excluded"]),
-             str(r["unscreened"]), str(r.get("conflicts") or 0), stopping_cell(r.get("stopping")),
+             str((r.get("fulltext") or {}).get("included", 0)), str(r["unscreened"]), str(r.get("conflicts") or 0), stopping_cell(r.get("stopping")),
              (r["last_update"] or "never")[:10], "due now" if r["due"] else (r["next_update"] or "")[:10]]
             for r in doc["reviews"]]
-    return rows + [[d["id"], "-", "-", "-", "-", "-", "-", "-", "-", "disabled"] for d in doc.get("disabled", [])]
+    return rows + [[d["id"], *["-"] * (len(HEADS) - 2), "disabled"] for d in doc.get("disabled", [])]
 
 
 def status_lines(doc: dict, width: int | None) -> list[str]:
@@ -45,18 +50,22 @@ def status_lines(doc: dict, width: int | None) -> list[str]:
     def room(columns: list[int]) -> int:
         return sum(widths[i] + 1 for i in columns) - 1
 
-    if width is not None and room(shown) > width:
-        shown.remove(LAST_UPDATE)
+    for column in DROPPED_FIRST:
+        if width is not None and room(shown) > width:
+            shown.remove(column)
     title = f"lsr · {doc['workspace']}"
-    if width is not None and room(shown[1:]) + 1 + MIN_NAME > width:  # too narrow for columns
+    # the name column must hold a name's longest hyphen-separated part, or the name would be cut mid-word
+    narrowest = max([MIN_NAME] + [len(part) for row in rows for part in re.findall(r"[^-]+-?", row[0])])
+    if width is not None and room(shown[1:]) + 1 + narrowest > width:  # too narrow for columns
         lines = [title]
         for row in rows:
             lines.append(row[0])
-            lines += textwrap.wrap(" · ".join(f"{HEADS[i]} {row[i]}" for i in shown[1:]), max(width - 2, 20),
-                                   initial_indent="  ", subsequent_indent="  ")
+            cells = " · ".join(f"{HEADS[i]} {row[i]}".replace(" ", NBSP) for i in shown[1:])  # kept whole
+            lines += [line.replace(NBSP, " ") for line in textwrap.wrap(
+                cells, max(width - 2, 20), initial_indent="  ", subsequent_indent="  ")]
         return lines
     if width is not None:
-        widths[0] = max(min(widths[0], width - room(shown[1:]) - 1), MIN_NAME)
+        widths[0] = max(min(widths[0], width - room(shown[1:]) - 1), narrowest)
 
     def line(cells: list[str]) -> str:
         out = [cells[i].rjust(widths[i]) if i in RIGHT else cells[i].ljust(widths[i]) for i in shown]
