@@ -62,12 +62,39 @@ def _goal_tables(index: int, group: list[ReviewData], lang: str, fmt: str, doc: 
             ([(None, loose)] if loose else []):
         doc.add(H(3, (("Doel " if nl else "Goal ") + goal_text(goal, lang)) if goal is not None else
                   ("Zonder programmadoel van dit thema" if nl else "No goal of this theme")))
-        rows = []
+        rows, waiting = [], []
         for d in members:
+            if not _has_studies(d):
+                waiting.append(d)
+                continue
             effect, strength = _effect(d, lang)
-            rows.append([Link(protocol_text.title(d.protocol, lang), f"{d.protocol.id}/summary.{lang}.{fmt}"),
-                         evidence.key_message_text(d, lang), effect, Strong(strength), _change(d, lang)])
-        doc.add(Table(header, rows, stack=True))
+            change = _change(d, lang)
+            message = evidence.key_message_text(d, lang)
+            if message.endswith(change):  # the change has its own column
+                message = message[: -len(change)].rstrip()
+            rows.append([_link(d, lang, fmt), message, effect, Strong(strength), change])
+        if rows:
+            doc.add(Table(header, rows, stack=True))
+        if waiting:
+            doc.add(P([Strong("Nog geen opgenomen studies:" if nl else "No included studies yet:"), " ",
+                       *_links(waiting, lang, fmt)]))
+
+
+def _has_studies(d: ReviewData) -> bool:
+    """Whether the review has included studies (after full text) to speak of."""
+    return d.status["fulltext"]["included"] > 0
+
+
+def _link(d: ReviewData, lang: str, fmt: str) -> Link:
+    return Link(protocol_text.title(d.protocol, lang), f"{d.protocol.id}/summary.{lang}.{fmt}")
+
+
+def _links(datas: list[ReviewData], lang: str, fmt: str) -> list:
+    """The reviews' titles as links, separated by semicolons and ended with a full stop."""
+    parts: list = []
+    for n, d in enumerate(datas):
+        parts += [_link(d, lang, fmt), "; " if n < len(datas) - 1 else "."]
+    return parts
 
 
 def _review_block(d: ReviewData, lang: str, fmt: str, doc: Doc) -> None:
@@ -140,7 +167,7 @@ def build_portfolio(datas: list[ReviewData], lang: str, fmt: str, now) -> Doc:
         last = d.last_search
         rows.append(
             [
-                Link(protocol_text.title(d.protocol, lang), f"{d.protocol.id}/summary.{lang}.{fmt}"),
+                _link(d, lang, fmt),
                 fmt_int(_new_records(d), lang),
                 f"{fmt_int(d.status['screened'], lang)} / {fmt_int(d.status['records'], lang)}",
                 fmt_int(d.status["fulltext"]["included"], lang),
@@ -157,7 +184,12 @@ def build_portfolio(datas: list[ReviewData], lang: str, fmt: str, now) -> Doc:
             )
             _goal_tables(index, group, lang, fmt, doc)
         for d in group:
-            _review_block(d, lang, fmt, doc)
+            if d.status["records"]:
+                _review_block(d, lang, fmt, doc)
+        empty = [d for d in group if not d.status["records"]]
+        if empty:
+            doc.add(P([Strong("Nog geen publicaties gevonden (nog niet gezocht of geïmporteerd):" if nl else
+                              "No records yet (not searched or imported):"), " ", *_links(empty, lang, fmt)]))
     doc.add(H(2, w["by_goal"]))
     goal_rows = []
     for goal in GOALS:

@@ -65,6 +65,7 @@ p.small { color: var(--muted); font-size: .88rem; }
 .badge { display: inline-block; background: var(--new); color: #fff; border-radius: 3px; padding: 0 .35rem;
          font-size: .75rem; font-weight: 600; vertical-align: .1em; margin-right: .25rem; }
 a { color: var(--accent); overflow-wrap: anywhere; }
+td a { overflow-wrap: break-word; hyphens: auto; }  /* in a table "anywhere" lets a column shrink to a letter */
 @media (max-width: 40rem) {
   body { font-size: 15px; }
   main { padding: 1rem .8rem 2rem; }

@@ -1,0 +1,42 @@
+"""The portfolio page the programme bureau lifts into its reports: reviews with included studies get a row
+in their goal's table, the others one line; the change since the last report is said once per review."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from lsr.report import write_reports
+from lsr.settings import resolve
+from lsr.workspace import open_workspace
+from tests.helpers import make_workspace, run
+from tests.test_import_extraction import BCG, RID, build_bcg_review
+
+pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
+
+DAY1 = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+DAY2 = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
+
+
+def test_reviews_without_studies_are_one_line_and_the_change_is_said_once(tmp_path):
+    workspace = make_workspace(tmp_path / "ws", (RID, "empty-review"))
+    build_bcg_review(workspace, included=13)
+    assert run(["extract", RID, "--import", BCG], workspace).exit_code == 0
+    ws = open_workspace(resolve(workspace))
+    write_reports(ws, None, formats=["md", "html"], now=DAY1)
+    write_reports(ws, None, formats=["md", "html"], now=DAY2)
+    md = (workspace / "reviews" / "portfolio.nl.md").read_text(encoding="utf-8")
+    goal_part = md.split("\n### Doel ", 1)[1]  # the goal tables: Review | Kernboodschap | ... | Verandering
+    goal_rows = [line for line in goal_part.splitlines() if line.startswith("| [")]
+    assert goal_rows and all("Test review test-review" in line for line in goal_rows)
+    for row in goal_rows:
+        cells = [c.strip() for c in row.strip("|").split(" | ")]
+        change = cells[4]
+        assert change.startswith("Sinds het vorige rapport (1 april 2026)")
+        assert change not in cells[1]  # the key message cell does not end with the same sentence again
+    waiting = next(line for line in md.splitlines() if line.startswith("**Nog geen opgenomen studies:**"))
+    assert "[Test review empty-review" in waiting
+    assert "**Nog geen publicaties gevonden (nog niet gezocht of geïmporteerd):** [Test review empty-review" in md
+    html = (workspace / "reviews" / "portfolio.nl.html").read_text(encoding="utf-8")
+    assert "td a { overflow-wrap: break-word; hyphens: auto; }" in html  # titles in a table column stay whole words
