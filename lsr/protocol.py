@@ -176,6 +176,17 @@ class Pico(Table):
     intervention: str = TEXT("")
     comparison: str = TEXT("")
     outcomes: tuple[str, ...] = TEXTS(())
+    population_nl: str = TEXT("")
+    intervention_nl: str = TEXT("")
+    comparison_nl: str = TEXT("")
+    outcomes_nl: tuple[str, ...] = TEXTS(())
+    """Dutch wording of ``outcomes``, same length and order (empty when not given)."""
+
+    @staticmethod
+    def problems(values: dict[str, Any]) -> Iterator[tuple[str, str]]:
+        dutch, english = values.get("outcomes_nl"), values.get("outcomes")
+        if dutch and english is not None and len(dutch) != len(english):
+            yield "outcomes_nl", f"has {len(dutch)} outcomes, outcomes has {len(english)} (same length and order)"
 
 
 @table

@@ -1,7 +1,7 @@
 """The protocol's texts in the report's language: Dutch fields when the protocol has them.
 
-Protocols may carry ``title_nl``, ``question_nl`` and ``[criteria] include_nl, exclude_nl,
-exclusion_reasons_nl`` (DESIGN.md, "Synthesis"). Dutch output uses them; where one is missing the English
+Protocols may carry ``title_nl``, ``question_nl``, ``[pico] population_nl, intervention_nl, comparison_nl,
+outcomes_nl`` and ``[criteria] include_nl, exclude_nl, exclusion_reasons_nl`` (DESIGN.md, "Synthesis"). Dutch output uses them; where one is missing the English
 text is shown, visibly marked "(Engelstalig)", so a Dutch reader knows it is not an oversight. The fields
 are read from the parsed protocol when it knows them, else from its raw table, so this module works with
 protocol models with and without those fields.
@@ -36,6 +36,26 @@ def question(proto, lang: str) -> str:
         return proto.question
     nl = _field(proto, "question_nl")
     return str(nl).strip() if nl else proto.question + ENGLISH_MARK
+
+
+def pico(proto, key: str, lang: str) -> str:
+    """``population``, ``intervention`` or ``comparison`` in ``lang`` ("" when the protocol has none)."""
+    english = str(getattr(proto.pico, key) or "").strip()
+    if lang != "nl" or not english:
+        return english
+    nl = _field(proto, f"{key}_nl", "pico")
+    return str(nl).strip() if nl else english + ENGLISH_MARK
+
+
+def outcomes(proto, lang: str) -> list[str]:
+    """The protocol's outcomes in ``lang``."""
+    english = list(proto.pico.outcomes)
+    if lang != "nl":
+        return english
+    nl = _field(proto, "outcomes_nl", "pico")
+    if nl and len(nl) == len(english):
+        return [str(x) for x in nl]
+    return [x + ENGLISH_MARK for x in english]
 
 
 def criteria(proto, key: str, lang: str) -> list[str]:
