@@ -185,6 +185,32 @@ def test_asreview_csv_labels_become_decisions_of_named_reviewer(workspace):
     assert (review["included"], review["excluded"], review["screened"]) == (1, 1, 2)
 
 
+def test_two_stage_labels_of_asreview_benchmark_files_become_title_abstract_and_full_text_decisions(
+        workspace, tmp_path):
+    """ASReview's benchmark CSVs carry label_abstract_screening (title/abstract) beside label_included (final):
+    the first is the title/abstract decision, the final inclusion a full-text one; a full-text exclusion has no
+    reason in the file, so it waits for a reviewer, with a warning."""
+    path = tmp_path / "two_stage.csv"
+    path.write_text("record_id,title,abstract,year,label_included,label_abstract_screening\n"
+                    "1,Included in the end,Abstract one,2001,1,1\n"
+                    "2,Passed the abstracts only,Abstract two,2002,0,1\n"
+                    "3,Excluded on the abstract,Abstract three,2003,0,0\n"
+                    "4,Not screened,Abstract four,2004,,\n", encoding="utf-8")
+    result = run(["import", "test-review", path, "--labels-reviewer", "anna"], workspace)
+    assert result.exit_code == 0, result.output
+    assert "4 label(s) recorded as decisions of anna" in result.stdout  # three title/abstract, one full text
+    assert "1 record(s) included at title/abstract were not included in the end (lines 3)" in result.stderr
+    review = status_json(workspace)["reviews"][0]
+    assert (review["included"], review["excluded"], review["unscreened"]) == (2, 1, 1)
+    assert (review["fulltext"]["included"], review["fulltext"]["pending"]) == (1, 1)
+
+    from lsr.ranking.simulate import load_labelled_file
+
+    data = load_labelled_file(path)  # a simulation screens for the final inclusions, as ASReview does
+    assert data.titles == ["Included in the end", "Passed the abstracts only", "Excluded on the abstract"]
+    assert data.labels.tolist() == [1, 0, 0]
+
+
 def test_label_option_labels_a_list_exported_from_another_tool(workspace):
     """--label: every record of an unlabelled list (Covidence's Included tab as RIS) becomes an include of the
     labels reviewer; a record the file labels itself keeps its own label."""

@@ -103,13 +103,14 @@ def load_labelled_file(path: str | Path, notice: Callable[[str], None] | None = 
         notice(warning)
     ids, titles, abstracts, ys, dates, refs = [], [], [], [], [], []
     for rec in parsed.records:
-        if rec.label not in ("include", "exclude"):
+        label = rec.final_label  # a two-stage file is simulated on its final inclusions, as ASReview does
+        if label not in ("include", "exclude"):
             continue
         c = rec.candidate
         ids.append(c.openalex_id or (f"pmid:{c.pmid}" if c.pmid else None) or c.doi or f"line:{rec.source_key}")
         titles.append(c.title)
         abstracts.append(c.abstract)
-        ys.append(1 if rec.label == "include" else 0)
+        ys.append(1 if label == "include" else 0)
         dates.append(c.publication_date or (str(c.year) if c.year else ""))
         refs.append(list(c.referenced_works))
     if not ys or min(ys) == max(ys):

@@ -303,10 +303,38 @@ def _member_decisions(session, protocol, votes: dict[tuple[int, str], tuple[str,
     return out
 
 
+def _full_text_decisions(session, protocol, reviewer: str, rows: dict[int, list[SourceRecord]]) -> list[Decision]:
+    """Full-text inclusions of a file that labels both stages (``SourceRecord.full_text``), as the reviewer's
+    full-text decisions (kind ``import``); one equal to the reviewer's current full-text decision is skipped."""
+    current = {rid: d for (rid, _), d in latest_decisions(session, protocol.id, FT, reviewer).items()}
+    out = []
+    for record_id, recs in rows.items():
+        if recs[-1].full_text != "include":
+            continue
+        now = current.get(record_id)
+        if now is not None and now.label == "include":
+            continue
+        out.append(Decision(review_id=protocol.id, record_id=record_id, reviewer=reviewer, stage=FT, label="include",
+                            kind="import"))
+    return out
+
+
+def _full_text_warnings(path: str, rows: dict[int, list[SourceRecord]]) -> list[str]:
+    """Full-text exclusions a file marks without a reason: PRISMA 2020 reports every full-text exclusion with
+    its reason, so they are left for a reviewer to decide (the title/abstract inclusion is recorded)."""
+    lines = [recs[-1].line for recs in rows.values() if recs[-1].full_text == "exclude"]
+    if not lines:
+        return []
+    shown = ", ".join(map(str, lines[:5])) + (", …" if len(lines) > 5 else "")
+    return [f"{path}: {len(lines)} record(s) included at title/abstract were not included in the end (lines "
+            f"{shown}), but the file gives no full-text exclusion reason, which PRISMA 2020 reports: they wait for "
+            f"a full-text decision (lsr decide REVIEW RECORD exclude --stage full-text --reason N)"]
+
+
 def _add_label_decisions(session, protocol, reviewer: str, parsed: ParsedFile, record_ids: list[int],
                          own: set[int]) -> tuple[int, list[str]]:
-    """Append the file's labels as title/abstract decisions (kind ``import``); returns how many, and
-    warnings.
+    """Append the file's labels as title/abstract decisions (kind ``import``), and the full-text inclusions
+    of a file that labels both stages; returns how many, and warnings.
 
     One decision per record: when several rows of the file are one record (duplicates) and their labels
     differ, the last row's label is recorded and a warning names the lines. A label equal to the
@@ -353,6 +381,8 @@ def _add_label_decisions(session, protocol, reviewer: str, parsed: ParsedFile, r
         decision = Decision(review_id=protocol.id, record_id=record_id, reviewer=reviewer, stage=TA, label=rec.label,
                             reason=reason, note=note, kind="import")
         added.append(decision)
+    added += _full_text_decisions(session, protocol, reviewer, rows)
+    warnings += _full_text_warnings(parsed.path, rows)
     added += _member_decisions(session, protocol, votes)
     session.add_all(added)
     session.flush()

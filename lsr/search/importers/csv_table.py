@@ -7,7 +7,8 @@ tijdschrift, trefwoorden, taal), in order of preference; a row's first non-empty
 export has both ``title`` and ``display_name``). Author cells are split by ``names``. Labels come from the
 first inclusion column present, in ASReview LAB's order (``asreview_label``, then lsr's ``lsr_label`` with maybe, then
 ``included``, ``label_included``, …: 1/0, yes/no, blank for unscreened); a column named ``label`` counts
-only when it holds nothing but such values. Rayyan's export puts each member's decision into ``notes``
+only when it holds nothing but such values. Beside a final inclusion column, ASReview's
+``label_abstract_screening`` is the title/abstract label and the final one the full-text label. Rayyan's export puts each member's decision into ``notes``
 (read by ``rayyan``). ``lsr_id`` (lsr's own export) travels with the record so the review it came from
 recognises it. The delimiter (comma, semicolon, tab or bar) is taken from the header
 line; cells may be as long as the file. Refused, naming the line: a header without any title, abstract or
@@ -65,6 +66,10 @@ KNOWN_DATABASES = {"scopus", "pubmed", "medline", "embase", "web of science", "p
 LSR_LABEL = "lsr label"
 # ASReview LAB's own order (asreview.data.base): its screening result first, then the input's labels; lsr's
 # own maybe-aware column before the plain ones.
+# ASReview's benchmark datasets label both stages: label_abstract_screening (title/abstract) beside
+# label_included (the final inclusion, after full text)
+ABSTRACT_SCREENING_COLUMN = "label abstract screening"
+FINAL_COLUMNS = ("included", "final included", "label included", "included label", "included final")
 INCLUSION_COLUMNS = ("asreview label", LSR_LABEL, "included", "final included", "label included", "included label",
                      "included final", "included flag", "include")
 LABEL_VALUES = {
@@ -139,6 +144,8 @@ def read_csv(text: str, name: str) -> list[SourceRecord]:
     except csv.Error as exc:
         raise LsrError(f"{name}: line {skipped + prev + 1}: CSV quoting error: {exc}") from None
     label_col, label_name = _label_column(names, rows, name)
+    ta_col = names.index(ABSTRACT_SCREENING_COLUMN) if label_name in FINAL_COLUMNS and \
+        ABSTRACT_SCREENING_COLUMN in names else None
     out = []
     for line, row in rows:
         if not any(cell.strip() for cell in row):
@@ -146,7 +153,10 @@ def read_csv(text: str, name: str) -> list[SourceRecord]:
         if len(row) > len(names):
             raise LsrError(f"{name}: line {line}: {len(row)} fields where the header has {len(names)} "
                            "(an unquoted delimiter or a stray quote?)")
-        out.append(_row_record(row, col, line, label_col, label_name, name))
+        record = _row_record(row, col, line, label_col, label_name, name)
+        if ta_col is not None:
+            _two_stages(record, row, ta_col, label_name, name)
+        out.append(record)
     if not out:
         raise LsrError(f"{name}: no records: the CSV has a header but no rows")
     return out
@@ -260,6 +270,22 @@ def _row_record(row: list[str], col: dict[str, list[int]], line: int, label_col:
     record = SourceRecord(line=line, candidate=cand, label=label, reason=reason if label == "exclude" else None,
                           database=database if known_database else None, note=_cell(row, col, "note") or None)
     return with_rayyan_decisions(record, extra)
+
+
+def _two_stages(record: SourceRecord, row: list[str], ta_col: int, label_name: str, name: str) -> None:
+    """Split a row's labels into title/abstract (``label abstract screening``) and full text (the final
+    inclusion column): a record included at title/abstract carries its final label as ``full_text``; one
+    finally included but marked excluded at title/abstract counts as included at both."""
+    value = (row[ta_col] if ta_col < len(row) else "").strip().lower()
+    if value not in LABEL_VALUES:
+        raise LsrError(f"{name}: line {record.line}: column 'label_abstract_screening' holds "
+                       f"{row[ta_col].strip()!r}; expected 1 or 0 (yes/no), blank for unscreened")
+    screened = LABEL_VALUES[value]
+    final = record.label
+    if screened == "include" or final == "include":
+        record.label, record.full_text = "include", final
+    elif screened == "exclude":
+        record.label = "exclude"
 
 
 def _type_name(value: str) -> str | None:

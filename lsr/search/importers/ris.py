@@ -94,6 +94,15 @@ class SourceRecord:
     # ``reason`` then holds that tool's exclusion reasons for the record
     member_labels: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     key: str | None = None  # the record's position when its line alone does not tell it (XML: "line:column")
+    # the full-text label of a record the file marks as included at title/abstract, when the file labels both
+    # stages (ASReview's benchmark CSVs: label_abstract_screening beside label_included); ``label`` is then
+    # the title/abstract label
+    full_text: str | None = None
+
+    @property
+    def final_label(self) -> str | None:
+        """The record's label after every stage the file records (what a simulation screens for)."""
+        return self.full_text or self.label
 
     @property
     def source_key(self) -> str:
