@@ -196,6 +196,22 @@ def test_an_interrupted_run_is_completed_by_the_next_update(ws_path, server):
 
 
 @pytest.mark.usefixtures("sqlite_only")
+def test_an_unreachable_openalex_starts_no_further_review(tmp_path, monkeypatch):
+    """Without a network every review would spend its retries on the same failed connection (22 NPHLN
+    reviews took 12 minutes to fail): the reviews after the first are not started, and say why."""
+    with running_server(corpus(), as_of=EARLY) as srv:
+        url = srv.url
+    fast_client_env(monkeypatch, url, retries=2)  # nothing listens on that port now
+    ws_path = new_workspace(tmp_path, review_ids=("a-review", "b-review", "c-review"))
+    result = run(["update"], ws_path)
+    assert result.exit_code == 1
+    assert "a-review: interrupted: OpenAlex at" in result.output and "connection failed" in result.output
+    for rid in ("b-review", "c-review"):
+        assert f"{rid}: waiting: not started: OpenAlex could not be reached during a-review" in result.output
+        assert runs(open_ws(ws_path), rid) == []
+
+
+@pytest.mark.usefixtures("sqlite_only")
 def test_network_loss_leaves_the_run_interrupted_and_the_next_update_completes_it(tmp_path, monkeypatch):
     with running_server(corpus(), as_of=EARLY) as srv:
         url = srv.url

@@ -85,7 +85,8 @@ class UpdateResult:
         review_id: the review.
         status: ``ok``, ``failed``, ``interrupted`` (the run can be completed by the next update),
             ``paused`` (the daily OpenAlex budget is spent; the next update after ``resets_at`` continues
-            it), ``waiting`` (not started: the budget was spent by an earlier review), ``busy`` (another
+            it), ``waiting`` (not started: the budget was spent, or OpenAlex could not be reached, during an
+            earlier review), ``busy`` (another
             update holds the lock) or ``not-due`` (skipped by ``--due``).
         run_id: the ``SearchRun`` that was (or would be) continued, if one was started.
         results_returned: distinct works the run's search returned (over all passes of the run).
@@ -118,6 +119,7 @@ class UpdateResult:
     resets_at: Any = None
     merged: int = 0
     kept_apart: list = field(default_factory=list)
+    unreachable: bool = False  # OpenAlex could not be reached at all (no further review is started)
 
     @property
     def ok(self) -> bool:
@@ -301,6 +303,7 @@ def _update_locked(ws: Workspace, proto: Protocol, client: OpenAlexClient, emit:
     except OpenAlexError as exc:
         status = INTERRUPTED if exc.transient else FAILED
         result = _end_run(ws, rid, run_id, status, exc.message, state, meter=meter)
+        result.unreachable = bool(getattr(exc, "unreachable", False))
     except OperationalError as exc:
         message = f"database error: {str(getattr(exc, 'orig', exc)).splitlines()[0]}"
         result = _end_run(ws, rid, run_id, INTERRUPTED, message, state, best_effort=True)
@@ -569,6 +572,7 @@ def update_reviews(
     client = client or OpenAlexClient.from_settings(ws.settings)
     results: list[UpdateResult] = []
     spent: UpdateResult | None = None  # the review that found the daily budget spent
+    down: UpdateResult | None = None  # the review during which OpenAlex could not be reached at all
     try:
         for rid in ws.review_ids(None):
             if rid in skipped:
@@ -578,10 +582,17 @@ def update_reviews(
                 results.append(UpdateResult(rid, WAITING, resets_at=spent.resets_at, error=(
                     f"not started: the OpenAlex daily budget was spent during {spent.review_id}; "
                     "the next `lsr update` after the reset runs it")))
+            elif rid in ids and down is not None:
+                # Each review would spend its retries (half a minute) on the same failed connection.
+                results.append(UpdateResult(rid, WAITING, error=(
+                    f"not started: OpenAlex could not be reached during {down.review_id} (no network, or a "
+                    "wrong LSR_OPENALEX_URL?); the next `lsr update` runs it")))
             elif rid in ids:
                 results.append(update_review(ws, rid, client=client, progress=progress, wait=wait))
                 if results[-1].status == PAUSED:
                     spent = results[-1]
+                elif results[-1].unreachable:
+                    down = results[-1]
                 continue
             else:
                 continue

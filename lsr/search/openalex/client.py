@@ -122,7 +122,16 @@ class OpenAlexQueryError(OpenAlexError):
 
 
 class OpenAlexUnavailable(OpenAlexError):
-    """The retries are spent: the server kept failing, timing out or sending broken answers."""
+    """The retries are spent: the server kept failing, timing out or sending broken answers.
+
+    Attributes:
+        unreachable: no attempt got any answer (the connection failed every time: no network, a wrong
+            ``LSR_OPENALEX_URL``, the server down), so other requests will fail the same way.
+    """
+
+    def __init__(self, message: str, *, unreachable: bool = False) -> None:
+        super().__init__(message, transient=True)
+        self.unreachable = unreachable
 
 
 class OpenAlexAuthError(OpenAlexError):
@@ -387,6 +396,7 @@ class Transport:
         policy = self.retry
         sent = target
         reason = "no answer"
+        connected = False  # whether any attempt reached the server
         for attempt in range(1, policy.attempts + 1):
             retry_after: float | None = None
             try:
@@ -395,7 +405,9 @@ class Transport:
                     target, params=self._send_params(), timeout=(policy.connect_timeout, policy.read_timeout)
                 )
                 sent = strip_api_key(resp.url or target)
-            except requests.Timeout:
+                connected = True
+            except requests.Timeout as exc:
+                connected = connected or isinstance(exc, requests.ReadTimeout)
                 reason = f"no answer within {policy.read_timeout:g} s"
             except (
                 requests.ConnectionError,
@@ -457,7 +469,7 @@ class Transport:
                 self._sleep(policy.wait(attempt, retry_after))
         raise OpenAlexUnavailable(
             self.redact(f"OpenAlex at {self.base_url} failed after {policy.attempts} attempt(s): {reason}"),
-            transient=True,
+            unreachable=not connected,
         )
 
 
