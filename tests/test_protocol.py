@@ -88,6 +88,8 @@ def test_valid_protocol_loads(tmp_path):
          'exclusion_reasons = ["wrong population", "wrong intervention", "wrong design"]\n'
          'exclusion_reasons_nl = ["verkeerde populatie", "verkeerde interventie"]',
          "criteria.exclusion_reasons_nl", "same length and order"),
+        ('outcomes = ["achievement"]', 'outcomes = ["achievement"]\noutcomes_nl = ["leerprestaties", "welzijn"]',
+         "pico.outcomes_nl", "same length and order"),
         ('filters = { type = "article" }', 'filters = { type = "article" }\nknown_studies = ["not a doi"]',
          "search.known_studies", "not a DOI"),
         ('filters = { type = "article" }',
@@ -168,6 +170,8 @@ def test_shipped_protocols_are_signed_for_the_bureau():
         assert len(p.criteria.include_nl) == len(p.criteria.include), p.id
         assert len(p.criteria.exclude_nl) == len(p.criteria.exclude), p.id
         assert len(p.criteria.exclusion_reasons_nl) == len(p.criteria.exclusion_reasons), p.id
+        assert p.pico.population_nl and p.pico.intervention_nl and p.pico.comparison_nl, p.id
+        assert len(p.pico.outcomes_nl) == len(p.pico.outcomes), p.id
         assert p.screening.stopping != "none", p.id
     ids = {p.id for p in protos}
     for new in ("resident-participation-community-initiatives", "youth-health-promotion",
