@@ -20,6 +20,7 @@ import tomllib
 import typing
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import MISSING, dataclass, field, fields, replace
+from datetime import date
 from functools import cache, partial
 from pathlib import Path
 from types import UnionType
@@ -133,12 +134,38 @@ def _query_problem(query: str) -> str | None:
     return check_query(query)
 
 
+# OpenAlex's work types (developers.openalex.org/api-reference/work-types, 2026): a misspelt type is not an
+# error there, it matches nothing, so a review would find no work at every update and look healthy
+WORK_TYPES = frozenset({
+    "article", "book", "book-chapter", "book-review", "dataset", "dissertation", "editorial", "erratum", "grant",
+    "letter", "libguides", "other", "paratext", "peer-review", "preprint", "reference-entry", "report", "retraction",
+    "review", "standard", "supplementary-materials"})
+
+
+def _filter_values(value: Any) -> list[str]:
+    """The alternatives of a filter value (``a|b``), without OpenAlex's negation mark ``!``."""
+    return [alt.strip().removeprefix("!") for alt in str(value).split("|")]
+
+
 def _filters_problem(filters: dict[str, Any]) -> str | None:
     for name, value in filters.items():
         if not isinstance(value, str | int | bool):
             return f"filter {name!r} must be a string, integer or boolean"
         if isinstance(value, str) and "," in value:
             return f"filter {name!r}: commas are not allowed (OpenAlex splits filters on commas; use | for OR)"
+        if name.endswith("_date"):
+            for alt in _filter_values(value):
+                try:
+                    ok = isinstance(value, str) and date.fromisoformat(alt).isoformat() == alt
+                except ValueError:
+                    ok = False
+                if not ok:
+                    return f"filter {name!r}: {alt!r} is not a date written \"YYYY-MM-DD\" (OpenAlex refuses it)"
+        if name == "type":
+            unknown = [alt for alt in _filter_values(value) if alt not in WORK_TYPES]
+            if unknown:
+                return (f"filter 'type': {unknown[0]!r} is not an OpenAlex work type (it would match no work): "
+                        f"{', '.join(sorted(WORK_TYPES))}")
     return None
 
 

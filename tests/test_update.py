@@ -151,6 +151,15 @@ def test_bad_query_fails_the_review_with_the_servers_message_and_keeps_its_recor
     assert sources(ws, failed.id) == []
 
 
+def test_a_search_that_finds_nothing_is_ok_but_says_so(tmp_path, server, monkeypatch):
+    fast_client_env(monkeypatch, server.url)
+    ws_path = new_workspace(tmp_path, query="zzqxv")  # e.g. a misspelt term or filter value: nothing matches
+    result = run(["update"], ws_path)
+    assert result.exit_code == 0, result.output
+    assert "test-review: ok, 0 works returned" in result.output
+    assert "test-review: warning: the search found no work at all: check [search] query and filters" in result.output
+
+
 @pytest.mark.usefixtures("sqlite_only")
 def test_status_json_reports_runs_last_and_next_update_and_due(ws_path, server):
     doc = status_json(ws_path, "test-review")["reviews"][0]
