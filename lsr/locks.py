@@ -46,7 +46,36 @@ def lock_key(review_id: str) -> int:
 
 def lock_path(ws: Workspace, review_id: str) -> Path:
     """The lock file of one review (SQLite workspaces)."""
-    return ws.settings.reviews_dir / ".locks" / f"{review_id}.lock"
+    return lock_file(ws.settings.reviews_dir, review_id)
+
+
+def lock_file(reviews_dir: Path, review_id: str) -> Path:
+    """The lock file of one review under a workspace's ``reviews`` folder."""
+    return reviews_dir / ".locks" / f"{review_id}.lock"
+
+
+def update_in_progress(reviews_dir: Path, review_id: str) -> bool | None:
+    """Whether an update holds the review's lock right now: True, False, or None when this cannot be told
+    (PostgreSQL's advisory locks, a system without ``flock``). A search run marked ``running`` while no
+    update holds the lock was left by a process that stopped without finishing (killed, crashed)."""
+    path = lock_file(reviews_dir, review_id)
+    if fcntl is None:  # pragma: no cover
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
 
 
 def _deadline(wait: bool | float) -> float | None:

@@ -183,3 +183,21 @@ def test_shell_completion_completes_commands():
     env = dict(os.environ, COMP_WORDS="lsr sta", COMP_CWORD="1", _LSR_COMPLETE="bash_complete")
     out = subprocess.run([str(lsr)], env=env, capture_output=True, text=True, timeout=60)
     assert "status" in out.stdout
+
+
+def test_status_tells_a_run_left_running_by_a_dead_process_from_one_in_progress(workspace):
+    """A killed update leaves its run marked running; status says the process is gone (no update holds the
+    review's lock) and that the next update completes it, and says running while an update holds the lock."""
+    from lsr.locks import review_lock
+    from lsr.models import SearchRun
+
+    ws = open_workspace(resolve(workspace))
+    if not ws.db.is_sqlite:
+        pytest.skip("the lock probe reads SQLite workspaces' lock files")
+    with ws.db.write() as session:
+        session.add(SearchRun(review_id="test-review", kind="update", source="openalex"))  # status running
+    out = run(["status"], workspace).stdout
+    assert "test-review: last update stopped without finishing (the process that ran it is gone" in out
+    with review_lock(ws, "test-review"):
+        out = run(["status"], workspace).stdout
+    assert "test-review: last update running" in out and "stopped without finishing" not in out

@@ -91,10 +91,19 @@ def status(state: CliState, review: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
         return
-    _print_status_table(doc)
+    _print_status_table(doc, state.settings)
 
 
-def _print_status_table(doc: dict) -> None:
+def _update_stopped(settings, review_id: str) -> bool:
+    """A run marked ``running`` whose update no longer holds the review's lock (SQLite workspaces)."""
+    if not settings.database_url.startswith("sqlite"):
+        return False  # PostgreSQL's advisory locks cannot be probed from here: say what the database says
+    from lsr.locks import update_in_progress
+
+    return update_in_progress(settings.reviews_dir, review_id) is False
+
+
+def _print_status_table(doc: dict, settings) -> None:
     """The status table, fitted to the terminal (see ``lsr.cli.status_table``)."""
     import shutil
 
@@ -105,7 +114,10 @@ def _print_status_table(doc: dict) -> None:
         click.echo(line)
     for r in doc["reviews"]:
         run = r.get("latest_run") or {}
-        if run.get("status") in ("paused", "interrupted", "running", "failed"):
+        if run.get("status") == "running" and _update_stopped(settings, r["id"]):
+            click.echo(f"{r['id']}: last update stopped without finishing (the process that ran it is gone: killed "
+                       "or crashed); the next `lsr update` completes it")
+        elif run.get("status") in ("paused", "interrupted", "running", "failed"):
             click.echo(f"{r['id']}: last update {run['status']}: {run.get('error') or 'no reason recorded'}")
         retracted = r.get("retracted") or {}
         if retracted.get("records"):
