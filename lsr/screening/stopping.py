@@ -215,7 +215,7 @@ def evaluate(rule: str, labels: Sequence[int], n_docs: int, recall_target: float
         msg = (f"{confidence:.0%} sure of a recall of at least {bound:.0%}; the target is {recall_target:.0%} "
                f"(p = {p:.3f})")
     if 0 < found < SMALL_REVIEW_INCLUSIONS and not met:
-        msg += (f". With only {found} inclusion{'s' if found > 1 else ''} the test is conservative by design: ruling out even one missed "
+        msg += (f". With only {found} relevant record{'s' if found > 1 else ''} (included or maybe) the test is conservative by design: ruling out even one missed "
                 "record needs most remaining records screened")
     return StoppingState(met=met, estimated_recall=bound, p_value=None if p is None else round(p, 6),
                          message=msg, **base)
