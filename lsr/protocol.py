@@ -106,8 +106,19 @@ def _all_filled(texts: list[str]) -> bool:
 
 
 def distinct(what: str, same: Callable[[Any], Any] = lambda value: value) -> Callable[[list], str | None]:
-    """No two values of a list alike (compared by ``same``)."""
-    return lambda values: f"{what} are listed twice" if len({same(v) for v in values}) != len(values) else None
+    """No two values of a list alike (compared by ``same``); the problem names the first pair."""
+
+    def problem(values: list) -> str | None:
+        seen: dict[Any, Any] = {}
+        for value in values:
+            key = same(value)
+            if key in seen:
+                also = f" (as {seen[key]!r})" if seen[key] != value else ""
+                return f"{what} are listed twice: {value!r}{also}"
+            seen[key] = value
+        return None
+
+    return problem
 
 
 def _goals_problem(goals: list[int]) -> str | None:

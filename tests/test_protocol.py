@@ -100,7 +100,7 @@ def test_valid_protocol_loads(tmp_path):
          "search.known_studies", "not a DOI"),
         ('filters = { type = "article" }',
          'filters = { type = "article" }\nknown_studies = ["10.1000/ABC", "https://doi.org/10.1000/abc"]',
-         "search.known_studies", "twice"),
+         "search.known_studies", "twice: 'https://doi.org/10.1000/abc' (as '10.1000/ABC')"),
     ],
 )
 def test_each_rule_fails_with_file_key_and_reason(tmp_path, old, new, key, reason):
