@@ -280,3 +280,9 @@ def test_failure_while_storing_rolls_back_the_whole_file(seeded, tmp_path, monke
     result = run(["import", "test-review", path], seeded)
     assert result.exit_code == 1 and "disk full" in result.stderr
     assert counts(seeded) == before
+
+
+def test_lsrs_own_json_export_is_refused_with_the_formats_that_move_records(seeded, tmp_path):
+    path = tmp_path / "own.json"
+    assert run(["export", "test-review", "--format", "json", "-o", path], seeded).exit_code == 0
+    refuse(seeded, path, "line 1", "lsr's own JSON export", "--format csv")

@@ -51,6 +51,7 @@ READERS = {"csv": read_csv, "wos": read_wos, "medline": read_medline, "bibtex": 
            "endnote": read_endnote_xml, "pubmed_xml": read_pubmed_xml, "refer": read_refer,
            "ovid": read_ovid, "csl": read_csl_json}
 
+LSR_JSON = re.compile(r'\[\s*\{"id": \d+, "openalex_id": ')  # what `lsr export --format json` writes first
 _NOT_SUPPORTED = (  # a first line's start -> what the file is and what to export instead; the first match wins
     (re.compile(r"<\d+\.?\s*>\s*$"), "this looks like Ovid's display format (records numbered <1>, fields without "
                                        "labels), which lsr does not read; export the records from Ovid as RIS (Export > "
@@ -141,6 +142,9 @@ def detect_format(text: str, name: str) -> str:
         return "csv"
     stripped = first.lstrip()
     refused = f"{name}: line {n}: not an export format lsr reads"
+    if LSR_JSON.match(text.lstrip("\ufeff \r\n")):
+        raise LsrError(f"{refused}: this is lsr's own JSON export, which is for scripts; to move records with "
+                       "their labels into a review, export them with `lsr export REVIEW --format csv` (or ris)")
     for known, hint in _NOT_SUPPORTED:
         if known.match(stripped):
             raise LsrError(f"{refused}: {hint}")
