@@ -284,6 +284,7 @@ def test_rayyan_export_keeps_each_members_decisions(tmp_path):
     result = run(["import", "test-review", DATA / "rayyan_articles.csv"], ws_path)
     assert result.exit_code == 0, result.output
     assert "6 label(s) recorded as decisions of Anna, Bob" in result.stdout
+    assert "source Rayyan)" in result.stdout  # the PRISMA-S log names the tool, not "csv"
     ws = open_workspace(resolve(ws_path))
     with ws.db.read() as s:
         decisions = {(d.reviewer, d.label, d.reason, d.note) for d in s.exec(select(Decision)).all()}

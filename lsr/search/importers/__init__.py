@@ -222,9 +222,10 @@ def import_file(ws, review_id: str, path: str | Path, source: str | None = None,
             if rec.label is None and not rec.member_labels:
                 rec.label = label
     reviewer = reviewer or ws.settings.reviewer
-    source = (source or "").strip() or parsed.database or parsed.format
     labelled = [r for r in parsed.records if r.label is not None]
     members = sorted({m for r in parsed.records for m in r.member_labels})
+    # a file with Rayyan's member decisions came from Rayyan, whatever database its records name
+    source = (source or "").strip() or ("Rayyan" if members else None) or parsed.database or parsed.format
     labels_by = ", ".join(members + ([reviewer] if labelled else [])) or None
     try:
         return _import_parsed(ws, protocol, parsed, source, reviewer, labels_by, dry_run, progress)
