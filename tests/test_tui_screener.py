@@ -302,3 +302,12 @@ def test_screen_command_refuses_an_unknown_review_before_taking_the_terminal(ws_
     result = run(["screen", "nope"], ws_path)
     assert result.exit_code == 1 and "unknown review 'nope'" in result.stderr
     assert run(["screen", "--help"]).exit_code == 0
+
+
+async def test_a_review_without_records_says_how_to_add_them(tmp_path):
+    path = build_workspace(tmp_path / "empty", 0, ranked=False)
+    app = screener_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = str(app.screen.query_one("RecordView #empty").render())
+    assert "This review has no records yet" in text and f"lsr import {REVIEW} FILE" in text

@@ -225,9 +225,13 @@ class ScreenerScreen(Screen[None]):
         """Show the next record of the queue (or say the queue is empty)."""
         rec = self.service.next_record()
         other = STAGE_NAMES[FT if self.service.stage == TA else TA]
-        self.record_view.show(rec, rank=self._current_rank(), empty=(
-            f"Nothing left to screen at {STAGE_NAMES[self.service.stage]} for {self.service.reviewer}.\n\n"
-            f"s switches to {other} · / finds any record · u undoes your last decision · q goes back"))
+        empty = (f"Nothing left to screen at {STAGE_NAMES[self.service.stage]} for {self.service.reviewer}.\n\n"
+                 f"s switches to {other} · / finds any record · u undoes your last decision · q goes back")
+        if rec is None and self.service.stage == TA and not self.service.progress().total:
+            empty = ("This review has no records yet: search OpenAlex with `lsr update "
+                     f"{self.service.review_id}` or add an export file with `lsr import {self.service.review_id} "
+                     "FILE`.\n\nq goes back")
+        self.record_view.show(rec, rank=self._current_rank(), empty=empty)
         self._update_topbar()
 
     def _show_record(self, record_id: int) -> None:
