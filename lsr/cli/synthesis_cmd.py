@@ -25,6 +25,10 @@ def extract(state: CliState, review: str, file: str) -> None:
     estimate, ci_low, ci_high (ratios on their natural scale). Optional: note and the protocol's own
     [extraction] fields. Only studies included after full-text assessment are accepted.
 
+    The country may be an ISO 3166 code (NL, NLD) or an English or Dutch name (Netherlands, Nederland,
+    Holland, "Nederland (Heerlen)"); it is stored as its ISO alpha-2 code. An unrecognised country is
+    kept as typed with a warning (file, line, field).
+
     A bad file is refused whole (exit 1, naming file, line and field): nothing is imported. Rows equal
     to the current data are skipped; changed rows are appended as corrections (who and when kept).
 
@@ -38,6 +42,8 @@ def extract(state: CliState, review: str, file: str) -> None:
 
     ws = open_workspace(state.settings)
     s = import_csv(ws, review, file, reviewer=state.settings.reviewer)
+    for line in s.warnings:
+        click.echo(f"warning: {line}", err=True)
     click.echo(f"{review}: {s.rows} extraction row(s) from {s.file}: {s.added} new, {s.corrected} corrected, "
                f"{s.unchanged} unchanged")
 
