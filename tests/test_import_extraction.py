@@ -72,7 +72,7 @@ def test_bcg_trials_give_metafors_random_effects_result(workspace):
     assert any("I² = 92%" in r for r in tb["strength_reasons"])
     assert sum(s["weight"] for s in tb["studies"]) == pytest.approx(1)
     text = run(["synthesis", RID], workspace)
-    assert "tuberculosis (RR), k=13: 0.49 (95% CI 0.34-0.70" in text.stdout
+    assert "tuberculosis (RR), k=13: 0.49 (95% CI 0.34 to 0.70, PI 0.13 to 1.80)" in text.stdout
 
 
 def _bad_copy(tmp_path: Path, line: int, column: str, value: str) -> Path:

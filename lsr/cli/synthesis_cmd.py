@@ -25,6 +25,10 @@ def extract(state: CliState, review: str, file: str) -> None:
     estimate, ci_low, ci_high (ratios on their natural scale). Optional: note and the protocol's own
     [extraction] fields. Only studies included after full-text assessment are accepted.
 
+    The country may be an ISO 3166 code (NL, NLD) or an English or Dutch name (Netherlands, Nederland,
+    Holland, "Nederland (Heerlen)"); it is stored as its ISO alpha-2 code. An unrecognised country is
+    kept as typed with a warning (file, line, field).
+
     A bad file is refused whole (exit 1, naming file, line and field): nothing is imported. Rows equal
     to the current data are skipped; changed rows are appended as corrections (who and when kept).
 
@@ -38,6 +42,8 @@ def extract(state: CliState, review: str, file: str) -> None:
 
     ws = open_workspace(state.settings)
     s = import_csv(ws, review, file, reviewer=state.settings.reviewer)
+    for line in s.warnings:
+        click.echo(f"warning: {line}", err=True)
     click.echo(f"{review}: {s.rows} extraction row(s) from {s.file}: {s.added} new, {s.corrected} corrected, "
                f"{s.unchanged} unchanged")
 
@@ -70,12 +76,14 @@ def synthesis(state: CliState, review: str, as_json: bool) -> None:
         raise LsrError(f"{review}: no extracted data yet ({doc['included']} included studies); "
                        f"import it with `lsr extract {review} --import FILE.csv`")
     click.echo(f"{review}: {doc['extracted']} of {doc['included']} included studies with extracted data")
+    from lsr.report.texts import fmt_range, fmt_signed
+
     for o in doc["outcomes"]:
         head = f"{o['outcome']} ({o['measure'] or 'no effect measure'}), k={o['k']}"
         if o["estimate"] is None:
             click.echo(f"{head}: not pooled ({'; '.join(o['notes'][:1])})")
         else:
-            pi = f", PI {o['pi_low']:.2f}-{o['pi_high']:.2f}" if o["pi_low"] is not None else ""
-            click.echo(f"{head}: {o['estimate']:.2f} (95% CI {o['ci_low']:.2f}-{o['ci_high']:.2f}{pi}), "
-                       f"I² {o['i2']:.0f}%, tau² {o['tau2']:.3f}")
+            pi = f", PI {fmt_range(o['pi_low'], o['pi_high'], 'en')}" if o["pi_low"] is not None else ""
+            click.echo(f"{head}: {fmt_signed(o['estimate'], 'en')} (95% CI "
+                       f"{fmt_range(o['ci_low'], o['ci_high'], 'en')}{pi}), I² {o['i2']:.0f}%, tau² {o['tau2']:.3f}")
         click.echo(f"  evidence strength: {o['strength']} — {'; '.join(o['strength_reasons'])}")

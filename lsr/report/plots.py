@@ -2,7 +2,9 @@
 
 Text is converted to paths (``svg.fonttype = 'path'``) so the SVG needs no fonts on the reader's machine;
 element ids are salted per plot so several plots can be inlined in one HTML page; the output carries no
-date, so regenerating a report without new data gives the same file.
+date, so regenerating a report without new data gives the same file. Axis numbers are written the way
+the report's language writes numbers (``tick_label``: ``0,25`` and ``1.000`` in Dutch, a real minus sign);
+count axes have whole-number ticks only.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from lsr.report import style  # noqa: E402
+from lsr.report.texts import MINUS  # noqa: E402
 
 RC = {
     "svg.fonttype": "path",
@@ -54,6 +58,27 @@ LABELS = {
         "empty": "Nothing screened yet",
     },
 }
+
+
+def tick_label(v: float, lang: str) -> str:
+    """An axis number as ``lang`` writes it, without trailing zeros: ``0,25``, ``1.000``, ``−0,5`` (nl);
+    ``0.25``, ``1,000``, ``−0.5`` (en)."""
+    if abs(v) < 1e-12:
+        return "0"
+    whole, _, frac = f"{abs(v):.6f}".rstrip("0").partition(".")
+    whole = f"{int(whole):,}"
+    if lang == "nl":
+        text = whole.replace(",", ".") + ("," + frac if frac else "")
+    else:
+        text = whole + ("." + frac if frac else "")
+    return MINUS + text if v < 0 else text
+
+
+def language_axis(axis, lang: str, counts: bool = False) -> None:
+    """Label ``axis`` (``ax.xaxis``/``ax.yaxis``) with ``tick_label``; ``counts``: whole-number ticks only."""
+    if counts:
+        axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: tick_label(v, lang)))
 
 
 def _to_svg(fig, salt: str) -> str:
@@ -103,6 +128,8 @@ def curve_svg(curve: Sequence[int], lang: str, salt: str) -> str:
             )
         ax.set_xlabel(words["screened"])
         ax.set_ylabel(words["found"])
+        language_axis(ax.xaxis, lang, counts=True)
+        language_axis(ax.yaxis, lang, counts=True)
         ax.set_title(words["curve_title"], loc="left")
         ax.grid(axis="y", color=style.LINE, linewidth=0.6)
         return _to_svg(fig, salt)
@@ -134,6 +161,7 @@ def runs_svg(runs: Sequence[tuple[datetime, str, int, int, bool]], lang: str, sa
         ax.set_xlim(-0.6, max(len(runs) - 0.4, 0.6))
         ax.set_ylim(0, max([n + d for n, d in zip(new, dup, strict=True)] or [1]) * 1.1 or 1)
         ax.set_ylabel(words["records"])
+        language_axis(ax.yaxis, lang, counts=True)
         ax.set_title(words["runs_title"], loc="left")
         ax.grid(axis="y", color=style.LINE, linewidth=0.6, zorder=1)
         ax.legend(loc="lower right", bbox_to_anchor=(1, 1.0), frameon=False, ncols=2)

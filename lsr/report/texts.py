@@ -99,6 +99,36 @@ def fmt_dec(x: float | None, lang: str, digits: int = 2) -> str:
     return text.replace(".", ",") if lang == "nl" else text
 
 
+MINUS = "\u2212"  # the minus sign typography uses; "-" is a hyphen
+RANGE_WORD = {"nl": "tot", "en": "to"}
+
+
+def fmt_signed(x: float | None, lang: str, digits: int = 2) -> str:
+    """Like ``fmt_dec``, with a real minus sign (U+2212) for negatives: ``−0,07`` (nl), ``−0.07`` (en).
+
+    A value that rounds to zero is written without a sign (``0,00``, not ``−0,00``).
+    """
+    if x is None:
+        return "—"
+    text = fmt_dec(x, lang, digits)
+    if text.startswith("-"):
+        text = text[1:]
+        if any(ch not in "0,." for ch in text):
+            text = MINUS + text
+    return text
+
+
+def fmt_range(lo: float | None, hi: float | None, lang: str, digits: int = 2) -> str:
+    """An interval (a 95% CI, a prediction interval) in words: ``−0,07 tot 0,26`` (nl), ``−0.07 to 0.26`` (en).
+
+    Words instead of a dash, so a negative bound never reads as ``-0,07-0,26``; negatives carry a real minus
+    sign (``fmt_signed``). ``—`` when either bound is missing.
+    """
+    if lo is None or hi is None:
+        return "—"
+    return f"{fmt_signed(lo, lang, digits)} {RANGE_WORD[lang]} {fmt_signed(hi, lang, digits)}"
+
+
 def fmt_pct(x: float | None, lang: str, digits: int = 0) -> str:
     """A fraction as a percentage: ``0.953`` -> ``95%`` (or ``95,3%`` with one digit in Dutch)."""
     if x is None:

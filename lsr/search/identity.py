@@ -11,7 +11,9 @@ Pure functions, no database. Owned here:
   ``ß``/``ø``/Greek spelled out in ASCII, lowercase;
 - ``title_key``: the compact title key stored in ``Record.title_key`` — letters and digits only, no
   spaces (so "Self-esteem" and "Selfesteem", "R&D" and "R and D" agree); ``title_words`` keeps words;
-- ``first_author_key`` / ``name_tokens``: author names in "Last, F.", "F. Last", "Last F" forms.
+- ``first_author_key`` / ``name_tokens``: author names in "Last, F.", "F. Last", "Last F" forms;
+  ``family_name_as_written``: the same family name as shown in a study label ("Van den Akker"), and
+  ``is_organisation`` for corporate authors kept whole.
 """
 
 from __future__ import annotations
@@ -291,6 +293,72 @@ def family_name(name: str | None) -> str:
     while start > 1 and parts[start - 1] in _PARTICLES:
         start -= 1
     return "".join(parts[start:])
+
+
+# Words that make an author an organisation, whose name is kept whole ("Nederlands Jeugdinstituut", "World
+# Health Organization", "Gezondheidsraad"): English and Dutch words on their own, and the Dutch compound
+# heads ("Jeugd|instituut", "Plan|bureau") when they end a longer word.
+_ORGANISATION_WORDS = {
+    "institute", "institution", "institut", "instituut", "commissie", "university", "universiteit", "ministry", "ministerie", "department",
+    "council", "centre", "center", "centrum", "foundation", "stichting", "association", "vereniging",
+    "organisation", "organization", "agency", "society", "group", "committee", "commission", "office", "trust",
+    "network", "netwerk", "consortium", "collaboration", "collaborative", "board", "authority", "autoriteit",
+    "government", "overheid", "bureau", "team", "investigators", "initiative", "alliance", "federation",
+    "federatie", "inc", "ltd", "llc", "gmbh", "laboratory", "hospital", "ziekenhuis", "gemeente",
+    "municipality", "hogeschool", "inspectie", "inspectorate", "programme", "program", "project", "rivm",
+    "ggd", "cbs", "nji", "zonmw", "oecd", "unesco", "unicef",
+}
+_ORGANISATION_HEADS = ("instituut", "institut", "raad", "bureau", "centrum", "stichting", "vereniging",
+                       "ministerie", "universiteit", "hogeschool", "dienst", "inspectie", "platform",
+                       "netwerk", "autoriteit", "fonds", "collectief", "groep", "commissie", "gemeente")
+
+
+def is_organisation(name: str | None) -> bool:
+    """Whether an author name is an organisation ("Nederlands Jeugdinstituut", "RIVM", "OECD Publishing")."""
+    words = name_tokens(name)
+    return any(w in _ORGANISATION_WORDS or any(w.endswith(h) and len(w) > len(h) for h in _ORGANISATION_HEADS)
+               for w in words)
+
+
+def family_name_as_written(name: str | None) -> str:
+    """The family name of one author as it is shown on its own, in "Aronson 1948"-style labels.
+
+    The same reading as ``family_name`` (comma form, "Smith JA" with initials last, "First Last" with the
+    family name last), but spelled as written and with its particles: "Erica L T van den Akker" and
+    "van den Akker, E." give "Van den Akker", "Jan de Vries" gives "De Vries" (Dutch convention: a
+    surname that stands without first name or initials starts with a capital, its particle included),
+    "Akker, E. van den" gives "Van den Akker". An organisation (``is_organisation``) is kept whole.
+    """
+    text = " ".join(html.unescape(str(name or "")).split())
+    if not text:
+        return ""
+    if is_organisation(text):
+        return text
+    if "," in text:
+        family, given = (p.strip() for p in text.split(",", 1))
+        words = given.split()
+        dropped: list[str] = []
+        while len(words) > 1 and words[-1].lower() in _PARTICLES:  # "Akker, E. van den"
+            dropped.insert(0, words.pop())
+        words = [*dropped, *family.split()]
+    else:
+        raw = text.split()
+        shouting = text.isupper()
+        if len(raw) > 1 and _is_initials(raw[-1].replace(".", ""), shouting) and \
+                not _is_initials(raw[0].replace(".", ""), shouting):
+            end = len(raw)  # "van Manen MJG": family name first, initials last
+            while end > 1 and _is_initials(raw[end - 1].replace(".", ""), shouting):
+                end -= 1
+            words = raw[:end]
+        else:  # "Erica L T van den Akker": family name last, with its particles
+            start = len(raw) - 1
+            while start > 1 and raw[start - 1].lower() in _PARTICLES:
+                start -= 1
+            words = raw[start:]
+    if not words:
+        return text
+    first = words[0]
+    return " ".join([first[:1].upper() + first[1:], *words[1:]])
 
 
 def _is_initials(token: str, shouting: bool = False) -> bool:

@@ -9,6 +9,11 @@ CSV columns (DESIGN.md, "Synthesis"): ``record`` (lsr id, OpenAlex id or DOI), `
 ``country``, ``n``, ``risk_of_bias`` and the effect as counts (``events_treatment, total_treatment,
 events_control, total_control``) or as ``measure, estimate, ci_low, ci_high`` (measure RR, OR, SMD or MD,
 ratios on their natural scale). Optional: ``note`` and the review's own ``[extraction] fields``.
+
+``country`` is stored in one form so Dutch and European studies can be counted: ISO 3166-1 alpha-2 codes
+(``NL``; several joined by ``"; "``) read from codes, English or Dutch names and everyday names such as
+``Holland`` or ``Nederland (Heerlen)`` (``lsr.synthesis.countries``). A country that is not recognised is
+kept as typed and the import warns, naming file, line and field; it is not refused.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -28,6 +33,7 @@ from lsr.models import Extraction, Record
 from lsr.protocol import Protocol
 from lsr.screening.decisions import FT, find_record, settled_labels
 from lsr.search.importers.decode import decode_bytes, read_bytes
+from lsr.synthesis.countries import canonical
 
 DESIGNS = ("rct", "quasi-experimental", "cohort", "case-control", "before-after", "cross-sectional",
            "qualitative", "other")
@@ -52,6 +58,7 @@ class ImportSummary:
     added: int
     corrected: int
     unchanged: int
+    warnings: list[str] = field(default_factory=list)  # "file: line N: field: ..." (the rows were imported)
 
 
 def own_fields(protocol: Protocol) -> tuple[str, ...]:
@@ -85,7 +92,8 @@ def check_values(raw: dict[str, str], protocol: Protocol, *, decimal_comma: bool
 
     Returns:
         The typed values (keys of ``Extraction`` plus ``extra`` for the review's own fields) and a list
-        of problems as (field, reason); the values are only usable when the list is empty.
+        of problems as (field, reason); the values are only usable when the list is empty. The country
+        is given as its ISO 3166-1 alpha-2 code(s) when recognised, else as typed (``country_warning``).
     """
     text = {k: (v or "").strip() for k, v in raw.items()}
     problems: list[tuple[str, str]] = []
@@ -104,7 +112,8 @@ def check_values(raw: dict[str, str], protocol: Protocol, *, decimal_comma: bool
     if design and design not in DESIGNS:
         problems.append(("design", f"{text['design']!r} is not one of {', '.join(DESIGNS)}"))
     out["design"] = design or None
-    out["country"] = text.get("country") or None
+    country = " ".join(text.get("country", "").split())
+    out["country"] = (canonical(country) or country) if country else None
     rob = " ".join(text.get("risk_of_bias", "").lower().split())
     if rob and rob not in RISK_OF_BIAS:
         problems.append(("risk_of_bias", f"{text['risk_of_bias']!r} is not one of {', '.join(RISK_OF_BIAS)}"))
@@ -171,6 +180,15 @@ def _effect_problems(v: dict) -> list[tuple[str, str]]:
     return []
 
 
+def country_warning(raw: dict[str, str]) -> str | None:
+    """Why a row's country is kept as typed (no known country or code in it), or None when it is fine."""
+    country = " ".join((raw.get("country") or "").split())
+    if not country or canonical(country):
+        return None
+    return (f"{country!r} is not a country lsr recognises (ISO 3166 code, or English or Dutch name); kept as "
+            "given, so the study does not count as Dutch or European")
+
+
 def included_ids(session: Session, protocol: Protocol) -> set[int]:
     """Records included after full-text assessment (the only ones data are extracted from)."""
     labels = settled_labels(session, protocol.id, FT, protocol.screening.reviewers_per_record)
@@ -182,8 +200,12 @@ def _sniff(header_line: str) -> str:
     return max(counts, key=counts.get) if max(counts.values()) else ","
 
 
-def parse_csv(session: Session, protocol: Protocol, path: str | Path) -> list[tuple[int, int, dict]]:
+def parse_csv(session: Session, protocol: Protocol, path: str | Path,
+              warnings: list[str] | None = None) -> list[tuple[int, int, dict]]:
     """Read and check a whole extraction file: (line, record id, values) per row.
+
+    Values that are kept but worth a look (an unrecognised country) are appended to ``warnings`` as
+    ``"file: line N: field: reason"``.
 
     Raises:
         LsrError: naming file, line and field of the first problem (and how many more there are).
@@ -232,7 +254,10 @@ def parse_csv(session: Session, protocol: Protocol, path: str | Path) -> list[tu
                             "full-text assessment")
             continue
         values, bad = check_values(row, protocol, decimal_comma=delimiter != ",")
-        problems += [f"{path}: line {line}: {field}: {reason}" for field, reason in bad]
+        problems += [f"{path}: line {line}: {name}: {reason}" for name, reason in bad]
+        warning = country_warning(row)
+        if warning and warnings is not None:
+            warnings.append(f"{path}: line {line}: country: {warning}")
         key = (record.id, values["outcome"].lower())
         if not bad and key in seen:
             problems.append(f"{path}: line {line}: outcome: record {record.id} already has {values['outcome']!r} "
@@ -285,14 +310,16 @@ def append_extraction(session: Session, review_id: str, record_id: int, values: 
 def import_csv(ws, review_id: str, path: str | Path, reviewer: str) -> ImportSummary:
     """Import an extraction file whole (one transaction) or refuse it whole.
 
-    Rows equal to the current extraction are skipped; changed ones are appended as corrections.
+    Rows equal to the current extraction are skipped; changed ones are appended as corrections. Countries
+    are stored as ISO codes; unrecognised ones are kept as typed and listed in ``ImportSummary.warnings``.
 
     Raises:
         LsrError: an unknown review, or a problem in the file (file, line and field named).
     """
     protocol = ws.protocol(review_id)
     with ws.db.write() as session:
-        rows = parse_csv(session, protocol, path)
+        warnings: list[str] = []
+        rows = parse_csv(session, protocol, path, warnings)
         existing = {(r.record_id, r.outcome.lower()) for r in current_extractions(session, review_id)}
         added = corrected = unchanged = 0
         for _line, record_id, values in rows:
@@ -304,7 +331,7 @@ def import_csv(ws, review_id: str, path: str | Path, reviewer: str) -> ImportSum
                 corrected += 1
             else:
                 added += 1
-    return ImportSummary(str(path), len(rows), added, corrected, unchanged)
+    return ImportSummary(str(path), len(rows), added, corrected, unchanged, warnings)
 
 
 def record_extraction(ws, review_id: str, record_ref: str | int, raw: dict[str, str], reviewer: str,

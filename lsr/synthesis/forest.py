@@ -2,26 +2,65 @@
 
 One row per study (square sized by its random-effects weight, line for its 95% CI), the pooled estimate
 as a diamond, the prediction interval as a thin bar under it, and a dashed line at "no effect". Ratio
-measures use a log axis labelled on the natural scale. Labels are in the report's language.
+measures use a log axis labelled on the natural scale with a few readable ticks (0,25 0,5 1 2 4 ...).
+Labels are in the report's language, numbers included: the axis ticks as well as the estimates beside
+the rows use the decimal comma in Dutch, and negatives a real minus sign; intervals read "0,05 tot 0,65"
+(``lsr.report.texts.fmt_range``). The title is the outcome's ``title`` ("welbevinden (RR)" when the
+outcome has several measures).
 """
 
 from __future__ import annotations
 
+import math
+
+from lsr.report.texts import fmt_range, fmt_signed
 from lsr.synthesis.meta_analysis import RATIO, Pooled
 
 WORDS = {
     "nl": {"pooled": "Gemiddeld effect", "pi": "Voorspellingsinterval", "favours": "effect",
            "RR": "Relatief risico (RR)", "OR": "Oddsratio (OR)", "SMD": "Gestandaardiseerd verschil (SMD)",
-           "MD": "Verschil in gemiddelden (MD)", "title": "Forest plot"},
+           "MD": "Verschil in gemiddelden (MD)", "title": "Forest plot", "column": "Effect (95%-BI)",
+           "weight": "gewicht"},
     "en": {"pooled": "Pooled (random effects)", "pi": "Prediction interval", "favours": "effect",
            "RR": "Risk ratio (RR)", "OR": "Odds ratio (OR)", "SMD": "Standardised mean difference (SMD)",
-           "MD": "Mean difference (MD)", "title": "Forest plot"},
+           "MD": "Mean difference (MD)", "title": "Forest plot", "column": "Effect (95% CI)",
+           "weight": "weight"},
 }
+# Tick sets for a log (ratio) axis, tried in order: the first that puts 3 to 5 ticks inside the axis, over
+# at least half its width, wins (a set with more inside is thinned to every other tick, keeping 1, until at
+# most 5 are left).
+LOG_TICKS = (
+    (0.125, 0.25, 0.5, 1, 2, 4, 8),
+    (0.5, 0.75, 1, 1.5, 2, 3),
+    (0.7, 0.8, 0.9, 1, 1.1, 1.25, 1.5),
+    (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100),
+    (0.001, 0.01, 0.1, 1, 10, 100, 1000),
+)
 
 
 def _num(x: float, lang: str) -> str:
-    text = f"{x:.2f}"
-    return text.replace(".", ",") if lang == "nl" else text
+    return fmt_signed(x, lang, 2)
+
+
+def log_ticks(lo: float, hi: float) -> list[float]:
+    """A few readable ticks for a log axis from ``lo`` to ``hi`` (both above 0): see ``LOG_TICKS``."""
+    best: list[float] = []
+    for ticks in LOG_TICKS:
+        inside = [t for t in ticks if lo <= t <= hi]
+        step = 1
+        while len(inside[::step]) > 5:
+            step *= 2
+        if step > 1 and 1 in inside:
+            one = inside.index(1)
+            inside = inside[one % step::step]
+        spread = math.log(inside[-1] / inside[0]) / math.log(hi / lo) if len(inside) > 1 else 0
+        if 3 <= len(inside) <= 5 and spread >= 0.5:
+            return inside
+        if abs(len(inside) - 4) < abs(len(best) - 4):
+            best = inside
+    if len(best) < 2:  # a very wide axis: one tick per power of ten
+        best = [10.0 ** e for e in range(math.ceil(math.log10(lo)), math.floor(math.log10(hi)) + 1)]
+    return best
 
 
 def forest_svg(p: Pooled, lang: str, salt: str) -> str:
@@ -30,17 +69,17 @@ def forest_svg(p: Pooled, lang: str, salt: str) -> str:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter, NullFormatter
+    from matplotlib.ticker import FuncFormatter, NullLocator
 
     from lsr.report import style
-    from lsr.report.plots import RC, _to_svg
+    from lsr.report.plots import RC, _to_svg, tick_label
 
     w = WORDS[lang]
     studies = p.studies
     rows = len(studies) + (2 if p.estimate is not None else 0)
     with plt.rc_context(RC):
-        fig, ax = plt.subplots(figsize=(6.6, 0.9 + 0.32 * rows))
-        fig.subplots_adjust(left=0.3, right=0.72, top=1 - 0.45 / (0.9 + 0.32 * rows), bottom=0.5 / (0.9 + 0.32 * rows))
+        fig, ax = plt.subplots(figsize=(7.2, 0.9 + 0.32 * rows))
+        fig.subplots_adjust(left=0.27, right=0.64, top=1 - 0.45 / (0.9 + 0.32 * rows), bottom=0.5 / (0.9 + 0.32 * rows))
         ratio = p.measure in RATIO
         ys = list(range(rows, 0, -1))
         wmax = max((s.weight or 0) for s in studies) or 1
@@ -50,31 +89,37 @@ def forest_svg(p: Pooled, lang: str, salt: str) -> str:
             ax.plot([lo, hi], [y, y], color=style.BOX_STROKE, linewidth=1)
             size = 4 + 10 * ((s.weight or wmax) / wmax) ** 0.5
             ax.plot([s.estimate], [y], marker="s", markersize=size, color=style.ACCENT, linestyle="none")
-            weight = f"  {_num(100 * s.weight, lang)}%" if s.weight is not None else ""
-            right.append((y, f"{_num(s.estimate, lang)} [{_num(lo, lang)}; {_num(hi, lang)}]{weight}"))
+            weight = f"  {fmt_signed(100 * s.weight, lang, 1)}%" if s.weight is not None else ""
+            right.append((y, f"{_num(s.estimate, lang)} ({fmt_range(lo, hi, lang)}){weight}"))
         labels = [s.label for s in studies]
         if p.estimate is not None:
             y = ys[len(studies)]
             d = [p.ci_low, p.estimate, p.ci_high, p.estimate]
             ax.fill(d, [y, y + 0.3, y, y - 0.3], color=style.ACCENT, zorder=3)
-            right.append((y, f"{_num(p.estimate, lang)} [{_num(p.ci_low, lang)}; {_num(p.ci_high, lang)}]"))
+            right.append((y, f"{_num(p.estimate, lang)} ({fmt_range(p.ci_low, p.ci_high, lang)})"))
             labels.append(w["pooled"])
             if p.pi_low is not None:
                 y2 = ys[len(studies) + 1]
                 ax.plot([p.pi_low, p.pi_high], [y2, y2], color=style.MUTED, linewidth=3, solid_capstyle="butt")
-                right.append((y2, f"[{_num(p.pi_low, lang)}; {_num(p.pi_high, lang)}]"))
+                right.append((y2, f"({fmt_range(p.pi_low, p.pi_high, lang)})"))
                 labels.append(w["pi"])
         ax.axvline(p.null, color=style.MUTED, linestyle="--", linewidth=1)
         ax.set_yticks(ys[: len(labels)], labels, fontsize=9)
         ax.set_ylim(0.4, rows + 0.6)
         if ratio:
             ax.set_xscale("log")
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _num(v, lang).rstrip("0").rstrip(",.")))
-            ax.xaxis.set_minor_formatter(NullFormatter())
+            lo, hi = ax.get_xlim()
+            ax.set_xticks(log_ticks(lo, hi))
+            ax.set_xlim(lo, hi)
+            ax.xaxis.set_minor_locator(NullLocator())
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: tick_label(v, lang)))
         ax.set_xlabel(w.get(p.measure, p.measure))
         ax.spines["left"].set_visible(False)
         ax.tick_params(axis="y", length=0)
         for y, text in right:
             ax.annotate(text, xy=(1.02, y), xycoords=("axes fraction", "data"), va="center", fontsize=8.5)
-        ax.set_title(f"{w['title']}: {p.outcome}", loc="left")
+        head = w["column"] + (f"  {w['weight']}" if any(s.weight is not None for s in studies) else "")
+        ax.annotate(head, xy=(1.02, rows + 0.6), xycoords=("axes fraction", "data"), va="bottom", fontsize=8,
+                    color=style.MUTED)
+        ax.set_title(f"{w['title']}: {p.title or p.outcome}", loc="left")
         return _to_svg(fig, salt)

@@ -67,6 +67,7 @@ class Pooled:
     tau2: float | None = None
     method: str | None = None
     notes: list[str] = field(default_factory=list)
+    title: str | None = None  # "welbevinden (RR)" when the outcome has several measures (set by synthesize)
 
     @property
     def k(self) -> int:

@@ -1,9 +1,15 @@
 """``synthesize``: one review's synthesis from its current extractions, and its JSON form.
 
 Per (outcome, measure): the studies' effects, the random-effects pool (``meta_analysis``) and the
-evidence strength (``strength``). Extractions without a usable effect are grouped per outcome as
-studies described without pooling. Only studies still included after full-text assessment count: an
-extraction of a study excluded later stays in the audit trail but leaves the synthesis.
+evidence strength (``strength``). Extractions without a usable effect (qualitative and descriptive
+studies, or an effect that carries no information) are extracted evidence too: they are kept per outcome
+as ``DescribedStudy`` with their design, participants, country and the reviewer's note, and an outcome
+that only has such studies is an ``OutcomeResult`` with ``pooled.k == 0`` whose ``pooled.n`` counts the
+described participants. Only studies still included after full-text assessment count: an extraction of a
+study excluded later stays in the audit trail but leaves the synthesis.
+
+An outcome extracted with more than one effect measure gives one result per measure; their ``title``
+names the measure ("welbevinden (RR)", "welbevinden (MD)") so headings and plots can tell them apart.
 """
 
 from __future__ import annotations
@@ -14,18 +20,119 @@ from sqlmodel import Session, select
 
 from lsr.jsoncols import AUTHORS
 from lsr.models import Record
+from lsr.search.identity import family_name_as_written
+from lsr.synthesis.countries import is_dutch, is_european
 from lsr.synthesis.extraction import current_extractions, included_ids
 from lsr.synthesis.meta_analysis import Pooled, effect_of, pool
 from lsr.synthesis.strength import Strength, rate
 
+REASONS_NL = {  # DescribedStudy.reason in Dutch, for the reports
+    "no effect extracted": "geen effectmaat",
+    "no events in either arm": "in geen van beide groepen gebeurtenissen",
+    "events in everyone in both arms": "bij iedereen in beide groepen een gebeurtenis",
+}
+
+
+@dataclass
+class DescribedStudy:
+    """A study extracted for an outcome without a usable effect: described, not pooled.
+
+    ``reason`` is why it is not pooled, in English (``reason_text`` gives it in the report's language);
+    ``note`` is what the reviewer wrote ("alleen beschrijvend", "interviews"); ``n`` the participants
+    when given.
+    """
+
+    record_id: int
+    label: str
+    reason: str
+    n: int | None = None
+    design: str | None = None
+    country: str | None = None
+    risk_of_bias: str | None = None
+    note: str | None = None
+
+    def reason_text(self, lang: str) -> str:
+        """``reason`` in ``lang`` (``nl``: "geen effectmaat", ...)."""
+        return REASONS_NL.get(self.reason, self.reason) if lang == "nl" else self.reason
+
+
+def _origin(countries: list[str | None]) -> tuple[int, int, int]:
+    return sum(map(is_dutch, countries)), sum(map(is_european, countries)), len(countries)
+
 
 @dataclass
 class OutcomeResult:
-    """One outcome and measure: pooled result, strength, and studies without a usable effect."""
+    """One outcome and measure: pooled result, strength, and studies without a usable effect.
+
+    ``described`` is the older (label, reason) view of ``described_studies``, kept for callers that read
+    pairs.
+    """
 
     pooled: Pooled
     strength: Strength
-    described: list[tuple[str, str]] = field(default_factory=list)  # (study label, why not pooled)
+    described_studies: list[DescribedStudy] = field(default_factory=list)
+
+    @property
+    def described(self) -> list[tuple[str, str]]:
+        """(study label, why not pooled) per described study."""
+        return [(d.label, d.reason) for d in self.described_studies]
+
+    @property
+    def title(self) -> str:
+        """The outcome as headings, captions and plot titles name it: with its measure ("welbevinden (RR)")
+        when the review has the outcome with more than one measure, else the outcome alone."""
+        return self.pooled.title or self.pooled.outcome
+
+    @property
+    def interval(self) -> tuple[float, float, float] | None:
+        """(estimate, 95% CI low, 95% CI high) on the natural scale: the pooled effect, or the single
+        study's own effect and CI when only one study has an effect (``pooled.k == 1``); None without."""
+        p = self.pooled
+        if p.estimate is not None:
+            return p.estimate, p.ci_low, p.ci_high
+        if p.k == 1:
+            e = p.studies[0]
+            return (e.estimate, *e.ci)
+        return None
+
+    @property
+    def described_n(self) -> int | None:
+        """Participants of the described studies, summed over those whose ``n`` was given (None if none)."""
+        ns = [d.n for d in self.described_studies if d.n is not None]
+        return sum(ns) if ns else None
+
+    @property
+    def described_n_missing(self) -> int:
+        """How many described studies have no ``n`` (left out of ``described_n``)."""
+        return sum(d.n is None for d in self.described_studies)
+
+    @property
+    def designs(self) -> dict[str, int]:
+        """Design -> number of the studies whose effects this result pools (``pooled.studies``)."""
+        return _count(s.design or "unknown" for s in self.pooled.studies)
+
+    @property
+    def described_designs(self) -> dict[str, int]:
+        """Design -> number of the described studies (``described_studies``)."""
+        return _count(d.design or "unknown" for d in self.described_studies)
+
+    @property
+    def origin(self) -> tuple[int, int, int]:
+        """(from the Netherlands, from Europe, studies) over the studies with an effect (``pooled.studies``);
+        Europe includes the Netherlands. Countries are read by ``lsr.synthesis.countries``."""
+        return _origin([s.country for s in self.pooled.studies])
+
+    @property
+    def described_origin(self) -> tuple[int, int, int]:
+        """(from the Netherlands, from Europe, studies) over the described studies."""
+        return _origin([d.country for d in self.described_studies])
+
+
+def _count(items) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for item in items:
+        out[item] = out.get(item, 0) + 1
+    return out
 
 
 @dataclass
@@ -43,13 +150,47 @@ class Synthesis:
         """The outcome the key message leads with: the one pooled over most studies."""
         return self.outcomes[0] if self.outcomes else None
 
+    @property
+    def with_effect(self) -> int:
+        """Included studies with a usable effect on at least one outcome."""
+        return len({e.record_id for r in self.outcomes for e in r.pooled.studies})
+
+    @property
+    def described_only(self) -> list[DescribedStudy]:
+        """Extracted studies without a usable effect on any outcome (one entry per study, the largest ``n``
+        it was given): extracted and described, not "not yet extracted"."""
+        effect = {e.record_id for r in self.outcomes for e in r.pooled.studies}
+        out: dict[int, DescribedStudy] = {}
+        for r in self.outcomes:
+            for d in r.described_studies:
+                if d.record_id in effect:
+                    continue
+                have = out.get(d.record_id)
+                if have is None or (d.n or 0) > (have.n or 0):
+                    out[d.record_id] = d
+        return sorted(out.values(), key=lambda d: d.label.lower())
+
+    @property
+    def described_only_n(self) -> int | None:
+        """Participants of ``described_only``, summed over the studies whose ``n`` was given (None if none)."""
+        ns = [d.n for d in self.described_only if d.n is not None]
+        return sum(ns) if ns else None
+
+    @property
+    def pooled_any(self) -> bool:
+        """Whether any outcome has a pooled estimate (so a pooling method is worth describing)."""
+        return any(r.pooled.estimate is not None for r in self.outcomes)
+
 
 def study_label(record: Record) -> str:
-    """``Aronson 1948``: first author's family name and year."""
+    """``Aronson 1948``: first author's family name and year.
+
+    The family name is read by ``lsr.search.identity.family_name_as_written``: particles kept and the
+    first one capitalised ("Van den Akker 2017", "De Vries 2011"), an organisation kept whole
+    ("Nederlands Jeugdinstituut 2019"). Without authors: the start of the title.
+    """
     names = AUTHORS.decode_or_empty(record.authors_json)
-    first = names[0].split(",")[0].split()[-1] if names and names[0].split() else ""
-    if "," in (names[0] if names else ""):
-        first = names[0].split(",")[0].strip()
+    first = family_name_as_written(names[0]) if names else ""
     who = first or (record.title or f"record {record.id}")[:30]
     return f"{who} {record.year}" if record.year else who
 
@@ -61,7 +202,7 @@ def synthesize_session(session: Session, protocol) -> Synthesis:
     ids = {r.record_id for r in rows}
     records = {r.id: r for r in session.exec(select(Record).where(Record.id.in_(ids)))} if ids else {}
     groups: dict[tuple[str, str | None], list] = {}
-    described: dict[str, list[tuple[str, str]]] = {}
+    described: dict[str, list[DescribedStudy]] = {}
     outcome_names: dict[str, str] = {}
     designs: dict[int, str] = {}
     for row in rows:
@@ -71,22 +212,25 @@ def synthesize_session(session: Session, protocol) -> Synthesis:
         outcome_names.setdefault(key, row.outcome)
         effect, why = effect_of(row, label)
         if effect is None:
-            described.setdefault(key, []).append((label, why))
+            described.setdefault(key, []).append(DescribedStudy(
+                row.record_id, label, why, row.n, row.design, row.country, row.risk_of_bias, row.note))
             continue
         groups.setdefault((key, effect.measure), []).append(effect)
     results: list[OutcomeResult] = []
+    measures = _count(key for key, _measure in groups)
     for (key, measure), effects in groups.items():
         effects.sort(key=lambda e: e.label.lower())
         p = pool(outcome_names[key], measure, effects)
+        if measures[key] > 1:
+            p.title = f"{p.outcome} ({measure})"
         results.append(OutcomeResult(p, rate(p), described.pop(key, [])))
-    for key, items in described.items():  # outcomes with no usable effect at all
-        p = Pooled(outcome_names[key], "", [], None, notes=["no quantitative effect: studies described"])
-        results.append(OutcomeResult(p, rate(p), items))
+    for key, items in described.items():  # outcomes with no usable effect at all: described
+        ns = [d.n for d in items]
+        p = Pooled(outcome_names[key], "", [], sum(ns) if all(x is not None for x in ns) else None,
+                   notes=["no quantitative effect: studies described"])
+        results.append(OutcomeResult(p, rate(p), sorted(items, key=lambda d: d.label.lower())))
     results.sort(key=lambda r: (-r.pooled.k, -len(r.described), r.pooled.outcome.lower(), r.pooled.measure))
-    counts: dict[str, int] = {}
-    for d in designs.values():
-        counts[d] = counts.get(d, 0) + 1
-    return Synthesis(protocol.id, len(included), len(ids), results, counts)
+    return Synthesis(protocol.id, len(included), len(ids), results, _count(designs.values()))
 
 
 def synthesize(ws, review_id: str) -> Synthesis:
@@ -107,6 +251,7 @@ def to_json(s: Synthesis) -> dict:
         p, st = r.pooled, r.strength
         outcomes.append({
             "outcome": p.outcome,
+            "title": r.title,
             "measure": p.measure or None,
             "k": p.k,
             "n": p.n,
@@ -129,7 +274,9 @@ def to_json(s: Synthesis) -> dict:
                  "risk_of_bias": e.risk_of_bias, "country": e.country}
                 for e in p.studies
             ],
-            "described": [{"label": label, "reason": why} for label, why in r.described],
+            "described": [{"record": d.record_id, "label": d.label, "reason": d.reason, "n": d.n,
+                           "design": d.design, "country": d.country, "risk_of_bias": d.risk_of_bias,
+                           "note": d.note} for d in r.described_studies],
         })
     return {"review": s.review, "included": s.included, "extracted": s.extracted, "outcomes": outcomes}
 

@@ -1,0 +1,239 @@
+"""How the synthesis presents extracted studies: countries read at ``lsr extract``, studies described
+without an effect, outcomes with two measures, study labels with Dutch surname particles, intervals
+("−0,07 tot 0,26") and forest-plot axes in the report's language.
+
+Through ``lsr extract`` / ``lsr synthesis --json`` / ``lsr report`` and the library API
+(``lsr.synthesis.service``, ``lsr.synthesis.forest``, ``lsr.report.texts``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run
+
+RID = "test-review"
+AUTHORS = ["Erica L T van den Akker", "Jan de Vries", "Nederlands Jeugdinstituut", "Smith, John",
+           "van der Berg MJ", "Akker, E. van den", "Anna García-López"]
+YEARS = [2017, 2011, 2019, 2005, 2008, 2014, 2020]
+LABELS = ["Van den Akker 2017", "De Vries 2011", "Nederlands Jeugdinstituut 2019", "Smith 2005",
+          "Van der Berg 2008", "Van den Akker 2014", "García-López 2020"]
+HEADER = "record,outcome,design,country,n,risk_of_bias,events_treatment,total_treatment,events_control," \
+         "total_control,measure,estimate,ci_low,ci_high,note\n"
+
+
+def _review(workspace: Path) -> None:
+    """Seven records (authors as OpenAlex and other exports write them), all included at full text."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["title", "authors", "year", "doi"])
+    for i, (who, year) in enumerate(zip(AUTHORS, YEARS, strict=True), 1):
+        w.writerow([f"Study {i} of the school day", who, year, f"10.5555/s.{i}"])
+    (workspace / "records.csv").write_text(buf.getvalue(), encoding="utf-8")
+    assert run(["import", RID, workspace / "records.csv"], workspace).exit_code == 0
+    for i in range(1, len(AUTHORS) + 1):
+        for stage in ("title-abstract", "full-text"):
+            result = run(["decide", RID, f"10.5555/s.{i}", "include", "--stage", stage], workspace)
+            assert result.exit_code == 0, result.output
+
+
+def _extract(workspace: Path, tmp_path: Path, body: str):
+    path = tmp_path / "extraction.csv"
+    path.write_text(HEADER + body, encoding="utf-8")
+    return run(["extract", RID, "--import", path], workspace), path
+
+
+def _synthesis(workspace: Path) -> dict:
+    result = run(["synthesis", RID, "--json"], workspace)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _outcome(doc: dict, title: str) -> dict:
+    return next(o for o in doc["outcomes"] if o["title"] == title)
+
+
+def test_countries_are_read_as_iso_codes_and_an_unknown_one_is_kept_with_a_warning(workspace, tmp_path):
+    _review(workspace)
+    result, path = _extract(workspace, tmp_path, (
+        "10.5555/s.1,conflicten,rct,NLD,,,0,50,6,50,,,,,\n"
+        "10.5555/s.2,conflicten,rct,Nederland (Heerlen),120,,3,60,9,60,,,,,\n"
+        "10.5555/s.3,conflicten,rct,Holland,200,,,,,,RR,0.50,0.30,0.83,\n"
+        "10.5555/s.4,conflicten,rct,the Netherlands,100,,4,50,8,50,,,,,\n"
+        "10.5555/s.5,overlast,rct,DEU,300,low,10,150,20,150,OR,,,,\n"
+        "10.5555/s.6,overlast,rct,België,300,low,40,150,20,150,OR,,,,\n"
+        "10.5555/s.7,overlast,rct,Atlantis,300,low,30,150,20,150,OR,,,,\n"))
+    assert result.exit_code == 0, result.output
+    assert "7 new" in result.stdout
+    assert f"warning: {path}: line 8: country: 'Atlantis' is not a country lsr recognises" in result.stderr
+    assert result.stderr.count("warning:") == 1
+    doc = _synthesis(workspace)
+    conflicts = _outcome(doc, "conflicten")
+    assert [s["country"] for s in conflicts["studies"]] == ["NL"] * 4
+    assert "4 of 4 studies from the Netherlands, 4 from Europe" in conflicts["notes"]
+    nuisance = _outcome(doc, "overlast")
+    assert sorted(s["country"] for s in nuisance["studies"]) == ["Atlantis", "BE", "DE"]
+    assert "0 of 3 studies from the Netherlands, 2 from Europe" in nuisance["notes"]
+
+    out = tmp_path / "back.csv"
+    assert run(["export", RID, "--format", "extraction-csv", "-o", out], workspace).exit_code == 0
+    again = run(["extract", RID, "--import", out], workspace)
+    assert again.stdout.endswith("7 unchanged\n"), again.output  # the stored codes read back as themselves
+
+
+def test_the_library_counts_dutch_and_european_studies_from_codes_and_old_free_text(workspace, tmp_path):
+    from lsr.settings import resolve
+    from lsr.synthesis.countries import canonical, is_dutch, is_european
+    from lsr.synthesis.service import synthesize
+    from lsr.workspace import open_workspace
+
+    assert [canonical(t) for t in ("NLD", "nl", "Holland", "Nederland (Heerlen)", "Heerlen, Netherlands",
+                                   "the Netherlands", "Nederland en België", "Verenigd Koninkrijk", "USA")] == \
+        ["NL", "NL", "NL", "NL", "NL", "NL", "NL; BE", "GB", "US"]
+    assert canonical("Atlantis") is None
+    assert is_dutch("nederland") and is_dutch("NL; BE") and not is_dutch("BE")
+    assert is_european("Duitsland") and is_european("GB") and not is_european("USA")
+    _review(workspace)
+    _extract(workspace, tmp_path, "10.5555/s.1,conflicten,rct,NLD,50,,,,,,RR,0.5,0.3,0.83,\n"
+                                  "10.5555/s.2,conflicten,rct,Belgium,50,,,,,,RR,0.6,0.3,1.2,\n"
+                                  "10.5555/s.3,conflicten,rct,Canada,50,,,,,,RR,0.7,0.3,1.6,\n")
+    [r] = synthesize(open_workspace(resolve(workspace)), RID).outcomes
+    assert r.origin == (1, 2, 3)  # (from the Netherlands, from Europe, studies)
+
+
+def test_studies_without_an_effect_are_described_with_their_participants_designs_and_notes(workspace, tmp_path):
+    _review(workspace)
+    result, _ = _extract(workspace, tmp_path, (
+        "10.5555/s.1,schoolverzuim,cohort,Netherlands,300,some concerns,,,,,,,,,no effect size reported\n"
+        "10.5555/s.2,schoolverzuim,qualitative,Netherlands,25,,,,,,,,,,interviews with school social workers\n"
+        "10.5555/s.3,welbevinden,before-after,Belgium,80,high,,,,,,,,,\n"))
+    assert result.exit_code == 0, result.output
+    doc = _synthesis(workspace)
+    absence = _outcome(doc, "schoolverzuim")
+    assert absence["k"] == 0 and absence["n"] == 325  # the described studies' participants, not "—"
+    assert absence["described"] == [
+        {"record": absence["described"][0]["record"], "label": "De Vries 2011", "reason": "no effect extracted",
+         "n": 25, "design": "qualitative", "country": "NL", "risk_of_bias": None,
+         "note": "interviews with school social workers"},
+        {"record": absence["described"][1]["record"], "label": "Van den Akker 2017",
+         "reason": "no effect extracted", "n": 300, "design": "cohort", "country": "NL",
+         "risk_of_bias": "some concerns", "note": "no effect size reported"},
+    ]
+
+    from lsr.settings import resolve
+    from lsr.synthesis.service import synthesize
+    from lsr.workspace import open_workspace
+
+    s = synthesize(open_workspace(resolve(workspace)), RID)
+    assert s.extracted == 3 and s.with_effect == 0 and not s.pooled_any
+    assert [d.label for d in s.described_only] == ["De Vries 2011", "Nederlands Jeugdinstituut 2019",
+                                                  "Van den Akker 2017"]
+    assert s.described_only_n == 405
+    school = next(r for r in s.outcomes if r.pooled.outcome == "schoolverzuim")
+    assert school.described_n == 325 and school.described_n_missing == 0
+    assert school.described_designs == {"qualitative": 1, "cohort": 1}
+    assert school.described_origin == (2, 2, 2)
+    assert school.described_studies[0].reason_text("nl") == "geen effectmaat"
+
+    from lsr.report import write_reports
+
+    write_reports(open_workspace(resolve(workspace)), [RID], formats=["md"], now=datetime(2026, 4, 1, tzinfo=UTC))
+    nl = (workspace / "reviews" / RID / "summary.nl.md").read_text(encoding="utf-8")
+    block = nl.split("### schoolverzuim", 1)[1].split("###", 1)[0]
+    assert "- **Deelnemers:** 325" in block
+
+
+def test_an_outcome_with_two_measures_is_named_with_its_measure_and_one_study_keeps_its_ci(workspace, tmp_path):
+    _review(workspace)
+    result, _ = _extract(workspace, tmp_path, (
+        "10.5555/s.1,welbevinden,rct,NL,200,low,,,,,RR,1.4,0.9,2.2,\n"
+        "10.5555/s.2,welbevinden,rct,NL,200,low,,,,,RR,1.2,0.8,1.8,\n"
+        "10.5555/s.3,Welbevinden,rct,NL,150,low,,,,,MD,2.0,0.5,3.5,\n"
+        "10.5555/s.4,taal,rct,NL,150,low,,,,,SMD,0.35,0.05,0.65,\n"))
+    assert result.exit_code == 0, result.output
+    doc = _synthesis(workspace)
+    assert sorted(o["title"] for o in doc["outcomes"]) == ["taal", "welbevinden (MD)", "welbevinden (RR)"]
+    assert {o["outcome"] for o in doc["outcomes"]} == {"taal", "welbevinden"}  # the outcome itself unchanged
+
+    from lsr.settings import resolve
+    from lsr.synthesis.forest import forest_svg
+    from lsr.synthesis.service import synthesize
+    from lsr.workspace import open_workspace
+
+    s = synthesize(open_workspace(resolve(workspace)), RID)
+    rr = next(r for r in s.outcomes if r.title == "welbevinden (RR)")
+    texts = re.findall(r"<!-- (.*?) -->", forest_svg(rr.pooled, "nl", "t"))  # matplotlib names each text
+    assert "Forest plot: welbevinden (RR)" in texts
+    taal = next(r for r in s.outcomes if r.title == "taal")
+    assert taal.pooled.estimate is None and taal.interval == pytest.approx((0.35, 0.05, 0.65))
+    assert rr.interval == pytest.approx((rr.pooled.estimate, rr.pooled.ci_low, rr.pooled.ci_high))
+
+
+def test_study_labels_keep_dutch_particles_and_organisations_whole(workspace, tmp_path):
+    _review(workspace)
+    body = "".join(f"10.5555/s.{i},taal,rct,NL,100,low,,,,,SMD,0.{i},0.0{i},0.{i}9,\n" for i in range(1, 8))
+    assert _extract(workspace, tmp_path, body)[0].exit_code == 0
+    [taal] = _synthesis(workspace)["outcomes"]
+    assert sorted(s["label"] for s in taal["studies"]) == sorted(LABELS)
+
+
+def test_intervals_read_as_words_with_a_real_minus_sign():
+    from lsr.report.texts import fmt_range
+
+    assert fmt_range(-0.07, 0.26, "nl") == "\u22120,07 tot 0,26"
+    assert fmt_range(-0.07, 0.26, "en") == "\u22120.07 to 0.26"
+    assert fmt_range(0.05, 0.65, "nl") == "0,05 tot 0,65"
+    assert fmt_range(-0.001, 1.5, "en") == "0.00 to 1.50"  # no "−0.00"
+    assert fmt_range(None, 0.3, "nl") == "—"
+
+
+def _pooled(measure: str, effects: list[tuple[float, float, float]]):
+    import math
+
+    from lsr.synthesis.meta_analysis import Z95, StudyEffect, pool
+
+    studies = []
+    for i, (est, lo, hi) in enumerate(effects, 1):
+        f = math.log if measure in ("RR", "OR") else float
+        se = (f(hi) - f(lo)) / (2 * Z95)
+        studies.append(StudyEffect(i, f"Studie {i}", "welbevinden", measure, f(est), se * se, 100, "rct", None,
+                                   "NL"))
+    return pool("welbevinden", measure, studies)
+
+
+def _ticks(svg: str, axis_label: str) -> list[str]:
+    texts = re.findall(r"<!-- (.*?) -->", svg)
+    return texts[: texts.index(axis_label)]  # matplotlib draws the tick labels before the axis label
+
+
+def test_forest_plot_axes_follow_the_language_and_a_ratio_axis_has_several_ticks():
+    from lsr.synthesis.forest import forest_svg
+
+    rr = _pooled("RR", [(1.4, 0.9, 2.2), (1.2, 0.8, 1.8)])
+    ticks = _ticks(forest_svg(rr, "nl", "a"), "Relatief risico (RR)")
+    assert len(ticks) >= 3 and "1" in ticks and "1,5" in ticks, ticks
+    smd = _pooled("SMD", [(-0.07, -0.27, 0.13), (0.15, -0.05, 0.35)])
+    svg_nl = forest_svg(smd, "nl", "b")
+    ticks_nl = _ticks(svg_nl, "Gestandaardiseerd verschil (SMD)")
+    assert any("," in t for t in ticks_nl) and not any("." in t for t in ticks_nl), ticks_nl
+    assert any(t.startswith("\u2212") for t in ticks_nl), ticks_nl
+    assert "\u22120,07 (\u22120,27 tot 0,13)" in " ".join(re.findall(r"<!-- (.*?) -->", svg_nl))
+    ticks_en = _ticks(forest_svg(smd, "en", "c"), "Standardised mean difference (SMD)")
+    assert any("." in t for t in ticks_en) and not any("," in t for t in ticks_en), ticks_en
+
+
+def test_screening_plots_write_axis_numbers_as_the_language_does():
+    from lsr.report.plots import curve_svg
+
+    nl = re.findall(r"<!-- (.*?) -->", curve_svg([i // 100 for i in range(1, 1501)], "nl", "n"))
+    assert "1.200" in nl and "1200" not in nl
+    en = re.findall(r"<!-- (.*?) -->", curve_svg([i // 100 for i in range(1, 1501)], "en", "e"))
+    assert "1,200" in en
+    few = re.findall(r"<!-- (.*?) -->", curve_svg([0, 1, 1, 2], "nl", "f"))
+    assert not any(re.fullmatch(r"\d+[.,]\d+", t) for t in few), few  # counts: no 0,5 ticks
