@@ -237,3 +237,31 @@ def test_screening_plots_write_axis_numbers_as_the_language_does():
     assert "1,200" in en
     few = re.findall(r"<!-- (.*?) -->", curve_svg([0, 1, 1, 2], "nl", "f"))
     assert not any(re.fullmatch(r"\d+[.,]\d+", t) for t in few), few  # counts: no 0,5 ticks
+
+
+def test_a_retracted_study_is_listed_not_pooled(workspace, tmp_path):
+    """A study OpenAlex marks as retracted (lsr update sets ``is_retracted``) does not count in the pooled
+    effect: it is listed with the reason, in both languages."""
+    from sqlmodel import select
+
+    from lsr.models import Record
+    from lsr.settings import resolve
+    from lsr.workspace import open_workspace
+
+    _review(workspace)
+    rows = "".join(f"10.5555/s.{i},achievement,RCT,NL,100,low,,,,,SMD,{0.2 + i / 20:.2f},0.05,0.6,\n"
+                   for i in (1, 2, 3))
+    assert _extract(workspace, tmp_path, rows)[0].exit_code == 0
+    assert _outcome(_synthesis(workspace), "achievement")["k"] == 3
+    ws = open_workspace(resolve(workspace))
+    with ws.db.write() as session:
+        record = session.exec(select(Record).where(Record.doi == "10.5555/s.2")).one()
+        record.is_retracted = True
+        session.add(record)
+    doc = _outcome(_synthesis(workspace), "achievement")
+    assert doc["k"] == 2
+    assert [(d["label"], d["reason"]) for d in doc["described"]] == [("De Vries 2011", "retracted publication")]
+    from lsr.synthesis.service import synthesize
+
+    [main] = synthesize(ws, RID).outcomes
+    assert main.described_studies[0].reason_text("nl") == "teruggetrokken publicatie"

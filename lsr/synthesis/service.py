@@ -26,10 +26,14 @@ from lsr.synthesis.extraction import current_extractions, included_ids
 from lsr.synthesis.meta_analysis import Pooled, effect_of, pool
 from lsr.synthesis.strength import Strength, rate
 
+RETRACTED = "retracted publication"
+"""Why a study's effect is left out of the pooling when OpenAlex marks its record as retracted: its results
+cannot be relied on (Cochrane's policy on retracted studies), so it is listed, not pooled."""
 REASONS_NL = {  # DescribedStudy.reason in Dutch, for the reports
     "no effect extracted": "geen effectmaat",
     "no events in either arm": "in geen van beide groepen gebeurtenissen",
     "events in everyone in both arms": "bij iedereen in beide groepen een gebeurtenis",
+    RETRACTED: "teruggetrokken publicatie",
 }
 
 
@@ -211,6 +215,8 @@ def synthesize_session(session: Session, protocol) -> Synthesis:
         key = row.outcome.lower()
         outcome_names.setdefault(key, row.outcome)
         effect, why = effect_of(row, label)
+        if records[row.record_id].is_retracted:
+            effect, why = None, RETRACTED
         if effect is None:
             described.setdefault(key, []).append(DescribedStudy(
                 row.record_id, label, why, row.n, row.design, row.country, row.risk_of_bias, row.note))
