@@ -193,3 +193,11 @@ def test_protocol_extraction_table_is_validated_and_restricts_outcomes(workspace
     assert run(["export", RID, "--format", "extraction-csv", "-o", out], workspace).exit_code == 0
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [(r["outcome"], r["dose"]) for r in rows] == [("Tuberculosis", "high"), ("Tuberculosis", "low")]
+
+
+def test_synthesis_before_extraction_says_so_and_is_not_an_error(workspace):
+    build_bcg_review(workspace, included=2)
+    text = run(["synthesis", RID], workspace)
+    assert text.exit_code == 0, text.output  # as with --json: no data yet is a state, not a failure
+    assert "no extracted data yet (2 studies included after full text)" in text.stdout
+    assert synthesis_json(workspace)["outcomes"] == []

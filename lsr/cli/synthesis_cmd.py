@@ -7,7 +7,6 @@ import json
 import click
 
 from lsr.cli.base import CliState, main, pass_state
-from lsr.errors import LsrError
 
 
 @main.command()
@@ -72,9 +71,10 @@ def synthesis(state: CliState, review: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
         return
-    if not doc["outcomes"]:
-        raise LsrError(f"{review}: no extracted data yet ({doc['included']} included studies); "
-                       f"import it with `lsr extract {review} --import FILE.csv`")
+    if not doc["outcomes"]:  # not an error: a review has no data until its studies are extracted
+        click.echo(f"{review}: no extracted data yet ({doc['included']} studies included after full text); "
+                   f"import it with `lsr extract {review} --import FILE.csv`")
+        return
     click.echo(f"{review}: {doc['extracted']} of {doc['included']} included studies with extracted data")
     from lsr.report.texts import fmt_range, fmt_signed
 
