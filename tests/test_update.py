@@ -300,3 +300,10 @@ def test_long_query_is_split_into_or_chunks_whose_union_is_stored(tmp_path, serv
     assert len(state["chunks"]) == result.chunks == len(json.loads(only.request_urls_json))
     assert all(len(u) < 4096 for u in json.loads(only.request_urls_json))
     assert only.query == query and only.results_returned == len(server_ids(server.url))
+
+
+def test_an_unknown_review_is_the_one_line_said(tmp_path, monkeypatch):
+    monkeypatch.delenv("LSR_OPENALEX_API_KEY", raising=False)
+    result = run(["update", "no-such-review"], new_workspace(tmp_path))
+    assert result.exit_code == 1
+    assert result.stderr.strip().startswith("Error: unknown review 'no-such-review'")  # no API-key warning first

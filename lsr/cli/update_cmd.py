@@ -177,6 +177,7 @@ def update(state: CliState, reviews: tuple[str, ...], due: bool, wait: bool, per
     from lsr.search.update import update_reviews
 
     ws = open_ws(state)
+    ws.review_ids(list(reviews) or None)  # an unknown review is the error to report, before any warning
     if not ws.settings.openalex_api_key:
         click.echo("lsr update: warning: no OpenAlex API key (LSR_OPENALEX_API_KEY); without one OpenAlex "
                    "allows only a tiny daily budget (free key: https://openalex.org/settings/api)", err=True)
