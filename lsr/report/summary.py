@@ -187,7 +187,7 @@ def build_summary(d: ReviewData, lang: str) -> tuple[Doc, dict[str, str]]:
         doc.add(
             UL(
                 [
-                    [*short_reference(x.study, lang), f" ({left_reason(x.left.why, x.left.reason, lang)})"]
+                    [*short_reference(x.study, lang), f" — {left_reason(x.left.why, x.left.reason, lang)}"]
                     for x in d.left_inclusions
                 ]
             )
