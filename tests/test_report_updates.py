@@ -117,13 +117,20 @@ def test_updated_review_counts_previous_new_and_left(tmp_path):
 
 
 def test_since_names_the_previous_version_by_its_date(tmp_path):
-    root, _ = _review(tmp_path)
+    root, first = _review(tmp_path)
     result = run(["report", RID, "--lang", "en", "--format", "md", "--since", "2000-01-01"], root)
     assert result.exit_code == 0, result.output
     rdir = root / "reviews" / RID
     assert "Studies included before 1 January 2000" in _box_text(rdir / "prisma.svg", "previous_included")
     b = _boxes(rdir / "prisma.svg")
     assert (b["previous_included"], b["new_included"], b["total_included"]) == (0, 4, 4)
+    # a --since date after a report: "what changed" names both the date and the report compared with
+    since = (first + timedelta(days=1)).date()
+    result = run(["report", RID, "--lang", "en", "--format", "md", "--since", since.isoformat()], root)
+    assert result.exit_code == 0, result.output
+    md = (rdir / "summary.en.md").read_text(encoding="utf-8")
+    assert f"Since {since.day} {since:%B} {since.year} (the previous report is of {first.day} {first:%B} " \
+        f"{first.year})" in md
 
 
 def test_wording_of_small_counts(tmp_path):

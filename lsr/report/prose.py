@@ -74,11 +74,19 @@ def included_sentence(d: ReviewData, lang: str) -> str:
 
 def since_phrase(d: ReviewData, lang: str) -> str:
     """The document's reference point for what changed: "Sinds het vorige rapport van 3 juli 2026" (the
-    previous report) or "Sinds 1 oktober 2026" (``--since``); every "since" sentence should use it."""
+    previous report) or "Sinds 1 oktober 2026" (``--since``, naming the previous report too when there is
+    one, as the key message compares with that report's synthesis); every "since" sentence should use it."""
     date = fmt_date(d.cutoff, lang)
     if d.cutoff_kind == "report":
         return (
             f"Sinds het vorige rapport van {date}" if lang == "nl" else f"Since the previous report of {date}"
+        )
+    before = d.previous_report_at
+    if before is not None and before.date() != d.cutoff.date():  # say which report the key message compares with
+        return (
+            f"Sinds {date} (het vorige rapport is van {fmt_date(before, lang)})"
+            if lang == "nl"
+            else f"Since {date} (the previous report is of {fmt_date(before, lang)})"
         )
     return f"Sinds {date}" if lang == "nl" else f"Since {date}"
 
