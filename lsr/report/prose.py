@@ -184,7 +184,9 @@ def changes_sentences(d: ReviewData, lang: str) -> list[str]:
         new = (
             f"{verb(n_new, 'is', 'zijn')} er {plural(n_new, 'studie', 'studies', lang)} nieuw opgenomen"
             + (
-                f" ({fmt_int(earlier, lang)} daarvan {verb(earlier, 'kwam', 'kwamen')} uit eerdere zoekacties)"
+                (" (uit een eerdere zoekactie)" if n_new == 1 else " (allemaal uit eerdere zoekacties)")
+                if earlier == n_new
+                else f" ({fmt_int(earlier, lang)} daarvan {verb(earlier, 'kwam', 'kwamen')} uit eerdere zoekacties)"
                 if earlier
                 else ""
             )
@@ -210,7 +212,13 @@ def changes_sentences(d: ReviewData, lang: str) -> list[str]:
     )
     new = (
         f"{plural(n_new, 'study was', 'studies were', lang)} newly included"
-        + (f" ({fmt_int(earlier, lang)} of them from earlier searches)" if earlier else "")
+        + (
+            (" (from an earlier search)" if n_new == 1 else " (all from earlier searches)")
+            if earlier == n_new
+            else f" ({fmt_int(earlier, lang)} of them from earlier searches)"
+            if earlier
+            else ""
+        )
         if n_new
         else "no new study was included"
     )
