@@ -155,13 +155,14 @@ def flow_for(root: Path, cutoff: datetime | None):
 def test_current_round_boxes(tmp_path):
     root, _ = build_review(tmp_path)
     c = flow_for(root, REPORT_1).current
-    assert dict(c.databases) == {"OpenAlex": 8}
-    assert dict(c.other_sources) == {"PubMed": 5}
-    assert (c.identified, c.duplicates, c.records) == (13, 5, 8)
-    assert (c.screened, c.ta_excluded, c.unscreened, c.ta_maybe) == (6, 2, 2, 0)
-    assert (c.ta_included, c.ft_not_retrieved, c.ft_pending, c.ft_assessed) == (4, 0, 1, 3)
+    assert dict(c.databases) == {"OpenAlex": 8, "PubMed": 5}  # PubMed is a bibliographic database
+    assert dict(c.other_sources) == {}
+    # W2 (found in round 1, included at full text after the report) is carried over into this round
+    assert (c.identified, c.duplicates, c.records, c.carried_over) == (13, 5, 8, 1)
+    assert (c.screened, c.ta_excluded, c.unscreened, c.ta_maybe) == (7, 2, 2, 0)
+    assert (c.ta_included, c.ft_not_retrieved, c.ft_pending, c.ft_assessed) == (5, 0, 1, 4)
     assert dict(c.ft_excluded_by_reason) == {"wrong population": 2}
-    assert c.ft_included == 1
+    assert c.ft_included == 2
 
 
 def test_previous_round_and_totals(tmp_path):
@@ -169,7 +170,7 @@ def test_previous_round_and_totals(tmp_path):
     flow = flow_for(root, REPORT_1)
     first = flow.rounds[0]
     assert len(flow.rounds) == 2
-    assert dict(first.databases) == {"OpenAlex": 10} and dict(first.other_sources) == {"Scopus": 5}
+    assert dict(first.databases) == {"OpenAlex": 10, "Scopus": 5} and dict(first.other_sources) == {}
     assert (first.identified, first.duplicates, first.records, first.screened) == (15, 3, 12, 9)
     assert (first.ta_included, first.ta_excluded, first.ta_maybe, first.unscreened) == (4, 4, 1, 3)
     assert (first.ft_included, first.ft_not_retrieved, dict(first.ft_excluded_by_reason)) == (
@@ -177,7 +178,7 @@ def test_previous_round_and_totals(tmp_path):
         1,
         {"wrong design": 1},
     )
-    assert (flow.previous_included, flow.total_included) == (2, 3)
+    assert (flow.previous_included, flow.total_included) == (1, 3)  # W1 was included at the report
 
 
 def test_rounds_reconcile_with_status_json(tmp_path):
@@ -203,5 +204,5 @@ def test_first_report_is_one_round(tmp_path):
     flow = flow_for(root, None)
     assert len(flow.rounds) == 1 and flow.previous_included == 0
     c = flow.current
-    assert dict(c.databases) == {"OpenAlex": 18} and dict(c.other_sources) == {"Scopus": 5, "PubMed": 5}
+    assert dict(c.databases) == {"OpenAlex": 18, "Scopus": 5, "PubMed": 5} and dict(c.other_sources) == {}
     assert (c.identified, c.duplicates, c.records, c.ft_included) == (28, 8, 20, 3)

@@ -22,25 +22,25 @@ pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slo
 CURRENT = {
     "identified": 13,
     "duplicates": 5,
-    "screened": 6,
+    "screened": 7,
     "excluded": 2,
     "unscreened": 2,
     "maybe": 0,
-    "sought": 4,
+    "sought": 5,
     "not_retrieved": 0,
     "pending": 1,
-    "assessed": 3,
+    "assessed": 4,
     "ft_excluded": 2,
     "ft_maybe": 0,
-    "new_included": 1,
-    "previous_included": 2,
+    "new_included": 2,
+    "previous_included": 1,
     "total_included": 3,
 }
 NL = [
     "Tot en met de zoekactie van 1 april 2026 zijn er 20 unieke publicaties gevonden. Daarvan zijn er 15 "
     "(75%) "
     "beoordeeld op titel en samenvatting.",
-    "3 studies voldoen na lezing van de volledige tekst aan de criteria en zijn opgenomen; 1 publicatie "
+    "Na lezing van de volledige tekst voldoen 3 studies aan de criteria en zijn opgenomen; 1 publicatie "
     "wacht nog",
     "Sinds het vorige rapport van 15 maart 2026 is er 1 zoekactie in OpenAlex uitgevoerd en is er 1 bestand "
     "geïmporteerd. Samen leverden die 13 treffers op; na het verwijderen van 5 dubbele treffers bleven er 8 "
@@ -48,14 +48,14 @@ NL = [
     "publicaties over.",
     "In dezelfde periode zijn er 6 publicaties beoordeeld op titel en samenvatting en zijn er 2 studies "
     "nieuw "
-    "opgenomen; 1 daarvan kwam uit eerdere zoekacties.",
+    "opgenomen (1 daarvan kwam uit eerdere zoekacties).",
     "Van de 20 gevonden publicaties zijn er 15 (75%) beoordeeld op titel en samenvatting: 8 door naar de "
     "volledige "
     "tekst, 6 uitgesloten en 1 met twijfel (nog geen besluit). Er wachten nog 5.",
     "Na de eerste selectie is over 7 publicaties besloten op basis van de volledige tekst: 3 opgenomen, 4 "
     "uitgesloten "
     "(waarvan 1 omdat de tekst niet te verkrijgen was) en 0 met twijfel; 1 wacht nog.",
-    "| 2026-03-02 | Scopus | import | scopus.ris | 5 | 2 | 3 | gelukt |",
+    "| 2 maart 2026 | Scopus | import | scopus.ris | 5 | 2 | 3 | gelukt |",
     "## Opgenomen studies (3)",
     "**Notitie (anna, volledige tekst):** Strong trial in Dutch primary schools",
     "De laatste zoekactie in OpenAlex begon op 1 april 2026 (gelukt) en leverde 8 treffers op: 6 "
@@ -64,20 +64,19 @@ NL = [
 ]
 EN = [
     "Up to the search of 1 April 2026, 20 unique records were found; 15 (75%) of them have been screened",
-    "3 studies meet the criteria after full-text assessment and are included; 1 record awaits full-text "
+    "After full-text assessment, 3 studies meet the criteria and are included; 1 record awaits full-text "
     "assessment.",
     "Since the previous report of 15 March 2026, 1 OpenAlex search was run and 1 file was imported. Together "
     "they "
     "returned 13 hits; after removing 5 duplicates, 8 new records remained.",
-    "In the same period 6 records were screened on title and abstract and 2 studies were newly included; 1 "
-    "of them "
-    "came from earlier searches.",
+    "In the same period 6 records were screened on title and abstract and 2 studies were newly included (1 "
+    "of them from earlier searches).",
     "Of the 20 records found, 15 (75%) have been screened on title and abstract: 8 included for full-text "
     "assessment, 6 excluded and 1 undecided (maybe); 5 remain.",
     "Full-text decisions were made on 7 records: 3 included, 4 excluded (1 of them because the full text "
     "could not "
     "be obtained) and 0 undecided; 1 pending.",
-    "| 2026-04-02 | PubMed | import | pubmed.ris | 5 | 2 | 3 | ok |",
+    "| 2 April 2026 | PubMed | import | pubmed.ris | 5 | 2 | 3 | ok |",
     "## Included studies (3)",
     "**Note (anna, full text):** Quasi-experiment in Heerlen",
 ]
@@ -121,7 +120,7 @@ def test_round_report_in_both_languages(tmp_path):
         for sentence in sentences:
             assert sentence in md, (lang, sentence)
         prisma = {row[0]: int(row[1]) for row in md_table(md, "Onderdeel" if lang == "nl" else "Box")}
-        assert list(prisma.values()) == [13, 8, 5, 5, 6, 2, 2, 0, 4, 0, 1, 3, 2, 2, 1, 3]
+        assert list(prisma.values()) == [13, 8, 5, 5, 1, 7, 2, 2, 0, 5, 0, 1, 4, 2, 1, 2, 3]
         total = md_table(md, "Ronde" if lang == "nl" else "Round")[-1]
         assert [int(x) for x in total[2:]] == [
             4,
@@ -174,7 +173,7 @@ def test_first_report_and_cli_since(tmp_path):
     assert f"reviews/{RID}/summary.en.md" in result.stdout
     md = (rdir / "summary.en.md").read_text(encoding="utf-8")
     assert (
-        "Since 2 April 2026, 0 OpenAlex searches were run and 1 file was imported. Together they returned 5 "
+        "Since 2 April 2026, OpenAlex was not searched and 1 file was imported. It returned 5 "
         "hits; after removing 3 duplicates, 2 new records remained." in md
     )
     boxes = svg_boxes(rdir / "prisma.svg")
@@ -183,7 +182,7 @@ def test_first_report_and_cli_since(tmp_path):
         boxes["duplicates"],
         boxes["previous_included"],
         boxes["total_included"],
-    ) == (5, 3, 3, 3)
+    ) == (5, 3, 1, 3)
     bad = run(["report", RID, "--since", "last tuesday"], root)
     assert bad.exit_code == 1 and "--since must be a date" in bad.stderr
     assert run(["report", "--lang", "fr"], root).exit_code == 2

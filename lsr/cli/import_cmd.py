@@ -22,6 +22,12 @@ READING_NOTICE_BYTES = 2_000_000
 @click.option("--source", metavar="NAME",
               help="Name of the database the file came from (Scopus, PubMed, ...), for the PRISMA-S log "
                    "[default: the database the records name, else the format: ris, csv, bibtex, ...].")
+@click.option("--source-kind", type=click.Choice(["database", "other"]),
+              help="Where the import goes in the PRISMA diagram: 'database' (a bibliographic database: Scopus, "
+                   "PubMed, Embase, PsycINFO, ERIC, Web of Science, CINAHL, Cochrane, ...) or 'other' (citation "
+                   "searching, websites, organisations, registers, grey literature) [default: database when "
+                   "--source names a known database or the file is a MEDLINE, PubMed XML, Web of Science or "
+                   "Ovid export, else other].")
 @click.option("--labels-reviewer", metavar="NAME",
               help="Reviewer the file's labels are recorded for [default: --reviewer / LSR_REVIEWER / login].")
 @click.option("--label", "label", type=click.Choice(["include", "exclude", "maybe"]),
@@ -33,8 +39,8 @@ READING_NOTICE_BYTES = 2_000_000
               help="Check the file and say what the import would do (new records, duplicates, labels), "
                    "then write nothing.")
 @pass_state
-def import_(state: CliState, review: str, file: str, source: str | None, labels_reviewer: str | None,
-            label: str | None, encoding: str | None, dry_run: bool) -> None:
+def import_(state: CliState, review: str, file: str, source: str | None, source_kind: str | None,
+            labels_reviewer: str | None, label: str | None, encoding: str | None, dry_run: bool) -> None:
     """Add records from an export file to a review, with provenance and the labels it carries.
 
     The format is read from the file itself: RIS, CSV/TSV, an Excel workbook (.xlsx: the first sheet with a
@@ -58,6 +64,7 @@ def import_(state: CliState, review: str, file: str, source: str | None, labels_
       lsr import debt-counselling scopus-2026-05.ris --dry-run
       lsr import debt-counselling asreview-export.csv --labels-reviewer anna
       lsr import debt-counselling pubmed-2026-05.nbib --source PubMed
+      lsr import debt-counselling snowballing.ris --source "Citation searching" --source-kind other
       lsr import debt-counselling covidence-included.ris --label include --labels-reviewer anna
     """
     from lsr.search.importers import import_file
@@ -79,7 +86,7 @@ def import_(state: CliState, review: str, file: str, source: str | None, labels_
     if sys.stderr.isatty() and size >= READING_NOTICE_BYTES:  # parsing a large BibTeX file takes seconds
         click.echo(f"reading {file} ({size / 1e6:.1f} MB) ...", err=True)
     try:
-        summary = import_file(ws, review, file, source=source, reviewer=labels_reviewer or state.settings.reviewer,
+        summary = import_file(ws, review, file, source=source, source_kind=source_kind, reviewer=labels_reviewer or state.settings.reviewer,
                               label=label, encoding=encoding, dry_run=dry_run,
                               progress=progress if sys.stderr.isatty() else None)
     finally:

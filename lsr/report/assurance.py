@@ -78,12 +78,15 @@ def stopping_sentences(d: ReviewData, lang: str) -> list[str]:
         ]
     if unscreened == 0:
         return [
-            f"Alle {fmt_int(records, lang)} gevonden publicaties zijn beoordeeld: binnen wat de zoekacties "
-            "opleverden is niets overgeslagen."
+            ("De enige gevonden publicatie is beoordeeld" if records == 1 else
+             "Beide gevonden publicaties zijn beoordeeld" if records == 2 else
+             f"Alle {fmt_int(records, lang)} gevonden publicaties zijn beoordeeld")
+            + ": binnen wat de zoekacties opleverden is niets overgeslagen."
             if nl
-            else f"All {fmt_int(records, lang)} records found have been screened: nothing the searches "
-            "returned "
-            "was skipped."
+            else ("The only record found has been screened" if records == 1 else
+                  "Both records found have been screened" if records == 2 else
+                  f"All {fmt_int(records, lang)} records found have been screened")
+            + ": nothing the searches returned was skipped."
         ]
     if rule == "none":
         return [

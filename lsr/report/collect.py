@@ -1,8 +1,10 @@
 """Gathering everything one review's report says, in one read transaction, independent of language.
 
 ``collect_review`` returns a ``ReviewData``: the protocol, the ``lsr status`` item, the PRISMA flow per
-round, the search log (PRISMA-S), the included studies with reviewer notes, what changed since the cutoff,
-the screening curve, the stopping rule's state and (dual screening) inter-rater agreement.
+round, the search log (PRISMA-S), the included studies with reviewer notes, what changed since the cutoff
+(studies newly included and studies of the previous version no longer included, compared with what the
+previous report published), the screening curve, the stopping rule's state and (dual screening)
+inter-rater agreement.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlmodel import Session, select
 from lsr.jsoncols import AUTHORS, FILTERS, REQUEST_URLS
 from lsr.models import Decision, Record, SearchRun
 from lsr.protocol import Protocol
-from lsr.report.prisma import Flow, prisma_flow
+from lsr.report.prisma import Flow, Left, prisma_flow
 from lsr.report.rounds import Round, parse_since, round_of
 from lsr.screening.agreement import review_agreement
 from lsr.screening.decisions import FT, TA, settled_labels
@@ -46,6 +48,14 @@ class Study:
 
 
 @dataclass
+class LeftStudy:
+    """A study of the previous version that is no longer included: the study and why (``prisma.Left``)."""
+
+    study: Study
+    left: Left
+
+
+@dataclass
 class ReviewData:
     """Everything a summary of one review reports."""
 
@@ -59,7 +69,7 @@ class ReviewData:
     runs: list[RunInfo]
     included: list[Study]
     awaiting_fulltext: list[Study]
-    new_inclusions: list[Study]
+    new_inclusions: list[Study]  # included now and not in the previous version (whatever round found them)
     screened_since: int
     curve: list[int]  # title/abstract includes found after each screened record (ends at status "included")
     stopping: dict
@@ -67,6 +77,12 @@ class ReviewData:
     synthesis: object | None = None  # lsr.synthesis.service.Synthesis
     previous_synthesis: dict | None = None  # the snapshot the previous report stored (reports.json)
     previous_report_at: datetime | None = None
+    # studies of the previous version no longer included (re-assessed, retracted), with why
+    left_inclusions: list[LeftStudy] = field(default_factory=list)
+    # where the previous version comes from: "report" (the ids the previous report published) or
+    # "decisions" (read back from the decision log at the cutoff: --since, or an older report log)
+    previous_source: str | None = None
+    log: list[dict] = field(default_factory=list)  # the review's report log before this report
 
     @property
     def last_search(self) -> SearchRun | None:
@@ -104,7 +120,12 @@ def collect_review(
     proto = ws.protocol(review_id)
     per_record = proto.screening.reviewers_per_record
     status = review_status(ws, session, review_id)
-    flow = prisma_flow(session, review_id, rounds, per_record)
+    previous = _previous_entry(log or [], cutoff)
+    published = previous.get("included_ids") if previous and cutoff_kind == "report" else None
+    previous_ids = None
+    if isinstance(published, list) and all(isinstance(x, int) for x in published):
+        previous_ids = set(published)
+    flow = prisma_flow(session, review_id, rounds, per_record, previous_ids)
     runs = session.exec(
         select(SearchRun).where(SearchRun.review_id == review_id).order_by(SearchRun.started_at, SearchRun.id)
     ).all()
@@ -128,10 +149,13 @@ def collect_review(
     )
     included_ids = sorted(rid for rid, lab in ft.items() if lab.label == "include")
     awaiting_ids = sorted(rid for rid, lab in ta.items() if lab.label == "include" and rid not in ft)
+    left_ids = [x.record_id for x in flow.left if x.why != "removed"]
     records = {
         r.id: r
         for r in session.exec(
-            select(Record).where(Record.review_id == review_id, Record.id.in_(included_ids + awaiting_ids))
+            select(Record).where(
+                Record.review_id == review_id, Record.id.in_(included_ids + awaiting_ids + left_ids)
+            )
         )
     }
     notes: dict[int, list[tuple[str, str, str]]] = {}
@@ -153,14 +177,20 @@ def collect_review(
         idx = run_round.get(rec.first_seen_run_id, None)
         if idx is None:
             idx = round_of(rounds, rec.created_at)
+        lab = labels.get(rid)
         return Study(
-            rec, AUTHORS.decode_or_empty(rec.authors_json), idx, decided.get(labels[rid].decision_id),
-            notes.get(rid, []),
+            rec, AUTHORS.decode_or_empty(rec.authors_json), idx,
+            decided.get(lab.decision_id) if lab is not None else None, notes.get(rid, []),
         )
 
     included = sorted((study(rid, ft) for rid in included_ids), key=_ref_key)
     awaiting = sorted((study(rid, ta) for rid in awaiting_ids), key=_ref_key)
-    new = [s for s in included if cutoff is None or (s.decided_at is not None and s.decided_at >= cutoff)]
+    new = [s for s in included if cutoff is None or s.record.id not in flow.previous_ids]
+    left = sorted(
+        (LeftStudy(study(x.record_id, ft if x.record_id in ft else ta), x) for x in flow.left
+         if x.record_id in records),
+        key=lambda x: _ref_key(x.study),
+    )
     screened_since = sum(
         1 for lab in ta.values() if cutoff is None or (decided.get(lab.decision_id) or cutoff) >= cutoff
     )
@@ -178,7 +208,6 @@ def collect_review(
         curve.append(found)
     from lsr.synthesis.service import synthesize_session
 
-    previous = _previous_entry(log or [], cutoff)
     return ReviewData(
         synthesis=synthesize_session(session, proto),
         previous_synthesis=previous.get("synthesis") if previous else None,
@@ -198,6 +227,9 @@ def collect_review(
         curve=curve,
         stopping=status.get("stopping") or {},
         agreement=_agreement(session, review_id) if per_record >= 2 else None,
+        left_inclusions=left,
+        log=list(log or []),
+        previous_source=None if cutoff is None else ("report" if previous_ids is not None else "decisions"),
     )
 
 

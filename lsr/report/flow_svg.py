@@ -3,9 +3,12 @@
 Layout: a left column for the studies included in the previous version, a main column for the new
 round (identification → screening → full text → new studies), a side column with what left the flow
 (duplicates, exclusions, reports not retrieved, exclusions by reason), and dashed boxes for the states
-only a living review has (records not yet screened, undecided, awaiting the full text). Imports are drawn
-as "other sources" inside the identification box, because lsr de-duplicates all sources into one pool
-before screening. Every box carries ``data-box`` and ``data-n`` attributes so tests can read it back.
+only a living review has (records not yet screened, undecided, awaiting the full text). The identification
+box lists the databases (OpenAlex and imports from bibliographic databases) and the other sources
+(``lsr.report.prisma.source_kind``) in one box, because lsr de-duplicates all sources into one pool before
+screening, plus the records from earlier searches decided in this round. Under the previous version's box,
+a box counts its studies that are no longer included, by reason, so that previous - no longer included +
+new = total. Every box carries ``data-box`` and ``data-n`` attributes so tests can read it back.
 """
 
 from __future__ import annotations
@@ -17,6 +20,13 @@ from lsr.report import style
 from lsr.report.prisma import BOX_WORDS as T
 from lsr.report.prisma import NO_REASON, Flow
 from lsr.report.texts import fmt_int
+
+
+def left_reason(why: str, reason: str, lang: str) -> str:
+    """Why a study of the previous version is no longer included, in words (``prisma.Left``)."""
+    t = T[lang]
+    text = t.get(f"left_{why}", why)
+    return f"{text}: {reason}" if why in ("ft", "ta") and reason != NO_REASON else text
 
 FONT = 13
 LINE_H = 17
@@ -89,6 +99,8 @@ def _rows(
     ident += [f"  {_n(src, n, lang)}" for src, n in sorted(c.databases.items())] or [f"  {t['none']}"]
     ident += [t["other"]]
     ident += [f"  {_n(src, n, lang)}" for src, n in sorted(c.other_sources.items())] or [f"  {t['none']}"]
+    if c.carried_over:
+        ident += [_n(t["carried"], c.carried_over, lang)]
     reasons = [t["ft_excluded"]] + [
         f"  {_n(r if r != NO_REASON else t['no_reason'], n, lang)}"
         for r, n in sorted(c.ft_excluded_by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -150,7 +162,12 @@ def _rows(
 
 
 def flow_svg(
-    flow: Flow, lang: str, with_previous: bool = True, uid: str = "prisma", narrow: bool = False
+    flow: Flow,
+    lang: str,
+    with_previous: bool = True,
+    uid: str = "prisma",
+    narrow: bool = False,
+    previous_label: str | None = None,
 ) -> str:
     """The flow diagram of the current round as an SVG string.
 
@@ -161,6 +178,8 @@ def flow_svg(
         uid: prefix for element ids, unique within an HTML page.
         narrow: the phone layout (two narrow columns; the previous version's box sits beside the new
             studies) instead of the wide PRISMA layout with a column for the previous version.
+        previous_label: the previous version box's wording when it is not a previous report's (``--since``:
+            "Studies included before <date>").
     """
     t = T[lang]
     left = 36.0
@@ -182,12 +201,25 @@ def flow_svg(
     prev_box = _Box(
         "previous_included",
         flow.previous_included,
-        [_n(t["previous"], flow.previous_included, lang)],
+        [_n(previous_label or t["previous"], flow.previous_included, lang)],
         side_w if narrow else prev_w,
         fill=style.PREVIOUS_FILL,
     )
+    left_box = None
+    if with_previous and flow.left:
+        lines = [_n(t["left"], flow.no_longer_included, lang)]
+        lines += [
+            f"  {_n(left_reason(why, reason, lang), n, lang)}"
+            for (why, reason), n in sorted(flow.left_by_reason().items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
+        left_box = _Box(
+            "no_longer_included", flow.no_longer_included, lines, side_w if narrow else prev_w,
+            dashed=True, fill=style.PREVIOUS_FILL,
+        )
     if with_previous and narrow:
         rows[-1][1].append(prev_box)
+        if left_box is not None:
+            rows[-1][1].append(left_box)
     for main, sides in rows:
         first = sides[0].height if sides else 0
         main.height = max(main.height, first)
@@ -222,16 +254,20 @@ def flow_svg(
         )
         total.x, total.y = main_x, y
         last, mid = mains[-1], y + total.height / 2
+        above = left_box if left_box is not None else prev_box  # the path to the total starts under it
         if narrow:
             px, end = side_x + side_w / 2, main_x + main_w + 2
         else:
             prev_box.x, prev_box.y = left, top
             parts.append(prev_box.svg())
+            if left_box is not None:
+                left_box.x, left_box.y = left, top + prev_box.height + 8
+                parts.append(left_box.svg())
             px, end = left + prev_w / 2, main_x - 2
         parts += [
             total.svg(),
             _arrow(main_x + main_w / 2, last.y + last.height, main_x + main_w / 2, y - 2, marker),
-            f'<path d="M{px:.1f},{prev_box.y + prev_box.height:.1f} L{px:.1f},{mid:.1f} '
+            f'<path d="M{px:.1f},{above.y + above.height:.1f} L{px:.1f},{mid:.1f} '
             f'L{end:.1f},{mid:.1f}" '
             f'stroke="{style.BOX_STROKE}" stroke-width="1.4" fill="none" marker-end="url(#{marker})"/>',
         ]

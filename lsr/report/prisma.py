@@ -2,9 +2,25 @@
 
 Every box of the flow diagram for updated reviews is a field of ``RoundCounts``; ``prisma_flow`` gives the
 counts of every round (see ``lsr.report.rounds`` for what a round is) and ``Flow`` ties the current round
-to the studies included before it. The counts reconcile exactly with ``lsr status --json``: summed over all
-rounds, ``records``, ``duplicates``, ``screened``, ``ta_included``/``ta_excluded``/``ta_maybe`` and the
-full-text counts equal the status fields of the same names, because both use ``settled_labels``.
+to the studies included in the previous version. The per-round counts (``Flow.rounds``, each record in the
+round that first found it) reconcile exactly with ``lsr status --json``: summed over all rounds,
+``records``, ``duplicates``, ``screened``, ``ta_included``/``ta_excluded``/``ta_maybe`` and the full-text
+counts equal the status fields of the same names, because both use ``settled_labels``.
+
+The diagram's current round (``Flow.current``) is the last of those rounds plus the records *carried over*
+from earlier rounds: records not in the previous version that were decided at or after the cutoff, or that
+are included now. So "new studies included" is every study included now that the previous version did not
+include, whatever round found it, and the current round's boxes still add up: identified - duplicates +
+carried over = screened + not yet screened, and so on. The *previous version* is the set of studies the
+previous report published (its ``included_ids`` in the report log) or, for ``--since`` and for logs
+written before those ids were stored, the studies included at the cutoff as the decision log shows them.
+Studies of the previous version that are no longer included are ``Flow.left``, each with why (full-text
+exclusion and its reason, title/abstract exclusion, retracted, undecided again), so that previous - no
+longer included + new = total.
+
+Imports are sorted into PRISMA's *databases* and *other sources* by ``source_kind``: OpenAlex updates and
+imports of a known bibliographic database (by name or export format, or ``lsr import --source-kind``) are
+databases; anything else (citation searching, websites, organisations, registers) is an other source.
 
 Full-text exclusions whose reason says the report could not be obtained (e.g. "not retrieved", "no full
 text", "niet beschikbaar") are counted as *reports not retrieved* rather than *reports excluded*.
@@ -14,13 +30,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from lsr.models import Record, RecordSource, SearchRun
+from lsr.jsoncols import FILTERS
+from lsr.models import Decision, Record, RecordSource, SearchRun
 from lsr.report.rounds import Round, round_of
-from lsr.screening.decisions import FT, TA, settled_labels
+from lsr.screening.decisions import FT, SETTLING_KINDS, TA, settled_labels
 
 NOT_RETRIEVED_WORDS = (
     "not retriev",
@@ -33,6 +51,45 @@ NOT_RETRIEVED_WORDS = (
 )
 NO_REASON = ""
 SOURCE_NAMES = {"openalex": "OpenAlex", "pubmed": "PubMed", "scopus": "Scopus"}
+DATABASE_NAMES = (  # bibliographic databases (lower case): an import from one of them is a PRISMA "database"
+    "openalex", "scopus", "pubmed", "medline", "medline complete", "embase", "psycinfo", "apa psycinfo",
+    "psycarticles", "apa psycarticles", "eric", "web of science", "web of science core collection", "wos",
+    "cinahl", "cinahl plus", "cinahl plus with full text", "cochrane", "cochrane library", "cochrane central",
+    "cochrane database of systematic reviews", "econlit", "econlit with full text", "socindex",
+    "socindex with full text", "sociological abstracts", "social services abstracts", "assia",
+    "academic search complete", "academic search premier", "business source complete",
+    "business source premier", "criminal justice abstracts with full text", "education source",
+    "education research complete", "greenfile", "health source: nursing/academic edition", "proquest",
+    "dimensions", "lens", "google scholar", "psyndex", "campbell library", "epistemonikos", "ovid", "ebsco",
+    "nlm", "picarta", "narcis",
+)
+DATABASE_FORMATS = ("medline", "pubmed_xml", "wos", "ovid")  # export formats only databases write
+SOURCE_KINDS = ("database", "other")
+
+
+def source_kind(run: SearchRun) -> str:
+    """``database`` or ``other``: where a search run goes in the PRISMA identification box.
+
+    An OpenAlex update is a database search. An import is what ``lsr import --source-kind`` said; without
+    it, a database when its source names a known bibliographic database (``DATABASE_NAMES``, any case, also
+    "Scopus (Elsevier)" or "Embase via Ovid") or the file is in a format only databases export (MEDLINE,
+    PubMed XML, Web of Science, Ovid); anything else is an other source.
+    """
+    if run.kind == "update":
+        return "database"
+    filters = FILTERS.decode_or_empty(run.filters_json)
+    given = str(filters.get("source_kind") or "").lower()
+    if given in SOURCE_KINDS:
+        return given
+    name = (run.source or "").strip().lower()
+    words = name.replace("(", " ").replace(")", " ").replace(",", " ")
+    if name in DATABASE_NAMES or any(f" {db} " in f" {words} " for db in DATABASE_NAMES if " " not in db):
+        return "database"
+    if any(db in name for db in DATABASE_NAMES if " " in db):
+        return "database"
+    if str(filters.get("format") or "").lower() in DATABASE_FORMATS:
+        return "database"
+    return "other"
 
 
 BOX_WORDS = {  # the boxes' wording, PRISMA 2020 in English and its Dutch rendering
@@ -60,6 +117,14 @@ BOX_WORDS = {  # the boxes' wording, PRISMA 2020 in English and its Dutch render
         "new": "New studies included in review",
         "included": "Studies included in review",
         "total": "Total studies included in review",
+        "previous_since": "Studies included before {date}",
+        "left": "Studies of the previous version no longer included",
+        "carried": "Earlier searches, decided in this round",
+        "left_ft": "excluded after full text",
+        "left_ta": "excluded at title/abstract",
+        "left_retracted": "retracted",
+        "left_undecided": "undecided again",
+        "left_removed": "record removed",
         "none": "none",
         "phases": ("Identification", "Screening", "Included"),
         "title": "PRISMA 2020 flow diagram",
@@ -88,6 +153,14 @@ BOX_WORDS = {  # the boxes' wording, PRISMA 2020 in English and its Dutch render
         "new": "Nieuwe studies opgenomen in de review",
         "included": "Studies opgenomen in de review",
         "total": "Totaal aantal studies in de review",
+        "previous_since": "Studies opgenomen vóór {date}",
+        "left": "Studies uit de vorige versie die niet meer zijn opgenomen",
+        "carried": "Uit eerdere zoekacties, in deze ronde beoordeeld",
+        "left_ft": "uitgesloten na lezing volledige tekst",
+        "left_ta": "uitgesloten op titel en samenvatting",
+        "left_retracted": "teruggetrokken",
+        "left_undecided": "weer in twijfel",
+        "left_removed": "publicatie verwijderd",
         "none": "geen",
         "phases": ("Identificatie", "Beoordeling", "Opgenomen"),
         "title": "PRISMA 2020-stroomdiagram",
@@ -107,10 +180,11 @@ class RoundCounts:
 
     round: Round
     run_ids: list[int] = field(default_factory=list)
-    databases: Counter = field(default_factory=Counter)  # hits per database (OpenAlex update runs)
-    other_sources: Counter = field(default_factory=Counter)  # hits per import source name
+    databases: Counter = field(default_factory=Counter)  # hits per database (updates, database imports)
+    other_sources: Counter = field(default_factory=Counter)  # hits per other source (see ``source_kind``)
     duplicates: int = 0
     records: int = 0  # new de-duplicated records (identified - duplicates)
+    carried_over: int = 0  # records of earlier rounds decided in this round (``Flow.current`` only)
     screened: int = 0
     ta_included: int = 0  # = reports sought for retrieval
     ta_excluded: int = 0
@@ -126,7 +200,7 @@ class RoundCounts:
 
     @property
     def unscreened(self) -> int:
-        return self.records - self.screened
+        return self.records + self.carried_over - self.screened
 
     @property
     def ft_excluded(self) -> int:
@@ -148,40 +222,85 @@ class RoundCounts:
         return max(self.ta_included - self.ft_labelled, 0)
 
 
+@dataclass(frozen=True)
+class Left:
+    """A study of the previous version that is no longer included, and why.
+
+    ``why`` is ``ft`` (excluded after full text; ``reason`` is the protocol's reason), ``ta`` (excluded
+    at title/abstract), ``retracted``, ``undecided`` (maybe, or a decision undone) or ``removed`` (the
+    record is gone from the database).
+    """
+
+    record_id: int
+    why: str
+    reason: str = ""
+
+
 @dataclass
 class Flow:
-    """All rounds of a review, oldest first; the last is the current round of the report."""
+    """All rounds of a review, oldest first, and the current round as the diagram shows it.
+
+    ``rounds`` count each record in the round that first found it (the last is the current round's own
+    records); ``current`` adds the records carried over from earlier rounds (see the module docstring).
+    ``previous_ids`` are the record ids of the previous version, ``left`` its studies no longer included.
+    """
 
     rounds: list[RoundCounts]
+    current: RoundCounts = None  # type: ignore[assignment]  # set by prisma_flow; default: the last round
+    previous_ids: frozenset[int] = frozenset()
+    left: list[Left] = field(default_factory=list)
 
-    @property
-    def current(self) -> RoundCounts:
-        return self.rounds[-1]
+    def __post_init__(self) -> None:
+        if self.current is None:
+            self.current = self.rounds[-1]
 
     @property
     def previous_included(self) -> int:
-        """Studies included in the previous version: full-text inclusions among earlier rounds' records."""
-        return sum(r.ft_included for r in self.rounds[:-1])
+        """Studies included in the previous version of the review."""
+        return len(self.previous_ids)
+
+    @property
+    def no_longer_included(self) -> int:
+        return len(self.left)
 
     @property
     def total_included(self) -> int:
-        return self.previous_included + self.current.ft_included
+        """Studies in the review now: previous version - no longer included + new."""
+        return self.previous_included - self.no_longer_included + self.current.ft_included
+
+    def left_by_reason(self) -> Counter:
+        """``(why, reason)`` -> number of studies no longer included."""
+        return Counter((x.why, x.reason) for x in self.left)
 
     def total(self, attr: str) -> int:
         """A box summed over all rounds (what ``lsr status`` reports for the whole review)."""
         return sum(getattr(r, attr) for r in self.rounds)
 
 
-def prisma_flow(session: Session, review_id: str, rounds: list[Round], reviewers_per_record: int = 1) -> Flow:
-    """Count every PRISMA box for every round of a review.
+def prisma_flow(
+    session: Session,
+    review_id: str,
+    rounds: list[Round],
+    reviewers_per_record: int = 1,
+    previous_ids: set[int] | None = None,
+) -> Flow:
+    """Count every PRISMA box for every round of a review, and the diagram's current round.
 
     Args:
         session: an open database session.
         review_id: the review.
         rounds: the review's rounds (``lsr.report.rounds.make_rounds``), oldest first.
         reviewers_per_record: the protocol's setting, for ``settled_labels``.
+        previous_ids: record ids of the studies in the previous version (what the previous report
+            published); None: the studies included at the start of the current round, from the decision log
+            (``included_at``). Ignored for a single round (a first report has no previous version).
     """
+    cutoff = rounds[-1].start if len(rounds) > 1 else None
+    if cutoff is not None and previous_ids is None:
+        previous_ids = included_at(session, review_id, cutoff, reviewers_per_record)
+    previous_ids = set(previous_ids or ()) if cutoff is not None else set()
     out = [RoundCounts(r) for r in rounds]
+    current = RoundCounts(rounds[-1])
     runs = session.exec(
         select(SearchRun).where(SearchRun.review_id == review_id).order_by(SearchRun.id)
     ).all()
@@ -196,36 +315,131 @@ def prisma_flow(session: Session, review_id: str, rounds: list[Round], reviewers
         .where(RecordSource.review_id == review_id)
         .group_by(RecordSource.search_run_id, RecordSource.is_duplicate)
     ).all()
+    last = len(rounds) - 1
     for run_id, is_dup, n in hits:
         run = by_run[run_id]
-        counts = out[run_round[run_id]]
-        target = counts.databases if run.kind == "update" else counts.other_sources
+        targets = [out[run_round[run_id]]] + ([current] if run_round[run_id] == last else [])
         name = run.source or run.kind
-        target[SOURCE_NAMES.get(name.lower(), name)] += n
-        if is_dup:
-            counts.duplicates += n
+        name = SOURCE_NAMES.get(name.lower(), name)
+        for counts in targets:
+            target = counts.databases if source_kind(run) == "database" else counts.other_sources
+            target[name] += n
+            if is_dup:
+                counts.duplicates += n
     record_round: dict[int, int] = {}
     rows = session.exec(
-        select(Record.id, Record.first_seen_run_id, Record.created_at).where(Record.review_id == review_id)
+        select(Record.id, Record.first_seen_run_id, Record.created_at, Record.is_retracted).where(
+            Record.review_id == review_id
+        )
     ).all()
-    for rec_id, run_id, created in rows:
+    retracted = set()
+    for rec_id, run_id, created, is_retracted in rows:
         idx = run_round[run_id] if run_id in run_round else round_of(rounds, created)
         record_round[rec_id] = idx
         out[idx].records += 1
-    for rec_id, lab in settled_labels(session, review_id, TA, reviewers_per_record).items():
-        counts = out[record_round[rec_id]]
-        counts.screened += lab.label in ("include", "exclude", "maybe")
-        counts.ta_included += lab.label == "include"
-        counts.ta_excluded += lab.label == "exclude"
-        counts.ta_maybe += lab.label == "maybe"
-    for rec_id, lab in settled_labels(session, review_id, FT, reviewers_per_record).items():
-        counts = out[record_round[rec_id]]
-        if lab.label == "include":
-            counts.ft_included += 1
-        elif lab.label == "maybe":
-            counts.ft_maybe += 1
-        elif lab.label == "exclude" and is_not_retrieved(lab.reason):
-            counts.ft_not_retrieved += 1
-        elif lab.label == "exclude":
-            counts.ft_excluded_by_reason[lab.reason or NO_REASON] += 1
-    return Flow(out)
+        if is_retracted:
+            retracted.add(rec_id)
+    ta = settled_labels(session, review_id, TA, reviewers_per_record)
+    ft = settled_labels(session, review_id, FT, reviewers_per_record)
+    included_now = {rid for rid, lab in ft.items() if lab.label == "include"}
+    in_current: set[int] = set()
+    if cutoff is None:
+        in_current = set(record_round)
+    else:
+        when = _decided_at(session, [lab.decision_id for lab in (*ta.values(), *ft.values())])
+        for rid, idx in record_round.items():
+            if rid in previous_ids:
+                continue
+            if idx == last:
+                in_current.add(rid)
+            elif rid in included_now or any(
+                lab is not None and _after(when.get(lab.decision_id), cutoff) for lab in (ta.get(rid), ft.get(rid))
+            ):
+                in_current.add(rid)
+                current.carried_over += 1
+    current.records = len(in_current) - current.carried_over
+    for rec_id, lab in ta.items():
+        for counts in [out[record_round[rec_id]]] + ([current] if rec_id in in_current else []):
+            counts.screened += lab.label in ("include", "exclude", "maybe")
+            counts.ta_included += lab.label == "include"
+            counts.ta_excluded += lab.label == "exclude"
+            counts.ta_maybe += lab.label == "maybe"
+    for rec_id, lab in ft.items():
+        for counts in [out[record_round[rec_id]]] + ([current] if rec_id in in_current else []):
+            if lab.label == "include":
+                counts.ft_included += 1
+            elif lab.label == "maybe":
+                counts.ft_maybe += 1
+            elif lab.label == "exclude" and is_not_retrieved(lab.reason):
+                counts.ft_not_retrieved += 1
+            elif lab.label == "exclude":
+                counts.ft_excluded_by_reason[lab.reason or NO_REASON] += 1
+    left = [_why_left(rid, ta.get(rid), ft.get(rid), rid in retracted, rid in record_round)
+            for rid in sorted(previous_ids - included_now)]
+    return Flow(out, current if cutoff is not None else out[-1], frozenset(previous_ids), left)
+
+
+def _why_left(rid: int, ta, ft, retracted: bool, exists: bool) -> Left:
+    if not exists:
+        return Left(rid, "removed")
+    if retracted:
+        return Left(rid, "retracted")
+    if ft is not None and ft.label == "exclude":
+        return Left(rid, "ft", ft.reason or NO_REASON)
+    if ta is not None and ta.label == "exclude":
+        return Left(rid, "ta", ta.reason or NO_REASON)
+    return Left(rid, "undecided")
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _after(moment: datetime | None, cutoff: datetime) -> bool:
+    moment = _utc(moment)
+    return moment is not None and moment >= cutoff
+
+
+def _decided_at(session: Session, ids: list[int | None]) -> dict[int, datetime]:
+    wanted = sorted({i for i in ids if i is not None})
+    out: dict[int, datetime] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        out.update(session.exec(select(Decision.id, Decision.created_at).where(Decision.id.in_(chunk))).all())
+    return out
+
+
+def included_at(session: Session, review_id: str, moment: datetime, reviewers_per_record: int = 1) -> set[int]:
+    """Record ids of the studies included at ``moment``, read back from the append-only decision log.
+
+    A record counts as included when its title/abstract and full-text labels at that moment were both
+    include: the latest resolution (``resolve``/``stage-override``) if any, else every reviewer's latest
+    label agreeing, from at least ``reviewers_per_record`` reviewers. This is how earlier reports counted
+    (``settled_labels`` on the log as it then was), up to rules changed since.
+    """
+    latest: dict[tuple[int, str], dict[str, str | None]] = {}  # per reviewer
+    last_any: dict[tuple[int, str], str | None] = {}  # single screening: the latest row of anyone
+    resolved: dict[tuple[int, str], str | None] = {}
+    for rid, stage, reviewer, kind, label in session.exec(
+        select(Decision.record_id, Decision.stage, Decision.reviewer, Decision.kind, Decision.label)
+        .where(Decision.review_id == review_id, Decision.created_at < moment)
+        .order_by(Decision.id)
+    ).all():
+        last_any[(rid, stage)] = label
+        if kind in SETTLING_KINDS:
+            resolved[(rid, stage)] = label
+        else:
+            latest.setdefault((rid, stage), {})[reviewer] = label
+
+    def settled(rid: int, stage: str) -> str | None:
+        if reviewers_per_record <= 1:
+            return last_any.get((rid, stage))
+        if (rid, stage) in resolved:
+            return resolved[(rid, stage)]
+        labels = [x for x in latest.get((rid, stage), {}).values() if x is not None]
+        return labels[0] if len(labels) >= reviewers_per_record and len(set(labels)) == 1 else None
+
+    candidates = {rid for rid, _stage in last_any}
+    return {rid for rid in candidates if settled(rid, TA) == "include" and settled(rid, FT) == "include"}

@@ -1,8 +1,10 @@
 """The sentences of a summary that depend on the numbers, written out in Dutch and in English.
 
 Each function takes a ``ReviewData`` and a language and returns finished sentences: what was found,
-how many studies are included, what changed since the previous report and how far screening is. How
-sure we are (stopping rule, agreement) is in ``lsr.report.assurance``.
+how many studies are included, what changed since the previous report (studies newly included and
+studies no longer included, not a net count) and how far screening is. No sentence starts with a digit,
+and a count of zero is said in words ("geen", "niet"). How sure we are (stopping rule, agreement) is in
+``lsr.report.assurance``.
 """
 
 from __future__ import annotations
@@ -14,24 +16,30 @@ from lsr.report.texts import fmt_date, fmt_int, plural, share, verb
 def found_sentence(d: ReviewData, lang: str) -> str:
     """Records found and screened, dated by the last search."""
     s, last = d.status, d.last_search
-    pl_rec = plural(
-        s["records"],
-        "unieke publicatie" if lang == "nl" else "unique record",
-        "unieke publicaties" if lang == "nl" else "unique records",
-        lang,
-    )
-    pct = share(s["screened"], s["records"], lang)
-    if lang == "nl":
+    nl = lang == "nl"
+    if nl:
         when = f"Tot en met de zoekactie van {fmt_date(last.started_at, lang)}" if last else "Tot nu toe"
+        if s["records"] == 0:
+            return f"{when} is er nog geen publicatie gevonden."
+        found = (
+            f"{when} {verb(s['records'], 'is', 'zijn')} er "
+            f"{plural(s['records'], 'unieke publicatie', 'unieke publicaties', lang)} gevonden."
+        )
+        if s["screened"] == 0:
+            return found + " Daarvan is er nog geen beoordeeld op titel en samenvatting."
         return (
-            f"{when} {verb(s['records'], 'is', 'zijn')} er {pl_rec} gevonden. Daarvan "
-            f"{verb(s['screened'], 'is', 'zijn')}"
-            f" er {fmt_int(s['screened'], lang)} ({pct}) beoordeeld op titel en samenvatting."
+            f"{found} Daarvan {verb(s['screened'], 'is', 'zijn')} er {fmt_int(s['screened'], lang)} "
+            f"({share(s['screened'], s['records'], lang)}) beoordeeld op titel en samenvatting."
         )
     when = f"Up to the search of {fmt_date(last.started_at, lang)}" if last else "So far"
+    if s["records"] == 0:
+        return f"{when}, no record has been found."
+    pl_rec = plural(s["records"], "unique record", "unique records", lang)
+    if s["screened"] == 0:
+        return f"{when}, {pl_rec} {verb(s['records'], 'was', 'were')} found; none has been screened yet."
     return (
-        f"{when}, {pl_rec} {verb(s['records'], 'was', 'were')} found; {fmt_int(s['screened'], lang)} ({pct}) "
-        "of them have been screened on title and abstract."
+        f"{when}, {pl_rec} {verb(s['records'], 'was', 'were')} found; {fmt_int(s['screened'], lang)} "
+        f"({share(s['screened'], s['records'], lang)}) of them have been screened on title and abstract."
     )
 
 
@@ -40,97 +48,187 @@ def included_sentence(d: ReviewData, lang: str) -> str:
     ft = d.status["fulltext"]
     n, pending = ft["included"], ft["pending"]
     if lang == "nl":
-        text = (
-            f"{plural(n, 'studie', 'studies', lang)} {verb(n, 'voldoet', 'voldoen')} na lezing van de "
-            "volledige "
-            f"tekst aan de criteria en {verb(n, 'is', 'zijn')} opgenomen"
-        )
+        if n == 0:
+            text = "Na lezing van de volledige tekst voldoet nog geen enkele studie aan de criteria"
+        else:
+            text = (
+                f"Na lezing van de volledige tekst {verb(n, 'voldoet', 'voldoen')} "
+                f"{plural(n, 'studie', 'studies', lang)} aan de criteria en {verb(n, 'is', 'zijn')} opgenomen"
+            )
         if pending:
             text += (
                 f"; {plural(pending, 'publicatie wacht', 'publicaties wachten', lang)} nog op die beoordeling"
             )
         return text + "."
-    text = (
-        f"{plural(n, 'study meets', 'studies meet', lang)} the criteria after full-text assessment and "
-        f"{verb(n, 'is', 'are')} included"
-    )
+    if n == 0:
+        text = "After full-text assessment, no study meets the criteria yet"
+    else:
+        text = (
+            f"After full-text assessment, {plural(n, 'study meets', 'studies meet', lang)} the criteria and "
+            f"{verb(n, 'is', 'are')} included"
+        )
     if pending:
         text += f"; {plural(pending, 'record awaits', 'records await', lang)} full-text assessment"
     return text + "."
 
 
-def _since_phrase(d: ReviewData, lang: str) -> str:
+def since_phrase(d: ReviewData, lang: str) -> str:
+    """The document's reference point for what changed: "Sinds het vorige rapport van 3 juli 2026" (the
+    previous report) or "Sinds 1 oktober 2026" (``--since``, naming the previous report too when there is
+    one, as the key message compares with that report's synthesis); every "since" sentence should use it."""
     date = fmt_date(d.cutoff, lang)
     if d.cutoff_kind == "report":
         return (
             f"Sinds het vorige rapport van {date}" if lang == "nl" else f"Since the previous report of {date}"
         )
+    before = d.previous_report_at
+    if before is not None and before.date() != d.cutoff.date():  # say which report the key message compares with
+        return (
+            f"Sinds {date} (het vorige rapport is van {fmt_date(before, lang)})"
+            if lang == "nl"
+            else f"Since {date} (the previous report is of {fmt_date(before, lang)})"
+        )
     return f"Sinds {date}" if lang == "nl" else f"Since {date}"
 
 
+_since_phrase = since_phrase
+
+
+def _runs_nl(since: str, n_upd: int, n_imp: int, c) -> str:
+    searched = (
+        f"{verb(n_upd, 'is', 'zijn')} er {plural(n_upd, 'zoekactie', 'zoekacties', 'nl')} in OpenAlex uitgevoerd"
+        if n_upd
+        else "is er niet in OpenAlex gezocht"
+    )
+    imported = (
+        f"{verb(n_imp, 'is', 'zijn')} er {plural(n_imp, 'bestand', 'bestanden', 'nl')} geïmporteerd"
+        if n_imp
+        else "is er geen bestand geïmporteerd"
+    )
+    together = "Dat leverde" if n_upd + n_imp == 1 else "Samen leverden die"
+    if c.identified == 0:
+        found = f"{together} geen treffers op."
+    elif c.duplicates == 0:
+        found = (
+            f"{together} {plural(c.identified, 'treffer', 'treffers', 'nl')} op, zonder dubbele treffers: "
+            f"{plural(c.records, 'nieuwe publicatie', 'nieuwe publicaties', 'nl')}."
+        )
+    else:
+        left = (
+            f"{verb(c.records, 'bleef', 'bleven')} er "
+            f"{plural(c.records, 'nieuwe publicatie', 'nieuwe publicaties', 'nl')} over"
+            if c.records
+            else "bleef er geen nieuwe publicatie over"
+        )
+        found = (
+            f"{together} {plural(c.identified, 'treffer', 'treffers', 'nl')} op; na het verwijderen van "
+            f"{fmt_int(c.duplicates, 'nl')} dubbele {verb(c.duplicates, 'treffer', 'treffers')} {left}."
+        )
+    return f"{since} {searched} en {imported}. {found}"
+
+
+def _runs_en(since: str, n_upd: int, n_imp: int, c) -> str:
+    searched = (
+        f"{plural(n_upd, 'OpenAlex search was', 'OpenAlex searches were', 'en')} run"
+        if n_upd
+        else "OpenAlex was not searched"
+    )
+    imported = f"{plural(n_imp, 'file was', 'files were', 'en')} imported" if n_imp else "no file was imported"
+    together = "It returned" if n_upd + n_imp == 1 else "Together they returned"
+    if c.identified == 0:
+        found = f"{together} no hits."
+    elif c.duplicates == 0:
+        found = (
+            f"{together} {plural(c.identified, 'hit', 'hits', 'en')}, none of them duplicates: "
+            f"{plural(c.records, 'new record', 'new records', 'en')}."
+        )
+    else:
+        found = (
+            f"{together} {plural(c.identified, 'hit', 'hits', 'en')}; after removing "
+            f"{fmt_int(c.duplicates, 'en')} {verb(c.duplicates, 'duplicate', 'duplicates')}, "
+            + (f"{plural(c.records, 'new record', 'new records', 'en')} remained." if c.records
+               else "no new record remained.")
+        )
+    return f"{since}, {searched} and {imported}. {found}"
+
+
 def changes_sentences(d: ReviewData, lang: str) -> list[str]:
-    """What happened in the current round: searches, new records, screening, new inclusions."""
-    c = d.flow.current
-    n_new = len(d.new_inclusions)
+    """What happened in the current round: searches, new records, screening, and which studies entered
+    and which left the review since the previous version (``d.new_inclusions``, ``d.left_inclusions``)."""
+    own = d.flow.rounds[-1]  # the current round's own searches (not the records carried over)
+    n_new, n_left = len(d.new_inclusions), len(d.left_inclusions)
     if d.cutoff is None:
         first = (
-            "Dit is het eerste rapport van deze review: alle aantallen hieronder zijn nieuw."
+            "Dit is het eerste rapport van deze review: alle aantallen in dit rapport zijn nieuw."
             if lang == "nl"
-            else "This is the first report of this review: every count below is new."
+            else "This is the first report of this review: every count in it is new."
         )
         return [first]
-    since = _since_phrase(d, lang)
+    since = since_phrase(d, lang)
     runs = [r.run for r in d.runs if r.round_index == len(d.rounds) - 1]
     n_upd = sum(r.kind == "update" for r in runs)
     n_imp = len(runs) - n_upd
     earlier = sum(1 for s in d.new_inclusions if s.round_index < len(d.rounds) - 1)
+    n_scr = d.screened_since
     if lang == "nl":
         if not runs:
             out = [f"{since} is er niet opnieuw gezocht; er zijn dus geen nieuwe publicaties bijgekomen."]
         else:
-            out = [
-                f"{since} {verb(n_upd, 'is', 'zijn')} er {plural(n_upd, 'zoekactie', 'zoekacties', lang)} in "
-                f"OpenAlex uitgevoerd en {verb(n_imp, 'is', 'zijn')} er "
-                f"{plural(n_imp, 'bestand', 'bestanden', lang)}"
-                f" geïmporteerd. Samen leverden die {plural(c.identified, 'treffer', 'treffers', lang)} op; "
-                "na het "
-                f"verwijderen van {fmt_int(c.duplicates, lang)} dubbele "
-                f"{verb(c.duplicates, 'treffer', 'treffers')} "
-                f"{verb(c.records, 'bleef', 'bleven')} er "
-                f"{plural(c.records, 'nieuwe publicatie', 'nieuwe publicaties', lang)}"
-                " over."
-            ]
-        out.append(
-            f"In dezelfde periode {verb(d.screened_since, 'is', 'zijn')} er "
-            f"{plural(d.screened_since, 'publicatie', 'publicaties', lang)} beoordeeld op titel en "
-            "samenvatting"
-            f" en {verb(n_new, 'is', 'zijn')} er {plural(n_new, 'studie', 'studies', lang)} nieuw opgenomen"
+            out = [_runs_nl(since, n_upd, n_imp, own)]
+        screened = (
+            f"{verb(n_scr, 'is', 'zijn')} er {plural(n_scr, 'publicatie', 'publicaties', lang)} beoordeeld op "
+            "titel en samenvatting"
+            if n_scr
+            else "is er geen publicatie beoordeeld op titel en samenvatting"
+        )
+        new = (
+            f"{verb(n_new, 'is', 'zijn')} er {plural(n_new, 'studie', 'studies', lang)} nieuw opgenomen"
             + (
-                f"; {fmt_int(earlier, lang)} daarvan {verb(earlier, 'kwam', 'kwamen')} uit eerdere zoekacties"
+                (" (uit een eerdere zoekactie)" if n_new == 1 else " (allemaal uit eerdere zoekacties)")
+                if earlier == n_new
+                else f" ({fmt_int(earlier, lang)} daarvan {verb(earlier, 'kwam', 'kwamen')} uit eerdere zoekacties)"
                 if earlier
                 else ""
             )
-            + "."
+            if n_new
+            else "is er geen nieuwe studie opgenomen"
         )
+        text = f"In dezelfde periode {screened} en {new}"
+        if n_left:
+            text += (
+                f"; uit de vorige versie {verb(n_left, 'is', 'zijn')} "
+                f"{plural(n_left, 'studie', 'studies', lang)} niet meer opgenomen"
+            )
+        out.append(text + ".")
         return out
     if not runs:
         out = [f"{since}, no new search was run, so no new records were added."]
     else:
-        out = [
-            f"{since}, {plural(n_upd, 'OpenAlex search was', 'OpenAlex searches were', lang)} run and "
-            f"{plural(n_imp, 'file was', 'files were', lang)} imported. Together they returned "
-            f"{plural(c.identified, 'hit', 'hits', lang)}; after removing {fmt_int(c.duplicates, lang)} "
-            f"{verb(c.duplicates, 'duplicate', 'duplicates')}, "
-            f"{plural(c.records, 'new record', 'new records', lang)}"
-            " remained."
-        ]
-    out.append(
-        f"In the same period {plural(d.screened_since, 'record was', 'records were', lang)} screened on "
-        "title "
-        f"and abstract and {plural(n_new, 'study was', 'studies were', lang)} newly included"
-        + (f"; {fmt_int(earlier, lang)} of them came from earlier searches" if earlier else "")
-        + "."
+        out = [_runs_en(since, n_upd, n_imp, own)]
+    screened = (
+        f"{plural(n_scr, 'record was', 'records were', lang)} screened on title and abstract"
+        if n_scr
+        else "no record was screened on title and abstract"
     )
+    new = (
+        f"{plural(n_new, 'study was', 'studies were', lang)} newly included"
+        + (
+            (" (from an earlier search)" if n_new == 1 else " (all from earlier searches)")
+            if earlier == n_new
+            else f" ({fmt_int(earlier, lang)} of them from earlier searches)"
+            if earlier
+            else ""
+        )
+        if n_new
+        else "no new study was included"
+    )
+    text = f"In the same period {screened} and {new}"
+    if n_left:
+        text += (
+            f"; {plural(n_left, 'study', 'studies', lang)} of the previous version "
+            f"{verb(n_left, 'is', 'are')} no longer included"
+        )
+    out.append(text + ".")
     return out
 
 
@@ -140,7 +238,7 @@ def progress_sentences(d: ReviewData, lang: str) -> list[str]:
     labelled = ft["included"] + ft["excluded"] + ft["maybe"]
     missing = d.flow.total("ft_not_retrieved")
     if lang == "nl":
-        return [
+        first = (
             f"Van de {plural(s['records'], 'gevonden publicatie', 'gevonden publicaties', lang)} "
             f"{verb(s['screened'], 'is', 'zijn')} er {fmt_int(s['screened'], lang)} "
             f"({share(s['screened'], s['records'], lang)})"
@@ -148,32 +246,58 @@ def progress_sentences(d: ReviewData, lang: str) -> list[str]:
             "tekst, "
             f"{fmt_int(s['excluded'], lang)} uitgesloten en {fmt_int(s['maybe'], lang)} met twijfel (nog "
             "geen besluit). "
-            f"Er {verb(s['unscreened'], 'wacht', 'wachten')} nog {fmt_int(s['unscreened'], lang)}.",
-            f"Na de eerste selectie is over {plural(labelled, 'publicatie', 'publicaties', lang)} "
-            f"besloten op basis van de volledige tekst: "
-            f"{fmt_int(ft['included'], lang)} opgenomen, {fmt_int(ft['excluded'], lang)} uitgesloten"
             + (
-                f" (waarvan {fmt_int(missing, lang)} omdat de tekst niet te verkrijgen was)"
-                if missing
-                else ""
+                f"Er {verb(s['unscreened'], 'wacht', 'wachten')} nog {fmt_int(s['unscreened'], lang)}."
+                if s["unscreened"]
+                else "Er wacht geen enkele publicatie meer."
             )
-            + " en "
-            f"{fmt_int(ft['maybe'], lang)} met twijfel; {fmt_int(ft['pending'], lang)} "
-            f"{verb(ft['pending'], 'wacht', 'wachten')} nog.",
-        ]
-    return [
+            if s["screened"]
+            else "Er is nog geen publicatie beoordeeld op titel en samenvatting."
+        )
+        if labelled == 0:
+            second = "Op basis van de volledige tekst is nog over geen enkele publicatie besloten" + (
+                f"; {fmt_int(ft['pending'], lang)} {verb(ft['pending'], 'wacht', 'wachten')} daar nog op."
+                if ft["pending"]
+                else "."
+            )
+        else:
+            second = (
+                f"Na de eerste selectie is over {plural(labelled, 'publicatie', 'publicaties', lang)} "
+                f"besloten op basis van de volledige tekst: "
+                f"{fmt_int(ft['included'], lang)} opgenomen, {fmt_int(ft['excluded'], lang)} uitgesloten"
+                + (
+                    f" (waarvan {fmt_int(missing, lang)} omdat de tekst niet te verkrijgen was)"
+                    if missing
+                    else ""
+                )
+                + " en "
+                f"{fmt_int(ft['maybe'], lang)} met twijfel; {fmt_int(ft['pending'], lang)} "
+                f"{verb(ft['pending'], 'wacht', 'wachten')} nog."
+            )
+        return [first, second]
+    first = (
         f"Of the {plural(s['records'], 'record', 'records', lang)} found, {fmt_int(s['screened'], lang)} "
         f"({share(s['screened'], s['records'], lang)}) have been screened on title and abstract: "
         f"{fmt_int(s['included'], lang)} included for full-text assessment, {fmt_int(s['excluded'], lang)} "
         "excluded and "
-        f"{fmt_int(s['maybe'], lang)} undecided (maybe); {fmt_int(s['unscreened'], lang)} remain.",
-        f"Full-text decisions were made on {plural(labelled, 'record', 'records', lang)}: "
-        f"{fmt_int(ft['included'], lang)} included, {fmt_int(ft['excluded'], lang)} excluded"
-        + (
-            f" ({fmt_int(missing, lang)} of them because the full text could not be obtained)"
-            if missing
-            else ""
+        f"{fmt_int(s['maybe'], lang)} undecided (maybe); {fmt_int(s['unscreened'], lang)} remain."
+        if s["screened"]
+        else "No record has been screened on title and abstract yet."
+    )
+    if labelled == 0:
+        second = "No full-text decision has been made yet" + (
+            f"; {fmt_int(ft['pending'], lang)} pending." if ft["pending"] else "."
         )
-        + f" and {fmt_int(ft['maybe'], lang)} undecided; "
-        f"{fmt_int(ft['pending'], lang)} pending.",
-    ]
+    else:
+        second = (
+            f"Full-text decisions were made on {plural(labelled, 'record', 'records', lang)}: "
+            f"{fmt_int(ft['included'], lang)} included, {fmt_int(ft['excluded'], lang)} excluded"
+            + (
+                f" ({fmt_int(missing, lang)} of them because the full text could not be obtained)"
+                if missing
+                else ""
+            )
+            + f" and {fmt_int(ft['maybe'], lang)} undecided; "
+            f"{fmt_int(ft['pending'], lang)} pending."
+        )
+    return [first, second]

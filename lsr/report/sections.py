@@ -1,18 +1,44 @@
 """The fact-heavy sections of a summary: the search strategy as run (PRISMA-S), the PRISMA 2020 diagram
 with its numbers as a table, and the table of update rounds with its plot.
 
-Each ``*_section`` function appends its blocks to a ``Doc``; ``lsr.report.summary`` decides the order.
+Dates in these tables are written the way the report's language writes them (``3 juli 2026``), like the
+text; an import is named by its file name, not the path it was imported from. Each ``*_section``
+function appends its blocks to a ``Doc``; ``lsr.report.summary`` decides the order.
 """
 
 from __future__ import annotations
 
+from pathlib import PureWindowsPath
+
 from lsr.report.collect import ReviewData
 from lsr.report.document import Code, Doc, Figure, H, P, Pre, Strong, Table
-from lsr.report.flow_svg import flow_svg
+from lsr.report.flow_svg import flow_svg, left_reason
 from lsr.report.prisma import BOX_WORDS as FLOW_WORDS
 from lsr.report.prisma import SOURCE_NAMES
-from lsr.report.texts import SCHEDULE, WORDS, fmt_date, fmt_int, fmt_iso
+from lsr.report.rounds import parse_since
+from lsr.report.texts import SCHEDULE, WORDS, fmt_date, fmt_int
 from lsr.search.known_studies import describe as describe_known_studies
+
+ROUND_WORDS = {  # the update-round table's own columns (standing counts as each report published them)
+    "nl": {
+        "screened": "Beoordeeld (stand)",
+        "ta": "Door naar volledige tekst (stand)",
+        "ft": "Opgenomen (stand)",
+        "note": "Zoekacties, treffers, dubbele en nieuwe publicaties horen bij de ronde waarin ze gevonden "
+        "zijn. De laatste drie kolommen geven de stand aan het eind van elke ronde, zoals het rapport van "
+        "die datum die publiceerde; de huidige ronde geeft de stand van vandaag. Een — betekent dat er aan "
+        "het eind van die ronde geen rapport is gemaakt.",
+    },
+    "en": {
+        "screened": "Screened (to date)",
+        "ta": "To full text (to date)",
+        "ft": "Included (to date)",
+        "note": "Searches, hits, duplicates and new records belong to the round in which they were found. The "
+        "last three columns give the standing counts at the end of each round, as the report of that date "
+        "published them; the current round gives today's. A — means no report was made at the end of that "
+        "round.",
+    },
+}
 
 RUN_STATUS = {
     "nl": {
@@ -30,6 +56,18 @@ RUN_STATUS = {
         "partial": "partial",
     },
 }
+
+
+def file_name(path: str | None) -> str:
+    """The file name of an imported file, without the folders it was imported from (any OS's)."""
+    return PureWindowsPath(path).name if path else "—"
+
+
+def previous_label(d: ReviewData, lang: str) -> str | None:
+    """The previous-version box's wording when the previous version is not a report's (``--since``)."""
+    if d.cutoff is not None and d.cutoff_kind == "since":
+        return FLOW_WORDS[lang]["previous_since"].format(date=fmt_date(d.cutoff, lang))
+    return None
 
 
 def prisma_file(lang: str) -> str:
@@ -106,11 +144,11 @@ def search_section(d: ReviewData, lang: str, doc: Doc) -> None:
         what = (
             (("zoekvraag hierboven" if nl else "query above") if same else Code(r.query))
             if r.kind == "update"
-            else (r.file or "—")
+            else file_name(r.file)
         )
         rows.append(
             [
-                fmt_iso(r.started_at),
+                fmt_date(r.started_at, lang),
                 SOURCE_NAMES.get(r.source.lower(), r.source),
                 w[f"kind_{r.kind}"] if r.kind in ("update", "import") else r.kind,
                 what,
@@ -143,6 +181,7 @@ def search_section(d: ReviewData, lang: str, doc: Doc) -> None:
 def prisma_section(d: ReviewData, lang: str, doc: Doc, svg: str) -> None:
     w, c, t = WORDS[lang], d.flow.current, FLOW_WORDS[lang]
     nl = lang == "nl"
+    prev_label = previous_label(d, lang) or t["previous"]
     if d.cutoff is None:
         intro = (
             "Het diagram volgt PRISMA 2020 en omvat alle zoekacties en imports tot nu toe."
@@ -150,17 +189,26 @@ def prisma_section(d: ReviewData, lang: str, doc: Doc, svg: str) -> None:
             else "The diagram follows PRISMA 2020 and covers every search and import so far."
         )
     else:
+        since = fmt_date(d.cutoff, lang)
+        if d.cutoff_kind == "report":
+            before = (
+                f"de studies die het vorige rapport ({since}) als opgenomen telde"
+                if nl
+                else f"the studies the previous report ({since}) counted as included"
+            )
+        else:
+            before = f"de studies die op {since} waren opgenomen" if nl else f"the studies included on {since}"
         intro = (
-            "Het diagram volgt PRISMA 2020 voor geactualiseerde reviews. De huidige ronde omvat de "
-            "zoekacties en "
-            f"imports vanaf {fmt_date(d.cutoff, lang)}; de aantallen gaan over de publicaties die in deze "
-            "ronde "
-            "voor het eerst gevonden zijn, met hun huidige beoordeling."
+            "Het diagram volgt PRISMA 2020 voor geactualiseerde reviews. De vorige versie zijn "
+            f"{before}. De huidige ronde omvat de zoekacties en imports vanaf {since}, plus de publicaties "
+            "uit eerdere zoekacties waarover in deze ronde is besloten; alle aantallen gaan over hun huidige "
+            "beoordeling. Nieuwe studies zijn alle studies die nu zijn opgenomen en in de vorige versie nog "
+            "niet."
             if nl
-            else "The diagram follows PRISMA 2020 for updated reviews. The current round holds the searches "
-            "and "
-            f"imports from {fmt_date(d.cutoff, lang)}; counts are of the records first found in this round, "
-            "with their current labels."
+            else "The diagram follows PRISMA 2020 for updated reviews. The previous version is "
+            f"{before}. The current round holds the searches and imports from {since}, plus the records "
+            "from earlier searches decided in this round; all counts are of their current labels. New "
+            "studies are all studies included now that the previous version did not include."
         )
     narrow = flow_svg(
         d.flow,
@@ -168,12 +216,15 @@ def prisma_section(d: ReviewData, lang: str, doc: Doc, svg: str) -> None:
         with_previous=d.cutoff is not None,
         uid=f"{d.protocol.id}-{lang}-prisma-narrow",
         narrow=True,
+        previous_label=previous_label(d, lang),
     )
     doc.add(H(2, w["prisma"]), P([intro]), Figure(svg, w["fig_prisma"], prisma_file(lang), "prisma", narrow))
     rows = [[t["identified_total"], fmt_int(c.identified, lang)]]
     rows += [[f"– {src}", fmt_int(n, lang)] for src, n in sorted({**c.databases, **c.other_sources}.items())]
+    rows += [[t["duplicates"], fmt_int(c.duplicates, lang)]]
+    if c.carried_over:
+        rows += [[t["carried"], fmt_int(c.carried_over, lang)]]
     rows += [
-        [t["duplicates"], fmt_int(c.duplicates, lang)],
         [t["screened"], fmt_int(c.screened, lang)],
         [t["excluded"], fmt_int(c.ta_excluded, lang)],
         [t["unscreened"], fmt_int(c.unscreened, lang)],
@@ -190,22 +241,56 @@ def prisma_section(d: ReviewData, lang: str, doc: Doc, svg: str) -> None:
     if d.cutoff is None:
         rows.append([t["included"], fmt_int(c.ft_included, lang)])
     else:
+        rows.append([prev_label, fmt_int(d.flow.previous_included, lang)])
+        if d.flow.left:
+            rows.append([t["left"], fmt_int(d.flow.no_longer_included, lang)])
+            rows += [
+                [f"– {left_reason(why, reason, lang)}", fmt_int(n, lang)]
+                for (why, reason), n in sorted(d.flow.left_by_reason().items(), key=lambda kv: (-kv[1], kv[0]))
+            ]
         rows += [
-            [t["previous"], fmt_int(d.flow.previous_included, lang)],
             [t["new"], fmt_int(c.ft_included, lang)],
             [t["total"], fmt_int(d.flow.total_included, lang)],
         ]
     doc.add(Table([w["box"], w["n"]], rows, numeric={1}))
 
 
+def _published(d: ReviewData) -> dict:
+    """Logged report moment -> its standing counts (``reports.json``), for the rounds table."""
+    out = {}
+    for entry in d.log:
+        try:
+            at = parse_since(entry.get("at"))
+        except (TypeError, ValueError):
+            continue
+        counts = entry.get("counts")
+        if at is not None and isinstance(counts, dict):
+            out[at] = counts
+    return out
+
+
 def rounds_section(d: ReviewData, lang: str, doc: Doc, svg: str) -> None:
-    w = WORDS[lang]
+    """The update rounds: search facts per round, and the standing counts each round's report published.
+
+    A round's screening counts are not recomputed from today's labels (that would silently rewrite what
+    an earlier report said): the last three columns are the counts the report that closed the round
+    logged, and today's for the current round.
+    """
+    w, rw = WORDS[lang], ROUND_WORDS[lang]
+    published = _published(d)
+    s, ft = d.status, d.status["fulltext"]
     rows = []
     for rc in d.flow.rounds:
         r = rc.round
-        label = f"{r.index + 1}" + (f" ({w['current_round']})" if r.index == len(d.rounds) - 1 else "")
-        start = fmt_iso(r.start) if r.start else w["from_start"]
-        period = f"{start} – {fmt_iso(r.end) if r.end else w['until_now']}"
+        current = r.index == len(d.rounds) - 1
+        label = f"{r.index + 1}" + (f" ({w['current_round']})" if current else "")
+        start = fmt_date(r.start, lang) if r.start else w["from_start"]
+        period = f"{start} – {fmt_date(r.end, lang) if r.end else w['until_now']}"
+        if current:
+            stand = [s["screened"], s["included"], ft["included"]]
+        else:
+            counts = published.get(r.end) or {}
+            stand = [counts.get("screened"), counts.get("included_title_abstract"), counts.get("included")]
         rows.append(
             [
                 label,
@@ -214,9 +299,7 @@ def rounds_section(d: ReviewData, lang: str, doc: Doc, svg: str) -> None:
                 fmt_int(rc.identified, lang),
                 fmt_int(rc.duplicates, lang),
                 fmt_int(rc.records, lang),
-                fmt_int(rc.screened, lang),
-                fmt_int(rc.ta_included, lang),
-                fmt_int(rc.ft_included, lang),
+                *[fmt_int(x, lang) if isinstance(x, int) else "—" for x in stand],
             ]
         )
     f = d.flow
@@ -228,9 +311,9 @@ def rounds_section(d: ReviewData, lang: str, doc: Doc, svg: str) -> None:
             fmt_int(f.total("identified"), lang),
             fmt_int(f.total("duplicates"), lang),
             fmt_int(f.total("records"), lang),
-            fmt_int(f.total("screened"), lang),
-            fmt_int(f.total("ta_included"), lang),
-            fmt_int(f.total("ft_included"), lang),
+            fmt_int(s["screened"], lang),
+            fmt_int(s["included"], lang),
+            fmt_int(ft["included"], lang),
         ]
     )
     doc.add(
@@ -243,15 +326,16 @@ def rounds_section(d: ReviewData, lang: str, doc: Doc, svg: str) -> None:
                 w["col_results"],
                 w["col_dup"],
                 w["col_new"],
-                w["col_screened"],
-                w["col_ta"],
-                w["col_ft"],
+                rw["screened"],
+                rw["ta"],
+                rw["ft"],
             ],
             rows,
             numeric=set(range(2, 9)),
             total_last=True,
             nowrap={0, 1},
         ),
+        P([rw["note"]], cls="small"),
     )
     if d.runs:
         doc.add(Figure(svg, w["fig_runs"], f"rounds.{lang}.svg", "plot"))

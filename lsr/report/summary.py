@@ -1,7 +1,8 @@
 """One review's evidence summary as a ``Doc`` in one language, plus the SVG files it refers to.
 
 Sections: at a glance; question and protocol (PICO, criteria, version, theme, goals); search strategy as
-run (PRISMA-S); the PRISMA 2020 diagram with its numbers; what changed since the previous report;
+run (PRISMA-S); the PRISMA 2020 diagram with its numbers; what changed since the previous report (the
+studies newly included and those of the previous version no longer included, each listed, with why);
 included studies as full references with reviewer notes; screening progress and the stopping rule;
 inter-rater agreement (dual screening); update rounds; how the report was made.
 """
@@ -28,7 +29,7 @@ from lsr.report.document import (
     Strong,
     Table,
 )
-from lsr.report.flow_svg import flow_svg
+from lsr.report.flow_svg import flow_svg, left_reason
 from lsr.report.nphln import THEMES, goal_text, theme_index
 from lsr.report.plots import curve_svg, runs_svg
 from lsr.report.prisma import NO_REASON, SOURCE_NAMES
@@ -96,9 +97,18 @@ def _dutch_reasons(d: ReviewData) -> ReviewData:
             continue
         translated = type(by_reason)()
         for reason, n in by_reason.items():
-            translated[protocol_text.reason(d.protocol, reason, "nl") if reason != NO_REASON else reason] += n
+            translated[_nl_reason(d, reason)] += n
         counts.ft_excluded_by_reason = translated
-    return dataclasses.replace(d, flow=flow)
+    flow.left = [dataclasses.replace(x, reason=_nl_reason(d, x.reason)) for x in flow.left]
+    left = [
+        dataclasses.replace(x, left=dataclasses.replace(x.left, reason=_nl_reason(d, x.left.reason)))
+        for x in d.left_inclusions
+    ]
+    return dataclasses.replace(d, flow=flow, left_inclusions=left)
+
+
+def _nl_reason(d: ReviewData, reason: str) -> str:
+    return protocol_text.reason(d.protocol, reason, "nl") if reason != NO_REASON else reason
 
 
 def build_summary(d: ReviewData, lang: str) -> tuple[Doc, dict[str, str]]:
@@ -109,7 +119,10 @@ def build_summary(d: ReviewData, lang: str) -> tuple[Doc, dict[str, str]]:
     w, proto, s = WORDS[lang], d.protocol, d.status
     question = protocol_text.question(proto, lang)
     uid = f"{proto.id}-{lang}"
-    prisma = flow_svg(d.flow, lang, with_previous=d.cutoff is not None, uid=f"{uid}-prisma")
+    prisma = flow_svg(
+        d.flow, lang, with_previous=d.cutoff is not None, uid=f"{uid}-prisma",
+        previous_label=sections.previous_label(d, lang),
+    )
     curve = curve_svg(d.curve, lang, f"{uid}-curve")
     current = len(d.rounds) - 1
     runs = runs_svg(
@@ -145,7 +158,7 @@ def build_summary(d: ReviewData, lang: str) -> tuple[Doc, dict[str, str]]:
         ),
     )
     forests = evidence.evidence_section(d, lang, doc)
-    goals = ", ".join(goal_text(g, lang) for g in proto.programme_goals) or "—"
+    goals = "; ".join(goal_text(g, lang).rstrip(".") for g in proto.programme_goals) or "—"
     pico = [
         [w["population"], proto.pico.population or "—"],
         [w["intervention"], proto.pico.intervention or "—"],
@@ -167,7 +180,18 @@ def build_summary(d: ReviewData, lang: str) -> tuple[Doc, dict[str, str]]:
     doc.add(H(2, w["changes"]), *[P([t]) for t in changes])
     new_ids = {id(x) for x in d.new_inclusions}
     if d.cutoff is not None and d.new_inclusions:
+        doc.add(P([Strong("Nieuw opgenomen:" if nl else "Newly included:")]))
         doc.add(UL([short_reference(x, lang) for x in d.new_inclusions]))
+    if d.cutoff is not None and d.left_inclusions:
+        doc.add(P([Strong("Niet meer opgenomen:" if nl else "No longer included:")]))
+        doc.add(
+            UL(
+                [
+                    [*short_reference(x.study, lang), f" — {left_reason(x.left.why, x.left.reason, lang)}"]
+                    for x in d.left_inclusions
+                ]
+            )
+        )
     doc.add(H(2, f"{w['studies']} ({fmt_int(len(d.included), lang)})"))
     if d.included:
         doc.add(RefList([_ref(x, lang, id(x) in new_ids and d.cutoff is not None) for x in d.included]))

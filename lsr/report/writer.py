@@ -3,7 +3,9 @@
 Per review, into ``reviews/<id>/``: ``summary.<lang>.md`` / ``summary.<lang>.html``, the PRISMA
 diagram (``prisma.svg`` in English, ``prisma.<lang>.svg`` for other languages), the plots
 (``screening.<lang>.svg``, ``rounds.<lang>.svg``) and one new entry in the report log
-``reports.json``. Without a review list, also ``reviews/portfolio.<lang>.md`` / ``.html``. Files are
+``reports.json`` (with the record ids of the studies the report counts as included, ``included_ids``, so
+that the next report's "studies included in the previous version" is what this one published). Without a
+review list, also ``reviews/portfolio.<lang>.md`` / ``.html``. Files are
 replaced atomically, so a reader never sees half a file.
 """
 
@@ -19,7 +21,7 @@ from lsr.report.document import to_html, to_markdown
 from lsr.report.flow_svg import flow_svg
 from lsr.report.portfolio import build_portfolio
 from lsr.report.rounds import append_log, make_rounds, parse_since, previous_report, read_log
-from lsr.report.sections import prisma_file
+from lsr.report.sections import previous_label, prisma_file
 from lsr.report.summary import build_summary
 from lsr.report.texts import LANGS
 
@@ -114,7 +116,8 @@ def write_reports(
                 names.append(f"summary.{lang}.html")
         if "en" not in langs:  # the canonical diagram is always there
             svg = flow_svg(
-                data.flow, "en", with_previous=data.cutoff is not None, uid=f"{data.protocol.id}-prisma"
+                data.flow, "en", with_previous=data.cutoff is not None, uid=f"{data.protocol.id}-prisma",
+                previous_label=previous_label(data, "en"),
             )
             written.append(_write(rdir / prisma_file("en"), svg + "\n"))
             names.append(prisma_file("en"))
@@ -140,6 +143,9 @@ def _log_entry(data: ReviewData, since: datetime | None, langs, formats, names: 
     from lsr.synthesis.service import snapshot
 
     s, c = data.status, data.flow.current
+    published = sorted(
+        x.record.id for x in data.included if x.decided_at is None or x.decided_at <= data.now
+    )  # the studies included at the report's moment (a decision dated later is not part of it)
     return {
         "synthesis": snapshot(data.synthesis) if data.synthesis is not None else None,
         "at": data.now.isoformat(timespec="seconds"),
@@ -149,6 +155,7 @@ def _log_entry(data: ReviewData, since: datetime | None, langs, formats, names: 
         "langs": list(langs),
         "formats": list(formats),
         "files": names,
+        "included_ids": published,
         "counts": {
             "records": s["records"],
             "duplicates": s["duplicates"],
@@ -157,5 +164,6 @@ def _log_entry(data: ReviewData, since: datetime | None, langs, formats, names: 
             "included": s["fulltext"]["included"],
             "round_new_records": c.records,
             "new_inclusions": len(data.new_inclusions),
+            "no_longer_included": len(data.left_inclusions),
         },
     }

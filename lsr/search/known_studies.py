@@ -86,13 +86,23 @@ def describe(state: dict | None, lang: str = "en") -> str:
         return ""
     total, found, missing = state["total"], state["found"], state.get("missing", [])
     if state.get("search_run") is None:
-        return (f"Zoekvalidatie: {total} bekende studies; nog niet gecontroleerd (nog geen afgeronde zoekronde)."
+        return (f"Zoekvalidatie: {total} {'bekende studie' if total == 1 else 'bekende studies'}; nog niet "
+                "gecontroleerd (nog geen afgeronde zoekronde)."
                 if lang == "nl" else
-                f"Search validation: {total} known studies; not yet checked (no finished search run).")
+                f"Search validation: {total} {'known study' if total == 1 else 'known studies'}; not yet checked "
+                "(no finished search run).")
     if not missing:
+        if total == 1:
+            return ("Zoekvalidatie: de zoekopdracht vond de ene bekende studie." if lang == "nl"
+                    else "Search validation: the search found the one known study.")
+        if total == 2:
+            return ("Zoekvalidatie: de zoekopdracht vond beide bekende studies." if lang == "nl"
+                    else "Search validation: the search found both known studies.")
         return (f"Zoekvalidatie: de zoekopdracht vond alle {total} bekende studies."
                 if lang == "nl" else f"Search validation: the search found all {total} known studies.")
     listed = ", ".join(missing)
-    return (f"Zoekvalidatie: de zoekopdracht vond {found} van de {total} bekende studies; niet gevonden: {listed}."
+    return (f"Zoekvalidatie: de zoekopdracht vond {found} van de {total} bekende "
+            f"{'studie' if total == 1 else 'studies'}; niet gevonden: {listed}."
             if lang == "nl" else
-            f"Search validation: the search found {found} of {total} known studies; missed: {listed}.")
+            f"Search validation: the search found {found} of {total} known {'study' if total == 1 else 'studies'}; "
+            f"missed: {listed}.")

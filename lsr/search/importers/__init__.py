@@ -191,7 +191,7 @@ def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
 
 
 def import_file(ws, review_id: str, path: str | Path, source: str | None = None, reviewer: str | None = None, *,
-                label: str | None = None, encoding: str | None = None, dry_run: bool = False,
+                source_kind: str | None = None, label: str | None = None, encoding: str | None = None, dry_run: bool = False,
                 progress: Callable[[int, int], None] | None = None) -> ImportSummary:
     """Import one file (RIS, CSV, Excel, Web of Science, MEDLINE, BibTeX, EndNote XML or tagged, ASReview LAB
     project) into a review, in one transaction.
@@ -203,6 +203,8 @@ def import_file(ws, review_id: str, path: str | Path, source: str | None = None,
         source: the source's name for the PRISMA-S log (Scopus, PubMed, …); default: the database the
             records name, else the format (``ris``, ``csv``, ``bibtex``, …).
         reviewer: whose decisions the file's labels become; default: the workspace's reviewer.
+        source_kind: ``database`` or ``other``, where the import goes in the PRISMA diagram; stored in the run's
+            ``filters_json``; None: decided from the source's name and the format (``lsr.report.prisma``).
         label: ``include``/``exclude``/``maybe`` for every record the file does not label itself (a list of
             included studies exported from another tool); None: only the file's own labels.
         encoding: override encoding detection (a Python codec name).
@@ -216,6 +218,8 @@ def import_file(ws, review_id: str, path: str | Path, source: str | None = None,
     protocol = ws.protocol(review_id)
     if label not in (None, "include", "exclude", "maybe"):
         raise LsrError(f"label {label!r}: expected include, exclude or maybe")
+    if source_kind not in (None, "database", "other"):
+        raise LsrError(f"source kind {source_kind!r}: expected database or other")
     parsed = read_file(path, encoding)
     if label is not None:
         for rec in parsed.records:
@@ -228,13 +232,13 @@ def import_file(ws, review_id: str, path: str | Path, source: str | None = None,
     source = (source or "").strip() or ("Rayyan" if members else None) or parsed.database or parsed.format
     labels_by = ", ".join(members + ([reviewer] if labelled else [])) or None
     try:
-        return _import_parsed(ws, protocol, parsed, source, reviewer, labels_by, dry_run, progress)
+        return _import_parsed(ws, protocol, parsed, source, reviewer, labels_by, dry_run, progress, source_kind)
     except _RollBack as done:
         return done.summary
 
 
 def _import_parsed(ws, protocol, parsed: ParsedFile, source: str, reviewer: str, labels_by: str | None,
-                   dry_run: bool, progress) -> ImportSummary:
+                   dry_run: bool, progress, source_kind: str | None = None) -> ImportSummary:
     """The import transaction (``import_file``); a dry run raises ``_RollBack`` at its end."""
     review_id = protocol.id
     with ws.db.write() as session:
@@ -248,7 +252,8 @@ def _import_parsed(ws, protocol, parsed: ParsedFile, source: str, reviewer: str,
         run = SearchRun(review_id=review_id, kind="import", source=source, protocol_version=protocol.version,
                         file=parsed.path, file_sha256=parsed.sha256, reviewer=labels_by,
                         filters_json=FILTERS.encode({"format": parsed.format, "encoding": parsed.encoding,
-                                                     "records": len(parsed.records)}))
+                                                     "records": len(parsed.records),
+                                                     **({"source_kind": source_kind} if source_kind else {})}))
         session.add(run)
         session.flush()
         ingest = Ingest(session, review_id, run, parsed.format)
