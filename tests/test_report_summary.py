@@ -188,3 +188,23 @@ def test_first_report_and_cli_since(tmp_path):
     assert run(["report", "--lang", "fr"], root).exit_code == 2
     assert run(["report", "no-such-review"], root).exit_code == 1
     assert "Examples:" in run(["report", "--help"]).stdout
+
+
+def test_the_dutch_summary_shows_the_protocols_dutch_pico_or_marks_the_english(tmp_path):
+    from tests.helpers import make_workspace
+
+    ws_path = make_workspace(tmp_path / "ws")
+    proto = ws_path / "protocols" / "test-review.toml"
+    write_reports(open_workspace(resolve(ws_path)), None, formats=["md"], now=NOW)
+    nl = (ws_path / "reviews" / "test-review" / "summary.nl.md").read_text(encoding="utf-8")
+    assert "**Populatie:** children (Engelstalig)" in nl and "**Uitkomsten:** achievement (Engelstalig)" in nl
+    proto.write_text(proto.read_text(encoding="utf-8").replace(
+        'outcomes = ["achievement"]',
+        'outcomes = ["achievement"]\npopulation_nl = "kinderen"\noutcomes_nl = ["leerprestaties"]'),
+        encoding="utf-8")
+    write_reports(open_workspace(resolve(ws_path)), None, formats=["md"], now=NOW + timedelta(days=1))
+    nl = (ws_path / "reviews" / "test-review" / "summary.nl.md").read_text(encoding="utf-8")
+    assert "**Populatie:** kinderen" in nl and "**Uitkomsten:** leerprestaties" in nl
+    assert "**Interventie:** extended school day (Engelstalig)" in nl
+    en = (ws_path / "reviews" / "test-review" / "summary.en.md").read_text(encoding="utf-8")
+    assert "**Population:** children" in en and "(Engelstalig)" not in en

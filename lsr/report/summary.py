@@ -160,10 +160,10 @@ def build_summary(d: ReviewData, lang: str) -> tuple[Doc, dict[str, str]]:
     forests = evidence.evidence_section(d, lang, doc)
     goals = "; ".join(goal_text(g, lang).rstrip(".") for g in proto.programme_goals) or "—"
     pico = [
-        [w["population"], proto.pico.population or "—"],
-        [w["intervention"], proto.pico.intervention or "—"],
-        [w["comparison"], proto.pico.comparison or "—"],
-        [w["outcomes"], "; ".join(proto.pico.outcomes) or "—"],
+        [w["population"], protocol_text.pico(proto, "population", lang) or "—"],
+        [w["intervention"], protocol_text.pico(proto, "intervention", lang) or "—"],
+        [w["comparison"], protocol_text.pico(proto, "comparison", lang) or "—"],
+        [w["outcomes"], "; ".join(protocol_text.outcomes(proto, lang)) or "—"],
     ]
     doc.add(
         H(2, w["protocol"]),
