@@ -40,3 +40,23 @@ def test_reviews_without_studies_are_one_line_and_the_change_is_said_once(tmp_pa
     assert "**Nog geen publicaties gevonden (nog niet gezocht of geïmporteerd):** [Test review empty-review" in md
     html = (workspace / "reviews" / "portfolio.nl.html").read_text(encoding="utf-8")
     assert "td a { overflow-wrap: break-word; hyphens: auto; }" in html  # titles in a table column stay whole words
+
+
+def test_the_portfolio_names_reviews_it_leaves_out_and_counts_only_finished_searches(tmp_path):
+    from lsr.models import SearchRun
+
+    workspace = make_workspace(tmp_path / "ws", (RID, "broken-review"))
+    (workspace / "protocols" / "broken-review.toml").write_text("id = 'broken-review'\ntitle = [\n",
+                                                                encoding="utf-8")
+    ws = open_workspace(resolve(workspace))
+    with ws.db.write() as session:  # an update that was cut off is not a search done
+        session.add(SearchRun(review_id=RID, kind="update", source="openalex", status="interrupted"))
+    write_reports(ws, None, formats=["md"], now=DAY1)
+    md = (workspace / "reviews" / "portfolio.nl.md").read_text(encoding="utf-8")
+    assert "**Niet in dit overzicht: 1 review** waarvan het protocolbestand niet te lezen is" in md
+    assert "broken-review (broken-review.toml)." in md
+    assert "Sinds de vorige rapporten" not in md  # the first overview has nothing to compare with
+    row = next(line for line in md.splitlines() if line.startswith("| [Test review test-review"))
+    assert row.rstrip().endswith("| — |")  # status says "never" too
+    en = (workspace / "reviews" / "portfolio.en.md").read_text(encoding="utf-8")
+    assert "**Not in this overview: 1 review** whose protocol file does not load" in en

@@ -90,6 +90,12 @@ class ReviewData:
         updates = [r.run for r in self.runs if r.run.kind == "update"]
         return updates[-1] if updates else None
 
+    @property
+    def last_completed_search(self) -> SearchRun | None:
+        """The latest OpenAlex update run that finished (``lsr status``'s "last update")."""
+        updates = [r.run for r in self.runs if r.run.kind == "update" and r.run.status == "ok"]
+        return updates[-1] if updates else None
+
 
 def _agreement(session: Session, review_id: str) -> dict | None:
     return review_agreement(session, review_id, TA)

@@ -122,14 +122,17 @@ def _review_block(d: ReviewData, lang: str, fmt: str, doc: Doc) -> None:
     doc.add(UL(items))
 
 
-def build_portfolio(datas: list[ReviewData], lang: str, fmt: str, now) -> Doc:
-    """The portfolio document in ``lang``; links point to the summaries in format ``fmt`` (md or html)."""
+def build_portfolio(datas: list[ReviewData], lang: str, fmt: str, now, disabled=()) -> Doc:
+    """The portfolio document in ``lang``; links point to the summaries in format ``fmt`` (md or html).
+    ``disabled``: the reviews whose protocol file does not load (``DisabledReview``), named so the page
+    does not under-report the programme."""
     w, nl = WORDS[lang], lang == "nl"
     doc = Doc(w["portfolio"], lang, w["portfolio_sub"].format(date=fmt_date(now, lang)))
     tot = {k: sum(d.status[k] for d in datas) for k in ("records", "screened")}
     incl = sum(d.status["fulltext"]["included"] for d in datas)
     new_rec = sum(_new_records(d) for d in datas)
     new_inc = sum(len(d.new_inclusions) for d in datas)
+    left = sum(len(d.left_inclusions) for d in datas)
     if nl:
         intro = (
             "Het programma heeft "
@@ -138,10 +141,13 @@ def build_portfolio(datas: list[ReviewData], lang: str, fmt: str, now) -> Doc:
             f"{plural(tot['records'], 'publicatie', 'publicaties', lang)} "
             f"gevonden, waarvan {fmt_int(tot['screened'], lang)} "
             f"({share(tot['screened'], tot['records'], lang)}) "
-            f"beoordeeld; {plural(incl, 'studie is', 'studies zijn', lang)} opgenomen. Sinds de vorige "
-            "rapporten "
+            f"beoordeeld; {plural(incl, 'studie is', 'studies zijn', lang)} opgenomen."
+        )
+        since = (
+            " Sinds de vorige rapporten "
             f"kwamen er {plural(new_rec, 'nieuwe publicatie', 'nieuwe publicaties', lang)} en "
-            f"{plural(new_inc, 'nieuw opgenomen studie', 'nieuw opgenomen studies', lang)} bij."
+            f"{plural(new_inc, 'nieuw opgenomen studie', 'nieuw opgenomen studies', lang)} bij"
+            + (f"; {plural(left, 'studie is', 'studies zijn', lang)} niet meer opgenomen." if left else ".")
         )
     else:
         intro = (
@@ -150,11 +156,24 @@ def build_portfolio(datas: list[ReviewData], lang: str, fmt: str, now) -> Doc:
             f"Together they found {plural(tot['records'], 'record', 'records', lang)}, of which "
             f"{fmt_int(tot['screened'], lang)} ({share(tot['screened'], tot['records'], lang)}) have been "
             "screened; "
-            f"{plural(incl, 'study is', 'studies are', lang)} included. Since the previous reports, "
-            f"{plural(new_rec, 'new record', 'new records', lang)} and "
-            f"{plural(new_inc, 'newly included study', 'newly included studies', lang)} were added."
+            f"{plural(incl, 'study is', 'studies are', lang)} included."
         )
+        since = (
+            " Since the previous reports, "
+            f"{plural(new_rec, 'new record', 'new records', lang)} and "
+            f"{plural(new_inc, 'newly included study', 'newly included studies', lang)} were added"
+            + (f"; {plural(left, 'study is', 'studies are', lang)} no longer included." if left else ".")
+        )
+    if any(d.cutoff is not None for d in datas):  # a first overview has nothing to compare with
+        intro += since
     doc.add(P([intro]))
+    if disabled:
+        doc.add(P([Strong(("Niet in dit overzicht: " if nl else "Not in this overview: ")
+                          + plural(len(disabled), "review", "reviews", lang)),
+                   (" waarvan het protocolbestand niet te lezen is; los dit op en maak het rapport opnieuw "
+                    "(lsr protocols check): " if nl else " whose protocol file does not load; fix it and write "
+                    "the report again (lsr protocols check): ")
+                   + "; ".join(f"{d.id} ({d.path.name})" for d in disabled) + "."]))
     header = [
         "Review",
         "Nieuwe publicaties" if nl else "New records",
@@ -164,7 +183,7 @@ def build_portfolio(datas: list[ReviewData], lang: str, fmt: str, now) -> Doc:
     ]
     rows = []
     for d in datas:
-        last = d.last_search
+        last = d.last_completed_search  # as `lsr status`: an interrupted run is not a search done
         rows.append(
             [
                 _link(d, lang, fmt),

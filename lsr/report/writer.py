@@ -127,7 +127,7 @@ def write_reports(
         reviews_dir.mkdir(parents=True, exist_ok=True)
         for lang in langs:
             for fmt in formats:
-                doc = build_portfolio(datas, lang, fmt, now)
+                doc = build_portfolio(datas, lang, fmt, now, disabled=sorted(ws.disabled.values(), key=lambda d: d.id))
                 text = to_markdown(doc) if fmt == "md" else to_html(doc, f"lsr {_version()}")
                 written.append(_write(reviews_dir / f"portfolio.{lang}.{fmt}", text))
     return written
