@@ -127,8 +127,8 @@ def test_a_single_study_gives_its_own_interval_and_conclusion(workspace, tmp_pat
     build_bcg_review(workspace, included=1)
     _extract(workspace, tmp_path, "one.csv", ["10.5555/bcg.01,taalvaardigheid,rct,Netherlands,180,low,SMD,0.35,0.05,0.65"])
     key_nl, key_en, nl, en = _report(workspace)
-    assert "(een klein verschil; SMD 0,35; 95%-BI 0,05 tot 0,65 (één studie))" in key_nl
-    assert "SMD 0.35; 95% CI 0.05 to 0.65 (one study)" in key_en
+    assert "(een klein verschil; SMD 0,35; 95%-BI 0,05 tot 0,65; één studie)." in key_nl
+    assert "SMD 0.35; 95% CI 0.05 to 0.65; one study)." in key_en
     assert "Dit rust op 1 studie (gerandomiseerd), met 180 deelnemers; de studie komt uit Nederland." in key_nl
     assert "This rests on 1 study (randomised), with 180 participants; the study is from the Netherlands." in key_en
     assert "Voor Heerlen-Noord is dit een aanwijzing, geen zekerheid" in key_nl  # its CI excludes 0
@@ -193,4 +193,5 @@ def test_studies_described_without_an_effect_are_not_called_unprocessed(workspac
                                                "10.5555/bcg.02,schoolverzuim,cohort,Netherlands,300,,,,,"])
     key_nl, key_en, _, _ = _report(workspace)
     assert key_nl.startswith("Er zijn 2 studies opgenomen en beschreven, maar geen ervan geeft een effect")
+    assert key_en.startswith("The review includes and describes 2 studies, but none gives an effect")
     assert "nog niet verwerkt" not in key_nl and "not been entered" not in key_en

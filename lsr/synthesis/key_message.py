@@ -103,6 +103,8 @@ def _effect_sentence(p: Pooled, lang: str) -> str:
     nl = lang == "nl"
     est = interval(p)[0]
     what, numbers = p.outcome, effect_text(p, lang)
+    if p.estimate is None:  # inside the sentence's brackets: "...; één studie", not nested brackets
+        numbers = numbers.replace(" (één studie)", "; één studie").replace(" (one study)", "; one study")
     if p.measure in RATIO:
         up = est > 1
         if p.measure == "RR":
@@ -346,16 +348,16 @@ def _no_effect_yet(s: Synthesis, lang: str) -> str:
         return (("Er is 1 studie opgenomen, maar de gegevens ervan zijn nog niet verwerkt" if s.included == 1 else
                  f"Er zijn {inc} studies opgenomen, maar hun gegevens zijn nog niet verwerkt")
                 + ": over het effect valt nog niets te zeggen." if nl else
-                f"{'One study is' if s.included == 1 else f'{inc} studies are'} included, but their data have "
+                f"The review includes {inc} {'study' if s.included == 1 else 'studies'}, but their data have "
                 "not been entered yet: nothing can be said about the effect so far.")
     ext = fmt_int(s.extracted, lang)
     if nl:
         who = "Er is 1 studie opgenomen en beschreven, maar die geeft" if s.extracted == 1 else \
             f"Er zijn {ext} studies opgenomen en beschreven, maar geen ervan geeft"
         return who + " een effect dat te berekenen is: over de grootte van het effect valt nog niets te zeggen."
-    who = "One study is included and described, but it gives" if s.extracted == 1 else \
-        f"{ext} studies are included and described, but none gives"
-    return who + " an effect that can be computed: nothing can be said about the size of the effect so far."
+    who = "The review includes and describes 1 study, but it gives no" if s.extracted == 1 else \
+        f"The review includes and describes {ext} studies, but none gives an"
+    return who + " effect that can be computed: nothing can be said about the size of the effect so far."
 
 
 def key_message(s: Synthesis, protocol, lang: str, previous: dict | None = None, previous_at=None, *,
