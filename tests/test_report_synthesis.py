@@ -50,8 +50,8 @@ def test_two_reports_show_effect_strength_forest_plot_and_what_changed(workspace
     nl = (rdir / "summary.nl.md").read_text(encoding="utf-8")
     en = (rdir / "summary.en.md").read_text(encoding="utf-8")
     key_nl, key_en = _key_message(nl, "Kernboodschap"), _key_message(en, "Key message")
-    assert "RR 0,49; 95%-BI 0,34-0,70" in key_nl and "RR 0.49; 95% CI 0.34-0.70" in key_en
-    assert "gemiddeld 51% lager" in key_nl
+    assert "RR 0,49; 95%-BI 0,34 tot 0,70" in key_nl and "RR 0.49; 95% CI 0.34 to 0.70" in key_en
+    assert "het risico in de groep met de aanpak gemiddeld 51% lager" in key_nl
     assert "De bewijskracht is beperkt." in key_nl and "The strength of evidence is low." in key_en
     assert "Dit rust op 13 studies (7 gerandomiseerd, 6 quasi-experimenteel), samen 357.347 deelnemers" in key_nl
     assert "lokale evaluatie blijft nodig" in key_nl and "local evaluation is still needed" in key_en
@@ -59,7 +59,7 @@ def test_two_reports_show_effect_strength_forest_plot_and_what_changed(workspace
     assert "Since the previous report (1 April 2026): 3 new studies in the synthesis; the conclusion is unchanged" in key_en
     for text in (key_nl, key_en):
         assert len(re.findall(r"\S+", text)) < 150, text
-    assert "- **Effect (95%-BI):** RR 0,49; 95%-BI 0,34-0,70" in nl and "- **Deelnemers:** 357.347" in nl
+    assert "- **Effect (95%-BI):** RR 0,49 (0,34 tot 0,70)" in nl and "- **Deelnemers:** 357.347" in nl
     assert "- **Bewijskracht:** **beperkt**" in nl
     assert "één lager: de studies spreken elkaar tegen (I² = 92%)" in nl
     assert "![Forest plot voor tuberculosis" in nl and (rdir / "forest-1.nl.svg").exists()
@@ -73,8 +73,8 @@ def test_two_reports_show_effect_strength_forest_plot_and_what_changed(workspace
     assert "### Doel 7. Alle kinderen en jongeren kunnen hun talenten ontwikkelen in verrijkt onderwijs" in portfolio
     assert "| Review | Kernboodschap | Effect | Bewijskracht | Verandering sinds vorig rapport |" in portfolio
     row = next(line for line in portfolio.splitlines()
-               if line.startswith("| [Test review test-review") and "Met de onderzochte aanpak" in line)
-    assert "RR 0,49; 95%-BI 0,34-0,70 (13 studies)" in row and "**beperkt**" in row and "3 nieuwe studies" in row
+               if line.startswith("| [Test review test-review") and "Voor de uitkomst tuberculosis" in line)
+    assert "RR 0,49; 95%-BI 0,34 tot 0,70 (13 studies)" in row and "**beperkt**" in row and "3 nieuwe studies" in row
 
 
 def test_a_review_without_extraction_says_so(workspace):
@@ -82,7 +82,7 @@ def test_a_review_without_extraction_says_so(workspace):
     ws = open_workspace(resolve(workspace))
     write_reports(ws, [RID], formats=["md"], now=DAY1)
     nl = (workspace / "reviews" / RID / "summary.nl.md").read_text(encoding="utf-8")
-    assert "2 studies zijn opgenomen, maar hun uitkomsten zijn nog niet verwerkt" in _key_message(nl, "Kernboodschap")
+    assert "Er zijn 2 studies opgenomen, maar hun gegevens zijn nog niet verwerkt" in _key_message(nl, "Kernboodschap")
     assert "Er zijn nog geen gegevens uit de opgenomen studies verwerkt" in nl
 
 

@@ -3,7 +3,9 @@ the forest plots, and (Dutch) the technical appendix that keeps request URLs, ka
 the text meant for policy staff.
 
 ``key_message_blocks`` and ``evidence_section`` read ``ReviewData.synthesis`` (``lsr.synthesis``); the
-forest plots are returned as files (name -> SVG) like the other figures.
+forest plots are returned as files (name -> SVG) like the other figures. ``synthesis_changes`` compares
+the studies in the synthesis now with those at the previous report, so that a study that left is
+reported even when another one entered.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from lsr.report.collect import ReviewData
 from lsr.report.document import UL, Doc, Figure, H, P, Pre, Strong, Table
 from lsr.report.texts import fmt_date, fmt_dec, fmt_int
-from lsr.synthesis.key_message import effect_text, fmt_effect, key_message
+from lsr.synthesis.key_message import PI_MIN_K, changes_sentence, effect_text, fmt_effect, key_message
 
 WHY = {"nl": {"no effect extracted": "geen effect geëxtraheerd",
               "no events in either arm": "in geen van beide groepen gebeurtenissen",
@@ -20,28 +22,103 @@ WHY = {"nl": {"no effect extracted": "geen effect geëxtraheerd",
 METHOD = {
     "nl": "Gemiddeld effect berekend met een random-effectsmodel (inverse variantie; variantie tussen studies "
           "volgens Paule-Mandel), met statsmodels. Een relatief risico of oddsratio onder 1 betekent minder "
-          "van de uitkomst in de groep met de aanpak; boven 1 meer. Het voorspellingsinterval geeft aan waar het "
-          "effect in een nieuwe situatie kan liggen.",
+          "van de uitkomst in de groep met de aanpak; boven 1 meer. Een oddsratio is geen verandering van de "
+          "kans in procenten en wordt daarom alleen als richting beschreven. Het voorspellingsinterval geeft "
+          f"aan waar het effect in een nieuwe situatie kan liggen; bij minder dan {PI_MIN_K} studies is het zo "
+          "breed dat het weinig zegt en wordt het niet getoond.",
     "en": "Pooled with a random-effects model (inverse variance; between-study variance tau² by Paule-Mandel, "
           "which unlike DerSimonian-Laird does not underestimate large heterogeneity), Wald 95% CI, prediction "
-          "interval with t on k-2 degrees of freedom; computed with statsmodels. Ratio measures on the natural "
-          "scale (below 1: less of the outcome with the intervention). I² = (Q - df) / Q.",
+          "interval with t on k-2 degrees of freedom (not shown below "
+          f"{PI_MIN_K} studies, where it is too wide to inform); computed with statsmodels. Ratio measures on "
+          "the natural scale (below 1: less of the outcome with the intervention); an odds ratio is described "
+          "by its direction only, not as a percentage change of risk. I² = (Q - df) / Q.",
 }
 RULE = {
-    "nl": "Bewijskracht (vier niveaus: sterk, redelijk, beperkt, zeer beperkt) volgens een regel naar GRADE: "
-          "start bij het onderzoeksontwerp (alle studies gerandomiseerd: sterk; minstens de helft: redelijk; "
-          "anders beperkt), één niveau lager bij risico op vertekening, bij sterk wisselende resultaten "
-          "(I² vanaf 50%), bij onnauwkeurigheid (interval omvat geen effect; minder dan 400 deelnemers) en "
-          "bij maar één studie.",
-    "en": "Evidence strength (high, moderate, low, very low) by a GRADE-like rule: start from design (all "
-          "randomised: high; at least half: moderate; otherwise low), down for risk of bias, inconsistency "
-          "(I² 50% or more), imprecision (CI includes no effect; fewer than 400 participants) and a single study.",
+    "nl": "Bewijskracht (vier niveaus: sterk, redelijk, beperkt, zeer beperkt) volgens een vaste regel naar "
+          "GRADE: start bij het onderzoeksontwerp (alle studies gerandomiseerd: sterk; minstens de helft: "
+          "redelijk; anders beperkt), één niveau lager bij risico op vertekening (twee als minstens de helft "
+          "van de studies een hoog risico heeft), bij sterk wisselende resultaten (I² vanaf 50%), bij "
+          "onnauwkeurigheid (het 95%-betrouwbaarheidsinterval omvat ook de waarde voor 'geen effect'; minder "
+          "dan 400 deelnemers) en bij maar één studie. Beperkingen: dit is een mechanische benadering, geen "
+          "volledige GRADE-beoordeling. Bij ja/nee-uitkomsten telt de regel deelnemers, niet het aantal "
+          "gebeurtenissen waar GRADE van uitgaat (ongeveer 300), dus een grote studie met weinig "
+          "gebeurtenissen kan te hoog uitvallen; risico op vertekening telt per studie, niet naar gewicht; "
+          "indirectheid en publicatiebias worden niet beoordeeld en niets wordt opgewaardeerd.",
+    "en": "Evidence strength (high, moderate, low, very low) by a fixed GRADE-like rule: start from design "
+          "(all randomised: high; at least half: moderate; otherwise low), down for risk of bias (two when at "
+          "least half of the studies are at high risk), inconsistency (I² 50% or more), imprecision (the 95% "
+          "CI includes the no-effect value; fewer than 400 participants) and a single study. Limits: a "
+          "mechanical approximation, not a full GRADE assessment. For dichotomous outcomes imprecision counts "
+          "participants, not the events GRADE's optimal information size uses (about 300), so a large trial "
+          "with few events can rate too high; risk of bias is counted per study, not by weight; indirectness "
+          "and publication bias are not assessed and nothing is rated up.",
 }
+
+
+def _synthesis_ids(d: ReviewData) -> set[int]:
+    """Record ids of the studies in the synthesis now: pooled, or described (matched by their label)."""
+    from lsr.synthesis.service import study_label
+
+    s = d.synthesis
+    ids = {e.record_id for r in s.outcomes for e in r.pooled.studies}
+    described = {label for r in s.outcomes for label, _ in r.described}
+    if described:
+        ids |= {st.record.id for st in d.included if study_label(st.record) in described}
+    return ids
+
+
+def synthesis_changes(d: ReviewData) -> tuple[int, int, bool] | None:
+    """(entered, left, excluded): studies that entered and left the synthesis since the previous report,
+    and whether those that left are no longer included (not only no longer extracted).
+
+    Exact when the previous report's snapshot lists its studies (``studies``: record ids). Older snapshots
+    store only counts; then the studies of the previous version are those included at the previous report
+    (``ReviewData.flow.previous_ids`` when collect provides it, else the studies whose full-text include
+    is older than that report), and the number that left is what the previous count lacks. None when
+    there is no previous synthesis to compare with, or the decision times contradict it (then the key
+    message falls back to the net change of the count).
+    """
+    s, prev = d.synthesis, d.previous_synthesis
+    if s is None or prev is None or d.previous_report_at is None:
+        return None
+    now = _synthesis_ids(d)
+    included_now = {st.record.id for st in d.included}
+    if isinstance(prev.get("studies"), list):
+        before = set(prev["studies"])
+        gone = before - now
+        return len(now - before), len(gone), bool(gone) and not (gone & included_now)
+    flow_prev = getattr(getattr(d, "flow", None), "previous_ids", None)
+    if flow_prev:
+        was_included = set(flow_prev)
+    else:
+        was_included = {st.record.id for st in d.included  # the log keeps the report's time in seconds
+                        if st.decided_at is not None and st.decided_at.replace(microsecond=0) <= d.previous_report_at}
+        if not was_included and prev.get("included"):
+            return None  # decision times contradict the previous report (a clock set back): net counts
+    kept = now & was_included
+    before_n = int(prev.get("extracted", 0))
+    entered = len(now - kept) + max(0, len(kept) - before_n)  # more kept than before: extracted since
+    left = max(0, before_n - len(kept))
+    left_inclusions = getattr(d, "left_inclusions", None)
+    if left_inclusions is not None and flow_prev:
+        no_longer = len(left_inclusions)
+    else:
+        no_longer = max(0, int(prev.get("included", 0)) - len(included_now & was_included))
+    return entered, left, bool(left) and left <= no_longer
+
+
+def changes_text(d: ReviewData, lang: str) -> str:
+    """What changed since the previous report (the key message's last sentence), from the studies themselves."""
+    ch = synthesis_changes(d)
+    kw = dict(zip(("entered", "left", "excluded"), ch, strict=True)) if ch else {}
+    return changes_sentence(d.synthesis, d.previous_synthesis, d.previous_report_at, lang, **kw)
 
 
 def key_message_text(d: ReviewData, lang: str) -> str:
     """The review's key message in ``lang``."""
-    return key_message(d.synthesis, d.protocol, lang, d.previous_synthesis, d.previous_report_at)
+    ch = synthesis_changes(d)
+    kw = dict(zip(("entered", "left", "excluded"), ch, strict=True)) if ch else {}
+    return key_message(d.synthesis, d.protocol, lang, d.previous_synthesis, d.previous_report_at, **kw)
 
 
 def key_message_blocks(d: ReviewData, lang: str) -> list:
@@ -50,9 +127,14 @@ def key_message_blocks(d: ReviewData, lang: str) -> list:
 
 
 def _pi(p, lang: str) -> str:
+    if p.pi_low is None and p.k < 2:
+        return "—"
+    if p.k < PI_MIN_K:  # t on k-2 df: too wide to inform (key_message.PI_MIN_K)
+        return (f"niet getoond: te weinig studies (minder dan {PI_MIN_K})" if lang == "nl" else
+                f"not shown: too few studies (fewer than {PI_MIN_K})")
     if p.pi_low is None:
         return "—"
-    return f"{fmt_effect(p.pi_low, lang)}-{fmt_effect(p.pi_high, lang)}"
+    return f"{fmt_effect(p.pi_low, lang)} {'tot' if lang == 'nl' else 'to'} {fmt_effect(p.pi_high, lang)}"
 
 
 def evidence_section(d: ReviewData, lang: str, doc: Doc) -> dict[str, str]:
@@ -70,12 +152,8 @@ def evidence_section(d: ReviewData, lang: str, doc: Doc) -> dict[str, str]:
     files: dict[str, str] = {}
     for i, r in enumerate(s.outcomes):
         p, st = r.pooled, r.strength
-        if p.estimate is not None:
-            effect = effect_text(p, lang)
-        elif p.studies:
-            e = p.studies[0]
-            effect = (f"{p.measure} {fmt_effect(e.estimate, lang)} (één studie, niet gepoold)" if nl else
-                      f"{p.measure} {fmt_effect(e.estimate, lang)} (one study, not pooled)")
+        if p.studies:
+            effect = effect_text(p, lang, ci_label=False)  # the row is headed "Effect (95%-BI)"
         else:
             effect = "geen effectmaat" if nl else "no effect measure"
         rows = [

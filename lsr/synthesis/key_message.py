@@ -1,11 +1,17 @@
 """The key message of a review (Dutch "kernboodschap", and English), written from the synthesis.
 
-Under 150 words, in this order: the effect in words with its numbers (Dutch number formatting: 0,49;
-95%-BI 0,34-0,70), how sure we are (uncertainty of the estimate, differences between studies, evidence
-strength), what the evidence rests on (number and kind of studies, participants, Dutch or European
-studies), what it means for Heerlen-Noord and what lsr cannot tell (a local evaluation), and what
-changed since the previous report (new studies; whether the conclusion or the strength changed),
-compared with the synthesis snapshot that report stored.
+Under 150 words, in this order: the effect on the main outcome in words with its numbers (Dutch number
+formatting: 0,49; 95%-BI 0,34 tot 0,70; a single study's own estimate and CI when nothing is pooled), how
+sure we are (uncertainty of the estimate, differences between studies by I² with the strength rule's
+threshold, evidence strength), what the effect rests on (the studies of the main outcome: their number,
+designs, participants and origin, and how many further studies count elsewhere), what it means for
+Heerlen-Noord and what lsr cannot tell (a local evaluation), and what changed since the previous report
+(studies that entered and left the synthesis; whether the conclusion or the strength changed), compared
+with the synthesis snapshot that report stored.
+
+The sentences name the outcome as a label ("Op de uitkomst leerprestaties scoort de groep met de aanpak
+...", "For the outcome schulden, the risk is ..."), so they read correctly whatever the number or language
+of the outcome's name in the extraction.
 """
 
 from __future__ import annotations
@@ -13,7 +19,19 @@ from __future__ import annotations
 from lsr.report.texts import fmt_date, fmt_dec, fmt_int
 from lsr.synthesis.meta_analysis import RATIO, Pooled
 from lsr.synthesis.service import Synthesis
-from lsr.synthesis.strength import DUTCH, EUROPE, LEVELS
+from lsr.synthesis.strength import DUTCH, EUROPE, I2_INCONSISTENT, LEVELS, origin_note, studies_word
+
+# A 95% prediction interval uses t on k-2 degrees of freedom: with 3 studies t = 12.7, with 4 t = 4.3, so
+# below 5 studies it is so wide that it says little about a new setting (Cochrane Handbook 10.10.4.3
+# advises caution with few studies). The key message does not word anything on it below this k, and the
+# effect table says it is not shown.
+PI_MIN_K = 5
+
+# SMD size words: Cohen's (1988) benchmarks 0.2 / 0.5 / 0.8. Below 0.2 we say "very small", not
+# "negligible": in education, effects of 0.05-0.20 from causal studies are common and count as medium
+# (Kraft 2020, "Interpreting effect sizes of education interventions", Educational Researcher 49(4)).
+SMD_SIZES = ((0.2, "zeer klein", "very small"), (0.5, "klein", "small"), (0.8, "middelgroot", "moderate"),
+             (float("inf"), "groot", "large"))
 
 DESIGN_WORDS = {
     "nl": {"rct": ("gerandomiseerd", "gerandomiseerd"), "quasi-experimental": ("quasi-experimenteel",) * 2,
@@ -32,53 +50,154 @@ DESIGN_WORDS = {
 
 
 def fmt_effect(x: float | None, lang: str) -> str:
-    """An effect with two decimals (decimal comma in Dutch)."""
-    return fmt_dec(x, lang, 2)
+    """An effect with two decimals (decimal comma in Dutch), negative with a true minus sign (−0,07)."""
+    text = fmt_dec(x, lang, 2)
+    if text.startswith("-"):
+        text = "0" + text[2:] if text.strip("-0.,") == "" else "−" + text[1:]
+    return text
 
 
-def effect_text(p: Pooled, lang: str) -> str:
-    """``RR 0,49; 95%-BI 0,34-0,70`` (nl) or ``RR 0.49; 95% CI 0.34-0.70`` (en)."""
+def _range(lo: float, hi: float, lang: str) -> str:
+    """A CI as ``−0,07 tot 0,26`` (nl) or ``−0.07 to 0.26`` (en): no hyphen that reads as a minus."""
+    return f"{fmt_effect(lo, lang)} {'tot' if lang == 'nl' else 'to'} {fmt_effect(hi, lang)}"
+
+
+def interval(p: Pooled) -> tuple[float, float, float] | None:
+    """(estimate, CI low, CI high): the pooled result, or the single study's own when nothing is pooled."""
+    if p.estimate is not None:
+        return p.estimate, p.ci_low, p.ci_high
+    if p.k == 1:
+        lo, hi = p.studies[0].ci
+        return p.studies[0].estimate, lo, hi
+    return None
+
+
+def effect_text(p: Pooled, lang: str, ci_label: bool = True) -> str:
+    """``RR 0,49; 95%-BI 0,34 tot 0,70`` (nl) or ``RR 0.49; 95% CI 0.34 to 0.70`` (en).
+
+    A single study gives its own estimate and CI, marked ``(één studie)`` / ``(one study)``; ``—`` without
+    an effect. ``ci_label=False`` for a place already headed "95%-BI": ``RR 0,49 (0,34 tot 0,70)``.
+    """
+    iv = interval(p)
+    if iv is None:
+        return "—"
+    est, lo, hi = iv
+    one = "" if p.estimate is not None else ("één studie" if lang == "nl" else "one study")
+    if not ci_label:
+        return f"{p.measure} {fmt_effect(est, lang)} ({_range(lo, hi, lang)}{'; ' + one if one else ''})"
     ci = "95%-BI" if lang == "nl" else "95% CI"
-    return (f"{p.measure} {fmt_effect(p.estimate, lang)}; {ci} {fmt_effect(p.ci_low, lang)}-"
-            f"{fmt_effect(p.ci_high, lang)}")
+    return f"{p.measure} {fmt_effect(est, lang)}; {ci} {_range(lo, hi, lang)}{f' ({one})' if one else ''}"
 
 
-def _size(p: Pooled, lang: str) -> str:
+def _smd_size(d: float, lang: str) -> str:
+    return next(nl if lang == "nl" else en for top, nl, en in SMD_SIZES if abs(d) < top)
+
+
+def _very_small(p: Pooled) -> bool:
+    iv = interval(p)
+    return p.measure == "SMD" and iv is not None and abs(iv[0]) < SMD_SIZES[0][0]
+
+
+def _effect_sentence(p: Pooled, lang: str) -> str:
+    """The opening sentence: the effect on the main outcome in words, then its numbers."""
     nl = lang == "nl"
-    est, what = p.estimate, p.outcome
+    est = interval(p)[0]
+    what, numbers = p.outcome, effect_text(p, lang)
+    if p.estimate is None:  # inside the sentence's brackets: "...; één studie", not nested brackets
+        numbers = numbers.replace(" (één studie)", "; één studie").replace(" (one study)", "; one study")
     if p.measure in RATIO:
-        pct = round(abs(1 - est) * 100)
-        word = ("lager" if est < 1 else "hoger") if nl else ("lower" if est < 1 else "higher")
-        kind = "kans" if p.measure == "RR" else "kans (odds)"
-        if nl:
-            return f"is de {kind} op {what} gemiddeld {pct}% {word}"
-        return f"the {'risk' if p.measure == 'RR' else 'odds'} of {what} is on average {pct}% {word}"
-    if p.measure == "SMD":
-        d = abs(est)
-        idx = 0 if d < 0.2 else 1 if d < 0.5 else 2 if d < 0.8 else 3
-        size = (("verwaarloosbaar", "klein", "middelgroot", "groot") if nl
-                else ("negligible", "small", "moderate", "large"))[idx]
-        word = ("hoger" if est > 0 else "lager") if nl else ("higher" if est > 0 else "lower")
-        return f"is {what} gemiddeld {word} (een {size} verschil)" if nl else \
-            f"{what} is on average {word} (a {size} difference)"
+        up = est > 1
+        if p.measure == "RR":
+            pct = round(abs(1 - est) * 100)
+            if pct == 0:
+                return (f"Voor de uitkomst {what} is het risico in de groep met de aanpak gemiddeld even groot "
+                        f"({numbers})." if nl else
+                        f"For the outcome {what}, the risk is on average the same in the intervention group "
+                        f"({numbers}).")
+            return (f"Voor de uitkomst {what} is het risico in de groep met de aanpak gemiddeld {pct}% "
+                    f"{'hoger' if up else 'lager'} ({numbers})." if nl else
+                    f"For the outcome {what}, the risk is on average {pct}% {'higher' if up else 'lower'} in the "
+                    f"intervention group ({numbers}).")
+        # An odds ratio is not a change in chance (51% lower odds is not 51% lower risk): direction only.
+        return (f"Voor de uitkomst {what} is de kans in de groep met de aanpak {'groter' if up else 'kleiner'} "
+                f"({numbers})." if nl else
+                f"For the outcome {what}, the chance is {'higher' if up else 'lower'} in the intervention group "
+                f"({numbers}).")
+    if round(est, 2) == 0:
+        return (f"Op de uitkomst {what} scoort de groep met de aanpak gemiddeld even hoog als de groep zonder "
+                f"({numbers})." if nl else
+                f"On the outcome {what}, the intervention group scores on average the same as the comparison "
+                f"group ({numbers}).")
     word = ("hoger" if est > 0 else "lager") if nl else ("higher" if est > 0 else "lower")
-    return f"is {what} gemiddeld {fmt_effect(abs(est), lang)} {word}" if nl else \
-        f"{what} is on average {fmt_effect(abs(est), lang)} {word}"
+    if p.measure == "SMD":
+        size = _smd_size(est, lang)
+        return (f"Op de uitkomst {what} scoort de groep met de aanpak gemiddeld {word} dan de groep zonder "
+                f"(een {size} verschil; {numbers})." if nl else
+                f"On the outcome {what}, the intervention group scores {word} on average than the comparison "
+                f"group (a {size} difference; {numbers}).")
+    amount = fmt_effect(abs(est), lang)
+    return (f"Op de uitkomst {what} scoort de groep met de aanpak gemiddeld {amount} {word} dan de groep zonder "
+            f"({numbers})." if nl else
+            f"On the outcome {what}, the intervention group scores on average {amount} {word} than the "
+            f"comparison group ({numbers}).")
 
 
 def _certain(p: Pooled) -> bool:
-    return not (p.ci_low <= p.null <= p.ci_high)
+    """Whether the 95% CI (pooled, or the single study's) excludes the no-effect value."""
+    iv = interval(p)
+    return iv is not None and not (iv[1] <= p.null <= iv[2])
 
 
-def _designs(s: Synthesis, lang: str) -> str:
+def _differences(p: Pooled, lang: str) -> str | None:
+    """A sentence on differences between the studies, from I² (and the PI only with enough studies)."""
+    if p.estimate is None or p.i2 is None:
+        return None
+    nl = lang == "nl"
+    pi_null = p.pi_low is not None and p.pi_low <= p.null <= p.pi_high
+    if p.i2 >= I2_INCONSISTENT:
+        if p.k < PI_MIN_K:
+            tail = ("; met zo weinig studies is niet te zeggen hoe het effect in een nieuwe situatie uitvalt" if nl
+                    else "; with so few studies it cannot be said how the effect turns out in a new setting")
+        elif pi_null:
+            tail = ("; in een nieuwe situatie kan het effect ook uitblijven" if nl
+                    else "; in a new setting the effect may not appear")
+        else:
+            tail = ""
+        return (f"De resultaten van de studies lopen sterk uiteen{tail}." if nl
+                else f"The results of the studies differ widely{tail}.")
+    if p.k >= PI_MIN_K and (p.tau2 or 0) > 0 and pi_null and _certain(p):
+        return ("De studies verschillen enigszins; in een nieuwe situatie kan het effect ook uitblijven." if nl
+                else "The studies differ somewhat; in a new setting the effect may not appear.")
+    return None
+
+
+def _designs(p: Pooled, lang: str) -> str:
+    counts: dict[str, int] = {}
+    for e in p.studies:
+        counts[e.design or "unknown"] = counts.get(e.design or "unknown", 0) + 1
     parts = []
-    for design, n in sorted(s.designs.items(), key=lambda kv: -kv[1]):
+    for design, n in sorted(counts.items(), key=lambda kv: -kv[1]):
         one, many = DESIGN_WORDS[lang].get(design, (design, design))
-        parts.append(f"{n} {one if n == 1 else many}")
+        parts.append(f"{n} {one if n == 1 else many}" if p.k > 1 else one)
     return ", ".join(parts)
 
 
+def _participants(p: Pooled, lang: str) -> str:
+    ns = [e.n for e in p.studies if e.n is not None]
+    if not ns:
+        return ""
+    total = fmt_int(sum(ns), lang)
+    if p.k == 1:
+        return f", met {total} deelnemers" if lang == "nl" else f", with {total} participants"
+    least = len(ns) < p.k
+    if lang == "nl":
+        return f", samen {'minstens ' if least else ''}{total} deelnemers"
+    return f", {'at least ' if least else ''}{total} participants in all"
+
+
 def _origin(p: Pooled, lang: str) -> str:
+    if p.k == 1:
+        return origin_note([p.studies[0].country], lang)
     countries = [(x.country or "").strip().lower() for x in p.studies]
     dutch, europe = sum(c in DUTCH for c in countries), sum(c in EUROPE for c in countries)
     if lang == "nl":
@@ -88,8 +207,80 @@ def _origin(p: Pooled, lang: str) -> str:
         if not dutch else f"{dutch} from the Netherlands"
 
 
-def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str) -> str:
-    """What changed since the previous report: new studies, and whether conclusion or strength changed."""
+def _rests_on(s: Synthesis, p: Pooled, lang: str) -> str:
+    """What the main outcome's effect rests on: its own studies, and how many further studies count elsewhere."""
+    nl = lang == "nl"
+    text = (f"Dit rust op {studies_word(p.k, lang)} ({_designs(p, lang)}){_participants(p, lang)}; "
+            f"{_origin(p, lang)}." if nl else
+            f"This rests on {studies_word(p.k, lang)} ({_designs(p, lang)}){_participants(p, lang)}; "
+            f"{_origin(p, lang)}.")
+    others = s.extracted - p.k
+    if others > 0:
+        text += (f" Nog {studies_word(others, lang)} {'telt' if others == 1 else 'tellen'} hier niet mee "
+                 "(andere uitkomst of geen bruikbaar effect)." if nl else
+                 f" {studies_word(others, lang).replace(' ', ' more ', 1)} {'does' if others == 1 else 'do'} "
+                 "not count here (other outcome or no usable effect).")
+    return text
+
+
+def _meaning(p: Pooled, level: int, lang: str) -> str:
+    nl = lang == "nl"
+    if _certain(p) and level >= 3 and _very_small(p):
+        meaning = ("Voor Heerlen-Noord wijst dit op een zeer klein effect" if nl else
+                   "For Heerlen-Noord this points to a very small effect")
+    elif _certain(p) and level >= 3:
+        meaning = "Voor Heerlen-Noord is de aanpak daarmee kansrijk" if nl else \
+            "For Heerlen-Noord the intervention is therefore promising"
+    elif _certain(p):
+        meaning = "Voor Heerlen-Noord is dit een aanwijzing, geen zekerheid" if nl else \
+            "For Heerlen-Noord this is an indication, not a certainty"
+    else:
+        meaning = "Voor Heerlen-Noord is een effect daarmee niet aangetoond" if nl else \
+            "For Heerlen-Noord an effect is therefore not shown"
+    return meaning + ("; of het hier even goed werkt, kan deze review niet zeggen: lokale evaluatie blijft nodig."
+                      if nl else "; whether it works as well here this review cannot tell: a local "
+                      "evaluation is still needed.")
+
+
+def _studies_part(entered: int, left: int, excluded: bool, lang: str) -> str:
+    nl = lang == "nl"
+    parts = []
+    if entered:
+        parts.append(f"{entered} nieuwe {'studie' if entered == 1 else 'studies'} in de synthese" if nl else
+                     f"{entered} new {'study' if entered == 1 else 'studies'} in the synthesis")
+    if left:
+        if nl:
+            parts.append(f"{studies_word(left, lang)} niet meer " + ("opgenomen" if excluded else "in de synthese"))
+        else:
+            parts.append(f"{studies_word(left, lang)} no longer " + ("included" if excluded else "in the synthesis"))
+    if not parts:
+        return "geen nieuwe studies in de synthese" if nl else "no new studies in the synthesis"
+    return ", ".join(parts)
+
+
+def _main_of(s: Synthesis) -> Pooled | None:
+    return s.main.pooled if s.main is not None and s.main.pooled.k > 0 else None
+
+
+def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str, *,
+                     entered: int | None = None, left: int | None = None, excluded: bool = False) -> str:
+    """What changed since the previous report: studies in and out of the synthesis, and whether the
+    conclusion or the strength changed.
+
+    Args:
+        s: the synthesis now.
+        previous: the synthesis snapshot the previous report stored (``service.snapshot``), or None.
+        previous_at: when the previous report was made (None: this is the first report).
+        lang: ``nl`` or ``en``.
+        entered: studies in the synthesis now that were not in it at the previous report.
+        left: studies in the previous report's synthesis that are not in it now.
+        excluded: whether the studies that left are no longer included (rather than only no longer
+            extracted): "niet meer opgenomen" instead of "niet meer in de synthese".
+
+    Without ``entered`` and ``left`` (a caller that cannot compare study ids) they are the net change of
+    the number of studies in the synthesis, which hides a study that left when another entered;
+    ``lsr.report.evidence.synthesis_changes`` compares the studies themselves.
+    """
     nl = lang == "nl"
     if previous_at is None:
         return "Dit is het eerste rapport met deze review." if nl else "This is the first report of this review."
@@ -97,86 +288,102 @@ def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str
     if previous is None:
         return (f"Het vorige rapport ({when}) had nog geen effectsynthese." if nl
                 else f"The previous report ({when}) had no effect synthesis yet.")
-    new = s.extracted - int(previous.get("extracted", 0))  # studies whose data entered the synthesis
-    studies = (f"{fmt_int(new, lang)} nieuwe {'studie' if new == 1 else 'studies'} in de synthese" if nl
-               else f"{fmt_int(new, lang)} new {'study' if new == 1 else 'studies'} in the synthesis") if new > 0 \
-        else ("geen nieuwe studies in de synthese" if nl else "no new studies in the synthesis")
-    main = s.main.pooled if s.main else None
+    before_n = int(previous.get("extracted", 0))
+    if entered is None or left is None:
+        entered, left = max(0, s.extracted - before_n), max(0, before_n - s.extracted)
+    head = f"Sinds het vorige rapport ({when}): " if nl else f"Since the previous report ({when}): "
+    main = _main_of(s)
     before = next((o for o in previous.get("outcomes", []) if main and o["outcome"].lower() == main.outcome.lower()
-                   and (o.get("measure") or "") == main.measure), None)
-    if main is None or before is None:
-        verdict = ("de hoofduitkomst is nieuw" if nl else "the main outcome is new")
+                   and (o.get("measure") or "") == main.measure and o.get("k")), None)
+    had_effect = any(o.get("k") for o in previous.get("outcomes", []))
+    if main is None and not entered and not left:
+        if s.included == 0:
+            return head + ("niets veranderd (nog geen studies opgenomen)." if nl else
+                           "nothing changed (no study included yet).")
+        if not had_effect:
+            return head + ("niets veranderd in de synthese (nog geen effect te berekenen)." if nl else
+                           "nothing changed in the synthesis (no effect to compute yet).")
+    studies = _studies_part(entered, left, excluded, lang)
+    if main is None:
+        verdict = (("er is geen effect meer te berekenen" if nl else "there is no effect to compute any more")
+                   if had_effect else ("nog geen effect te berekenen" if nl else "no effect to compute yet"))
+    elif before is None:
+        verdict = (f"de uitkomst {main.outcome} heeft nu voor het eerst een effect" if nl else
+                   f"the outcome {main.outcome} now has an effect for the first time")
     else:
-        then_sure = before.get("estimate") is not None and not (before["ci_low"] <= main.null <= before["ci_high"])
-        now_sure = main.estimate is not None and _certain(main)
-        same_dir = before.get("estimate") is None or main.estimate is None or \
-            ((before["estimate"] < main.null) == (main.estimate < main.null))
-        conclusion = then_sure == now_sure and same_dir
         level_then, level_now = before.get("strength"), s.main.strength.level
+        strength_same = level_then == level_now
+        if before.get("estimate") is None or before.get("ci_low") is None:  # then a single study, not stored
+            if nl:
+                verdict = "de bewijskracht is niet veranderd" if strength_same else \
+                    f"de bewijskracht ging van {LEVELS['nl'].get(level_then, '?')} naar {LEVELS['nl'][level_now]}"
+            else:
+                verdict = "the strength is unchanged" if strength_same else \
+                    f"the strength went from {LEVELS['en'].get(level_then, '?')} to {LEVELS['en'][level_now]}"
+            return f"{head}{studies}; {verdict}."
+        then_sure = not (before["ci_low"] <= main.null <= before["ci_high"])
+        now_sure = _certain(main)
+        same_dir = (before["estimate"] < main.null) == (interval(main)[0] < main.null)
+        conclusion = then_sure == now_sure and (same_dir or not (then_sure or now_sure))
         if nl:
             verdict = "de conclusie is " + ("niet veranderd" if conclusion else "veranderd")
             verdict += (", de bewijskracht ook niet" if conclusion else ", de bewijskracht niet") \
-                if level_then == level_now else \
+                if strength_same else \
                 f"; de bewijskracht ging van {LEVELS['nl'].get(level_then, '?')} naar {LEVELS['nl'][level_now]}"
         else:
             verdict = "the conclusion " + ("is unchanged" if conclusion else "changed")
             verdict += (" and so is the strength" if conclusion else "; the strength did not") \
-                if level_then == level_now else \
+                if strength_same else \
                 f"; the strength went from {LEVELS['en'].get(level_then, '?')} to {LEVELS['en'][level_now]}"
-    return (f"Sinds het vorige rapport ({when}): {studies}; {verdict}." if nl
-            else f"Since the previous report ({when}): {studies}; {verdict}.")
+    return f"{head}{studies}; {verdict}."
 
 
-def key_message(s: Synthesis, protocol, lang: str, previous: dict | None = None, previous_at=None) -> str:
-    """The key message of one review in ``lang`` (``nl`` or ``en``), under 150 words."""
+def _no_effect_yet(s: Synthesis, lang: str) -> str:
+    nl = lang == "nl"
+    if s.included == 0:
+        return ("Er zijn nog geen studies opgenomen: over het effect valt nog niets te zeggen." if nl else
+                "No study has been included yet: nothing can be said about the effect so far.")
+    inc = fmt_int(s.included, lang)
+    if s.extracted == 0:
+        return (("Er is 1 studie opgenomen, maar de gegevens ervan zijn nog niet verwerkt" if s.included == 1 else
+                 f"Er zijn {inc} studies opgenomen, maar hun gegevens zijn nog niet verwerkt")
+                + ": over het effect valt nog niets te zeggen." if nl else
+                f"The review includes {inc} {'study' if s.included == 1 else 'studies'}, but their data have "
+                "not been entered yet: nothing can be said about the effect so far.")
+    ext = fmt_int(s.extracted, lang)
+    if nl:
+        who = "Er is 1 studie opgenomen en beschreven, maar die geeft" if s.extracted == 1 else \
+            f"Er zijn {ext} studies opgenomen en beschreven, maar geen ervan geeft"
+        return who + " een effect dat te berekenen is: over de grootte van het effect valt nog niets te zeggen."
+    who = "The review includes and describes 1 study, but it gives no" if s.extracted == 1 else \
+        f"The review includes and describes {ext} studies, but none gives an"
+    return who + " effect that can be computed: nothing can be said about the size of the effect so far."
+
+
+def key_message(s: Synthesis, protocol, lang: str, previous: dict | None = None, previous_at=None, *,
+                entered: int | None = None, left: int | None = None, excluded: bool = False) -> str:
+    """The key message of one review in ``lang`` (``nl`` or ``en``), under 150 words.
+
+    ``entered``, ``left`` and ``excluded`` are passed to ``changes_sentence`` (studies that entered and
+    left the synthesis since the previous report).
+    """
     nl = lang == "nl"
     out: list[str] = []
-    main = s.main
-    if s.included == 0:
-        out.append("Er zijn nog geen studies opgenomen: over het effect valt nog niets te zeggen." if nl else
-                   "No study has been included yet: nothing can be said about the effect so far.")
-    elif main is None or main.pooled.k == 0:
-        out.append(
-            f"{fmt_int(s.included, lang)} {'studie is' if s.included == 1 else 'studies zijn'} opgenomen, maar "
-            "hun uitkomsten zijn nog niet verwerkt: over het effect valt nog niets te zeggen." if nl else
-            f"{fmt_int(s.included, lang)} {'study is' if s.included == 1 else 'studies are'} included, but their "
-            "results have not been extracted yet: nothing can be said about the effect so far.")
+    p = _main_of(s)
+    if p is None:
+        out.append(_no_effect_yet(s, lang))
     else:
-        p, st = main.pooled, main.strength
-        if p.estimate is None:
-            e = p.studies[0]
-            out.append(
-                f"Er is maar één studie met een effect op {p.outcome} ({p.measure} {fmt_effect(e.estimate, lang)}): "
-                "te weinig om een gemiddeld effect te berekenen." if nl else
-                f"Only one study reports an effect on {p.outcome} ({p.measure} {fmt_effect(e.estimate, lang)}): "
-                "too few to pool.")
-        else:
-            first = f"Met de onderzochte aanpak {_size(p, lang)} ({effect_text(p, lang)})." if nl else \
-                f"With the intervention, {_size(p, lang)} ({effect_text(p, lang)})."
-            out.append(first[0].upper() + first[1:])
-            if not _certain(p):
-                out.append("Maar dit is onzeker: het interval omvat ook geen effect." if nl else
-                           "But this is uncertain: the interval includes no effect.")
-            if p.pi_low is not None and p.pi_low <= p.null <= p.pi_high:
-                out.append("De studies verschillen sterk; in een nieuwe situatie kan het effect ook uitblijven." if nl
-                           else "Studies differ widely; in a new setting the effect may not appear.")
+        st = s.main.strength
+        out.append(_effect_sentence(p, lang))
+        if not _certain(p):
+            out.append("Maar dit is onzeker: het 95%-betrouwbaarheidsinterval omvat ook de waarde voor "
+                       "'geen effect'." if nl else
+                       "But this is uncertain: the 95% confidence interval includes the no-effect value.")
+        diff = _differences(p, lang)
+        if diff:
+            out.append(diff)
         out.append(f"De bewijskracht is {st.word('nl')}." if nl else f"The strength of evidence is {st.word('en')}.")
-        n = f", samen {fmt_int(p.n, lang)} deelnemers" if nl and p.n else (
-            f", {fmt_int(p.n, lang)} participants in all" if p.n else "")
-        out.append(f"Dit rust op {fmt_int(s.extracted, lang)} studies ({_designs(s, lang)}){n}; "
-                   f"{_origin(p, lang)}." if nl else
-                   f"This rests on {fmt_int(s.extracted, lang)} studies ({_designs(s, lang)}){n}; {_origin(p, lang)}.")
-        if p.estimate is not None and _certain(p) and st.level >= 3:
-            meaning = "Voor Heerlen-Noord is de aanpak daarmee kansrijk" if nl else \
-                "For Heerlen-Noord the intervention is therefore promising"
-        elif p.estimate is not None and _certain(p):
-            meaning = "Voor Heerlen-Noord is dit een aanwijzing, geen zekerheid" if nl else \
-                "For Heerlen-Noord this is an indication, not a certainty"
-        else:
-            meaning = "Voor Heerlen-Noord is een effect daarmee niet aangetoond" if nl else \
-                "For Heerlen-Noord an effect is therefore not shown"
-        out.append(meaning + ("; of het hier even goed werkt, kan deze review niet zeggen: lokale evaluatie blijft nodig."
-                              if nl else "; whether it works as well here this review cannot tell: a local "
-                              "evaluation is still needed."))
-    out.append(changes_sentence(s, previous, previous_at, lang))
+        out.append(_rests_on(s, p, lang))
+        out.append(_meaning(p, st.level, lang))
+    out.append(changes_sentence(s, previous, previous_at, lang, entered=entered, left=left, excluded=excluded))
     return " ".join(out)

@@ -1,0 +1,197 @@
+"""The key message and the effect/strength section, through ``lsr extract`` and ``write_reports``: one
+consistent set of studies behind the effect, differences between studies worded from I², sentences that
+do not depend on the outcome name's number or language, studies that left the synthesis, single studies,
+odds ratios, and reviews with nothing to compare."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from lsr.report import write_reports
+from lsr.settings import resolve
+from lsr.workspace import open_workspace
+from tests.helpers import run
+from tests.test_import_extraction import BCG, RID, build_bcg_review
+
+pytestmark = pytest.mark.both_backends
+
+DAY1 = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+HEAD = "record,outcome,design,country,n,risk_of_bias,measure,estimate,ci_low,ci_high\n"
+
+
+def _extract(workspace, tmp_path, name: str, rows: list[str]) -> None:
+    path = tmp_path / name
+    path.write_text(HEAD + "\n".join(rows) + "\n", encoding="utf-8")
+    result = run(["extract", RID, "--import", path], workspace)
+    assert result.exit_code == 0, result.output
+
+
+def _report(workspace, now=DAY1) -> tuple[str, str, str, str]:
+    """(key message nl, key message en, summary nl, summary en)."""
+    write_reports(open_workspace(resolve(workspace)), [RID], formats=["md"], now=now)
+    rdir = workspace / "reviews" / RID
+    nl, en = ((rdir / f"summary.{lang}.md").read_text(encoding="utf-8") for lang in ("nl", "en"))
+    key = [md.split(f"## {h}\n\n", 1)[1].split("\n\n", 1)[0] for md, h in ((nl, "Kernboodschap"),
+                                                                           (en, "Key message"))]
+    for text in key:
+        assert len(re.findall(r"\S+", text)) < 150, text
+    return key[0], key[1], nl, en
+
+
+# five studies on "leerprestaties" (a plural Dutch outcome name) and three others without an effect on it
+ESD = [
+    "10.5555/bcg.01,leerprestaties,rct,Netherlands,240,low,SMD,0.25,0.00,0.50",
+    "10.5555/bcg.02,leerprestaties,quasi-experimental,Nederland,500,some concerns,SMD,0.10,-0.05,0.25",
+    "10.5555/bcg.03,leerprestaties,rct,USA,400,low,SMD,0.30,0.10,0.50",
+    "10.5555/bcg.04,leerprestaties,rct,USA,700,low,SMD,0.05,-0.10,0.20",
+    "10.5555/bcg.05,leerprestaties,rct,USA,600,low,SMD,-0.20,-0.40,0.00",
+    "10.5555/bcg.06,welbevinden,qualitative,Netherlands,30,,,,,",
+    "10.5555/bcg.07,welbevinden,cohort,USA,900,high,MD,1.0,0.2,1.8",
+    "10.5555/bcg.08,leerprestaties,rct,USA,100,low,,,,",
+]
+
+
+def test_the_effect_rests_on_the_main_outcomes_own_studies_in_words_of_any_number(workspace, tmp_path):
+    build_bcg_review(workspace, included=8)
+    _extract(workspace, tmp_path, "esd.csv", ESD)
+    key_nl, key_en, nl, en = _report(workspace)
+    # the five pooled studies, their designs and participants; the three others only counted as others
+    assert "Dit rust op 5 studies (4 gerandomiseerd, 1 quasi-experimenteel), samen 2.440 deelnemers; " \
+           "2 uit Nederland." in key_nl
+    assert "This rests on 5 studies (4 randomised, 1 quasi-experimental), 2,440 participants in all" in key_en
+    assert "Nog 3 studies tellen hier niet mee" in key_nl and "3 more studies do not count here" in key_en
+    assert "kwalitatief" not in key_nl and "cohort" not in key_en
+    # no verb that agrees with the outcome's name, in either language
+    assert "Op de uitkomst leerprestaties scoort de groep met de aanpak gemiddeld hoger" in key_nl
+    assert "On the outcome leerprestaties, the intervention group scores higher on average" in key_en
+    assert "is leerprestaties" not in key_nl and "leerprestaties is" not in key_en
+    # a negative bound is a minus, and the range says "tot"/"to" rather than a hyphen
+    assert "95%-BI −0,07 tot 0,26" in key_nl and "95% CI −0.07 to 0.26" in key_en
+    # "differ widely" exactly when the strength rule finds the results inconsistent (I² 50% or more)
+    assert ("lopen sterk uiteen" in key_nl) == ("spreken elkaar tegen" in nl) == ("differ widely" in key_en)
+    assert "omvat ook de waarde voor 'geen effect'" in key_nl and "includes the no-effect value" in key_en
+
+
+def test_differences_between_studies_follow_i2_and_ignore_the_prediction_interval_of_few_studies(
+        workspace, tmp_path):
+    build_bcg_review(workspace, included=3)
+    _extract(workspace, tmp_path, "rr.csv", [  # three consistent studies (I² = 0): the PI is huge on 1 df
+        "10.5555/bcg.01,conflicten,rct,Netherlands,100,low,RR,0.40,0.20,0.80",
+        "10.5555/bcg.02,conflicten,rct,Netherlands,120,low,RR,0.45,0.20,1.00",
+        "10.5555/bcg.03,conflicten,rct,Germany,200,low,RR,0.50,0.30,0.83",
+    ])
+    key_nl, key_en, nl, en = _report(workspace)
+    assert "Voor de uitkomst conflicten is het risico in de groep met de aanpak gemiddeld" in key_nl
+    assert "For the outcome conflicten, the risk is on average" in key_en
+    for text in (key_nl, key_en):
+        assert "verschillen" not in text and "uiteen" not in text and "differ" not in text, text
+        assert "nieuwe situatie" not in text and "new setting" not in text, text
+    assert "- **Verschil tussen studies (I²):** 0%" in nl
+    assert "- **Voorspellingsinterval:** niet getoond: te weinig studies (minder dan 5)" in nl
+    assert "- **Prediction interval:** not shown: too few studies (fewer than 5)" in en
+
+
+def test_large_heterogeneity_is_worded_with_the_strength_rules_threshold(workspace):
+    build_bcg_review(workspace, included=13)
+    assert run(["extract", RID, "--import", BCG], workspace).exit_code == 0
+    key_nl, key_en, nl, _ = _report(workspace)
+    assert "één lager: de studies spreken elkaar tegen (I² = 92%)" in nl
+    assert "De resultaten van de studies lopen sterk uiteen; in een nieuwe situatie kan het effect ook " \
+           "uitblijven." in key_nl
+    assert "The results of the studies differ widely; in a new setting the effect may not appear." in key_en
+    assert "- **Voorspellingsinterval:** 0,13 tot 1,80" in nl
+
+
+def test_a_very_small_effect_is_not_called_promising(workspace, tmp_path):
+    build_bcg_review(workspace, included=4)
+    _extract(workspace, tmp_path, "small.csv", [
+        "10.5555/bcg.01,leerprestaties,rct,Netherlands,600,low,SMD,0.15,0.00,0.30",
+        "10.5555/bcg.02,leerprestaties,rct,Netherlands,600,low,SMD,0.15,0.00,0.30",
+        "10.5555/bcg.03,leerprestaties,rct,USA,600,low,SMD,0.15,0.00,0.30",
+        "10.5555/bcg.04,leerprestaties,rct,USA,600,low,SMD,0.15,0.00,0.30",
+    ])
+    key_nl, key_en, _, _ = _report(workspace)
+    assert "De bewijskracht is sterk." in key_nl  # clear CI, every study randomised
+    assert "(een zeer klein verschil; SMD 0,15; 95%-BI 0,07 tot 0,22)" in key_nl
+    assert "verwaarloosbaar" not in key_nl and "negligible" not in key_en
+    assert "kansrijk" not in key_nl and "promising" not in key_en
+    assert "Voor Heerlen-Noord wijst dit op een zeer klein effect" in key_nl
+    assert "For Heerlen-Noord this points to a very small effect" in key_en
+
+
+def test_a_single_study_gives_its_own_interval_and_conclusion(workspace, tmp_path):
+    build_bcg_review(workspace, included=1)
+    _extract(workspace, tmp_path, "one.csv", ["10.5555/bcg.01,taalvaardigheid,rct,Netherlands,180,low,SMD,0.35,0.05,0.65"])
+    key_nl, key_en, nl, en = _report(workspace)
+    assert "(een klein verschil; SMD 0,35; 95%-BI 0,05 tot 0,65; één studie)." in key_nl
+    assert "SMD 0.35; 95% CI 0.05 to 0.65; one study)." in key_en
+    assert "Dit rust op 1 studie (gerandomiseerd), met 180 deelnemers; de studie komt uit Nederland." in key_nl
+    assert "This rests on 1 study (randomised), with 180 participants; the study is from the Netherlands." in key_en
+    assert "Voor Heerlen-Noord is dit een aanwijzing, geen zekerheid" in key_nl  # its CI excludes 0
+    assert "niet aangetoond" not in key_nl and "1 studies" not in nl and "1 of 1 studies" not in en
+    assert "- **Effect (95%-BI):** SMD 0,35 (0,05 tot 0,65; één studie)" in nl
+    assert "de studie komt uit Nederland" in nl and "start hoog: de studie is gerandomiseerd" in nl
+
+
+def test_an_odds_ratio_is_not_worded_as_a_percentage_change_of_chance(workspace, tmp_path):
+    build_bcg_review(workspace, included=2)
+    path = tmp_path / "or.csv"
+    path.write_text("record,outcome,design,country,n,risk_of_bias,events_treatment,total_treatment,events_control,"
+                    "total_control,measure\n"
+                    "10.5555/bcg.01,schooluitval,rct,Netherlands,300,low,10,150,20,150,OR\n"
+                    "10.5555/bcg.02,schooluitval,rct,Netherlands,300,low,12,150,22,150,OR\n", encoding="utf-8")
+    assert run(["extract", RID, "--import", path], workspace).exit_code == 0
+    key_nl, key_en, nl, en = _report(workspace)
+    assert "Voor de uitkomst schooluitval is de kans in de groep met de aanpak kleiner (OR 0,49" in key_nl
+    assert "For the outcome schooluitval, the chance is lower in the intervention group (OR 0.49" in key_en
+    assert "%" not in key_nl.split("(OR")[0] and "odds" not in key_nl and "odds of" not in key_en
+    assert "oddsratio is geen verandering van de kans in procenten" in nl
+    assert "Bij ja/nee-uitkomsten telt de regel deelnemers, niet het aantal gebeurtenissen" in nl
+    assert "imprecision counts participants, not the events" in en
+
+
+def test_a_study_that_left_is_reported_beside_one_that_entered(workspace, tmp_path):
+    build_bcg_review(workspace, included=12)
+    rows = BCG.read_text(encoding="utf-8").splitlines()
+    first = tmp_path / "first.csv"
+    first.write_text("\n".join(rows[:11]) + "\n", encoding="utf-8")  # trials 1-10
+    assert run(["extract", RID, "--import", first], workspace).exit_code == 0
+    now = datetime.now(UTC)
+    _report(workspace, now=now)
+    time.sleep(1.1)  # the report log keeps whole seconds: the next decisions must be in a later one
+    # trial 10 is excluded on re-reading the full text; trial 13 is included and enters the synthesis
+    assert run(["decide", RID, "10.5555/bcg.10", "exclude", "--stage", "full-text", "--reason", "wrong design"],
+               workspace).exit_code == 0
+    for stage in ("title-abstract", "full-text"):
+        assert run(["decide", RID, "10.5555/bcg.13", "include", "--stage", stage], workspace).exit_code == 0
+    last = tmp_path / "last.csv"
+    last.write_text(rows[0] + "\n" + rows[13] + "\n", encoding="utf-8")
+    assert run(["extract", RID, "--import", last], workspace).exit_code == 0
+    key_nl, key_en, _, _ = _report(workspace, now=now + timedelta(days=1))
+    assert "1 nieuwe studie in de synthese, 1 studie niet meer opgenomen;" in key_nl
+    assert "1 new study in the synthesis, 1 study no longer included;" in key_en
+    assert "geen nieuwe studies" not in key_nl and "no new studies" not in key_en
+
+
+def test_a_review_with_nothing_included_says_nothing_changed(workspace):
+    build_bcg_review(workspace, included=0)
+    now = datetime.now(UTC)
+    _report(workspace, now=now)
+    key_nl, key_en, _, _ = _report(workspace, now=now + timedelta(days=1))
+    assert key_nl.endswith("niets veranderd (nog geen studies opgenomen).")
+    assert key_en.endswith("nothing changed (no study included yet).")
+    assert "hoofduitkomst" not in key_nl and "main outcome" not in key_en
+
+
+def test_studies_described_without_an_effect_are_not_called_unprocessed(workspace, tmp_path):
+    build_bcg_review(workspace, included=2)
+    _extract(workspace, tmp_path, "desc.csv", ["10.5555/bcg.01,schoolverzuim,qualitative,Netherlands,25,,,,,",
+                                               "10.5555/bcg.02,schoolverzuim,cohort,Netherlands,300,,,,,"])
+    key_nl, key_en, _, _ = _report(workspace)
+    assert key_nl.startswith("Er zijn 2 studies opgenomen en beschreven, maar geen ervan geeft een effect")
+    assert key_en.startswith("The review includes and describes 2 studies, but none gives an effect")
+    assert "nog niet verwerkt" not in key_nl and "not been entered" not in key_en
