@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from lsr.report.collect import ReviewData
 from lsr.report.document import UL, Doc, Figure, H, P, Pre, Strong, Table
-from lsr.report.texts import fmt_date, fmt_dec, fmt_int
-from lsr.synthesis.key_message import PI_MIN_K, changes_sentence, effect_text, fmt_effect, key_message
+from lsr.report.texts import fmt_date, fmt_dec, fmt_int, fmt_range
+from lsr.synthesis.key_message import PI_MIN_K, changes_sentence, effect_text, key_message
 
 WHY = {"nl": {"no effect extracted": "geen effect geëxtraheerd",
               "no events in either arm": "in geen van beide groepen gebeurtenissen",
@@ -134,7 +134,7 @@ def _pi(p, lang: str) -> str:
                 f"not shown: too few studies (fewer than {PI_MIN_K})")
     if p.pi_low is None:
         return "—"
-    return f"{fmt_effect(p.pi_low, lang)} {'tot' if lang == 'nl' else 'to'} {fmt_effect(p.pi_high, lang)}"
+    return fmt_range(p.pi_low, p.pi_high, lang)
 
 
 def evidence_section(d: ReviewData, lang: str, doc: Doc) -> dict[str, str]:

@@ -28,7 +28,7 @@ def _new_records(d: ReviewData) -> int:
 
 def _effect(d: ReviewData, lang: str) -> tuple[str, str]:
     """The main outcome's effect and evidence strength, as short table cells."""
-    from lsr.synthesis.key_message import effect_text, fmt_effect
+    from lsr.synthesis.key_message import effect_text
 
     main = d.synthesis.main if d.synthesis is not None else None
     if main is None:
@@ -36,9 +36,8 @@ def _effect(d: ReviewData, lang: str) -> tuple[str, str]:
     p = main.pooled
     if p.estimate is not None:
         text = f"{p.outcome}: {effect_text(p, lang)} ({fmt_int(p.k, lang)} studies)"
-    elif p.studies:
-        text = f"{p.outcome}: {p.measure} {fmt_effect(p.studies[0].estimate, lang)} " + \
-            ("(één studie)" if lang == "nl" else "(one study)")
+    elif p.studies:  # one study: its own estimate and CI
+        text = f"{p.outcome}: {effect_text(p, lang)}"
     else:
         text = f"{p.outcome}: " + ("geen effectmaat" if lang == "nl" else "no effect measure")
     return text, main.strength.word(lang)
@@ -46,9 +45,7 @@ def _effect(d: ReviewData, lang: str) -> tuple[str, str]:
 
 def _change(d: ReviewData, lang: str) -> str:
     """What changed since the previous report: the key message's last sentence."""
-    from lsr.synthesis.key_message import changes_sentence
-
-    return changes_sentence(d.synthesis, d.previous_synthesis, d.previous_report_at, lang)
+    return evidence.changes_text(d, lang)
 
 
 def _goal_tables(index: int, group: list[ReviewData], lang: str, fmt: str, doc: Doc) -> None:

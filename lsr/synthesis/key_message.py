@@ -16,10 +16,11 @@ of the outcome's name in the extraction.
 
 from __future__ import annotations
 
-from lsr.report.texts import fmt_date, fmt_dec, fmt_int
+from lsr.report.texts import fmt_date, fmt_int, fmt_range, fmt_signed
+from lsr.synthesis.countries import is_dutch, is_european
 from lsr.synthesis.meta_analysis import RATIO, Pooled
 from lsr.synthesis.service import Synthesis
-from lsr.synthesis.strength import DUTCH, EUROPE, I2_INCONSISTENT, LEVELS, origin_note, studies_word
+from lsr.synthesis.strength import I2_INCONSISTENT, LEVELS, origin_note, studies_word
 
 # A 95% prediction interval uses t on k-2 degrees of freedom: with 3 studies t = 12.7, with 4 t = 4.3, so
 # below 5 studies it is so wide that it says little about a new setting (Cochrane Handbook 10.10.4.3
@@ -51,15 +52,12 @@ DESIGN_WORDS = {
 
 def fmt_effect(x: float | None, lang: str) -> str:
     """An effect with two decimals (decimal comma in Dutch), negative with a true minus sign (−0,07)."""
-    text = fmt_dec(x, lang, 2)
-    if text.startswith("-"):
-        text = "0" + text[2:] if text.strip("-0.,") == "" else "−" + text[1:]
-    return text
+    return fmt_signed(x, lang, 2)
 
 
 def _range(lo: float, hi: float, lang: str) -> str:
     """A CI as ``−0,07 tot 0,26`` (nl) or ``−0.07 to 0.26`` (en): no hyphen that reads as a minus."""
-    return f"{fmt_effect(lo, lang)} {'tot' if lang == 'nl' else 'to'} {fmt_effect(hi, lang)}"
+    return fmt_range(lo, hi, lang)
 
 
 def interval(p: Pooled) -> tuple[float, float, float] | None:
@@ -198,8 +196,8 @@ def _participants(p: Pooled, lang: str) -> str:
 def _origin(p: Pooled, lang: str) -> str:
     if p.k == 1:
         return origin_note([p.studies[0].country], lang)
-    countries = [(x.country or "").strip().lower() for x in p.studies]
-    dutch, europe = sum(c in DUTCH for c in countries), sum(c in EUROPE for c in countries)
+    countries = [x.country for x in p.studies]
+    dutch, europe = sum(map(is_dutch, countries)), sum(map(is_european, countries))
     if lang == "nl":
         return "geen uit Nederland" + ("" if dutch else (f", {europe} uit Europa" if europe else " of Europa")) \
             if not dutch else f"{dutch} uit Nederland"

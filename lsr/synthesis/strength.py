@@ -33,21 +33,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lsr.synthesis.countries import is_dutch, is_european
 from lsr.synthesis.meta_analysis import Pooled
 
 LEVELS = {
     "nl": {4: "sterk", 3: "redelijk", 2: "beperkt", 1: "zeer beperkt"},
     "en": {4: "high", 3: "moderate", 2: "low", 1: "very low"},
 }
-EUROPE = {
-    "nl", "netherlands", "nederland", "the netherlands", "be", "belgium", "belgië", "belgie", "de",
-    "germany", "duitsland", "fr", "france", "frankrijk", "uk", "gb", "united kingdom", "england", "scotland",
-    "wales", "ireland", "ie", "dk", "denmark", "se", "sweden", "no", "norway", "fi", "finland", "es", "spain",
-    "it", "italy", "pt", "portugal", "at", "austria", "ch", "switzerland", "pl", "poland", "cz", "czechia",
-    "lu", "luxembourg", "gr", "greece", "hu", "hungary", "ro", "romania", "ee", "estonia", "lv", "latvia",
-    "lt", "lithuania", "si", "slovenia", "sk", "slovakia", "hr", "croatia", "bg", "bulgaria", "is", "iceland",
-}
-DUTCH = {"nl", "netherlands", "nederland", "the netherlands"}
 I2_INCONSISTENT = 0.5  # I² from which results count as inconsistent (GRADE; Cochrane Handbook 10.10.2: substantial)
 
 
@@ -60,8 +52,7 @@ def studies_word(k: int, lang: str) -> str:
 
 def origin_note(countries: list[str | None], lang: str) -> str:
     """Where the studies come from: ``2 van 5 studies uit Nederland, 3 uit Europa`` (singular for one)."""
-    cs = [(c or "").strip().lower() for c in countries]
-    k, dutch, europe = len(cs), sum(c in DUTCH for c in cs), sum(c in EUROPE for c in cs)
+    k, dutch, europe = len(countries), sum(map(is_dutch, countries)), sum(map(is_european, countries))
     if k == 1:
         if lang == "nl":
             return ("de studie komt uit Nederland" if dutch else
