@@ -56,15 +56,8 @@ RULE = {
 
 
 def _synthesis_ids(d: ReviewData) -> set[int]:
-    """Record ids of the studies in the synthesis now: pooled, or described (matched by their label)."""
-    from lsr.synthesis.service import study_label
-
-    s = d.synthesis
-    ids = {e.record_id for r in s.outcomes for e in r.pooled.studies}
-    described = {label for r in s.outcomes for label, _ in r.described}
-    if described:
-        ids |= {st.record.id for st in d.included if study_label(st.record) in described}
-    return ids
+    """Record ids of the studies in the synthesis now, pooled or described."""
+    return d.synthesis.study_ids
 
 
 def synthesis_changes(d: ReviewData) -> tuple[int, int, bool] | None:

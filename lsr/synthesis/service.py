@@ -185,6 +185,12 @@ class Synthesis:
         """Whether any outcome has a pooled estimate (so a pooling method is worth describing)."""
         return any(r.pooled.estimate is not None for r in self.outcomes)
 
+    @property
+    def study_ids(self) -> set[int]:
+        """Record ids of every study in the synthesis, pooled or described."""
+        return ({e.record_id for r in self.outcomes for e in r.pooled.studies}
+                | {d.record_id for r in self.outcomes for d in r.described_studies})
+
 
 def study_label(record: Record) -> str:
     """``Aronson 1948``: first author's family name and year.
@@ -292,6 +298,7 @@ def snapshot(s: Synthesis) -> dict:
     return {
         "included": s.included,
         "extracted": s.extracted,
+        "studies": sorted(s.study_ids),  # so the next report says which studies entered and left
         "outcomes": [
             {"outcome": r.pooled.outcome, "measure": r.pooled.measure or None, "k": r.pooled.k,
              "estimate": _r(r.pooled.estimate), "ci_low": _r(r.pooled.ci_low), "ci_high": _r(r.pooled.ci_high),
