@@ -3,6 +3,8 @@ clear line and a proper exit code, never a traceback or a silently wrong result.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from lsr.settings import resolve
@@ -33,3 +35,78 @@ def test_the_libpq_postgres_spelling_is_read_as_postgresql_with_psycopg(tmp_path
     result = run(["status"], tmp_path)  # nothing listens on port 1: a connection error, not a missing plugin
     assert result.exit_code == 1
     assert "cannot open database postgresql+psycopg://lsr:***@127.0.0.1:1/lsr" in result.stderr
+
+
+def labelled_csv(path, includes: list[int], n: int = 30, year=lambda i: 2000 + i):
+    """A labelled CSV as `asreview simulate` takes it: rows ``includes`` are inclusions about tutoring."""
+    words = "survey cohort registry outcome policy teachers pupils hospital region cost quality data".split()
+    rows = ["title,abstract,publication_year,label_included"]
+    for i in range(n):
+        text = " ".join(words[(i + k) % len(words)] for k in range(8))
+        if i in includes:
+            text += " tutoring reading gains"
+        rows.append(f"Study {i},{text},{year(i)},{int(i in includes)}")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def simulate_json(tmp_path, *args):
+    out = tmp_path / "out.json"
+    result = run(["simulate", *map(str, args), "--quiet", "--json", out])
+    return result, (json.loads(out.read_text()) if out.exists() else None)
+
+
+def test_simulate_max_records_is_never_exceeded(tmp_path):
+    # 2 inclusions and 28 exclusions to 20: both classes' shares round up (2 + 19) unless one is given back
+    data = labelled_csv(tmp_path / "two_in_thirty.csv", includes=[3, 17])
+    result, doc = simulate_json(tmp_path, data, "--mode", "full", "--max-records", 20)
+    assert result.exit_code == 0, result.output
+    [run_] = doc["runs"]
+    assert run_["n_records"] == 20 and run_["n_included"] == 2
+    assert run_["dataset"] == "two_in_thirty[20]"
+
+
+def test_simulate_explains_empty_runs_keeps_them_out_of_the_mean_and_never_cuts_names(tmp_path):
+    # all inclusions among the earliest records: the update batch (the later half) has none to find
+    early = labelled_csv(tmp_path / "a_review_whose_name_is_rather_long_early.csv", includes=[0, 2, 4])
+    spread = labelled_csv(tmp_path / "a_review_whose_name_is_rather_long_spread.csv", includes=[2, 9, 20, 27])
+    result, doc = simulate_json(tmp_path, early, spread, "--mode", "update")
+    assert result.exit_code == 0, result.output
+    table = run(["simulate", early, spread, "--mode", "update", "--quiet"]).stdout
+    assert "a_review_whose_name_is_rather_long_early " in table
+    assert "a_review_whose_name_is_rather_long_spread " in table
+    assert "-: no inclusion to find in the screened batch" in table
+    assert "1 such run(s), left out of the mean rows" in table
+    mean = next(r for r in doc["summary"] if r["dataset"] == "mean")
+    assert (mean["runs"], mean["empty_runs"]) == (1, 1)
+    assert any(line.startswith("mean ") and line.split()[2] == "1" for line in table.splitlines())
+
+
+def test_simulate_refuses_an_unknown_baseline_with_the_models(tmp_path):
+    data = labelled_csv(tmp_path / "d.csv", includes=[3, 17])
+    result = run(["simulate", data, "--baseline", "elas-u4"])
+    assert result.exit_code == 2
+    assert "'elas-u4' is not one of 'default', 'elas_u4', 'random'" in result.stderr
+
+
+def test_ctrl_c_during_simulate_keeps_the_finished_runs(tmp_path, monkeypatch):
+    import lsr.ranking.simulate as sim
+
+    real, calls = sim.run_once, []
+
+    def interrupted_on_the_third_run(*args, **kwargs):  # what Ctrl-C does half-way through
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sim, "run_once", interrupted_on_the_third_run)
+    data = labelled_csv(tmp_path / "d.csv", includes=[3, 11, 17, 25])
+    out = tmp_path / "x.json"
+    result = run(["simulate", data, "--mode", "full", "--seeds", "4", "--quiet", "--json", out])
+    assert result.exit_code == 130
+    assert "mode: full, seeds: 4" in result.stdout and "\nd " in result.stdout
+    assert result.stderr.strip().splitlines()[-1] == (
+        "lsr simulate: interrupted after 2 of 4 run(s); the results above are those runs only")
+    doc = json.loads(out.read_text())
+    assert len(doc["runs"]) == 2 and doc["interrupted"] is True and doc["planned_runs"] == 4
