@@ -110,3 +110,61 @@ def test_ctrl_c_during_simulate_keeps_the_finished_runs(tmp_path, monkeypatch):
         "lsr simulate: interrupted after 2 of 4 run(s); the results above are those runs only")
     doc = json.loads(out.read_text())
     assert len(doc["runs"]) == 2 and doc["interrupted"] is True and doc["planned_runs"] == 4
+
+
+@pytest.mark.parametrize("label", ["include", "maybe"])
+def test_a_reason_with_include_or_maybe_is_a_usage_error(tmp_path, label):
+    make_workspace(tmp_path)
+    for command in (["decide"], ["resolve"]):
+        result = run([*command, "test-review", "1", label, "--reason", "1"], tmp_path)
+        assert result.exit_code == 2, result.output
+        assert f"--reason is for exclusions (exclusion reasons, PRISMA): not with {label}" in result.stderr
+
+
+@pytest.mark.parametrize(("args", "hint"), [
+    (["decide", "test-review", "1", "include", "--reviewer", "anna"],
+     "--reviewer is an option of lsr itself and goes before the command: lsr --reviewer anna decide ..."),
+    (["status", "--workspace=/some/dir"],
+     "--workspace is an option of lsr itself and goes before the command: lsr --workspace /some/dir status ..."),
+    (["protocols", "check", "-w", "my ws"],
+     "-w is an option of lsr itself and goes before the command: lsr -w 'my ws' protocols check ..."),
+])
+def test_a_global_option_after_the_command_says_where_it_goes(tmp_path, args, hint):
+    make_workspace(tmp_path)
+    result = run(args, tmp_path)
+    assert result.exit_code == 2
+    assert f"No such option '{args[-2] if '=' not in args[-1] else '--workspace'}'. {hint}" in result.stderr
+    misspelt = run(["status", "--jsno"], tmp_path)  # not a global option: click's own message
+    assert misspelt.exit_code == 2 and "option of lsr itself" not in misspelt.stderr
+
+
+def test_lsr_without_a_command_and_without_a_terminal_does_not_start_the_app(tmp_path, monkeypatch):
+    import lsr.cli.app_launch
+
+    started = []
+    monkeypatch.setattr(lsr.cli.app_launch, "launch_home", lambda ws: started.append(ws))
+    result = run([], make_workspace(tmp_path))  # CliRunner: stdin and stdout are not terminals
+    assert started == []
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "Error: the screening app (lsr without a command) needs a terminal; in scripts and cron use a command, "
+        "e.g. `lsr status` for the counts per review")
+
+
+def test_backup_keeps_an_existing_file_unless_forced(tmp_path):
+    ws = make_workspace(tmp_path / "ws")
+    target = tmp_path / "b.sqlite"
+    assert run(["backup", target], ws).exit_code == 0
+    target.write_bytes(b"an earlier backup")
+    result = run(["backup", target], ws)
+    assert result.exit_code == 1
+    assert f"{target} exists: give --force to overwrite it" in result.stderr
+    assert target.read_bytes() == b"an earlier backup"
+    assert run(["backup", target, "--force"], ws).exit_code == 0
+    assert target.read_bytes().startswith(b"SQLite format 3")
+
+
+def test_schedule_no_enable_without_install_is_a_usage_error(tmp_path):
+    result = run(["schedule", "--no-enable"], make_workspace(tmp_path))
+    assert result.exit_code == 2
+    assert "--no-enable goes with --install" in result.stderr
