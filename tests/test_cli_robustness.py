@@ -168,3 +168,20 @@ def test_schedule_no_enable_without_install_is_a_usage_error(tmp_path):
     result = run(["schedule", "--no-enable"], make_workspace(tmp_path))
     assert result.exit_code == 2
     assert "--no-enable goes with --install" in result.stderr
+
+
+def test_a_truncated_zip_is_called_damaged_not_a_word_file(tmp_path):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.json", '{"version": "2.0"}' + " " * 4000)
+        archive.writestr("data/records.csv", "title\n" + "A study of schools\n" * 500)
+    whole = buffer.getvalue()
+    cut = tmp_path / "trunc.asreview"
+    cut.write_bytes(whole[: len(whole) // 2])  # `head -c` of a project file
+    result = run(["import", "test-review", cut], make_workspace(tmp_path / "ws"))
+    assert result.exit_code == 1
+    assert f"{cut}: a damaged or truncated zip archive" in result.stderr
+    assert "Word file" not in result.stderr
