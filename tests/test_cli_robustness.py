@@ -185,3 +185,18 @@ def test_a_truncated_zip_is_called_damaged_not_a_word_file(tmp_path):
     assert result.exit_code == 1
     assert f"{cut}: a damaged or truncated zip archive" in result.stderr
     assert "Word file" not in result.stderr
+
+
+def test_a_review_whose_protocol_file_is_missing_is_named_with_its_records(tmp_path):
+    ws = make_workspace(tmp_path, ("kept", "moved"))
+    ris = tmp_path / "two.ris"
+    ris.write_text("TY  - JOUR\nTI  - Tutoring and reading gains\nPY  - 2020\nER  - \n"
+                   "TY  - JOUR\nTI  - School day length and achievement\nPY  - 2021\nER  - \n", encoding="utf-8")
+    assert run(["import", "moved", ris], ws).exit_code == 0
+    (ws / "protocols" / "moved.toml").rename(tmp_path / "moved.toml")
+    for args in (["export", "moved"], ["decide", "moved", "1", "include"], ["report", "moved"]):
+        result = run(args, ws)
+        assert result.exit_code == 1, args
+        assert (f"the database holds review 'moved' (2 records) but {ws / 'protocols' / 'moved.toml'} is missing"
+                in result.stderr), args
+    assert "unknown review 'other'" in run(["export", "other"], ws).stderr
