@@ -200,3 +200,25 @@ def test_a_review_whose_protocol_file_is_missing_is_named_with_its_records(tmp_p
         assert (f"the database holds review 'moved' (2 records) but {ws / 'protocols' / 'moved.toml'} is missing"
                 in result.stderr), args
     assert "unknown review 'other'" in run(["export", "other"], ws).stderr
+
+
+def test_extract_refusal_lists_every_problem_up_to_twenty(tmp_path):
+    import csv
+
+    from tests.test_import_extraction import BCG
+
+    ws = make_workspace(tmp_path / "ws")
+    header, *rows = list(csv.reader(BCG.open(encoding="utf-8")))
+    rows = [list(row) for row in (rows * 2)[:25]]
+    for i, row in enumerate(rows):
+        row[header.index("record")] = f"10.5555/none.{i}"
+    bad = tmp_path / "bad.csv"
+    with bad.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([header, *rows])
+    result = run(["extract", "test-review", "--import", bad], ws)
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[0] == "Error: 25 problems; nothing was imported:"
+    assert lines[1:21] == [f"  {bad}: line {i + 2}: record: no record '10.5555/none.{i}' in review test-review"
+                           for i in range(20)]
+    assert lines[21:] == ["  and 5 more"]
