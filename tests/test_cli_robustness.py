@@ -8,7 +8,7 @@ import json
 import pytest
 
 from lsr.settings import resolve
-from tests.helpers import make_workspace, run
+from tests.helpers import make_workspace, run, status_json
 
 
 @pytest.mark.parametrize(("url", "message"), [
@@ -222,3 +222,57 @@ def test_extract_refusal_lists_every_problem_up_to_twenty(tmp_path):
     assert lines[1:21] == [f"  {bad}: line {i + 2}: record: no record '10.5555/none.{i}' in review test-review"
                            for i in range(20)]
     assert lines[21:] == ["  and 5 more"]
+
+
+def test_demo_refuses_a_workspace_that_already_holds_its_review(tmp_path):
+    ws = make_workspace(tmp_path / "ws", ("demo-sep-2021",))  # as a first `lsr demo --dataset Sep_2021` left it
+    ris = tmp_path / "one.ris"
+    ris.write_text("TY  - JOUR\nTI  - Tutoring and reading gains\nPY  - 2020\nER  - \n", encoding="utf-8")
+    assert run(["import", "demo-sep-2021", ris], ws).exit_code == 0
+    result = run(["--workspace", ws, "demo", "--dataset", "Sep_2021", "--no-screen"])
+    assert result.exit_code == 1
+    assert (f"{ws} already holds the demo review demo-sep-2021 (1 record); building it again would count its "
+            f"searches twice. Open it with `lsr --workspace {ws} screen demo-sep-2021`") in result.stderr
+    assert status_json(ws)["reviews"][0]["search_runs"] == 0
+
+
+@pytest.mark.slow  # two whole demos
+def test_demo_run_twice_keeps_the_counts_of_one(tmp_path):
+    ws = tmp_path / "demo"
+    assert run(["--workspace", ws, "demo", "--dataset", "Sep_2021", "--no-screen"]).exit_code == 0
+    before = status_json(ws)["reviews"][0]
+    again = run(["--workspace", ws, "demo", "--dataset", "Sep_2021", "--no-screen"])
+    assert again.exit_code == 1 and "already holds the demo review demo-sep-2021" in again.stderr
+    assert status_json(ws)["reviews"][0] == before
+
+
+def test_demo_lists_the_local_datasets_for_a_misspelt_name(tmp_path):
+    result = run(["--workspace", tmp_path / "d", "demo", "--dataset", "Sep2021", "--no-screen"])
+    assert result.exit_code == 1
+    assert "dataset 'Sep2021' not found under SYNERGY_PATH=" in result.stderr
+    assert "did you mean 'Sep_2021'? (datasets there: Donners_2021, Jeyaraman_2020, " in result.stderr
+    assert not (tmp_path / "d").exists()
+
+
+def test_demo_offline_says_the_download_failed_and_leaves_no_cache_here(tmp_path, monkeypatch):
+    import os
+    import subprocess
+
+    import lsr.search.synergy
+
+    ran_in = []
+
+    def offline(cmd, **kwargs):  # what the downloader does without a network
+        ran_in.append(kwargs.get("cwd"))
+        raise subprocess.CalledProcessError(1, cmd, stderr=(
+            "Traceback (most recent call last):\n  File \"x\", line 1\n"
+            "requests.exceptions.RequestException: Giving up on https://dataverse.nl/api after 3 attempts: "
+            "HTTPSConnectionPool(host='dataverse.nl', port=443): Max retries exceeded with url: /api\n"))
+
+    monkeypatch.delenv("SYNERGY_PATH")
+    monkeypatch.setattr(lsr.search.synergy.subprocess, "run", offline)
+    result = run(["--workspace", tmp_path / "d", "demo", "--dataset", "Sep_2021", "--no-screen"])
+    assert result.exit_code == 1
+    assert ("SYNERGY_PATH is not set); downloading the SYNERGY release from dataverse.nl failed: no connection "
+            "(no internet?); point SYNERGY_PATH at a local copy of the SYNERGY release") in result.stderr
+    assert ran_in and ran_in[0] is not None and os.path.abspath(ran_in[0]) != os.getcwd()
