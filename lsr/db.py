@@ -15,11 +15,11 @@ from pathlib import Path
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlmodel import Session, create_engine
 
 from lsr.errors import LsrError
-from lsr.settings import mask_password
+from lsr.settings import DATABASE_URL_EXAMPLES, check_database_url, mask_password
 from lsr.sqlite_reader import connection_query
 
 BUSY_TIMEOUT_MS = 30_000
@@ -99,12 +99,19 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
     """Open (and by default migrate) the database at ``url``; cached per URL within the process.
 
     Raises:
-        LsrError: the database cannot be opened, is not a database, or is read-only.
+        LsrError: the URL is not a database URL or names a database other than SQLite or PostgreSQL, its
+            driver is not installed, or the database cannot be opened, is not a database, or is read-only.
     """
     with _lock:
         db = _cache.get(url)
         if db is not None:
             return db
+        check_database_url(url)
+        try:
+            make_url(url)
+        except (ArgumentError, ValueError) as exc:  # e.g. a port that is not a number
+            raise LsrError(f"LSR_DATABASE_URL is not a valid database URL: {_short(exc)} "
+                           f"(e.g. {DATABASE_URL_EXAMPLES})") from None
         try:
             db = Database(url)
             if migrate:
@@ -116,6 +123,9 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
             raise LsrError(f"cannot open database {mask_password(url)}: {_short(exc)}") from None
         except OSError as exc:
             raise LsrError(f"cannot open database {mask_password(url)}: {exc}") from None
+        except (ArgumentError, ImportError) as exc:  # an unknown or uninstalled driver
+            raise LsrError(f"LSR_DATABASE_URL {mask_password(url)} cannot be used: {_short(exc)} "
+                           f"(e.g. {DATABASE_URL_EXAMPLES})") from None
         _cache[url] = db
         return db
 

@@ -7,6 +7,9 @@ the ranker is trained; the screener opens. Optionally an *oracle* pre-labels par
 with the dataset's true labels (reviewer ``oracle``) so charts and reports have something to show; the
 demo says so on screen.
 
+A workspace that already holds the demo review is not built into again (its searches would be counted
+twice): ``build_demo`` refuses and says how to open it.
+
 The demo protocol's query is built from the data itself: the fewest frequent title/abstract words
 whose OR covers (nearly) every work, checked with the server's own matcher. Nothing is tuned to a
 particular dataset.
@@ -151,6 +154,10 @@ def build_demo(dataset: str, workspace: Path | None = None, *, oracle: float = 0
         seed: random seed for the oracle's choice.
         say: where progress lines go.
         download: allow fetching the dataset when it is not found locally.
+
+    Raises:
+        LsrError: the dataset is not found (or not downloaded), the workspace already holds this demo
+            review with records, or a demo search fails.
     """
     from lsr.search.openalex.server import OpenAlexServer
     from lsr.search.update import update_review
@@ -161,9 +168,10 @@ def build_demo(dataset: str, workspace: Path | None = None, *, oracle: float = 0
     labels = ds.labels()
     say(f"dataset {ds.name}: {len(works)} works, {sum(labels.values())} included by the original reviewers")
     root = (workspace or new_workspace_dir(Path.cwd() / "lsr-demo")).resolve()
+    rid = "demo-" + ds.name.lower().replace("_", "-")
+    _refuse_built(root, rid)
     (root / "protocols").mkdir(parents=True, exist_ok=True)
     query, matched = cover_query(works)
-    rid = "demo-" + ds.name.lower().replace("_", "-")
     (root / "protocols" / f"{rid}.toml").write_text(demo_protocol(ds, query), encoding="utf-8")
     say(f"workspace {root}: protocol {rid} (its query matches {matched} of {len(works)} works)")
     split = _split_date(works, FIRST_ROUND_SHARE)
@@ -185,6 +193,25 @@ def build_demo(dataset: str, workspace: Path | None = None, *, oracle: float = 0
             f"(reviewer '{ORACLE}', demo only)")
     _rerank(ws, rid, say)
     return dataclasses.replace(settings, openalex_url=resolve(root).openalex_url), rid
+
+
+def _refuse_built(root: Path, rid: str) -> None:
+    """Refuse to build the demo again where its review already has records (searches counted twice)."""
+    if not (root / "protocols" / f"{rid}.toml").is_file():
+        return
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from lsr.models import Record
+    from lsr.workspace import open_workspace
+
+    ws = open_workspace(resolve(root))
+    with ws.db.read() as session:
+        held = session.exec(select(func.count()).where(Record.review_id == rid)).one()
+    if held:
+        raise LsrError(f"{root} already holds the demo review {rid} ({held} record{'s' if held != 1 else ''}); building it again would "
+                       f"count its searches twice. Open it with `lsr --workspace {root} screen {rid}`, or give "
+                       "another --workspace folder for a fresh demo")
 
 
 def _oracle_labels(ws, rid: str, labels: dict[str, int], share: float, seed: int) -> int:

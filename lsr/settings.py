@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +38,9 @@ class Settings:
     """Directory holding ``protocols/`` and ``reviews/`` (``--workspace``, ``LSR_WORKSPACE``, else cwd)."""
 
     database_url: str
-    """SQLAlchemy URL (``LSR_DATABASE_URL``); default ``sqlite:///<workspace>/reviews/lsr.sqlite``."""
+    """SQLAlchemy URL (``LSR_DATABASE_URL``); default ``sqlite:///<workspace>/reviews/lsr.sqlite``. The libpq
+    spelling ``postgres://`` is read as ``postgresql+psycopg://`` (``normalise_database_url``); anything but
+    SQLite or PostgreSQL is refused when the database is opened (``check_database_url``)."""
 
     openalex_url: str = DEFAULT_OPENALEX_URL
     """Base URL of the OpenAlex API (``LSR_OPENALEX_URL``); point it at ``lsr openalex-serve`` offline."""
@@ -85,6 +88,40 @@ def mask_password(url: str) -> str:
         return url
 
 
+DATABASE_URL_EXAMPLES = "sqlite:////path/to/lsr.sqlite or postgresql+psycopg://user:password@host/db"
+SUPPORTED_DATABASES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9.+\-]*)://")
+
+
+def normalise_database_url(url: str) -> str:
+    """``url`` with the libpq/Heroku spelling ``postgres://`` (or ``postgres+DRIVER://``) rewritten to the
+    SQLAlchemy dialect name, with lsr's driver psycopg when none is given; anything else unchanged."""
+    url = url.strip()
+    match = _URL_SCHEME.match(url)
+    if match:
+        dialect, _, driver = match.group(1).partition("+")
+        if dialect.lower() == "postgres":
+            return f"postgresql+{driver or 'psycopg'}://{url[match.end():]}"
+    return url
+
+
+def check_database_url(url: str) -> None:
+    """Refuse, in one line, a database URL lsr cannot use: not a URL at all, or a database other than
+    SQLite or PostgreSQL (say MySQL, whose driver lsr does not install).
+
+    Raises:
+        LsrError: naming LSR_DATABASE_URL, the problem and the forms that work (the password masked).
+    """
+    match = _URL_SCHEME.match(url)
+    if not match:
+        shown = re.sub(r":[^:@/]*@", ":***@", url)
+        raise LsrError(f"LSR_DATABASE_URL is not a database URL: {shown!r} (e.g. {DATABASE_URL_EXAMPLES})")
+    dialect = match.group(1).partition("+")[0].lower()
+    if dialect not in SUPPORTED_DATABASES:
+        raise LsrError(f"LSR_DATABASE_URL: unsupported database {dialect!r}: lsr works with SQLite or PostgreSQL "
+                       f"(e.g. {DATABASE_URL_EXAMPLES})")
+
+
 def resolve(
     workspace: str | os.PathLike | None = None,
     database_url: str | None = None,
@@ -103,7 +140,8 @@ def resolve(
     ws = Path(workspace or os.environ.get("LSR_WORKSPACE") or os.getcwd()).expanduser().resolve()
     if must_exist and not ws.is_dir():
         raise LsrError(f"workspace {ws} does not exist (give --workspace DIR or set LSR_WORKSPACE)")
-    db = database_url or os.environ.get("LSR_DATABASE_URL") or f"sqlite:///{ws / 'reviews' / 'lsr.sqlite'}"
+    db = normalise_database_url(database_url or os.environ.get("LSR_DATABASE_URL") or "") \
+        or f"sqlite:///{ws / 'reviews' / 'lsr.sqlite'}"
     return Settings(
         workspace=ws,
         database_url=db,

@@ -7,7 +7,8 @@ overwritten silently. Library callers and both UIs start here.
 A protocol file that does not load (bad TOML, an invalid key) disables only its own review: it is listed
 in ``Workspace.disabled`` with the file and the reason, asking for it by id raises an error that says so,
 and every other review works as usual. One typo must not stop the screening and the scheduled updates
-of a whole programme.
+of a whole programme. A review whose protocol file is gone (renamed, deleted) while the database still
+holds its records is, when asked for by id, named as such with its record count, not as an unknown review.
 
 The database layer (SQLAlchemy, about half a second to import) is imported when the database is first
 used: ``open_workspace(..., lazy=True)`` lets the app's home screen appear before that.
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lsr.errors import LsrError
 from lsr.protocol import DisabledReview, Protocol, ReviewCatalogue, load_catalogue
 from lsr.settings import Settings, resolve
 
@@ -76,6 +78,41 @@ class Workspace(ReviewCatalogue):
     def sync(self) -> None:
         """Record every protocol in the database; new content becomes a new protocol version."""
         _sync(self.db, self.protocols.values())
+
+    def protocol(self, review_id: str) -> Protocol:
+        """The protocol of one review.
+
+        Raises:
+            LsrError: no protocol with that id in this workspace (saying so when the database still holds
+                the review's records: its protocol file is missing), or its file does not load.
+        """
+        try:
+            return super().protocol(review_id)
+        except LsrError as exc:
+            if review_id in self.disabled:
+                raise
+            orphan = self._orphan_records(review_id)
+            if orphan is None:
+                raise
+            path = self.settings.protocols_dir / f"{review_id}.toml"
+            records = f"{orphan} record{'s' if orphan != 1 else ''}"
+            raise LsrError(f"the database holds review {review_id!r} ({records}) but {path} is missing: "
+                           "put the protocol file back (or restore it from version control) to use it") from exc
+
+    def _orphan_records(self, review_id: str) -> int | None:
+        """How many records the database holds for a review without a protocol file (None: no such review)."""
+        try:
+            from sqlalchemy import func  # noqa: PLC0415
+            from sqlmodel import select  # noqa: PLC0415
+
+            from lsr.models import Record, Review  # noqa: PLC0415
+
+            with self.db.read() as session:
+                if session.get(Review, review_id) is None:
+                    return None
+                return session.exec(select(func.count()).where(Record.review_id == review_id)).one()
+        except Exception:  # noqa: BLE001  (only a better message is at stake: keep the original error)
+            return None
 
 
 def _sync(db: Database, protocols) -> None:

@@ -70,8 +70,8 @@ def test_full_text_labels_stop_counting_when_the_title_abstract_include_is_chang
 def test_amending_reviewers_per_record_keeps_earlier_decisions_and_is_reported(tmp_path):
     path = build_workspace(tmp_path / "ws", N)
     for i in range(4):
-        assert run(["--reviewer", "anna", "decide", REVIEW, f"W{1000 + i}", "include" if i < 2 else "exclude",
-                    "--reason", "1"], path).exit_code == 0
+        label = ["include"] if i < 2 else ["exclude", "--reason", "1"]  # a reason only with exclude
+        assert run(["--reviewer", "anna", "decide", REVIEW, f"W{1000 + i}", *label], path).exit_code == 0
     file = path / "protocols" / f"{REVIEW}.toml"
     file.write_text(file.read_text().replace("reviewers_per_record = 1", "reviewers_per_record = 2"))
     check = run(["protocols", "check"], path)

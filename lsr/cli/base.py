@@ -2,12 +2,16 @@
 
 Subcommands live in sibling modules (one concern each) and are registered in ``lsr/cli/__init__.py``.
 Commands stay thin: parse, call one library function, print. ``LsrError`` from the core becomes a
-one-line message on stderr with exit code 1; click's usage errors exit 2.
+one-line message on stderr with exit code 1; click's usage errors exit 2. Every command and subgroup is
+built from ``LsrCommand``/``LsrSubGroup``, whose usage error for a global option given after the command
+(``lsr decide ... --reviewer anna``) says where it goes.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
+import sys
 from pathlib import Path
 
 import click
@@ -25,6 +29,57 @@ class LsrGroup(click.Group):
             return super().invoke(ctx)
         except LsrError as exc:
             raise click.ClickException(exc.message) from None
+
+
+def _global_option_hint(ctx: click.Context, name: str, args: list[str]) -> str | None:
+    """For an option of the root ``lsr`` command given after a subcommand: where it belongs, with its value."""
+    root = ctx.find_root()
+    option = next((p for p in root.command.params if isinstance(p, click.Option) and name in p.opts), None)
+    if option is None or option.is_eager:  # --version: a command of its own, not a setting
+        return None
+    given = [name]
+    if not option.is_flag:
+        value = next((a.split("=", 1)[1] for a in args if a.startswith(f"{name}=")), None)
+        if value is None and name in args and args.index(name) + 1 < len(args):
+            value = args[args.index(name) + 1]
+        given.append(shlex.quote(value) if value is not None else option.metavar or "VALUE")
+    path = ctx.command_path.split(" ", 1)[1] if " " in ctx.command_path else ""
+    return f"{name} is an option of lsr itself and goes before the command: lsr {' '.join(given)} {path} ..."
+
+
+class _GlobalOptionHint:
+    """Mixin: "No such option" for a root option given after the subcommand also says where it goes."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)  # the parser consumes ``args``
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            hint = _global_option_hint(ctx, exc.option_name, given)
+            if hint is None:
+                raise
+            raise click.NoSuchOption(exc.option_name, f"{exc.message} {hint}", ctx=ctx) from None
+
+
+class LsrCommand(_GlobalOptionHint, click.Command):
+    """Every ``lsr`` subcommand (``LsrGroup.command_class``)."""
+
+
+class LsrSubGroup(_GlobalOptionHint, click.Group):
+    """Command groups under ``lsr`` (``lsr protocols``); their commands are ``LsrCommand`` too."""
+
+    command_class = LsrCommand
+
+
+LsrGroup.command_class = LsrCommand
+LsrGroup.group_class = LsrSubGroup
+
+
+def refuse_reason_without_exclude(label: str, reason: str | None) -> None:
+    """A usage error for ``--reason`` with include or maybe: the reason would be dropped silently."""
+    if reason is not None and label != "exclude":
+        raise click.UsageError(f"--reason is for exclusions (exclusion reasons, PRISMA): not with {label}; "
+                               "use --note to say why")
 
 
 def check_writable(output: str) -> None:
@@ -112,7 +167,8 @@ def main(ctx: click.Context, workspace: str | None, reviewer: str | None) -> Non
     """lsr keeps living systematic reviews: searched again on a schedule, screened with AI ranking,
     summarised for policy.
 
-    Run without a command to open the screening app on the workspace.
+    Run without a command to open the screening app on the workspace (it needs a terminal; in scripts
+    and cron use the commands, e.g. `lsr status`).
 
     \b
     Examples:
@@ -125,4 +181,7 @@ def main(ctx: click.Context, workspace: str | None, reviewer: str | None) -> Non
     if ctx.invoked_subcommand is None:
         from lsr.cli.app_launch import launch_home
 
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):  # cron, a script, a pipe: the app would hang
+            raise LsrError("the screening app (lsr without a command) needs a terminal; in scripts and cron "
+                           "use a command, e.g. `lsr status` for the counts per review")
         launch_home(open_ws(ctx.obj, lazy=True))

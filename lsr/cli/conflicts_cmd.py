@@ -6,7 +6,7 @@ import json
 
 import click
 
-from lsr.cli.base import CliState, main, pass_state
+from lsr.cli.base import CliState, main, pass_state, refuse_reason_without_exclude
 from lsr.cli.core_commands import open_ws
 from lsr.vocabulary import STAGES
 
@@ -56,7 +56,7 @@ def conflicts_command(state: CliState, review: str, stage: str | None, as_json: 
 @click.argument("review")
 @click.argument("record")
 @click.argument("label", type=click.Choice(["include", "exclude", "maybe"]))
-@click.option("--reason", help="Exclusion reason: its text or its number in the protocol's list.")
+@click.option("--reason", help="With exclude: the exclusion reason, its text or its number in the protocol's list.")
 @click.option("--note", help="Why the conflict was settled this way.")
 @click.option("--stage", type=click.Choice(STAGES), default=STAGES[0], show_default=True)
 @pass_state
@@ -76,6 +76,7 @@ def resolve_command(state: CliState, review: str, record: str, label: str, reaso
     """
     from lsr.screening.conflicts import resolve
 
+    refuse_reason_without_exclude(label, reason)
     d = resolve(open_ws(state), review, record, label, state.settings.reviewer, reason=reason, note=note,
                 stage=stage)
     extra = f" ({d.reason})" if d.reason else ""

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from lsr.cli.base import CliState, main, open_ws, pass_state
+from lsr.cli.base import CliState, main, open_ws, pass_state, refuse_reason_without_exclude
 from lsr.errors import LsrError
 from lsr.vocabulary import STAGES
 
@@ -177,8 +177,8 @@ def export(state: CliState, review: str, fmt: str, only: str, output: str) -> No
 @click.argument("review")
 @click.argument("record")
 @click.argument("label", type=click.Choice(["include", "exclude", "maybe"]))
-@click.option("--reason", help="Exclusion reason: its text or its number in the protocol's list.")
-@click.option("--note", help="A free-text note kept with the decision.")
+@click.option("--reason", help="With exclude: the exclusion reason, its text or its number in the protocol's list.")
+@click.option("--note", help="A free-text note kept with the decision (why you include, say).")
 @click.option("--stage", type=click.Choice(STAGES), default=STAGES[0], show_default=True)
 @click.option("--override-stage", is_flag=True,
               help="Full text only: decide on a record without a title/abstract include, recording an explicit "
@@ -200,6 +200,7 @@ def decide(state: CliState, review: str, record: str, label: str, reason: str | 
     """
     from lsr.screening.decisions import decide_one
 
+    refuse_reason_without_exclude(label, reason)
     ws = open_ws(state)
     if override_stage and stage != STAGES[1]:
         raise click.UsageError("--override-stage applies to full-text decisions (--stage full-text)")

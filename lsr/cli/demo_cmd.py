@@ -22,9 +22,11 @@ def demo(ctx: click.Context, dataset: str, no_screen: bool, oracle: float) -> No
 
     The demo serves the dataset with the bundled OpenAlex-compatible server, runs a first search as
     of an earlier date and a later update (two search rounds, new records arriving), trains the
-    ranker and opens the screener. It is built in --workspace, or in a new ./lsr-demo folder.
+    ranker and opens the screener. It is built in --workspace, or in a new ./lsr-demo folder. A
+    workspace that already holds the demo review is refused (its searches would count twice): open it
+    with `lsr --workspace DIR screen demo-...`, or give a new folder.
 
-    Offline, point SYNERGY_PATH at a local copy of the SYNERGY datasets.
+    Offline, point SYNERGY_PATH at a local copy of the SYNERGY datasets (a failed download says so).
 
     \b
     Examples:

@@ -1,6 +1,7 @@
 """``lsr simulate``: the ranking benchmark on labelled data (SYNERGY folders, labelled CSV/TSV/RIS files).
 
 A thin layer over ``lsr.ranking.simulate``: parse, run, print the table (stdout) and progress (stderr).
+Ctrl-C keeps the runs already finished: their table is printed and ``--json`` written, then exit 130.
 """
 
 from __future__ import annotations
@@ -22,10 +23,20 @@ def _fmt(value: float | None, digits: int = 3) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+def _name_width(result: dict) -> int:
+    """The dataset column's width: the longest name (never cut), at least 22."""
+    return max([22, *(len(row["dataset"]) for row in result.get("summary", []))])
+
+
+EMPTY_NOTE = "-: no inclusion to find in the screened batch (e.g. a subsample's update batch): no metrics"
+
+
 def format_table(result: dict) -> str:
-    """The summary rows as fixed-width text tables: per mode, one line per dataset and model, then the means."""
+    """The summary rows as fixed-width text tables: per mode, one line per dataset and model, then the means;
+    a footnote explains rows of '-' (runs without an inclusion to find) and what the means count."""
+    w = _name_width(result)
     head = (
-        f"{'dataset':<22} {'model':<9} {'runs':>4} {'WSS@95':>7} {'WSS@100':>7} {'rec@10%':>7} "
+        f"{'dataset':<{w}} {'model':<9} {'runs':>4} {'WSS@95':>7} {'WSS@100':>7} {'rec@10%':>7} "
         f"{'ATD':>6} {'last':>6} {'sec':>6}"
     )
     lines: list[str] = []
@@ -41,10 +52,13 @@ def format_table(result: dict) -> str:
                 lines.append("-" * len(head))
             previous = row["dataset"]
             lines.append(
-                f"{row['dataset'][:22]:<22} {row['model'][:9]:<9} {row['runs']:>4} {_fmt(row['wss95']):>7} "
+                f"{row['dataset']:<{w}} {row['model'][:9]:<9} {row['runs']:>4} {_fmt(row['wss95']):>7} "
                 f"{_fmt(row['wss100']):>7} {_fmt(row['recall10']):>7} {_fmt(row['atd']):>6} "
                 f"{_fmt(row['last_relevant']):>6} {_fmt(row['seconds'], 1):>6}"
             )
+    empty = sum(row.get("empty_runs") or 0 for row in result["summary"] if row["dataset"] != "mean")
+    if empty:
+        lines.append(f"{EMPTY_NOTE}; {empty} such run(s), left out of the mean rows")
     for skip in result.get("skipped", []):
         lines.append(f"{skip['dataset']}: {skip['reason']}; skipped in {skip['mode']} mode")
     return "\n".join(lines)
@@ -96,11 +110,12 @@ def _add_stopping(result: dict, rule: str) -> None:
 
 
 def format_stopping(result: dict) -> str:
-    lines = ["", f"{'dataset':<22} {'model':<9} {'rule':<26} {'stopped at':>10} {'recall':>7} {'>=95%':>6}"]
+    w = _name_width(result)
+    lines = ["", f"{'dataset':<{w}} {'model':<9} {'rule':<26} {'stopped at':>10} {'recall':>7} {'>=95%':>6}"]
     for row in result.get("summary", []):
         if "stopped_at" in row:
             lines.append(
-                f"{row['dataset'][:22]:<22} {row['model'][:9]:<9} {row['stopping'][:26]:<26} "
+                f"{row['dataset']:<{w}} {row['model'][:9]:<9} {row['stopping'][:26]:<26} "
                 f"{row['stopped_at']:>10.3f} {row['recall_at_stop']:>7.3f} "
                 f"{row['runs_reaching_95']:>3}/{row['runs']:<2}"
             )
@@ -134,6 +149,7 @@ def format_stopping(result: dict) -> str:
 )
 @click.option(
     "--baseline",
+    type=click.Choice(MODEL_CHOICES),
     default="elas_u4",
     show_default=True,
     help="Model the others are compared with (paired gaps and losses per review), when it is simulated.",
@@ -141,7 +157,8 @@ def format_stopping(result: dict) -> str:
 @click.option(
     "--max-records",
     type=click.IntRange(20, None),
-    help="Subsample larger datasets to this many records (per class, seeded), for quick variant runs.",
+    help="Subsample larger datasets to at most this many records (inclusion share kept, at least 2 per "
+    "class, seeded), for quick variant runs.",
 )
 @click.option(
     "--json", "json_file", type=click.Path(dir_okay=False), help="Also write all runs as JSON ('-' = stdout)."
@@ -192,8 +209,13 @@ def simulate(
 
     With --stopping, each run also reports stopped_at (fraction of the pool screened when the rule
     fired; 1.0 if never) and recall_at_stop, and screens on until the rule fired.
+
+    A row of '-' is a run whose screened records hold no inclusion (the update batch of a small or
+    subsampled dataset may have none): it has no metrics, and the mean rows neither average nor count it.
+    Ctrl-C keeps the runs already finished: their table is printed and --json written, exit code 130.
     """
     from lsr.ranking.evaluation import compare
+    from lsr.ranking.simulate import SimulationInterrupted
     from lsr.ranking.simulate import simulate as run_simulation
 
     chosen = list(models) or ["default"]
@@ -218,6 +240,7 @@ def simulate(
             err=True,
         )
 
+    interrupted = False
     try:
         stop_rule = None
         if stopping:
@@ -236,11 +259,17 @@ def simulate(
         )
     except ValueError as exc:
         raise LsrError(str(exc)) from exc
+    except KeyboardInterrupt as exc:  # Ctrl-C: report the finished runs, if any
+        if not isinstance(exc, SimulationInterrupted) or not exc.result["runs"]:
+            click.echo("lsr simulate: interrupted before any run finished; nothing to report", err=True)
+            sys.exit(130)
+        result, interrupted = exc.result, True
     if stopping:
         _add_stopping(result, stopping)
     result["comparison"] = compare(result["summary"], baseline)
     if json_file == "-":
         click.echo(json.dumps(result, indent=2))
+        _exit_if_interrupted(result if interrupted else None)
         return
     click.echo(format_table(result))
     if len({r["dataset"] for r in result["summary"]}) > 2:  # datasets + "mean": a spread over reviews
@@ -251,3 +280,14 @@ def simulate(
         write_text_file(json_file, json.dumps(result, indent=2) + "\n")
         click.echo(f"wrote {json_file}", err=True)
     sys.stdout.flush()
+    _exit_if_interrupted(result if interrupted else None)
+
+
+def _exit_if_interrupted(result: dict | None) -> None:
+    """After Ctrl-C: one line saying how many runs were kept, then exit 130 (the shell's code for SIGINT)."""
+    if result is None:
+        return
+    sys.stdout.flush()
+    click.echo(f"lsr simulate: interrupted after {len(result['runs'])} of {result['planned_runs']} run(s); "
+               "the results above are those runs only", err=True)
+    sys.exit(130)

@@ -224,6 +224,9 @@ def schedule(state: CliState, install: bool, no_enable: bool) -> None:
       lsr schedule --install       write ~/.config/systemd/user/lsr-update-*.{service,timer} and enable
       crontab -l | { cat; lsr schedule | sed -n 2p; } | crontab -   add the cron line instead
     """
+    if no_enable and not install:
+        raise click.UsageError("--no-enable goes with --install (write the units without enabling the timer); "
+                               "without --install nothing is written or enabled")
     workspace = state.settings.workspace
     if not (workspace / "protocols").is_dir():
         raise LsrError(f"{workspace} is not an lsr workspace: it has no protocols/ folder")

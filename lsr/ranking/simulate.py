@@ -18,7 +18,8 @@ column (``label_included``, ``included``, ``label``, ...) or RIS with ASReview's
 mode needs a publication year or date: a dataset without any is skipped in update mode (``has_dates``).
 
 Features are computed once per dataset and shared by all seeds and models. ``elas_u4`` gets ASReview's
-own TF-IDF (``cycle.transform``), every other model lsr's ``FeatureStore`` matrix.
+own TF-IDF (``cycle.transform``), every other model lsr's ``FeatureStore`` matrix. Ctrl-C during the runs raises
+``SimulationInterrupted`` carrying the runs already finished, summarised.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from lsr.ranking.registry import make_ranker
 __all__ = [
     "MODES",
     "SimData",
+    "SimulationInterrupted",
     "StopRule",
     "load_labelled_file",
     "load_simdata",
@@ -52,6 +54,15 @@ __all__ = [
 MODES = ("full", "update")
 MODE_CHOICES = (*MODES, "both")
 METRIC_KEYS = ("wss95", "wss100", "recall10", "atd", "last_relevant")
+
+
+class SimulationInterrupted(KeyboardInterrupt):
+    """Ctrl-C during ``simulate``: ``result`` holds the runs finished before it (summarised like a whole
+    result, with ``"interrupted": True`` and ``"planned_runs"``), so a caller can still report them."""
+
+    def __init__(self, result: dict) -> None:
+        super().__init__()
+        self.result = result
 
 
 class StopRule(Protocol):
@@ -277,19 +288,26 @@ def run_once(
 
 
 def subsample(data: SimData, max_records: int, seed: int = 0) -> SimData:
-    """At most ``max_records`` records of ``data``, drawn per class (inclusion share kept, at least 2 each).
+    """At most ``max_records`` records of ``data``, drawn per class (inclusion share kept, at least 2 of each
+    class, so ``max_records`` must be 4 or more).
 
-    For quick variant selection on large reviews; the result's name says it was subsampled.
+    Each class gets its share rounded to a whole record; when both shares round up, the exclusions give
+    one back, so the total never exceeds ``max_records``. For quick variant selection on large reviews; the
+    result's name says it was subsampled (``Name[records]``).
+
+    Raises:
+        ValueError: ``max_records`` is below 4.
     """
+    if max_records < 4:
+        raise ValueError("max_records must be at least 4 (2 inclusions and 2 exclusions)")
     n = len(data.ids)
     if max_records >= n:
         return data
     rng = np.random.RandomState(seed)
-    keep = []
-    for cls in (1, 0):
-        rows = np.flatnonzero(data.labels == cls)
-        k = max(2, round(len(rows) * max_records / n))
-        keep.append(rng.choice(rows, min(k, len(rows)), replace=False))
+    rows_in, rows_out = np.flatnonzero(data.labels == 1), np.flatnonzero(data.labels == 0)
+    k_in = min(len(rows_in), max(2, round(len(rows_in) * max_records / n)), max_records - min(2, len(rows_out)))
+    k_out = min(len(rows_out), max(2, round(len(rows_out) * max_records / n)), max_records - k_in)
+    keep = [rng.choice(rows_in, k_in, replace=False), rng.choice(rows_out, k_out, replace=False)]
     rows = np.sort(np.concatenate(keep))
     pick = [int(i) for i in rows]
     return SimData(
@@ -304,7 +322,11 @@ def subsample(data: SimData, max_records: int, seed: int = 0) -> SimData:
 
 
 def summarise(runs: list[dict]) -> list[dict]:
-    """Mean metrics per (mode, dataset, model), then per (mode, model) over datasets (``dataset`` = ``"mean"``)."""
+    """Mean metrics per (mode, dataset, model), then per (mode, model) over datasets (``dataset`` = ``"mean"``).
+
+    A run whose pool holds no inclusion (the update batch of a small or subsampled dataset may have none)
+    has no metrics: its row's ``empty_runs`` counts it, it is left out of the means, and a ``mean`` row's
+    ``runs`` counts only the runs with metrics (its ``empty_runs`` the others)."""
     out: list[dict] = []
     for mode in dict.fromkeys(r["mode"] for r in runs):
         out.extend(_summarise_mode([r for r in runs if r["mode"] == mode]))
@@ -321,7 +343,8 @@ def _summarise_mode(runs: list[dict]) -> list[dict]:
             rs = [r for r in runs if r["dataset"] == ds and r["model"] == m]
             if not rs:
                 continue
-            row = {"dataset": ds, "model": m, "mode": rs[0]["mode"], "runs": len(rs)}
+            row = {"dataset": ds, "model": m, "mode": rs[0]["mode"], "runs": len(rs),
+                   "empty_runs": sum(r.get("wss95") is None for r in rs)}
             for k in (*METRIC_KEYS, "seconds"):
                 vals = [r[k] for r in rs if r.get(k) is not None]
                 row[k] = float(np.mean(vals)) if vals else None
@@ -329,7 +352,9 @@ def _summarise_mode(runs: list[dict]) -> list[dict]:
             out.append(row)
     for m in models:
         rows = [per[(ds, m)] for ds in datasets if (ds, m) in per]
-        row = {"dataset": "mean", "model": m, "mode": rows[0]["mode"], "runs": sum(r["runs"] for r in rows)}
+        empty = sum(r["empty_runs"] for r in rows)
+        row = {"dataset": "mean", "model": m, "mode": rows[0]["mode"], "runs": sum(r["runs"] for r in rows) - empty,
+               "empty_runs": empty}
         for k in (*METRIC_KEYS, "seconds"):
             vals = [r[k] for r in rows if r.get(k) is not None]
             row[k] = float(np.mean(vals)) if vals else None
@@ -359,13 +384,17 @@ def simulate(
         stop_rule: optional stopping-rule hook, passed to ``run_once``.
         notice: called with a one-line message for each dataset skipped in update mode (no dates) and for
             each warning of the importers reading a labelled file.
-        max_records: subsample larger datasets to this many records (``subsample``), for quick runs.
+        max_records: subsample larger datasets to at most this many records (``subsample``), for quick runs.
 
     Returns:
         ``{"mode", "modes", "seeds", "models", "runs": [run...], "summary": [row...], "skipped": [...]}``;
         a run holds ``dataset, model, seed, mode, n_records, n_included, pool, pool_included, wss95,
         wss100, recall10, atd, last_relevant, seconds`` (fractions in 0-1; metrics are null when the pool
-        has no inclusion); ``skipped`` lists ``{"dataset", "mode", "reason"}``.
+        has no inclusion); ``summary`` rows come from ``summarise``; ``skipped`` lists
+        ``{"dataset", "mode", "reason"}``.
+
+    Raises:
+        SimulationInterrupted: Ctrl-C (``KeyboardInterrupt``) during the runs; it carries the finished runs.
     """
     if seeds < 1:
         raise ValueError("seeds must be at least 1")
@@ -390,20 +419,27 @@ def simulate(
             plan.append((md, data))
     total = len(plan) * len(models) * seeds
     runs: list[dict] = []
-    for md, data in plan:
-        prepare_corpora(data, sorted({feature_source(m) for m in models}))
-        for m in models:
-            for seed in range(seeds):
-                run = run_once(data, m, seed, md, stop_rule=stop_rule)
-                runs.append(run)
-                if progress is not None:
-                    progress(len(runs), total, run)
-    return {
-        "mode": mode,
-        "modes": modes,
-        "seeds": seeds,
-        "models": list(models),
-        "runs": runs,
-        "summary": summarise(runs),
-        "skipped": skipped,
-    }
+
+    def result() -> dict:
+        return {
+            "mode": mode,
+            "modes": modes,
+            "seeds": seeds,
+            "models": list(models),
+            "runs": runs,
+            "summary": summarise(runs),
+            "skipped": skipped,
+        }
+
+    try:
+        for md, data in plan:
+            prepare_corpora(data, sorted({feature_source(m) for m in models}))
+            for m in models:
+                for seed in range(seeds):
+                    run = run_once(data, m, seed, md, stop_rule=stop_rule)
+                    runs.append(run)
+                    if progress is not None:
+                        progress(len(runs), total, run)
+    except KeyboardInterrupt:
+        raise SimulationInterrupted({**result(), "interrupted": True, "planned_runs": total}) from None
+    return result()

@@ -4,16 +4,22 @@ A SYNERGY folder holds ``works_*.zip`` (JSON lists of OpenAlex works), ``labels.
 (``openalex_id, doi, pmid, label_included``) and ``metadata.json``. This module resolves a dataset by
 path or by name (under ``SYNERGY_PATH``) and yields its works and labels. It deliberately does not import
 ``synergy_dataset`` in-process: that package installs a global ``requests_cache`` on import, which would
-silently cache lsr's own HTTP traffic. Downloading (when no local copy exists) runs it in a subprocess.
+silently cache lsr's own HTTP traffic. Downloading (when no local copy exists) runs it in a subprocess,
+in a temporary folder (its ``synergy_cache.sqlite`` is not left in the current directory). A dataset that
+is not found says why: the datasets under ``SYNERGY_PATH`` (a misspelt name gets its close matches, and no
+download is tried), or that the download failed (no internet?) and how to use a local copy instead.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import json
 import os
+import re
 import subprocess
 import sys
+import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -81,19 +87,48 @@ def resolve_dataset(name_or_path: str | os.PathLike, *, download: bool = False) 
     root = synergy_root()
     if root is not None and is_dataset_dir(root / name):
         return SynergyDataset(name, (root / name).resolve())
+    local = local_datasets(root)
+    close = difflib.get_close_matches(name, local, n=3, cutoff=0.6) if local else []
+    if close:  # a misspelt name of a local dataset: no download of the whole release for it
+        raise LsrError(f"dataset {str(name_or_path)!r} not found under SYNERGY_PATH={root}: did you mean "
+                       f"{' or '.join(map(repr, close))}? (datasets there: {', '.join(local)})")
+    failed = ""
     if download:
-        target = _download(name)
-        if target is not None:
-            return SynergyDataset(name, target)
+        try:
+            target = _download(name)
+        except DownloadFailed as exc:
+            failed = f"; {exc}"
+        else:
+            if target is not None:
+                return SynergyDataset(name, target)
+            failed = "; the downloaded SYNERGY release has no dataset of that name"
     where = f"SYNERGY_PATH={root}" if root else "SYNERGY_PATH is not set"
+    listing = f" (datasets there: {', '.join(local)})" if local else ""
     raise LsrError(
         f"dataset {str(name_or_path)!r} not found: not a SYNERGY folder (labels.csv + works_*.zip) "
-        f"and not under the local copy ({where}); point SYNERGY_PATH at a SYNERGY release folder"
+        f"and not under the local copy ({where}){listing}{failed}; point SYNERGY_PATH at a local copy of the "
+        "SYNERGY release (the folder holding Sep_2021/, van_der_Valk_2021/, ...)"
     )
 
 
+def local_datasets(root: Path | None) -> list[str]:
+    """The names of the datasets in a local SYNERGY copy, sorted (none when ``root`` is None or missing)."""
+    if root is None or not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if is_dataset_dir(p))
+
+
+class DownloadFailed(Exception):
+    """Fetching the SYNERGY release failed; the message says how, in one line."""
+
+
 def _download(name: str) -> Path | None:
-    """Fetch the classic SYNERGY release into ~/.synergy_dataset_source with ``synergy_dataset``."""
+    """Fetch the classic SYNERGY release into ~/.synergy_dataset_source with ``synergy_dataset``; the
+    dataset's folder, or None when the release has no dataset of that name.
+
+    Raises:
+        DownloadFailed: the download did not complete (no internet, a server down, a timeout).
+    """
     env = dict(os.environ, SYNERGY_SET="synergy")
     env.pop("SYNERGY_PATH", None)
     code = (
@@ -101,16 +136,33 @@ def _download(name: str) -> Path | None:
         "b.download_raw_dataset();"
         "print(b._get_path_raw_dataset())"
     )
-    try:
-        out = subprocess.run(
-            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=900, check=True
-        )
-    except (subprocess.SubprocessError, OSError):
-        return None
+    with tempfile.TemporaryDirectory(prefix="lsr-synergy-") as scratch:  # synergy_dataset's HTTP cache goes here
+        try:
+            out = subprocess.run(
+                [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=900, check=True,
+                cwd=scratch,
+            )
+        except subprocess.TimeoutExpired:
+            raise DownloadFailed("downloading the SYNERGY release timed out") from None
+        except subprocess.CalledProcessError as exc:
+            raise DownloadFailed(_download_failure(exc.stderr or "")) from None
+        except OSError as exc:
+            raise DownloadFailed(f"downloading the SYNERGY release failed: {exc}") from None
     root = Path(out.stdout.strip().splitlines()[-1]) if out.stdout.strip() else None
     if root is not None and is_dataset_dir(root / name):
         return (root / name).resolve()
     return None
+
+
+def _download_failure(stderr: str) -> str:
+    """One line from the downloader's traceback: where it failed and, for a connection error, 'no internet?'."""
+    lines = [line for line in stderr.splitlines() if line.strip() and not line.startswith(" ")]
+    last = lines[-1] if lines else ""
+    host = re.search(r"host='([^']+)'", last)
+    source = f" from {host.group(1)}" if host else ""
+    if re.search(r"Connection|Max retries|Name or service|resolve|unreachable|timed out", last, re.IGNORECASE):
+        return f"downloading the SYNERGY release{source} failed: no connection (no internet?)"
+    return f"downloading the SYNERGY release{source} failed: {last[:200] or 'no reason given'}"
 
 
 def iter_work_files(paths: Iterable[os.PathLike | str]) -> Iterator[dict]:

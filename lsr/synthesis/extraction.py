@@ -269,10 +269,18 @@ def parse_csv(session: Session, protocol: Protocol, path: str | Path,
     return rows
 
 
+SHOWN_PROBLEMS = 20
+"""A refused file's problems listed in the message, one a line; the rest are counted."""
+
+
 def _refusal(problems: list[str]) -> LsrError:
-    more = f" (and {len(problems) - 1} more problem(s); nothing was imported)" if len(problems) > 1 else \
-        " (nothing was imported)"
-    return LsrError(problems[0] + more, title="Extraction file refused")
+    if len(problems) == 1:
+        return LsrError(f"{problems[0]} (nothing was imported)", title="Extraction file refused")
+    shown = [f"  {p}" for p in problems[:SHOWN_PROBLEMS]]
+    if len(problems) > SHOWN_PROBLEMS:
+        shown.append(f"  and {len(problems) - SHOWN_PROBLEMS} more")
+    return LsrError("\n".join([f"{len(problems)} problems; nothing was imported:", *shown]),
+                    title="Extraction file refused")
 
 
 def current_extractions(session: Session, review_id: str) -> list[Extraction]:

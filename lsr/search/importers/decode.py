@@ -6,7 +6,8 @@ its zero bytes), and Windows-1252/Latin-1 (what EndNote and older Scopus/Web of 
 CRLF, LF and CR all become ``\\n``. Everything else is refused with an ``LsrError`` naming the file and,
 where it applies, the line: empty files, binary data (PDF, Excel, zip, images, …; a NUL byte, or control
 characters making up more than ``BINARY_SHARE`` of the file), files mixing UTF-8 with another encoding, and
-text whose Latin-1 reading is implausible (probably another code page). ``--encoding`` overrides the detection.
+text whose Latin-1 reading is implausible (probably another code page). A zip archive that cannot be opened
+is called damaged or truncated. ``--encoding`` overrides the detection.
 
 A few stray control characters inside otherwise plain text are not binary data: real exports carry them
 (PubMed abstracts in which a symbol such as "≈" became U+0001; a vertical tab where a spreadsheet cell
@@ -95,6 +96,15 @@ def zip_holds(data: bytes, member: str) -> bool:
         return False
 
 
+def _zip_opens(data: bytes) -> bool:
+    """Whether a zip archive's directory can be read (a truncated file has lost it: it sits at the end)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)):
+            return True
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
 def read_bytes(path: str | Path) -> bytes:
     """The bytes of an input file, or one line saying why it cannot be read (folder, missing, unreadable)."""
     name, p = str(path), Path(path)
@@ -126,6 +136,9 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> Decoded
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return _decode_as(data, name, codec)
+    if data.startswith(b"PK\x03\x04") and not _zip_opens(data):
+        raise LsrError(f"{name}: a damaged or truncated zip archive (cut off in a download or copy?): it cannot be "
+                       "opened, so it is neither read as an Excel workbook nor as an ASReview project")
     for magic, what in _MAGIC:
         if data.startswith(magic):
             raise LsrError(f"{name}: binary data, not a text export (RIS, CSV, MEDLINE, BibTeX): this looks like {what}")
