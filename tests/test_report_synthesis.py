@@ -44,6 +44,7 @@ def test_two_reports_show_effect_strength_forest_plot_and_what_changed(workspace
     assert "Dit is het eerste rapport met deze review." in _key_message(nl1, "Kernboodschap")
     log = json.loads((rdir / "reports.json").read_text(encoding="utf-8"))["reports"]
     assert log[0]["synthesis"]["outcomes"][0]["k"] == 10
+    assert len(log[0]["synthesis"]["studies"]) == 10  # which studies, so the next report names what changed
 
     assert run(["extract", RID, "--import", BCG], workspace).exit_code == 0
     write_reports(ws, None, now=DAY2)
