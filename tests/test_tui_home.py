@@ -34,8 +34,10 @@ async def test_home_lists_reviews_and_opens_the_screener(tmp_path):
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         rows = cells(app)
-        assert [r[0].splitlines() for r in rows] == [["Test review alpha-review", "Talentontwikkeling en gezondheid"],
-                                                     ["Test review beta-review", "Talentontwikkeling en gezondheid"]]
+        lines = [r[0].splitlines() for r in rows]  # the id tells like titles apart; commands take it
+        assert [first for first, _ in lines] == ["Test review alpha-review", "Test review beta-review"]
+        assert [second.split(" · ")[0] for _, second in lines] == ["alpha-review", "beta-review"]
+        assert lines[0][1].startswith("alpha-review · Talentontwikkel")  # then the theme, clipped to the column
         assert rows[0][1:4] == ["3", "3", "0"]  # records, unscreened, included
         await pilot.press("down", "enter")
         assert isinstance(app.screen, ScreenerScreen) and app.screen.service.review_id == "beta-review"

@@ -66,10 +66,12 @@ def title_width(screen_width: int) -> int:
 
 
 def row_cells(r: dict, width: int = 40) -> list[str | Text]:
-    """One review's table row (two lines: title over theme), the text clipped to ``width``."""
+    """One review's table row (two lines: title over id and theme; the id tells reviews with like titles
+    apart and is what the commands take), the text clipped to ``width``."""
     nxt = "due now" if r.get("due") else _date(r.get("next_update"))
     review = Text(_clip(r.get("title") or r["id"], width))
-    review.append("\n" + _clip(r.get("theme") or r["id"], width), style="dim")
+    second = f"{r['id']} · {r['theme']}" if r.get("theme") else r["id"]
+    review.append("\n" + _clip(second, width), style="dim")
     return [review, Text(f"{r['records']:,}", justify="right"),
             Text(f"{r['unscreened']:,}", justify="right"), Text(f"{r['included']:,}", justify="right"),
             _date(r.get("last_update")), nxt, stopping_cell(r.get("stopping"))]
