@@ -91,6 +91,28 @@ def test_a_spent_daily_budget_pauses_the_run_and_the_next_day_fetches_only_the_m
     assert done.requests == paused.requests + 3 and done.credits_used == 50
 
 
+def test_a_paused_run_resumed_with_another_page_size_keeps_its_own_and_fetches_no_page_twice(
+        tmp_path, monkeypatch):
+    clock = Clock()
+    with running_server(corpus(), as_of=EARLY, clock=clock) as srv:
+        fast_client_env(monkeypatch, srv.url)  # 10 per page: 43 works = 5 pages
+        expected = server_ids(srv.url)
+        srv.budget.daily_credits = 25  # pays for 2 pages today
+        srv.clear_requests()
+        ws_path = new_workspace(tmp_path)
+        assert update_review(open_ws(ws_path), "test-review").status == "paused"
+        clock.now += timedelta(days=1)
+        srv.budget.daily_credits = 30
+        srv.clear_requests()
+        monkeypatch.setenv("LSR_OPENALEX_PER_PAGE", "100")  # the usual size: its first page would start over
+        second = update_review(open_ws(ws_path), "test-review")
+        assert (second.status, second.resumed) == ("ok", True)
+        pages = list_requests(srv)
+        assert len(pages) == 3 and all(r.params["per-page"] == ["10"] for r in pages)
+        assert pages[0].params["cursor"] != ["*"]  # continued from the stored cursor
+    assert sorted(record_ids(open_ws(ws_path))) == sorted(expected)
+
+
 @pytest.mark.usefixtures("sqlite_only")
 def test_update_starts_no_further_review_once_the_budget_is_spent(tmp_path, monkeypatch):
     with running_server(corpus(), as_of=EARLY, daily_credits=15, clock=Clock()) as srv:

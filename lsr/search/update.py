@@ -186,11 +186,14 @@ class _RunState:
 
     @classmethod
     def loads(cls, text: str | None, chunks: list[str], per_page: int) -> _RunState:
-        """The stored state; its paging position only when the chunks and page size are unchanged."""
+        """The stored state; its paging position when the chunks are unchanged. The run then keeps the page
+        size it started with (a cursor continues a listing paged at that size), whatever ``per_page`` says
+        now, so no page is fetched (and paid for) twice."""
         data = CURSOR.decode_or_empty(text)
         state = cls(chunks=chunks, per_page=per_page, passes=int(data.get("passes", 1)),
                     resumed_at=list(data.get("resumed_at", [])))
-        if data.get("chunks") == chunks and data.get("per_page") == per_page and not data.get("done"):
+        if data.get("chunks") == chunks and not data.get("done"):
+            state.per_page = int(data.get("per_page") or per_page)
             state.chunk = min(max(int(data.get("chunk", 0)), 0), len(chunks))
             state.cursor = data.get("cursor")
             state.pages = int(data.get("pages", 0))
@@ -282,6 +285,7 @@ def _update_locked(ws: Workspace, proto: Protocol, client: OpenAlexClient, emit:
     fetched, total = 0, 0
     meter = _Meter(client)
     merged = 0
+    page_size, client.per_page = client.per_page, state.per_page  # a resumed run keeps its own page size
     try:
         for index, first, page in _pages(client, plan, state):
             if first and page.count is not None:
@@ -315,6 +319,8 @@ def _update_locked(ws: Workspace, proto: Protocol, client: OpenAlexClient, emit:
     except BaseException as exc:
         _end_run(ws, rid, run_id, FAILED, f"internal error: {type(exc).__name__}: {exc}", state, best_effort=True)
         raise
+    finally:
+        client.per_page = page_size
     result.resumed, result.chunks, result.requests, result.merged = resumed, len(plan.chunks), meter.requests, merged
     if result.status == OK:
         record_known_studies(ws, rid, run_id)  # search validation (PRISMA-S); never fails the update
