@@ -218,6 +218,9 @@ def test_an_unreachable_openalex_starts_no_further_review(tmp_path, monkeypatch)
     for rid in ("b-review", "c-review"):
         assert f"{rid}: waiting: not started: OpenAlex could not be reached during a-review" in result.output
         assert runs(open_ws(ws_path), rid) == []
+    last = result.stderr.strip().splitlines()[-1]  # the waiting reviews share one reason, said once
+    assert last.startswith("Error: 3 of 3 review(s) not updated: a-review (interrupted: ")
+    assert last.count("could not be reached") == 1 and "2 waiting (b-review, c-review: not started" in last
 
 
 @pytest.mark.usefixtures("sqlite_only")

@@ -197,11 +197,18 @@ def update(state: CliState, reviews: tuple[str, ...], due: bool, wait: bool, per
         return
     if due and results and all(r.status == "not-due" for r in results):
         click.echo(f"{_stamp()} no review is due")
-    failed = [f"{r.review_id} ({r.status}: {r.error})" for r in results if not r.ok]
+    failed = [f"{r.review_id} ({r.status}: {r.error})" for r in results if not r.ok and r.status != "waiting"]
+    waiting: dict[str, list[str]] = {}  # one reason (a spent budget, no connection) holds them all back
+    for r in results:
+        if r.status == "waiting":
+            waiting.setdefault(r.error or "", []).append(r.review_id)
+    failed += [f"{len(ids)} waiting ({', '.join(ids[:3])}{', …' if len(ids) > 3 else ''}: {why})"
+               for why, ids in waiting.items()]
     # The other reviews were updated; a review disabled by its protocol file still fails the run (cron mail).
     failed += [f"{d.id} (protocol file {d.path} does not load)" for d in ws.disabled.values()]
     if failed:
-        raise LsrError(f"{len(failed)} of {len(results) + len(ws.disabled)} review(s) not updated: "
+        n_failed = sum(not r.ok for r in results) + len(ws.disabled)
+        raise LsrError(f"{n_failed} of {len(results) + len(ws.disabled)} review(s) not updated: "
                        + "; ".join(failed))
 
 
