@@ -164,3 +164,18 @@ def test_wording_of_small_counts(tmp_path):
         body = re.sub(r"```.*?```", "", text, flags=re.S)
         starts = re.findall(r"(?:^|[.!?]\s)(\d[\d.,]*\s+[a-z]+)", body, flags=re.M)
         assert not [s for s in starts if not re.match(r"\d+\.\s", s)], starts
+
+
+def test_short_references_name_both_of_two_authors_and_the_first_of_more():
+    from types import SimpleNamespace
+
+    from lsr.report.summary import short_reference
+
+    def ref(authors: list[str], lang: str) -> str:
+        study = SimpleNamespace(record=SimpleNamespace(year=2018, title="A trial."), authors=authors)
+        return short_reference(study, lang)[0]
+
+    assert ref(["Johnson, J.", "Smit, K."], "nl") == "Johnson, J. en Smit, K. (2018). A trial."
+    assert ref(["Johnson, J.", "Smit, K."], "en") == "Johnson, J. & Smit, K. (2018). A trial."
+    assert ref(["Johnson, J.", "Smit, K.", "Bos, A."], "nl").startswith("Johnson, J. e.a. (2018)")
+    assert ref(["Johnson, J."], "en").startswith("Johnson, J. (2018)")

@@ -63,13 +63,14 @@ def reference(study: Study, lang: str) -> list[Inline]:
 
 
 def short_reference(study: Study, lang: str) -> list[Inline]:
-    """First author (et al.), year and title: for lists of what changed."""
+    """First author (both of two; et al. from three on), year and title: for lists of what changed."""
     rec, names = study.record, study.authors
-    who = (
-        (names[0] + (" e.a." if lang == "nl" else " et al.") if len(names) > 1 else names[0])
-        if names
-        else "—"
-    )
+    if len(names) > 2:
+        who = names[0] + (" e.a." if lang == "nl" else " et al.")
+    elif len(names) == 2:
+        who = f"{names[0]} {'en' if lang == 'nl' else '&'} {names[1]}"
+    else:
+        who = names[0] if names else "—"
     return [f"{who} ({rec.year or ('z.j.' if lang == 'nl' else 'n.d.')}). {(rec.title or '').rstrip('.')}."]
 
 
