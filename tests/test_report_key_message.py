@@ -63,7 +63,7 @@ def test_the_effect_rests_on_the_main_outcomes_own_studies_in_words_of_any_numbe
     assert "Dit rust op 5 studies (4 gerandomiseerd, 1 quasi-experimenteel), samen 2.440 deelnemers; " \
            "2 uit Nederland." in key_nl
     assert "This rests on 5 studies (4 randomised, 1 quasi-experimental), 2,440 participants in all" in key_en
-    assert "Nog 3 studies tellen hier niet mee" in key_nl and "3 more studies do not count here" in key_en
+    assert "Nog 3 studies tellen hier niet mee" in key_nl and "Another 3 studies do not count here" in key_en
     assert "kwalitatief" not in key_nl and "cohort" not in key_en
     # no verb that agrees with the outcome's name, in either language
     assert "Op de uitkomst leerprestaties scoort de groep met de aanpak gemiddeld hoger" in key_nl

@@ -216,8 +216,8 @@ def _rests_on(s: Synthesis, p: Pooled, lang: str) -> str:
     if others > 0:
         text += (f" Nog {studies_word(others, lang)} {'telt' if others == 1 else 'tellen'} hier niet mee "
                  "(andere uitkomst of geen bruikbaar effect)." if nl else
-                 f" {studies_word(others, lang).replace(' ', ' more ', 1)} {'does' if others == 1 else 'do'} "
-                 "not count here (other outcome or no usable effect).")
+                 f" Another {studies_word(others, lang)} {'does' if others == 1 else 'do'} not count here (other "
+                 "outcome or no usable effect).")  # a sentence does not start with a digit
     return text
 
 
