@@ -265,3 +265,17 @@ def test_a_retracted_study_is_listed_not_pooled(workspace, tmp_path):
 
     [main] = synthesize(ws, RID).outcomes
     assert main.described_studies[0].reason_text("nl") == "teruggetrokken publicatie"
+
+
+def test_equal_effects_pool_without_a_numpy_warning():
+    """Two studies with the same effect (Q = 0): I² is 0 and nothing is printed to the user's terminal."""
+    import warnings
+
+    from lsr.synthesis.meta_analysis import StudyEffect, pool
+
+    studies = [StudyEffect(record_id=i, label=f"S{i}", outcome="reading", measure="SMD", y=0.3, v=0.01, n=100,
+                           design="RCT", risk_of_bias="low", country="NL") for i in (1, 2)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = pool("reading", "SMD", studies)
+    assert p.i2 == 0.0 and abs(p.estimate - 0.3) < 1e-9

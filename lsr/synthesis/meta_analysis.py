@@ -128,7 +128,8 @@ def pool(outcome: str, measure: str, studies: list[StudyEffect]) -> Pooled:
 
     y = np.array([s.y for s in studies])
     v = np.array([s.v for s in studies])
-    res = combine_effects(y, v, method_re="iterated", use_t=False)
+    with np.errstate(divide="ignore", invalid="ignore"):  # statsmodels' I² divides by Q, 0 for equal effects
+        res = combine_effects(y, v, method_re="iterated", use_t=False)
     mu, se = float(res.mean_effect_re), float(res.sd_eff_w_re)
     tau2 = float(res.tau2)
     result.estimate = natural(measure, mu)
