@@ -146,7 +146,7 @@ def test_round_report_in_both_languages(tmp_path):
     assert log[-1]["cutoff"] == REPORT_1.isoformat() and log[-1]["counts"]["round_new_records"] == 8
     portfolio = (root / "reviews" / "portfolio.nl.md").read_text(encoding="utf-8")
     assert "## Thema 1: Talentontwikkeling en gezondheid" in portfolio
-    assert "kwamen er 8 nieuwe publicaties en 2 nieuw opgenomen studies bij" in portfolio
+    assert "Sinds het vorige rapport (15 maart 2026) zijn er 8 publicaties gevonden en 2 studies opgenomen." in portfolio
     assert 'href="school-day/summary.en.html"' in (root / "reviews" / "portfolio.en.html").read_text(
         encoding="utf-8"
     )

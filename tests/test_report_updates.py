@@ -189,7 +189,7 @@ def test_short_references_name_both_of_two_authors_and_the_first_of_more():
 def test_included_sentence_says_what_is_true_before_any_full_text(tmp_path):
     """No record found, or every record excluded on title and abstract: no full text was ever read, so the
     summary must not say that no study met the criteria after reading it."""
-    root = make_workspace(tmp_path / "ws")
+    root = make_workspace(tmp_path / "ws", known_studies=("10.5555/known.1",))
     ws = open_workspace(resolve(root))
     write_reports(ws, [RID], ["nl", "en"], ["md"], now=datetime.now(UTC))
     nl = (root / "reviews" / RID / "summary.nl.md").read_text(encoding="utf-8")
@@ -205,3 +205,19 @@ def test_included_sentence_says_what_is_true_before_any_full_text(tmp_path):
     assert ("Geen van de gevonden publicaties kwam door de eerste selectie; er is dus nog geen volledige tekst "
             "gelezen.") in nl
     assert "None of the records found passed the first selection, so no full text has been read." in en
+    # only imports: the plan to search is said as a plan, the stopping text names imports, and the known
+    # study is "not checked yet" in plain Dutch
+    assert ("Het plan is de zoekvraag maandelijks in OpenAlex uit te voeren; dat is nog niet gebeurd. Alle "
+            "publicaties komen tot nu toe uit geïmporteerde bestanden (Scopus).") in nl
+    assert "wordt maandelijks opnieuw uitgevoerd" not in nl
+    assert "The plan is to run the search in OpenAlex monthly; that has not happened yet." in en
+    assert "binnen wat de imports opleverden, is niets overgeslagen" in nl
+    assert "nothing the imports returned was skipped" in en
+    assert ("Controle van de zoekvraag: 1 studie waarvan we weten dat die gevonden moet worden; dit is nog niet "
+            "gecontroleerd, omdat er nog geen zoekactie in OpenAlex is afgerond.") in nl
+    write_reports(open_workspace(resolve(root)), None, ["nl"], ["md"], now=datetime.now(UTC))
+    portfolio = (root / "reviews" / "portfolio.nl.md").read_text(encoding="utf-8")
+    assert "| Laatste zoekactie of import |" in portfolio
+    row = next(line for line in portfolio.splitlines() if line.startswith("| [Test review"))
+    assert row.endswith(" (import) |")
+    assert re.search(r"protocolversie van \d+ [a-z]+ \d{4}", portfolio)
