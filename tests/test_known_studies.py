@@ -66,7 +66,7 @@ def test_status_reports_the_known_study_the_search_missed(tmp_path, server, monk
     assert run(["report", "test-review", "--lang", "nl"], ws_path).exit_code == 0
     out = ws_path / "reviews" / "test-review"
     assert f"the search found 1 of 2 known studies; missed: {miss}." in (out / "summary.en.md").read_text("utf-8")
-    assert f"vond 1 van de 2 bekende studies; niet gevonden: {miss}." in (out / "summary.nl.md").read_text("utf-8")
+    assert f"vond 1 van de 2 studies die gevonden moesten worden; niet gevonden: {miss}." in (out / "summary.nl.md").read_text("utf-8")
 
 
 @pytest.mark.usefixtures("sqlite_only")

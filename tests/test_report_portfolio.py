@@ -60,3 +60,23 @@ def test_the_portfolio_names_reviews_it_leaves_out_and_counts_only_finished_sear
     assert row.rstrip().endswith("| — |")  # status says "never" too
     en = (workspace / "reviews" / "portfolio.en.md").read_text(encoding="utf-8")
     assert "**Not in this overview: 1 review** whose protocol file does not load" in en
+
+
+def test_a_goal_table_lists_every_review_naming_the_goal_whatever_its_main_theme(tmp_path):
+    """A review of 'Werk en bestaanszekerheid' that also names goal 7 is listed under goal 7 of
+    'Talentontwikkeling en gezondheid' too (the closing 'Per programmadoel' table already said so); its
+    goals are printed in order."""
+    workspace = make_workspace(tmp_path / "ws", (RID, "work-review"))
+    proto = workspace / "protocols" / "work-review.toml"
+    proto.write_text(proto.read_text(encoding="utf-8")
+                     .replace('theme = "Talentontwikkeling en gezondheid"', 'theme = "Werk en bestaanszekerheid"')
+                     .replace("programme_goals = [7]", "programme_goals = [5, 4, 7]"), encoding="utf-8")
+    csv = tmp_path / "one.csv"
+    csv.write_text("doi,title\n10.5555/p.1,Study one of work\n", encoding="utf-8")
+    assert run(["import", "work-review", csv, "--source", "Scopus"], workspace).exit_code == 0
+    write_reports(open_workspace(resolve(workspace)), None, formats=["md"], now=DAY1)
+    md = (workspace / "reviews" / "portfolio.nl.md").read_text(encoding="utf-8")
+    theme1 = md.split("## Thema 1:", 1)[1].split("\n## ", 1)[0]
+    goal7 = theme1.split("### Doel 7.", 1)[1].split("\n### ", 1)[0]
+    assert "Test review work-review" in goal7
+    assert "Programmadoelen: 4, 5, 7 · protocolversie van 23 november 2026" in md

@@ -106,7 +106,7 @@ def test_stopping_rule_in_plain_words(tmp_path):
         batch={"records": 10, "screened": 9, "met": False},
     )
     assert "not met yet" in short and "90% confident that at least 60%" in short and "target is 95%" in short
-    assert "With only 4 relevant records found, the test is conservative by design" in short
+    assert "With only 4 records through the first selection (title and abstract, undecided ones counted), the test is conservative by design" in short
     assert "For the newest search (10 new records, 9 screened) the rule is not met yet." in short
     assert "geen relevante publicatie is gevonden" in say(
         "nl", rule="statistical", met=False, estimated_recall=None, message="x"

@@ -43,18 +43,18 @@ NL = [
     "Na lezing van de volledige tekst voldoen 3 studies aan de criteria en zijn opgenomen; 1 publicatie "
     "wacht nog",
     "Sinds het vorige rapport van 15 maart 2026 is er 1 zoekactie in OpenAlex uitgevoerd en is er 1 bestand "
-    "geïmporteerd. Samen leverden die 13 treffers op; na het verwijderen van 5 dubbele treffers bleven er 8 "
+    "geïmporteerd. Samen leverden die 13 treffers op; na het verwijderen van 5 dubbelingen bleven er 8 "
     "nieuwe "
     "publicaties over.",
-    "In dezelfde periode zijn er 6 publicaties beoordeeld op titel en samenvatting en zijn er 2 studies "
+    "In dezelfde periode is er op titel en samenvatting over 6 publicaties besloten en zijn er 2 studies "
     "nieuw "
     "opgenomen (1 daarvan kwam uit eerdere zoekacties).",
-    "Van de 20 gevonden publicaties zijn er 15 (75%) beoordeeld op titel en samenvatting: 8 door naar de "
+    "Van de 20 gevonden publicaties zijn er 15 (75%) beoordeeld op titel en samenvatting: 8 gingen door naar de "
     "volledige "
-    "tekst, 6 uitgesloten en 1 met twijfel (nog geen besluit). Er wachten nog 5.",
-    "Na de eerste selectie is over 7 publicaties besloten op basis van de volledige tekst: 3 opgenomen, 4 "
+    "tekst, 6 zijn uitgesloten en over 1 wordt nog getwijfeld (nog geen besluit). Er wachten er nog 5.",
+    "Na de eerste selectie is over 7 publicaties besloten op basis van de volledige tekst: 3 opgenomen en 4 "
     "uitgesloten "
-    "(waarvan 1 omdat de tekst niet te verkrijgen was) en 0 met twijfel; 1 wacht nog.",
+    "(waarvan 1 omdat de tekst niet te verkrijgen was); 1 wacht nog.",
     "| 2 maart 2026 | Scopus | import | scopus.ris | 5 | 2 | 3 | gelukt |",
     "## Opgenomen studies (3)",
     "**Notitie (anna, volledige tekst):** Strong trial in Dutch primary schools",
@@ -69,13 +69,13 @@ EN = [
     "Since the previous report of 15 March 2026, 1 OpenAlex search was run and 1 file was imported. Together "
     "they "
     "returned 13 hits; after removing 5 duplicates, 8 new records remained.",
-    "In the same period 6 records were screened on title and abstract and 2 studies were newly included (1 "
+    "In the same period 6 records were decided on title and abstract and 2 studies were newly included (1 "
     "of them from earlier searches).",
-    "Of the 20 records found, 15 (75%) have been screened on title and abstract: 8 included for full-text "
-    "assessment, 6 excluded and 1 undecided (maybe); 5 remain.",
-    "Full-text decisions were made on 7 records: 3 included, 4 excluded (1 of them because the full text "
+    "Of the 20 records found, 15 (75%) have been screened on title and abstract: 8 went on to full-text "
+    "assessment, 6 were excluded and 1 is undecided (maybe); 5 remain.",
+    "Full-text decisions were made on 7 records: 3 included and 4 excluded (1 of them because the full text "
     "could not "
-    "be obtained) and 0 undecided; 1 pending.",
+    "be obtained); 1 pending.",
     "| 2 April 2026 | PubMed | import | pubmed.ris | 5 | 2 | 3 | ok |",
     "## Included studies (3)",
     "**Note (anna, full text):** Quasi-experiment in Heerlen",
@@ -146,7 +146,7 @@ def test_round_report_in_both_languages(tmp_path):
     assert log[-1]["cutoff"] == REPORT_1.isoformat() and log[-1]["counts"]["round_new_records"] == 8
     portfolio = (root / "reviews" / "portfolio.nl.md").read_text(encoding="utf-8")
     assert "## Thema 1: Talentontwikkeling en gezondheid" in portfolio
-    assert "kwamen er 8 nieuwe publicaties en 2 nieuw opgenomen studies bij" in portfolio
+    assert "Sinds het vorige rapport (15 maart 2026) zijn er 8 publicaties gevonden en 2 studies opgenomen." in portfolio
     assert 'href="school-day/summary.en.html"' in (root / "reviews" / "portfolio.en.html").read_text(
         encoding="utf-8"
     )

@@ -152,12 +152,17 @@ def test_wording_of_small_counts(tmp_path):
     write_reports(ws, [RID], ["nl", "en"], ["md"], now=first + timedelta(days=1))
     nl = (root / "reviews" / RID / "summary.nl.md").read_text(encoding="utf-8")
     en = (root / "reviews" / RID / "summary.en.md").read_text(encoding="utf-8")
-    assert "Na lezing van de volledige tekst voldoet nog geen enkele studie aan de criteria." in nl
-    assert "After full-text assessment, no study meets the criteria yet." in en
+    # nothing passed title and abstract: no full text was read, so none can have failed it
+    assert "volledige tekst voldoet" not in nl and "no study meets" not in en
+    assert ("Nog geen van de beoordeelde publicaties kwam door de eerste selectie; er is dus nog geen volledige "
+            "tekst gelezen.") in nl
+    assert "None of the records screened so far passed the first selection, so no full text has been read" in en
     assert "is er niet in OpenAlex gezocht en is er 1 bestand geïmporteerd" in nl
     assert "OpenAlex was not searched and 1 file was imported" in en
     assert "is er geen nieuwe studie opgenomen" in nl and "no new study was included" in en
-    assert "Op basis van de volledige tekst is nog over geen enkele publicatie besloten." in nl
+    assert "Er is nog geen volledige tekst beoordeeld." in nl
+    assert "geen enkele ging door naar de volledige tekst en 2 zijn uitgesloten. Er wacht er nog 1." in nl
+    assert " 0 " not in nl.split("## Voortgang")[1].split("\n## ")[0]
     assert "onderwijs., " not in nl and ".." not in nl.split("Programmadoelen:")[1].split("\n")[0]
     assert "| two.csv |" in nl and str(tmp_path) not in nl
     for text in (nl, en):
@@ -179,3 +184,40 @@ def test_short_references_name_both_of_two_authors_and_the_first_of_more():
     assert ref(["Johnson, J.", "Smit, K."], "en") == "Johnson, J. & Smit, K. (2018). A trial."
     assert ref(["Johnson, J.", "Smit, K.", "Bos, A."], "nl").startswith("Johnson, J. e.a. (2018)")
     assert ref(["Johnson, J."], "en").startswith("Johnson, J. (2018)")
+
+
+def test_included_sentence_says_what_is_true_before_any_full_text(tmp_path):
+    """No record found, or every record excluded on title and abstract: no full text was ever read, so the
+    summary must not say that no study met the criteria after reading it."""
+    root = make_workspace(tmp_path / "ws", known_studies=("10.5555/known.1",))
+    ws = open_workspace(resolve(root))
+    write_reports(ws, [RID], ["nl", "en"], ["md"], now=datetime.now(UTC))
+    nl = (root / "reviews" / RID / "summary.nl.md").read_text(encoding="utf-8")
+    en = (root / "reviews" / RID / "summary.en.md").read_text(encoding="utf-8")
+    assert "Er zijn nog geen publicaties gevonden." in nl and "volledige tekst voldoet" not in nl
+    assert "No records have been found yet." in en and "no study meets" not in en
+    csv = _csv(tmp_path / "one.csv", [("10.5555/x.1", "Study one of school time")])
+    _ok(["import", RID, csv, "--source", "Scopus"], root)
+    _ok(["decide", RID, "10.5555/x.1", "exclude", "--reason", "1"], root)
+    write_reports(open_workspace(resolve(root)), [RID], ["nl", "en"], ["md"], now=datetime.now(UTC))
+    nl = (root / "reviews" / RID / "summary.nl.md").read_text(encoding="utf-8")
+    en = (root / "reviews" / RID / "summary.en.md").read_text(encoding="utf-8")
+    assert ("Geen van de gevonden publicaties kwam door de eerste selectie; er is dus nog geen volledige tekst "
+            "gelezen.") in nl
+    assert "None of the records found passed the first selection, so no full text has been read." in en
+    # only imports: the plan to search is said as a plan, the stopping text names imports, and the known
+    # study is "not checked yet" in plain Dutch
+    assert ("Het plan is de zoekvraag maandelijks in OpenAlex uit te voeren; dat is nog niet gebeurd. Alle "
+            "publicaties komen tot nu toe uit geïmporteerde bestanden (Scopus).") in nl
+    assert "wordt maandelijks opnieuw uitgevoerd" not in nl
+    assert "The plan is to run the search in OpenAlex monthly; that has not happened yet." in en
+    assert "binnen wat de imports opleverden, is niets overgeslagen" in nl
+    assert "nothing the imports returned was skipped" in en
+    assert ("Controle van de zoekvraag: 1 studie waarvan we weten dat die gevonden moet worden; dit is nog niet "
+            "gecontroleerd, omdat er nog geen zoekactie in OpenAlex is afgerond.") in nl
+    write_reports(open_workspace(resolve(root)), None, ["nl"], ["md"], now=datetime.now(UTC))
+    portfolio = (root / "reviews" / "portfolio.nl.md").read_text(encoding="utf-8")
+    assert "| Laatste zoekactie of import |" in portfolio
+    row = next(line for line in portfolio.splitlines() if line.startswith("| [Test review"))
+    assert row.endswith(" (import) |")
+    assert re.search(r"protocolversie van \d+ [a-z]+ \d{4}", portfolio)

@@ -17,7 +17,7 @@ def agreement_sentences(d: ReviewData, lang: str) -> list[str]:
     nl = lang == "nl"
     intro = (
         "Elke publicatie wordt onafhankelijk door twee beoordelaars bekeken, zonder dat zij elkaars oordeel "
-        "zien; bij verschil beslist een derde beoordeling."
+        "zien; bij verschil beslist een derde beoordelaar."
         if nl
         else "Every record is screened independently by two reviewers who do not see each other's label; "
         "disagreements are resolved by a third decision."
@@ -77,16 +77,21 @@ def stopping_sentences(d: ReviewData, lang: str) -> list[str]:
             else "No records have been found yet, so there is nothing to screen."
         ]
     if unscreened == 0:
+        kinds = {r.run.kind for r in d.runs}
+        source_nl = ("de zoekacties en imports" if kinds >= {"update", "import"} else
+                     "de imports" if kinds == {"import"} else "de zoekacties")
+        source_en = ("the searches and imports" if kinds >= {"update", "import"} else
+                     "the imports" if kinds == {"import"} else "the searches")
         return [
             ("De enige gevonden publicatie is beoordeeld" if records == 1 else
              "Beide gevonden publicaties zijn beoordeeld" if records == 2 else
              f"Alle {fmt_int(records, lang)} gevonden publicaties zijn beoordeeld")
-            + ": binnen wat de zoekacties opleverden is niets overgeslagen."
+            + f": binnen wat {source_nl} opleverden, is niets overgeslagen."
             if nl
             else ("The only record found has been screened" if records == 1 else
                   "Both records found have been screened" if records == 2 else
                   f"All {fmt_int(records, lang)} records found have been screened")
-            + ": nothing the searches returned was skipped."
+            + f": nothing {source_en} returned was skipped."
         ]
     if rule == "none":
         return [
@@ -182,12 +187,14 @@ def _statistical(d: ReviewData, lang: str) -> list[str]:
         ]
         if relevant < 20:
             out.append(
-                f"Omdat er pas {plural(relevant, 'relevante publicatie', 'relevante publicaties', lang)} "
-                f"{verb(relevant, 'is', 'zijn')} gevonden, is de toets bewust voorzichtig: om ook maar één "
+                f"Omdat pas {plural(relevant, 'publicatie', 'publicaties', lang)} door de eerste selectie "
+                f"(titel en samenvatting, twijfelgevallen meegeteld) {verb(relevant, 'is', 'zijn')} gekomen, is de "
+                "toets bewust voorzichtig: om ook maar één "
                 "gemiste "
                 "studie uit te sluiten, moet het grootste deel van de resterende publicaties bekeken worden."
                 if nl
-                else f"With only {plural(relevant, 'relevant record', 'relevant records', lang)} found, the "
+                else f"With only {plural(relevant, 'record', 'records', lang)} through the first selection "
+                "(title and abstract, undecided ones counted), the "
                 "test is "
                 "conservative by design: ruling out even one missed study needs most of the remaining "
                 "records screened."

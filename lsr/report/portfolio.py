@@ -11,7 +11,7 @@ from lsr.report import assurance, evidence, prose, protocol_text
 from lsr.report.collect import ReviewData
 from lsr.report.document import UL, Doc, H, Link, P, Strong, Table
 from lsr.report.nphln import GOALS, THEMES, goal_text, theme_index, theme_name
-from lsr.report.texts import WORDS, fmt_date, fmt_int, fmt_iso, plural, share
+from lsr.report.texts import WORDS, fmt_date, fmt_int, fmt_version, plural, share
 
 
 def _group(datas: list[ReviewData]) -> list[tuple[int | None, list[ReviewData]]]:
@@ -48,14 +48,20 @@ def _change(d: ReviewData, lang: str) -> str:
     return evidence.changes_text(d, lang)
 
 
-def _goal_tables(index: int, group: list[ReviewData], lang: str, fmt: str, doc: Doc) -> None:
-    """One table per programme goal of a theme: each review's key message, effect, strength and change."""
+def _goal_tables(index: int, group: list[ReviewData], datas: list[ReviewData], lang: str, fmt: str,
+                 doc: Doc) -> None:
+    """One table per programme goal of a theme: each review's key message, effect, strength and change.
+
+    A goal's table lists every review that names the goal, also reviews whose main theme is another (they
+    are described under that theme), so a review can appear under several goals; ``group`` (the reviews of
+    this theme) only decides which of them name no goal of this theme."""
     nl = lang == "nl"
     header = ["Review", "Kernboodschap" if nl else "Key message", "Effect", "Bewijskracht" if nl else "Strength",
               "Verandering sinds vorig rapport" if nl else "Change since last report"]
-    goals = [g for g in THEMES[index]["goals"] if any(g in d.protocol.programme_goals for d in group)]
+    everyone = sorted(datas, key=lambda d: d.protocol.title.lower())
+    goals = [g for g in THEMES[index]["goals"] if any(g in d.protocol.programme_goals for d in everyone)]
     loose = [d for d in group if not set(d.protocol.programme_goals) & set(THEMES[index]["goals"])]
-    for goal, members in [(g, [d for d in group if g in d.protocol.programme_goals]) for g in goals] + \
+    for goal, members in [(g, [d for d in everyone if g in d.protocol.programme_goals]) for g in goals] + \
             ([(None, loose)] if loose else []):
         doc.add(H(3, (("Doel " if nl else "Goal ") + goal_text(goal, lang)) if goal is not None else
                   ("Zonder programmadoel van dit thema" if nl else "No goal of this theme")))
@@ -75,6 +81,13 @@ def _goal_tables(index: int, group: list[ReviewData], lang: str, fmt: str, doc: 
         if waiting:
             doc.add(P([Strong("Nog geen opgenomen studies:" if nl else "No included studies yet:"), " ",
                        *_links(waiting, lang, fmt)]))
+
+
+def _last_run(d: ReviewData):
+    """The latest finished OpenAlex update or import (as ``lsr status``: an interrupted or failed run is not
+    a search done); a review with only imports shows its last import."""
+    done = [r.run for r in d.runs if r.run.status == "ok" and r.run.kind in ("update", "import")]
+    return max(done, key=lambda r: r.started_at) if done else None
 
 
 def _has_studies(d: ReviewData) -> bool:
@@ -101,12 +114,13 @@ def _review_block(d: ReviewData, lang: str, fmt: str, doc: Doc) -> None:
     link = f"{proto.id}/summary.{lang}.{fmt}"
     doc.add(H(3, protocol_text.title(proto, lang)),
             P([Strong(w["question"] + ":"), " ", protocol_text.question(proto, lang)]))
-    goals = ", ".join(str(g) for g in proto.programme_goals) or "—"
+    goals = ", ".join(str(g) for g in sorted(proto.programme_goals)) or "—"
     items = [
         [
             ("Programmadoelen: " if nl else "Programme goals: ")
             + goals
-            + (f" · protocolversie {proto.version}" if nl else f" · protocol version {proto.version}")
+            + (f" · protocolversie van {fmt_version(proto.version, lang)}" if nl
+               else f" · protocol version of {fmt_version(proto.version, lang)}")
         ],
         [prose.found_sentence(d, lang)],
         [prose.included_sentence(d, lang)],
@@ -114,7 +128,8 @@ def _review_block(d: ReviewData, lang: str, fmt: str, doc: Doc) -> None:
         [assurance.stopping_sentences(d, lang)[0]],
     ]
     if last is None:
-        items.append(["Nog niet in OpenAlex gezocht." if nl else "Not searched in OpenAlex yet."])
+        items.append(["Nog niet in OpenAlex gezocht; de publicaties komen uit geïmporteerde bestanden." if nl
+                      else "Not searched in OpenAlex yet; the records come from imported files."])
     items.append([Link(f"{w['summary_link']}: {link}", link)])
     doc.add(UL(items))
 
@@ -130,6 +145,7 @@ def build_portfolio(datas: list[ReviewData], lang: str, fmt: str, now, disabled=
     new_rec = sum(_new_records(d) for d in datas)
     new_inc = sum(len(d.new_inclusions) for d in datas)
     left = sum(len(d.left_inclusions) for d in datas)
+    cutoffs = sorted({d.cutoff.date() for d in datas if d.cutoff is not None})
     if nl:
         intro = (
             "Het programma heeft "
@@ -141,9 +157,14 @@ def build_portfolio(datas: list[ReviewData], lang: str, fmt: str, now, disabled=
             f"beoordeeld; {plural(incl, 'studie is', 'studies zijn', lang)} opgenomen."
         )
         since = (
-            " Sinds de vorige rapporten "
-            f"kwamen er {plural(new_rec, 'nieuwe publicatie', 'nieuwe publicaties', lang)} en "
-            f"{plural(new_inc, 'nieuw opgenomen studie', 'nieuw opgenomen studies', lang)} bij"
+            (f" Sinds het vorige rapport ({fmt_date(cutoffs[0], lang)})" if len(cutoffs) == 1
+             else " Sinds de vorige rapporten van de reviews")
+            + f" {'is' if new_rec == 1 else 'zijn'} er "
+            + (f"{plural(new_rec, 'publicatie', 'publicaties', lang)} gevonden" if new_rec
+               else "geen nieuwe publicaties gevonden")
+            + " en "
+            + (f"{plural(new_inc, 'studie', 'studies', lang)} opgenomen" if new_inc
+               else "geen nieuwe studies opgenomen")
             + (f"; {plural(left, 'studie is', 'studies zijn', lang)} niet meer opgenomen." if left else ".")
         )
     else:
@@ -156,9 +177,13 @@ def build_portfolio(datas: list[ReviewData], lang: str, fmt: str, now, disabled=
             f"{plural(incl, 'study is', 'studies are', lang)} included."
         )
         since = (
-            " Since the previous reports, "
-            f"{plural(new_rec, 'new record', 'new records', lang)} and "
-            f"{plural(new_inc, 'newly included study', 'newly included studies', lang)} were added"
+            (f" Since the previous report ({fmt_date(cutoffs[0], lang)}), " if len(cutoffs) == 1
+             else " Since the reviews' previous reports, ")
+            + (f"{plural(new_rec, 'new record was', 'new records were', lang)} found" if new_rec
+               else "no new records were found")
+            + " and "
+            + (f"{plural(new_inc, 'study was', 'studies were', lang)} newly included" if new_inc
+               else "no new studies were included")
             + (f"; {plural(left, 'study is', 'studies are', lang)} no longer included." if left else ".")
         )
     if any(d.cutoff is not None for d in datas):  # a first overview has nothing to compare with
@@ -176,18 +201,19 @@ def build_portfolio(datas: list[ReviewData], lang: str, fmt: str, now, disabled=
         "Nieuwe publicaties" if nl else "New records",
         w["col_screened"],
         w["col_ft"],
-        "Laatste zoekactie" if nl else "Last search",
+        "Laatste zoekactie of import" if nl else "Last search or import",
     ]
     rows = []
     for d in datas:
-        last = d.last_completed_search  # as `lsr status`: an interrupted run is not a search done
+        last = _last_run(d)
         rows.append(
             [
                 _link(d, lang, fmt),
                 fmt_int(_new_records(d), lang),
                 f"{fmt_int(d.status['screened'], lang)} / {fmt_int(d.status['records'], lang)}",
                 fmt_int(d.status["fulltext"]["included"], lang),
-                fmt_iso(last.started_at) if last else "—",
+                (fmt_date(last.started_at, lang) + (" (import)" if last.kind == "import" else "")) if last
+                else "—",
             ]
         )
     doc.add(Table(header, rows, numeric={1, 2, 3}, nowrap={4}))
@@ -198,7 +224,7 @@ def build_portfolio(datas: list[ReviewData], lang: str, fmt: str, now, disabled=
                 P([Strong("Programmadoelen van dit thema:" if nl else "Programme goals of this theme:")]),
                 UL([[goal_text(g, lang)] for g in THEMES[index]["goals"]]),
             )
-            _goal_tables(index, group, lang, fmt, doc)
+            _goal_tables(index, group, datas, lang, fmt, doc)
         for d in group:
             if d.status["records"]:
                 _review_block(d, lang, fmt, doc)

@@ -44,10 +44,43 @@ def found_sentence(d: ReviewData, lang: str) -> str:
 
 
 def included_sentence(d: ReviewData, lang: str) -> str:
-    """Studies included after full text, and how many still wait for it."""
-    ft = d.status["fulltext"]
+    """Studies included after full text, and how many still wait for it. Says what is true when nothing
+    was found, nothing passed title and abstract, or no full text has been assessed yet."""
+    s, ft = d.status, d.status["fulltext"]
     n, pending = ft["included"], ft["pending"]
-    if lang == "nl":
+    nl = lang == "nl"
+    if n == 0 and ft["excluded"] + ft["maybe"] == 0:  # no full text has been assessed
+        if s["records"] == 0:
+            return "Er zijn nog geen publicaties gevonden." if nl else "No records have been found yet."
+        if pending:
+            return (
+                f"Er is nog geen volledige tekst beoordeeld; "
+                f"{plural(pending, 'publicatie wacht', 'publicaties wachten', lang)} daarop."
+                if nl
+                else f"No full text has been assessed yet; {plural(pending, 'record awaits', 'records await', lang)} "
+                "it."
+            )
+        if s["screened"] == 0:
+            return (
+                "Er is nog geen publicatie beoordeeld, dus ook nog geen volledige tekst gelezen."
+                if nl
+                else "No record has been screened yet, so no full text has been read."
+            )
+        if s["unscreened"] == 0:
+            return (
+                "Geen van de gevonden publicaties kwam door de eerste selectie; er is dus nog geen volledige "
+                "tekst gelezen."
+                if nl
+                else "None of the records found passed the first selection, so no full text has been read."
+            )
+        return (
+            "Nog geen van de beoordeelde publicaties kwam door de eerste selectie; er is dus nog geen "
+            "volledige tekst gelezen."
+            if nl
+            else "None of the records screened so far passed the first selection, so no full text has been "
+            "read yet."
+        )
+    if nl:
         if n == 0:
             text = "Na lezing van de volledige tekst voldoet nog geen enkele studie aan de criteria"
         else:
@@ -110,7 +143,7 @@ def _runs_nl(since: str, n_upd: int, n_imp: int, c) -> str:
         found = f"{together} geen treffers op."
     elif c.duplicates == 0:
         found = (
-            f"{together} {plural(c.identified, 'treffer', 'treffers', 'nl')} op, zonder dubbele treffers: "
+            f"{together} {plural(c.identified, 'treffer', 'treffers', 'nl')} op, zonder dubbelingen: "
             f"{plural(c.records, 'nieuwe publicatie', 'nieuwe publicaties', 'nl')}."
         )
     else:
@@ -122,7 +155,7 @@ def _runs_nl(since: str, n_upd: int, n_imp: int, c) -> str:
         )
         found = (
             f"{together} {plural(c.identified, 'treffer', 'treffers', 'nl')} op; na het verwijderen van "
-            f"{fmt_int(c.duplicates, 'nl')} dubbele {verb(c.duplicates, 'treffer', 'treffers')} {left}."
+            f"{plural(c.duplicates, 'dubbeling', 'dubbelingen', 'nl')} {left}."
         )
     return f"{since} {searched} en {imported}. {found}"
 
@@ -169,17 +202,24 @@ def changes_sentences(d: ReviewData, lang: str) -> list[str]:
     n_upd = sum(r.kind == "update" for r in runs)
     n_imp = len(runs) - n_upd
     earlier = sum(1 for s in d.new_inclusions if s.round_index < len(d.rounds) - 1)
-    n_scr = d.screened_since
+    # the PRISMA diagram's own counts, so the sentence and the diagram agree: every record decided on title
+    # and abstract in this round, new ones and those carried over from earlier searches
+    n_scr, n_carried = own.screened, own.carried_over
     if lang == "nl":
         if not runs:
             out = [f"{since} is er niet opnieuw gezocht; er zijn dus geen nieuwe publicaties bijgekomen."]
         else:
             out = [_runs_nl(since, n_upd, n_imp, own)]
         screened = (
-            f"{verb(n_scr, 'is', 'zijn')} er {plural(n_scr, 'publicatie', 'publicaties', lang)} beoordeeld op "
-            "titel en samenvatting"
+            f"is er op titel en samenvatting over {plural(n_scr, 'publicatie', 'publicaties', lang)} besloten"
+            + (
+                f" (waarvan {fmt_int(n_carried, lang)} uit eerdere zoekacties)"
+                if n_carried and n_carried < n_scr
+                else " (uit eerdere zoekacties)" if n_carried
+                else ""
+            )
             if n_scr
-            else "is er geen publicatie beoordeeld op titel en samenvatting"
+            else "is er op titel en samenvatting over geen enkele publicatie besloten"
         )
         new = (
             f"{verb(n_new, 'is', 'zijn')} er {plural(n_new, 'studie', 'studies', lang)} nieuw opgenomen"
@@ -206,9 +246,15 @@ def changes_sentences(d: ReviewData, lang: str) -> list[str]:
     else:
         out = [_runs_en(since, n_upd, n_imp, own)]
     screened = (
-        f"{plural(n_scr, 'record was', 'records were', lang)} screened on title and abstract"
+        f"{plural(n_scr, 'record was', 'records were', lang)} decided on title and abstract"
+        + (
+            f" ({fmt_int(n_carried, lang)} of them from earlier searches)"
+            if n_carried and n_carried < n_scr
+            else " (from earlier searches)" if n_carried
+            else ""
+        )
         if n_scr
-        else "no record was screened on title and abstract"
+        else "no record was decided on title and abstract"
     )
     new = (
         f"{plural(n_new, 'study was', 'studies were', lang)} newly included"
@@ -232,72 +278,120 @@ def changes_sentences(d: ReviewData, lang: str) -> list[str]:
     return out
 
 
+def _join(parts: list[str], lang: str) -> str:
+    """``a, b en c`` (nl) or ``a, b and c`` (en)."""
+    word = " en " if lang == "nl" else " and "
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + word + parts[-1]
+
+
 def progress_sentences(d: ReviewData, lang: str) -> list[str]:
-    """Screening progress at both stages."""
+    """Screening progress at both stages; a count of zero is said in words or left out."""
     s, ft = d.status, d.status["fulltext"]
     labelled = ft["included"] + ft["excluded"] + ft["maybe"]
     missing = d.flow.total("ft_not_retrieved")
     if lang == "nl":
-        first = (
-            f"Van de {plural(s['records'], 'gevonden publicatie', 'gevonden publicaties', lang)} "
-            f"{verb(s['screened'], 'is', 'zijn')} er {fmt_int(s['screened'], lang)} "
-            f"({share(s['screened'], s['records'], lang)})"
-            f" beoordeeld op titel en samenvatting: {fmt_int(s['included'], lang)} door naar de volledige "
-            "tekst, "
-            f"{fmt_int(s['excluded'], lang)} uitgesloten en {fmt_int(s['maybe'], lang)} met twijfel (nog "
-            "geen besluit). "
-            + (
-                f"Er {verb(s['unscreened'], 'wacht', 'wachten')} nog {fmt_int(s['unscreened'], lang)}."
-                if s["unscreened"]
-                else "Er wacht geen enkele publicatie meer."
+        if s["screened"]:
+            parts = [
+                f"{fmt_int(s['included'], lang)} {verb(s['included'], 'ging', 'gingen')} door naar de volledige "
+                "tekst"
+                if s["included"]
+                else "geen enkele ging door naar de volledige tekst",
+                f"{fmt_int(s['excluded'], lang)} {verb(s['excluded'], 'is', 'zijn')} uitgesloten"
+                if s["excluded"]
+                else "geen enkele is uitgesloten",
+            ]
+            if s["maybe"]:
+                parts.append(f"over {fmt_int(s['maybe'], lang)} wordt nog getwijfeld (nog geen besluit)")
+            first = (
+                f"Van de {plural(s['records'], 'gevonden publicatie', 'gevonden publicaties', lang)} "
+                f"{verb(s['screened'], 'is', 'zijn')} er {fmt_int(s['screened'], lang)} "
+                f"({share(s['screened'], s['records'], lang)}) beoordeeld op titel en samenvatting: "
+                + _join(parts, lang)
+                + ". "
+                + (
+                    f"Er {verb(s['unscreened'], 'wacht', 'wachten')} er nog {fmt_int(s['unscreened'], lang)}."
+                    if s["unscreened"]
+                    else "Er wacht geen enkele publicatie meer."
+                )
             )
-            if s["screened"]
-            else "Er is nog geen publicatie beoordeeld op titel en samenvatting."
-        )
+        else:
+            first = "Er is nog geen publicatie beoordeeld op titel en samenvatting."
         if labelled == 0:
-            second = "Op basis van de volledige tekst is nog over geen enkele publicatie besloten" + (
-                f"; {fmt_int(ft['pending'], lang)} {verb(ft['pending'], 'wacht', 'wachten')} daar nog op."
+            second = "Er is nog geen volledige tekst beoordeeld" + (
+                f"; {fmt_int(ft['pending'], lang)} {verb(ft['pending'], 'publicatie wacht', 'publicaties wachten')}"
+                " daarop."
                 if ft["pending"]
                 else "."
             )
         else:
+            parts = [
+                f"{fmt_int(ft['included'], lang)} opgenomen" if ft["included"] else "geen enkele opgenomen"
+            ]
+            if ft["excluded"]:
+                parts.append(
+                    f"{fmt_int(ft['excluded'], lang)} uitgesloten"
+                    + (
+                        f" (waarvan {fmt_int(missing, lang)} omdat de tekst niet te verkrijgen was)"
+                        if missing
+                        else ""
+                    )
+                )
+            if ft["maybe"]:
+                parts.append(f"{fmt_int(ft['maybe'], lang)} met twijfel")
             second = (
                 f"Na de eerste selectie is over {plural(labelled, 'publicatie', 'publicaties', lang)} "
-                f"besloten op basis van de volledige tekst: "
-                f"{fmt_int(ft['included'], lang)} opgenomen, {fmt_int(ft['excluded'], lang)} uitgesloten"
+                "besloten op basis van de volledige tekst: "
+                + _join(parts, lang)
                 + (
-                    f" (waarvan {fmt_int(missing, lang)} omdat de tekst niet te verkrijgen was)"
-                    if missing
-                    else ""
+                    f"; {fmt_int(ft['pending'], lang)} {verb(ft['pending'], 'wacht', 'wachten')} nog."
+                    if ft["pending"]
+                    else "; er wacht er geen meer."
                 )
-                + " en "
-                f"{fmt_int(ft['maybe'], lang)} met twijfel; {fmt_int(ft['pending'], lang)} "
-                f"{verb(ft['pending'], 'wacht', 'wachten')} nog."
             )
         return [first, second]
-    first = (
-        f"Of the {plural(s['records'], 'record', 'records', lang)} found, {fmt_int(s['screened'], lang)} "
-        f"({share(s['screened'], s['records'], lang)}) have been screened on title and abstract: "
-        f"{fmt_int(s['included'], lang)} included for full-text assessment, {fmt_int(s['excluded'], lang)} "
-        "excluded and "
-        f"{fmt_int(s['maybe'], lang)} undecided (maybe); {fmt_int(s['unscreened'], lang)} remain."
-        if s["screened"]
-        else "No record has been screened on title and abstract yet."
-    )
+    if s["screened"]:
+        parts = [
+            f"{fmt_int(s['included'], lang)} went on to full-text assessment"
+            if s["included"]
+            else "none went on to full-text assessment",
+            f"{fmt_int(s['excluded'], lang)} {verb(s['excluded'], 'was', 'were')} excluded"
+            if s["excluded"]
+            else "none was excluded",
+        ]
+        if s["maybe"]:
+            parts.append(f"{fmt_int(s['maybe'], lang)} {verb(s['maybe'], 'is', 'are')} undecided (maybe)")
+        first = (
+            f"Of the {plural(s['records'], 'record', 'records', lang)} found, {fmt_int(s['screened'], lang)} "
+            f"({share(s['screened'], s['records'], lang)}) have been screened on title and abstract: "
+            + _join(parts, lang)
+            + (
+                f"; {fmt_int(s['unscreened'], lang)} {verb(s['unscreened'], 'remains', 'remain')}."
+                if s["unscreened"]
+                else "; none remains."
+            )
+        )
+    else:
+        first = "No record has been screened on title and abstract yet."
     if labelled == 0:
-        second = "No full-text decision has been made yet" + (
+        second = "No full text has been assessed yet" + (
             f"; {fmt_int(ft['pending'], lang)} pending." if ft["pending"] else "."
         )
     else:
+        parts = [f"{fmt_int(ft['included'], lang)} included" if ft["included"] else "none included"]
+        if ft["excluded"]:
+            parts.append(
+                f"{fmt_int(ft['excluded'], lang)} excluded"
+                + (
+                    f" ({fmt_int(missing, lang)} of them because the full text could not be obtained)"
+                    if missing
+                    else ""
+                )
+            )
+        if ft["maybe"]:
+            parts.append(f"{fmt_int(ft['maybe'], lang)} undecided")
         second = (
             f"Full-text decisions were made on {plural(labelled, 'record', 'records', lang)}: "
-            f"{fmt_int(ft['included'], lang)} included, {fmt_int(ft['excluded'], lang)} excluded"
-            + (
-                f" ({fmt_int(missing, lang)} of them because the full text could not be obtained)"
-                if missing
-                else ""
-            )
-            + f" and {fmt_int(ft['maybe'], lang)} undecided; "
-            f"{fmt_int(ft['pending'], lang)} pending."
+            + _join(parts, lang)
+            + (f"; {fmt_int(ft['pending'], lang)} pending." if ft["pending"] else "; none pending.")
         )
     return [first, second]

@@ -24,9 +24,9 @@ ROUND_WORDS = {  # the update-round table's own columns (standing counts as each
         "screened": "Beoordeeld (stand)",
         "ta": "Door naar volledige tekst (stand)",
         "ft": "Opgenomen (stand)",
-        "note": "Zoekacties, treffers, dubbele en nieuwe publicaties horen bij de ronde waarin ze gevonden "
-        "zijn. De laatste drie kolommen geven de stand aan het eind van elke ronde, zoals het rapport van "
-        "die datum die publiceerde; de huidige ronde geeft de stand van vandaag. Een — betekent dat er aan "
+        "note": "Zoekacties, treffers, dubbelingen en nieuwe publicaties horen bij de ronde waarin ze gevonden "
+        "zijn. De laatste drie kolommen geven de stand aan het eind van elke ronde, zoals die in het rapport "
+        "van dat moment stond; voor de huidige ronde is dat de stand van vandaag. Een — betekent dat er aan "
         "het eind van die ronde geen rapport is gemaakt.",
     },
     "en": {
@@ -34,8 +34,8 @@ ROUND_WORDS = {  # the update-round table's own columns (standing counts as each
         "ta": "To full text (to date)",
         "ft": "Included (to date)",
         "note": "Searches, hits, duplicates and new records belong to the round in which they were found. The "
-        "last three columns give the standing counts at the end of each round, as the report of that date "
-        "published them; the current round gives today's. A — means no report was made at the end of that "
+        "last three columns give the standing counts at the end of each round, as the report of that moment "
+        "gave them; for the current round they are today's. A — means no report was made at the end of that "
         "round.",
     },
 }
@@ -80,20 +80,32 @@ def search_section(d: ReviewData, lang: str, doc: Doc) -> None:
     sched = proto.schedule
     every = SCHEDULE[lang].get(sched.every or "", f"cron {sched.cron}")
     nl = lang == "nl"
-    doc.add(
-        H(2, w["search"]),
-        P(
-            [
-                f"De zoekvraag wordt {every} opnieuw uitgevoerd in OpenAlex; extra bronnen worden als "
-                "bestand geïmporteerd."
+    if last is None:  # the plan, and that it has not happened yet: not "is re-run" then "not searched"
+        sources = sorted({SOURCE_NAMES.get(r.run.source.lower(), r.run.source) for r in d.runs})
+        text = (
+            f"Het plan is de zoekvraag {every} in OpenAlex uit te voeren; dat is nog niet gebeurd."
+            if nl
+            else f"The plan is to run the search in OpenAlex {every}; that has not happened yet."
+        )
+        if sources:
+            text += (
+                f" Alle publicaties komen tot nu toe uit geïmporteerde bestanden ({', '.join(sources)})."
                 if nl
-                else f"The search is re-run in OpenAlex {every}; further sources are imported from files."
-            ]
-        ),
-    )
-    if last is None:
-        doc.add(P(["Er is nog niet in OpenAlex gezocht." if nl else "OpenAlex has not been searched yet."]))
+                else f" Every record so far comes from imported files ({', '.join(sources)})."
+            )
+        doc.add(H(2, w["search"]), P([text]))
     else:
+        doc.add(
+            H(2, w["search"]),
+            P(
+                [
+                    f"De zoekvraag wordt {every} opnieuw uitgevoerd in OpenAlex; extra bronnen worden als "
+                    "bestand geïmporteerd."
+                    if nl
+                    else f"The search is re-run in OpenAlex {every}; further sources are imported from files."
+                ]
+            ),
+        )
         status = RUN_STATUS[lang].get(last.status, last.status)
         doc.add(
             P(
@@ -192,22 +204,22 @@ def prisma_section(d: ReviewData, lang: str, doc: Doc, svg: str) -> None:
         since = fmt_date(d.cutoff, lang)
         if d.cutoff_kind == "report":
             before = (
-                f"de studies die het vorige rapport ({since}) als opgenomen telde"
+                f"de studies die in het vorige rapport ({since}) waren opgenomen"
                 if nl
                 else f"the studies the previous report ({since}) counted as included"
             )
         else:
             before = f"de studies die op {since} waren opgenomen" if nl else f"the studies included on {since}"
         intro = (
-            "Het diagram volgt PRISMA 2020 voor geactualiseerde reviews. De vorige versie zijn "
+            "Het diagram volgt PRISMA 2020 voor geactualiseerde reviews. Met 'vorige versie' bedoelen we "
             f"{before}. De huidige ronde omvat de zoekacties en imports vanaf {since}, plus de publicaties "
-            "uit eerdere zoekacties waarover in deze ronde is besloten; alle aantallen gaan over hun huidige "
-            "beoordeling. Nieuwe studies zijn alle studies die nu zijn opgenomen en in de vorige versie nog "
-            "niet."
+            "uit eerdere zoekacties waarover in deze ronde is besloten. Alle aantallen geven de huidige stand "
+            "van de beoordeling weer. 'Nieuwe studies' zijn studies die nu wel en in de vorige versie nog niet "
+            "waren opgenomen."
             if nl
-            else "The diagram follows PRISMA 2020 for updated reviews. The previous version is "
+            else "The diagram follows PRISMA 2020 for updated reviews. The previous version consists of "
             f"{before}. The current round holds the searches and imports from {since}, plus the records "
-            "from earlier searches decided in this round; all counts are of their current labels. New "
+            "from earlier searches decided in this round; all counts reflect the current decisions. New "
             "studies are all studies included now that the previous version did not include."
         )
     narrow = flow_svg(

@@ -33,7 +33,7 @@ from lsr.report.flow_svg import flow_svg, left_reason
 from lsr.report.nphln import THEMES, goal_text, theme_index
 from lsr.report.plots import curve_svg, runs_svg
 from lsr.report.prisma import NO_REASON, SOURCE_NAMES
-from lsr.report.texts import STAGE, WORDS, fmt_date, fmt_dec, fmt_int, fmt_pct
+from lsr.report.texts import STAGE, WORDS, fmt_date, fmt_dec, fmt_int, fmt_pct, fmt_version
 
 
 def reference(study: Study, lang: str) -> list[Inline]:
@@ -159,7 +159,7 @@ def build_summary(d: ReviewData, lang: str) -> tuple[Doc, dict[str, str]]:
         ),
     )
     forests = evidence.evidence_section(d, lang, doc)
-    goals = "; ".join(goal_text(g, lang).rstrip(".") for g in proto.programme_goals) or "—"
+    goals = "; ".join(goal_text(g, lang).rstrip(".") for g in sorted(proto.programme_goals)) or "—"
     pico = [
         [w["population"], protocol_text.pico(proto, "population", lang) or "—"],
         [w["intervention"], protocol_text.pico(proto, "intervention", lang) or "—"],
@@ -170,7 +170,7 @@ def build_summary(d: ReviewData, lang: str) -> tuple[Doc, dict[str, str]]:
         H(2, w["protocol"]),
         P([Strong(w["question"] + ":"), " ", question]),
         Table([], pico),
-        P([w["protocol_line"].format(version=proto.version, theme=_theme(proto, lang), goals=goals)]),
+        P([w["protocol_line"].format(version=fmt_version(proto.version, lang), theme=_theme(proto, lang), goals=goals)]),
     )
     for key in ("include", "exclude"):
         items = protocol_text.criteria(proto, key, lang)
@@ -250,9 +250,9 @@ def build_summary(d: ReviewData, lang: str) -> tuple[Doc, dict[str, str]]:
                 "database van de review. "
                 "Een updateronde omvat alle zoekacties en imports sinds het vorige rapport (of sinds de "
                 "opgegeven datum). "
-                "Opgeteld over alle rondes komen de aantallen precies overeen met lsr status: "
+                "Opgeteld over alle rondes komen de aantallen precies overeen met de stand in de database: "
                 f"{fmt_int(s['records'], lang)} "
-                f"publicaties, {fmt_int(s['duplicates'], lang)} dubbele treffers."
+                f"publicaties, {fmt_int(s['duplicates'], lang)} dubbelingen."
                 if nl
                 else f"Made with lsr {__version__} on {fmt_date(d.now, lang, True)}, directly from the "
                 "review's database. An update "

@@ -80,6 +80,15 @@ def fmt_date(moment: date | datetime | None, lang: str, with_time: bool = False)
     return text
 
 
+def fmt_version(version: str, lang: str) -> str:
+    """A protocol version written as the text writes dates (``24 november 2026``) when it is an ISO date;
+    any other version string as it is."""
+    try:
+        return fmt_date(date.fromisoformat(str(version)), lang)
+    except ValueError:
+        return str(version)
+
+
 def fmt_iso(moment: date | datetime | None) -> str:
     """``2026-03-15``: the compact, unambiguous date used in tables."""
     return moment.strftime("%Y-%m-%d") if moment else "—"
@@ -171,7 +180,7 @@ WORDS: dict[str, dict[str, str]] = {
         "outcomes": "Uitkomsten",
         "include": "Insluitcriteria",
         "exclude": "Uitsluitcriteria",
-        "protocol_line": "Protocolversie {version}. Thema: {theme}. Programmadoelen: {goals}.",
+        "protocol_line": "Protocolversie van {version}. Thema: {theme}. Programmadoelen: {goals}.",
         "search": "Zoekstrategie (PRISMA-S)",
         "prisma": "PRISMA 2020-stroomdiagram",
         "changes": "Wat is er veranderd",
@@ -191,7 +200,7 @@ WORDS: dict[str, dict[str, str]] = {
         "col_search": "Zoekvraag of bestand",
         "col_results": "Treffers",
         "col_new": "Nieuw",
-        "col_dup": "Dubbel",
+        "col_dup": "Dubbelingen",
         "col_status": "Status",
         "kind_update": "zoekactie",
         "kind_import": "import",
@@ -215,7 +224,7 @@ WORDS: dict[str, dict[str, str]] = {
         "request": "Verzoek-URL",
         "fig_prisma": "PRISMA 2020-stroomdiagram voor geactualiseerde reviews, huidige ronde.",
         "fig_curve": "Gevonden relevante publicaties tegen het aantal beoordeelde publicaties.",
-        "fig_runs": "Nieuwe en dubbele treffers per zoekactie of import (gearceerd: huidige ronde).",
+        "fig_runs": "Nieuwe treffers en dubbelingen per zoekactie of import (gearceerd: huidige ronde).",
         "portfolio": "Portfolio levende systematische reviews NPHLN",
         "portfolio_sub": "Overzicht per programmathema en doel · stand van {date}",
         "by_goal": "Per programmadoel",
@@ -233,7 +242,7 @@ WORDS: dict[str, dict[str, str]] = {
         "outcomes": "Outcomes",
         "include": "Inclusion criteria",
         "exclude": "Exclusion criteria",
-        "protocol_line": "Protocol version {version}. Theme: {theme}. Programme goals: {goals}.",
+        "protocol_line": "Protocol version of {version}. Theme: {theme}. Programme goals: {goals}.",
         "search": "Search strategy (PRISMA-S)",
         "prisma": "PRISMA 2020 flow diagram",
         "changes": "What changed",

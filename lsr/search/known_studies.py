@@ -86,23 +86,24 @@ def describe(state: dict | None, lang: str = "en") -> str:
         return ""
     total, found, missing = state["total"], state["found"], state.get("missing", [])
     if state.get("search_run") is None:
-        return (f"Zoekvalidatie: {total} {'bekende studie' if total == 1 else 'bekende studies'}; nog niet "
-                "gecontroleerd (nog geen afgeronde zoekronde)."
+        return (f"Controle van de zoekvraag: {total} {'studie' if total == 1 else 'studies'} waarvan we weten "
+                f"dat {'die' if total == 1 else 'ze'} gevonden {'moet' if total == 1 else 'moeten'} worden; dit is "
+                "nog niet gecontroleerd, omdat er nog geen zoekactie in OpenAlex is afgerond."
                 if lang == "nl" else
                 f"Search validation: {total} {'known study' if total == 1 else 'known studies'}; not yet checked "
-                "(no finished search run).")
+                "(no OpenAlex search has finished yet).")
     if not missing:
         if total == 1:
-            return ("Zoekvalidatie: de zoekopdracht vond de ene bekende studie." if lang == "nl"
+            return ("Controle van de zoekvraag: de zoekactie vond de ene studie die gevonden moest worden." if lang == "nl"
                     else "Search validation: the search found the one known study.")
         if total == 2:
-            return ("Zoekvalidatie: de zoekopdracht vond beide bekende studies." if lang == "nl"
+            return ("Controle van de zoekvraag: de zoekactie vond beide studies die gevonden moesten worden." if lang == "nl"
                     else "Search validation: the search found both known studies.")
-        return (f"Zoekvalidatie: de zoekopdracht vond alle {total} bekende studies."
+        return (f"Controle van de zoekvraag: de zoekactie vond alle {total} studies die gevonden moesten worden."
                 if lang == "nl" else f"Search validation: the search found all {total} known studies.")
     listed = ", ".join(missing)
-    return (f"Zoekvalidatie: de zoekopdracht vond {found} van de {total} bekende "
-            f"{'studie' if total == 1 else 'studies'}; niet gevonden: {listed}."
+    return (f"Controle van de zoekvraag: de zoekactie vond {found} van de {total} studies die gevonden moesten "
+            f"worden; niet gevonden: {listed}."
             if lang == "nl" else
             f"Search validation: the search found {found} of {total} known {'study' if total == 1 else 'studies'}; "
             f"missed: {listed}.")
