@@ -66,8 +66,8 @@ def test_the_effect_rests_on_the_main_outcomes_own_studies_in_words_of_any_numbe
     assert "Nog 3 studies tellen hier niet mee" in key_nl and "Another 3 studies do not count here" in key_en
     assert "kwalitatief" not in key_nl and "cohort" not in key_en
     # no verb that agrees with the outcome's name, in either language
-    assert "Op de uitkomst leerprestaties scoort de groep met de aanpak gemiddeld hoger" in key_nl
-    assert "On the outcome leerprestaties, the intervention group scores higher on average" in key_en
+    assert "Voor de uitkomst leerprestaties scoort de groep met de aanpak gemiddeld hoger" in key_nl
+    assert "For the outcome leerprestaties, the intervention group scores higher on average" in key_en
     assert "is leerprestaties" not in key_nl and "leerprestaties is" not in key_en
     # a negative bound is a minus, and the range says "tot"/"to" rather than a hyphen
     assert "95%-BI −0,07 tot 0,26" in key_nl and "95% CI −0.07 to 0.26" in key_en
@@ -91,15 +91,15 @@ def test_differences_between_studies_follow_i2_and_ignore_the_prediction_interva
         assert "verschillen" not in text and "uiteen" not in text and "differ" not in text, text
         assert "nieuwe situatie" not in text and "new setting" not in text, text
     assert "- **Verschil tussen studies (I²):** 0%" in nl
-    assert "- **Voorspellingsinterval:** niet getoond: te weinig studies (minder dan 5)" in nl
-    assert "- **Prediction interval:** not shown: too few studies (fewer than 5)" in en
+    assert "- **Voorspellingsinterval:** niet getoond (te weinig studies; minder dan 5)" in nl
+    assert "- **Prediction interval:** not shown (too few studies; fewer than 5)" in en
 
 
 def test_large_heterogeneity_is_worded_with_the_strength_rules_threshold(workspace):
     build_bcg_review(workspace, included=13)
     assert run(["extract", RID, "--import", BCG], workspace).exit_code == 0
     key_nl, key_en, nl, _ = _report(workspace)
-    assert "één lager: de studies spreken elkaar tegen (I² = 92%)" in nl
+    assert "één niveau lager: de studies spreken elkaar tegen (I² = 92%)" in nl
     assert "De resultaten van de studies lopen sterk uiteen; in een nieuwe situatie kan het effect ook " \
            "uitblijven." in key_nl
     assert "The results of the studies differ widely; in a new setting the effect may not appear." in key_en
@@ -119,8 +119,10 @@ def test_a_very_small_effect_is_not_called_promising(workspace, tmp_path):
     assert "(een zeer klein verschil; SMD 0,15; 95%-BI 0,07 tot 0,22)" in key_nl
     assert "verwaarloosbaar" not in key_nl and "negligible" not in key_en
     assert "kansrijk" not in key_nl and "promising" not in key_en
-    assert "Voor Heerlen-Noord wijst dit op een zeer klein effect" in key_nl
-    assert "For Heerlen-Noord this points to a very small effect" in key_en
+    assert "Dit wijst op een zeer klein effect. Of de aanpak in Heerlen-Noord even goed werkt, moet een " \
+           "lokale evaluatie uitwijzen." in key_nl
+    assert "This points to a very small effect. This review cannot tell whether it works as well in " \
+           "Heerlen-Noord: a local evaluation is still needed." in key_en
 
 
 def test_a_single_study_gives_its_own_interval_and_conclusion(workspace, tmp_path):
@@ -131,10 +133,11 @@ def test_a_single_study_gives_its_own_interval_and_conclusion(workspace, tmp_pat
     assert "SMD 0.35; 95% CI 0.05 to 0.65; one study)." in key_en
     assert "Dit rust op 1 studie (gerandomiseerd), met 180 deelnemers; de studie komt uit Nederland." in key_nl
     assert "This rests on 1 study (randomised), with 180 participants; the study is from the Netherlands." in key_en
-    assert "Voor Heerlen-Noord is dit een aanwijzing, geen zekerheid" in key_nl  # its CI excludes 0
+    assert "Dit is een aanwijzing, geen zekerheid. Of de aanpak in Heerlen-Noord werkt, moet een lokale " \
+           "evaluatie uitwijzen." in key_nl  # its CI excludes 0
     assert "niet aangetoond" not in key_nl and "1 studies" not in nl and "1 of 1 studies" not in en
     assert "- **Effect (95%-BI):** SMD 0,35 (0,05 tot 0,65; één studie)" in nl
-    assert "de studie komt uit Nederland" in nl and "start hoog: de studie is gerandomiseerd" in nl
+    assert "de studie komt uit Nederland" in nl and "startniveau sterk: de studie is gerandomiseerd" in nl
 
 
 def test_an_odds_ratio_is_not_worded_as_a_percentage_change_of_chance(workspace, tmp_path):

@@ -19,7 +19,7 @@ from lsr.synthesis.meta_analysis import RATIO, Pooled
 WORDS = {
     "nl": {"pooled": "Gemiddeld effect", "pi": "Voorspellingsinterval", "favours": "effect",
            "RR": "Relatief risico (RR)", "OR": "Oddsratio (OR)", "SMD": "Gestandaardiseerd verschil (SMD)",
-           "MD": "Verschil in gemiddelden (MD)", "title": "Forest plot", "column": "Effect (95%-BI)",
+           "MD": "Verschil in gemiddelden (MD)", "title": "Forestplot", "column": "Effect (95%-BI)",
            "weight": "gewicht"},
     "en": {"pooled": "Pooled (random effects)", "pi": "Prediction interval", "favours": "effect",
            "RR": "Risk ratio (RR)", "OR": "Odds ratio (OR)", "SMD": "Standardised mean difference (SMD)",
