@@ -104,6 +104,9 @@ def test_large_heterogeneity_is_worded_with_the_strength_rules_threshold(workspa
            "uitblijven." in key_nl
     assert "The results of the studies differ widely; in a new setting the effect may not appear." in key_en
     assert "- **Voorspellingsinterval:** 0,13 tot 1,80" in nl
+    # the rule: based on GRADE; either condition of imprecision lowers the level
+    assert "volgens een vaste rekenregel gebaseerd op GRADE" in nl
+    assert "omvat ook 'geen effect', óf er zijn minder dan 400 deelnemers" in nl
 
 
 def test_a_very_small_effect_is_not_called_promising(workspace, tmp_path):
@@ -198,3 +201,35 @@ def test_studies_described_without_an_effect_are_not_called_unprocessed(workspac
     assert key_nl.startswith("Er zijn 2 studies opgenomen en beschreven, maar geen ervan geeft een effect")
     assert key_en.startswith("The review includes and describes 2 studies, but none gives an effect")
     assert "nog niet verwerkt" not in key_nl and "not been entered" not in key_en
+    # the portfolio reads the same strength: no level of the scale for an effect that does not exist
+    write_reports(open_workspace(resolve(workspace)), None, formats=["md"], now=DAY1)
+    portfolio = (workspace / "reviews" / "portfolio.nl.md").read_text(encoding="utf-8")
+    row = next(line for line in portfolio.splitlines()
+               if line.startswith("| [Test review test-review") and "schoolverzuim" in line)
+    assert "**niet te beoordelen (geen effect te berekenen)**" in row and "zeer beperkt" not in row
+
+
+def test_a_changed_conclusion_says_what_it_was_and_what_it_is(workspace, tmp_path):
+    build_bcg_review(workspace, included=3)
+    _extract(workspace, tmp_path, "first.csv", [
+        "10.5555/bcg.01,leerprestaties,rct,Netherlands,600,low,SMD,0.15,0.05,0.25",
+        "10.5555/bcg.02,leerprestaties,rct,Germany,600,low,SMD,0.15,0.05,0.25",
+    ])
+    now = datetime.now(UTC)
+    key_nl, key_en, nl, en = _report(workspace, now=now)
+    # the Dutch study is not counted again as a European one
+    assert "; 1 uit Nederland, 1 uit een ander Europees land." in key_nl
+    assert "; 1 from the Netherlands, 1 from another European country." in key_en
+    reasons = nl.split("**Waarom deze bewijskracht:**", 1)[1].split("**Herkomst**", 1)[0]
+    assert "Nederland" not in reasons  # origin is no reason for the level; it is shown apart
+    assert "**Herkomst** (telt niet mee in de bewijskracht): 1 van de 2 studies komt uit Nederland, 1 uit een " \
+           "ander Europees land." in nl
+    assert "**Origin** (does not count in the strength of evidence): 1 of the 2 studies is from the " \
+           "Netherlands, 1 from another European country." in en
+    time.sleep(1.1)
+    _extract(workspace, tmp_path, "second.csv", ["10.5555/bcg.03,leerprestaties,rct,USA,600,low,SMD,-0.60,-0.80,-0.40"])
+    key_nl, key_en, _, _ = _report(workspace, now=now + timedelta(days=1))
+    assert "de conclusie is veranderd (eerder: een zeer klein positief effect; nu: geen effect aangetoond)" \
+        in key_nl
+    assert "the conclusion changed (before: a very small positive effect; now: no effect shown)" in key_en
+    assert "the strength of evidence went from high to" in key_en
