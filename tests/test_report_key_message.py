@@ -228,7 +228,12 @@ def test_a_changed_conclusion_says_what_it_was_and_what_it_is(workspace, tmp_pat
            "Netherlands, 1 from another European country." in en
     time.sleep(1.1)
     _extract(workspace, tmp_path, "second.csv", ["10.5555/bcg.03,leerprestaties,rct,USA,600,low,SMD,-0.60,-0.80,-0.40"])
-    key_nl, key_en, _, _ = _report(workspace, now=now + timedelta(days=1))
+    key_nl, key_en, nl, _ = _report(workspace, now=now + timedelta(days=1))
+    # three studies: the table says the prediction interval is not shown, so neither plot nor caption has it
+    assert "![Forestplot voor leerprestaties: effect per studie met 95%-BI en gewicht en gemiddeld effect " \
+           "(ruit).]" in nl
+    svg = (workspace / "reviews" / RID / "forest-1.nl.svg").read_text(encoding="utf-8")
+    assert "Voorspellingsinterval" not in svg and "Gemiddeld effect" in svg
     assert "de conclusie is veranderd (eerder: een zeer klein positief effect; nu: geen effect aangetoond)" \
         in key_nl
     assert "the conclusion changed (before: a very small positive effect; now: no effect shown)" in key_en

@@ -13,6 +13,7 @@ from __future__ import annotations
 from lsr.report.collect import ReviewData
 from lsr.report.document import UL, Doc, Figure, H, P, Pre, Strong, Table
 from lsr.report.texts import fmt_date, fmt_dec, fmt_int, fmt_range
+from lsr.synthesis.forest import shows_pi
 from lsr.synthesis.key_message import PI_MIN_K, changes_sentence, effect_text, key_message
 
 METHOD = {  # the body text: plain Dutch; the model and the software are in the technical appendix
@@ -142,7 +143,7 @@ def forest_caption(p, title: str, lang: str) -> str:
              + ((" en gewicht" if nl else " and weight") if weights else "")]
     if p.estimate is not None:
         parts.append("gemiddeld effect (ruit)" if nl else "pooled effect (diamond)")
-        if p.pi_low is not None:
+        if shows_pi(p):
             parts.append("voorspellingsinterval" if nl else "prediction interval")
     what = parts[0] if len(parts) == 1 else \
         ", ".join(parts[:-1]) + (" en " if nl else " and ") + parts[-1]
