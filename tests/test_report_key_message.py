@@ -66,8 +66,8 @@ def test_the_effect_rests_on_the_main_outcomes_own_studies_in_words_of_any_numbe
     assert "Nog 3 studies tellen hier niet mee" in key_nl and "Another 3 studies do not count here" in key_en
     assert "kwalitatief" not in key_nl and "cohort" not in key_en
     # no verb that agrees with the outcome's name, in either language
-    assert "Op de uitkomst leerprestaties scoort de groep met de aanpak gemiddeld hoger" in key_nl
-    assert "On the outcome leerprestaties, the intervention group scores higher on average" in key_en
+    assert "Voor de uitkomst leerprestaties scoort de groep met de aanpak gemiddeld hoger" in key_nl
+    assert "For the outcome leerprestaties, the intervention group scores higher on average" in key_en
     assert "is leerprestaties" not in key_nl and "leerprestaties is" not in key_en
     # a negative bound is a minus, and the range says "tot"/"to" rather than a hyphen
     assert "95%-BI −0,07 tot 0,26" in key_nl and "95% CI −0.07 to 0.26" in key_en
@@ -91,19 +91,22 @@ def test_differences_between_studies_follow_i2_and_ignore_the_prediction_interva
         assert "verschillen" not in text and "uiteen" not in text and "differ" not in text, text
         assert "nieuwe situatie" not in text and "new setting" not in text, text
     assert "- **Verschil tussen studies (I²):** 0%" in nl
-    assert "- **Voorspellingsinterval:** niet getoond: te weinig studies (minder dan 5)" in nl
-    assert "- **Prediction interval:** not shown: too few studies (fewer than 5)" in en
+    assert "- **Voorspellingsinterval:** niet getoond (te weinig studies; minder dan 5)" in nl
+    assert "- **Prediction interval:** not shown (too few studies; fewer than 5)" in en
 
 
 def test_large_heterogeneity_is_worded_with_the_strength_rules_threshold(workspace):
     build_bcg_review(workspace, included=13)
     assert run(["extract", RID, "--import", BCG], workspace).exit_code == 0
     key_nl, key_en, nl, _ = _report(workspace)
-    assert "één lager: de studies spreken elkaar tegen (I² = 92%)" in nl
+    assert "één niveau lager: de studies spreken elkaar tegen (I² = 92%)" in nl
     assert "De resultaten van de studies lopen sterk uiteen; in een nieuwe situatie kan het effect ook " \
            "uitblijven." in key_nl
     assert "The results of the studies differ widely; in a new setting the effect may not appear." in key_en
     assert "- **Voorspellingsinterval:** 0,13 tot 1,80" in nl
+    # the rule: based on GRADE; either condition of imprecision lowers the level
+    assert "volgens een vaste rekenregel gebaseerd op GRADE" in nl
+    assert "omvat ook 'geen effect', óf er zijn minder dan 400 deelnemers" in nl
 
 
 def test_a_very_small_effect_is_not_called_promising(workspace, tmp_path):
@@ -119,8 +122,10 @@ def test_a_very_small_effect_is_not_called_promising(workspace, tmp_path):
     assert "(een zeer klein verschil; SMD 0,15; 95%-BI 0,07 tot 0,22)" in key_nl
     assert "verwaarloosbaar" not in key_nl and "negligible" not in key_en
     assert "kansrijk" not in key_nl and "promising" not in key_en
-    assert "Voor Heerlen-Noord wijst dit op een zeer klein effect" in key_nl
-    assert "For Heerlen-Noord this points to a very small effect" in key_en
+    assert "Dit wijst op een zeer klein effect. Of de aanpak in Heerlen-Noord even goed werkt, moet een " \
+           "lokale evaluatie uitwijzen." in key_nl
+    assert "This points to a very small effect. This review cannot tell whether it works as well in " \
+           "Heerlen-Noord: a local evaluation is still needed." in key_en
 
 
 def test_a_single_study_gives_its_own_interval_and_conclusion(workspace, tmp_path):
@@ -131,10 +136,11 @@ def test_a_single_study_gives_its_own_interval_and_conclusion(workspace, tmp_pat
     assert "SMD 0.35; 95% CI 0.05 to 0.65; one study)." in key_en
     assert "Dit rust op 1 studie (gerandomiseerd), met 180 deelnemers; de studie komt uit Nederland." in key_nl
     assert "This rests on 1 study (randomised), with 180 participants; the study is from the Netherlands." in key_en
-    assert "Voor Heerlen-Noord is dit een aanwijzing, geen zekerheid" in key_nl  # its CI excludes 0
+    assert "Dit is een aanwijzing, geen zekerheid. Of de aanpak in Heerlen-Noord werkt, moet een lokale " \
+           "evaluatie uitwijzen." in key_nl  # its CI excludes 0
     assert "niet aangetoond" not in key_nl and "1 studies" not in nl and "1 of 1 studies" not in en
     assert "- **Effect (95%-BI):** SMD 0,35 (0,05 tot 0,65; één studie)" in nl
-    assert "de studie komt uit Nederland" in nl and "start hoog: de studie is gerandomiseerd" in nl
+    assert "de studie komt uit Nederland" in nl and "startniveau sterk: de studie is gerandomiseerd" in nl
 
 
 def test_an_odds_ratio_is_not_worded_as_a_percentage_change_of_chance(workspace, tmp_path):
@@ -195,3 +201,40 @@ def test_studies_described_without_an_effect_are_not_called_unprocessed(workspac
     assert key_nl.startswith("Er zijn 2 studies opgenomen en beschreven, maar geen ervan geeft een effect")
     assert key_en.startswith("The review includes and describes 2 studies, but none gives an effect")
     assert "nog niet verwerkt" not in key_nl and "not been entered" not in key_en
+    # the portfolio reads the same strength: no level of the scale for an effect that does not exist
+    write_reports(open_workspace(resolve(workspace)), None, formats=["md"], now=DAY1)
+    portfolio = (workspace / "reviews" / "portfolio.nl.md").read_text(encoding="utf-8")
+    row = next(line for line in portfolio.splitlines()
+               if line.startswith("| [Test review test-review") and "schoolverzuim" in line)
+    assert "**niet te beoordelen (geen effect te berekenen)**" in row and "zeer beperkt" not in row
+
+
+def test_a_changed_conclusion_says_what_it_was_and_what_it_is(workspace, tmp_path):
+    build_bcg_review(workspace, included=3)
+    _extract(workspace, tmp_path, "first.csv", [
+        "10.5555/bcg.01,leerprestaties,rct,Netherlands,600,low,SMD,0.15,0.05,0.25",
+        "10.5555/bcg.02,leerprestaties,rct,Germany,600,low,SMD,0.15,0.05,0.25",
+    ])
+    now = datetime.now(UTC)
+    key_nl, key_en, nl, en = _report(workspace, now=now)
+    # the Dutch study is not counted again as a European one
+    assert "; 1 uit Nederland, 1 uit een ander Europees land." in key_nl
+    assert "; 1 from the Netherlands, 1 from another European country." in key_en
+    reasons = nl.split("**Waarom deze bewijskracht:**", 1)[1].split("**Herkomst**", 1)[0]
+    assert "Nederland" not in reasons  # origin is no reason for the level; it is shown apart
+    assert "**Herkomst** (telt niet mee in de bewijskracht): 1 van de 2 studies komt uit Nederland, 1 uit een " \
+           "ander Europees land." in nl
+    assert "**Origin** (does not count in the strength of evidence): 1 of the 2 studies is from the " \
+           "Netherlands, 1 from another European country." in en
+    time.sleep(1.1)
+    _extract(workspace, tmp_path, "second.csv", ["10.5555/bcg.03,leerprestaties,rct,USA,600,low,SMD,-0.60,-0.80,-0.40"])
+    key_nl, key_en, nl, _ = _report(workspace, now=now + timedelta(days=1))
+    # three studies: the table says the prediction interval is not shown, so neither plot nor caption has it
+    assert "![Forestplot voor leerprestaties: effect per studie met 95%-BI en gewicht en gemiddeld effect " \
+           "(ruit).]" in nl
+    svg = (workspace / "reviews" / RID / "forest-1.nl.svg").read_text(encoding="utf-8")
+    assert "Voorspellingsinterval" not in svg and "Gemiddeld effect" in svg
+    assert "de conclusie is veranderd (eerder: een zeer klein positief effect; nu: geen effect aangetoond)" \
+        in key_nl
+    assert "the conclusion changed (before: a very small positive effect; now: no effect shown)" in key_en
+    assert "the strength of evidence went from high to" in key_en

@@ -55,15 +55,18 @@ def test_two_reports_show_effect_strength_forest_plot_and_what_changed(workspace
     assert "het risico in de groep met de aanpak gemiddeld 51% lager" in key_nl
     assert "De bewijskracht is beperkt." in key_nl and "The strength of evidence is low." in key_en
     assert "Dit rust op 13 studies (7 gerandomiseerd, 6 quasi-experimenteel), samen 357.347 deelnemers" in key_nl
-    assert "lokale evaluatie blijft nodig" in key_nl and "local evaluation is still needed" in key_en
+    assert "Dit is een aanwijzing, geen zekerheid. Of de aanpak in Heerlen-Noord werkt, moet een lokale " \
+           "evaluatie uitwijzen." in key_nl and "lokale evaluatie blijft nodig" not in key_nl
+    assert "This is an indication, not a certainty. This review cannot tell whether the intervention works " \
+           "in Heerlen-Noord: a local evaluation is still needed." in key_en
     assert "Sinds het vorige rapport (1 april 2026): 3 nieuwe studies in de synthese; de conclusie is niet veranderd" in key_nl
     assert "Since the previous report (1 April 2026): 3 new studies in the synthesis; the conclusion is unchanged" in key_en
     for text in (key_nl, key_en):
         assert len(re.findall(r"\S+", text)) < 150, text
     assert "- **Effect (95%-BI):** RR 0,49 (0,34 tot 0,70)" in nl and "- **Deelnemers:** 357.347" in nl
     assert "- **Bewijskracht:** **beperkt**" in nl
-    assert "één lager: de studies spreken elkaar tegen (I² = 92%)" in nl
-    assert "![Forest plot voor tuberculosis" in nl and (rdir / "forest-1.nl.svg").exists()
+    assert "één niveau lager: de studies spreken elkaar tegen (I² = 92%)" in nl
+    assert "![Forestplot voor tuberculosis" in nl and (rdir / "forest-1.nl.svg").exists()
     html = (rdir / "summary.nl.html").read_text(encoding="utf-8")
     assert html.count("<svg") >= 4 and "Kernboodschap" in html  # forest plot inline beside the others
     main = nl.split("## Technische bijlage")[0]
@@ -84,7 +87,9 @@ def test_a_review_without_extraction_says_so(workspace):
     write_reports(ws, [RID], formats=["md"], now=DAY1)
     nl = (workspace / "reviews" / RID / "summary.nl.md").read_text(encoding="utf-8")
     assert "Er zijn 2 studies opgenomen, maar hun gegevens zijn nog niet verwerkt" in _key_message(nl, "Kernboodschap")
-    assert "Er zijn nog geen gegevens uit de opgenomen studies verwerkt" in nl
+    assert "De gegevens van de opgenomen studies zijn nog niet verwerkt; het effect en de bewijskracht volgen " \
+           "zodra dat is gebeurd." in nl
+    assert "lsr extract" not in nl
 
 
 def test_dutch_protocol_texts_are_used_and_english_is_marked(workspace):
@@ -110,3 +115,8 @@ def test_a_review_with_nothing_included_says_so_in_plain_words(workspace):
     en = (workspace / "reviews" / RID / "summary.en.md").read_text(encoding="utf-8")
     assert _key_message(nl, "Kernboodschap").startswith("Er zijn nog geen studies opgenomen")
     assert _key_message(en, "Key message").startswith("No study has been included yet")
+    # no included study: nothing waits to be processed, and no command in the text
+    assert "Er zijn nog geen studies opgenomen, dus er is nog geen effect te berekenen." in nl
+    assert "No study has been included yet, so there is no effect to compute." in en
+    for text in (nl, en):
+        assert "lsr extract" not in text and "nog niet verwerkt" not in text and "not been extracted" not in text

@@ -76,10 +76,11 @@ def test_countries_are_read_as_iso_codes_and_an_unknown_one_is_kept_with_a_warni
     doc = _synthesis(workspace)
     conflicts = _outcome(doc, "conflicten")
     assert [s["country"] for s in conflicts["studies"]] == ["NL"] * 4
-    assert "4 of 4 studies from the Netherlands, 4 from Europe" in conflicts["notes"]
+    # "Europe" includes the Netherlands: the second count is of the other European countries only
+    assert "4 of the 4 studies are from the Netherlands, none from another European country" in conflicts["notes"]
     nuisance = _outcome(doc, "overlast")
     assert sorted(s["country"] for s in nuisance["studies"]) == ["Atlantis", "BE", "DE"]
-    assert "0 of 3 studies from the Netherlands, 2 from Europe" in nuisance["notes"]
+    assert "none of the 3 studies is from the Netherlands, 2 from another European country" in nuisance["notes"]
 
     out = tmp_path / "back.csv"
     assert run(["export", RID, "--format", "extraction-csv", "-o", out], workspace).exit_code == 0
@@ -139,14 +140,26 @@ def test_studies_without_an_effect_are_described_with_their_participants_designs
     assert school.described_n == 325 and school.described_n_missing == 0
     assert school.described_designs == {"qualitative": 1, "cohort": 1}
     assert school.described_origin == (2, 2, 2)
-    assert school.described_studies[0].reason_text("nl") == "geen effectmaat"
+    # not "geen effect geëxtraheerd": that reads as "the study found no effect"
+    assert school.described_studies[0].reason_text("nl") == "effectgegevens (nog) niet uit de studie overgenomen"
+    assert school.described_studies[0].reason_text("en") == "no effect data extracted"
 
     from lsr.report import write_reports
 
     write_reports(open_workspace(resolve(workspace)), [RID], formats=["md"], now=datetime(2026, 4, 1, tzinfo=UTC))
     nl = (workspace / "reviews" / RID / "summary.nl.md").read_text(encoding="utf-8")
+    en = (workspace / "reviews" / RID / "summary.en.md").read_text(encoding="utf-8")
     block = nl.split("### schoolverzuim", 1)[1].split("###", 1)[0]
     assert "- **Deelnemers:** 325" in block
+    # no effect to rate: no level of the scale, and no reason that reads as a rating
+    assert "- **Bewijskracht:** **niet te beoordelen (geen effect te berekenen)**" in block
+    assert "zeer beperkt" not in block and "- **Effect (95%-BI):** geen effect te berekenen" in block
+    assert "Beschreven, niet meegeteld in het gemiddelde effect:" in block and "gepoold" not in nl
+    assert "- Van den Akker 2017: effectgegevens (nog) niet uit de studie overgenomen" in block
+    assert "geëxtraheerd" not in nl
+    block_en = en.split("### schoolverzuim", 1)[1].split("###", 1)[0]
+    assert "- **Strength of evidence:** **not assessable (no effect to compute)**" in block_en
+    assert "- Van den Akker 2017: no effect data extracted" in block_en and "very low" not in block_en
 
 
 def test_an_outcome_with_two_measures_is_named_with_its_measure_and_one_study_keeps_its_ci(workspace, tmp_path):
@@ -169,10 +182,33 @@ def test_an_outcome_with_two_measures_is_named_with_its_measure_and_one_study_ke
     s = synthesize(open_workspace(resolve(workspace)), RID)
     rr = next(r for r in s.outcomes if r.title == "welbevinden (RR)")
     texts = re.findall(r"<!-- (.*?) -->", forest_svg(rr.pooled, "nl", "t"))  # matplotlib names each text
-    assert "Forest plot: welbevinden (RR)" in texts
+    assert "Forestplot: welbevinden (RR)" in texts
     taal = next(r for r in s.outcomes if r.title == "taal")
     assert taal.pooled.estimate is None and taal.interval == pytest.approx((0.35, 0.05, 0.65))
     assert rr.interval == pytest.approx((rr.pooled.estimate, rr.pooled.ci_low, rr.pooled.ci_high))
+
+    from lsr.report import write_reports
+
+    write_reports(open_workspace(resolve(workspace)), [RID], formats=["md"], now=datetime(2026, 4, 1, tzinfo=UTC))
+    nl = (workspace / "reviews" / RID / "summary.nl.md").read_text(encoding="utf-8")
+    en = (workspace / "reviews" / RID / "summary.en.md").read_text(encoding="utf-8")
+    # the two sections of one outcome differ in heading, caption and the appendix
+    assert "### welbevinden (RR)" in nl and "### welbevinden (MD)" in nl and "### welbevinden\n" not in nl
+    assert "### welbevinden (RR)" in en and "### welbevinden (MD)" in en
+    # the caption names only what is drawn: two pooled studies have weights and a diamond but no
+    # prediction interval; one study has none of these
+    assert "![Forestplot voor welbevinden (RR): effect per studie met 95%-BI en gewicht en gemiddeld " \
+           "effect (ruit)." in nl
+    assert "![Forestplot voor welbevinden (MD): effect per studie met 95%-BI.]" in nl
+    assert "![Forest plot for welbevinden (MD): effect per study with 95% CI.]" in en
+    assert "voorspellingsinterval." not in nl
+    appendix = nl.split("## Technische bijlage", 1)[1]
+    assert "- welbevinden (RR): " in appendix
+    # the pooling method with its software is in the appendix; the body says it in plain Dutch
+    body = nl.split("## Technische bijlage", 1)[0]
+    assert "statsmodels" not in body and "Paule-Mandel" not in body and "minder van de uitkomst" not in body
+    assert "Het gemiddelde effect weegt grotere en preciezere studies zwaarder." in body
+    assert "statsmodels" in appendix and "Paule-Mandel" in appendix
 
 
 def test_study_labels_keep_dutch_particles_and_organisations_whole(workspace, tmp_path):

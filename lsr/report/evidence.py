@@ -13,19 +13,16 @@ from __future__ import annotations
 from lsr.report.collect import ReviewData
 from lsr.report.document import UL, Doc, Figure, H, P, Pre, Strong, Table
 from lsr.report.texts import fmt_date, fmt_dec, fmt_int, fmt_range
+from lsr.synthesis.forest import shows_pi
 from lsr.synthesis.key_message import PI_MIN_K, changes_sentence, effect_text, key_message
 
-WHY = {"nl": {"no effect extracted": "geen effect geëxtraheerd",
-              "no events in either arm": "in geen van beide groepen gebeurtenissen",
-              "events in everyone in both arms": "bij iedereen in beide groepen een gebeurtenis"},
-       "en": {}}
-METHOD = {
-    "nl": "Gemiddeld effect berekend met een random-effectsmodel (inverse variantie; variantie tussen studies "
-          "volgens Paule-Mandel), met statsmodels. Een relatief risico of oddsratio onder 1 betekent minder "
-          "van de uitkomst in de groep met de aanpak; boven 1 meer. Een oddsratio is geen verandering van de "
-          "kans in procenten en wordt daarom alleen als richting beschreven. Het voorspellingsinterval geeft "
-          f"aan waar het effect in een nieuwe situatie kan liggen; bij minder dan {PI_MIN_K} studies is het zo "
-          "breed dat het weinig zegt en wordt het niet getoond.",
+METHOD = {  # the body text: plain Dutch; the model and the software are in the technical appendix
+    "nl": "Het gemiddelde effect weegt grotere en preciezere studies zwaarder. Een relatief risico of "
+          "oddsratio onder 1 betekent dat de uitkomst in de groep met de aanpak minder vaak voorkomt, boven 1 "
+          "vaker. Een oddsratio is geen verandering van de kans in procenten en wordt daarom alleen als "
+          "richting beschreven. Het voorspellingsinterval geeft aan waar het effect in een nieuwe situatie kan "
+          f"liggen; bij minder dan {PI_MIN_K} studies is het zo breed dat het weinig zegt en wordt het niet "
+          "getoond. Hoe het gemiddelde precies is berekend, staat in de technische bijlage.",
     "en": "Pooled with a random-effects model (inverse variance; between-study variance tau² by Paule-Mandel, "
           "which unlike DerSimonian-Laird does not underestimate large heterogeneity), Wald 95% CI, prediction "
           "interval with t on k-2 degrees of freedom (not shown below "
@@ -33,25 +30,32 @@ METHOD = {
           "the natural scale (below 1: less of the outcome with the intervention); an odds ratio is described "
           "by its direction only, not as a percentage change of risk. I² = (Q - df) / Q.",
 }
+METHOD_APPENDIX_NL = ("Het gemiddelde effect is berekend met een random-effectsmodel (inverse variantie; variantie "
+                      "tussen studies, tau², volgens Paule-Mandel; 95%-betrouwbaarheidsinterval volgens Wald; "
+                      "voorspellingsinterval met t op k−2 vrijheidsgraden), met het Python-pakket statsmodels. "
+                      "I² = (Q − df) / Q.")
 RULE = {
-    "nl": "Bewijskracht (vier niveaus: sterk, redelijk, beperkt, zeer beperkt) volgens een vaste regel naar "
-          "GRADE: start bij het onderzoeksontwerp (alle studies gerandomiseerd: sterk; minstens de helft: "
-          "redelijk; anders beperkt), één niveau lager bij risico op vertekening (twee als minstens de helft "
-          "van de studies een hoog risico heeft), bij sterk wisselende resultaten (I² vanaf 50%), bij "
-          "onnauwkeurigheid (het 95%-betrouwbaarheidsinterval omvat ook de waarde voor 'geen effect'; minder "
-          "dan 400 deelnemers) en bij maar één studie. Beperkingen: dit is een mechanische benadering, geen "
-          "volledige GRADE-beoordeling. Bij ja/nee-uitkomsten telt de regel deelnemers, niet het aantal "
-          "gebeurtenissen waar GRADE van uitgaat (ongeveer 300), dus een grote studie met weinig "
-          "gebeurtenissen kan te hoog uitvallen; risico op vertekening telt per studie, niet naar gewicht; "
-          "indirectheid en publicatiebias worden niet beoordeeld en niets wordt opgewaardeerd.",
-    "en": "Evidence strength (high, moderate, low, very low) by a fixed GRADE-like rule: start from design "
+    "nl": "Bewijskracht (vier niveaus: sterk, redelijk, beperkt, zeer beperkt) volgens een vaste rekenregel "
+          "gebaseerd op GRADE: het startniveau hangt af van het onderzoeksontwerp (alle studies gerandomiseerd: "
+          "sterk; minstens de helft: redelijk; anders beperkt). De bewijskracht gaat één niveau lager bij "
+          "risico op vertekening (twee niveaus als minstens de helft van de studies een hoog risico heeft), bij "
+          "sterk wisselende resultaten (I² vanaf 50%), bij onnauwkeurigheid (het 95%-betrouwbaarheidsinterval "
+          "omvat ook 'geen effect', óf er zijn minder dan 400 deelnemers) en bij maar één studie. Zonder "
+          "berekend effect is de bewijskracht niet te beoordelen. Beperkingen: dit is een mechanische "
+          "benadering, geen volledige GRADE-beoordeling. Bij ja/nee-uitkomsten telt de regel deelnemers, niet "
+          "het aantal gebeurtenissen waar GRADE van uitgaat (ongeveer 300), zodat de bewijskracht bij een grote "
+          "studie met weinig gebeurtenissen te hoog kan uitvallen; risico op vertekening telt per studie, niet "
+          "naar gewicht; indirectheid en publicatiebias worden niet beoordeeld, en de bewijskracht wordt nooit "
+          "verhoogd. Waar de studies vandaan komen (herkomst) telt niet mee.",
+    "en": "Strength of evidence (high, moderate, low, very low) by a fixed GRADE-like rule: start from design "
           "(all randomised: high; at least half: moderate; otherwise low), down for risk of bias (two when at "
           "least half of the studies are at high risk), inconsistency (I² 50% or more), imprecision (the 95% "
-          "CI includes the no-effect value; fewer than 400 participants) and a single study. Limits: a "
-          "mechanical approximation, not a full GRADE assessment. For dichotomous outcomes imprecision counts "
-          "participants, not the events GRADE's optimal information size uses (about 300), so a large trial "
-          "with few events can rate too high; risk of bias is counted per study, not by weight; indirectness "
-          "and publication bias are not assessed and nothing is rated up.",
+          "CI includes the no-effect value, or fewer than 400 participants) and a single study; not assessable "
+          "without a computed effect. Limits: a mechanical approximation, not a full GRADE assessment. For "
+          "dichotomous outcomes imprecision counts participants, not the events GRADE's optimal information "
+          "size uses (about 300), so the strength of evidence for a large trial with few events can rate too "
+          "high; risk of bias is counted per study, not by weight; indirectness and publication bias are not "
+          "assessed and nothing is rated up. Where the studies come from does not count.",
 }
 
 
@@ -123,11 +127,27 @@ def _pi(p, lang: str) -> str:
     if p.pi_low is None and p.k < 2:
         return "—"
     if p.k < PI_MIN_K:  # t on k-2 df: too wide to inform (key_message.PI_MIN_K)
-        return (f"niet getoond: te weinig studies (minder dan {PI_MIN_K})" if lang == "nl" else
-                f"not shown: too few studies (fewer than {PI_MIN_K})")
+        return (f"niet getoond (te weinig studies; minder dan {PI_MIN_K})" if lang == "nl" else
+                f"not shown (too few studies; fewer than {PI_MIN_K})")
     if p.pi_low is None:
         return "—"
     return fmt_range(p.pi_low, p.pi_high, lang)
+
+
+def forest_caption(p, title: str, lang: str) -> str:
+    """The forest plot's caption, naming only what ``forest_svg`` draws: the weights when the studies have
+    them, the diamond when there is a pooled effect, the prediction interval when it is shown."""
+    nl = lang == "nl"
+    weights = any(x.weight is not None for x in p.studies)
+    parts = [("effect per studie met 95%-BI" if nl else "effect per study with 95% CI")
+             + ((" en gewicht" if nl else " and weight") if weights else "")]
+    if p.estimate is not None:
+        parts.append("gemiddeld effect (ruit)" if nl else "pooled effect (diamond)")
+        if shows_pi(p):
+            parts.append("voorspellingsinterval" if nl else "prediction interval")
+    what = parts[0] if len(parts) == 1 else \
+        ", ".join(parts[:-1]) + (" en " if nl else " and ") + parts[-1]
+    return (f"Forestplot voor {title}: {what}." if nl else f"Forest plot for {title}: {what}.")
 
 
 def evidence_section(d: ReviewData, lang: str, doc: Doc) -> dict[str, str]:
@@ -138,9 +158,16 @@ def evidence_section(d: ReviewData, lang: str, doc: Doc) -> dict[str, str]:
     s = d.synthesis
     doc.add(H(2, "Effect en bewijskracht" if nl else "Effects and strength of evidence"))
     if s is None or not s.outcomes:
-        doc.add(P(["Er zijn nog geen gegevens uit de opgenomen studies verwerkt (lsr extract); een effect en "
-                   "de bewijskracht volgen zodra dat gebeurd is." if nl else
-                   "No study data has been extracted yet (lsr extract); effects and strength follow once it is."]))
+        included = s.included if s is not None else len(d.included)
+        if not included:
+            text = ("Er zijn nog geen studies opgenomen, dus er is nog geen effect te berekenen." if nl else
+                    "No study has been included yet, so there is no effect to compute.")
+        else:
+            text = ("De gegevens van de opgenomen studies zijn nog niet verwerkt; het effect en de bewijskracht "
+                    "volgen zodra dat is gebeurd." if nl else
+                    "The data of the included studies have not been extracted yet; the effect and the strength "
+                    "of evidence will follow once they have been.")
+        doc.add(P([text]))
         return {}
     files: dict[str, str] = {}
     for i, r in enumerate(s.outcomes):
@@ -148,7 +175,7 @@ def evidence_section(d: ReviewData, lang: str, doc: Doc) -> dict[str, str]:
         if p.studies:
             effect = effect_text(p, lang, ci_label=False)  # the row is headed "Effect (95%-BI)"
         else:
-            effect = "geen effectmaat" if nl else "no effect measure"
+            effect = "geen effect te berekenen" if nl else "no effect to compute"
         rows = [
             ["Studies", fmt_int(p.k or len(r.described), lang)],
             ["Deelnemers" if nl else "Participants", fmt_int(p.n, lang) if p.n else "—"],
@@ -158,21 +185,22 @@ def evidence_section(d: ReviewData, lang: str, doc: Doc) -> dict[str, str]:
              f"{fmt_dec(100 * p.i2, lang, 0)}%" if p.i2 is not None else "—"],
             ["Bewijskracht" if nl else "Strength of evidence", Strong(st.word(lang))],
         ]
-        doc.add(H(3, p.outcome), Table([], rows))
-        head = "Waarom deze bewijskracht:" if nl else "Why this strength:"
-        doc.add(P([Strong(head)]), UL([[x] for x in st.reasons[lang] + st.notes[lang]]))
-        if r.described:
-            doc.add(P(["Beschreven, niet gepoold:" if nl else "Described, not pooled:"]),
-                    UL([[f"{label}: {WHY[lang].get(why, why)}"] for label, why in r.described]))
+        doc.add(H(3, r.title), Table([], rows))  # the title names the measure when an outcome has several
+        head = "Waarom deze bewijskracht:" if nl else "Why this strength of evidence:"
+        doc.add(P([Strong(head)]), UL([[x] for x in st.reasons[lang]]))
+        if st.notes[lang]:  # where the studies come from: beside the level, not one of its reasons
+            doc.add(P([Strong("Herkomst" if nl else "Origin"),
+                       " (telt niet mee in de bewijskracht): " if nl else
+                       " (does not count in the strength of evidence): ", "; ".join(st.notes[lang]) + "."]))
+        if r.described_studies:
+            doc.add(P(["Beschreven, niet meegeteld in het gemiddelde effect:" if nl else
+                       "Described, not counted in the pooled effect:"]),
+                    UL([[f"{x.label}: {x.reason_text(lang)}"] for x in r.described_studies]))
         if p.studies:
             name = f"forest-{i + 1}.{lang}.svg"
             svg = forest_svg(p, lang, f"{d.protocol.id}-{lang}-forest-{i + 1}")
             files[name] = svg
-            caption = (f"Forest plot voor {p.outcome}: effect per studie met 95%-BI en gewicht, gemiddeld effect "
-                       "(ruit) en voorspellingsinterval." if nl else
-                       f"Forest plot for {p.outcome}: effect per study with 95% CI and weight, pooled effect "
-                       "(diamond) and prediction interval.")
-            doc.add(Figure(svg, caption, name, "plot"))
+            doc.add(Figure(svg, forest_caption(p, r.title, lang), name, "plot"))
     doc.add(P([METHOD[lang]], cls="small"), P([RULE[lang]], cls="small"))
     return files
 
@@ -196,7 +224,9 @@ def appendix_nl(d: ReviewData, doc: Doc) -> None:
         if kappa:
             doc.add(P([Strong("Overeenstemming (Cohens kappa)")]), *[P([t]) for t in kappa])
     s = d.synthesis
+    if s is not None and s.pooled_any:
+        doc.add(P([Strong("Berekening van het gemiddelde effect")]), P([METHOD_APPENDIX_NL]))
     if s is not None and any(r.pooled.tau2 is not None for r in s.outcomes):
-        doc.add(P([Strong("Tussen-studievariantie (tau²)")]),
-                UL([[f"{r.pooled.outcome}: {fmt_dec(r.pooled.tau2, 'nl', 3)}"] for r in s.outcomes
+        doc.add(P([Strong("Spreiding van het effect tussen studies (tau²)")]),
+                UL([[f"{r.title}: {fmt_dec(r.pooled.tau2, 'nl', 3)}"] for r in s.outcomes
                     if r.pooled.tau2 is not None]))

@@ -1,7 +1,8 @@
 """The forest plot of one pooled outcome, drawn with matplotlib to an SVG string.
 
 One row per study (square sized by its random-effects weight, line for its 95% CI), the pooled estimate
-as a diamond, the prediction interval as a thin bar under it, and a dashed line at "no effect". Ratio
+as a diamond, the prediction interval as a thin bar under it (from ``PI_MIN_K`` studies, as in the effect
+table), and a dashed line at "no effect". Ratio
 measures use a log axis labelled on the natural scale with a few readable ticks (0,25 0,5 1 2 4 ...).
 Labels are in the report's language, numbers included: the axis ticks as well as the estimates beside
 the rows use the decimal comma in Dutch, and negatives a real minus sign; intervals read "0,05 tot 0,65"
@@ -19,7 +20,7 @@ from lsr.synthesis.meta_analysis import RATIO, Pooled
 WORDS = {
     "nl": {"pooled": "Gemiddeld effect", "pi": "Voorspellingsinterval", "favours": "effect",
            "RR": "Relatief risico (RR)", "OR": "Oddsratio (OR)", "SMD": "Gestandaardiseerd verschil (SMD)",
-           "MD": "Verschil in gemiddelden (MD)", "title": "Forest plot", "column": "Effect (95%-BI)",
+           "MD": "Verschil in gemiddelden (MD)", "title": "Forestplot", "column": "Effect (95%-BI)",
            "weight": "gewicht"},
     "en": {"pooled": "Pooled (random effects)", "pi": "Prediction interval", "favours": "effect",
            "RR": "Risk ratio (RR)", "OR": "Odds ratio (OR)", "SMD": "Standardised mean difference (SMD)",
@@ -63,6 +64,14 @@ def log_ticks(lo: float, hi: float) -> list[float]:
     return best
 
 
+def shows_pi(p: Pooled) -> bool:
+    """Whether the plot draws the prediction interval: not below ``PI_MIN_K`` studies, where the effect
+    table says it is not shown (too wide to inform)."""
+    from lsr.synthesis.key_message import PI_MIN_K
+
+    return p.estimate is not None and p.pi_low is not None and p.k >= PI_MIN_K
+
+
 def forest_svg(p: Pooled, lang: str, salt: str) -> str:
     """The forest plot of ``p`` (at least one study) as an inline-ready SVG string."""
     import matplotlib
@@ -76,7 +85,7 @@ def forest_svg(p: Pooled, lang: str, salt: str) -> str:
 
     w = WORDS[lang]
     studies = p.studies
-    rows = len(studies) + (2 if p.estimate is not None else 0)
+    rows = len(studies) + (1 + shows_pi(p) if p.estimate is not None else 0)
     with plt.rc_context(RC):
         fig, ax = plt.subplots(figsize=(7.2, 0.9 + 0.32 * rows))
         fig.subplots_adjust(left=0.27, right=0.64, top=1 - 0.45 / (0.9 + 0.32 * rows), bottom=0.5 / (0.9 + 0.32 * rows))
@@ -98,7 +107,7 @@ def forest_svg(p: Pooled, lang: str, salt: str) -> str:
             ax.fill(d, [y, y + 0.3, y, y - 0.3], color=style.ACCENT, zorder=3)
             right.append((y, f"{_num(p.estimate, lang)} ({fmt_range(p.ci_low, p.ci_high, lang)})"))
             labels.append(w["pooled"])
-            if p.pi_low is not None:
+            if shows_pi(p):
                 y2 = ys[len(studies) + 1]
                 ax.plot([p.pi_low, p.pi_high], [y2, y2], color=style.MUTED, linewidth=3, solid_capstyle="butt")
                 right.append((y2, f"({fmt_range(p.pi_low, p.pi_high, lang)})"))

@@ -9,18 +9,17 @@ Heerlen-Noord and what lsr cannot tell (a local evaluation), and what changed si
 (studies that entered and left the synthesis; whether the conclusion or the strength changed), compared
 with the synthesis snapshot that report stored.
 
-The sentences name the outcome as a label ("Op de uitkomst leerprestaties scoort de groep met de aanpak
-...", "For the outcome schulden, the risk is ..."), so they read correctly whatever the number or language
-of the outcome's name in the extraction.
+The sentences name the outcome as a label, always in the same construction ("Voor de uitkomst
+leerprestaties scoort de groep met de aanpak ...", "For the outcome schulden, the risk is ..."), so they read
+correctly whatever the number or language of the outcome's name in the extraction.
 """
 
 from __future__ import annotations
 
 from lsr.report.texts import fmt_date, fmt_int, fmt_range, fmt_signed
-from lsr.synthesis.countries import is_dutch, is_european
 from lsr.synthesis.meta_analysis import RATIO, Pooled
 from lsr.synthesis.service import Synthesis
-from lsr.synthesis.strength import I2_INCONSISTENT, LEVELS, origin_note, studies_word
+from lsr.synthesis.strength import I2_INCONSISTENT, LEVELS, origin_counts, origin_note, studies_word
 
 # A 95% prediction interval uses t on k-2 degrees of freedom: with 3 studies t = 12.7, with 4 t = 4.3, so
 # below 5 studies it is so wide that it says little about a new setting (Cochrane Handbook 10.10.4.3
@@ -122,21 +121,21 @@ def _effect_sentence(p: Pooled, lang: str) -> str:
                 f"For the outcome {what}, the chance is {'higher' if up else 'lower'} in the intervention group "
                 f"({numbers}).")
     if round(est, 2) == 0:
-        return (f"Op de uitkomst {what} scoort de groep met de aanpak gemiddeld even hoog als de groep zonder "
+        return (f"Voor de uitkomst {what} scoort de groep met de aanpak gemiddeld even hoog als de groep zonder "
                 f"({numbers})." if nl else
-                f"On the outcome {what}, the intervention group scores on average the same as the comparison "
+                f"For the outcome {what}, the intervention group scores on average the same as the comparison "
                 f"group ({numbers}).")
     word = ("hoger" if est > 0 else "lager") if nl else ("higher" if est > 0 else "lower")
     if p.measure == "SMD":
         size = _smd_size(est, lang)
-        return (f"Op de uitkomst {what} scoort de groep met de aanpak gemiddeld {word} dan de groep zonder "
+        return (f"Voor de uitkomst {what} scoort de groep met de aanpak gemiddeld {word} dan de groep zonder "
                 f"(een {size} verschil; {numbers})." if nl else
-                f"On the outcome {what}, the intervention group scores {word} on average than the comparison "
+                f"For the outcome {what}, the intervention group scores {word} on average than the comparison "
                 f"group (a {size} difference; {numbers}).")
     amount = fmt_effect(abs(est), lang)
-    return (f"Op de uitkomst {what} scoort de groep met de aanpak gemiddeld {amount} {word} dan de groep zonder "
-            f"({numbers})." if nl else
-            f"On the outcome {what}, the intervention group scores on average {amount} {word} than the "
+    return (f"Voor de uitkomst {what} scoort de groep met de aanpak gemiddeld {amount} {word} dan de groep "
+            f"zonder ({numbers})." if nl else
+            f"For the outcome {what}, the intervention group scores on average {amount} {word} than the "
             f"comparison group ({numbers}).")
 
 
@@ -194,15 +193,17 @@ def _participants(p: Pooled, lang: str) -> str:
 
 
 def _origin(p: Pooled, lang: str) -> str:
+    """``1 uit Nederland, 1 uit een ander Europees land``: disjoint counts ("Europa" includes Nederland)."""
     if p.k == 1:
         return origin_note([p.studies[0].country], lang)
-    countries = [x.country for x in p.studies]
-    dutch, europe = sum(map(is_dutch, countries)), sum(map(is_european, countries))
+    dutch, other = origin_counts([x.country for x in p.studies])
     if lang == "nl":
-        return "geen uit Nederland" + ("" if dutch else (f", {europe} uit Europa" if europe else " of Europa")) \
-            if not dutch else f"{dutch} uit Nederland"
-    return "none from the Netherlands" + (f", {europe} from Europe" if europe else " or Europe") \
-        if not dutch else f"{dutch} from the Netherlands"
+        head = f"{dutch} uit Nederland" if dutch else "geen uit Nederland"
+        return head + (f", {other} uit een ander Europees land" if other else
+                       "" if dutch else " of een ander Europees land")
+    head = f"{dutch} from the Netherlands" if dutch else "none from the Netherlands"
+    return head + (f", {other} from another European country" if other else
+                   "" if dutch else " or another European country")
 
 
 def _rests_on(s: Synthesis, p: Pooled, lang: str) -> str:
@@ -222,22 +223,44 @@ def _rests_on(s: Synthesis, p: Pooled, lang: str) -> str:
 
 
 def _meaning(p: Pooled, level: int, lang: str) -> str:
+    """What the effect means for Heerlen-Noord, and that only a local evaluation can tell whether it works
+    there (not "whether it works as well here" after an effect that is not shown)."""
     nl = lang == "nl"
     if _certain(p) and level >= 3 and _very_small(p):
-        meaning = ("Voor Heerlen-Noord wijst dit op een zeer klein effect" if nl else
-                   "For Heerlen-Noord this points to a very small effect")
-    elif _certain(p) and level >= 3:
-        meaning = "Voor Heerlen-Noord is de aanpak daarmee kansrijk" if nl else \
-            "For Heerlen-Noord the intervention is therefore promising"
-    elif _certain(p):
-        meaning = "Voor Heerlen-Noord is dit een aanwijzing, geen zekerheid" if nl else \
-            "For Heerlen-Noord this is an indication, not a certainty"
-    else:
-        meaning = "Voor Heerlen-Noord is een effect daarmee niet aangetoond" if nl else \
-            "For Heerlen-Noord an effect is therefore not shown"
-    return meaning + ("; of het hier even goed werkt, kan deze review niet zeggen: lokale evaluatie blijft nodig."
-                      if nl else "; whether it works as well here this review cannot tell: a local "
-                      "evaluation is still needed.")
+        return ("Dit wijst op een zeer klein effect. Of de aanpak in Heerlen-Noord even goed werkt, moet een "
+                "lokale evaluatie uitwijzen." if nl else
+                "This points to a very small effect. This review cannot tell whether it works as well in "
+                "Heerlen-Noord: a local evaluation is still needed.")
+    if _certain(p) and level >= 3:
+        return ("Voor Heerlen-Noord is de aanpak daarmee kansrijk. Of die daar even goed werkt, moet een lokale "
+                "evaluatie uitwijzen." if nl else
+                "For Heerlen-Noord the intervention is therefore promising. This review cannot tell whether it "
+                "works as well there: a local evaluation is still needed.")
+    if _certain(p):
+        return ("Dit is een aanwijzing, geen zekerheid. Of de aanpak in Heerlen-Noord werkt, moet een lokale "
+                "evaluatie uitwijzen." if nl else
+                "This is an indication, not a certainty. This review cannot tell whether the intervention works "
+                "in Heerlen-Noord: a local evaluation is still needed.")
+    return ("Een effect is daarmee niet aangetoond. Of de aanpak in Heerlen-Noord werkt, moet een lokale "
+            "evaluatie uitwijzen." if nl else
+            "An effect is therefore not shown. This review cannot tell whether the intervention works in "
+            "Heerlen-Noord: a local evaluation is still needed.")
+
+
+def _conclusion(measure: str, est: float, sure: bool, lang: str) -> str:
+    """The conclusion in a few words, for "de conclusie is veranderd (eerder: ...; nu: ...)": "geen effect
+    aangetoond", "een zeer klein positief effect" (SMD), "een positief effect" (MD), "de uitkomst komt
+    minder vaak voor" (a ratio). "Positief" is the direction of the score, not a judgement."""
+    nl = lang == "nl"
+    if not sure:
+        return "geen effect aangetoond" if nl else "no effect shown"
+    if measure in RATIO:
+        return (("de uitkomst komt vaker voor" if est > 1 else "de uitkomst komt minder vaak voor") if nl else
+                ("the outcome is more frequent" if est > 1 else "the outcome is less frequent"))
+    sign = ("positief" if est > 0 else "negatief") if nl else ("positive" if est > 0 else "negative")
+    if measure == "SMD":
+        return f"een {_smd_size(est, lang)} {sign} effect" if nl else f"a {_smd_size(est, lang)} {sign} effect"
+    return f"een {sign} effect" if nl else f"a {sign} effect"
 
 
 def _studies_part(entered: int, left: int, excluded: bool, lang: str) -> str:
@@ -316,23 +339,30 @@ def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str
                 verdict = "de bewijskracht is niet veranderd" if strength_same else \
                     f"de bewijskracht ging van {LEVELS['nl'].get(level_then, '?')} naar {LEVELS['nl'][level_now]}"
             else:
-                verdict = "the strength is unchanged" if strength_same else \
-                    f"the strength went from {LEVELS['en'].get(level_then, '?')} to {LEVELS['en'][level_now]}"
+                verdict = "the strength of evidence is unchanged" if strength_same else \
+                    (f"the strength of evidence went from {LEVELS['en'].get(level_then, '?')} to "
+                     f"{LEVELS['en'][level_now]}")
             return f"{head}{studies}; {verdict}."
         then_sure = not (before["ci_low"] <= main.null <= before["ci_high"])
         now_sure = _certain(main)
         same_dir = (before["estimate"] < main.null) == (interval(main)[0] < main.null)
         conclusion = then_sure == now_sure and (same_dir or not (then_sure or now_sure))
+        then_word = _conclusion(main.measure, before["estimate"], then_sure, lang)
+        now_word = _conclusion(main.measure, interval(main)[0], now_sure, lang)
         if nl:
-            verdict = "de conclusie is " + ("niet veranderd" if conclusion else "veranderd")
-            verdict += (", de bewijskracht ook niet" if conclusion else ", de bewijskracht niet") \
+            verdict = ("de conclusie is niet veranderd" if conclusion else
+                       f"de conclusie is veranderd (eerder: {then_word}; nu: {now_word})")
+            verdict += (", de bewijskracht ook niet" if conclusion else "; de bewijskracht is niet veranderd") \
                 if strength_same else \
                 f"; de bewijskracht ging van {LEVELS['nl'].get(level_then, '?')} naar {LEVELS['nl'][level_now]}"
         else:
-            verdict = "the conclusion " + ("is unchanged" if conclusion else "changed")
-            verdict += (" and so is the strength" if conclusion else "; the strength did not") \
+            verdict = ("the conclusion is unchanged" if conclusion else
+                       f"the conclusion changed (before: {then_word}; now: {now_word})")
+            verdict += (" and so is the strength of evidence" if conclusion else
+                        "; the strength of evidence did not") \
                 if strength_same else \
-                f"; the strength went from {LEVELS['en'].get(level_then, '?')} to {LEVELS['en'][level_now]}"
+                (f"; the strength of evidence went from {LEVELS['en'].get(level_then, '?')} to "
+                 f"{LEVELS['en'][level_now]}")
     return f"{head}{studies}; {verdict}."
 
 

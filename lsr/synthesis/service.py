@@ -30,11 +30,13 @@ RETRACTED = "retracted publication"
 """Why a study's effect is left out of the pooling when OpenAlex marks its record as retracted: its results
 cannot be relied on (Cochrane's policy on retracted studies), so it is listed, not pooled."""
 REASONS_NL = {  # DescribedStudy.reason in Dutch, for the reports
-    "no effect extracted": "geen effectmaat",
+    # not "geen effect geëxtraheerd": a reader takes that for "the study found no effect"
+    "no effect extracted": "effectgegevens (nog) niet uit de studie overgenomen",
     "no events in either arm": "in geen van beide groepen gebeurtenissen",
     "events in everyone in both arms": "bij iedereen in beide groepen een gebeurtenis",
     RETRACTED: "teruggetrokken publicatie",
 }
+REASONS_EN = {"no effect extracted": "no effect data extracted"}  # not "no effect": the study may have one
 
 
 @dataclass
@@ -56,8 +58,8 @@ class DescribedStudy:
     note: str | None = None
 
     def reason_text(self, lang: str) -> str:
-        """``reason`` in ``lang`` (``nl``: "geen effectmaat", ...)."""
-        return REASONS_NL.get(self.reason, self.reason) if lang == "nl" else self.reason
+        """``reason`` in ``lang`` (``nl``: "effectgegevens (nog) niet uit de studie overgenomen", ...)."""
+        return (REASONS_NL if lang == "nl" else REASONS_EN).get(self.reason, self.reason)
 
 
 def _origin(countries: list[str | None]) -> tuple[int, int, int]:

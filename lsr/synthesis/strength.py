@@ -5,8 +5,10 @@ Levels: 4 high / sterk, 3 moderate / redelijk, 2 low / beperkt, 1 very low / zee
 The rule, in order (every step that changes the level adds a reason):
 
 1. **Start from design.** Every study randomised (``rct``): high. At least half randomised: moderate.
-   Otherwise (quasi-experimental, cohort, before-after, ...): low. Only qualitative studies, or no
-   quantitative effect at all: very low.
+   Otherwise (quasi-experimental, cohort, before-after, ...): low. Only qualitative studies: very low.
+   No quantitative effect at all: ``NOT_ASSESSABLE`` (0), "niet te beoordelen (geen effect te berekenen)",
+   not a level of the scale: a strength of evidence for an effect that does not exist would read as a
+   judgement on an effect.
 2. **Risk of bias.** Down one when at least a quarter of the studies are at high risk, or at least half
    are at high risk or "some concerns", or the risk of bias of at least half is not assessed; down two
    when at least half are at high risk.
@@ -17,8 +19,11 @@ The rule, in order (every step that changes the level adds a reason):
    rule of thumb for an optimal information size).
 5. **Few studies.** Down one with a single study (nothing to replicate it; no pooling possible).
 
-The level never drops below very low. Whether any study comes from the Netherlands or elsewhere in Europe
-is noted beside the level (relevance for Heerlen-Noord) but does not change it.
+The level never drops below very low. Whether any study comes from the Netherlands or another European
+country is noted beside the level (``notes``, shown as "Herkomst", relevance for Heerlen-Noord) but is not
+one of its reasons and does not change it.
+
+The reasons use the names of the scale: "startniveau sterk", "één niveau lager", "twee niveaus lager".
 
 Known limits (stated in the reports' method note, ``lsr.report.evidence.RULE``): it is a mechanical
 approximation of GRADE, not a GRADE assessment. Imprecision counts participants also for dichotomous
@@ -36,9 +41,12 @@ from dataclasses import dataclass, field
 from lsr.synthesis.countries import is_dutch, is_european
 from lsr.synthesis.meta_analysis import Pooled
 
+NOT_ASSESSABLE = 0  # no quantitative effect: no level of the scale applies
 LEVELS = {
-    "nl": {4: "sterk", 3: "redelijk", 2: "beperkt", 1: "zeer beperkt"},
-    "en": {4: "high", 3: "moderate", 2: "low", 1: "very low"},
+    "nl": {4: "sterk", 3: "redelijk", 2: "beperkt", 1: "zeer beperkt",
+           NOT_ASSESSABLE: "niet te beoordelen (geen effect te berekenen)"},
+    "en": {4: "high", 3: "moderate", 2: "low", 1: "very low",
+           NOT_ASSESSABLE: "not assessable (no effect to compute)"},
 }
 I2_INCONSISTENT = 0.5  # I² from which results count as inconsistent (GRADE; Cochrane Handbook 10.10.2: substantial)
 
@@ -50,20 +58,40 @@ def studies_word(k: int, lang: str) -> str:
     return f"{k} study" if k == 1 else f"{k} studies"
 
 
+def origin_counts(countries: list[str | None]) -> tuple[int, int]:
+    """(from the Netherlands, from another European country only): disjoint, so they add up."""
+    dutch = sum(map(is_dutch, countries))
+    other = sum(is_european(c) and not is_dutch(c) for c in countries)
+    return dutch, other
+
+
 def origin_note(countries: list[str | None], lang: str) -> str:
-    """Where the studies come from: ``2 van 5 studies uit Nederland, 3 uit Europa`` (singular for one)."""
-    k, dutch, europe = len(countries), sum(map(is_dutch, countries)), sum(map(is_european, countries))
+    """Where the studies come from: ``2 van de 5 studies komen uit Nederland, 1 uit een ander Europees land``.
+
+    "Europe" includes the Netherlands, so the second count is of the other European countries only: "2 uit
+    Nederland, 2 uit Europa" read as four studies when it meant the same two.
+    """
+    k = len(countries)
+    dutch, other = origin_counts(countries)
     if k == 1:
         if lang == "nl":
             return ("de studie komt uit Nederland" if dutch else
-                    "de studie komt uit Europa, niet uit Nederland" if europe else
-                    "de studie komt niet uit Nederland of Europa")
+                    "de studie komt uit een ander Europees land" if other else
+                    "de studie komt niet uit Nederland of een ander Europees land")
         return ("the study is from the Netherlands" if dutch else
-                "the study is from Europe, not the Netherlands" if europe else
-                "the study is not from the Netherlands or Europe")
+                "the study is from another European country" if other else
+                "the study is not from the Netherlands or another European country")
     if lang == "nl":
-        return f"{dutch} van {k} studies uit Nederland, {europe} uit Europa"
-    return f"{dutch} of {k} studies from the Netherlands, {europe} from Europe"
+        head = (f"geen van de {k} studies komt uit Nederland" if not dutch else
+                f"{dutch} van de {k} studies {'komt' if dutch == 1 else 'komen'} uit Nederland")
+        if other:
+            return f"{head}, {other} uit een ander Europees land"
+        return head + (" of een ander Europees land" if not dutch else ", geen uit een ander Europees land")
+    head = (f"none of the {k} studies is from the Netherlands" if not dutch else
+            f"{dutch} of the {k} studies {'is' if dutch == 1 else 'are'} from the Netherlands")
+    if other:
+        return f"{head}, {other} from another European country"
+    return head + (" or another European country" if not dutch else ", none from another European country")
 
 
 @dataclass
@@ -75,7 +103,13 @@ class Strength:
     notes: dict[str, list[str]] = field(default_factory=lambda: {"nl": [], "en": []})
 
     def word(self, lang: str) -> str:
+        """The level's name: "sterk" ... "zeer beperkt", or "niet te beoordelen (geen effect te berekenen)"."""
         return LEVELS[lang][self.level]
+
+    @property
+    def assessable(self) -> bool:
+        """Whether a level of the scale applies (there is an effect to rate)."""
+        return self.level != NOT_ASSESSABLE
 
     def add(self, nl: str, en: str) -> None:
         self.reasons["nl"].append(nl)
@@ -85,19 +119,26 @@ class Strength:
 def _start(designs: list[str | None], has_effect: bool) -> tuple[int, str, str]:
     k = len(designs)
     rct = sum(d == "rct" for d in designs)
-    if not has_effect or (designs and all(d == "qualitative" for d in designs)):
-        return 1, "geen kwantitatief effect beschikbaar", "no quantitative effect available"
+    if not has_effect:
+        return (NOT_ASSESSABLE, "er is geen effect te berekenen, dus de bewijskracht is niet te beoordelen",
+                "there is no effect to compute, so the strength of evidence cannot be assessed")
+    if all(d == "qualitative" for d in designs):
+        return 1, "startniveau zeer beperkt: alleen kwalitatieve studies", \
+            "starting level very low: qualitative studies only"
     if rct == k:
         if k == 1:
-            return 4, "start hoog: de studie is gerandomiseerd", "start high: the study is randomised"
-        return 4, "start hoog: alle studies zijn gerandomiseerd", "start high: every study is randomised"
+            return 4, "startniveau sterk: de studie is gerandomiseerd", \
+                "starting level high: the study is randomised"
+        return 4, "startniveau sterk: alle studies zijn gerandomiseerd", \
+            "starting level high: every study is randomised"
     if 2 * rct >= k:
-        return 3, f"start redelijk: {rct} van {k} studies gerandomiseerd", \
-            f"start moderate: {rct} of {k} studies randomised"
+        return 3, f"startniveau redelijk: {rct} van de {k} studies {'is' if rct == 1 else 'zijn'} gerandomiseerd", \
+            f"starting level moderate: {rct} of {k} studies randomised"
     if k == 1:
-        return 2, "start beperkt: de studie is niet gerandomiseerd", "start low: the study is not randomised"
-    return 2, f"start beperkt: {k - rct} van {k} studies niet gerandomiseerd", \
-        f"start low: {k - rct} of {k} studies not randomised"
+        return 2, "startniveau beperkt: de studie is niet gerandomiseerd", \
+            "starting level low: the study is not randomised"
+    return 2, f"startniveau beperkt: {k - rct} van de {k} studies {'is' if k - rct == 1 else 'zijn'} niet gerandomiseerd", \
+        f"starting level low: {k - rct} of {k} studies not randomised"
 
 
 def rate(p: Pooled) -> Strength:
@@ -114,37 +155,37 @@ def rate(p: Pooled) -> Strength:
     unknown = sum(x.risk_of_bias is None for x in studies)
     if 2 * high >= k:
         s.level -= 2
-        s.add("twee lager: de studie heeft een hoog risico op vertekening" if k == 1 else
-              f"twee lager: {high} van {k} studies met hoog risico op vertekening",
+        s.add("twee niveaus lager: de studie heeft een hoog risico op vertekening" if k == 1 else
+              f"twee niveaus lager: {high} van {k} studies met hoog risico op vertekening",
               "down two: the study is at high risk of bias" if k == 1 else
               f"down two: {high} of {k} studies at high risk of bias")
     elif (high and 4 * high >= k) or 2 * concerns >= k:
         s.level -= 1
-        s.add(f"één lager: risico op vertekening ({high} hoog, {concerns - high} enige zorgen, van {k})",
+        s.add(f"één niveau lager: risico op vertekening ({high} hoog, {concerns - high} enige zorgen, van {k})",
               f"down one: risk of bias ({high} high, {concerns - high} some concerns, of {k})")
     elif 2 * unknown >= k:
         s.level -= 1
-        s.add("één lager: risico op vertekening van de studie niet beoordeeld" if k == 1 else
-              f"één lager: risico op vertekening niet beoordeeld bij {unknown} van {k} studies",
+        s.add("één niveau lager: risico op vertekening van de studie niet beoordeeld" if k == 1 else
+              f"één niveau lager: risico op vertekening niet beoordeeld bij {unknown} van {k} studies",
               "down one: the study's risk of bias not assessed" if k == 1 else
               f"down one: risk of bias not assessed for {unknown} of {k} studies")
     if p.i2 is not None and p.i2 >= I2_INCONSISTENT:
         pct = round(100 * p.i2)
         s.level -= 1
-        s.add(f"één lager: de studies spreken elkaar tegen (I² = {pct}%)",
+        s.add(f"één niveau lager: de studies spreken elkaar tegen (I² = {pct}%)",
               f"down one: inconsistent results (I² = {pct}%)")
     lo, hi = (p.ci_low, p.ci_high) if p.estimate is not None else (studies[0].ci if k == 1 else (None, None))
     if lo is not None and lo <= p.null <= hi:
         s.level -= 1
-        s.add("één lager: het 95%-betrouwbaarheidsinterval omvat ook de waarde voor 'geen effect'",
+        s.add("één niveau lager: het 95%-betrouwbaarheidsinterval omvat ook de waarde voor 'geen effect'",
               "down one: the 95% confidence interval includes the no-effect value")
     if p.n is not None and p.n < 400:
         s.level -= 1
-        s.add(f"één lager: samen maar {p.n} deelnemers (minder dan 400)",
+        s.add(f"één niveau lager: samen maar {p.n} deelnemers (minder dan 400)",
               f"down one: only {p.n} participants together (fewer than 400)")
     if k == 1:
         s.level -= 1
-        s.add("één lager: maar één studie", "down one: a single study")
+        s.add("één niveau lager: maar één studie", "down one: a single study")
     s.level = max(1, s.level)
     countries = [x.country for x in studies]
     s.notes["nl"].append(origin_note(countries, "nl"))
