@@ -39,7 +39,7 @@ def _effect(d: ReviewData, lang: str) -> tuple[str, str]:
     elif p.studies:  # one study: its own estimate and CI
         text = f"{p.outcome}: {effect_text(p, lang)}"
     else:
-        text = f"{p.outcome}: " + ("geen effectmaat" if lang == "nl" else "no effect measure")
+        text = f"{p.outcome}: " + ("geen effect te berekenen" if lang == "nl" else "no effect to compute")
     return text, main.strength.word(lang)
 
 
