@@ -63,6 +63,11 @@ def test_two_reports_show_effect_strength_forest_plot_and_what_changed(workspace
     assert "Since the previous report (1 April 2026): 3 new studies in the synthesis; the conclusion is unchanged" in key_en
     for text in (key_nl, key_en):
         assert len(re.findall(r"\S+", text)) < 150, text
+    # the abbreviations the key message uses are explained right under it, the others not
+    legend_nl = nl.split(key_nl, 1)[1].lstrip().split("\n", 1)[0]
+    assert legend_nl.startswith("Afkortingen: RR = relatief risico") and "95%-BI = " in legend_nl
+    assert "SMD" not in legend_nl
+    assert "Abbreviations: RR = risk ratio" in en
     assert "- **Effect (95%-BI):** RR 0,49 (0,34 tot 0,70)" in nl and "- **Deelnemers:** 357.347" in nl
     assert "- **Bewijskracht:** **beperkt**" in nl
     assert "één niveau lager: de studies spreken elkaar tegen (I² = 92%)" in nl
@@ -74,6 +79,7 @@ def test_two_reports_show_effect_strength_forest_plot_and_what_changed(workspace
                     "participants", "Pooled"):
         assert english not in main, english
     portfolio = (workspace / "reviews" / "portfolio.nl.md").read_text(encoding="utf-8")
+    assert "Afkortingen: RR = relatief risico" in portfolio
     assert "### Doel 7. Alle kinderen en jongeren kunnen hun talenten ontwikkelen in verrijkt onderwijs" in portfolio
     assert "| Review | Kernboodschap | Effect | Bewijskracht | Verandering sinds vorig rapport |" in portfolio
     row = next(line for line in portfolio.splitlines()

@@ -10,6 +10,8 @@ reported even when another one entered.
 
 from __future__ import annotations
 
+import re
+
 from lsr.report.collect import ReviewData
 from lsr.report.document import UL, Doc, Figure, H, P, Pre, Strong, Table
 from lsr.report.texts import fmt_date, fmt_dec, fmt_int, fmt_range
@@ -118,9 +120,36 @@ def key_message_text(d: ReviewData, lang: str) -> str:
     return key_message(d.synthesis, d.protocol, lang, d.previous_synthesis, d.previous_report_at, **kw)
 
 
+ABBREVIATIONS = {  # what a policy reader needs to read the key message's numbers; shown only when used
+    # (the SMD words are key_message.SMD_SIZES')
+    "nl": (("SMD", "gestandaardiseerd verschil in gemiddelden (onder 0,2 zeer klein, vanaf 0,2 klein, vanaf 0,5 "
+                    "middelgroot, vanaf 0,8 groot)"),
+           ("MD", "verschil in gemiddelde score, in de eenheid van de meting"),
+           ("RR", "relatief risico: onder 1 komt de uitkomst met de aanpak minder vaak voor, boven 1 vaker"),
+           ("OR", "odds ratio: onder 1 komt de uitkomst met de aanpak minder vaak voor, boven 1 vaker"),
+           ("95%-BI", "95%-betrouwbaarheidsinterval: de marge waarbinnen het werkelijke effect waarschijnlijk ligt")),
+    "en": (("SMD", "standardised mean difference (below 0.2 very small, from 0.2 small, from 0.5 moderate, from "
+                    "0.8 large)"),
+           ("MD", "mean difference, in the unit of the measurement"),
+           ("RR", "risk ratio: below 1 the outcome is less frequent with the intervention, above 1 more frequent"),
+           ("OR", "odds ratio: below 1 the outcome is less frequent with the intervention, above 1 more frequent"),
+           ("95% CI", "95% confidence interval: the range in which the true effect probably lies")),
+}
+
+
+def abbreviations_note(text: str, lang: str) -> str:
+    """One line explaining the abbreviations ``text`` uses ("" when it uses none)."""
+    used = [f"{short} = {meaning}" for short, meaning in ABBREVIATIONS[lang]
+            if re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text)]
+    return ("Afkortingen: " if lang == "nl" else "Abbreviations: ") + "; ".join(used) + "." if used else ""
+
+
 def key_message_blocks(d: ReviewData, lang: str) -> list:
-    """The key message as the summary's first section."""
-    return [H(2, "Kernboodschap" if lang == "nl" else "Key message"), P([key_message_text(d, lang)], cls="key")]
+    """The key message as the summary's first section, with the abbreviations it uses explained."""
+    text = key_message_text(d, lang)
+    legend = abbreviations_note(text, lang)
+    return [H(2, "Kernboodschap" if lang == "nl" else "Key message"), P([text], cls="key"),
+            *([P([legend], cls="small")] if legend else [])]
 
 
 def _pi(p, lang: str) -> str:

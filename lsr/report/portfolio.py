@@ -189,6 +189,10 @@ def build_portfolio(datas: list[ReviewData], lang: str, fmt: str, now, disabled=
     if any(d.cutoff is not None for d in datas):  # a first overview has nothing to compare with
         intro += since
     doc.add(P([intro]))
+    legend = evidence.abbreviations_note(" ".join(evidence.key_message_text(d, lang) for d in datas
+                                                  if _has_studies(d)), lang)
+    if legend:
+        doc.add(P([legend], cls="small"))
     if disabled:
         doc.add(P([Strong(("Niet in dit overzicht: " if nl else "Not in this overview: ")
                           + plural(len(disabled), "review", "reviews", lang)),
