@@ -178,7 +178,7 @@ def test_a_study_that_left_is_reported_beside_one_that_entered(workspace, tmp_pa
     last.write_text(rows[0] + "\n" + rows[13] + "\n", encoding="utf-8")
     assert run(["extract", RID, "--import", last], workspace).exit_code == 0
     key_nl, key_en, _, _ = _report(workspace, now=now + timedelta(days=1))
-    assert "1 nieuwe studie in de synthese, 1 studie niet meer opgenomen;" in key_nl
+    assert "1 nieuwe studie in de effectberekening, 1 studie niet meer opgenomen;" in key_nl
     assert "1 new study in the synthesis, 1 study no longer included;" in key_en
     assert "geen nieuwe studies" not in key_nl and "no new studies" not in key_en
 

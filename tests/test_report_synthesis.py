@@ -59,7 +59,7 @@ def test_two_reports_show_effect_strength_forest_plot_and_what_changed(workspace
            "evaluatie uitwijzen." in key_nl and "lokale evaluatie blijft nodig" not in key_nl
     assert "This is an indication, not a certainty. This review cannot tell whether the intervention works " \
            "in Heerlen-Noord: a local evaluation is still needed." in key_en
-    assert "Sinds het vorige rapport (1 april 2026): 3 nieuwe studies in de synthese; de conclusie is niet veranderd" in key_nl
+    assert "Sinds het vorige rapport (1 april 2026): 3 nieuwe studies in de effectberekening; de conclusie is niet veranderd" in key_nl
     assert "Since the previous report (1 April 2026): 3 new studies in the synthesis; the conclusion is unchanged" in key_en
     for text in (key_nl, key_en):
         assert len(re.findall(r"\S+", text)) < 150, text

@@ -267,15 +267,15 @@ def _studies_part(entered: int, left: int, excluded: bool, lang: str) -> str:
     nl = lang == "nl"
     parts = []
     if entered:
-        parts.append(f"{entered} nieuwe {'studie' if entered == 1 else 'studies'} in de synthese" if nl else
+        parts.append(f"{entered} nieuwe {'studie' if entered == 1 else 'studies'} in de effectberekening" if nl else
                      f"{entered} new {'study' if entered == 1 else 'studies'} in the synthesis")
     if left:
         if nl:
-            parts.append(f"{studies_word(left, lang)} niet meer " + ("opgenomen" if excluded else "in de synthese"))
+            parts.append(f"{studies_word(left, lang)} niet meer " + ("opgenomen" if excluded else "in de effectberekening"))
         else:
             parts.append(f"{studies_word(left, lang)} no longer " + ("included" if excluded else "in the synthesis"))
     if not parts:
-        return "geen nieuwe studies in de synthese" if nl else "no new studies in the synthesis"
+        return "geen nieuwe studies in de effectberekening" if nl else "no new studies in the synthesis"
     return ", ".join(parts)
 
 
@@ -296,7 +296,7 @@ def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str
         entered: studies in the synthesis now that were not in it at the previous report.
         left: studies in the previous report's synthesis that are not in it now.
         excluded: whether the studies that left are no longer included (rather than only no longer
-            extracted): "niet meer opgenomen" instead of "niet meer in de synthese".
+            extracted): "niet meer opgenomen" instead of "niet meer in de effectberekening".
 
     Without ``entered`` and ``left`` (a caller that cannot compare study ids) they are the net change of
     the number of studies in the synthesis, which hides a study that left when another entered;
@@ -322,7 +322,7 @@ def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str
             return head + ("niets veranderd (nog geen studies opgenomen)." if nl else
                            "nothing changed (no study included yet).")
         if not had_effect:
-            return head + ("niets veranderd in de synthese (nog geen effect te berekenen)." if nl else
+            return head + ("niets veranderd in de effectberekening (nog geen effect te berekenen)." if nl else
                            "nothing changed in the synthesis (no effect to compute yet).")
     studies = _studies_part(entered, left, excluded, lang)
     if main is None:
