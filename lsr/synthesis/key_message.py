@@ -54,36 +54,21 @@ def fmt_effect(x: float | None, lang: str) -> str:
     return fmt_signed(x, lang, 2)
 
 
-def _range(lo: float, hi: float, lang: str) -> str:
-    """A CI as ``−0,07 tot 0,26`` (nl) or ``−0.07 to 0.26`` (en): no hyphen that reads as a minus."""
-    return fmt_range(lo, hi, lang)
-
-
-def interval(p: Pooled) -> tuple[float, float, float] | None:
-    """(estimate, CI low, CI high): the pooled result, or the single study's own when nothing is pooled."""
-    if p.estimate is not None:
-        return p.estimate, p.ci_low, p.ci_high
-    if p.k == 1:
-        lo, hi = p.studies[0].ci
-        return p.studies[0].estimate, lo, hi
-    return None
-
-
 def effect_text(p: Pooled, lang: str, ci_label: bool = True) -> str:
     """``RR 0,49; 95%-BI 0,34 tot 0,70`` (nl) or ``RR 0.49; 95% CI 0.34 to 0.70`` (en).
 
     A single study gives its own estimate and CI, marked ``(één studie)`` / ``(one study)``; ``—`` without
     an effect. ``ci_label=False`` for a place already headed "95%-BI": ``RR 0,49 (0,34 tot 0,70)``.
     """
-    iv = interval(p)
+    iv = p.interval
     if iv is None:
         return "—"
     est, lo, hi = iv
     one = "" if p.estimate is not None else ("één studie" if lang == "nl" else "one study")
     if not ci_label:
-        return f"{p.measure} {fmt_effect(est, lang)} ({_range(lo, hi, lang)}{'; ' + one if one else ''})"
+        return f"{p.measure} {fmt_effect(est, lang)} ({fmt_range(lo, hi, lang)}{'; ' + one if one else ''})"
     ci = "95%-BI" if lang == "nl" else "95% CI"
-    return f"{p.measure} {fmt_effect(est, lang)}; {ci} {_range(lo, hi, lang)}{f' ({one})' if one else ''}"
+    return f"{p.measure} {fmt_effect(est, lang)}; {ci} {fmt_range(lo, hi, lang)}{f' ({one})' if one else ''}"
 
 
 def _smd_size(d: float, lang: str) -> str:
@@ -91,14 +76,14 @@ def _smd_size(d: float, lang: str) -> str:
 
 
 def _very_small(p: Pooled) -> bool:
-    iv = interval(p)
+    iv = p.interval
     return p.measure == "SMD" and iv is not None and abs(iv[0]) < SMD_SIZES[0][0]
 
 
 def _effect_sentence(p: Pooled, lang: str) -> str:
     """The opening sentence: the effect on the main outcome in words, then its numbers."""
     nl = lang == "nl"
-    est = interval(p)[0]
+    est = p.interval[0]
     what, numbers = p.outcome, effect_text(p, lang)
     if p.estimate is None:  # inside the sentence's brackets: "...; één studie", not nested brackets
         numbers = numbers.replace(" (één studie)", "; één studie").replace(" (one study)", "; one study")
@@ -141,7 +126,7 @@ def _effect_sentence(p: Pooled, lang: str) -> str:
 
 def _certain(p: Pooled) -> bool:
     """Whether the 95% CI (pooled, or the single study's) excludes the no-effect value."""
-    iv = interval(p)
+    iv = p.interval
     return iv is not None and not (iv[1] <= p.null <= iv[2])
 
 
@@ -168,14 +153,13 @@ def _differences(p: Pooled, lang: str) -> str | None:
     return None
 
 
-def _designs(p: Pooled, lang: str) -> str:
-    counts: dict[str, int] = {}
-    for e in p.studies:
-        counts[e.design or "unknown"] = counts.get(e.design or "unknown", 0) + 1
+def _designs(counts: dict[str, int], lang: str) -> str:
+    """``4 gerandomiseerd, 1 quasi-experimenteel`` from design -> number (``OutcomeResult.designs``); a
+    single study's design without the number."""
     parts = []
     for design, n in sorted(counts.items(), key=lambda kv: -kv[1]):
         one, many = DESIGN_WORDS[lang].get(design, (design, design))
-        parts.append(f"{n} {one if n == 1 else many}" if p.k > 1 else one)
+        parts.append(f"{n} {one if n == 1 else many}" if sum(counts.values()) > 1 else one)
     return ", ".join(parts)
 
 
@@ -209,10 +193,9 @@ def _origin(p: Pooled, lang: str) -> str:
 def _rests_on(s: Synthesis, p: Pooled, lang: str) -> str:
     """What the main outcome's effect rests on: its own studies, and how many further studies count elsewhere."""
     nl = lang == "nl"
-    text = (f"Dit rust op {studies_word(p.k, lang)} ({_designs(p, lang)}){_participants(p, lang)}; "
-            f"{_origin(p, lang)}." if nl else
-            f"This rests on {studies_word(p.k, lang)} ({_designs(p, lang)}){_participants(p, lang)}; "
-            f"{_origin(p, lang)}.")
+    designs = _designs(s.main.designs, lang)
+    text = (f"Dit rust op {studies_word(p.k, lang)} ({designs}){_participants(p, lang)}; {_origin(p, lang)}." if nl
+            else f"This rests on {studies_word(p.k, lang)} ({designs}){_participants(p, lang)}; {_origin(p, lang)}.")
     others = s.extracted - p.k
     if others > 0:
         text += (f" Nog {studies_word(others, lang)} {'telt' if others == 1 else 'tellen'} hier niet mee "
@@ -345,10 +328,10 @@ def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str
             return f"{head}{studies}; {verdict}."
         then_sure = not (before["ci_low"] <= main.null <= before["ci_high"])
         now_sure = _certain(main)
-        same_dir = (before["estimate"] < main.null) == (interval(main)[0] < main.null)
+        same_dir = (before["estimate"] < main.null) == (main.interval[0] < main.null)
         conclusion = then_sure == now_sure and (same_dir or not (then_sure or now_sure))
         then_word = _conclusion(main.measure, before["estimate"], then_sure, lang)
-        now_word = _conclusion(main.measure, interval(main)[0], now_sure, lang)
+        now_word = _conclusion(main.measure, main.interval[0], now_sure, lang)
         if nl:
             verdict = ("de conclusie is niet veranderd" if conclusion else
                        f"de conclusie is veranderd (eerder: {then_word}; nu: {now_word})")

@@ -78,6 +78,16 @@ class Pooled:
         """The value of "no difference" for this measure."""
         return 1.0 if self.measure in RATIO else 0.0
 
+    @property
+    def interval(self) -> tuple[float, float, float] | None:
+        """(estimate, 95% CI low, 95% CI high) on the natural scale: the pooled effect, or the single study's
+        own effect and CI when only one study has an effect; None without an effect."""
+        if self.estimate is not None:
+            return self.estimate, self.ci_low, self.ci_high
+        if self.k == 1:
+            return (self.studies[0].estimate, *self.studies[0].ci)
+        return None
+
 
 def natural(measure: str, y: float) -> float:
     """An effect on its reporting scale: ratios back from the log scale."""

@@ -91,15 +91,8 @@ class OutcomeResult:
 
     @property
     def interval(self) -> tuple[float, float, float] | None:
-        """(estimate, 95% CI low, 95% CI high) on the natural scale: the pooled effect, or the single
-        study's own effect and CI when only one study has an effect (``pooled.k == 1``); None without."""
-        p = self.pooled
-        if p.estimate is not None:
-            return p.estimate, p.ci_low, p.ci_high
-        if p.k == 1:
-            e = p.studies[0]
-            return (e.estimate, *e.ci)
-        return None
+        """``pooled.interval``: the pooled effect and CI, or the single study's own; None without."""
+        return self.pooled.interval
 
     @property
     def described_n(self) -> int | None:

@@ -174,8 +174,8 @@ def rate(p: Pooled) -> Strength:
         s.level -= 1
         s.add(f"één niveau lager: de studies spreken elkaar tegen (I² = {pct}%)",
               f"down one: inconsistent results (I² = {pct}%)")
-    lo, hi = (p.ci_low, p.ci_high) if p.estimate is not None else (studies[0].ci if k == 1 else (None, None))
-    if lo is not None and lo <= p.null <= hi:
+    iv = p.interval  # the pooled CI, or the single study's own
+    if iv is not None and iv[1] <= p.null <= iv[2]:
         s.level -= 1
         s.add("één niveau lager: het 95%-betrouwbaarheidsinterval omvat ook de waarde voor 'geen effect'",
               "down one: the 95% confidence interval includes the no-effect value")
