@@ -61,32 +61,26 @@ RULE = {
 }
 
 
-def _synthesis_ids(d: ReviewData) -> set[int]:
-    """Record ids of the studies in the synthesis now, pooled or described."""
-    return d.synthesis.study_ids
-
-
 def synthesis_changes(d: ReviewData) -> tuple[int, int, bool] | None:
     """(entered, left, excluded): studies that entered and left the synthesis since the previous report,
     and whether those that left are no longer included (not only no longer extracted).
 
     Exact when the previous report's snapshot lists its studies (``studies``: record ids). Older snapshots
     store only counts; then the studies of the previous version are those included at the previous report
-    (``ReviewData.flow.previous_ids`` when collect provides it, else the studies whose full-text include
-    is older than that report), and the number that left is what the previous count lacks. None when
+    (``ReviewData.flow.previous_ids``, else the studies whose full-text include is older than that report), and the number that left is what the previous count lacks. None when
     there is no previous synthesis to compare with, or the decision times contradict it (then the key
     message falls back to the net change of the count).
     """
     s, prev = d.synthesis, d.previous_synthesis
     if s is None or prev is None or d.previous_report_at is None:
         return None
-    now = _synthesis_ids(d)
+    now = s.study_ids
     included_now = {st.record.id for st in d.included}
     if isinstance(prev.get("studies"), list):
         before = set(prev["studies"])
         gone = before - now
         return len(now - before), len(gone), bool(gone) and not (gone & included_now)
-    flow_prev = getattr(getattr(d, "flow", None), "previous_ids", None)
+    flow_prev = d.flow.previous_ids
     if flow_prev:
         was_included = set(flow_prev)
     else:
@@ -98,26 +92,27 @@ def synthesis_changes(d: ReviewData) -> tuple[int, int, bool] | None:
     before_n = int(prev.get("extracted", 0))
     entered = len(now - kept) + max(0, len(kept) - before_n)  # more kept than before: extracted since
     left = max(0, before_n - len(kept))
-    left_inclusions = getattr(d, "left_inclusions", None)
-    if left_inclusions is not None and flow_prev:
-        no_longer = len(left_inclusions)
+    if flow_prev:
+        no_longer = len(d.left_inclusions)
     else:
         no_longer = max(0, int(prev.get("included", 0)) - len(included_now & was_included))
     return entered, left, bool(left) and left <= no_longer
 
 
+def _changes(d: ReviewData) -> dict:
+    """``synthesis_changes`` as the ``entered``/``left``/``excluded`` keywords of the key message's sentences."""
+    ch = synthesis_changes(d)
+    return dict(zip(("entered", "left", "excluded"), ch, strict=True)) if ch else {}
+
+
 def changes_text(d: ReviewData, lang: str) -> str:
     """What changed since the previous report (the key message's last sentence), from the studies themselves."""
-    ch = synthesis_changes(d)
-    kw = dict(zip(("entered", "left", "excluded"), ch, strict=True)) if ch else {}
-    return changes_sentence(d.synthesis, d.previous_synthesis, d.previous_report_at, lang, **kw)
+    return changes_sentence(d.synthesis, d.previous_synthesis, d.previous_report_at, lang, **_changes(d))
 
 
 def key_message_text(d: ReviewData, lang: str) -> str:
     """The review's key message in ``lang``."""
-    ch = synthesis_changes(d)
-    kw = dict(zip(("entered", "left", "excluded"), ch, strict=True)) if ch else {}
-    return key_message(d.synthesis, d.protocol, lang, d.previous_synthesis, d.previous_report_at, **kw)
+    return key_message(d.synthesis, d.protocol, lang, d.previous_synthesis, d.previous_report_at, **_changes(d))
 
 
 ABBREVIATIONS = {  # what a policy reader needs to read the key message's numbers; shown only when used
