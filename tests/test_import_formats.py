@@ -581,3 +581,18 @@ def test_csl_json_values_of_unexpected_types_are_left_empty(workspace, tmp_path)
     assert result.exit_code == 0, result.output
     [item] = export_json(workspace)
     assert (item["title"], item["year"], item["authors"], item["venue"]) == ("Energy coaching", None, [], None)
+
+
+def test_csv_source_column_naming_a_database_is_the_source_not_the_venue(workspace, tmp_path):
+    """A "Source" column holds either the journal (Scopus) or the database the row came from. Every database
+    the PRISMA flow counts as one is read as a database here too (one list, ``lsr.search.databases``), so an
+    EBSCO "Education Source" row is not filed as published in a journal called "Education Source"."""
+    path = tmp_path / "ebsco.csv"
+    path.write_text('Title,Authors,Year,Source\n"Homework clubs in deprived areas","Liu, R.",2014,'
+                    '"Education Source"\n"Tutoring at scale","Smith, A.",2020,"Journal of School Health"\n',
+                    encoding="utf-8")
+    result = run(["import", "test-review", path], workspace)
+    assert result.exit_code == 0, result.output
+    items = {i["title"]: i for i in export_json(workspace)}
+    assert items["Homework clubs in deprived areas"]["venue"] is None
+    assert items["Tutoring at scale"]["venue"] == "Journal of School Health"

@@ -39,6 +39,7 @@ from lsr.jsoncols import FILTERS
 from lsr.models import Decision, Record, RecordSource, SearchRun
 from lsr.report.rounds import Round, round_of
 from lsr.screening.decisions import FT, SETTLING_KINDS, TA, settled_labels
+from lsr.search.databases import DATABASE_FORMATS, display_name, names_database
 
 NOT_RETRIEVED_WORDS = (
     "not retriev",
@@ -50,20 +51,6 @@ NOT_RETRIEVED_WORDS = (
     "geen volledige tekst",
 )
 NO_REASON = ""
-SOURCE_NAMES = {"openalex": "OpenAlex", "pubmed": "PubMed", "scopus": "Scopus"}
-DATABASE_NAMES = (  # bibliographic databases (lower case): an import from one of them is a PRISMA "database"
-    "openalex", "scopus", "pubmed", "medline", "medline complete", "embase", "psycinfo", "apa psycinfo",
-    "psycarticles", "apa psycarticles", "eric", "web of science", "web of science core collection", "wos",
-    "cinahl", "cinahl plus", "cinahl plus with full text", "cochrane", "cochrane library", "cochrane central",
-    "cochrane database of systematic reviews", "econlit", "econlit with full text", "socindex",
-    "socindex with full text", "sociological abstracts", "social services abstracts", "assia",
-    "academic search complete", "academic search premier", "business source complete",
-    "business source premier", "criminal justice abstracts with full text", "education source",
-    "education research complete", "greenfile", "health source: nursing/academic edition", "proquest",
-    "dimensions", "lens", "google scholar", "psyndex", "campbell library", "epistemonikos", "ovid", "ebsco",
-    "nlm", "picarta", "narcis",
-)
-DATABASE_FORMATS = ("medline", "pubmed_xml", "wos", "ovid")  # export formats only databases write
 SOURCE_KINDS = ("database", "other")
 
 
@@ -71,8 +58,8 @@ def source_kind(run: SearchRun) -> str:
     """``database`` or ``other``: where a search run goes in the PRISMA identification box.
 
     An OpenAlex update is a database search. An import is what ``lsr import --source-kind`` said; without
-    it, a database when its source names a known bibliographic database (``DATABASE_NAMES``, any case, also
-    "Scopus (Elsevier)" or "Embase via Ovid") or the file is in a format only databases export (MEDLINE,
+    it, a database when its source names a known bibliographic database (``lsr.search.databases``, any case,
+    also "Scopus (Elsevier)" or "Embase via Ovid") or the file is in a format only databases export (MEDLINE,
     PubMed XML, Web of Science, Ovid); anything else is an other source.
     """
     if run.kind == "update":
@@ -81,13 +68,7 @@ def source_kind(run: SearchRun) -> str:
     given = str(filters.get("source_kind") or "").lower()
     if given in SOURCE_KINDS:
         return given
-    name = (run.source or "").strip().lower()
-    words = name.replace("(", " ").replace(")", " ").replace(",", " ")
-    if name in DATABASE_NAMES or any(f" {db} " in f" {words} " for db in DATABASE_NAMES if " " not in db):
-        return "database"
-    if any(db in name for db in DATABASE_NAMES if " " in db):
-        return "database"
-    if str(filters.get("format") or "").lower() in DATABASE_FORMATS:
+    if names_database(run.source) or str(filters.get("format") or "").lower() in DATABASE_FORMATS:
         return "database"
     return "other"
 
@@ -320,7 +301,7 @@ def prisma_flow(
         run = by_run[run_id]
         targets = [out[run_round[run_id]]] + ([current] if run_round[run_id] == last else [])
         name = run.source or run.kind
-        name = SOURCE_NAMES.get(name.lower(), name)
+        name = display_name(name)
         for counts in targets:
             target = counts.databases if source_kind(run) == "database" else counts.other_sources
             target[name] += n

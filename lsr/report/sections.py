@@ -14,9 +14,9 @@ from lsr.report.collect import ReviewData
 from lsr.report.document import Code, Doc, Figure, H, P, Pre, Strong, Table
 from lsr.report.flow_svg import flow_svg, left_reason
 from lsr.report.prisma import BOX_WORDS as FLOW_WORDS
-from lsr.report.prisma import SOURCE_NAMES
 from lsr.report.rounds import parse_since
 from lsr.report.texts import SCHEDULE, WORDS, fmt_date, fmt_int
+from lsr.search.databases import display_name
 from lsr.search.known_studies import describe as describe_known_studies
 
 ROUND_WORDS = {  # the update-round table's own columns (standing counts as each report published them)
@@ -81,7 +81,7 @@ def search_section(d: ReviewData, lang: str, doc: Doc) -> None:
     every = SCHEDULE[lang].get(sched.every or "", f"cron {sched.cron}")
     nl = lang == "nl"
     if last is None:  # the plan, and that it has not happened yet: not "is re-run" then "not searched"
-        sources = sorted({SOURCE_NAMES.get(r.run.source.lower(), r.run.source) for r in d.runs})
+        sources = sorted({display_name(r.run.source) for r in d.runs})
         text = (
             f"Het plan is de zoekvraag {every} in OpenAlex uit te voeren; dat is nog niet gebeurd."
             if nl
@@ -161,7 +161,7 @@ def search_section(d: ReviewData, lang: str, doc: Doc) -> None:
         rows.append(
             [
                 fmt_date(r.started_at, lang),
-                SOURCE_NAMES.get(r.source.lower(), r.source),
+                display_name(r.source),
                 w[f"kind_{r.kind}"] if r.kind in ("update", "import") else r.kind,
                 what,
                 fmt_int(r.results_returned, lang),

@@ -32,8 +32,9 @@ from lsr.report.document import (
 from lsr.report.flow_svg import flow_svg, left_reason
 from lsr.report.nphln import THEMES, goal_text, theme_index
 from lsr.report.plots import curve_svg, runs_svg
-from lsr.report.prisma import NO_REASON, SOURCE_NAMES
+from lsr.report.prisma import NO_REASON
 from lsr.report.texts import STAGE, WORDS, fmt_date, fmt_dec, fmt_int, fmt_pct, fmt_version
+from lsr.search.databases import display_name
 
 
 def reference(study: Study, lang: str) -> list[Inline]:
@@ -130,7 +131,7 @@ def build_summary(d: ReviewData, lang: str) -> tuple[Doc, dict[str, str]]:
         [
             (
                 r.run.started_at,
-                SOURCE_NAMES.get(r.run.source.lower(), r.run.source),
+                display_name(r.run.source),
                 r.run.new_records,
                 r.run.duplicates,
                 r.round_index == current,

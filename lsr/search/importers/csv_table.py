@@ -25,6 +25,7 @@ import re
 import sys
 
 from lsr.errors import LsrError
+from lsr.search.databases import is_database_name
 from lsr.search.dedupe import Candidate
 from lsr.search.identity import normalize_doi, normalize_openalex_id, normalize_pmid
 from lsr.search.importers.names import split_authors, split_list
@@ -61,8 +62,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 # Embase's CSV export writes the citation into its "Source" column: "Cancer (2004) 102:4 (253-258). Date of
 # Publication: 25 Aug 2004".
 EMBASE_SOURCE = re.compile(r"^(?P<venue>.+?) \((?P<year>1[5-9]\d\d|2[01]\d\d)\)(?: [^.]*)?\.(?: Date of Publication: .*)?$")
-KNOWN_DATABASES = {"scopus", "pubmed", "medline", "embase", "web of science", "psycinfo", "cinahl", "eric",
-                   "cochrane library", "openalex", "google scholar"}
 LSR_LABEL = "lsr label"
 # ASReview LAB's own order (asreview.data.base): its screening result first, then the input's labels; lsr's
 # own maybe-aware column before the plain ones.
@@ -242,7 +241,7 @@ def _row_record(row: list[str], col: dict[str, list[int]], line: int, label_col:
     type_ = _cell(row, col, "type")
     date = _cell(row, col, "date")
     database = _cell(row, col, "database")
-    known_database = database.lower() in KNOWN_DATABASES
+    known_database = is_database_name(database)
     citation = EMBASE_SOURCE.match(database)  # Embase's "Source" column is a citation, not a database
     if citation:
         database = ""

@@ -19,7 +19,7 @@ Labels that lsr's own RIS export (keyword ``lsr:include`` …) or ASReview LAB's
 returned with each record and removed from its keywords and notes; so are lsr's decision notes
 (``N1  - lsr-note: …``) and record id (``ID  - lsr:42``). The database a record names (``DB``, else
 ``DP``) is its source name; a code some exporters write there (EndNote's ``NLM``, EBSCOhost's ``psyh``)
-becomes the database's name (``DATABASE_CODES``).
+becomes the database's name (``lsr.search.databases``).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import rispy
 from rispy.parser import ParseError
 
 from lsr.errors import LsrError
+from lsr.search.databases import database_from_code
 from lsr.search.dedupe import Candidate
 from lsr.search.identity import normalize_doi, normalize_openalex_id, normalize_pmid, plain_text
 from lsr.search.importers.framing import RecordFrames, clip_line, to_source_records
@@ -67,19 +68,6 @@ LSR_REASON_KEYWORD = "lsr-reason:"
 LSR_NOTE = "lsr-note:"  # N1  - lsr-note: <the decision's note>
 LSR_ID = re.compile(r"lsr:(\d+)")  # ID  - lsr:<record id>
 ASREVIEW_NOTES = {"ASReview_relevant": "include", "ASReview_irrelevant": "exclude", "ASReview_not_seen": None}
-# Codes written in DB/DP for the database (lower case) -> its name for the PRISMA-S log. EndNote's PubMed import
-# writes "DP  - NLM"; EBSCOhost writes its short database code ("DB  - psyh", the db= of its links).
-DATABASE_CODES = {
-    "nlm": "PubMed",
-    "a9h": "Academic Search Complete", "aph": "Academic Search Premier", "bth": "Business Source Complete",
-    "buh": "Business Source Premier", "rzh": "CINAHL Plus with Full Text", "cmedm": "MEDLINE",
-    "mdc": "MEDLINE Complete", "i3h": "Criminal Justice Abstracts with Full Text", "ecn": "EconLit",
-    "eoh": "EconLit with Full Text", "eue": "Education Source", "ehh": "Education Research Complete",
-    "eric": "ERIC", "8gh": "GreenFILE", "hch": "Health Source: Nursing/Academic Edition", "psyh": "APA PsycInfo",
-    "pdh": "APA PsycArticles", "sih": "SocINDEX with Full Text",
-}
-
-
 @dataclass
 class SourceRecord:
     """One record read from an import file: where it starts, what it says, and any label it carries."""
@@ -273,7 +261,7 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
             kept_notes.append(note)
     urls = _all(entry, "urls", "file_attachments1", "file_attachments2") + unknown.get("L3", [])
     database = _first(entry, "name_of_database", "database_provider") or None
-    database = DATABASE_CODES.get((database or "").lower(), database)
+    database = database_from_code(database)
     # DOI: DO; EndNote sometimes M3 or N1; Scopus also inside the UR link (doi=10.1016%2f...).
     doi = None
     for value in [*_all(entry, "doi"), *urls, *_all(entry, "type_of_work", "note")]:
