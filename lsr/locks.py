@@ -6,6 +6,9 @@ crashed update never leaves a stale lock; the file itself stays and says who hel
 PostgreSQL it is a session-level ``pg_advisory_lock`` on a key derived from the review id, held on a
 dedicated connection for the duration (released when that connection ends).
 
+``update_in_progress`` probes either lock without taking it, so ``lsr status`` can tell a run that is
+still going from one whose process is gone.
+
 Holding the lock also tells the updater that any search run still marked ``running`` belongs to a process
 that is gone, so it can be resumed safely.
 """
@@ -22,8 +25,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from lsr.errors import LsrError
+from lsr.settings import Settings
 from lsr.workspace import Workspace
 
 try:  # POSIX
@@ -54,11 +59,20 @@ def lock_file(reviews_dir: Path, review_id: str) -> Path:
     return reviews_dir / ".locks" / f"{review_id}.lock"
 
 
-def update_in_progress(reviews_dir: Path, review_id: str) -> bool | None:
+def update_in_progress(settings: Settings, review_id: str) -> bool | None:
     """Whether an update holds the review's lock right now: True, False, or None when this cannot be told
-    (PostgreSQL's advisory locks, a system without ``flock``). A search run marked ``running`` while no
-    update holds the lock was left by a process that stopped without finishing (killed, crashed)."""
-    path = lock_file(reviews_dir, review_id)
+    (a system without ``flock``, a database that cannot be reached). A search run marked ``running`` while
+    no update holds the lock was left by a process that stopped without finishing (killed, crashed).
+
+    SQLite: a shared ``flock`` probe of the lock file. PostgreSQL: ``pg_locks`` lists the advisory lock
+    while the updating session holds it (any role may read that view), so reading it takes no lock itself.
+    """
+    if settings.database_url.startswith("sqlite"):
+        return _file_lock_held(lock_file(settings.reviews_dir, review_id))
+    return _advisory_lock_held(settings.database_url, review_id)
+
+
+def _file_lock_held(path: Path) -> bool | None:
     if fcntl is None:  # pragma: no cover
         return None
     try:
@@ -76,6 +90,25 @@ def update_in_progress(reviews_dir: Path, review_id: str) -> bool | None:
         return False
     finally:
         os.close(fd)
+
+
+# A bigint advisory key shows in pg_locks as its high 32 bits (classid) and low 32 bits (objid), objsubid 1.
+ADVISORY_HELD = text(
+    "SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
+    "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND d.datname = current_database() "
+    "AND l.classid = CAST(:hi AS oid) AND l.objid = CAST(:lo AS oid))")
+
+
+def _advisory_lock_held(url: str, review_id: str) -> bool | None:
+    from lsr.db import open_database
+
+    unsigned = lock_key(review_id) & 0xFFFF_FFFF_FFFF_FFFF
+    try:
+        db = open_database(url, migrate=False)
+        with db.read_engine.connect() as conn:
+            return bool(conn.execute(ADVISORY_HELD, {"hi": unsigned >> 32, "lo": unsigned & 0xFFFF_FFFF}).scalar())
+    except (LsrError, SQLAlchemyError):
+        return None
 
 
 def _deadline(wait: bool | float) -> float | None:

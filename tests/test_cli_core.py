@@ -191,9 +191,7 @@ def test_status_tells_a_run_left_running_by_a_dead_process_from_one_in_progress(
     from lsr.locks import review_lock
     from lsr.models import SearchRun
 
-    ws = open_workspace(resolve(workspace))
-    if not ws.db.is_sqlite:
-        pytest.skip("the lock probe reads SQLite workspaces' lock files")
+    ws = open_workspace(resolve(workspace))  # SQLite: the lock file's flock; PostgreSQL: the advisory lock
     with ws.db.write() as session:
         session.add(SearchRun(review_id="test-review", kind="update", source="openalex"))  # status running
     out = run(["status"], workspace).stdout

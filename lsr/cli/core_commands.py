@@ -95,12 +95,11 @@ def status(state: CliState, review: str | None, as_json: bool) -> None:
 
 
 def _update_stopped(settings, review_id: str) -> bool:
-    """A run marked ``running`` whose update no longer holds the review's lock (SQLite workspaces)."""
-    if not settings.database_url.startswith("sqlite"):
-        return False  # PostgreSQL's advisory locks cannot be probed from here: say what the database says
+    """A run marked ``running`` whose update no longer holds the review's lock (a lock file's ``flock`` with
+    SQLite, the advisory lock with PostgreSQL); when that cannot be told, say what the database says."""
     from lsr.locks import update_in_progress
 
-    return update_in_progress(settings.reviews_dir, review_id) is False
+    return update_in_progress(settings, review_id) is False
 
 
 def _print_status_table(doc: dict, settings) -> None:
