@@ -64,10 +64,11 @@ from sqlmodel import Session, select
 
 from lsr.jsoncols import AUTHORS, KEYWORDS, RAW, REFERENCED_WORKS
 from lsr.models import Record, RecordSource, SearchRun, utcnow
-from lsr.search.identity import first_author_key as _first_author_key
 from lsr.search.identity import (
+    first_author_key,
     fold_text,
     is_placeholder,
+    name_tokens,
     normalize_doi,
     normalize_openalex_id,
     normalize_pmid,
@@ -75,7 +76,6 @@ from lsr.search.identity import (
     title_key,
     title_words,
 )
-from lsr.search.identity import name_tokens as _name_tokens
 from lsr.search.openalex.search_syntax import STOP_WORDS
 from lsr.search.synergy import abstract_from_inverted_index
 
@@ -201,11 +201,6 @@ def candidate_from_openalex(work: dict) -> Candidate:
 # --- comparing two works ------------------------------------------------------------------------------
 
 
-def first_author_key(authors: list[str]) -> str:
-    """Family name of the first author, folded (see ``identity.first_author_key``)."""
-    return _first_author_key(authors)
-
-
 def authors_compatible(a: list[str], b: list[str]) -> bool:
     """True when either side lacks authors or the first authors' family names agree.
 
@@ -215,7 +210,7 @@ def authors_compatible(a: list[str], b: list[str]) -> bool:
     ka, kb = first_author_key(a), first_author_key(b)
     if not ka or not kb or ka == kb:
         return True
-    ta, tb = _name_tokens(a[0]), _name_tokens(b[0])
+    ta, tb = name_tokens(a[0]), name_tokens(b[0])
     return ka in tb or kb in ta or "".join(ta).endswith(kb) or "".join(tb).endswith(ka)
 
 
