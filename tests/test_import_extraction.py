@@ -60,6 +60,7 @@ def test_bcg_trials_give_metafors_random_effects_result(workspace):
     [tb] = doc["outcomes"]
     assert (tb["outcome"], tb["measure"], tb["k"]) == ("tuberculosis", "RR", 13)
     assert tb["n"] == 357347
+    assert tb["events"] == 2575  # tpos + cpos of dat.bcg: enough for the events rule (300)
     # metafor: REML RR 0.489 (0.344-0.696), DL 0.490 (0.345-0.695); I² 92.2% (REML) / 92.1% (DL)
     assert tb["estimate"] == pytest.approx(0.49, abs=0.005)
     assert tb["ci_low"] == pytest.approx(0.34, abs=0.006)
@@ -201,3 +202,67 @@ def test_synthesis_before_extraction_says_so_and_is_not_an_error(workspace):
     assert text.exit_code == 0, text.output  # as with --json: no data yet is a state, not a failure
     assert "no extracted data yet (2 studies included after full text)" in text.stdout
     assert synthesis_json(workspace)["outcomes"] == []
+
+
+def _import_rows(workspace: Path, tmp_path: Path, header: str, rows: list[str]) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = run(["extract", RID, "--import", path], workspace)
+    assert result.exit_code == 0, result.output
+
+
+COUNT_HEAD = "record,outcome,design,n,risk_of_bias,events_treatment,total_treatment,events_control,total_control"
+ESTIMATE_HEAD = "record,outcome,design,n,risk_of_bias,measure,estimate,ci_low,ci_high"
+FEW_EVENTS = ["10.5555/bcg.01,dropout,rct,,low,20,2000,60,2000",  # 8,000 pupils, 160 of them dropped out
+              "10.5555/bcg.02,dropout,rct,,low,25,2000,55,2000"]
+
+
+def test_a_ratio_from_counts_with_many_participants_but_few_events_is_imprecise(workspace, tmp_path):
+    build_bcg_review(workspace, included=2)
+    _import_rows(workspace, tmp_path, COUNT_HEAD, FEW_EVENTS)
+    [out] = synthesis_json(workspace)["outcomes"]
+    assert (out["n"], out["events"]) == (8000, 160)
+    assert [s["events"] for s in out["studies"]] == [80, 80]
+    assert out["ci_high"] < 1  # the CI alone is clear: only the events lower the level
+    assert out["strength"] == "moderate" and out["strength_nl"] == "redelijk"
+    assert "down one: only 160 events together (participants with the outcome), fewer than 300" \
+        in out["strength_reasons"]
+    assert "één niveau lager: samen maar 160 gebeurtenissen (deelnemers bij wie de uitkomst optrad), minder " \
+           "dan 300" in out["strength_reasons_nl"]
+    assert not any("participants together" in r for r in out["strength_reasons"])
+
+
+def test_the_same_ratio_given_as_estimate_and_ci_keeps_the_participants_rule(workspace, tmp_path):
+    build_bcg_review(workspace, included=2)
+    _import_rows(workspace, tmp_path, ESTIMATE_HEAD, ["10.5555/bcg.01,dropout,rct,4000,low,RR,0.33,0.20,0.55",
+                                                      "10.5555/bcg.02,dropout,rct,4000,low,RR,0.45,0.28,0.73"])
+    [out] = synthesis_json(workspace)["outcomes"]
+    assert (out["n"], out["events"]) == (8000, None)
+    assert [s["events"] for s in out["studies"]] == [None, None]
+    assert out["strength"] == "high"  # 8,000 participants; the events are not known
+    assert not any("events" in r for r in out["strength_reasons"])
+
+
+def test_a_ratio_with_enough_events_is_not_downgraded_even_under_400_participants(workspace, tmp_path):
+    build_bcg_review(workspace, included=2)
+    _import_rows(workspace, tmp_path, COUNT_HEAD, ["10.5555/bcg.01,passed,rct,,low,85,90,75,90",
+                                                   "10.5555/bcg.02,passed,rct,,low,86,90,74,90"])
+    [out] = synthesis_json(workspace)["outcomes"]
+    assert (out["n"], out["events"]) == (360, 320)
+    assert out["ci_low"] > 1
+    assert out["strength"] == "high", out["strength_reasons"]
+    assert out["strength_reasons"] == ["starting level high: every study is randomised"]
+
+
+def test_a_ratio_with_events_for_only_some_studies_counts_participants_and_says_why(workspace, tmp_path):
+    build_bcg_review(workspace, included=2)
+    _import_rows(workspace, tmp_path, COUNT_HEAD + ",measure,estimate,ci_low,ci_high",
+                 ["10.5555/bcg.01,dropout,rct,,low,20,100,40,100,RR,,,",
+                  "10.5555/bcg.02,dropout,rct,150,low,,,,,RR,0.5,0.3,0.8"])
+    [out] = synthesis_json(workspace)["outcomes"]
+    assert (out["n"], out["events"]) == (350, None)
+    assert [s["events"] for s in out["studies"]] == [60, None]
+    assert "down one: only 350 participants together (fewer than 400; events not known for every study)" \
+        in out["strength_reasons"]
+    assert "één niveau lager: samen maar 350 deelnemers (minder dan 400; het aantal gebeurtenissen is niet van " \
+           "alle studies bekend)" in out["strength_reasons_nl"]

@@ -156,8 +156,15 @@ def test_an_odds_ratio_is_not_worded_as_a_percentage_change_of_chance(workspace,
     assert "For the outcome schooluitval, the chance is lower in the intervention group (OR 0.49" in key_en
     assert "%" not in key_nl.split("(OR")[0] and "odds" not in key_nl and "odds of" not in key_en
     assert "oddsratio is geen verandering van de kans in procenten" in nl
-    assert "Bij ja/nee-uitkomsten telt de regel deelnemers, niet het aantal gebeurtenissen" in nl
-    assert "imprecision counts participants, not the events" in en
+    # 64 events among 600 pupils: the events, not the participants, make the pool too small
+    assert "één niveau lager: samen maar 64 gebeurtenissen (deelnemers bij wie de uitkomst optrad), minder " \
+           "dan 300" in nl
+    assert "down one: only 64 events together (participants with the outcome), fewer than 300" in en
+    assert "bij ja/nee-uitkomsten: minder dan 300 gebeurtenissen, dat wil zeggen deelnemers bij wie de " \
+           "uitkomst optrad" in nl
+    assert "for dichotomous outcomes fewer than 300 events" in en
+    assert "Is een ja/nee-uitkomst overgenomen als effect met betrouwbaarheidsinterval in plaats van als " \
+           "aantallen per groep, dan is het aantal gebeurtenissen niet bekend" in nl
 
 
 def test_a_study_that_left_is_reported_beside_one_that_entered(workspace, tmp_path):

@@ -17,6 +17,7 @@ from lsr.report.document import UL, Doc, Figure, H, P, Pre, Strong, Table
 from lsr.report.texts import fmt_date, fmt_dec, fmt_int, fmt_range
 from lsr.synthesis.forest import shows_pi
 from lsr.synthesis.key_message import PI_MIN_K, changes_sentence, effect_text, key_message
+from lsr.synthesis.strength import EVENTS_OIS, PARTICIPANTS_OIS
 
 METHOD = {  # the body text: plain Dutch; the model and the software are in the technical appendix
     "nl": "Het gemiddelde effect weegt grotere en preciezere studies zwaarder. Een relatief risico of "
@@ -42,20 +43,23 @@ RULE = {
           "sterk; minstens de helft: redelijk; anders beperkt). De bewijskracht gaat één niveau lager bij "
           "risico op vertekening (twee niveaus als minstens de helft van de studies een hoog risico heeft), bij "
           "sterk wisselende resultaten (I² vanaf 50%), bij onnauwkeurigheid (het 95%-betrouwbaarheidsinterval "
-          "omvat ook 'geen effect', óf er zijn minder dan 400 deelnemers) en bij maar één studie. Zonder "
-          "berekend effect is de bewijskracht niet te beoordelen. Beperkingen: dit is een mechanische "
-          "benadering, geen volledige GRADE-beoordeling. Bij ja/nee-uitkomsten telt de regel deelnemers, niet "
-          "het aantal gebeurtenissen waar GRADE van uitgaat (ongeveer 300), zodat de bewijskracht bij een grote "
-          "studie met weinig gebeurtenissen te hoog kan uitvallen; risico op vertekening telt per studie, niet "
+          f"omvat ook 'geen effect', óf er zijn minder dan {PARTICIPANTS_OIS} deelnemers; bij ja/nee-uitkomsten: "
+          f"minder dan {EVENTS_OIS} gebeurtenissen, dat wil zeggen deelnemers bij wie de uitkomst optrad) en bij "
+          "maar één studie. Zonder berekend effect is de bewijskracht niet te beoordelen. Beperkingen: dit is "
+          "een mechanische benadering, geen volledige GRADE-beoordeling. Is een ja/nee-uitkomst overgenomen als "
+          "effect met betrouwbaarheidsinterval in plaats van als aantallen per groep, dan is het aantal "
+          "gebeurtenissen niet bekend en telt de regel deelnemers, zodat de bewijskracht bij een grote studie "
+          "met weinig gebeurtenissen te hoog kan uitvallen; risico op vertekening telt per studie, niet "
           "naar gewicht; indirectheid en publicatiebias worden niet beoordeeld, en de bewijskracht wordt nooit "
           "verhoogd. Waar de studies vandaan komen (herkomst) telt niet mee.",
     "en": "Strength of evidence (high, moderate, low, very low) by a fixed GRADE-like rule: start from design "
           "(all randomised: high; at least half: moderate; otherwise low), down for risk of bias (two when at "
           "least half of the studies are at high risk), inconsistency (I² 50% or more), imprecision (the 95% "
-          "CI includes the no-effect value, or fewer than 400 participants) and a single study; not assessable "
-          "without a computed effect. Limits: a mechanical approximation, not a full GRADE assessment. For "
-          "dichotomous outcomes imprecision counts participants, not the events GRADE's optimal information "
-          "size uses (about 300), so the strength of evidence for a large trial with few events can rate too "
+          f"CI includes the no-effect value, or fewer than {PARTICIPANTS_OIS} participants; for dichotomous "
+          f"outcomes fewer than {EVENTS_OIS} events) and a single study; not assessable without a computed "
+          "effect. Limits: a mechanical approximation, not a full GRADE assessment. A dichotomous outcome "
+          "extracted as an effect with its CI rather than as counts per arm has no known events, so imprecision "
+          "counts its participants and the strength of evidence for a large trial with few events can rate too "
           "high; risk of bias is counted per study, not by weight; indirectness and publication bias are not "
           "assessed and nothing is rated up. Where the studies come from does not count.",
 }

@@ -10,8 +10,10 @@ Langan et al. (2019), and statsmodels offers Paule-Mandel (not REML). I² is Hig
 
 Effects from counts are log risk or odds ratios from ``effectsize_2proportions`` (0.5 added to every cell
 of a study with a zero cell; a study without events in either arm carries no information on a ratio and is
-left out, saying so). Effects given as an estimate with a 95% CI get their standard error from the CI
-(on the log scale for ratios). Ratio measures are reported on the natural scale.
+left out, saying so). Such a study also carries its events (both arms together, ``StudyEffect.events``),
+which the strength rule's imprecision step counts for dichotomous outcomes. Effects given as an estimate
+with a 95% CI get their standard error from the CI (on the log scale for ratios) and carry no events.
+Ratio measures are reported on the natural scale.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class StudyEffect:
     risk_of_bias: str | None
     country: str | None
     weight: float | None = None  # share in the random-effects pool (0-1)
+    events: int | None = None  # participants with the outcome, both arms together; None unless from counts
 
     @property
     def estimate(self) -> float:
@@ -72,6 +75,15 @@ class Pooled:
     @property
     def k(self) -> int:
         return len(self.studies)
+
+    @property
+    def events(self) -> int | None:
+        """Events of the studies together, or None when any study's effect came without counts (or no study
+        has an effect): a partial sum would understate the information the pool holds."""
+        counts = [s.events for s in self.studies]
+        if not counts or None in counts:
+            return None
+        return sum(counts)
 
     @property
     def null(self) -> float:
@@ -113,7 +125,8 @@ def effect_of(row, label: str) -> tuple[StudyEffect | None, str | None]:
         y, v = effectsize_2proportions(np.array([e1]), np.array([n1]), np.array([e2]), np.array([n2]),
                                        statistic=stat, zero_correction=0.5 if zero else None)
         n = row.n if row.n is not None else n1 + n2
-        return StudyEffect(measure=row.measure or "RR", y=float(y[0]), v=float(v[0]), n=n, **common), None
+        return StudyEffect(measure=row.measure or "RR", y=float(y[0]), v=float(v[0]), n=n, events=e1 + e2,
+                           **common), None
     if row.estimate is not None:
         if row.measure in RATIO:
             y = math.log(row.estimate)

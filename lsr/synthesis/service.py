@@ -262,6 +262,7 @@ def to_json(s: Synthesis) -> dict:
             "measure": p.measure or None,
             "k": p.k,
             "n": p.n,
+            "events": p.events,  # participants with the outcome, when every study came as counts; else null
             "estimate": _r(p.estimate),
             "ci_low": _r(p.ci_low),
             "ci_high": _r(p.ci_high),
@@ -277,7 +278,7 @@ def to_json(s: Synthesis) -> dict:
             "notes": p.notes + st.notes["en"],
             "studies": [
                 {"record": e.record_id, "label": e.label, "estimate": _r(e.estimate), "ci_low": _r(e.ci[0]),
-                 "ci_high": _r(e.ci[1]), "weight": _r(e.weight), "n": e.n, "design": e.design,
+                 "ci_high": _r(e.ci[1]), "weight": _r(e.weight), "n": e.n, "events": e.events, "design": e.design,
                  "risk_of_bias": e.risk_of_bias, "country": e.country}
                 for e in p.studies
             ],

@@ -15,8 +15,11 @@ The rule, in order (every step that changes the level adds a reason):
 3. **Inconsistency.** Down one when I² is ``I2_INCONSISTENT`` (50%) or more (substantial heterogeneity).
    The key message uses the same threshold for "the results of the studies differ widely".
 4. **Imprecision.** Down one when the 95% CI (a single study's own CI when nothing is pooled) includes
-   the no-effect value, and one more when the studies hold fewer than 400 participants together (GRADE's
-   rule of thumb for an optimal information size).
+   the no-effect value, and one more when the pool is smaller than GRADE's rule of thumb for an optimal
+   information size: for a ratio (RR, OR) whose every study was extracted as counts, fewer than
+   ``EVENTS_OIS`` (300) events together (participants with the outcome, both arms); otherwise fewer than
+   ``PARTICIPANTS_OIS`` (400) participants together. When only some studies of a ratio have counts,
+   participants are counted and the reason says that the events are not known for every study.
 5. **Few studies.** Down one with a single study (nothing to replicate it; no pooling possible).
 
 The level never drops below very low. Whether any study comes from the Netherlands or another European
@@ -26,12 +29,11 @@ one of its reasons and does not change it.
 The reasons use the names of the scale: "startniveau sterk", "één niveau lager", "twee niveaus lager".
 
 Known limits (stated in the reports' method note, ``lsr.report.evidence.RULE``): it is a mechanical
-approximation of GRADE, not a GRADE assessment. Imprecision counts participants also for dichotomous
-outcomes, where GRADE's optimal information size is about events (roughly 300); the extraction does not
-carry events into the pooled result, so a large trial with few events can still rate high. Risk of bias
-is counted per study, not weighted by the study's share in the pool (one high-risk study of two drops two
-levels). Indirectness and publication bias are not assessed, and nothing is rated up (large effect,
-dose-response).
+approximation of GRADE, not a GRADE assessment. A dichotomous outcome whose effects were given as an
+estimate with a CI carries no events, so imprecision counts its participants and a large trial with few
+events can still rate high. Risk of bias is counted per study, not weighted by the study's share in the
+pool (one high-risk study of two drops two levels). Indirectness and publication bias are not assessed,
+and nothing is rated up (large effect, dose-response).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lsr.synthesis.countries import is_dutch, is_european
-from lsr.synthesis.meta_analysis import Pooled
+from lsr.synthesis.meta_analysis import RATIO, Pooled
 
 NOT_ASSESSABLE = 0  # no quantitative effect: no level of the scale applies
 LEVELS = {
@@ -49,6 +51,11 @@ LEVELS = {
            NOT_ASSESSABLE: "not assessable (no effect to compute)"},
 }
 I2_INCONSISTENT = 0.5  # I² from which results count as inconsistent (GRADE; Cochrane Handbook 10.10.2: substantial)
+# GRADE's rules of thumb for an optimal information size (Guyatt et al. 2011, "GRADE guidelines 6. Rating the
+# quality of evidence - imprecision", J Clin Epidemiol 64:1283-1293; GRADE handbook, "Imprecision"): below
+# them a pool is smaller than one adequately powered trial, whatever its CI.
+EVENTS_OIS = 300  # events, for a dichotomous outcome (a ratio from counts)
+PARTICIPANTS_OIS = 400  # participants, for a continuous outcome or when events are not known
 
 
 def studies_word(k: int, lang: str) -> str:
@@ -141,6 +148,30 @@ def _start(designs: list[str | None], has_effect: bool) -> tuple[int, str, str]:
         f"starting level low: {k - rct} of {k} studies not randomised"
 
 
+def _small_information_size(p: Pooled) -> tuple[str, str] | None:
+    """The second imprecision step's reason (nl, en) when the pool holds too little information, else None.
+
+    A ratio counts events when every study has them; a ratio with events for only some studies falls back
+    to participants, and its reason says so, because a partial sum of events would understate the pool.
+    """
+    if p.measure in RATIO and p.events is not None:
+        if p.events >= EVENTS_OIS:
+            return None
+        return (f"één niveau lager: samen maar {p.events} gebeurtenissen (deelnemers bij wie de uitkomst "
+                f"optrad), minder dan {EVENTS_OIS}",
+                f"down one: only {p.events} events together (participants with the outcome), fewer than "
+                f"{EVENTS_OIS}")
+    if p.n is None or p.n >= PARTICIPANTS_OIS:
+        return None
+    if p.measure in RATIO and any(x.events is not None for x in p.studies):
+        return (f"één niveau lager: samen maar {p.n} deelnemers (minder dan {PARTICIPANTS_OIS}; het aantal "
+                "gebeurtenissen is niet van alle studies bekend)",
+                f"down one: only {p.n} participants together (fewer than {PARTICIPANTS_OIS}; events not known "
+                "for every study)")
+    return (f"één niveau lager: samen maar {p.n} deelnemers (minder dan {PARTICIPANTS_OIS})",
+            f"down one: only {p.n} participants together (fewer than {PARTICIPANTS_OIS})")
+
+
 def rate(p: Pooled) -> Strength:
     """The evidence strength of one pooled outcome (or of its single study)."""
     studies = p.studies
@@ -179,10 +210,10 @@ def rate(p: Pooled) -> Strength:
         s.level -= 1
         s.add("één niveau lager: het 95%-betrouwbaarheidsinterval omvat ook de waarde voor 'geen effect'",
               "down one: the 95% confidence interval includes the no-effect value")
-    if p.n is not None and p.n < 400:
+    small = _small_information_size(p)
+    if small is not None:
         s.level -= 1
-        s.add(f"één niveau lager: samen maar {p.n} deelnemers (minder dan 400)",
-              f"down one: only {p.n} participants together (fewer than 400)")
+        s.add(*small)
     if k == 1:
         s.level -= 1
         s.add("één niveau lager: maar één studie", "down one: a single study")
