@@ -310,18 +310,85 @@ class Screening(Table):
     confidence: float = FRACTION(0.95)
 
 
+def _outcome_key(name: str) -> str:
+    """How outcome names are compared: case and spacing do not count ("Achievement " is "achievement")."""
+    return " ".join(name.split()).casefold()
+
+
+def _stripped(texts: list[str]) -> tuple[str, ...]:
+    return tuple(text.strip() for text in texts)
+
+
+OUTCOME_NAMES = partial(TEXTS, (), checks=(distinct("outcomes", _outcome_key),), after=_stripped)
+
+
 @table
 class ExtractionSpec(Table):
-    """What is extracted from each included study (``[extraction]``).
+    """What is extracted from each included study (``[extraction]``), and the outcomes' names and direction.
 
     ``fields``: the columns an extraction holds (standard ones plus the review's own); ``outcomes``: when
     given, the only outcome names an extraction may use (so "achievement" and "Achievement " never split
-    one meta-analysis in two).
+    one meta-analysis in two). ``outcomes_nl`` pairs a Dutch name with each by position: an extraction may
+    use either, and is stored under the ``outcomes`` name, so one outcome is one pool whatever language its
+    extractor wrote it in. ``higher_is_better`` says per outcome which direction is favourable.
     """
 
     fields: tuple[str, ...] = key("must be a list of field names", DEFAULT_EXTRACTION_FIELDS, ok=_all_filled,
                                   checks=(_field_names_problem, distinct("fields")))
-    outcomes: tuple[str, ...] = TEXTS((), after=lambda texts: tuple(text.strip() for text in texts))
+    outcomes: tuple[str, ...] = OUTCOME_NAMES()
+    outcomes_nl: tuple[str, ...] = OUTCOME_NAMES()
+    """Dutch names of ``outcomes``, same length and order (empty when not given): the Dutch reports use them."""
+    higher_is_better: tuple[bool, ...] = key("must be a list of true or false, one per outcome", ())
+    """Per outcome of ``outcomes``: whether more of it is good for the participants (a higher reading score:
+    true; more crime, or an RR above 1 of an event such as dropping out: false). Empty: unknown, and the
+    reports do not say which effect is favourable."""
+
+    @staticmethod
+    def problems(values: dict[str, Any]) -> Iterator[tuple[str, str]]:
+        english = values.get("outcomes")
+        if english is None:
+            return
+        for name, what in (("outcomes_nl", "name"), ("higher_is_better", "value")):
+            given = values.get(name)
+            if given and len(given) != len(english):
+                yield name, (f"has {len(given)} {what}{'s' if len(given) != 1 else ''}, outcomes has "
+                             f"{len(english)} (same length and order)")
+        dutch = values.get("outcomes_nl") or ()
+        for i, name in enumerate(dutch):
+            other = next((e for j, e in enumerate(english) if j != i and _outcome_key(e) == _outcome_key(name)),
+                         None)
+            if other is not None:
+                yield "outcomes_nl", (f"{name!r} is also the name of another outcome in outcomes ({other!r}): "
+                                      "an extraction naming it would be ambiguous")
+                return
+
+    def outcome_index(self, name: str) -> int | None:
+        """The place in ``outcomes`` of an outcome named in English or Dutch (case and spacing aside)."""
+        wanted = _outcome_key(name)
+        for names in (self.outcomes, self.outcomes_nl):
+            for i, known in enumerate(names):
+                if _outcome_key(known) == wanted and i < len(self.outcomes):
+                    return i
+        return None
+
+    def canonical_outcome(self, name: str) -> str:
+        """The name an extraction is stored and pooled under: the ``outcomes`` entry it names (in either
+        language), else the name itself with its spacing tidied."""
+        i = self.outcome_index(name)
+        return self.outcomes[i] if i is not None else " ".join(name.split())
+
+    def outcome_name(self, name: str, lang: str) -> str:
+        """An outcome's name in ``lang``: ``outcomes_nl``'s entry in Dutch, ``outcomes``' otherwise; a name the
+        protocol does not list (or no Dutch name given) as it was extracted."""
+        i = self.outcome_index(name)
+        if i is None:
+            return " ".join(name.split())
+        return self.outcomes_nl[i] if lang == "nl" and self.outcomes_nl else self.outcomes[i]
+
+    def higher_is_better_for(self, name: str) -> bool | None:
+        """Whether more of an outcome is favourable; None when the protocol does not say."""
+        i = self.outcome_index(name)
+        return self.higher_is_better[i] if i is not None and self.higher_is_better else None
 
 
 @table

@@ -181,7 +181,7 @@ def test_an_outcome_with_two_measures_is_named_with_its_measure_and_one_study_ke
 
     s = synthesize(open_workspace(resolve(workspace)), RID)
     rr = next(r for r in s.outcomes if r.title == "welbevinden (RR)")
-    texts = re.findall(r"<!-- (.*?) -->", forest_svg(rr.pooled, "nl", "t"))  # matplotlib names each text
+    texts = re.findall(r"<!-- (.*?) -->", forest_svg(rr, "nl", "t"))  # matplotlib names each text
     assert "Forestplot: welbevinden (RR)" in texts
     taal = next(r for r in s.outcomes if r.title == "taal")
     assert taal.pooled.estimate is None and taal.interval == pytest.approx((0.35, 0.05, 0.65))
@@ -243,6 +243,14 @@ def _pooled(measure: str, effects: list[tuple[float, float, float]]):
     return pool("welbevinden", measure, studies)
 
 
+def _result(p, higher_is_better: bool | None = None):
+    """An ``OutcomeResult`` of a pooled effect, as ``synthesize`` gives the reports."""
+    from lsr.synthesis.service import OutcomeResult
+    from lsr.synthesis.strength import rate
+
+    return OutcomeResult(p, rate(p), higher_is_better=higher_is_better)
+
+
 def _ticks(svg: str, axis_label: str) -> list[str]:
     texts = re.findall(r"<!-- (.*?) -->", svg)
     return texts[: texts.index(axis_label)]  # matplotlib draws the tick labels before the axis label
@@ -251,10 +259,10 @@ def _ticks(svg: str, axis_label: str) -> list[str]:
 def test_forest_plot_axes_follow_the_language_and_a_ratio_axis_has_several_ticks():
     from lsr.synthesis.forest import forest_svg
 
-    rr = _pooled("RR", [(1.4, 0.9, 2.2), (1.2, 0.8, 1.8)])
+    rr = _result(_pooled("RR", [(1.4, 0.9, 2.2), (1.2, 0.8, 1.8)]))
     ticks = _ticks(forest_svg(rr, "nl", "a"), "Relatief risico (RR)")
     assert len(ticks) >= 3 and "1" in ticks and "1,5" in ticks, ticks
-    smd = _pooled("SMD", [(-0.07, -0.27, 0.13), (0.15, -0.05, 0.35)])
+    smd = _result(_pooled("SMD", [(-0.07, -0.27, 0.13), (0.15, -0.05, 0.35)]))
     svg_nl = forest_svg(smd, "nl", "b")
     ticks_nl = _ticks(svg_nl, "Gestandaardiseerd verschil (SMD)")
     assert any("," in t for t in ticks_nl) and not any("." in t for t in ticks_nl), ticks_nl

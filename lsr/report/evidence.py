@@ -162,10 +162,11 @@ def _pi(p, lang: str) -> str:
     return fmt_range(p.pi_low, p.pi_high, lang)
 
 
-def forest_caption(p, title: str, lang: str) -> str:
+def forest_caption(r, lang: str) -> str:
     """The forest plot's caption, naming only what ``forest_svg`` draws: the weights when the studies have
-    them, the diamond when there is a pooled effect, the prediction interval when it is shown."""
-    nl = lang == "nl"
+    them, the diamond when there is a pooled effect, the prediction interval when it is shown, and which
+    side favours the intervention when the protocol says which direction is good."""
+    nl, p = lang == "nl", r.pooled
     weights = any(x.weight is not None for x in p.studies)
     parts = [("effect per studie met 95%-BI" if nl else "effect per study with 95% CI")
              + ((" en gewicht" if nl else " and weight") if weights else "")]
@@ -173,8 +174,12 @@ def forest_caption(p, title: str, lang: str) -> str:
         parts.append("gemiddeld effect (ruit)" if nl else "pooled effect (diamond)")
         if shows_pi(p):
             parts.append("voorspellingsinterval" if nl else "prediction interval")
+    if r.higher_is_better is not None:
+        parts.append("onder de as welke kant gunstig is voor de interventie" if nl else
+                     "under the axis, which side favours the intervention")
     what = parts[0] if len(parts) == 1 else \
         ", ".join(parts[:-1]) + (" en " if nl else " and ") + parts[-1]
+    title = r.heading(lang)
     return (f"Forestplot voor {title}: {what}." if nl else f"Forest plot for {title}: {what}.")
 
 
@@ -213,7 +218,7 @@ def evidence_section(d: ReviewData, lang: str, doc: Doc) -> dict[str, str]:
              f"{fmt_dec(100 * p.i2, lang, 0)}%" if p.i2 is not None else "—"],
             ["Bewijskracht" if nl else "Strength of evidence", Strong(st.word(lang))],
         ]
-        doc.add(H(3, r.title), Table([], rows))  # the title names the measure when an outcome has several
+        doc.add(H(3, r.heading(lang)), Table([], rows))  # the heading names the measure when an outcome has several
         head = "Waarom deze bewijskracht:" if nl else "Why this strength of evidence:"
         doc.add(P([Strong(head)]), UL([[x] for x in st.reasons[lang]]))
         if st.notes[lang]:  # where the studies come from: beside the level, not one of its reasons
@@ -226,9 +231,9 @@ def evidence_section(d: ReviewData, lang: str, doc: Doc) -> dict[str, str]:
                     UL([[f"{x.label}: {x.reason_text(lang)}"] for x in r.described_studies]))
         if p.studies:
             name = f"forest-{i + 1}.{lang}.svg"
-            svg = forest_svg(p, lang, f"{d.protocol.id}-{lang}-forest-{i + 1}")
+            svg = forest_svg(r, lang, f"{d.protocol.id}-{lang}-forest-{i + 1}")
             files[name] = svg
-            doc.add(Figure(svg, forest_caption(p, r.title, lang), name, "plot"))
+            doc.add(Figure(svg, forest_caption(r, lang), name, "plot"))
     doc.add(P([METHOD[lang]], cls="small"), P([RULE[lang]], cls="small"))
     return files
 
@@ -256,5 +261,5 @@ def appendix_nl(d: ReviewData, doc: Doc) -> None:
         doc.add(P([Strong("Berekening van het gemiddelde effect")]), P([METHOD_APPENDIX_NL]))
     if s is not None and any(r.pooled.tau2 is not None for r in s.outcomes):
         doc.add(P([Strong("Spreiding van het effect tussen studies (tau²)")]),
-                UL([[f"{r.title}: {fmt_dec(r.pooled.tau2, 'nl', 3)}"] for r in s.outcomes
+                UL([[f"{r.heading('nl')}: {fmt_dec(r.pooled.tau2, 'nl', 3)}"] for r in s.outcomes
                     if r.pooled.tau2 is not None]))

@@ -33,13 +33,13 @@ def _effect(d: ReviewData, lang: str) -> tuple[str, str]:
     main = d.synthesis.main if d.synthesis is not None else None
     if main is None:
         return ("nog geen gegevens verwerkt" if lang == "nl" else "no data extracted yet"), "—"
-    p = main.pooled
+    p, name = main.pooled, main.name(lang)
     if p.estimate is not None:
-        text = f"{p.outcome}: {effect_text(p, lang)} ({fmt_int(p.k, lang)} studies)"
+        text = f"{name}: {effect_text(p, lang)} ({fmt_int(p.k, lang)} studies)"
     elif p.studies:  # one study: its own estimate and CI
-        text = f"{p.outcome}: {effect_text(p, lang)}"
+        text = f"{name}: {effect_text(p, lang)}"
     else:
-        text = f"{p.outcome}: " + ("geen effect te berekenen" if lang == "nl" else "no effect to compute")
+        text = f"{name}: " + ("geen effect te berekenen" if lang == "nl" else "no effect to compute")
     return text, main.strength.word(lang)
 
 

@@ -87,7 +87,8 @@ def check_values(raw: dict[str, str], protocol: Protocol, *, decimal_comma: bool
 
     Args:
         raw: field name -> text (blank means not given); ``outcome`` is required.
-        protocol: the review's protocol (allowed outcomes, its own fields).
+        protocol: the review's protocol (allowed outcomes, its own fields). An outcome named by its Dutch
+            name (``[extraction] outcomes_nl``) is given as the ``outcomes`` name it pairs with.
         decimal_comma: accept ``0,49`` for numbers (files written by Dutch spreadsheets with ``;``).
 
     Returns:
@@ -99,13 +100,15 @@ def check_values(raw: dict[str, str], protocol: Protocol, *, decimal_comma: bool
     problems: list[tuple[str, str]] = []
     out: dict = {"extra": {}}
     outcome = " ".join(text.get("outcome", "").split())
-    allowed = protocol.extraction.outcomes
+    spec = protocol.extraction
     if not outcome:
         problems.append(("outcome", "missing (every extraction is of one outcome)"))
-    elif allowed and outcome.lower() not in {o.lower() for o in allowed}:
-        problems.append(("outcome", f"{outcome!r} is not one of the protocol's outcomes ({', '.join(allowed)})"))
-    else:
-        outcome = next((o for o in allowed if o.lower() == outcome.lower()), outcome)
+    elif spec.outcomes and spec.outcome_index(outcome) is None:
+        dutch = f"; in Dutch: {', '.join(spec.outcomes_nl)}" if spec.outcomes_nl else ""
+        problems.append(("outcome", f"{outcome!r} is not one of the protocol's outcomes "
+                                    f"({', '.join(spec.outcomes)}{dutch})"))
+    else:  # stored under the protocol's own name, also when the Dutch one was used: one outcome, one pool
+        outcome = spec.canonical_outcome(outcome)
     out["outcome"] = outcome
     design = text.get("design", "").lower().replace("_", "-")
     design = {"randomised": "rct", "randomized": "rct", "quasi": "quasi-experimental"}.get(design, design)

@@ -6,8 +6,12 @@ table), and a dashed line at "no effect". Ratio
 measures use a log axis labelled on the natural scale with a few readable ticks (0,25 0,5 1 2 4 ...).
 Labels are in the report's language, numbers included: the axis ticks as well as the estimates beside
 the rows use the decimal comma in Dutch, and negatives a real minus sign; intervals read "0,05 tot 0,65"
-(``lsr.report.texts.fmt_range``). The title is the outcome's ``title`` ("welbevinden (RR)" when the
-outcome has several measures).
+(``lsr.report.texts.fmt_range``). The title is the outcome's ``heading`` in the plot's language
+("welbevinden (RR)" when the outcome has several measures).
+
+When the protocol says whether more of the outcome is good (``[extraction] higher_is_better``), the two
+sides of the null line are labelled under the axis, "gunstig voor de interventie" / "gunstig voor de
+controlegroep" (``favoured_sides``): without it there is no telling which side is good.
 """
 
 from __future__ import annotations
@@ -16,17 +20,21 @@ import math
 
 from lsr.report.texts import fmt_range, fmt_signed
 from lsr.synthesis.meta_analysis import RATIO, Pooled
+from lsr.synthesis.service import OutcomeResult
 
 WORDS = {
     "nl": {"pooled": "Gemiddeld effect", "pi": "Voorspellingsinterval", "favours": "effect",
            "RR": "Relatief risico (RR)", "OR": "Oddsratio (OR)", "SMD": "Gestandaardiseerd verschil (SMD)",
            "MD": "Verschil in gemiddelden (MD)", "title": "Forestplot", "column": "Effect (95%-BI)",
-           "weight": "gewicht"},
+           "weight": "gewicht", "intervention": "gunstig voor de\ninterventie",
+           "control": "gunstig voor de\ncontrolegroep"},
     "en": {"pooled": "Pooled (random effects)", "pi": "Prediction interval", "favours": "effect",
            "RR": "Risk ratio (RR)", "OR": "Odds ratio (OR)", "SMD": "Standardised mean difference (SMD)",
            "MD": "Mean difference (MD)", "title": "Forest plot", "column": "Effect (95% CI)",
-           "weight": "weight"},
+           "weight": "weight", "intervention": "favours\nintervention", "control": "favours\ncontrol"},
 }
+SIDES_HEIGHT = 0.3
+"""Inches added under the axis for the two lines of the sides' labels."""
 # Tick sets for a log (ratio) axis, tried in order: the first that puts 3 to 5 ticks inside the axis, over
 # at least half its width, wins (a set with more inside is thinned to every other tick, keeping 1, until at
 # most 5 are left).
@@ -64,6 +72,28 @@ def log_ticks(lo: float, hi: float) -> list[float]:
     return best
 
 
+def favoured_sides(higher_is_better: bool | None) -> tuple[str, str] | None:
+    """Who the left and the right of the null line favour, ("intervention", "control") or the reverse; None
+    when the protocol does not say which direction is good.
+
+    The same for ratio and difference measures: a RR or OR is the intervention group's against the control
+    group's and an MD or SMD is intervention minus control, so right of the null (above 1 on the log axis,
+    above 0 on the linear one) is always more of the outcome with the intervention. For an event that is bad
+    (``higher_is_better = false``: dropping out, crime) a ratio below 1 favours the intervention.
+    """
+    if higher_is_better is None:
+        return None
+    return ("control", "intervention") if higher_is_better else ("intervention", "control")
+
+
+def _label_sides(ax, null: float, sides: tuple[str, str], w: dict[str, str], muted: str) -> None:
+    """Write the two sides' labels under the tick labels, each beside the null line with an arrow outward."""
+    left, right = sides
+    for text, dx, align in ((f"\u2190 {w[left]}", -4, "right"), (f"{w[right]} \u2192", 4, "left")):
+        ax.annotate(text, xy=(null, 0), xycoords=("data", "axes fraction"), xytext=(dx, -20),
+                    textcoords="offset points", ha=align, va="top", fontsize=7.5, color=muted)
+
+
 def shows_pi(p: Pooled) -> bool:
     """Whether the plot draws the prediction interval: not below ``PI_MIN_K`` studies, where the effect
     table says it is not shown (too wide to inform)."""
@@ -72,8 +102,8 @@ def shows_pi(p: Pooled) -> bool:
     return p.estimate is not None and p.pi_low is not None and p.k >= PI_MIN_K
 
 
-def forest_svg(p: Pooled, lang: str, salt: str) -> str:
-    """The forest plot of ``p`` (at least one study) as an inline-ready SVG string."""
+def forest_svg(result: OutcomeResult, lang: str, salt: str) -> str:
+    """The forest plot of one outcome's result (at least one study) as an inline-ready SVG string."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -84,11 +114,15 @@ def forest_svg(p: Pooled, lang: str, salt: str) -> str:
     from lsr.report.plots import RC, _to_svg, tick_label
 
     w = WORDS[lang]
+    p = result.pooled
+    sides = favoured_sides(result.higher_is_better)
     studies = p.studies
     rows = len(studies) + (1 + shows_pi(p) if p.estimate is not None else 0)
     with plt.rc_context(RC):
-        fig, ax = plt.subplots(figsize=(7.2, 0.9 + 0.32 * rows))
-        fig.subplots_adjust(left=0.27, right=0.64, top=1 - 0.45 / (0.9 + 0.32 * rows), bottom=0.5 / (0.9 + 0.32 * rows))
+        height = 0.9 + 0.32 * rows + (SIDES_HEIGHT if sides else 0)
+        fig, ax = plt.subplots(figsize=(7.2, height))
+        fig.subplots_adjust(left=0.27, right=0.64, top=1 - 0.45 / height,
+                            bottom=(0.5 + (SIDES_HEIGHT if sides else 0)) / height)
         ratio = p.measure in RATIO
         ys = list(range(rows, 0, -1))
         wmax = max((s.weight or 0) for s in studies) or 1
@@ -130,5 +164,8 @@ def forest_svg(p: Pooled, lang: str, salt: str) -> str:
         head = w["column"] + (f"  {w['weight']}" if any(s.weight is not None for s in studies) else "")
         ax.annotate(head, xy=(1.02, rows + 0.6), xycoords=("axes fraction", "data"), va="bottom", fontsize=8,
                     color=style.MUTED)
-        ax.set_title(f"{w['title']}: {p.title or p.outcome}", loc="left")
+        if sides is not None:
+            _label_sides(ax, p.null, sides, w, style.MUTED)
+            ax.xaxis.labelpad = 30  # the axis name under the sides' two lines
+        ax.set_title(f"{w['title']}: {result.heading(lang)}", loc="left")
         return _to_svg(fig, salt)

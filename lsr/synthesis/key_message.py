@@ -11,14 +11,19 @@ with the synthesis snapshot that report stored.
 
 The sentences name the outcome as a label, always in the same construction ("Voor de uitkomst
 leerprestaties scoort de groep met de aanpak ...", "For the outcome schulden, the risk is ..."), so they read
-correctly whatever the number or language of the outcome's name in the extraction.
+correctly whatever the number or language of the outcome's name; the name is the protocol's in the message's
+language when it gives one (``OutcomeResult.name``).
+
+When the protocol says which direction is favourable (``[extraction] higher_is_better``), the message says
+whether the effect is favourable ("Dit is een gunstig effect."); an effect whose 95% CI includes no effect is
+never called favourable as such: only its direction is, in the sentence that says it is uncertain.
 """
 
 from __future__ import annotations
 
 from lsr.report.texts import fmt_date, fmt_int, fmt_range, fmt_signed
 from lsr.synthesis.meta_analysis import RATIO, Pooled
-from lsr.synthesis.service import Synthesis
+from lsr.synthesis.service import OutcomeResult, Synthesis
 from lsr.synthesis.strength import I2_INCONSISTENT, LEVELS, origin_counts, origin_note, studies_word
 
 # A 95% prediction interval uses t on k-2 degrees of freedom: with 3 studies t = 12.7, with 4 t = 4.3, so
@@ -80,11 +85,11 @@ def _very_small(p: Pooled) -> bool:
     return p.measure == "SMD" and iv is not None and abs(iv[0]) < SMD_SIZES[0][0]
 
 
-def _effect_sentence(p: Pooled, lang: str) -> str:
-    """The opening sentence: the effect on the main outcome in words, then its numbers."""
+def _effect_sentence(p: Pooled, what: str, lang: str) -> str:
+    """The opening sentence: the effect on the main outcome (named ``what``) in words, then its numbers."""
     nl = lang == "nl"
     est = p.interval[0]
-    what, numbers = p.outcome, effect_text(p, lang)
+    numbers = effect_text(p, lang)
     if p.estimate is None:  # inside the sentence's brackets: "...; één studie", not nested brackets
         numbers = numbers.replace(" (één studie)", "; één studie").replace(" (one study)", "; one study")
     if p.measure in RATIO:
@@ -122,6 +127,42 @@ def _effect_sentence(p: Pooled, lang: str) -> str:
             f"zonder ({numbers})." if nl else
             f"For the outcome {what}, the intervention group scores on average {amount} {word} than the "
             f"comparison group ({numbers}).")
+
+
+def _no_difference(p: Pooled) -> bool:
+    """Whether the effect sentence calls the groups equal (a change under 1% for a ratio, under 0,005 for a
+    difference), so there is no direction to judge."""
+    est = p.interval[0]
+    return round(abs(1 - est) * 100) == 0 if p.measure in RATIO else round(est, 2) == 0
+
+
+def favourable(p: Pooled, higher_is_better: bool | None) -> bool | None:
+    """Whether the effect's estimate lies on the favourable side of "no effect"; None when the protocol does
+    not say which side that is, or the groups do not differ. Above the null means more of the outcome in the
+    intervention group for every measure (RR and OR of the intervention group against the control group, MD
+    and SMD as intervention minus control)."""
+    if higher_is_better is None or p.interval is None or _no_difference(p):
+        return None
+    return (p.interval[0] > p.null) == higher_is_better
+
+
+def _judgement(r: OutcomeResult, lang: str) -> str | None:
+    """Whether the main outcome's effect is favourable, with the uncertainty sentence when its 95% CI
+    includes no effect (then only the direction is called favourable, never the effect)."""
+    nl = lang == "nl"
+    good = favourable(r.pooled, r.higher_is_better)
+    if not _certain(r.pooled):
+        caveat = ("dit is onzeker: het 95%-betrouwbaarheidsinterval omvat ook de waarde voor 'geen effect'." if nl
+                  else "this is uncertain: the 95% confidence interval includes the no-effect value.")
+        if good is None:
+            return ("Maar " if nl else "But ") + caveat
+        side = ("gunstige" if good else "ongunstige") if nl else ("favourable" if good else "unfavourable")
+        return (f"Het effect gaat in de {side} richting, maar {caveat}" if nl else
+                f"The effect points in the {side} direction, but {caveat}")
+    if good is None:
+        return None
+    return (f"Dit is een {'gunstig' if good else 'ongunstig'} effect." if nl else
+            f"This is {'a favourable' if good else 'an unfavourable'} effect.")
 
 
 def _certain(p: Pooled) -> bool:
@@ -205,10 +246,16 @@ def _rests_on(s: Synthesis, p: Pooled, lang: str) -> str:
     return text
 
 
-def _meaning(p: Pooled, level: int, lang: str) -> str:
+def _meaning(p: Pooled, level: int, lang: str, good: bool | None = None) -> str:
     """What the effect means for Heerlen-Noord, and that only a local evaluation can tell whether it works
-    there (not "whether it works as well here" after an effect that is not shown)."""
+    there (not "whether it works as well here" after an effect that is not shown). ``good``: whether the
+    effect is favourable (``favourable``); a shown unfavourable effect is never called promising."""
     nl = lang == "nl"
+    if _certain(p) and level >= 3 and good is False:
+        return ("Voor Heerlen-Noord is de aanpak daarmee niet kansrijk. Of die daar anders uitpakt, moet een "
+                "lokale evaluatie uitwijzen." if nl else
+                "For Heerlen-Noord the intervention is therefore not promising. This review cannot tell whether "
+                "it turns out differently there: a local evaluation is still needed.")
     if _certain(p) and level >= 3 and _very_small(p):
         return ("Dit wijst op een zeer klein effect. Of de aanpak in Heerlen-Noord even goed werkt, moet een "
                 "lokale evaluatie uitwijzen." if nl else
@@ -312,8 +359,8 @@ def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str
         verdict = (("er is geen effect meer te berekenen" if nl else "there is no effect to compute any more")
                    if had_effect else ("nog geen effect te berekenen" if nl else "no effect to compute yet"))
     elif before is None:
-        verdict = (f"de uitkomst {main.outcome} heeft nu voor het eerst een effect" if nl else
-                   f"the outcome {main.outcome} now has an effect for the first time")
+        verdict = (f"de uitkomst {s.main.name(lang)} heeft nu voor het eerst een effect" if nl else
+                   f"the outcome {s.main.name(lang)} now has an effect for the first time")
     else:
         level_then, level_now = before.get("strength"), s.main.strength.level
         strength_same = level_then == level_now
@@ -385,16 +432,15 @@ def key_message(s: Synthesis, protocol, lang: str, previous: dict | None = None,
         out.append(_no_effect_yet(s, lang))
     else:
         st = s.main.strength
-        out.append(_effect_sentence(p, lang))
-        if not _certain(p):
-            out.append("Maar dit is onzeker: het 95%-betrouwbaarheidsinterval omvat ook de waarde voor "
-                       "'geen effect'." if nl else
-                       "But this is uncertain: the 95% confidence interval includes the no-effect value.")
+        out.append(_effect_sentence(p, s.main.name(lang), lang))
+        judgement = _judgement(s.main, lang)
+        if judgement:
+            out.append(judgement)
         diff = _differences(p, lang)
         if diff:
             out.append(diff)
         out.append(f"De bewijskracht is {st.word('nl')}." if nl else f"The strength of evidence is {st.word('en')}.")
         out.append(_rests_on(s, p, lang))
-        out.append(_meaning(p, st.level, lang))
+        out.append(_meaning(p, st.level, lang, favourable(p, s.main.higher_is_better)))
     out.append(changes_sentence(s, previous, previous_at, lang, entered=entered, left=left, excluded=excluded))
     return " ".join(out)

@@ -10,6 +10,11 @@ study excluded later stays in the audit trail but leaves the synthesis.
 
 An outcome extracted with more than one effect measure gives one result per measure; their ``title``
 names the measure ("welbevinden (RR)", "welbevinden (MD)") so headings and plots can tell them apart.
+
+Outcomes are grouped by the protocol's name for them (``ExtractionSpec.canonical_outcome``), so an outcome
+extracted under its English and its Dutch name is one pool, and a study counts once in it. The reports name
+an outcome through ``OutcomeResult.name`` / ``heading`` only: the protocol's name in the report's language
+(``[extraction] outcomes`` / ``outcomes_nl``), else the name as extracted.
 """
 
 from __future__ import annotations
@@ -77,6 +82,20 @@ class OutcomeResult:
     pooled: Pooled
     strength: Strength
     described_studies: list[DescribedStudy] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+    """The outcome's name per report language (``nl``, ``en``) from the protocol; ``name`` reads it."""
+    higher_is_better: bool | None = None
+    """Whether more of the outcome is favourable (``[extraction] higher_is_better``); None: not known."""
+
+    def name(self, lang: str) -> str:
+        """The outcome's name as a report in ``lang`` shows it: the protocol's name in that language, else the
+        name as extracted. Every place a report names an outcome goes through here."""
+        return self.names.get(lang) or self.pooled.outcome
+
+    def heading(self, lang: str) -> str:
+        """``name`` with the measure when the review has the outcome with more than one ("welbevinden (RR)"):
+        headings, captions and plot titles."""
+        return f"{self.name(lang)} ({self.pooled.measure})" if self.pooled.title else self.name(lang)
 
     @property
     def described(self) -> list[tuple[str, str]]:
@@ -85,8 +104,8 @@ class OutcomeResult:
 
     @property
     def title(self) -> str:
-        """The outcome as headings, captions and plot titles name it: with its measure ("welbevinden (RR)")
-        when the review has the outcome with more than one measure, else the outcome alone."""
+        """The outcome as stored, with its measure ("welbevinden (RR)") when the review has the outcome with
+        more than one measure, else the outcome alone (the JSON's ``title``; reports use ``heading``)."""
         return self.pooled.title or self.pooled.outcome
 
     @property
@@ -200,10 +219,22 @@ def study_label(record: Record) -> str:
     return f"{who} {record.year}" if record.year else who
 
 
+def _one_per_outcome(rows: list, spec) -> list:
+    """The latest row per (study, outcome) with outcomes compared by the protocol's name for them: a study
+    extracted under an outcome's Dutch name before the protocol paired it, and under its English one later,
+    counts once."""
+    latest: dict[tuple[int, str], object] = {}
+    for row in sorted(rows, key=lambda r: r.id or 0):
+        latest[(row.record_id, spec.canonical_outcome(row.outcome).lower())] = row
+    return sorted(latest.values(), key=lambda r: (r.record_id, spec.canonical_outcome(r.outcome).lower()))
+
+
 def synthesize_session(session: Session, protocol) -> Synthesis:
     """The synthesis of one review, read in ``session``."""
     included = included_ids(session, protocol)
-    rows = [r for r in current_extractions(session, protocol.id) if r.record_id in included]
+    spec = protocol.extraction
+    rows = _one_per_outcome([r for r in current_extractions(session, protocol.id) if r.record_id in included],
+                            spec)
     ids = {r.record_id for r in rows}
     records = {r.id: r for r in session.exec(select(Record).where(Record.id.in_(ids)))} if ids else {}
     groups: dict[tuple[str, str | None], list] = {}
@@ -213,8 +244,9 @@ def synthesize_session(session: Session, protocol) -> Synthesis:
     for row in rows:
         label = study_label(records[row.record_id])
         designs.setdefault(row.record_id, row.design or "unknown")
-        key = row.outcome.lower()
-        outcome_names.setdefault(key, row.outcome)
+        outcome = spec.canonical_outcome(row.outcome)
+        key = outcome.lower()
+        outcome_names.setdefault(key, outcome)
         effect, why = effect_of(row, label)
         if records[row.record_id].is_retracted:
             effect, why = None, RETRACTED
@@ -230,14 +262,20 @@ def synthesize_session(session: Session, protocol) -> Synthesis:
         p = pool(outcome_names[key], measure, effects)
         if measures[key] > 1:
             p.title = f"{p.outcome} ({measure})"
-        results.append(OutcomeResult(p, rate(p), described.pop(key, [])))
+        results.append(OutcomeResult(p, rate(p), described.pop(key, []), *_naming(spec, outcome_names[key])))
     for key, items in described.items():  # outcomes with no usable effect at all: described
         ns = [d.n for d in items]
         p = Pooled(outcome_names[key], "", [], sum(ns) if all(x is not None for x in ns) else None,
                    notes=["no quantitative effect: studies described"])
-        results.append(OutcomeResult(p, rate(p), sorted(items, key=lambda d: d.label.lower())))
+        results.append(OutcomeResult(p, rate(p), sorted(items, key=lambda d: d.label.lower()),
+                                     *_naming(spec, outcome_names[key])))
     results.sort(key=lambda r: (-r.pooled.k, -len(r.described), r.pooled.outcome.lower(), r.pooled.measure))
     return Synthesis(protocol.id, len(included), len(ids), results, _count(designs.values()))
+
+
+def _naming(spec, outcome: str) -> tuple[dict[str, str], bool | None]:
+    """An outcome's names per report language and its favourable direction, from the protocol."""
+    return {lang: spec.outcome_name(outcome, lang) for lang in ("nl", "en")}, spec.higher_is_better_for(outcome)
 
 
 def synthesize(ws, review_id: str) -> Synthesis:
@@ -258,7 +296,9 @@ def to_json(s: Synthesis) -> dict:
         p, st = r.pooled, r.strength
         outcomes.append({
             "outcome": p.outcome,
+            "outcome_nl": r.name("nl"),
             "title": r.title,
+            "higher_is_better": r.higher_is_better,
             "measure": p.measure or None,
             "k": p.k,
             "n": p.n,
