@@ -1,0 +1,200 @@
+"""Outcome names in both languages and their favourable direction (``[extraction] outcomes_nl`` and
+``higher_is_better``): validated by ``lsr protocols check``, an extraction in either language pooled as one
+outcome, each report naming the outcome in its own language, forest plots labelling the favourable side and
+key messages saying whether the effect is favourable (never without the CI caveat when it includes no effect).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from lsr.report import write_reports
+from lsr.settings import resolve
+from lsr.workspace import open_workspace
+from tests.helpers import run
+from tests.test_import_extraction import BCG, RID, build_bcg_review
+
+DAY1 = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+PAIRED = '[extraction]\noutcomes = ["tuberculosis"]\noutcomes_nl = ["tuberculose"]\n'
+ESTIMATES = "record,outcome,design,country,n,risk_of_bias,measure,estimate,ci_low,ci_high\n"
+
+
+def _set_extraction(workspace, table: str) -> None:
+    path = workspace / "protocols" / f"{RID}.toml"
+    text = path.read_text(encoding="utf-8").split("[extraction]")[0]
+    path.write_text(text + "\n" + table, encoding="utf-8")
+
+
+def _bcg_half_in_dutch(tmp_path):
+    """The BCG file with every other trial's outcome written in Dutch, in another case."""
+    lines = BCG.read_text(encoding="utf-8").splitlines()
+    lines[1::2] = [line.replace(",tuberculosis,", ",Tuberculose ,") for line in lines[1::2]]
+    path = tmp_path / "bcg-nl.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _synthesis(workspace) -> dict:
+    result = run(["synthesis", RID, "--json"], workspace)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _reports(workspace) -> dict[str, str]:
+    write_reports(open_workspace(resolve(workspace)), None, formats=["md"], now=DAY1)  # and the portfolio
+    rdir = workspace / "reviews" / RID
+    out = {lang: (rdir / f"summary.{lang}.md").read_text(encoding="utf-8") for lang in ("nl", "en")}
+    for lang, heading in (("nl", "Kernboodschap"), ("en", "Key message")):
+        out[f"key-{lang}"] = out[lang].split(f"## {heading}\n\n", 1)[1].split("\n\n", 1)[0]
+    return out
+
+
+@pytest.mark.parametrize(("table", "key", "reason"), [
+    ('outcomes = ["achievement", "wellbeing"]\noutcomes_nl = ["leerprestaties"]', "extraction.outcomes_nl",
+     "has 1 name, outcomes has 2 (same length and order)"),
+    ('outcomes = ["achievement"]\nhigher_is_better = [true, false]', "extraction.higher_is_better",
+     "has 2 values, outcomes has 1 (same length and order)"),
+    ('outcomes = ["achievement"]\nhigher_is_better = ["yes"]', "extraction.higher_is_better",
+     "must be a list of true or false, one per outcome"),
+    ('outcomes = ["achievement"]\nhigher_is_better = [1]', "extraction.higher_is_better",
+     "must be a list of true or false"),
+    ('outcomes = ["achievement", "wellbeing"]\noutcomes_nl = ["wellbeing", "welzijn"]', "extraction.outcomes_nl",
+     "'wellbeing' is also the name of another outcome in outcomes ('wellbeing')"),
+    ('outcomes = ["achievement", "wellbeing"]\noutcomes_nl = ["welzijn", "Welzijn"]', "extraction.outcomes_nl",
+     "outcomes are listed twice: 'Welzijn' (as 'welzijn')"),
+])
+def test_protocols_check_refuses_bad_outcome_names_and_directions(workspace, table, key, reason):
+    _set_extraction(workspace, f"[extraction]\n{table}\n")
+    path = workspace / "protocols" / f"{RID}.toml"
+    result = run(["protocols", "check", path], workspace)
+    assert result.exit_code == 1, result.output
+    assert f"{path}: {key}: {reason}" in result.stderr + result.stdout
+
+
+def test_protocols_check_accepts_both_names_and_directions(workspace):
+    _set_extraction(workspace, '[extraction]\noutcomes = ["achievement", "crime"]\n'
+                               'outcomes_nl = ["leerprestaties", "criminaliteit"]\nhigher_is_better = [true, false]\n')
+    result = run(["protocols", "check", workspace / "protocols" / f"{RID}.toml"], workspace)
+    assert result.exit_code == 0, result.output
+
+
+def test_an_outcome_extracted_in_both_languages_is_one_pool_named_in_each_reports_language(workspace, tmp_path):
+    _set_extraction(workspace, PAIRED + "higher_is_better = [false]\n")
+    build_bcg_review(workspace)
+    result = run(["extract", RID, "--import", _bcg_half_in_dutch(tmp_path)], workspace)
+    assert result.exit_code == 0, result.output
+    [tb] = _synthesis(workspace)["outcomes"]
+    assert (tb["outcome"], tb["outcome_nl"], tb["k"], tb["higher_is_better"]) == \
+        ("tuberculosis", "tuberculose", 13, False)  # stored under the protocol's name, one pool
+
+    reports = _reports(workspace)
+    nl, en = reports["nl"], reports["en"]
+    assert reports["key-nl"].startswith("Voor de uitkomst tuberculose is het risico")
+    assert reports["key-en"].startswith("For the outcome tuberculosis, the risk")
+    assert "### tuberculose\n" in nl and "### tuberculosis\n" in en
+    assert "### tuberculosis" not in nl and "### tuberculose" not in en
+    assert "![Forestplot voor tuberculose:" in nl and "![Forest plot for tuberculosis:" in en
+    assert "onder de as welke kant gunstig is voor de interventie" in nl
+    portfolio = (workspace / "reviews" / "portfolio.nl.md").read_text(encoding="utf-8")
+    assert "tuberculose: RR 0,49" in portfolio and "tuberculosis: RR" not in portfolio
+    portfolio_en = (workspace / "reviews" / "portfolio.en.md").read_text(encoding="utf-8")
+    assert "tuberculosis: RR 0.49" in portfolio_en
+    # less tuberculosis is good: RR 0.49 with a CI below 1 is a favourable effect
+    assert "Dit is een gunstig effect." in reports["key-nl"]
+    assert "This is a favourable effect." in reports["key-en"]
+    svg = (workspace / "reviews" / RID / "forest-1.nl.svg").read_text(encoding="utf-8")
+    assert "Forestplot: tuberculose" in svg and "gunstig voor de" in svg
+
+
+def test_without_dutch_names_each_report_shows_the_name_as_extracted(workspace, tmp_path):
+    build_bcg_review(workspace)
+    assert run(["extract", RID, "--import", BCG], workspace).exit_code == 0
+    reports = _reports(workspace)
+    assert "### tuberculosis\n" in reports["nl"] and "### tuberculosis\n" in reports["en"]
+    assert "gunstig" not in reports["key-nl"] and "favourable" not in reports["key-en"]  # direction unknown
+    svg = (workspace / "reviews" / RID / "forest-1.nl.svg").read_text(encoding="utf-8")
+    assert "gunstig voor" not in svg
+
+
+def test_a_study_extracted_under_the_dutch_name_before_the_protocol_paired_it_counts_once(workspace, tmp_path):
+    build_bcg_review(workspace)
+    result = run(["extract", RID, "--import", _bcg_half_in_dutch(tmp_path)], workspace)
+    assert result.exit_code == 0, result.output
+    assert sorted(o["outcome"] for o in _synthesis(workspace)["outcomes"]) == ["Tuberculose", "tuberculosis"]
+    _set_extraction(workspace, PAIRED)  # the review pairs the names; the trials are extracted again in English
+    assert run(["extract", RID, "--import", BCG], workspace).exit_code == 0
+    [tb] = _synthesis(workspace)["outcomes"]
+    assert (tb["outcome"], tb["k"]) == ("tuberculosis", 13)
+
+
+def test_an_unknown_outcome_is_refused_naming_both_languages(workspace, tmp_path):
+    _set_extraction(workspace, PAIRED)
+    build_bcg_review(workspace, included=1)
+    path = tmp_path / "x.csv"
+    path.write_text(ESTIMATES + "10.5555/bcg.01,tbc,rct,NL,100,low,RR,0.5,0.3,0.8\n", encoding="utf-8")
+    result = run(["extract", RID, "--import", path], workspace)
+    assert result.exit_code == 1
+    assert f"{path}: line 2: outcome: 'tbc' is not one of the protocol's outcomes (tuberculosis; in Dutch: " \
+           "tuberculose)" in result.stderr
+
+
+def test_an_unfavourable_effect_is_called_so(workspace):
+    _set_extraction(workspace, PAIRED + "higher_is_better = [true]\n")  # as if the trials counted recoveries
+    build_bcg_review(workspace)
+    assert run(["extract", RID, "--import", BCG], workspace).exit_code == 0
+    reports = _reports(workspace)
+    assert "Dit is een ongunstig effect." in reports["key-nl"]
+    assert "This is an unfavourable effect." in reports["key-en"]
+    assert "kansrijk" not in reports["key-nl"] and "promising" not in reports["key-en"]
+
+
+@pytest.mark.parametrize(("higher_is_better", "nl", "en"), [
+    (True, "Het effect gaat in de gunstige richting, maar dit is onzeker: het 95%-betrouwbaarheidsinterval "
+           "omvat ook de waarde voor 'geen effect'.",
+     "The effect points in the favourable direction, but this is uncertain: the 95% confidence interval "
+     "includes the no-effect value."),
+    (None, "Maar dit is onzeker: het 95%-betrouwbaarheidsinterval omvat ook de waarde voor 'geen effect'.",
+     "But this is uncertain: the 95% confidence interval includes the no-effect value."),
+])
+def test_an_uncertain_effect_is_only_called_favourable_in_its_direction_with_the_caveat(
+        workspace, tmp_path, higher_is_better, nl, en):
+    direction = "" if higher_is_better is None else f"higher_is_better = [{str(higher_is_better).lower()}]\n"
+    _set_extraction(workspace, '[extraction]\noutcomes = ["reading"]\noutcomes_nl = ["lezen"]\n' + direction)
+    build_bcg_review(workspace, included=2)
+    path = tmp_path / "reading.csv"
+    path.write_text(ESTIMATES + "10.5555/bcg.01,lezen,rct,NL,200,low,SMD,0.20,-0.05,0.45\n"
+                                "10.5555/bcg.02,reading,rct,NL,200,low,SMD,0.10,-0.10,0.30\n", encoding="utf-8")
+    assert run(["extract", RID, "--import", path], workspace).exit_code == 0
+    reports = _reports(workspace)
+    assert reports["key-nl"].startswith("Voor de uitkomst lezen scoort de groep met de aanpak")
+    assert reports["key-en"].startswith("For the outcome reading, the intervention group scores")
+    assert nl in reports["key-nl"] and en in reports["key-en"]
+    assert "Dit is een gunstig effect" not in reports["key-nl"] and "a favourable effect" not in reports["key-en"]
+
+
+@pytest.mark.parametrize(("higher_is_better", "left", "right"), [
+    (True, "control", "intervention"),  # higher scores good: right of 0 (or of 1) favours the intervention
+    (False, "intervention", "control"),  # an event that is bad: a ratio below 1 favours the intervention
+])
+def test_the_favoured_sides_follow_the_direction(higher_is_better, left, right):
+    from lsr.synthesis.forest import favoured_sides
+
+    assert favoured_sides(higher_is_better) == (left, right)
+    assert favoured_sides(None) is None
+
+
+@pytest.mark.parametrize("measure", ["RR", "SMD"])
+def test_a_forest_plot_labels_both_sides_of_the_null_line_in_its_language(measure):
+    from lsr.synthesis.forest import forest_svg
+    from tests.test_synthesis_studies import _pooled, _result
+
+    result = _result(_pooled(measure, [(0.6, 0.4, 0.9), (0.8, 0.5, 1.2)]), higher_is_better=False)
+    texts = " ".join(re.findall(r"<!-- (.*?) -->", forest_svg(result, "nl", "s"), re.S))
+    assert "\u2190 gunstig voor de" in texts and "interventie" in texts
+    assert "controlegroep \u2192" in texts or "gunstig voor de" in texts.split("\u2190", 1)[1]
+    texts_en = " ".join(re.findall(r"<!-- (.*?) -->", forest_svg(result, "en", "e"), re.S))
+    assert "\u2190 favours" in texts_en and "control \u2192" in texts_en
