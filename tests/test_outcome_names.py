@@ -98,7 +98,7 @@ def test_an_outcome_extracted_in_both_languages_is_one_pool_named_in_each_report
     assert "### tuberculose\n" in nl and "### tuberculosis\n" in en
     assert "### tuberculosis" not in nl and "### tuberculose" not in en
     assert "![Forestplot voor tuberculose:" in nl and "![Forest plot for tuberculosis:" in en
-    assert "onder de as welke kant gunstig is voor de interventie" in nl
+    assert "(onder de as) welke kant gunstig is voor de interventie" in nl
     portfolio = (workspace / "reviews" / "portfolio.nl.md").read_text(encoding="utf-8")
     assert "tuberculose: RR 0,49" in portfolio and "tuberculosis: RR" not in portfolio
     portfolio_en = (workspace / "reviews" / "portfolio.en.md").read_text(encoding="utf-8")

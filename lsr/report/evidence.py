@@ -175,8 +175,8 @@ def forest_caption(r, lang: str) -> str:
         if shows_pi(p):
             parts.append("voorspellingsinterval" if nl else "prediction interval")
     if r.higher_is_better is not None:
-        parts.append("onder de as welke kant gunstig is voor de interventie" if nl else
-                     "under the axis, which side favours the intervention")
+        parts.append("(onder de as) welke kant gunstig is voor de interventie" if nl else
+                     "(under the axis) the side that favours the intervention")
     what = parts[0] if len(parts) == 1 else \
         ", ".join(parts[:-1]) + (" en " if nl else " and ") + parts[-1]
     title = r.heading(lang)
