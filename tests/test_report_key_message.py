@@ -245,3 +245,25 @@ def test_a_changed_conclusion_says_what_it_was_and_what_it_is(workspace, tmp_pat
         in key_nl
     assert "the conclusion changed (before: a very small positive effect; now: no effect shown)" in key_en
     assert "the strength of evidence went from high to" in key_en
+
+
+def test_a_changed_conclusion_is_judged_when_the_protocol_says_which_direction_is_good(workspace, tmp_path):
+    """With ``[extraction] higher_is_better`` the changed conclusion says favourable/unfavourable, not only the
+    sign of the score ("positief" is the score's direction, which for an outcome such as absence is bad)."""
+    build_bcg_review(workspace, included=3)
+    path = workspace / "protocols" / f"{RID}.toml"
+    path.write_text(path.read_text(encoding="utf-8").split("[extraction]")[0]
+                    + '\n[extraction]\noutcomes = ["absence"]\noutcomes_nl = ["schoolverzuim"]\n'
+                      'higher_is_better = [false]\n', encoding="utf-8")
+    _extract(workspace, tmp_path, "first.csv", [
+        "10.5555/bcg.01,schoolverzuim,rct,Netherlands,600,low,SMD,0.15,0.05,0.25",
+        "10.5555/bcg.02,schoolverzuim,rct,Germany,600,low,SMD,0.15,0.05,0.25",
+    ])
+    now = datetime.now(UTC)
+    _report(workspace, now=now)
+    time.sleep(1.1)
+    _extract(workspace, tmp_path, "second.csv", ["10.5555/bcg.03,absence,rct,USA,600,low,SMD,-0.60,-0.80,-0.40"])
+    key_nl, key_en, _, _ = _report(workspace, now=now + timedelta(days=1))
+    assert "de conclusie is veranderd (eerder: een zeer klein ongunstig effect; nu: geen effect aangetoond)" \
+        in key_nl
+    assert "the conclusion changed (before: a very small unfavourable effect; now: no effect shown)" in key_en

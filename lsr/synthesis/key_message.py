@@ -32,6 +32,7 @@ from lsr.synthesis.strength import I2_INCONSISTENT, LEVELS, origin_counts, origi
 # effect table says it is not shown.
 PI_MIN_K = 5
 
+MAX_WORDS = 150  # the bureau pastes the key message into its report: fewer words than this
 # SMD size words: Cohen's (1988) benchmarks 0.2 / 0.5 / 0.8. Below 0.2 we say "very small", not
 # "negligible": in education, effects of 0.05-0.20 from causal studies are common and count as medium
 # (Kraft 2020, "Interpreting effect sizes of education interventions", Educational Researcher 49(4)).
@@ -146,12 +147,14 @@ def favourable(p: Pooled, higher_is_better: bool | None) -> bool | None:
     return (p.interval[0] > p.null) == higher_is_better
 
 
-def _judgement(r: OutcomeResult, lang: str) -> str | None:
+def _judgement(r: OutcomeResult, lang: str, *, direction: bool = True) -> str | None:
     """Whether the main outcome's effect is favourable, with the uncertainty sentence when its 95% CI
-    includes no effect (then only the direction is called favourable, never the effect)."""
+    includes no effect (then only the direction is called favourable, never the effect; ``direction=False``
+    leaves the direction out, to keep a long message under its word limit)."""
     nl = lang == "nl"
     good = favourable(r.pooled, r.higher_is_better)
     if not _certain(r.pooled):
+        good = good if direction else None
         caveat = ("dit is onzeker: het 95%-betrouwbaarheidsinterval omvat ook de waarde voor 'geen effect'." if nl
                   else "this is uncertain: the 95% confidence interval includes the no-effect value.")
         if good is None:
@@ -277,20 +280,31 @@ def _meaning(p: Pooled, level: int, lang: str, good: bool | None = None) -> str:
             "Heerlen-Noord: a local evaluation is still needed.")
 
 
-def _conclusion(measure: str, est: float, sure: bool, lang: str) -> str:
+def _conclusion(measure: str, est: float, sure: bool, lang: str, higher_is_better: bool | None = None) -> str:
     """The conclusion in a few words, for "de conclusie is veranderd (eerder: ...; nu: ...)": "geen effect
     aangetoond", "een zeer klein positief effect" (SMD), "een positief effect" (MD), "de uitkomst komt
-    minder vaak voor" (a ratio). "Positief" is the direction of the score, not a judgement."""
+    minder vaak voor" (a ratio). "Positief" is the direction of the score, not a judgement; when the protocol
+    says which direction is good, the words are "gunstig" / "ongunstig" instead ("een gunstig effect (de
+    uitkomst komt minder vaak voor)" for a ratio)."""
     nl = lang == "nl"
     if not sure:
         return "geen effect aangetoond" if nl else "no effect shown"
+    up = est > (1.0 if measure in RATIO else 0.0)
+    judged = None if higher_is_better is None else up == higher_is_better
     if measure in RATIO:
-        return (("de uitkomst komt vaker voor" if est > 1 else "de uitkomst komt minder vaak voor") if nl else
-                ("the outcome is more frequent" if est > 1 else "the outcome is less frequent"))
-    sign = ("positief" if est > 0 else "negatief") if nl else ("positive" if est > 0 else "negative")
+        freq = (("de uitkomst komt vaker voor" if up else "de uitkomst komt minder vaak voor") if nl else
+                ("the outcome is more frequent" if up else "the outcome is less frequent"))
+        if judged is None:
+            return freq
+        return (f"een {'gunstig' if judged else 'ongunstig'} effect ({freq})" if nl else
+                f"{'a favourable' if judged else 'an unfavourable'} effect ({freq})")
+    if judged is None:
+        sign = ("positief" if up else "negatief") if nl else ("positive" if up else "negative")
+    else:
+        sign = ("gunstig" if judged else "ongunstig") if nl else ("favourable" if judged else "unfavourable")
     if measure == "SMD":
         return f"een {_smd_size(est, lang)} {sign} effect" if nl else f"a {_smd_size(est, lang)} {sign} effect"
-    return f"een {sign} effect" if nl else f"a {sign} effect"
+    return f"een {sign} effect" if nl else f"{'an' if sign[0] in 'aeiou' else 'a'} {sign} effect"
 
 
 def _studies_part(entered: int, left: int, excluded: bool, lang: str) -> str:
@@ -377,8 +391,8 @@ def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str
         now_sure = _certain(main)
         same_dir = (before["estimate"] < main.null) == (main.interval[0] < main.null)
         conclusion = then_sure == now_sure and (same_dir or not (then_sure or now_sure))
-        then_word = _conclusion(main.measure, before["estimate"], then_sure, lang)
-        now_word = _conclusion(main.measure, main.interval[0], now_sure, lang)
+        then_word = _conclusion(main.measure, before["estimate"], then_sure, lang, s.main.higher_is_better)
+        now_word = _conclusion(main.measure, main.interval[0], now_sure, lang, s.main.higher_is_better)
         if nl:
             verdict = ("de conclusie is niet veranderd" if conclusion else
                        f"de conclusie is veranderd (eerder: {then_word}; nu: {now_word})")
@@ -425,6 +439,14 @@ def key_message(s: Synthesis, protocol, lang: str, previous: dict | None = None,
     ``entered``, ``left`` and ``excluded`` are passed to ``changes_sentence`` (studies that entered and
     left the synthesis since the previous report).
     """
+    message = _key_message(s, lang, previous, previous_at, entered, left, excluded, direction=True)
+    if len(message.split()) >= MAX_WORDS:  # the uncertain direction is the one part that can go
+        message = _key_message(s, lang, previous, previous_at, entered, left, excluded, direction=False)
+    return message
+
+
+def _key_message(s: Synthesis, lang: str, previous, previous_at, entered, left, excluded, *,
+                 direction: bool) -> str:
     nl = lang == "nl"
     out: list[str] = []
     p = _main_of(s)
@@ -433,7 +455,7 @@ def key_message(s: Synthesis, protocol, lang: str, previous: dict | None = None,
     else:
         st = s.main.strength
         out.append(_effect_sentence(p, s.main.name(lang), lang))
-        judgement = _judgement(s.main, lang)
+        judgement = _judgement(s.main, lang, direction=direction)
         if judgement:
             out.append(judgement)
         diff = _differences(p, lang)
