@@ -30,6 +30,8 @@ def backup(database_url: str, target: str | os.PathLike) -> Path:
     dest = Path(target).expanduser().resolve()
     if dest.exists() and dest.is_dir():
         raise LsrError(f"{dest} is a folder; give a file name for the backup")
+    if dest.exists() and not dest.is_file():  # /dev/null, a pipe: a backup is a file that can be opened again
+        raise LsrError(f"{dest} is not a regular file; give a file name for the backup")
     if not dest.parent.is_dir():
         raise LsrError(f"folder {dest.parent} does not exist")
     backend = url.get_backend_name()

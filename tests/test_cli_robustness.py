@@ -276,3 +276,28 @@ def test_demo_offline_says_the_download_failed_and_leaves_no_cache_here(tmp_path
     assert ("SYNERGY_PATH is not set); downloading the SYNERGY release from dataverse.nl failed: no connection "
             "(no internet?); point SYNERGY_PATH at a local copy of the SYNERGY release") in result.stderr
     assert ran_in and ran_in[0] is not None and os.path.abspath(ran_in[0]) != os.getcwd()
+
+
+def test_output_to_a_device_or_pipe_is_written_into_not_replaced(tmp_path):
+    """``lsr export -o /dev/null`` (as root) renamed a temporary file over /dev/null, so the device became a
+    regular file for every program on the machine. A destination that is not a regular file is written into
+    directly (a named pipe stands in for the device here); a backup is refused, since it must be a file."""
+    import os
+    import stat
+    import threading
+
+    ws = make_workspace(tmp_path / "ws")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = run(["export", "test-review", "--format", "csv", "--output", fifo], ws)
+    reader.join(timeout=10)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert received and received[0].startswith(b"lsr_id,openalex_id,doi,")
+    assert not list(tmp_path.glob(".pipe*"))  # no temporary file left beside it
+    result = run(["backup", fifo, "--force"], ws)
+    assert result.exit_code == 1 and "is not a regular file" in result.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)

@@ -9,10 +9,13 @@ built from ``LsrCommand``/``LsrSubGroup``, whose usage error for a global option
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import click
 
@@ -94,15 +97,35 @@ def check_writable(output: str) -> None:
         raise LsrError(f"cannot write {output}: permission denied")
 
 
-def write_text_file(output: str, text: str) -> None:
-    """Write ``text`` to ``output`` whole or not at all (temporary file, then rename)."""
+@contextlib.contextmanager
+def atomic_output(output: str, *, newline: str | None = None) -> Iterator[IO[str]]:
+    """A text file handle for ``output``, written whole or not at all: into a temporary file beside it that
+    replaces it on success (a reader never sees half a file, a failed run leaves the old one).
+
+    An existing destination that is not a regular file (``/dev/null``, ``/dev/stdout``, a named pipe) is
+    written directly: renaming over it would replace the device with a file (as root: ``/dev/null`` itself).
+    """
     path = Path(output)
+    if path.exists() and not path.is_file() and not path.is_dir():
+        with open(path, "w", encoding="utf-8", newline=newline) as fh:
+            yield fh
+        return
     tmp = path.with_name(f".{path.name}.part")
     try:
-        tmp.write_text(text, encoding="utf-8")
+        with open(tmp, "w", encoding="utf-8", newline=newline) as fh:
+            yield fh
         os.replace(tmp, path)
-    except OSError as exc:
+    except BaseException:
         tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_text_file(output: str, text: str) -> None:
+    """Write ``text`` to ``output`` whole or not at all (``atomic_output``)."""
+    try:
+        with atomic_output(output) as fh:
+            fh.write(text)
+    except OSError as exc:
         raise LsrError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 

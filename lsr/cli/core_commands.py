@@ -160,13 +160,11 @@ def export(state: CliState, review: str, fmt: str, only: str, output: str) -> No
     if output == "-":
         n = export_review(ws, review, fmt, sys.stdout, only)
     else:
-        tmp = f"{output}.part"
-        try:
-            with open(tmp, "w", encoding="utf-8", newline="") as fh:
-                n = export_review(ws, review, fmt, fh, only)
-            import os
+        from lsr.cli.base import atomic_output
 
-            os.replace(tmp, output)
+        try:
+            with atomic_output(output, newline="") as fh:
+                n = export_review(ws, review, fmt, fh, only)
         except OSError as exc:
             raise LsrError(f"cannot write {output}: {exc.strerror or exc}") from None
         click.echo(f"wrote {n} record(s) to {output}", err=True)
