@@ -17,9 +17,10 @@ from textual.widgets import DataTable, Footer, Static
 from lsr.synthesis.studies import included_studies
 from lsr.tui.screens.extraction import ExtractionScreen
 from lsr.tui.screens.help import HelpScreen
+from lsr.tui.widgets.row_table import RowTable
 
 INCLUDED_KEYS = (
-    ("↑ ↓", "choose a study"),
+    ("↑ ↓ Home End PgUp PgDn", "choose a study"),
     ("Enter / x", "extract data from it"),
     ("g", "reload the list"),
     ("?", "this help"),
@@ -57,7 +58,7 @@ class IncludedScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
         yield Static(self.note, id="note")
-        yield DataTable(cursor_type="row", zebra_stripes=True)
+        yield RowTable()
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
