@@ -1,11 +1,15 @@
 """The screener's lists driven by key presses (Textual Pilot): the reviews, the conflicts, the included studies.
 
 Home, End, PageUp and PageDown move the row cursor, and the row it lands on (shown on screen) is the one
-Enter opens or a key settles.
+Enter opens or a key settles. The list of included studies and the extraction view mark a study OpenAlex
+flags as retracted with the record view's own words.
 """
 
 from __future__ import annotations
 
+import io
+
+from rich.console import Console
 from sqlmodel import select
 from textual.widgets import DataTable
 
@@ -22,6 +26,7 @@ from lsr.tui.screens.screener import ScreenerScreen
 from tests.tui_helpers import REVIEW, build_workspace, decisions, open_ws, record_id_by_word
 
 SMALL = (100, 16)  # a list longer than the screen
+MARK = "RETRACTED (OpenAlex) · "
 
 
 def include_all(path, words: tuple[str, ...] | None = None) -> list[int]:
@@ -36,6 +41,18 @@ def include_all(path, words: tuple[str, ...] | None = None) -> list[int]:
         for rid in ids:
             service.decide(rid, "include")
     return ids
+
+
+def retract(path, record_id: int) -> None:
+    """What an update does when OpenAlex flags the work as retracted: ``Record.is_retracted``."""
+    with open_ws(path).db.write() as session:
+        session.get(Record, record_id).is_retracted = True
+
+
+def plain(renderable) -> str:
+    console = Console(width=200, file=io.StringIO(), record=True)
+    console.print(renderable)
+    return console.export_text().rstrip("\n")
 
 
 def row_keys(table: DataTable) -> list[str]:
@@ -140,3 +157,26 @@ async def test_conflicts_end_shows_and_settles_the_last_conflict_home_the_first(
     settled = [(d.record_id, d.label) for d in decisions(path) if d.kind == "resolve"]
     assert settled == [(ids[-1], "include"), (ids[0], "maybe")]
 
+
+async def test_a_retracted_study_is_marked_in_the_included_list_and_the_extraction_view(tmp_path):
+    path = build_workspace(tmp_path / "ws", 4)
+    alpha, bravo = include_all(path, ("Alpha", "Bravo"))
+    retract(path, bravo)
+    app = make_app(resolve(path, reviewer="tester"), REVIEW, stage=FT, rerank=None)
+    async with app.run_test(size=(120, 32)) as pilot:
+        await pilot.press("x")
+        assert isinstance(app.screen, IncludedScreen)
+        table = app.screen.query_one(DataTable)
+        assert row_keys(table) == [str(bravo), str(alpha)]  # the most recently included first
+        study = {key: plain(table.get_cell(key, "study")) for key in row_keys(table)}
+        assert study[str(bravo)].startswith(MARK + "Bravo trial")
+        assert study[str(alpha)].startswith("Alpha trial")
+        await pilot.press("enter")
+        assert isinstance(app.screen, ExtractionScreen) and app.screen.record_id == bravo
+        assert plain(app.screen.query_one("#study").content).startswith(MARK + "Bravo trial")
+        await pilot.press("escape", "escape", "end", "enter")
+        assert app.screen.record_id == alpha
+        assert plain(app.screen.query_one("#study").content).startswith("Alpha trial")
+        await pilot.press("escape", "escape", "q", "slash", *str(bravo), "enter")  # the screener's own view of it
+        assert isinstance(app.screen, ScreenerScreen)
+        assert plain(app.screen.query_one("#meta").content).startswith(MARK)

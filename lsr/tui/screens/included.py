@@ -1,8 +1,8 @@
 """The included studies: every record included after full-text assessment, and what is extracted from each.
 
 Reached with ``x`` from the screener when the shown record is not itself included at full text. The most
-recently included study comes first; Enter opens its extraction view (``lsr.tui.screens.extraction``), and
-the list is read again on return.
+recently included study comes first, marked when OpenAlex flags it as retracted (in the record view's words);
+Enter opens its extraction view (``lsr.tui.screens.extraction``), and the list is read again on return.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Static
 from lsr.synthesis.studies import included_studies
 from lsr.tui.screens.extraction import ExtractionScreen
 from lsr.tui.screens.help import HelpScreen
+from lsr.tui.widgets.record_view import marked_if_retracted
 from lsr.tui.widgets.row_table import RowTable
 
 INCLUDED_KEYS = (
@@ -79,8 +80,8 @@ class IncludedScreen(Screen[None]):
         for study in studies:
             rec = study.record
             extracted = Text(", ".join(study.outcomes), overflow="ellipsis", no_wrap=True) if study.outcomes else Text("nothing yet", style="dim")
-            table.add_row(str(rec.id), str(rec.year or ""), Text(rec.title, overflow="ellipsis", no_wrap=True),
-                          extracted, key=str(rec.id))
+            title = marked_if_retracted(rec, Text(rec.title, overflow="ellipsis", no_wrap=True))
+            table.add_row(str(rec.id), str(rec.year or ""), title, extracted, key=str(rec.id))
         done = sum(1 for s in studies if s.outcomes)
         self.query_one("#topbar", Static).update(Text.assemble(
             ("Included studies", "bold"), f" · {self.review_id} · {len(studies)} at full text · {done} extracted"))
