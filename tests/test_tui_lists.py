@@ -180,3 +180,18 @@ async def test_a_retracted_study_is_marked_in_the_included_list_and_the_extracti
         await pilot.press("escape", "escape", "q", "slash", *str(bravo), "enter")  # the screener's own view of it
         assert isinstance(app.screen, ScreenerScreen)
         assert plain(app.screen.query_one("#meta").content).startswith(MARK)
+
+
+async def test_the_included_list_fits_the_terminal_again_after_a_resize(tmp_path):
+    """Wider than the screen, the list scrolled sideways and hid the extracted column."""
+    path = build_workspace(tmp_path / "ws", 4)
+    include_all(path, ("Alpha", "Bravo"))
+    app = make_app(resolve(path, reviewer="tester"), REVIEW, stage=FT, rerank=None)
+    async with app.run_test(size=(140, 24)) as pilot:
+        await pilot.press("x", "down")
+        table = app.screen.query_one(DataTable)
+        for width in (90, 160):
+            await pilot.resize_terminal(width, 24)
+            await pilot.pause()
+            assert 0 < table.virtual_size.width <= table.scrollable_content_region.width, width
+            assert table.cursor_row == 1 and table.row_count == 2
