@@ -25,11 +25,12 @@ from lsr.screening.decisions import FT
 from lsr.tui.screens.help import HelpScreen
 from lsr.tui.screens.prompts import ReasonPrompt
 from lsr.tui.widgets.record_view import RecordView
+from lsr.tui.widgets.row_table import RowTable
 from lsr.tui.widgets.side_panel import STAGE_NAMES
 from lsr.workspace import Workspace
 
 CONFLICT_KEYS = (
-    ("↑ ↓", "choose a conflict"),
+    ("↑ ↓ Home End PgUp PgDn", "choose a conflict"),
     ("i", "settle as include"),
     ("e", "settle as exclude (asks for a reason at full text)"),
     ("1-9", "settle as exclude with exclusion reason N"),
@@ -94,7 +95,7 @@ class ConflictsScreen(Screen[None]):
         c = self.protocol.criteria
         yield Static(id="topbar")
         with Horizontal(id="main"):
-            yield DataTable(cursor_type="row", zebra_stripes=True, id="conflicts")
+            yield RowTable(id="conflicts")
             with Vertical(id="detail"):
                 yield Static(id="labels")
                 yield RecordView(c.highlight_include, c.highlight_exclude, id="record")

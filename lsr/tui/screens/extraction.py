@@ -27,6 +27,7 @@ from lsr.models import Extraction
 from lsr.synthesis.extraction import DESIGNS, MEASURES, RISK_OF_BIAS, check_values, record_extraction
 from lsr.synthesis.studies import as_text, current_of, form_fields, load_record, outcome_trail
 from lsr.tui.screens.help import HelpScreen
+from lsr.tui.widgets.record_view import marked_if_retracted
 
 EXTRACTION_KEYS = (
     ("↑ ↓", "choose an outcome in the list; in the form: previous / next field"),
@@ -164,7 +165,8 @@ class ExtractionScreen(Screen[None]):
         rec = load_record(self.ws, self.review_id, self.record_id)
         yield Static(Text.assemble(("Extraction", "bold"), f" · {self.review_id} · #{rec.id} · {self.reviewer}"),
                      id="topbar")
-        yield Static(Text(f"{rec.title} ({rec.year or 'n.d.'})", overflow="ellipsis"), id="study")
+        yield Static(marked_if_retracted(rec, Text(f"{rec.title} ({rec.year or 'n.d.'})", overflow="ellipsis")),
+                     id="study")
         yield OutcomeList(id="outcomes")
         with VerticalScroll(id="form"):
             for name in self.fields:

@@ -32,6 +32,7 @@ SCREENER_KEYS = (
 )
 
 HOME_KEYS = (
+    ("↑ ↓ Home End PgUp PgDn", "choose a review"),
     ("Enter / s", "screen the selected review"),
     ("u", "update: search OpenAlex for new records"),
     ("r", "write the review's report"),

@@ -21,6 +21,7 @@ from lsr.errors import LsrError
 from lsr.search.known_studies import describe as describe_known_studies
 from lsr.tui.messages import StatusLoaded, TaskFinished, TaskProgress
 from lsr.tui.screens.help import HOME_KEYS, HelpScreen
+from lsr.tui.widgets.row_table import RowTable
 
 # (key, label, width); the review column (title over theme) takes the room left.
 FIXED_COLUMNS = (("records", "Records", 7), ("unscreened", "To screen", 9), ("included", "Included", 8),
@@ -137,7 +138,7 @@ class HomeScreen(Screen[None]):
         yield Static(Text.assemble(("lsr", "bold"), f" · {ws.root} · reviewer {self.app.reviewer}"), id="heading")
         if ws.disabled:
             yield Static(disabled_banner(ws.disabled.values()), id="disabled")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="reviews")
+        yield RowTable(id="reviews")
         yield Static(id="detail")
         yield ProgressBar(show_eta=False, id="progress")
         yield Static(id="activity")

@@ -1,1 +1,1 @@
-"""Widgets of the screener: the record view, the side panel and its inclusion chart."""
+"""Widgets of the screener: the record view, the side panel and its inclusion chart, and the row tables."""

@@ -1,4 +1,8 @@
-"""The record being screened: title, authors, year, venue, identifiers and the scrollable abstract."""
+"""The record being screened: title, authors, year, venue, identifiers and the scrollable abstract.
+
+Also the words that mark a record OpenAlex flags as retracted (``marked_if_retracted``), for every view of
+a record.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,18 @@ if TYPE_CHECKING:  # a Record, or a RecordPreview (the same attributes) shown be
     from lsr.screening.labels import Label
 
 MAX_AUTHORS = 6
+RETRACTED_MARK = "RETRACTED (OpenAlex) · "
+
+
+def marked_if_retracted(record: Record, text: Text) -> Text:
+    """``text`` led by ``RETRACTED (OpenAlex) ·`` in bold red when OpenAlex flags the record's work as retracted.
+
+    Every view that names a record (the record view, the list of included studies, the extraction view)
+    marks a retraction through this, so they all say it the same way.
+    """
+    if not getattr(record, "is_retracted", False):
+        return text
+    return Text.assemble((RETRACTED_MARK, "bold red"), text, overflow=text.overflow, no_wrap=text.no_wrap)
 
 
 def authors_of(record: Record) -> list[str]:
@@ -99,10 +115,7 @@ class RecordView(VerticalScroll, can_focus=True):
         else:
             blank.display = False
             title.update(highlight(record.title or "(no title)", self.include, self.exclude))
-            line = meta_line(record)
-            if getattr(record, "is_retracted", False):  # OpenAlex flags the work as retracted
-                line = Text.assemble(("RETRACTED (OpenAlex) · ", "bold red"), line)
-            meta.update(line)
+            meta.update(marked_if_retracted(record, meta_line(record)))
             ids.update(ids_line(record, rank))
             mine.display = my_label is not None
             if my_label is not None:
