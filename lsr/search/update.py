@@ -32,7 +32,8 @@ workspace's reviews (``update_reviews``, used by ``lsr update`` and cron):
   now (``is_retracted`` included). After a complete run, records whose OpenAlex id no longer came back
   are looked up (single-work requests are free): an id OpenAlex merged into another (301) is followed, and
   a record the run created for the surviving id is folded into the record lsr already had, so a merged work
-  is never screened twice.
+  is never screened twice. A record the run found only under another OpenAlex id, by its DOI, takes that id
+  (:func:`~lsr.search.openalex.merges.adopt_new_ids`), so later refreshes (retractions) reach it.
 * The next page is downloaded (in a daemon thread) while the current one is stored.
 * A per-review lock (:mod:`lsr.locks`) keeps two updates of the same review apart.
 * After a successful run that added records, ``lsr.ranking.service.rerank_review`` re-ranks the review.
@@ -69,7 +70,7 @@ from lsr.search.openalex.client import (
     SearchPlan,
     describe_reset,
 )
-from lsr.search.openalex.merges import fold_merged_records
+from lsr.search.openalex.merges import adopt_new_ids, fold_merged_records
 from lsr.search.openalex.refresh import refresh_records
 from lsr.search.schedule import is_due, next_update
 from lsr.status import LatestRun, latest_run
@@ -320,6 +321,7 @@ def _update_locked(ws: Workspace, proto: Protocol, client: OpenAlexClient, emit:
             fetched += len(page.works)
             emit(UpdateEvent("page", rid, fetched=fetched, total=total or None, chunk=index,
                              chunks=len(plan.chunks), resumed=resumed))
+        adopt_new_ids(ws, rid, run_id, client)  # found by DOI under a new id: the record takes it
         merged = fold_merged_records(ws, rid, run_id, client)
         state.done, state.cursor = True, None
         result = _end_run(ws, rid, run_id, OK, None, state, meter=meter)
