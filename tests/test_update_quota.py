@@ -79,7 +79,7 @@ def test_a_spent_daily_budget_pauses_the_run_and_the_next_day_fetches_only_the_m
         clock.now += timedelta(days=1)  # midnight UTC has passed: a fresh budget
         srv.budget.daily_credits = 30  # exactly the three pages still missing
         srv.clear_requests()
-        second = update_review(open_ws(ws_path), "test-review")
+        second = update_review(open_ws(ws_path), "test-review", now=first.resets_at)  # lsr's clock too
         assert (second.status, second.resumed, second.run_id) == ("ok", True, paused.id)
         pages = list_requests(srv)
         assert len(pages) == 3 == len(srv.requests)  # pages 3-5 only; no lookups, nothing fetched twice
@@ -100,12 +100,13 @@ def test_a_paused_run_resumed_with_another_page_size_keeps_its_own_and_fetches_n
         srv.budget.daily_credits = 25  # pays for 2 pages today
         srv.clear_requests()
         ws_path = new_workspace(tmp_path)
-        assert update_review(open_ws(ws_path), "test-review").status == "paused"
+        first = update_review(open_ws(ws_path), "test-review")
+        assert first.status == "paused"
         clock.now += timedelta(days=1)
         srv.budget.daily_credits = 30
         srv.clear_requests()
         monkeypatch.setenv("LSR_OPENALEX_PER_PAGE", "100")  # the usual size: its first page would start over
-        second = update_review(open_ws(ws_path), "test-review")
+        second = update_review(open_ws(ws_path), "test-review", now=first.resets_at)
         assert (second.status, second.resumed) == ("ok", True)
         pages = list_requests(srv)
         assert len(pages) == 3 and all(r.params["per-page"] == ["10"] for r in pages)
