@@ -6,8 +6,9 @@ crashed update never leaves a stale lock; the file itself stays and says who hel
 PostgreSQL it is a session-level ``pg_advisory_lock`` on a key derived from the review id, held on a
 dedicated connection for the duration (released when that connection ends).
 
-``update_in_progress`` probes either lock without taking it, so ``lsr status`` can tell a run that is
-still going from one whose process is gone.
+``update_in_progress`` probes either lock without taking it, so ``lsr status`` (through
+``lsr.status.process_gone``) can tell a run that is still going from one whose process is gone; the SQLite
+probe imports no SQLAlchemy, so the quick status path stays light.
 
 Holding the lock also tells the updater that any search run still marked ``running`` belongs to a process
 that is gone, so it can be resumed safely.
@@ -23,9 +24,6 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from lsr.errors import LsrError
 from lsr.settings import Settings
@@ -93,20 +91,23 @@ def _file_lock_held(path: Path) -> bool | None:
 
 
 # A bigint advisory key shows in pg_locks as its high 32 bits (classid) and low 32 bits (objid), objsubid 1.
-ADVISORY_HELD = text(
+ADVISORY_HELD = (
     "SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
     "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND d.datname = current_database() "
     "AND l.classid = CAST(:hi AS oid) AND l.objid = CAST(:lo AS oid))")
 
 
 def _advisory_lock_held(url: str, review_id: str) -> bool | None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
     from lsr.db import open_database
 
     unsigned = lock_key(review_id) & 0xFFFF_FFFF_FFFF_FFFF
     try:
         db = open_database(url, migrate=False)
         with db.read_engine.connect() as conn:
-            return bool(conn.execute(ADVISORY_HELD, {"hi": unsigned >> 32, "lo": unsigned & 0xFFFF_FFFF}).scalar())
+            return bool(conn.execute(text(ADVISORY_HELD), {"hi": unsigned >> 32, "lo": unsigned & 0xFFFF_FFFF}).scalar())
     except (LsrError, SQLAlchemyError):
         return None
 
@@ -175,6 +176,8 @@ def _read_holder(fd: int) -> str:
 
 @contextlib.contextmanager
 def _advisory_lock(ws: Workspace, review_id: str, deadline: float | None) -> Iterator[None]:
+    from sqlalchemy import text
+
     key = lock_key(review_id)
     with ws.db.write_engine.connect() as conn:
         while True:

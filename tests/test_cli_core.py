@@ -196,6 +196,20 @@ def test_status_tells_a_run_left_running_by_a_dead_process_from_one_in_progress(
         session.add(SearchRun(review_id="test-review", kind="update", source="openalex"))  # status running
     out = run(["status"], workspace).stdout
     assert "test-review: last update stopped without finishing (the process that ran it is gone" in out
+    latest = status_json(workspace)["reviews"][0]["latest_run"]
+    assert (latest["status"], latest["process_gone"]) == ("running", True)  # stored status kept, process gone
     with review_lock(ws, "test-review"):
         out = run(["status"], workspace).stdout
+        latest = status_json(workspace)["reviews"][0]["latest_run"]
     assert "test-review: last update running" in out and "stopped without finishing" not in out
+    assert (latest["status"], latest["process_gone"]) == ("running", False)
+
+
+def test_status_json_says_no_process_is_gone_for_a_run_that_ended(workspace):
+    from lsr.models import SearchRun
+
+    ws = open_workspace(resolve(workspace))
+    with ws.db.write() as session:
+        session.add(SearchRun(review_id="test-review", kind="update", source="openalex", status="ok"))
+    latest = status_json(workspace)["reviews"][0]["latest_run"]
+    assert (latest["status"], latest["process_gone"]) == ("ok", False)

@@ -129,6 +129,9 @@ def test_estimates_with_ci_pool_on_the_log_scale_and_one_study_is_not_pooled(wor
     assert reading["k"] == 1 and reading["estimate"] is None
     assert "fewer than two comparable effects: not pooled" in reading["notes"]
     assert reading["strength"] == "very low"
+    text = run(["synthesis", RID], workspace).stdout  # the line says "not pooled" once
+    assert "reading (SMD), k=1: not pooled (fewer than two comparable effects)\n" in text
+    assert text.count("not pooled") == 1
 
 
 def test_corrections_are_appended_and_the_export_round_trips(workspace, tmp_path):

@@ -295,6 +295,37 @@ def test_as_of_hides_later_works_and_can_be_advanced():
         assert bad.status_code == 400
 
 
+
+def test_admin_calls_retract_and_merge_a_work_as_openalex_would_show_it():
+    """A team rehearses a retraction and a merge with curl against `lsr openalex-serve`."""
+    with running_server([dict(w) for w in WORKS]) as srv:
+        target = next(w["id"][21:] for w in WORKS if not w["is_retracted"])
+        r = requests.post(srv.url + "/_admin/retract", json={"id": target}, timeout=5)
+        assert r.status_code == 200 and r.json() == {"id": target, "is_retracted": True}
+        assert get(srv, f"/works/{target}").json()["is_retracted"] is True
+        assert target in all_ids(srv, filter="is_retracted:true")
+        r = requests.post(srv.url + "/_admin/retract", json={"id": target, "retracted": False}, timeout=5)
+        assert r.ok and get(srv, f"/works/{target}").json()["is_retracted"] is False
+
+        r = requests.post(srv.url + "/_admin/merge", json={"old": target, "new": "W9999999999"}, timeout=5)
+        assert r.status_code == 200 and r.json() == {"old": target, "new": "W9999999999"}
+        moved = requests.get(f"{srv.url}/works/{target}", allow_redirects=False, timeout=5)
+        assert moved.status_code == 301 and moved.headers["Location"].endswith("/works/W9999999999")
+        ids = all_ids(srv)
+        assert target not in ids and "W9999999999" in ids
+        assert get(srv, "/works/W9999999999").json()["doi"] == next(w["doi"] for w in WORKS if w["id"][21:] == target)
+        assert srv.requests == [] or all(not r.path.startswith("/_admin") for r in srv.requests)
+
+        unknown = requests.post(srv.url + "/_admin/retract", json={"id": "W123456789"}, timeout=5)
+        assert unknown.status_code == 404 and "W123456789" in unknown.json()["message"]
+        again = requests.post(srv.url + "/_admin/merge", json={"old": target, "new": "W1"}, timeout=5)
+        assert again.status_code == 404  # the old id is gone already
+        taken = requests.post(srv.url + "/_admin/merge", json={"old": "W2", "new": "W3"}, timeout=5)
+        assert taken.status_code == 400 and "already a work" in taken.json()["message"]
+        missing = requests.post(srv.url + "/_admin/merge", json={"old": "W2"}, timeout=5)
+        assert missing.status_code == 400 and '"new"' in missing.json()["message"]
+
+
 def test_as_of_falls_back_to_publication_year():
     works = [make_work(1, "a", publication_date=None, publication_year=2001), make_work(2, "b")]
     works[1].update(publication_date=None, publication_year=2003)

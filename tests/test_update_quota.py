@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from lsr.search.openalex.server import Corpus, running_server
-from lsr.search.update import update_review
+from lsr.search.update import update_review, update_reviews
 from tests.helpers import run, status_json
 from tests.test_update_support import (
     EARLY,
@@ -79,7 +79,7 @@ def test_a_spent_daily_budget_pauses_the_run_and_the_next_day_fetches_only_the_m
         clock.now += timedelta(days=1)  # midnight UTC has passed: a fresh budget
         srv.budget.daily_credits = 30  # exactly the three pages still missing
         srv.clear_requests()
-        second = update_review(open_ws(ws_path), "test-review")
+        second = update_review(open_ws(ws_path), "test-review", now=first.resets_at)  # lsr's clock too
         assert (second.status, second.resumed, second.run_id) == ("ok", True, paused.id)
         pages = list_requests(srv)
         assert len(pages) == 3 == len(srv.requests)  # pages 3-5 only; no lookups, nothing fetched twice
@@ -100,12 +100,13 @@ def test_a_paused_run_resumed_with_another_page_size_keeps_its_own_and_fetches_n
         srv.budget.daily_credits = 25  # pays for 2 pages today
         srv.clear_requests()
         ws_path = new_workspace(tmp_path)
-        assert update_review(open_ws(ws_path), "test-review").status == "paused"
+        first = update_review(open_ws(ws_path), "test-review")
+        assert first.status == "paused"
         clock.now += timedelta(days=1)
         srv.budget.daily_credits = 30
         srv.clear_requests()
         monkeypatch.setenv("LSR_OPENALEX_PER_PAGE", "100")  # the usual size: its first page would start over
-        second = update_review(open_ws(ws_path), "test-review")
+        second = update_review(open_ws(ws_path), "test-review", now=first.resets_at)
         assert (second.status, second.resumed) == ("ok", True)
         pages = list_requests(srv)
         assert len(pages) == 3 and all(r.params["per-page"] == ["10"] for r in pages)
@@ -238,3 +239,117 @@ def test_xpac_works_only_when_the_protocol_asks_for_them(tmp_path, monkeypatch):
     proto.write_text(proto.read_text().replace("include_xpac = true", 'include_xpac = "yes"'))
     out = run(["protocols", "check"], ws_path)
     assert out.exit_code == 1 and "include_xpac" in out.output and "must be true or false" in out.output
+
+
+def test_a_run_paused_between_schedules_asks_openalex_nothing_before_the_reset_and_is_due_after_it(
+        tmp_path, monkeypatch):
+    """Audit findings 9 and 10: a hand-started update paused by the budget is not left to the next scheduled
+    date, and while the budget is spent no update knocks on OpenAlex for another 429."""
+    clock = Clock()
+    with running_server(corpus(), as_of=EARLY, clock=clock) as srv:
+        fast_client_env(monkeypatch, srv.url)  # 10 per page: 43 works = 5 pages of 10 search credits
+        ws_path = new_workspace(tmp_path)  # monthly: after this update the next one is a month away
+        assert update_review(open_ws(ws_path), "test-review").status == "ok"
+        clock.now += timedelta(days=1)
+        srv.budget.daily_credits = 15  # one page, then 429
+        paused = update_review(open_ws(ws_path), "test-review")  # by hand, between two scheduled dates
+        assert paused.status == "paused" and paused.resets_at is not None
+        resets_at = paused.resets_at
+
+        srv.clear_requests()
+        again = run(["update", "test-review"], ws_path)
+        assert srv.requests == []  # the server's request log: nothing was sent
+        assert again.exit_code == 1  # as the pause itself
+        assert (f"test-review: paused: the OpenAlex daily budget is still spent (no request sent); it resets at "
+                f"{resets_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC") in again.output
+        assert "the next `lsr update` after the reset continues this run where it stopped" in again.output
+        assert f"(search run id {paused.run_id})" in again.output
+        due = run(["update", "--due"], ws_path)
+        assert srv.requests == []
+        assert due.exit_code == 0 and f"not due (next update {resets_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC)" \
+            in due.output
+        doc = status_json(ws_path, "test-review")["reviews"][0]
+        assert doc["due"] is False and doc["next_update"] == doc["latest_run"]["budget_resets_at"]
+        assert datetime.fromisoformat(doc["next_update"]) < datetime.fromisoformat(doc["last_update"]) + \
+            timedelta(days=28)  # the reset, not the schedule's next month
+
+        clock.now += timedelta(days=1)  # the server's budget is back ...
+        srv.budget.daily_credits = 1000
+        after_reset = resets_at + timedelta(minutes=1)  # ... and so is lsr's idea of now
+        (result,) = update_reviews(open_ws(ws_path), due_only=True, now=after_reset)
+        assert (result.status, result.resumed, result.run_id) == ("ok", True, paused.run_id)
+        assert len(list_requests(srv)) == 4  # the four pages the paused run still lacked
+    latest = status_json(ws_path, "test-review")["reviews"][0]["latest_run"]
+    assert (latest["id"], latest["status"]) == (paused.run_id, "ok")
+
+
+@pytest.mark.usefixtures("sqlite_only")
+def test_an_interrupted_run_is_due_at_once_whatever_the_schedule(tmp_path, monkeypatch):
+    with running_server(corpus(), as_of=EARLY) as srv:
+        fast_client_env(monkeypatch, srv.url)
+        ws_path = new_workspace(tmp_path)
+        assert update_review(open_ws(ws_path), "test-review").status == "ok"
+
+        def ctrl_c(event):
+            if event.kind == "page":
+                raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            update_review(open_ws(ws_path), "test-review", progress=ctrl_c)
+        assert status_json(ws_path, "test-review")["reviews"][0]["due"] is True
+        (result,) = update_reviews(open_ws(ws_path), due_only=True)
+    assert (result.status, result.resumed) == ("ok", True)
+    assert status_json(ws_path, "test-review")["reviews"][0]["due"] is False
+
+
+@pytest.mark.usefixtures("sqlite_only")
+def test_update_names_the_search_run_id_which_imports_share(tmp_path, monkeypatch):
+    """Audit finding 13: an import takes a search run id too, so `(run 2)` beside `search_runs: 1` confused."""
+    with running_server(corpus(), as_of=EARLY) as srv:
+        fast_client_env(monkeypatch, srv.url)
+        ws_path = new_workspace(tmp_path)
+        ris = tmp_path / "extra.ris"
+        ris.write_text("TY  - JOUR\nTI  - A hand-searched study of school days\nPY  - 2012\nER  - \n",
+                       encoding="utf-8")
+        assert run(["import", "test-review", str(ris), "--source", "hand search"], ws_path).exit_code == 0
+        out = run(["update", "test-review"], ws_path)
+    assert out.exit_code == 0 and "already known (search run id 2, " in out.output
+    assert status_json(ws_path, "test-review")["reviews"][0]["search_runs"] == 1
+
+
+def test_a_work_merged_into_a_new_id_with_its_doi_takes_the_new_id_and_its_retraction(tmp_path, monkeypatch):
+    """Audit finding 19: matched by DOI under the surviving id, the record kept the id that now answers 301,
+    and the retraction check (by stored id) never reached it again."""
+    works = fresh_corpus()
+    with running_server(works, as_of=EARLY) as srv:
+        fast_client_env(monkeypatch, srv.url)
+        ws_path = new_workspace(tmp_path)
+        assert update_review(open_ws(ws_path), "test-review").status == "ok"
+        items = json.loads(run(["export", "test-review"], ws_path).stdout)
+        old, kept = [i["openalex_id"] for i in items if i["doi"]][:2]
+        doi = next(i["doi"] for i in items if i["openalex_id"] == old)
+        assert requests_post(srv.url + "/_admin/merge", {"old": old, "new": "W9999999999"}).ok  # keeps the DOI
+        twin = {**works.by_id[kept], "id": "https://openalex.org/W9999999998"}  # OpenAlex holds a DOI twice:
+        twin["ids"] = {**(twin.get("ids") or {}), "openalex": "https://openalex.org/W9999999998"}
+        works.add(twin)  # both works come back, and the record keeps its own id
+        srv._cache.clear()
+        assert {kept, "W9999999998"} <= server_ids(srv.url)
+        assert requests_post(srv.url + "/_admin/retract", {"id": "W9999999999"}).ok
+        second = update_review(open_ws(ws_path), "test-review")
+        assert (second.status, second.new_records, second.merged) == ("ok", 0, 0)
+        again = update_review(open_ws(ws_path), "test-review")  # the record now answers to the new id
+        assert (again.status, again.new_records) == ("ok", 0)
+    items = json.loads(run(["export", "test-review"], ws_path).stdout)
+    (moved,) = [i for i in items if i["doi"] == doi]
+    assert moved["openalex_id"] == "W9999999999" and moved["is_retracted"] is True
+    assert old not in {i["openalex_id"] for i in items} and len(items) == len(set(record_ids(open_ws(ws_path))))
+    assert kept in {i["openalex_id"] for i in items} and "W9999999998" not in {i["openalex_id"] for i in items}
+    assert status_json(ws_path, "test-review")["reviews"][0]["retracted"]["records"] == 1
+    by_old_id = run(["decide", "test-review", old, "exclude", "--reason", "1"], ws_path)  # the old id: an alias
+    assert by_old_id.exit_code == 0 and f"record {moved['id']} exclude" in by_old_id.output
+
+
+def requests_post(url: str, body: dict):
+    import requests
+
+    return requests.post(url, json=body, timeout=10)

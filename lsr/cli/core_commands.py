@@ -91,18 +91,10 @@ def status(state: CliState, review: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
         return
-    _print_status_table(doc, state.settings)
+    _print_status_table(doc)
 
 
-def _update_stopped(settings, review_id: str) -> bool:
-    """A run marked ``running`` whose update no longer holds the review's lock (a lock file's ``flock`` with
-    SQLite, the advisory lock with PostgreSQL); when that cannot be told, say what the database says."""
-    from lsr.locks import update_in_progress
-
-    return update_in_progress(settings, review_id) is False
-
-
-def _print_status_table(doc: dict, settings) -> None:
+def _print_status_table(doc: dict) -> None:
     """The status table, fitted to the terminal (see ``lsr.cli.status_table``)."""
     import shutil
 
@@ -113,7 +105,7 @@ def _print_status_table(doc: dict, settings) -> None:
         click.echo(line)
     for r in doc["reviews"]:
         run = r.get("latest_run") or {}
-        if run.get("status") == "running" and _update_stopped(settings, r["id"]):
+        if run.get("status") == "running" and run.get("process_gone"):  # lsr.status.process_gone
             click.echo(f"{r['id']}: last update stopped without finishing (the process that ran it is gone: killed "
                        "or crashed); the next `lsr update` completes it")
         elif run.get("status") in ("paused", "interrupted", "running", "failed"):

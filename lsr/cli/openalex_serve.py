@@ -88,13 +88,18 @@ def openalex_serve(
 
     Supports what lsr sends: title_and_abstract.search (AND/OR/NOT, quotes, parentheses), the usual
     filters, page and cursor paging, per-page 1-100. With --as-of, later works stay hidden; move the
-    date while running with `curl -X POST URL/_admin/as-of -d '{"as_of": "2021-01-01"}'`.
+    date while running with `curl -X POST URL/_admin/as-of -d '{"as_of": "2021-01-01"}'`. Rehearse a
+    retraction or a merge the same way: POST /_admin/retract with {"id": "W…"} (add "retracted": false to
+    withdraw it) sets the work's is_retracted; POST /_admin/merge with {"old": "W…", "new": "W…"} moves a
+    work to a new id (the old id then answers 301 and leaves lists, as OpenAlex does).
 
     \b
     Examples:
       lsr openalex-serve --data ../shared/synergy/Sep_2021
       lsr openalex-serve --data works.jsonl --as-of 2015-12-31 --port 0
       lsr openalex-serve --data DIR --fault-every 3 --fault-kinds 429,503,truncate,slow,reset
+      curl -X POST URL/_admin/retract -d '{"id": "W2174154237"}'
+      curl -X POST URL/_admin/merge -d '{"old": "W2955607684", "new": "W9999999999"}'
     """
     from lsr.search.openalex.server import OpenAlexServer, load_works
 

@@ -81,7 +81,8 @@ def synthesis(state: CliState, review: str, as_json: bool) -> None:
     for o in doc["outcomes"]:
         head = f"{o['outcome']} ({o['measure'] or 'no effect measure'}), k={o['k']}"
         if o["estimate"] is None:
-            click.echo(f"{head}: not pooled ({'; '.join(o['notes'][:1])})")
+            why = "; ".join(o["notes"][:1]).removesuffix(": not pooled")  # the line says "not pooled" once
+            click.echo(f"{head}: not pooled ({why})" if why else f"{head}: not pooled")
         else:
             pi = f", PI {fmt_range(o['pi_low'], o['pi_high'], 'en')}" if o["pi_low"] is not None else ""
             click.echo(f"{head}: {fmt_signed(o['estimate'], 'en')} (95% CI "

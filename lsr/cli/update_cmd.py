@@ -50,17 +50,17 @@ def _describe(result) -> str:
                  "filters in the protocol (a misspelt filter value matches nothing)"
                  if not result.results_returned else "")
         return (f"{result.review_id}: ok, {result.results_returned} works returned, {result.new_records} new, "
-                f"{result.duplicates} already known (run {result.run_id}, {result.seconds:.1f} s){chunks}{extra}"
+                f"{result.duplicates} already known (search run id {result.run_id}, {result.seconds:.1f} s){chunks}{extra}"
                 f"{rerank}{apart}{empty}")
     if result.status == "not-due":
         when = result.next_update.strftime("%Y-%m-%d %H:%M UTC") if result.next_update else "now"
         return f"{result.review_id}: not due (next update {when})"
     if result.status == "paused":
-        return f"{result.review_id}: paused: {result.error} (run {result.run_id})"
+        return f"{result.review_id}: paused: {result.error} (search run id {result.run_id})"
     if result.status == "waiting":
         return f"{result.review_id}: waiting: {result.error}"
     if result.status == "interrupted":
-        return f"{result.review_id}: interrupted: {result.error}; the next `lsr update` completes run {result.run_id}"
+        return f"{result.review_id}: interrupted: {result.error}; the next `lsr update` completes search run id {result.run_id}"
     if result.status == "busy":
         return f"{result.review_id}: skipped: {result.error}"
     return f"{result.review_id}: failed: {result.error}"

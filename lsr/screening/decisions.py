@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from lsr.db import session_query
 from lsr.errors import LsrError
-from lsr.models import LABELS, STAGES, Decision, Record
+from lsr.models import LABELS, STAGES, Decision, Record, RecordSource
 from lsr.protocol import Protocol
 from lsr.screening import labels
 from lsr.screening.labels import FT, SETTLING_KINDS, STAGE_OVERRIDE, TA, Label
@@ -29,6 +29,9 @@ __all__ = ["FT", "SETTLING_KINDS", "STAGE_OVERRIDE", "TA", "Label"]  # re-export
 
 def find_record(session: Session, review_id: str, ref: str | int) -> Record:
     """A record of the review by lsr id, OpenAlex id (W… or URL) or DOI.
+
+    An OpenAlex id the record no longer carries (OpenAlex merged the work into a new id) still finds it through
+    the provenance of the searches that returned it under that id.
 
     Raises:
         LsrError: no such record in this review.
@@ -41,6 +44,10 @@ def find_record(session: Session, review_id: str, ref: str | int) -> Record:
             record = None
     elif (oa := normalize_openalex_id(text)) is not None:
         record = session.exec(select(Record).where(Record.review_id == review_id, Record.openalex_id == oa)).first()
+        if record is None:
+            record = session.exec(select(Record).join(RecordSource, RecordSource.record_id == Record.id).where(
+                RecordSource.review_id == review_id, RecordSource.kind == "openalex", RecordSource.source_key == oa)
+                .order_by(RecordSource.id)).first()
     elif (doi := normalize_doi(text)) is not None:
         record = session.exec(select(Record).where(Record.review_id == review_id, Record.doi == doi)).first()
     if record is None:

@@ -19,8 +19,16 @@ def _add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=day)
 
 
-def next_update(schedule: Schedule, last: datetime | None) -> datetime | None:
-    """The moment the next update is due; None when the review has never been updated (due now)."""
+def next_update(schedule: Schedule, last: datetime | None, resume_at: datetime | None = None) -> datetime | None:
+    """The moment the next update is due; None when the review has never been updated (due now).
+
+    ``resume_at``: when a run that waits to be completed may continue (``lsr.status.LatestRun.resumable_from``:
+    a paused run's budget reset, or when an interrupted run stopped). Such a run sets the next update,
+    whatever the schedule says: a run started by hand between two scheduled dates and paused by the budget is
+    completed once the budget is back, and no update is started before the reset only to be refused.
+    """
+    if resume_at is not None:
+        return resume_at
     if last is None:
         return None
     if schedule.cron:
@@ -35,6 +43,8 @@ def next_update(schedule: Schedule, last: datetime | None) -> datetime | None:
     return _add_months(last, 1)
 
 
-def is_due(schedule: Schedule, last: datetime | None, now: datetime | None = None) -> bool:
-    nxt = next_update(schedule, last)
+def is_due(schedule: Schedule, last: datetime | None, now: datetime | None = None,
+           resume_at: datetime | None = None) -> bool:
+    """Whether an update is due at ``now`` (default: the real clock); see :func:`next_update`."""
+    nxt = next_update(schedule, last, resume_at)
     return nxt is None or (now or datetime.now(UTC)) >= nxt

@@ -24,12 +24,16 @@ workspace's reviews (``update_reviews``, used by ``lsr update`` and cron):
 * **Quota.** Requests and credits (``X-RateLimit-*``) are added to the run with every page. When the daily
   budget is spent (:class:`~lsr.search.openalex.client.OpenAlexBudgetExhausted`) the run stops at once as
   ``paused``, with when the budget resets; :func:`update_reviews` then starts no further review and reports
-  them as ``waiting``.
+  them as ``waiting``. Until that reset an update of the review sends nothing (OpenAlex has said the key is
+  spent): it says when the budget resets and ends ``paused`` again. ``lsr update --due`` takes a run that
+  waits to be completed as due once it can continue (:func:`due_reviews`): a paused run at its reset, an
+  interrupted one at once, whatever the schedule says.
 * **Fresh metadata.** A hit on a work the review already holds refreshes the record from what OpenAlex says
   now (``is_retracted`` included). After a complete run, records whose OpenAlex id no longer came back
   are looked up (single-work requests are free): an id OpenAlex merged into another (301) is followed, and
   a record the run created for the surviving id is folded into the record lsr already had, so a merged work
-  is never screened twice.
+  is never screened twice. A record the run found only under another OpenAlex id, by its DOI, takes that id
+  (:func:`~lsr.search.openalex.merges.adopt_new_ids`), so later refreshes (retractions) reach it.
 * The next page is downloaded (in a daemon thread) while the current one is stored.
 * A per-review lock (:mod:`lsr.locks`) keeps two updates of the same review apart.
 * After a successful run that added records, ``lsr.ranking.service.rerank_review`` re-ranks the review.
@@ -44,6 +48,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import OperationalError
@@ -63,10 +68,12 @@ from lsr.search.openalex.client import (
     OpenAlexQueryError,
     Page,
     SearchPlan,
+    describe_reset,
 )
-from lsr.search.openalex.merges import fold_merged_records
+from lsr.search.openalex.merges import adopt_new_ids, fold_merged_records
 from lsr.search.openalex.refresh import refresh_records
 from lsr.search.schedule import is_due, next_update
+from lsr.status import LatestRun, latest_run
 from lsr.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -231,6 +238,7 @@ def update_review(
     client: OpenAlexClient | None = None,
     progress: Progress | None = None,
     wait: bool | float = False,
+    now: datetime | None = None,
 ) -> UpdateResult:
     """Search OpenAlex for one review and store the results (see the module docstring).
 
@@ -244,6 +252,7 @@ def update_review(
         progress: called with :class:`UpdateEvent` s.
         wait: when another update holds the review's lock: False to give up at once, True to wait,
             or a number of seconds to wait at most.
+        now: the current time, to compare with a paused run's budget reset (default: the real clock).
 
     Raises:
         LsrError: unknown review.
@@ -255,7 +264,8 @@ def update_review(
     started = time.monotonic()
     try:
         with review_lock(ws, review_id, wait=wait):
-            result = _update_locked(ws, proto, client, progress or (lambda event: None), started)
+            result = (_still_paused(ws, review_id, now or datetime.now(UTC), progress)
+                      or _update_locked(ws, proto, client, progress or (lambda event: None), started))
     except LockBusy as exc:
         result = UpdateResult(review_id, BUSY, error=exc.message)
         if progress:
@@ -264,6 +274,22 @@ def update_review(
         if own:
             client.close()
     result.seconds = time.monotonic() - started
+    return result
+
+
+def _still_paused(ws: Workspace, review_id: str, now: datetime, progress: Progress | None) -> UpdateResult | None:
+    """The review's latest run is paused and its budget has not reset yet: a ``paused`` result without asking
+    OpenAlex (every request would answer 429 until the reset); None when the update may go ahead."""
+    with ws.db.read() as s:
+        run = latest_run(s, review_id)
+    resets_at = run.budget_resets_at if run is not None and run.status == PAUSED else None
+    if resets_at is None or resets_at <= now:
+        return None
+    result = UpdateResult(review_id, PAUSED, run_id=run.id, resets_at=resets_at, error=(
+        f"the OpenAlex daily budget is still spent (no request sent); it resets at {describe_reset(resets_at, now)}; "
+        "the next `lsr update` after the reset continues this run where it stopped"))
+    if progress:
+        progress(UpdateEvent("done", review_id, result=result))
     return result
 
 
@@ -295,6 +321,7 @@ def _update_locked(ws: Workspace, proto: Protocol, client: OpenAlexClient, emit:
             fetched += len(page.works)
             emit(UpdateEvent("page", rid, fetched=fetched, total=total or None, chunk=index,
                              chunks=len(plan.chunks), resumed=resumed))
+        adopt_new_ids(ws, rid, run_id, client)  # found by DOI under a new id: the record takes it
         merged = fold_merged_records(ws, rid, run_id, client)
         state.done, state.cursor = True, None
         result = _end_run(ws, rid, run_id, OK, None, state, meter=meter)
@@ -531,18 +558,28 @@ def _rerank(ws: Workspace, review_id: str) -> str:
 # ----------------------------------------------------------------------------------------- all reviews
 
 
-def due_reviews(ws: Workspace, review_ids: Sequence[str] | None = None) -> tuple[list[str], dict[str, Any]]:
-    """Split reviews into those due for an update and those not yet due (with their next update time)."""
+def due_reviews(ws: Workspace, review_ids: Sequence[str] | None = None,
+                now: datetime | None = None) -> tuple[list[str], dict[str, Any]]:
+    """Split reviews into those due for an update and those not yet due (with their next update time).
+
+    A review is due when its schedule says so, or -- whatever the schedule says -- when its latest run waits
+    to be completed and may continue (``lsr.status.LatestRun.resumable_from``): a paused run once its budget
+    has reset, an interrupted run (or one whose process is gone) at once. A paused run before its reset keeps
+    the review waiting until then. ``now`` defaults to the real clock.
+    """
+    now = now or datetime.now(UTC)
     due, not_due = [], {}
     with ws.db.read() as s:
         for rid in ws.review_ids(list(review_ids) if review_ids else None):
             review = s.get(Review, rid)
             last = review.last_update_at if review else None
+            run: LatestRun | None = latest_run(s, rid, ws.settings)
+            resume_at = run.resumable_from if run else None
             schedule = ws.protocol(rid).schedule
-            if is_due(schedule, last):
+            if is_due(schedule, last, now, resume_at):
                 due.append(rid)
             else:
-                not_due[rid] = next_update(schedule, last)
+                not_due[rid] = next_update(schedule, last, resume_at)
     return due, not_due
 
 
@@ -554,6 +591,7 @@ def update_reviews(
     progress: Progress | None = None,
     client: OpenAlexClient | None = None,
     wait: bool | float = False,
+    now: datetime | None = None,
 ) -> list[UpdateResult]:
     """Update the named reviews (default: all), or only those whose schedule says they are due.
 
@@ -566,6 +604,7 @@ def update_reviews(
         progress: called with :class:`UpdateEvent` s.
         client: the OpenAlex client to use (default: from the workspace settings).
         wait: passed to :func:`update_review` (what to do when a review's lock is taken).
+        now: the current time for the schedule and a paused run's reset (default: the real clock).
 
     Raises:
         LsrError: an unknown review id.
@@ -573,7 +612,7 @@ def update_reviews(
     ids = ws.review_ids(list(review_ids) if review_ids else None)
     skipped: dict[str, Any] = {}
     if due_only:
-        ids, skipped = due_reviews(ws, ids)
+        ids, skipped = due_reviews(ws, ids, now)
     own = client is None
     client = client or OpenAlexClient.from_settings(ws.settings)
     results: list[UpdateResult] = []
@@ -594,7 +633,7 @@ def update_reviews(
                     f"not started: OpenAlex could not be reached during {down.review_id} (no network, or a "
                     "wrong LSR_OPENALEX_URL?); the next `lsr update` runs it")))
             elif rid in ids:
-                results.append(update_review(ws, rid, client=client, progress=progress, wait=wait))
+                results.append(update_review(ws, rid, client=client, progress=progress, wait=wait, now=now))
                 if results[-1].status == PAUSED:
                     spent = results[-1]
                 elif results[-1].unreachable:

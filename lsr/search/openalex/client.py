@@ -482,15 +482,7 @@ class Transport:
         Raises:
             OpenAlexError: any other answer, or no answer.
         """
-        target = self.rebase(f"{PYALEX_BASE}/works/{work_id}")
-        self.usage.requests += 1
-        try:
-            resp = self.session.get(target, params=self._send_params(), allow_redirects=False,
-                                    timeout=(self.retry.connect_timeout, self.retry.read_timeout))
-        except requests.RequestException as exc:
-            raise OpenAlexUnavailable(f"OpenAlex lookup of {work_id} failed ({_exception_summary(exc)})",
-                                      transient=True) from None
-        self.usage.note(resp)
+        resp = self._get_work(work_id)
         if resp.status_code in (301, 302, 307, 308):
             return _short_work_id(resp.headers.get("Location"))
         if resp.status_code == 404:
@@ -502,6 +494,38 @@ class Transport:
                 return work_id
         raise OpenAlexError(self.redact(f"OpenAlex answered HTTP {resp.status_code} for work {work_id}: "
                                         f"{_server_message(resp)}"), status=resp.status_code)
+
+    def fetch_work(self, work_id: str) -> dict | None:
+        """The work's JSON as OpenAlex serves it under this id now, or None when the id answers no work of its
+        own (merged away, unknown). One free single-work request, redirects not followed.
+
+        Raises:
+            OpenAlexError: any other answer, or no answer.
+        """
+        resp = self._get_work(work_id)
+        if resp.status_code in (301, 302, 307, 308, 404):
+            return None
+        if resp.status_code == 200:
+            try:
+                work = resp.json()
+            except ValueError:
+                work = None
+            if isinstance(work, dict):
+                return work
+        raise OpenAlexError(self.redact(f"OpenAlex answered HTTP {resp.status_code} for work {work_id}: "
+                                        f"{_server_message(resp)}"), status=resp.status_code)
+
+    def _get_work(self, work_id: str) -> requests.Response:
+        target = self.rebase(f"{PYALEX_BASE}/works/{work_id}")
+        self.usage.requests += 1
+        try:
+            resp = self.session.get(target, params=self._send_params(), allow_redirects=False,
+                                    timeout=(self.retry.connect_timeout, self.retry.read_timeout))
+        except requests.RequestException as exc:
+            raise OpenAlexUnavailable(f"OpenAlex lookup of {work_id} failed ({_exception_summary(exc)})",
+                                      transient=True) from None
+        self.usage.note(resp)
+        return resp
 
     def _is_daily_budget(self, resp: requests.Response, retry_after: float | None) -> bool:
         """A 429 that waiting a little will not cure: the daily credit budget is spent.

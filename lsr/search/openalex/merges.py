@@ -9,6 +9,15 @@ come back is looked up (single-work requests cost no credits); for a merged id, 
 for the surviving work is folded into the record lsr already had (its provenance rows move over as
 duplicates with ``match_rule = "merged_id"``), and the old record takes the surviving id. A surviving
 record that existed before the run or already has decisions is left alone and logged.
+
+A merged work whose surviving id still carries the DOI is matched by that DOI during the run, so it is no
+new record -- but the record would keep the id that now answers 301, and the retraction check
+(:mod:`lsr.search.openalex.refresh` matches hits by stored OpenAlex id) would never reach it again.
+:func:`adopt_new_ids` runs after a complete update too: a record that the run found only under one other
+OpenAlex id, matched by DOI, while its stored id did not come back at all, takes that id, and its metadata
+(``is_retracted`` included) is refreshed from the work now served under it. The old id stays in the
+record's provenance (``record_source.source_key`` of the runs that found it), the place the model has for
+it; no column was added.
 """
 
 from __future__ import annotations
@@ -19,10 +28,13 @@ from sqlalchemy import delete
 from sqlmodel import select
 
 from lsr.models import Decision, Record, RecordRank, RecordSource, SearchRun
+from lsr.search.dedupe import candidate_from_openalex
+from lsr.search.identity import normalize_openalex_id
 from lsr.search.openalex.client import OpenAlexClient, OpenAlexError
+from lsr.search.openalex.refresh import refresh_records
 from lsr.workspace import Workspace
 
-__all__ = ["MAX_LOOKUPS", "fold_merged_records"]
+__all__ = ["MAX_LOOKUPS", "adopt_new_ids", "fold_merged_records"]
 
 log = logging.getLogger(__name__)
 
@@ -78,3 +90,55 @@ def _fold(ws: Workspace, review_id: str, run_id: int, rec_id: int, old_id: str, 
         log.info("%s: OpenAlex merged %s into %s; record %s now carries %s", review_id, old_id, target,
                  rec_id, target)
         return int(twin is not None)
+
+
+def adopt_new_ids(ws: Workspace, review_id: str, run_id: int, client: OpenAlexClient) -> int:
+    """Give records the OpenAlex id the run found them under by DOI, when their stored id did not come back;
+    return how many records took a new id (see the module docstring).
+
+    A record is left alone when the run also returned its stored id (two OpenAlex works share the DOI), found
+    it under more than one other id, or another record of the review already has the new id.
+    """
+    with ws.db.read() as s:
+        hits = s.exec(select(RecordSource.record_id, RecordSource.source_key, RecordSource.match_rule)
+                      .where(RecordSource.search_run_id == run_id)).all()
+    returned = {key for _, key, _ in hits}
+    by_doi: dict[int, set[str]] = {}
+    for rec_id, key, rule in hits:
+        if rule == "doi" and normalize_openalex_id(key) == key:
+            by_doi.setdefault(rec_id, set()).add(key)
+    adopted = 0
+    for rec_id, keys in by_doi.items():
+        if len(keys) == 1 and _adopt(ws, review_id, rec_id, next(iter(keys)), returned):
+            adopted += 1
+            _refresh_from(ws, review_id, next(iter(keys)), client)
+    return adopted
+
+
+def _adopt(ws: Workspace, review_id: str, rec_id: int, new_id: str, returned: set[str]) -> bool:
+    with ws.db.write() as s:
+        rec = s.get(Record, rec_id)
+        old_id = rec.openalex_id if rec is not None else None
+        if old_id is None or old_id == new_id or old_id in returned:
+            return False
+        taken = s.exec(select(Record.id).where(Record.review_id == review_id, Record.openalex_id == new_id)).first()
+        if taken is not None:
+            return False
+        rec.openalex_id = new_id
+        s.add(rec)
+    log.info("%s: record %s was found under %s (same DOI), not under its stored %s; it now carries %s",
+             review_id, rec_id, new_id, old_id, new_id)
+    return True
+
+
+def _refresh_from(ws: Workspace, review_id: str, work_id: str, client: OpenAlexClient) -> None:
+    """Refresh a record from the work OpenAlex serves under its new id (best effort: the next update refreshes
+    it anyway)."""
+    try:
+        work = client.transport.fetch_work(work_id)
+    except OpenAlexError as exc:
+        log.info("refreshing %s of %s after its new id failed: %s", work_id, review_id, exc.message)
+        return
+    if work is not None:
+        with ws.db.write() as s:
+            refresh_records(s, review_id, [candidate_from_openalex(work)])

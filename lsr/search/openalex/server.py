@@ -23,7 +23,9 @@ example from SYNERGY folders) with the parts of the ``/works`` API that lsr send
   ``is_xpac: true`` are left out of lists unless ``include_xpac=true``.
 * admin endpoints (not counted, not logged): ``GET /_admin/state``, ``GET /_admin/requests``,
   ``POST /_admin/as-of`` (``{"as_of": "YYYY-MM-DD" | null}``), ``POST /_admin/faults``
-  (``{"every": N, "kinds": [...]}``), ``POST /_admin/clear-requests``.
+  (``{"every": N, "kinds": [...]}``), ``POST /_admin/clear-requests``, ``POST /_admin/retract``
+  (``{"id": "W…", "retracted": true}``) and ``POST /_admin/merge`` (``{"old": "W…", "new": "W…"}``), the
+  last two so a team can rehearse a retraction or a merge with ``curl``.
 
 Python use: ``with running_server(works, as_of="2015-01-01") as srv: ... srv.url ...``.
 """
@@ -968,6 +970,7 @@ class OpenAlexServer:
         wid = short_id(work_id) or ""
         with self._lock:
             self.corpus.by_id[wid] = {**self.corpus.by_id[wid], "is_retracted": bool(retracted)}
+            self._cache.clear()  # an is_retracted filter must see the change
 
     def merge(self, old_id: str, new_id: str) -> dict:
         """Merge a work into a new id: the old id answers 301 and leaves lists; the new id serves the work.
@@ -1249,6 +1252,10 @@ class OpenAlexServer:
             if action == "faults" and method == "POST":
                 self.set_faults(int(body.get("every", 0)), body.get("kinds") or ())
                 return _json_response(200, self.state())
+            if action == "retract" and method == "POST":
+                return self._admin_retract(body)
+            if action == "merge" and method == "POST":
+                return self._admin_merge(body)
             raise BadRequest(f"unknown admin call {method} {path}", status=404, error="Not found")
         except (ValueError, TypeError) as exc:
             return _error(BadRequest(str(exc)))
@@ -1263,6 +1270,32 @@ class OpenAlexServer:
         else:
             raise BadRequest('send {"as_of": "YYYY-MM-DD"} (or null to show everything)')
         return _json_response(200, self.state())
+
+    def _admin_work_id(self, body: dict, key: str, *, known: bool = True) -> str:
+        """The short work id under ``key`` of an admin body; with ``known``, one the corpus serves."""
+        value = body.get(key)
+        wid = short_id(value) if isinstance(value, str) else None
+        if not wid:
+            raise BadRequest(f'send {{"{key}": "W…"}}: an OpenAlex work id')
+        if known and (wid not in self.corpus.by_id or wid in self.merged):
+            raise BadRequest(f"no work {wid} to change", status=404, error="Not found")
+        return wid
+
+    def _admin_retract(self, body: dict) -> _Response:
+        wid = self._admin_work_id(body, "id")
+        retracted = body.get("retracted", True)
+        if not isinstance(retracted, bool):
+            raise BadRequest('"retracted" must be true or false')
+        self.retract(wid, retracted)
+        return _json_response(200, {"id": wid, "is_retracted": retracted})
+
+    def _admin_merge(self, body: dict) -> _Response:
+        old = self._admin_work_id(body, "old")
+        new = self._admin_work_id(body, "new", known=False)
+        if new in self.corpus.by_id:
+            raise BadRequest(f"{new} is already a work: merge into a new id")
+        self.merge(old, new)
+        return _json_response(200, {"old": old, "new": new})
 
     @staticmethod
     def _read_body(handler: _Handler) -> dict:
