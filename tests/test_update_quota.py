@@ -349,6 +349,31 @@ def test_a_work_merged_into_a_new_id_with_its_doi_takes_the_new_id_and_its_retra
     assert by_old_id.exit_code == 0 and f"record {moved['id']} exclude" in by_old_id.output
 
 
+
+def test_a_doi_twin_found_while_the_stored_work_is_no_longer_found_does_not_take_its_id(tmp_path, monkeypatch):
+    """Only a merge moves a record's OpenAlex id. A second OpenAlex work with the record's DOI, found by a
+    search that no longer finds the stored work (its text changed, or the query was amended), is matched to
+    the record by DOI; but the stored id still answers as a work of its own, so the record keeps it."""
+    works = fresh_corpus()
+    with running_server(works, as_of=EARLY) as srv:
+        fast_client_env(monkeypatch, srv.url)
+        ws_path = new_workspace(tmp_path)
+        assert update_review(open_ws(ws_path), "test-review").status == "ok"
+        items = json.loads(run(["export", "test-review"], ws_path).stdout)
+        old = next(i["openalex_id"] for i in items if i["doi"])
+        doi = next(i["doi"] for i in items if i["openalex_id"] == old)
+        twin = {**works.by_id[old], "id": "https://openalex.org/W9999999997"}
+        twin["ids"] = {**(twin.get("ids") or {}), "openalex": "https://openalex.org/W9999999997"}
+        works.add(twin)
+        works.add({**works.by_id[old], "title": "Unrelated ornithology", "display_name": "Unrelated ornithology",
+                   "abstract_inverted_index": {"Birds": [0], "sing": [1]}})  # the search no longer finds it
+        srv._cache.clear()
+        assert "W9999999997" in server_ids(srv.url) and old not in server_ids(srv.url)
+        second = update_review(open_ws(ws_path), "test-review")
+        assert (second.status, second.new_records) == ("ok", 0)
+    (record,) = [i for i in json.loads(run(["export", "test-review"], ws_path).stdout) if i["doi"] == doi]
+    assert record["openalex_id"] == old
+
 def requests_post(url: str, body: dict):
     import requests
 

@@ -14,7 +14,8 @@ A merged work whose surviving id still carries the DOI is matched by that DOI du
 new record -- but the record would keep the id that now answers 301, and the retraction check
 (:mod:`lsr.search.openalex.refresh` matches hits by stored OpenAlex id) would never reach it again.
 :func:`adopt_new_ids` runs after a complete update too: a record that the run found only under one other
-OpenAlex id, matched by DOI, while its stored id did not come back at all, takes that id, and its metadata
+OpenAlex id, matched by DOI, while its stored id did not come back at all and now redirects to that id,
+takes it, and its metadata
 (``is_retracted`` included) is refreshed from the work now served under it. The old id stays in the
 record's provenance (``record_source.source_key`` of the runs that found it), the place the model has for
 it; no column was added.
@@ -96,8 +97,11 @@ def adopt_new_ids(ws: Workspace, review_id: str, run_id: int, client: OpenAlexCl
     """Give records the OpenAlex id the run found them under by DOI, when their stored id did not come back;
     return how many records took a new id (see the module docstring).
 
-    A record is left alone when the run also returned its stored id (two OpenAlex works share the DOI), found
-    it under more than one other id, or another record of the review already has the new id.
+    Only a merge moves the id: the stored id must now answer with a redirect to the new one (one free
+    single-work request each, at most ``MAX_LOOKUPS``). A record is left alone when the run also returned its
+    stored id (two OpenAlex works share the DOI), found it under more than one other id, its stored id still
+    answers as a work of its own (the search no longer finds it, e.g. after an amendment: a DOI twin is not
+    the same OpenAlex work), or another record of the review already has the new id.
     """
     with ws.db.read() as s:
         hits = s.exec(select(RecordSource.record_id, RecordSource.source_key, RecordSource.match_rule)
@@ -107,19 +111,32 @@ def adopt_new_ids(ws: Workspace, review_id: str, run_id: int, client: OpenAlexCl
     for rec_id, key, rule in hits:
         if rule == "doi" and normalize_openalex_id(key) == key:
             by_doi.setdefault(rec_id, set()).add(key)
-    adopted = 0
+    adopted = lookups = 0
     for rec_id, keys in by_doi.items():
-        if len(keys) == 1 and _adopt(ws, review_id, rec_id, next(iter(keys)), returned):
+        if len(keys) != 1:
+            continue
+        new_id = next(iter(keys))
+        with ws.db.read() as s:
+            rec = s.get(Record, rec_id)
+            old_id = rec.openalex_id if rec is not None else None
+        if old_id is None or old_id == new_id or old_id in returned or lookups >= MAX_LOOKUPS:
+            continue
+        lookups += 1
+        try:  # only a merge moves the id: the old id must now answer with the new one (301)
+            target = client.transport.resolve_work(old_id)
+        except OpenAlexError as exc:
+            log.info("merge check of %s stopped: %s", review_id, exc.message)
+            break
+        if target == new_id and _adopt(ws, review_id, rec_id, old_id, new_id):
             adopted += 1
-            _refresh_from(ws, review_id, next(iter(keys)), client)
+            _refresh_from(ws, review_id, new_id, client)
     return adopted
 
 
-def _adopt(ws: Workspace, review_id: str, rec_id: int, new_id: str, returned: set[str]) -> bool:
+def _adopt(ws: Workspace, review_id: str, rec_id: int, old_id: str, new_id: str) -> bool:
     with ws.db.write() as s:
         rec = s.get(Record, rec_id)
-        old_id = rec.openalex_id if rec is not None else None
-        if old_id is None or old_id == new_id or old_id in returned:
+        if rec is None or rec.openalex_id != old_id:
             return False
         taken = s.exec(select(Record.id).where(Record.review_id == review_id, Record.openalex_id == new_id)).first()
         if taken is not None:
