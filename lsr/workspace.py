@@ -2,7 +2,10 @@
 
 ``open_workspace`` resolves settings, opens (and migrates) the database and syncs every protocol file into
 a ``Review`` row. A protocol whose content changed gets a new ``ProtocolVersion`` row; nothing is
-overwritten silently. Library callers and both UIs start here.
+overwritten silently. Library callers and both UIs start here. A content change recorded under a ``version``
+label the review already has (the file was amended without bumping ``version``) is still recorded, but
+named in ``Workspace.sync_warnings`` (``unbumped_versions`` finds the same without recording anything, for
+``lsr protocols check``): one label must not stand for two different searches unnoticed.
 
 A protocol file that does not load (bad TOML, an invalid key) disables only its own review: it is listed
 in ``Workspace.disabled`` with the file and the reason, asking for it by id raises an error that says so,
@@ -16,8 +19,10 @@ used: ``open_workspace(..., lazy=True)`` lets the app's home screen appear befor
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,6 +45,8 @@ class Workspace(ReviewCatalogue):
     protocols: dict[str, Protocol] = field(default_factory=dict)
     disabled: dict[str, DisabledReview] = field(default_factory=dict)
     sync_on_open: bool = True
+    sync_warnings: list[str] = field(default_factory=list)
+    """Problems found while recording the protocols (``UnbumpedVersion.describe``), for the UIs to show."""
     _db: Database | None = field(default=None, repr=False)
     _db_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -61,7 +68,7 @@ class Workspace(ReviewCatalogue):
 
                 db = open_database(self.settings.database_url)
                 if self.sync_on_open:
-                    _sync(db, self.protocols.values())
+                    self.sync_warnings = _sync(db, self.protocols.values())
                 self._db = db
         return self._db
 
@@ -77,7 +84,7 @@ class Workspace(ReviewCatalogue):
 
     def sync(self) -> None:
         """Record every protocol in the database; new content becomes a new protocol version."""
-        _sync(self.db, self.protocols.values())
+        self.sync_warnings = _sync(self.db, self.protocols.values())
 
     def protocol(self, review_id: str) -> Protocol:
         """The protocol of one review.
@@ -115,22 +122,67 @@ class Workspace(ReviewCatalogue):
             return None
 
 
-def _sync(db: Database, protocols) -> None:
+@dataclass(frozen=True)
+class UnbumpedVersion:
+    """A protocol whose content differs from what the review recorded under the same ``version`` label."""
+
+    review_id: str
+    path: Path | None
+    version: str
+    recorded_at: datetime  # when that label was first recorded with other content
+    recording: bool = False  # this content is being recorded now, as a second content under the label
+
+    def describe(self) -> str:
+        """One line naming the file, the review, the version and when it was recorded, and what to do."""
+        when = self.recorded_at.replace(tzinfo=self.recorded_at.tzinfo or UTC).astimezone(UTC)
+        now = f" (recorded now as a second {self.version!r})" if self.recording else ""
+        return (f"{self.path or self.review_id}: version: review {self.review_id}: the content differs from "
+                f"version {self.version!r} as recorded on {when:%Y-%m-%d %H:%M} UTC{now}; bump `version` "
+                "(an amendment needs its own label: reports and the search log cite it)")
+
+
+def _unbumped(session, proto: Protocol) -> UnbumpedVersion | None:
+    """``proto`` as an ``UnbumpedVersion`` if its label was recorded with other content, else None."""
+    from sqlmodel import select  # noqa: PLC0415
+
+    from lsr.models import ProtocolVersion  # noqa: PLC0415
+
+    other = session.exec(
+        select(ProtocolVersion).where(ProtocolVersion.review_id == proto.id,
+                                      ProtocolVersion.version == proto.version,
+                                      ProtocolVersion.protocol_hash != proto.content_hash)
+        .order_by(ProtocolVersion.id)
+    ).first()
+    if other is None:
+        return None
+    return UnbumpedVersion(proto.id, proto.path, proto.version, other.recorded_at)
+
+
+def unbumped_versions(ws: Workspace) -> list[UnbumpedVersion]:
+    """Protocols whose content differs from the content recorded for the same ``version`` label."""
+    with ws.db.read() as session:
+        found = (_unbumped(session, proto) for proto in ws.protocols.values())
+        return [u for u in found if u is not None]
+
+
+def _sync(db: Database, protocols) -> list[str]:
+    """Record every protocol; returns a warning per content recorded under a label used before."""
     from sqlalchemy.exc import IntegrityError  # noqa: PLC0415
 
     for attempt in range(3):
         try:
             with db.write() as session:
-                for proto in protocols:
-                    _sync_one(session, proto)
-            return
+                found = [_sync_one(session, proto) for proto in protocols]
+            return [u.describe() for u in found if u is not None]
         except IntegrityError:
             # Another process synced the same protocol at the same moment (PostgreSQL): read again.
             if attempt == 2:
                 raise
+    return []
 
 
-def _sync_one(session, proto: Protocol) -> None:
+def _sync_one(session, proto: Protocol) -> UnbumpedVersion | None:
+    """Record one protocol; an ``UnbumpedVersion`` when new content reuses a recorded version label."""
     from sqlmodel import select  # noqa: PLC0415
 
     from lsr.models import ProtocolVersion, Review  # noqa: PLC0415
@@ -138,7 +190,7 @@ def _sync_one(session, proto: Protocol) -> None:
     snapshot = proto.protocol_json
     review = session.get(Review, proto.id)
     if review is not None and review.protocol_hash == proto.content_hash:
-        return
+        return None
     if review is None:
         review = Review(id=proto.id, title=proto.title, theme=proto.theme, protocol_version=proto.version,
                         protocol_hash=proto.content_hash, protocol_json=snapshot)
@@ -152,9 +204,12 @@ def _sync_one(session, proto: Protocol) -> None:
         select(ProtocolVersion).where(ProtocolVersion.review_id == proto.id,
                                       ProtocolVersion.protocol_hash == proto.content_hash)
     ).first()
-    if seen is None:
-        session.add(ProtocolVersion(review_id=proto.id, version=proto.version, protocol_hash=proto.content_hash,
-                                    protocol_json=snapshot))
+    if seen is not None:
+        return None
+    unbumped = _unbumped(session, proto)
+    session.add(ProtocolVersion(review_id=proto.id, version=proto.version, protocol_hash=proto.content_hash,
+                                protocol_json=snapshot))
+    return dataclasses.replace(unbumped, recording=True) if unbumped else None
 
 
 def screening_amendments(ws: Workspace) -> list[str]:

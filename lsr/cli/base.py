@@ -154,7 +154,8 @@ def warn_disabled(disabled) -> None:
 
 
 def open_ws(state: CliState, *, lazy: bool = False):
-    """Open the workspace of the invocation, warning about reviews disabled by a broken protocol file.
+    """Open the workspace of the invocation, warning about reviews disabled by a broken protocol file and
+    about content recorded under a ``version`` label the review already had (``Workspace.sync_warnings``).
 
     Imported lazily so that ``--help`` stays fast. ``lazy``: open the database on first use (the home
     screen) when it is already current; otherwise now, so that a database error is a one-line message.
@@ -168,6 +169,8 @@ def open_ws(state: CliState, *, lazy: bool = False):
         lazy = open_reader(state.settings, load_catalogue(state.settings.workspace)) is not None
     ws = open_workspace(state.settings, lazy=lazy)
     warn_disabled(ws.disabled.values())
+    for line in ws.sync_warnings:
+        click.echo(f"lsr: warning: {line}", err=True)
     return ws
 
 

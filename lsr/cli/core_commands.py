@@ -26,6 +26,8 @@ def protocols_check(state: CliState, files: tuple[str, ...]) -> None:
     Prints one line per problem as `file: key: reason` and exits 1 if any file is invalid. A change of
     the [screening] settings of a review that already has decisions is checked against the data and
     reported as a warning saying how the change applies (earlier decisions stay valid and counted).
+    Content that differs from what the database recorded under the same `version` label is reported as a
+    warning too: bump `version` for every amendment (without a database there is nothing to compare).
 
     \b
     Examples:
@@ -49,15 +51,17 @@ def protocols_check(state: CliState, files: tuple[str, ...]) -> None:
 
 
 def _amendment_warnings(state: CliState) -> list[str]:
-    """Screening settings changed against the data already in the database (never creates a database)."""
-    from lsr.workspace import open_workspace, screening_amendments
+    """Screening settings changed against the data already in the database, and content changed without a
+    new ``version`` label (never creates a database)."""
+    from lsr.workspace import open_workspace, screening_amendments, unbumped_versions
 
     settings = state.settings
     sqlite_file = settings.reviews_dir / "lsr.sqlite"
     if settings.database_url == f"sqlite:///{sqlite_file}" and not sqlite_file.exists():
         return []
     try:
-        return screening_amendments(open_workspace(settings, sync=False))
+        ws = open_workspace(settings, sync=False)
+        return [u.describe() for u in unbumped_versions(ws)] + screening_amendments(ws)
     except LsrError:
         return []
 

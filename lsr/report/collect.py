@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from lsr.jsoncols import AUTHORS, FILTERS, REQUEST_URLS
 from lsr.models import Decision, Record, SearchRun
 from lsr.protocol import Protocol
+from lsr.report.amendments import recorded_versions
 from lsr.report.prisma import Flow, Left, prisma_flow
 from lsr.report.rounds import Round, parse_since, round_of
 from lsr.screening.agreement import review_agreement
@@ -83,6 +84,7 @@ class ReviewData:
     # "decisions" (read back from the decision log at the cutoff: --since, or an older report log)
     previous_source: str | None = None
     log: list[dict] = field(default_factory=list)  # the review's report log before this report
+    protocol_versions: list = field(default_factory=list)  # lsr.report.amendments.RecordedVersion, oldest first
 
     @property
     def last_search(self) -> SearchRun | None:
@@ -235,6 +237,7 @@ def collect_review(
         agreement=_agreement(session, review_id) if per_record >= 2 else None,
         left_inclusions=left,
         log=list(log or []),
+        protocol_versions=recorded_versions(session, review_id),
         previous_source=None if cutoff is None else ("report" if previous_ids is not None else "decisions"),
     )
 

@@ -14,6 +14,7 @@ import re
 
 from lsr.report.collect import ReviewData
 from lsr.report.document import UL, Doc, Figure, H, P, Pre, Strong, Table
+from lsr.report.rounds import same_day_sentence
 from lsr.report.texts import fmt_date, fmt_dec, fmt_int, fmt_range
 from lsr.synthesis.forest import shows_pi
 from lsr.synthesis.key_message import PI_MIN_K, changes_sentence, effect_text, key_message
@@ -111,12 +112,14 @@ def _changes(d: ReviewData) -> dict:
 
 def changes_text(d: ReviewData, lang: str) -> str:
     """What changed since the previous report (the key message's last sentence), from the studies themselves."""
-    return changes_sentence(d.synthesis, d.previous_synthesis, d.previous_report_at, lang, **_changes(d))
+    return changes_sentence(d.synthesis, d.previous_synthesis, d.previous_report_at, lang, **_changes(d),
+                            first=same_day_sentence(d.log, d.now, lang, short=True))
 
 
 def key_message_text(d: ReviewData, lang: str) -> str:
     """The review's key message in ``lang``."""
-    return key_message(d.synthesis, d.protocol, lang, d.previous_synthesis, d.previous_report_at, **_changes(d))
+    return key_message(d.synthesis, d.protocol, lang, d.previous_synthesis, d.previous_report_at, **_changes(d),
+                       first=same_day_sentence(d.log, d.now, lang, short=True))
 
 
 ABBREVIATIONS = {  # what a policy reader needs to read the key message's numbers; shown only when used

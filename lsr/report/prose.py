@@ -10,6 +10,7 @@ and a count of zero is said in words ("geen", "niet"). How sure we are (stopping
 from __future__ import annotations
 
 from lsr.report.collect import ReviewData
+from lsr.report.rounds import same_day_sentence
 from lsr.report.texts import fmt_date, fmt_int, plural, share, verb
 
 
@@ -191,7 +192,7 @@ def changes_sentences(d: ReviewData, lang: str) -> list[str]:
     own = d.flow.rounds[-1]  # the current round's own searches (not the records carried over)
     n_new, n_left = len(d.new_inclusions), len(d.left_inclusions)
     if d.cutoff is None:
-        first = (
+        first = same_day_sentence(d.log, d.now, lang) or (  # a report of today is no previous report
             "Dit is het eerste rapport van deze review: alle aantallen in dit rapport zijn nieuw."
             if lang == "nl"
             else "This is the first report of this review: every count in it is new."

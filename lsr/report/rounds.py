@@ -14,8 +14,14 @@ Definitions used by every report:
   *first seen* in those runs (``Record.first_seen_run_id``). Earlier rounds are the intervals between the
   logged report moments (and the cutoff) before it. A record belongs to exactly one round, the round of
   the run that first found it; a duplicate hit belongs to the round of the run that produced it.
+* A **draft** (``lsr report --draft``) is written into ``reviews/_drafts/`` and is not logged: the next report
+  still compares with the last published one. ``_drafts`` cannot be a review id, so it never collides.
 * Screening decisions are not tied to rounds: the PRISMA boxes of a round count the *current* settled labels
   of the round's records, so that summing a box over all rounds gives exactly the totals of ``lsr status``.
+
+The module also words these rules for the reader where a report depends on them: a draft's notice
+(``draft_notice``), and what to say instead of "first report" when the only logged reports are from the
+same day (``same_day_sentence``).
 """
 
 from __future__ import annotations
@@ -26,7 +32,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
+from lsr.report.texts import fmt_date
+
 LOG_NAME = "reports.json"
+DRAFTS_DIR = "_drafts"  # under reviews/: not a valid review id (lowercase, digits, hyphens)
+DRAFT_MARK = {"nl": "Concept — niet gepubliceerd.", "en": "Draft — not published."}
 
 
 @dataclass(frozen=True)
@@ -122,3 +132,48 @@ def round_of(rounds: list[Round], moment: datetime) -> int:
     """Index of the round a run started at ``moment`` belongs to."""
     starts = [r.start for r in rounds[1:]]
     return bisect_right(starts, moment)
+
+
+def draft_dir(reviews_dir: Path) -> Path:
+    """Where ``lsr report --draft`` writes: ``reviews/_drafts/`` (review folders and the portfolio below it)."""
+    return reviews_dir / DRAFTS_DIR
+
+
+def same_day_report(log: list[dict], now: datetime) -> datetime | None:
+    """The latest logged report written on ``now``'s UTC day, before ``now`` (not a "previous report")."""
+    today = datetime.combine(now.astimezone(UTC).date(), time(0), tzinfo=UTC)
+    same = [m for m in report_moments(log) if today <= m <= now]
+    return same[-1] if same else None
+
+
+def same_day_sentence(log: list[dict], now: datetime, lang: str, *, short: bool = False) -> str | None:
+    """What a report with no previous report says when the log holds a report of the same day (None: none
+    does, so this is the first report). ``short``: one sentence, for the key message."""
+    earlier = same_day_report(log, now)
+    if earlier is None:
+        return None
+    nl = lang == "nl"
+    head = ("Er is nog geen rapport van een eerdere dag om mee te vergelijken." if nl
+            else "There is no report from an earlier day to compare with yet.")
+    if short:
+        return head
+    when = f"{fmt_date(earlier, lang)} ({earlier.astimezone(UTC):%H:%M} UTC)"
+    return head + (
+        f" Het rapport van {when} telt niet als vorig rapport, omdat rapporten van dezelfde dag als één rapport "
+        "gelden; alle aantallen in dit rapport tellen daarom vanaf het begin." if nl
+        else f" The report of {when} does not count as the previous one, because reports written on the same "
+        "day count as one report; every count in this report therefore runs from the start."
+    )
+
+
+def draft_notice(log: list[dict], lang: str) -> str:
+    """The line at the top of a draft: not published, and what the next report compares with."""
+    moments = report_moments(log)
+    if lang == "nl":
+        head = f"{DRAFT_MARK['nl']} Dit concept is niet vastgelegd als gepubliceerd rapport"
+        return (f"{head}: het volgende rapport vergelijkt met het laatst gepubliceerde rapport "
+                f"({fmt_date(moments[-1], lang)}), niet met dit concept." if moments
+                else f"{head}; er is nog geen gepubliceerd rapport.")
+    head = f"{DRAFT_MARK['en']} This draft is not recorded as a published report"
+    return (f"{head}: the next report compares with the last published report ({fmt_date(moments[-1], lang)}), "
+            "not with this draft." if moments else f"{head}; no report has been published yet.")

@@ -13,7 +13,7 @@ import copy
 import dataclasses
 
 from lsr import __version__
-from lsr.report import assurance, evidence, prose, protocol_text, sections
+from lsr.report import amendments, assurance, evidence, prose, protocol_text, sections
 from lsr.report.collect import ReviewData, Study
 from lsr.report.document import (
     UL,
@@ -194,6 +194,7 @@ def build_summary(d: ReviewData, lang: str) -> tuple[Doc, dict[str, str]]:
                 ]
             )
         )
+    amendments.amendments_section(d, lang, doc)  # the search changed in this period; every protocol version
     doc.add(H(2, f"{w['studies']} ({fmt_int(len(d.included), lang)})"))
     if d.included:
         doc.add(RefList([_ref(x, lang, id(x) in new_ids and d.cutoff is not None) for x in d.included]))

@@ -6,7 +6,8 @@ diagram (``prisma.svg`` in English, ``prisma.<lang>.svg`` for other languages), 
 ``reports.json`` (with the record ids of the studies the report counts as included, ``included_ids``, so
 that the next report's "studies included in the previous version" is what this one published). Without a
 review list, also ``reviews/portfolio.<lang>.md`` / ``.html``. Files are
-replaced atomically, so a reader never sees half a file.
+replaced atomically, so a reader never sees half a file. A draft (``draft=True``) writes the same files
+into ``reviews/_drafts/`` with a notice at the top, and no log entry (``lsr.report.rounds``).
 """
 
 from __future__ import annotations
@@ -17,10 +18,19 @@ from pathlib import Path
 
 from lsr.errors import LsrError
 from lsr.report.collect import ReviewData, collect_review
-from lsr.report.document import to_html, to_markdown
+from lsr.report.document import P, Strong, to_html, to_markdown
 from lsr.report.flow_svg import flow_svg
 from lsr.report.portfolio import build_portfolio
-from lsr.report.rounds import append_log, make_rounds, parse_since, previous_report, read_log
+from lsr.report.rounds import (
+    DRAFT_MARK,
+    append_log,
+    draft_dir,
+    draft_notice,
+    make_rounds,
+    parse_since,
+    previous_report,
+    read_log,
+)
 from lsr.report.sections import previous_label, prisma_file
 from lsr.report.summary import build_summary
 from lsr.report.texts import LANGS
@@ -73,6 +83,7 @@ def write_reports(
     since: str | date | datetime | None = None,
     *,
     now: datetime | None = None,
+    draft: bool = False,
 ) -> list[Path]:
     """Write summaries, diagrams and plots for reviews (and the portfolio when no review is named).
 
@@ -83,6 +94,7 @@ def write_reports(
         formats: any of ``md`` and ``html``.
         since: start of the current update round (a date means 00:00 UTC); default: the previous report.
         now: the report's moment (default: the current time; tests pass a fixed one).
+        draft: write into ``reviews/_drafts/``, marked as a draft, and leave the report log alone.
 
     Returns:
         Every file written, in order.
@@ -100,11 +112,17 @@ def write_reports(
     ids = ws.review_ids(list(review_ids) if review_ids else None)
     datas = collect_all(ws, ids, since_at, now)
     written: list[Path] = []
+    drafts = draft_dir(ws.settings.reviews_dir)
     for data in datas:
         rdir = ws.review_dir(data.protocol.id)
+        if draft:
+            rdir = drafts / data.protocol.id
+            rdir.mkdir(parents=True, exist_ok=True)
         names: list[str] = []
         for lang in langs:
             doc, files = build_summary(data, lang)
+            if draft:
+                doc.blocks.insert(0, P([Strong(draft_notice(data.log, lang))]))
             for name, svg in files.items():
                 written.append(_write(rdir / name, svg + "\n"))
                 names.append(name)
@@ -121,13 +139,16 @@ def write_reports(
             )
             written.append(_write(rdir / prisma_file("en"), svg + "\n"))
             names.append(prisma_file("en"))
-        append_log(rdir, _log_entry(data, since_at, langs, formats, names))
+        if not draft:
+            append_log(rdir, _log_entry(data, since_at, langs, formats, names))
     if not review_ids:
-        reviews_dir = ws.settings.reviews_dir
+        reviews_dir = drafts if draft else ws.settings.reviews_dir
         reviews_dir.mkdir(parents=True, exist_ok=True)
         for lang in langs:
             for fmt in formats:
                 doc = build_portfolio(datas, lang, fmt, now, disabled=sorted(ws.disabled.values(), key=lambda d: d.id))
+                if draft:
+                    doc.blocks.insert(0, P([Strong(DRAFT_MARK[lang])]))
                 text = to_markdown(doc) if fmt == "md" else to_html(doc, f"lsr {_version()}")
                 written.append(_write(reviews_dir / f"portfolio.{lang}.{fmt}", text))
     return written

@@ -328,7 +328,8 @@ def _main_of(s: Synthesis) -> Pooled | None:
 
 
 def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str, *,
-                     entered: int | None = None, left: int | None = None, excluded: bool = False) -> str:
+                     entered: int | None = None, left: int | None = None, excluded: bool = False,
+                     first: str | None = None) -> str:
     """What changed since the previous report: studies in and out of the synthesis, and whether the
     conclusion or the strength changed.
 
@@ -341,6 +342,8 @@ def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str
         left: studies in the previous report's synthesis that are not in it now.
         excluded: whether the studies that left are no longer included (rather than only no longer
             extracted): "niet meer opgenomen" instead of "niet meer in de effectberekening".
+        first: what to say without a previous report instead of "this is the first report" (a report of
+            the same day exists: ``lsr.report.rounds.same_day_sentence``).
 
     Without ``entered`` and ``left`` (a caller that cannot compare study ids) they are the net change of
     the number of studies in the synthesis, which hides a study that left when another entered;
@@ -348,7 +351,7 @@ def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str
     """
     nl = lang == "nl"
     if previous_at is None:
-        return "Dit is het eerste rapport met deze review." if nl else "This is the first report of this review."
+        return first or ("Dit is het eerste rapport met deze review." if nl else "This is the first report of this review.")
     when = fmt_date(previous_at, lang)
     if previous is None:
         return (f"Het vorige rapport ({when}) had nog geen effectsynthese." if nl
@@ -433,19 +436,20 @@ def _no_effect_yet(s: Synthesis, lang: str) -> str:
 
 
 def key_message(s: Synthesis, protocol, lang: str, previous: dict | None = None, previous_at=None, *,
-                entered: int | None = None, left: int | None = None, excluded: bool = False) -> str:
+                entered: int | None = None, left: int | None = None, excluded: bool = False,
+                first: str | None = None) -> str:
     """The key message of one review in ``lang`` (``nl`` or ``en``), under 150 words.
 
-    ``entered``, ``left`` and ``excluded`` are passed to ``changes_sentence`` (studies that entered and
+    ``entered``, ``left``, ``excluded`` and ``first`` are passed to ``changes_sentence`` (studies that entered and
     left the synthesis since the previous report).
     """
-    message = _key_message(s, lang, previous, previous_at, entered, left, excluded, direction=True)
+    message = _key_message(s, lang, previous, previous_at, entered, left, excluded, first, direction=True)
     if len(message.split()) >= MAX_WORDS:  # the uncertain direction is the one part that can go
-        message = _key_message(s, lang, previous, previous_at, entered, left, excluded, direction=False)
+        message = _key_message(s, lang, previous, previous_at, entered, left, excluded, first, direction=False)
     return message
 
 
-def _key_message(s: Synthesis, lang: str, previous, previous_at, entered, left, excluded, *,
+def _key_message(s: Synthesis, lang: str, previous, previous_at, entered, left, excluded, first, *,
                  direction: bool) -> str:
     nl = lang == "nl"
     out: list[str] = []
@@ -464,5 +468,6 @@ def _key_message(s: Synthesis, lang: str, previous, previous_at, entered, left, 
         out.append(f"De bewijskracht is {st.word('nl')}." if nl else f"The strength of evidence is {st.word('en')}.")
         out.append(_rests_on(s, p, lang))
         out.append(_meaning(p, st.level, lang, favourable(p, s.main.higher_is_better)))
-    out.append(changes_sentence(s, previous, previous_at, lang, entered=entered, left=left, excluded=excluded))
+    out.append(changes_sentence(s, previous, previous_at, lang, entered=entered, left=left, excluded=excluded,
+                                first=first))
     return " ".join(out)

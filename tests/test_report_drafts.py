@@ -1,0 +1,95 @@
+"""Published reports and drafts: ``lsr report --draft`` writes the same files apart, marked as a draft, and
+records nothing, so the next report still compares with the last published one; a report whose only logged
+predecessor is from the same day says so instead of calling itself the first."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from lsr.report import write_reports
+from lsr.settings import resolve
+from lsr.workspace import open_workspace
+from tests.helpers import make_workspace, run
+
+RID = "test-review"
+
+
+def _ok(args: list[str], root: Path):
+    result = run(args, root)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def _workspace(tmp_path: Path) -> Path:
+    root = make_workspace(tmp_path / "ws")
+    csv = tmp_path / "scopus.csv"
+    csv.write_text("title,authors,year,doi,abstract\n" + "".join(
+        f'Trial {i} of an extended school day,"Jansen, J.",2020,10.5555/d.{i},\n' for i in range(1, 4)),
+        encoding="utf-8")
+    _ok(["import", RID, csv, "--source", "scopus"], root)
+    _ok(["decide", RID, "10.5555/d.1", "include"], root)
+    return root
+
+
+def _log(root: Path) -> list[dict]:
+    return json.loads((root / "reviews" / RID / "reports.json").read_text(encoding="utf-8"))["reports"]
+
+
+def test_a_draft_is_written_apart_marked_and_not_recorded(tmp_path):
+    root = _workspace(tmp_path)
+    published_at = (datetime.now(UTC) - timedelta(days=3)).replace(microsecond=0)
+    write_reports(open_workspace(resolve(root)), [RID], now=published_at)
+    published = (root / "reviews" / RID / "summary.nl.md").read_text(encoding="utf-8")
+
+    result = _ok(["report", "--draft"], root)  # every review and the portfolio
+    assert "(a draft: not recorded in reports.json)" in result.stderr
+    drafts = root / "reviews" / "_drafts"
+    assert f"reviews/_drafts/{RID}/summary.nl.html" in result.stdout
+    assert len(_log(root)) == 1  # nothing recorded
+    assert (root / "reviews" / RID / "summary.nl.md").read_text(encoding="utf-8") == published
+    assert not (root / "reviews" / "portfolio.nl.md").exists()
+    nl = (drafts / RID / "summary.nl.md").read_text(encoding="utf-8")
+    en = (drafts / RID / "summary.en.md").read_text(encoding="utf-8")
+    first_block = nl.split("\n\n")[2]  # after the title and the subtitle
+    assert first_block.startswith("**Concept — niet gepubliceerd. Dit concept is niet vastgelegd")
+    assert "vergelijkt met het laatst gepubliceerde rapport" in first_block
+    assert en.split("\n\n")[2].startswith("**Draft — not published.")
+    assert "Sinds het vorige rapport" in nl  # the draft compares with the published report, too
+    assert (drafts / "portfolio.nl.html").read_text(encoding="utf-8").count("Concept — niet gepubliceerd") == 1
+    assert (drafts / RID / "prisma.svg").exists() and (drafts / RID / "screening.nl.svg").exists()
+
+    _ok(["report", RID, "--draft", "--lang", "en"], root)
+    _ok(["report", RID], root)  # published: compares with the published report, not with the drafts
+    log = _log(root)
+    assert len(log) == 2 and log[1]["cutoff"] == published_at.isoformat(timespec="seconds")
+    summary = (root / "reviews" / RID / "summary.nl.md").read_text(encoding="utf-8")
+    assert "Concept" not in summary and "Sinds het vorige rapport" in summary
+
+
+def test_a_report_after_one_of_the_same_day_does_not_claim_to_be_the_first(tmp_path):
+    root = _workspace(tmp_path)
+    ws = open_workspace(resolve(root))
+    morning = datetime(2026, 4, 2, 9, 15, tzinfo=UTC)
+    write_reports(ws, now=morning)
+    first_nl = (root / "reviews" / RID / "summary.nl.md").read_text(encoding="utf-8")
+    assert "Dit is het eerste rapport van deze review" in first_nl  # truly the first
+    write_reports(ws, now=morning + timedelta(hours=5))
+    nl = (root / "reviews" / RID / "summary.nl.md").read_text(encoding="utf-8")
+    en = (root / "reviews" / RID / "summary.en.md").read_text(encoding="utf-8")
+    assert "eerste rapport" not in nl and "first report" not in en
+    assert ("Er is nog geen rapport van een eerdere dag om mee te vergelijken. Het rapport van 2 april 2026 "
+            "(09:15 UTC) telt niet als vorig rapport") in nl
+    assert "There is no report from an earlier day to compare with yet. The report of 2 April 2026 (09:15 UTC)" in en
+    portfolio = (root / "reviews" / "portfolio.nl.md").read_text(encoding="utf-8")
+    assert "eerste rapport" not in portfolio
+    assert "Er is nog geen rapport van een eerdere dag om mee te vergelijken." in portfolio
+
+
+def test_report_help_teaches_what_a_draft_is():
+    result = run(["report", "--help"])
+    text = " ".join(result.stdout.split())
+    assert "--draft" in text and "reviews/_drafts/" in text
+    assert "next report still compares with the last published one" in text
+    assert "Concept — niet gepubliceerd" in text
