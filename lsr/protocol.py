@@ -428,6 +428,26 @@ class Protocol(Table):
         return hashlib.sha256(self.protocol_json.encode()).hexdigest()[:16]
 
 
+def is_translation_key(key: str) -> bool:
+    """Whether a protocol key holds a translation (``title_nl``, ``[pico] outcomes_nl``, ...): the Dutch
+    rendering of a part, not a part of what the review searches, screens or extracts."""
+    return key.endswith("_nl")
+
+
+def amended_content(raw: dict) -> dict:
+    """A protocol's TOML table without what an amendment is not about: its ``version`` label, translations
+    (``*_nl`` keys) and the screener's ``[criteria] highlight`` colouring. Two contents that agree here
+    describe the same review, so a new translation needs no new ``version``."""
+    def strip(table: dict, top: bool) -> dict:
+        out = {}
+        for k, v in table.items():
+            if is_translation_key(k) or (top and k == "version") or (not top and k == "highlight"):
+                continue
+            out[k] = strip(v, False) if isinstance(v, dict) else v
+        return out
+    return strip(raw, True)
+
+
 # --- The walker: a TOML table into its model, every problem collected. ---
 
 

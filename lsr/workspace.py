@@ -4,7 +4,8 @@
 a ``Review`` row. A protocol whose content changed gets a new ``ProtocolVersion`` row; nothing is
 overwritten silently. Library callers and both UIs start here. A content change recorded under a ``version``
 label the review already has (the file was amended without bumping ``version``) is still recorded, but
-named in ``Workspace.sync_warnings`` (``unbumped_versions`` finds the same without recording anything, for
+named in ``Workspace.sync_warnings`` (a change of translations only, ``protocol.amended_content``, needs no
+bump and is not named) (``unbumped_versions`` finds the same without recording anything, for
 ``lsr protocols check``): one label must not stand for two different searches unnoticed.
 
 A protocol file that does not load (bad TOML, an invalid key) disables only its own review: it is listed
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsr.errors import LsrError
-from lsr.protocol import DisabledReview, Protocol, ReviewCatalogue, load_catalogue
+from lsr.protocol import DisabledReview, Protocol, ReviewCatalogue, amended_content, load_catalogue
 from lsr.settings import Settings, resolve
 
 if TYPE_CHECKING:
@@ -147,15 +148,25 @@ def _unbumped(session, proto: Protocol) -> UnbumpedVersion | None:
 
     from lsr.models import ProtocolVersion  # noqa: PLC0415
 
-    other = session.exec(
+    content = amended_content(proto.raw)
+    others = session.exec(
         select(ProtocolVersion).where(ProtocolVersion.review_id == proto.id,
                                       ProtocolVersion.version == proto.version,
                                       ProtocolVersion.protocol_hash != proto.content_hash)
         .order_by(ProtocolVersion.id)
-    ).first()
+    ).all()
+    other = next((o for o in others if amended_content(_raw(o)) != content), None)  # translations need no bump
     if other is None:
         return None
     return UnbumpedVersion(proto.id, proto.path, proto.version, other.recorded_at)
+
+
+def _raw(version) -> dict:
+    try:
+        raw = version.protocol_raw
+    except ValueError:
+        return {}
+    return raw if isinstance(raw, dict) else {}
 
 
 def unbumped_versions(ws: Workspace) -> list[UnbumpedVersion]:

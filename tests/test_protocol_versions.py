@@ -70,3 +70,21 @@ def test_update_names_the_unbumped_version_when_it_records_it(tmp_path, server, 
     third = run(["update", REVIEW], root)
     assert "bump `version`" not in third.stderr  # said once, when recorded; `protocols check` keeps saying it
     assert "bump `version`" in run(["protocols", "check"], root).stderr
+
+
+def test_a_new_translation_needs_no_version_bump(tmp_path):
+    """Translations (``*_nl`` keys) and the screener's highlight are not what a review searches or screens:
+    adding or correcting them under the same ``version`` is recorded as new content, but not named as an
+    unbumped amendment (the NPHLN protocols got their Dutch PICO this way)."""
+    root = make_workspace(tmp_path / "ws")
+    assert run(["status"], root).exit_code == 0  # records version 2026-11-23
+    file = root / "protocols" / f"{REVIEW}.toml"
+    text = file.read_text(encoding="utf-8")
+    text = text.replace('outcomes = ["achievement"]', 'outcomes = ["achievement"]\noutcomes_nl = ["leerprestaties"]', 1)
+    text = text.replace('version = "2026-11-23"', 'version = "2026-11-23"\ntitle_nl = "Een verlengde schooldag"', 1)
+    file.write_text(text, encoding="utf-8")
+    check = run(["protocols", "check"], root)
+    assert check.exit_code == 0 and "warning" not in check.stderr, check.output
+    status = run(["status"], root)
+    assert "bump `version`" not in status.stderr
+    assert len(_versions(root)) == 2  # still recorded: the search log keeps every content

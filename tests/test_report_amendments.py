@@ -57,6 +57,8 @@ def test_amendments_are_listed_with_what_changed_and_the_search_change_is_named(
     assert new > 0  # the broadened query finds more
     _edit(root, 'stopping = "statistical"', 'stopping = "none"')  # not bumped
     _ok(["status"], root)
+    _edit(root, 'outcomes = ["achievement"]', 'outcomes = ["achievement"]\noutcomes_nl = ["leerprestaties"]')
+    _ok(["status"], root)  # a translation under the same label: no bump needed, none asked for
     today = datetime.now(UTC)
 
     _ok(["report", RID, "--format", "md", "--since", today.date().isoformat()], root)
@@ -69,6 +71,8 @@ def test_amendments_are_listed_with_what_changed_and_the_search_change_is_named(
     assert rows[1].startswith("| 15 januari 2027 |") and rows[1].endswith("| zoekvraag en in- en exclusiecriteria |")
     assert rows[2].startswith("| 15 januari 2027 (zelfde versielabel als de vorige: niet opgehoogd) |")
     assert "nog niet in een zoekactie (vastgelegd op" in rows[2] and rows[2].endswith("| screening |")
+    assert rows[3].startswith("| 15 januari 2027 | ") and rows[3].endswith("| Nederlandse vertaling |")
+    assert "niet opgehoogd" not in rows[3]
     assert f"| {day} |" in rows[0] and f"| {day} |" in rows[1]
     assert "Waarom het protocol is gewijzigd, staat niet in de database" in table
     rows_en = [line for line in _section(en, SECTION_EN).splitlines() if line.startswith("| 15 January 2027")]

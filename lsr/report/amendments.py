@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from lsr.protocol import amended_content, is_translation_key
 from lsr.report.document import Doc, H, P, Table
 from lsr.report.texts import fmt_date, fmt_int, fmt_version
 
@@ -27,18 +28,20 @@ if TYPE_CHECKING:
 
     from lsr.report.collect import ReviewData
 
-PARTS = ("query", "filters", "criteria", "pico", "screening", "schedule", "other")
+PARTS = ("query", "filters", "criteria", "pico", "screening", "schedule", "translation", "other")
 """The parts of a protocol an amendment is described by, in the order the reports list them."""
 
 PART_WORDS = {
     "nl": {"query": "zoekvraag", "filters": "zoekfilters", "criteria": "in- en exclusiecriteria", "pico": "PICO",
-           "screening": "screening", "schedule": "updateschema", "other": "overige onderdelen"},
+           "screening": "screening", "schedule": "updateschema", "translation": "Nederlandse vertaling",
+           "other": "overige onderdelen"},
     "en": {"query": "search query", "filters": "search filters", "criteria": "inclusion and exclusion criteria",
-           "pico": "PICO", "screening": "screening", "schedule": "update schedule", "other": "other parts"},
+           "pico": "PICO", "screening": "screening", "schedule": "update schedule", "translation": "Dutch translation",
+           "other": "other parts"},
 }
 SEARCH_PARTS = frozenset({"query", "filters"})
-CRITERIA_KEYS = frozenset({"include", "exclude", "exclusion_reasons", "include_nl", "exclude_nl",
-                           "exclusion_reasons_nl"})  # [criteria] highlight only colours the screener: "other"
+CRITERIA_KEYS = frozenset({"include", "exclude", "exclusion_reasons"})
+# [criteria] highlight only colours the screener: "other"; every ``*_nl`` key is a translation
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,8 @@ def recorded_versions(session: Session, review_id: str) -> list[RecordedVersion]
 
 
 def _part(table: str, key: str | None) -> str:
+    if is_translation_key(key or table):
+        return "translation"
     if table == "search":
         return key if key in SEARCH_PARTS else "other"
     if table == "criteria":
@@ -123,7 +128,8 @@ def amendments(d: ReviewData) -> list[Amendment]:
         out.append(Amendment(
             v.version, _utc(used[0].started_at) if used else None, v.recorded_at,
             changed_parts(previous.content, v.content) if previous else (),
-            previous is not None and previous.version == v.version,
+            previous is not None and previous.version == v.version
+            and amended_content(previous.content) != amended_content(v.content),  # a translation needs no bump
             update.new_records if update is not None else 0,
         ))
     return out
