@@ -185,7 +185,10 @@ def search_section(d: ReviewData, lang: str, doc: Doc) -> None:
                 ],
                 rows,
                 numeric={4, 5, 6},
-                nowrap={0},
+                # the date may take two lines and the query or file breaks inside its cell, so that the
+                # table fits the page and the Status column is not cut off (also in print)
+                wrap={3},
+                stack=True,
             )
         )
 
@@ -370,7 +373,8 @@ def rounds_section(d: ReviewData, lang: str, doc: Doc, svg: str) -> None:
             rows,
             numeric=set(range(2, 9)),
             total_last=True,
-            nowrap={0, 1},
+            nowrap={0},  # the period may wrap: on one line it pushes the last columns off the page
+            stack=True,
         ),
         P([rw["note"]], cls="small"),
     )
