@@ -79,6 +79,7 @@ td a { overflow-wrap: break-word; hyphens: auto; }  /* in a table "anywhere" let
   table.stack tr { display: block; border-bottom: 1px solid #d0d7de; padding: .4rem 0; }
   table.stack td { display: block; border: none; padding: .15rem 0; }
   table.stack td::before { content: attr(data-label); display: block; font-weight: 600; color: #57606a; }
+  table.stack td.num { text-align: left; }  /* one cell under the other: numbers line up with their labels */
   .wide { display: none; }
   .narrow { display: block; }
 }
