@@ -134,3 +134,62 @@ def test_rotated_phase_labels_of_the_prisma_diagram_are_never_cut(tmp_path, chro
     fits = json.loads(found.group(1).replace("&quot;", '"'))
     assert len(fits) == 3 * len(svgs)
     assert [label for label, ok in fits if not ok] == []
+
+
+TABLE_PROBE = """<script>
+window.addEventListener('load', () => {
+  const out = [];
+  for (const t of document.querySelectorAll('table')) {
+    out.push([t.rows[0].cells[0].textContent, Math.round(t.getBoundingClientRect().width),
+              Math.round(t.parentElement.clientWidth)]);
+  }
+  document.body.setAttribute('data-tables', JSON.stringify(out));
+});
+</script>"""
+LONG_QUERY = ('(cartilage OR chondral OR osteochondral) AND knee AND (microfracture OR "mesenchymal stem cells" OR '
+              '"bone marrow" OR chondrocyte OR scaffold OR allograft OR "stromal cells" OR mosaicplasty)')
+
+
+def _table_widths(page: Path, width: int, print_rules: bool, profile: Path) -> list:
+    """(first header, table width, width it has) of every table of ``page`` as Chromium lays it out at
+    ``width``; ``print_rules``: with the style sheet's print rules applied (A4's text width is 182 mm)."""
+    import json
+    import re
+
+    html = page.read_text(encoding="utf-8")
+    if print_rules:
+        html = html.replace("@media print {", "@media all {")
+    probe = page.with_name(f"probe-{width}.html")
+    probe.write_text(html.replace("</body>", TABLE_PROBE + "</body>"), encoding="utf-8")
+    proc = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                           "--hide-scrollbars", f"--user-data-dir={profile}", f"--window-size={width},2000",
+                           "--dump-dom", probe.as_uri()], capture_output=True, text=True, timeout=90)
+    found = re.search(r'data-tables="([^"]*)"', proc.stdout)
+    assert found, f"chromium returned no layout (exit {proc.returncode}): {proc.stderr[-500:]}"
+    return json.loads(found.group(1).replace("&quot;", '"'))
+
+
+def test_the_search_and_round_tables_fit_the_page_on_screen_and_in_print(tmp_path, chromium, db_backend):
+    """A long query breaks inside its cell, so the PRISMA-S table keeps its Status column on a 1200 px
+    screen and on A4 (182 mm of text, 688 px); the update rounds table fits too."""
+    if db_backend != "sqlite":
+        pytest.skip("rendering does not depend on the database backend")
+    from sqlmodel import select
+
+    from lsr.models import SearchRun
+
+    root, _ = build_review(tmp_path)
+    ws = open_workspace(resolve(root))
+    with ws.db.write() as session:
+        first = session.exec(select(SearchRun).order_by(SearchRun.id)).first()
+        first.query = LONG_QUERY  # an earlier, different query is listed in full in the table
+        session.add(first)
+    write_reports(ws, [RID], formats=["html"], now=REPORT_1)
+    write_reports(ws, [RID], formats=["html"], now=NOW)
+    for lang in ("nl", "en"):
+        page = root / "reviews" / RID / f"summary.{lang}.html"
+        for width, print_rules in ((1200, False), (688, True)):
+            tables = _table_widths(page, width, print_rules, tmp_path / "profile")
+            assert len(tables) >= 3
+            wide = [(head, w, room) for head, w, room in tables if w > room + 1]
+            assert wide == [], f"{lang} at {width}px{' (print)' if print_rules else ''}: tables wider than the page"

@@ -46,9 +46,9 @@ NL = [
     "geïmporteerd. Samen leverden die 13 treffers op; na het verwijderen van 5 dubbelingen bleven er 8 "
     "nieuwe "
     "publicaties over.",
-    "In dezelfde periode is er op titel en samenvatting over 6 publicaties besloten en zijn er 2 studies "
-    "nieuw "
-    "opgenomen (1 daarvan kwam uit eerdere zoekacties).",
+    # the diagram's "Beoordeeld op titel en samenvatting (n = 7)": 6 from this round's searches, 1 carried over
+    "In dezelfde periode is er op titel en samenvatting over 7 publicaties besloten (waarvan 1 uit eerdere "
+    "zoekacties) en zijn er 2 studies nieuw opgenomen (1 daarvan kwam uit eerdere zoekacties).",
     "Van de 20 gevonden publicaties zijn er 15 (75%) beoordeeld op titel en samenvatting: 8 gingen door naar de "
     "volledige "
     "tekst, 6 zijn uitgesloten en over 1 wordt nog getwijfeld (nog geen besluit). Er wachten er nog 5.",
@@ -69,8 +69,8 @@ EN = [
     "Since the previous report of 15 March 2026, 1 OpenAlex search was run and 1 file was imported. Together "
     "they "
     "returned 13 hits; after removing 5 duplicates, 8 new records remained.",
-    "In the same period 6 records were decided on title and abstract and 2 studies were newly included (1 "
-    "of them from earlier searches).",
+    "In the same period 7 records were decided on title and abstract (1 of them from earlier searches) and 2 "
+    "studies were newly included (1 of them from earlier searches).",
     "Of the 20 records found, 15 (75%) have been screened on title and abstract: 8 went on to full-text "
     "assessment, 6 were excluded and 1 is undecided (maybe); 5 remain.",
     "Full-text decisions were made on 7 records: 3 included and 4 excluded (1 of them because the full text "

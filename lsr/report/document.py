@@ -160,6 +160,7 @@ class Table:
     total_last: bool = False
     nowrap: set[int] = field(default_factory=set)
     stack: bool = False  # HTML on phones: one block per row, each cell under its column name
+    wrap: set[int] = field(default_factory=set)  # columns whose long words (queries, file names) break anywhere
 
     def md(self) -> list[str]:
         if not self.header:  # a key-value table: a list reads better in Markdown
@@ -169,7 +170,8 @@ class Table:
         return lines + ["| " + " | ".join(_md_inline(c) for c in row) + " |" for row in self.rows]
 
     def _cell(self, tag: str, i: int, content: str) -> str:
-        classes = " ".join(c for c, cols in (("num", self.numeric), ("nowrap", self.nowrap)) if i in cols)
+        classes = " ".join(c for c, cols in (("num", self.numeric), ("nowrap", self.nowrap), ("wrap", self.wrap))
+                           if i in cols)
         return f'<{tag} class="{classes}">{content}</{tag}>' if classes else f"<{tag}>{content}</{tag}>"
 
     def html(self) -> str:

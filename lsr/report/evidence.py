@@ -4,36 +4,64 @@ the text meant for policy staff.
 
 ``key_message_blocks`` and ``evidence_section`` read ``ReviewData.synthesis`` (``lsr.synthesis``); the
 forest plots are returned as files (name -> SVG) like the other figures. ``synthesis_changes`` compares
-the studies in the synthesis now with those at the previous report, so that a study that left is
-reported even when another one entered.
+the studies in the effect estimate now (``Synthesis.effect_ids``: with a usable effect, not only described)
+with those at the previous report, so that a study that left (retracted, excluded, or without a usable
+effect now) is reported even when another one entered; ``left_effect_studies`` lists those still included
+with why, for "what changed".
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from lsr.report.collect import ReviewData
+from lsr.report.collect import ReviewData, Study
 from lsr.report.document import UL, Doc, Figure, H, P, Pre, Strong, Table
 from lsr.report.rounds import same_day_sentence
 from lsr.report.texts import fmt_date, fmt_dec, fmt_int, fmt_range
 from lsr.synthesis.forest import shows_pi
 from lsr.synthesis.key_message import PI_MIN_K, changes_sentence, effect_text, key_message
+from lsr.synthesis.service import RETRACTED, DescribedStudy
 from lsr.synthesis.strength import EVENTS_OIS, PARTICIPANTS_OIS
 
-METHOD = {  # the body text: plain Dutch; the model and the software are in the technical appendix
-    "nl": "Het gemiddelde effect weegt grotere en preciezere studies zwaarder. Een relatief risico of "
-          "oddsratio onder 1 betekent dat de uitkomst in de groep met de aanpak minder vaak voorkomt, boven 1 "
-          "vaker. Een oddsratio is geen verandering van de kans in procenten en wordt daarom alleen als "
-          "richting beschreven. Het voorspellingsinterval geeft aan waar het effect in een nieuwe situatie kan "
-          f"liggen; bij minder dan {PI_MIN_K} studies is het zo breed dat het weinig zegt en wordt het niet "
-          "getoond. Hoe het gemiddelde precies is berekend, staat in de technische bijlage.",
-    "en": "Pooled with a random-effects model (inverse variance; between-study variance tau² by Paule-Mandel, "
-          "which unlike DerSimonian-Laird does not underestimate large heterogeneity), Wald 95% CI, prediction "
-          "interval with t on k-2 degrees of freedom (not shown below "
-          f"{PI_MIN_K} studies, where it is too wide to inform); computed with statsmodels. Ratio measures on "
-          "the natural scale (below 1: less of the outcome with the intervention); an odds ratio is described "
-          "by its direction only, not as a percentage change of risk. I² = (Q - df) / Q.",
-}
+
+def method_note(s, lang: str) -> str:
+    """How the effects are computed and read, explaining only the measures the report shows (a review with
+    only SMD and MD gets no sentence on relative risks or odds ratios). Dutch: plain words; the model and the
+    software are in the technical appendix."""
+    used = {r.pooled.measure for r in s.outcomes if r.pooled.studies}
+    ratios = [m for m in ("RR", "OR") if m in used]
+    diffs = [m for m in ("SMD", "MD") if m in used]
+    if lang == "nl":
+        parts = ["Het gemiddelde effect weegt grotere en preciezere studies zwaarder."]
+        if ratios:
+            what = " of ".join({"RR": "relatief risico", "OR": "oddsratio"}[m] for m in ratios)
+            parts.append(f"Een {what} onder 1 betekent dat de uitkomst in de groep met de aanpak minder vaak "
+                         "voorkomt, boven 1 vaker.")
+        if "OR" in ratios:
+            parts.append("Een oddsratio is geen verandering van de kans in procenten en wordt daarom alleen als "
+                         "richting beschreven.")
+        if diffs:
+            parts.append(f"Een verschil in gemiddelden ({' of '.join(diffs)}) boven 0 betekent dat de groep met "
+                         "de aanpak gemiddeld hoger scoort, onder 0 lager.")
+        parts.append("Het voorspellingsinterval geeft aan waar het effect in een nieuwe situatie kan liggen; bij "
+                     f"minder dan {PI_MIN_K} studies is het zo breed dat het weinig zegt en wordt het niet "
+                     "getoond. Hoe het gemiddelde precies is berekend, staat in de technische bijlage.")
+        return " ".join(parts)
+    text = ("Pooled with a random-effects model (inverse variance; between-study variance tau² by Paule-Mandel, "
+            "which unlike DerSimonian-Laird does not underestimate large heterogeneity), Wald 95% CI, prediction "
+            f"interval with t on k-2 degrees of freedom (not shown below {PI_MIN_K} studies, where it is too "
+            "wide to inform); computed with statsmodels.")
+    if ratios:
+        text += " Ratio measures on the natural scale (below 1: less of the outcome with the intervention)" + \
+            ("; an odds ratio is described by its direction only, not as a percentage change of risk." if "OR" in
+             ratios else ".")
+    if diffs:
+        text += (f" Differences in means ({' and '.join(diffs)}) are the intervention group minus the comparison "
+                 "group (above 0: higher scores with the intervention).")
+    return text + " I² = (Q - df) / Q."
+
+
 METHOD_APPENDIX_NL = ("Het gemiddelde effect is berekend met een random-effectsmodel (inverse variantie; variantie "
                       "tussen studies, tau², volgens Paule-Mandel; 95%-betrouwbaarheidsinterval volgens Wald; "
                       "voorspellingsinterval met t op k−2 vrijheidsgraden), met het Python-pakket statsmodels. "
@@ -66,25 +94,65 @@ RULE = {
 }
 
 
-def synthesis_changes(d: ReviewData) -> tuple[int, int, bool] | None:
-    """(entered, left, excluded): studies that entered and left the synthesis since the previous report,
-    and whether those that left are no longer included (not only no longer extracted).
+@dataclass(frozen=True)
+class SynthesisChanges:
+    """Studies that entered and left the effect estimate (``Synthesis.effect_ids``) since the previous report.
 
-    Exact when the previous report's snapshot lists its studies (``studies``: record ids). Older snapshots
-    store only counts; then the studies of the previous version are those included at the previous report
-    (``ReviewData.flow.previous_ids``, else the studies whose full-text include is older than that report), and the number that left is what the previous count lacks. None when
-    there is no previous synthesis to compare with, or the decision times contradict it (then the key
-    message falls back to the net change of the count).
+    ``left`` counts every study that left; ``retracted`` how many of them are retracted publications;
+    ``excluded`` whether the others are no longer included (rather than only without a usable effect now);
+    ``left_ids`` names them when the previous report's snapshot lists its studies.
+    """
+
+    entered: int
+    left: int
+    excluded: bool = False
+    retracted: int = 0
+    left_ids: tuple[int, ...] = ()
+
+    def keywords(self) -> dict:
+        """The ``entered``/``left``/``excluded``/``retracted`` keywords of the key message's sentences."""
+        return {"entered": self.entered, "left": self.left, "excluded": self.excluded, "retracted": self.retracted}
+
+
+def _effect_before(prev: dict, s) -> set[int] | None:
+    """The studies in the previous report's effect estimate, from its snapshot; None for a snapshot that
+    stores only counts.
+
+    Snapshots before ``effect_studies`` list every extracted study (``studies``), pooled or described; of
+    those, a study described now for another reason than a retraction is taken to have been described then
+    too (effect data are not taken back), so it neither entered nor left.
+    """
+    if isinstance(prev.get("effect_studies"), list):
+        return set(prev["effect_studies"])
+    if isinstance(prev.get("studies"), list):
+        described = {d.record_id for r in s.outcomes for d in r.described_studies if d.reason != RETRACTED}
+        return set(prev["studies"]) - (described - s.effect_ids)
+    return None
+
+
+def synthesis_changes(d: ReviewData) -> SynthesisChanges | None:
+    """Studies that entered and left the effect estimate since the previous report, and why those that left
+    did (retracted, no longer included, or no usable effect now).
+
+    Exact when the previous report's snapshot lists its studies. Older snapshots store only counts; then the
+    studies of the previous version are those included at the previous report (``ReviewData.flow.previous_ids``,
+    else the studies whose full-text include is older than that report), and the number that left is what
+    the previous count of extracted studies lacks. None when there is no previous synthesis to compare with,
+    or the decision times contradict it (then the key message falls back to the net change of the count).
     """
     s, prev = d.synthesis, d.previous_synthesis
     if s is None or prev is None or d.previous_report_at is None:
         return None
-    now = s.study_ids
     included_now = {st.record.id for st in d.included}
-    if isinstance(prev.get("studies"), list):
-        before = set(prev["studies"])
+    before = _effect_before(prev, s)
+    if before is not None:
+        now = s.effect_ids
         gone = before - now
-        return len(now - before), len(gone), bool(gone) and not (gone & included_now)
+        retracted = {rid for rid in gone if rid in _retracted_ids(d)}
+        rest = gone - retracted
+        return SynthesisChanges(len(now - before), len(gone), bool(rest) and not (rest & included_now),
+                                len(retracted), tuple(sorted(gone)))
+    now = s.study_ids  # the count-only snapshot counted every extracted study
     flow_prev = d.flow.previous_ids
     if flow_prev:
         was_included = set(flow_prev)
@@ -101,13 +169,40 @@ def synthesis_changes(d: ReviewData) -> tuple[int, int, bool] | None:
         no_longer = len(d.left_inclusions)
     else:
         no_longer = max(0, int(prev.get("included", 0)) - len(included_now & was_included))
-    return entered, left, bool(left) and left <= no_longer
+    return SynthesisChanges(entered, left, bool(left) and left <= no_longer)
+
+
+def _retracted_ids(d: ReviewData) -> set[int]:
+    """Record ids of the included and no-longer-included studies that OpenAlex marks as retracted."""
+    studies = [*d.included, *(x.study for x in d.left_inclusions)]
+    return {st.record.id for st in studies if getattr(st.record, "is_retracted", False)}
+
+
+def left_effect_studies(d: ReviewData, lang: str) -> list[tuple[Study, str]]:
+    """The studies still included that left the effect estimate since the previous report, each with why in
+    ``lang`` ("teruggetrokken publicatie"); those no longer included are listed with the PRISMA flow's
+    ``left_inclusions`` instead."""
+    ch = synthesis_changes(d)
+    if ch is None or not ch.left_ids:
+        return []
+    by_id = {st.record.id: st for st in d.included}
+    out = []
+    for rid in ch.left_ids:
+        if rid not in by_id:
+            continue
+        why = RETRACTED if rid in _retracted_ids(d) else d.synthesis.not_in_effect_why(rid)
+        if why is None:
+            text = "niet meer in de extractie" if lang == "nl" else "no longer in the extraction"
+        else:
+            text = DescribedStudy(rid, "", why).reason_text(lang)
+        out.append((by_id[rid], text))
+    return out
 
 
 def _changes(d: ReviewData) -> dict:
-    """``synthesis_changes`` as the ``entered``/``left``/``excluded`` keywords of the key message's sentences."""
+    """``synthesis_changes`` as the keywords of the key message's sentences."""
     ch = synthesis_changes(d)
-    return dict(zip(("entered", "left", "excluded"), ch, strict=True)) if ch else {}
+    return ch.keywords() if ch else {}
 
 
 def changes_text(d: ReviewData, lang: str) -> str:
@@ -237,7 +332,7 @@ def evidence_section(d: ReviewData, lang: str, doc: Doc) -> dict[str, str]:
             svg = forest_svg(r, lang, f"{d.protocol.id}-{lang}-forest-{i + 1}")
             files[name] = svg
             doc.add(Figure(svg, forest_caption(r, lang), name, "plot"))
-    doc.add(P([METHOD[lang]], cls="small"), P([RULE[lang]], cls="small"))
+    doc.add(P([method_note(s, lang)], cls="small"), P([RULE[lang]], cls="small"))
     return files
 
 

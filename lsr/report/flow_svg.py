@@ -28,6 +28,12 @@ def left_reason(why: str, reason: str, lang: str) -> str:
     text = t.get(f"left_{why}", why)
     return f"{text}: {reason}" if why in ("ft", "ta") and reason != NO_REASON else text
 
+def unscreened_label(lang: str, per_round: bool) -> str:
+    """The "not yet screened" box: of this round in an updated review's diagram, of every record found so far
+    in the first (cumulative) one."""
+    return T[lang]["unscreened" if per_round else "unscreened_all"]
+
+
 FONT = 13
 LINE_H = 17
 PAD = 9
@@ -124,7 +130,8 @@ def _rows(
             [
                 _Box("excluded", c.ta_excluded, [_n(t["excluded"], c.ta_excluded, lang)], side_w),
                 _Box(
-                    "unscreened", c.unscreened, [_n(t["unscreened"], c.unscreened, lang)], side_w, dashed=True
+                    "unscreened", c.unscreened, [_n(unscreened_label(lang, with_previous), c.unscreened, lang)],
+                    side_w, dashed=True,
                 ),
                 _Box("maybe", c.ta_maybe, [_n(t["maybe"], c.ta_maybe, lang)], side_w, dashed=True),
             ],

@@ -28,8 +28,10 @@ text", "niet beschikbaar") are counted as *reports not retrieved* rather than *r
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import func
@@ -86,7 +88,8 @@ BOX_WORDS = {  # the boxes' wording, PRISMA 2020 in English and its Dutch render
         "duplicates": "Duplicate records removed",
         "screened": "Records screened",
         "excluded": "Records excluded",
-        "unscreened": "Not yet screened (of this round)",
+        "unscreened": "Not yet screened (of this round)",  # the diagram of an updated review: per round
+        "unscreened_all": "Not yet screened",  # the first (cumulative) diagram: every record found so far
         "maybe": "Undecided (maybe)",
         "sought": "Reports sought for retrieval",
         "not_retrieved": "Reports not retrieved",
@@ -123,6 +126,7 @@ BOX_WORDS = {  # the boxes' wording, PRISMA 2020 in English and its Dutch render
         "screened": "Beoordeeld op titel en samenvatting",
         "excluded": "Uitgesloten publicaties",
         "unscreened": "Nog niet beoordeeld (uit deze ronde)",
+        "unscreened_all": "Nog niet beoordeeld",
         "maybe": "Twijfel, nog geen besluit",
         "sought": "Volledige tekst gezocht",
         "not_retrieved": "Volledige tekst niet verkregen",
@@ -256,6 +260,19 @@ class Flow:
     def total(self, attr: str) -> int:
         """A box summed over all rounds (what ``lsr status`` reports for the whole review)."""
         return sum(getattr(r, attr) for r in self.rounds)
+
+    def with_reasons(self, rename: Callable[[str], str]) -> Flow:
+        """A copy whose full-text exclusion reasons (of every round and of ``current``, which is a separate
+        object once there is a previous version) and reasons for leaving are ``rename(reason)``: the one
+        place a report translates them."""
+        flow = copy.deepcopy(self)  # keeps ``current is rounds[-1]`` when it is
+        for counts in {id(c): c for c in (*flow.rounds, flow.current)}.values():
+            translated: Counter = Counter()
+            for reason, n in counts.ft_excluded_by_reason.items():
+                translated[reason if reason == NO_REASON else rename(reason)] += n
+            counts.ft_excluded_by_reason = translated
+        flow.left = [replace(x, reason=x.reason if x.reason == NO_REASON else rename(x.reason)) for x in flow.left]
+        return flow
 
 
 def prisma_flow(

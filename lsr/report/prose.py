@@ -203,9 +203,9 @@ def changes_sentences(d: ReviewData, lang: str) -> list[str]:
     n_upd = sum(r.kind == "update" for r in runs)
     n_imp = len(runs) - n_upd
     earlier = sum(1 for s in d.new_inclusions if s.round_index < len(d.rounds) - 1)
-    # the PRISMA diagram's own counts, so the sentence and the diagram agree: every record decided on title
-    # and abstract in this round, new ones and those carried over from earlier searches
-    n_scr, n_carried = own.screened, own.carried_over
+    # the PRISMA diagram's own boxes (``flow.current``), so the sentence and the diagram agree: every record
+    # decided on title and abstract in this round, new ones and those carried over from earlier searches
+    n_scr, n_carried = d.flow.current.screened, d.flow.current.carried_over
     if lang == "nl":
         if not runs:
             out = [f"{since} is er niet opnieuw gezocht; er zijn dus geen nieuwe publicaties bijgekomen."]

@@ -12,7 +12,7 @@ from pathlib import PureWindowsPath
 
 from lsr.report.collect import ReviewData
 from lsr.report.document import Code, Doc, Figure, H, P, Pre, Strong, Table
-from lsr.report.flow_svg import flow_svg, left_reason
+from lsr.report.flow_svg import flow_svg, left_reason, unscreened_label
 from lsr.report.prisma import BOX_WORDS as FLOW_WORDS
 from lsr.report.rounds import parse_since
 from lsr.report.texts import SCHEDULE, WORDS, fmt_date, fmt_int
@@ -185,9 +185,34 @@ def search_section(d: ReviewData, lang: str, doc: Doc) -> None:
                 ],
                 rows,
                 numeric={4, 5, 6},
-                nowrap={0},
+                # the date may take two lines and the query or file breaks inside its cell, so that the
+                # table fits the page and the Status column is not cut off (also in print)
+                wrap={3},
+                stack=True,
             )
         )
+
+
+def repeat_note(d: ReviewData, lang: str) -> str:
+    """One sentence under the diagram when a source in its identification box was searched more than once
+    (each update repeats the full search): works found again count among the records identified and then
+    as duplicates, so "OpenAlex (n = 2.020)" is not 2,020 different works. "" otherwise."""
+    searches: dict[str, int] = {}
+    for info in d.runs:
+        name = display_name(info.run.source or info.run.kind)  # as the diagram names it (``prisma_flow``)
+        searches[name] = searches.get(name, 0) + 1
+    shown = {display_name(i.run.source or i.run.kind) for i in d.runs
+             if d.cutoff is None or i.round_index == len(d.rounds) - 1}
+    again = sorted(name for name in shown if searches[name] > 1)
+    if not again:
+        return ""
+    names = again[0] if len(again) == 1 else ", ".join(again[:-1]) + (" en " if lang == "nl" else " and ") + again[-1]
+    if lang == "nl":
+        return (f"{names} {'is' if len(again) == 1 else 'zijn'} meer dan eens doorzocht: publicaties die een "
+                "latere zoekactie opnieuw vond, tellen mee bij de gevonden publicaties en zijn daarna als "
+                "dubbeling verwijderd.")
+    return (f"{names} {'was' if len(again) == 1 else 'were'} searched more than once: works found again by a "
+            "later search are counted among the records identified and then removed as duplicates.")
 
 
 def prisma_section(d: ReviewData, lang: str, doc: Doc, svg: str) -> None:
@@ -231,6 +256,9 @@ def prisma_section(d: ReviewData, lang: str, doc: Doc, svg: str) -> None:
         previous_label=previous_label(d, lang),
     )
     doc.add(H(2, w["prisma"]), P([intro]), Figure(svg, w["fig_prisma"], prisma_file(lang), "prisma", narrow))
+    repeated = repeat_note(d, lang)
+    if repeated:
+        doc.add(P([repeated], cls="small"))
     rows = [[t["identified_total"], fmt_int(c.identified, lang)]]
     rows += [[f"– {src}", fmt_int(n, lang)] for src, n in sorted({**c.databases, **c.other_sources}.items())]
     rows += [[t["duplicates"], fmt_int(c.duplicates, lang)]]
@@ -239,7 +267,7 @@ def prisma_section(d: ReviewData, lang: str, doc: Doc, svg: str) -> None:
     rows += [
         [t["screened"], fmt_int(c.screened, lang)],
         [t["excluded"], fmt_int(c.ta_excluded, lang)],
-        [t["unscreened"], fmt_int(c.unscreened, lang)],
+        [unscreened_label(lang, d.cutoff is not None), fmt_int(c.unscreened, lang)],
         [t["maybe"], fmt_int(c.ta_maybe, lang)],
         [t["sought"], fmt_int(c.ta_included, lang)],
         [t["not_retrieved"], fmt_int(c.ft_not_retrieved, lang)],
@@ -345,7 +373,8 @@ def rounds_section(d: ReviewData, lang: str, doc: Doc, svg: str) -> None:
             rows,
             numeric=set(range(2, 9)),
             total_last=True,
-            nowrap={0, 1},
+            nowrap={0},  # the period may wrap: on one line it pushes the last columns off the page
+            stack=True,
         ),
         P([rw["note"]], cls="small"),
     )

@@ -57,6 +57,8 @@ figure.plot svg { max-width: 40rem; }
 .narrow { display: none; }
 figure.prisma .narrow svg { max-width: 26rem; margin: 0 auto; }
 td.nowrap, th.nowrap { white-space: nowrap; }
+/* a long query or file name breaks inside its cell, so that a table of searches fits the page (and print) */
+td.wrap { overflow-wrap: anywhere; min-width: 8rem; }
 figcaption { color: var(--muted); font-size: .88rem; margin-top: .35rem; }
 ol.refs { padding-left: 1.6rem; }
 ol.refs li { margin: .65rem 0; }
@@ -77,6 +79,7 @@ td a { overflow-wrap: break-word; hyphens: auto; }  /* in a table "anywhere" let
   table.stack tr { display: block; border-bottom: 1px solid #d0d7de; padding: .4rem 0; }
   table.stack td { display: block; border: none; padding: .15rem 0; }
   table.stack td::before { content: attr(data-label); display: block; font-weight: 600; color: #57606a; }
+  table.stack td.num { text-align: left; }  /* one cell under the other: numbers line up with their labels */
   .wide { display: none; }
   .narrow { display: block; }
 }
@@ -93,5 +96,8 @@ td a { overflow-wrap: break-word; hyphens: auto; }  /* in a table "anywhere" let
   a { color: #000; text-decoration: none; }
   ul.glance { background: none; border: 1px solid #999; }
   th { background: none; }
+  table { font-size: 8.5pt; }  /* rem would keep the screen's 16px base: tables larger than the text */
+  th, td { padding: .2rem .3rem; }
+  td.wrap { min-width: 6rem; }
 }
 """

@@ -9,7 +9,6 @@ inter-rater agreement (dual screening); update rounds; how the report was made.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 
 from lsr import __version__
@@ -92,16 +91,7 @@ def _theme(proto, lang: str) -> str:
 
 def _dutch_reasons(d: ReviewData) -> ReviewData:
     """A copy of ``d`` whose full-text exclusion reasons carry the protocol's Dutch labels."""
-    flow = copy.deepcopy(d.flow)
-    for counts in flow.rounds:  # ``flow.current`` is the last of them
-        by_reason = getattr(counts, "ft_excluded_by_reason", None)
-        if not by_reason:
-            continue
-        translated = type(by_reason)()
-        for reason, n in by_reason.items():
-            translated[_nl_reason(d, reason)] += n
-        counts.ft_excluded_by_reason = translated
-    flow.left = [dataclasses.replace(x, reason=_nl_reason(d, x.reason)) for x in flow.left]
+    flow = d.flow.with_reasons(lambda reason: _nl_reason(d, reason))
     left = [
         dataclasses.replace(x, left=dataclasses.replace(x.left, reason=_nl_reason(d, x.left.reason)))
         for x in d.left_inclusions
@@ -111,6 +101,18 @@ def _dutch_reasons(d: ReviewData) -> ReviewData:
 
 def _nl_reason(d: ReviewData, reason: str) -> str:
     return protocol_text.reason(d.protocol, reason, "nl") if reason != NO_REASON else reason
+
+
+def _effect_changes(d: ReviewData, lang: str, doc: Doc) -> None:
+    """In "what changed": the key message's sentence on the effect estimate, and the studies still included
+    that left it, with why ("teruggetrokken publicatie")."""
+    if d.previous_report_at is None or d.synthesis is None:
+        return
+    doc.add(P([evidence.changes_text(d, lang)]))
+    left = evidence.left_effect_studies(d, lang)
+    if left:
+        doc.add(P([Strong("Niet meer in de effectberekening:" if lang == "nl" else "No longer in the synthesis:")]),
+                UL([[*short_reference(st, lang), f" — {why}"] for st, why in left]))
 
 
 def build_summary(d: ReviewData, lang: str) -> tuple[Doc, dict[str, str]]:
@@ -194,6 +196,7 @@ def build_summary(d: ReviewData, lang: str) -> tuple[Doc, dict[str, str]]:
                 ]
             )
         )
+    _effect_changes(d, lang, doc)
     amendments.amendments_section(d, lang, doc)  # the search changed in this period; every protocol version
     doc.add(H(2, f"{w['studies']} ({fmt_int(len(d.included), lang)})"))
     if d.included:

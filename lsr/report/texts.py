@@ -200,7 +200,7 @@ WORDS: dict[str, dict[str, str]] = {
         "col_search": "Zoekvraag of bestand",
         "col_results": "Treffers",
         "col_new": "Nieuw",
-        "col_dup": "Dubbelingen",
+        "col_dup": "Dubbe\u00adlingen",  # may break in a narrow column (soft hyphen)
         "col_status": "Status",
         "kind_update": "zoekactie",
         "kind_import": "import",
@@ -262,7 +262,7 @@ WORDS: dict[str, dict[str, str]] = {
         "col_search": "Query or file",
         "col_results": "Results",
         "col_new": "New",
-        "col_dup": "Duplicates",
+        "col_dup": "Dupli\u00adcates",
         "col_status": "Status",
         "kind_update": "search",
         "kind_import": "import",

@@ -6,8 +6,9 @@ sure we are (uncertainty of the estimate, differences between studies by I² wit
 threshold, evidence strength), what the effect rests on (the studies of the main outcome: their number,
 designs, participants and origin, and how many further studies count elsewhere), what it means for
 Heerlen-Noord and what lsr cannot tell (a local evaluation), and what changed since the previous report
-(studies that entered and left the synthesis; whether the conclusion or the strength changed), compared
-with the synthesis snapshot that report stored.
+(studies that entered and left the effect estimate, ``Synthesis.effect_ids``, saying which left because
+they were retracted; whether the conclusion or the strength changed), compared with the synthesis snapshot
+that report stored.
 
 The sentences name the outcome as a label, always in the same construction ("Voor de uitkomst
 leerprestaties scoort de groep met de aanpak ...", "For the outcome schulden, the risk is ..."), so they read
@@ -307,12 +308,16 @@ def _conclusion(measure: str, est: float, sure: bool, lang: str, higher_is_bette
     return f"een {sign} effect" if nl else f"{'an' if sign[0] in 'aeiou' else 'a'} {sign} effect"
 
 
-def _studies_part(entered: int, left: int, excluded: bool, lang: str) -> str:
+def _studies_part(entered: int, left: int, excluded: bool, lang: str, retracted: int = 0) -> str:
     nl = lang == "nl"
     parts = []
     if entered:
         parts.append(f"{entered} nieuwe {'studie' if entered == 1 else 'studies'} in de effectberekening" if nl else
                      f"{entered} new {'study' if entered == 1 else 'studies'} in the synthesis")
+    if retracted:  # a withdrawn publication is the change a reader of a living review must be told
+        parts.append(f"{studies_word(retracted, lang)} teruggetrokken en niet meer in de effectberekening" if nl else
+                     f"{studies_word(retracted, lang)} retracted, no longer in the synthesis")
+        left -= retracted
     if left:
         if nl:
             parts.append(f"{studies_word(left, lang)} niet meer " + ("opgenomen" if excluded else "in de effectberekening"))
@@ -329,7 +334,7 @@ def _main_of(s: Synthesis) -> Pooled | None:
 
 def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str, *,
                      entered: int | None = None, left: int | None = None, excluded: bool = False,
-                     first: str | None = None) -> str:
+                     retracted: int = 0, first: str | None = None) -> str:
     """What changed since the previous report: studies in and out of the synthesis, and whether the
     conclusion or the strength changed.
 
@@ -338,10 +343,14 @@ def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str
         previous: the synthesis snapshot the previous report stored (``service.snapshot``), or None.
         previous_at: when the previous report was made (None: this is the first report).
         lang: ``nl`` or ``en``.
-        entered: studies in the synthesis now that were not in it at the previous report.
-        left: studies in the previous report's synthesis that are not in it now.
-        excluded: whether the studies that left are no longer included (rather than only no longer
-            extracted): "niet meer opgenomen" instead of "niet meer in de effectberekening".
+        entered: studies in the effect estimate now (``Synthesis.effect_ids``: with a usable effect, not only
+            described) that were not in it at the previous report.
+        left: studies in the previous report's effect estimate that are not in it now.
+        excluded: whether the studies that left, other than the retracted ones, are no longer included
+            (rather than only without a usable effect now): "niet meer opgenomen" instead of "niet meer in de
+            effectberekening".
+        retracted: how many of ``left`` are retracted publications ("1 studie teruggetrokken en niet meer in
+            de effectberekening").
         first: what to say without a previous report instead of "this is the first report" (a report of
             the same day exists: ``lsr.report.rounds.same_day_sentence``).
 
@@ -371,7 +380,7 @@ def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str
         if not had_effect:
             return head + ("niets veranderd in de effectberekening (nog geen effect te berekenen)." if nl else
                            "nothing changed in the synthesis (no effect to compute yet).")
-    studies = _studies_part(entered, left, excluded, lang)
+    studies = _studies_part(entered, left, excluded, lang, min(retracted, left))
     if main is None:
         verdict = (("er is geen effect meer te berekenen" if nl else "there is no effect to compute any more")
                    if had_effect else ("nog geen effect te berekenen" if nl else "no effect to compute yet"))
@@ -437,20 +446,20 @@ def _no_effect_yet(s: Synthesis, lang: str) -> str:
 
 def key_message(s: Synthesis, protocol, lang: str, previous: dict | None = None, previous_at=None, *,
                 entered: int | None = None, left: int | None = None, excluded: bool = False,
-                first: str | None = None) -> str:
+                retracted: int = 0, first: str | None = None) -> str:
     """The key message of one review in ``lang`` (``nl`` or ``en``), under 150 words.
 
-    ``entered``, ``left``, ``excluded`` and ``first`` are passed to ``changes_sentence`` (studies that entered and
-    left the synthesis since the previous report).
+    ``entered``, ``left``, ``excluded``, ``retracted`` and ``first`` are passed to ``changes_sentence``
+    (studies that entered and left the effect estimate since the previous report).
     """
-    message = _key_message(s, lang, previous, previous_at, entered, left, excluded, first, direction=True)
+    changes = dict(entered=entered, left=left, excluded=excluded, retracted=retracted, first=first)
+    message = _key_message(s, lang, previous, previous_at, changes, direction=True)
     if len(message.split()) >= MAX_WORDS:  # the uncertain direction is the one part that can go
-        message = _key_message(s, lang, previous, previous_at, entered, left, excluded, first, direction=False)
+        message = _key_message(s, lang, previous, previous_at, changes, direction=False)
     return message
 
 
-def _key_message(s: Synthesis, lang: str, previous, previous_at, entered, left, excluded, first, *,
-                 direction: bool) -> str:
+def _key_message(s: Synthesis, lang: str, previous, previous_at, changes: dict, *, direction: bool) -> str:
     nl = lang == "nl"
     out: list[str] = []
     p = _main_of(s)
@@ -468,6 +477,5 @@ def _key_message(s: Synthesis, lang: str, previous, previous_at, entered, left, 
         out.append(f"De bewijskracht is {st.word('nl')}." if nl else f"The strength of evidence is {st.word('en')}.")
         out.append(_rests_on(s, p, lang))
         out.append(_meaning(p, st.level, lang, favourable(p, s.main.higher_is_better)))
-    out.append(changes_sentence(s, previous, previous_at, lang, entered=entered, left=left, excluded=excluded,
-                                first=first))
+    out.append(changes_sentence(s, previous, previous_at, lang, **changes))
     return " ".join(out)

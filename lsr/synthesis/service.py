@@ -169,9 +169,17 @@ class Synthesis:
         return self.outcomes[0] if self.outcomes else None
 
     @property
+    def effect_ids(self) -> set[int]:
+        """Record ids of the studies in the effect estimate: those with a usable effect on at least one
+        outcome (pooled, or a single study's own effect). A study only described (no usable effect, or
+        retracted) is not in it. This is what the reports mean by "in de effectberekening" / "in the
+        synthesis" when they say which studies entered and left it."""
+        return {e.record_id for r in self.outcomes for e in r.pooled.studies}
+
+    @property
     def with_effect(self) -> int:
-        """Included studies with a usable effect on at least one outcome."""
-        return len({e.record_id for r in self.outcomes for e in r.pooled.studies})
+        """Included studies with a usable effect on at least one outcome (``effect_ids``)."""
+        return len(self.effect_ids)
 
     @property
     def described_only(self) -> list[DescribedStudy]:
@@ -201,9 +209,16 @@ class Synthesis:
 
     @property
     def study_ids(self) -> set[int]:
-        """Record ids of every study in the synthesis, pooled or described."""
-        return ({e.record_id for r in self.outcomes for e in r.pooled.studies}
-                | {d.record_id for r in self.outcomes for d in r.described_studies})
+        """Record ids of every extracted study, in the effect estimate (``effect_ids``) or only described."""
+        return self.effect_ids | {d.record_id for r in self.outcomes for d in r.described_studies}
+
+    def not_in_effect_why(self, record_id: int) -> str | None:
+        """Why an extracted study is only described (``DescribedStudy.reason``, e.g. ``RETRACTED``); None
+        when it is in the effect estimate or not extracted."""
+        if record_id in self.effect_ids:
+            return None
+        return next((d.reason for r in self.outcomes for d in r.described_studies if d.record_id == record_id),
+                    None)
 
 
 def study_label(record: Record) -> str:
@@ -334,7 +349,9 @@ def snapshot(s: Synthesis) -> dict:
     return {
         "included": s.included,
         "extracted": s.extracted,
-        "studies": sorted(s.study_ids),  # so the next report says which studies entered and left
+        "studies": sorted(s.study_ids),  # every extracted study, pooled or described
+        # the studies in the effect estimate, so the next report says which entered and left it
+        "effect_studies": sorted(s.effect_ids),
         "outcomes": [
             {"outcome": r.pooled.outcome, "measure": r.pooled.measure or None, "k": r.pooled.k,
              "estimate": _r(r.pooled.estimate), "ci_low": _r(r.pooled.ci_low), "ci_high": _r(r.pooled.ci_high),
