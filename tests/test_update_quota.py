@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -317,17 +318,22 @@ def test_update_names_the_search_run_id_which_imports_share(tmp_path, monkeypatc
     assert status_json(ws_path, "test-review")["reviews"][0]["search_runs"] == 1
 
 
+def _first_update_with_dois(tmp_path) -> tuple[Path, tuple[str, str], str]:
+    """A workspace after one update: its path, the OpenAlex ids of its first two records with a DOI, and the
+    first one's DOI."""
+    ws_path = new_workspace(tmp_path)
+    assert update_review(open_ws(ws_path), "test-review").status == "ok"
+    items = json.loads(run(["export", "test-review"], ws_path).stdout)
+    first, second = [i["openalex_id"] for i in items if i["doi"]][:2]
+    return ws_path, (first, second), next(i["doi"] for i in items if i["openalex_id"] == first)
+
 def test_a_work_merged_into_a_new_id_with_its_doi_takes_the_new_id_and_its_retraction(tmp_path, monkeypatch):
     """Audit finding 19: matched by DOI under the surviving id, the record kept the id that now answers 301,
     and the retraction check (by stored id) never reached it again."""
     works = fresh_corpus()
     with running_server(works, as_of=EARLY) as srv:
         fast_client_env(monkeypatch, srv.url)
-        ws_path = new_workspace(tmp_path)
-        assert update_review(open_ws(ws_path), "test-review").status == "ok"
-        items = json.loads(run(["export", "test-review"], ws_path).stdout)
-        old, kept = [i["openalex_id"] for i in items if i["doi"]][:2]
-        doi = next(i["doi"] for i in items if i["openalex_id"] == old)
+        ws_path, (old, kept), doi = _first_update_with_dois(tmp_path)
         assert requests_post(srv.url + "/_admin/merge", {"old": old, "new": "W9999999999"}).ok  # keeps the DOI
         twin = {**works.by_id[kept], "id": "https://openalex.org/W9999999998"}  # OpenAlex holds a DOI twice:
         twin["ids"] = {**(twin.get("ids") or {}), "openalex": "https://openalex.org/W9999999998"}
@@ -357,11 +363,7 @@ def test_a_doi_twin_found_while_the_stored_work_is_no_longer_found_does_not_take
     works = fresh_corpus()
     with running_server(works, as_of=EARLY) as srv:
         fast_client_env(monkeypatch, srv.url)
-        ws_path = new_workspace(tmp_path)
-        assert update_review(open_ws(ws_path), "test-review").status == "ok"
-        items = json.loads(run(["export", "test-review"], ws_path).stdout)
-        old = next(i["openalex_id"] for i in items if i["doi"])
-        doi = next(i["doi"] for i in items if i["openalex_id"] == old)
+        ws_path, (old, _), doi = _first_update_with_dois(tmp_path)
         twin = {**works.by_id[old], "id": "https://openalex.org/W9999999997"}
         twin["ids"] = {**(twin.get("ids") or {}), "openalex": "https://openalex.org/W9999999997"}
         works.add(twin)
