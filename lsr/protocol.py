@@ -319,6 +319,20 @@ def _stripped(texts: list[str]) -> tuple[str, ...]:
     return tuple(text.strip() for text in texts)
 
 
+def _pico_outcome_name(pico: Pico | None, name: str, lang: str) -> str | None:
+    """The name of a ``[pico] outcomes`` entry that ``name`` is (case and spacing aside) in ``lang``: its
+    ``outcomes_nl`` entry in Dutch (None when the PICO gives no Dutch names), itself in English; spacing
+    tidied, as the PICO's texts are free text."""
+    if pico is None:
+        return None
+    wanted = _outcome_key(name)
+    for i, known in enumerate(pico.outcomes):
+        if _outcome_key(known) == wanted:
+            found = known if lang != "nl" else pico.outcomes_nl[i] if i < len(pico.outcomes_nl) else None
+            return " ".join(found.split()) if found else None
+    return None
+
+
 OUTCOME_NAMES = partial(TEXTS, (), checks=(distinct("outcomes", _outcome_key),), after=_stripped)
 
 
@@ -377,13 +391,17 @@ class ExtractionSpec(Table):
         i = self.outcome_index(name)
         return self.outcomes[i] if i is not None else " ".join(name.split())
 
-    def outcome_name(self, name: str, lang: str) -> str:
-        """An outcome's name in ``lang``: ``outcomes_nl``'s entry in Dutch, ``outcomes``' otherwise; a name the
-        protocol does not list (or no Dutch name given) as it was extracted."""
+    def outcome_name(self, name: str, lang: str, pico: Pico | None = None) -> str:
+        """An outcome's name as a report in ``lang`` shows it: the entry of ``outcomes_nl`` (Dutch) or
+        ``outcomes`` that it names. Without a Dutch name here, an outcome that is one of ``pico``'s
+        ``outcomes`` (case and spacing aside) takes ``[pico] outcomes_nl``'s entry at the same place, so a
+        protocol with only a PICO, as most have, still names its outcomes in Dutch. Else the name as
+        extracted, spacing tidied."""
         i = self.outcome_index(name)
-        if i is None:
-            return " ".join(name.split())
-        return self.outcomes_nl[i] if lang == "nl" and self.outcomes_nl else self.outcomes[i]
+        if lang == "nl" and i is not None and self.outcomes_nl:
+            return self.outcomes_nl[i]
+        english = self.outcomes[i] if i is not None else " ".join(name.split())
+        return _pico_outcome_name(pico, english, lang) or english
 
     def higher_is_better_for(self, name: str) -> bool | None:
         """Whether more of an outcome is favourable; None when the protocol does not say."""

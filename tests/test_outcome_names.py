@@ -194,3 +194,36 @@ def test_a_forest_plot_labels_both_sides_of_the_null_line_in_its_language(measur
     assert "controlegroep \u2192" in texts or "gunstig voor de" in texts.split("\u2190", 1)[1]
     texts_en = " ".join(re.findall(r"<!-- (.*?) -->", forest_svg(result, "en", "e"), re.S))
     assert "\u2190 favours" in texts_en and "control \u2192" in texts_en
+
+
+def test_without_extraction_names_an_outcome_of_the_pico_is_named_by_the_pico_in_each_language(workspace):
+    path = workspace / "protocols" / f"{RID}.toml"  # no [extraction] table, as in every NPHLN protocol
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        'outcomes = ["achievement"]\n',
+        'outcomes = ["achievement", "Tuberculosis "]\noutcomes_nl = ["leerprestaties", "tuberculose"]\n'),
+        encoding="utf-8")
+    build_bcg_review(workspace)
+    assert run(["extract", RID, "--import", BCG], workspace).exit_code == 0  # extracted as "tuberculosis"
+    [tb] = _synthesis(workspace)["outcomes"]
+    assert (tb["outcome"], tb["outcome_nl"]) == ("tuberculosis", "tuberculose")
+    reports = _reports(workspace)
+    assert reports["key-nl"].startswith("Voor de uitkomst tuberculose is het risico")
+    assert "### tuberculose\n" in reports["nl"] and "tuberculosis" not in reports["nl"].lower().replace(
+        "bcg vaccination against tuberculosis", "")
+    assert "Engelstalig" not in reports["key-nl"]  # an outcome name is never marked
+    assert reports["key-en"].startswith("For the outcome Tuberculosis, the risk")  # the PICO's English entry
+    assert "### Tuberculosis\n" in reports["en"]
+    portfolio = (workspace / "reviews" / "portfolio.nl.md").read_text(encoding="utf-8")
+    assert "tuberculose: RR 0,49" in portfolio
+
+
+def test_an_outcome_the_pico_does_not_list_keeps_its_extracted_name(workspace):
+    path = workspace / "protocols" / f"{RID}.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        'outcomes = ["achievement"]\n', 'outcomes = ["achievement"]\noutcomes_nl = ["leerprestaties"]\n'),
+        encoding="utf-8")
+    build_bcg_review(workspace)
+    assert run(["extract", RID, "--import", BCG], workspace).exit_code == 0
+    reports = _reports(workspace)
+    assert reports["key-nl"].startswith("Voor de uitkomst tuberculosis is het risico")
+    assert "leerprestaties" not in reports["key-nl"]

@@ -14,7 +14,8 @@ names the measure ("welbevinden (RR)", "welbevinden (MD)") so headings and plots
 Outcomes are grouped by the protocol's name for them (``ExtractionSpec.canonical_outcome``), so an outcome
 extracted under its English and its Dutch name is one pool, and a study counts once in it. The reports name
 an outcome through ``OutcomeResult.name`` / ``heading`` only: the protocol's name in the report's language
-(``[extraction] outcomes`` / ``outcomes_nl``), else the name as extracted.
+(``[extraction] outcomes`` / ``outcomes_nl``, else the ``[pico] outcomes`` entry it equals), else the name as
+extracted (``ExtractionSpec.outcome_name``).
 """
 
 from __future__ import annotations
@@ -277,20 +278,22 @@ def synthesize_session(session: Session, protocol) -> Synthesis:
         p = pool(outcome_names[key], measure, effects)
         if measures[key] > 1:
             p.title = f"{p.outcome} ({measure})"
-        results.append(OutcomeResult(p, rate(p), described.pop(key, []), *_naming(spec, outcome_names[key])))
+        results.append(OutcomeResult(p, rate(p), described.pop(key, []), *_naming(protocol, outcome_names[key])))
     for key, items in described.items():  # outcomes with no usable effect at all: described
         ns = [d.n for d in items]
         p = Pooled(outcome_names[key], "", [], sum(ns) if all(x is not None for x in ns) else None,
                    notes=["no quantitative effect: studies described"])
         results.append(OutcomeResult(p, rate(p), sorted(items, key=lambda d: d.label.lower()),
-                                     *_naming(spec, outcome_names[key])))
+                                     *_naming(protocol, outcome_names[key])))
     results.sort(key=lambda r: (-r.pooled.k, -len(r.described), r.pooled.outcome.lower(), r.pooled.measure))
     return Synthesis(protocol.id, len(included), len(ids), results, _count(designs.values()))
 
 
-def _naming(spec, outcome: str) -> tuple[dict[str, str], bool | None]:
+def _naming(protocol, outcome: str) -> tuple[dict[str, str], bool | None]:
     """An outcome's names per report language and its favourable direction, from the protocol."""
-    return {lang: spec.outcome_name(outcome, lang) for lang in ("nl", "en")}, spec.higher_is_better_for(outcome)
+    spec = protocol.extraction
+    names = {lang: spec.outcome_name(outcome, lang, protocol.pico) for lang in ("nl", "en")}
+    return names, spec.higher_is_better_for(outcome)
 
 
 def synthesize(ws, review_id: str) -> Synthesis:
