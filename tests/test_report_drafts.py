@@ -53,11 +53,13 @@ def test_a_draft_is_written_apart_marked_and_not_recorded(tmp_path):
     nl = (drafts / RID / "summary.nl.md").read_text(encoding="utf-8")
     en = (drafts / RID / "summary.en.md").read_text(encoding="utf-8")
     first_block = nl.split("\n\n")[2]  # after the title and the subtitle
-    assert first_block.startswith("**Concept — niet gepubliceerd. Dit concept is niet vastgelegd")
-    assert "vergelijkt met het laatst gepubliceerde rapport" in first_block
-    assert en.split("\n\n")[2].startswith("**Draft — not published.")
+    assert first_block == ("**Concept, niet gepubliceerd. Dit concept wordt niet vastgelegd: een volgend rapport "
+                           "vergelijkt met het laatst gepubliceerde rapport van een eerdere dag, niet met dit "
+                           "concept.**")
+    assert en.split("\n\n")[2] == ("**Draft, not published. This draft is not recorded: a next report compares with "
+                                   "the last published report of an earlier day, not with this draft.**")
     assert "Sinds het vorige rapport" in nl  # the draft compares with the published report, too
-    assert (drafts / "portfolio.nl.html").read_text(encoding="utf-8").count("Concept — niet gepubliceerd") == 1
+    assert (drafts / "portfolio.nl.html").read_text(encoding="utf-8").count("Concept, niet gepubliceerd") == 1
     assert (drafts / RID / "prisma.svg").exists() and (drafts / RID / "screening.nl.svg").exists()
 
     _ok(["report", RID, "--draft", "--lang", "en"], root)
@@ -79,12 +81,18 @@ def test_a_report_after_one_of_the_same_day_does_not_claim_to_be_the_first(tmp_p
     nl = (root / "reviews" / RID / "summary.nl.md").read_text(encoding="utf-8")
     en = (root / "reviews" / RID / "summary.en.md").read_text(encoding="utf-8")
     assert "eerste rapport" not in nl and "first report" not in en
-    assert ("Er is nog geen rapport van een eerdere dag om mee te vergelijken. Het rapport van 2 april 2026 "
-            "(09:15 UTC) telt niet als vorig rapport") in nl
-    assert "There is no report from an earlier day to compare with yet. The report of 2 April 2026 (09:15 UTC)" in en
+    same_day = ("Het vorige rapport is van dezelfde dag (2 april 2026, 09:15 UTC) en telt daarom niet als vorig "
+                "rapport; er is nog niets om mee te vergelijken.")
+    key_nl = nl.split("## Kernboodschap\n\n", 1)[1].split("\n\n", 1)[0]
+    assert key_nl.endswith(same_day)  # the key message: one sentence, with the time
+    assert f"{same_day} Rapporten van dezelfde dag gelden als één rapport" in nl  # what changed: with the rule
+    assert "eerdere dag" not in nl
+    key_en = en.split("## Key message\n\n", 1)[1].split("\n\n", 1)[0]
+    assert key_en.endswith("The previous report is from the same day (2 April 2026, 09:15 UTC) and therefore does "
+                           "not count as a previous report; there is nothing to compare with yet.")
     portfolio = (root / "reviews" / "portfolio.nl.md").read_text(encoding="utf-8")
     assert "eerste rapport" not in portfolio
-    assert "Er is nog geen rapport van een eerdere dag om mee te vergelijken." in portfolio
+    assert same_day in portfolio
 
 
 def test_report_help_teaches_what_a_draft_is():
@@ -92,4 +100,4 @@ def test_report_help_teaches_what_a_draft_is():
     text = " ".join(result.stdout.split())
     assert "--draft" in text and "reviews/_drafts/" in text
     assert "next report still compares with the last published one" in text
-    assert "Concept — niet gepubliceerd" in text
+    assert "Concept, niet gepubliceerd" in text

@@ -57,7 +57,7 @@ def report(
     Every run without --draft is recorded in reports.json as a published report, and a report on a later
     day compares with it (its "previous version" and "what changed"). To check a report first, write a draft: --draft
     writes the same files, but into reviews/_drafts/<id>/ and reviews/_drafts/portfolio.<lang>.*,
-    each starting with "Concept — niet gepubliceerd" / "Draft — not published", and records nothing,
+    each starting with "Concept, niet gepubliceerd" / "Draft, not published", and records nothing,
     so the published files and the next report's baseline stay as they are. Run again without --draft
     to publish.
 

@@ -36,7 +36,7 @@ from lsr.report.texts import fmt_date
 
 LOG_NAME = "reports.json"
 DRAFTS_DIR = "_drafts"  # under reviews/: not a valid review id (lowercase, digits, hyphens)
-DRAFT_MARK = {"nl": "Concept — niet gepubliceerd.", "en": "Draft — not published."}
+DRAFT_MARK = {"nl": "Concept, niet gepubliceerd.", "en": "Draft, not published."}
 
 
 @dataclass(frozen=True)
@@ -148,32 +148,30 @@ def same_day_report(log: list[dict], now: datetime) -> datetime | None:
 
 def same_day_sentence(log: list[dict], now: datetime, lang: str, *, short: bool = False) -> str | None:
     """What a report with no previous report says when the log holds a report of the same day (None: none
-    does, so this is the first report). ``short``: one sentence, for the key message."""
+    does, so this is the first report). ``short``: one sentence, for the key message; else with the rule
+    and what follows from it."""
     earlier = same_day_report(log, now)
     if earlier is None:
         return None
-    nl = lang == "nl"
-    head = ("Er is nog geen rapport van een eerdere dag om mee te vergelijken." if nl
-            else "There is no report from an earlier day to compare with yet.")
-    if short:
-        return head
-    when = f"{fmt_date(earlier, lang)} ({earlier.astimezone(UTC):%H:%M} UTC)"
-    return head + (
-        f" Het rapport van {when} telt niet als vorig rapport, omdat rapporten van dezelfde dag als één rapport "
-        "gelden; alle aantallen in dit rapport tellen daarom vanaf het begin." if nl
-        else f" The report of {when} does not count as the previous one, because reports written on the same "
-        "day count as one report; every count in this report therefore runs from the start."
-    )
+    when = f"{fmt_date(earlier, lang)}, {earlier.astimezone(UTC):%H:%M} UTC"
+    if lang == "nl":
+        head = (f"Het vorige rapport is van dezelfde dag ({when}) en telt daarom niet als vorig rapport; "
+                "er is nog niets om mee te vergelijken.")
+        rule = " Rapporten van dezelfde dag gelden als één rapport, dus alle aantallen in dit rapport tellen vanaf het begin."
+    else:
+        head = (f"The previous report is from the same day ({when}) and therefore does not count as a previous "
+                "report; there is nothing to compare with yet.")
+        rule = " Reports written on the same day count as one, so every count in this report runs from the start."
+    return head if short else head + rule
 
 
 def draft_notice(log: list[dict], lang: str) -> str:
-    """The line at the top of a draft: not published, and what the next report compares with."""
-    moments = report_moments(log)
+    """The line at the top of a draft: not published, and what the next report compares with. No date: the
+    last published report may be of today, which the next report does not compare with either."""
     if lang == "nl":
-        head = f"{DRAFT_MARK['nl']} Dit concept is niet vastgelegd als gepubliceerd rapport"
-        return (f"{head}: het volgende rapport vergelijkt met het laatst gepubliceerde rapport "
-                f"({fmt_date(moments[-1], lang)}), niet met dit concept." if moments
-                else f"{head}; er is nog geen gepubliceerd rapport.")
-    head = f"{DRAFT_MARK['en']} This draft is not recorded as a published report"
-    return (f"{head}: the next report compares with the last published report ({fmt_date(moments[-1], lang)}), "
-            "not with this draft." if moments else f"{head}; no report has been published yet.")
+        head = f"{DRAFT_MARK['nl']} Dit concept wordt niet vastgelegd"
+        return (f"{head}: een volgend rapport vergelijkt met het laatst gepubliceerde rapport van een eerdere dag, "
+                "niet met dit concept." if report_moments(log) else f"{head}; er is nog geen gepubliceerd rapport.")
+    head = f"{DRAFT_MARK['en']} This draft is not recorded"
+    return (f"{head}: a next report compares with the last published report of an earlier day, not with this "
+            "draft." if report_moments(log) else f"{head}; no report has been published yet.")
