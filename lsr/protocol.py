@@ -424,6 +424,9 @@ class Protocol(Table):
                                            checks=(_goals_problem, distinct("goals")))
     version: str = key("must be a non-empty string", "1", ok=str.strip,
                        before=lambda v: str(v) if isinstance(v, int) else v)
+    amendment: str = SENTENCE("")
+    """Why this version differs from the previous one (PRISMA 2020 item 24c); the amendments table shows it."""
+    amendment_nl: str = SENTENCE("")
     pico: Pico = Pico()
     search: Search
     criteria: Criteria = Criteria()
@@ -452,14 +455,18 @@ def is_translation_key(key: str) -> bool:
     return key.endswith("_nl")
 
 
+NOT_CONTENT = frozenset({"version", "amendment"})  # top-level keys that label or explain a version
+
+
 def amended_content(raw: dict) -> dict:
-    """A protocol's TOML table without what an amendment is not about: its ``version`` label, translations
-    (``*_nl`` keys) and the screener's ``[criteria] highlight`` colouring. Two contents that agree here
-    describe the same review, so a new translation needs no new ``version``."""
+    """A protocol's TOML table without what an amendment is not about: its ``version`` label, the
+    ``amendment`` reason, translations (``*_nl`` keys) and the screener's ``[criteria] highlight`` colouring.
+    Two contents that agree here describe the same review, so a new translation, or a reason given
+    afterwards, needs no new ``version``."""
     def strip(table: dict, top: bool) -> dict:
         out = {}
         for k, v in table.items():
-            if is_translation_key(k) or (top and k == "version") or (not top and k == "highlight"):
+            if is_translation_key(k) or (top and k in NOT_CONTENT) or (not top and k == "highlight"):
                 continue
             out[k] = strip(v, False) if isinstance(v, dict) else v
         return out

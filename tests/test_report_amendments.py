@@ -51,11 +51,13 @@ def test_amendments_are_listed_with_what_changed_and_the_search_change_is_named(
     _ok(["update", RID], root)
     _edit(root, QUERY, "(fear OR anxiety OR phobia OR conditioning) AND context")  # broadened
     _edit(root, 'include = ["empirical study"]', 'include = ["empirical study", "adults"]')
-    _edit(root, 'version = "2026-11-23"', 'version = "2027-01-15"')
+    _edit(root, 'version = "2026-11-23"', 'version = "2027-01-15"\namendment = "Pilot search missed key terms."\n'
+                'amendment_nl = "De proefzoekactie miste kernbegrippen."')
     second = _ok(["update", RID], root)
     new = int(second.stdout.split(" new,")[0].rsplit(" ", 1)[1])
     assert new > 0  # the broadened query finds more
-    _edit(root, 'stopping = "statistical"', 'stopping = "none"')  # not bumped
+    _edit(root, 'stopping = "statistical"', 'stopping = "none"')  # not bumped; a new reason in English only
+    _edit(root, '"Pilot search missed key terms."', '"Screening stops by hand."')
     _ok(["status"], root)
     _edit(root, 'outcomes = ["achievement"]', 'outcomes = ["achievement"]\noutcomes_nl = ["leerprestaties"]')
     _ok(["status"], root)  # a translation under the same label: no bump needed, none asked for
@@ -64,26 +66,36 @@ def test_amendments_are_listed_with_what_changed_and_the_search_change_is_named(
     _ok(["report", RID, "--format", "md", "--since", today.date().isoformat()], root)
     nl, en = _summary(root, "nl"), _summary(root, "en")
     table = _section(nl, SECTION_NL)
-    assert "| Versie | Voor het eerst gebruikt | Wat is gewijzigd |" in table
+    assert "| Versie | Voor het eerst gebruikt | Wat is gewijzigd | Reden |" in table
     day = fmt_date(today, "nl")
     rows = [line for line in table.splitlines() if line.startswith("| ") and "Versie" not in line]
-    assert rows[0].startswith("| 23 november 2026 |") and rows[0].endswith("| eerste versie |")
-    assert rows[1].startswith("| 15 januari 2027 |") and rows[1].endswith("| zoekvraag en in- en exclusiecriteria |")
+    assert rows[0].startswith("| 23 november 2026 |") and rows[0].endswith("| eerste versie | niet van toepassing |")
+    assert rows[1].startswith("| 15 januari 2027 |")
+    assert rows[1].endswith("| zoekvraag en in- en exclusiecriteria | De proefzoekactie miste kernbegrippen. |")
     assert rows[2].startswith("| 15 januari 2027 (zelfde versielabel als de vorige: niet opgehoogd) |")
-    assert "nog niet in een zoekactie (vastgelegd op" in rows[2] and rows[2].endswith("| screening |")
-    assert rows[3].startswith("| 15 januari 2027 | ") and rows[3].endswith("| Nederlandse vertaling |")
+    assert "nog niet in een zoekactie (vastgelegd op" in rows[2]
+    assert rows[2].endswith("| screening | Screening stops by hand. (Engelstalig) |")  # the Dutch one is stale
+    assert rows[3].startswith("| 15 januari 2027 | ")
+    assert rows[3].endswith("| Nederlandse vertaling | niet vastgelegd |")  # the reasons left from before
     assert "niet opgehoogd" not in rows[3]
     assert f"| {day} |" in rows[0] and f"| {day} |" in rows[1]
-    assert "Waarom het protocol is gewijzigd, staat niet in de database" in table
+    assert ("De reden van een wijziging staat in het protocol (amendment); PRISMA 2020 (item 24c) vraagt die te "
+            "vermelden.") in table
     rows_en = [line for line in _section(en, SECTION_EN).splitlines() if line.startswith("| 15 January 2027")]
-    assert rows_en[0].endswith("| search query and inclusion and exclusion criteria |")
+    assert rows_en[0].endswith("| search query and inclusion and exclusion criteria | Pilot search missed key terms. |")
     assert "(same label as the version before: not bumped)" in rows_en[1]
+    assert rows_en[1].endswith("| screening | Screening stops by hand. |") and rows_en[2].endswith("| not recorded |")
 
-    changes_nl = _section(nl, "## Wat is er veranderd")
-    assert ("In deze periode is de zoekactie gewijzigd (protocolversie van 15 januari 2027: zoekvraag en in- en "
-            "exclusiecriteria)") in changes_nl
-    assert (f"onder de {new} nieuwe publicaties van de eerste zoekactie met die versie" in changes_nl) == (new > 0)
-    assert "The search changed in this period (protocol version of 15 January 2027" in _section(en, "## What changed")
+    changes_nl = " ".join(_section(nl, "## Wat is er veranderd").split())
+    assert "In deze periode is de zoekvraag gewijzigd (protocolversie van 15 januari 2027)." in changes_nl
+    assert "exclusiecriteria" not in changes_nl  # only what changed in the search
+    assert (f"Daardoor kunnen de {new} nieuwe publicaties van de eerste zoekactie met die versie ook publicaties "
+            "bevatten die al eerder verschenen, maar met de oude zoekvraag niet werden gevonden." in changes_nl) \
+        == (new > 1)
+    changes_en = " ".join(_section(en, "## What changed").split())
+    assert "In this period the search query has changed (protocol version of 15 January 2027)." in changes_en
+    assert (f"The {new} new records of the first search under that version may therefore include work published "
+            "earlier that the old query did not find." in changes_en) == (new > 1)
 
 
 def test_an_unamended_protocol_says_so_and_the_portfolio_stays_without_the_list(tmp_path):
@@ -101,3 +113,34 @@ def test_an_unamended_protocol_says_so_and_the_portfolio_stays_without_the_list(
     assert "zoekactie gewijzigd" not in nl  # a first report: no period to compare with
     portfolio = (root / "reviews" / "portfolio.nl.md").read_text(encoding="utf-8")
     assert "Protocolwijzigingen" not in portfolio
+
+
+def test_a_reason_alone_is_no_amendment_and_needs_no_new_version(tmp_path):
+    root = make_workspace(tmp_path / "ws")
+    csv = tmp_path / "scopus.csv"
+    csv.write_text('title,authors,year,doi,abstract\nTrial of a school day,"Jansen, J.",2020,10.5555/a.1,\n',
+                   encoding="utf-8")
+    _ok(["import", RID, csv, "--source", "scopus"], root)
+    _edit(root, 'version = "2026-11-23"', 'version = "2026-11-23"\namendment = "Written down afterwards."\n'
+                'amendment_nl = "Achteraf vastgelegd."')
+    path = root / "protocols" / f"{RID}.toml"
+    _ok(["protocols", "check", path], root)  # exit code 0: the keys are known and valid
+    status = _ok(["status"], root)
+    assert "bump `version`" not in status.output  # no change of the review: no new label asked for
+    _edit(root, 'stopping = "statistical"', 'stopping = "none"')
+    assert "bump `version`" in _ok(["status"], root).output  # while a real change under the same label is
+    _ok(["report", RID, "--format", "md"], root)
+    rows = [line for line in _section(_summary(root, "nl"), SECTION_NL).splitlines() if line.startswith("| 23 nov")]
+    assert rows[1].endswith("| geen inhoudelijke wijziging | Achteraf vastgelegd. |")
+    assert rows[2].endswith("| screening | niet vastgelegd |")
+
+
+@pytest.mark.parametrize("line", ['amendment = ""', 'amendment_nl = "  "', "amendment = 3"])
+def test_protocols_check_refuses_an_empty_or_wrong_amendment(tmp_path, line):
+    root = make_workspace(tmp_path / "ws")
+    _edit(root, 'version = "2026-11-23"', f'version = "2026-11-23"\n{line}')
+    path = root / "protocols" / f"{RID}.toml"
+    result = run(["protocols", "check", path], root)
+    assert result.exit_code == 1
+    key = line.split(" ", 1)[0]
+    assert f"{path}: {key}: must be a non-empty string" in result.stderr + result.stdout

@@ -4,10 +4,11 @@ This module owns what the reports say about the protocol's history: every versio
 (``protocol_version``: label, moment, content), the date each was first used by a search or import, and
 which parts changed from the version before. The parts are found by comparing the recorded protocol JSON of
 consecutive versions key by key (search query, search filters, inclusion and exclusion criteria, PICO,
-screening, schedule, other), not by a full diff. Why a protocol was amended is not in the database, so the
-reports do not say it. When the search (query or filters) changed in the period a report covers, "what
-changed" says so in one sentence: new records of that period may come from the changed search, not only from
-newly published work.
+screening, schedule, other), not by a full diff. Why a version differs from the one before is the protocol's
+optional ``amendment`` / ``amendment_nl`` text, recorded with the version like every other key; a version
+that carries the same text as the one before gives no reason of its own ("niet vastgelegd"). When the search
+(query or filters) changed in the period a report covers, "what changed" says so in one sentence: new records
+of that period may come from the changed search, not only from newly published work.
 
 ``recorded_versions`` reads the versions (``collect`` keeps them in ``ReviewData.protocol_versions``);
 ``amendments_section`` adds the sentence and the section to a summary.
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from lsr.protocol import amended_content, is_translation_key
+from lsr.protocol import NOT_CONTENT, amended_content, is_translation_key
 from lsr.report.document import Doc, H, P, Table
 from lsr.report.texts import fmt_date, fmt_int, fmt_version
 
@@ -42,6 +43,7 @@ PART_WORDS = {
 SEARCH_PARTS = frozenset({"query", "filters"})
 CRITERIA_KEYS = frozenset({"include", "exclude", "exclusion_reasons"})
 # [criteria] highlight only colours the screener: "other"; every ``*_nl`` key is a translation
+ENGLISH_MARK = {"nl": " (Engelstalig)", "en": " (in Dutch)"}
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class Amendment:
     changed: tuple[str, ...]  # ``PARTS`` that differ from the version before (empty for the first)
     same_label: bool  # recorded under the label of the version before (``version`` was not bumped)
     first_update_new: int = 0  # new records of the first OpenAlex update under this content
+    reason: dict[str, str] = field(default_factory=dict)  # ``amendment`` ("en") / ``amendment_nl`` ("nl") given
 
 
 def _utc(moment: datetime) -> datetime:
@@ -97,9 +100,10 @@ def _part(table: str, key: str | None) -> str:
 
 
 def changed_parts(before: dict, after: dict) -> tuple[str, ...]:
-    """The ``PARTS`` in which two recorded protocol contents differ (the ``version`` label itself ignored)."""
+    """The ``PARTS`` in which two recorded protocol contents differ (the ``version`` label and the
+    ``amendment`` / ``amendment_nl`` reason ignored: neither changes the review)."""
     found: set[str] = set()
-    for key in (set(before) | set(after)) - {"version"}:
+    for key in (set(before) | set(after)) - NOT_CONTENT - {"amendment_nl"}:
         old, new = before.get(key), after.get(key)
         if old == new:
             continue
@@ -131,8 +135,31 @@ def amendments(d: ReviewData) -> list[Amendment]:
             previous is not None and previous.version == v.version
             and amended_content(previous.content) != amended_content(v.content),  # a translation needs no bump
             update.new_records if update is not None else 0,
+            _own_reason(previous.content if previous else {}, v.content),
         ))
     return out
+
+
+def _reason_texts(content: dict) -> dict[str, str]:
+    texts = {"en": content.get("amendment"), "nl": content.get("amendment_nl")}
+    return {lang: text.strip() for lang, text in texts.items() if isinstance(text, str) and text.strip()}
+
+
+def _own_reason(before: dict, after: dict) -> dict[str, str]:
+    """The reason a version gives for differing from the one before: its ``amendment`` texts, each only when
+    it is not the previous version's (left in the file from the amendment before, it explains that one)."""
+    previous = _reason_texts(before)
+    return {lang: text for lang, text in _reason_texts(after).items() if previous.get(lang) != text}
+
+
+def _reason(a: Amendment, lang: str) -> str:
+    """The Reason cell: the text in ``lang``, else the other language's, marked; "niet vastgelegd" without."""
+    if lang in a.reason:
+        return a.reason[lang]
+    other = "en" if lang == "nl" else "nl"
+    if other in a.reason:
+        return a.reason[other] + ENGLISH_MARK[lang]
+    return "niet vastgelegd" if lang == "nl" else "not recorded"
 
 
 def _join(words: list[str], lang: str) -> str:
@@ -161,7 +188,8 @@ def _first_used(a: Amendment, lang: str) -> str:
 
 
 def search_change_sentence(d: ReviewData, items: list[Amendment], lang: str) -> str | None:
-    """One sentence for "what changed" when the search changed in the report's period (None: it did not)."""
+    """Two sentences for "what changed" when the search changed in the report's period, naming what changed
+    (query, filters or both) and what that means for the new records (None: the search did not change)."""
     if d.cutoff is None:
         return None
     changed = [a for a in items[1:] if SEARCH_PARTS & set(a.changed)
@@ -169,16 +197,30 @@ def search_change_sentence(d: ReviewData, items: list[Amendment], lang: str) -> 
     if not changed:
         return None
     a = changed[-1]
-    what = f"{fmt_version(a.version, lang)}: {_what(a, lang)}"
+    parts = [p for p in ("query", "filters") if p in a.changed]
+    when = fmt_version(a.version, lang)
     n_new = a.first_update_new
     if lang == "nl":
-        head = f"In deze periode is de zoekactie gewijzigd (protocolversie van {what})"
-        return (f"{head}: onder de {fmt_int(n_new, lang)} nieuwe publicaties van de eerste zoekactie met die versie "
-                "kunnen ook oudere publicaties zitten die pas door de wijziging zijn gevonden." if n_new
-                else f"{head}.")
-    head = f"The search changed in this period (protocol version of {what})"
-    return (f"{head}: the {fmt_int(n_new, lang)} new records of the first search under that version may include "
-            "older work found only because of the change." if n_new else f"{head}.")
+        what = " en ".join(f"de {PART_WORDS['nl'][p]}" for p in parts)
+        old = "de oude " + " en ".join(PART_WORDS["nl"][p] for p in parts)
+        verb = "is" if parts == ["query"] else "zijn"
+        head = f"In deze periode {verb} {what} gewijzigd (protocolversie van {when})."
+        if not n_new:
+            return head
+        if n_new == 1:
+            return (f"{head} Daardoor kan de nieuwe publicatie van de eerste zoekactie met die versie ook een "
+                    f"publicatie zijn die al eerder verscheen, maar met {old} niet werd gevonden.")
+        return (f"{head} Daardoor kunnen de {fmt_int(n_new, lang)} nieuwe publicaties van de eerste zoekactie met "
+                f"die versie ook publicaties bevatten die al eerder verschenen, maar met {old} niet werden gevonden.")
+    what = {("query",): "search query", ("filters",): "search filters"}.get(tuple(parts), "search query and filters")
+    old = {("query",): "query", ("filters",): "filters"}.get(tuple(parts), "query and filters")
+    verb = "has" if parts == ["query"] else "have"
+    head = f"In this period the {what} {verb} changed (protocol version of {when})."
+    if not n_new:
+        return head
+    records = "the new record" if n_new == 1 else f"the {fmt_int(n_new, lang)} new records"
+    return (f"{head} {records[0].upper()}{records[1:]} of the first search under that version may therefore "
+            f"include work published earlier that the old {old} did not find.")
 
 
 def amendments_section(d: ReviewData, lang: str, doc: Doc) -> None:
@@ -202,15 +244,16 @@ def amendments_section(d: ReviewData, lang: str, doc: Doc) -> None:
     same = "geen inhoudelijke wijziging" if nl else "no change in content"
     doc.add(
         Table(
-            ["Versie", "Voor het eerst gebruikt", "Wat is gewijzigd"] if nl
-            else ["Version", "First used", "What changed"],
-            [[_label(a, lang), _first_used(a, lang), (_what(a, lang) or same) if i else first]
+            ["Versie", "Voor het eerst gebruikt", "Wat is gewijzigd", "Reden"] if nl
+            else ["Version", "First used", "What changed", "Reason"],
+            [[_label(a, lang), _first_used(a, lang), (_what(a, lang) or same) if i else first,
+              _reason(a, lang) if i else "niet van toepassing" if nl else "not applicable"]
              for i, a in enumerate(items)],
         ),
         P(["Voor het eerst gebruikt: de eerste zoekactie of import met die versie. Wat is gewijzigd: de onderdelen "
-           "van het protocol die verschillen van de versie ervoor. Waarom het protocol is gewijzigd, staat niet in "
-           "de database van de review." if nl
+           "van het protocol die verschillen van de versie ervoor. De reden van een wijziging staat in het "
+           "protocol (amendment); PRISMA 2020 (item 24c) vraagt die te vermelden." if nl
            else "First used: the first search or import under that version. What changed: the parts of the "
-           "protocol that differ from the version before. Why the protocol was amended is not recorded in the "
-           "review's database."], cls="small"),
+           "protocol that differ from the version before. The reason for an amendment is given in the protocol "
+           "(amendment); PRISMA 2020 (item 24c) asks for it to be reported."], cls="small"),
     )
