@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from lsr.report import write_reports
+from lsr.report.texts import fmt_date
 from lsr.settings import resolve
 from lsr.workspace import open_workspace
 from tests.helpers import make_workspace, run
+from tests.test_report_updates import _box_text
 
 RID = "test-review"
 
@@ -101,3 +103,24 @@ def test_report_help_teaches_what_a_draft_is():
     assert "--draft" in text and "reviews/_drafts/" in text
     assert "next report still compares with the last published one" in text
     assert "Concept, niet gepubliceerd" in text
+
+
+def test_the_previous_version_of_a_report_since_one_of_the_same_day_is_named_with_its_time(tmp_path):
+    root = _workspace(tmp_path)
+    ws = open_workspace(resolve(root))
+    tomorrow = datetime.now(UTC).date() + timedelta(days=1)  # after the decisions, made today
+    morning = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 9, 15, 40, tzinfo=UTC)
+    day = fmt_date(morning, "nl")
+    write_reports(ws, [RID], formats=["md"], now=morning)
+    afternoon = morning + timedelta(hours=5)
+    write_reports(ws, [RID], formats=["md"], since=morning + timedelta(seconds=10), now=afternoon)
+    nl = (root / "reviews" / RID / "summary.nl.md").read_text(encoding="utf-8")
+    en = (root / "reviews" / RID / "summary.en.md").read_text(encoding="utf-8")
+    assert f"| Studies in de vorige versie (rapport van {day}, 09:15 UTC) | 0 |" in nl
+    assert f"vóór {day}" not in nl  # would be untrue of a study included that day before the morning report
+    assert f"| Studies in the previous version (report of {fmt_date(morning, 'en')}, 09:15 UTC) | 0 |" in en
+    box = _box_text(root / "reviews" / RID / "prisma.nl.svg", "previous_included")
+    assert " ".join(box.split()) == f"Studies in de vorige versie (rapport van {day}, 09:15 UTC) (n = 0)"  # the diagram
+    write_reports(ws, [RID], formats=["md"], since=morning + timedelta(hours=1), now=afternoon)  # no report then
+    nl = (root / "reviews" / RID / "summary.nl.md").read_text(encoding="utf-8")
+    assert f"| Studies in de vorige versie (stand van {day}, 10:15 UTC) | 0 |" in nl

@@ -8,13 +8,14 @@ function appends its blocks to a ``Doc``; ``lsr.report.summary`` decides the ord
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import PureWindowsPath
 
 from lsr.report.collect import ReviewData
 from lsr.report.document import Code, Doc, Figure, H, P, Pre, Strong, Table
 from lsr.report.flow_svg import flow_svg, left_reason, unscreened_label
 from lsr.report.prisma import BOX_WORDS as FLOW_WORDS
-from lsr.report.rounds import parse_since
+from lsr.report.rounds import parse_since, report_moments
 from lsr.report.texts import SCHEDULE, WORDS, fmt_date, fmt_int
 from lsr.search.databases import display_name
 from lsr.search.known_studies import describe as describe_known_studies
@@ -64,10 +65,20 @@ def file_name(path: str | None) -> str:
 
 
 def previous_label(d: ReviewData, lang: str) -> str | None:
-    """The previous-version box's wording when the previous version is not a report's (``--since``)."""
-    if d.cutoff is not None and d.cutoff_kind == "since":
+    """The previous-version box's wording when the previous version is not a report's (``--since``).
+
+    A cutoff on this report's own day needs its time: "included before 30 November" would be untrue of
+    studies included that morning. Then it names the report of that same minute when the log has one (the
+    usual ``--since`` after a report of today), else the moment itself."""
+    if d.cutoff is None or d.cutoff_kind != "since":
+        return None
+    cutoff = d.cutoff.astimezone(UTC)
+    if cutoff.date() != d.now.astimezone(UTC).date():
         return FLOW_WORDS[lang]["previous_since"].format(date=fmt_date(d.cutoff, lang))
-    return None
+    minute = cutoff.replace(second=0, microsecond=0)
+    report = any(m.astimezone(UTC).replace(second=0, microsecond=0) == minute for m in report_moments(d.log))
+    when = f"{fmt_date(cutoff, lang)}, {cutoff:%H:%M} UTC"
+    return FLOW_WORDS[lang]["previous_report" if report else "previous_as_of"].format(when=when)
 
 
 def prisma_file(lang: str) -> str:
