@@ -197,7 +197,18 @@ def test_a_study_retracted_after_inclusion_shows_as_retracted(tmp_path, monkeypa
     assert doc["retracted"] == {"records": 1, "included": 1}
     assert run(["report", "test-review", "--lang", "nl", "--format", "md"], ws_path).exit_code == 0
     summary = (ws_path / "reviews" / "test-review" / "summary.nl.md").read_text(encoding="utf-8")
-    assert "teruggetrokken" in summary and "Waarvan teruggetrokken (volgens OpenAlex): 1." in summary
+    assert "**Daarvan is 1 publicatie teruggetrokken (volgens OpenAlex).**" in summary  # not extracted: no more
+    extraction = tmp_path / "extraction.csv"
+    extraction.write_text("record,outcome,design,country,n,risk_of_bias,measure,estimate,ci_low,ci_high\n"
+                          f"{wid},achievement,rct,NL,120,low,SMD,0.30,0.10,0.50\n", encoding="utf-8")
+    assert run(["extract", "test-review", "--import", extraction], ws_path).exit_code == 0
+    assert run(["report", "test-review", "--format", "md"], ws_path).exit_code == 0
+    summary = (ws_path / "reviews" / "test-review" / "summary.nl.md").read_text(encoding="utf-8")
+    assert ("**Daarvan is 1 publicatie teruggetrokken (volgens OpenAlex); die telt niet mee in de "
+            "effectberekening.**") in summary
+    summary_en = (ws_path / "reviews" / "test-review" / "summary.en.md").read_text(encoding="utf-8")
+    assert ("**Of these, 1 publication has been retracted (according to OpenAlex); it does not count in the effect "
+            "estimate.**") in summary_en
 
 
 def test_a_work_merged_into_a_new_id_is_recognised_not_screened_again(tmp_path, monkeypatch):

@@ -115,6 +115,28 @@ def _effect_changes(d: ReviewData, lang: str, doc: Doc) -> None:
                 UL([[*short_reference(st, lang), f" — {why}"] for st, why in left]))
 
 
+def retracted_sentence(d: ReviewData, lang: str) -> str | None:
+    """The "in short" line on included studies that OpenAlex marks as retracted (None: there are none). That
+    they do not count in the effect is said only when one of them was extracted, the only case in which it
+    could have counted."""
+    retracted = {s.record.id for s in d.included if getattr(s.record, "is_retracted", False)}
+    if not retracted:
+        return None
+    n = len(retracted)
+    extracted = d.synthesis is not None and any(
+        ds.record_id in retracted for o in d.synthesis.outcomes for ds in o.described_studies)
+    one = n == 1
+    if lang == "nl":
+        head = (f"Daarvan {'is' if one else 'zijn'} {fmt_int(n, lang)} {'publicatie' if one else 'publicaties'} "
+                "teruggetrokken (volgens OpenAlex)")
+        tail = f"; {'die telt' if one else 'die tellen'} niet mee in de effectberekening"
+    else:
+        head = (f"Of these, {fmt_int(n, lang)} {'publication has' if one else 'publications have'} been retracted "
+                "(according to OpenAlex)")
+        tail = f"; {'it does' if one else 'they do'} not count in the effect estimate"
+    return f"{head}{tail if extracted else ''}."
+
+
 def build_summary(d: ReviewData, lang: str) -> tuple[Doc, dict[str, str]]:
     """The summary of one review in ``lang`` and the SVG files (name -> content) it refers to."""
     nl = lang == "nl"
@@ -145,7 +167,6 @@ def build_summary(d: ReviewData, lang: str) -> tuple[Doc, dict[str, str]]:
     )
     doc = Doc(protocol_text.title(proto, lang), lang, w["subtitle"].format(date=fmt_date(d.now, lang)))
     changes = prose.changes_sentences(d, lang)
-    n_retracted = sum(bool(getattr(s.record, "is_retracted", False)) for s in d.included)
     doc.add(*evidence.key_message_blocks(d, lang))
     doc.add(
         H(2, w["glance"]),
@@ -154,7 +175,7 @@ def build_summary(d: ReviewData, lang: str) -> tuple[Doc, dict[str, str]]:
                 [Strong(w["question"] + ":"), " ", question],
                 [prose.found_sentence(d, lang)],
                 [prose.included_sentence(d, lang)],
-                *([[Strong(w["retracted_count"].format(n=fmt_int(n_retracted, lang)))]] if n_retracted else []),
+                *([[Strong(retracted)]] if (retracted := retracted_sentence(d, lang)) else []),
                 [changes[0]],
                 [assurance.stopping_sentences(d, lang)[0]],
             ],
