@@ -131,8 +131,26 @@ def test_a_reason_alone_is_no_amendment_and_needs_no_new_version(tmp_path):
     assert "bump `version`" in _ok(["status"], root).output  # while a real change under the same label is
     _ok(["report", RID, "--format", "md"], root)
     rows = [line for line in _section(_summary(root, "nl"), SECTION_NL).splitlines() if line.startswith("| 23 nov")]
-    assert rows[1].endswith("| geen inhoudelijke wijziging | Achteraf vastgelegd. |")
-    assert rows[2].endswith("| screening | niet vastgelegd |")
+    assert len(rows) == 2  # the reason written down afterwards is no row of its own
+    assert rows[0].endswith("| eerste versie | niet van toepassing |")
+    assert rows[1].endswith("| screening | niet vastgelegd |")  # the reason from before explains nothing here
+
+
+def test_a_reason_written_down_after_the_amendment_goes_to_its_row(tmp_path):
+    root = make_workspace(tmp_path / "ws")
+    _ok(["status"], root)
+    _edit(root, 'stopping = "statistical"', 'stopping = "none"')
+    _edit(root, 'version = "2026-11-23"', 'version = "2026-12-01"')
+    _ok(["status"], root)  # amended, without a reason
+    _edit(root, 'version = "2026-12-01"', 'version = "2026-12-01"\namendment_nl = "Stopregel uitgezet."')
+    _ok(["status"], root)  # the reason, afterwards
+    _ok(["report", RID, "--format", "md"], root)
+    nl = _section(_summary(root, "nl"), SECTION_NL)
+    rows = [line for line in nl.splitlines() if line.startswith("| 1 december 2026")]
+    assert len(rows) == 1 and rows[0].endswith("| screening | Stopregel uitgezet. |")
+    assert "nog niet in een zoekactie" in rows[0]
+    en = _section(_summary(root, "en"), SECTION_EN)
+    assert "| screening | Stopregel uitgezet. (in Dutch) |" in en
 
 
 @pytest.mark.parametrize("line", ['amendment = ""', 'amendment_nl = "  "', "amendment = 3"])

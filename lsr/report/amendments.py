@@ -16,7 +16,7 @@ of that period may come from the changed search, not only from newly published w
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -43,6 +43,7 @@ PART_WORDS = {
 SEARCH_PARTS = frozenset({"query", "filters"})
 CRITERIA_KEYS = frozenset({"include", "exclude", "exclusion_reasons"})
 # [criteria] highlight only colours the screener: "other"; every ``*_nl`` key is a translation
+REASON_KEYS = ("amendment", "amendment_nl")
 ENGLISH_MARK = {"nl": " (Engelstalig)", "en": " (in Dutch)"}
 
 
@@ -103,7 +104,7 @@ def changed_parts(before: dict, after: dict) -> tuple[str, ...]:
     """The ``PARTS`` in which two recorded protocol contents differ (the ``version`` label and the
     ``amendment`` / ``amendment_nl`` reason ignored: neither changes the review)."""
     found: set[str] = set()
-    for key in (set(before) | set(after)) - NOT_CONTENT - {"amendment_nl"}:
+    for key in (set(before) | set(after)) - NOT_CONTENT - set(REASON_KEYS):
         old, new = before.get(key), after.get(key)
         if old == new:
             continue
@@ -118,26 +119,41 @@ def changed_parts(before: dict, after: dict) -> tuple[str, ...]:
 
 
 def amendments(d: ReviewData) -> list[Amendment]:
-    """The review's recorded versions with their first use (from the search log) and what changed."""
+    """The review's recorded versions with their first use (from the search log), what changed and why. A
+    record that only adds or corrects the reason of the version before (same label, nothing else changed) is
+    no row of its own: its reason goes to that version's row, where it belongs."""
     versions = d.protocol_versions
     runs = sorted((r.run for r in d.runs), key=lambda run: _utc(run.started_at))
-    out = []
+    rows: list[tuple[Amendment, dict]] = []  # each row with the content of the version before it
     for i, v in enumerate(versions):
+        previous = versions[i - 1] if i else None
+        if previous is not None and rows and _reason_only(previous, v):
+            row, before = rows[-1]
+            rows[-1] = (replace(row, reason=row.reason | _own_reason(before, v.content)), before)
+            continue
         begin = v.recorded_at if i else None  # runs before the first recorded version ran under it
-        end = versions[i + 1].recorded_at if i + 1 < len(versions) else None
+        later = (w for j, w in enumerate(versions[i + 1:], i + 1) if not _reason_only(versions[j - 1], w))
+        end = next((w.recorded_at for w in later), None)  # the next row's version (a reason only is not one)
         used = [r for r in runs if (begin is None or _utc(r.started_at) >= begin)
                 and (end is None or _utc(r.started_at) < end)]
         update = next((r for r in used if r.kind == "update"), None)
-        previous = versions[i - 1] if i else None
-        out.append(Amendment(
+        before = previous.content if previous else {}
+        rows.append((Amendment(
             v.version, _utc(used[0].started_at) if used else None, v.recorded_at,
-            changed_parts(previous.content, v.content) if previous else (),
+            changed_parts(before, v.content) if previous else (),
             previous is not None and previous.version == v.version
             and amended_content(previous.content) != amended_content(v.content),  # a translation needs no bump
             update.new_records if update is not None else 0,
-            _own_reason(previous.content if previous else {}, v.content),
-        ))
-    return out
+            _own_reason(before, v.content),
+        ), before))
+    return [row for row, _before in rows]
+
+
+def _reason_only(previous: RecordedVersion, version: RecordedVersion) -> bool:
+    """Whether a recorded version differs from the one before only in its ``amendment`` texts."""
+    def rest(content: dict) -> dict:
+        return {k: v for k, v in content.items() if k not in REASON_KEYS}
+    return previous.version == version.version and rest(previous.content) == rest(version.content)
 
 
 def _reason_texts(content: dict) -> dict[str, str]:
