@@ -63,16 +63,22 @@ def test_the_effect_rests_on_the_main_outcomes_own_studies_in_words_of_any_numbe
     assert "Dit rust op 5 studies (4 gerandomiseerd, 1 quasi-experimenteel), samen 2.440 deelnemers; " \
            "2 uit Nederland." in key_nl
     assert "This rests on 5 studies (4 randomised, 1 quasi-experimental), 2,440 participants in all" in key_en
-    assert "Nog 3 studies tellen hier niet mee" in key_nl and "Another 3 studies do not count here" in key_en
+    # why the others do not count: two on another outcome, one without a usable effect on this one
+    assert "Nog 3 studies tellen hier niet mee (andere uitkomst of geen bruikbaar effect)." in key_nl
+    assert "Another 3 studies do not count here (other outcome or no usable effect)." in key_en
+    assert "opgenomen studies zijn er pas" not in key_nl  # every included study is extracted
     assert "kwalitatief" not in key_nl and "cohort" not in key_en
     # no verb that agrees with the outcome's name, in either language
-    assert "Voor de uitkomst leerprestaties scoort de groep met de aanpak gemiddeld hoger" in key_nl
-    assert "For the outcome leerprestaties, the intervention group scores higher on average" in key_en
+    assert "Voor de uitkomst leerprestaties scoort de groep met de aanpak gemiddeld hoger dan de " \
+           "vergelijkingsgroep" in key_nl and "groep zonder" not in nl and "controlegroep" not in nl
+    assert "For the outcome leerprestaties, the intervention group scores higher on average than the " \
+           "comparison group" in key_en
     assert "is leerprestaties" not in key_nl and "leerprestaties is" not in key_en
     # a negative bound is a minus, and the range says "tot"/"to" rather than a hyphen
     assert "95%-BI −0,07 tot 0,26" in key_nl and "95% CI −0.07 to 0.26" in key_en
     # "differ widely" exactly when the strength rule finds the results inconsistent (I² 50% or more)
-    assert ("lopen sterk uiteen" in key_nl) == ("spreken elkaar tegen" in nl) == ("differ widely" in key_en)
+    assert ("lopen sterk uiteen" in key_nl) == ("één niveau lager: de resultaten van de studies lopen sterk "
+                                                "uiteen" in nl) == ("differ widely" in key_en)
     assert "omvat ook de waarde voor 'geen effect'" in key_nl and "includes the no-effect value" in key_en
 
 
@@ -85,8 +91,11 @@ def test_differences_between_studies_follow_i2_and_ignore_the_prediction_interva
         "10.5555/bcg.03,conflicten,rct,Germany,200,low,RR,0.50,0.30,0.83",
     ])
     key_nl, key_en, nl, en = _report(workspace)
-    assert "Voor de uitkomst conflicten is het risico in de groep met de aanpak gemiddeld" in key_nl
-    assert "For the outcome conflicten, the risk is on average" in key_en
+    assert "Voor de uitkomst conflicten komt die uitkomst in de groep met de aanpak gemiddeld 54% minder vaak " \
+           "voor (RR 0,46" in key_nl
+    assert "For the outcome conflicten, the outcome is on average 54% less frequent in the intervention group" \
+        in key_en
+    assert "risico" not in key_nl and "risk" not in key_en
     for text in (key_nl, key_en):
         assert "verschillen" not in text and "uiteen" not in text and "differ" not in text, text
         assert "nieuwe situatie" not in text and "new setting" not in text, text
@@ -98,15 +107,23 @@ def test_differences_between_studies_follow_i2_and_ignore_the_prediction_interva
 def test_large_heterogeneity_is_worded_with_the_strength_rules_threshold(workspace):
     build_bcg_review(workspace, included=13)
     assert run(["extract", RID, "--import", BCG], workspace).exit_code == 0
-    key_nl, key_en, nl, _ = _report(workspace)
-    assert "één niveau lager: de studies spreken elkaar tegen (I² = 92%)" in nl
+    key_nl, key_en, nl, en = _report(workspace)
+    assert "één niveau lager: de resultaten van de studies lopen sterk uiteen (I² = 92%)" in nl
+    assert "spreken elkaar tegen" not in nl and "inconsistent results" not in en
+    assert "down one: the results of the studies differ widely (I² = 92%)" in en
+    # the prediction interval (0,13 to 1,80) reaches well above 1: the effect could also go the other way
+    # (the protocol does not say which side is good, so not "ongunstig")
     assert "De resultaten van de studies lopen sterk uiteen; in een nieuwe situatie kan het effect ook " \
-           "uitblijven." in key_nl
-    assert "The results of the studies differ widely; in a new setting the effect may not appear." in key_en
+           "uitblijven of zelfs de andere kant op uitvallen." in key_nl
+    assert "The results of the studies differ widely; in a new setting the effect may not appear, or even go " \
+           "the other way." in key_en
     assert "- **Voorspellingsinterval:** 0,13 tot 1,80" in nl
-    # the rule: based on GRADE; either condition of imprecision lowers the level
+    # the rule: based on GRADE; each condition of imprecision lowers the level by one
     assert "volgens een vaste rekenregel gebaseerd op GRADE" in nl
-    assert "omvat ook 'geen effect', óf er zijn minder dan 400 deelnemers" in nl
+    assert "Bij onnauwkeurigheid gaat ze één niveau lager als het 95%-betrouwbaarheidsinterval ook 'geen " \
+           "effect' omvat, en nog één als er minder dan 400 deelnemers zijn" in nl and "óf" not in nl
+    assert "imprecision (one level when the 95% CI includes the no-effect value, and one more for fewer than " \
+           "400 participants" in en
 
 
 def test_a_very_small_effect_is_not_called_promising(workspace, tmp_path):
@@ -152,14 +169,20 @@ def test_an_odds_ratio_is_not_worded_as_a_percentage_change_of_chance(workspace,
                     "10.5555/bcg.02,schooluitval,rct,Netherlands,300,low,12,150,22,150,OR\n", encoding="utf-8")
     assert run(["extract", RID, "--import", path], workspace).exit_code == 0
     key_nl, key_en, nl, en = _report(workspace)
-    assert "Voor de uitkomst schooluitval is de kans in de groep met de aanpak kleiner (OR 0,49" in key_nl
-    assert "For the outcome schooluitval, the chance is lower in the intervention group (OR 0.49" in key_en
+    assert "Voor de uitkomst schooluitval komt die uitkomst in de groep met de aanpak minder vaak voor (OR " \
+           "0,49" in key_nl
+    assert "For the outcome schooluitval, the outcome is less frequent in the intervention group (OR 0.49" \
+        in key_en
     assert "%" not in key_nl.split("(OR")[0] and "odds" not in key_nl and "odds of" not in key_en
     assert "oddsratio is geen verandering van de kans in procenten" in nl
-    # 64 events among 600 pupils: the events, not the participants, make the pool too small
-    assert "één niveau lager: samen maar 64 gebeurtenissen (deelnemers bij wie de uitkomst optrad), minder " \
-           "dan 300" in nl
-    assert "down one: only 64 events together (participants with the outcome), fewer than 300" in en
+    # 64 events among 600 pupils: the events, not the participants, make the pool too small; the key message
+    # and the effect table give them beside the participants
+    assert "één niveau lager: de uitkomst kwam maar bij 64 deelnemers voor (minder dan 300)" in nl
+    assert "down one: the outcome occurred in only 64 participants (fewer than 300)" in en
+    assert "samen 600 deelnemers, van wie 64 met de uitkomst;" in key_nl
+    assert "600 participants in all, 64 of them with the outcome;" in key_en
+    assert "- **Deelnemers:** 600\n- **Deelnemers met de uitkomst:** 64\n" in nl
+    assert "- **Participants:** 600\n- **Participants with the outcome:** 64\n" in en
     assert "bij ja/nee-uitkomsten: minder dan 300 gebeurtenissen, dat wil zeggen deelnemers bij wie de " \
            "uitkomst optrad" in nl
     assert "for dichotomous outcomes fewer than 300 events" in en

@@ -41,7 +41,7 @@ def test_two_reports_show_effect_strength_forest_plot_and_what_changed(workspace
     write_reports(ws, None, now=DAY1)
     rdir = workspace / "reviews" / RID
     nl1 = (rdir / "summary.nl.md").read_text(encoding="utf-8")
-    assert "Dit is het eerste rapport met deze review." in _key_message(nl1, "Kernboodschap")
+    assert "Dit is het eerste rapport van deze review." in _key_message(nl1, "Kernboodschap")
     log = json.loads((rdir / "reports.json").read_text(encoding="utf-8"))["reports"]
     assert log[0]["synthesis"]["outcomes"][0]["k"] == 10
     assert len(log[0]["synthesis"]["studies"]) == 10  # which studies, so the next report names what changed
@@ -52,7 +52,8 @@ def test_two_reports_show_effect_strength_forest_plot_and_what_changed(workspace
     en = (rdir / "summary.en.md").read_text(encoding="utf-8")
     key_nl, key_en = _key_message(nl, "Kernboodschap"), _key_message(en, "Key message")
     assert "RR 0,49; 95%-BI 0,34 tot 0,70" in key_nl and "RR 0.49; 95% CI 0.34 to 0.70" in key_en
-    assert "het risico in de groep met de aanpak gemiddeld 51% lager" in key_nl
+    assert "komt die uitkomst in de groep met de aanpak gemiddeld 51% minder vaak voor" in key_nl
+    assert "risico" not in key_nl and "the risk" not in key_en
     assert "De bewijskracht is beperkt." in key_nl and "The strength of evidence is low." in key_en
     assert "Dit rust op 13 studies (7 gerandomiseerd, 6 quasi-experimenteel), samen 357.347 deelnemers" in key_nl
     assert "Dit is een aanwijzing, geen zekerheid. Of de aanpak in Heerlen-Noord werkt, moet een lokale " \
@@ -70,7 +71,7 @@ def test_two_reports_show_effect_strength_forest_plot_and_what_changed(workspace
     assert "Abbreviations: RR = risk ratio" in en
     assert "- **Effect (95%-BI):** RR 0,49 (0,34 tot 0,70)" in nl and "- **Deelnemers:** 357.347" in nl
     assert "- **Bewijskracht:** **beperkt**" in nl
-    assert "één niveau lager: de studies spreken elkaar tegen (I² = 92%)" in nl
+    assert "één niveau lager: de resultaten van de studies lopen sterk uiteen (I² = 92%)" in nl
     assert "![Forestplot voor tuberculosis" in nl and (rdir / "forest-1.nl.svg").exists()
     html = (rdir / "summary.nl.html").read_text(encoding="utf-8")
     assert html.count("<svg") >= 4 and "Kernboodschap" in html  # forest plot inline beside the others

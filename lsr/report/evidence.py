@@ -70,11 +70,13 @@ RULE = {
     "nl": "Bewijskracht (vier niveaus: sterk, redelijk, beperkt, zeer beperkt) volgens een vaste rekenregel "
           "gebaseerd op GRADE: het startniveau hangt af van het onderzoeksontwerp (alle studies gerandomiseerd: "
           "sterk; minstens de helft: redelijk; anders beperkt). De bewijskracht gaat één niveau lager bij "
-          "risico op vertekening (twee niveaus als minstens de helft van de studies een hoog risico heeft), bij "
-          "sterk wisselende resultaten (I² vanaf 50%), bij onnauwkeurigheid (het 95%-betrouwbaarheidsinterval "
-          f"omvat ook 'geen effect', óf er zijn minder dan {PARTICIPANTS_OIS} deelnemers; bij ja/nee-uitkomsten: "
-          f"minder dan {EVENTS_OIS} gebeurtenissen, dat wil zeggen deelnemers bij wie de uitkomst optrad) en bij "
-          "maar één studie. Zonder berekend effect is de bewijskracht niet te beoordelen. Beperkingen: dit is "
+          "risico op vertekening (twee niveaus als minstens de helft van de studies een hoog risico heeft) en bij "
+          "sterk wisselende resultaten (I² vanaf 50%). Bij onnauwkeurigheid gaat ze één niveau lager als het "
+          "95%-betrouwbaarheidsinterval ook 'geen effect' omvat, en nog één als er minder dan "
+          f"{PARTICIPANTS_OIS} deelnemers zijn (bij ja/nee-uitkomsten: minder dan {EVENTS_OIS} gebeurtenissen, "
+          "dat wil zeggen deelnemers bij wie de uitkomst optrad). Bij maar één studie gaat ze nog een niveau "
+          "lager; een enkele kleine studie telt zo bewust twee keer als onnauwkeurig: te weinig deelnemers, en "
+          "geen tweede studie die het resultaat bevestigt. Zonder berekend effect is de bewijskracht niet te beoordelen. Beperkingen: dit is "
           "een mechanische benadering, geen volledige GRADE-beoordeling. Is een ja/nee-uitkomst overgenomen als "
           "effect met betrouwbaarheidsinterval in plaats van als aantallen per groep, dan is het aantal "
           "gebeurtenissen niet bekend en telt de regel deelnemers, zodat de bewijskracht bij een grote studie "
@@ -83,10 +85,11 @@ RULE = {
           "verhoogd. Waar de studies vandaan komen (herkomst) telt niet mee.",
     "en": "Strength of evidence (high, moderate, low, very low) by a fixed GRADE-like rule: start from design "
           "(all randomised: high; at least half: moderate; otherwise low), down for risk of bias (two when at "
-          "least half of the studies are at high risk), inconsistency (I² 50% or more), imprecision (the 95% "
-          f"CI includes the no-effect value, or fewer than {PARTICIPANTS_OIS} participants; for dichotomous "
-          f"outcomes fewer than {EVENTS_OIS} events) and a single study; not assessable without a computed "
-          "effect. Limits: a mechanical approximation, not a full GRADE assessment. A dichotomous outcome "
+          "least half of the studies are at high risk), inconsistency (I² 50% or more), imprecision (one level when the "
+          f"95% CI includes the no-effect value, and one more for fewer than {PARTICIPANTS_OIS} participants; for "
+          f"dichotomous outcomes fewer than {EVENTS_OIS} events) and a single study (a single small study is thus "
+          "deliberately down twice for imprecision: too little information, and no replication); not assessable "
+          "without a computed effect. Limits: a mechanical approximation, not a full GRADE assessment. A dichotomous outcome "
           "extracted as an effect with its CI rather than as counts per arm has no known events, so imprecision "
           "counts its participants and the strength of evidence for a large trial with few events can rate too "
           "high; risk of bias is counted per study, not by weight; indirectness and publication bias are not "
@@ -272,13 +275,30 @@ def forest_caption(r, lang: str) -> str:
         parts.append("gemiddeld effect (ruit)" if nl else "pooled effect (diamond)")
         if shows_pi(p):
             parts.append("voorspellingsinterval" if nl else "prediction interval")
-    if r.higher_is_better is not None:
-        parts.append("(onder de as) welke kant gunstig is voor de interventie" if nl else
-                     "(under the axis) the side that favours the intervention")
     what = parts[0] if len(parts) == 1 else \
         ", ".join(parts[:-1]) + (" en " if nl else " and ") + parts[-1]
+    if r.higher_is_better is not None:
+        what += ("; onder de as staat welke kant gunstig is voor de aanpak" if nl else
+                 "; under the axis is the side that favours the intervention")
     title = r.heading(lang)
-    return (f"Forestplot voor {title}: {what}." if nl else f"Forest plot for {title}: {what}.")
+    caption = f"Forestplot voor {title}: {what}." if nl else f"Forest plot for {title}: {what}."
+    return caption + _retracted_note(r, lang)
+
+
+def _retracted_note(r, lang: str) -> str:
+    """" Koh 2016 staat niet in de figuur: de publicatie is teruggetrokken." for the outcome's studies whose
+    effect is left out because OpenAlex marks them retracted (``RETRACTED``); "" when there are none."""
+    labels = [x.label for x in r.described_studies if x.reason == RETRACTED]
+    if not labels:
+        return ""
+    nl = lang == "nl"
+    names = labels[0] if len(labels) == 1 else \
+        ", ".join(labels[:-1]) + (" en " if nl else " and ") + labels[-1]
+    if nl:
+        return (f" {names} staat niet in de figuur: de publicatie is teruggetrokken." if len(labels) == 1 else
+                f" {names} staan niet in de figuur: de publicaties zijn teruggetrokken.")
+    return (f" {names} is not in the figure: the publication was retracted." if len(labels) == 1 else
+            f" {names} are not in the figure: the publications were retracted.")
 
 
 def evidence_section(d: ReviewData, lang: str, doc: Doc) -> dict[str, str]:
@@ -310,6 +330,8 @@ def evidence_section(d: ReviewData, lang: str, doc: Doc) -> dict[str, str]:
         rows = [
             ["Studies", fmt_int(p.k or len(r.described), lang)],
             ["Deelnemers" if nl else "Participants", fmt_int(p.n, lang) if p.n else "—"],
+            *([["Deelnemers met de uitkomst" if nl else "Participants with the outcome", fmt_int(p.events, lang)]]
+              if p.events is not None else []),
             ["Effect (95%-BI)" if nl else "Effect (95% CI)", effect],
             ["Voorspellingsinterval" if nl else "Prediction interval", _pi(p, lang)],
             ["Verschil tussen studies (I²)" if nl else "Heterogeneity (I²)",

@@ -10,8 +10,9 @@ the rows use the decimal comma in Dutch, and negatives a real minus sign; interv
 ("welbevinden (RR)" when the outcome has several measures).
 
 When the protocol says whether more of the outcome is good (``[extraction] higher_is_better``), the two
-sides of the null line are labelled under the axis, "gunstig voor de interventie" / "gunstig voor de
-controlegroep" (``favoured_sides``): without it there is no telling which side is good.
+sides of the null line are labelled under the axis, "gunstig voor de aanpak" / "gunstig voor de
+vergelijkingsgroep" ("favours intervention" / "favours comparison"; the key message's names for the two
+groups) (``favoured_sides``): without it there is no telling which side is good.
 """
 
 from __future__ import annotations
@@ -26,12 +27,12 @@ WORDS = {
     "nl": {"pooled": "Gemiddeld effect", "pi": "Voorspellingsinterval", "favours": "effect",
            "RR": "Relatief risico (RR)", "OR": "Oddsratio (OR)", "SMD": "Gestandaardiseerd verschil (SMD)",
            "MD": "Verschil in gemiddelden (MD)", "title": "Forestplot", "column": "Effect (95%-BI)",
-           "weight": "gewicht", "intervention": "gunstig voor de\ninterventie",
-           "control": "gunstig voor de\ncontrolegroep"},
+           "weight": "gewicht", "intervention": "gunstig voor de\naanpak",
+           "control": "gunstig voor de\nvergelijkingsgroep"},
     "en": {"pooled": "Pooled (random effects)", "pi": "Prediction interval", "favours": "effect",
            "RR": "Risk ratio (RR)", "OR": "Odds ratio (OR)", "SMD": "Standardised mean difference (SMD)",
            "MD": "Mean difference (MD)", "title": "Forest plot", "column": "Effect (95% CI)",
-           "weight": "weight", "intervention": "favours\nintervention", "control": "favours\ncontrol"},
+           "weight": "weight", "intervention": "favours\nintervention", "control": "favours\ncomparison"},
 }
 SIDES_HEIGHT = 0.3
 """Inches added under the axis for the two lines of the sides' labels."""

@@ -4,27 +4,34 @@ Under 150 words, in this order: the effect on the main outcome in words with its
 formatting: 0,49; 95%-BI 0,34 tot 0,70; a single study's own estimate and CI when nothing is pooled), how
 sure we are (uncertainty of the estimate, differences between studies by I² with the strength rule's
 threshold, evidence strength), what the effect rests on (the studies of the main outcome: their number,
-designs, participants and origin, and how many further studies count elsewhere), what it means for
-Heerlen-Noord and what lsr cannot tell (a local evaluation), and what changed since the previous report
+designs, participants (and, for a ratio from counts, how many had the outcome) and origin; how many
+included studies have no extracted data yet; how many further studies do not count here and why), what it
+means for Heerlen-Noord and what lsr cannot tell (a local evaluation), and what changed since the previous report
 (studies that entered and left the effect estimate, ``Synthesis.effect_ids``, saying which left because
 they were retracted; whether the conclusion or the strength changed), compared with the synthesis snapshot
 that report stored.
 
 The sentences name the outcome as a label, always in the same construction ("Voor de uitkomst
-leerprestaties scoort de groep met de aanpak ...", "For the outcome schulden, the risk is ..."), so they read
-correctly whatever the number or language of the outcome's name; the name is the protocol's in the message's
-language when it gives one (``OutcomeResult.name``).
+leerprestaties scoort de groep met de aanpak gemiddeld hoger dan de vergelijkingsgroep ...", "For the
+outcome schulden, the outcome is ... less frequent in the intervention group"), so they read correctly
+whatever the number or language of the outcome's name; the name is the protocol's in the message's
+language when it gives one (``OutcomeResult.name``), in quotation marks when it has several words. The two
+arms are always "de groep met de aanpak" and "de vergelijkingsgroep" ("the intervention group", "the
+comparison group"); a ratio says how often the outcome occurs, never "risico", since the outcome may be a
+desirable one.
 
 When the protocol says which direction is favourable (``[extraction] higher_is_better``), the message says
-whether the effect is favourable ("Dit is een gunstig effect."); an effect whose 95% CI includes no effect is
-never called favourable as such: only its direction is, in the sentence that says it is uncertain.
+whether the effect is favourable, in words that follow the strength of evidence (``_judged``: "Dit is
+waarschijnlijk een gunstig effect." at redelijk); an effect whose 95% CI includes no effect is never called
+favourable as such: only its direction is, in the sentence that says it is uncertain. A clear unfavourable
+effect at redelijk or sterk does not invite a local trial.
 """
 
 from __future__ import annotations
 
 from lsr.report.texts import fmt_date, fmt_int, fmt_range, fmt_signed
 from lsr.synthesis.meta_analysis import RATIO, Pooled
-from lsr.synthesis.service import OutcomeResult, Synthesis
+from lsr.synthesis.service import RETRACTED, OutcomeResult, Synthesis
 from lsr.synthesis.strength import I2_INCONSISTENT, LEVELS, origin_counts, origin_note, studies_word
 
 # A 95% prediction interval uses t on k-2 degrees of freedom: with 3 studies t = 12.7, with 4 t = 4.3, so
@@ -78,6 +85,12 @@ def effect_text(p: Pooled, lang: str, ci_label: bool = True) -> str:
     return f"{p.measure} {fmt_effect(est, lang)}; {ci} {fmt_range(lo, hi, lang)}{f' ({one})' if one else ''}"
 
 
+def quoted(name: str) -> str:
+    """An outcome name of more than one word in quotation marks (‘geslaagd voor examen’), so that running
+    text shows where it ends; a one-word name as it is."""
+    return f"\u2018{name}\u2019" if len(name.split()) > 1 else name
+
+
 def _smd_size(d: float, lang: str) -> str:
     return next(nl if lang == "nl" else en for top, nl, en in SMD_SIZES if abs(d) < top)
 
@@ -94,39 +107,39 @@ def _effect_sentence(p: Pooled, what: str, lang: str) -> str:
     numbers = effect_text(p, lang)
     if p.estimate is None:  # inside the sentence's brackets: "...; één studie", not nested brackets
         numbers = numbers.replace(" (één studie)", "; één studie").replace(" (one study)", "; one study")
-    if p.measure in RATIO:
+    if p.measure in RATIO:  # "minder vaak", never "risico": the outcome may be a desirable one
         up = est > 1
         if p.measure == "RR":
             pct = round(abs(1 - est) * 100)
             if pct == 0:
-                return (f"Voor de uitkomst {what} is het risico in de groep met de aanpak gemiddeld even groot "
+                return (f"Voor de uitkomst {what} komt die uitkomst in beide groepen gemiddeld even vaak voor "
                         f"({numbers})." if nl else
-                        f"For the outcome {what}, the risk is on average the same in the intervention group "
+                        f"For the outcome {what}, the outcome is on average as frequent in both groups "
                         f"({numbers}).")
-            return (f"Voor de uitkomst {what} is het risico in de groep met de aanpak gemiddeld {pct}% "
-                    f"{'hoger' if up else 'lager'} ({numbers})." if nl else
-                    f"For the outcome {what}, the risk is on average {pct}% {'higher' if up else 'lower'} in the "
-                    f"intervention group ({numbers}).")
+            return (f"Voor de uitkomst {what} komt die uitkomst in de groep met de aanpak gemiddeld {pct}% "
+                    f"{'vaker' if up else 'minder vaak'} voor ({numbers})." if nl else
+                    f"For the outcome {what}, the outcome is on average {pct}% {'more' if up else 'less'} frequent "
+                    f"in the intervention group ({numbers}).")
         # An odds ratio is not a change in chance (51% lower odds is not 51% lower risk): direction only.
-        return (f"Voor de uitkomst {what} is de kans in de groep met de aanpak {'groter' if up else 'kleiner'} "
-                f"({numbers})." if nl else
-                f"For the outcome {what}, the chance is {'higher' if up else 'lower'} in the intervention group "
-                f"({numbers}).")
+        return (f"Voor de uitkomst {what} komt die uitkomst in de groep met de aanpak "
+                f"{'vaker' if up else 'minder vaak'} voor ({numbers})." if nl else
+                f"For the outcome {what}, the outcome is {'more' if up else 'less'} frequent in the intervention "
+                f"group ({numbers}).")
     if round(est, 2) == 0:
-        return (f"Voor de uitkomst {what} scoort de groep met de aanpak gemiddeld even hoog als de groep zonder "
-                f"({numbers})." if nl else
+        return (f"Voor de uitkomst {what} scoort de groep met de aanpak gemiddeld even hoog als de "
+                f"vergelijkingsgroep ({numbers})." if nl else
                 f"For the outcome {what}, the intervention group scores on average the same as the comparison "
                 f"group ({numbers}).")
     word = ("hoger" if est > 0 else "lager") if nl else ("higher" if est > 0 else "lower")
     if p.measure == "SMD":
         size = _smd_size(est, lang)
-        return (f"Voor de uitkomst {what} scoort de groep met de aanpak gemiddeld {word} dan de groep zonder "
-                f"(een {size} verschil; {numbers})." if nl else
+        return (f"Voor de uitkomst {what} scoort de groep met de aanpak gemiddeld {word} dan de "
+                f"vergelijkingsgroep (een {size} verschil; {numbers})." if nl else
                 f"For the outcome {what}, the intervention group scores {word} on average than the comparison "
                 f"group (a {size} difference; {numbers}).")
     amount = fmt_effect(abs(est), lang)
-    return (f"Voor de uitkomst {what} scoort de groep met de aanpak gemiddeld {amount} {word} dan de groep "
-            f"zonder ({numbers})." if nl else
+    return (f"Voor de uitkomst {what} scoort de groep met de aanpak gemiddeld {amount} {word} dan de "
+            f"vergelijkingsgroep ({numbers})." if nl else
             f"For the outcome {what}, the intervention group scores on average {amount} {word} than the "
             f"comparison group ({numbers}).")
 
@@ -165,8 +178,23 @@ def _judgement(r: OutcomeResult, lang: str, *, direction: bool = True) -> str | 
                 f"The effect points in the {side} direction, but {caveat}")
     if good is None:
         return None
-    return (f"Dit is een {'gunstig' if good else 'ongunstig'} effect." if nl else
-            f"This is {'a favourable' if good else 'an unfavourable'} effect.")
+    return _judged(good, r.strength.level, lang)
+
+
+def _judged(good: bool, level: int, lang: str) -> str:
+    """"Dit is (waarschijnlijk / mogelijk) een gunstig effect": the verb follows the strength of evidence, as
+    GRADE words its conclusions (Santesso et al. 2020, J Clin Epidemiol 119:126-135): sterk states it,
+    redelijk "waarschijnlijk", beperkt "mogelijk", zeer beperkt "zeer onzeker"."""
+    if lang == "nl":
+        word = "gunstig" if good else "ongunstig"
+        return {4: f"Dit is een {word} effect.", 3: f"Dit is waarschijnlijk een {word} effect.",
+                2: f"Dit is mogelijk een {word} effect; het werkelijke effect kan duidelijk anders zijn."}.get(
+            level, f"Of het effect {word} is, is zeer onzeker.")
+    word = "favourable" if good else "unfavourable"
+    article = "a" if good else "an"
+    return {4: f"This is {article} {word} effect.", 3: f"This is probably {article} {word} effect.",
+            2: f"This may be {article} {word} effect; the true effect may be substantially different."}.get(
+        level, f"It is very uncertain whether the effect is {word}.")
 
 
 def _certain(p: Pooled) -> bool:
@@ -175,7 +203,23 @@ def _certain(p: Pooled) -> bool:
     return iv is not None and not (iv[1] <= p.null <= iv[2])
 
 
-def _differences(p: Pooled, lang: str) -> str | None:
+def _new_setting(p: Pooled, higher_is_better: bool | None, lang: str) -> str:
+    """"in een nieuwe situatie kan het effect ook uitblijven", and "of zelfs ongunstig uitvallen" (the other
+    side's judgement when the protocol says which side is good, else "de andere kant op") when the
+    prediction interval reaches beyond the null on the side opposite the estimate."""
+    nl = lang == "nl"
+    head = "in een nieuwe situatie kan het effect ook uitblijven" if nl else "in a new setting the effect may not appear"
+    beyond = p.pi_high > p.null if p.estimate < p.null else p.pi_low < p.null
+    if not beyond:
+        return head
+    good = favourable(p, higher_is_better)
+    if good is None:
+        return head + (" of zelfs de andere kant op uitvallen" if nl else ", or even go the other way")
+    other = ("gunstig" if not good else "ongunstig") if nl else ("favourable" if not good else "unfavourable")
+    return head + (f" of zelfs {other} uitvallen" if nl else f", or even be {other}")
+
+
+def _differences(p: Pooled, lang: str, higher_is_better: bool | None = None) -> str | None:
     """A sentence on differences between the studies, from I² (and the PI only with enough studies)."""
     if p.estimate is None or p.i2 is None:
         return None
@@ -186,15 +230,14 @@ def _differences(p: Pooled, lang: str) -> str | None:
             tail = ("; met zo weinig studies is niet te zeggen hoe het effect in een nieuwe situatie uitvalt" if nl
                     else "; with so few studies it cannot be said how the effect turns out in a new setting")
         elif pi_null:
-            tail = ("; in een nieuwe situatie kan het effect ook uitblijven" if nl
-                    else "; in a new setting the effect may not appear")
+            tail = "; " + _new_setting(p, higher_is_better, lang)
         else:
             tail = ""
         return (f"De resultaten van de studies lopen sterk uiteen{tail}." if nl
                 else f"The results of the studies differ widely{tail}.")
     if p.k >= PI_MIN_K and (p.tau2 or 0) > 0 and pi_null and _certain(p):
-        return ("De studies verschillen enigszins; in een nieuwe situatie kan het effect ook uitblijven." if nl
-                else "The studies differ somewhat; in a new setting the effect may not appear.")
+        return (("De studies verschillen enigszins; " if nl else "The studies differ somewhat; ")
+                + _new_setting(p, higher_is_better, lang) + ".")
     return None
 
 
@@ -213,12 +256,14 @@ def _participants(p: Pooled, lang: str) -> str:
     if not ns:
         return ""
     total = fmt_int(sum(ns), lang)
+    events = "" if p.events is None else (f", van wie {fmt_int(p.events, lang)} met de uitkomst" if lang == "nl"
+                                          else f", {fmt_int(p.events, lang)} of them with the outcome")
     if p.k == 1:
-        return f", met {total} deelnemers" if lang == "nl" else f", with {total} participants"
+        return (f", met {total} deelnemers" if lang == "nl" else f", with {total} participants") + events
     least = len(ns) < p.k
     if lang == "nl":
-        return f", samen {'minstens ' if least else ''}{total} deelnemers"
-    return f", {'at least ' if least else ''}{total} participants in all"
+        return f", samen {'minstens ' if least else ''}{total} deelnemers{events}"
+    return f", {'at least ' if least else ''}{total} participants in all{events}"
 
 
 def _origin(p: Pooled, lang: str) -> str:
@@ -235,31 +280,69 @@ def _origin(p: Pooled, lang: str) -> str:
                    "" if dutch else " or another European country")
 
 
+def _left_out_reasons(s: Synthesis, p: Pooled, lang: str) -> str:
+    """Why the extracted studies outside the main outcome's effect do not count there: "andere uitkomst",
+    "geen bruikbaar effect", "teruggetrokken publicatie", only the reasons that apply."""
+    pooled = {e.record_id for e in p.studies}
+    described = {d.record_id: d.reason for d in s.main.described_studies}
+    retracted = {d.record_id for r in s.outcomes for d in r.described_studies if d.reason == RETRACTED}
+    others = s.study_ids - pooled
+    kinds = []
+    if any(rid not in described and rid not in retracted for rid in others):
+        kinds.append("andere uitkomst" if lang == "nl" else "other outcome")
+    if any(rid in described and rid not in retracted for rid in others):
+        kinds.append("geen bruikbaar effect" if lang == "nl" else "no usable effect")
+    if others & retracted:
+        kinds.append("teruggetrokken publicatie" if lang == "nl" else "retracted publication")
+    if not kinds:
+        kinds = ["andere uitkomst", "geen bruikbaar effect"] if lang == "nl" else ["other outcome", "no usable effect"]
+    return ", ".join(kinds[:-1]) + (" of " if lang == "nl" else " or ") + kinds[-1] if len(kinds) > 1 else kinds[0]
+
+
 def _rests_on(s: Synthesis, p: Pooled, lang: str) -> str:
-    """What the main outcome's effect rests on: its own studies, and how many further studies count elsewhere."""
+    """What the main outcome's effect rests on: its own studies, and how many further studies count elsewhere
+    and why. When not every included study has been extracted yet, it says so first ("Van de 50 opgenomen
+    studies zijn er pas 9 uitgewerkt; dit rust op 6 daarvan"): the studies behind the effect are then not
+    the evidence base."""
     nl = lang == "nl"
-    designs = _designs(s.main.designs, lang)
-    text = (f"Dit rust op {studies_word(p.k, lang)} ({designs}){_participants(p, lang)}; {_origin(p, lang)}." if nl
-            else f"This rests on {studies_word(p.k, lang)} ({designs}){_participants(p, lang)}; {_origin(p, lang)}.")
+    what = f"({_designs(s.main.designs, lang)}){_participants(p, lang)}; {_origin(p, lang)}."
     others = s.extracted - p.k
+    why = _left_out_reasons(s, p, lang) if others > 0 else ""
+    if s.included > s.extracted:
+        inc, ext, k = fmt_int(s.included, lang), fmt_int(s.extracted, lang), fmt_int(p.k, lang)
+        if nl:
+            text = f"Van de {inc} opgenomen studies {'is er pas 1' if s.extracted == 1 else f'zijn er pas {ext}'} " \
+                f"uitgewerkt; dit rust op {'die ene studie' if s.extracted == 1 else f'{k} daarvan'} {what}"
+            if others > 0:
+                text += (" De andere telt hier niet mee" if others == 1 else
+                         f" De andere {fmt_int(others, lang)} tellen hier niet mee") + f" ({why})."
+            return text
+        text = f"Of the {inc} included studies, only {ext} {'has' if s.extracted == 1 else 'have'} been extracted " \
+            f"so far; this rests on {'that one study' if s.extracted == 1 else f'{k} of them'} {what}"
+        if others > 0:
+            text += (" The other does not count here" if others == 1 else
+                     f" The other {fmt_int(others, lang)} do not count here") + f" ({why})."
+        return text
+    text = (f"Dit rust op {studies_word(p.k, lang)} {what}" if nl else
+            f"This rests on {studies_word(p.k, lang)} {what}")
     if others > 0:
-        text += (f" Nog {studies_word(others, lang)} {'telt' if others == 1 else 'tellen'} hier niet mee "
-                 "(andere uitkomst of geen bruikbaar effect)." if nl else
-                 f" Another {studies_word(others, lang)} {'does' if others == 1 else 'do'} not count here (other "
-                 "outcome or no usable effect).")  # a sentence does not start with a digit
+        text += (f" Nog {studies_word(others, lang)} {'telt' if others == 1 else 'tellen'} hier niet mee ({why})."
+                 if nl else  # a sentence does not start with a digit
+                 f" Another {studies_word(others, lang)} {'does' if others == 1 else 'do'} not count here ({why}).")
     return text
 
 
 def _meaning(p: Pooled, level: int, lang: str, good: bool | None = None) -> str:
     """What the effect means for Heerlen-Noord, and that only a local evaluation can tell whether it works
     there (not "whether it works as well here" after an effect that is not shown). ``good``: whether the
-    effect is favourable (``favourable``); a shown unfavourable effect is never called promising."""
+    effect is favourable (``favourable``); a shown unfavourable effect is never called promising, and with
+    redelijk or sterk evidence of harm the message advises against introducing it rather than inviting a
+    local evaluation."""
     nl = lang == "nl"
     if _certain(p) and level >= 3 and good is False:
-        return ("Voor Heerlen-Noord is de aanpak daarmee niet kansrijk. Of die daar anders uitpakt, moet een "
-                "lokale evaluatie uitwijzen." if nl else
-                "For Heerlen-Noord the intervention is therefore not promising. This review cannot tell whether "
-                "it turns out differently there: a local evaluation is still needed.")
+        return ("Het onderzoek wijst op nadeel; invoering in Heerlen-Noord ligt daarom niet voor de hand." if nl else
+                "The research points to harm; introducing the intervention in Heerlen-Noord is therefore not "
+                "advisable.")
     if _certain(p) and level >= 3 and _very_small(p):
         return ("Dit wijst op een zeer klein effect. Of de aanpak in Heerlen-Noord even goed werkt, moet een "
                 "lokale evaluatie uitwijzen." if nl else
@@ -360,7 +443,7 @@ def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str
     """
     nl = lang == "nl"
     if previous_at is None:
-        return first or ("Dit is het eerste rapport met deze review." if nl else "This is the first report of this review.")
+        return first or ("Dit is het eerste rapport van deze review." if nl else "This is the first report of this review.")
     when = fmt_date(previous_at, lang)
     if previous is None:
         return (f"Het vorige rapport ({when}) had nog geen effectsynthese." if nl
@@ -385,8 +468,8 @@ def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str
         verdict = (("er is geen effect meer te berekenen" if nl else "there is no effect to compute any more")
                    if had_effect else ("nog geen effect te berekenen" if nl else "no effect to compute yet"))
     elif before is None:
-        verdict = (f"de uitkomst {s.main.name(lang)} heeft nu voor het eerst een effect" if nl else
-                   f"the outcome {s.main.name(lang)} now has an effect for the first time")
+        verdict = (f"de uitkomst {quoted(s.main.name(lang))} heeft nu voor het eerst een effect" if nl else
+                   f"the outcome {quoted(s.main.name(lang))} now has an effect for the first time")
     else:
         level_then, level_now = before.get("strength"), s.main.strength.level
         strength_same = level_then == level_now
@@ -467,11 +550,11 @@ def _key_message(s: Synthesis, lang: str, previous, previous_at, changes: dict, 
         out.append(_no_effect_yet(s, lang))
     else:
         st = s.main.strength
-        out.append(_effect_sentence(p, s.main.name(lang), lang))
+        out.append(_effect_sentence(p, quoted(s.main.name(lang)), lang))
         judgement = _judgement(s.main, lang, direction=direction)
         if judgement:
             out.append(judgement)
-        diff = _differences(p, lang)
+        diff = _differences(p, lang, s.main.higher_is_better)
         if diff:
             out.append(diff)
         out.append(f"De bewijskracht is {st.word('nl')}." if nl else f"The strength of evidence is {st.word('en')}.")

@@ -20,7 +20,9 @@ The rule, in order (every step that changes the level adds a reason):
    ``EVENTS_OIS`` (300) events together (participants with the outcome, both arms); otherwise fewer than
    ``PARTICIPANTS_OIS`` (400) participants together. When only some studies of a ratio have counts,
    participants are counted and the reason says that the events are not known for every study.
-5. **Few studies.** Down one with a single study (nothing to replicate it; no pooling possible).
+5. **Few studies.** Down one with a single study (nothing to replicate it; no pooling possible). A single
+   study that is also too small (step 4) is thus down twice for what GRADE counts as imprecision: this is
+   deliberate, as one small study is neither large enough nor replicated. The method note says so.
 
 The level never drops below very low. Whether any study comes from the Netherlands or another European
 country is noted beside the level (``notes``, shown as "Herkomst", relevance for Heerlen-Noord) but is not
@@ -157,17 +159,23 @@ def _small_information_size(p: Pooled) -> tuple[str, str] | None:
     if p.measure in RATIO and p.events is not None:
         if p.events >= EVENTS_OIS:
             return None
-        return (f"één niveau lager: samen maar {p.events} gebeurtenissen (deelnemers bij wie de uitkomst "
-                f"optrad), minder dan {EVENTS_OIS}",
-                f"down one: only {p.events} events together (participants with the outcome), fewer than "
-                f"{EVENTS_OIS}")
+        if len(p.studies) == 1:
+            return (f"één niveau lager: de uitkomst kwam in deze studie maar bij {p.events} deelnemers voor "
+                    f"(minder dan {EVENTS_OIS})",
+                    f"down one: the outcome occurred in only {p.events} participants in this study (fewer than "
+                    f"{EVENTS_OIS})")
+        return (f"één niveau lager: de uitkomst kwam maar bij {p.events} deelnemers voor (minder dan {EVENTS_OIS})",
+                f"down one: the outcome occurred in only {p.events} participants (fewer than {EVENTS_OIS})")
     if p.n is None or p.n >= PARTICIPANTS_OIS:
         return None
     if p.measure in RATIO and any(x.events is not None for x in p.studies):
-        return (f"één niveau lager: samen maar {p.n} deelnemers (minder dan {PARTICIPANTS_OIS}; het aantal "
-                "gebeurtenissen is niet van alle studies bekend)",
+        return (f"één niveau lager: samen maar {p.n} deelnemers (minder dan {PARTICIPANTS_OIS}; niet van alle "
+                "studies is bekend bij hoeveel deelnemers de uitkomst optrad)",
                 f"down one: only {p.n} participants together (fewer than {PARTICIPANTS_OIS}; events not known "
                 "for every study)")
+    if len(p.studies) == 1:
+        return (f"één niveau lager: de studie heeft maar {p.n} deelnemers (minder dan {PARTICIPANTS_OIS})",
+                f"down one: the study has only {p.n} participants (fewer than {PARTICIPANTS_OIS})")
     return (f"één niveau lager: samen maar {p.n} deelnemers (minder dan {PARTICIPANTS_OIS})",
             f"down one: only {p.n} participants together (fewer than {PARTICIPANTS_OIS})")
 
@@ -203,8 +211,8 @@ def rate(p: Pooled) -> Strength:
     if p.i2 is not None and p.i2 >= I2_INCONSISTENT:
         pct = round(100 * p.i2)
         s.level -= 1
-        s.add(f"één niveau lager: de studies spreken elkaar tegen (I² = {pct}%)",
-              f"down one: inconsistent results (I² = {pct}%)")
+        s.add(f"één niveau lager: de resultaten van de studies lopen sterk uiteen (I² = {pct}%)",
+              f"down one: the results of the studies differ widely (I² = {pct}%)")
     iv = p.interval  # the pooled CI, or the single study's own
     if iv is not None and iv[1] <= p.null <= iv[2]:
         s.level -= 1
