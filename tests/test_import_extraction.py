@@ -228,11 +228,24 @@ def test_a_ratio_from_counts_with_many_participants_but_few_events_is_imprecise(
     assert [s["events"] for s in out["studies"]] == [80, 80]
     assert out["ci_high"] < 1  # the CI alone is clear: only the events lower the level
     assert out["strength"] == "moderate" and out["strength_nl"] == "redelijk"
-    assert "down one: only 160 events together (participants with the outcome), fewer than 300" \
-        in out["strength_reasons"]
-    assert "één niveau lager: samen maar 160 gebeurtenissen (deelnemers bij wie de uitkomst optrad), minder " \
-           "dan 300" in out["strength_reasons_nl"]
+    assert "down one: the outcome occurred in only 160 participants (fewer than 300)" in out["strength_reasons"]
+    assert "één niveau lager: de uitkomst kwam maar bij 160 deelnemers voor (minder dan 300)" \
+        in out["strength_reasons_nl"]
     assert not any("participants together" in r for r in out["strength_reasons"])
+    assert not any("gebeurtenissen" in r or "samen" in r for r in out["strength_reasons_nl"])
+
+
+def test_a_single_study_with_few_events_says_so_of_that_study(workspace, tmp_path):
+    build_bcg_review(workspace, included=1)
+    _import_rows(workspace, tmp_path, COUNT_HEAD, ["10.5555/bcg.01,dropout,rct,,low,10,150,25,150"])
+    [out] = synthesis_json(workspace)["outcomes"]
+    assert out["events"] == 35
+    assert "één niveau lager: de uitkomst kwam in deze studie maar bij 35 deelnemers voor (minder dan 300)" \
+        in out["strength_reasons_nl"]
+    assert "down one: the outcome occurred in only 35 participants in this study (fewer than 300)" \
+        in out["strength_reasons"]
+    assert "één niveau lager: maar één studie" in out["strength_reasons_nl"]  # both imprecision: deliberate
+    assert not any("samen" in r for r in out["strength_reasons_nl"])
 
 
 def test_the_same_ratio_given_as_estimate_and_ci_keeps_the_participants_rule(workspace, tmp_path):
@@ -267,5 +280,5 @@ def test_a_ratio_with_events_for_only_some_studies_counts_participants_and_says_
     assert [s["events"] for s in out["studies"]] == [60, None]
     assert "down one: only 350 participants together (fewer than 400; events not known for every study)" \
         in out["strength_reasons"]
-    assert "één niveau lager: samen maar 350 deelnemers (minder dan 400; het aantal gebeurtenissen is niet van " \
-           "alle studies bekend)" in out["strength_reasons_nl"]
+    assert "één niveau lager: samen maar 350 deelnemers (minder dan 400; niet van alle studies is bekend bij " \
+           "hoeveel deelnemers de uitkomst optrad)" in out["strength_reasons_nl"]

@@ -93,21 +93,30 @@ def test_an_outcome_extracted_in_both_languages_is_one_pool_named_in_each_report
 
     reports = _reports(workspace)
     nl, en = reports["nl"], reports["en"]
-    assert reports["key-nl"].startswith("Voor de uitkomst tuberculose is het risico")
-    assert reports["key-en"].startswith("For the outcome tuberculosis, the risk")
+    assert reports["key-nl"].startswith("Voor de uitkomst tuberculose komt die uitkomst in de groep met de aanpak "
+                                        "gemiddeld 51% minder vaak voor")
+    assert reports["key-en"].startswith("For the outcome tuberculosis, the outcome is on average 51% less frequent "
+                                        "in the intervention group")
     assert "### tuberculose\n" in nl and "### tuberculosis\n" in en
     assert "### tuberculosis" not in nl and "### tuberculose" not in en
     assert "![Forestplot voor tuberculose:" in nl and "![Forest plot for tuberculosis:" in en
-    assert "(onder de as) welke kant gunstig is voor de interventie" in nl
+    assert "voorspellingsinterval; onder de as staat welke kant gunstig is voor de aanpak.]" in nl
+    assert "prediction interval; under the axis is the side that favours the intervention.]" in en
     portfolio = (workspace / "reviews" / "portfolio.nl.md").read_text(encoding="utf-8")
     assert "tuberculose: RR 0,49" in portfolio and "tuberculosis: RR" not in portfolio
     portfolio_en = (workspace / "reviews" / "portfolio.en.md").read_text(encoding="utf-8")
     assert "tuberculosis: RR 0.49" in portfolio_en
-    # less tuberculosis is good: RR 0.49 with a CI below 1 is a favourable effect
-    assert "Dit is een gunstig effect." in reports["key-nl"]
-    assert "This is a favourable effect." in reports["key-en"]
+    # less tuberculosis is good: RR 0.49 with a CI below 1 is a favourable effect, worded as the evidence
+    # allows (beperkt: "mogelijk")
+    assert "De bewijskracht is beperkt." in reports["key-nl"]
+    assert "Dit is mogelijk een gunstig effect; het werkelijke effect kan duidelijk anders zijn." in reports["key-nl"]
+    assert "This may be a favourable effect; the true effect may be substantially different." in reports["key-en"]
+    assert "Dit is een gunstig effect." not in reports["key-nl"]
+    # the prediction interval (0,13 to 1,80) reaches the unfavourable side
+    assert "in een nieuwe situatie kan het effect ook uitblijven of zelfs ongunstig uitvallen." in reports["key-nl"]
+    assert "in a new setting the effect may not appear, or even be unfavourable." in reports["key-en"]
     svg = (workspace / "reviews" / RID / "forest-1.nl.svg").read_text(encoding="utf-8")
-    assert "Forestplot: tuberculose" in svg and "gunstig voor de" in svg
+    assert "Forestplot: tuberculose" in svg and "gunstig voor de" in svg and "vergelijkingsgroep" in svg
 
 
 def test_a_study_extracted_under_the_dutch_name_before_the_protocol_paired_it_counts_once(workspace, tmp_path):
@@ -143,9 +152,67 @@ def test_an_unfavourable_effect_is_called_so(workspace):
     build_bcg_review(workspace)
     assert run(["extract", RID, "--import", BCG], workspace).exit_code == 0
     reports = _reports(workspace)
-    assert "Dit is een ongunstig effect." in reports["key-nl"]
-    assert "This is an unfavourable effect." in reports["key-en"]
+    assert "Dit is mogelijk een ongunstig effect; het werkelijke effect kan duidelijk anders zijn." \
+        in reports["key-nl"]
+    assert "This may be an unfavourable effect; the true effect may be substantially different." \
+        in reports["key-en"]
+    assert "kan het effect ook uitblijven of zelfs gunstig uitvallen." in reports["key-nl"]
+    assert "the effect may not appear, or even be favourable." in reports["key-en"]
     assert "kansrijk" not in reports["key-nl"] and "promising" not in reports["key-en"]
+
+
+COUNTS = "record,outcome,design,country,n,risk_of_bias,events_treatment,total_treatment,events_control,total_control\n"
+
+
+def test_clear_harm_on_a_desirable_outcome_is_not_called_a_lower_risk_nor_an_invitation_to_try(workspace, tmp_path):
+    """Fewer pupils pass the exam with the intervention (RR 0,67), strong evidence: the outcome is named in
+    quotation marks, its frequency is lower (not its "risk"), and the message advises against introducing it."""
+    _set_extraction(workspace, '[extraction]\noutcomes = ["passed exam"]\noutcomes_nl = ["geslaagd voor examen"]\n'
+                               'higher_is_better = [true]\n')
+    build_bcg_review(workspace, included=3)
+    path = tmp_path / "exam.csv"
+    path.write_text(COUNTS + "10.5555/bcg.01,passed exam,rct,NL,,low,60,200,90,200\n"
+                             "10.5555/bcg.02,passed exam,rct,US,,low,55,200,85,200\n"
+                             "10.5555/bcg.03,passed exam,rct,US,,some concerns,70,220,100,220\n", encoding="utf-8")
+    assert run(["extract", RID, "--import", path], workspace).exit_code == 0
+    reports = _reports(workspace)
+    key_nl, key_en = reports["key-nl"], reports["key-en"]
+    assert key_nl.startswith("Voor de uitkomst \u2018geslaagd voor examen\u2019 komt die uitkomst in de groep met de "
+                             "aanpak gemiddeld 33% minder vaak voor (RR 0,67; 95%-BI 0,58 tot 0,78). Dit is een "
+                             "ongunstig effect.")
+    assert key_en.startswith("For the outcome \u2018passed exam\u2019, the outcome is on average 33% less frequent in "
+                             "the intervention group (RR 0.67; 95% CI 0.58 to 0.78). This is an unfavourable effect.")
+    assert "De bewijskracht is sterk." in key_nl and "risico" not in key_nl and "risk" not in key_en
+    assert "Het onderzoek wijst op nadeel; invoering in Heerlen-Noord ligt daarom niet voor de hand." in key_nl
+    assert "The research points to harm; introducing the intervention in Heerlen-Noord is therefore not " \
+           "advisable." in key_en
+    assert "lokale evaluatie" not in key_nl and "local evaluation" not in key_en
+
+
+@pytest.mark.parametrize(("designs", "risk", "level", "nl", "en"), [
+    (("rct", "rct"), "low", "sterk", "Dit is een gunstig effect.", "This is a favourable effect."),
+    (("rct", "cohort"), "low", "redelijk", "Dit is waarschijnlijk een gunstig effect.",
+     "This is probably a favourable effect."),
+    (("cohort", "cohort"), "low", "beperkt",
+     "Dit is mogelijk een gunstig effect; het werkelijke effect kan duidelijk anders zijn.",
+     "This may be a favourable effect; the true effect may be substantially different."),
+    (("cohort", "cohort"), "high", "zeer beperkt", "Of het effect gunstig is, is zeer onzeker.",
+     "It is very uncertain whether the effect is favourable."),
+])
+def test_a_favourable_effect_is_worded_as_the_strength_of_evidence_allows(workspace, tmp_path, designs, risk,
+                                                                           level, nl, en):
+    _set_extraction(workspace, '[extraction]\noutcomes = ["reading"]\noutcomes_nl = ["lezen"]\n'
+                               'higher_is_better = [true]\n')
+    build_bcg_review(workspace, included=2)
+    path = tmp_path / "reading.csv"
+    path.write_text(ESTIMATES + "".join(f"10.5555/bcg.0{i},lezen,{d},NL,600,{risk},SMD,0.30,0.20,0.40\n"
+                                        for i, d in enumerate(designs, 1)), encoding="utf-8")
+    assert run(["extract", RID, "--import", path], workspace).exit_code == 0
+    reports = _reports(workspace)
+    assert f"De bewijskracht is {level}." in reports["key-nl"]
+    assert nl in reports["key-nl"] and en in reports["key-en"]
+    others = {"Dit is een gunstig effect.", "Dit is waarschijnlijk", "Dit is mogelijk", "zeer onzeker"}
+    assert not any(o in reports["key-nl"] for o in others if o not in nl), reports["key-nl"]
 
 
 @pytest.mark.parametrize(("higher_is_better", "nl", "en"), [
@@ -190,10 +257,11 @@ def test_a_forest_plot_labels_both_sides_of_the_null_line_in_its_language(measur
 
     result = _result(_pooled(measure, [(0.6, 0.4, 0.9), (0.8, 0.5, 1.2)]), higher_is_better=False)
     texts = " ".join(re.findall(r"<!-- (.*?) -->", forest_svg(result, "nl", "s"), re.S))
-    assert "\u2190 gunstig voor de" in texts and "interventie" in texts
-    assert "controlegroep \u2192" in texts or "gunstig voor de" in texts.split("\u2190", 1)[1]
+    assert "\u2190 gunstig voor de" in texts and "aanpak" in texts
+    assert "vergelijkingsgroep \u2192" in texts
+    assert "interventie" not in texts and "controlegroep" not in texts
     texts_en = " ".join(re.findall(r"<!-- (.*?) -->", forest_svg(result, "en", "e"), re.S))
-    assert "\u2190 favours" in texts_en and "control \u2192" in texts_en
+    assert "\u2190 favours" in texts_en and "comparison \u2192" in texts_en
 
 
 def test_without_extraction_names_an_outcome_of_the_pico_is_named_by_the_pico_in_each_language(workspace):
@@ -207,11 +275,11 @@ def test_without_extraction_names_an_outcome_of_the_pico_is_named_by_the_pico_in
     [tb] = _synthesis(workspace)["outcomes"]
     assert (tb["outcome"], tb["outcome_nl"]) == ("tuberculosis", "tuberculose")
     reports = _reports(workspace)
-    assert reports["key-nl"].startswith("Voor de uitkomst tuberculose is het risico")
+    assert reports["key-nl"].startswith("Voor de uitkomst tuberculose komt die uitkomst")
     assert "### tuberculose\n" in reports["nl"] and "tuberculosis" not in reports["nl"].lower().replace(
         "bcg vaccination against tuberculosis", "")
     assert "Engelstalig" not in reports["key-nl"]  # an outcome name is never marked
-    assert reports["key-en"].startswith("For the outcome Tuberculosis, the risk")  # the PICO's English entry
+    assert reports["key-en"].startswith("For the outcome Tuberculosis, the outcome is")  # the PICO's English entry
     assert "### Tuberculosis\n" in reports["en"]
     portfolio = (workspace / "reviews" / "portfolio.nl.md").read_text(encoding="utf-8")
     assert "tuberculose: RR 0,49" in portfolio
@@ -225,5 +293,5 @@ def test_an_outcome_the_pico_does_not_list_keeps_its_extracted_name(workspace):
     build_bcg_review(workspace)
     assert run(["extract", RID, "--import", BCG], workspace).exit_code == 0
     reports = _reports(workspace)
-    assert reports["key-nl"].startswith("Voor de uitkomst tuberculosis is het risico")
+    assert reports["key-nl"].startswith("Voor de uitkomst tuberculosis komt die uitkomst")
     assert "leerprestaties" not in reports["key-nl"]

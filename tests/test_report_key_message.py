@@ -158,6 +158,11 @@ def test_a_single_study_gives_its_own_interval_and_conclusion(workspace, tmp_pat
     assert "niet aangetoond" not in key_nl and "1 studies" not in nl and "1 of 1 studies" not in en
     assert "- **Effect (95%-BI):** SMD 0,35 (0,05 tot 0,65; één studie)" in nl
     assert "de studie komt uit Nederland" in nl and "startniveau sterk: de studie is gerandomiseerd" in nl
+    # one small study: too few participants, said of that study, and the rule says the double step is meant
+    assert "één niveau lager: de studie heeft maar 180 deelnemers (minder dan 400)" in nl and "samen maar" not in nl
+    assert "down one: the study has only 180 participants (fewer than 400)" in en
+    assert "een enkele kleine studie telt zo bewust twee keer als onnauwkeurig" in nl
+    assert "a single small study is thus deliberately down twice for imprecision" in en
 
 
 def test_an_odds_ratio_is_not_worded_as_a_percentage_change_of_chance(workspace, tmp_path):
@@ -290,3 +295,29 @@ def test_a_changed_conclusion_is_judged_when_the_protocol_says_which_direction_i
     assert "de conclusie is veranderd (eerder: een zeer klein ongunstig effect; nu: geen effect aangetoond)" \
         in key_nl
     assert "the conclusion changed (before: a very small unfavourable effect; now: no effect shown)" in key_en
+
+
+def test_studies_not_yet_extracted_and_a_retracted_one_are_not_hidden(workspace, tmp_path):
+    """Six studies included, four extracted, one of them retracted: the key message says how many are
+    extracted before what the effect rests on, why the others do not count, and the forest caption names the
+    retracted study it leaves out."""
+    from tests.test_report_living_update import _retract
+
+    build_bcg_review(workspace, included=6)
+    _extract(workspace, tmp_path, "some.csv", [
+        "10.5555/bcg.01,leerprestaties,rct,Netherlands,240,low,SMD,0.25,0.05,0.45",
+        "10.5555/bcg.02,leerprestaties,rct,USA,400,low,SMD,0.30,0.10,0.50",
+        "10.5555/bcg.03,leerprestaties,rct,USA,400,low,SMD,0.20,0.00,0.40",
+        "10.5555/bcg.04,welbevinden,cohort,USA,900,high,MD,1.0,0.2,1.8",
+    ])
+    _retract(workspace, "10.5555/bcg.02")
+    key_nl, key_en, nl, en = _report(workspace)
+    assert "Van de 6 opgenomen studies zijn er pas 4 uitgewerkt; dit rust op 2 daarvan (2 gerandomiseerd), samen " \
+           "640 deelnemers; 1 uit Nederland. De andere 2 tellen hier niet mee (andere uitkomst of teruggetrokken " \
+           "publicatie)." in key_nl
+    assert "Of the 6 included studies, only 4 have been extracted so far; this rests on 2 of them (2 randomised), " \
+           "640 participants in all; 1 from the Netherlands. The other 2 do not count here (other outcome or " \
+           "retracted publication)." in key_en
+    assert "Dit rust op" not in key_nl and "geen bruikbaar effect" not in key_nl
+    assert "(ruit). Ferguson 1949 staat niet in de figuur: de publicatie is teruggetrokken.]" in nl
+    assert "(diamond). Ferguson 1949 is not in the figure: the publication was retracted.]" in en
