@@ -321,3 +321,25 @@ def test_studies_not_yet_extracted_and_a_retracted_one_are_not_hidden(workspace,
     assert "Dit rust op" not in key_nl and "geen bruikbaar effect" not in key_nl
     assert "(ruit). Ferguson 1949 staat niet in de figuur: de publicatie is teruggetrokken.]" in nl
     assert "(diamond). Ferguson 1949 is not in the figure: the publication was retracted.]" in en
+
+
+def test_the_change_sentence_names_the_main_outcomes_own_count_when_there_are_several(workspace, tmp_path):
+    """The studies that entered are counted over all outcomes; the key message is about the main outcome, so
+    it also says how many studies that outcome rests on now and before (the Dutch editor's finding 5)."""
+    build_bcg_review(workspace, included=5)
+    _extract(workspace, tmp_path, "first.csv", [
+        "10.5555/bcg.01,leerprestaties,rct,Netherlands,600,low,SMD,0.30,0.10,0.50",
+        "10.5555/bcg.02,leerprestaties,rct,Germany,600,low,SMD,0.25,0.05,0.45",
+        "10.5555/bcg.03,welbevinden,rct,Germany,600,low,SMD,0.10,-0.10,0.30",
+    ])
+    now = datetime.now(UTC)
+    _report(workspace, now=now)
+    time.sleep(1.1)
+    _extract(workspace, tmp_path, "second.csv", [
+        "10.5555/bcg.04,leerprestaties,rct,Belgium,600,low,SMD,0.35,0.15,0.55",
+        "10.5555/bcg.05,welbevinden,rct,Belgium,600,low,SMD,0.20,0.00,0.40",
+    ])
+    key_nl, key_en, _, _ = _report(workspace, now=now + timedelta(days=1))
+    assert "2 nieuwe studies in de effectberekening (voor de uitkomst leerprestaties nu 3 studies, eerst 2);" \
+        in key_nl
+    assert "2 new studies in the synthesis (for the outcome leerprestaties now 3 studies, before 2);" in key_en

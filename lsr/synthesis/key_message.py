@@ -464,6 +464,11 @@ def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str
             return head + ("niets veranderd in de effectberekening (nog geen effect te berekenen)." if nl else
                            "nothing changed in the synthesis (no effect to compute yet).")
     studies = _studies_part(entered, left, excluded, lang, min(retracted, left))
+    if before is not None and len(s.outcomes) > 1 and int(before["k"]) != main.k:
+        # the counts above are over all outcomes; the message is about the main one
+        name, k_then = quoted(s.main.name(lang)), fmt_int(int(before["k"]), lang)
+        studies += (f" (voor de uitkomst {name} nu {studies_word(main.k, lang)}, eerst {k_then})" if nl else
+                    f" (for the outcome {name} now {studies_word(main.k, lang)}, before {k_then})")
     if main is None:
         verdict = (("er is geen effect meer te berekenen" if nl else "there is no effect to compute any more")
                    if had_effect else ("nog geen effect te berekenen" if nl else "no effect to compute yet"))
