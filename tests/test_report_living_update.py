@@ -170,3 +170,16 @@ def test_the_diagram_says_what_its_counts_cover_in_the_first_and_an_updated_repo
     for summary in (first, second):
         assert note_nl in _section(summary["nl"], "PRISMA 2020-stroomdiagram")
         assert note_en in _section(summary["en"], "PRISMA 2020 flow diagram")
+
+
+def test_a_round_within_one_day_gives_its_times(tmp_path):
+    """A round that starts on the report's own day (``--since`` this morning) gives its time: two rounds of
+    one day read "10 april 2026 – 10 april 2026" otherwise (the Dutch editor's finding 15b)."""
+    root, _ = build_review(tmp_path)
+    ws = open_workspace(resolve(root))
+    write_reports(ws, [RID], formats=["md"], now=REPORT_1)
+    write_reports(ws, [RID], since="2026-04-10T09:30", formats=["md"], now=NOW)
+    rdir = root / "reviews" / RID
+    nl, en = ((rdir / f"summary.{lang}.md").read_text(encoding="utf-8") for lang in ("nl", "en"))
+    assert "| 10 april 2026, 09:30 – nu |" in nl and "| 10 April 2026, 09:30 – now |" in en
+    assert "| begin – 15 maart 2026 |" in nl  # rounds of several days keep their dates only

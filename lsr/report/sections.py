@@ -320,6 +320,20 @@ def _published(d: ReviewData) -> dict:
     return out
 
 
+def _period(start, end, now, lang: str) -> str:
+    """A round's period: "3 maart 2026 – 1 september 2026", or with times when both ends fall on one day
+    ("30 november 2026, 13:02 – 13:08 UTC"), since two rounds of one day would otherwise read the same."""
+    w = WORDS[lang]
+    if start is None:
+        return f"{w['from_start']} – {fmt_date(end, lang) if end else w['until_now']}"
+    first, last = start.astimezone(UTC), (end or now).astimezone(UTC)
+    if first.date() == last.date():
+        clock = "%H:%M:%S" if end and first.strftime("%H:%M") == last.strftime("%H:%M") else "%H:%M"
+        until = f"{last:{clock}} UTC" if end else w["until_now"]
+        return f"{fmt_date(first, lang)}, {first:{clock}} – {until}"
+    return f"{fmt_date(start, lang)} – {fmt_date(end, lang) if end else w['until_now']}"
+
+
 def rounds_section(d: ReviewData, lang: str, doc: Doc, svg: str) -> None:
     """The update rounds: search facts per round, and the standing counts each round's report published.
 
@@ -335,8 +349,7 @@ def rounds_section(d: ReviewData, lang: str, doc: Doc, svg: str) -> None:
         r = rc.round
         current = r.index == len(d.rounds) - 1
         label = f"{r.index + 1}" + (f" ({w['current_round']})" if current else "")
-        start = fmt_date(r.start, lang) if r.start else w["from_start"]
-        period = f"{start} – {fmt_date(r.end, lang) if r.end else w['until_now']}"
+        period = _period(r.start, r.end or None, d.now, lang)
         if current:
             stand = [s["screened"], s["included"], ft["included"]]
         else:
