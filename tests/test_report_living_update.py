@@ -183,3 +183,6 @@ def test_a_round_within_one_day_gives_its_times(tmp_path):
     nl, en = ((rdir / f"summary.{lang}.md").read_text(encoding="utf-8") for lang in ("nl", "en"))
     assert "| 10 april 2026, 09:30 – nu |" in nl and "| 10 April 2026, 09:30 – now |" in en
     assert "| begin – 15 maart 2026 |" in nl  # rounds of several days keep their dates only
+    # the diagram's note says the cutoff with its time too
+    assert "Met 'vorige versie' bedoelen we de studies die op 10 april 2026, 09:30 UTC waren opgenomen." in nl
+    assert "The current round holds the searches and imports from 10 April 2026, 09:30 UTC," in en

@@ -64,6 +64,15 @@ def file_name(path: str | None) -> str:
     return PureWindowsPath(path).name if path else "—"
 
 
+def cutoff_text(d: ReviewData, lang: str) -> str:
+    """The cutoff as the text says it: its date, and its time too when it falls on the report's own day
+    ("30 november 2026, 13:02 UTC"), where the date alone would not tell the morning from the afternoon."""
+    cutoff = d.cutoff.astimezone(UTC)
+    if cutoff.date() != d.now.astimezone(UTC).date():
+        return fmt_date(d.cutoff, lang)
+    return f"{fmt_date(cutoff, lang)}, {cutoff:%H:%M} UTC"
+
+
 def previous_label(d: ReviewData, lang: str) -> str | None:
     """The previous-version box's wording when the previous version is not a report's (``--since``).
 
@@ -77,8 +86,7 @@ def previous_label(d: ReviewData, lang: str) -> str | None:
         return FLOW_WORDS[lang]["previous_since"].format(date=fmt_date(d.cutoff, lang))
     minute = cutoff.replace(second=0, microsecond=0)
     report = any(m.astimezone(UTC).replace(second=0, microsecond=0) == minute for m in report_moments(d.log))
-    when = f"{fmt_date(cutoff, lang)}, {cutoff:%H:%M} UTC"
-    return FLOW_WORDS[lang]["previous_report" if report else "previous_as_of"].format(when=when)
+    return FLOW_WORDS[lang]["previous_report" if report else "previous_as_of"].format(when=cutoff_text(d, lang))
 
 
 def prisma_file(lang: str) -> str:
@@ -237,7 +245,7 @@ def prisma_section(d: ReviewData, lang: str, doc: Doc, svg: str) -> None:
             else "The diagram follows PRISMA 2020 and covers every search and import so far."
         )
     else:
-        since = fmt_date(d.cutoff, lang)
+        since = cutoff_text(d, lang)
         if d.cutoff_kind == "report":
             before = (
                 f"de studies die in het vorige rapport ({since}) waren opgenomen"
