@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from lsr.protocol import NOT_CONTENT, amended_content, is_translation_key
 from lsr.report.document import Doc, H, P, Table
-from lsr.report.texts import fmt_date, fmt_int, fmt_version
+from lsr.report.texts import fmt_date, fmt_int, fmt_version, join_words
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -178,14 +178,8 @@ def _reason(a: Amendment, lang: str) -> str:
     return "niet vastgelegd" if lang == "nl" else "not recorded"
 
 
-def _join(words: list[str], lang: str) -> str:
-    if len(words) < 2:
-        return "".join(words)
-    return ", ".join(words[:-1]) + (" en " if lang == "nl" else " and ") + words[-1]
-
-
 def _what(a: Amendment, lang: str) -> str:
-    return _join([PART_WORDS[lang][p] for p in a.changed], lang)
+    return join_words([PART_WORDS[lang][p] for p in a.changed], lang)
 
 
 def _label(a: Amendment, lang: str) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from lsr.report.collect import ReviewData, Study
 from lsr.report.document import UL, Doc, Figure, H, P, Pre, Strong, Table
 from lsr.report.rounds import same_day_sentence
-from lsr.report.texts import fmt_date, fmt_dec, fmt_int, fmt_range
+from lsr.report.texts import fmt_date, fmt_dec, fmt_int, fmt_range, join_words
 from lsr.synthesis.forest import shows_pi
 from lsr.synthesis.key_message import PI_MIN_K, changes_sentence, effect_text, key_message
 from lsr.synthesis.service import RETRACTED, DescribedStudy
@@ -151,7 +151,7 @@ def synthesis_changes(d: ReviewData) -> SynthesisChanges | None:
     if before is not None:
         now = s.effect_ids
         gone = before - now
-        retracted = {rid for rid in gone if rid in _retracted_ids(d)}
+        retracted = gone & _retracted_ids(d)
         rest = gone - retracted
         return SynthesisChanges(len(now - before), len(gone), bool(rest) and not (rest & included_now),
                                 len(retracted), tuple(sorted(gone)))
@@ -178,7 +178,7 @@ def synthesis_changes(d: ReviewData) -> SynthesisChanges | None:
 def _retracted_ids(d: ReviewData) -> set[int]:
     """Record ids of the included and no-longer-included studies that OpenAlex marks as retracted."""
     studies = [*d.included, *(x.study for x in d.left_inclusions)]
-    return {st.record.id for st in studies if getattr(st.record, "is_retracted", False)}
+    return {st.record.id for st in studies if st.record.is_retracted}
 
 
 def left_effect_studies(d: ReviewData, lang: str) -> list[tuple[Study, str]]:
@@ -189,11 +189,12 @@ def left_effect_studies(d: ReviewData, lang: str) -> list[tuple[Study, str]]:
     if ch is None or not ch.left_ids:
         return []
     by_id = {st.record.id: st for st in d.included}
+    retracted = _retracted_ids(d)
     out = []
     for rid in ch.left_ids:
         if rid not in by_id:
             continue
-        why = RETRACTED if rid in _retracted_ids(d) else d.synthesis.not_in_effect_why(rid)
+        why = RETRACTED if rid in retracted else d.synthesis.not_in_effect_why(rid)
         if why is None:
             text = "niet meer in de extractie" if lang == "nl" else "no longer in the extraction"
         else:
@@ -275,8 +276,7 @@ def forest_caption(r, lang: str) -> str:
         parts.append("gemiddeld effect (ruit)" if nl else "pooled effect (diamond)")
         if shows_pi(p):
             parts.append("voorspellingsinterval" if nl else "prediction interval")
-    what = parts[0] if len(parts) == 1 else \
-        ", ".join(parts[:-1]) + (" en " if nl else " and ") + parts[-1]
+    what = join_words(parts, lang)
     if r.higher_is_better is not None:
         what += ("; onder de as staat welke kant gunstig is voor de aanpak" if nl else
                  "; under the axis is the side that favours the intervention")
@@ -292,8 +292,7 @@ def _retracted_note(r, lang: str) -> str:
     if not labels:
         return ""
     nl = lang == "nl"
-    names = labels[0] if len(labels) == 1 else \
-        ", ".join(labels[:-1]) + (" en " if nl else " and ") + labels[-1]
+    names = join_words(labels, lang)
     if nl:
         return (f" {names} staat niet in de figuur: de publicatie is teruggetrokken." if len(labels) == 1 else
                 f" {names} staan niet in de figuur: de publicaties zijn teruggetrokken.")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from lsr.report.collect import ReviewData
 from lsr.report.rounds import same_day_sentence
-from lsr.report.texts import fmt_date, fmt_int, plural, share, verb
+from lsr.report.texts import fmt_date, fmt_int, join_words, plural, share, verb
 
 
 def found_sentence(d: ReviewData, lang: str) -> str:
@@ -279,12 +279,6 @@ def changes_sentences(d: ReviewData, lang: str) -> list[str]:
     return out
 
 
-def _join(parts: list[str], lang: str) -> str:
-    """``a, b en c`` (nl) or ``a, b and c`` (en)."""
-    word = " en " if lang == "nl" else " and "
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + word + parts[-1]
-
-
 def progress_sentences(d: ReviewData, lang: str) -> list[str]:
     """Screening progress at both stages; a count of zero is said in words or left out."""
     s, ft = d.status, d.status["fulltext"]
@@ -307,7 +301,7 @@ def progress_sentences(d: ReviewData, lang: str) -> list[str]:
                 f"Van de {plural(s['records'], 'gevonden publicatie', 'gevonden publicaties', lang)} "
                 f"{verb(s['screened'], 'is', 'zijn')} er {fmt_int(s['screened'], lang)} "
                 f"({share(s['screened'], s['records'], lang)}) beoordeeld op titel en samenvatting: "
-                + _join(parts, lang)
+                + join_words(parts, lang)
                 + ". "
                 + (
                     f"Er {verb(s['unscreened'], 'wacht', 'wachten')} er nog {fmt_int(s['unscreened'], lang)}."
@@ -342,7 +336,7 @@ def progress_sentences(d: ReviewData, lang: str) -> list[str]:
             second = (
                 f"Na de eerste selectie is over {plural(labelled, 'publicatie', 'publicaties', lang)} "
                 "besloten op basis van de volledige tekst: "
-                + _join(parts, lang)
+                + join_words(parts, lang)
                 + (
                     f"; {fmt_int(ft['pending'], lang)} {verb(ft['pending'], 'wacht', 'wachten')} nog."
                     if ft["pending"]
@@ -364,7 +358,7 @@ def progress_sentences(d: ReviewData, lang: str) -> list[str]:
         first = (
             f"Of the {plural(s['records'], 'record', 'records', lang)} found, {fmt_int(s['screened'], lang)} "
             f"({share(s['screened'], s['records'], lang)}) have been screened on title and abstract: "
-            + _join(parts, lang)
+            + join_words(parts, lang)
             + (
                 f"; {fmt_int(s['unscreened'], lang)} {verb(s['unscreened'], 'remains', 'remain')}."
                 if s["unscreened"]
@@ -392,7 +386,7 @@ def progress_sentences(d: ReviewData, lang: str) -> list[str]:
             parts.append(f"{fmt_int(ft['maybe'], lang)} undecided")
         second = (
             f"Full-text decisions were made on {plural(labelled, 'record', 'records', lang)}: "
-            + _join(parts, lang)
+            + join_words(parts, lang)
             + (f"; {fmt_int(ft['pending'], lang)} pending." if ft["pending"] else "; none pending.")
         )
     return [first, second]

@@ -153,7 +153,7 @@ def same_day_sentence(log: list[dict], now: datetime, lang: str, *, short: bool 
     earlier = same_day_report(log, now)
     if earlier is None:
         return None
-    when = f"{fmt_date(earlier, lang)}, {earlier.astimezone(UTC):%H:%M} UTC"
+    when = fmt_date(earlier.astimezone(UTC), lang, with_time=True)
     if lang == "nl":
         head = (f"Het vorige rapport is van dezelfde dag ({when}) en telt daarom niet als vorig rapport; "
                 "er is nog niets om mee te vergelijken.")

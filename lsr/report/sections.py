@@ -16,7 +16,7 @@ from lsr.report.document import Code, Doc, Figure, H, P, Pre, Strong, Table
 from lsr.report.flow_svg import flow_svg, left_reason, unscreened_label
 from lsr.report.prisma import BOX_WORDS as FLOW_WORDS
 from lsr.report.rounds import parse_since, report_moments
-from lsr.report.texts import SCHEDULE, WORDS, fmt_date, fmt_int
+from lsr.report.texts import SCHEDULE, WORDS, fmt_date, fmt_int, join_words
 from lsr.search.databases import display_name
 from lsr.search.known_studies import describe as describe_known_studies
 
@@ -70,7 +70,7 @@ def cutoff_text(d: ReviewData, lang: str) -> str:
     cutoff = d.cutoff.astimezone(UTC)
     if cutoff.date() != d.now.astimezone(UTC).date():
         return fmt_date(d.cutoff, lang)
-    return f"{fmt_date(cutoff, lang)}, {cutoff:%H:%M} UTC"
+    return fmt_date(cutoff, lang, with_time=True)
 
 
 def previous_label(d: ReviewData, lang: str) -> str | None:
@@ -225,7 +225,7 @@ def repeat_note(d: ReviewData, lang: str) -> str:
     again = sorted(name for name in shown if searches[name] > 1)
     if not again:
         return ""
-    names = again[0] if len(again) == 1 else ", ".join(again[:-1]) + (" en " if lang == "nl" else " and ") + again[-1]
+    names = join_words(again, lang)
     if lang == "nl":
         return (f"{names} {'is' if len(again) == 1 else 'zijn'} meer dan eens doorzocht: publicaties die een "
                 "latere zoekactie opnieuw vond, tellen mee bij de gevonden publicaties en zijn daarna als "

@@ -155,6 +155,14 @@ def plural(n: int, one: str, many: str, lang: str) -> str:
     return f"{fmt_int(n, lang)} {one if n == 1 else many}"
 
 
+def join_words(words: list[str], lang: str, conj: tuple[str, str] = ("en", "and")) -> str:
+    """``a, b en c`` (nl) or ``a, b and c`` (en); ``conj`` gives the last joining word per language
+    (``("of", "or")``); one word as it is, none as ``""``."""
+    if len(words) < 2:
+        return "".join(words)
+    return ", ".join(words[:-1]) + f" {conj[0] if lang == 'nl' else conj[1]} " + words[-1]
+
+
 def verb(n: int, one: str, many: str) -> str:
     """The singular or plural form of a word that agrees with ``n`` (``is``/``zijn``, ``was``/``were``)."""
     return one if n == 1 else many

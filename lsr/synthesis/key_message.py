@@ -29,7 +29,7 @@ effect at redelijk or sterk does not invite a local trial.
 
 from __future__ import annotations
 
-from lsr.report.texts import fmt_date, fmt_int, fmt_range, fmt_signed
+from lsr.report.texts import fmt_date, fmt_int, fmt_range, fmt_signed, join_words
 from lsr.synthesis.meta_analysis import RATIO, Pooled
 from lsr.synthesis.service import RETRACTED, OutcomeResult, Synthesis
 from lsr.synthesis.strength import I2_INCONSISTENT, LEVELS, origin_counts, origin_note, studies_word
@@ -296,7 +296,7 @@ def _left_out_reasons(s: Synthesis, p: Pooled, lang: str) -> str:
         kinds.append("teruggetrokken publicatie" if lang == "nl" else "retracted publication")
     if not kinds:
         kinds = ["andere uitkomst", "geen bruikbaar effect"] if lang == "nl" else ["other outcome", "no usable effect"]
-    return ", ".join(kinds[:-1]) + (" of " if lang == "nl" else " or ") + kinds[-1] if len(kinds) > 1 else kinds[0]
+    return join_words(kinds, lang, ("of", "or"))
 
 
 def _rests_on(s: Synthesis, p: Pooled, lang: str) -> str:

@@ -103,22 +103,23 @@ def adopt_new_ids(ws: Workspace, review_id: str, run_id: int, client: OpenAlexCl
     answers as a work of its own (the search no longer finds it, e.g. after an amendment: a DOI twin is not
     the same OpenAlex work), or another record of the review already has the new id.
     """
-    with ws.db.read() as s:
-        hits = s.exec(select(RecordSource.record_id, RecordSource.source_key, RecordSource.match_rule)
+    with ws.db.read() as s:  # each hit with the OpenAlex id its record has now, in one query
+        hits = s.exec(select(RecordSource.record_id, RecordSource.source_key, RecordSource.match_rule,
+                             Record.openalex_id)
+                      .join(Record, Record.id == RecordSource.record_id)
                       .where(RecordSource.search_run_id == run_id)).all()
-    returned = {key for _, key, _ in hits}
+    returned = {key for _, key, _, _ in hits}
     by_doi: dict[int, set[str]] = {}
-    for rec_id, key, rule in hits:
+    stored: dict[int, str | None] = {}
+    for rec_id, key, rule, openalex_id in hits:
         if rule == "doi" and normalize_openalex_id(key) == key:
             by_doi.setdefault(rec_id, set()).add(key)
+            stored[rec_id] = openalex_id
     adopted = lookups = 0
     for rec_id, keys in by_doi.items():
         if len(keys) != 1:
             continue
-        new_id = next(iter(keys))
-        with ws.db.read() as s:
-            rec = s.get(Record, rec_id)
-            old_id = rec.openalex_id if rec is not None else None
+        new_id, old_id = next(iter(keys)), stored[rec_id]
         if old_id is None or old_id == new_id or old_id in returned or lookups >= MAX_LOOKUPS:
             continue
         lookups += 1
