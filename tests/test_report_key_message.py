@@ -343,3 +343,26 @@ def test_the_change_sentence_names_the_main_outcomes_own_count_when_there_are_se
     assert "2 nieuwe studies in de effectberekening (voor de uitkomst leerprestaties nu 3 studies, eerst 2);" \
         in key_nl
     assert "2 new studies in the synthesis (for the outcome leerprestaties now 3 studies, before 2);" in key_en
+
+
+def test_the_change_sentence_names_a_swap_in_the_main_outcome_that_leaves_its_count(workspace, tmp_path):
+    """One study of the main outcome retracted and another extracted: its count is 2 as before, but the pool
+    changed, and the key message says so (the methodologist's '3 erbij en 1 eraf')."""
+    from tests.test_report_living_update import _retract
+
+    build_bcg_review(workspace, included=5)
+    _extract(workspace, tmp_path, "first.csv", [
+        "10.5555/bcg.01,leerprestaties,rct,Netherlands,600,low,SMD,0.30,0.10,0.50",
+        "10.5555/bcg.02,leerprestaties,rct,Germany,600,low,SMD,0.25,0.05,0.45",
+        "10.5555/bcg.03,welbevinden,rct,Germany,600,low,SMD,0.10,-0.10,0.30",
+    ])
+    now = datetime.now(UTC)
+    _report(workspace, now=now)
+    time.sleep(1.1)
+    _retract(workspace, "10.5555/bcg.02")
+    _extract(workspace, tmp_path, "second.csv", [
+        "10.5555/bcg.04,leerprestaties,rct,Belgium,600,low,SMD,0.35,0.15,0.55",
+    ])
+    key_nl, key_en, _, _ = _report(workspace, now=now + timedelta(days=1))
+    assert "(voor de uitkomst leerprestaties nu 2 studies, eerst 2; 1 kwam erbij, 1 viel af)" in key_nl
+    assert "(for the outcome leerprestaties now 2 studies, before 2; 1 entered, 1 left)" in key_en

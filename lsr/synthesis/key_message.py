@@ -411,6 +411,27 @@ def _studies_part(entered: int, left: int, excluded: bool, lang: str, retracted:
     return ", ".join(parts)
 
 
+def _outcome_part(before: dict, main: Pooled, name: str, lang: str) -> str:
+    """The main outcome's own change in parentheses (``nu 3 studies, eerst 2``), when the studies in its pool
+    changed; with the study ids of the previous snapshot also a swap that leaves the count as it was
+    (``nu 2 studies, eerst 2; 1 kwam erbij, 1 viel af``). Empty when nothing changed."""
+    nl = lang == "nl"
+    k_then = int(before["k"])
+    head = (f" (voor de uitkomst {quoted(name)} nu {studies_word(main.k, lang)}, eerst {fmt_int(k_then, lang)}" if nl
+            else f" (for the outcome {quoted(name)} now {studies_word(main.k, lang)}, before {fmt_int(k_then, lang)}")
+    then_ids = before.get("studies")
+    if not isinstance(then_ids, list):  # a snapshot from before the outcomes kept their studies
+        return head + ")" if k_then != main.k else ""
+    now_ids = {e.record_id for e in main.studies}
+    entered, left = len(now_ids - set(then_ids)), len(set(then_ids) - now_ids)
+    if not entered and not left:
+        return ""
+    if not entered or not left:  # the count says it all
+        return head + ")"
+    return head + (f"; {entered} kwam{'en' if entered > 1 else ''} erbij, {left} {'vielen' if left > 1 else 'viel'} af)"
+                   if nl else f"; {entered} entered, {left} left)")
+
+
 def _main_of(s: Synthesis) -> Pooled | None:
     return s.main.pooled if s.main is not None and s.main.pooled.k > 0 else None
 
@@ -464,11 +485,9 @@ def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str
             return head + ("niets veranderd in de effectberekening (nog geen effect te berekenen)." if nl else
                            "nothing changed in the synthesis (no effect to compute yet).")
     studies = _studies_part(entered, left, excluded, lang, min(retracted, left))
-    if before is not None and len(s.outcomes) > 1 and int(before["k"]) != main.k:
+    if before is not None and len(s.outcomes) > 1:
         # the counts above are over all outcomes; the message is about the main one
-        name, k_then = quoted(s.main.name(lang)), fmt_int(int(before["k"]), lang)
-        studies += (f" (voor de uitkomst {name} nu {studies_word(main.k, lang)}, eerst {k_then})" if nl else
-                    f" (for the outcome {name} now {studies_word(main.k, lang)}, before {k_then})")
+        studies += _outcome_part(before, main, s.main.name(lang), lang)
     if main is None:
         verdict = (("er is geen effect meer te berekenen" if nl else "there is no effect to compute any more")
                    if had_effect else ("nog geen effect te berekenen" if nl else "no effect to compute yet"))

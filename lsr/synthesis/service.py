@@ -358,7 +358,9 @@ def snapshot(s: Synthesis) -> dict:
         "outcomes": [
             {"outcome": r.pooled.outcome, "measure": r.pooled.measure or None, "k": r.pooled.k,
              "estimate": _r(r.pooled.estimate), "ci_low": _r(r.pooled.ci_low), "ci_high": _r(r.pooled.ci_high),
-             "strength": r.strength.level}
+             "strength": r.strength.level,
+             # the outcome's own studies, so the next report can say which entered and left this pool
+             "studies": sorted(e.record_id for e in r.pooled.studies)}
             for r in s.outcomes
         ],
     }
