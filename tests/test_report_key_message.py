@@ -323,9 +323,8 @@ def test_studies_not_yet_extracted_and_a_retracted_one_are_not_hidden(workspace,
     assert "(diamond). Ferguson 1949 is not in the figure: the publication was retracted.]" in en
 
 
-def test_the_change_sentence_names_the_main_outcomes_own_count_when_there_are_several(workspace, tmp_path):
-    """The studies that entered are counted over all outcomes; the key message is about the main outcome, so
-    it also says how many studies that outcome rests on now and before (the Dutch editor's finding 5)."""
+def _first_report_with_two_outcomes(workspace, tmp_path) -> datetime:
+    """Five included studies, two extracted for the main outcome and one for another; the first report."""
     build_bcg_review(workspace, included=5)
     _extract(workspace, tmp_path, "first.csv", [
         "10.5555/bcg.01,leerprestaties,rct,Netherlands,600,low,SMD,0.30,0.10,0.50",
@@ -334,7 +333,14 @@ def test_the_change_sentence_names_the_main_outcomes_own_count_when_there_are_se
     ])
     now = datetime.now(UTC)
     _report(workspace, now=now)
-    time.sleep(1.1)
+    time.sleep(1.1)  # the next report is a later one
+    return now
+
+
+def test_the_change_sentence_names_the_main_outcomes_own_count_when_there_are_several(workspace, tmp_path):
+    """The studies that entered are counted over all outcomes; the key message is about the main outcome, so
+    it also says how many studies that outcome rests on now and before (the Dutch editor's finding 5)."""
+    now = _first_report_with_two_outcomes(workspace, tmp_path)
     _extract(workspace, tmp_path, "second.csv", [
         "10.5555/bcg.04,leerprestaties,rct,Belgium,600,low,SMD,0.35,0.15,0.55",
         "10.5555/bcg.05,welbevinden,rct,Belgium,600,low,SMD,0.20,0.00,0.40",
@@ -350,15 +356,7 @@ def test_the_change_sentence_names_a_swap_in_the_main_outcome_that_leaves_its_co
     changed, and the key message says so (the methodologist's '3 erbij en 1 eraf')."""
     from tests.test_report_living_update import _retract
 
-    build_bcg_review(workspace, included=5)
-    _extract(workspace, tmp_path, "first.csv", [
-        "10.5555/bcg.01,leerprestaties,rct,Netherlands,600,low,SMD,0.30,0.10,0.50",
-        "10.5555/bcg.02,leerprestaties,rct,Germany,600,low,SMD,0.25,0.05,0.45",
-        "10.5555/bcg.03,welbevinden,rct,Germany,600,low,SMD,0.10,-0.10,0.30",
-    ])
-    now = datetime.now(UTC)
-    _report(workspace, now=now)
-    time.sleep(1.1)
+    now = _first_report_with_two_outcomes(workspace, tmp_path)
     _retract(workspace, "10.5555/bcg.02")
     _extract(workspace, tmp_path, "second.csv", [
         "10.5555/bcg.04,leerprestaties,rct,Belgium,600,low,SMD,0.35,0.15,0.55",
