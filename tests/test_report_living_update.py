@@ -80,9 +80,9 @@ def test_a_retracted_pooled_study_leaves_the_effect_estimate_and_every_change_se
     assert "nieuwe studie" not in key_nl and "new stud" not in key_en  # the described study did not enter it
     changed_nl, changed_en = _section(nl, "Wat is er veranderd"), _section(en, "What changed")
     assert "1 studie teruggetrokken en niet meer in de effectberekening" in changed_nl
-    assert "**Niet meer in de effectberekening:**\n\n- Ferguson, A. (1949). BCG vaccination against tuberculosis: " \
+    assert "**Niet meer in de effectberekening:**\n\n- Ferguson (1949). BCG vaccination against tuberculosis: " \
            "trial 2. — teruggetrokken publicatie" in changed_nl
-    assert "**No longer in the synthesis:**\n\n- Ferguson, A. (1949). BCG vaccination against tuberculosis: " \
+    assert "**No longer in the synthesis:**\n\n- Ferguson (1949). BCG vaccination against tuberculosis: " \
            "trial 2. — retracted publication" in changed_en
     for lang, word in (("nl", "1 studie teruggetrokken en niet meer in de effectberekening"),
                        ("en", "1 study retracted, no longer in the synthesis")):

@@ -180,10 +180,28 @@ def test_short_references_name_both_of_two_authors_and_the_first_of_more():
         study = SimpleNamespace(record=SimpleNamespace(year=2018, title="A trial."), authors=authors)
         return short_reference(study, lang)[0]
 
-    assert ref(["Johnson, J.", "Smit, K."], "nl") == "Johnson, J. en Smit, K. (2018). A trial."
-    assert ref(["Johnson, J.", "Smit, K."], "en") == "Johnson, J. & Smit, K. (2018). A trial."
-    assert ref(["Johnson, J.", "Smit, K.", "Bos, A."], "nl").startswith("Johnson, J. e.a. (2018)")
-    assert ref(["Johnson, J."], "en").startswith("Johnson, J. (2018)")
+    assert ref(["Johnson, J.", "Smit, K."], "nl") == "Johnson en Smit (2018). A trial."
+    assert ref(["Johnson, J.", "Smit, K."], "en") == "Johnson & Smit (2018). A trial."
+    assert ref(["Johnson, J.", "Smit K", "Bos, A."], "nl").startswith("Johnson e.a. (2018)")
+    assert ref(["Jan de Vries"], "en").startswith("De Vries (2018)")  # family names as written, whatever the form
+
+
+def test_full_references_give_every_author_in_one_form():
+    """Sources write authors as "Smith, John A.", "John A. Smith" or "Hindle P" (PubMed); a reference list
+    that mixes them reads as careless, so every author is shown as family name plus initials."""
+    from types import SimpleNamespace
+
+    from lsr.report.summary import reference
+
+    record = SimpleNamespace(year=2018, title="A trial.", venue="Journal", doi="10.5555/x", openalex_id=None,
+                             is_retracted=False)
+    authors = ["Smith, John A.", "Peter Hindle", "Hindle P", "Erica van den Akker", "Jean-Pierre Dupont",
+               "Nederlands Jeugdinstituut"]
+    text = reference(SimpleNamespace(record=record, authors=authors), "nl")[0]
+    assert text.startswith("Smith JA, Hindle P, Hindle P, van den Akker E, Dupont JP, Nederlands Jeugdinstituut "
+                           "(2018). A trial. Journal.")
+    seven = reference(SimpleNamespace(record=record, authors=[*authors, "Bos A"]), "en")[0]
+    assert "Nederlands Jeugdinstituut, et al. (2018)" in seven and "Bos" not in seven
 
 
 def test_included_sentence_says_what_is_true_before_any_full_text(tmp_path):

@@ -24,6 +24,7 @@ from lsr.report.prisma import Flow, Left, prisma_flow
 from lsr.report.rounds import Round, parse_since, round_of
 from lsr.screening.agreement import review_agreement
 from lsr.screening.decisions import FT, TA, settled_labels
+from lsr.search.identity import family_name
 from lsr.status import review_status
 
 
@@ -258,5 +259,6 @@ def _previous_entry(log: list[dict], cutoff: datetime | None) -> dict | None:
 
 
 def _ref_key(study: Study) -> tuple:
-    first = study.authors[0].split()[-1].lower() if study.authors and study.authors[0].split() else "~"
+    first = family_name(study.authors[0]) if study.authors else ""  # "Smith JA" sorts under s, not j
+    first = first or "~"
     return (first, study.record.year or 0, study.record.title.lower())

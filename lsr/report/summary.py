@@ -34,11 +34,13 @@ from lsr.report.plots import curve_svg, runs_svg
 from lsr.report.prisma import NO_REASON
 from lsr.report.texts import STAGE, WORDS, fmt_date, fmt_dec, fmt_int, fmt_pct, fmt_version
 from lsr.search.databases import display_name
+from lsr.search.identity import citation_name, family_name_as_written
 
 
 def reference(study: Study, lang: str) -> list[Inline]:
-    """A full reference: authors (year). Title. Venue. DOI link (or OpenAlex link)."""
-    rec, names = study.record, study.authors
+    """A full reference: authors (year). Title. Venue. DOI link (or OpenAlex link). Authors in one form
+    whatever their source wrote ("Smith JA", ``identity.citation_name``), at most six, then "et al."."""
+    rec, names = study.record, [citation_name(n) for n in study.authors]
     authors = (
         ", ".join(names[:6]) + (", et al." if len(names) > 6 else "")
         if names
@@ -63,8 +65,9 @@ def reference(study: Study, lang: str) -> list[Inline]:
 
 
 def short_reference(study: Study, lang: str) -> list[Inline]:
-    """First author (both of two; et al. from three on), year and title: for lists of what changed."""
-    rec, names = study.record, study.authors
+    """First author's family name (both of two; et al. from three on), year and title: for lists of what
+    changed ("Johnson en Smit (2018)", "Johnson e.a. (2018)")."""
+    rec, names = study.record, [family_name_as_written(n) for n in study.authors]
     if len(names) > 2:
         who = names[0] + (" e.a." if lang == "nl" else " et al.")
     elif len(names) == 2:

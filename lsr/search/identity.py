@@ -320,6 +320,31 @@ def is_organisation(name: str | None) -> bool:
                for w in words)
 
 
+def _name_parts(text: str) -> tuple[list[str], list[str]]:
+    """``(family words, given words)`` of one personal name as written, read as ``family_name`` reads it:
+    the comma form ("van den Akker, E." and "Akker, E. van den"), family name first with initials last
+    ("van Manen MJG"), or family name last with its particles ("Erica L T van den Akker")."""
+    if "," in text:
+        family, given = (p.strip() for p in text.split(",", 1))
+        words = given.split()
+        dropped: list[str] = []
+        while len(words) > 1 and words[-1].lower() in _PARTICLES:  # "Akker, E. van den"
+            dropped.insert(0, words.pop())
+        return [*dropped, *family.split()], words
+    raw = text.split()
+    shouting = text.isupper()
+    if len(raw) > 1 and _is_initials(raw[-1].replace(".", ""), shouting) and \
+            not _is_initials(raw[0].replace(".", ""), shouting):
+        end = len(raw)  # "van Manen MJG": family name first, initials last
+        while end > 1 and _is_initials(raw[end - 1].replace(".", ""), shouting):
+            end -= 1
+        return raw[:end], raw[end:]
+    start = len(raw) - 1  # "Erica L T van den Akker": family name last, with its particles
+    while start > 1 and raw[start - 1].lower() in _PARTICLES:
+        start -= 1
+    return raw[start:], raw[:start]
+
+
 def family_name_as_written(name: str | None) -> str:
     """The family name of one author as it is shown on its own, in "Aronson 1948"-style labels.
 
@@ -334,31 +359,35 @@ def family_name_as_written(name: str | None) -> str:
         return ""
     if is_organisation(text):
         return text
-    if "," in text:
-        family, given = (p.strip() for p in text.split(",", 1))
-        words = given.split()
-        dropped: list[str] = []
-        while len(words) > 1 and words[-1].lower() in _PARTICLES:  # "Akker, E. van den"
-            dropped.insert(0, words.pop())
-        words = [*dropped, *family.split()]
-    else:
-        raw = text.split()
-        shouting = text.isupper()
-        if len(raw) > 1 and _is_initials(raw[-1].replace(".", ""), shouting) and \
-                not _is_initials(raw[0].replace(".", ""), shouting):
-            end = len(raw)  # "van Manen MJG": family name first, initials last
-            while end > 1 and _is_initials(raw[end - 1].replace(".", ""), shouting):
-                end -= 1
-            words = raw[:end]
-        else:  # "Erica L T van den Akker": family name last, with its particles
-            start = len(raw) - 1
-            while start > 1 and raw[start - 1].lower() in _PARTICLES:
-                start -= 1
-            words = raw[start:]
+    words = _name_parts(text)[0]
     if not words:
         return text
     first = words[0]
     return " ".join([first[:1].upper() + first[1:], *words[1:]])
+
+
+def citation_name(name: str | None) -> str:
+    """One author as a reference list shows it: family name as written, then initials without full stops
+    (the Vancouver style PubMed uses), whatever form the source gave: "Smith, John A.", "John A. Smith",
+    "Smith J.A." and "Smith JA" all give "Smith JA"; "Jean-Pierre Dupont" gives "Dupont JP"; "Erica van den
+    Akker" and "Akker, E. van den" give "van den Akker E". An organisation is kept whole; a name without
+    given names or initials is kept as written."""
+    text = " ".join(html.unescape(str(name or "")).split())
+    if not text or is_organisation(text):
+        return text
+    family, given = _name_parts(text)
+    initials = "".join(_initials_of(word, text.isupper()) for word in given)
+    if not family:
+        return text
+    return " ".join(family) + (f" {initials}" if initials else "")
+
+
+def _initials_of(word: str, shouting: bool) -> str:
+    """"John" -> "J", "Jean-Pierre" -> "JP", "J.A." -> "JA", "JA" (initials already) -> "JA"."""
+    bare = word.replace(".", "")
+    if _is_initials(bare, shouting):
+        return bare.replace("-", "")
+    return "".join(part[:1].upper() for part in re.split(r"[.\-]+", word) if part[:1].isalpha())
 
 
 def _is_initials(token: str, shouting: bool = False) -> bool:
