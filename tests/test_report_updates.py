@@ -239,3 +239,14 @@ def test_included_sentence_says_what_is_true_before_any_full_text(tmp_path):
     row = next(line for line in portfolio.splitlines() if line.startswith("| [Test review"))
     assert row.endswith(" (import) |")
     assert re.search(r"protocolversie van \d+ [a-z]+ \d{4}", portfolio)
+
+
+def test_a_protocol_version_that_is_not_a_date_is_not_written_as_one():
+    """'Protocolversie van 1' reads as a date that is missing; a label such as '1' or 'v2.1' is named as a
+    label, a date version as a date."""
+    from lsr.report.texts import version_phrase
+
+    assert version_phrase("1", "nl", start=True) == "Protocolversie 1"
+    assert version_phrase("v2.1", "en") == "protocol version v2.1"
+    assert version_phrase("2026-11-23", "nl") == "protocolversie van 23 november 2026"
+    assert version_phrase("2026-11-23", "en", start=True) == "Protocol version of 23 November 2026"

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from lsr.protocol import NOT_CONTENT, amended_content, is_translation_key
 from lsr.report.document import Doc, H, P, Table
-from lsr.report.texts import fmt_date, fmt_int, fmt_version, join_words
+from lsr.report.texts import fmt_date, fmt_int, fmt_version, join_words, version_phrase
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -208,13 +208,13 @@ def search_change_sentence(d: ReviewData, items: list[Amendment], lang: str) -> 
         return None
     a = changed[-1]
     parts = [p for p in ("query", "filters") if p in a.changed]
-    when = fmt_version(a.version, lang)
+    when = version_phrase(a.version, lang)
     n_new = a.first_update_new
     if lang == "nl":
         what = " en ".join(f"de {PART_WORDS['nl'][p]}" for p in parts)
         old = "de oude " + " en ".join(PART_WORDS["nl"][p] for p in parts)
         verb = "is" if parts == ["query"] else "zijn"
-        head = f"In deze periode {verb} {what} gewijzigd (protocolversie van {when})."
+        head = f"In deze periode {verb} {what} gewijzigd ({when})."
         if not n_new:
             return head
         if n_new == 1:
@@ -225,7 +225,7 @@ def search_change_sentence(d: ReviewData, items: list[Amendment], lang: str) -> 
     what = {("query",): "search query", ("filters",): "search filters"}.get(tuple(parts), "search query and filters")
     old = {("query",): "query", ("filters",): "filters"}.get(tuple(parts), "query and filters")
     verb = "has" if parts == ["query"] else "have"
-    head = f"In this period the {what} {verb} changed (protocol version of {when})."
+    head = f"In this period the {what} {verb} changed ({when})."
     if not n_new:
         return head
     records = "the new record" if n_new == 1 else f"the {fmt_int(n_new, lang)} new records"

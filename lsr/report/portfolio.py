@@ -11,7 +11,7 @@ from lsr.report import assurance, evidence, prose, protocol_text
 from lsr.report.collect import ReviewData
 from lsr.report.document import UL, Doc, H, Link, P, Strong, Table
 from lsr.report.nphln import GOALS, THEMES, goal_text, theme_index, theme_name
-from lsr.report.texts import WORDS, fmt_date, fmt_int, fmt_version, plural, share
+from lsr.report.texts import WORDS, fmt_date, fmt_int, plural, share, version_phrase
 
 
 def _group(datas: list[ReviewData]) -> list[tuple[int | None, list[ReviewData]]]:
@@ -119,8 +119,7 @@ def _review_block(d: ReviewData, lang: str, fmt: str, doc: Doc) -> None:
         [
             ("Programmadoelen: " if nl else "Programme goals: ")
             + goals
-            + (f" · protocolversie van {fmt_version(proto.version, lang)}" if nl
-               else f" · protocol version of {fmt_version(proto.version, lang)}")
+            + f" · {version_phrase(proto.version, lang)}"
         ],
         [prose.found_sentence(d, lang)],
         [prose.included_sentence(d, lang)],

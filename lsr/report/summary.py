@@ -32,7 +32,7 @@ from lsr.report.flow_svg import flow_svg, left_reason
 from lsr.report.nphln import THEMES, goal_text, theme_index
 from lsr.report.plots import curve_svg, runs_svg
 from lsr.report.prisma import NO_REASON
-from lsr.report.texts import STAGE, WORDS, fmt_date, fmt_dec, fmt_int, fmt_pct, fmt_version
+from lsr.report.texts import STAGE, WORDS, fmt_date, fmt_dec, fmt_int, fmt_pct, version_phrase
 from lsr.search.databases import display_name
 from lsr.search.identity import citation_name, family_name_as_written
 
@@ -197,7 +197,8 @@ def build_summary(d: ReviewData, lang: str) -> tuple[Doc, dict[str, str]]:
         H(2, w["protocol"]),
         P([Strong(w["question"] + ":"), " ", question]),
         Table([], pico),
-        P([w["protocol_line"].format(version=fmt_version(proto.version, lang), theme=_theme(proto, lang), goals=goals)]),
+        P([w["protocol_line"].format(version=version_phrase(proto.version, lang, start=True), theme=_theme(proto, lang),
+                                     goals=goals)]),
     )
     for key in ("include", "exclude"):
         items = protocol_text.criteria(proto, key, lang)

@@ -89,6 +89,18 @@ def fmt_version(version: str, lang: str) -> str:
         return str(version)
 
 
+def version_phrase(version: str, lang: str, start: bool = False) -> str:
+    """``protocolversie van 24 november 2026`` for a version that is a date, ``protocolversie 2`` for any
+    other label (``protocol version of 24 November 2026`` / ``protocol version 2``); with a capital when it
+    ``start``s a sentence."""
+    try:
+        when = fmt_date(date.fromisoformat(str(version)), lang)
+        phrase = f"protocolversie van {when}" if lang == "nl" else f"protocol version of {when}"
+    except ValueError:
+        phrase = f"protocolversie {version}" if lang == "nl" else f"protocol version {version}"
+    return phrase[:1].upper() + phrase[1:] if start else phrase
+
+
 def fmt_iso(moment: date | datetime | None) -> str:
     """``2026-03-15``: the compact, unambiguous date used in tables."""
     return moment.strftime("%Y-%m-%d") if moment else "—"
@@ -188,7 +200,7 @@ WORDS: dict[str, dict[str, str]] = {
         "outcomes": "Uitkomsten",
         "include": "Insluitcriteria",
         "exclude": "Uitsluitcriteria",
-        "protocol_line": "Protocolversie van {version}. Thema: {theme}. Programmadoelen: {goals}.",
+        "protocol_line": "{version}. Thema: {theme}. Programmadoelen: {goals}.",
         "search": "Zoekstrategie (PRISMA-S)",
         "prisma": "PRISMA 2020-stroomdiagram",
         "changes": "Wat is er veranderd",
@@ -249,7 +261,7 @@ WORDS: dict[str, dict[str, str]] = {
         "outcomes": "Outcomes",
         "include": "Inclusion criteria",
         "exclude": "Exclusion criteria",
-        "protocol_line": "Protocol version of {version}. Theme: {theme}. Programme goals: {goals}.",
+        "protocol_line": "{version}. Theme: {theme}. Programme goals: {goals}.",
         "search": "Search strategy (PRISMA-S)",
         "prisma": "PRISMA 2020 flow diagram",
         "changes": "What changed",
