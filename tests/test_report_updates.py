@@ -250,3 +250,15 @@ def test_a_protocol_version_that_is_not_a_date_is_not_written_as_one():
     assert version_phrase("v2.1", "en") == "protocol version v2.1"
     assert version_phrase("2026-11-23", "nl") == "protocolversie van 23 november 2026"
     assert version_phrase("2026-11-23", "en", start=True) == "Protocol version of 23 November 2026"
+
+
+def test_the_amendments_section_names_a_single_label_version_without_van(tmp_path):
+    root = make_workspace(tmp_path / "ws")
+    proto = root / "protocols" / f"{RID}.toml"
+    proto.write_text(re.sub(r'(?m)^version = .*$', 'version = "1"', proto.read_text(encoding="utf-8")),
+                     encoding="utf-8")
+    write_reports(open_workspace(resolve(root)), [RID], ["nl", "en"], ["md"], now=datetime.now(UTC))
+    nl = (root / "reviews" / RID / "summary.nl.md").read_text(encoding="utf-8")
+    en = (root / "reviews" / RID / "summary.en.md").read_text(encoding="utf-8")
+    assert "er is één versie, 1 (" in nl and "van 1" not in nl and "Protocolversie 1. Thema" in nl
+    assert "there is one version, 1 (" in en and "of 1 " not in en and "Protocol version 1. Theme" in en

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from lsr.protocol import NOT_CONTENT, amended_content, is_translation_key
 from lsr.report.document import Doc, H, P, Table
-from lsr.report.texts import fmt_date, fmt_int, fmt_version, join_words, version_phrase
+from lsr.report.texts import fmt_date, fmt_int, fmt_version, join_words, version_is_date, version_phrase
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -247,8 +247,9 @@ def amendments_section(d: ReviewData, lang: str, doc: Doc) -> None:
         a = items[0]
         used = (_first_used(a, lang) if a.first_used is None
                 else f"voor het eerst gebruikt op {_first_used(a, lang)}" if nl else f"first used on {_first_used(a, lang)}")
-        doc.add(P([f"Het protocol is niet gewijzigd: er is één versie, van {_label(a, lang)} ({used})." if nl
-                   else f"The protocol has not been amended: there is one version, of {_label(a, lang)} ({used})."]))
+        of = ("van " if nl else "of ") if version_is_date(a.version) else ""  # "één versie, van 23 november"
+        doc.add(P([f"Het protocol is niet gewijzigd: er is één versie, {of}{_label(a, lang)} ({used})." if nl
+                   else f"The protocol has not been amended: there is one version, {of}{_label(a, lang)} ({used})."]))
         return
     first = "eerste versie" if nl else "first version"
     same = "geen inhoudelijke wijziging" if nl else "no change in content"

@@ -89,14 +89,23 @@ def fmt_version(version: str, lang: str) -> str:
         return str(version)
 
 
+def version_is_date(version: str) -> bool:
+    """Whether a protocol version label is an ISO date (``2026-11-23``), the convention of lsr's protocols."""
+    try:
+        date.fromisoformat(str(version))
+    except ValueError:
+        return False
+    return True
+
+
 def version_phrase(version: str, lang: str, start: bool = False) -> str:
     """``protocolversie van 24 november 2026`` for a version that is a date, ``protocolversie 2`` for any
     other label (``protocol version of 24 November 2026`` / ``protocol version 2``); with a capital when it
     ``start``s a sentence."""
-    try:
-        when = fmt_date(date.fromisoformat(str(version)), lang)
+    if version_is_date(version):
+        when = fmt_version(version, lang)
         phrase = f"protocolversie van {when}" if lang == "nl" else f"protocol version of {when}"
-    except ValueError:
+    else:
         phrase = f"protocolversie {version}" if lang == "nl" else f"protocol version {version}"
     return phrase[:1].upper() + phrase[1:] if start else phrase
 
