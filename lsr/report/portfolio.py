@@ -49,12 +49,13 @@ def _change(d: ReviewData, lang: str) -> str:
 
 
 def _goal_tables(index: int, group: list[ReviewData], datas: list[ReviewData], lang: str, fmt: str,
-                 doc: Doc) -> None:
+                 doc: Doc, messages: dict[str, str]) -> None:
     """One table per programme goal of a theme: each review's key message, effect, strength and change.
 
     A goal's table lists every review that names the goal, also reviews whose main theme is another (they
     are described under that theme), so a review can appear under several goals; ``group`` (the reviews of
-    this theme) only decides which of them name no goal of this theme."""
+    this theme) only decides which of them name no goal of this theme. ``messages``: each review's key
+    message by protocol id, built once (a review can stand under several goals)."""
     nl = lang == "nl"
     header = ["Review", "Kernboodschap" if nl else "Key message", "Effect", "Bewijskracht" if nl else "Strength",
               "Verandering sinds vorig rapport" if nl else "Change since last report"]
@@ -72,7 +73,7 @@ def _goal_tables(index: int, group: list[ReviewData], datas: list[ReviewData], l
                 continue
             effect, strength = _effect(d, lang)
             change = _change(d, lang)
-            message = evidence.key_message_text(d, lang)
+            message = messages[d.protocol.id]
             if message.endswith(change):  # the change has its own column
                 message = message[: -len(change)].rstrip()
             rows.append([_link(d, lang, fmt), message, effect, Strong(strength), change])
@@ -188,8 +189,8 @@ def build_portfolio(datas: list[ReviewData], lang: str, fmt: str, now, disabled=
     if any(d.cutoff is not None for d in datas):  # a first overview has nothing to compare with
         intro += since
     doc.add(P([intro]))
-    legend = evidence.abbreviations_note(" ".join(evidence.key_message_text(d, lang) for d in datas
-                                                  if _has_studies(d)), lang)
+    messages = {d.protocol.id: evidence.key_message_text(d, lang) for d in datas if _has_studies(d)}
+    legend = evidence.abbreviations_note(" ".join(messages.values()), lang)
     if legend:
         doc.add(P([legend], cls="small"))
     if disabled:
@@ -227,7 +228,7 @@ def build_portfolio(datas: list[ReviewData], lang: str, fmt: str, now, disabled=
                 P([Strong("Programmadoelen van dit thema:" if nl else "Programme goals of this theme:")]),
                 UL([[goal_text(g, lang)] for g in THEMES[index]["goals"]]),
             )
-            _goal_tables(index, group, datas, lang, fmt, doc)
+            _goal_tables(index, group, datas, lang, fmt, doc, messages)
         for d in group:
             if d.status["records"]:
                 _review_block(d, lang, fmt, doc)
