@@ -204,6 +204,51 @@ def test_a_labelled_file_without_both_classes_is_refused(tmp_path) -> None:
     assert res.exit_code == 1 and "needs labelled inclusions and exclusions" in res.output
 
 
+def test_what_asreview_reads_is_read_and_what_was_read_is_said(tmp_path) -> None:
+    """Files lsr had not seen (ASReview's own reader test files; asreview simulate takes them): a marker
+    inside a longer note, an Excel file, two files of one name, a file given twice, undated records."""
+    ris = []
+    for i in range(20):
+        note = ("ASReview_relevant. Checked by JB" if i % 4 == 0 else f"Read twice. ASReview_irrelevant {i}")
+        ris += ["TY  - JOUR", f"TI  - Study {i}", f"AB  - {'tutoring reading' if i % 4 == 0 else 'bridge cost'}",
+                f"N1  - {note}", "ER  - ", ""]
+    (tmp_path / "a").mkdir()
+    notes_ris = tmp_path / "a" / "Notes.ris"
+    notes_ris.write_text("\n".join(ris), encoding="utf-8")
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for line in write_labelled_csv(tmp_path / "tmp.csv").read_text(encoding="utf-8").splitlines():
+        sheet.append(line.split(","))
+    (tmp_path / "b").mkdir()
+    book.save(tmp_path / "b" / "Notes.xlsx")
+    res = CliRunner().invoke(main, ["simulate", str(notes_ris), str(tmp_path / "b" / "Notes.xlsx"), str(notes_ris),
+                                    "--model", "random", "--mode", "full", "--json", "-"])
+    assert res.exit_code == 0, res.output
+    assert "Notes: 20 labelled records, 5 included" in res.stderr  # every note's marker read
+    assert "Notes: 40 labelled records, 6 included; 1 without a label left out" in res.stderr
+    assert "another dataset is also named Notes; this one is Notes (b)" in res.stderr
+    assert f"{notes_ris}: given twice; simulated once" in res.stderr
+    assert {r["dataset"] for r in json.loads(res.stdout)["runs"]} == {"Notes", "Notes (b)"}
+    undated = write_labelled_csv(tmp_path / "Some_years.csv")
+    lines = undated.read_text(encoding="utf-8").splitlines()
+    undated.write_text("\n".join([lines[0], *(ln.replace(",2001,", ",,") for ln in lines[1:])]) + "\n",
+                       encoding="utf-8")
+    res = CliRunner().invoke(main, ["simulate", str(undated), "--model", "random", "--mode", "update", "-q"])
+    assert res.exit_code == 0, res.output
+    assert "Some_years: 2 of 40 records have no publication year or date; update mode counts them" in res.stderr
+
+
+def test_files_the_simulation_cannot_use_are_named(tmp_path) -> None:
+    ids_only = tmp_path / "labels.csv"  # a SYNERGY labels.csv given as a file: ids and labels, no text
+    ids_only.write_text("openalex_id,doi,label_included\nW1,,1\nW2,,0\nW3,,0\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["simulate", str(ids_only)])
+    assert res.exit_code == 1 and "no record has a title or an abstract" in res.output
+    res = CliRunner().invoke(main, ["simulate", str(tmp_path / "missing.csv")])
+    assert res.exit_code == 1 and "missing.csv: no such file" in res.output
+
+
 def test_bootstrap_interval_over_reviews_and_losses() -> None:
     from lsr.ranking.evaluation import compare
 

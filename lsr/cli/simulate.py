@@ -16,7 +16,7 @@ from lsr.cli.base import check_writable, main, write_text_file
 from lsr.errors import LsrError
 
 MODEL_CHOICES = ("default", "elas_u4", "random")
-DATA_SUFFIXES = (".csv", ".tsv", ".tab", ".txt", ".ris")
+DATA_SUFFIXES = (".csv", ".tsv", ".tab", ".txt", ".ris", ".xlsx")
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
@@ -181,9 +181,9 @@ def simulate(
     """Simulate screening labelled datasets and report how much work each ranker saves.
 
     DATASET is a SYNERGY-format folder (labels.csv + works_*.zip), a SYNERGY dataset name found under
-    SYNERGY_PATH, or a labelled file as `asreview simulate` takes it: CSV/TSV with an inclusion column
-    (label_included, included, label, ...: 1/0) or RIS with ASReview_relevant/ASReview_irrelevant notes
-    (read by lsr's importers; unlabelled records are dropped). Other files (a release's LICENSE) are
+    SYNERGY_PATH, or a labelled file as `asreview simulate` takes it: CSV/TSV/Excel with an inclusion
+    column (label_included, included, label, ...: 1/0) or RIS with ASReview_relevant/ASReview_irrelevant
+    notes (read by lsr's importers; unlabelled records are dropped; each file's counts are printed). Other files (a release's LICENSE) are
     skipped with a notice; a dataset without publication years or dates is skipped in update mode, with
     a notice. Each run retrains after
     every screened record and stops at the last inclusion. Metrics exclude the prior records: WSS@95,
@@ -224,7 +224,7 @@ def simulate(
     names = []
     for item in datasets:  # a shell glob over a SYNERGY release also matches its LICENSE / README files
         if Path(item).is_file() and Path(item).suffix.lower() not in DATA_SUFFIXES:
-            click.echo(f"skipping {item}: not a dataset folder or a labelled CSV/TSV/RIS file", err=True)
+            click.echo(f"skipping {item}: not a dataset folder or a labelled CSV/TSV/RIS/Excel file", err=True)
         else:
             names.append(item)
     if not names:

@@ -113,9 +113,11 @@ def load_labelled_file(path: str | Path, notice: Callable[[str], None] | None = 
     for warning in parsed.warnings if notice is not None else ():
         notice(warning)
     ids, titles, abstracts, ys, dates, refs = [], [], [], [], [], []
+    unlabelled = 0
     for rec in parsed.records:
         label = rec.final_label  # a two-stage file is simulated on its final inclusions, as ASReview does
         if label not in ("include", "exclude"):
+            unlabelled += 1
             continue
         c = rec.candidate
         ids.append(c.openalex_id or (f"pmid:{c.pmid}" if c.pmid else None) or c.doi or f"line:{rec.source_key}")
@@ -129,6 +131,12 @@ def load_labelled_file(path: str | Path, notice: Callable[[str], None] | None = 
             f"{path}: a simulation needs labelled inclusions and exclusions "
             f"({sum(ys)} included of {len(ys)} labelled records)"
         )
+    if not any(titles) and not any(abstracts):
+        raise LsrError(f"{path}: no record has a title or an abstract, and the rankers read text (a SYNERGY "
+                       "labels.csv is simulated through its folder, which holds the works)")
+    if notice is not None:  # what was read, so that a misread file shows before minutes of simulation
+        notice(f"{Path(path).stem}: {len(ys)} labelled records, {sum(ys)} included"
+               + (f"; {unlabelled} without a label left out" if unlabelled else ""))
     return SimData(Path(path).stem, ids, titles, abstracts, np.asarray(ys, dtype=int), dates, refs)
 
 
@@ -141,6 +149,10 @@ def load_simdata(name_or_path: str, notice: Callable[[str], None] | None = None)
     """
     if Path(name_or_path).is_file():
         return load_labelled_file(name_or_path, notice)
+    if Path(name_or_path).suffix and not Path(name_or_path).exists():  # a file name, not a SYNERGY name
+        from lsr.errors import LsrError
+
+        raise LsrError(f"{name_or_path}: no such file")
     from lsr.search.identity import plain_text
     from lsr.search.synergy import abstract_from_inverted_index, resolve_dataset, short_openalex_id
 
@@ -192,6 +204,38 @@ def prepare_corpora(data: SimData, sources: Sequence[str] = ("store",)) -> dict[
 def feature_source(model: str) -> str:
     """Which feature matrix a model is simulated on."""
     return "asreview" if model == "elas_u4" else "store"
+
+
+def _distinct(datasets: Sequence, notice: Callable[[str], None] | None) -> list[SimData]:
+    """Load the datasets, each once: a path given twice is read once, and datasets that share a name (two
+    folders' ``base.csv``, ``x.csv`` beside ``x.ris``) are told apart by their folder or file type, since
+    the tables and the comparison over reviews group runs by name."""
+    loaded: list[SimData] = []
+    sources: list[str] = []
+    for item in datasets:
+        if isinstance(item, SimData):
+            loaded.append(item)
+            sources.append(item.name)
+            continue
+        source = str(Path(item).resolve()) if Path(item).exists() else str(item)
+        if source in sources:
+            if notice is not None:
+                notice(f"{item}: given twice; simulated once")
+            continue
+        data = load_simdata(str(item), notice)
+        taken = {d.name for d in loaded}
+        if data.name in taken:
+            path = Path(str(item))
+            for candidate in (f"{data.name} ({path.resolve().parent.name})", f"{data.name} ({path.suffix.lstrip('.')})",
+                              *(f"{data.name} ({k})" for k in range(2, 100))):
+                if candidate not in taken:
+                    break
+            if notice is not None:
+                notice(f"{item}: another dataset is also named {data.name}; this one is {candidate}")
+            data.name = candidate
+        loaded.append(data)
+        sources.append(source)
+    return loaded
 
 
 def _update_order(data: SimData) -> np.ndarray:
@@ -403,7 +447,7 @@ def simulate(
     modes = list(MODES) if mode == "both" else [mode]
     for m in models:
         make_ranker(m, 0)  # fail fast on unknown names
-    loaded = [d if isinstance(d, SimData) else load_simdata(str(d), notice) for d in datasets]
+    loaded = _distinct(datasets, notice)
     if max_records:
         loaded = [subsample(d, max_records) for d in loaded]
     skipped: list[dict] = []
@@ -416,6 +460,9 @@ def simulate(
                 if notice is not None:
                     notice(f"{data.name}: {reason}; skipped in update mode")
                 continue
+            if md == "update" and notice is not None and (undated := sum(not d for d in data.dates)):
+                notice(f"{data.name}: {undated} of {len(data.dates)} records have no publication year or date; "
+                       "update mode counts them among the earlier rounds (labelled)")
             plan.append((md, data))
     total = len(plan) * len(models) * seeds
     runs: list[dict] = []

@@ -252,9 +252,13 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
             kept_keywords.append(kw)
     kept_notes, decision_notes = [], []
     for note in notes:
-        marker = next((m for m in ASREVIEW_NOTES if plain_text(note) == m), None)
+        text = plain_text(note)
+        # ASReview reads its marker anywhere in a note (a note edited in EndNote or Zotero may say more)
+        marker = next((m for m in ASREVIEW_NOTES if m in text), None)
         if marker is not None:
             label = label or ASREVIEW_NOTES[marker]
+            if text != marker:  # the reviewer's own words in the same note are kept
+                kept_notes.append(note)
         elif note.startswith(LSR_NOTE):
             decision_notes.append(note[len(LSR_NOTE):].strip())
         elif not note.startswith("lsr:"):
