@@ -247,6 +247,14 @@ def test_files_the_simulation_cannot_use_are_named(tmp_path) -> None:
     assert res.exit_code == 1 and "no record has a title or an abstract" in res.output
     res = CliRunner().invoke(main, ["simulate", str(tmp_path / "missing.csv")])
     assert res.exit_code == 1 and "missing.csv: no such file" in res.output
+    topics = tmp_path / "topics.csv"  # a 'label' column that is not an inclusion label
+    topics.write_text("title,abstract,label\nA,tutoring,1\nB,reading,0\nC,maths,2\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["simulate", str(topics)])
+    assert res.exit_code == 1 and "no labelled records: a simulation reads an inclusion column" in res.output
+    single = tmp_path / "Single.csv"
+    single.write_text("title,abstract,label_included\nA,tutoring,1\nB,reading,0\nC,maths,0\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["simulate", str(single), "--mode", "full", "--model", "random", "-q"])
+    assert res.exit_code == 0 and "Single: 1 inclusion, and full mode takes it as a prior" in res.stderr
 
 
 def test_bootstrap_interval_over_reviews_and_losses() -> None:

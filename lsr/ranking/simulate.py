@@ -126,7 +126,13 @@ def load_labelled_file(path: str | Path, notice: Callable[[str], None] | None = 
         ys.append(1 if label == "include" else 0)
         dates.append(c.publication_date or (str(c.year) if c.year else ""))
         refs.append(list(c.referenced_works))
-    if not ys or min(ys) == max(ys):
+    if not ys:
+        raise LsrError(
+            f"{path}: no labelled records: a simulation reads an inclusion column (label_included, included, "
+            "final_included, asreview_label, or a 'label' column that holds only 1/0 or yes/no) or RIS notes "
+            "with ASReview_relevant / ASReview_irrelevant"
+        )
+    if min(ys) == max(ys):
         raise LsrError(
             f"{path}: a simulation needs labelled inclusions and exclusions "
             f"({sum(ys)} included of {len(ys)} labelled records)"
@@ -460,6 +466,8 @@ def simulate(
                 if notice is not None:
                     notice(f"{data.name}: {reason}; skipped in update mode")
                 continue
+            if md == "full" and notice is not None and int(data.labels.sum()) < 2:
+                notice(f"{data.name}: 1 inclusion, and full mode takes it as a prior: no inclusion is left to find")
             if md == "update" and notice is not None and (undated := sum(not d for d in data.dates)):
                 notice(f"{data.name}: {undated} of {len(data.dates)} records have no publication year or date; "
                        "update mode counts them among the earlier rounds (labelled)")
