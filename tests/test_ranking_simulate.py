@@ -184,6 +184,9 @@ def test_a_dataset_without_dates_is_skipped_in_update_mode_with_one_line(tmp_pat
     assert {r["mode"] for r in data["runs"]} == {"full"}
     assert data["skipped"] == [{"dataset": "Undated", "mode": "update",
                                 "reason": "no publication year or date: update mode needs them"}]
+    res = CliRunner().invoke(main, ["simulate", str(path), "--model", "random", "--mode", "update"])
+    assert res.exit_code == 1 and "nothing to simulate: 1 dataset(s), each skipped in update mode" in res.output
+    assert "WSS@95" not in res.stdout  # no empty table
 
 
 def test_a_stray_control_character_is_replaced_and_said(tmp_path) -> None:

@@ -472,6 +472,8 @@ def simulate(
                 notice(f"{data.name}: {undated} of {len(data.dates)} records have no publication year or date; "
                        "update mode counts them among the earlier rounds (labelled)")
             plan.append((md, data))
+    if not plan:  # e.g. update mode alone on files without dates: an empty table would look like a result
+        raise ValueError(f"nothing to simulate: {len(loaded)} dataset(s), each skipped in {mode} mode (see above)")
     total = len(plan) * len(models) * seeds
     runs: list[dict] = []
 
