@@ -45,6 +45,16 @@ def _summary(root: Path, lang: str) -> str:
     return (root / "reviews" / RID / f"summary.{lang}.md").read_text(encoding="utf-8")
 
 
+def _workspace_with_one_import(tmp_path: Path) -> Path:
+    """A workspace whose review has one imported record (the protocol's first version is then in use)."""
+    root = make_workspace(tmp_path / "ws")
+    csv = tmp_path / "scopus.csv"
+    csv.write_text('title,authors,year,doi,abstract\nTrial of a school day,"Jansen, J.",2020,10.5555/a.1,\n',
+                   encoding="utf-8")
+    _ok(["import", RID, csv, "--source", "scopus"], root)
+    return root
+
+
 def test_amendments_are_listed_with_what_changed_and_the_search_change_is_named(tmp_path, server, monkeypatch):
     fast_client_env(monkeypatch, server.url)
     root = new_workspace(tmp_path)
@@ -99,11 +109,7 @@ def test_amendments_are_listed_with_what_changed_and_the_search_change_is_named(
 
 
 def test_an_unamended_protocol_says_so_and_the_portfolio_stays_without_the_list(tmp_path):
-    root = make_workspace(tmp_path / "ws")
-    csv = tmp_path / "scopus.csv"
-    csv.write_text('title,authors,year,doi,abstract\nTrial of a school day,"Jansen, J.",2020,10.5555/a.1,\n',
-                   encoding="utf-8")
-    _ok(["import", RID, csv, "--source", "scopus"], root)
+    root = _workspace_with_one_import(tmp_path)
     _ok(["report", "--format", "md"], root)
     nl, en = _summary(root, "nl"), _summary(root, "en")
     assert "Het protocol is niet gewijzigd: er is één versie, van 23 november 2026 (voor het eerst gebruikt op" \
@@ -116,11 +122,7 @@ def test_an_unamended_protocol_says_so_and_the_portfolio_stays_without_the_list(
 
 
 def test_a_reason_alone_is_no_amendment_and_needs_no_new_version(tmp_path):
-    root = make_workspace(tmp_path / "ws")
-    csv = tmp_path / "scopus.csv"
-    csv.write_text('title,authors,year,doi,abstract\nTrial of a school day,"Jansen, J.",2020,10.5555/a.1,\n',
-                   encoding="utf-8")
-    _ok(["import", RID, csv, "--source", "scopus"], root)
+    root = _workspace_with_one_import(tmp_path)
     _edit(root, 'version = "2026-11-23"', 'version = "2026-11-23"\namendment = "Written down afterwards."\n'
                 'amendment_nl = "Achteraf vastgelegd."')
     path = root / "protocols" / f"{RID}.toml"

@@ -183,10 +183,10 @@ def simulate(
     DATASET is a SYNERGY-format folder (labels.csv + works_*.zip), a SYNERGY dataset name found under
     SYNERGY_PATH, or a labelled file as `asreview simulate` takes it: CSV/TSV/Excel with an inclusion
     column (label_included, included, label, ...: 1/0) or RIS with ASReview_relevant/ASReview_irrelevant
-    notes (read by lsr's importers; unlabelled records are dropped; each file's counts are printed). Other files (a release's LICENSE) are
-    skipped with a notice; a dataset without publication years or dates is skipped in update mode, with
-    a notice. Each run retrains after
-    every screened record and stops at the last inclusion. Metrics exclude the prior records: WSS@95,
+    notes (read by lsr's importers; unlabelled records are dropped; each file's counts are printed).
+    Other files (a release's LICENSE) are skipped with a notice; a dataset without publication years or
+    dates is skipped in update mode, with a notice. Each run retrains after every screened record and
+    stops at the last inclusion. Metrics exclude the prior records: WSS@95,
     WSS@100, recall after 10 % screened, ATD (mean fraction screened when an inclusion is found) and the
     fraction screened to the last inclusion.
 

@@ -259,6 +259,5 @@ def _previous_entry(log: list[dict], cutoff: datetime | None) -> dict | None:
 
 
 def _ref_key(study: Study) -> tuple:
-    first = family_name(study.authors[0]) if study.authors else ""  # "Smith JA" sorts under s, not j
-    first = first or "~"
+    first = (family_name(study.authors[0]) if study.authors else "") or "~"  # "Smith JA" sorts under s, not j
     return (first, study.record.year or 0, study.record.title.lower())

@@ -376,9 +376,9 @@ def citation_name(name: str | None) -> str:
     if not text or is_organisation(text):
         return text
     family, given = _name_parts(text)
-    initials = "".join(_initials_of(word, text.isupper()) for word in given)
     if not family:
         return text
+    initials = "".join(_initials_of(word, text.isupper()) for word in given)
     return " ".join(family) + (f" {initials}" if initials else "")
 
 
