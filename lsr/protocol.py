@@ -319,18 +319,28 @@ def _stripped(texts: list[str]) -> tuple[str, ...]:
     return tuple(text.strip() for text in texts)
 
 
+def _pico_outcome_index(pico: Pico | None, name: str) -> int | None:
+    """The place in ``[pico] outcomes`` of an outcome named (case and spacing aside) by it or by its
+    ``outcomes_nl`` entry, else None."""
+    if pico is None:
+        return None
+    wanted = _outcome_key(name)
+    for names in (pico.outcomes, pico.outcomes_nl):
+        for i, known in enumerate(names):
+            if _outcome_key(known) == wanted and i < len(pico.outcomes):
+                return i
+    return None
+
+
 def _pico_outcome_name(pico: Pico | None, name: str, lang: str) -> str | None:
     """The name of a ``[pico] outcomes`` entry that ``name`` is (case and spacing aside) in ``lang``: its
     ``outcomes_nl`` entry in Dutch (None when the PICO gives no Dutch names), itself in English; spacing
     tidied, as the PICO's texts are free text."""
-    if pico is None:
+    i = _pico_outcome_index(pico, name)
+    if i is None:
         return None
-    wanted = _outcome_key(name)
-    for i, known in enumerate(pico.outcomes):
-        if _outcome_key(known) == wanted:
-            found = known if lang != "nl" else pico.outcomes_nl[i] if i < len(pico.outcomes_nl) else None
-            return " ".join(found.split()) if found else None
-    return None
+    found = pico.outcomes[i] if lang != "nl" else pico.outcomes_nl[i] if i < len(pico.outcomes_nl) else None
+    return " ".join(found.split()) if found else None
 
 
 OUTCOME_NAMES = partial(TEXTS, (), checks=(distinct("outcomes", _outcome_key),), after=_stripped)
@@ -385,11 +395,22 @@ class ExtractionSpec(Table):
                     return i
         return None
 
-    def canonical_outcome(self, name: str) -> str:
+    def canonical_outcome(self, name: str, pico: Pico | None = None) -> str:
         """The name an extraction is stored and pooled under: the ``outcomes`` entry it names (in either
-        language), else the name itself with its spacing tidied."""
+        language); without ``outcomes``, the ``[pico] outcomes`` entry it names in either language (the
+        PICO pairs ``outcomes_nl`` with them too, so "ervaren stress" and "Perceived stress" are one pool);
+        else the name itself with its spacing tidied."""
         i = self.outcome_index(name)
-        return self.outcomes[i] if i is not None else " ".join(name.split())
+        if i is not None:
+            return self.outcomes[i]
+        j = None if self.outcomes else _pico_outcome_index(pico, name)
+        return " ".join((pico.outcomes[j] if j is not None else name).split())
+
+    def listed_position(self, name: str, pico: Pico | None = None) -> int | None:
+        """Where the protocol lists an outcome (``outcomes``, else ``[pico] outcomes``; in either language),
+        None when it does not: the first listed is the review's main outcome."""
+        i = self.outcome_index(name)
+        return i if i is not None or self.outcomes else _pico_outcome_index(pico, name)
 
     def outcome_name(self, name: str, lang: str, pico: Pico | None = None) -> str:
         """An outcome's name as a report in ``lang`` shows it: the entry of ``outcomes_nl`` (Dutch) or

@@ -282,3 +282,94 @@ def test_a_ratio_with_events_for_only_some_studies_counts_participants_and_says_
         in out["strength_reasons"]
     assert "één niveau lager: samen maar 350 deelnemers (minder dan 400; niet van alle studies is bekend bij " \
            "hoeveel deelnemers de uitkomst optrad)" in out["strength_reasons_nl"]
+
+
+SMALL_TRIALS = ["10.5555/bcg.01,wellbeing,rct,60,low,SMD,0.50,0.10,0.90",
+                "10.5555/bcg.02,wellbeing,rct,70,low,SMD,0.45,0.05,0.85",
+                "10.5555/bcg.03,wellbeing,rct,60,low,SMD,0.55,0.15,0.95"]
+
+
+def test_participants_not_given_for_a_study_do_not_raise_the_strength(workspace, tmp_path):
+    build_bcg_review(workspace, included=3)
+    _import_rows(workspace, tmp_path, ESTIMATE_HEAD, SMALL_TRIALS)
+    [known] = synthesis_json(workspace)["outcomes"]
+    assert known["strength"] == "moderate" and "down one: only 190 participants together (fewer than 400)" \
+        in known["strength_reasons"]
+    _import_rows(workspace, tmp_path, ESTIMATE_HEAD, [*SMALL_TRIALS[:2], SMALL_TRIALS[2].replace(",60,", ",,")])
+    [unknown] = synthesis_json(workspace)["outcomes"]
+    assert unknown["n"] is None
+    assert unknown["strength"] == "moderate"  # it was "high": an unknown size passed as a large one
+    assert "down one: the number of participants is not known for every study (2 of 3 known, 130 together; " \
+           "fewer than 400)" in unknown["strength_reasons"]
+    assert "één niveau lager: het aantal deelnemers is niet van alle studies bekend (2 van 3 bekend, samen 130; " \
+           "minder dan 400)" in unknown["strength_reasons_nl"]
+
+
+def test_a_single_study_of_unknown_size_is_not_rated_as_a_large_one(workspace, tmp_path):
+    build_bcg_review(workspace, included=1)
+    _import_rows(workspace, tmp_path, ESTIMATE_HEAD, ["10.5555/bcg.01,wellbeing,rct,,low,SMD,-0.60,-1.12,-0.08"])
+    [out] = synthesis_json(workspace)["outcomes"]
+    assert "down one: the number of participants in the study is not known" in out["strength_reasons"]
+    assert out["strength"] == "low"  # high, down for its size and for being a single study
+
+
+def test_known_participants_enough_on_their_own_need_no_step_down(workspace, tmp_path):
+    build_bcg_review(workspace, included=2)
+    _import_rows(workspace, tmp_path, ESTIMATE_HEAD, ["10.5555/bcg.01,wellbeing,rct,900,low,SMD,0.30,0.17,0.43",
+                                                      "10.5555/bcg.02,wellbeing,rct,,low,SMD,0.25,0.05,0.45"])
+    [out] = synthesis_json(workspace)["outcomes"]
+    assert out["strength"] == "high", out["strength_reasons"]
+
+
+def test_a_study_with_events_in_everyone_in_both_arms_carries_no_weight_in_a_risk_ratio(workspace, tmp_path):
+    build_bcg_review(workspace, included=3)
+    rows = ["10.5555/bcg.01,dropout,rct,,low,20,100,40,100", "10.5555/bcg.02,dropout,rct,,low,15,90,30,90"]
+    _import_rows(workspace, tmp_path, COUNT_HEAD, rows)
+    [before] = synthesis_json(workspace)["outcomes"]
+    _import_rows(workspace, tmp_path, COUNT_HEAD, [*rows, "10.5555/bcg.03,dropout,rct,,low,50,50,50,50"])
+    [after] = synthesis_json(workspace)["outcomes"]
+    assert after["k"] == 2 and after["estimate"] == pytest.approx(before["estimate"])
+    assert after["events"] == before["events"]
+    [described] = after["described"]
+    assert described["reason"] == "events in everyone in both arms"
+
+
+def test_a_ci_that_is_not_symmetric_is_imported_with_a_warning_and_shown_as_given(workspace, tmp_path):
+    build_bcg_review(workspace, included=2)
+    path = tmp_path / "asym.csv"
+    path.write_text(ESTIMATE_HEAD + "\n10.5555/bcg.01,wellbeing,rct,300,low,SMD,0.10,0.05,0.95\n"
+                    "10.5555/bcg.02,dropout,rct,300,low,RR,0.33,0.20,0.55\n", encoding="utf-8")
+    result = run(["extract", RID, "--import", path], workspace)
+    assert result.exit_code == 0, result.output
+    assert f"{path}: line 2: ci_low, ci_high: the 95% CI 0.05 to 0.95 is not symmetric around the estimate " \
+           "0.10" in result.stderr
+    assert "line 3" not in result.stderr  # a ratio's CI is symmetric on the log scale: 0.33 (0.20 to 0.55)
+    doc = synthesis_json(workspace)
+    wellbeing = next(o for o in doc["outcomes"] if o["outcome"] == "wellbeing")
+    [study] = wellbeing["studies"]
+    assert (study["ci_low"], study["ci_high"]) == (0.05, 0.95)  # not rebuilt around 0.10 from the width
+    assert not any("no-effect value" in r for r in wellbeing["strength_reasons"])
+
+
+def test_a_row_with_fewer_values_than_columns_is_refused(workspace, tmp_path):
+    build_bcg_review(workspace, included=2)
+    path = tmp_path / "short.csv"
+    path.write_text(ESTIMATE_HEAD + "\n10.5555/bcg.01,wellbeing,rct,300,low,SMD,0.10,0.0,0.2\n"
+                    "10.5555/bcg.02,wellbeing,rct\n", encoding="utf-8")
+    result = run(["extract", RID, "--import", path], workspace)
+    assert result.exit_code == 1
+    assert f"{path}: line 3: 3 values for 9 columns" in result.stderr and "nothing was imported" in result.stderr
+
+
+def test_the_export_leaves_out_a_study_excluded_since_so_it_imports_unchanged(workspace, tmp_path):
+    build_bcg_review(workspace)
+    assert run(["extract", RID, "--import", BCG], workspace).exit_code == 0
+    result = run(["decide", RID, "10.5555/bcg.05", "exclude", "--stage", "full-text", "--reason", "wrong design"],
+                 workspace)
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "extraction.csv"
+    result = run(["export", RID, "--format", "extraction-csv", "-o", out], workspace)
+    assert "wrote 12 extraction row(s)" in result.stderr
+    again = run(["extract", RID, "--import", out], workspace)
+    assert again.exit_code == 0, again.output
+    assert again.stdout.endswith("0 new, 0 corrected, 12 unchanged\n")

@@ -273,7 +273,7 @@ def test_without_extraction_names_an_outcome_of_the_pico_is_named_by_the_pico_in
     build_bcg_review(workspace)
     assert run(["extract", RID, "--import", BCG], workspace).exit_code == 0  # extracted as "tuberculosis"
     [tb] = _synthesis(workspace)["outcomes"]
-    assert (tb["outcome"], tb["outcome_nl"]) == ("tuberculosis", "tuberculose")
+    assert (tb["outcome"], tb["outcome_nl"]) == ("Tuberculosis", "tuberculose")  # pooled under the PICO's name
     reports = _reports(workspace)
     assert reports["key-nl"].startswith("Voor de uitkomst tuberculose komt die uitkomst")
     assert "### tuberculose\n" in reports["nl"] and "tuberculosis" not in reports["nl"].lower().replace(
@@ -295,3 +295,39 @@ def test_an_outcome_the_pico_does_not_list_keeps_its_extracted_name(workspace):
     reports = _reports(workspace)
     assert reports["key-nl"].startswith("Voor de uitkomst tuberculosis komt die uitkomst")
     assert "leerprestaties" not in reports["key-nl"]
+
+
+def _pico_outcomes(workspace, english: list[str], dutch: list[str]) -> None:
+    """The protocol's PICO lists these outcomes (no [extraction] table, as in every NPHLN protocol)."""
+    path = workspace / "protocols" / f"{RID}.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        'outcomes = ["achievement"]\n', f"outcomes = {json.dumps(english)}\noutcomes_nl = {json.dumps(dutch)}\n"),
+        encoding="utf-8")
+
+
+def test_without_extraction_the_pico_pairs_the_english_and_dutch_names_into_one_pool(workspace, tmp_path):
+    _pico_outcomes(workspace, ["perceived stress"], ["ervaren stress"])
+    build_bcg_review(workspace, included=3)
+    path = tmp_path / "stress.csv"
+    path.write_text(ESTIMATES + "10.5555/bcg.01,Perceived Stress,rct,NL,120,low,SMD,-0.40,-0.76,-0.04\n"
+                    "10.5555/bcg.02,ervaren stress,rct,NL,150,low,SMD,-0.30,-0.62,0.02\n"
+                    "10.5555/bcg.03,Stress (PSS-10),rct,NL,90,low,SMD,-0.20,-0.61,0.21\n", encoding="utf-8")
+    assert run(["extract", RID, "--import", path], workspace).exit_code == 0
+    outcomes = {o["outcome"]: o["k"] for o in _synthesis(workspace)["outcomes"]}
+    assert outcomes == {"perceived stress": 2, "Stress (PSS-10)": 1}  # one pool; the unlisted name stays apart
+    reports = _reports(workspace)
+    assert reports["nl"].count("### ervaren stress\n") == 1
+
+
+def test_the_key_message_leads_with_the_outcome_the_protocol_lists_first(workspace, tmp_path):
+    _pico_outcomes(workspace, ["perceived stress", "dropping out"], ["ervaren stress", "schooluitval"])
+    build_bcg_review(workspace, included=5)
+    path = tmp_path / "two.csv"
+    path.write_text(ESTIMATES + "10.5555/bcg.01,dropping out,rct,NL,300,low,RR,0.70,0.50,0.98\n"
+                    "10.5555/bcg.02,dropping out,rct,NL,300,low,RR,0.75,0.55,1.02\n"
+                    "10.5555/bcg.03,dropping out,rct,NL,300,low,RR,0.72,0.52,1.00\n"
+                    "10.5555/bcg.04,perceived stress,rct,NL,300,low,SMD,-0.40,-0.63,-0.17\n"
+                    "10.5555/bcg.05,perceived stress,rct,NL,300,low,SMD,-0.35,-0.58,-0.12\n", encoding="utf-8")
+    assert run(["extract", RID, "--import", path], workspace).exit_code == 0
+    assert [o["outcome"] for o in _synthesis(workspace)["outcomes"]] == ["perceived stress", "dropping out"]
+    assert "ervaren stress" in _reports(workspace)["key-nl"].split(".")[0]  # not the outcome with most studies

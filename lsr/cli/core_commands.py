@@ -163,7 +163,8 @@ def export(state: CliState, review: str, fmt: str, only: str, output: str) -> No
                 n = export_review(ws, review, fmt, fh, only)
         except OSError as exc:
             raise LsrError(f"cannot write {output}: {exc.strerror or exc}") from None
-        click.echo(f"wrote {n} record(s) to {output}", err=True)
+        what = "extraction row(s)" if fmt == "extraction-csv" else "record(s)"
+        click.echo(f"wrote {n} {what} to {output}", err=True)
 
 
 @main.command()

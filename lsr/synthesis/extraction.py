@@ -13,13 +13,16 @@ ratios on their natural scale). Optional: ``note`` and the review's own ``[extra
 ``country`` is stored in one form so Dutch and European studies can be counted: ISO 3166-1 alpha-2 codes
 (``NL``; several joined by ``"; "``) read from codes, English or Dutch names and everyday names such as
 ``Holland`` or ``Nederland (Heerlen)`` (``lsr.synthesis.countries``). A country that is not recognised is
-kept as typed and the import warns, naming file, line and field; it is not refused.
+kept as typed and the import warns, naming file, line and field; it is not refused. So does an estimate
+whose 95% CI is not symmetric around it on the analysis scale (``ci_asymmetry_warning``): the variance
+comes from the CI's width, and the study is shown with the CI as given.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,7 +111,7 @@ def check_values(raw: dict[str, str], protocol: Protocol, *, decimal_comma: bool
         problems.append(("outcome", f"{outcome!r} is not one of the protocol's outcomes "
                                     f"({', '.join(spec.outcomes)}{dutch})"))
     else:  # stored under the protocol's own name, also when the Dutch one was used: one outcome, one pool
-        outcome = spec.canonical_outcome(outcome)
+        outcome = spec.canonical_outcome(outcome, protocol.pico)
     out["outcome"] = outcome
     design = text.get("design", "").lower().replace("_", "-")
     design = {"randomised": "rct", "randomized": "rct", "quasi": "quasi-experimental"}.get(design, design)
@@ -192,6 +195,38 @@ def country_warning(raw: dict[str, str]) -> str | None:
             "given, so the study does not count as Dutch or European")
 
 
+ASYMMETRY_TOLERANCE = 0.10
+"""How far apart the CI's two arms (estimate to each limit, on the log scale for a ratio) may be, as a share of
+the CI's width, beyond what rounding the typed values explains, before the import warns."""
+
+
+def ci_asymmetry_warning(raw: dict[str, str], values: dict) -> str | None:
+    """Why an estimate's 95% CI is worth a look (it is not symmetric around the estimate on the analysis
+    scale, as a Wald interval is: a typo, a CI on another scale, or another kind of interval), else None.
+
+    The rounding of the typed numbers is allowed for: each may be off by half a unit of its last digit.
+    """
+    if values.get("estimate") is None or values.get("ci_low") is None or values.get("ci_high") is None:
+        return None
+    est, low, high = values["estimate"], values["ci_low"], values["ci_high"]
+    ratio = values.get("measure") in RATIO_MEASURES
+    scale = math.log if ratio else (lambda x: x)
+    below, above = scale(est) - scale(low), scale(high) - scale(est)
+    slack = 0.0
+    for key, value in (("estimate", est), ("ci_low", low), ("ci_high", high)):
+        typed = (raw.get(key) or "").strip().replace(",", ".")
+        decimals = len(typed.split(".", 1)[1]) if "." in typed else 0
+        half_unit = 0.5 * 10 ** -decimals
+        slack += half_unit / value if ratio else half_unit
+    if abs(above - below) <= ASYMMETRY_TOLERANCE * (above + below) + 2 * slack:
+        return None
+    where = "on the log scale, " if ratio else ""
+    return (f"the 95% CI {raw.get('ci_low', '').strip()} to {raw.get('ci_high', '').strip()} is not symmetric around "
+            f"the estimate {raw.get('estimate', '').strip()} ({where}as a {values['measure']}'s CI is): check for a "
+            "typo or a CI on another scale; the standard error is taken from the CI's width (Cochrane Handbook "
+            "6.3.1) and the study is shown with the CI as given")
+
+
 def included_ids(session: Session, protocol: Protocol) -> set[int]:
     """Records included after full-text assessment (the only ones data are extracted from)."""
     labels = settled_labels(session, protocol.id, FT, protocol.screening.reviewers_per_record)
@@ -243,6 +278,12 @@ def parse_csv(session: Session, protocol: Protocol, path: str | Path,
             continue
         if not any((v or "").strip() for v in row.values()):
             continue
+        given = sum(v is not None for v in row.values())
+        if given < len(header):
+            problems.append(f"{path}: line {line}: {given} values for {len(header)} columns (a line break inside "
+                            "a value that is not in quotes, or a row cut short; an empty value is still "
+                            "written, as ,,)")
+            continue
         ref = (row.get("record") or "").strip()
         if not ref:
             problems.append(f"{path}: line {line}: record: missing")
@@ -258,9 +299,13 @@ def parse_csv(session: Session, protocol: Protocol, path: str | Path,
             continue
         values, bad = check_values(row, protocol, decimal_comma=delimiter != ",")
         problems += [f"{path}: line {line}: {name}: {reason}" for name, reason in bad]
-        warning = country_warning(row)
-        if warning and warnings is not None:
-            warnings.append(f"{path}: line {line}: country: {warning}")
+        if warnings is not None:
+            warning = country_warning(row)
+            if warning:
+                warnings.append(f"{path}: line {line}: country: {warning}")
+            warning = None if bad else ci_asymmetry_warning(row, values)
+            if warning:
+                warnings.append(f"{path}: line {line}: ci_low, ci_high: {warning}")
         key = (record.id, values["outcome"].lower())
         if not bad and key in seen:
             problems.append(f"{path}: line {line}: outcome: record {record.id} already has {values['outcome']!r} "
@@ -383,7 +428,10 @@ def _cell(value) -> str:
 def export_csv(ws, review_id: str, out: IO[str]) -> int:
     """Write the current extraction table as CSV in the import's columns (plus who, when and the study).
 
-    Returns the number of rows written. Importing the file again changes nothing.
+    Only studies still included after full-text assessment are written (the synthesis uses no other), so
+    importing the file again changes nothing.
+
+    Returns the number of rows written.
     """
     protocol = ws.protocol(review_id)
     extra = own_fields(protocol)
@@ -392,7 +440,8 @@ def export_csv(ws, review_id: str, out: IO[str]) -> int:
     writer.writerow(columns)
     n = 0
     with ws.db.read() as session:
-        rows = current_extractions(session, review_id)
+        included = included_ids(session, protocol)
+        rows = [r for r in current_extractions(session, review_id) if r.record_id in included]
         records = _records(session, {r.record_id for r in rows})
         for r in rows:
             rec = records[r.record_id]

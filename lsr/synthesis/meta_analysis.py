@@ -42,6 +42,7 @@ class StudyEffect:
     country: str | None
     weight: float | None = None  # share in the random-effects pool (0-1)
     events: int | None = None  # participants with the outcome, both arms together; None unless from counts
+    reported_ci: tuple[float, float] | None = None  # the 95% CI as extracted (natural scale), when one was
 
     @property
     def estimate(self) -> float:
@@ -49,6 +50,10 @@ class StudyEffect:
 
     @property
     def ci(self) -> tuple[float, float]:
+        """The study's 95% CI on the natural scale: as the paper reported it when extracted so (a CI that is
+        not symmetric keeps its own limits; its width gave the variance), else from the variance."""
+        if self.reported_ci is not None:
+            return self.reported_ci
         half = Z95 * math.sqrt(self.v)
         return natural(self.measure, self.y - half), natural(self.measure, self.y + half)
 
@@ -117,7 +122,7 @@ def effect_of(row, label: str) -> tuple[StudyEffect | None, str | None]:
         e1, n1, e2, n2 = row.events_treatment, row.total_treatment, row.events_control, row.total_control
         if e1 == 0 and e2 == 0:
             return None, "no events in either arm"
-        if e1 == n1 and e2 == n2 and row.measure == "OR":
+        if e1 == n1 and e2 == n2:  # no information on a ratio (Cochrane Handbook 10.4.4.1), RR as OR
             return None, "events in everyone in both arms"
         stat = "odds-ratio" if row.measure == "OR" else "risk-ratio"
         # statsmodels adds a float correction to every study it is given, so only zero-cell studies get it
@@ -134,7 +139,8 @@ def effect_of(row, label: str) -> tuple[StudyEffect | None, str | None]:
         else:
             y = row.estimate
             se = (row.ci_high - row.ci_low) / (2 * Z95)
-        return StudyEffect(measure=row.measure, y=y, v=se * se, n=row.n, **common), None
+        return StudyEffect(measure=row.measure, y=y, v=se * se, n=row.n, reported_ci=(row.ci_low, row.ci_high),
+                           **common), None
     return None, "no effect extracted"
 
 

@@ -11,8 +11,11 @@ study excluded later stays in the audit trail but leaves the synthesis.
 An outcome extracted with more than one effect measure gives one result per measure; their ``title``
 names the measure ("welbevinden (RR)", "welbevinden (MD)") so headings and plots can tell them apart.
 
-Outcomes are grouped by the protocol's name for them (``ExtractionSpec.canonical_outcome``), so an outcome
-extracted under its English and its Dutch name is one pool, and a study counts once in it. The reports name
+Outcomes are grouped by the protocol's name for them (``ExtractionSpec.canonical_outcome``: ``[extraction]
+outcomes``, else ``[pico] outcomes``), so an outcome extracted under its English and its Dutch name is one
+pool, and a study counts once in it. They are ordered as a summary-of-findings table is: outcomes with an
+effect first, in the order the protocol lists them, then the others by number of studies; the first is the
+main outcome the key message leads with. The reports name
 an outcome through ``OutcomeResult.name`` / ``heading`` only: the protocol's name in the report's language
 (``[extraction] outcomes`` / ``outcomes_nl``, else the ``[pico] outcomes`` entry it equals), else the name as
 extracted (``ExtractionSpec.outcome_name``).
@@ -166,7 +169,8 @@ class Synthesis:
 
     @property
     def main(self) -> OutcomeResult | None:
-        """The outcome the key message leads with: the one pooled over most studies."""
+        """The outcome the key message leads with: the first the protocol lists that has an effect (the
+        review's main outcome, as a summary-of-findings table leads with it), else the one with most studies."""
         return self.outcomes[0] if self.outcomes else None
 
     @property
@@ -235,14 +239,14 @@ def study_label(record: Record) -> str:
     return f"{who} {record.year}" if record.year else who
 
 
-def _one_per_outcome(rows: list, spec) -> list:
+def _one_per_outcome(rows: list, spec, pico) -> list:
     """The latest row per (study, outcome) with outcomes compared by the protocol's name for them: a study
     extracted under an outcome's Dutch name before the protocol paired it, and under its English one later,
     counts once."""
     latest: dict[tuple[int, str], object] = {}
     for row in sorted(rows, key=lambda r: r.id or 0):
-        latest[(row.record_id, spec.canonical_outcome(row.outcome).lower())] = row
-    return sorted(latest.values(), key=lambda r: (r.record_id, spec.canonical_outcome(r.outcome).lower()))
+        latest[(row.record_id, spec.canonical_outcome(row.outcome, pico).lower())] = row
+    return sorted(latest.values(), key=lambda r: (r.record_id, spec.canonical_outcome(r.outcome, pico).lower()))
 
 
 def synthesize_session(session: Session, protocol) -> Synthesis:
@@ -250,7 +254,7 @@ def synthesize_session(session: Session, protocol) -> Synthesis:
     included = included_ids(session, protocol)
     spec = protocol.extraction
     rows = _one_per_outcome([r for r in current_extractions(session, protocol.id) if r.record_id in included],
-                            spec)
+                            spec, protocol.pico)
     ids = {r.record_id for r in rows}
     records = {r.id: r for r in session.exec(select(Record).where(Record.id.in_(ids)))} if ids else {}
     groups: dict[tuple[str, str | None], list] = {}
@@ -260,7 +264,7 @@ def synthesize_session(session: Session, protocol) -> Synthesis:
     for row in rows:
         label = study_label(records[row.record_id])
         designs.setdefault(row.record_id, row.design or "unknown")
-        outcome = spec.canonical_outcome(row.outcome)
+        outcome = spec.canonical_outcome(row.outcome, protocol.pico)
         key = outcome.lower()
         outcome_names.setdefault(key, outcome)
         effect, why = effect_of(row, label)
@@ -285,7 +289,12 @@ def synthesize_session(session: Session, protocol) -> Synthesis:
                    notes=["no quantitative effect: studies described"])
         results.append(OutcomeResult(p, rate(p), sorted(items, key=lambda d: d.label.lower()),
                                      *_naming(protocol, outcome_names[key])))
-    results.sort(key=lambda r: (-r.pooled.k, -len(r.described), r.pooled.outcome.lower(), r.pooled.measure))
+    def order(r: OutcomeResult) -> tuple:  # with an effect first; then as the protocol lists them; then most studies
+        listed = spec.listed_position(r.pooled.outcome, protocol.pico)
+        return (r.pooled.k == 0, len(spec.outcomes or protocol.pico.outcomes) if listed is None else listed,
+                -r.pooled.k, -len(r.described), r.pooled.outcome.lower(), r.pooled.measure)
+
+    results.sort(key=order)
     return Synthesis(protocol.id, len(included), len(ids), results, _count(designs.values()))
 
 
@@ -327,7 +336,7 @@ def to_json(s: Synthesis) -> dict:
             "pi_low": _r(p.pi_low),
             "pi_high": _r(p.pi_high),
             "i2": _r(100 * p.i2, 2) if p.i2 is not None else None,
-            "tau2": _r(p.tau2),
+            "tau2": _r(p.tau2, 6),  # 4 digits: 0.004533 printed "0.004", the report "0,005"
             "method": p.method,
             "strength": st.word("en"),
             "strength_reasons": st.reasons["en"],

@@ -166,7 +166,9 @@ def _small_information_size(p: Pooled) -> tuple[str, str] | None:
                     f"{EVENTS_OIS})")
         return (f"één niveau lager: de uitkomst kwam maar bij {p.events} deelnemers voor (minder dan {EVENTS_OIS})",
                 f"down one: the outcome occurred in only {p.events} participants (fewer than {EVENTS_OIS})")
-    if p.n is None or p.n >= PARTICIPANTS_OIS:
+    if p.n is None:
+        return _unknown_participants(p)
+    if p.n >= PARTICIPANTS_OIS:
         return None
     if p.measure in RATIO and any(x.events is not None for x in p.studies):
         return (f"één niveau lager: samen maar {p.n} deelnemers (minder dan {PARTICIPANTS_OIS}; niet van alle "
@@ -178,6 +180,26 @@ def _small_information_size(p: Pooled) -> tuple[str, str] | None:
                 f"down one: the study has only {p.n} participants (fewer than {PARTICIPANTS_OIS})")
     return (f"één niveau lager: samen maar {p.n} deelnemers (minder dan {PARTICIPANTS_OIS})",
             f"down one: only {p.n} participants together (fewer than {PARTICIPANTS_OIS})")
+
+
+def _unknown_participants(p: Pooled) -> tuple[str, str] | None:
+    """The reason (nl, en) to go down a level when some study's number of participants was not extracted,
+    unless those that are known already reach the threshold.
+
+    Unknown size is no reassurance (GRADE guidelines 6: imprecision): without it the pool would escape the
+    small-information step that the same studies with their sizes given would take.
+    """
+    known = [x.n for x in p.studies if x.n is not None]
+    if sum(known) >= PARTICIPANTS_OIS:
+        return None
+    k = len(p.studies)
+    if k == 1:
+        return ("één niveau lager: het aantal deelnemers van de studie is niet bekend",
+                "down one: the number of participants in the study is not known")
+    return (f"één niveau lager: het aantal deelnemers is niet van alle studies bekend ({len(known)} van {k} "
+            f"bekend, samen {sum(known)}; minder dan {PARTICIPANTS_OIS})",
+            f"down one: the number of participants is not known for every study ({len(known)} of {k} known, "
+            f"{sum(known)} together; fewer than {PARTICIPANTS_OIS})")
 
 
 def rate(p: Pooled) -> Strength:
