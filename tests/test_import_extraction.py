@@ -373,3 +373,28 @@ def test_the_export_leaves_out_a_study_excluded_since_so_it_imports_unchanged(wo
     again = run(["extract", RID, "--import", out], workspace)
     assert again.exit_code == 0, again.output
     assert again.stdout.endswith("0 new, 0 corrected, 12 unchanged\n")
+
+
+def test_the_export_has_a_row_to_fill_in_for_each_included_study_without_data(workspace, tmp_path):
+    build_bcg_review(workspace, included=3)
+    _import_rows(workspace, tmp_path, ESTIMATE_HEAD, ["10.5555/bcg.01,wellbeing,rct,300,low,SMD,0.30,0.10,0.50"])
+    out = tmp_path / "extraction.csv"
+    result = run(["export", RID, "--format", "extraction-csv", "-o", out], workspace)
+    assert "wrote 1 extraction row(s) and 2 row(s) to fill in (included studies without data)" in result.stderr
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [(r["doi"], r["outcome"]) for r in rows] == [("10.5555/bcg.01", "wellbeing"), ("10.5555/bcg.02", ""),
+                                                         ("10.5555/bcg.03", "")]
+    assert rows[1]["title"] == "BCG vaccination against tuberculosis: trial 2"
+    again = run(["extract", RID, "--import", out], workspace)  # the rows left empty are skipped
+    assert again.exit_code == 0, again.output
+    assert again.stdout.endswith("0 new, 0 corrected, 1 unchanged; 2 row(s) with only a record skipped "
+                                 "(nothing filled in)\n")
+    rows[1].update(outcome="wellbeing", design="rct", n="250", measure="SMD", estimate="0.2", ci_low="0.0",
+                   ci_high="0.4")
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = run(["extract", RID, "--import", out], workspace)
+    assert result.exit_code == 0, result.output
+    assert "1 new, 0 corrected, 1 unchanged; 1 row(s) with only a record" in result.stdout

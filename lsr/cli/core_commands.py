@@ -163,8 +163,12 @@ def export(state: CliState, review: str, fmt: str, only: str, output: str) -> No
                 n = export_review(ws, review, fmt, fh, only)
         except OSError as exc:
             raise LsrError(f"cannot write {output}: {exc.strerror or exc}") from None
-        what = "extraction row(s)" if fmt == "extraction-csv" else "record(s)"
-        click.echo(f"wrote {n} {what} to {output}", err=True)
+        if fmt == "extraction-csv":
+            rows, to_fill = n
+            more = f" and {to_fill} row(s) to fill in (included studies without data)" if to_fill else ""
+            click.echo(f"wrote {rows} extraction row(s){more} to {output}", err=True)
+        else:
+            click.echo(f"wrote {n} record(s) to {output}", err=True)
 
 
 @main.command()

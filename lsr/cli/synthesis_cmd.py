@@ -30,6 +30,8 @@ def extract(state: CliState, review: str, file: str) -> None:
 
     A bad file is refused whole (exit 1, naming file, line and field): nothing is imported. Rows equal
     to the current data are skipped; changed rows are appended as corrections (who and when kept).
+    `lsr export REVIEW --format extraction-csv` gives the table back with one row to fill in for each
+    included study without data; a row left with only its record is skipped.
 
     \b
     Examples:
@@ -43,8 +45,9 @@ def extract(state: CliState, review: str, file: str) -> None:
     s = import_csv(ws, review, file, reviewer=state.settings.reviewer)
     for line in s.warnings:
         click.echo(f"warning: {line}", err=True)
+    empty = f"; {s.empty} row(s) with only a record skipped (nothing filled in)" if s.empty else ""
     click.echo(f"{review}: {s.rows} extraction row(s) from {s.file}: {s.added} new, {s.corrected} corrected, "
-               f"{s.unchanged} unchanged")
+               f"{s.unchanged} unchanged{empty}")
 
 
 @main.command()

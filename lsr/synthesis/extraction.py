@@ -62,6 +62,7 @@ class ImportSummary:
     corrected: int
     unchanged: int
     warnings: list[str] = field(default_factory=list)  # "file: line N: field: ..." (the rows were imported)
+    empty: int = 0  # rows with a record and nothing else (the export's rows to fill in), skipped
 
 
 def own_fields(protocol: Protocol) -> tuple[str, ...]:
@@ -239,8 +240,11 @@ def _sniff(header_line: str) -> str:
 
 
 def parse_csv(session: Session, protocol: Protocol, path: str | Path,
-              warnings: list[str] | None = None) -> list[tuple[int, int, dict]]:
+              warnings: list[str] | None = None, empty: list[int] | None = None) -> list[tuple[int, int, dict]]:
     """Read and check a whole extraction file: (line, record id, values) per row.
+
+    A row that names a record and nothing else (a row of the export left to fill in) is skipped; its line
+    is appended to ``empty``.
 
     Values that are kept but worth a look (an unrecognised country) are appended to ``warnings`` as
     ``"file: line N: field: reason"``.
@@ -285,6 +289,10 @@ def parse_csv(session: Session, protocol: Protocol, path: str | Path,
                             "written, as ,,)")
             continue
         ref = (row.get("record") or "").strip()
+        if ref and not any((row.get(k) or "").strip() for k in (*STANDARD, *own_fields(protocol))):
+            if empty is not None:
+                empty.append(line)
+            continue
         if not ref:
             problems.append(f"{path}: line {line}: record: missing")
             continue
@@ -375,7 +383,8 @@ def import_csv(ws, review_id: str, path: str | Path, reviewer: str) -> ImportSum
     protocol = ws.protocol(review_id)
     with ws.db.write() as session:
         warnings: list[str] = []
-        rows = parse_csv(session, protocol, path, warnings)
+        empty: list[int] = []
+        rows = parse_csv(session, protocol, path, warnings, empty)
         existing = {(r.record_id, r.outcome.lower()) for r in current_extractions(session, review_id)}
         added = corrected = unchanged = 0
         for _line, record_id, values in rows:
@@ -387,7 +396,7 @@ def import_csv(ws, review_id: str, path: str | Path, reviewer: str) -> ImportSum
                 corrected += 1
             else:
                 added += 1
-    return ImportSummary(str(path), len(rows), added, corrected, unchanged, warnings)
+    return ImportSummary(str(path), len(rows), added, corrected, unchanged, warnings, len(empty))
 
 
 def record_extraction(ws, review_id: str, record_ref: str | int, raw: dict[str, str], reviewer: str,
@@ -425,33 +434,40 @@ def _cell(value) -> str:
     return str(value)
 
 
-def export_csv(ws, review_id: str, out: IO[str]) -> int:
-    """Write the current extraction table as CSV in the import's columns (plus who, when and the study).
+def export_csv(ws, review_id: str, out: IO[str]) -> tuple[int, int]:
+    """Write the current extraction table as CSV in the import's columns (plus who, when and the study),
+    then one row to fill in for each included study without data yet (its record and study columns only).
 
     Only studies still included after full-text assessment are written (the synthesis uses no other), so
-    importing the file again changes nothing.
+    importing the file again changes nothing: rows left to fill in are skipped.
 
-    Returns the number of rows written.
+    Returns the number of extraction rows written and of rows to fill in.
     """
     protocol = ws.protocol(review_id)
     extra = own_fields(protocol)
     columns = ["record", "outcome", *VALUE_COLUMNS[:-1], *extra, "note", *INFORMATIONAL]
+    blank_values = [""] * (len(columns) - 1 - len(INFORMATIONAL))
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
-    n = 0
     with ws.db.read() as session:
         included = included_ids(session, protocol)
         rows = [r for r in current_extractions(session, review_id) if r.record_id in included]
-        records = _records(session, {r.record_id for r in rows})
+        to_fill = sorted(included - {r.record_id for r in rows})
+        records = _records(session, {r.record_id for r in rows} | set(to_fill))
         for r in rows:
             rec = records[r.record_id]
             own = r.extra
             writer.writerow([r.record_id, r.outcome, *(_cell(getattr(r, k)) for k in VALUE_COLUMNS[:-1]),
-                             *(own.get(k, "") for k in extra), r.note or "", rec.title, _cell(rec.year),
-                             rec.doi or "", rec.openalex_id or "", r.reviewer,
+                             *(own.get(k, "") for k in extra), r.note or "", *_study_columns(rec), r.reviewer,
                              r.created_at.isoformat(timespec="seconds")])
-            n += 1
-    return n
+        for record_id in to_fill:
+            writer.writerow([record_id, *blank_values, *_study_columns(records[record_id]), "", ""])
+    return len(rows), len(to_fill)
+
+
+def _study_columns(rec: Record) -> list[str]:
+    """The informational columns that say which study a row is (title, year, DOI, OpenAlex id)."""
+    return [rec.title, _cell(rec.year), rec.doi or "", rec.openalex_id or ""]
 
 
 def _records(session: Session, ids: Iterable[int]) -> dict[int, Record]:
