@@ -87,3 +87,70 @@ def test_two_resolutions_at_the_same_moment_the_second_sees_the_first(ws_path, d
     assert isinstance(outcome["dave"], LsrError), outcome
     assert "already resolved at title-abstract by carla" in outcome["dave"].message
     assert [(d.reviewer, d.label) for d in decisions(ws_path) if d.kind == "resolve"] == [("carla", "include")]
+
+
+def test_a_record_two_screeners_were_shown_keeps_the_second_label_as_an_extra_and_says_so(ws_path):
+    """Dual screening: tina has labelled a record, so it needs one more label; uma and vic are both shown it.
+    uma decides first; vic's decision is still recorded (never lost) and vic is told it was an extra."""
+    tina = svc(ws_path, "tina")
+    rid = tina.next_record().id
+    tina.decide(rid, "include")
+    assert tina.notice is None
+    uma, vic = svc(ws_path, "uma"), svc(ws_path, "vic")
+    assert uma.next_record().id == rid and vic.next_record().id == rid  # both have it on screen
+    uma.decide(rid, "include")
+    assert uma.notice is None
+    vic.decide(rid, "exclude", reason="1")
+    assert vic.notice is not None and f"record {rid} already had 2 reviewers' labels (2 needed)" in vic.notice
+    assert "include" not in vic.notice  # blinded: how many labels, never which
+    assert [(d.reviewer, d.label) for d in decisions(ws_path) if d.record_id == rid] == [
+        ("tina", "include"), ("uma", "include"), ("vic", "exclude")]
+    vic.decide(rid, "include")  # changing one's own label is never an extra
+    assert vic.notice is None
+    assert rid not in svc(ws_path, "walt").load_order()
+
+
+def test_decisions_on_one_record_at_the_same_moment_are_made_one_after_the_other(ws_path, db_backend):
+    """uma's decision is mid-transaction (the test holds it open with the record's row lock); vic's decision
+    on the same record waits for it and then sees it, so vic is told the label was an extra. A decision on
+    another record does not wait (screening is not serialised per review)."""
+    tina = svc(ws_path, "tina")
+    rid = tina.next_record().id
+    tina.decide(rid, "include")
+    other = svc(ws_path, "walt").load_order()[1]
+    ws = open_ws(ws_path)
+    vic = svc(ws_path, "vic")
+    assert vic.next_record().id == rid
+    done = threading.Event()
+
+    def vic_decides() -> None:
+        vic.decide(rid, "exclude", reason="1")
+        done.set()
+
+    with ws.db.write() as session:  # uma's decision, as ``decide`` holds it
+        session.exec(select(Record.id).where(Record.id == rid).with_for_update()).one()
+        session.add(Decision(review_id=REVIEW, record_id=rid, reviewer="uma", stage="title-abstract",
+                             label="include", kind="screen"))
+        session.flush()
+        if db_backend == "postgresql":
+            svc(ws_path, "walt").decide(other, "include")  # another record: no wait
+        worker = threading.Thread(target=vic_decides)
+        worker.start()
+        assert not done.wait(1.0), "vic's decision did not wait for uma's on the same record"
+    worker.join(30)
+    assert done.is_set()
+    assert vic.notice is not None and "already had 2 reviewers' labels" in vic.notice
+    assert [d.reviewer for d in decisions(ws_path) if d.record_id == rid] == ["tina", "uma", "vic"]
+
+
+def test_lsr_decide_says_when_a_label_comes_on_top_of_an_agreement(ws_path):
+    anna, bert = svc(ws_path, "anna"), svc(ws_path, "bert")
+    rid = anna.next_record().id
+    anna.decide(rid, "include")
+    bert.decide(rid, "include")
+    out = run(["--reviewer", "erik", "decide", REVIEW, str(rid), "exclude", "--reason", "1"], ws_path)
+    assert out.exit_code == 0, out.output
+    assert f"note: record {rid} already had 2 reviewers' labels (2 needed)" in out.stderr
+    assert decisions(ws_path)[-1].reviewer == "erik"  # recorded all the same
+    first = run(["--reviewer", "erik", "decide", REVIEW, str(anna.load_order()[0]), "include"], ws_path)
+    assert first.exit_code == 0 and "note:" not in first.stderr
