@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -255,6 +256,77 @@ def test_a_second_update_of_the_same_review_does_not_run_while_one_holds_the_loc
     assert cli.exit_code == 1 and "another update is running" in cli.stderr
     assert runs(ws) == [] and record_ids(ws) == []
     assert update_review(ws, "test-review").status == "ok"  # released
+
+
+def test_the_database_going_away_mid_update_is_one_line_naming_the_review(ws_path, server, db_backend,
+                                                                          monkeypatch, request, caplog):
+    """PostgreSQL stops accepting connections to the database between two pages (as during a server
+    shutdown): no traceback, exit 1, the error names the review; the next update completes the run."""
+    if db_backend != "postgresql":
+        pytest.skip("a server going away is a PostgreSQL matter")
+    import os
+
+    import psycopg
+
+    import lsr.search.update as update_mod
+
+    admin = request.getfixturevalue("postgres_server")._admin_dsn()
+    name = os.environ["LSR_DATABASE_URL"].rsplit("/", 1)[1]
+    store, calls = update_mod._store_page, []
+
+    def store_then_go_away(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+                conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+        return store(*args, **kwargs)
+
+    monkeypatch.setattr(update_mod, "_store_page", store_then_go_away)
+    try:
+        result = run(["update", "test-review"], ws_path)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        monkeypatch.setattr(update_mod, "_store_page", store)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output and "Traceback" not in result.stderr, result.stderr
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING and r.exc_info], caplog.text
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: 1 of 1 review(s) not updated: test-review (interrupted: cannot write to "
+                           "database"), last
+    from lsr.db import close_all
+
+    close_all()
+    ws = open_ws(ws_path)
+    assert update_review(ws, "test-review").status == "ok"
+    assert len(runs(ws)) == 1
+
+
+def test_update_wait_says_once_what_it_waits_for_then_runs(ws_path, server):
+    """``--wait`` while an import holds the review's lock: one ``lock-wait`` event naming the import (not a
+    lock number), then the update runs once the lock is free."""
+    import threading
+
+    ws = open_ws(ws_path)
+    events, out = [], {}
+    told = threading.Event()
+
+    def progress(event):
+        events.append(event)
+        if event.kind == "lock-wait":
+            told.set()
+
+    worker = threading.Thread(target=lambda: out.setdefault("r", update_review(open_ws(ws_path), "test-review",
+                                                                              wait=True, progress=progress)))
+    with review_lock(ws, "test-review", purpose="import"):
+        worker.start()
+        assert told.wait(30), "no lock-wait event"
+        assert runs(ws) == []
+    worker.join(120)
+    waits = [e for e in events if e.kind == "lock-wait"]
+    assert len(waits) == 1 and waits[0].message.startswith("an import is running (since "), waits
+    assert out["r"].status == "ok"
 
 
 @pytest.mark.usefixtures("sqlite_only")

@@ -202,7 +202,10 @@ def decide(state: CliState, review: str, record: str, label: str, reason: str | 
     ws = open_ws(state)
     if override_stage and stage != STAGES[1]:
         raise click.UsageError("--override-stage applies to full-text decisions (--stage full-text)")
+    notices: list[str] = []
     d = decide_one(ws, review, record, label, reviewer=state.settings.reviewer, stage=stage, reason=reason,
-                   note=note, override_stage=override_stage)
+                   note=note, override_stage=override_stage, notices=notices)
+    for line in notices:
+        click.echo(f"{review}: note: {line}", err=True)
     extra = f" ({d.reason})" if d.reason else ""
     click.echo(f"{review}: record {d.record_id} {label}{extra} at {stage} by {d.reviewer}")

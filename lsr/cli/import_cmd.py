@@ -8,6 +8,7 @@ import sys
 import click
 
 from lsr.cli.base import CliState, main, open_ws, pass_state
+from lsr.errors import LsrError
 
 FORMAT_NAMES = {"ris": "RIS", "csv": "CSV", "xlsx": "Excel", "wos": "WOS", "medline": "MEDLINE", "bibtex": "BibTeX",
                 "asreview": "ASReview LAB project", "endnote": "EndNote XML", "pubmed_xml": "PubMed XML",
@@ -38,9 +39,12 @@ READING_NOTICE_BYTES = 2_000_000
 @click.option("--dry-run", is_flag=True,
               help="Check the file and say what the import would do (new records, duplicates, labels), "
                    "then write nothing.")
+@click.option("--wait", is_flag=True,
+              help="When an update or another import of the review is running, wait for it to finish (saying so "
+                   "once) instead of refusing.")
 @pass_state
 def import_(state: CliState, review: str, file: str, source: str | None, source_kind: str | None,
-            labels_reviewer: str | None, label: str | None, encoding: str | None, dry_run: bool) -> None:
+            labels_reviewer: str | None, label: str | None, encoding: str | None, dry_run: bool, wait: bool) -> None:
     """Add records from an export file to a review, with provenance and the labels it carries.
 
     The format is read from the file itself: RIS, CSV/TSV, an Excel workbook (.xlsx: the first sheet with a
@@ -58,6 +62,10 @@ def import_(state: CliState, review: str, file: str, source: str | None, source_
     so dual-screening conflicts carry over. A bad file is refused whole (exit 1, naming file and line):
     nothing is imported.
 
+    An import and an update (or two imports) of one review never run at once: while one runs, the import
+    is refused (exit 1, saying what runs since when), or with --wait it waits for it. Screening goes on
+    meanwhile.
+
     \b
     Examples:
       lsr import debt-counselling scopus-2026-05.ris --source Scopus
@@ -67,6 +75,7 @@ def import_(state: CliState, review: str, file: str, source: str | None, source_
       lsr import debt-counselling snowballing.ris --source "Citation searching" --source-kind other
       lsr import debt-counselling covidence-included.ris --label include --labels-reviewer anna
     """
+    from lsr.locks import LockBusy
     from lsr.search.importers import import_file
 
     ws = open_ws(state)
@@ -88,7 +97,12 @@ def import_(state: CliState, review: str, file: str, source: str | None, source_
     try:
         summary = import_file(ws, review, file, source=source, source_kind=source_kind, reviewer=labels_reviewer or state.settings.reviewer,
                               label=label, encoding=encoding, dry_run=dry_run,
-                              progress=progress if sys.stderr.isatty() else None)
+                              progress=progress if sys.stderr.isatty() else None, wait=wait,
+                              on_wait=lambda holder: click.echo(f"{review}: {holder}; waiting for it to finish",
+                                                                err=True))
+    except LockBusy as exc:
+        raise LsrError(f"{exc.message}; nothing imported: run the import again when it has finished, or give "
+                       "--wait to wait for it") from None
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

@@ -79,6 +79,8 @@ class _PlainProgress:
             chunks = f" (query in {event.chunks} chunks)" if event.chunks > 1 else ""
             click.echo(f"{_stamp()} {event.review_id}: {what}{chunks}")
             self._last[event.review_id] = now
+        elif event.kind == "lock-wait":
+            click.echo(f"{_stamp()} {event.review_id}: {event.message}; waiting for it to finish", err=True)
         elif event.kind == "page":
             if now - self._last.get(event.review_id, 0.0) >= LOG_EVERY_SECONDS:
                 total = f"/{event.total}" if event.total else ""
@@ -101,6 +103,9 @@ class _BarProgress:
         if event.kind == "start":
             label = f"{event.review_id}" + (" (resuming)" if event.resumed else "")
             self.tasks[event.review_id] = p.add_task(label, total=None)
+        elif event.kind == "lock-wait":
+            p.console.print(f"{event.review_id}: {event.message}; waiting for it to finish", markup=False,
+                            highlight=False)
         elif event.kind == "page" and event.review_id in self.tasks:
             p.update(self.tasks[event.review_id], completed=event.fetched, total=event.total)
         elif event.kind == "done" and event.result is not None:
@@ -147,7 +152,8 @@ def _sigterm_as_exit() -> Iterator[None]:
 @click.argument("reviews", nargs=-1, metavar="[REVIEW]...")
 @click.option("--due", is_flag=True, help="Only reviews whose [schedule] says an update is due (for cron).")
 @click.option("--wait", is_flag=True,
-              help="When another update of a review is running, wait for it to finish instead of skipping.")
+              help="When another update or an import of a review is running, wait for it to finish (saying so "
+                   "once) instead of skipping.")
 @click.option("--per-page", type=click.IntRange(1, 100), default=None,
               help="Results per OpenAlex page [env: LSR_OPENALEX_PER_PAGE; default: 100].")
 @pass_state

@@ -19,7 +19,8 @@ from sqlmodel import Session, select
 from lsr.errors import LsrError
 from lsr.models import STAGES, Decision, Record
 from lsr.screening.agreement import review_agreement
-from lsr.screening.decisions import TA, add_decision, conflicts, find_record
+from lsr.screening.decisions import TA, add_decision, conflicts, find_record, validate_decision
+from lsr.screening.labels import in_force
 from lsr.workspace import Workspace
 
 RESOLVE = "resolve"
@@ -133,12 +134,33 @@ def resolve(ws: Workspace, review_id: str, record_ref: str | int, label: str, re
     _check_stage(stage)
     with ws.db.write() as session:
         record = find_record(session, review_id, record_ref)
+        # Two people settling one conflict at once: the record's row lock makes the second wait for the first
+        # to commit, and its check below then sees the first's resolution (PostgreSQL, READ COMMITTED; SQLite
+        # write transactions already run one at a time, and the dialect leaves FOR UPDATE out).
+        session.exec(select(Record.id).where(Record.id == record.id).with_for_update()).one()
         open_conflicts = conflicts(session, review_id, stage, protocol.screening.reviewers_per_record)
         if record.id not in open_conflicts:
-            raise LsrError(f"record {record.id} has no open conflict at {stage} in review {review_id!r} "
-                           f"(see `lsr conflicts {review_id}`)")
+            earlier = _resolution_in_force(session, review_id, record.id, stage)
+            if earlier is None:
+                raise LsrError(f"record {record.id} has no open conflict at {stage} in review {review_id!r} "
+                               f"(see `lsr conflicts {review_id}`)")
+            if earlier.label == label and earlier.reason == validate_decision(protocol, label, stage, reason):
+                return earlier  # the same resolution twice (two clicks, a re-run script): nothing to add
+            when = earlier.created_at.strftime("%Y-%m-%d %H:%M") if earlier.created_at else "earlier"
+            given = f"{earlier.label}{f' ({earlier.reason})' if earlier.reason else ''}"
+            raise LsrError(f"record {record.id} was already resolved at {stage} by {earlier.reviewer} at {when} "
+                           f"UTC as {given}; your {label} was not recorded")
         return add_decision(session, protocol, record.id, reviewer, label, stage=stage, reason=reason, note=note,
                             kind=RESOLVE)
+
+
+def _resolution_in_force(session: Session, review_id: str, record_id: int, stage: str) -> Decision | None:
+    """The ``resolve`` decision that settles a record at a stage now (not undone since), if any."""
+    rows = session.exec(select(Decision).where(
+        Decision.review_id == review_id, Decision.record_id == record_id, Decision.stage == stage,
+        Decision.kind.in_((RESOLVE, "undo"))).order_by(Decision.id)).all()
+    found = in_force(rows).get(record_id)
+    return found if found is not None and found.kind == RESOLVE else None
 
 
 def agreement_summary(ws: Workspace, review_id: str, stage: str = TA, block: int | None = None) -> dict | None:

@@ -211,9 +211,53 @@ def conflicts(session: Session, review_id: str, stage: str = TA, reviewers_per_r
     return labels.disagreements(latest, resolutions_of(session, review_id, stage))
 
 
+def lock_record(session: Session, record_id: int) -> None:
+    """Hold the record's row until the transaction ends, so decisions on one record are made one after the
+    other and each sees the one before (PostgreSQL ``SELECT … FOR UPDATE``; SQLite write transactions already
+    run one at a time). Decisions on other records go on meanwhile."""
+    session.exec(select(Record.id).where(Record.id == record_id).with_for_update()).one()
+
+
+def extra_label(session: Session, protocol: Protocol, record_id: int, reviewer: str, stage: str) -> str | None:
+    """Why a label of ``reviewer`` on a record that no longer needs it is an extra one (None when it is needed).
+
+    Two screeners are shown a record that needs one more label; the first to decide gives it, and the
+    second's label (still recorded: no decision is ever dropped) comes on top of the labels the record
+    needs. Changing one's own label is never extra. Says how many labels the record had, never which.
+    """
+    from lsr.screening.queue import needs_decision  # noqa: PLC0415  (queue imports nothing of this module)
+
+    latest: dict[str, tuple[str, str | None, str]] = {}
+    for who, label, kind in session.exec(
+            select(Decision.reviewer, Decision.label, Decision.kind)
+            .where(Decision.review_id == protocol.id, Decision.record_id == record_id, Decision.stage == stage)
+            .order_by(Decision.id)).all():
+        latest[who] = (who, label, kind)
+    mine = latest.get(reviewer)
+    if mine is not None and mine[1] is not None:
+        return None
+    per_record = protocol.screening.reviewers_per_record
+    required = reviewers_required(session, protocol.id, stage, per_record).get(record_id, per_record)
+    if needs_decision(latest.values(), reviewer, required):
+        return None
+    if any(label is not None and kind in SETTLING_KINDS for _, label, kind in latest.values()):
+        return f"record {record_id} was already settled by a resolution; your label was kept as an extra one"
+    if required < 2:
+        return (f"record {record_id} was screened by someone else meanwhile; your label was recorded too, and as "
+                "the latest it is the one that counts")
+    n = sum(1 for _, label, kind in latest.values() if label is not None)
+    return (f"record {record_id} already had {n} reviewers' labels ({required} needed) when yours arrived, "
+            "e.g. screened by someone else at the same moment; yours was kept as an extra label (if it differs, "
+            "the record becomes a conflict to resolve)")
+
+
 def decide_one(ws, review_id: str, record_ref: str | int, label: str, *, reviewer: str, stage: str = TA,
-               reason: str | None = None, note: str | None = None, override_stage: bool = False) -> Decision:
+               reason: str | None = None, note: str | None = None, override_stage: bool = False,
+               notices: list[str] | None = None) -> Decision:
     """Find a record by any identifier and commit one decision on it (``lsr decide``).
+
+    ``notices``: with dual screening, gets a line when the record already had the labels it needs
+    (``extra_label``); the decision is recorded all the same.
 
     Raises:
         LsrError: unknown record, an invalid decision, or a full-text decision without a title/abstract
@@ -222,5 +266,10 @@ def decide_one(ws, review_id: str, record_ref: str | int, label: str, *, reviewe
     protocol = ws.protocol(review_id)
     with ws.db.write() as session:
         record = find_record(session, review_id, record_ref)
-        return add_decision(session, protocol, record.id, reviewer, label, stage=stage, reason=reason, note=note,
-                            override_stage=override_stage)
+        lock_record(session, record.id)
+        extra = extra_label(session, protocol, record.id, reviewer, stage)
+        decision = add_decision(session, protocol, record.id, reviewer, label, stage=stage, reason=reason,
+                                note=note, override_stage=override_stage)
+    if extra and notices is not None and protocol.screening.reviewers_per_record > 1:
+        notices.append(extra)
+    return decision

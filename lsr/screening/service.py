@@ -30,7 +30,9 @@ from lsr.screening.decisions import (
     TA,
     Label,
     add_decision,
+    extra_label,
     find_record,
+    lock_record,
     reviewers_required,
     settled_labels,
     undo_last,
@@ -120,6 +122,7 @@ class ScreeningService:
         self._pending_notes: dict[int, str] = {}
         self.current: Record | None = None
         self.current_rank: RecordRank | None = None  # the current record's place in the ranking, if ranked
+        self.notice: str | None = None  # about the last decision: it came on top of the labels needed
         self.refresh()
 
     # -- the queue ------------------------------------------------------------------------------------
@@ -227,6 +230,10 @@ class ScreeningService:
             reason: an exclusion reason (text or 1-based number); required for full-text exclusions.
             note: a note kept with the decision; defaults to a note added to this record earlier.
 
+        Sets ``notice`` to a line for the screener when the record no longer needed this reviewer's label
+        (someone else gave the label it needed while it was on screen, ``extra_label``): the decision is
+        recorded all the same; None otherwise.
+
         Raises:
             LsrError: invalid label, reason or record.
         """
@@ -237,11 +244,14 @@ class ScreeningService:
             if rec is None or rec.review_id != self.review_id:
                 raise LsrError(f"no record {record_id} in review {self.review_id!r}")
             place = self.current_rank if shown else session.get(RecordRank, record_id)
+            lock_record(session, record_id)  # decisions on this record one after the other (not the review)
+            extra = extra_label(session, self.protocol, record_id, self.reviewer, self.stage)
             decision = add_decision(session, self.protocol, record_id, self.reviewer, label, stage=self.stage,
                                     reason=reason, note=note, rank_position=place.rank if place else None,
                                     model_run_id=place.model_run_id if place else None)
         self._pending_notes.pop(record_id, None)
         self._queue.done.add(record_id)
+        self.notice = extra
         return decision
 
     def undo(self) -> Decision | None:

@@ -151,7 +151,9 @@ class UpdateEvent:
     """Progress of an update, for progress bars and log lines.
 
     Attributes:
-        kind: ``start`` (a review begins), ``page`` (a page was stored) or ``done`` (``result`` is set).
+        kind: ``start`` (a review begins), ``page`` (a page was stored), ``lock-wait`` (another update or an
+            import of the review is running and we wait for it; ``message`` says which) or ``done``
+            (``result`` is set).
         review_id: the review.
         fetched: hits received so far in this update.
         total: the server's result counts known so far (the sum over the chunks fetched or started).
@@ -168,6 +170,7 @@ class UpdateEvent:
     chunks: int = 0
     resumed: bool = False
     result: UpdateResult | None = None
+    message: str | None = None
 
 
 Progress = Callable[[UpdateEvent], None]
@@ -263,7 +266,11 @@ def update_review(
     client = client or OpenAlexClient.from_settings(ws.settings)
     started = time.monotonic()
     try:
-        with review_lock(ws, review_id, wait=wait):
+        def waiting(holder: str) -> None:
+            if progress:
+                progress(UpdateEvent("lock-wait", review_id, message=holder))
+
+        with review_lock(ws, review_id, wait=wait, purpose="update", on_wait=waiting):
             result = (_still_paused(ws, review_id, now or datetime.now(UTC), progress)
                       or _update_locked(ws, proto, client, progress or (lambda event: None), started))
     except LockBusy as exc:
@@ -338,6 +345,8 @@ def _update_locked(ws: Workspace, proto: Protocol, client: OpenAlexClient, emit:
     except OperationalError as exc:
         message = f"database error: {str(getattr(exc, 'orig', exc)).splitlines()[0]}"
         result = _end_run(ws, rid, run_id, INTERRUPTED, message, state, best_effort=True)
+    except LsrError as exc:  # the database went away mid-run (``Database.write``: "cannot write to database …")
+        result = _end_run(ws, rid, run_id, INTERRUPTED, exc.message, state, best_effort=True)
     except (KeyboardInterrupt, SystemExit) as exc:
         why = "interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else "stopped by a signal"
         _end_run(ws, rid, run_id, INTERRUPTED, f"{why}; the next update completes this run", state,
@@ -533,10 +542,12 @@ def _end_run(ws: Workspace, review_id: str, run_id: int, status: str, error: str
                     review.last_update_at = now
                     s.add(review)
             counts = (run.results_returned, run.new_records, run.duplicates)
-    except Exception:
+    except Exception as exc:
         if not best_effort:
             raise
-        log.warning("could not mark search run %s of %s as %s", run_id, review_id, status, exc_info=True)
+        reason = str(getattr(exc, "message", exc)).splitlines()[0] if str(exc) else type(exc).__name__
+        log.warning("could not mark search run %s of %s as %s: %s", run_id, review_id, status, reason)
+        log.debug("marking search run %s as %s failed", run_id, status, exc_info=True)
         counts = (0, 0, 0)
     return UpdateResult(review_id, status, run_id=run_id, results_returned=counts[0], new_records=counts[1],
                         duplicates=counts[2], error=error)

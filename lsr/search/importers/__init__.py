@@ -9,6 +9,11 @@ or, where a Rayyan export names its members' decisions (``rayyan``), of each mem
 ``LsrError`` before the transaction commits, so a refused file leaves the database unchanged. The same
 file (by SHA-256) is not imported twice into one review.
 
+An import holds the review's write lock (``lsr.locks.review_lock``, the lock ``lsr update`` takes) around
+its transaction: on PostgreSQL two imports, or an import and an update, of one review would otherwise each
+de-duplicate against the records stored before either began and store the same work twice. A dry run
+writes nothing and takes no lock.
+
 The readers, one module each: ``ris``, ``csv_table`` (CSV/TSV), ``spreadsheet`` (an Excel workbook, read as
 its table), ``wos`` (Web of Science plain text), ``medline`` (PubMed's and ERIC's .nbib), ``bibtex``,
 ``endnote_xml`` (EndNote's XML export), ``pubmed_xml`` (PubMed's XML), ``refer`` (EndNote's tagged format,
@@ -29,6 +34,7 @@ from sqlmodel import select
 
 from lsr.errors import LsrError
 from lsr.jsoncols import FILTERS
+from lsr.locks import review_lock
 from lsr.models import Decision, SearchRun, utcnow
 from lsr.screening.decisions import FT, TA, latest_decisions, settled_labels, validate_decision
 from lsr.search.dedupe import DoiConflict, Ingest
@@ -192,7 +198,8 @@ def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
 
 def import_file(ws, review_id: str, path: str | Path, source: str | None = None, reviewer: str | None = None, *,
                 source_kind: str | None = None, label: str | None = None, encoding: str | None = None, dry_run: bool = False,
-                progress: Callable[[int, int], None] | None = None) -> ImportSummary:
+                progress: Callable[[int, int], None] | None = None, wait: bool | float = False,
+                on_wait: Callable[[str], None] | None = None) -> ImportSummary:
     """Import one file (RIS, CSV, Excel, Web of Science, MEDLINE, BibTeX, EndNote XML or tagged, ASReview LAB
     project) into a review, in one transaction.
 
@@ -211,9 +218,13 @@ def import_file(ws, review_id: str, path: str | Path, source: str | None = None,
         dry_run: do everything (checks, matching against the review, labels) in the transaction, then roll
             it back: the summary says what the import would do, and the file can be imported afterwards.
         progress: called with (records added so far, records in the file) every few hundred records.
+        wait: when an update or another import of the review is running: False to refuse at once
+            (``lsr.locks.LockBusy``), True to wait for it, or a number of seconds to wait at most.
+        on_wait: called once, with what is running, when the import starts waiting for it.
 
     Raises:
         LsrError: unknown review, refused file, or the same file imported into this review before.
+        LockBusy: an update or another import of the review is running (and ``wait`` gave up).
     """
     protocol = ws.protocol(review_id)
     if label not in (None, "include", "exclude", "maybe"):
@@ -232,7 +243,10 @@ def import_file(ws, review_id: str, path: str | Path, source: str | None = None,
     source = (source or "").strip() or ("Rayyan" if members else None) or parsed.database or parsed.format
     labels_by = ", ".join(members + ([reviewer] if labelled else [])) or None
     try:
-        return _import_parsed(ws, protocol, parsed, source, reviewer, labels_by, dry_run, progress, source_kind)
+        if dry_run:
+            return _import_parsed(ws, protocol, parsed, source, reviewer, labels_by, dry_run, progress, source_kind)
+        with review_lock(ws, protocol.id, wait=wait, purpose="import", on_wait=on_wait):
+            return _import_parsed(ws, protocol, parsed, source, reviewer, labels_by, dry_run, progress, source_kind)
     except _RollBack as done:
         return done.summary
 

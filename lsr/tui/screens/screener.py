@@ -270,6 +270,8 @@ class ScreenerScreen(Screen[None]):
             self.notify(exc.message, title="Not recorded", severity="error")
             return
         self.last_action = f"{label}{f' ({decision.reason})' if decision.reason else ''} #{rec.id}"
+        if self.service.notice:
+            self.notify(self.service.notice, title="Recorded as an extra label", severity="warning")
         self.show_next()
         self._after_change()
 
