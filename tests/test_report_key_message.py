@@ -364,3 +364,26 @@ def test_the_change_sentence_names_a_swap_in_the_main_outcome_that_leaves_its_co
     key_nl, key_en, _, _ = _report(workspace, now=now + timedelta(days=1))
     assert "(voor de uitkomst leerprestaties nu 2 studies, eerst 2; 1 kwam erbij, 1 viel af)" in key_nl
     assert "(for the outcome leerprestaties now 2 studies, before 2; 1 entered, 1 left)" in key_en
+
+
+def test_a_ci_bound_just_off_no_effect_is_not_shown_as_no_effect(workspace, tmp_path):
+    """Finding F9 of the synthesis audit: a pooled RR whose 95% CI ends at 0.9996 excludes no effect (the
+    strength rule and the message judge the unrounded bound), so the texts must not show it as "1,00": the
+    bound keeps the decimals that show its side, in the key message, the effect table and the forest plot."""
+    from tests.test_import_extraction import synthesis_json
+
+    build_bcg_review(workspace, included=2)
+    _extract(workspace, tmp_path, "edge.csv", [f"10.5555/bcg.{i:02d},schooluitval,rct,Netherlands,900,low,RR,0.72,"
+                                               "0.4527,1.1451" for i in (1, 2)])
+    [out] = synthesis_json(workspace)["outcomes"]
+    assert 0.9995 < out["ci_high"] < 1 and f"{out['ci_high']:.2f}" == "1.00"  # rounds onto no effect
+    key_nl, key_en, nl, en = _report(workspace)
+    assert "(RR 0,72; 95%-BI 0,52 tot 0,9996)." in key_nl and "(RR 0.72; 95% CI 0.52 to 0.9996)." in key_en
+    assert "Maar dit is onzeker" not in key_nl  # the CI excludes 1, and the text agrees
+    assert "- **Effect (95%-BI):** RR 0,72 (0,52 tot 0,9996)" in nl and "RR 0.72 (0.52 to 0.9996)" in en
+    svg = (workspace / "reviews" / RID / "forest-1.nl.svg").read_text(encoding="utf-8")
+    assert "0,52 tot 0,9996" in svg and "tot 1,00)" not in svg
+    for text in (key_nl, nl):
+        assert "tot 1,00" not in text
+    # a study's own CI that includes 1 keeps two decimals, as does every bound away from no effect
+    assert "0,45 tot 1,15" in svg

@@ -261,7 +261,7 @@ def _pi(p, lang: str) -> str:
                 f"not shown (too few studies; fewer than {PI_MIN_K})")
     if p.pi_low is None:
         return "—"
-    return fmt_range(p.pi_low, p.pi_high, lang)
+    return fmt_range(p.pi_low, p.pi_high, lang, null=p.null)
 
 
 def forest_caption(r, lang: str) -> str:

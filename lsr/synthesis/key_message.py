@@ -72,17 +72,20 @@ def effect_text(p: Pooled, lang: str, ci_label: bool = True) -> str:
     """``RR 0,49; 95%-BI 0,34 tot 0,70`` (nl) or ``RR 0.49; 95% CI 0.34 to 0.70`` (en).
 
     A single study gives its own estimate and CI, marked ``(één studie)`` / ``(one study)``; ``—`` without
-    an effect. ``ci_label=False`` for a place already headed "95%-BI": ``RR 0,49 (0,34 tot 0,70)``.
+    an effect. ``ci_label=False`` for a place already headed "95%-BI": ``RR 0,49 (0,34 tot 0,70)``. A bound
+    that would round onto the no-effect value keeps the decimals that show its side (``fmt_range``'s
+    ``null``): ``RR 0,72; 95%-BI 0,52 tot 0,9996``.
     """
     iv = p.interval
     if iv is None:
         return "—"
     est, lo, hi = iv
     one = "" if p.estimate is not None else ("één studie" if lang == "nl" else "one study")
+    ci_range = fmt_range(lo, hi, lang, null=p.null)  # 0,52 tot 0,9996: never a bound rounded onto no effect
     if not ci_label:
-        return f"{p.measure} {fmt_effect(est, lang)} ({fmt_range(lo, hi, lang)}{'; ' + one if one else ''})"
+        return f"{p.measure} {fmt_effect(est, lang)} ({ci_range}{'; ' + one if one else ''})"
     ci = "95%-BI" if lang == "nl" else "95% CI"
-    return f"{p.measure} {fmt_effect(est, lang)}; {ci} {fmt_range(lo, hi, lang)}{f' ({one})' if one else ''}"
+    return f"{p.measure} {fmt_effect(est, lang)}; {ci} {ci_range}{f' ({one})' if one else ''}"
 
 
 def quoted(name: str) -> str:
