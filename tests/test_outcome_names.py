@@ -93,10 +93,10 @@ def test_an_outcome_extracted_in_both_languages_is_one_pool_named_in_each_report
 
     reports = _reports(workspace)
     nl, en = reports["nl"], reports["en"]
-    assert reports["key-nl"].startswith("Voor de uitkomst tuberculose komt die uitkomst in de groep met de aanpak "
-                                        "gemiddeld 51% minder vaak voor")
-    assert reports["key-en"].startswith("For the outcome tuberculosis, the outcome is on average 51% less frequent "
-                                        "in the intervention group")
+    assert reports["key-nl"].startswith("Tuberculose: in de groep met de aanpak gemiddeld 51% minder vaak dan in "
+                                        "de vergelijkingsgroep")
+    assert reports["key-en"].startswith("Tuberculosis: on average 51% less frequent in the intervention group than "
+                                        "in the comparison group")
     assert "### tuberculose\n" in nl and "### tuberculosis\n" in en
     assert "### tuberculosis" not in nl and "### tuberculose" not in en
     assert "![Forestplot voor tuberculose:" in nl and "![Forest plot for tuberculosis:" in en
@@ -165,8 +165,9 @@ COUNTS = "record,outcome,design,country,n,risk_of_bias,events_treatment,total_tr
 
 
 def test_clear_harm_on_a_desirable_outcome_is_not_called_a_lower_risk_nor_an_invitation_to_try(workspace, tmp_path):
-    """Fewer pupils pass the exam with the intervention (RR 0,67), strong evidence: the outcome is named in
-    quotation marks, its frequency is lower (not its "risk"), and the message advises against introducing it."""
+    """Fewer pupils pass the exam with the intervention (RR 0,67), strong evidence: the outcome, a phrase
+    rather than a noun, leads as the sentence's label (no verb to agree with it), its frequency is lower (not
+    its "risk"), and the message advises against introducing it."""
     _set_extraction(workspace, '[extraction]\noutcomes = ["passed exam"]\noutcomes_nl = ["geslaagd voor examen"]\n'
                                'higher_is_better = [true]\n')
     build_bcg_review(workspace, included=3)
@@ -177,11 +178,10 @@ def test_clear_harm_on_a_desirable_outcome_is_not_called_a_lower_risk_nor_an_inv
     assert run(["extract", RID, "--import", path], workspace).exit_code == 0
     reports = _reports(workspace)
     key_nl, key_en = reports["key-nl"], reports["key-en"]
-    assert key_nl.startswith("Voor de uitkomst \u2018geslaagd voor examen\u2019 komt die uitkomst in de groep met de "
-                             "aanpak gemiddeld 33% minder vaak voor (RR 0,67; 95%-BI 0,58 tot 0,78). Dit is een "
-                             "ongunstig effect.")
-    assert key_en.startswith("For the outcome \u2018passed exam\u2019, the outcome is on average 33% less frequent in "
-                             "the intervention group (RR 0.67; 95% CI 0.58 to 0.78). This is an unfavourable effect.")
+    assert key_nl.startswith("Geslaagd voor examen: in de groep met de aanpak gemiddeld 33% minder vaak dan in de "
+                             "vergelijkingsgroep (RR 0,67; 95%-BI 0,58 tot 0,78). Dit is een ongunstig effect.")
+    assert key_en.startswith("Passed exam: on average 33% less frequent in the intervention group than in the "
+                             "comparison group (RR 0.67; 95% CI 0.58 to 0.78). This is an unfavourable effect.")
     assert "De bewijskracht is sterk." in key_nl and "risico" not in key_nl and "risk" not in key_en
     assert "Het onderzoek wijst op nadeel; invoering in Heerlen-Noord ligt daarom niet voor de hand." in key_nl
     assert "The research points to harm; introducing the intervention in Heerlen-Noord is therefore not " \
@@ -233,8 +233,8 @@ def test_an_uncertain_effect_is_only_called_favourable_in_its_direction_with_the
                                 "10.5555/bcg.02,reading,rct,NL,200,low,SMD,0.10,-0.10,0.30\n", encoding="utf-8")
     assert run(["extract", RID, "--import", path], workspace).exit_code == 0
     reports = _reports(workspace)
-    assert reports["key-nl"].startswith("Voor de uitkomst lezen scoort de groep met de aanpak")
-    assert reports["key-en"].startswith("For the outcome reading, the intervention group scores")
+    assert reports["key-nl"].startswith("Lezen: de groep met de aanpak scoort")
+    assert reports["key-en"].startswith("Reading: the intervention group scores")
     assert nl in reports["key-nl"] and en in reports["key-en"]
     assert "Dit is een gunstig effect" not in reports["key-nl"] and "a favourable effect" not in reports["key-en"]
 
@@ -275,12 +275,12 @@ def test_without_extraction_names_an_outcome_of_the_pico_is_named_by_the_pico_in
     [tb] = _synthesis(workspace)["outcomes"]
     assert (tb["outcome"], tb["outcome_nl"]) == ("Tuberculosis", "tuberculose")  # pooled under the PICO's name
     reports = _reports(workspace)
-    assert reports["key-nl"].startswith("Voor de uitkomst tuberculose komt die uitkomst")
+    assert reports["key-nl"].startswith("Tuberculose: in de groep met de aanpak")
     assert "### tuberculose\n" in reports["nl"] and "tuberculosis" not in reports["nl"].lower().replace(
         "bcg vaccination against tuberculosis", "")
     assert "Engelstalig" not in reports["key-nl"]  # an outcome name is never marked
-    assert reports["key-en"].startswith("For the outcome Tuberculosis, the outcome is")  # the PICO's English entry
-    assert "### Tuberculosis\n" in reports["en"]
+    assert reports["key-en"].startswith("Tuberculosis: on average")
+    assert "### Tuberculosis\n" in reports["en"]  # the PICO's English entry, as written there
     portfolio = (workspace / "reviews" / "portfolio.nl.md").read_text(encoding="utf-8")
     assert "tuberculose: RR 0,49" in portfolio
 
@@ -293,7 +293,7 @@ def test_an_outcome_the_pico_does_not_list_keeps_its_extracted_name(workspace):
     build_bcg_review(workspace)
     assert run(["extract", RID, "--import", BCG], workspace).exit_code == 0
     reports = _reports(workspace)
-    assert reports["key-nl"].startswith("Voor de uitkomst tuberculosis komt die uitkomst")
+    assert reports["key-nl"].startswith("Tuberculosis: in de groep met de aanpak")
     assert "leerprestaties" not in reports["key-nl"]
 
 

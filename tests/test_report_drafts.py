@@ -86,12 +86,14 @@ def test_a_report_after_one_of_the_same_day_does_not_claim_to_be_the_first(tmp_p
     same_day = ("Het vorige rapport is van dezelfde dag (2 april 2026, 09:15 UTC) en telt daarom niet als vorig "
                 "rapport; er is nog niets om mee te vergelijken.")
     key_nl = nl.split("## Kernboodschap\n\n", 1)[1].split("\n\n", 1)[0]
-    assert key_nl.endswith(same_day)  # the key message: one sentence, with the time
+    # the key message: one sentence, with the date alone (it is pasted into the bureau's report; no UTC times)
+    assert key_nl.endswith(same_day.replace(", 09:15 UTC", ""))
     assert f"{same_day} Rapporten van dezelfde dag gelden als één rapport" in nl  # what changed: with the rule
     assert "eerdere dag" not in nl
     key_en = en.split("## Key message\n\n", 1)[1].split("\n\n", 1)[0]
-    assert key_en.endswith("The previous report is from the same day (2 April 2026, 09:15 UTC) and therefore does "
-                           "not count as a previous report; there is nothing to compare with yet.")
+    assert key_en.endswith("The previous report is from the same day (2 April 2026) and therefore does not count "
+                           "as a previous report; there is nothing to compare with yet.")
+    assert "UTC" not in key_nl and "UTC" not in key_en
     portfolio = (root / "reviews" / "portfolio.nl.md").read_text(encoding="utf-8")
     assert "eerste rapport" not in portfolio
     assert same_day in portfolio

@@ -5,6 +5,7 @@ odds ratios, and reviews with nothing to compare."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from datetime import UTC, datetime, timedelta
@@ -68,11 +69,12 @@ def test_the_effect_rests_on_the_main_outcomes_own_studies_in_words_of_any_numbe
     assert "Another 3 studies do not count here (other outcome or no usable effect)." in key_en
     assert "opgenomen studies zijn er pas" not in key_nl  # every included study is extracted
     assert "kwalitatief" not in key_nl and "cohort" not in key_en
-    # no verb that agrees with the outcome's name, in either language
-    assert "Voor de uitkomst leerprestaties scoort de groep met de aanpak gemiddeld hoger dan de " \
-           "vergelijkingsgroep" in key_nl and "groep zonder" not in nl and "controlegroep" not in nl
-    assert "For the outcome leerprestaties, the intervention group scores higher on average than the " \
-           "comparison group" in key_en
+    # the outcome leads as a label, with a capital; no verb agrees with its name, in either language
+    assert key_nl.startswith("Leerprestaties: de groep met de aanpak scoort gemiddeld hoger dan de "
+                             "vergelijkingsgroep") and "groep zonder" not in nl and "controlegroep" not in nl
+    assert key_en.startswith("Leerprestaties: the intervention group scores higher on average than the "
+                             "comparison group")
+    assert "uitkomst" not in key_nl.split(".")[0] and "outcome" not in key_en.split(".")[0]
     assert "is leerprestaties" not in key_nl and "leerprestaties is" not in key_en
     # a negative bound is a minus, and the range says "tot"/"to" rather than a hyphen
     assert "95%-BI −0,07 tot 0,26" in key_nl and "95% CI −0.07 to 0.26" in key_en
@@ -91,10 +93,11 @@ def test_differences_between_studies_follow_i2_and_ignore_the_prediction_interva
         "10.5555/bcg.03,conflicten,rct,Germany,200,low,RR,0.50,0.30,0.83",
     ])
     key_nl, key_en, nl, en = _report(workspace)
-    assert "Voor de uitkomst conflicten komt die uitkomst in de groep met de aanpak gemiddeld 54% minder vaak " \
-           "voor (RR 0,46" in key_nl
-    assert "For the outcome conflicten, the outcome is on average 54% less frequent in the intervention group" \
-        in key_en
+    # a plural name ("conflicten") leads too: after the colon no verb agrees with it
+    assert key_nl.startswith("Conflicten: in de groep met de aanpak gemiddeld 54% minder vaak dan in de "
+                             "vergelijkingsgroep (RR 0,46")
+    assert key_en.startswith("Conflicten: on average 54% less frequent in the intervention group than in the "
+                             "comparison group")
     assert "risico" not in key_nl and "risk" not in key_en
     for text in (key_nl, key_en):
         assert "verschillen" not in text and "uiteen" not in text and "differ" not in text, text
@@ -174,10 +177,10 @@ def test_an_odds_ratio_is_not_worded_as_a_percentage_change_of_chance(workspace,
                     "10.5555/bcg.02,schooluitval,rct,Netherlands,300,low,12,150,22,150,OR\n", encoding="utf-8")
     assert run(["extract", RID, "--import", path], workspace).exit_code == 0
     key_nl, key_en, nl, en = _report(workspace)
-    assert "Voor de uitkomst schooluitval komt die uitkomst in de groep met de aanpak minder vaak voor (OR " \
-           "0,49" in key_nl
-    assert "For the outcome schooluitval, the outcome is less frequent in the intervention group (OR 0.49" \
-        in key_en
+    assert key_nl.startswith("Schooluitval: in de groep met de aanpak minder vaak dan in de vergelijkingsgroep (OR "
+                             "0,49")
+    assert key_en.startswith("Schooluitval: less frequent in the intervention group than in the comparison group "
+                             "(OR 0.49")
     assert "%" not in key_nl.split("(OR")[0] and "odds" not in key_nl and "odds of" not in key_en
     assert "oddsratio is geen verandering van de kans in procenten" in nl
     # 64 events among 600 pupils: the events, not the participants, make the pool too small; the key message
@@ -235,7 +238,7 @@ def test_studies_described_without_an_effect_are_not_called_unprocessed(workspac
     key_nl, key_en, _, _ = _report(workspace)
     assert key_nl.startswith("Er zijn 2 studies opgenomen en beschreven, maar geen ervan geeft een effect")
     assert key_en.startswith("The review includes and describes 2 studies, but none gives an effect")
-    assert "nog niet verwerkt" not in key_nl and "not been entered" not in key_en
+    assert "nog niet overgenomen" not in key_nl and "not been extracted" not in key_en
     # the portfolio reads the same strength: no level of the scale for an effect that does not exist
     write_reports(open_workspace(resolve(workspace)), None, formats=["md"], now=DAY1)
     portfolio = (workspace / "reviews" / "portfolio.nl.md").read_text(encoding="utf-8")
@@ -312,9 +315,9 @@ def test_studies_not_yet_extracted_and_a_retracted_one_are_not_hidden(workspace,
     ])
     _retract(workspace, "10.5555/bcg.02")
     key_nl, key_en, nl, en = _report(workspace)
-    assert "Van de 6 opgenomen studies zijn er pas 4 uitgewerkt; dit rust op 2 daarvan (2 gerandomiseerd), samen " \
-           "640 deelnemers; 1 uit Nederland. De andere 2 tellen hier niet mee (andere uitkomst of teruggetrokken " \
-           "publicatie)." in key_nl
+    assert "Van de 6 opgenomen studies zijn de gegevens van pas 4 overgenomen; dit rust op 2 daarvan (2 " \
+           "gerandomiseerd), samen 640 deelnemers; 1 uit Nederland. De andere 2 tellen hier niet mee (andere " \
+           "uitkomst of teruggetrokken publicatie)." in key_nl
     assert "Of the 6 included studies, only 4 have been extracted so far; this rests on 2 of them (2 randomised), " \
            "640 participants in all; 1 from the Netherlands. The other 2 do not count here (other outcome or " \
            "retracted publication)." in key_en
@@ -364,3 +367,135 @@ def test_the_change_sentence_names_a_swap_in_the_main_outcome_that_leaves_its_co
     key_nl, key_en, _, _ = _report(workspace, now=now + timedelta(days=1))
     assert "(voor de uitkomst leerprestaties nu 2 studies, eerst 2; 1 kwam erbij, 1 viel af)" in key_nl
     assert "(for the outcome leerprestaties now 2 studies, before 2; 1 entered, 1 left)" in key_en
+
+
+STRESS = ('[extraction]\noutcomes = ["perceived stress", "dropping out", "wellbeing"]\n'
+          'outcomes_nl = ["ervaren stress", "schooluitval", "welbevinden"]\nhigher_is_better = [false, false, true]\n')
+
+
+def _set_extraction(workspace, table: str) -> None:
+    path = workspace / "protocols" / f"{RID}.toml"
+    path.write_text(path.read_text(encoding="utf-8").split("[extraction]")[0] + "\n" + table, encoding="utf-8")
+
+
+# five randomised studies of 60 pupils on perceived stress: consistent, the CI excludes 0, fewer than 400
+# participants: redelijk ("Dit is waarschijnlijk een gunstig effect": less stress is good)
+FIVE_RCTS = [f"10.5555/bcg.{i:02d},perceived stress,rct,Netherlands,60,low,SMD,-0.40,-0.91,0.11" for i in range(1, 6)]
+# three cohort studies, two at high risk of bias, far apart: inconsistent and biased, still clearly below 0
+THREE_COHORTS = ["10.5555/bcg.06,perceived stress,cohort,Belgium,200,high,SMD,-0.10,-0.30,0.10",
+                 "10.5555/bcg.07,perceived stress,cohort,USA,200,high,SMD,-0.95,-1.15,-0.75",
+                 "10.5555/bcg.08,perceived stress,cohort,USA,200,low,SMD,-0.45,-0.65,-0.25"]
+
+
+def test_a_conclusion_worded_with_less_certainty_is_not_called_unchanged(workspace, tmp_path):
+    """Finding F11 of the synthesis audit: from "waarschijnlijk een gunstig effect" (redelijk) to "zeer
+    onzeker" (zeer beperkt), with the same direction and a CI that excludes no effect both times, is a changed
+    conclusion in GRADE's wording (Santesso 2020): the message says it is more cautious now, and what it was
+    and is. A snapshot without the strength level (hand-written) is still read."""
+    _set_extraction(workspace, STRESS)
+    build_bcg_review(workspace, included=8)
+    _extract(workspace, tmp_path, "first.csv", FIVE_RCTS)
+    now = datetime.now(UTC)
+    key_nl, key_en, _, _ = _report(workspace, now=now)
+    assert "Dit is waarschijnlijk een gunstig effect." in key_nl and "De bewijskracht is redelijk." in key_nl
+    time.sleep(1.1)
+    _extract(workspace, tmp_path, "second.csv", THREE_COHORTS)
+    key_nl, key_en, _, _ = _report(workspace, now=now + timedelta(days=1))
+    assert "Of het effect gunstig is, is zeer onzeker." in key_nl and "De bewijskracht is zeer beperkt." in key_nl
+    assert "niet veranderd" not in key_nl and "unchanged" not in key_en
+    assert "3 nieuwe studies in de effectberekening; de conclusie is voorzichtiger geworden (eerder: waarschijnlijk " \
+           "een klein gunstig effect; nu: een klein gunstig effect, maar zeer onzeker); de bewijskracht ging van " \
+           "redelijk naar zeer beperkt." in key_nl
+    assert "3 new studies in the synthesis; the conclusion is more cautious now (before: probably a small " \
+           "favourable effect; now: a small favourable effect, but very uncertain); the strength of evidence went " \
+           "from moderate to very low." in key_en
+
+    # the previous report's snapshot without its strength level: compared on effect and direction only
+    log_path = workspace / "reviews" / RID / "reports.json"
+    log = json.loads(log_path.read_text(encoding="utf-8"))
+    for outcome in log["reports"][0]["synthesis"]["outcomes"]:
+        del outcome["strength"]
+    log["reports"] = log["reports"][:1]
+    log_path.write_text(json.dumps(log), encoding="utf-8")
+    key_nl, key_en, _, _ = _report(workspace, now=now + timedelta(days=2))
+    assert key_nl.endswith("3 nieuwe studies in de effectberekening; de conclusie is niet veranderd; de "
+                           "bewijskracht is nu zeer beperkt.")
+    assert key_en.endswith("3 new studies in the synthesis; the conclusion is unchanged; the strength of evidence "
+                           "is now very low.")
+
+
+def test_a_long_key_message_stays_under_its_word_limit_and_keeps_effect_strength_and_conclusion(
+        workspace, tmp_path):
+    """Finding F10 of the synthesis audit: a second report on three outcomes, with studies not yet extracted,
+    studies on other outcomes, a study that left and a changed conclusion was 163 (nl) and 175 (en) words. It
+    gives up parts in the order of ``key_message.SHORTER`` until it is under ``MAX_WORDS`` (``_report``
+    counts), and never the effect, the strength, the conclusion or what changed in counts."""
+    from lsr.synthesis.key_message import MAX_WORDS
+
+    _set_extraction(workspace, STRESS)
+    build_bcg_review(workspace, included=13)
+    _extract(workspace, tmp_path, "first.csv", FIVE_RCTS + [
+        "10.5555/bcg.09,dropping out,rct,Netherlands,300,low,RR,0.70,0.50,0.98",
+        "10.5555/bcg.10,dropping out,quasi-experimental,Germany,300,some concerns,RR,0.80,0.55,1.15",
+        "10.5555/bcg.11,wellbeing,cohort,Netherlands,150,low,MD,1.5,0.2,2.8",
+    ])
+    now = datetime.now(UTC)
+    _report(workspace, now=now)
+    time.sleep(1.1)
+    assert run(["decide", RID, "10.5555/bcg.05", "exclude", "--stage", "full-text", "--reason", "wrong design"],
+               workspace).exit_code == 0
+    _extract(workspace, tmp_path, "second.csv", THREE_COHORTS)
+    key_nl, key_en, nl, _ = _report(workspace, now=now + timedelta(days=1))
+    for text in (key_nl, key_en):
+        assert len(text.split()) < MAX_WORDS, (len(text.split()), text)
+    # the effect with its numbers, its uncertainty, the strength, the conclusion for Heerlen-Noord
+    assert key_nl.startswith("Ervaren stress: de groep met de aanpak scoort gemiddeld lager dan de "
+                             "vergelijkingsgroep (een klein verschil; SMD −0,")
+    assert key_en.startswith("Perceived stress: the intervention group scores lower on average than the comparison "
+                             "group (a small difference; SMD −0.")
+    assert "Of het effect gunstig is, is zeer onzeker. " in key_nl and "De bewijskracht is zeer beperkt. " in key_nl
+    assert "It is very uncertain whether the effect is favourable. " in key_en
+    assert "The strength of evidence is very low. " in key_en
+    assert "Of de aanpak in Heerlen-Noord werkt, moet een lokale evaluatie uitwijzen." in key_nl
+    assert "This review cannot tell whether the intervention works in Heerlen-Noord" in key_en
+    assert "Van de 12 opgenomen studies zijn de gegevens van pas 10 overgenomen; dit rust op 7 daarvan" in key_nl
+    # what changed, in counts, with the changed conclusion and strength
+    assert "Sinds het vorige rapport (" in key_nl and "3 nieuwe studies in de effectberekening, 1 studie niet meer " \
+        "opgenomen; de conclusie is voorzichtiger geworden" in key_nl
+    assert "de bewijskracht ging van redelijk naar zeer beperkt." in key_nl
+    assert "3 new studies in the synthesis, 1 study no longer included; the conclusion is more cautious now" in key_en
+    assert "the strength of evidence went from moderate to very low." in key_en
+    # shortened: why the other studies do not count and the main outcome's own count went first
+    assert "tellen hier niet mee." in key_nl and "(andere uitkomst" not in key_nl
+    assert "(voor de uitkomst" not in key_nl and "(for the outcome" not in key_en
+    # in the order of SHORTER: a part is only given up when every part before it is
+    marks = {"nl": ["tellen hier niet mee (", "(voor de uitkomst", "(eerder:", "in een nieuwe situatie", "uit Nederland"],
+             "en": ["do not count here (", "(for the outcome", "(before:", "in a new setting", "from the Netherlands"]}
+    for lang, text in (("nl", key_nl), ("en", key_en)):
+        kept = [mark in text for mark in marks[lang]]
+        assert kept == sorted(kept), (lang, kept, text)
+    # the effect section keeps everything the message gave up
+    assert "**Herkomst**" in nl
+
+
+def test_a_ci_bound_just_off_no_effect_is_not_shown_as_no_effect(workspace, tmp_path):
+    """Finding F9 of the synthesis audit: a pooled RR whose 95% CI ends at 0.9996 excludes no effect (the
+    strength rule and the message judge the unrounded bound), so the texts must not show it as "1,00": the
+    bound keeps the decimals that show its side, in the key message, the effect table and the forest plot."""
+    from tests.test_import_extraction import synthesis_json
+
+    build_bcg_review(workspace, included=2)
+    _extract(workspace, tmp_path, "edge.csv", [f"10.5555/bcg.{i:02d},schooluitval,rct,Netherlands,900,low,RR,0.72,"
+                                               "0.4527,1.1451" for i in (1, 2)])
+    [out] = synthesis_json(workspace)["outcomes"]
+    assert 0.9995 < out["ci_high"] < 1 and f"{out['ci_high']:.2f}" == "1.00"  # rounds onto no effect
+    key_nl, key_en, nl, en = _report(workspace)
+    assert "(RR 0,72; 95%-BI 0,52 tot 0,9996)." in key_nl and "(RR 0.72; 95% CI 0.52 to 0.9996)." in key_en
+    assert "Maar dit is onzeker" not in key_nl  # the CI excludes 1, and the text agrees
+    assert "- **Effect (95%-BI):** RR 0,72 (0,52 tot 0,9996)" in nl and "RR 0.72 (0.52 to 0.9996)" in en
+    svg = (workspace / "reviews" / RID / "forest-1.nl.svg").read_text(encoding="utf-8")
+    assert "0,52 tot 0,9996" in svg and "tot 1,00)" not in svg
+    for text in (key_nl, nl):
+        assert "tot 1,00" not in text
+    # a study's own CI that includes 1 keeps two decimals, as does every bound away from no effect
+    assert "0,45 tot 1,15" in svg

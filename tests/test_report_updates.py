@@ -124,13 +124,34 @@ def test_since_names_the_previous_version_by_its_date(tmp_path):
     assert "Studies included before 1 January 2000" in _box_text(rdir / "prisma.svg", "previous_included")
     b = _boxes(rdir / "prisma.svg")
     assert (b["previous_included"], b["new_included"], b["total_included"]) == (0, 4, 4)
-    # a --since date after a report: "what changed" names both the date and the report compared with
+    # a --since date after a report: "what changed" names both the date and the report compared with (the
+    # date is tomorrow, so the report is made on the day after it: a --since in the future is refused)
     since = (first + timedelta(days=1)).date()
-    result = run(["report", RID, "--lang", "en", "--format", "md", "--since", since.isoformat()], root)
-    assert result.exit_code == 0, result.output
+    write_reports(open_workspace(resolve(root)), [RID], ["en"], ["md"], since=since.isoformat(),
+                  now=first + timedelta(days=3))
     md = (rdir / "summary.en.md").read_text(encoding="utf-8")
     assert f"Since {since.day} {since:%B} {since.year} (the previous report is of {first.day} {first:%B} " \
         f"{first.year})" in md
+
+
+def test_a_since_date_in_the_future_is_refused(tmp_path):
+    """``--since`` is the start of the round reported on: a round that has not begun is refused in one line
+    (exit 1, like a --since that is no date), and nothing is written or recorded. Today's date is accepted."""
+    root, first = _review(tmp_path)
+    rdir = root / "reviews" / RID
+    log = (rdir / "reports.json").read_text(encoding="utf-8")
+    summary = (rdir / "summary.nl.md").read_text(encoding="utf-8")
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+    for value in (tomorrow, "2999-12-05", f"{tomorrow}T00:00:00"):
+        result = run(["report", RID, "--since", value], root)
+        assert result.exit_code == 1, result.output
+        assert result.stderr.strip().count("\n") == 0  # one line
+        assert f"--since {value} is in the future" in result.stderr and "Traceback" not in result.output
+        assert result.stdout == ""
+    assert (rdir / "reports.json").read_text(encoding="utf-8") == log  # nothing recorded
+    assert (rdir / "summary.nl.md").read_text(encoding="utf-8") == summary  # nothing written
+    today = datetime.now(UTC).date().isoformat()
+    assert run(["report", RID, "--format", "md", "--since", today], root).exit_code == 0
 
 
 def test_wording_of_small_counts(tmp_path):

@@ -26,7 +26,8 @@ from lsr.cli.base import CliState, main, open_ws, pass_state
 @click.option(
     "--since",
     metavar="DATE",
-    help="Start of the update round to report on, e.g. 2026-04-01 [default: the previous report].",
+    help="Start of the update round to report on, e.g. 2026-04-01; not in the future [default: the previous "
+    "report].",
 )
 @click.option(
     "--draft",

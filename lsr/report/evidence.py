@@ -261,7 +261,7 @@ def _pi(p, lang: str) -> str:
                 f"not shown (too few studies; fewer than {PI_MIN_K})")
     if p.pi_low is None:
         return "—"
-    return fmt_range(p.pi_low, p.pi_high, lang)
+    return fmt_range(p.pi_low, p.pi_high, lang, null=p.null)
 
 
 def forest_caption(r, lang: str) -> str:
@@ -313,7 +313,7 @@ def evidence_section(d: ReviewData, lang: str, doc: Doc) -> dict[str, str]:
             text = ("Er zijn nog geen studies opgenomen, dus er is nog geen effect te berekenen." if nl else
                     "No study has been included yet, so there is no effect to compute.")
         else:
-            text = ("De gegevens van de opgenomen studies zijn nog niet verwerkt; het effect en de bewijskracht "
+            text = ("De gegevens van de opgenomen studies zijn nog niet overgenomen; het effect en de bewijskracht "
                     "volgen zodra dat is gebeurd." if nl else
                     "The data of the included studies have not been extracted yet; the effect and the strength "
                     "of evidence will follow once they have been.")

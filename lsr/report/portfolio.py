@@ -32,7 +32,7 @@ def _effect(d: ReviewData, lang: str) -> tuple[str, str]:
 
     main = d.synthesis.main if d.synthesis is not None else None
     if main is None:
-        return ("nog geen gegevens verwerkt" if lang == "nl" else "no data extracted yet"), "—"
+        return ("nog geen gegevens overgenomen" if lang == "nl" else "no data extracted yet"), "—"
     p, name = main.pooled, main.name(lang)
     if p.estimate is not None:
         text = f"{name}: {effect_text(p, lang)} ({fmt_int(p.k, lang)} studies)"

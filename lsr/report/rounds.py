@@ -148,12 +148,13 @@ def same_day_report(log: list[dict], now: datetime) -> datetime | None:
 
 def same_day_sentence(log: list[dict], now: datetime, lang: str, *, short: bool = False) -> str | None:
     """What a report with no previous report says when the log holds a report of the same day (None: none
-    does, so this is the first report). ``short``: one sentence, for the key message; else with the rule
-    and what follows from it."""
+    does, so this is the first report). ``short``: one sentence, for the key message, with the date alone (the
+    key message is pasted into the bureau's report, which gives no times); else with the rule and what follows
+    from it, and the earlier report's time (UTC), which tells it from this one."""
     earlier = same_day_report(log, now)
     if earlier is None:
         return None
-    when = fmt_date(earlier.astimezone(UTC), lang, with_time=True)
+    when = fmt_date(earlier.astimezone(UTC), lang, with_time=not short)
     if lang == "nl":
         head = (f"Het vorige rapport is van dezelfde dag ({when}) en telt daarom niet als vorig rapport; "
                 "er is nog niets om mee te vergelijken.")

@@ -148,15 +148,37 @@ def fmt_signed(x: float | None, lang: str, digits: int = 2) -> str:
     return text
 
 
-def fmt_range(lo: float | None, hi: float | None, lang: str, digits: int = 2) -> str:
+def fmt_range(lo: float | None, hi: float | None, lang: str, digits: int = 2, *, null: float | None = None) -> str:
     """An interval (a 95% CI, a prediction interval) in words: ``−0,07 tot 0,26`` (nl), ``−0.07 to 0.26`` (en).
 
     Words instead of a dash, so a negative bound never reads as ``-0,07-0,26``; negatives carry a real minus
     sign (``fmt_signed``). ``—`` when either bound is missing.
+
+    ``null``: the effect's no-effect value (1 for a ratio, 0 for a difference). A bound on one side of it that
+    would round onto it gets the decimals that show which side it is on (``0,52 tot 0,9996``, not ``0,52 tot
+    1,00``): whether an interval includes no effect is judged on the unrounded bounds, and the text must not
+    show an interval that reaches the no-effect value when the judgement says it does not.
     """
     if lo is None or hi is None:
         return "—"
-    return f"{fmt_signed(lo, lang, digits)} {RANGE_WORD[lang]} {fmt_signed(hi, lang, digits)}"
+    return f"{fmt_bound(lo, lang, digits, null)} {RANGE_WORD[lang]} {fmt_bound(hi, lang, digits, null)}"
+
+
+NULL_DIGITS = 4  # the most decimals a bound next to the no-effect value is given (0,9996)
+
+
+def fmt_bound(x: float, lang: str, digits: int = 2, null: float | None = None) -> str:
+    """One bound of an effect's interval (``fmt_range``): ``digits`` decimals, or as many more (up to
+    ``NULL_DIGITS``) as it takes for a bound that is not the no-effect value to stay off it once rounded
+    (``0,9996``, ``−0,004``). Still on it with ``NULL_DIGITS`` decimals, the bound is cut towards its own
+    side (0.99999 as ``0,9999``), never rounded onto the no-effect value."""
+    if null is None or x == null:
+        return fmt_signed(x, lang, digits)
+    for d in range(digits, NULL_DIGITS + 1):
+        if round(x, d) != round(null, d):
+            return fmt_signed(x, lang, d)
+    step = 10 ** -NULL_DIGITS
+    return fmt_signed(null - step if x < null else null + step, lang, NULL_DIGITS)
 
 
 def fmt_pct(x: float | None, lang: str, digits: int = 0) -> str:

@@ -100,7 +100,7 @@ def write_reports(
         Every file written, in order.
 
     Raises:
-        LsrError: an unknown review, language or format, or an invalid date.
+        LsrError: an unknown review, language or format, or an invalid or future ``since``.
     """
     langs = _check(langs, LANGS, "--lang")
     formats = _check(formats, FORMATS, "--format")
@@ -109,6 +109,10 @@ def write_reports(
     except ValueError:
         raise LsrError(f"--since must be a date like 2026-04-01 (got {since!r})") from None
     now = now or datetime.now(UTC)
+    if since_at is not None and since_at > now:  # a round that has not begun: nothing to report on
+        raise LsrError(f"--since {since} is in the future (it is now {now.astimezone(UTC):%Y-%m-%d %H:%M} UTC); "
+                       "give the start of the round to report on, or leave --since out to report since the "
+                       "previous report")
     ids = ws.review_ids(list(review_ids) if review_ids else None)
     datas = collect_all(ws, ids, since_at, now)
     written: list[Path] = []

@@ -134,18 +134,18 @@ def forest_svg(result: OutcomeResult, lang: str, salt: str) -> str:
             size = 4 + 10 * ((s.weight or wmax) / wmax) ** 0.5
             ax.plot([s.estimate], [y], marker="s", markersize=size, color=style.ACCENT, linestyle="none")
             weight = f"  {fmt_signed(100 * s.weight, lang, 1)}%" if s.weight is not None else ""
-            right.append((y, f"{_num(s.estimate, lang)} ({fmt_range(lo, hi, lang)}){weight}"))
+            right.append((y, f"{_num(s.estimate, lang)} ({fmt_range(lo, hi, lang, null=p.null)}){weight}"))
         labels = [s.label for s in studies]
         if p.estimate is not None:
             y = ys[len(studies)]
             d = [p.ci_low, p.estimate, p.ci_high, p.estimate]
             ax.fill(d, [y, y + 0.3, y, y - 0.3], color=style.ACCENT, zorder=3)
-            right.append((y, f"{_num(p.estimate, lang)} ({fmt_range(p.ci_low, p.ci_high, lang)})"))
+            right.append((y, f"{_num(p.estimate, lang)} ({fmt_range(p.ci_low, p.ci_high, lang, null=p.null)})"))
             labels.append(w["pooled"])
             if shows_pi(p):
                 y2 = ys[len(studies) + 1]
                 ax.plot([p.pi_low, p.pi_high], [y2, y2], color=style.MUTED, linewidth=3, solid_capstyle="butt")
-                right.append((y2, f"({fmt_range(p.pi_low, p.pi_high, lang)})"))
+                right.append((y2, f"({fmt_range(p.pi_low, p.pi_high, lang, null=p.null)})"))
                 labels.append(w["pi"])
         ax.axvline(p.null, color=style.MUTED, linestyle="--", linewidth=1)
         ax.set_yticks(ys[: len(labels)], labels, fontsize=9)

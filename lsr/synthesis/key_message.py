@@ -1,7 +1,8 @@
 """The key message of a review (Dutch "kernboodschap", and English), written from the synthesis.
 
-Under 150 words, in this order: the effect on the main outcome in words with its numbers (Dutch number
-formatting: 0,49; 95%-BI 0,34 tot 0,70; a single study's own estimate and CI when nothing is pooled), how
+Under 150 words (``MAX_WORDS``; a longer message gives up parts in the order of ``SHORTER``), in this
+order: the effect on the main outcome in words with its numbers (Dutch number formatting: 0,49; 95%-BI
+0,34 tot 0,70; a single study's own estimate and CI when nothing is pooled), how
 sure we are (uncertainty of the estimate, differences between studies by I² with the strength rule's
 threshold, evidence strength), what the effect rests on (the studies of the main outcome: their number,
 designs, participants (and, for a ratio from counts, how many had the outcome) and origin; how many
@@ -11,14 +12,17 @@ means for Heerlen-Noord and what lsr cannot tell (a local evaluation), and what 
 they were retracted; whether the conclusion or the strength changed), compared with the synthesis snapshot
 that report stored.
 
-The sentences name the outcome as a label, always in the same construction ("Voor de uitkomst
-leerprestaties scoort de groep met de aanpak gemiddeld hoger dan de vergelijkingsgroep ...", "For the
-outcome schulden, the outcome is ... less frequent in the intervention group"), so they read correctly
-whatever the number or language of the outcome's name; the name is the protocol's in the message's
-language when it gives one (``OutcomeResult.name``), in quotation marks when it has several words. The two
-arms are always "de groep met de aanpak" and "de vergelijkingsgroep" ("the intervention group", "the
-comparison group"); a ratio says how often the outcome occurs, never "risico", since the outcome may be a
-desirable one.
+The opening sentence names the main outcome as a label, with a capital and a colon, and words the effect
+after it ("Schooluitval: in de groep met de aanpak gemiddeld 28% minder vaak dan in de vergelijkingsgroep
+(RR 0,72; ...)", "Leerprestaties: de groep met de aanpak scoort ..."), so no verb agrees with the name and
+the sentence reads correctly whatever the number or language of the outcome's name; the name is the
+protocol's in the message's language when it gives one (``OutcomeResult.name``); elsewhere in running text
+it is in quotation marks when it has several words. The two arms are always "de groep met de aanpak" and
+"de vergelijkingsgroep" ("the intervention group", "the comparison group"); a ratio says how often the
+outcome occurs, never "risico", since the outcome may be a desirable one. A 95% CI bound that would round
+onto the no-effect value keeps the decimals that show its side (``0,52 tot 0,9996``), since whether the CI
+includes no effect is judged on the unrounded bounds. Extracted data are "overgenomen" in Dutch, the one
+word every text uses for it.
 
 When the protocol says which direction is favourable (``[extraction] higher_is_better``), the message says
 whether the effect is favourable, in words that follow the strength of evidence (``_judged``: "Dit is
@@ -72,17 +76,20 @@ def effect_text(p: Pooled, lang: str, ci_label: bool = True) -> str:
     """``RR 0,49; 95%-BI 0,34 tot 0,70`` (nl) or ``RR 0.49; 95% CI 0.34 to 0.70`` (en).
 
     A single study gives its own estimate and CI, marked ``(één studie)`` / ``(one study)``; ``—`` without
-    an effect. ``ci_label=False`` for a place already headed "95%-BI": ``RR 0,49 (0,34 tot 0,70)``.
+    an effect. ``ci_label=False`` for a place already headed "95%-BI": ``RR 0,49 (0,34 tot 0,70)``. A bound
+    that would round onto the no-effect value keeps the decimals that show its side (``fmt_range``'s
+    ``null``): ``RR 0,72; 95%-BI 0,52 tot 0,9996``.
     """
     iv = p.interval
     if iv is None:
         return "—"
     est, lo, hi = iv
     one = "" if p.estimate is not None else ("één studie" if lang == "nl" else "one study")
+    ci_range = fmt_range(lo, hi, lang, null=p.null)  # 0,52 tot 0,9996: never a bound rounded onto no effect
     if not ci_label:
-        return f"{p.measure} {fmt_effect(est, lang)} ({fmt_range(lo, hi, lang)}{'; ' + one if one else ''})"
+        return f"{p.measure} {fmt_effect(est, lang)} ({ci_range}{'; ' + one if one else ''})"
     ci = "95%-BI" if lang == "nl" else "95% CI"
-    return f"{p.measure} {fmt_effect(est, lang)}; {ci} {fmt_range(lo, hi, lang)}{f' ({one})' if one else ''}"
+    return f"{p.measure} {fmt_effect(est, lang)}; {ci} {ci_range}{f' ({one})' if one else ''}"
 
 
 def quoted(name: str) -> str:
@@ -100,48 +107,54 @@ def _very_small(p: Pooled) -> bool:
     return p.measure == "SMD" and iv is not None and abs(iv[0]) < SMD_SIZES[0][0]
 
 
-def _effect_sentence(p: Pooled, what: str, lang: str) -> str:
-    """The opening sentence: the effect on the main outcome (named ``what``) in words, then its numbers."""
+def capitalised(name: str) -> str:
+    """An outcome name at the start of a sentence: with a capital (protocols write them in lower case)."""
+    return name[:1].upper() + name[1:]
+
+
+def _effect_sentence(p: Pooled, name: str, lang: str) -> str:
+    """The opening sentence: the main outcome's name (``name``) as its label, then the effect in words and its
+    numbers: "Schooluitval: in de groep met de aanpak gemiddeld 28% minder vaak dan in de vergelijkingsgroep
+    (RR 0,72; ...)". The name leads, with a capital; after the colon no verb agrees with it, so the sentence
+    is right for a singular or a plural name ("conflicten") and for a name in the other language."""
     nl = lang == "nl"
     est = p.interval[0]
     numbers = effect_text(p, lang)
     if p.estimate is None:  # inside the sentence's brackets: "...; één studie", not nested brackets
         numbers = numbers.replace(" (één studie)", "; één studie").replace(" (one study)", "; one study")
+    label = capitalised(name) + ":"
     if p.measure in RATIO:  # "minder vaak", never "risico": the outcome may be a desirable one
         up = est > 1
         if p.measure == "RR":
             pct = round(abs(1 - est) * 100)
             if pct == 0:
-                return (f"Voor de uitkomst {what} komt die uitkomst in beide groepen gemiddeld even vaak voor "
-                        f"({numbers})." if nl else
-                        f"For the outcome {what}, the outcome is on average as frequent in both groups "
-                        f"({numbers}).")
-            return (f"Voor de uitkomst {what} komt die uitkomst in de groep met de aanpak gemiddeld {pct}% "
-                    f"{'vaker' if up else 'minder vaak'} voor ({numbers})." if nl else
-                    f"For the outcome {what}, the outcome is on average {pct}% {'more' if up else 'less'} frequent "
-                    f"in the intervention group ({numbers}).")
+                return (f"{label} in beide groepen gemiddeld even vaak ({numbers})." if nl else
+                        f"{label} on average as frequent in both groups ({numbers}).")
+            return (f"{label} in de groep met de aanpak gemiddeld {pct}% {'vaker' if up else 'minder vaak'} dan in "
+                    f"de vergelijkingsgroep ({numbers})." if nl else
+                    f"{label} on average {pct}% {'more' if up else 'less'} frequent in the intervention group than "
+                    f"in the comparison group ({numbers}).")
         # An odds ratio is not a change in chance (51% lower odds is not 51% lower risk): direction only.
-        return (f"Voor de uitkomst {what} komt die uitkomst in de groep met de aanpak "
-                f"{'vaker' if up else 'minder vaak'} voor ({numbers})." if nl else
-                f"For the outcome {what}, the outcome is {'more' if up else 'less'} frequent in the intervention "
+        return (f"{label} in de groep met de aanpak {'vaker' if up else 'minder vaak'} dan in de "
+                f"vergelijkingsgroep ({numbers})." if nl else
+                f"{label} {'more' if up else 'less'} frequent in the intervention group than in the comparison "
                 f"group ({numbers}).")
     if round(est, 2) == 0:
-        return (f"Voor de uitkomst {what} scoort de groep met de aanpak gemiddeld even hoog als de "
-                f"vergelijkingsgroep ({numbers})." if nl else
-                f"For the outcome {what}, the intervention group scores on average the same as the comparison "
-                f"group ({numbers}).")
+        return (f"{label} de groep met de aanpak scoort gemiddeld even hoog als de vergelijkingsgroep ({numbers})."
+                if nl else
+                f"{label} the intervention group scores on average the same as the comparison group ({numbers}).")
     word = ("hoger" if est > 0 else "lager") if nl else ("higher" if est > 0 else "lower")
     if p.measure == "SMD":
         size = _smd_size(est, lang)
-        return (f"Voor de uitkomst {what} scoort de groep met de aanpak gemiddeld {word} dan de "
-                f"vergelijkingsgroep (een {size} verschil; {numbers})." if nl else
-                f"For the outcome {what}, the intervention group scores {word} on average than the comparison "
-                f"group (a {size} difference; {numbers}).")
+        return (f"{label} de groep met de aanpak scoort gemiddeld {word} dan de vergelijkingsgroep (een {size} "
+                f"verschil; {numbers})." if nl else
+                f"{label} the intervention group scores {word} on average than the comparison group (a {size} "
+                f"difference; {numbers}).")
     amount = fmt_effect(abs(est), lang)
-    return (f"Voor de uitkomst {what} scoort de groep met de aanpak gemiddeld {amount} {word} dan de "
-            f"vergelijkingsgroep ({numbers})." if nl else
-            f"For the outcome {what}, the intervention group scores on average {amount} {word} than the "
-            f"comparison group ({numbers}).")
+    return (f"{label} de groep met de aanpak scoort gemiddeld {amount} {word} dan de vergelijkingsgroep "
+            f"({numbers})." if nl else
+            f"{label} the intervention group scores on average {amount} {word} than the comparison group "
+            f"({numbers}).")
 
 
 def _no_difference(p: Pooled) -> bool:
@@ -219,23 +232,27 @@ def _new_setting(p: Pooled, higher_is_better: bool | None, lang: str) -> str:
     return head + (f" of zelfs {other} uitvallen" if nl else f", or even be {other}")
 
 
-def _differences(p: Pooled, lang: str, higher_is_better: bool | None = None) -> str | None:
-    """A sentence on differences between the studies, from I² (and the PI only with enough studies)."""
+def _differences(p: Pooled, lang: str, higher_is_better: bool | None = None, *, tail: bool = True) -> str | None:
+    """A sentence on differences between the studies, from I² (and the PI only with enough studies).
+    ``tail=False`` leaves out what that means for a new setting, to keep a long message under its limit."""
     if p.estimate is None or p.i2 is None:
         return None
     nl = lang == "nl"
     pi_null = p.pi_low is not None and p.pi_low <= p.null <= p.pi_high
     if p.i2 >= I2_INCONSISTENT:
         if p.k < PI_MIN_K:
-            tail = ("; met zo weinig studies is niet te zeggen hoe het effect in een nieuwe situatie uitvalt" if nl
+            rest = ("; met zo weinig studies is niet te zeggen hoe het effect in een nieuwe situatie uitvalt" if nl
                     else "; with so few studies it cannot be said how the effect turns out in a new setting")
         elif pi_null:
-            tail = "; " + _new_setting(p, higher_is_better, lang)
+            rest = "; " + _new_setting(p, higher_is_better, lang)
         else:
-            tail = ""
-        return (f"De resultaten van de studies lopen sterk uiteen{tail}." if nl
-                else f"The results of the studies differ widely{tail}.")
+            rest = ""
+        rest = rest if tail else ""
+        return (f"De resultaten van de studies lopen sterk uiteen{rest}." if nl
+                else f"The results of the studies differ widely{rest}.")
     if p.k >= PI_MIN_K and (p.tau2 or 0) > 0 and pi_null and _certain(p):
+        if not tail:
+            return "De studies verschillen enigszins." if nl else "The studies differ somewhat."
         return (("De studies verschillen enigszins; " if nl else "The studies differ somewhat; ")
                 + _new_setting(p, higher_is_better, lang) + ".")
     return None
@@ -299,36 +316,39 @@ def _left_out_reasons(s: Synthesis, p: Pooled, lang: str) -> str:
     return join_words(kinds, lang, ("of", "or"))
 
 
-def _rests_on(s: Synthesis, p: Pooled, lang: str) -> str:
+def _rests_on(s: Synthesis, p: Pooled, lang: str, *, reasons: bool = True, origin: bool = True) -> str:
     """What the main outcome's effect rests on: its own studies, and how many further studies count elsewhere
     and why. When not every included study has been extracted yet, it says so first ("Van de 50 opgenomen
-    studies zijn er pas 9 uitgewerkt; dit rust op 6 daarvan"): the studies behind the effect are then not
-    the evidence base."""
+    studies zijn de gegevens van pas 9 overgenomen; dit rust op 6 daarvan"): the studies behind the effect
+    are then not the evidence base. ``reasons=False`` leaves out why the others do not count and
+    ``origin=False`` where the studies come from (both in the effect section too), to keep a long message
+    under its word limit."""
     nl = lang == "nl"
-    what = f"({_designs(s.main.designs, lang)}){_participants(p, lang)}; {_origin(p, lang)}."
+    where = f"; {_origin(p, lang)}" if origin else ""
+    what = f"({_designs(s.main.designs, lang)}){_participants(p, lang)}{where}."
     others = s.extracted - p.k
-    why = _left_out_reasons(s, p, lang) if others > 0 else ""
+    why = f" ({_left_out_reasons(s, p, lang)})" if others > 0 and reasons else ""
     if s.included > s.extracted:
         inc, ext, k = fmt_int(s.included, lang), fmt_int(s.extracted, lang), fmt_int(p.k, lang)
-        if nl:
-            text = f"Van de {inc} opgenomen studies {'is er pas 1' if s.extracted == 1 else f'zijn er pas {ext}'} " \
-                f"uitgewerkt; dit rust op {'die ene studie' if s.extracted == 1 else f'{k} daarvan'} {what}"
+        if nl:  # "overgenomen": the one word for extracted data (also "niet uit de studie overgenomen")
+            text = f"Van de {inc} opgenomen studies zijn de gegevens van pas {ext} overgenomen; dit rust op " \
+                f"{'die ene studie' if s.extracted == 1 else f'{k} daarvan'} {what}"
             if others > 0:
                 text += (" De andere telt hier niet mee" if others == 1 else
-                         f" De andere {fmt_int(others, lang)} tellen hier niet mee") + f" ({why})."
+                         f" De andere {fmt_int(others, lang)} tellen hier niet mee") + f"{why}."
             return text
         text = f"Of the {inc} included studies, only {ext} {'has' if s.extracted == 1 else 'have'} been extracted " \
             f"so far; this rests on {'that one study' if s.extracted == 1 else f'{k} of them'} {what}"
         if others > 0:
             text += (" The other does not count here" if others == 1 else
-                     f" The other {fmt_int(others, lang)} do not count here") + f" ({why})."
+                     f" The other {fmt_int(others, lang)} do not count here") + f"{why}."
         return text
     text = (f"Dit rust op {studies_word(p.k, lang)} {what}" if nl else
             f"This rests on {studies_word(p.k, lang)} {what}")
     if others > 0:
-        text += (f" Nog {studies_word(others, lang)} {'telt' if others == 1 else 'tellen'} hier niet mee ({why})."
+        text += (f" Nog {studies_word(others, lang)} {'telt' if others == 1 else 'tellen'} hier niet mee{why}."
                  if nl else  # a sentence does not start with a digit
-                 f" Another {studies_word(others, lang)} {'does' if others == 1 else 'do'} not count here ({why}).")
+                 f" Another {studies_word(others, lang)} {'does' if others == 1 else 'do'} not count here{why}.")
     return text
 
 
@@ -364,12 +384,17 @@ def _meaning(p: Pooled, level: int, lang: str, good: bool | None = None) -> str:
             "Heerlen-Noord: a local evaluation is still needed.")
 
 
-def _conclusion(measure: str, est: float, sure: bool, lang: str, higher_is_better: bool | None = None) -> str:
+def _conclusion(measure: str, est: float, sure: bool, lang: str, higher_is_better: bool | None = None,
+                level: int | None = None) -> str:
     """The conclusion in a few words, for "de conclusie is veranderd (eerder: ...; nu: ...)": "geen effect
-    aangetoond", "een zeer klein positief effect" (SMD), "een positief effect" (MD), "de uitkomst komt
-    minder vaak voor" (a ratio). "Positief" is the direction of the score, not a judgement; when the protocol
-    says which direction is good, the words are "gunstig" / "ongunstig" instead ("een gunstig effect (de
-    uitkomst komt minder vaak voor)" for a ratio)."""
+    aangetoond", "een zeer klein positief effect" (SMD), "een positief effect" (MD), "een effect (de uitkomst
+    komt minder vaak voor)" (a ratio). "Positief" is the direction of the score, not a judgement; when the
+    protocol says which direction is good, the words are "gunstig" / "ongunstig" instead ("een gunstig effect
+    (de uitkomst komt minder vaak voor)" for a ratio).
+
+    With the strength ``level`` an effect that is shown is worded as GRADE words a conclusion (Santesso et al.
+    2020; ``_judged``): sterk states it, redelijk "waarschijnlijk", beperkt "mogelijk", zeer beperkt "..., maar
+    zeer onzeker"."""
     nl = lang == "nl"
     if not sure:
         return "geen effect aangetoond" if nl else "no effect shown"
@@ -379,16 +404,29 @@ def _conclusion(measure: str, est: float, sure: bool, lang: str, higher_is_bette
         freq = (("de uitkomst komt vaker voor" if up else "de uitkomst komt minder vaak voor") if nl else
                 ("the outcome is more frequent" if up else "the outcome is less frequent"))
         if judged is None:
-            return freq
-        return (f"een {'gunstig' if judged else 'ongunstig'} effect ({freq})" if nl else
-                f"{'a favourable' if judged else 'an unfavourable'} effect ({freq})")
-    if judged is None:
-        sign = ("positief" if up else "negatief") if nl else ("positive" if up else "negative")
+            text = f"een effect ({freq})" if nl else f"an effect ({freq})"
+        else:
+            text = (f"een {'gunstig' if judged else 'ongunstig'} effect ({freq})" if nl else
+                    f"{'a favourable' if judged else 'an unfavourable'} effect ({freq})")
     else:
-        sign = ("gunstig" if judged else "ongunstig") if nl else ("favourable" if judged else "unfavourable")
-    if measure == "SMD":
-        return f"een {_smd_size(est, lang)} {sign} effect" if nl else f"a {_smd_size(est, lang)} {sign} effect"
-    return f"een {sign} effect" if nl else f"{'an' if sign[0] in 'aeiou' else 'a'} {sign} effect"
+        if judged is None:
+            sign = ("positief" if up else "negatief") if nl else ("positive" if up else "negative")
+        else:
+            sign = ("gunstig" if judged else "ongunstig") if nl else ("favourable" if judged else "unfavourable")
+        if measure == "SMD":
+            text = f"een {_smd_size(est, lang)} {sign} effect" if nl else f"a {_smd_size(est, lang)} {sign} effect"
+        else:
+            text = f"een {sign} effect" if nl else f"{'an' if sign[0] in 'aeiou' else 'a'} {sign} effect"
+    return _qualified(text, level, lang)
+
+
+def _qualified(text: str, level: int | None, lang: str) -> str:
+    """``text`` (a shown effect) with the words of its strength level, as ``_judged`` words them."""
+    if level is None or level >= 4:
+        return text
+    if lang == "nl":
+        return {3: f"waarschijnlijk {text}", 2: f"mogelijk {text}"}.get(level, f"{text}, maar zeer onzeker")
+    return {3: f"probably {text}", 2: f"possibly {text}"}.get(level, f"{text}, but very uncertain")
 
 
 def _studies_part(entered: int, left: int, excluded: bool, lang: str, retracted: int = 0) -> str:
@@ -432,15 +470,35 @@ def _outcome_part(before: dict, main: Pooled, name: str, lang: str) -> str:
                    if nl else f"; {entered} entered, {left} left)")
 
 
+def _strength_change(level_then: int | None, level_now: int, lang: str) -> str | None:
+    """"de bewijskracht ging van redelijk naar zeer beperkt"; None when the level is the same. Without the
+    previous level (a snapshot that lacks it) only the level now: "de bewijskracht is nu zeer beperkt"."""
+    if level_then == level_now:
+        return None
+    if level_then is None:
+        return (f"de bewijskracht is nu {LEVELS['nl'][level_now]}" if lang == "nl" else
+                f"the strength of evidence is now {LEVELS['en'][level_now]}")
+    return (f"de bewijskracht ging van {LEVELS['nl'][level_then]} naar {LEVELS['nl'][level_now]}" if lang == "nl" else
+            f"the strength of evidence went from {LEVELS['en'][level_then]} to {LEVELS['en'][level_now]}")
+
+
 def _main_of(s: Synthesis) -> Pooled | None:
     return s.main.pooled if s.main is not None and s.main.pooled.k > 0 else None
 
 
 def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str, *,
                      entered: int | None = None, left: int | None = None, excluded: bool = False,
-                     retracted: int = 0, first: str | None = None) -> str:
+                     retracted: int = 0, first: str | None = None, detail: int = 2) -> str:
     """What changed since the previous report: studies in and out of the synthesis, and whether the
     conclusion or the strength changed.
+
+    The conclusion is the one the key message words: whether an effect is shown, its direction, and, for an
+    effect shown, the certainty that goes with its strength level (GRADE's wording, Santesso et al. 2020:
+    "waarschijnlijk" at redelijk, "zeer onzeker" at zeer beperkt). So a shown effect whose strength fell from
+    redelijk to zeer beperkt is not "niet veranderd": "de conclusie is voorzichtiger geworden (eerder:
+    waarschijnlijk een gunstig effect; nu: een gunstig effect, maar zeer onzeker)" ("stelliger" the other
+    way). A snapshot without a strength level (written by hand, or damaged) is compared on effect and
+    direction only.
 
     Args:
         s: the synthesis now.
@@ -457,6 +515,9 @@ def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str
             de effectberekening").
         first: what to say without a previous report instead of "this is the first report" (a report of
             the same day exists: ``lsr.report.rounds.same_day_sentence``).
+        detail: 2 says everything; 1 leaves out the main outcome's own count of studies (when there are
+            several outcomes); 0 also the conclusion before and now (only that it changed, and how), so a
+            long key message stays under ``MAX_WORDS``.
 
     Without ``entered`` and ``left`` (a caller that cannot compare study ids) they are the net change of
     the number of studies in the synthesis, which hides a study that left when another entered;
@@ -485,7 +546,7 @@ def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str
             return head + ("niets veranderd in de effectberekening (nog geen effect te berekenen)." if nl else
                            "nothing changed in the synthesis (no effect to compute yet).")
     studies = _studies_part(entered, left, excluded, lang, min(retracted, left))
-    if before is not None and len(s.outcomes) > 1:
+    if before is not None and len(s.outcomes) > 1 and detail >= 2:
         # the counts above are over all outcomes; the message is about the main one
         studies += _outcome_part(before, main, s.main.name(lang), lang)
     if main is None:
@@ -496,36 +557,37 @@ def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str
                    f"the outcome {quoted(s.main.name(lang))} now has an effect for the first time")
     else:
         level_then, level_now = before.get("strength"), s.main.strength.level
-        strength_same = level_then == level_now
+        known = level_then in (1, 2, 3, 4)  # a level of the scale (a hand-written snapshot may lack it)
+        strength = _strength_change(level_then if known else None, level_now, lang)
         if before.get("estimate") is None or before.get("ci_low") is None:  # then a single study, not stored
-            if nl:
-                verdict = "de bewijskracht is niet veranderd" if strength_same else \
-                    f"de bewijskracht ging van {LEVELS['nl'].get(level_then, '?')} naar {LEVELS['nl'][level_now]}"
-            else:
-                verdict = "the strength of evidence is unchanged" if strength_same else \
-                    (f"the strength of evidence went from {LEVELS['en'].get(level_then, '?')} to "
-                     f"{LEVELS['en'][level_now]}")
+            verdict = strength or ("de bewijskracht is niet veranderd" if nl else
+                                   "the strength of evidence is unchanged")
             return f"{head}{studies}; {verdict}."
         then_sure = not (before["ci_low"] <= main.null <= before["ci_high"])
         now_sure = _certain(main)
         same_dir = (before["estimate"] < main.null) == (main.interval[0] < main.null)
-        conclusion = then_sure == now_sure and (same_dir or not (then_sure or now_sure))
-        then_word = _conclusion(main.measure, before["estimate"], then_sure, lang, s.main.higher_is_better)
-        now_word = _conclusion(main.measure, main.interval[0], now_sure, lang, s.main.higher_is_better)
-        if nl:
-            verdict = ("de conclusie is niet veranderd" if conclusion else
-                       f"de conclusie is veranderd (eerder: {then_word}; nu: {now_word})")
-            verdict += (", de bewijskracht ook niet" if conclusion else "; de bewijskracht is niet veranderd") \
-                if strength_same else \
-                f"; de bewijskracht ging van {LEVELS['nl'].get(level_then, '?')} naar {LEVELS['nl'][level_now]}"
+        if then_sure != now_sure or (then_sure and not same_dir):
+            change = "changed"
+        elif then_sure and known and level_then != level_now:  # the same effect, worded with another certainty
+            change = "weaker" if level_now < level_then else "firmer"
         else:
-            verdict = ("the conclusion is unchanged" if conclusion else
-                       f"the conclusion changed (before: {then_word}; now: {now_word})")
-            verdict += (" and so is the strength of evidence" if conclusion else
-                        "; the strength of evidence did not") \
-                if strength_same else \
-                (f"; the strength of evidence went from {LEVELS['en'].get(level_then, '?')} to "
-                 f"{LEVELS['en'][level_now]}")
+            change = "same"
+        hib = s.main.higher_is_better
+        then_word = _conclusion(main.measure, before["estimate"], then_sure, lang, hib, level_then if known else None)
+        now_word = _conclusion(main.measure, main.interval[0], now_sure, lang, hib, level_now)
+        if nl:
+            how = {"changed": "is veranderd", "weaker": "is voorzichtiger geworden",
+                   "firmer": "is stelliger geworden"}.get(change)
+            verdict = ("de conclusie is niet veranderd" if how is None else f"de conclusie {how}"
+                       + (f" (eerder: {then_word}; nu: {now_word})" if detail >= 1 else ""))
+            verdict += f"; {strength}" if strength else \
+                ", de bewijskracht ook niet" if how is None else "; de bewijskracht is niet veranderd"
+        else:
+            how = {"changed": "changed", "weaker": "is more cautious now", "firmer": "is firmer now"}.get(change)
+            verdict = ("the conclusion is unchanged" if how is None else f"the conclusion {how}"
+                       + (f" (before: {then_word}; now: {now_word})" if detail >= 1 else ""))
+            verdict += f"; {strength}" if strength else \
+                " and so is the strength of evidence" if how is None else "; the strength of evidence did not"
     return f"{head}{studies}; {verdict}."
 
 
@@ -536,11 +598,11 @@ def _no_effect_yet(s: Synthesis, lang: str) -> str:
                 "No study has been included yet: nothing can be said about the effect so far.")
     inc = fmt_int(s.included, lang)
     if s.extracted == 0:
-        return (("Er is 1 studie opgenomen, maar de gegevens ervan zijn nog niet verwerkt" if s.included == 1 else
-                 f"Er zijn {inc} studies opgenomen, maar hun gegevens zijn nog niet verwerkt")
+        return (("Er is 1 studie opgenomen, maar de gegevens ervan zijn nog niet overgenomen" if s.included == 1
+                 else f"Er zijn {inc} studies opgenomen, maar hun gegevens zijn nog niet overgenomen")
                 + ": over het effect valt nog niets te zeggen." if nl else
                 f"The review includes {inc} {'study' if s.included == 1 else 'studies'}, but their data have "
-                "not been entered yet: nothing can be said about the effect so far.")
+                "not been extracted yet: nothing can be said about the effect so far.")
     ext = fmt_int(s.extracted, lang)
     if nl:
         who = "Er is 1 studie opgenomen en beschreven, maar die geeft" if s.extracted == 1 else \
@@ -551,22 +613,40 @@ def _no_effect_yet(s: Synthesis, lang: str) -> str:
     return who + " effect that can be computed: nothing can be said about the size of the effect so far."
 
 
+# What a key message over ``MAX_WORDS`` gives up, one step at a time, until it is under: (1) the direction of
+# an uncertain effect ("Het effect gaat in de gunstige richting, maar dit is onzeker" becomes "Maar dit is
+# onzeker"), (2) why further studies do not count here (their number stays), (3) in what changed, the main
+# outcome's own count of studies, (4) in what changed, the conclusion before and now (that it changed, and
+# how, stays), (5) what differences between studies mean for a new setting, (6) where the studies come from
+# (also in the effect section). The effect and its numbers, the uncertainty, the strength, the conclusion
+# for Heerlen-Noord and the counts of what changed always stay.
+SHORTER = ({}, {"direction": False}, {"reasons": False}, {"outcome_count": False}, {"conclusion_then": False},
+           {"new_setting": False}, {"origin": False})
+
+
 def key_message(s: Synthesis, protocol, lang: str, previous: dict | None = None, previous_at=None, *,
                 entered: int | None = None, left: int | None = None, excluded: bool = False,
                 retracted: int = 0, first: str | None = None) -> str:
-    """The key message of one review in ``lang`` (``nl`` or ``en``), under 150 words.
+    """The key message of one review in ``lang`` (``nl`` or ``en``), under ``MAX_WORDS`` (150) words.
 
     ``entered``, ``left``, ``excluded``, ``retracted`` and ``first`` are passed to ``changes_sentence``
-    (studies that entered and left the effect estimate since the previous report).
+    (studies that entered and left the effect estimate since the previous report). A message that would be
+    longer gives up parts in the order of ``SHORTER``.
     """
     changes = dict(entered=entered, left=left, excluded=excluded, retracted=retracted, first=first)
-    message = _key_message(s, lang, previous, previous_at, changes, direction=True)
-    if len(message.split()) >= MAX_WORDS:  # the uncertain direction is the one part that can go
-        message = _key_message(s, lang, previous, previous_at, changes, direction=False)
+    drop: dict = {}
+    message = ""
+    for step in SHORTER:
+        drop |= step
+        message = _key_message(s, lang, previous, previous_at, changes, **drop)
+        if len(message.split()) < MAX_WORDS:
+            break
     return message
 
 
-def _key_message(s: Synthesis, lang: str, previous, previous_at, changes: dict, *, direction: bool) -> str:
+def _key_message(s: Synthesis, lang: str, previous, previous_at, changes: dict, *, direction: bool = True,
+                 reasons: bool = True, outcome_count: bool = True, conclusion_then: bool = True,
+                 new_setting: bool = True, origin: bool = True) -> str:
     nl = lang == "nl"
     out: list[str] = []
     p = _main_of(s)
@@ -574,15 +654,16 @@ def _key_message(s: Synthesis, lang: str, previous, previous_at, changes: dict, 
         out.append(_no_effect_yet(s, lang))
     else:
         st = s.main.strength
-        out.append(_effect_sentence(p, quoted(s.main.name(lang)), lang))
+        out.append(_effect_sentence(p, s.main.name(lang), lang))
         judgement = _judgement(s.main, lang, direction=direction)
         if judgement:
             out.append(judgement)
-        diff = _differences(p, lang, s.main.higher_is_better)
+        diff = _differences(p, lang, s.main.higher_is_better, tail=new_setting)
         if diff:
             out.append(diff)
         out.append(f"De bewijskracht is {st.word('nl')}." if nl else f"The strength of evidence is {st.word('en')}.")
-        out.append(_rests_on(s, p, lang))
+        out.append(_rests_on(s, p, lang, reasons=reasons, origin=origin))
         out.append(_meaning(p, st.level, lang, favourable(p, s.main.higher_is_better)))
-    out.append(changes_sentence(s, previous, previous_at, lang, **changes))
+    detail = 0 if not conclusion_then else 1 if not outcome_count else 2
+    out.append(changes_sentence(s, previous, previous_at, lang, **changes, detail=detail))
     return " ".join(out)
