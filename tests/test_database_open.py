@@ -16,6 +16,7 @@ from lsr.settings import resolve
 from lsr.workspace import open_workspace
 from tests.helpers import make_workspace, run
 
+
 @pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
 def test_a_schema_from_a_newer_lsr_is_one_line(workspace, db_backend):
     ws = open_workspace(resolve(workspace))
