@@ -81,7 +81,7 @@ def _backup_postgres(url, dest: Path) -> Path:
     conninfo = pg_conninfo(url)
     pg_dump = shutil.which("pg_dump")
     if pg_dump is None:
-        manual = shlex.join(["pg_dump", "-Fc", "-f", str(dest), f"--dbname={conninfo}"])
+        manual = f"pg_dump -Fc -f {shlex.quote(str(dest))} --dbname={shlex.quote(conninfo)}"
         raise LsrError(
             f"{safe} is PostgreSQL: make a consistent copy with the server's tool, e.g. `{manual}` "
             "(install the postgresql-client package to let `lsr backup` run it)"
