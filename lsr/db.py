@@ -3,7 +3,9 @@
 SQLite is opened with WAL, ``busy_timeout`` and foreign keys. Writers take the database lock up front
 (``BEGIN IMMEDIATE``) through a separate engine, so a reviewer's decision waits its turn during an update
 instead of failing with "database is locked" half-way through a transaction; readers never block.
-PostgreSQL uses one engine for both. The schema is brought to the newest Alembic revision on open.
+PostgreSQL uses one engine for both. The schema is brought to the newest Alembic revision on open; on
+PostgreSQL under an advisory lock, so two processes opening a new database at once migrate it one after the
+other. A schema newer than this lsr's migrations (written by a newer lsr) is refused in one line.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError, SQLAlchemyError
 from sqlmodel import Session, create_engine
 
 from lsr.errors import LsrError
@@ -23,6 +25,9 @@ from lsr.settings import DATABASE_URL_EXAMPLES, check_database_url, mask_passwor
 from lsr.sqlite_reader import connection_query
 
 BUSY_TIMEOUT_MS = 30_000
+# pg_advisory_lock(int, int) for schema upgrades. Two-int keys are a key space of their own (pg_locks
+# objsubid 2), apart from the bigint per-review update locks of lsr.locks (objsubid 1), so they never meet.
+SCHEMA_LOCK_KEYS = (0x6C73_7200, 1)  # "lsr", schema upgrade
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 _lock = threading.Lock()
@@ -106,7 +111,7 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
         db = _cache.get(url)
         if db is not None:
             return db
-        check_database_url(url)
+        check_database_url(url)  # also refuses an unescaped '@' in the password before the parser quotes it
         try:
             make_url(url)
         except (ArgumentError, ValueError) as exc:  # e.g. a port that is not a number
@@ -187,9 +192,53 @@ def current_revision(db: Database) -> str | None:
 
 
 def upgrade(db: Database) -> None:
-    """Bring the schema to the newest revision (no-op when already there)."""
-    if current_revision(db) == head_revision():
+    """Bring the schema to the newest revision (no-op when already there).
+
+    On PostgreSQL the migration runs under a session advisory lock and the revision is read again once the
+    lock is held: a second process that arrives meanwhile waits, then finds the schema current (without the
+    lock both would create the same tables, and one would fail on a duplicate key in the catalogue).
+
+    Raises:
+        LsrError: the database is at a revision this lsr does not know (a newer lsr migrated it).
+    """
+    head = head_revision()
+    if current_revision(db) == head:
         return
     from alembic import command
 
-    command.upgrade(_alembic_config(db), "head")
+    with _schema_lock(db):
+        current = current_revision(db)
+        if current == head:
+            return
+        if current is not None and current not in known_revisions():
+            raise LsrError(f"the database {db.safe_url} was written by a newer lsr (schema revision {current}; "
+                           f"this lsr knows up to {head}): upgrade lsr")
+        command.upgrade(_alembic_config(db), "head")
+
+
+def known_revisions() -> set[str]:
+    """Every revision of this lsr's migration scripts."""
+    from alembic.script import ScriptDirectory
+
+    return {script.revision for script in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()}
+
+
+@contextmanager
+def _schema_lock(db: Database) -> Iterator[None]:
+    """Hold the schema-upgrade advisory lock (PostgreSQL; SQLite's migration transaction already starts with
+    ``BEGIN IMMEDIATE``) on a connection of its own, released when the block ends or the process dies."""
+    if db.is_sqlite:
+        yield
+        return
+    keys = {"a": SCHEMA_LOCK_KEYS[0], "b": SCHEMA_LOCK_KEYS[1]}
+    with db.write_engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:a, :b)"), keys)
+        conn.commit()
+        try:
+            yield
+        finally:
+            try:
+                conn.execute(text("SELECT pg_advisory_unlock(:a, :b)"), keys)
+                conn.commit()
+            except SQLAlchemyError:
+                pass  # the connection is gone, and the lock with it

@@ -80,12 +80,38 @@ def mask_password(url: str) -> str:
     """Replace the password of a URL like ``scheme://user:pw@host/db`` by ``***``."""
     if url.startswith("sqlite:"):
         return url  # no password to hide; and no SQLAlchemy import on the fast status path
-    try:
-        from sqlalchemy.engine import make_url
+    if url_userinfo_problem(url) is None:
+        try:
+            from sqlalchemy.engine import make_url
 
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
+            return make_url(url).render_as_string(hide_password=True)
+        except Exception:
+            pass
+    # Not parseable as it stands (say an '@' in the password): hide everything between the user name and
+    # the last '@' before the host, where the parser would have split it.
+    match = _URL_SCHEME.match(url)
+    if not match:
         return url
+    rest, sep, query = url[match.end():].partition("?")
+    if "@" not in rest:
+        return url
+    userinfo, host = rest.rsplit("@", 1)
+    user = userinfo.split(":", 1)[0]
+    return f"{match.group(0)}{user}:***@{host}{sep}{query}" if ":" in userinfo else url
+
+
+def url_userinfo_problem(url: str) -> str | None:
+    """What is wrong with the user name and password part of a server URL, in words that never quote the
+    password, or None. An unescaped '@' in a password splits the URL in the wrong place: the parser then
+    reads the rest of the password as host and port (and quotes it in its error)."""
+    match = _URL_SCHEME.match(url)
+    if not match or match.group(1).lower().startswith("sqlite"):
+        return None
+    rest = url[match.end():].partition("?")[0]
+    if rest.count("@") > 1:
+        return ("it has more than one '@' before the host: percent-encode '@', ':' and '/' in the user name "
+                "and password ('@' as %40, ':' as %3A, '/' as %2F)")
+    return None
 
 
 DATABASE_URL_EXAMPLES = "sqlite:////path/to/lsr.sqlite or postgresql+psycopg://user:password@host/db"
@@ -114,12 +140,15 @@ def check_database_url(url: str) -> None:
     """
     match = _URL_SCHEME.match(url)
     if not match:
-        shown = re.sub(r":[^:@/]*@", ":***@", url)
+        shown = re.sub(r":[^/?]*@", ":***@", url)  # greedy: up to the last '@', should the password hold one
         raise LsrError(f"LSR_DATABASE_URL is not a database URL: {shown!r} (e.g. {DATABASE_URL_EXAMPLES})")
     dialect = match.group(1).partition("+")[0].lower()
     if dialect not in SUPPORTED_DATABASES:
         raise LsrError(f"LSR_DATABASE_URL: unsupported database {dialect!r}: lsr works with SQLite or PostgreSQL "
                        f"(e.g. {DATABASE_URL_EXAMPLES})")
+    problem = url_userinfo_problem(url)
+    if problem:
+        raise LsrError(f"LSR_DATABASE_URL {mask_password(url)} is not a valid database URL: {problem}")
 
 
 def resolve(
