@@ -80,6 +80,7 @@ def synthesis(state: CliState, review: str, as_json: bool) -> None:
         return
     click.echo(f"{review}: {doc['extracted']} of {doc['included']} included studies with extracted data")
     from lsr.report.texts import fmt_range, fmt_signed
+    from lsr.synthesis.meta_analysis import RATIO
 
     for o in doc["outcomes"]:
         head = f"{o['outcome']} ({o['measure'] or 'no effect measure'}), k={o['k']}"
@@ -87,7 +88,9 @@ def synthesis(state: CliState, review: str, as_json: bool) -> None:
             why = "; ".join(o["notes"][:1]).removesuffix(": not pooled")  # the line says "not pooled" once
             click.echo(f"{head}: not pooled ({why})" if why else f"{head}: not pooled")
         else:
-            pi = f", PI {fmt_range(o['pi_low'], o['pi_high'], 'en')}" if o["pi_low"] is not None else ""
+            null = 1.0 if o["measure"] in RATIO else 0.0  # a bound next to it keeps the side it is on
+            pi = f", PI {fmt_range(o['pi_low'], o['pi_high'], 'en', null=null)}" if o["pi_low"] is not None else ""
             click.echo(f"{head}: {fmt_signed(o['estimate'], 'en')} (95% CI "
-                       f"{fmt_range(o['ci_low'], o['ci_high'], 'en')}{pi}), I² {o['i2']:.0f}%, tau² {o['tau2']:.3f}")
+                       f"{fmt_range(o['ci_low'], o['ci_high'], 'en', null=null)}{pi}), I² {o['i2']:.0f}%, "
+                       f"tau² {o['tau2']:.3f}")
         click.echo(f"  evidence strength: {o['strength']} — {'; '.join(o['strength_reasons'])}")
