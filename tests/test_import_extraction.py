@@ -398,3 +398,19 @@ def test_the_export_has_a_row_to_fill_in_for_each_included_study_without_data(wo
     result = run(["extract", RID, "--import", out], workspace)
     assert result.exit_code == 0, result.output
     assert "1 new, 0 corrected, 1 unchanged; 1 row(s) with only a record" in result.stdout
+
+
+def test_cluster_trials_robins_i_levels_and_dutch_thousands_are_read(workspace, tmp_path):
+    build_bcg_review(workspace, included=3)
+    path = tmp_path / "nl.csv"
+    path.write_text("record;outcome;design;n;risk_of_bias;measure;estimate;ci_low;ci_high\n"
+                    "10.5555/bcg.01;achievement;cluster randomised;1.200;low;SMD;0,20;0,08;0,32\n"
+                    "10.5555/bcg.02;achievement;cluster-RCT;2.450;Unclear;SMD;0,15;0,05;0,25\n"
+                    "10.5555/bcg.03;achievement;cohort;980;Serious;SMD;0,30;0,10;0,50\n", encoding="utf-8")
+    result = run(["extract", RID, "--import", path], workspace)
+    assert result.exit_code == 0, result.output
+    [out] = synthesis_json(workspace)["outcomes"]
+    assert out["n"] == 4630
+    assert [(s["design"], s["risk_of_bias"]) for s in out["studies"]] == [
+        ("cluster-rct", "low"), ("cluster-rct", "some concerns"), ("cohort", "high")]
+    assert "starting level moderate: 2 of 3 studies randomised" in out["strength_reasons"]

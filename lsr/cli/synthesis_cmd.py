@@ -17,9 +17,10 @@ from lsr.cli.base import CliState, main, pass_state
 def extract(state: CliState, review: str, file: str) -> None:
     """Import study-level data of included studies from a CSV file.
 
-    Columns: record (lsr id, OpenAlex id or DOI), outcome, design (rct, quasi-experimental, cohort,
-    case-control, before-after, cross-sectional, qualitative, other), country, n, risk_of_bias (low,
-    some concerns, high), and the effect either as counts (events_treatment, total_treatment,
+    Columns: record (lsr id, OpenAlex id or DOI), outcome, design (rct, cluster-rct, quasi-experimental,
+    cohort, case-control, before-after, cross-sectional, qualitative, other), country, n, risk_of_bias
+    (low, some concerns, high; ROBINS-I's moderate, serious, critical and RoB 1's unclear are read as
+    some concerns, high, high and some concerns), and the effect either as counts (events_treatment, total_treatment,
     events_control, total_control; measure RR by default, or OR) or as measure (RR, OR, SMD, MD),
     estimate, ci_low, ci_high (ratios on their natural scale). Optional: note and the protocol's own
     [extraction] fields. Only studies included after full-text assessment are accepted.

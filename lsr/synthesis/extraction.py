@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,9 +39,17 @@ from lsr.screening.decisions import FT, find_record, settled_labels
 from lsr.search.importers.decode import decode_bytes, read_bytes
 from lsr.synthesis.countries import canonical
 
-DESIGNS = ("rct", "quasi-experimental", "cohort", "case-control", "before-after", "cross-sectional",
-           "qualitative", "other")
+DESIGNS = ("rct", "cluster-rct", "quasi-experimental", "cohort", "case-control", "before-after",
+           "cross-sectional", "qualitative", "other")
+RANDOMISED = ("rct", "cluster-rct")  # a cluster RCT randomises schools or neighbourhoods instead of people
+DESIGN_ALIASES = {"randomised": "rct", "randomized": "rct", "quasi": "quasi-experimental",
+                  "cluster-randomised": "cluster-rct", "cluster-randomized": "cluster-rct", "crt": "cluster-rct",
+                  "cluster-randomised-trial": "cluster-rct", "cluster-randomized-trial": "cluster-rct"}
 RISK_OF_BIAS = ("low", "some concerns", "high")
+# Other tools' levels on RoB 2's three: ROBINS-I (non-randomised studies) and RoB 1's "unclear"
+RISK_OF_BIAS_ALIASES = {"moderate": "some concerns", "serious": "high", "critical": "high",
+                        "unclear": "some concerns", "low risk": "low", "high risk": "high",
+                        "unclear risk": "some concerns"}
 MEASURES = ("RR", "OR", "SMD", "MD")
 RATIO_MEASURES = ("RR", "OR")
 COUNTS = ("events_treatment", "total_treatment", "events_control", "total_control")
@@ -70,7 +79,11 @@ def own_fields(protocol: Protocol) -> tuple[str, ...]:
     return tuple(f for f in protocol.extraction.fields if f not in STANDARD and f != "effect")
 
 
-def _int(text: str) -> int:
+def _int(text: str, decimal_comma: bool = False) -> int:
+    """A whole number of 0 or more; in a file with decimal commas, ``1.200`` is twelve hundred (a Dutch
+    spreadsheet's thousands separator)."""
+    if decimal_comma and re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text):
+        text = text.replace(".", "")
     value = int(text.replace("_", ""))
     if value < 0:
         raise ValueError
@@ -114,14 +127,15 @@ def check_values(raw: dict[str, str], protocol: Protocol, *, decimal_comma: bool
     else:  # stored under the protocol's own name, also when the Dutch one was used: one outcome, one pool
         outcome = spec.canonical_outcome(outcome, protocol.pico)
     out["outcome"] = outcome
-    design = text.get("design", "").lower().replace("_", "-")
-    design = {"randomised": "rct", "randomized": "rct", "quasi": "quasi-experimental"}.get(design, design)
+    design = "-".join(text.get("design", "").lower().replace("_", "-").split())
+    design = DESIGN_ALIASES.get(design, design)
     if design and design not in DESIGNS:
         problems.append(("design", f"{text['design']!r} is not one of {', '.join(DESIGNS)}"))
     out["design"] = design or None
     country = " ".join(text.get("country", "").split())
     out["country"] = (canonical(country) or country) if country else None
     rob = " ".join(text.get("risk_of_bias", "").lower().split())
+    rob = RISK_OF_BIAS_ALIASES.get(rob, rob)
     if rob and rob not in RISK_OF_BIAS:
         problems.append(("risk_of_bias", f"{text['risk_of_bias']!r} is not one of {', '.join(RISK_OF_BIAS)}"))
     out["risk_of_bias"] = rob or None
@@ -130,7 +144,7 @@ def check_values(raw: dict[str, str], protocol: Protocol, *, decimal_comma: bool
         out[key] = None
         if value:
             try:
-                out[key] = _int(value)
+                out[key] = _int(value, decimal_comma)
             except ValueError:
                 problems.append((key, f"{value!r} is not a whole number of 0 or more"))
     measure = text.get("measure", "").upper()

@@ -52,14 +52,16 @@ SMD_SIZES = ((0.2, "zeer klein", "very small"), (0.5, "klein", "small"), (0.8, "
              (float("inf"), "groot", "large"))
 
 DESIGN_WORDS = {
-    "nl": {"rct": ("gerandomiseerd", "gerandomiseerd"), "quasi-experimental": ("quasi-experimenteel",) * 2,
+    "nl": {"rct": ("gerandomiseerd", "gerandomiseerd"), "cluster-rct": ("clustergerandomiseerd",) * 2,
+           "quasi-experimental": ("quasi-experimenteel",) * 2,
            "cohort": ("cohortstudie", "cohortstudies"), "case-control": ("patiënt-controlestudie",
                                                                           "patiënt-controlestudies"),
            "before-after": ("voor-en-nameting", "voor-en-nametingen"),
            "cross-sectional": ("dwarsdoorsnedestudie", "dwarsdoorsnedestudies"),
            "qualitative": ("kwalitatief", "kwalitatief"), "other": ("ander ontwerp", "ander ontwerp"),
            "unknown": ("ontwerp onbekend", "ontwerp onbekend")},
-    "en": {"rct": ("randomised", "randomised"), "quasi-experimental": ("quasi-experimental",) * 2,
+    "en": {"rct": ("randomised", "randomised"), "cluster-rct": ("cluster-randomised",) * 2,
+           "quasi-experimental": ("quasi-experimental",) * 2,
            "cohort": ("cohort", "cohort"), "case-control": ("case-control",) * 2,
            "before-after": ("before-after",) * 2, "cross-sectional": ("cross-sectional",) * 2,
            "qualitative": ("qualitative",) * 2, "other": ("other design",) * 2,

@@ -4,7 +4,7 @@ Levels: 4 high / sterk, 3 moderate / redelijk, 2 low / beperkt, 1 very low / zee
 
 The rule, in order (every step that changes the level adds a reason):
 
-1. **Start from design.** Every study randomised (``rct``): high. At least half randomised: moderate.
+1. **Start from design.** Every study randomised (``rct``, ``cluster-rct``): high. At least half randomised: moderate.
    Otherwise (quasi-experimental, cohort, before-after, ...): low. Only qualitative studies: very low.
    No quantitative effect at all: ``NOT_ASSESSABLE`` (0), "niet te beoordelen (geen effect te berekenen)",
    not a level of the scale: a strength of evidence for an effect that does not exist would read as a
@@ -43,6 +43,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lsr.synthesis.countries import is_dutch, is_european
+from lsr.synthesis.extraction import RANDOMISED
 from lsr.synthesis.meta_analysis import RATIO, Pooled
 
 NOT_ASSESSABLE = 0  # no quantitative effect: no level of the scale applies
@@ -127,7 +128,7 @@ class Strength:
 
 def _start(designs: list[str | None], has_effect: bool) -> tuple[int, str, str]:
     k = len(designs)
-    rct = sum(d == "rct" for d in designs)
+    rct = sum(d in RANDOMISED for d in designs)
     if not has_effect:
         return (NOT_ASSESSABLE, "er is geen effect te berekenen, dus de bewijskracht is niet te beoordelen",
                 "there is no effect to compute, so the strength of evidence cannot be assessed")

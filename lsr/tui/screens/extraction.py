@@ -43,7 +43,7 @@ EXTRACTION_KEYS = (
 NEW = "__new__"
 HINTS = {
     "outcome": "the outcome measured, e.g. achievement",
-    "design": "rct · quasi-experimental · cohort · before-after · …",
+    "design": "rct · cluster-rct · quasi-experimental · cohort · before-after · …",
     "country": "e.g. NL",
     "n": "participants (whole number)",
     "risk_of_bias": " · ".join(RISK_OF_BIAS),
