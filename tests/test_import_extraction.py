@@ -414,3 +414,30 @@ def test_cluster_trials_robins_i_levels_and_dutch_thousands_are_read(workspace, 
     assert [(s["design"], s["risk_of_bias"]) for s in out["studies"]] == [
         ("cluster-rct", "low"), ("cluster-rct", "some concerns"), ("cohort", "high")]
     assert "starting level moderate: 2 of 3 studies randomised" in out["strength_reasons"]
+
+
+def test_a_pool_of_randomised_and_other_studies_shows_the_randomised_ones_alone(workspace, tmp_path):
+    build_bcg_review(workspace, included=4)
+    rows = ["10.5555/bcg.01,dropout,rct,400,low,RR,0.70,0.50,0.98", "10.5555/bcg.02,dropout,rct,400,low,RR,0.80,0.60,1.07",
+            "10.5555/bcg.03,dropout,cluster-rct,900,low,RR,0.75,0.58,0.97"]
+    _import_rows(workspace, tmp_path, ESTIMATE_HEAD, rows)
+    [randomised] = synthesis_json(workspace)["outcomes"]
+    assert randomised["randomised_only"] is None  # nothing to set apart
+    _import_rows(workspace, tmp_path, ESTIMATE_HEAD, [*rows, "10.5555/bcg.04,dropout,cohort,5000,high,RR,0.40,0.33,0.48"])
+    [mixed] = synthesis_json(workspace)["outcomes"]
+    sub = mixed["randomised_only"]
+    assert sub["k"] == 3
+    assert sub["estimate"] == pytest.approx(randomised["estimate"], abs=1e-4)  # the three trials' own pool
+    assert (sub["ci_low"], sub["ci_high"]) == (randomised["ci_low"], randomised["ci_high"])
+    assert sum(s["weight"] for s in mixed["studies"]) == pytest.approx(1, abs=1e-3)  # the main pool's weights are kept
+    text = run(["synthesis", RID], workspace).stdout
+    assert f"  randomised studies only, k=3: {sub['estimate']:.2f} (95% CI" in text
+    from lsr.report import write_reports
+    from lsr.settings import resolve
+    from lsr.workspace import open_workspace
+
+    write_reports(open_workspace(resolve(workspace)), [RID], formats=["md"])
+    nl = (workspace / "reviews" / RID / "summary.nl.md").read_text(encoding="utf-8")
+    [line] = [x for x in nl.splitlines() if "Alleen gerandomiseerde studies" in x]
+    assert line == f"- **Alleen gerandomiseerde studies:** RR {sub['estimate']:.2f} ({sub['ci_low']:.2f} tot " \
+                   f"{sub['ci_high']:.2f}); 3 studies".replace(".", ",")

@@ -85,13 +85,17 @@ def synthesis(state: CliState, review: str, as_json: bool) -> None:
 
     for o in doc["outcomes"]:
         head = f"{o['outcome']} ({o['measure'] or 'no effect measure'}), k={o['k']}"
+        null = 1.0 if o["measure"] in RATIO else 0.0  # a bound next to it keeps the side it is on
         if o["estimate"] is None:
             why = "; ".join(o["notes"][:1]).removesuffix(": not pooled")  # the line says "not pooled" once
             click.echo(f"{head}: not pooled ({why})" if why else f"{head}: not pooled")
         else:
-            null = 1.0 if o["measure"] in RATIO else 0.0  # a bound next to it keeps the side it is on
             pi = f", PI {fmt_range(o['pi_low'], o['pi_high'], 'en', null=null)}" if o["pi_low"] is not None else ""
             click.echo(f"{head}: {fmt_signed(o['estimate'], 'en')} (95% CI "
                        f"{fmt_range(o['ci_low'], o['ci_high'], 'en', null=null)}{pi}), I² {o['i2']:.0f}%, "
                        f"tau² {o['tau2']:.3f}")
+        sub = o["randomised_only"]
+        if sub is not None:
+            click.echo(f"  randomised studies only, k={sub['k']}: {fmt_signed(sub['estimate'], 'en')} (95% CI "
+                       f"{fmt_range(sub['ci_low'], sub['ci_high'], 'en', null=null)})")
         click.echo(f"  evidence strength: {o['strength']} — {'; '.join(o['strength_reasons'])}")

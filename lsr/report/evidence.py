@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from lsr.report.collect import ReviewData, Study
 from lsr.report.document import UL, Doc, Figure, H, P, Pre, Strong, Table
 from lsr.report.rounds import same_day_sentence
-from lsr.report.texts import fmt_date, fmt_dec, fmt_int, fmt_range, join_words
+from lsr.report.texts import fmt_date, fmt_dec, fmt_int, fmt_range, join_words, plural
 from lsr.synthesis.forest import shows_pi
 from lsr.synthesis.key_message import PI_MIN_K, changes_sentence, effect_text, key_message
 from lsr.synthesis.service import RETRACTED, DescribedStudy
@@ -332,6 +332,10 @@ def evidence_section(d: ReviewData, lang: str, doc: Doc) -> dict[str, str]:
             *([["Deelnemers met de uitkomst" if nl else "Participants with the outcome", fmt_int(p.events, lang)]]
               if p.events is not None else []),
             ["Effect (95%-BI)" if nl else "Effect (95% CI)", effect],
+            *([["Alleen gerandomiseerde studies" if nl else "Randomised studies only",
+                f"{effect_text(r.randomised_only, lang, ci_label=False)}; "
+                f"{plural(r.randomised_only.k, 'studie', 'studies', lang)}"]]
+              if r.randomised_only is not None else []),
             ["Voorspellingsinterval" if nl else "Prediction interval", _pi(p, lang)],
             ["Verschil tussen studies (I²)" if nl else "Heterogeneity (I²)",
              f"{fmt_dec(100 * p.i2, lang, 0)}%" if p.i2 is not None else "—"],

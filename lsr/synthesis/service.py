@@ -23,7 +23,7 @@ extracted (``ExtractionSpec.outcome_name``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlmodel import Session, select
 
@@ -31,7 +31,7 @@ from lsr.jsoncols import AUTHORS
 from lsr.models import Record
 from lsr.search.identity import family_name_as_written
 from lsr.synthesis.countries import is_dutch, is_european
-from lsr.synthesis.extraction import current_extractions, included_ids
+from lsr.synthesis.extraction import RANDOMISED, current_extractions, included_ids
 from lsr.synthesis.meta_analysis import Pooled, effect_of, pool
 from lsr.synthesis.strength import Strength, rate
 
@@ -90,6 +90,9 @@ class OutcomeResult:
     """The outcome's name per report language (``nl``, ``en``) from the protocol; ``name`` reads it."""
     higher_is_better: bool | None = None
     """Whether more of the outcome is favourable (``[extraction] higher_is_better``); None: not known."""
+    randomised_only: Pooled | None = None
+    """The pool of the randomised studies alone, when the outcome pools them with non-randomised ones and
+    has at least two (``randomised_pool``); None otherwise."""
 
     def name(self, lang: str) -> str:
         """The outcome's name as a report in ``lang`` shows it: the protocol's name in that language, else the
@@ -282,7 +285,8 @@ def synthesize_session(session: Session, protocol) -> Synthesis:
         p = pool(outcome_names[key], measure, effects)
         if measures[key] > 1:
             p.title = f"{p.outcome} ({measure})"
-        results.append(OutcomeResult(p, rate(p), described.pop(key, []), *_naming(protocol, outcome_names[key])))
+        results.append(OutcomeResult(p, rate(p), described.pop(key, []), *_naming(protocol, outcome_names[key]),
+                                     randomised_pool(p)))
     for key, items in described.items():  # outcomes with no usable effect at all: described
         ns = [d.n for d in items]
         p = Pooled(outcome_names[key], "", [], sum(ns) if all(x is not None for x in ns) else None,
@@ -296,6 +300,16 @@ def synthesize_session(session: Session, protocol) -> Synthesis:
 
     results.sort(key=order)
     return Synthesis(protocol.id, len(included), len(ids), results, _count(designs.values()))
+
+
+def randomised_pool(p: Pooled) -> Pooled | None:
+    """The randomised studies of a pool that mixes them with non-randomised ones, pooled on their own (at
+    least two): the sensitivity analysis Cochrane asks for when designs are combined (Handbook 24.6), so a
+    reader sees whether the non-randomised studies move the result. None for a pool of one kind."""
+    randomised = [replace(e, weight=None) for e in p.studies if e.design in RANDOMISED]
+    if len(randomised) < 2 or len(randomised) == len(p.studies) or p.estimate is None:
+        return None
+    return pool(p.outcome, p.measure, randomised)
 
 
 def _naming(protocol, outcome: str) -> tuple[dict[str, str], bool | None]:
@@ -349,11 +363,19 @@ def to_json(s: Synthesis) -> dict:
                  "risk_of_bias": e.risk_of_bias, "country": e.country}
                 for e in p.studies
             ],
+            "randomised_only": _sensitivity_json(r.randomised_only),
             "described": [{"record": d.record_id, "label": d.label, "reason": d.reason, "n": d.n,
                            "design": d.design, "country": d.country, "risk_of_bias": d.risk_of_bias,
                            "note": d.note} for d in r.described_studies],
         })
     return {"review": s.review, "included": s.included, "extracted": s.extracted, "outcomes": outcomes}
+
+
+def _sensitivity_json(p: Pooled | None) -> dict | None:
+    if p is None:
+        return None
+    return {"k": p.k, "estimate": _r(p.estimate), "ci_low": _r(p.ci_low), "ci_high": _r(p.ci_high),
+            "i2": _r(100 * p.i2, 2) if p.i2 is not None else None}
 
 
 def snapshot(s: Synthesis) -> dict:
