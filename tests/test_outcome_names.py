@@ -331,3 +331,22 @@ def test_the_key_message_leads_with_the_outcome_the_protocol_lists_first(workspa
     assert run(["extract", RID, "--import", path], workspace).exit_code == 0
     assert [o["outcome"] for o in _synthesis(workspace)["outcomes"]] == ["perceived stress", "dropping out"]
     assert _reports(workspace)["key-nl"].startswith("Ervaren stress: ")  # not the outcome with most studies
+
+
+def test_a_harm_on_another_outcome_is_pointed_to_beside_a_benefit_on_the_main_one(workspace, tmp_path):
+    _set_extraction(workspace, '[extraction]\noutcomes = ["perceived stress", "dropping out"]\n'
+                               'outcomes_nl = ["ervaren stress", "schooluitval"]\nhigher_is_better = [false, false]\n')
+    build_bcg_review(workspace, included=4)
+    path = tmp_path / "both.csv"
+    rows = ("10.5555/bcg.01,perceived stress,rct,NL,300,low,SMD,-0.40,-0.63,-0.17\n"
+            "10.5555/bcg.02,perceived stress,rct,NL,300,low,SMD,-0.35,-0.58,-0.12\n")
+    path.write_text(ESTIMATES + rows, encoding="utf-8")
+    assert run(["extract", RID, "--import", path], workspace).exit_code == 0
+    assert "Let op" not in _reports(workspace)["key-nl"]  # one outcome: nothing to point to
+    path.write_text(ESTIMATES + rows + "10.5555/bcg.03,dropping out,rct,NL,400,low,RR,1.75,1.44,2.13\n"
+                    "10.5555/bcg.04,dropping out,rct,NL,400,low,RR,1.60,1.20,2.13\n", encoding="utf-8")
+    assert run(["extract", RID, "--import", path], workspace).exit_code == 0
+    reports = _reports(workspace)
+    assert reports["key-nl"].startswith("Ervaren stress: ")
+    assert "Let op: bij schooluitval wijst het onderzoek op een ongunstig effect (bewijskracht " in reports["key-nl"]
+    assert "Note: for dropping out the research points to an unfavourable effect" in reports["key-en"]

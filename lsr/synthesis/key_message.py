@@ -354,6 +354,26 @@ def _rests_on(s: Synthesis, p: Pooled, lang: str, *, reasons: bool = True, origi
     return text
 
 
+def _other_side(s: Synthesis, lang: str) -> str | None:
+    """A pointer to another outcome whose effect is shown (its CI excludes no effect) on the other side of
+    the main outcome's: a harm beside a benefit, or a benefit beside a harm, so the message does not hide
+    the balance a decision weighs (GRADE's evidence-to-decision). A benefit on another outcome is not
+    pointed to when the main outcome's direction is not shown, as that would lead with a secondary result.
+    None when there is no such outcome."""
+    main = favourable(s.main.pooled, s.main.higher_is_better) if _certain(s.main.pooled) else None
+    for r in s.outcomes[1:]:
+        good = favourable(r.pooled, r.higher_is_better)
+        if good is None or not _certain(r.pooled) or good == main or (main is None and good):
+            continue
+        level = r.strength.word(lang)
+        if lang == "nl":
+            return (f"Let op: bij {r.heading('nl')} wijst het onderzoek op een {'gunstig' if good else 'ongunstig'} "
+                    f"effect (bewijskracht {level}); zie die uitkomst hieronder.")
+        return (f"Note: for {r.heading('en')} the research points to {'a favourable' if good else 'an unfavourable'} "
+                f"effect (strength of evidence {level}); see that outcome below.")
+    return None
+
+
 def _meaning(p: Pooled, level: int, lang: str, good: bool | None = None) -> str:
     """What the effect means for Heerlen-Noord, and that only a local evaluation can tell whether it works
     there (not "whether it works as well here" after an effect that is not shown). ``good``: whether the
@@ -623,7 +643,7 @@ def _no_effect_yet(s: Synthesis, lang: str) -> str:
 # (also in the effect section). The effect and its numbers, the uncertainty, the strength, the conclusion
 # for Heerlen-Noord and the counts of what changed always stay.
 SHORTER = ({}, {"direction": False}, {"reasons": False}, {"outcome_count": False}, {"conclusion_then": False},
-           {"new_setting": False}, {"origin": False})
+           {"new_setting": False}, {"origin": False}, {"other_side": False})
 
 
 def key_message(s: Synthesis, protocol, lang: str, previous: dict | None = None, previous_at=None, *,
@@ -648,7 +668,7 @@ def key_message(s: Synthesis, protocol, lang: str, previous: dict | None = None,
 
 def _key_message(s: Synthesis, lang: str, previous, previous_at, changes: dict, *, direction: bool = True,
                  reasons: bool = True, outcome_count: bool = True, conclusion_then: bool = True,
-                 new_setting: bool = True, origin: bool = True) -> str:
+                 new_setting: bool = True, origin: bool = True, other_side: bool = True) -> str:
     nl = lang == "nl"
     out: list[str] = []
     p = _main_of(s)
@@ -666,6 +686,9 @@ def _key_message(s: Synthesis, lang: str, previous, previous_at, changes: dict, 
         out.append(f"De bewijskracht is {st.word('nl')}." if nl else f"The strength of evidence is {st.word('en')}.")
         out.append(_rests_on(s, p, lang, reasons=reasons, origin=origin))
         out.append(_meaning(p, st.level, lang, favourable(p, s.main.higher_is_better)))
+        other = _other_side(s, lang) if other_side else None
+        if other:
+            out.append(other)
     detail = 0 if not conclusion_then else 1 if not outcome_count else 2
     out.append(changes_sentence(s, previous, previous_at, lang, **changes, detail=detail))
     return " ".join(out)
