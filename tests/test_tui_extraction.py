@@ -54,9 +54,10 @@ def rows(path) -> list[Extraction]:
 
 
 def exported(path) -> list[dict]:
+    """The exported extraction rows with data (not the rows to fill in for studies without any)."""
     result = run(["export", REVIEW, "--format", "extraction-csv", "-o", "-"], path)
     assert result.exit_code == 0, result.output
-    return list(csv.DictReader(io.StringIO(result.stdout)))
+    return [row for row in csv.DictReader(io.StringIO(result.stdout)) if row["outcome"]]
 
 
 def full_text_app(path, reviewer="tester"):
