@@ -319,17 +319,20 @@ def _stripped(texts: list[str]) -> tuple[str, ...]:
     return tuple(text.strip() for text in texts)
 
 
-def _pico_outcome_index(pico: Pico | None, name: str) -> int | None:
-    """The place in ``[pico] outcomes`` of an outcome named (case and spacing aside) by it or by its
-    ``outcomes_nl`` entry, else None."""
-    if pico is None:
-        return None
+def _paired_index(english: tuple[str, ...], dutch: tuple[str, ...], name: str) -> int | None:
+    """The place in ``english`` of an outcome named (case and spacing aside) by its entry there or by the
+    entry of ``dutch`` it pairs with by position, else None."""
     wanted = _outcome_key(name)
-    for names in (pico.outcomes, pico.outcomes_nl):
+    for names in (english, dutch):
         for i, known in enumerate(names):
-            if _outcome_key(known) == wanted and i < len(pico.outcomes):
+            if _outcome_key(known) == wanted and i < len(english):
                 return i
     return None
+
+
+def _pico_outcome_index(pico: Pico | None, name: str) -> int | None:
+    """The place in ``[pico] outcomes`` of an outcome named by it or by its ``outcomes_nl`` entry."""
+    return None if pico is None else _paired_index(pico.outcomes, pico.outcomes_nl, name)
 
 
 def _pico_outcome_name(pico: Pico | None, name: str, lang: str) -> str | None:
@@ -388,12 +391,7 @@ class ExtractionSpec(Table):
 
     def outcome_index(self, name: str) -> int | None:
         """The place in ``outcomes`` of an outcome named in English or Dutch (case and spacing aside)."""
-        wanted = _outcome_key(name)
-        for names in (self.outcomes, self.outcomes_nl):
-            for i, known in enumerate(names):
-                if _outcome_key(known) == wanted and i < len(self.outcomes):
-                    return i
-        return None
+        return _paired_index(self.outcomes, self.outcomes_nl, name)
 
     def canonical_outcome(self, name: str, pico: Pico | None = None) -> str:
         """The name an extraction is stored and pooled under: the ``outcomes`` entry it names (in either
