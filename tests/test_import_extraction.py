@@ -441,3 +441,12 @@ def test_a_pool_of_randomised_and_other_studies_shows_the_randomised_ones_alone(
     [line] = [x for x in nl.splitlines() if "Alleen gerandomiseerde studies" in x]
     assert line == f"- **Alleen gerandomiseerde studies:** RR {sub['estimate']:.2f} ({sub['ci_low']:.2f} tot " \
                    f"{sub['ci_high']:.2f}); 3 studies".replace(".", ",")
+
+
+def test_a_file_with_only_its_header_is_refused(workspace, tmp_path):
+    build_bcg_review(workspace, included=1)
+    path = tmp_path / "header.csv"
+    path.write_text(ESTIMATE_HEAD + "\n", encoding="utf-8")
+    result = run(["extract", RID, "--import", path], workspace)
+    assert result.exit_code == 1
+    assert f"{path}: line 2: no rows below the header: nothing to import" in result.stderr

@@ -336,6 +336,8 @@ def parse_csv(session: Session, protocol: Protocol, path: str | Path,
         rows.append((line, record.id, values))
     if problems:
         raise _refusal(problems)
+    if not rows and not (empty or []):
+        raise LsrError(f"{path}: line 2: no rows below the header: nothing to import")
     return rows
 
 
