@@ -499,3 +499,36 @@ def test_a_ci_bound_just_off_no_effect_is_not_shown_as_no_effect(workspace, tmp_
         assert "tot 1,00" not in text
     # a study's own CI that includes 1 keeps two decimals, as does every bound away from no effect
     assert "0,45 tot 1,15" in svg
+
+
+def test_an_effect_that_shrank_from_moderate_to_small_is_a_changed_conclusion(workspace, tmp_path):
+    """Finding F5 of the living-review audit: the worded conclusion names an SMD's size, so an effect that went
+    from moderate to small at the same strength is not "niet veranderd"."""
+    _set_extraction(workspace, STRESS)
+    build_bcg_review(workspace, included=4)
+    _extract(workspace, tmp_path, "first.csv", [f"10.5555/bcg.{i:02d},perceived stress,rct,NL,150,low,SMD,-0.70,"
+                                                f"-0.95,-0.45" for i in range(1, 5)])
+    now = datetime.now(UTC)
+    key_nl, _, _, _ = _report(workspace, now=now)
+    assert "De bewijskracht is sterk." in key_nl
+    time.sleep(1.1)
+    _extract(workspace, tmp_path, "second.csv", [f"10.5555/bcg.{i:02d},perceived stress,rct,NL,150,low,SMD,-0.40,"
+                                                 f"-0.65,-0.15" for i in range(1, 5)])
+    key_nl, key_en, _, _ = _report(workspace, now=now + timedelta(days=1))
+    assert "De bewijskracht is sterk." in key_nl
+    assert "de conclusie is veranderd (eerder: een middelgroot gunstig effect; nu: een klein gunstig effect)" \
+        in key_nl
+    assert "the conclusion changed (before: a moderate favourable effect; now: a small favourable effect)" in key_en
+
+
+def test_a_shown_effect_is_not_called_promising_when_the_protocol_does_not_say_which_side_is_good(
+        workspace, tmp_path):
+    _set_extraction(workspace, '[extraction]\noutcomes = ["perceived stress"]\noutcomes_nl = ["ervaren stress"]\n')
+    build_bcg_review(workspace, included=4)
+    _extract(workspace, tmp_path, "rows.csv", [f"10.5555/bcg.{i:02d},perceived stress,rct,NL,150,low,SMD,-0.40,"
+                                               f"-0.65,-0.15" for i in range(1, 5)])
+    key_nl, key_en, _, _ = _report(workspace)
+    assert "kansrijk" not in key_nl.replace("of de aanpak kansrijk is", "") and "gunstig effect" not in key_nl
+    assert "Het protocol zegt niet welke richting gunstig is, dus of de aanpak kansrijk is, is hier niet te " \
+           "zeggen." in key_nl
+    assert "The protocol does not say which direction is favourable" in key_en

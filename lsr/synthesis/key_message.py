@@ -377,7 +377,8 @@ def _other_side(s: Synthesis, lang: str) -> str | None:
 def _meaning(p: Pooled, level: int, lang: str, good: bool | None = None) -> str:
     """What the effect means for Heerlen-Noord, and that only a local evaluation can tell whether it works
     there (not "whether it works as well here" after an effect that is not shown). ``good``: whether the
-    effect is favourable (``favourable``); a shown unfavourable effect is never called promising, and with
+    effect is favourable (``favourable``); an effect whose favourable side the protocol does not give is not
+    called promising either (it says why); a shown unfavourable effect is never called promising, and with
     redelijk or sterk evidence of harm the message advises against introducing it rather than inviting a
     local evaluation."""
     nl = lang == "nl"
@@ -390,6 +391,11 @@ def _meaning(p: Pooled, level: int, lang: str, good: bool | None = None) -> str:
                 "lokale evaluatie uitwijzen." if nl else
                 "This points to a very small effect. This review cannot tell whether it works as well in "
                 "Heerlen-Noord: a local evaluation is still needed.")
+    if _certain(p) and level >= 3 and good is None:  # which side is good is not known: not "promising"
+        return ("Het protocol zegt niet welke richting gunstig is, dus of de aanpak kansrijk is, is hier niet te "
+                "zeggen. Of die in Heerlen-Noord werkt, moet een lokale evaluatie uitwijzen." if nl else
+                "The protocol does not say which direction is favourable, so whether the intervention is "
+                "promising cannot be said here. Whether it works in Heerlen-Noord needs a local evaluation.")
     if _certain(p) and level >= 3:
         return ("Voor Heerlen-Noord is de aanpak daarmee kansrijk. Of die daar even goed werkt, moet een lokale "
                 "evaluatie uitwijzen." if nl else
@@ -597,6 +603,9 @@ def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str
         hib = s.main.higher_is_better
         then_word = _conclusion(main.measure, before["estimate"], then_sure, lang, hib, level_then if known else None)
         now_word = _conclusion(main.measure, main.interval[0], now_sure, lang, hib, level_now)
+        if change == "same" and (_conclusion(main.measure, before["estimate"], then_sure, lang, hib)
+                                 != _conclusion(main.measure, main.interval[0], now_sure, lang, hib)):
+            change = "changed"  # the effect itself is worded otherwise: an SMD now small where it was moderate
         if nl:
             how = {"changed": "is veranderd", "weaker": "is voorzichtiger geworden",
                    "firmer": "is stelliger geworden"}.get(change)
