@@ -323,3 +323,20 @@ def test_equal_effects_pool_without_a_numpy_warning():
         warnings.simplefilter("error")
         p = pool("reading", "SMD", studies)
     assert p.i2 == 0.0 and abs(p.estimate - 0.3) < 1e-9
+
+
+def test_the_forest_plots_title_stands_clear_above_its_column_heads():
+    """The title runs from the plot's left edge over the right-hand columns; it overlapped their heads."""
+    import re
+
+    from lsr.synthesis.forest import forest_svg
+
+    result = _result(_pooled("SMD", [(-0.5, -1.23, 0.23), (-0.6, -1.42, 0.22), (-0.4, -1.06, 0.26)]),
+                     higher_is_better=False)
+    svg = forest_svg(result, "nl", "t")
+
+    def baseline(comment: str) -> float:
+        return float(re.search(rf"<!-- {re.escape(comment)}.*? -->\s*<g [^>]*translate\([\d.]+ ([\d.]+)\)", svg).group(1))
+
+    title, heads = baseline("Forestplot:"), baseline("Effect (95%-BI)")
+    assert heads - title >= 12  # points: the heads' capitals (8 pt) and the title's descenders between them

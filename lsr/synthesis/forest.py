@@ -122,7 +122,7 @@ def forest_svg(result: OutcomeResult, lang: str, salt: str) -> str:
     with plt.rc_context(RC):
         height = 0.9 + 0.32 * rows + (SIDES_HEIGHT if sides else 0)
         fig, ax = plt.subplots(figsize=(7.2, height))
-        fig.subplots_adjust(left=0.27, right=0.64, top=1 - 0.45 / height,
+        fig.subplots_adjust(left=0.27, right=0.64, top=1 - 0.7 / height,  # the title above the column heads
                             bottom=(0.5 + (SIDES_HEIGHT if sides else 0)) / height)
         ratio = p.measure in RATIO
         ys = list(range(rows, 0, -1))
@@ -168,5 +168,5 @@ def forest_svg(result: OutcomeResult, lang: str, salt: str) -> str:
         if sides is not None:
             _label_sides(ax, p.null, sides, w, style.MUTED)
             ax.xaxis.labelpad = 30  # the axis name under the sides' two lines
-        ax.set_title(f"{w['title']}: {result.heading(lang)}", loc="left")
+        ax.set_title(f"{w['title']}: {result.heading(lang)}", loc="left", pad=16)  # clear of the column heads
         return _to_svg(fig, salt)
