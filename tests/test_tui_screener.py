@@ -311,3 +311,34 @@ async def test_a_review_without_records_says_how_to_add_them(tmp_path):
         await pilot.pause()
         text = str(app.screen.query_one("RecordView #empty").render())
     assert "This review has no records yet" in text and f"lsr import {REVIEW} FILE" in text
+
+
+async def test_a_record_with_the_title_of_another_says_it_may_be_the_same_study(ws_path, tmp_path):
+    """A preprint and its journal version are two OpenAlex works with two DOIs, so de-duplication keeps them
+    apart; the screener names the other so one study is not included twice (the living-review audit, F4)."""
+    from tests.helpers import run
+
+    title = "Object-in-context recognition memory develops late in juvenile rats"
+    path = tmp_path / "versions.csv"
+    path.write_text("title,year,doi\n"
+                    f"{title},2015,10.1101/2015.555555\n"
+                    f"{title},2016,10.9999/jfake.2016.1\n", encoding="utf-8")
+    assert run(["import", REVIEW, path], ws_path).exit_code == 0
+    with open_ws_session(ws_path) as session:
+        preprint, journal = (session.exec(select(Record.id).where(Record.doi == doi)).one()
+                             for doi in ("10.1101/2015.555555", "10.9999/jfake.2016.1"))
+    app = screener_app(ws_path)
+    async with app.run_test(size=SIZE) as pilot:
+        line = app.screen.query_one("#twins")
+        assert not line.display  # Alpha has no namesake
+        await pilot.press("slash", *"10.9999/jfake.2016.1", "enter")
+        assert shown(app) == journal
+        assert line.display
+        assert f"Same title as #{preprint} (2015, 10.1101/2015.555555): possibly another version of this study" \
+            in str(line.render())
+
+
+def open_ws_session(path):
+    from lsr.workspace import open_workspace
+
+    return open_workspace(resolve(path)).db.read()

@@ -38,6 +38,7 @@ from lsr.screening.decisions import (
     undo_last,
 )
 from lsr.screening.queue import check_stage, latest_by_record, needs_decision, screening_order
+from lsr.search.dedupe import same_title_records
 from lsr.search.identity import title_key
 from lsr.status import stopping_status
 from lsr.workspace import Workspace
@@ -122,6 +123,7 @@ class ScreeningService:
         self._pending_notes: dict[int, str] = {}
         self.current: Record | None = None
         self.current_rank: RecordRank | None = None  # the current record's place in the ranking, if ranked
+        self.current_twins: list[Record] = []  # records with the current one's title: maybe one study (dedupe)
         self.notice: str | None = None  # about the last decision: it came on top of the labels needed
         self.refresh()
 
@@ -142,6 +144,7 @@ class ScreeningService:
         check_stage(stage)
         self._queue = _Queue(stage)
         self.current = self.current_rank = None
+        self.current_twins = []
         self.refresh()
 
     def load_order(self, stage: str | None = None) -> list[int]:
@@ -208,6 +211,7 @@ class ScreeningService:
                     return self._load_current(session, rid)
                 q.pos += 1
         self.current = self.current_rank = None
+        self.current_twins = []
         return None
 
     def show(self, record_id: int) -> Record:
@@ -388,6 +392,7 @@ class ScreeningService:
     def _load_current(self, session: Session, record_id: int) -> Record | None:
         self.current = session.get(Record, record_id)
         self.current_rank = session.get(RecordRank, record_id) if self.current is not None else None
+        self.current_twins = same_title_records(session, self.current) if self.current is not None else []
         return self.current
 
     def _my_label(self, session: Session, record_id: int) -> Label | None:

@@ -129,6 +129,27 @@ _WORD = re.compile(r"\w{3,}")
 _DIGITS = re.compile(r"\d+")
 
 
+
+TWIN_MIN_KEY = 30
+"""The shortest title key (``identity.title_key``) that ``same_title_records`` compares: shorter titles
+("Editorial", "Poster presentations") are shared by unrelated works."""
+
+
+def same_title_records(session: Session, record: Record) -> list[Record]:
+    """Other records of the record's review with the same title (a key of ``TWIN_MIN_KEY``+ characters) and
+    publication years within one, oldest first.
+
+    The identity rules keep them apart because an identifier contradicts the title (two OpenAlex ids, two
+    DOIs): a preprint and its journal version are two works in OpenAlex. They may still be two reports of one
+    study, which only a reviewer can tell; the screener shows them so one study is not included twice.
+    """
+    key = record.title_key
+    if len(key) < TWIN_MIN_KEY:
+        return []
+    rows = session.exec(select(Record).where(Record.review_id == record.review_id, Record.title_key == key,
+                                             Record.id != record.id).order_by(Record.id)).all()
+    return [r for r in rows if r.year is None or record.year is None or abs(r.year - record.year) <= 1]
+
 @dataclass
 class Candidate:
     """A work as one source reported it, normalised enough to match and store."""

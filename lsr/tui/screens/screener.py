@@ -231,12 +231,13 @@ class ScreenerScreen(Screen[None]):
             empty = ("This review has no records yet: search OpenAlex with `lsr update "
                      f"{self.service.review_id}` or add an export file with `lsr import {self.service.review_id} "
                      "FILE`.\n\nq goes back")
-        self.record_view.show(rec, rank=self._current_rank(), empty=empty)
+        self.record_view.show(rec, rank=self._current_rank(), empty=empty, twins=self.service.current_twins)
         self._update_topbar()
 
     def _show_record(self, record_id: int) -> None:
         rec = self.service.show(record_id)
-        self.record_view.show(rec, my_label=self.service.my_label(record_id), rank=self._current_rank())
+        self.record_view.show(rec, my_label=self.service.my_label(record_id), rank=self._current_rank(),
+                              twins=self.service.current_twins)
         self._update_topbar()
 
     def _current_rank(self) -> int | None:

@@ -74,6 +74,14 @@ def ids_line(record: Record, rank: int | None = None) -> Text:
     return out
 
 
+def twins_line(twins: Sequence[Record]) -> str:
+    """``Same title as #118 (2015, W9000000002): …``: the records that may report the same study."""
+    named = "; ".join(f"#{r.id} ({', '.join(str(x) for x in (r.year, r.openalex_id or r.doi) if x)})"
+                      for r in twins[:3]) + (f" and {len(twins) - 3} more" if len(twins) > 3 else "")
+    return (f"Same title as {named}: possibly another version of this study (a preprint and its journal article "
+            "are one study; / finds a record by its number).")
+
+
 class RecordView(VerticalScroll, can_focus=True):
     """Shows one record; scroll the abstract with the arrow keys, PgUp/PgDn, or the mouse."""
 
@@ -84,6 +92,7 @@ class RecordView(VerticalScroll, can_focus=True):
     }
     RecordView > #title { text-style: bold; margin-bottom: 1; }
     RecordView > #mine { color: $warning; }
+    RecordView > #twins { color: $warning; }
     RecordView > #abstract { margin-top: 1; }
     RecordView > #empty { color: $text-muted; margin-top: 2; }
     """
@@ -98,15 +107,22 @@ class RecordView(VerticalScroll, can_focus=True):
         yield Static(id="meta")
         yield Static(id="ids")
         yield Static(id="mine")
+        yield Static(id="twins")
         yield Static(id="abstract")
         yield Static(id="empty")
 
     def show(self, record: Record | None, *, my_label: Label | None = None, empty: str = "",
-             rank: int | None = None) -> None:
-        """Display a record (None: the ``empty`` message) and its ``rank``, and scroll back to its top."""
+             rank: int | None = None, twins: Sequence[Record] = ()) -> None:
+        """Display a record (None: the ``empty`` message) and its ``rank``, and scroll back to its top.
+
+        ``twins``: other records with the same title (``dedupe.same_title_records``), named in a warning line.
+        """
         self.record_id = record.id if record is not None else None
-        title, meta, ids, mine, abstract, blank = (self.query_one(f"#{n}", Static) for n in
-                                                   ("title", "meta", "ids", "mine", "abstract", "empty"))
+        title, meta, ids, mine, twin, abstract, blank = (
+            self.query_one(f"#{n}", Static) for n in ("title", "meta", "ids", "mine", "twins", "abstract", "empty"))
+        twin.display = record is not None and bool(twins)
+        if twin.display:
+            twin.update(twins_line(twins))
         if record is None:
             for w in (title, meta, ids, mine, abstract):
                 w.update("")
