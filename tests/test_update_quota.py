@@ -147,8 +147,12 @@ def test_every_answer_carries_the_production_rate_limit_headers():
 
 
 @pytest.mark.usefixtures("sqlite_only")
-@pytest.mark.parametrize("key, words", [("wrong-key", "API key not found"), (None, "Provide a valid API key")])
-def test_a_refused_key_is_one_clear_line(tmp_path, monkeypatch, key, words):
+@pytest.mark.parametrize("key, line", [
+    ("wrong-key", "OpenAlex rejected the API key (HTTP 401: API key not found); check LSR_OPENALEX_API_KEY"),
+    (None, "OpenAlex requires an API key and none is set (HTTP 401: Provide a valid API key); put one in "
+           "LSR_OPENALEX_API_KEY"),  # audit F8: no key was sent, so none was "rejected"
+])
+def test_a_refused_key_is_one_clear_line(tmp_path, monkeypatch, key, line):
     with running_server(corpus(), as_of=EARLY, api_keys={"the-right-key"}) as srv:
         fast_client_env(monkeypatch, srv.url)
         if key:
@@ -159,8 +163,8 @@ def test_a_refused_key_is_one_clear_line(tmp_path, monkeypatch, key, words):
         out = run(["update"], ws_path)
         assert len(srv.requests) == 1  # a bad key is not retried
     assert out.exit_code == 1
-    assert f"test-review: failed: OpenAlex rejected the API key (HTTP 401: {words}); check LSR_OPENALEX_API_KEY" \
-        in out.output
+    assert f"test-review: failed: {line}" in out.output
+    assert ("rejected the API key" in out.output) is (key is not None)
     assert ("warning: no OpenAlex API key" in out.output) is (key is None)
     if key:
         assert key not in out.output
