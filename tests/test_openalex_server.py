@@ -320,10 +320,41 @@ def test_admin_calls_retract_and_merge_a_work_as_openalex_would_show_it():
         assert unknown.status_code == 404 and "W123456789" in unknown.json()["message"]
         again = requests.post(srv.url + "/_admin/merge", json={"old": target, "new": "W1"}, timeout=5)
         assert again.status_code == 404  # the old id is gone already
-        taken = requests.post(srv.url + "/_admin/merge", json={"old": "W2", "new": "W3"}, timeout=5)
-        assert taken.status_code == 400 and "already a work" in taken.json()["message"]
+        into_gone = requests.post(srv.url + "/_admin/merge", json={"old": "W2", "new": target}, timeout=5)
+        assert into_gone.status_code == 400 and f"{target} was merged into W9999999999" in into_gone.json()["message"]
+        itself = requests.post(srv.url + "/_admin/merge", json={"old": "W2", "new": "W2"}, timeout=5)
+        assert itself.status_code == 400 and "not merged into itself" in itself.json()["message"]
         missing = requests.post(srv.url + "/_admin/merge", json={"old": "W2"}, timeout=5)
         assert missing.status_code == 400 and '"new"' in missing.json()["message"]
+
+
+def test_a_work_merged_into_another_existing_work_redirects_to_it_and_leaves_lists():
+    """Audit F7: OpenAlex's usual merge folds a duplicate work (a preprint's second record) into another work
+    that already exists; the bundled server refused it ("merge into a new id")."""
+    with running_server([dict(w) for w in WORKS]) as srv:
+        survivor_before = get(srv, "/works/W3").json()
+        matching = all_ids(srv, search="school")
+        assert "W2" in matching or "W3" in matching
+        r = requests.post(srv.url + "/_admin/merge", json={"old": "W2", "new": "W3"}, timeout=5)
+        assert r.status_code == 200 and r.json() == {"old": "W2", "new": "W3"}
+        moved = requests.get(f"{srv.url}/works/W2", allow_redirects=False, timeout=5)
+        assert moved.status_code == 301 and moved.headers["Location"].endswith("/works/W3")
+        assert "Merged into W3" in moved.json()["message"]
+        by_doi = requests.get(f"{srv.url}/works/doi:10.1000/test.2", allow_redirects=False, timeout=5)
+        assert by_doi.status_code == 301 and by_doi.headers["Location"].endswith("/works/W3")
+        assert get(srv, "/works/W2").json()["id"] == "https://openalex.org/W3"  # followed: the survivor's body
+        assert get(srv, "/works/W3").json() == survivor_before  # the survivor keeps its own metadata
+        ids = all_ids(srv)
+        assert "W2" not in ids and ids.count("W3") == 1 and len(ids) == len(WORKS) - 1
+        assert "W2" not in all_ids(srv, search="school") and get(srv, filter="doi:10.1000/test.2").json()["meta"][
+            "count"] == 0
+
+        # a chain: W3 merged on into W4 -- W2 now answers W4 at once, as OpenAlex redirects (one hop)
+        assert requests.post(srv.url + "/_admin/merge", json={"old": "W3", "new": "W4"}, timeout=5).ok
+        for old in ("W2", "W3"):
+            hop = requests.get(f"{srv.url}/works/{old}", allow_redirects=False, timeout=5)
+            assert hop.status_code == 301 and hop.headers["Location"].endswith("/works/W4")
+        assert len(all_ids(srv)) == len(WORKS) - 2
 
 
 def test_as_of_falls_back_to_publication_year():

@@ -147,8 +147,12 @@ def test_every_answer_carries_the_production_rate_limit_headers():
 
 
 @pytest.mark.usefixtures("sqlite_only")
-@pytest.mark.parametrize("key, words", [("wrong-key", "API key not found"), (None, "Provide a valid API key")])
-def test_a_refused_key_is_one_clear_line(tmp_path, monkeypatch, key, words):
+@pytest.mark.parametrize("key, line", [
+    ("wrong-key", "OpenAlex rejected the API key (HTTP 401: API key not found); check LSR_OPENALEX_API_KEY"),
+    (None, "OpenAlex requires an API key and none is set (HTTP 401: Provide a valid API key); put one in "
+           "LSR_OPENALEX_API_KEY"),  # audit F8: no key was sent, so none was "rejected"
+])
+def test_a_refused_key_is_one_clear_line(tmp_path, monkeypatch, key, line):
     with running_server(corpus(), as_of=EARLY, api_keys={"the-right-key"}) as srv:
         fast_client_env(monkeypatch, srv.url)
         if key:
@@ -159,8 +163,8 @@ def test_a_refused_key_is_one_clear_line(tmp_path, monkeypatch, key, words):
         out = run(["update"], ws_path)
         assert len(srv.requests) == 1  # a bad key is not retried
     assert out.exit_code == 1
-    assert f"test-review: failed: OpenAlex rejected the API key (HTTP 401: {words}); check LSR_OPENALEX_API_KEY" \
-        in out.output
+    assert f"test-review: failed: {line}" in out.output
+    assert ("rejected the API key" in out.output) is (key is not None)
     assert ("warning: no OpenAlex API key" in out.output) is (key is None)
     if key:
         assert key not in out.output
@@ -391,3 +395,65 @@ def requests_post(url: str, body: dict):
     import requests
 
     return requests.post(url, json=body, timeout=10)
+
+
+def _decide(ws_path: Path, *args: str) -> None:
+    out = run(["decide", "test-review", *args], ws_path)
+    assert out.exit_code == 0, out.output
+
+
+@pytest.mark.parametrize("agree", [False, True])
+def test_two_screened_records_whose_works_openalex_merges_become_one_with_every_decision(tmp_path, monkeypatch,
+                                                                                          agree):
+    """Audit F7: OpenAlex merges a duplicate work into another existing work. lsr held both as records, both
+    screened; it left them apart (a warning in the log only), so the review kept a record whose id answers
+    301. Now the merged-away record is folded into the survivor's, with its decisions and provenance; labels
+    that differed keep the more inclusive one, visibly (a `merge` decision with a note, a warning line)."""
+    with running_server(fresh_corpus(), as_of=EARLY) as srv:
+        fast_client_env(monkeypatch, srv.url)
+        ws_path = new_workspace(tmp_path)
+        assert update_review(open_ws(ws_path), "test-review").status == "ok"
+        old, survivor = sorted(record_ids(open_ws(ws_path)))[:2]
+        _decide(ws_path, old, "include")  # the merged-away record: included, also at full text
+        _decide(ws_path, old, "include", "--stage", "full-text")
+        if agree:
+            _decide(ws_path, survivor, "include")
+        else:
+            _decide(ws_path, survivor, "exclude", "--reason", "1")  # decided last: it would win a plain move
+        before = status_json(ws_path, "test-review")["reviews"][0]
+        assert (before["records"], before["screened"], before["duplicates"]) == (43, 2, 0)
+
+        assert requests_post(srv.url + "/_admin/merge", {"old": old, "new": survivor}).ok
+        assert old not in server_ids(srv.url) and survivor in server_ids(srv.url)
+        out = run(["update", "test-review"], ws_path)
+    assert out.exit_code == 0, out.output
+    assert "42 works returned, 0 new, 42 already known" in out.output
+    assert "1 record(s) folded into the record of the work OpenAlex merged them into" in out.output
+    warning = f"test-review: warning: different labels on merged records at title-abstract: OpenAlex merged {old}"
+    assert (warning in out.output) is not agree
+
+    items = json.loads(run(["export", "test-review"], ws_path).stdout)
+    assert len(items) == 42 and old not in {i["openalex_id"] for i in items}
+    (merged,) = [i for i in items if i["openalex_id"] == survivor]
+    assert merged["label"] == "include"  # the full-text include of the merged-away record stands
+    stages = [(d["stage"], d["label"], d["kind"]) for d in merged["decisions"]]
+    expected = [("title-abstract", "include", "screen"), ("full-text", "include", "screen"),
+                ("title-abstract", "include" if agree else "exclude", "screen")]
+    if not agree:  # the disagreement stays in the log, with the label kept and why
+        expected.append(("title-abstract", "include", "merge"))
+        assert "was include" in merged["decisions"][-1]["note"] and "was exclude" in merged["decisions"][-1]["note"]
+    assert stages == expected
+    assert [s["duplicate"] for s in merged["sources"]] == [True, False, True]  # old's hit now a duplicate
+    assert len(merged["sources"]) == 3
+
+    after = status_json(ws_path, "test-review")["reviews"][0]
+    assert (after["records"], after["screened"], after["included"], after["excluded"]) == (42, 1, 1, 0)
+    assert after["fulltext"]["included"] == 1 and after["unscreened"] == 41
+    assert after["duplicates"] == 42 + 1  # run 2's known hits, and the hit that created the merged-away record
+    first, second = runs(open_ws(ws_path))
+    assert (first.new_records, first.duplicates, second.new_records, second.duplicates) == (42, 1, 0, 42)
+    assert sum(r.new_records for r in (first, second)) == after["records"]
+    assert sum(r.duplicates for r in (first, second)) == after["duplicates"]
+    by_old_id = run(["decide", "test-review", old, "include", "--stage", "full-text"], ws_path)
+    assert by_old_id.exit_code == 0 and f"record {merged['id']} include" in by_old_id.output
+    assert run(["report", "test-review", "--format", "md"], ws_path).exit_code == 0

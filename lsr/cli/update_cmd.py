@@ -45,12 +45,17 @@ def _describe(result) -> str:
         chunks = f", query sent in {result.chunks} chunks" if result.chunks > 1 else ""
         rerank = f"; re-ranking {result.rerank}" if result.rerank and result.rerank != "done" else ""
         apart = "".join(f"\n{result.review_id}: warning: {c.describe()}" for c in result.kept_apart)
+        merged = (f"; {result.merged} record(s) folded into the record of the work OpenAlex merged them into"
+                  if result.merged else "")
+        apart += "".join(f"\n{result.review_id}: warning: different labels on merged records at {line}"
+                         for line in result.merge_conflicts)
         # every update runs the whole search again, so no work at all means the search itself finds nothing
         empty = (f"\n{result.review_id}: warning: the search found no work at all: check [search] query and "
                  "filters in the protocol (a misspelt filter value matches nothing)"
                  if not result.results_returned else "")
         return (f"{result.review_id}: ok, {result.results_returned} works returned, {result.new_records} new, "
                 f"{result.duplicates} already known (search run id {result.run_id}, {result.seconds:.1f} s){chunks}{extra}"
+                f"{merged}"
                 f"{rerank}{apart}{empty}")
     if result.status == "not-due":
         when = result.next_update.strftime("%Y-%m-%d %H:%M UTC") if result.next_update else "now"

@@ -32,7 +32,10 @@ workspace's reviews (``update_reviews``, used by ``lsr update`` and cron):
   now (``is_retracted`` included). After a complete run, records whose OpenAlex id no longer came back
   are looked up (single-work requests are free): an id OpenAlex merged into another (301) is followed, and
   a record the run created for the surviving id is folded into the record lsr already had, so a merged work
-  is never screened twice. A record the run found only under another OpenAlex id, by its DOI, takes that id
+  is never screened twice; when lsr held both works as records, the merged-away one is folded into the
+  survivor's record with all its decisions (a disagreement keeps the more inclusive label, with a ``merge``
+  decision and a warning: :func:`~lsr.search.openalex.merges.fold_merged_records`). A record the run
+  found only under another OpenAlex id, by its DOI, takes that id
   (:func:`~lsr.search.openalex.merges.adopt_new_ids`), so later refreshes (retractions) reach it.
 * The next page is downloaded (in a daemon thread) while the current one is stored.
 * A per-review lock (:mod:`lsr.locks`) keeps two updates of the same review apart.
@@ -108,6 +111,8 @@ class UpdateResult:
         requests: HTTP requests this update sent to OpenAlex.
         resets_at: when the daily budget resets (``paused`` and ``waiting`` results).
         merged: records folded into an existing record because OpenAlex merged their work into it.
+        merge_conflicts: one line per stage where two folded records had different labels (the more
+            inclusive one is kept; a reviewer should look again).
     """
 
     review_id: str
@@ -125,6 +130,7 @@ class UpdateResult:
     requests: int = 0
     resets_at: Any = None
     merged: int = 0
+    merge_conflicts: list = field(default_factory=list)
     kept_apart: list = field(default_factory=list)
     unreachable: bool = False  # OpenAlex could not be reached at all (no further review is started)
 
@@ -137,7 +143,7 @@ class UpdateResult:
         """A JSON-ready summary."""
         out = {k: getattr(self, k) for k in ("review_id", "status", "run_id", "results_returned", "new_records",
                                             "duplicates", "error", "resumed", "chunks", "rerank", "requests",
-                                            "merged")}
+                                            "merged", "merge_conflicts")}
         out["kept_apart"] = [{"doi": c.doi, "title": c.title, "other_record": c.other_record_id}
                              for c in self.kept_apart]
         out["seconds"] = round(self.seconds, 3)
@@ -317,7 +323,7 @@ def _update_locked(ws: Workspace, proto: Protocol, client: OpenAlexClient, emit:
     emit(UpdateEvent("start", rid, chunks=len(plan.chunks), resumed=resumed))
     fetched, total = 0, 0
     meter = _Meter(client)
-    merged = 0
+    merged, merge_conflicts = 0, []
     page_size, client.per_page = client.per_page, state.per_page  # a resumed run keeps its own page size
     try:
         for index, first, page in _pages(client, plan, state):
@@ -329,7 +335,8 @@ def _update_locked(ws: Workspace, proto: Protocol, client: OpenAlexClient, emit:
             emit(UpdateEvent("page", rid, fetched=fetched, total=total or None, chunk=index,
                              chunks=len(plan.chunks), resumed=resumed))
         adopt_new_ids(ws, rid, run_id, client)  # found by DOI under a new id: the record takes it
-        merged = fold_merged_records(ws, rid, run_id, client)
+        folds = fold_merged_records(ws, rid, run_id, client)
+        merged, merge_conflicts = folds.folded, folds.conflicts
         state.done, state.cursor = True, None
         result = _end_run(ws, rid, run_id, OK, None, state, meter=meter)
     except OpenAlexBudgetExhausted as exc:
@@ -358,6 +365,7 @@ def _update_locked(ws: Workspace, proto: Protocol, client: OpenAlexClient, emit:
     finally:
         client.per_page = page_size
     result.resumed, result.chunks, result.requests, result.merged = resumed, len(plan.chunks), meter.requests, merged
+    result.merge_conflicts = merge_conflicts
     if result.status == OK:
         record_known_studies(ws, rid, run_id)  # search validation (PRISMA-S); never fails the update
     if result.status == OK and result.new_records:

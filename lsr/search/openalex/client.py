@@ -387,7 +387,7 @@ class Transport:
 
         Raises:
             OpenAlexQueryError: 400 -- the server's message says what is wrong with the request.
-            OpenAlexAuthError: 401 -- the API key was refused.
+            OpenAlexAuthError: 401 -- the API key was refused, or none was set.
             OpenAlexBudgetExhausted: 429 for the daily budget -- not retried.
             OpenAlexError: another non-retryable answer (403 access, 404, ...).
             OpenAlexUnavailable: the attempts are spent; says how many and what went wrong last.
@@ -444,13 +444,7 @@ class Transport:
                         status=400,
                     )
                 elif status == 401:
-                    raise OpenAlexAuthError(
-                        self.redact(
-                            f"OpenAlex rejected the API key (HTTP 401: {_server_message(resp)}); "
-                            "check LSR_OPENALEX_API_KEY (a free key: https://openalex.org/settings/api)"
-                        ),
-                        status=401,
-                    )
+                    raise OpenAlexAuthError(self.redact(self._auth_message(resp)), status=401)
                 elif status == 403:
                     raise OpenAlexError(
                         self.redact(
@@ -472,6 +466,15 @@ class Transport:
             unreachable=not connected,
         )
 
+
+    def _auth_message(self, resp: requests.Response) -> str:
+        """The one line for a 401: no key was sent, or the key sent was refused."""
+        if not self._api_key:
+            return (f"OpenAlex requires an API key and none is set (HTTP 401: {_server_message(resp)}); "
+                    "put one in LSR_OPENALEX_API_KEY (for cron/systemd: in ~/.config/lsr/lsr.env; "
+                    "a free key: https://openalex.org/settings/api)")
+        return (f"OpenAlex rejected the API key (HTTP 401: {_server_message(resp)}); "
+                "check LSR_OPENALEX_API_KEY (a free key: https://openalex.org/settings/api)")
 
     def resolve_work(self, work_id: str) -> str | None:
         """The id a work answers under now: itself, the work it was merged into (301), or None (404).

@@ -7,8 +7,19 @@ the surviving id as an unknown work and -- without a DOI to match on -- add it a
 again. :func:`fold_merged_records` runs after a complete update: every record whose OpenAlex id did not
 come back is looked up (single-work requests cost no credits); for a merged id, the record the run created
 for the surviving work is folded into the record lsr already had (its provenance rows move over as
-duplicates with ``match_rule = "merged_id"``), and the old record takes the surviving id. A surviving
-record that existed before the run or already has decisions is left alone and logged.
+duplicates with ``match_rule = "merged_id"``), and the old record takes the surviving id.
+
+When lsr already held both works as records with their own history (OpenAlex's usual merge: a duplicate
+work, e.g. a preprint's second record, merged into another existing work), the record of the merged-away
+id is folded into the record of the surviving id, and nothing is dropped: its provenance rows, decisions
+and extraction rows move over (the provenance rows that created it become duplicates with ``match_rule =
+"merged_id"``, and the run that created it counts one new record less and one duplicate more, so
+identified - duplicates = records still holds in every round); its ranking row goes. Where the two records
+had different settled labels at a stage, the merged record keeps the more inclusive one (include > maybe >
+exclude): a decision of kind ``merge`` is appended in the name of the reviewer whose label that was, with a
+note naming both records and both labels, and the update reports the conflict, so a reviewer can look again.
+Under dual screening that reviewer's label then stands beside the other reviewers' latest ones, so a
+disagreement shows as an ordinary conflict (``lsr conflicts``).
 
 A merged work whose surviving id still carries the DOI is matched by that DOI during the run, so it is no
 new record -- but the record would keep the id that now answers 301, and the retraction check
@@ -24,18 +35,20 @@ it; no column was added.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
 from sqlalchemy import delete
 from sqlmodel import select
 
-from lsr.models import Decision, Record, RecordRank, RecordSource, SearchRun
+from lsr.models import STAGES, Decision, Extraction, Record, RecordRank, RecordSource, SearchRun
+from lsr.screening.decisions import settled_labels
 from lsr.search.dedupe import candidate_from_openalex
 from lsr.search.identity import normalize_openalex_id
 from lsr.search.openalex.client import OpenAlexClient, OpenAlexError
 from lsr.search.openalex.refresh import refresh_records
 from lsr.workspace import Workspace
 
-__all__ = ["MAX_LOOKUPS", "adopt_new_ids", "fold_merged_records"]
+__all__ = ["MAX_LOOKUPS", "MERGE_KIND", "Folds", "adopt_new_ids", "fold_merged_records"]
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +56,23 @@ MAX_LOOKUPS = 200
 """Most single-work lookups one update makes (they are free, but each is a round trip)."""
 
 
-def fold_merged_records(ws: Workspace, review_id: str, run_id: int, client: OpenAlexClient) -> int:
-    """Follow merged OpenAlex ids of records the run did not see again; return how many records were folded.
+MERGE_KIND = "merge"
+"""``Decision.kind`` of the label a record keeps when OpenAlex merged two screened records that disagreed."""
+
+INCLUSIVE = {"include": 2, "maybe": 1, "exclude": 0}
+
+
+@dataclass
+class Folds:
+    """What :func:`fold_merged_records` did: records folded, and one line per stage where they disagreed."""
+
+    folded: int = 0
+    conflicts: list[str] = field(default_factory=list)
+
+
+def fold_merged_records(ws: Workspace, review_id: str, run_id: int, client: OpenAlexClient) -> Folds:
+    """Follow merged OpenAlex ids of records the run did not see again; fold each into the record of the
+    surviving work (see the module docstring).
 
     Best effort: a failing lookup (network, budget) ends the check without failing the update.
     """
@@ -53,7 +81,13 @@ def fold_merged_records(ws: Workspace, review_id: str, run_id: int, client: Open
         known = s.exec(select(Record.id, Record.openalex_id).where(
             Record.review_id == review_id, Record.openalex_id.is_not(None))).all()
     missing = [(rid, wid) for rid, wid in known if rid not in seen]
-    folded = 0
+    out = Folds()
+    required = 1
+    if missing:
+        try:
+            required = ws.protocol(review_id).screening.reviewers_per_record
+        except Exception:  # noqa: BLE001 (the protocol was read to start this update; 1 is the default)
+            required = 1
     for rec_id, old_id in missing[:MAX_LOOKUPS]:
         try:
             target = client.transport.resolve_work(old_id)
@@ -61,20 +95,22 @@ def fold_merged_records(ws: Workspace, review_id: str, run_id: int, client: Open
             log.info("merge check of %s stopped: %s", review_id, exc.message)
             break
         if target and target != old_id:
-            folded += _fold(ws, review_id, run_id, rec_id, old_id, target)
-    return folded
+            out.folded += _fold(ws, review_id, run_id, rec_id, old_id, target, required, out.conflicts)
+    return out
 
 
-def _fold(ws: Workspace, review_id: str, run_id: int, rec_id: int, old_id: str, target: str) -> int:
+def _fold(ws: Workspace, review_id: str, run_id: int, rec_id: int, old_id: str, target: str, required: int,
+          conflicts: list[str]) -> int:
     with ws.db.write() as s:
         old = s.get(Record, rec_id)
         twin = s.exec(select(Record).where(Record.review_id == review_id, Record.openalex_id == target)).first()
         if twin is not None:
             decided = s.exec(select(Decision.id).where(Decision.record_id == twin.id).limit(1)).first()
             if twin.first_seen_run_id != run_id or decided is not None:
-                log.warning("%s: OpenAlex merged %s into %s, but both are records with their own history; "
-                            "left as they are", review_id, old_id, target)
-                return 0
+                conflicts += _fold_held(s, review_id, old, twin, old_id, required)
+                log.info("%s: OpenAlex merged %s into %s; record %s folded into record %s", review_id, old_id,
+                         target, rec_id, twin.id)
+                return 1
             run = s.get(SearchRun, run_id)
             for src in s.exec(select(RecordSource).where(RecordSource.record_id == twin.id)).all():
                 src.record_id, src.is_duplicate, src.match_rule = old.id, True, "merged_id"
@@ -91,6 +127,45 @@ def _fold(ws: Workspace, review_id: str, run_id: int, rec_id: int, old_id: str, 
         log.info("%s: OpenAlex merged %s into %s; record %s now carries %s", review_id, old_id, target,
                  rec_id, target)
         return int(twin is not None)
+
+
+def _fold_held(s, review_id: str, gone: Record, survivor: Record, old_id: str, required: int) -> list[str]:
+    """Fold record ``gone`` (its work was merged away) into ``survivor`` (the surviving work's record), both with
+    their own history; return one line per stage where their settled labels differed."""
+    before = {stage: settled_labels(s, review_id, stage, required) for stage in STAGES}
+    for src in s.exec(select(RecordSource).where(RecordSource.record_id == gone.id)).all():
+        if not src.is_duplicate:  # the hit that created the record: one work, so one record, in that run too
+            run = s.get(SearchRun, src.search_run_id)
+            if run is not None:
+                run.new_records = max((run.new_records or 0) - 1, 0)
+                run.duplicates = (run.duplicates or 0) + 1
+                s.add(run)
+            src.is_duplicate, src.match_rule = True, "merged_id"
+        src.record_id = survivor.id
+        s.add(src)
+    for model in (Decision, Extraction):
+        for row in s.exec(select(model).where(model.record_id == gone.id)).all():
+            row.record_id = survivor.id
+            s.add(row)
+    s.exec(delete(RecordRank).where(RecordRank.record_id == gone.id))
+    s.flush()
+    s.delete(gone)
+    s.flush()
+    lines = []
+    for stage in STAGES:
+        a, b = before[stage].get(gone.id), before[stage].get(survivor.id)
+        if a is None or b is None or a.label == b.label:
+            continue
+        keep = a if INCLUSIVE.get(a.label, 0) > INCLUSIVE.get(b.label, 0) else b
+        source = s.get(Decision, keep.decision_id) if keep.decision_id is not None else None
+        note = (f"OpenAlex merged {old_id} into {survivor.openalex_id}: record {gone.id} ({old_id}) was {a.label}, "
+                f"record {survivor.id} ({survivor.openalex_id}) was {b.label}; the more inclusive label is kept "
+                "-- check it")
+        s.add(Decision(review_id=review_id, record_id=survivor.id, reviewer=source.reviewer if source else "lsr",
+                       stage=stage, label=keep.label, reason=keep.reason, note=note, kind=MERGE_KIND))
+        s.flush()
+        lines.append(f"{stage}: {note}")
+    return lines
 
 
 def adopt_new_ids(ws: Workspace, review_id: str, run_id: int, client: OpenAlexClient) -> int:

@@ -18,14 +18,17 @@ example from SYNERGY folders) with the parts of the ``/works`` API that lsr send
   answers 401; with ``daily_credits`` a daily budget (search 10 credits, list 1, single work 0) with the
   production ``X-RateLimit-*`` headers, and 429 "Insufficient budget ... Resets at midnight UTC" with
   ``Retry-After`` = seconds to midnight (injectable ``clock``); a ``504`` fault kind (query timeout).
-* living data: :meth:`OpenAlexServer.retract` flips ``is_retracted``; :meth:`OpenAlexServer.merge` moves
-  a work to a new id (the old id answers 301 to the new one and drops out of lists); works with
-  ``is_xpac: true`` are left out of lists unless ``include_xpac=true``.
+* living data: :meth:`OpenAlexServer.retract` flips ``is_retracted``; :meth:`OpenAlexServer.merge` merges
+  a work into another existing work (OpenAlex's usual case: a duplicate record, e.g. a preprint's second
+  record, merged into the work that survives) or moves it to a new id; either way the old id answers 301
+  to the surviving one (also when asked by the old work's DOI) and drops out of lists, and ids merged into
+  the old one earlier redirect straight to the survivor; works with ``is_xpac: true`` are left out of lists
+  unless ``include_xpac=true``.
 * admin endpoints (not counted, not logged): ``GET /_admin/state``, ``GET /_admin/requests``,
   ``POST /_admin/as-of`` (``{"as_of": "YYYY-MM-DD" | null}``), ``POST /_admin/faults``
   (``{"every": N, "kinds": [...]}``), ``POST /_admin/clear-requests``, ``POST /_admin/retract``
-  (``{"id": "W…", "retracted": true}``) and ``POST /_admin/merge`` (``{"old": "W…", "new": "W…"}``), the
-  last two so a team can rehearse a retraction or a merge with ``curl``.
+  (``{"id": "W…", "retracted": true}``) and ``POST /_admin/merge`` (``{"old": "W…", "new": "W…"}``: into
+  an existing work or a new id), the last two so a team can rehearse a retraction or a merge with ``curl``.
 
 Python use: ``with running_server(works, as_of="2015-01-01") as srv: ... srv.url ...``.
 """
@@ -973,16 +976,33 @@ class OpenAlexServer:
             self._cache.clear()  # an is_retracted filter must see the change
 
     def merge(self, old_id: str, new_id: str) -> dict:
-        """Merge a work into a new id: the old id answers 301 and leaves lists; the new id serves the work.
+        """Merge a work into another: the old id answers 301 to the new one and leaves lists.
 
-        The surviving work keeps the old one's metadata (and DOI, if any). Returns the new work.
+        Into an existing work (OpenAlex's usual merge of a duplicate): the surviving work keeps its own
+        metadata. Into an id the corpus does not serve yet: the new id serves the old work's metadata (and
+        DOI, if any). Ids merged into the old work earlier now redirect to the survivor too (one hop, as
+        OpenAlex answers). Returns the surviving work.
+
+        Raises:
+            ValueError: the old id is no work served now, the new id was itself merged away, or both are one.
         """
         old, new = short_id(old_id) or "", short_id(new_id) or ""
-        work = {**self.corpus.by_id[old], "id": f"https://openalex.org/{new}"}
-        work["ids"] = {**(work.get("ids") or {}), "openalex": f"https://openalex.org/{new}"}
+        if old not in self.corpus.by_id or old in self.merged:
+            raise ValueError(f"no work {old} to merge")
+        if new == old or new in self.merged:
+            raise ValueError(f"{new} cannot take {old}: " + (
+                "a work is not merged into itself" if new == old else f"{new} was merged into {self.merged[new]}"))
         with self._lock:
-            self.corpus.add(work)
+            if new in self.corpus.by_id:
+                work = self.corpus.by_id[new]
+            else:
+                work = {**self.corpus.by_id[old], "id": f"https://openalex.org/{new}"}
+                work["ids"] = {**(work.get("ids") or {}), "openalex": f"https://openalex.org/{new}"}
+                self.corpus.add(work)
             self.merged[old] = new
+            for earlier, target in list(self.merged.items()):
+                if target == old:
+                    self.merged[earlier] = new
             self._cache.clear()
         return work
 
@@ -1160,6 +1180,8 @@ class OpenAlexServer:
             return _json_response(301, {"error": "Moved Permanently", "message": f"Merged into {moved}."},
                                   {"Location": location})
         wid = self.corpus.lookup(key)
+        if wid in self.merged:  # asked by the DOI of a work merged away
+            return self._single(wid)
         if wid is None or not self.corpus.visible(wid, self.as_of):
             raise BadRequest(f"Work {key} does not exist.", status=404, error="Not found")
         return _json_response(200, self.corpus.by_id[wid], results=1)
@@ -1292,8 +1314,9 @@ class OpenAlexServer:
     def _admin_merge(self, body: dict) -> _Response:
         old = self._admin_work_id(body, "old")
         new = self._admin_work_id(body, "new", known=False)
-        if new in self.corpus.by_id:
-            raise BadRequest(f"{new} is already a work: merge into a new id")
+        if new == old or new in self.merged:
+            raise BadRequest(f"{new} cannot take {old}: " + (
+                "a work is not merged into itself" if new == old else f"{new} was merged into {self.merged[new]}"))
         self.merge(old, new)
         return _json_response(200, {"old": old, "new": new})
 
