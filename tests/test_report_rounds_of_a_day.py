@@ -13,6 +13,7 @@ import pytest
 from lsr.report import write_reports
 from lsr.settings import resolve
 from lsr.workspace import open_workspace
+from tests.helpers import status_json
 from tests.test_report_prisma import NOW, REPORT_1, RID, build_review
 from tests.test_report_summary import md_table
 
@@ -51,3 +52,35 @@ def test_reports_of_one_day_by_language_make_one_round_and_the_first_is_the_firs
     rows = md_table(_summary(root, "en"), "Round")
     assert rows[0][1] == "start – 15 March 2026" and rows[1][1] == "15 March 2026 – 10 April 2026", rows
     assert "UTC" not in rows[0][1] + rows[1][1]
+
+
+def test_a_record_screened_in_an_earlier_round_counts_at_full_text_only(tmp_path):
+    """W2 was included on title and abstract in round 1 (before the report of 15 March) and at full text in
+    round 2. The report of round 2 counts it as assessed and newly included, not as screened or sought
+    again; "what changed" says the diagram's number of title/abstract decisions."""
+    root, _ = build_review(tmp_path)
+    ws = open_workspace(resolve(root))
+    write_reports(ws, [RID], formats=["md"], now=REPORT_1)
+    write_reports(ws, [RID], formats=["md"], now=NOW)
+    en = _summary(root, "en")
+    box = {row[0]: int(row[1]) for row in md_table(en, "Box")}
+    assert box["Records screened"] == 6  # W11-W15 and P1: this round's own records
+    assert "Earlier searches, decided in this round" not in box
+    assert box["Reports sought for retrieval"] == 4  # W11-W13 and P1
+    assert box["Sought in an earlier round, decided at full text in this round"] == 1  # W2
+    assert box["Awaiting full-text assessment"] == 1  # P1
+    assert box["Reports assessed for eligibility"] == 4  # W11-W13 and W2
+    assert box["New studies included in review"] == 2  # W11 and W2
+    assert "In the same period 6 records were decided on title and abstract and 2 studies were newly " \
+           "included (1 of them from earlier searches)." in en
+    assert "In dezelfde periode is er op titel en samenvatting over 6 publicaties besloten en" in _summary(root, "nl")
+
+    # round 1 as it stood at the report of 15 March (module docstring of test_report_prisma): 9 screened
+    # (W1-W8, S1), 4 sought (W1-W4), 2 assessed (W1, W3; W4 not retrieved, W2 pending), 1 included (W1).
+    # With this round's boxes that is every record once: the database's totals.
+    st = status_json(root, RID)["reviews"][0]
+    ft = st["fulltext"]
+    assert 9 + box["Records screened"] == st["screened"] == 15
+    assert 4 + box["Reports sought for retrieval"] == st["included"] == 8
+    assert 2 + box["Reports assessed for eligibility"] == ft["included"] + ft["excluded"] - 1 == 6  # - not retrieved
+    assert 1 + box["New studies included in review"] == ft["included"] == 3
