@@ -4,7 +4,7 @@ in the report's period. Driven through ``lsr update`` against the local OpenAlex
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -164,3 +164,58 @@ def test_protocols_check_refuses_an_empty_or_wrong_amendment(tmp_path, line):
     assert result.exit_code == 1
     key = line.split(" ", 1)[0]
     assert f"{path}: {key}: must be a non-empty string" in result.stderr + result.stdout
+
+
+def test_the_first_search_under_an_amendment_is_credited_to_it_though_it_started_before_it_was_recorded(
+        tmp_path, server, monkeypatch):
+    """``lsr update --due`` starts its run about 0.7 s before it records the amended protocol's version; the
+    run's own ``protocol_version`` label says which version it ran under (audit F2). The amendment's row gives
+    that run's date as first used, and the report of the period of that run (not the next one) says the
+    search query changed, with the new records of that run."""
+    from sqlmodel import select  # noqa: PLC0415
+
+    from lsr.models import ProtocolVersion, SearchRun  # noqa: PLC0415
+    from lsr.report import write_reports  # noqa: PLC0415
+    from lsr.settings import resolve  # noqa: PLC0415
+    from lsr.workspace import open_workspace  # noqa: PLC0415
+
+    fast_client_env(monkeypatch, server.url)
+    root = new_workspace(tmp_path)
+    _ok(["update", RID], root)
+    _edit(root, QUERY, "(fear OR anxiety OR phobia OR conditioning) AND context")  # broadened
+    _edit(root, 'version = "2026-11-23"', 'version = "2027-01-15"\namendment = "Pilot search missed key terms."')
+    second = _ok(["update", RID], root)
+    new = int(second.stdout.split(" new,")[0].rsplit(" ", 1)[1])
+    assert new > 1
+    _ok(["update", RID], root)  # a later search under the same version
+    day = datetime.combine(datetime.now(UTC).date(), time(9), tzinfo=UTC)
+    run_2 = day + timedelta(days=2, seconds=2.6)
+    ws = open_workspace(resolve(root))
+    with ws.db.write() as s:  # the moments of the audit's database: run, then its version 0.7 s later
+        runs = s.exec(select(SearchRun).where(SearchRun.review_id == RID).order_by(SearchRun.id)).all()
+        for run, start in zip(runs[1:], (run_2, day + timedelta(days=4)), strict=True):
+            run.started_at, run.finished_at = start, start + timedelta(seconds=5)
+            s.add(run)
+        amended = s.exec(select(ProtocolVersion).where(ProtocolVersion.version == "2027-01-15")).one()
+        amended.recorded_at = run_2 + timedelta(seconds=0.7)
+        s.add(amended)
+    assert [r.protocol_version for r in runs] == ["2026-11-23", "2027-01-15", "2027-01-15"]
+
+    said = {"nl": "In deze periode is de zoekvraag gewijzigd (protocolversie van 15 januari 2027).",
+            "en": "In this period the search query has changed (protocol version of 15 January 2027)."}
+    follow = {"nl": f"Daardoor kunnen de {new} nieuwe publicaties van de eerste zoekactie met die versie ook "
+                    "publicaties bevatten die al eerder verschenen, maar met de oude zoekvraag niet werden gevonden.",
+              "en": f"The {new} new records of the first search under that version may therefore include work "
+                    "published earlier that the old query did not find."}
+    for days in (1, 3, 5):  # the first report, the report of run 2's period, the report of run 3's period
+        write_reports(ws, [RID], formats=["md"], now=day + timedelta(days=days))
+        for lang, heading, changes in (("nl", SECTION_NL, "## Wat is er veranderd"),
+                                       ("en", SECTION_EN, "## What changed")):
+            md = _summary(root, lang)
+            rows = [line for line in _section(md, heading).splitlines() if line.startswith("| 15 ")]
+            assert len(rows) == 1 and f"| {fmt_date(run_2, lang)} |" in rows[0], rows  # first used: run 2
+            if days == 1:
+                continue
+            text = " ".join(_section(md, changes).split())
+            assert (said[lang] in text) == (days == 3), (days, text)
+            assert (follow[lang] in text) == (days == 3), (days, text)

@@ -1,6 +1,6 @@
 """Published reports and drafts: ``lsr report --draft`` writes the same files apart, marked as a draft, and
 records nothing, so the next report still compares with the last published one; a report whose only logged
-predecessor is from the same day says so instead of calling itself the first."""
+predecessor is from the same day is still the first report and names that predecessor."""
 
 from __future__ import annotations
 
@@ -72,7 +72,10 @@ def test_a_draft_is_written_apart_marked_and_not_recorded(tmp_path):
     assert "Concept" not in summary and "Sinds het vorige rapport" in summary
 
 
-def test_a_report_after_one_of_the_same_day_does_not_claim_to_be_the_first(tmp_path):
+def test_a_report_after_one_of_the_same_day_is_still_the_first_and_names_the_earlier_one(tmp_path):
+    """Reports of one day count as one, so a report with only reports of its own day before it is the first
+    report (the nl and en files of two ``lsr report --lang`` commands are one first report); it names the
+    earlier report of the day rather than calling it a previous report (audit F8)."""
     root = _workspace(tmp_path)
     ws = open_workspace(resolve(root))
     morning = datetime(2026, 4, 2, 9, 15, tzinfo=UTC)
@@ -82,20 +85,25 @@ def test_a_report_after_one_of_the_same_day_does_not_claim_to_be_the_first(tmp_p
     write_reports(ws, now=morning + timedelta(hours=5))
     nl = (root / "reviews" / RID / "summary.nl.md").read_text(encoding="utf-8")
     en = (root / "reviews" / RID / "summary.en.md").read_text(encoding="utf-8")
-    assert "eerste rapport" not in nl and "first report" not in en
-    same_day = ("Het vorige rapport is van dezelfde dag (2 april 2026, 09:15 UTC) en telt daarom niet als vorig "
-                "rapport; er is nog niets om mee te vergelijken.")
+    assert "vorige rapport is van dezelfde dag" not in nl and "previous report is from the same day" not in en
+    same_day = ("Dit is het eerste rapport van deze review: alle aantallen in dit rapport tellen vanaf het begin. "
+                "Het rapport van eerder op dezelfde dag (2 april 2026, 09:15 UTC) is geen vorig rapport: rapporten "
+                "van dezelfde dag gelden als één rapport.")
+    assert same_day in nl  # what changed: with the time and the rule
     key_nl = nl.split("## Kernboodschap\n\n", 1)[1].split("\n\n", 1)[0]
     # the key message: one sentence, with the date alone (it is pasted into the bureau's report; no UTC times)
-    assert key_nl.endswith(same_day.replace(", 09:15 UTC", ""))
-    assert f"{same_day} Rapporten van dezelfde dag gelden als één rapport" in nl  # what changed: with the rule
+    assert key_nl.endswith("Dit is het eerste rapport van deze review; het rapport van eerder op 2 april 2026 hoort "
+                           "daarbij.")
     assert "eerdere dag" not in nl
     key_en = en.split("## Key message\n\n", 1)[1].split("\n\n", 1)[0]
-    assert key_en.endswith("The previous report is from the same day (2 April 2026) and therefore does not count "
-                           "as a previous report; there is nothing to compare with yet.")
+    assert key_en.endswith("This is the first report of this review; the report written earlier on 2 April 2026 is "
+                           "part of it.")
+    assert ("This is the first report of this review: every count in it runs from the start. The report written "
+            "earlier the same day (2 April 2026, 09:15 UTC) is no previous report: reports written on the same day "
+            "count as one.") in en
     assert "UTC" not in key_nl and "UTC" not in key_en
     portfolio = (root / "reviews" / "portfolio.nl.md").read_text(encoding="utf-8")
-    assert "eerste rapport" not in portfolio
+    assert "vorige rapport is van dezelfde dag" not in portfolio
     assert same_day in portfolio
 
 

@@ -157,10 +157,11 @@ def test_current_round_boxes(tmp_path):
     c = flow_for(root, REPORT_1).current
     assert dict(c.databases) == {"OpenAlex": 8, "PubMed": 5}  # PubMed is a bibliographic database
     assert dict(c.other_sources) == {}
-    # W2 (found in round 1, included at full text after the report) is carried over into this round
-    assert (c.identified, c.duplicates, c.records, c.carried_over) == (13, 5, 8, 1)
-    assert (c.screened, c.ta_excluded, c.unscreened, c.ta_maybe) == (7, 2, 2, 0)
-    assert (c.ta_included, c.ft_not_retrieved, c.ft_pending, c.ft_assessed) == (5, 0, 1, 4)
+    # W2 (found and included at title/abstract in round 1, included at full text after the report) counts in
+    # this round at full text only: it was screened and sought for retrieval in round 1 (PRISMA 2020: once)
+    assert (c.identified, c.duplicates, c.records, c.carried_over) == (13, 5, 8, 0)
+    assert (c.screened, c.ta_excluded, c.unscreened, c.ta_maybe) == (6, 2, 2, 0)
+    assert (c.ta_included, c.ft_earlier, c.ft_not_retrieved, c.ft_pending, c.ft_assessed) == (4, 1, 0, 1, 4)
     assert dict(c.ft_excluded_by_reason) == {"wrong population": 2}
     assert c.ft_included == 2
 

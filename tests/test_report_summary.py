@@ -22,11 +22,11 @@ pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slo
 CURRENT = {
     "identified": 13,
     "duplicates": 5,
-    "screened": 7,
+    "screened": 6,
     "excluded": 2,
     "unscreened": 2,
     "maybe": 0,
-    "sought": 5,
+    "sought": 4,
     "not_retrieved": 0,
     "pending": 1,
     "assessed": 4,
@@ -46,9 +46,10 @@ NL = [
     "geïmporteerd. Samen leverden die 13 treffers op; na het verwijderen van 5 dubbelingen bleven er 8 "
     "nieuwe "
     "publicaties over.",
-    # the diagram's "Beoordeeld op titel en samenvatting (n = 7)": 6 from this round's searches, 1 carried over
-    "In dezelfde periode is er op titel en samenvatting over 7 publicaties besloten (waarvan 1 uit eerdere "
-    "zoekacties) en zijn er 2 studies nieuw opgenomen (1 daarvan kwam uit eerdere zoekacties).",
+    # the diagram's "Beoordeeld op titel en samenvatting (n = 6)": this round's searches; W2, screened in round 1,
+    # counts here at full text only (PRISMA 2020: each record is screened once)
+    "In dezelfde periode is er op titel en samenvatting over 6 publicaties besloten en zijn er 2 studies nieuw "
+    "opgenomen (1 daarvan kwam uit eerdere zoekacties).",
     "Van de 20 gevonden publicaties zijn er 15 (75%) beoordeeld op titel en samenvatting: 8 gingen door naar de "
     "volledige "
     "tekst, 6 zijn uitgesloten en over 1 wordt nog getwijfeld (nog geen besluit). Er wachten er nog 5.",
@@ -69,8 +70,8 @@ EN = [
     "Since the previous report of 15 March 2026, 1 OpenAlex search was run and 1 file was imported. Together "
     "they "
     "returned 13 hits; after removing 5 duplicates, 8 new records remained.",
-    "In the same period 7 records were decided on title and abstract (1 of them from earlier searches) and 2 "
-    "studies were newly included (1 of them from earlier searches).",
+    "In the same period 6 records were decided on title and abstract and 2 studies were newly included (1 of "
+    "them from earlier searches).",
     "Of the 20 records found, 15 (75%) have been screened on title and abstract: 8 went on to full-text "
     "assessment, 6 were excluded and 1 is undecided (maybe); 5 remain.",
     "Full-text decisions were made on 7 records: 3 included and 4 excluded (1 of them because the full text "
@@ -120,7 +121,7 @@ def test_round_report_in_both_languages(tmp_path):
         for sentence in sentences:
             assert sentence in md, (lang, sentence)
         prisma = {row[0]: int(row[1]) for row in md_table(md, "Onderdeel" if lang == "nl" else "Box")}
-        assert list(prisma.values()) == [13, 8, 5, 5, 1, 7, 2, 2, 0, 5, 0, 1, 4, 2, 1, 2, 3]
+        assert list(prisma.values()) == [13, 8, 5, 5, 6, 2, 2, 0, 4, 1, 0, 1, 4, 2, 1, 2, 3]
         total = md_table(md, "Ronde" if lang == "nl" else "Round")[-1]
         assert [int(x) for x in total[2:]] == [
             4,

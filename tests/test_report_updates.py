@@ -83,12 +83,15 @@ def test_updated_review_counts_previous_new_and_left(tmp_path):
         # previous version = what report 1 published (3); study 2 left; studies 4 and 7 are new
         assert (b["previous_included"], b["no_longer_included"], b["new_included"], b["total_included"]) == (
             3, 1, 2, 4)
-        # the current round adds up: 2 hits, no duplicates, 1 record carried over (study 4) = 3 screened
-        assert (b["identified"], b["duplicates"], b["screened"], b["unscreened"]) == (2, 0, 2, 1)
-        assert (b["sought"], b["assessed"], b["pending"]) == (2, 2, 0)
+        # the current round adds up: 2 hits, no duplicates, 1 screened (study 7), 1 not yet (study 8); study 4,
+        # screened and sought in round 1, counts here at full text only: 1 sought + 1 earlier = 2 assessed
+        assert (b["identified"], b["duplicates"], b["screened"], b["unscreened"]) == (2, 0, 1, 1)
+        assert (b["sought"], b["assessed"], b["pending"]) == (1, 2, 0)
     en = _box_text(rdir / "prisma.svg", "identified")
     assert en.index("Databases:") < en.index("NJi databank") < en.index("Other sources:") < en.index("Gemeente")
-    assert "Earlier searches, decided in this round (n = 1)" in en.replace("\u00a0", " ")
+    assert "Earlier searches, decided in this round" not in en
+    sought = _box_text(rdir / "prisma.svg", "sought").replace("\u00a0", " ")
+    assert "Sought in an earlier round, decided at full text in this round (n = 1)" in " ".join(sought.split())
     assert "excluded after full text: wrong design" in _box_text(rdir / "prisma.svg", "no_longer_included")
 
     nl = (rdir / "summary.nl.md").read_text(encoding="utf-8")

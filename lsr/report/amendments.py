@@ -1,10 +1,11 @@
 """Protocol amendments in a review's summary (PRISMA 2020 item 24c).
 
 This module owns what the reports say about the protocol's history: every version the database recorded
-(``protocol_version``: label, moment, content), the date each was first used by a search or import, and
-which parts changed from the version before. The parts are found by comparing the recorded protocol JSON of
-consecutive versions key by key (search query, search filters, inclusion and exclusion criteria, PICO,
-screening, schedule, other), not by a full diff. Why a version differs from the one before is the protocol's
+(``protocol_version``: label, moment, content), the date each was first used by a search or import (the
+run's ``SearchRun.protocol_version`` label says which version it ran under), and which parts changed from the
+version before. The parts are found by comparing the recorded protocol JSON of consecutive versions key by
+key (search query, search filters, inclusion and exclusion criteria, PICO, screening, schedule, other), not
+by a full diff. Why a version differs from the one before is the protocol's
 optional ``amendment`` / ``amendment_nl`` text, recorded with the version like every other key; a version
 that carries the same text as the one before gives no reason of its own ("niet vastgelegd"). When the search
 (query or filters) changed in the period a report covers, "what changed" says so in one sentence: new records
@@ -124,6 +125,14 @@ def amendments(d: ReviewData) -> list[Amendment]:
     no row of its own: its reason goes to that version's row, where it belongs."""
     versions = d.protocol_versions
     runs = sorted((r.run for r in d.runs), key=lambda run: _utc(run.started_at))
+    row_of: list[int] = []  # version index -> its row (a reason-only record joins the row before it)
+    for i, v in enumerate(versions):
+        row_of.append(row_of[-1] if i and row_of and _reason_only(versions[i - 1], v) else len(set(row_of)))
+    runs_of: dict[int, list] = {}
+    for run in runs:
+        index = _version_of(run, versions)
+        if index is not None:
+            runs_of.setdefault(row_of[index], []).append(run)
     rows: list[tuple[Amendment, dict]] = []  # each row with the content of the version before it
     for i, v in enumerate(versions):
         previous = versions[i - 1] if i else None
@@ -131,11 +140,7 @@ def amendments(d: ReviewData) -> list[Amendment]:
             row, before = rows[-1]
             rows[-1] = (replace(row, reason=row.reason | _own_reason(before, v.content)), before)
             continue
-        begin = v.recorded_at if i else None  # runs before the first recorded version ran under it
-        later = (w for j, w in enumerate(versions[i + 1:], i + 1) if not _reason_only(versions[j - 1], w))
-        end = next((w.recorded_at for w in later), None)  # the next row's version (a reason only is not one)
-        used = [r for r in runs if (begin is None or _utc(r.started_at) >= begin)
-                and (end is None or _utc(r.started_at) < end)]
+        used = runs_of.get(row_of[i], [])
         update = next((r for r in used if r.kind == "update"), None)
         before = previous.content if previous else {}
         rows.append((Amendment(
@@ -147,6 +152,31 @@ def amendments(d: ReviewData) -> list[Amendment]:
             _own_reason(before, v.content),
         ), before))
     return [row for row, _before in rows]
+
+
+def _version_of(run, versions: list[RecordedVersion]) -> int | None:
+    """The index of the recorded version a search run or import ran under (None: no version recorded).
+
+    The run's own ``protocol_version`` label says it: ``lsr update`` starts a run (its ``started_at``) before
+    the new version's row is recorded, so comparing the moments credits the first run under an amendment
+    to the version before (audit F2). When several recorded contents share the label (a version not bumped),
+    it is the last of them recorded by the time the run finished. Runs without a label (databases from before
+    it was stored) and labels no recorded version has fall back to the moments: the last version recorded
+    at or before the run started, or the first version for a run before any was recorded.
+    """
+    if not versions:
+        return None
+    label = getattr(run, "protocol_version", "") or ""
+    named = [i for i, v in enumerate(versions) if v.version == label] if label else []
+    if len(named) == 1:
+        return named[0]
+    if named:
+        done = _utc(run.finished_at or run.started_at)
+        by_then = [i for i in named if versions[i].recorded_at <= done]
+        return by_then[-1] if by_then else named[0]
+    started = _utc(run.started_at)
+    before = [i for i, v in enumerate(versions) if v.recorded_at <= started]
+    return before[-1] if before else 0
 
 
 def _reason_only(previous: RecordedVersion, version: RecordedVersion) -> bool:

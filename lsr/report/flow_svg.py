@@ -137,7 +137,8 @@ def _rows(
             ],
         ),
         (
-            _Box("sought", c.ta_included, [_n(t["sought"], c.ta_included, lang)], main_w),
+            _Box("sought", c.ta_included, [_n(t["sought"], c.ta_included, lang)]
+                 + ([_n(t["ft_earlier"], c.ft_earlier, lang)] if c.ft_earlier else []), main_w),
             [
                 _Box(
                     "not_retrieved",

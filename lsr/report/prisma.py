@@ -7,11 +7,16 @@ round that first found it) reconcile exactly with ``lsr status --json``: summed 
 ``records``, ``duplicates``, ``screened``, ``ta_included``/``ta_excluded``/``ta_maybe`` and the full-text
 counts equal the status fields of the same names, because both use ``settled_labels``.
 
-The diagram's current round (``Flow.current``) is the last of those rounds plus the records *carried over*
-from earlier rounds: records not in the previous version that were decided at or after the cutoff, or that
-are included now. So "new studies included" is every study included now that the previous version did not
-include, whatever round found it, and the current round's boxes still add up: identified - duplicates +
-carried over = screened + not yet screened, and so on. The *previous version* is the set of studies the
+The diagram's current round (``Flow.current``) is the last of those rounds plus records of earlier rounds
+that are not in the previous version, counted once per stage (PRISMA 2020: a record is screened once, in
+one round). Records whose settled title/abstract decision falls at or after the cutoff are *carried over*:
+they count in "records screened" and, when included, in "reports sought for retrieval". Records whose
+title/abstract include was in an earlier round and whose full-text decision falls in this one (or that
+are included now) count only in the full-text boxes (``ft_earlier``: assessed, excluded with reasons,
+included). So "new studies included" is every study included now that the previous version did not
+include, whatever round found it; the current round's boxes still add up: identified - duplicates +
+carried over = screened + not yet screened, sought + earlier reports = not retrieved + awaiting full text +
+assessed; and summed over successive reports, screened and sought equal the database totals. The *previous version* is the set of studies the
 previous report published (its ``included_ids`` in the report log) or, for ``--since`` and for logs
 written before those ids were stored, the studies included at the cutoff as the decision log shows them.
 Studies of the previous version that are no longer included are ``Flow.left``, each with why (full-text
@@ -106,6 +111,7 @@ BOX_WORDS = {  # the boxes' wording, PRISMA 2020 in English and its Dutch render
         "previous_as_of": "Studies in the previous version (as of {when})",
         "left": "Studies of the previous version no longer included",
         "carried": "Earlier searches, decided in this round",
+        "ft_earlier": "Sought in an earlier round, decided at full text in this round",
         "left_ft": "excluded after full text",
         "left_ta": "excluded at title/abstract",
         "left_retracted": "retracted",
@@ -145,6 +151,7 @@ BOX_WORDS = {  # the boxes' wording, PRISMA 2020 in English and its Dutch render
         "previous_as_of": "Studies in de vorige versie (stand van {when})",
         "left": "Studies uit de vorige versie die niet meer zijn opgenomen",
         "carried": "Uit eerdere zoekacties, in deze ronde beoordeeld",
+        "ft_earlier": "In een eerdere ronde gezocht, in deze ronde op volledige tekst beoordeeld",
         "left_ft": "uitgesloten na lezing volledige tekst",
         "left_ta": "uitgesloten op titel en samenvatting",
         "left_retracted": "teruggetrokken",
@@ -173,7 +180,8 @@ class RoundCounts:
     other_sources: Counter = field(default_factory=Counter)  # hits per other source (see ``source_kind``)
     duplicates: int = 0
     records: int = 0  # new de-duplicated records (identified - duplicates)
-    carried_over: int = 0  # records of earlier rounds decided in this round (``Flow.current`` only)
+    carried_over: int = 0  # records of earlier rounds decided at title/abstract in this round (``Flow.current``)
+    ft_earlier: int = 0  # reports sought in an earlier round, decided at full text in this one (``Flow.current``)
     screened: int = 0
     ta_included: int = 0  # = reports sought for retrieval
     ta_excluded: int = 0
@@ -207,8 +215,9 @@ class RoundCounts:
 
     @property
     def ft_pending(self) -> int:
-        """Included at title/abstract, no full-text label yet."""
-        return max(self.ta_included - self.ft_labelled, 0)
+        """Included at title/abstract, no full-text label yet (reports sought in an earlier round do not count:
+        they are not among ``ta_included``)."""
+        return max(self.ta_included - (self.ft_labelled - self.ft_earlier), 0)
 
 
 @dataclass(frozen=True)
@@ -344,7 +353,13 @@ def prisma_flow(
     ta = settled_labels(session, review_id, TA, reviewers_per_record)
     ft = settled_labels(session, review_id, FT, reviewers_per_record)
     included_now = {rid for rid, lab in ft.items() if lab.label == "include"}
-    in_current: set[int] = set()
+    # The current round's records at each stage (PRISMA 2020: each record is screened once, in one round).
+    # Title/abstract boxes: the round's own records, and records of earlier searches whose settled
+    # title/abstract decision falls in the round (carried over). Full-text boxes: those, and records whose
+    # title/abstract include was in an earlier round but whose full-text decision falls in this one, or that
+    # are included now and were not in the previous version (so previous - left + new = total).
+    in_current: set[int] = set()  # title/abstract and full-text boxes
+    ft_current: set[int] = set()  # full-text boxes only: sought for retrieval in an earlier round
     if cutoff is None:
         in_current = set(record_round)
     else:
@@ -354,11 +369,11 @@ def prisma_flow(
                 continue
             if idx == last:
                 in_current.add(rid)
-            elif rid in included_now or any(
-                lab is not None and _after(when.get(lab.decision_id), cutoff) for lab in (ta.get(rid), ft.get(rid))
-            ):
+            elif ta.get(rid) is not None and _after(when.get(ta[rid].decision_id), cutoff):
                 in_current.add(rid)
                 current.carried_over += 1
+            elif rid in included_now or (ft.get(rid) is not None and _after(when.get(ft[rid].decision_id), cutoff)):
+                ft_current.add(rid)
     current.records = len(in_current) - current.carried_over
     for rec_id, lab in ta.items():
         for counts in [out[record_round[rec_id]]] + ([current] if rec_id in in_current else []):
@@ -367,7 +382,8 @@ def prisma_flow(
             counts.ta_excluded += lab.label == "exclude"
             counts.ta_maybe += lab.label == "maybe"
     for rec_id, lab in ft.items():
-        for counts in [out[record_round[rec_id]]] + ([current] if rec_id in in_current else []):
+        current.ft_earlier += rec_id in ft_current
+        for counts in [out[record_round[rec_id]]] + ([current] if rec_id in in_current | ft_current else []):
             if lab.label == "include":
                 counts.ft_included += 1
             elif lab.label == "maybe":

@@ -12,16 +12,16 @@ Definitions used by every report:
   previous report, else none (the first report: everything is new).
 * The **current update round** is the set of search runs started at or after the cutoff, and the records
   *first seen* in those runs (``Record.first_seen_run_id``). Earlier rounds are the intervals between the
-  logged report moments (and the cutoff) before it. A record belongs to exactly one round, the round of
-  the run that first found it; a duplicate hit belongs to the round of the run that produced it.
+  logged report days (the last report of each UTC day: reports of one day count as one) before it. A
+  record belongs to exactly one round, the round of the run that first found it; a duplicate hit belongs
+  to the round of the run that produced it.
 * A **draft** (``lsr report --draft``) is written into ``reviews/_drafts/`` and is not logged: the next report
   still compares with the last published one. ``_drafts`` cannot be a review id, so it never collides.
 * Screening decisions are not tied to rounds: the PRISMA boxes of a round count the *current* settled labels
   of the round's records, so that summing a box over all rounds gives exactly the totals of ``lsr status``.
 
 The module also words these rules for the reader where a report depends on them: a draft's notice
-(``draft_notice``), and what to say instead of "first report" when the only logged reports are from the
-same day (``same_day_sentence``).
+(``draft_notice``), and how a first report names the logged reports of its own day (``same_day_sentence``).
 """
 
 from __future__ import annotations
@@ -115,14 +115,21 @@ def previous_report(log: list[dict], now: datetime) -> datetime | None:
 def make_rounds(log: list[dict], cutoff: datetime | None) -> list[Round]:
     """The rounds of a review, oldest first; the last one is the current round (from ``cutoff``).
 
-    Boundaries are the logged report moments before the cutoff, then the cutoff itself.
+    Boundaries are the logged report moments before the cutoff, one per UTC day, then the cutoff itself.
+    Reports of one day count as one (``previous_report``): the nl and en reports written by two commands
+    seconds apart close one round, not two with an empty one between them.
     """
-    bounds = [m for m in report_moments(log) if cutoff is None or m < cutoff]
-    if cutoff is not None:
-        bounds.append(cutoff)
-    else:
-        bounds = []  # the first report: one round holding everything
-    bounds = sorted(set(bounds))
+    if cutoff is None:
+        return [Round(0, None, None)]  # the first report: one round holding everything
+    # The last report of each day is the boundary, not the first: a later report of the day counts what was
+    # found up to its own moment, ``previous_report`` (the next report's cutoff) is the last of its day, and
+    # the rounds table shows the counts that last report logged. A report at or after the cutoff is left out;
+    # when the cutoff is a report, the others of its day are before it and merge into it.
+    last_of_day: dict[date, datetime] = {}
+    for moment in report_moments(log):  # oldest first: a later one of the day replaces an earlier one
+        if moment <= cutoff:
+            last_of_day[moment.astimezone(UTC).date()] = moment
+    bounds = sorted({m for m in last_of_day.values() if m < cutoff} | {cutoff})
     starts: list[datetime | None] = [None, *bounds]
     ends: list[datetime | None] = [*bounds, None]
     return [Round(i, s, e) for i, (s, e) in enumerate(zip(starts, ends, strict=True))]
@@ -148,22 +155,28 @@ def same_day_report(log: list[dict], now: datetime) -> datetime | None:
 
 def same_day_sentence(log: list[dict], now: datetime, lang: str, *, short: bool = False) -> str | None:
     """What a report with no previous report says when the log holds a report of the same day (None: none
-    does, so this is the first report). ``short``: one sentence, for the key message, with the date alone (the
-    key message is pasted into the bureau's report, which gives no times); else with the rule and what follows
-    from it, and the earlier report's time (UTC), which tells it from this one."""
+    does; the caller says "first report" its own way). Reports of one day count as one, and a report without
+    a previous report has only reports of its own day before it, so it *is* the first report: the nl and en
+    files of the first ``lsr report --lang`` commands are one first report, not a report and its
+    predecessor. The sentence says so and names the earlier report of the day, so a reader who saw it is
+    not left wondering. ``short``: one sentence, for the key message, with the date alone (the key message is
+    pasted into the bureau's report, which gives no times); else with the earlier report's time (UTC), which
+    tells it from this one, and what follows for the counts."""
     earlier = same_day_report(log, now)
     if earlier is None:
         return None
     when = fmt_date(earlier.astimezone(UTC), lang, with_time=not short)
     if lang == "nl":
-        head = (f"Het vorige rapport is van dezelfde dag ({when}) en telt daarom niet als vorig rapport; "
-                "er is nog niets om mee te vergelijken.")
-        rule = " Rapporten van dezelfde dag gelden als één rapport, dus alle aantallen in dit rapport tellen vanaf het begin."
-    else:
-        head = (f"The previous report is from the same day ({when}) and therefore does not count as a previous "
-                "report; there is nothing to compare with yet.")
-        rule = " Reports written on the same day count as one, so every count in this report runs from the start."
-    return head if short else head + rule
+        if short:
+            return f"Dit is het eerste rapport van deze review; het rapport van eerder op {when} hoort daarbij."
+        return (f"Dit is het eerste rapport van deze review: alle aantallen in dit rapport tellen vanaf het begin. "
+                f"Het rapport van eerder op dezelfde dag ({when}) is geen vorig rapport: rapporten van dezelfde "
+                "dag gelden als één rapport.")
+    if short:
+        return f"This is the first report of this review; the report written earlier on {when} is part of it."
+    return (f"This is the first report of this review: every count in it runs from the start. The report "
+            f"written earlier the same day ({when}) is no previous report: reports written on the same day count "
+            "as one.")
 
 
 def draft_notice(log: list[dict], lang: str) -> str:

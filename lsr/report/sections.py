@@ -257,13 +257,16 @@ def prisma_section(d: ReviewData, lang: str, doc: Doc, svg: str) -> None:
         intro = (
             "Het diagram volgt PRISMA 2020 voor geactualiseerde reviews. Met 'vorige versie' bedoelen we "
             f"{before}. De huidige ronde omvat de zoekacties en imports vanaf {since}, plus de publicaties "
-            "uit eerdere zoekacties waarover in deze ronde is besloten. Alle aantallen geven de huidige stand "
+            "uit eerdere zoekacties waarover in deze ronde is besloten, elk alleen bij de stap waarover toen is "
+            "besloten (een publicatie die al in een eerdere ronde op titel en samenvatting is beoordeeld, telt "
+            "hier alleen bij de volledige tekst). Alle aantallen geven de huidige stand "
             "van de beoordeling weer. 'Nieuwe studies' zijn studies die nu wel en in de vorige versie nog niet "
             "waren opgenomen."
             if nl
             else "The diagram follows PRISMA 2020 for updated reviews. The previous version consists of "
             f"{before}. The current round holds the searches and imports from {since}, plus the records "
-            "from earlier searches decided in this round; all counts reflect the current decisions. New "
+            "from earlier searches decided in this round, each only at the stage decided in it (a record "
+            "screened in an earlier round counts here at full text only); all counts reflect the current decisions. New "
             "studies are all studies included now that the previous version did not include."
         )
     narrow = flow_svg(
@@ -289,6 +292,7 @@ def prisma_section(d: ReviewData, lang: str, doc: Doc, svg: str) -> None:
         [unscreened_label(lang, d.cutoff is not None), fmt_int(c.unscreened, lang)],
         [t["maybe"], fmt_int(c.ta_maybe, lang)],
         [t["sought"], fmt_int(c.ta_included, lang)],
+        *([[t["ft_earlier"], fmt_int(c.ft_earlier, lang)]] if c.ft_earlier else []),
         [t["not_retrieved"], fmt_int(c.ft_not_retrieved, lang)],
         [t["pending"], fmt_int(c.ft_pending, lang)],
         [t["assessed"], fmt_int(c.ft_assessed, lang)],
