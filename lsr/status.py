@@ -146,7 +146,8 @@ def review_status(ws, session, review_id: str, settings=None) -> dict:
     proto = ws.protocol(review_id)
     n_records = _count(q, "SELECT count(*) FROM record WHERE review_id = :review", review_id)
     n_dupes = _count(q, "SELECT count(*) FROM record_source WHERE review_id = :review AND is_duplicate", review_id)
-    runs = _count(q, "SELECT count(*) FROM search_run WHERE review_id = :review AND kind = 'update'", review_id)
+    runs = _count(q, "SELECT count(*) FROM search_run WHERE review_id = :review AND kind = 'update' "
+                     "AND NOT (status = 'failed' AND results_returned = 0)", review_id)  # as prisma.searched
     last_rows = q("SELECT last_update_at FROM review WHERE id = :review", {"review": review_id})
     per_record = proto.screening.reviewers_per_record
     ta = Counter(lab.label for lab in settled(q, review_id, TA, per_record).values())

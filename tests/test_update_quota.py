@@ -457,3 +457,25 @@ def test_two_screened_records_whose_works_openalex_merges_become_one_with_every_
     by_old_id = run(["decide", "test-review", old, "include", "--stage", "full-text"], ws_path)
     assert by_old_id.exit_code == 0 and f"record {merged['id']} include" in by_old_id.output
     assert run(["report", "test-review", "--format", "md"], ws_path).exit_code == 0
+
+
+@pytest.mark.usefixtures("sqlite_only")
+def test_a_run_refused_for_its_key_is_logged_but_not_counted_as_a_search(tmp_path, monkeypatch):
+    """Living-review audit F8: two refused runs made round 1 say "Runs 3"."""
+    with running_server(corpus(), as_of=EARLY, api_keys={"the-right-key"}) as srv:
+        fast_client_env(monkeypatch, srv.url)
+        ws_path = new_workspace(tmp_path)
+        monkeypatch.setenv("LSR_OPENALEX_API_KEY", "wrong-key")
+        assert run(["update"], ws_path).exit_code == 1
+        monkeypatch.setenv("LSR_OPENALEX_API_KEY", "the-right-key")
+        assert run(["update"], ws_path).exit_code == 0
+    [review] = json.loads(run(["status", "test-review", "--json"], ws_path).stdout)["reviews"]
+    assert review["search_runs"] == 1
+    from sqlmodel import select
+
+    from lsr.models import SearchRun
+    from lsr.report.prisma import searched
+
+    with open_ws(ws_path).db.read() as session:
+        runs = session.exec(select(SearchRun).order_by(SearchRun.id)).all()
+    assert [(r.status, searched(r)) for r in runs] == [("failed", False), ("ok", True)]  # both in the log

@@ -170,12 +170,18 @@ def is_not_retrieved(reason: str | None) -> bool:
     return any(word in text for word in NOT_RETRIEVED_WORDS)
 
 
+
+def searched(run: SearchRun) -> bool:
+    """Whether a run counts as a search in the rounds' "runs": not one that failed before any answer (a
+    refused API key, a server that could not be reached). Such a run stays in the search log, marked failed."""
+    return not (run.status == "failed" and not run.results_returned)
+
 @dataclass
 class RoundCounts:
     """The PRISMA boxes of one update round (records first seen in it, their current labels)."""
 
     round: Round
-    run_ids: list[int] = field(default_factory=list)
+    run_ids: list[int] = field(default_factory=list)  # runs that searched (``searched``)
     databases: Counter = field(default_factory=Counter)  # hits per database (updates, database imports)
     other_sources: Counter = field(default_factory=Counter)  # hits per other source (see ``source_kind``)
     duplicates: int = 0
@@ -319,7 +325,8 @@ def prisma_flow(
     for run in runs:
         idx = round_of(rounds, run.started_at)
         run_round[run.id] = idx
-        out[idx].run_ids.append(run.id)
+        if searched(run):
+            out[idx].run_ids.append(run.id)
     by_run = {run.id: run for run in runs}
     hits = session.exec(
         select(RecordSource.search_run_id, RecordSource.is_duplicate, func.count())
