@@ -450,3 +450,20 @@ def test_a_file_with_only_its_header_is_refused(workspace, tmp_path):
     result = run(["extract", RID, "--import", path], workspace)
     assert result.exit_code == 1
     assert f"{path}: line 2: no rows below the header: nothing to import" in result.stderr
+
+
+def test_an_outcome_in_several_measures_says_why_it_has_one_result_per_measure(workspace, tmp_path):
+    build_bcg_review(workspace, included=4)
+    _import_rows(workspace, tmp_path, ESTIMATE_HEAD, ["10.5555/bcg.01,wellbeing,rct,300,low,SMD,0.30,0.10,0.50",
+                                                      "10.5555/bcg.02,wellbeing,rct,300,low,SMD,0.20,0.00,0.40",
+                                                      "10.5555/bcg.03,wellbeing,rct,300,low,MD,2.0,0.5,3.5",
+                                                      "10.5555/bcg.04,wellbeing,rct,300,low,OR,1.5,1.1,2.0"])
+    from lsr.report import write_reports
+    from lsr.settings import resolve
+    from lsr.workspace import open_workspace
+
+    write_reports(open_workspace(resolve(workspace)), [RID], formats=["md"])
+    nl = (workspace / "reviews" / RID / "summary.nl.md").read_text(encoding="utf-8")
+    assert nl.count("in 3 maten gerapporteerd") == 1  # once, under the first of its three results
+    assert "Wellbeing is in 3 maten gerapporteerd (SMD, MD en OR). Die zijn niet zonder omrekening samen te " \
+           "voegen, dus elke maat is apart samengevat, met een eigen bewijskracht." in nl

@@ -300,6 +300,22 @@ def _retracted_note(r, lang: str) -> str:
             f" {names} are not in the figure: the publications were retracted.")
 
 
+def _measures_note(s, r, lang: str) -> str | None:
+    """Under the first result of an outcome extracted with several effect measures: why it has one result
+    (and one strength) per measure. None for an outcome with one measure, and under its later results."""
+    same = [x for x in s.outcomes if x.pooled.outcome == r.pooled.outcome and x.pooled.measure]
+    if len(same) < 2 or same[0] is not r:
+        return None
+    measures = join_words([x.pooled.measure for x in same], lang)
+    name = r.name(lang)
+    if lang == "nl":
+        return (f"{name[:1].upper()}{name[1:]} is in {len(same)} maten gerapporteerd ({measures}). Die zijn niet "
+                "zonder omrekening samen te voegen, dus elke maat is apart samengevat, met een eigen bewijskracht.")
+    return (f"{name[:1].upper()}{name[1:]} was reported in {len(same)} measures ({measures}). These cannot be "
+            "pooled without conversion, so each measure is summarised on its own, with its own strength of "
+            "evidence.")
+
+
 def evidence_section(d: ReviewData, lang: str, doc: Doc) -> dict[str, str]:
     """Append the effect and strength section; returns the forest plot files."""
     from lsr.synthesis.forest import forest_svg
@@ -342,6 +358,9 @@ def evidence_section(d: ReviewData, lang: str, doc: Doc) -> dict[str, str]:
             ["Bewijskracht" if nl else "Strength of evidence", Strong(st.word(lang))],
         ]
         doc.add(H(3, r.heading(lang)), Table([], rows))  # the heading names the measure when an outcome has several
+        split = _measures_note(s, r, lang)
+        if split:
+            doc.add(P([split]))
         head = "Waarom deze bewijskracht:" if nl else "Why this strength of evidence:"
         doc.add(P([Strong(head)]), UL([[x] for x in st.reasons[lang]]))
         if st.notes[lang]:  # where the studies come from: beside the level, not one of its reasons
