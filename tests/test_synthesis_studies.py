@@ -340,3 +340,18 @@ def test_the_forest_plots_title_stands_clear_above_its_column_heads():
 
     title, heads = baseline("Forestplot:"), baseline("Effect (95%-BI)")
     assert heads - title >= 12  # points: the heads' capitals (8 pt) and the title's descenders between them
+
+
+def test_studies_that_hardly_differ_are_not_said_to_differ_somewhat():
+    """Synthesis audit F13: "De studies verschillen enigszins" at I² 4%, from a prediction interval that
+    reaches 0 because five studies give it few degrees of freedom."""
+    from lsr.synthesis.key_message import key_message
+    from lsr.synthesis.service import Synthesis
+
+    p = _pooled("SMD", [(e, round(e - 0.24, 2), round(e + 0.24, 2)) for e in (0.39, 0.18, 0.05, 0.34, 0.33)])
+    assert 0 < p.i2 < 0.25 and p.pi_low < 0 < p.ci_low  # hardly differing, the PI reaching no effect
+    s = Synthesis("r", 5, 5, [_result(p, higher_is_better=True)], {"rct": 5})
+    nl, en = key_message(s, None, "nl"), key_message(s, None, "en")
+    assert "verschillen enigszins" not in nl and "differ somewhat" not in en
+    assert "De studies verschillen weinig, maar in een nieuwe situatie kan het effect ook uitblijven" in nl
+    assert "The studies differ little, but in a new setting the effect may not appear" in en

@@ -234,6 +234,11 @@ def _new_setting(p: Pooled, higher_is_better: bool | None, lang: str) -> str:
     return head + (f" of zelfs {other} uitvallen" if nl else f", or even be {other}")
 
 
+I2_LOW = 0.25
+"""Below this I² the studies "differ little" (Cochrane Handbook 10.10.2: 0-40% might not be important), also
+when the prediction interval, wide with few studies, reaches the no-effect value."""
+
+
 def _differences(p: Pooled, lang: str, higher_is_better: bool | None = None, *, tail: bool = True) -> str | None:
     """A sentence on differences between the studies, from I² (and the PI only with enough studies).
     ``tail=False`` leaves out what that means for a new setting, to keep a long message under its limit."""
@@ -253,6 +258,11 @@ def _differences(p: Pooled, lang: str, higher_is_better: bool | None = None, *, 
         return (f"De resultaten van de studies lopen sterk uiteen{rest}." if nl
                 else f"The results of the studies differ widely{rest}.")
     if p.k >= PI_MIN_K and (p.tau2 or 0) > 0 and pi_null and _certain(p):
+        if p.i2 < I2_LOW:  # the studies hardly differ; the prediction interval is wide from having few of them
+            if not tail:
+                return None
+            return (("De studies verschillen weinig, maar " if nl else "The studies differ little, but ")
+                    + _new_setting(p, higher_is_better, lang) + ".")
         if not tail:
             return "De studies verschillen enigszins." if nl else "The studies differ somewhat."
         return (("De studies verschillen enigszins; " if nl else "The studies differ somewhat; ")
