@@ -176,6 +176,7 @@ def review_status(ws, session, review_id: str, settings=None) -> dict:
                                                                                             per_record)),
         "agreement": review_agreement(q, review_id, TA)["overall"] if per_record > 1 else None,
         "search_runs": runs,
+        "new_in_last_update": _new_in_last_update(q, review_id),
         "latest_run": run.as_dict() if run else None,
         "retracted": _retracted(q, review_id, settled(q, review_id, TA, per_record)),
         "last_update": _iso(last),
@@ -184,6 +185,15 @@ def review_status(ws, session, review_id: str, settings=None) -> dict:
         "stopping": stopping_status(ws, q, review_id),
         "known_studies": known_studies_status(ws.protocol(review_id).search.known_studies, q, review_id),
     }
+
+
+def _new_in_last_update(q, review_id: str) -> int | None:
+    """Records first seen in the review's latest update run (its new records); None before any update."""
+    rows = q("SELECT count(record.id), max(search_run.id) FROM search_run LEFT JOIN record ON "
+             "record.first_seen_run_id = search_run.id WHERE search_run.review_id = :review AND search_run.kind = "
+             "'update' AND search_run.id = (SELECT max(id) FROM search_run WHERE review_id = :review AND "
+             "kind = 'update')", {"review": review_id})
+    return int(rows[0][0]) if rows and rows[0][1] is not None else None
 
 
 def status_document(ws, q, root, database: str, review_ids: list[str] | None = None, settings=None) -> dict:

@@ -479,3 +479,22 @@ def test_a_run_refused_for_its_key_is_logged_but_not_counted_as_a_search(tmp_pat
     with open_ws(ws_path).db.read() as session:
         runs = session.exec(select(SearchRun).order_by(SearchRun.id)).all()
     assert [(r.status, searched(r)) for r in runs] == [("failed", False), ("ok", True)]  # both in the log
+
+
+@pytest.mark.usefixtures("sqlite_only")
+def test_status_says_how_many_records_the_last_update_found_new(tmp_path, monkeypatch):
+    """Living-review audit F8: only the update's own line said what was new."""
+    ws_path = new_workspace(tmp_path)
+    [review] = json.loads(run(["status", "--json"], ws_path).stdout)["reviews"]
+    assert review["new_in_last_update"] is None  # no update yet
+    with running_server(corpus(), as_of=EARLY) as srv:
+        fast_client_env(monkeypatch, srv.url)
+        assert run(["update"], ws_path).exit_code == 0
+        [review] = json.loads(run(["status", "--json"], ws_path).stdout)["reviews"]
+        assert review["new_in_last_update"] == review["records"] > 0
+        table = run(["status"], ws_path).stdout
+        assert f"{review['last_update'][:10]} +{review['records']}" in table
+        assert run(["update"], ws_path).exit_code == 0  # the same works again: nothing new
+    [review] = json.loads(run(["status", "--json"], ws_path).stdout)["reviews"]
+    assert review["new_in_last_update"] == 0
+    assert f"{review['last_update'][:10]} +" not in run(["status"], ws_path).stdout

@@ -14,7 +14,7 @@ import textwrap
 HEADS = ("review", "records", "screened", "incl.", "excl.", "studies", "queue", "confl.", "stopping", "last update",
          "next")
 """``incl.``/``excl.``: title-and-abstract decisions; ``studies``: included after full text, the number the
-reports give as included studies."""
+reports give as included studies; ``last update``: its date and ``+N`` records it found new."""
 DROPPED_FIRST = (HEADS.index("last update"), HEADS.index("excl."))  # excl. = screened - incl. - maybe
 RIGHT = {1, 2, 3, 4, 5, 6, 7}  # the counts
 MIN_NAME = 11
@@ -32,11 +32,17 @@ def stopping_cell(state: dict | None) -> str:
     return f"not met ({recall:.0%})" if recall is not None else "not met"
 
 
+def _last_update(review: dict) -> str:
+    """``2026-11-30 +54``: the last update's date and the records it found new (none: the date alone)."""
+    new = review.get("new_in_last_update")
+    return (review["last_update"] or "never")[:10] + (f" +{new}" if new and review["last_update"] else "")
+
+
 def status_rows(doc: dict) -> list[list[str]]:
     """One row of cells per review of an ``lsr status --json`` document, disabled reviews last."""
     rows = [[r["id"], str(r["records"]), str(r["screened"]), str(r["included"]), str(r["excluded"]),
              str((r.get("fulltext") or {}).get("included", 0)), str(r["unscreened"]), str(r.get("conflicts") or 0), stopping_cell(r.get("stopping")),
-             (r["last_update"] or "never")[:10], "due now" if r["due"] else (r["next_update"] or "")[:10]]
+             _last_update(r), "due now" if r["due"] else (r["next_update"] or "")[:10]]
             for r in doc["reviews"]]
     return rows + [[d["id"], *["-"] * (len(HEADS) - 2), "disabled"] for d in doc.get("disabled", [])]
 
