@@ -467,3 +467,31 @@ def test_an_outcome_in_several_measures_says_why_it_has_one_result_per_measure(w
     assert nl.count("in 3 maten gerapporteerd") == 1  # once, under the first of its three results
     assert "Wellbeing is in 3 maten gerapporteerd (SMD, MD en OR). Die zijn niet zonder omrekening samen te " \
            "voegen, dus elke maat is apart samengevat, met een eigen bewijskracht." in nl
+
+
+def test_an_estimate_given_with_an_exact_p_value_gets_its_ci_and_a_bound_is_refused(workspace, tmp_path):
+    """Cochrane Handbook 6.3.2: z from the two-sided p-value, SE = |estimate| / z (log scale for a ratio)."""
+    import math
+    from statistics import NormalDist
+
+    build_bcg_review(workspace, included=2)
+    head = "record,outcome,design,n,risk_of_bias,measure,estimate,p_value"
+    _import_rows(workspace, tmp_path, head, ["10.5555/bcg.01,wellbeing,rct,300,low,SMD,0.30,0.01",
+                                             "10.5555/bcg.02,dropout,rct,300,low,RR,0.70,p = 0.03"])
+    doc = synthesis_json(workspace)
+    [smd] = next(o for o in doc["outcomes"] if o["outcome"] == "wellbeing")["studies"]
+    half = 1.959964 * 0.30 / NormalDist().inv_cdf(1 - 0.01 / 2)
+    assert (smd["ci_low"], smd["ci_high"]) == (round(0.30 - half, 4), round(0.30 + half, 4))
+    [rr] = next(o for o in doc["outcomes"] if o["outcome"] == "dropout")["studies"]
+    half = 1.959964 * abs(math.log(0.70)) / NormalDist().inv_cdf(1 - 0.03 / 2)
+    assert rr["ci_high"] == pytest.approx(math.exp(math.log(0.70) + half), abs=1e-4)
+    out = tmp_path / "extraction.csv"
+    assert run(["export", RID, "--format", "extraction-csv", "-o", out], workspace).exit_code == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert rows[0]["note"] == "95% CI derived from p = 0.01 (Cochrane Handbook 6.3.2)"
+    assert run(["extract", RID, "--import", out], workspace).stdout.endswith("0 new, 0 corrected, 2 unchanged\n")
+    bad = tmp_path / "bound.csv"
+    bad.write_text(head + "\n10.5555/bcg.01,wellbeing,rct,300,low,SMD,0.30,<0.05\n", encoding="utf-8")
+    result = run(["extract", RID, "--import", bad], workspace)
+    assert result.exit_code == 1
+    assert "line 2: p_value: '<0.05' only bounds the p-value: an exact one (p = 0.03) is needed" in result.stderr

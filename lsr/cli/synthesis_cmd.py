@@ -22,7 +22,8 @@ def extract(state: CliState, review: str, file: str) -> None:
     (low, some concerns, high; ROBINS-I's moderate, serious, critical and RoB 1's unclear are read as
     some concerns, high, high and some concerns), and the effect either as counts (events_treatment, total_treatment,
     events_control, total_control; measure RR by default, or OR) or as measure (RR, OR, SMD, MD),
-    estimate, ci_low, ci_high (ratios on their natural scale). Optional: note and the protocol's own
+    estimate, ci_low, ci_high (ratios on their natural scale), or an exact two-sided p_value instead of the
+    CI (the CI is derived from it, Cochrane Handbook 6.3.2). Optional: note and the protocol's own
     [extraction] fields. Only studies included after full-text assessment are accepted.
 
     The country may be an ISO 3166 code (NL, NLD) or an English or Dutch name (Netherlands, Nederland,

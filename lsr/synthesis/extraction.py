@@ -54,7 +54,8 @@ MEASURES = ("RR", "OR", "SMD", "MD")
 RATIO_MEASURES = ("RR", "OR")
 COUNTS = ("events_treatment", "total_treatment", "events_control", "total_control")
 ESTIMATE = ("measure", "estimate", "ci_low", "ci_high")
-STANDARD = ("outcome", "design", "country", "n", "risk_of_bias", *COUNTS, *ESTIMATE, "note")
+STANDARD = ("outcome", "design", "country", "n", "risk_of_bias", *COUNTS, *ESTIMATE, "p_value", "note")
+# ``p_value``: read, not stored; an exact p-value with an estimate and no CI gives the CI (``_ci_from_p``)
 # written by ``export_csv`` for people reading the file; ignored when it is imported again
 INFORMATIONAL = ("title", "year", "doi", "openalex_id", "reviewer", "entered_at")
 VALUE_COLUMNS = ("design", "country", "n", "risk_of_bias", *COUNTS, "measure", "estimate", "ci_low",
@@ -160,12 +161,49 @@ def check_values(raw: dict[str, str], protocol: Protocol, *, decimal_comma: bool
             except ValueError:
                 problems.append((key, f"{value!r} is not a number"))
     out["note"] = text.get("note") or None
+    p_text = text.get("p_value", "")
+    if p_text and out["ci_low"] is None and out["ci_high"] is None and not problems:
+        problems += _ci_from_p(out, p_text, decimal_comma)
     for key in own_fields(protocol):
         if text.get(key):
             out["extra"][key] = text[key]
     if not problems:
         problems += _effect_problems(out)
     return out, problems
+
+
+def _ci_from_p(v: dict, p_text: str, decimal_comma: bool) -> list[tuple[str, str]]:
+    """Fill ``ci_low``/``ci_high`` of an estimate given with an exact two-sided p-value instead of a CI
+    (Cochrane Handbook 6.3.2: the z of the p-value gives the standard error, on the log scale for a ratio), and
+    say so in the note; the problems when that cannot be done."""
+    text = p_text.strip()
+    text = text[1:].lstrip() if text[:1] in ("p", "P") else text  # "p = 0.03", "P<0.05"
+    if text.startswith(("<", ">", "≤", "≥")) or text.lower() in ("ns", "n.s."):
+        return [("p_value", f"{p_text!r} only bounds the p-value: an exact one (p = 0.03) is needed to derive "
+                            "the CI (Cochrane Handbook 6.3.2)")]
+    try:
+        p = _float(text.removeprefix("=").strip(), decimal_comma)
+    except ValueError:
+        return [("p_value", f"{p_text!r} is not a number")]
+    if not 0 < p < 1:
+        return [("p_value", f"{p_text!r} must lie between 0 and 1")]
+    if v["estimate"] is None or v["measure"] is None:
+        return [("estimate", "missing: a p-value gives the CI of an estimate (measure and estimate)")]
+    ratio = v["measure"] in RATIO_MEASURES
+    if ratio and v["estimate"] <= 0:
+        return [("estimate", f"a {v['measure']} is above 0 (give it on its natural scale, not its logarithm)")]
+    y = math.log(v["estimate"]) if ratio else v["estimate"]
+    if y == 0:
+        return [("estimate", "at the no-effect value: a p-value cannot give its CI")]
+    from statistics import NormalDist
+
+    half = 1.959964 * abs(y) / NormalDist().inv_cdf(1 - p / 2)
+    low, high = y - half, y + half
+    v["ci_low"], v["ci_high"] = (math.exp(low), math.exp(high)) if ratio else (low, high)
+    v["ci_low"], v["ci_high"] = round(v["ci_low"], 4), round(v["ci_high"], 4)
+    derived = f"95% CI derived from p = {p:g} (Cochrane Handbook 6.3.2)"
+    v["note"] = f"{v['note']}; {derived}" if v["note"] else derived
+    return []
 
 
 def _effect_problems(v: dict) -> list[tuple[str, str]]:
