@@ -189,11 +189,12 @@ def review_status(ws, session, review_id: str, settings=None) -> dict:
 
 def _new_in_last_update(q, review_id: str) -> int | None:
     """Records first seen in the review's latest update run (its new records); None before any update."""
-    rows = q("SELECT count(record.id), max(search_run.id) FROM search_run LEFT JOIN record ON "
-             "record.first_seen_run_id = search_run.id WHERE search_run.review_id = :review AND search_run.kind = "
-             "'update' AND search_run.id = (SELECT max(id) FROM search_run WHERE review_id = :review AND "
-             "kind = 'update')", {"review": review_id})
-    return int(rows[0][0]) if rows and rows[0][1] is not None else None
+    last = q("SELECT max(id) FROM search_run WHERE review_id = :review AND kind = 'update'", {"review": review_id})
+    if not last or last[0][0] is None:
+        return None
+    rows = q("SELECT count(*) FROM record WHERE review_id = :review AND first_seen_run_id = :run",
+             {"review": review_id, "run": last[0][0]})
+    return int(rows[0][0])
 
 
 def status_document(ws, q, root, database: str, review_ids: list[str] | None = None, settings=None) -> dict:

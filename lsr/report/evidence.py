@@ -20,7 +20,7 @@ from lsr.report.document import UL, Doc, Figure, H, P, Pre, Strong, Table
 from lsr.report.rounds import same_day_sentence
 from lsr.report.texts import fmt_date, fmt_dec, fmt_int, fmt_range, join_words, plural
 from lsr.synthesis.forest import shows_pi
-from lsr.synthesis.key_message import PI_MIN_K, changes_sentence, effect_text, key_message
+from lsr.synthesis.key_message import PI_MIN_K, capitalised, changes_sentence, effect_text, key_message
 from lsr.synthesis.service import RETRACTED, DescribedStudy
 from lsr.synthesis.strength import EVENTS_OIS, PARTICIPANTS_OIS
 
@@ -307,11 +307,11 @@ def _measures_note(s, r, lang: str) -> str | None:
     if len(same) < 2 or same[0] is not r:
         return None
     measures = join_words([x.pooled.measure for x in same], lang)
-    name = r.name(lang)
+    name = capitalised(r.name(lang))
     if lang == "nl":
-        return (f"{name[:1].upper()}{name[1:]} is in {len(same)} maten gerapporteerd ({measures}). Die zijn niet "
+        return (f"{name} is in {len(same)} maten gerapporteerd ({measures}). Die zijn niet "
                 "zonder omrekening samen te voegen, dus elke maat is apart samengevat, met een eigen bewijskracht.")
-    return (f"{name[:1].upper()}{name[1:]} was reported in {len(same)} measures ({measures}). These cannot be "
+    return (f"{name} was reported in {len(same)} measures ({measures}). These cannot be "
             "pooled without conversion, so each measure is summarised on its own, with its own strength of "
             "evidence.")
 

@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from statistics import NormalDist
 from typing import IO
 
 from sqlmodel import Session, select
@@ -38,6 +39,7 @@ from lsr.protocol import Protocol
 from lsr.screening.decisions import FT, find_record, settled_labels
 from lsr.search.importers.decode import decode_bytes, read_bytes
 from lsr.synthesis.countries import canonical
+from lsr.synthesis.meta_analysis import Z95, natural
 
 DESIGNS = ("rct", "cluster-rct", "quasi-experimental", "cohort", "case-control", "before-after",
            "cross-sectional", "qualitative", "other")
@@ -195,12 +197,8 @@ def _ci_from_p(v: dict, p_text: str, decimal_comma: bool) -> list[tuple[str, str
     y = math.log(v["estimate"]) if ratio else v["estimate"]
     if y == 0:
         return [("estimate", "at the no-effect value: a p-value cannot give its CI")]
-    from statistics import NormalDist
-
-    half = 1.959964 * abs(y) / NormalDist().inv_cdf(1 - p / 2)
-    low, high = y - half, y + half
-    v["ci_low"], v["ci_high"] = (math.exp(low), math.exp(high)) if ratio else (low, high)
-    v["ci_low"], v["ci_high"] = round(v["ci_low"], 4), round(v["ci_high"], 4)
+    half = Z95 * abs(y) / NormalDist().inv_cdf(1 - p / 2)
+    v["ci_low"], v["ci_high"] = (round(natural(v["measure"], y + d), 4) for d in (-half, half))
     derived = f"95% CI derived from p = {p:g} (Cochrane Handbook 6.3.2)"
     v["note"] = f"{v['note']}; {derived}" if v["note"] else derived
     return []
@@ -374,7 +372,7 @@ def parse_csv(session: Session, protocol: Protocol, path: str | Path,
         rows.append((line, record.id, values))
     if problems:
         raise _refusal(problems)
-    if not rows and not (empty or []):
+    if not rows and not empty:
         raise LsrError(f"{path}: line 2: no rows below the header: nothing to import")
     return rows
 

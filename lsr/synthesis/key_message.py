@@ -604,18 +604,18 @@ def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str
         then_sure = not (before["ci_low"] <= main.null <= before["ci_high"])
         now_sure = _certain(main)
         same_dir = (before["estimate"] < main.null) == (main.interval[0] < main.null)
+        hib = s.main.higher_is_better
         if then_sure != now_sure or (then_sure and not same_dir):
             change = "changed"
         elif then_sure and known and level_then != level_now:  # the same effect, worded with another certainty
             change = "weaker" if level_now < level_then else "firmer"
+        elif (_conclusion(main.measure, before["estimate"], then_sure, lang, hib)
+              != _conclusion(main.measure, main.interval[0], now_sure, lang, hib)):
+            change = "changed"  # the effect itself is worded otherwise: an SMD now small where it was moderate
         else:
             change = "same"
-        hib = s.main.higher_is_better
         then_word = _conclusion(main.measure, before["estimate"], then_sure, lang, hib, level_then if known else None)
         now_word = _conclusion(main.measure, main.interval[0], now_sure, lang, hib, level_now)
-        if change == "same" and (_conclusion(main.measure, before["estimate"], then_sure, lang, hib)
-                                 != _conclusion(main.measure, main.interval[0], now_sure, lang, hib)):
-            change = "changed"  # the effect itself is worded otherwise: an SMD now small where it was moderate
         if nl:
             how = {"changed": "is veranderd", "weaker": "is voorzichtiger geworden",
                    "firmer": "is stelliger geworden"}.get(change)
@@ -659,7 +659,7 @@ def _no_effect_yet(s: Synthesis, lang: str) -> str:
 # onzeker"), (2) why further studies do not count here (their number stays), (3) in what changed, the main
 # outcome's own count of studies, (4) in what changed, the conclusion before and now (that it changed, and
 # how, stays), (5) what differences between studies mean for a new setting, (6) where the studies come from
-# (also in the effect section). The effect and its numbers, the uncertainty, the strength, the conclusion
+# (also in the effect section), (7) the pointer to another outcome whose effect lies on the other side. The effect and its numbers, the uncertainty, the strength, the conclusion
 # for Heerlen-Noord and the counts of what changed always stay.
 SHORTER = ({}, {"direction": False}, {"reasons": False}, {"outcome_count": False}, {"conclusion_then": False},
            {"new_setting": False}, {"origin": False}, {"other_side": False})
