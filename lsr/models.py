@@ -220,6 +220,23 @@ class RecordRank(SQLModel, table=True):
     z_citation: float | None = None
 
 
+class ScreenClaim(SQLModel, table=True):
+    """A record on a reviewer's screen now (``lsr.screening.claims``); short-lived, no history.
+
+    No foreign keys: a claim must never stop a record from being merged away or a review from being
+    removed, and a stale row only counts until its time to live has passed.
+    """
+
+    __tablename__ = "screen_claim"
+    __table_args__ = (Index("ix_screen_claim_review_stage", "review_id", "stage"),)
+
+    record_id: int = Field(primary_key=True)
+    stage: str = Field(primary_key=True)
+    reviewer: str = Field(primary_key=True)
+    review_id: str
+    claimed_at: float  # seconds since the epoch
+
+
 class ModelRun(SQLModel, table=True):
     """One training + ranking of a review's records."""
 

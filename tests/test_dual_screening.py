@@ -60,9 +60,13 @@ def test_queues_are_blinded(ws_path):
     p = bert.progress()
     assert (p.screened, p.included, p.excluded, p.maybe, p.mine) == (0, 0, 0, 0, 0)
     assert bert.show(first.id).id == first.id and bert.my_label(first.id) is None
-    # anna is done with it; a third reviewer still gets it until two people have labelled it
+    # anna is done with it; a third reviewer is not shown it while bert has it on screen (his label is
+    # coming), and gets it once he lets go, until two people have labelled it
     assert first.id not in anna.load_order()
-    assert first.id in svc(ws_path, "carla").load_order()
+    assert svc(ws_path, "carla").load_order()[-1] == first.id  # last, after the records nobody has on screen
+    assert svc(ws_path, "carla").next_record().id != first.id
+    bert.close()
+    assert svc(ws_path, "carla").load_order()[0] == first.id
     bert.decide(first.id, "exclude")
     assert first.id not in svc(ws_path, "carla").load_order()
 

@@ -90,14 +90,16 @@ def test_two_resolutions_at_the_same_moment_the_second_sees_the_first(ws_path, d
 
 
 def test_a_record_two_screeners_were_shown_keeps_the_second_label_as_an_extra_and_says_so(ws_path):
-    """Dual screening: tina has labelled a record, so it needs one more label; uma and vic are both shown it.
-    uma decides first; vic's decision is still recorded (never lost) and vic is told it was an extra."""
+    """Dual screening: tina has labelled a record, so it needs one more label. uma has it on screen, so vic's
+    queue passes it over (a claim); vic opens it all the same (found with /, or `lsr decide`). uma decides
+    first; vic's decision is still recorded (never lost) and vic is told it was an extra."""
     tina = svc(ws_path, "tina")
     rid = tina.next_record().id
     tina.decide(rid, "include")
     assert tina.notice is None
     uma, vic = svc(ws_path, "uma"), svc(ws_path, "vic")
-    assert uma.next_record().id == rid and vic.next_record().id == rid  # both have it on screen
+    assert uma.next_record().id == rid and vic.next_record().id != rid  # on uma's screen: not shown to vic
+    assert vic.show(rid).id == rid
     uma.decide(rid, "include")
     assert uma.notice is None
     vic.decide(rid, "exclude", reason="1")

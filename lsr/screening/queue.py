@@ -6,7 +6,8 @@ queue with ``screening_order`` through a SQLAlchemy session, and the screener sh
 is still being imported, so that one rule decides the order in both.
 
 Who needs a record: a record is in a reviewer's queue while fewer than ``reviewers_per_record`` reviewers
-hold a current label on it, none of them is this reviewer, and no resolution settled it. The full-text
+hold a current label on it or have it on screen (a live claim, ``lsr.screening.claims``), none of them is
+this reviewer, and no resolution settled it. The full-text
 queue holds the records whose settled title/abstract label is ``include``. Order: the newest ranking first
 (``record_rank.model_run_id`` descending: the live screener writes a ranking's head first and the rest
 later, ``lsr.ranking.service.rerank_live``), then ``record_rank.rank`` ascending; unranked records last,
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 
 from lsr.errors import LsrError
 from lsr.jsoncols import AUTHORS
-from lsr.screening import labels
+from lsr.screening import claims, labels
 from lsr.screening.labels import FT, SETTLING_KINDS, Query
 from lsr.vocabulary import STAGES
 
@@ -41,22 +42,26 @@ def check_stage(stage: str) -> None:
         raise LsrError(f"stage must be one of {', '.join(STAGES)} (got {stage!r})")
 
 
-def needs_decision(latest: Iterable[tuple[str, str | None, str]], reviewer: str, reviewers_per_record: int) -> bool:
+def needs_decision(latest: Iterable[tuple[str, str | None, str]], reviewer: str, reviewers_per_record: int,
+                   holders: Iterable[str] = ()) -> bool:
     """Whether a record still needs ``reviewer``'s decision.
 
     Args:
         latest: the latest ``(reviewer, label, kind)`` of every reviewer on the record at the stage.
         reviewer: who is asking.
         reviewers_per_record: how many independent labels settle a record (1 or 2).
+        holders: reviewers who have the record on screen now (live claims); each one without a label on it
+            counts as a label to come.
     """
-    others = 0
+    labelled = set()
     for who, label, kind in latest:
         if label is None:
             continue
         if who == reviewer or kind in SETTLING_KINDS:
             return False
-        others += 1
-    return others < max(reviewers_per_record, 1)
+        labelled.add(who)
+    coming = {who for who in holders if who != reviewer and who not in labelled}
+    return len(labelled) + len(coming) < max(reviewers_per_record, 1)
 
 
 def latest_by_record(q: Query, review_id: str, stage: str) -> dict[int, list[tuple[str, str | None, str]]]:
@@ -68,7 +73,8 @@ def latest_by_record(q: Query, review_id: str, stage: str) -> dict[int, list[tup
 
 
 def screening_order(q: Query, review_id: str, reviewer: str, stage: str, per_record: int) -> list[int]:
-    """The ids of the records ``reviewer`` still has to decide at ``stage``, best rank first.
+    """The ids of the records ``reviewer`` still has to decide at ``stage``, best rank first; records other
+    reviewers have on screen and will settle (live claims) come last, in the same order.
 
     Args:
         q: a query function (``lsr.screening.labels``).
@@ -77,14 +83,26 @@ def screening_order(q: Query, review_id: str, reviewer: str, stage: str, per_rec
         stage: ``title-abstract`` or ``full-text``.
         per_record: the protocol's ``reviewers_per_record`` (records decided under an earlier value keep it).
     """
+    free, held = _pending(q, review_id, reviewer, stage, per_record)
+    return free + held
+
+
+def _pending(q: Query, review_id: str, reviewer: str, stage: str, per_record: int) -> tuple[list[int], list[int]]:
+    """The reviewer's queue split in two, each best rank first: free records, and those held by others."""
     latest = latest_by_record(q, review_id, stage)
     earlier = labels.earlier_rules(q, review_id, stage, per_record)
     eligible = labels.eligible_for_full_text(q, review_id, per_record) if stage == FT else None
-    pending = [rank_key(row.rank, row.run, row.id) for row in q(ORDER_SQL, {"review": review_id})
-               if (eligible is None or row.id in eligible)
-               and needs_decision(latest.get(row.id, ()), reviewer, earlier.get(row.id, per_record))]
-    pending.sort()
-    return [key[-1] for key in pending]
+    holders = claims.holders(q, review_id, stage)
+    free, held = [], []
+    for row in q(ORDER_SQL, {"review": review_id}):
+        if eligible is not None and row.id not in eligible:
+            continue
+        mine, required = latest.get(row.id, ()), earlier.get(row.id, per_record)
+        if not needs_decision(mine, reviewer, required):
+            continue
+        key = rank_key(row.rank, row.run, row.id)
+        (free if needs_decision(mine, reviewer, required, holders.get(row.id, ())) else held).append(key)
+    return [key[-1] for key in sorted(free)], [key[-1] for key in sorted(held)]
 
 
 def rank_key(rank: int | None, run: int | None, record_id: int) -> tuple:
@@ -112,8 +130,9 @@ class RecordPreview:
 
 
 def first_record(q: Query, review_id: str, reviewer: str, stage: str, per_record: int) -> RecordPreview | None:
-    """The record at the head of ``reviewer``'s queue (None when the queue is empty)."""
-    order = screening_order(q, review_id, reviewer, stage, per_record)
+    """The record at the head of ``reviewer``'s queue (None when the queue is empty or all of it is on other
+    reviewers' screens)."""
+    order, _ = _pending(q, review_id, reviewer, stage, per_record)
     if not order:
         return None
     row = q(RECORD_SQL, {"id": order[0]})[0]

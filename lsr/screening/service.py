@@ -7,7 +7,9 @@ rebuilt with ``load_order`` (any thread) and swapped in with ``set_order`` when 
 
 Who needs a record is ``lsr.screening.queue``'s rule: with single screening "nobody has screened it"; with
 blinded dual screening each reviewer receives the records that still need *their* decision and the
-service never reveals another reviewer's label.
+service never reveals another reviewer's label. A record shown from the queue is *claimed*
+(``lsr.screening.claims``) until it is decided, the stage changes or ``close`` is called, so other
+screeners of the review are not shown it meanwhile (unless they are its second reviewer).
 
 Every ``decide``/``undo``/``add_note`` commits its own transaction before returning (a decision is stored
 before the UI moves on). Notes are stored at once as ``kind="note"`` decisions carrying the reviewer's
@@ -16,6 +18,7 @@ current label, and are attached to the reviewer's next decision on that record a
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -26,6 +29,7 @@ from lsr.db import session_query
 from lsr.errors import LsrError
 from lsr.models import Decision, ModelRun, Record, RecordRank
 from lsr.protocol import Protocol
+from lsr.screening import claims
 from lsr.screening.decisions import (
     TA,
     Label,
@@ -98,6 +102,7 @@ class _Queue:
     pos: int = 0
     done: set[int] = field(default_factory=set)
     front: list[int] = field(default_factory=list)  # records put back by undo, served first (LIFO)
+    held: list[int] = field(default_factory=list)  # passed over while other reviewers had them on screen
 
 
 class ScreeningService:
@@ -125,6 +130,8 @@ class ScreeningService:
         self.current_rank: RecordRank | None = None  # the current record's place in the ranking, if ranked
         self.current_twins: list[Record] = []  # records with the current one's title: maybe one study (dedupe)
         self.notice: str | None = None  # about the last decision: it came on top of the labels needed
+        self._holding: tuple[int, str, float] | None = None  # (record, stage, when) of this screener's claim
+        self._labels_seen: dict[int, tuple] = {}  # the last record ``_still_needed`` read: (latest, required)
         self.refresh()
 
     # -- the queue ------------------------------------------------------------------------------------
@@ -140,8 +147,9 @@ class ScreeningService:
         return self.protocol.screening.reviewers_per_record
 
     def set_stage(self, stage: str) -> None:
-        """Switch to another stage and load its queue."""
+        """Switch to another stage and load its queue (the record on screen is no longer claimed)."""
         check_stage(stage)
+        self.close()
         self._queue = _Queue(stage)
         self.current = self.current_rank = None
         self.current_twins = []
@@ -192,27 +200,95 @@ class ScreeningService:
         left = sum(1 for rid in q.order[q.pos:] if rid not in q.done)
         return left + sum(1 for rid in q.front if rid not in q.done and rid not in q.order[q.pos:])
 
+    @property
+    def held_elsewhere(self) -> int:
+        """Records of this queue passed over because other reviewers have them on screen (as last seen)."""
+        return len(self._queue.held)
+
     def next_record(self) -> Record | None:
         """The record to screen now: a record put back by undo, else the best-ranked one still needing a decision.
 
         Idempotent until the record is decided. Each candidate is checked against the database, so records
-        screened meanwhile by someone else are skipped. None when the queue is empty.
+        screened meanwhile by someone else are skipped, and so are records other reviewers have on screen
+        and will settle (they are tried again once the queue is through). The record returned is claimed
+        for this reviewer. None when the queue is empty.
         """
+        while True:
+            with self.ws.db.read() as session:
+                rid = self._candidate(session)
+                if rid is None:
+                    self.current = self.current_rank = None
+                    self.current_twins = []
+                    return None
+                if self._hold(rid):
+                    return self._load_current(session, rid)
+            self._advance(rid)  # taken by another screener between the read and the claim
+
+    def _candidate(self, session: Session) -> int | None:
         q = self._queue
-        with self.ws.db.read() as session:
-            while q.front:
-                rid = q.front[-1]
-                if rid not in q.done and self._still_needed(session, rid):
-                    return self._load_current(session, rid)
-                q.front.pop()
-            while q.pos < len(q.order):
-                rid = q.order[q.pos]
-                if rid not in q.done and self._still_needed(session, rid):
-                    return self._load_current(session, rid)
-                q.pos += 1
-        self.current = self.current_rank = None
-        self.current_twins = []
+        while q.front:
+            rid = q.front[-1]
+            if rid not in q.done and self._still_needed(session, rid):
+                return rid
+            q.front.pop()
+        while q.pos < len(q.order):
+            rid = q.order[q.pos]
+            if rid not in q.done:
+                need = self._still_needed(session, rid, claimed=True)
+                if need:
+                    return rid
+                if need is None and rid not in q.held:
+                    q.held.append(rid)
+            q.pos += 1
+        for rid in list(q.held):  # the queue is through: what others had on screen may be free by now
+            need = None if rid in q.done else self._still_needed(session, rid, claimed=True)
+            if need:
+                return rid
+            if need is False or rid in q.done:
+                q.held.remove(rid)
         return None
+
+    def _advance(self, rid: int) -> None:
+        """Pass over a record another screener claimed first (it is tried again once the queue is through)."""
+        q = self._queue
+        if rid not in q.held:
+            q.held.append(rid)
+        if q.front and q.front[-1] == rid:
+            q.front.pop()
+        elif q.pos < len(q.order) and q.order[q.pos] == rid:
+            q.pos += 1
+
+    def _hold(self, record_id: int) -> bool:
+        """Claim the record for this reviewer unless, under the record's lock, other reviewers' claims now
+        cover what it needs (its labels as ``_still_needed`` just read them: a label given meanwhile makes
+        the decision an extra one, which ``decide`` reports); a claim renewed within a quarter of its time
+        to live is left as it is."""
+        now = time.time()
+        mine = self._holding
+        fresh = claims.CLAIM_TTL[self.stage] / 4
+        if mine is not None and mine[:2] == (record_id, self.stage) and now - mine[2] < fresh:
+            return True
+        with self.ws.db.write() as session:
+            lock_record(session, record_id)
+            if mine is None or mine[:2] != (record_id, self.stage):
+                latest, required = self._labels_seen.get(record_id, ((), self.per_record))
+                if not needs_decision(latest, self.reviewer, required,
+                                      claims.held_by(session_query(session), record_id, self.stage)):
+                    return False
+                if mine is not None:
+                    claims.release(session, self.review_id, self.reviewer, stage=mine[1], record_id=mine[0])
+            claims.claim(session, self.review_id, record_id, self.stage, self.reviewer, now)
+        self._holding = (record_id, self.stage, now)
+        return True
+
+    def close(self) -> None:
+        """Release this reviewer's claim on the record on screen (leaving the screener, switching stage)."""
+        if self._holding is None:
+            return
+        record_id, stage, _ = self._holding
+        self._holding = None
+        with self.ws.db.write() as session:
+            claims.release(session, self.review_id, self.reviewer, stage=stage, record_id=record_id)
 
     def show(self, record_id: int) -> Record:
         """Make any record of the review the current one (e.g. found with ``find``), screened or not."""
@@ -253,6 +329,9 @@ class ScreeningService:
             decision = add_decision(session, self.protocol, record_id, self.reviewer, label, stage=self.stage,
                                     reason=reason, note=note, rank_position=place.rank if place else None,
                                     model_run_id=place.model_run_id if place else None)
+            claims.release(session, self.review_id, self.reviewer, stage=self.stage, record_id=record_id)
+        if self._holding is not None and self._holding[:2] == (record_id, self.stage):
+            self._holding = None
         self._pending_notes.pop(record_id, None)
         self._queue.done.add(record_id)
         self.notice = extra
@@ -377,7 +456,9 @@ class ScreeningService:
 
     # -- internals ------------------------------------------------------------------------------------
 
-    def _still_needed(self, session: Session, record_id: int) -> bool:
+    def _still_needed(self, session: Session, record_id: int, claimed: bool = False) -> bool | None:
+        """Whether the record still needs this reviewer's label. With ``claimed``: None (falsy) when it
+        does by its labels, but other reviewers have it on screen and will give what it needs."""
         rows = session.exec(
             select(Decision.reviewer, Decision.label, Decision.kind, Decision.id)
             .where(Decision.review_id == self.review_id, Decision.record_id == record_id,
@@ -387,7 +468,13 @@ class ScreeningService:
             latest[who] = (who, label, kind)
         required = reviewers_required(session, self.review_id, self.stage, self.per_record).get(record_id,
                                                                                                self.per_record)
-        return needs_decision(latest.values(), self.reviewer, required)
+        self._labels_seen = {record_id: (tuple(latest.values()), required)}
+        if not needs_decision(latest.values(), self.reviewer, required):
+            return False
+        if claimed and not needs_decision(latest.values(), self.reviewer, required,
+                                          claims.held_by(session_query(session), record_id, self.stage)):
+            return None
+        return True
 
     def _load_current(self, session: Session, record_id: int) -> Record | None:
         self.current = session.get(Record, record_id)

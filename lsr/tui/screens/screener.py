@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,6 +49,8 @@ if TYPE_CHECKING:
     from lsr.protocol import Protocol
     from lsr.screening.service import ScreeningService
     from lsr.workspace import Workspace
+
+log = logging.getLogger(__name__)
 
 STATS_DELAY_S = 0.25  # side-panel statistics wait for a pause in the key presses
 RETRAIN_PAUSE_AFTER_S = 1.0  # a retraining that took longer is followed by a pause as long as it took
@@ -179,6 +182,14 @@ class ScreenerScreen(Screen[None]):
         self.query_one("#topbar", Static).update(bar)
         self.call_after_refresh(self._open_service)
 
+    def on_unmount(self) -> None:
+        """Leaving the screener: the record on screen is no longer claimed, so other screeners get it."""
+        if self.service is not None:
+            try:
+                self.service.close()
+            except Exception:  # noqa: BLE001  (leaving must not fail; an unreleased claim expires by itself)
+                log.warning("could not release the record on screen", exc_info=True)
+
     def _ready(self) -> None:
         """The service is open: start the statistics and the ranking process, and let waiting keys run."""
         self._opened.set()
@@ -227,6 +238,11 @@ class ScreenerScreen(Screen[None]):
         other = STAGE_NAMES[FT if self.service.stage == TA else TA]
         empty = (f"Nothing left to screen at {STAGE_NAMES[self.service.stage]} for {self.service.reviewer}.\n\n"
                  f"s switches to {other} · / finds any record · u undoes your last decision · q goes back")
+        if rec is None and (held := self.service.held_elsewhere):
+            empty = (f"Nothing left to screen at {STAGE_NAMES[self.service.stage]} for {self.service.reviewer} "
+                     f"now: {held} record(s) are on other reviewers' screens. Those left undecided come back "
+                     f"here (press any decision key to look again).\n\n"
+                     f"s switches to {other} · / finds any record · u undoes your last decision · q goes back")
         if rec is None and self.service.stage == TA and not self.service.progress().total:
             empty = ("This review has no records yet: search OpenAlex with `lsr update "
                      f"{self.service.review_id}` or add an export file with `lsr import {self.service.review_id} "
@@ -263,7 +279,9 @@ class ScreenerScreen(Screen[None]):
         """Commit a label on the shown record, then show the next one at once."""
         rec = self.service.current
         if rec is None:
-            self.notify("No record to decide on.", severity="warning")
+            self.show_next()  # a record another reviewer had on screen may be free now: shown, not decided
+            if self.service.current is None:
+                self.notify("No record to decide on.", severity="warning")
             return
         try:
             decision = self.service.decide(rec.id, label, reason=reason)
