@@ -16,6 +16,7 @@ from lsr.screening.service import ScreeningService
 from lsr.settings import resolve
 from lsr.sqlite_reader import open_reader
 from lsr.tui.app import make_app
+from lsr.workspace import open_workspace
 from tests.tui_helpers import REVIEW, build_workspace, decisions, open_ws, record_id_by_word
 
 pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
@@ -140,8 +141,65 @@ async def test_the_screener_says_when_the_rest_is_on_other_screens_and_looks_aga
         await pilot.pause()
         assert view.record_id is None
         assert "1 record(s) are on other reviewers' screens" in str(app.screen.query_one("#empty").render())
+        assert "or after 20 minutes at most" in str(app.screen.query_one("#empty").render())
         anna.close()
-        await pilot.press("i")  # looks again: alpha is free now, and shown, not decided
+        await pilot.press("e")  # looks again: alpha is free now, and shown, not decided
         await pilot.pause()
         assert view.record_id == alpha
     assert [(d.reviewer, d.record_id) for d in decisions(path)] == [("ben", bravo)]
+
+
+def test_a_decision_landing_between_the_read_and_the_claim_is_seen(ws_path, monkeypatch):
+    """ben decides the record anna's screener has just read as free; her claim, made under the record's
+    lock, reads the labels again and passes it over (on PostgreSQL each statement sees its own moment)."""
+    alpha, bravo = record_id_by_word(ws_path, "Alpha"), record_id_by_word(ws_path, "Bravo")
+    anna, ben = service(ws_path, "anna"), service(ws_path, "ben")
+    real, raced = ScreeningService._hold, []
+
+    def racing(self, record_id):
+        if self.reviewer == "anna" and not raced:
+            raced.append(record_id)
+            ben.decide(record_id, "exclude")
+        return real(self, record_id)
+
+    monkeypatch.setattr(ScreeningService, "_hold", racing)
+    assert anna.next_record().id == bravo and raced == [alpha]
+    assert held(ws_path) == [("anna", bravo)]
+
+
+def test_a_claim_renewed_while_the_record_is_read_holds_on(ws_path, monkeypatch):
+    alpha = record_id_by_word(ws_path, "Alpha")
+    anna = service(ws_path, "anna")
+    assert anna.next_record().id == alpha
+    start, ttl = time.time(), claims.CLAIM_TTL[TA]
+    monkeypatch.setattr(time, "time", lambda: start + ttl / 2)
+    anna.renew()  # the screener does this every few minutes
+    monkeypatch.setattr(time, "time", lambda: start + ttl + 60)
+    assert service(ws_path, "ben").next_record().id != alpha
+
+
+async def test_a_record_taken_while_the_screener_opened_is_not_shown_twice(ws_path, monkeypatch, db_backend):
+    """SQLite screeners show the head of the queue before the database is open; if another screener claims
+    that record meanwhile, the screener moves on to a free one instead of keeping it."""
+    from lsr.tui.screens import screener
+
+    if db_backend != "sqlite":
+        pytest.skip("the early first-record read is SQLite's (PostgreSQL opens the service directly)")
+    alpha, bravo = record_id_by_word(ws_path, "Alpha"), record_id_by_word(ws_path, "Bravo")
+    real_open = screener.Opening.open
+
+    def open_after_anna(self):
+        service(ws_path, "anna").next_record()  # anna's screener claims alpha while ben's opens
+        return real_open(self)
+
+    monkeypatch.setattr(screener.Opening, "open", open_after_anna)
+    app = make_app(open_workspace(resolve(ws_path, reviewer="ben"), lazy=True), REVIEW, rerank=None)
+    async with app.run_test(size=(100, 32)) as pilot:
+        assert app.screen.query_one("RecordView").record_id == alpha  # read before the database opened
+        for _ in range(100):
+            if app.screen.service is not None:
+                break
+            await pilot.pause(0.05)
+        await pilot.pause()
+        assert app.screen.query_one("RecordView").record_id == bravo
+        assert app.screen.service.current.id == bravo

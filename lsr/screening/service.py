@@ -131,7 +131,6 @@ class ScreeningService:
         self.current_twins: list[Record] = []  # records with the current one's title: maybe one study (dedupe)
         self.notice: str | None = None  # about the last decision: it came on top of the labels needed
         self._holding: tuple[int, str, float] | None = None  # (record, stage, when) of this screener's claim
-        self._labels_seen: dict[int, tuple] = {}  # the last record ``_still_needed`` read: (latest, required)
         self.refresh()
 
     # -- the queue ------------------------------------------------------------------------------------
@@ -202,8 +201,25 @@ class ScreeningService:
 
     @property
     def held_elsewhere(self) -> int:
-        """Records of this queue passed over because other reviewers have them on screen (as last seen)."""
-        return len(self._queue.held)
+        """Records of this queue passed over because other reviewers have them on screen now."""
+        q = self._queue
+        with self.ws.db.read() as session:
+            q.held = [rid for rid in q.held
+                      if rid not in q.done and self._still_needed(session, rid, claimed=True) is None]
+        return len(q.held)
+
+    def take(self, record_id: int) -> Record | None:
+        """Make a record the current one and claim it, if it still needs this reviewer's label and no other
+        screener holds it (the record shown while the service opened); None otherwise."""
+        with self.ws.db.read() as session:
+            if not self._still_needed(session, record_id, claimed=True) or not self._hold(record_id):
+                return None
+            return self._load_current(session, record_id)
+
+    def renew(self) -> None:
+        """Renew the claim on the record on screen (a long read must not let the claim lapse)."""
+        if self.current is not None and self._holding is not None and self._holding[0] == self.current.id:
+            self._hold(self.current.id)
 
     def next_record(self) -> Record | None:
         """The record to screen now: a record put back by undo, else the best-ranked one still needing a decision.
@@ -259,10 +275,9 @@ class ScreeningService:
             q.pos += 1
 
     def _hold(self, record_id: int) -> bool:
-        """Claim the record for this reviewer unless, under the record's lock, other reviewers' claims now
-        cover what it needs (its labels as ``_still_needed`` just read them: a label given meanwhile makes
-        the decision an extra one, which ``decide`` reports); a claim renewed within a quarter of its time
-        to live is left as it is."""
+        """Claim the record for this reviewer unless, read again under the record's lock (a decision takes
+        the same lock), its labels and other reviewers' claims now cover what it needs; a claim renewed
+        within a quarter of its time to live is left as it is."""
         now = time.time()
         mine = self._holding
         fresh = claims.CLAIM_TTL[self.stage] / 4
@@ -271,9 +286,7 @@ class ScreeningService:
         with self.ws.db.write() as session:
             lock_record(session, record_id)
             if mine is None or mine[:2] != (record_id, self.stage):
-                latest, required = self._labels_seen.get(record_id, ((), self.per_record))
-                if not needs_decision(latest, self.reviewer, required,
-                                      claims.held_by(session_query(session), record_id, self.stage)):
+                if not self._still_needed(session, record_id, claimed=True):  # labels and claims, read under the lock
                     return False
                 if mine is not None:
                     claims.release(session, self.review_id, self.reviewer, stage=mine[1], record_id=mine[0])
@@ -468,7 +481,6 @@ class ScreeningService:
             latest[who] = (who, label, kind)
         required = reviewers_required(session, self.review_id, self.stage, self.per_record).get(record_id,
                                                                                                self.per_record)
-        self._labels_seen = {record_id: (tuple(latest.values()), required)}
         if not needs_decision(latest.values(), self.reviewer, required):
             return False
         if claimed and not needs_decision(latest.values(), self.reviewer, required,

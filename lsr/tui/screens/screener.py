@@ -36,6 +36,7 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from lsr.errors import LsrError
+from lsr.screening.claims import CLAIM_TTL
 from lsr.screening.labels import FT, TA
 from lsr.screening.queue import RecordPreview, check_stage, first_record
 from lsr.sqlite_reader import open_reader
@@ -100,6 +101,7 @@ def when_open(action: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(action)
     async def run(self: ScreenerScreen, *args: Any) -> Any:
         if self.service is None:
+            self._typed_ahead += 1
             await self._opened.wait()
             if self.service is None:  # opening failed; the screen says why
                 return None
@@ -150,6 +152,7 @@ class ScreenerScreen(Screen[None]):
         self._opening = service if isinstance(service, Opening) else None
         self.service: ScreeningService | None = None if self._opening else service
         self._opened = asyncio.Event()
+        self._typed_ahead = 0  # keys pressed for the record on screen while the service opened
         self.rerank = rerank
         self.standalone = standalone
         self._retraining = False
@@ -182,6 +185,12 @@ class ScreenerScreen(Screen[None]):
         self.query_one("#topbar", Static).update(bar)
         self.call_after_refresh(self._open_service)
 
+    def _renew_claim(self) -> None:
+        try:
+            self.service.renew()
+        except Exception:  # noqa: BLE001  (a missed renewal only lets the claim expire)
+            log.warning("could not renew the claim on the record on screen", exc_info=True)
+
     def on_unmount(self) -> None:
         """Leaving the screener: the record on screen is no longer claimed, so other screeners get it."""
         if self.service is not None:
@@ -193,6 +202,8 @@ class ScreenerScreen(Screen[None]):
     def _ready(self) -> None:
         """The service is open: start the statistics and the ranking process, and let waiting keys run."""
         self._opened.set()
+        if self.service is not None:  # a long read must not let the claim on the record lapse
+            self.set_interval(min(CLAIM_TTL.values()) / 4, self._renew_claim)
         self.refresh_stats()
         start = getattr(self.rerank, "start", None)
         if start is not None:  # a ranking process: let it import the ranker while the reviewer reads
@@ -216,8 +227,10 @@ class ScreenerScreen(Screen[None]):
             self.show_next()
         elif shown is not None and shown.id == first.id:
             self._update_topbar()  # the record on screen is the queue's: leave it (and its scroll) as it is
-        else:  # changed meanwhile (another reviewer): keys typed ahead apply to what was on screen
-            self._show_record(first.id)
+        elif self._typed_ahead or service.take(first.id) is not None:
+            self._show_record(first.id)  # keys typed ahead apply to what was on screen, even if taken meanwhile
+        else:  # nothing typed yet, and decided or taken by another screener while the database opened
+            self.show_next()
         self._ready()
 
     def _open_failed(self, message: str) -> None:
@@ -239,9 +252,11 @@ class ScreenerScreen(Screen[None]):
         empty = (f"Nothing left to screen at {STAGE_NAMES[self.service.stage]} for {self.service.reviewer}.\n\n"
                  f"s switches to {other} · / finds any record · u undoes your last decision · q goes back")
         if rec is None and (held := self.service.held_elsewhere):
+            minutes = int(CLAIM_TTL[self.service.stage] // 60)
             empty = (f"Nothing left to screen at {STAGE_NAMES[self.service.stage]} for {self.service.reviewer} "
-                     f"now: {held} record(s) are on other reviewers' screens. Those left undecided come back "
-                     f"here (press any decision key to look again).\n\n"
+                     f"right now: {held} record(s) are on other reviewers' screens. If they leave them undecided "
+                     f"(or after {minutes} minutes at most), they are yours: press a decision key to look again, "
+                     f"or / to open one now.\n\n"
                      f"s switches to {other} · / finds any record · u undoes your last decision · q goes back")
         if rec is None and self.service.stage == TA and not self.service.progress().total:
             empty = ("This review has no records yet: search OpenAlex with `lsr update "
@@ -290,7 +305,7 @@ class ScreenerScreen(Screen[None]):
             return
         self.last_action = f"{label}{f' ({decision.reason})' if decision.reason else ''} #{rec.id}"
         if self.service.notice:
-            self.notify(self.service.notice, title="Recorded as an extra label", severity="warning")
+            self.notify(self.service.notice, title="Someone else labelled this record too", severity="warning")
         self.show_next()
         self._after_change()
 
@@ -300,7 +315,7 @@ class ScreenerScreen(Screen[None]):
     def action_exclude(self) -> None:
         """Exclude; at full text a reason is required, so ask for it first."""
         if self.service.current is None:
-            self.notify("No record to decide on.", severity="warning")
+            self.decide_shown("exclude")  # looks again (a record another screener held may be free now)
             return
         if self.service.stage == FT:
             self.app.push_screen(ReasonPrompt(self.service.protocol.criteria.exclusion_reasons,
