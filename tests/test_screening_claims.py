@@ -203,3 +203,17 @@ async def test_a_record_taken_while_the_screener_opened_is_not_shown_twice(ws_pa
         await pilot.pause()
         assert app.screen.query_one("RecordView").record_id == bravo
         assert app.screen.service.current.id == bravo
+
+
+def test_a_record_opened_on_purpose_is_claimed_and_says_who_else_has_it(ws_path):
+    """Opening a record with find (/) claims it even when another screener has it, and says so; the record
+    the queue had shown is released for others."""
+    alpha, bravo = record_id_by_word(ws_path, "Alpha"), record_id_by_word(ws_path, "Bravo")
+    anna, ben = service(ws_path, "anna"), service(ws_path, "ben")
+    assert anna.next_record().id == alpha
+    assert ben.next_record().id == bravo
+    assert ben.show(alpha).id == alpha
+    assert ben.shown_elsewhere == 1
+    assert held(ws_path) == [("anna", alpha), ("ben", alpha)]
+    assert service(ws_path, "cleo").next_record().id == bravo  # ben let go of it
+    assert anna.show(bravo).id == bravo and anna.shown_elsewhere == 1  # cleo has it now

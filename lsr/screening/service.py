@@ -131,6 +131,7 @@ class ScreeningService:
         self.current_twins: list[Record] = []  # records with the current one's title: maybe one study (dedupe)
         self.notice: str | None = None  # about the last decision: it came on top of the labels needed
         self._holding: tuple[int, str, float] | None = None  # (record, stage, when) of this screener's claim
+        self.shown_elsewhere = 0  # other screeners that had the record ``show`` opened on screen
         self.refresh()
 
     # -- the queue ------------------------------------------------------------------------------------
@@ -274,7 +275,7 @@ class ScreeningService:
         elif q.pos < len(q.order) and q.order[q.pos] == rid:
             q.pos += 1
 
-    def _hold(self, record_id: int) -> bool:
+    def _hold(self, record_id: int, chosen: bool = False) -> bool:
         """Claim the record for this reviewer unless, read again under the record's lock (a decision takes
         the same lock), its labels and other reviewers' claims now cover what it needs; a claim renewed
         within a quarter of its time to live is left as it is."""
@@ -286,7 +287,8 @@ class ScreeningService:
         with self.ws.db.write() as session:
             lock_record(session, record_id)
             if mine is None or mine[:2] != (record_id, self.stage):
-                if not self._still_needed(session, record_id, claimed=True):  # labels and claims, read under the lock
+                # labels and claims, read again under the lock (a record the reviewer chose is claimed anyway)
+                if not chosen and not self._still_needed(session, record_id, claimed=True):
                     return False
                 if mine is not None:
                     claims.release(session, self.review_id, self.reviewer, stage=mine[1], record_id=mine[0])
@@ -304,12 +306,21 @@ class ScreeningService:
             claims.release(session, self.review_id, self.reviewer, stage=stage, record_id=record_id)
 
     def show(self, record_id: int) -> Record:
-        """Make any record of the review the current one (e.g. found with ``find``), screened or not."""
+        """Make any record of the review the current one (e.g. found with ``find``), screened or not.
+
+        A record that still needs this reviewer's label is claimed, even when another screener has it on
+        screen: the reviewer chose it. ``shown_elsewhere`` says how many other screeners have it on screen.
+        """
         with self.ws.db.read() as session:
             rec = session.get(Record, record_id)
             if rec is None or rec.review_id != self.review_id:
                 raise LsrError(f"no record {record_id} in review {self.review_id!r}")
-            return self._load_current(session, record_id)
+            needed = self._still_needed(session, record_id)
+            self.shown_elsewhere = len(claims.held_by(session_query(session), record_id, self.stage) - {self.reviewer})
+            rec = self._load_current(session, record_id)
+        if needed:
+            self._hold(record_id, chosen=True)
+        return rec
 
     # -- decisions ------------------------------------------------------------------------------------
 

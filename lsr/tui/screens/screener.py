@@ -398,7 +398,9 @@ class ScreenerScreen(Screen[None]):
     def _found(self, record_id: int | None) -> None:
         if record_id:
             self._show_record(record_id)
-            self.notify("Decide on it as usual, or press Escape to go back to the queue.")
+            elsewhere = ("Another reviewer has it on screen now: your label may come on top of theirs. "
+                         if self.service.shown_elsewhere else "")
+            self.notify(f"{elsewhere}Decide on it as usual, or press Escape to go back to the queue.")
 
     @when_open
     def action_to_queue(self) -> None:
