@@ -220,6 +220,18 @@ class RecordRank(SQLModel, table=True):
     z_citation: float | None = None
 
 
+class RecordAlias(SQLModel, table=True):
+    """The number of a record that was folded into another (OpenAlex merged the two works), so the number
+    reviewers noted down keeps finding the record (``lsr.screening.decisions.find_record``)."""
+
+    __tablename__ = "record_alias"
+
+    old_id: int = Field(primary_key=True)
+    record_id: int = Field(index=True)
+    review_id: str
+    reason: str  # e.g. "OpenAlex merged W1 into W2"
+
+
 class ScreenClaim(SQLModel, table=True):
     """A record on a reviewer's screen now (``lsr.screening.claims``); short-lived, no history.
 

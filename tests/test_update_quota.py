@@ -422,6 +422,8 @@ def test_two_screened_records_whose_works_openalex_merges_become_one_with_every_
             _decide(ws_path, survivor, "exclude", "--reason", "1")  # decided last: it would win a plain move
         before = status_json(ws_path, "test-review")["reviews"][0]
         assert (before["records"], before["screened"], before["duplicates"]) == (43, 2, 0)
+        old_number = next(i["id"] for i in json.loads(run(["export", "test-review"], ws_path).stdout)
+                          if i["openalex_id"] == old)
 
         assert requests_post(srv.url + "/_admin/merge", {"old": old, "new": survivor}).ok
         assert old not in server_ids(srv.url) and survivor in server_ids(srv.url)
@@ -456,6 +458,9 @@ def test_two_screened_records_whose_works_openalex_merges_become_one_with_every_
     assert sum(r.duplicates for r in (first, second)) == after["duplicates"]
     by_old_id = run(["decide", "test-review", old, "include", "--stage", "full-text"], ws_path)
     assert by_old_id.exit_code == 0 and f"record {merged['id']} include" in by_old_id.output
+    assert old_number != merged["id"]  # the number reviewers noted for the merged-away record still finds it
+    by_old_number = run(["decide", "test-review", str(old_number), "include", "--stage", "full-text"], ws_path)
+    assert by_old_number.exit_code == 0 and f"record {merged['id']} include" in by_old_number.output
     assert run(["report", "test-review", "--format", "md"], ws_path).exit_code == 0
 
 

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from lsr.db import session_query
 from lsr.errors import LsrError
-from lsr.models import LABELS, STAGES, Decision, Record, RecordSource
+from lsr.models import LABELS, STAGES, Decision, Record, RecordAlias, RecordSource
 from lsr.protocol import Protocol
 from lsr.screening import labels
 from lsr.screening.labels import FT, SETTLING_KINDS, STAGE_OVERRIDE, TA, Label
@@ -31,7 +31,8 @@ def find_record(session: Session, review_id: str, ref: str | int) -> Record:
     """A record of the review by lsr id, OpenAlex id (W… or URL) or DOI.
 
     An OpenAlex id the record no longer carries (OpenAlex merged the work into a new id) still finds it through
-    the provenance of the searches that returned it under that id.
+    the provenance of the searches that returned it under that id, and the number of a record folded into
+    another (both works held, then merged by OpenAlex) finds the record it became.
 
     Raises:
         LsrError: no such record in this review.
@@ -40,6 +41,8 @@ def find_record(session: Session, review_id: str, ref: str | int) -> Record:
     record = None
     if text.isdigit():
         record = session.get(Record, int(text))
+        if record is None and (alias := session.get(RecordAlias, int(text))) is not None:
+            record = session.get(Record, alias.record_id)  # folded into another record (an OpenAlex merge)
         if record is not None and record.review_id != review_id:
             record = None
     elif (oa := normalize_openalex_id(text)) is not None:

@@ -14,7 +14,8 @@ work, e.g. a preprint's second record, merged into another existing work), the r
 id is folded into the record of the surviving id, and nothing is dropped: its provenance rows, decisions
 and extraction rows move over (the provenance rows that created it become duplicates with ``match_rule =
 "merged_id"``, and the run that created it counts one new record less and one duplicate more, so
-identified - duplicates = records still holds in every round); its ranking row goes. Where the two records
+identified - duplicates = records still holds in every round); its ranking row goes, and its number
+becomes an alias of the survivor (``RecordAlias``), so the number reviewers noted still finds it. Where the two records
 had different settled labels at a stage, the merged record keeps the more inclusive one (include > maybe >
 exclude): a decision of kind ``merge`` is appended in the name of the reviewer whose label that was, with a
 note naming both records and both labels, and the update reports the conflict, so a reviewer can look again.
@@ -40,7 +41,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete
 from sqlmodel import select
 
-from lsr.models import STAGES, Decision, Extraction, Record, RecordRank, RecordSource, SearchRun
+from lsr.models import STAGES, Decision, Extraction, Record, RecordAlias, RecordRank, RecordSource, SearchRun
 from lsr.screening.decisions import settled_labels
 from lsr.search.dedupe import candidate_from_openalex
 from lsr.search.identity import normalize_openalex_id
@@ -148,6 +149,11 @@ def _fold_held(s, review_id: str, gone: Record, survivor: Record, old_id: str, r
             row.record_id = survivor.id
             s.add(row)
     s.exec(delete(RecordRank).where(RecordRank.record_id == gone.id))
+    for alias in s.exec(select(RecordAlias).where(RecordAlias.record_id == gone.id)).all():
+        alias.record_id = survivor.id  # a number folded into ``gone`` earlier follows it
+        s.add(alias)
+    s.add(RecordAlias(old_id=gone.id, record_id=survivor.id, review_id=review_id,
+                      reason=f"OpenAlex merged {old_id} into {survivor.openalex_id}"))
     s.flush()
     s.delete(gone)
     s.flush()
