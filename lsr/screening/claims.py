@@ -66,11 +66,9 @@ def claim(session, review_id: str, record_id: int, stage: str, reviewer: str, no
     """Record that ``reviewer`` has the record on screen now (a new claim, or the old one renewed)."""
     from lsr.models import ScreenClaim  # noqa: PLC0415  (reads above stay free of SQLAlchemy)
 
-    row = session.get(ScreenClaim, (record_id, stage, reviewer))
     stamp = time.time() if now is None else now
-    if row is None:
-        row = ScreenClaim(record_id=record_id, stage=stage, reviewer=reviewer, review_id=review_id,
-                          claimed_at=stamp)
+    row = session.get(ScreenClaim, (record_id, stage, reviewer)) or ScreenClaim(
+        record_id=record_id, stage=stage, reviewer=reviewer, review_id=review_id, claimed_at=stamp)
     row.claimed_at = stamp
     session.add(row)
 

@@ -101,7 +101,8 @@ def _pending(q: Query, review_id: str, reviewer: str, stage: str, per_record: in
         if not needs_decision(mine, reviewer, required):
             continue
         key = rank_key(row.rank, row.run, row.id)
-        (free if needs_decision(mine, reviewer, required, holders.get(row.id, ())) else held).append(key)
+        others = holders.get(row.id)  # claims are few: most records skip the second check
+        (held if others and not needs_decision(mine, reviewer, required, others) else free).append(key)
     return [key[-1] for key in sorted(free)], [key[-1] for key in sorted(held)]
 
 

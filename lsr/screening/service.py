@@ -212,9 +212,9 @@ class ScreeningService:
     def take(self, record_id: int) -> Record | None:
         """Make a record the current one and claim it, if it still needs this reviewer's label and no other
         screener holds it (the record shown while the service opened); None otherwise."""
+        if not self._hold(record_id):  # checks labels and claims under the record's lock
+            return None
         with self.ws.db.read() as session:
-            if not self._still_needed(session, record_id, claimed=True) or not self._hold(record_id):
-                return None
             return self._load_current(session, record_id)
 
     def renew(self) -> None:

@@ -249,15 +249,14 @@ class ScreenerScreen(Screen[None]):
         """Show the next record of the queue (or say the queue is empty)."""
         rec = self.service.next_record()
         other = STAGE_NAMES[FT if self.service.stage == TA else TA]
-        empty = (f"Nothing left to screen at {STAGE_NAMES[self.service.stage]} for {self.service.reviewer}.\n\n"
-                 f"s switches to {other} · / finds any record · u undoes your last decision · q goes back")
+        keys = f"s switches to {other} · / finds any record · u undoes your last decision · q goes back"
+        nothing = f"Nothing left to screen at {STAGE_NAMES[self.service.stage]} for {self.service.reviewer}"
+        empty = f"{nothing}.\n\n{keys}"
         if rec is None and (held := self.service.held_elsewhere):
             minutes = int(CLAIM_TTL[self.service.stage] // 60)
-            empty = (f"Nothing left to screen at {STAGE_NAMES[self.service.stage]} for {self.service.reviewer} "
-                     f"right now: {held} record(s) are on other reviewers' screens. If they leave them undecided "
-                     f"(or after {minutes} minutes at most), they are yours: press a decision key to look again, "
-                     f"or / to open one now.\n\n"
-                     f"s switches to {other} · / finds any record · u undoes your last decision · q goes back")
+            empty = (f"{nothing} right now: {held} record(s) are on other reviewers' screens. If they leave them "
+                     f"undecided (or after {minutes} minutes at most), they are yours: press a decision key to "
+                     f"look again, or / to open one now.\n\n{keys}")
         if rec is None and self.service.stage == TA and not self.service.progress().total:
             empty = ("This review has no records yet: search OpenAlex with `lsr update "
                      f"{self.service.review_id}` or add an export file with `lsr import {self.service.review_id} "
