@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from lsr.models import Record, RecordSource, SearchRun
-from lsr.search.dedupe import Candidate, Ingest, authors_compatible, title_relation
+from lsr.search.dedupe import Candidate, Ingest, abstract_similarity, authors_compatible, title_relation
 from lsr.search.identity import family_name, normalize_doi, normalize_pmid, title_key
 from lsr.settings import resolve
 from lsr.workspace import open_workspace
@@ -218,6 +218,41 @@ def test_generic_and_short_titles_merge_only_on_the_same_text(ws):
     assert all(r.is_new for r in different)
     [same] = ingest(ws, base(doi=None, title="Abstracts."))  # the same supplement from another database
     assert same.rule == "title"
+
+
+@pytest.mark.parametrize("title", ["Cerebral palsy.", "[Treatment of Wilson's disease].", "Zinc treatment of "
+                                   "Wilson's disease"])
+def test_a_short_title_alone_does_not_merge(ws, title):
+    """PubMed rows in a lean CSV: title only. Many papers are called "Cerebral palsy"; with no year, author or
+    abstract on both sides to tell them apart, a title of fewer than five content words keeps them apart."""
+    bare = dict(doi=None, authors=[], year=None, abstract="")
+    assert merged(ws, base(doi=None, title=title), base(title=title, **bare)) is None
+
+
+def test_a_short_title_merges_when_something_else_agrees(ws):
+    assert merged(ws, base(doi=None, title="Cerebral palsy."), base(doi=None, title="Cerebral palsy",
+                                                                     abstract="", authors=[])) == "title"  # year
+    ingest(ws, base(doi=None, title="Cerebral palsy."), review="other-review")
+    [authors] = ingest(ws, base(doi=None, title="Cerebral palsy", year=None, abstract=""), review="other-review")
+    assert authors.rule == "title"
+
+
+def test_a_short_title_needs_abstracts_that_agree_more_than_a_topic_does(ws):
+    """Two reviews called "Wilson's disease" share half their abstract words; a long title would merge them
+    at 40 % (ABSTRACT_VETO), a short one needs 70 % (ABSTRACT_AGREE)."""
+    topic = " ".join(ABSTRACT.split()[:30] + OTHER_ABSTRACT.split()[30:])
+    assert 0.4 <= abstract_similarity(ABSTRACT, topic) < 0.7
+    title, bare = "Wilson's disease", dict(doi=None, authors=[], year=None)
+    assert merged(ws, base(title=title), base(title=title, abstract=topic, **bare)) is None
+    ingest(ws, base(title=title), review="other-review")
+    [same] = ingest(ws, base(title=title + ".", abstract=ABSTRACT[:300], **bare), review="other-review")
+    assert same.rule == "title"
+
+
+def test_a_specific_title_alone_still_merges(ws):
+    title = "Prevention of Wilson's disease in asymptomatic patients"
+    bare = dict(doi=None, authors=[], year=None, abstract="")
+    assert merged(ws, base(title=title), base(title=title + ".", **bare)) == "title"
 
 
 def test_short_title_prefix_needs_strongly_agreeing_abstracts(ws):

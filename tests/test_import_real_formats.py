@@ -130,8 +130,10 @@ def test_asreview_export_uses_asreview_label_and_warns_about_conflicts(workspace
     assert "line 4" in warnings[0] and "asreview_export_conflict.csv" in warnings[0]
     items = {i["doi"]: i for i in export_json(workspace) if i["doi"]}
     trial = items["10.1016/j.econedurev.2019.101234"]
-    assert trial["label"] == "exclude"  # the last row's label, recorded once
-    assert [(d["label"], d["note"]) for d in trial["decisions"]] == [("exclude", "duplicate?")]
+    assert "the most inclusive label was recorded" in warnings[0]
+    # the copy excluded as a duplicate does not hide the trial included under the other copy: recorded once
+    assert trial["label"] == "include"
+    assert [(d["label"], d["note"]) for d in trial["decisions"]] == [("include", "core trial")]
     # ASReview's own column wins over the input's `included` (1 there, 0 in asreview_label)
     assert items["10.1007/s11092-018-9281-3"]["label"] == "exclude"
     review = status_json(workspace)["reviews"][0]

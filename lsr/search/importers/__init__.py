@@ -327,13 +327,13 @@ def _member_decisions(session, protocol, votes: dict[tuple[int, str], tuple[str,
     return out
 
 
-def _full_text_decisions(session, protocol, reviewer: str, rows: dict[int, list[SourceRecord]]) -> list[Decision]:
+def _full_text_decisions(session, protocol, reviewer: str, rows: dict[int, SourceRecord]) -> list[Decision]:
     """Full-text inclusions of a file that labels both stages (``SourceRecord.full_text``), as the reviewer's
     full-text decisions (kind ``import``); one equal to the reviewer's current full-text decision is skipped."""
     current = {rid: d for (rid, _), d in latest_decisions(session, protocol.id, FT, reviewer).items()}
     out = []
-    for record_id, recs in rows.items():
-        if recs[-1].full_text != "include":
+    for record_id, rec in rows.items():
+        if rec.full_text != "include":
             continue
         now = current.get(record_id)
         if now is not None and now.label == "include":
@@ -343,10 +343,10 @@ def _full_text_decisions(session, protocol, reviewer: str, rows: dict[int, list[
     return out
 
 
-def _full_text_warnings(path: str, rows: dict[int, list[SourceRecord]]) -> list[str]:
+def _full_text_warnings(path: str, rows: dict[int, SourceRecord]) -> list[str]:
     """Full-text exclusions a file marks without a reason: PRISMA 2020 reports every full-text exclusion with
     its reason, so they are left for a reviewer to decide (the title/abstract inclusion is recorded)."""
-    lines = [recs[-1].line for recs in rows.values() if recs[-1].full_text == "exclude"]
+    lines = [rec.line for rec in rows.values() if rec.full_text == "exclude"]
     if not lines:
         return []
     shown = ", ".join(map(str, lines[:5])) + (", …" if len(lines) > 5 else "")
@@ -355,13 +355,23 @@ def _full_text_warnings(path: str, rows: dict[int, list[SourceRecord]]) -> list[
             f"a full-text decision (lsr decide REVIEW RECORD exclude --stage full-text --reason N)"]
 
 
+_INCLUSIVE = {"exclude": 0, "maybe": 1, "include": 2}
+
+
+def _most_inclusive(recs: list[SourceRecord]) -> SourceRecord:
+    """The row whose label (then full-text label) includes most; the last of equals."""
+    return max(reversed(recs), key=lambda r: (_INCLUSIVE.get(r.label or "", -1), r.full_text == "include"))
+
+
 def _add_label_decisions(session, protocol, reviewer: str, parsed: ParsedFile, record_ids: list[int],
                          own: set[int]) -> tuple[int, list[str]]:
     """Append the file's labels as title/abstract decisions (kind ``import``), and the full-text inclusions
     of a file that labels both stages; returns how many, and warnings.
 
     One decision per record: when several rows of the file are one record (duplicates) and their labels
-    differ, the last row's label is recorded and a warning names the lines. A label equal to the
+    differ, the most inclusive is recorded (include, then maybe, then exclude; the last such row), so a
+    study included under one copy is not lost because another copy was excluded as its duplicate, and a
+    warning names the lines. A label equal to the
     reviewer's current one is skipped, so re-importing labels changes nothing; so is a label equal to
     the current label of a record that came back in lsr's own export (``own``), whoever decided it. A
     reason that is not one of the protocol's exclusion reasons is kept in the note, with the note the
@@ -380,7 +390,9 @@ def _add_label_decisions(session, protocol, reviewer: str, parsed: ParsedFile, r
         rid, recs = conflicts[0]
         shown = " vs ".join(f"{r.label} (line {r.line})" for r in recs[:3])
         warnings.append(f"{parsed.path}: {len(conflicts)} record(s) carry conflicting labels in the file "
-                        f"(e.g. record {rid}: {shown}); the last row's label was recorded")
+                        f"(e.g. record {rid}: {shown}); the most inclusive label was recorded (include, then "
+                        f"maybe, then exclude)")
+    chosen = {rid: _most_inclusive(recs) for rid, recs in rows.items()}
     current = {rid: d for (rid, _), d in latest_decisions(session, protocol.id, TA, reviewer).items()}
     settled = {}
     if own:
@@ -388,8 +400,7 @@ def _add_label_decisions(session, protocol, reviewer: str, parsed: ParsedFile, r
         settled = {**settled_labels(session, protocol.id, TA, per_record),
                    **settled_labels(session, protocol.id, FT, per_record)}
     added = []
-    for record_id, recs in rows.items():
-        rec = recs[-1]
+    for record_id, rec in chosen.items():
         note = rec.note
         try:
             reason = validate_decision(protocol, rec.label, TA, rec.reason) if rec.label == "exclude" else None
@@ -405,8 +416,8 @@ def _add_label_decisions(session, protocol, reviewer: str, parsed: ParsedFile, r
         decision = Decision(review_id=protocol.id, record_id=record_id, reviewer=reviewer, stage=TA, label=rec.label,
                             reason=reason, note=note, kind="import")
         added.append(decision)
-    added += _full_text_decisions(session, protocol, reviewer, rows)
-    warnings += _full_text_warnings(parsed.path, rows)
+    added += _full_text_decisions(session, protocol, reviewer, chosen)
+    warnings += _full_text_warnings(parsed.path, chosen)
     added += _member_decisions(session, protocol, votes)
     session.add_all(added)
     session.flush()
