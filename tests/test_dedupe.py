@@ -200,9 +200,18 @@ def test_enrich_keeps_the_richest_fields(ws):
     dict(title=TITLE.replace("primary", "secondary"), abstract=OTHER_ABSTRACT),
     dict(type="proceedings-article", abstract=""),  # same year, but a conference paper vs a journal article
     dict(abstract=OTHER_ABSTRACT, year=2019),
+    dict(type="report", year=2020, abstract=""),  # the project's final report (RIS RPRT) a year later
+    dict(type="dissertation", abstract=""),  # the thesis the article came from
 ])
 def test_near_misses_stay_apart(ws, near_miss):
     assert merged(ws, base(doi=None, type="journal-article"), base(doi=None, **near_miss)) is None
+
+
+def test_a_report_merges_with_the_same_report_or_an_untyped_copy(ws):
+    assert merged(ws, base(doi=None, type="report"), base(doi=None, type="report", abstract="")) == "title"
+    ingest(ws, base(doi=None, type="report"), review="other-review")
+    [untyped] = ingest(ws, base(doi=None, type=None, abstract=""), review="other-review")
+    assert untyped.rule == "title"
 
 
 def test_article_type_does_not_tell_journal_from_conference(ws):

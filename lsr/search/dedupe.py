@@ -41,7 +41,8 @@ merges only with (nearly) the same abstract text in the same year; a notice (err
 correction, retraction, expression of concern — by title words or type) merges only with an equal-titled
 notice; years more than one apart never merge (a conference abstract and the journal article two years
 later stay two records); a conference paper or abstract never merges with a journal article, review or
-letter (when both types say so); different first authors never merge; equal titles with clearly
+letter (when both types say so), nor a report, thesis or data set with a document of another type;
+different first authors never merge; equal titles with clearly
 different abstracts never merge. When several records qualify, an equal key beats a prefix beats a
 similar title, then the longer title, then the oldest record. The labelled benchmark
 ``tests/benchmarks/bench_dedupe.py`` measures the rule (precision and recall of merging).
@@ -106,6 +107,9 @@ CONFERENCE_TYPES = {"proceedings", "proceedings-article", "conference", "confere
                     "meeting-abstract", "abstract", "poster"}
 # "article" is not here: OpenAlex (since 2023) and RIS "JOUR" use it for conference papers too.
 JOURNAL_TYPES = {"journal-article", "review", "letter", "editorial", "book-review"}
+# Kinds of document that are a report of their own beside a journal article of the same title (a project's
+# final report, a thesis, the data set behind a paper): never merged on title with a different known type.
+STANDALONE_TYPES = {"report", "dissertation", "dataset"}
 
 MIN_TITLE_KEY = 12  # shortest key that may merge on title at all
 # Content words below which an equal title is weak evidence: it then merges only when the abstracts agree
@@ -277,6 +281,13 @@ def _family(type_: str | None) -> str | None:
     return None
 
 
+def _standalone_apart(a: str | None, b: str | None) -> bool:
+    """Whether one type is a report, thesis or data set and the other a different known type."""
+    ta, tb = (a or "").lower(), (b or "").lower()
+    known = {ta, tb} - {"", "other", "generic"}
+    return len(known) == 2 and ta != tb and bool(known & STANDALONE_TYPES)
+
+
 def _numbers(words: Iterable[str]) -> set[str]:
     return {w for w in words if any(ch.isdigit() for ch in w) or w in _ROMAN or w in ("part", "volume", "vol")}
 
@@ -337,6 +348,8 @@ def titles_match(cand: Candidate, rec: Record, relation: str | None = None) -> b
     fc, fr = _family(cand.type), _family(rec.type)
     if fc and fr and fc != fr:
         return False  # a conference paper or abstract and the journal article of the same study
+    if _standalone_apart(cand.type, rec.type):
+        return False  # a final report or a thesis and the journal article of the same study
     rec_authors = rec.authors
     if not authors_compatible(cand.authors, rec_authors):
         return False
