@@ -147,7 +147,9 @@ def test_broken_xml_exports_name_line_and_column(seeded, tmp_path, text, where, 
     ('[\n  {"type": "article-journal", "title": "A"},\n  {"type": "book", "note": "nothing"}\n]\n', "line 3",
      "no title, abstract or identifier"),
     ('[{"id": "https://openalex.org/W1", "type": "article", "display_name": "A", "publication_year": 2020}]\n',
-     "line 1", "this looks like JSON but not CSL JSON (OpenAlex works are added with `lsr update`)"),
+     "line 1", "this looks like JSON but not CSL JSON, the one JSON lsr reads (Zotero, Mendeley); export RIS"),
+    ('[{"title": "Schuldhulpverlening", "authors": "J. Bakker", "year": 2021, "cites": 4,\n'
+     '  "source": "Google Scholar"}]\n', "line 1", "Publish or Perish: File > Save as"),  # Publish or Perish
 ])
 def test_broken_csl_json_names_its_line(seeded, tmp_path, text, where, what):
     refuse(seeded, write(tmp_path, "zotero.json", text), where, what)

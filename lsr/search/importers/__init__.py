@@ -62,7 +62,8 @@ _NOT_SUPPORTED = (  # a first line's start -> what the file is and what to expor
     (re.compile(r"<\d+\.?\s*>\s*$"), "this looks like Ovid's display format (records numbered <1>, fields without "
                                        "labels), which lsr does not read; export the records from Ovid as RIS (Export > "
                                        "format RIS) or with field labels (Citation Manager format)"),
-    (re.compile(r"[{\[]"), "this looks like JSON but not CSL JSON (OpenAlex works are added with `lsr update`)"),
+    (re.compile(r"[{\[]"), "this looks like JSON but not CSL JSON, the one JSON lsr reads (Zotero, Mendeley); export RIS, "
+                          "BibTeX or CSV instead (Publish or Perish: File > Save as; OpenAlex works come with `lsr update`)"),
     (re.compile("<"), "this looks like XML or HTML but neither an EndNote XML export nor PubMed XML; export RIS, "
                       "CSV, BibTeX or (PubMed) MEDLINE instead"),
 )
