@@ -48,6 +48,8 @@ def export_records(ws: Workspace, session: Session, review_id: str, only: str = 
     for s in session.exec(select(RecordSource).where(RecordSource.review_id == review_id).order_by(RecordSource.id)):
         run = runs.get(s.search_run_id)
         item: dict = {"kind": s.kind, "duplicate": s.is_duplicate}
+        if s.is_duplicate:  # how it was matched, and the row as the file gave it (imports since 2026-11-30)
+            item.update(match_rule=s.match_rule, as_received=s.raw)
         if run is not None and run.kind == "import":
             item.update(file=run.file, source=run.source)
         else:

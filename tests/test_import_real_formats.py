@@ -134,6 +134,10 @@ def test_asreview_export_uses_asreview_label_and_warns_about_conflicts(workspace
     # the copy excluded as a duplicate does not hide the trial included under the other copy: recorded once
     assert trial["label"] == "include"
     assert [(d["label"], d["note"]) for d in trial["decisions"]] == [("include", "core trial")]
+    # the merged row keeps what the file said, so the merge can be checked
+    [dup] = [src for src in trial["sources"] if src["duplicate"]]
+    assert dup["match_rule"] == "doi" and dup["as_received"]["line"] == 4
+    assert "Extended school day and student achievement: evidence from a randomised trial" in dup["as_received"]["fields"]
     # ASReview's own column wins over the input's `included` (1 there, 0 in asreview_label)
     assert items["10.1007/s11092-018-9281-3"]["label"] == "exclude"
     review = status_json(workspace)["reviews"][0]

@@ -654,7 +654,9 @@ class Ingest:
         self.doi_conflicts: list[DoiConflict] = []
 
     def add(self, cand: Candidate, source_key: str, *, keep_raw: bool = False) -> IngestResult:
-        """Match or insert one hit and record its provenance; updates the run's counters."""
+        """Match or insert one hit and record its provenance; updates the run's counters. With ``keep_raw``
+        a hit merged into an existing record keeps its own data (``Candidate.raw``) on its provenance row,
+        so the merge can be checked (and undone) later; a new record holds it already."""
         return self.add_many([(cand, source_key)], keep_raw=keep_raw)[0]
 
     def add_many(self, pairs: Iterable[tuple[Candidate, str]], *, keep_raw: bool = False,
@@ -726,7 +728,7 @@ class Ingest:
             sources.append(dict(
                 review_id=self.review_id, record_id=result.record.id, search_run_id=run.id, kind=self.kind,
                 source_key=source_key, is_duplicate=not result.is_new, match_rule=result.rule,
-                raw_json=RAW.encode(cand.raw) if keep_raw else None, created_at=now))
+                raw_json=RAW.encode(cand.raw) if keep_raw and not result.is_new else None, created_at=now))
             run.results_returned += 1
             if result.is_new:
                 run.new_records += 1

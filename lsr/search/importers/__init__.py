@@ -277,7 +277,8 @@ def _import_parsed(ws, protocol, parsed: ParsedFile, source: str, reviewer: str,
         within = 0
         for start in range(0, len(parsed.records), PROGRESS_STEP):
             chunk = parsed.records[start:start + PROGRESS_STEP]
-            for result in ingest.add_many([(r.candidate, r.source_key) for r in chunk], batch_size=PROGRESS_STEP):
+            for result in ingest.add_many([(r.candidate, r.source_key) for r in chunk], batch_size=PROGRESS_STEP,
+                                          keep_raw=True):
                 record_ids.append(result.record.id)
                 if result.rule == "lsr_id":
                     own.add(result.record.id)
