@@ -1,25 +1,31 @@
 """Reading RIS files (Scopus, Web of Science, PubMed via EndNote/Zotero, EndNote, Zotero, JSTOR, Ovid,
-Embase, lsr's own export) into ``Candidate``s, and the RIS vocabulary lsr writes back.
+Embase, PsycINFO, ProQuest, TRID, lsr's own export) into ``Candidate``s, and the RIS vocabulary lsr writes back.
 
 Owns RIS structure checking and field mapping. rispy 0.9 parses the records, but first this module walks
 the lines itself, because rispy silently drops a final record without ``ER``, reports other problems
 without the file's line numbers, and adds a line without a tag to the last tag it knows (skipping unknown
 ones such as Ovid's ``NL``). Accepted around records: blank lines, counter lines (``1.``, Ovid's ``47. ``,
-``Record #1 of 2``), ``Key: value`` header lines (JSTOR's ``Provider:``/``Database:`` before each record)
-and, between records, bare links (Ovid, Embase) and tag lines (Ovid writes ``NL`` after a record's
-``ER``), which are left out with one warning. Inside a record, a line without a tag continues the previous
-tag (one more item of a list tag such as ``KW``), and PubMed-style ``PMID`` lines (PsycINFO) are kept as
-tags. Tag lines with one space before the dash (``TY - JOUR``) are accepted when the file uses that style
-throughout. Refused, naming the line: other text outside a record, a tag before the first ``TY``, a ``TY``
-before the previous record's ``ER``, an ``ER`` that closes no record (the tags of a record that lost its
-``TY``), a final record without ``ER``, a record with no title, abstract or identifier.
+``Record #1 of 2``), ``Key: value`` header lines (JSTOR's ``Provider:``/``Database:`` before each record,
+PsycINFO's once above them all) and, between records, bare links (Ovid, Embase) and tag lines (Ovid writes
+``NL`` after a record's ``ER``), which are left out with one warning. Inside a record, a line without a tag
+continues the previous tag (one more item of a list tag such as ``KW``), and PubMed-style ``PMID`` lines
+(PsycINFO) are kept as tags. Tag lines with one space before the dash (``TY - JOUR``) are accepted when the
+file uses that style throughout; in a file that writes ``TY  - JOUR``, a known RIS tag written so
+(``KW - keyword``) is still that tag, not text of the field above it. Refused, naming the line: other text
+outside a record, a tag before the first ``TY``, a ``TY`` before the previous record's ``ER``, an ``ER``
+that closes no record (the tags of a record that lost its ``TY``), a final record without ``ER``, a record
+with no title, abstract or identifier, and a line under an author that looks like a tag RIS does not know
+(``XY - value``), which would otherwise become one more author. A record whose ``PY``/``Y1``/``DA`` holds
+no year lsr can read is kept without a year, with a warning naming the line.
 
 Labels that lsr's own RIS export (keyword ``lsr:include`` …) or ASReview LAB's (note
 ``ASReview_relevant`` …, also when Zotero wrapped it in HTML: ``<p>ASReview_relevant</p>``) carry are
 returned with each record and removed from its keywords and notes; so are lsr's decision notes
 (``N1  - lsr-note: …``) and record id (``ID  - lsr:42``). The database a record names (``DB``, else
-``DP``) is its source name; a code some exporters write there (EndNote's ``NLM``, EBSCOhost's ``psyh``)
-becomes the database's name (``lsr.search.databases``).
+``DP``, else the ``Database:`` header above it) is its source name; a code some exporters write there
+(EndNote's ``NLM``, EBSCOhost's ``psyh``) becomes the database's name (``lsr.search.databases``). A
+platform's export whose records all link to the platform (ProQuest) but name different databases, or
+none lsr knows, is named after the platform and those databases ("ProQuest (…)").
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ import rispy
 from rispy.parser import ParseError
 
 from lsr.errors import LsrError
-from lsr.search.databases import database_from_code
+from lsr.search.databases import database_from_code, names_database
 from lsr.search.dedupe import Candidate
 from lsr.search.identity import normalize_doi, normalize_openalex_id, normalize_pmid, plain_text
 from lsr.search.importers.framing import RecordFrames, clip_line, to_source_records
@@ -44,7 +50,18 @@ HEADER = re.compile(r"^[A-Za-z][\w ()/.,-]{0,60}:(?:\s|$)")  # "Provider: JSTOR"
 URL_LINE = re.compile(r"^\s*https?://\S+\s*$")  # a database's link printed between records (Ovid, Embase)
 LONG_TAG = re.compile(r"^(PMID|PMCID)\s*-\s?(.*)$")  # PubMed-style tags some exporters mix in (PsycINFO)
 LIST_TAGS = frozenset(rispy.LIST_TYPE_TAGS)
+# The RIS tags a line written "KW - value" (one to three spaces before the dash) is read as in a file that
+# otherwise writes "KW  - value": rispy's and a few more exporters write (Ovid's L3, IEEE's VO). Text that
+# merely starts with two capitals and a dash inside a field ("US - based") stays text.
+KNOWN_TAGS = frozenset(rispy.TAG_KEY_MAPPING) | {"L3", "M2", "U1", "U2", "U3", "U4", "U5", "VO", "Y3", "ED", "BT"}
+AUTHOR_TAGS = frozenset({"AU", "A1", "A2", "A3", "A4"})
+TAG_LIKE = re.compile(r"^\s*[A-Z][A-Z0-9]{1,3}\s*-(?:\s|$)")  # "XY - ...", "DOI - ...": a tag the file spells oddly
+YEAR_TAGS = ("PY", "Y1", "DA")  # the fields a record's year is read from (Y2 is the access date in most exports)
+DB_HEADER = re.compile(r"^\s*Database:\s*(\S.*?)\s*$", re.IGNORECASE)  # "Database: PsycINFO" above the records
+# Hosts of search platforms whose exports link every record to the platform's copy, which hold many databases.
+PLATFORM_HOSTS = (("proquest.com", "ProQuest"), ("ebscohost.com", "EBSCOhost"), ("ovid.com", "Ovid"))
 YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|2[01]\d\d)(?!\d)")
+COMPACT_DATE = re.compile(r"(?<!\d)(1[5-9]\d\d|2[01]\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")  # 20170812
 # Month abbreviations -> numbers, for the readers that date records by month names (MEDLINE, BibTeX, refer).
 MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                                       "dec"), 1)}
@@ -76,7 +93,9 @@ class SourceRecord:
     candidate: Candidate
     label: str | None = None  # include | exclude | maybe
     reason: str | None = None
-    database: str | None = None  # the RIS DB/DP field (Scopus, PubMed, ...)
+    # the database the record names: RIS DB/DP (Scopus, PubMed, ...), else a "Database:" header above it; in a
+    # platform's export whose records name different databases, the platform and those ("ProQuest (…)")
+    database: str | None = None
     note: str | None = None  # a decision note the file carries (lsr's export, ASReview's asreview_note)
     # decisions of named team members that another screening tool exported (Rayyan): member -> (label, note);
     # ``reason`` then holds that tool's exclusion reasons for the record
@@ -113,7 +132,8 @@ def looks_like_ris(lines: list[str]) -> bool:
 
 def read_ris(text: str | list[str], name: str) -> tuple[list[SourceRecord], tuple[str, ...]]:
     """Check and parse RIS text (newlines already normalised; or its lines, which are then rewritten in
-    place) into source records, with a warning for the tag lines left out between records.
+    place) into source records, with warnings for the tag lines left out between records and for dates no
+    year could be read from.
 
     Raises:
         LsrError: the structure is broken or a record is empty; the message names file and line.
@@ -123,26 +143,33 @@ def read_ris(text: str | list[str], name: str) -> tuple[list[SourceRecord], tupl
     loose = not STRICT_TAG.match(first_ty)
     frames = RecordFrames(name, "TY", "RIS")
     extras: list[dict[str, list[str]]] = []  # per record: tags rispy cannot hold (PMID)
+    dates: list[list[tuple[int, str]]] = []  # per record: its year fields' lines (number, text)
+    headed: list[str | None] = []  # per record: the database the last "Database:" header above it names
+    header_db: str | None = None
     seen_record = False
     last: tuple[str, int] | None = None  # the record's last tag and its line index
     between: list[tuple[int, str]] = []  # tag lines after an ER, before the next TY (Ovid's NL): left out
     for n, line in enumerate(lines, 1):
-        match = (LOOSE_TAG if loose else STRICT_TAG).match(line)
+        match = _tag_line(line, loose)
         tag = (match.group(1) or match.group(3)) if match else None
         if tag is not None:  # rebuilt in the one form rispy recognises ("XX  - value")
             line = "ER  - " if tag == "ER" else f"{tag}  - {(match.group(2) or '').strip()}"
         if tag is None:
             if not frames.inside and line.strip():
                 if COUNTER.match(line) or HEADER.match(line) or (seen_record and URL_LINE.match(line)):
+                    if db := DB_HEADER.match(line):
+                        header_db = db.group(1)
                     line = ""
                 else:
                     what = "before the first record" if not seen_record else "between records"
                     raise LsrError(f"{name}: line {n}: text {what} is not RIS: {clip_line(line)}")
             elif frames.inside and line.strip():
-                line = _continue(lines, line, last, extras[-1])
+                line = _continue(lines, line, last, extras[-1], f"{name}: line {n}")
         elif tag == "TY":
             frames.open(n)
             extras.append({})
+            dates.append([])
+            headed.append(header_db)
             seen_record = True
         elif tag == "ER":
             frames.close(n)
@@ -151,6 +178,8 @@ def read_ris(text: str | list[str], name: str) -> tuple[list[SourceRecord], tupl
             line = ""
         elif not frames.inside:
             raise LsrError(f"{name}: line {n}: tag {tag} outside a record (a record starts with TY)")
+        elif tag in YEAR_TAGS and line[6:].strip():
+            dates[-1].append((n, lines[n - 1]))
         if tag is not None:
             last = (tag, n - 1)
         lines[n - 1] = line
@@ -167,18 +196,74 @@ def read_ris(text: str | list[str], name: str) -> tuple[list[SourceRecord], tupl
             for tag, values in extra.items():
                 unknown.setdefault(tag, []).extend(values)
     del lines
-    warnings = ()
+    warnings = []
     if between:
-        warnings = (f"{name}: {len(between)} tag line(s) between records (after an ER, before the next TY) left "
-                    f"out, the first at line {between[0][0]}: {clip_line(between[0][1])}",)
-    return to_source_records(name, starts, entries, entry_to_record), warnings
+        warnings.append(f"{name}: {len(between)} tag line(s) between records (after an ER, before the next TY) left "
+                        f"out, the first at line {between[0][0]}: {clip_line(between[0][1])}")
+    records = to_source_records(name, starts, entries, entry_to_record)
+    for rec, db in zip(records, headed, strict=True):
+        rec.database = rec.database or database_from_code(db)
+    _name_platform(records)
+    lost = [fields[0] for rec, fields in zip(records, dates, strict=True) if fields and rec.candidate.year is None]
+    if lost:
+        at = f"line {lost[0][0]}" if len(lost) == 1 else "lines " + ", ".join(str(n) for n, _ in lost[:5])
+        warnings.append(f"{name}: {len(lost)} record(s) have a date with no year lsr can read and are stored without "
+                        f"a year ({at}{', …' if len(lost) > 5 else ''}: {clip_line(lost[0][1])})")
+    return records, tuple(warnings)
 
 
-def _continue(lines: list[str], line: str, last: tuple[str, int] | None, extra: dict[str, list[str]]) -> str:
+def _name_platform(records: list[SourceRecord]) -> None:
+    """A platform's export whose records name its databases differently (ProQuest: "ProQuest Dissertations &
+    Theses Global" for one, "Publicly Available Content Database" for the next), or name one lsr does not
+    know as a database ("ABI/INFORM Collection"), names the platform and those databases in every record,
+    "ProQuest (ABI/INFORM Collection; …)", so that the file counts as that database search. Only when every
+    record links to the platform (ProQuest's ``docview`` links); other files keep what their records name."""
+    names = {r.database for r in records}
+    if len(names) == 1 and names_database(next(iter(names))):
+        return
+    platforms = {_platform(r) for r in records}
+    if len(platforms) != 1 or None in platforms:
+        return
+    platform = platforms.pop()
+    databases = list(dict.fromkeys(part.strip() for r in records for part in (r.database or "").split(";")
+                                   if part.strip()))
+    shown = "; ".join(databases[:3]) + ("; …" if len(databases) > 3 else "")
+    for rec in records:
+        rec.database = f"{platform} ({shown})" if shown else platform
+
+
+def _platform(record: SourceRecord) -> str | None:
+    """The search platform a record's links point to (``PLATFORM_HOSTS``), or None."""
+    fields = record.candidate.raw.get("fields", {}) if isinstance(record.candidate.raw, dict) else {}
+    for url in _all(fields, "urls", "file_attachments1", "file_attachments2"):
+        host = re.match(r"^\s*https?://([^/?#\s]+)", url)
+        for suffix, platform in PLATFORM_HOSTS:
+            if host and (host.group(1).lower() == suffix or host.group(1).lower().endswith("." + suffix)):
+                return platform
+    return None
+
+
+def _tag_line(line: str, loose: bool) -> re.Match | None:
+    """The line as a tag line, or None. In a file that writes ``XX  - value`` a known RIS tag written with
+    one to three spaces (or tabs) before the dash (``KW - keyword``) is that tag too, not text of the field above it."""
+    if loose:
+        return LOOSE_TAG.match(line)
+    match = STRICT_TAG.match(line)
+    if match is None and (odd := LOOSE_TAG.match(line)) and odd.group(1) in KNOWN_TAGS:
+        return odd
+    return match
+
+
+def _continue(lines: list[str], line: str, last: tuple[str, int] | None, extra: dict[str, list[str]],
+              where: str) -> str:
     """A line without a tag inside a record: a PubMed-style tag (kept aside, rispy cannot hold it), or the
     continuation of the previous tag. rispy would add it to the last tag *it knows*, skipping unknown ones
     (so a PMID line after TY became part of the type); here a list tag (AU, KW, N1, UR …) gets it as one
-    more item, as EndNote's one-keyword-per-line export means, and any other tag gets it appended."""
+    more item, as EndNote's one-keyword-per-line export means, and any other tag gets it appended.
+
+    Raises:
+        LsrError: the line looks like a tag lsr does not know (``XY - …``) and would become an author.
+    """
     long_tag = LONG_TAG.match(line.strip())
     if long_tag:
         extra.setdefault(long_tag.group(1), []).append(long_tag.group(2).strip())
@@ -186,6 +271,10 @@ def _continue(lines: list[str], line: str, last: tuple[str, int] | None, extra: 
     if last is None:  # unreachable: a record starts with its TY line
         return line
     tag, index = last
+    if tag in AUTHOR_TAGS and TAG_LIKE.match(line):
+        raise LsrError(f"{where}: {clip_line(line)} looks like a tag line, but not one RIS knows, and would be read "
+                       f"as one more author of the {tag} field above it (line {index + 1}); write the tag as "
+                       f"'XX  - value' (two letters, two spaces, a dash) or remove the line")
     if tag in LIST_TAGS:
         return f"{tag}  - {line.strip()}"
     lines[index] = f"{lines[index].rstrip()} {line.strip()}"
@@ -215,21 +304,26 @@ def _all(entry: dict, *names: str) -> list[str]:
 
 
 def parse_year(*values: str | None) -> int | None:
-    """The first plausible year (1500-2199) in any of the values: "2019///", "2019/05/12", "May 2019"."""
+    """The first plausible year (1500-2199) in any of the values: "2019///", "2019/05/12", "May 2019", and a
+    date written without separators in free text ("Start date: 20170812", TRID)."""
     for value in values:
-        match = YEAR.search(str(value or ""))
+        text = str(value or "")
+        match = YEAR.search(text) or COMPACT_DATE.search(text)
         if match:
             return int(match.group(1))
     return None
 
 
 def parse_date(*values: str | None) -> str | None:
-    """An ISO date (YYYY-MM-DD or YYYY-MM) from RIS ``DA``/``Y1``/``PY`` forms like ``2019/05/12/``."""
+    """An ISO date (YYYY-MM-DD or YYYY-MM) from RIS ``DA``/``Y1``/``PY`` forms like ``2019/05/12/``, or a
+    YYYYMMDD date anywhere in the value ("Start date: 20170812")."""
     for value in values:
         match = re.match(r"^\s*(\d{4})[/-](\d{1,2})(?:[/-](\d{1,2}))?", str(value or ""))
         if match and 1 <= int(match.group(2)) <= 12:
             y, m, d = match.groups()
             return f"{y}-{int(m):02d}" + (f"-{int(d):02d}" if d and 1 <= int(d) <= 31 else "")
+        if compact := COMPACT_DATE.search(str(value or "")):
+            return "-".join(compact.groups())
     return None
 
 
@@ -248,8 +342,8 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
             label = low[len(LSR_LABEL_KEYWORD):]
         elif low.startswith(LSR_LABEL_KEYWORD) and low[len(LSR_LABEL_KEYWORD):] == "unscreened":
             continue
-        else:
-            kept_keywords.append(kw)
+        else:  # PsycINFO and MEDLINE mark a major heading "*Debt"
+            kept_keywords.append(kw.lstrip("*").strip() or kw)
     kept_notes, decision_notes = [], []
     for note in notes:
         text = plain_text(note)
@@ -296,6 +390,8 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
     is_journal = ty in ("JOUR", "JFULL", "EJOUR", "MGZN", "NEWS", "INPR", "")
     venue = (_first(entry, "alternate_title3", "journal_name", "secondary_title", "alternate_title1", "alternate_title2")
              if is_journal else _first(entry, "secondary_title", "alternate_title3", "journal_name", "tertiary_title"))
+    if ty == "THES":  # a thesis' PB is its school; ProQuest's JF names the database ("ProQuest Dissertations …")
+        venue = _first(entry, "publisher") or venue
     year_fields = (_first(entry, "year"), _first(entry, "publication_year"), _first(entry, "date"))
     cand = Candidate(
         title=_squash(title),
