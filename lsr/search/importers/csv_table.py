@@ -1,20 +1,30 @@
-"""Reading CSV/TSV tables (ASReview LAB, Scopus, Lens, OpenAlex, PubMed, IEEE Xplore, Cochrane, Zotero,
-Web of Science tab-delimited, lsr's own export) into ``Candidate``s with optional screening labels.
+"""Reading CSV/TSV tables (ASReview LAB, Scopus, Lens, OpenAlex, PubMed, IEEE Xplore, Springer Link, Cochrane,
+Zotero, Web of Science tab-delimited, lsr's own export) into ``Candidate``s with optional screening labels.
 
 Owns the column vocabulary: each record field accepts the column names below (compared lowercased, with
 ``_`` as a space; the Dutch names a team's own list may use too: titel, samenvatting, auteurs, jaar,
 tijdschrift, trefwoorden, taal), in order of preference; a row's first non-empty one counts (OpenAlex's
-export has both ``title`` and ``display_name``). Author cells are split by ``names``. Labels come from the
-first inclusion column present, in ASReview LAB's order (``asreview_label``, then lsr's ``lsr_label`` with maybe, then
-``included``, ``label_included``, …: 1/0, yes/no, blank for unscreened); a column named ``label`` counts
-only when it holds nothing but such values. Beside a final inclusion column, ASReview's
-``label_abstract_screening`` is the title/abstract label and the final one the full-text label. Rayyan's export puts each member's decision into ``notes``
-(read by ``rayyan``). ``lsr_id`` (lsr's own export) travels with the record so the review it came from
-recognises it. The delimiter (comma, semicolon, tab or bar) is taken from the header
-line; cells may be as long as the file. Refused, naming the line: a header without any title, abstract or
-identifier column, a quoting error, a row with more fields than the header, a label value that is not a
-label, a row with no title, abstract or identifier. Rows whose cells are all empty (Excel's trailing
-``,,,,``) are skipped.
+export has both ``title`` and ``display_name``), and a later column only when every earlier one is empty in
+that row: a table with both a ``journal`` (or ``booktitle``) column and PubMed's ``Journal/Book`` takes its own
+column wherever that is filled. Author cells are split by ``names``. A type is read as RIS (``JOUR``), BibTeX
+(``inproceedings``, the ``bibtex`` importer's mapping) or a database's name for it (``Journal Article``,
+``ConferencePaper``).
+
+Two exports are recognised by their header (all of its columns, maybe among others): PubMed's CSV (PMID,
+Title, Authors, Citation, First Author, Journal/Book, …, NIHMS ID, DOI), whose records name PubMed as their
+database, and Springer Link's (Item Title, Publication Title, Book Series Title, …, Content Type), whose
+``Authors`` cell runs the names together (``Andy SmithTom Weber``, split by ``names.split_run_together``).
+
+Labels come from the first inclusion column present, in ASReview LAB's order (``asreview_label``, then lsr's
+``lsr_label`` with maybe, then ``included``, ``label_included``, …: 1/0, yes/no, blank for unscreened); a
+column named ``label`` counts only when it holds nothing but such values. Beside a final inclusion column,
+ASReview's ``label_abstract_screening`` is the title/abstract label and the final one the full-text label.
+Rayyan's export puts each member's decision into ``notes`` (read by ``rayyan``). ``lsr_id`` (lsr's own export)
+travels with the record so the review it came from recognises it. The delimiter (comma, semicolon, tab or bar)
+is taken from the header line; cells may be as long as the file. Refused, naming the line: a header without
+any title, abstract or identifier column, a quoting error, a row with more fields than the header, a label
+value that is not a label, a row with no title, abstract or identifier. Rows whose cells are all empty
+(Excel's trailing ``,,,,``) are skipped.
 """
 
 from __future__ import annotations
@@ -28,7 +38,8 @@ from lsr.errors import LsrError
 from lsr.search.databases import is_database_name
 from lsr.search.dedupe import Candidate
 from lsr.search.identity import normalize_doi, normalize_openalex_id, normalize_pmid
-from lsr.search.importers.names import split_authors, split_list
+from lsr.search.importers.bibtex import TYPES as BIBTEX_TYPES
+from lsr.search.importers.names import split_authors, split_list, split_run_together
 from lsr.search.importers.rayyan import with_rayyan_decisions
 from lsr.search.importers.ris import RIS_TYPES, SourceRecord, parse_date, parse_year
 
@@ -43,9 +54,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "year": ("year", "publication year", "py", "pub year", "pubyear", "year published", "published year", "jaar",
              "publicatiejaar", "jaar van publicatie"),
     "date": ("publication date", "date published", "date", "pd"),
-    "venue": ("journal", "venue", "source title", "publication title", "publication name", "journal name",
-              "secondary title", "journal/book", "primary location.source.display name", "periodical full", "so",
-              "t2", "jo", "tijdschrift"),
+    "venue": ("journal", "booktitle", "book title", "venue", "source title", "publication title", "publication name",
+              "journal name", "secondary title", "journal/book", "primary location.source.display name",
+              "periodical full", "so", "t2", "jo", "tijdschrift", "publication"),
     "keywords": ("keywords", "author keywords", "manual tags", "keywords.display name", "de", "kw", "trefwoorden"),
     "pmid": ("pmid", "pubmed id", "pubmedid", "ids.pmid", "pm"),
     "openalex_id": ("openalex id", "openalex", "openalex work", "ids.openalex", "work id"),
@@ -81,6 +92,10 @@ LABEL_VALUES = {
 DELIMITERS = (",", ";", "\t", "|")
 NOTE_LINES = 5  # lines of notes an exporter may put above the header
 IDENTIFYING = ("title", "abstract", "doi", "pmid", "openalex_id")
+PUBMED_HEADER = frozenset({"pmid", "title", "authors", "citation", "first author", "journal/book", "publication year",
+                           "create date", "pmcid", "nihms id", "doi"})
+SPRINGER_HEADER = frozenset({"item title", "publication title", "book series title", "journal volume", "journal issue",
+                             "item doi", "authors", "publication year", "url", "content type"})
 
 
 def _norm(name: str) -> str:
@@ -129,6 +144,7 @@ def read_csv(text: str, name: str) -> list[SourceRecord]:
         raise LsrError(f"{name}: line {skipped + 1}: read as CSV, the header has no title, abstract, doi or pmid "
                        f"column (columns: {found})")
     col = _column_map(names)
+    export = "pubmed" if PUBMED_HEADER <= set(names) else "springer" if SPRINGER_HEADER <= set(names) else None
     # A cell may be as long as the file (10,000 authors): the csv module's default limit is 128 KiB.
     csv.field_size_limit(max(csv.field_size_limit(), min(len(text) + 1, sys.maxsize)))
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
@@ -152,7 +168,7 @@ def read_csv(text: str, name: str) -> list[SourceRecord]:
         if len(row) > len(names):
             raise LsrError(f"{name}: line {line}: {len(row)} fields where the header has {len(names)} "
                            "(an unquoted delimiter or a stray quote?)")
-        record = _row_record(row, col, line, label_col, label_name, name)
+        record = _row_record(row, col, line, label_col, label_name, name, export)
         if ta_col is not None:
             _two_stages(record, row, ta_col, label_name, name)
         out.append(record)
@@ -219,7 +235,8 @@ def _list_cell(row: list[str], col: dict[str, list[int]], field: str) -> str:
 
 
 def _row_record(row: list[str], col: dict[str, list[int]], line: int, label_col: int | None, label_name: str,
-                name: str) -> SourceRecord:
+                name: str, export: str | None = None) -> SourceRecord:
+    """One row as a record; ``export`` is ``pubmed`` or ``springer`` when the header is that export's."""
     label = None
     if label_col is not None and label_col < len(row):
         value = row[label_col].strip().lower()
@@ -246,15 +263,18 @@ def _row_record(row: list[str], col: dict[str, list[int]], line: int, label_col:
     if citation:
         database = ""
     lsr_id = _cell(row, col, "lsr_id")
+    authors = split_authors(_list_cell(row, col, "authors"))
+    if export == "springer":
+        authors = [one for names in authors for one in split_run_together(names)]
     cand = Candidate(
         title=re.sub(r"[\t\r\n]+", " ", _cell(row, col, "title")),
         abstract=_cell(row, col, "abstract"),
-        authors=split_authors(_list_cell(row, col, "authors")),
+        authors=authors,
         year=parse_year(_cell(row, col, "year"), date, citation.group("year") if citation else None),
         publication_date=parse_date(date) if date else None,
         venue=_cell(row, col, "venue") or (citation.group("venue") if citation else None)
         or (database if database and not known_database else None),
-        type=RIS_TYPES.get(type_.upper(), _type_name(type_)),
+        type=_type_name(type_),
         language=_cell(row, col, "language") or None,
         doi=doi,
         pmid=pmid,
@@ -267,7 +287,8 @@ def _row_record(row: list[str], col: dict[str, list[int]], line: int, label_col:
         raise LsrError(f"{name}: line {line}: row has no title, abstract or identifier")
     reason = _cell(row, col, "reason") or None
     record = SourceRecord(line=line, candidate=cand, label=label, reason=reason if label == "exclude" else None,
-                          database=database if known_database else None, note=_cell(row, col, "note") or None)
+                          database=database if known_database else "PubMed" if export == "pubmed" else None,
+                          note=_cell(row, col, "note") or None)
     return with_rayyan_decisions(record, extra)
 
 
@@ -288,14 +309,25 @@ def _two_stages(record: SourceRecord, row: list[str], ta_col: int, label_name: s
 
 
 def _type_name(value: str) -> str | None:
-    """"Journal Article" / "journalArticle" / "Article" -> "article"; others lowercased with hyphens."""
+    """A type cell as lsr's type: RIS (``JOUR``) and BibTeX (``inproceedings`` -> "proceedings-article") by
+    their importers' mappings; "Journal Article" / "journalArticle" / "Article" -> "article", Springer's
+    "Chapter ConferencePaper" -> "proceedings-article"; others lowercased with hyphens. "Proceedings" in a table
+    (Dimensions writes "Proceeding") is a conference paper, not BibTeX's whole volume."""
+    value = value.strip()
     if not value:
         return None
+    if value.upper() in RIS_TYPES:
+        return RIS_TYPES[value.upper()]
+    if value.lower() in BIBTEX_TYPES and value.lower() != "proceedings":
+        return BIBTEX_TYPES[value.lower()]
     low = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", value).lower().strip()
     if low in ("journal article", "article", "review", "article in press"):
         return "article" if low != "review" else "review"
-    if low in ("conference paper", "conference proceedings", "proceedings paper"):
+    if low in ("conference paper", "conference proceedings", "proceedings paper", "chapter conference paper",
+               "proceeding", "proceedings"):
         return "proceedings-article"
     if low in ("book chapter", "chapter"):
         return "book-chapter"
+    if low == "reference work entry":  # Springer's encyclopaedia entries
+        return "reference-entry"
     return low.replace(" ", "-")
