@@ -53,7 +53,7 @@ from lsr.search.importers.spreadsheet import is_xlsx, xlsx_as_csv
 from lsr.search.importers.wos import looks_like_wos, read_wos
 
 PROGRESS_STEP = 500
-READERS = {"csv": read_csv, "wos": read_wos, "medline": read_medline, "bibtex": read_bibtex,
+READERS = {"csv": read_csv, "wos": read_wos, "medline": read_medline,
            "endnote": read_endnote_xml, "pubmed_xml": read_pubmed_xml, "refer": read_refer,
            "ovid": read_ovid, "csl": read_csl_json}
 
@@ -189,8 +189,8 @@ def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
     fmt = detect_format(text, name)
     if fmt not in ("csv", "bibtex", "endnote", "pubmed_xml", "csl"):  # the line formats go line by line
         text = text.split("\n")
-    if fmt == "ris":  # the one text reader that leaves something out with a warning (tag lines between records)
-        records, left_out = read_ris(text, name)
+    if fmt in ("ris", "bibtex"):  # the readers that leave something out with a warning (RIS: tag lines between
+        records, left_out = (read_ris if fmt == "ris" else read_bibtex)(text, name)  # records; BibTeX: volumes)
         warnings = (*warnings, *left_out)
     else:
         records = READERS[fmt](text, name)

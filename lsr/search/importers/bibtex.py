@@ -1,41 +1,56 @@
-"""Reading BibTeX (``.bib``: Google Scholar via Publish or Perish, JabRef, Zotero, ACM and IEEE exports) into
-source records.
+"""Reading BibTeX (``.bib``: Google Scholar via Publish or Perish, JabRef, Zotero, DBLP, ACM, IEEE, Scopus and
+Web of Science exports) into source records.
 
-bibtexparser 1.4 parses the entries and turns LaTeX (``{\\"u}``, ``\\&``) into Unicode; ``@string`` macros
-and the month abbreviations are expanded. It skips an entry it cannot read without a word, so this module
-first finds every entry's ``@type{key,`` line itself and refuses the file when the parser returned fewer
-entries than the file opens (an unclosed brace swallows what follows), naming the line of the first entry
-it did not return: the returned entries are matched to the file's in order, so a key used twice does not
-hide the lost one. ``@comment``, ``@preamble`` and ``@string`` are not records. The parser also drops an
-entry with a field name that holds whitespace (Scopus writes ``funding_text 1`` with a no-break space, other
-tools ``key words``): such a name, where a field name stands (at the start of a line, right after the comma
-that ended the key or the previous field, outside any value), has its whitespace turned into ``_`` before
-parsing (``funding_text_1``).
+bibtexparser 1.4 parses the entries; ``@string`` macros and the month abbreviations are expanded. It skips an
+entry it cannot read without a word, so ``bibtex_text`` first finds every entry's ``@type{key,`` line and mends
+what real exports write that the parser would drop (whitespace in a key or a field name), and the file is
+refused when the parser returned fewer entries than the file opens, naming the line of the first entry it did
+not return and, where its text tells, what is wrong with it. ``@comment``, ``@preamble`` and ``@string`` are
+not records.
+
+LaTeX becomes text in one place, ``tex_to_text``: formatting commands keep their content (``\\textit{in vivo}``,
+``\\emph``, ``\\textbf``, ``\\mathrm``, ``\\mbox``, ``{\\it …}``), inline math loses its dollar signs
+(``$\\alpha$`` -> ``α``), an accent on a dotless i is an accented i (``{\\'\\i}`` -> ``í``), and bibtexparser's
+``latex_to_unicode`` does the rest (``{\\"u}``, ``{\\c{c}}``, ``{\\ss}``); ``_plain`` then drops protective
+braces and unescapes ``\\&``, ``\\%``, ``\\_``.
+
+``crossref = {KEY}`` (DBLP's export) is resolved by ``resolve_crossrefs``: the entry takes the fields it lacks
+from the entry ``KEY`` (year, booktitle, publisher; an editor stays an editor), and a @proceedings or @book
+that entries name this way is the volume they appeared in, not a study to screen: it is left out, with a
+warning.
 
 Mapped: ``title``, ``abstract``, ``author`` (split at `` and ``; ``{Group Name}`` stays one author),
-``year``/``date``/``month``, ``journal``/``booktitle``, the entry type, ``doi`` (or a DOI in ``url``/``note``),
-``pmid``, ``keywords`` (also Scopus's ``author_keywords``; ``,`` or ``;``), ``language``; an ``@proceedings``
-or ``@book`` without a ``title`` is named by its ``booktitle``.
+``year``/``date``/``month``, ``journal``/``booktitle`` (HTML entities decoded), the entry type, or Scopus's
+``document_type`` where it says more (``Review``, ``Editorial``: the RIS reader's table), ``doi`` (or a DOI in
+``url``/``note``), ``pmid`` (or ``PMID: n`` in ``note``, as Taylor & Francis writes it), ``keywords`` (also
+Scopus's ``author_keywords``; ``,`` or ``;``), ``language`` (not Scopus's ``undefined``); an ``@proceedings``
+or ``@book`` without a ``title`` is named by its ``booktitle``. Scopus's ``source = {Scopus}`` and Web of
+Science's ``Unique-ID = {WOS:…}`` name the database (``SourceRecord.database``), so a whole Scopus export is
+logged as a Scopus search.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 
 from lsr.errors import LsrError
+from lsr.search.databases import is_database_name
 from lsr.search.dedupe import Candidate
-from lsr.search.identity import normalize_doi
+from lsr.search.identity import normalize_doi, normalize_pmid, plain_text
+from lsr.search.importers.bibtex_text import (
+    ENTRY_START,
+    entry_starts,
+    explain_lost,
+    first_lost,
+    join_spaced_field_names,
+    join_spaced_keys,
+)
 from lsr.search.importers.framing import to_source_records
 from lsr.search.importers.names import split_list
-from lsr.search.importers.ris import MONTHS, SourceRecord, parse_date, parse_year
+from lsr.search.importers.ris import DOCUMENT_TYPES, MONTHS, SourceRecord, parse_date, parse_year
 
-ENTRY_START = re.compile(r"^[ \t]*@[ \t]*([A-Za-z]+)\s*[{(]", re.MULTILINE)
-ENTRY_KEY = re.compile(r"@\s*[A-Za-z]+\s*[{(]\s*([^,\s}]*)")  # from an entry's @: its key
-# a line's text before its first "=" when that is a field name of several words (``funding_text\u00a01``)
-SPACED_NAME = re.compile(r"[ \t]*+([A-Za-z_][\w:.+-]*+(?:[ \t\u00a0]++[\w:.+-]++)++)[ \t\u00a0]*+")
-_DELIMITERS = re.compile(r'[{}"]')
-NOT_RECORDS = {"comment", "preamble", "string"}
 TYPES = {
     "article": "article", "inproceedings": "proceedings-article", "conference": "proceedings-article",
     "proceedings": "book", "incollection": "book-chapter", "inbook": "book-chapter", "book": "book",
@@ -43,7 +58,32 @@ TYPES = {
     "report": "report", "misc": "other", "unpublished": "other", "online": "other", "dataset": "dataset",
 }
 KEYWORD_FIELDS = ("keywords", "author_keywords", "key_words")  # Scopus writes author_keywords
+NO_LANGUAGE = {"undefined", "und", "unknown"}  # Scopus writes "undefined" where it does not know
 _AUTHORS = re.compile(r"\s+and\s+", re.IGNORECASE)
+# entries that hold others (a conference volume, an edited book): named by a crossref, they are not studies
+CONTAINERS = {"proceedings", "mvproceedings", "book", "mvbook", "collection", "mvcollection", "periodical",
+              "reference", "mvreference"}
+# what an entry takes from the entry its crossref names, when it lacks it (not title, author, doi, pages …)
+INHERITED = ("year", "date", "month", "booktitle", "journal", "journaltitle", "publisher", "address", "location",
+             "organization", "series", "volume", "editor", "isbn", "language", "eventtitle")
+# formatting commands whose argument is the text: \textit{in vivo} -> {in vivo}
+_FORMATTING = re.compile(r"\\(?:text(?:it|bf|sc|rm|sf|tt|up|sl|md|normal|superscript|subscript)?|emph|"
+                         r"math(?:rm|it|bf|sf|tt|cal|bb|normal)|[mh]box|underline|uline|ensuremath|"
+                         r"uppercase|lowercase|MakeUppercase|MakeLowercase|MakeTextUppercase|MakeTextLowercase)"
+                         r"\s*(?=\{)")
+# declarations that switch the font until their group ends: {\it in vivo}, {\em debt}, {\bfseries …}
+_SWITCHES = re.compile(r"\\(?:it|em|bf|sc|rm|sl|sf|tt|up|itshape|bfseries|scshape|upshape|slshape|mdseries|"
+                       r"rmfamily|sffamily|ttfamily|normalfont)(?![A-Za-z])\s*")
+# accents on one letter, as the combining mark they are: \"{i}, {\'\i} (a dotless i: an accented i), \c{c}, \v s;
+# a letter accent (\c, \v …) takes a bare letter only after a space (\vspace is no accent)
+_ACCENTS = {"`": "\u0300", "'": "\u0301", "^": "\u0302", "~": "\u0303", "=": "\u0304", "u": "\u0306",
+            ".": "\u0307", '"': "\u0308", "r": "\u030a", "H": "\u030b", "v": "\u030c", "d": "\u0323",
+            "c": "\u0327", "k": "\u0328", "b": "\u0331"}
+_LETTER = r"(?:\\[ij](?![A-Za-z])|[A-Za-z])"
+_ACCENT = re.compile(rf"\\(?:([`'^\"~=.])\s*(?:\{{\s*({_LETTER})\s*\}}|({_LETTER}))"
+                     rf"|([uvHckrdb])(?:\s*\{{\s*({_LETTER})\s*\}}|\s+({_LETTER})))")
+# inline math: $\alpha$ -> \alpha, $p<0.05$, $x$ (and $$…$$); not a price ("between $5 and $10")
+_MATH = re.compile(r"(?<!\\)\$\$?(?![\s$])([^$]*?[\\^_{}=<>][^$]*?|[A-Za-z])(?<![\s\\])\$\$?")
 
 
 def looks_like_bibtex(lines: list[str]) -> bool:
@@ -56,90 +96,123 @@ def looks_like_bibtex(lines: list[str]) -> bool:
     return False
 
 
-def read_bibtex(text: str | list[str], name: str) -> list[SourceRecord]:
-    """Check and parse BibTeX text (newlines normalised; or its lines) into source records.
+def read_bibtex(text: str | list[str], name: str) -> tuple[list[SourceRecord], tuple[str, ...]]:
+    """Check and parse BibTeX text (newlines normalised; or its lines) into source records, with warnings for
+    the crossref parents left out and the crossrefs that name no entry of the file.
 
     Raises:
-        LsrError: an entry the parser could not read (its line named), or no entries at all.
+        LsrError: an entry the parser could not read (its line and, where it can be told, what is wrong),
+            or no entries at all.
     """
     text = "\n".join(text) if isinstance(text, list) else text
-    starts, line, at = [], 1, 0  # (line, entry type, offset of its @)
-    opened = []  # where every entry starts, @string and @comment too
-    for match in ENTRY_START.finditer(text):
-        line += text.count("\n", at, match.start())  # counted from the previous entry on
-        at = match.start()
-        opened.append(at)
-        if match.group(1).lower() not in NOT_RECORDS:
-            starts.append((line, match.group(1).lower(), match.start()))
+    starts, opened = entry_starts(text)  # (line, entry type, offset of its @) of each record entry
     if not starts:
         raise LsrError(f"{name}: no BibTeX entries (no @article{{…}}, @book{{…}} …)")
     import bibtexparser  # noqa: PLC0415  (75 ms of pyparsing: only when a BibTeX file is imported)
     from bibtexparser.bparser import BibTexParser  # noqa: PLC0415
-    from bibtexparser.latexenc import latex_to_unicode  # noqa: PLC0415
 
     parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False, interpolate_strings=True)
-    # LaTeX to Unicode (bibtexparser's latex_to_unicode) costs more than the parse itself: only for the
-    # fields that hold a backslash
-    parser.customization = lambda entry: {k: latex_to_unicode(_keep_escaped_braces(v))
-                                          if isinstance(v, str) and "\\" in v else v for k, v in entry.items()}
-    try:  # the original text is kept for _first_lost: its offsets are where the entries start
-        entries = bibtexparser.loads(_join_spaced_field_names(text, opened), parser=parser).entries
+    # LaTeX to Unicode costs more than the parse itself: only for the fields that hold a backslash or math
+    parser.customization = lambda entry: {k: tex_to_text(v) if isinstance(v, str) and ("\\" in v or "$" in v)
+                                          else v for k, v in entry.items()}
+    text, spaced_keys = join_spaced_keys(text, starts)  # as long as before: the offsets still hold
+    try:
+        entries = bibtexparser.loads(join_spaced_field_names(text, opened), parser=parser).entries
     except Exception as exc:  # noqa: BLE001  (pyparsing raises its own types; the message is what matters)
+        if type(exc).__name__ == "UndefinedString":  # a bare word as a value, which BibTeX reads as a macro
+            raise LsrError(_undefined_macro(name, text, str(exc.args[0]) if exc.args else "")) from None
         raise LsrError(f"{name}: not valid BibTeX: {str(exc).splitlines()[0]}") from None
     if len(entries) != len(starts):
-        raise LsrError(f"{name}: line {_first_lost(entries, starts, text)}: this BibTeX entry could not be read "
-                       f"(an unclosed brace or quote, no comma after its key, or no fields); the parser read "
-                       f"{len(entries)} of {len(starts)} entries")
-    return to_source_records(name, [line for line, _, _ in starts], entries, entry_to_record)
+        raise LsrError(_lost_message(name, entries, starts, opened, text))
+    for i, key in spaced_keys.items():  # the key as the file writes it
+        entries[i]["ID"] = key
+    entries, lines, warnings = resolve_crossrefs(entries, [line for line, _, _ in starts], name)
+    return to_source_records(name, lines, entries, entry_to_record), warnings
 
 
-def _join_spaced_field_names(text: str, opened: list[int]) -> str:
-    """``funding_text\u00a01 = {…}`` as ``funding_text_1 = {…}``: whitespace in a field name, which makes
-    bibtexparser drop the whole entry, becomes ``_``. Only where a field name stands (``opened``: where each
-    ``@`` entry starts): the name starts a line, the text before it in its entry ends with the comma that
-    closed the key or the previous field, and that comma is outside any value (an abstract's line that reads
-    ``effect size = 0.4`` stays as it is)."""
-    out, done, eq = [], 0, text.find("=")
-    while eq >= 0:
-        line_start = text.rfind("\n", 0, eq) + 1
-        name = SPACED_NAME.fullmatch(text, line_start, eq)
-        if name and _at_field_name(text, opened, name.start(1)):
-            out += [text[done:name.start(1)], re.sub(r"[ \t\u00a0]+", "_", name.group(1))]
-            done = name.end(1)
-        line_end = text.find("\n", eq)  # the first "=" of a line is the one after a field name
-        eq = text.find("=", line_end) if line_end >= 0 else -1
-    return "".join(out) + text[done:] if out else text
+def _lost_message(name: str, entries: list[dict], starts: list[tuple[int, str, int]], opened: list[int],
+                  text: str) -> str:
+    """The refusal of a file in which the parser lost an entry: the first lost entry's line and, where a walk
+    over its text can tell, what is wrong with it; else the usual causes."""
+    line, _, offset = starts[first_lost(entries, starts, text)]
+    after = bisect.bisect_right(opened, offset)
+    cause = explain_lost(text, offset, opened[after] if after < len(opened) else len(text))
+    return (f"{name}: line {line}: this BibTeX entry could not be read "
+            f"({cause or 'an unclosed brace or quote, no comma after its key, or no fields'}); the parser read "
+            f"{len(entries)} of {len(starts)} entries")
 
 
-def _at_field_name(text: str, opened: list[int], at: int) -> bool:
-    """Whether ``at`` follows an entry's key or a whole field (a comma outside braces and quotes)."""
-    i = bisect.bisect_right(opened, at) - 1
-    head = ENTRY_START.match(text, opened[i]) if i >= 0 else None
-    if head is None or not text[head.end():at].rstrip().endswith(","):
-        return False
-    depth, quoted = 0, False
-    for mark in _DELIMITERS.finditer(text, head.end(), at):  # BibTeX counts braces as written, escaped or not
-        char = mark.group()
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-        elif char == '"' and depth == 0:
-            quoted = not quoted
-    return depth == 0 and not quoted
+def _undefined_macro(name: str, text: str, word: str) -> str:
+    """The refusal of a value that is a bare word (``title = Debt advice``) the file defines no @string for."""
+    used = re.search(rf"[=#]\s*({re.escape(word)})(?![\w:.+-])", text, re.IGNORECASE) if word else None
+    where = f"line {text.count(chr(10), 0, used.start(1)) + 1}: " if used else ""
+    word = used.group(1) if used else word  # as the file writes it (the parser lower-cases macro names)
+    return (f"{name}: {where}not valid BibTeX: the value {word!r} is not in braces or quotes, and no @string "
+            f"defines it")
 
 
-def _first_lost(entries: list[dict], starts: list[tuple[int, str, int]], text: str) -> int:
-    """The line of the first entry the parser did not return: the entries it returned are matched to the
-    file's in order, by key, so a key used twice does not hide the lost one."""
-    returned = iter(e.get("ID", "") for e in entries)
-    expected = next(returned, None)
-    for line, _, offset in starts:
-        key = ENTRY_KEY.match(text, offset)
-        if key is None or expected is None or key.group(1).strip() != str(expected).strip():
-            return line
-        expected = next(returned, None)
-    return starts[-1][0]
+def resolve_crossrefs(entries: list[dict], lines: list[int], name: str
+                      ) -> tuple[list[dict], list[int], tuple[str, ...]]:
+    """Entries with ``crossref = {KEY}`` take the fields they lack (``INHERITED``) from the entry ``KEY`` (keys
+    compared in any case, as BibTeX does) and from its own crossref in turn; ``_from_crossref`` lists what
+    was taken. A container (``CONTAINERS``) that an entry names this way is left out, with a warning, as is
+    a crossref to a key the file does not have. Returns the entries kept, their lines and the warnings."""
+    by_key: dict[str, dict] = {}
+    for entry in entries:
+        by_key.setdefault(str(entry.get("ID", "")).strip().lower(), entry)
+    parents: set[int] = set()
+    missing: list[tuple[int, str]] = []
+    for entry, line in zip(entries, lines, strict=True):
+        ref = _field(entry, "crossref")
+        parent = by_key.get(ref.lower()) if ref else None
+        if ref and (parent is None or parent is entry):
+            missing.append((line, ref))
+            continue
+        taken, seen = [], {id(entry)}
+        if parent is not None:
+            parents.add(id(parent))
+        while parent is not None and id(parent) not in seen:  # a parent's own crossref too, without looping
+            seen.add(id(parent))
+            taken += _inherit(entry, parent)
+            up = _field(parent, "crossref")
+            parent = by_key.get(up.lower()) if up else None
+        if taken:
+            entry["_from_crossref"] = taken
+    dropped = [i for i, e in enumerate(entries) if id(e) in parents and e.get("ENTRYTYPE", "").lower() in CONTAINERS]
+    warnings = []
+    if dropped and len(dropped) < len(entries):
+        shown = ", ".join(f"line {lines[i]} ({entries[i].get('ID', '')})" for i in dropped[:3])
+        warnings.append(f"{name}: {_entries(len(dropped))} that other entries name as their crossref (the "
+                        f"proceedings volume or book they appeared in, not a study) not imported as records; the "
+                        f"entries naming them took their year, venue and publisher: {shown}"
+                        f"{', …' if len(dropped) > 3 else ''}")
+        gone = set(dropped)
+        lines = [n for i, n in enumerate(lines) if i not in gone]
+        entries = [e for i, e in enumerate(entries) if i not in gone]
+    if missing:
+        shown = ", ".join(f"line {line} (crossref {ref})" for line, ref in missing[:3])
+        warnings.append(f"{name}: {_entries(len(missing), 'names', 'name')} a crossref entry the file does not "
+                        f"have, so nothing was taken from it (year and venue may be missing): {shown}"
+                        f"{', …' if len(missing) > 3 else ''}")
+    return entries, lines, tuple(warnings)
+
+
+def _inherit(entry: dict, parent: dict) -> list[str]:
+    """Copy into ``entry`` the ``INHERITED`` fields it lacks from ``parent``, and the parent's title as its
+    venue when it names none; the names of the fields taken."""
+    taken = [f for f in INHERITED if _field(parent, f) and not _field(entry, f)]
+    for f in taken:
+        entry[f] = parent[f]
+    if _field(parent, "title") and not any(_field(entry, f) for f in ("journal", "journaltitle", "booktitle")):
+        venue = "journal" if entry.get("ENTRYTYPE", "").lower() == "article" else "booktitle"
+        entry[venue] = parent["title"]
+        taken.append(venue)
+    return taken
+
+
+def _entries(n: int, one: str = "", more: str = "") -> str:
+    """``1 entry names`` / ``2 entries name``: a count of entries, with its verb."""
+    return (f"{n} entry {one}" if n == 1 else f"{n} entries {more}").rstrip()
 
 
 def entry_to_record(entry: dict, line: int) -> SourceRecord:
@@ -147,6 +220,9 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
     kind = entry.get("ENTRYTYPE", "").lower()
     date = _field(entry, "date")
     venue = _field(entry, "journal") or _field(entry, "journaltitle") or _field(entry, "booktitle")
+    language = _field(entry, "language")
+    language = "" if language.lower() in NO_LANGUAGE else language
+    note = _field(entry, "note")
     cand = Candidate(
         # a @proceedings or @book entry may name itself only by its booktitle
         title=_field(entry, "title") or (_field(entry, "booktitle") if kind in ("proceedings", "book") else ""),
@@ -154,20 +230,52 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
         authors=[a for a in (_plain(p) for p in _AUTHORS.split(entry.get("author", ""))) if a],
         year=parse_year(_field(entry, "year"), date),
         publication_date=parse_date(date) if date else _month_date(_field(entry, "year"), _field(entry, "month")),
-        venue=venue or _field(entry, "publisher") or None,
-        type=TYPES.get(kind, kind or None),
-        language=_field(entry, "language") or None,
-        doi=_field(entry, "doi") or normalize_doi(_field(entry, "url")) or normalize_doi(_field(entry, "note")),
-        pmid=_field(entry, "pmid") or None,
+        venue=plain_text(venue or _field(entry, "publisher")) or None,
+        type=DOCUMENT_TYPES.get(_field(entry, "document_type").lower()) or TYPES.get(kind, kind or None),
+        language=language or None,
+        doi=_field(entry, "doi") or normalize_doi(_field(entry, "url")) or normalize_doi(note),
+        pmid=_field(entry, "pmid") or (normalize_pmid(note) if re.search(r"pmid|pubmed", note, re.I) else None),
         keywords=[k.strip() for key in KEYWORD_FIELDS for part in split_list(_field(entry, key))
                   for k in part.split(",") if k.strip()],
         raw={"format": "bibtex", "line": line, "fields": entry},
     )
-    return SourceRecord(line=line, candidate=cand)
+    return SourceRecord(line=line, candidate=cand, database=_database(entry))
+
+
+def _database(entry: dict) -> str | None:
+    """The database an entry says it came from: Scopus writes ``source = {Scopus}``, Web of Science
+    ``Unique-ID = {WOS:…}`` and ``Web-of-Science-Categories``."""
+    source = _field(entry, "source")
+    if is_database_name(source):
+        return source
+    if _field(entry, "unique-id").upper().startswith("WOS:") or "web-of-science-categories" in entry:
+        return "Web of Science"
+    return None
+
+
+def tex_to_text(value: str) -> str:
+    """A field's LaTeX as Unicode text (protective braces and escaped specials are left to ``_plain``)."""
+    value = _keep_escaped_braces(value)
+    if "$" in value:
+        value = _MATH.sub(r"\1", value)
+    if "\\" not in value:
+        return value
+    from bibtexparser.latexenc import latex_to_unicode  # noqa: PLC0415  (loaded with the parser)
+
+    value = _SWITCHES.sub("", _FORMATTING.sub("", value))
+    return latex_to_unicode(_ACCENT.sub(_accented, value))
+
+
+def _accented(match: re.Match) -> str:
+    """An accent command on its letter as one character (NFC): ``\\"{i}`` -> ``ï``, ``\\'\\i`` -> ``í``."""
+    accent = match.group(1) or match.group(4)
+    letter = next(g for g in (match.group(2), match.group(3), match.group(5), match.group(6)) if g)
+    return unicodedata.normalize("NFC", letter[-1] + _ACCENTS[accent])
 
 
 def _field(entry: dict, key: str) -> str:
-    return _plain(entry.get(key, ""))
+    value = entry.get(key, "")
+    return _plain(value) if isinstance(value, str) else ""
 
 
 _OPEN, _CLOSE = "\x00", "\x01"  # an escaped brace (\\{) while the protective ones are dropped
