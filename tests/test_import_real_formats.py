@@ -175,6 +175,14 @@ def test_notes_above_a_header_are_skipped_only_when_a_header_follows(tmp_path):
         read_file(path)
 
 
+def test_a_plain_reference_list_is_refused_with_what_to_export(tmp_path):
+    path = tmp_path / "references.md"
+    path.write_text("Bakker A, de Vries P, and Jansen K (2021) Debt counselling works: a trial. J Soc Policy 50(2): "
+                    "1-20.\nVisser M (2019) The long school day. Educ Rev 4: 5-9.\n", encoding="utf-8")
+    with pytest.raises(LsrError, match="not a table but a list of references as text, lsr cannot read it"):
+        read_file(path)
+
+
 def test_a_dutch_teams_own_list_with_dutch_column_names(tmp_path):
     path = tmp_path / "eigen-lijst.csv"
     path.write_text("Titel;Samenvatting;Auteurs;Jaar;Tijdschrift;Trefwoorden;Taal\n"

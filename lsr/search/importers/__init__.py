@@ -19,7 +19,9 @@ its table), ``wos`` (Web of Science plain text), ``medline`` (PubMed's and ERIC'
 ``endnote_xml`` (EndNote's XML export), ``pubmed_xml`` (PubMed's XML), ``refer`` (EndNote's tagged format,
 ``.enw``), ``ovid`` (Ovid's tagged export), ``csl_json`` (CSL JSON) and ``asreview_project`` (an ASReview LAB project file); ``decode``
 turns bytes into text or refuses them, ``framing`` holds what the line-based readers share and
-``xml_records`` what the XML ones do.
+``xml_records`` what the XML ones do; ``bibtex_text`` is the BibTeX reader's text-level work (entry starts,
+keys and field names with spaces, why an entry could not be read). A row merged into an existing record keeps
+the file's fields on its ``RecordSource`` (``raw_json``), so a merge can be checked in ``lsr export``'s JSON.
 """
 
 from __future__ import annotations

@@ -142,7 +142,8 @@ def read_csv(text: str, name: str) -> list[SourceRecord]:
     if delimiter is None or not any(n in COLUMNS[f] for f in IDENTIFYING for n in names):
         found = ", ".join(repr(n) for n in names[:8] if n) or "none"
         raise LsrError(f"{name}: line {skipped + 1}: read as CSV, the header has no title, abstract, doi or pmid "
-                       f"column (columns: {found})")
+                       f"column (columns: {found}); if the file is not a table but a list of references as text, "
+                       f"lsr cannot read it: export the references as RIS, BibTeX or CSV from where they came")
     col = _column_map(names)
     export = "pubmed" if PUBMED_HEADER <= set(names) else "springer" if SPRINGER_HEADER <= set(names) else None
     # A cell may be as long as the file (10,000 authors): the csv module's default limit is 128 KiB.
