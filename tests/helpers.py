@@ -80,3 +80,10 @@ def status_json(workspace: Path, review: str | None = None) -> dict:
     result = run(["status", "--json"] + ([review] if review else []), workspace)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
+
+
+def write_file(tmp_path: Path, name: str, data: bytes | str) -> Path:
+    """A file the test imports, written byte for byte (UTF-8 for text; CRLF line ends stay as given)."""
+    path = tmp_path / name
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return path

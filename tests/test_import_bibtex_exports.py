@@ -13,7 +13,7 @@ from lsr.report.prisma import source_kind
 from lsr.search.importers import read_file
 from lsr.settings import resolve
 from lsr.workspace import open_workspace
-from tests.helpers import export_json, run
+from tests.helpers import export_json, run, write_file
 
 pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
 
@@ -34,10 +34,6 @@ def scopus_entry(key: str, title: str, doc_type: str, doi: str, extra: str = "",
             "}\n\n")
 
 
-def write(tmp_path, name: str, text: str):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def by_title(workspace) -> dict[str, dict]:
@@ -63,7 +59,7 @@ def test_scopus_citation_key_with_a_space_is_read_with_the_rest_of_the_file(work
                      "10.1000/jsp.2022.2"),
         scopus_entry("Visser2022", "Extended school days and reading at age twelve", "Article", "10.1000/jsp.2022.3"),
     ])
-    path = write(tmp_path, "scopus.bib", text)
+    path = write_file(tmp_path, "scopus.bib", text)
     result = run(["import", "test-review", path], workspace)
     assert result.exit_code == 0, result.output
     assert "imported 3 record(s)" in result.stdout and "3 new" in result.stdout
@@ -102,7 +98,7 @@ def test_scopus_citation_key_with_a_space_is_read_with_the_rest_of_the_file(work
 def test_an_entry_that_cannot_be_read_is_refused_naming_what_is_wrong(workspace, tmp_path, entry, line, cause):
     """The refusal names the file, the entry's line and the cause found in its text (it listed three possible
     causes and left the reviewer to find which)."""
-    path = write(tmp_path, "refs.bib", "@article{Visser2020, title={Extended school days}, year={2020}}\n\n" + entry
+    path = write_file(tmp_path, "refs.bib", "@article{Visser2020, title={Extended school days}, year={2020}}\n\n" + entry
                  + "@article{Jansen2019, title={School meals and attendance}, year={2019}}\n")
     result = run(["import", "test-review", path], workspace)
     assert result.exit_code == 1, result.output
@@ -112,7 +108,7 @@ def test_an_entry_that_cannot_be_read_is_refused_naming_what_is_wrong(workspace,
 
 
 def test_a_bare_word_no_string_defines_is_refused_naming_its_line(workspace, tmp_path):
-    path = write(tmp_path, "refs.bib", "@string{jsp = {Journal of Social Policy}}\n\n@article{Bakker2021,\n"
+    path = write_file(tmp_path, "refs.bib", "@string{jsp = {Journal of Social Policy}}\n\n@article{Bakker2021,\n"
                  "  journal = jsp,\n  title = {Debt advice},\n  publisher = CUP,\n}\n")
     result = run(["import", "test-review", path], workspace)
     assert result.exit_code == 1, result.output
@@ -143,7 +139,7 @@ LATEX_BIB = r"""@article{Garcia2021,
 def test_latex_markup_keeps_its_text(tmp_path):
     r"""``\textit{in vivo}`` was stored as ``\textitin vivo``, ``$\alpha$`` as ``$α$`` and ``{\'\i}`` as a
     dotless i with a loose accent; accents and escapes that were right stay right."""
-    garcia, jansen = (r.candidate for r in read_file(write(tmp_path, "zotero.bib", LATEX_BIB)).records)
+    garcia, jansen = (r.candidate for r in read_file(write_file(tmp_path, "zotero.bib", LATEX_BIB)).records)
     assert garcia.title == "Debt stress in vivo: cortisol after debt counselling & a budget plan"
     assert garcia.authors == ["García, Lucía", "Müller, Jörg", "Straßer, Hans"]
     assert garcia.venue == "Journal of Money & Health"
@@ -155,9 +151,9 @@ def test_latex_markup_keeps_its_text(tmp_path):
 def test_a_title_with_latex_markup_merges_with_its_plain_twin(workspace, tmp_path):
     """The same study from RIS (plain "in vivo") and from BibTeX (``\\textit{in vivo}``), without a DOI:
     the markup made the titles differ and the duplicate was missed."""
-    ris = write(tmp_path, "pubmed.ris", "TY  - JOUR\nAU  - Garcia, Lucia\nTI  - Debt stress in vivo: cortisol "
+    ris = write_file(tmp_path, "pubmed.ris", "TY  - JOUR\nAU  - Garcia, Lucia\nTI  - Debt stress in vivo: cortisol "
                 "after debt counselling in Rotterdam\nJO  - Journal of Money and Health\nPY  - 2021\nER  - \n")
-    bib = write(tmp_path, "zotero.bib", "@article{Garcia2021,\n  author = {Garc{\\'\\i}a, Luc{\\'\\i}a},\n"
+    bib = write_file(tmp_path, "zotero.bib", "@article{Garcia2021,\n  author = {Garc{\\'\\i}a, Luc{\\'\\i}a},\n"
                 "  title = {Debt stress \\textit{in vivo}: cortisol after \\emph{debt counselling} in Rotterdam},\n"
                 "  journal = {Journal of Money and Health},\n  year = {2021},\n}\n")
     assert run(["import", "test-review", ris], workspace).exit_code == 0
@@ -213,7 +209,7 @@ DBLP_BIB = """@inproceedings{DBLP:conf/ord/Bakker15,
 def test_crossref_entries_take_year_and_venue_and_the_volume_is_not_a_record(workspace, tmp_path):
     """DBLP's export gives a paper's year, venue and publisher only in the @proceedings entry its crossref
     names: they were lost, and the proceedings volume became a record to screen."""
-    path = write(tmp_path, "dblp.bib", DBLP_BIB)
+    path = write_file(tmp_path, "dblp.bib", DBLP_BIB)
     result = run(["import", "test-review", path], workspace)
     assert result.exit_code == 0, result.output
     assert "imported 3 record(s)" in result.stdout and "3 new" in result.stdout
@@ -241,7 +237,7 @@ def test_crossref_entries_take_year_and_venue_and_the_volume_is_not_a_record(wor
 
 def test_a_proceedings_entry_no_entry_names_is_still_a_record(tmp_path):
     text = DBLP_BIB.replace("crossref  = {DBLP:conf/ord/2015},\n", "")
-    parsed = read_file(write(tmp_path, "dblp.bib", text))
+    parsed = read_file(write_file(tmp_path, "dblp.bib", text))
     assert len(parsed.records) == 4 and parsed.warnings[0].endswith("(crossref DBLP:conf/ord/2016)")
     assert parsed.records[2].candidate.type == "book"
 
@@ -274,9 +270,9 @@ Unique-ID = {WOS:000812345600012},
 def test_scopus_and_web_of_science_bibtex_name_their_database(workspace, tmp_path):
     """Every Scopus entry says ``source = {Scopus}`` and every Web of Science entry has a ``WOS:`` Unique-ID:
     the import is then logged as a search of that database (PRISMA's "databases" box), not as "bibtex"."""
-    scopus = write(tmp_path, "scopus.bib", scopus_entry("Bakker2022", "Debt counselling and household arrears",
+    scopus = write_file(tmp_path, "scopus.bib", scopus_entry("Bakker2022", "Debt counselling and household arrears",
                                                         "Article", "10.1000/jsp.2022.1"))
-    wos = write(tmp_path, "savedrecs.bib", WOS_BIB)
+    wos = write_file(tmp_path, "savedrecs.bib", WOS_BIB)
     for path, name in ((scopus, "Scopus"), (wos, "Web of Science")):
         result = run(["import", "test-review", path], workspace)
         assert result.exit_code == 0, result.output
@@ -292,7 +288,7 @@ def test_scopus_and_web_of_science_bibtex_name_their_database(workspace, tmp_pat
 def test_a_file_whose_entries_do_not_all_name_the_database_keeps_the_format_as_source(tmp_path):
     text = scopus_entry("Bakker2022", "Debt counselling", "Article", "10.1000/a") + \
         "@article{Jansen2020, title={School meals and attendance}, year={2020}}\n"
-    parsed = read_file(write(tmp_path, "mixed.bib", text))
+    parsed = read_file(write_file(tmp_path, "mixed.bib", text))
     assert [r.database for r in parsed.records] == ["Scopus", None] and parsed.database is None
 
 
@@ -318,7 +314,7 @@ def test_scopus_document_type_is_the_record_type(tmp_path):
     nothing to go by. The types are the RIS reader's for Scopus's M3 (a note is an article)."""
     text = "".join(scopus_entry(f"Bakker2022{i}", f"Debt counselling, part {i}", doc_type, f"10.1000/a{i}", kind=kind)
                    for i, (doc_type, kind, _) in enumerate(SCOPUS_TYPES))
-    records = read_file(write(tmp_path, "scopus.bib", text)).records
+    records = read_file(write_file(tmp_path, "scopus.bib", text)).records
     assert [r.candidate.type for r in records] == [stored for _, _, stored in SCOPUS_TYPES]
 
 
@@ -327,7 +323,7 @@ def test_scopus_undefined_language_is_no_language(tmp_path):
                          "   language                      = {undefined},\n")
             + scopus_entry("Visser2022", "Longer school days", "Article", "10.1000/b",
                            "   language                      = {Dutch},\n"))
-    assert [r.candidate.language for r in read_file(write(tmp_path, "scopus.bib", text)).records] == [None, "Dutch"]
+    assert [r.candidate.language for r in read_file(write_file(tmp_path, "scopus.bib", text)).records] == [None, "Dutch"]
 
 
 # 6. small fields: a PMID in the note, HTML entities in the venue
@@ -356,7 +352,7 @@ booktitle = {Education in Practice &#169; 2019},
 chapter = {12},
 }
 """
-    article, chapter = (r.candidate for r in read_file(write(tmp_path, "tandf.bib", text)).records)
+    article, chapter = (r.candidate for r in read_file(write_file(tmp_path, "tandf.bib", text)).records)
     assert article.pmid == "33355555" and article.doi == "10.1080/00000000.2020.1000001"
     assert article.venue == "Journal of Children & Poverty"
     assert chapter.venue == "Education in Practice © 2019" and chapter.pmid is None

@@ -18,7 +18,7 @@ from lsr.report.prisma import source_kind
 from lsr.search.importers import read_file
 from lsr.settings import resolve
 from lsr.workspace import open_workspace
-from tests.helpers import export_json, run
+from tests.helpers import export_json, run, write_file
 
 pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
 
@@ -72,10 +72,6 @@ PUBMED = (  # PubMed's "Save > CSV" export
 )
 
 
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def candidates(path: Path) -> list:
@@ -83,19 +79,19 @@ def candidates(path: Path) -> list:
 
 
 def test_ieee_csv_splits_comma_separated_full_names_and_reads_publication_as_the_venue(tmp_path):
-    app, absence, access, chatbot = candidates(write(tmp_path, "ieee.csv", IEEE_SHORT))
+    app, absence, access, chatbot = candidates(write_file(tmp_path, "ieee.csv", IEEE_SHORT))
     assert app.authors == ["Marieke Jansen", "Pieter van Dam", "Lotte de Groot"]
     assert absence.authors == ["Sanne Visser", "Daan Bakker"]
     # a "Last, First" pair is one author, also with a particle or two given names
     assert access.authors == ["Bakker, Anneke"] and chatbot.authors == ["De Vries, Anna Maria"]
     assert app.venue == "Computer"
     assert absence.venue == "2022 9th International Conference on Education Technology (ICET)"
-    [heating] = candidates(write(tmp_path, "ieee_full.csv", IEEE_FULL))
+    [heating] = candidates(write_file(tmp_path, "ieee_full.csv", IEEE_FULL))
     assert heating.authors == ["J. Smit", "R. de Wit"] and heating.venue == "IEEE Transactions on Education"
 
 
 def test_springer_csv_splits_run_together_names_but_not_name_particles(tmp_path):
-    article, chapter, paper, entry = candidates(write(tmp_path, "springer.csv", SPRINGER))
+    article, chapter, paper, entry = candidates(write_file(tmp_path, "springer.csv", SPRINGER))
     assert article.authors == ["Andy Smit", "Tom Weber"]
     assert chapter.authors == ["Anneke de Boer", "Pieter McDonald", "Saskia MacLeod"]
     assert paper.authors == ["Kees DeVries", "JoAnn O'Brien", "Marie LeBlanc", "Leo DiCaprio", "Wei Li"]
@@ -105,13 +101,13 @@ def test_springer_csv_splits_run_together_names_but_not_name_particles(tmp_path)
     assert [c.type for c in (article, chapter, paper, entry)] == [
         "article", "book-chapter", "proceedings-article", "reference-entry"]
     # only Springer's own export runs names together: elsewhere such a cell is one name as written
-    other = write(tmp_path, "other.csv", 'Title,Authors\n"Debt counselling","Andy SmitTom Weber"\n')
+    other = write_file(tmp_path, "other.csv", 'Title,Authors\n"Debt counselling","Andy SmitTom Weber"\n')
     assert candidates(other)[0].authors == ["Andy SmitTom Weber"]
 
 
 def test_springer_csv_record_without_doi_merges_with_its_ris_twin(workspace, tmp_path):
-    csv = write(tmp_path, "springer.csv", SPRINGER.replace('"10.1007/s11111-023-0001-1"', '""'))
-    ris = write(tmp_path, "twin.ris", "TY  - JOUR\nTI  - Debt counselling and mental health in Dutch municipalities\n"
+    csv = write_file(tmp_path, "springer.csv", SPRINGER.replace('"10.1007/s11111-023-0001-1"', '""'))
+    ris = write_file(tmp_path, "twin.ris", "TY  - JOUR\nTI  - Debt counselling and mental health in Dutch municipalities\n"
                                       "AU  - Smit, Andy\nAU  - Weber, Tom\nPY  - 2023\nT2  - Journal of Social Policy\n"
                                       "ER  - \n")
     assert run(["import", "test-review", csv], workspace).exit_code == 0
@@ -121,7 +117,7 @@ def test_springer_csv_record_without_doi_merges_with_its_ris_twin(workspace, tmp
 
 
 def test_pubmed_csv_names_pubmed_as_its_database(workspace, tmp_path):
-    path = write(tmp_path, "csv-debtdepres-set.csv", PUBMED)
+    path = write_file(tmp_path, "csv-debtdepres-set.csv", PUBMED)
     parsed = read_file(path)
     assert parsed.database == "PubMed" and [r.database for r in parsed.records] == ["PubMed", "PubMed"]
     result = run(["import", "test-review", path], workspace)
@@ -134,13 +130,13 @@ def test_pubmed_csv_names_pubmed_as_its_database(workspace, tmp_path):
     debt = next(i for i in export_json(workspace) if i["pmid"] == "37100001")
     assert debt["authors"] == ["Jansen M", "Bakker D"] and debt["venue"] == "Soc Sci Med"
     # a CSV that is not PubMed's export names no database: its source is the format
-    plain = write(tmp_path, "list.csv", 'Title,Authors,Journal\n"Budget coaching","Anna de Boer","Tijdschrift"\n')
+    plain = write_file(tmp_path, "list.csv", 'Title,Authors,Journal\n"Budget coaching","Anna de Boer","Tijdschrift"\n')
     assert read_file(plain).database is None
 
 
 def test_venue_follows_one_column_order_whatever_the_file_puts_first(tmp_path):
     """The row's own journal, then its booktitle, then PubMed's Journal/Book only where both are empty."""
-    path = write(tmp_path, "merged.csv", (
+    path = write_file(tmp_path, "merged.csv", (
         '"Journal/Book","PMID","Title","Authors","journal","booktitle","DOI"\n'
         '"Soc Sci Med","37100001","Debt and health","Jansen M","Social Science & Medicine","","10.1/a"\n'
         '"Soc Sci Med","37100002","Debt advice online","Jansen M","","ICIS 2022","10.1/b"\n'
@@ -155,10 +151,10 @@ LSR_TYPES = ["article", "proceedings-article", "report", "dissertation", "book-c
 
 def test_bibtex_type_names_in_a_type_column_become_lsr_types(tmp_path):
     rows = "".join(f'"Study {i} of school meals","{kind}"\n' for i, kind in enumerate(BIBTEX_TYPES))
-    assert [c.type for c in candidates(write(tmp_path, "types.csv", "Title,Type\n" + rows))] == LSR_TYPES
+    assert [c.type for c in candidates(write_file(tmp_path, "types.csv", "Title,Type\n" + rows))] == LSR_TYPES
     # a table's "Proceedings" (Dimensions: "Proceeding") is a conference paper, not BibTeX's whole volume
     rows = '"Debt advice at the library","Proceeding"\n"Debt advice in the town hall","Proceedings"\n'
-    assert [c.type for c in candidates(write(tmp_path, "dims.csv", "Title,Publication Type\n" + rows))] == [
+    assert [c.type for c in candidates(write_file(tmp_path, "dims.csv", "Title,Publication Type\n" + rows))] == [
         "proceedings-article", "proceedings-article"]
 
 

@@ -15,7 +15,7 @@ from lsr.report.prisma import source_kind
 from lsr.search.importers import read_file
 from lsr.settings import resolve
 from lsr.workspace import open_workspace
-from tests.helpers import export_json, run
+from tests.helpers import export_json, run, write_file
 
 pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
 
@@ -39,10 +39,6 @@ IEEE_MIXED = (  # IEEE Xplore's shape: two spaces before the dash, but one KW li
 )
 
 
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_bytes(text.encode("utf-8"))
-    return path
 
 
 def runs(workspace: Path) -> list[SearchRun]:
@@ -52,7 +48,7 @@ def runs(workspace: Path) -> list[SearchRun]:
 
 def test_a_known_tag_with_one_space_before_the_dash_is_that_tag_not_one_more_author(workspace, tmp_path):
     """The KW line and the two keywords under it were stored as three more authors ("KW - debt counselling")."""
-    path = write(tmp_path, "ieee.ris", IEEE_MIXED)
+    path = write_file(tmp_path, "ieee.ris", IEEE_MIXED)
     result = run(["import", "test-review", path], workspace)
     assert result.exit_code == 0, result.output
     (record,) = export_json(workspace)
@@ -64,7 +60,7 @@ def test_a_known_tag_with_one_space_before_the_dash_is_that_tag_not_one_more_aut
 def test_a_line_under_the_authors_that_looks_like_an_unknown_tag_is_refused_with_its_line(workspace, tmp_path):
     """A line like "XQ - value" under AU is not a RIS tag lsr knows; it must not become an author in silence."""
     text = IEEE_MIXED.replace("KW - debt counselling\r\n", "XQ - debt counselling\r\n")
-    path = write(tmp_path, "ieee.ris", text)
+    path = write_file(tmp_path, "ieee.ris", text)
     result = run(["import", "test-review", path], workspace)
     assert result.exit_code == 1
     assert "ieee.ris: line 10:" in result.output
@@ -75,7 +71,7 @@ def test_a_line_under_the_authors_that_looks_like_an_unknown_tag_is_refused_with
 def test_an_author_written_on_the_next_line_without_a_tag_is_still_an_author(tmp_path):
     """EndNote writes one name per line under one AU; only lines that look like a tag are refused."""
     text = IEEE_MIXED.replace("AU  - C. Bakker\r\n", "AU  - C. Bakker\r\nD. van Dam\r\n")
-    (rec,) = read_file(write(tmp_path, "endnote.ris", text)).records
+    (rec,) = read_file(write_file(tmp_path, "endnote.ris", text)).records
     assert rec.candidate.authors == ["A. de Vries", "B. Jansen", "C. Bakker", "D. van Dam"]
     assert rec.candidate.keywords == ["debt counselling", "municipal social teams", "arrears"]
 
@@ -103,7 +99,7 @@ TRID = (  # TRID's shape: a conference abstract dated only by "Start date:"
 
 def test_a_year_in_free_text_is_read_and_a_date_without_one_is_warned_about_with_its_line(workspace, tmp_path):
     """TRID's "PY  - Start date: 20170812" gave no year, and a date with no year at all was dropped silently."""
-    path = write(tmp_path, "trid.ris", TRID)
+    path = write_file(tmp_path, "trid.ris", TRID)
     parsed = read_file(path)
     first, second = (r.candidate for r in parsed.records)
     assert (first.year, first.publication_date) == (2017, "2017-08-12")
@@ -139,7 +135,7 @@ PSYCINFO = (  # APA PsycNet's RIS: the database named in a header, PMID written 
 
 def test_a_psycinfo_export_counts_as_psycinfo_and_its_major_headings_lose_the_star(workspace, tmp_path):
     """The header "Database: PsycINFO" was read past: the import's source was "ris", an other source in PRISMA."""
-    path = write(tmp_path, "psycinfo.ris", PSYCINFO)
+    path = write_file(tmp_path, "psycinfo.ris", PSYCINFO)
     result = run(["import", "test-review", path], workspace)
     assert result.exit_code == 0, result.output
     (search,) = runs(workspace)
@@ -189,7 +185,7 @@ PROQUEST = (  # ProQuest's RIS: each record names the ProQuest databases that ho
 
 def test_a_proquest_export_whose_records_name_different_databases_counts_as_proquest(workspace, tmp_path):
     """The records name two sets of ProQuest databases, so the file named none: its source was "ris"."""
-    path = write(tmp_path, "proquest.ris", PROQUEST)
+    path = write_file(tmp_path, "proquest.ris", PROQUEST)
     result = run(["import", "test-review", path], workspace)
     assert result.exit_code == 0, result.output
     (search,) = runs(workspace)
@@ -198,12 +194,12 @@ def test_a_proquest_export_whose_records_name_different_databases_counts_as_proq
     assert source_kind(search) == "database"
     # without the platform's links, records that name different databases still leave the file unnamed
     elsewhere = PROQUEST.replace("https://www.proquest.com/", "https://example.org/")
-    assert read_file(write(tmp_path, "library.ris", elsewhere)).database is None
+    assert read_file(write_file(tmp_path, "library.ris", elsewhere)).database is None
 
 
 def test_a_thesis_venue_is_its_school_not_the_database(tmp_path):
     """ProQuest's JF for a thesis is "ProQuest Dissertations and Theses"; the school is in PB."""
-    thesis, article = read_file(write(tmp_path, "proquest.ris", PROQUEST)).records
+    thesis, article = read_file(write_file(tmp_path, "proquest.ris", PROQUEST)).records
     assert thesis.candidate.type == "dissertation"
     assert thesis.candidate.venue == "Universiteit Utrecht"
     assert article.candidate.venue == "Journal of Social Policy Studies"
