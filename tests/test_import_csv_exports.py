@@ -172,3 +172,12 @@ def test_bibtex_type_names_in_an_excel_sheet_become_lsr_types(workspace, tmp_pat
     assert result.exit_code == 0, result.output
     stored = {i["title"]: i["type"] for i in export_json(workspace)}
     assert [stored[f"Study {i} of debt counselling outcomes"] for i in range(len(BIBTEX_TYPES))] == LSR_TYPES
+
+
+def test_authors_and_keywords_written_as_python_lists_are_split(tmp_path):
+    """Tables written by pandas from list columns (ASReview's test files) hold "['Marx, Karl', 'Lindgren, A']"."""
+    path = write_file(tmp_path, "pandas.csv", 'title,authors,keywords,included\n'
+                      '"Rent arrears and eviction","[\'Marx, Karl\', \'Lindgren, Astrid\']","[\'debt\', \'housing\']",1\n')
+    [rec] = read_file(path).records
+    assert rec.candidate.authors == ["Marx, Karl", "Lindgren, Astrid"]
+    assert rec.candidate.keywords == ["debt", "housing"]

@@ -203,3 +203,12 @@ def test_a_thesis_venue_is_its_school_not_the_database(tmp_path):
     assert thesis.candidate.type == "dissertation"
     assert thesis.candidate.venue == "Universiteit Utrecht"
     assert article.candidate.venue == "Journal of Social Policy Studies"
+
+
+def test_au_and_a1_authors_of_one_record_are_all_kept(tmp_path):
+    """A record naming authors under both AU and A1 (older exporters mix the spellings) kept only AU's."""
+    path = write_file(tmp_path, "mixed.ris", "TY  - JOUR\nTI  - Budget coaching for young adults with debts\n"
+                      "AU  - Smit, Anna\nA1  - Jong, Bram de\nA1  - Smit, Anna\nA1  - Visser, Carla\nPY  - 2022\n"
+                      "ER  - \n")
+    [rec] = read_file(path).records
+    assert rec.candidate.authors == ["Smit, Anna", "Jong, Bram de", "Visser, Carla"]

@@ -7,11 +7,13 @@ CSV (``Smith J.A., Øster L.``), and comma-separated whole names (``Joseph Rottm
 Xplore exports). A comma-separated value is split only when every part looks like "name + initials" or
 every part like a whole name (two or more words, not starting with a particle such as ``van``), so a single
 ``Smith, John`` or ``De Vries, Anna Maria`` stays one author. Springer Link's CSV runs its names together
-(``Andy SmithTom Weber``): ``split_run_together`` takes them apart, for that export only.
+(``Andy SmithTom Weber``): ``split_run_together`` takes them apart, for that export only. A cell holding a
+Python list as text (``['Marx, Karl', 'Lindgren, Astrid']``, a table pandas wrote) gives its items.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 
 _AND = re.compile(r"\s+and\s+")
@@ -23,11 +25,25 @@ PARTICLES = frozenset({"van", "von", "de", "der", "den", "del", "della", "des", 
 _WORD_START = re.compile(r"[\s\-'’]")  # what a name's word starts after: space, hyphen, apostrophe (O'Brien)
 
 
+_PY_LIST = re.compile(r"""^\[\s*(?:'[^']*'|"[^"]*")(?:\s*,\s*(?:'[^']*'|"[^"]*"))*\s*\]$""")
+
+
+def _python_list(value: str) -> list[str] | None:
+    """A cell holding a Python list as text (``['Marx, Karl', 'Lindgren, Astrid']``: a table written by pandas
+    from list columns, as ASReview's test files are), as its items; None for anything else."""
+    if not _PY_LIST.match(value):
+        return None
+    items = ast.literal_eval(value)
+    return [str(i).strip() for i in items if str(i).strip()]
+
+
 def split_list(value: str) -> list[str]:
-    """Keywords and other lists: ``|`` first (OpenAlex), then ``;``."""
+    """Keywords and other lists: a Python list as text, ``|`` (OpenAlex), then ``;``."""
     value = value.strip()
     if not value:
         return []
+    if (items := _python_list(value)) is not None:
+        return items
     for sep in ("|", ";"):
         if sep in value:
             return [p.strip() for p in value.split(sep) if p.strip()]
@@ -39,7 +55,7 @@ def split_authors(value: str) -> list[str]:
     value = value.strip()
     if not value:
         return []
-    if "|" in value or ";" in value:
+    if "|" in value or ";" in value or _python_list(value) is not None:
         return split_list(value)
     parts = [p.strip() for p in value.split(",")]
     if len(parts) >= 2 and all(_name_with_initials(p) for p in parts):

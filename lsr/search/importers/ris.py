@@ -383,7 +383,9 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
         pmid = normalize_pmid(_first(entry, bare))
     openalex = next((o for o in (normalize_openalex_id(u) for u in urls if "openalex.org" in u) if o), None)
     ty = str(entry.get("type_of_reference") or "").strip().upper()
-    authors = _all(entry, "authors") or _all(entry, "first_authors")
+    # AU and A1 are both "author" (A1 the older spelling); a record with both lost its A1 names before. AU first,
+    # as ASReview LAB reads them, each name once.
+    authors = list(dict.fromkeys(_all(entry, "authors") + _all(entry, "first_authors")))
     title = _first(entry, "title", "primary_title", "translated_title", "short_title")
     if not title and ty in ("BOOK", "EBOOK", "EDBOOK"):
         title = _first(entry, "secondary_title")
