@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from lsr.errors import LsrError
 from lsr.models import SearchRun
 from lsr.report.prisma import source_kind
 from lsr.search.importers import read_file
@@ -181,3 +182,9 @@ def test_authors_and_keywords_written_as_python_lists_are_split(tmp_path):
     [rec] = read_file(path).records
     assert rec.candidate.authors == ["Marx, Karl", "Lindgren, Astrid"]
     assert rec.candidate.keywords == ["debt", "housing"]
+
+
+def test_a_row_whose_only_identifier_is_no_doi_says_so(tmp_path):
+    path = write_file(tmp_path, "rows.csv", "title,doi\nRent arrears and eviction,10.1000/abc\n,10.4\n")
+    with pytest.raises(LsrError, match=r"line 3: row has no title, abstract or identifier \(its DOI '10.4' is not"):
+        read_file(path)

@@ -285,7 +285,9 @@ def _row_record(row: list[str], col: dict[str, list[int]], line: int, label_col:
         lsr_id=int(lsr_id) if lsr_id.isdigit() else None,
     )
     if not (cand.title or cand.abstract or cand.doi or cand.pmid or cand.openalex_id):
-        raise LsrError(f"{name}: line {line}: row has no title, abstract or identifier")
+        given = _cell(row, col, "doi")
+        why = f" (its DOI {given!r} is not a DOI: a DOI reads 10.<digits>/<suffix>)" if given else ""
+        raise LsrError(f"{name}: line {line}: row has no title, abstract or identifier{why}")
     reason = _cell(row, col, "reason") or None
     record = SourceRecord(line=line, candidate=cand, label=label, reason=reason if label == "exclude" else None,
                           database=database if known_database else "PubMed" if export == "pubmed" else None,
