@@ -281,8 +281,12 @@ def _family(type_: str | None) -> str | None:
     return None
 
 
-def _standalone_apart(a: str | None, b: str | None) -> bool:
-    """Whether one type is a report, thesis or data set and the other a different known type."""
+def _types_apart(a: str | None, b: str | None) -> bool:
+    """Whether two types say different documents: a conference paper or abstract and a journal article, or a
+    report, thesis or data set and any other known type (when both types are given)."""
+    fa, fb = _family(a), _family(b)
+    if fa and fb and fa != fb:
+        return True
     ta, tb = (a or "").lower(), (b or "").lower()
     known = {ta, tb} - {"", "other", "generic"}
     return len(known) == 2 and ta != tb and bool(known & STANDALONE_TYPES)
@@ -345,11 +349,8 @@ def titles_match(cand: Candidate, rec: Record, relation: str | None = None) -> b
     gap = abs(cand.year - rec.year) if cand.year is not None and rec.year is not None else None
     if gap is not None and gap > 1:
         return False
-    fc, fr = _family(cand.type), _family(rec.type)
-    if fc and fr and fc != fr:
-        return False  # a conference paper or abstract and the journal article of the same study
-    if _standalone_apart(cand.type, rec.type):
-        return False  # a final report or a thesis and the journal article of the same study
+    if _types_apart(cand.type, rec.type):
+        return False  # a conference abstract, a final report or a thesis beside the journal article of one study
     rec_authors = rec.authors
     if not authors_compatible(cand.authors, rec_authors):
         return False

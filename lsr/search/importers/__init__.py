@@ -58,6 +58,9 @@ PROGRESS_STEP = 500
 READERS = {"csv": read_csv, "wos": read_wos, "medline": read_medline,
            "endnote": read_endnote_xml, "pubmed_xml": read_pubmed_xml, "refer": read_refer,
            "ovid": read_ovid, "csl": read_csl_json}
+# the readers that also return warnings for what they left out (RIS: tag lines between records; BibTeX: the
+# volumes other entries name as their crossref)
+WARNING_READERS = {"ris": read_ris, "bibtex": read_bibtex}
 
 LSR_JSON = re.compile(r'\[\s*\{"id": \d+, "openalex_id": ')  # what `lsr export --format json` writes first
 _NOT_SUPPORTED = (  # a first line's start -> what the file is and what to export instead; the first match wins
@@ -191,8 +194,8 @@ def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
     fmt = detect_format(text, name)
     if fmt not in ("csv", "bibtex", "endnote", "pubmed_xml", "csl"):  # the line formats go line by line
         text = text.split("\n")
-    if fmt in ("ris", "bibtex"):  # the readers that leave something out with a warning (RIS: tag lines between
-        records, left_out = (read_ris if fmt == "ris" else read_bibtex)(text, name)  # records; BibTeX: volumes)
+    if fmt in WARNING_READERS:
+        records, left_out = WARNING_READERS[fmt](text, name)
         warnings = (*warnings, *left_out)
     else:
         records = READERS[fmt](text, name)

@@ -6,7 +6,7 @@ although the entry is fine, and are mended here before parsing, only where a key
 
 - a citation key with whitespace inside (Scopus writes the document type into the key:
   ``@article{Conference paper2022775,``): each whitespace character becomes ``_``, so offsets stay the same,
-  and ``ENTRY_KEYS`` keeps the key as written for the record;
+  and ``join_spaced_keys`` returns the key as written, for the record;
 - a field name with whitespace inside (Scopus's ``funding_text 1`` with a no-break space, other tools'
   ``key words``): at the start of a line, right after the comma that ended the key or the previous field,
   outside any value, it becomes ``funding_text_1``.

@@ -23,8 +23,6 @@ _AND = re.compile(r"\s+and\s+")
 PARTICLES = frozenset({"van", "von", "de", "der", "den", "del", "della", "des", "di", "da", "du", "dos", "das", "la",
                        "le", "ten", "ter", "mc", "mac", "fitz"})
 _WORD_START = re.compile(r"[\s\-'’]")  # what a name's word starts after: space, hyphen, apostrophe (O'Brien)
-
-
 _PY_LIST = re.compile(r"""^\[\s*(?:'[^']*'|"[^"]*")(?:\s*,\s*(?:'[^']*'|"[^"]*"))*\s*\]$""")
 
 
@@ -55,7 +53,9 @@ def split_authors(value: str) -> list[str]:
     value = value.strip()
     if not value:
         return []
-    if "|" in value or ";" in value or _python_list(value) is not None:
+    if (items := _python_list(value)) is not None:
+        return items
+    if "|" in value or ";" in value:
         return split_list(value)
     parts = [p.strip() for p in value.split(",")]
     if len(parts) >= 2 and all(_name_with_initials(p) for p in parts):
