@@ -1,7 +1,7 @@
 """Shared fixtures: a clean environment for every test, small workspaces built in code, and the
 database backend.
 
-Tiers: ``pytest`` runs the fast tier (``addopts`` deselects ``slow``); ``pytest -m "slow or not slow"``
+Tiers: ``pytest`` runs the fast tier (``addopts`` deselects ``slow``); ``pytest -n auto -m "slow or not slow"``
 (what ``.ci/run`` runs) runs everything. ``slow`` marks process kills, pseudo-terminals, child processes
 that import the whole stack, browsers, large corpora, fuzzing, and every test's PostgreSQL run.
 
