@@ -273,3 +273,25 @@ def test_bootstrap_interval_over_reviews_and_losses() -> None:
     assert mine["diff"] == pytest.approx(0.0) and mine["diff_low"] < 0 < mine["diff_high"]
     assert [x["dataset"] for x in mine["losses"]] == ["R1", "R3"] and mine["wins"] == 3
     assert mine["worst"] == pytest.approx(-0.1)
+
+
+def test_rows_sharing_a_doi_are_simulated_as_the_file_has_them(tmp_path) -> None:
+    """A benchmark file holds one row per record as its source had it, so a DOI can repeat (one of the
+    Hannousse reviews has a paper twice). Each row keeps its own features; before, the repeated row had none
+    and the default ranker failed with an IndexError."""
+    rows = ["title,abstract,year,doi,label_included"]
+    for i in range(40):
+        included = i % 5 == 0
+        words = "tutoring reading gains" if included else "hospital cost registry"
+        rows.append(f"Study {i},{words} survey {i},{2000 + i},10.1234/study.{i},{int(included)}")
+    rows.append("Study 5 again,tutoring reading gains survey,2039,10.1234/study.5,1")
+    path = tmp_path / "Repeated.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    data = load_simdata(str(path))
+    assert len(set(data.ids)) == len(data.ids) == 41
+    out = tmp_path / "r.json"
+    res = CliRunner().invoke(main, ["simulate", str(path), "--model", "default", "--json", str(out), "-q"])
+    assert res.exit_code == 0, res.output
+    runs = json.loads(out.read_text())["runs"]
+    assert {r["mode"] for r in runs} == {"full", "update"}
+    assert all(r["n_records"] == 41 and r["n_included"] == 9 for r in runs)

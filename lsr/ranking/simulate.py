@@ -85,6 +85,18 @@ class SimData:
     referenced_works: list[list[str]]
     _corpora: dict[str, Corpus] = field(default_factory=dict, repr=False)
 
+    def __post_init__(self) -> None:
+        # One row per record as the file has it (ASReview simulates a file's rows as given), so two rows may
+        # share a DOI. The feature store and the citation graph key rows by id: a repeated id gets a suffix,
+        # or its row would have no features and every later row would read its neighbour's.
+        seen: dict[str, int] = {}
+        for i, rid in enumerate(self.ids):
+            if rid in seen:
+                seen[rid] += 1
+                self.ids[i] = f"{rid}#{seen[rid]}"
+            else:
+                seen[rid] = 1
+
     @property
     def has_dates(self) -> bool:
         """Whether any record has a publication year or date (update mode needs them)."""
