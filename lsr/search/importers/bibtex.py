@@ -98,11 +98,12 @@ def looks_like_bibtex(lines: list[str]) -> bool:
 
 def read_bibtex(text: str | list[str], name: str) -> tuple[list[SourceRecord], tuple[str, ...]]:
     """Check and parse BibTeX text (newlines normalised; or its lines) into source records, with warnings for
-    the crossref parents left out and the crossrefs that name no entry of the file.
+    the crossref parents left out, the crossrefs that name no entry of the file and the entries left out
+    because they have no title, abstract or identifier.
 
     Raises:
         LsrError: an entry the parser could not read (its line and, where it can be told, what is wrong),
-            or no entries at all.
+            or no entries (with a title, abstract or identifier) at all.
     """
     text = "\n".join(text) if isinstance(text, list) else text
     starts, opened = entry_starts(text)  # (line, entry type, offset of its @) of each record entry
@@ -127,7 +128,8 @@ def read_bibtex(text: str | list[str], name: str) -> tuple[list[SourceRecord], t
     for i, key in spaced_keys.items():  # the key as the file writes it
         entries[i]["ID"] = key
     entries, lines, warnings = resolve_crossrefs(entries, [line for line, _, _ in starts], name)
-    return to_source_records(name, lines, entries, entry_to_record), warnings
+    records, left_out = to_source_records(name, lines, entries, entry_to_record, noun="entry")
+    return records, warnings + left_out
 
 
 def _lost_message(name: str, entries: list[dict], starts: list[tuple[int, str, int]], opened: list[int],

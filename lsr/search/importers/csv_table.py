@@ -23,8 +23,9 @@ Rayyan's export puts each member's decision into ``notes`` (read by ``rayyan``).
 travels with the record so the review it came from recognises it. The delimiter (comma, semicolon, tab or bar)
 is taken from the header line; cells may be as long as the file. Refused, naming the line: a header without
 any title, abstract or identifier column, a quoting error, a row with more fields than the header, a label
-value that is not a label, a row with no title, abstract or identifier. Rows whose cells are all empty
-(Excel's trailing ``,,,,``) are skipped.
+value that is not a label. A row with no title, abstract or identifier (only a label or a year; or a DOI
+that is not one, which the warning says) is left out with a warning, and a table none of whose rows has one
+is refused (``framing.left_out``). Rows whose cells are all empty (Excel's trailing ``,,,,``) are skipped.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from lsr.search.databases import is_database_name
 from lsr.search.dedupe import Candidate
 from lsr.search.identity import normalize_doi, normalize_openalex_id, normalize_pmid
 from lsr.search.importers.bibtex import TYPES as BIBTEX_TYPES
+from lsr.search.importers.framing import holding, identifiable, left_out
 from lsr.search.importers.names import split_authors, split_list, split_run_together
 from lsr.search.importers.rayyan import with_rayyan_decisions
 from lsr.search.importers.ris import RIS_TYPES, SourceRecord, parse_date, parse_year
@@ -125,8 +127,9 @@ def looks_like_csv(first_line: str) -> bool:
     return delimiter is not None and any(n in COLUMNS[f] for f in IDENTIFYING for n in names)
 
 
-def read_csv(text: str, name: str) -> list[SourceRecord]:
-    """Parse CSV text (newlines normalised) into source records with labels.
+def read_csv(text: str, name: str) -> tuple[list[SourceRecord], tuple[str, ...]]:
+    """Parse CSV text (newlines normalised) into source records with labels, with a warning for the rows left
+    out because they have no title, abstract or identifier.
 
     Raises:
         LsrError: naming the file and line, for the problems listed in the module docstring.
@@ -162,7 +165,7 @@ def read_csv(text: str, name: str) -> list[SourceRecord]:
     label_col, label_name = _label_column(names, rows, name)
     ta_col = names.index(ABSTRACT_SCREENING_COLUMN) if label_name in FINAL_COLUMNS and \
         ABSTRACT_SCREENING_COLUMN in names else None
-    out = []
+    out, empty = [], []
     for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
@@ -172,10 +175,16 @@ def read_csv(text: str, name: str) -> list[SourceRecord]:
         record = _row_record(row, col, line, label_col, label_name, name, export)
         if ta_col is not None:
             _two_stages(record, row, ta_col, label_name, name)
-        out.append(record)
+        if identifiable(record.candidate):
+            out.append(record)
+        elif given := _cell(row, col, "doi"):
+            empty.append((f"line {line}", f"its DOI {given!r} is not a DOI: a DOI reads 10.<digits>/<suffix>"))
+        else:
+            empty.append((f"line {line}", holding(record.candidate, record.label)))
+    warnings = left_out(name, empty, len(out), "row")
     if not out:
         raise LsrError(f"{name}: no records: the CSV has a header but no rows")
-    return out
+    return out, warnings
 
 
 def _notes_before_header(text: str) -> int:
@@ -284,10 +293,6 @@ def _row_record(row: list[str], col: dict[str, list[int]], line: int, label_col:
         raw={"format": "csv", "line": line, "fields": row},
         lsr_id=int(lsr_id) if lsr_id.isdigit() else None,
     )
-    if not (cand.title or cand.abstract or cand.doi or cand.pmid or cand.openalex_id):
-        given = _cell(row, col, "doi")
-        why = f" (its DOI {given!r} is not a DOI: a DOI reads 10.<digits>/<suffix>)" if given else ""
-        raise LsrError(f"{name}: line {line}: row has no title, abstract or identifier{why}")
     reason = _cell(row, col, "reason") or None
     record = SourceRecord(line=line, candidate=cand, label=label, reason=reason if label == "exclude" else None,
                           database=database if known_database else "PubMed" if export == "pubmed" else None,

@@ -13,10 +13,12 @@ continues the previous tag (one more item of a list tag such as ``KW``), and Pub
 file uses that style throughout; in a file that writes ``TY  - JOUR``, a known RIS tag written so
 (``KW - keyword``) is still that tag, not text of the field above it. Refused, naming the line: other text
 outside a record, a tag before the first ``TY``, a ``TY`` before the previous record's ``ER``, an ``ER``
-that closes no record (the tags of a record that lost its ``TY``), a final record without ``ER``, a record
-with no title, abstract or identifier, and a line under an author that looks like a tag RIS does not know
-(``XY - value``), which would otherwise become one more author. A record whose ``PY``/``Y1``/``DA`` holds
-no year lsr can read is kept without a year, with a warning naming the line.
+that closes no record (the tags of a record that lost its ``TY``), a final record without ``ER``, and a line
+under an author that looks like a tag RIS does not know (``XY - value``), which would otherwise become one
+more author. A record with no title, abstract or identifier (a note or attachment exported on its own) is
+left out with a warning, and a file none of whose records has one is refused (``framing.left_out``). A
+record whose ``PY``/``Y1``/``DA`` holds no year lsr can read is kept without a year, with a warning naming
+the line.
 
 Labels that lsr's own RIS export (keyword ``lsr:include`` …) or ASReview LAB's (note
 ``ASReview_relevant`` …, also when Zotero wrapped it in HTML: ``<p>ASReview_relevant</p>``) carry are
@@ -132,11 +134,12 @@ def looks_like_ris(lines: list[str]) -> bool:
 
 def read_ris(text: str | list[str], name: str) -> tuple[list[SourceRecord], tuple[str, ...]]:
     """Check and parse RIS text (newlines already normalised; or its lines, which are then rewritten in
-    place) into source records, with warnings for the tag lines left out between records and for dates no
-    year could be read from.
+    place) into source records, with warnings for the tag lines left out between records, for the records
+    left out because they have no title, abstract or identifier, and for dates no year could be read from.
 
     Raises:
-        LsrError: the structure is broken or a record is empty; the message names file and line.
+        LsrError: the structure is broken, or no record has a title, abstract or identifier; the message
+            names file and line.
     """
     lines = text.split("\n") if isinstance(text, str) else text  # checked and rewritten in place
     first_ty = next((ln for ln in lines if LOOSE_TAG.match(ln) and ln[:2] == "TY"), "")
@@ -196,15 +199,17 @@ def read_ris(text: str | list[str], name: str) -> tuple[list[SourceRecord], tupl
             for tag, values in extra.items():
                 unknown.setdefault(tag, []).extend(values)
     del lines
-    warnings = []
+    warnings: list[str] = []
     if between:
         warnings.append(f"{name}: {len(between)} tag line(s) between records (after an ER, before the next TY) left "
                         f"out, the first at line {between[0][0]}: {clip_line(between[0][1])}")
-    records = to_source_records(name, starts, entries, entry_to_record)
-    for rec, db in zip(records, headed, strict=True):
-        rec.database = rec.database or database_from_code(db)
+    records, left_out = to_source_records(name, starts, entries, entry_to_record)
+    warnings += left_out
+    at = {line: i for i, line in enumerate(starts)}  # a record's place among the TY lines (some were left out)
+    for rec in records:
+        rec.database = rec.database or database_from_code(headed[at[rec.line]])
     _name_platform(records)
-    lost = [fields[0] for rec, fields in zip(records, dates, strict=True) if fields and rec.candidate.year is None]
+    lost = [dates[at[rec.line]][0] for rec in records if dates[at[rec.line]] and rec.candidate.year is None]
     if lost:
         at = f"line {lost[0][0]}" if len(lost) == 1 else "lines " + ", ".join(str(n) for n, _ in lost[:5])
         warnings.append(f"{name}: {len(lost)} record(s) have a date with no year lsr can read and are stored without "

@@ -3,8 +3,9 @@
 Owns the structure check and field mapping of the WoS tagged format; rispy 0.9's ``WokParser`` parses the
 records. As with RIS, the lines are walked first so that problems name their line: a record (``PT``)
 without ``ER`` before the next ``PT`` or at the end of the file (rispy would drop it silently), a tag
-outside a record, a record with no title, abstract or identifier. Continuation lines start with three
-spaces; multi-line author fields are one author per line.
+outside a record. A record with no title, abstract or identifier is left out with a warning, and a file none
+of whose records has one is refused (``framing.left_out``). Continuation lines start with three spaces;
+multi-line author fields are one author per line.
 """
 
 from __future__ import annotations
@@ -32,11 +33,13 @@ def looks_like_wos(first_line: str) -> bool:
     return first_line.startswith(("FN ", "VR ", "PT "))
 
 
-def read_wos(text: str | list[str], name: str) -> list[SourceRecord]:
-    """Check and parse WoS plain text (newlines normalised; or its lines) into source records.
+def read_wos(text: str | list[str], name: str) -> tuple[list[SourceRecord], tuple[str, ...]]:
+    """Check and parse WoS plain text (newlines normalised; or its lines) into source records, with a warning
+    for the records left out because they have no title, abstract or identifier.
 
     Raises:
-        LsrError: the structure is broken or a record is empty; the message names file and line.
+        LsrError: the structure is broken, or no record has a title, abstract or identifier; the message
+            names file and line.
     """
     lines = text.split("\n") if isinstance(text, str) else text
     frames = RecordFrames(name, "PT", "Web of Science")

@@ -1,0 +1,83 @@
+"""What real export files hold that `lsr import` left out, mangled or refused (an audit of real exports):
+
+- a record with no title, abstract or identifier (a note or attachment exported on its own from Zotero or
+  EndNote, a table row with only a label or a year) is left out with a warning, and the rest imports; a file
+  with no record that has one is still refused;
+- an author cell "Garcia Marquez, Gabriel Jose" is one author where the rest of its column says so;
+- a PMID written only in a RIS note (``NO``) is the record's PMID;
+- Web of Science's Keywords Plus are keywords beside the author keywords;
+- BibTeX's ``--``/``---`` are dashes and ``\\url{…}`` its URL;
+- Embase's keyword columns hold several keywords a cell.
+
+The fixtures are written inline, in the shapes the exporters write; the content is invented.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from lsr.search.importers import read_file
+from tests.helpers import export_json, run, write_file
+
+GOOD_RIS = "TY  - JOUR\nTI  - Debt advice and mental health\nAU  - Kim, H.\nPY  - 2011\nER  - \n\n"
+NOTE_RIS = "TY  - GEN\nN1  - <p>Ask Anna about the full text</p>\nER  - \n\n"  # Zotero: a standalone note
+
+
+def test_a_note_on_its_own_is_left_out_with_a_warning_and_the_rest_imports(workspace, tmp_path):
+    path = write_file(tmp_path, "zotero.ris", GOOD_RIS + NOTE_RIS + GOOD_RIS.replace("Debt advice", "Rent arrears"))
+    result = run(["import", "test-review", path], workspace)
+    assert result.exit_code == 0, result.output
+    assert "imported 2 record(s)" in result.stdout, result.stdout
+    assert (f"warning: {path}: line 7: record has no title, abstract or identifier (it holds only type other); "
+            "left out") in result.stderr, result.stderr
+    assert sorted(i["title"] for i in export_json(workspace)) == ["Debt advice and mental health",
+                                                                  "Rent arrears and mental health"]
+
+
+def test_many_left_out_give_one_warning_with_the_count_and_the_first_lines(workspace, tmp_path):
+    rows = "".join(f",{2000 + i},1\n" for i in range(7))  # label and year only
+    path = write_file(tmp_path, "list.csv", "title,year,included\nDebt advice and mental health,2011,1\n" + rows)
+    result = run(["import", "test-review", path], workspace)
+    assert result.exit_code == 0, result.output
+    warnings = [ln for ln in result.stderr.splitlines() if "left out" in ln]
+    assert warnings == [f"warning: {path}: 7 rows have no title, abstract or identifier and were left out (lines 3, "
+                        "4, 5, 6, 7, …; the first: it holds only year 2000, label include)"], result.stderr
+    assert [i["title"] for i in export_json(workspace)] == ["Debt advice and mental health"]
+
+
+@pytest.mark.parametrize("name, text, where", [
+    ("a.csv", "title,year\nDebt advice,2011\n,2012\n", "line 3: row"),
+    ("a.nbib", "PMID- 31456789\nTI  - Debt advice\n\nOWN - ERIC\nDP  - 2020\n", "line 4: record"),
+    ("a.txt", "<1. >\nTI  - Debt advice\n\n<2. >\nYR  - 2020\n", "line 4: record"),
+    ("a.json", '[\n  {"type": "article-journal", "title": "Debt advice"},\n  {"type": "book", "note": "x"}\n]\n',
+     "line 3: item"),
+    ("a.enw", "%0 Journal Article\n%T Debt advice\n\n%0 Book\n%D 2020\n", "line 4: record"),
+    ("a.bib", "@article{a, title={Debt advice}, year={2011}}\n\n@misc{b, note={a note}, year={2020}}\n",
+     "line 3: entry"),
+    ("a.txt", "FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nTI Debt advice\nER\n\nPT J\nPY 2020\nER\nEF\n",
+     "line 7: record"),
+    ("a.xml", '<?xml version="1.0"?>\n<xml><records>\n<record><titles><title>Debt advice</title></titles></record>\n'
+              '<record><dates><year>2020</year></dates></record>\n</records></xml>\n', "line 4, column 1: record"),
+    ("a.xml", '<?xml version="1.0"?>\n<PubmedArticleSet>\n<PubmedArticle><MedlineCitation><PMID>1</PMID>'
+              '</MedlineCitation></PubmedArticle>\n<PubmedArticle><MedlineCitation><Article><ArticleTitle>Debt advice'
+              '</ArticleTitle></Article></MedlineCitation></PubmedArticle>\n<PubmedArticle><MedlineCitation>'
+              '<Article><Language>eng</Language></Article></MedlineCitation></PubmedArticle>\n</PubmedArticleSet>\n',
+     "line 5, column 1: article"),
+])
+def test_every_reader_leaves_out_a_record_without_title_or_identifier(tmp_path, name, text, where):
+    path = write_file(tmp_path, name, text)
+    parsed = read_file(path)
+    assert len(parsed.records) == (2 if "PubmedArticleSet" in text else 1)
+    [warning] = [w for w in parsed.warnings if "left out" in w]
+    assert warning.startswith(f"{path}: {where} has no title, abstract or identifier ("), warning
+    assert warning.endswith("); left out"), warning
+
+
+def test_a_file_none_of_whose_records_has_a_title_or_identifier_is_refused(workspace, tmp_path):
+    path = write_file(tmp_path, "notes.ris", NOTE_RIS * 3)
+    result = run(["import", "test-review", path], workspace)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip() == (
+        f"Error: {path}: line 1: none of the file's 3 records has a title, abstract or identifier (the first, here: "
+        "it holds only type other): nothing to import; is this the export you meant?"), result.stderr
+    assert export_json(workspace) == []
