@@ -81,3 +81,21 @@ def test_a_file_none_of_whose_records_has_a_title_or_identifier_is_refused(works
         f"Error: {path}: line 1: none of the file's 3 records has a title, abstract or identifier (the first, here: "
         "it holds only type other): nothing to import; is this the export you meant?"), result.stderr
     assert export_json(workspace) == []
+
+
+@pytest.mark.parametrize("others", [
+    '"Smith, John; Doe, Jane"',  # the column separates names with ";": a cell without one is one name
+    '"Smith, John"',  # the column writes one name as "Family, Given"
+])
+def test_a_family_name_of_two_words_is_one_author_where_the_column_says_so(tmp_path, others):
+    path = write_file(tmp_path, "zotero.csv", 'Title,Author\n"Debt advice and mental health",' + others + "\n"
+                      '"Love in the time of debt","Garcia Marquez, Gabriel Jose"\n')
+    assert read_file(path).records[1].candidate.authors == ["Garcia Marquez, Gabriel Jose"]
+
+
+@pytest.mark.parametrize("others", ["", '"Debt advice online","Marieke Jansen, Pieter van Dam, Lotte de Groot"\n'])
+def test_whole_names_between_commas_are_still_two_authors(tmp_path, others):
+    """IEEE Xplore's comma-separated full names: on their own, or in a column that lists three so."""
+    path = write_file(tmp_path, "ieee.csv", 'Title,Authors\n"Offshoring and trust","Joseph Rottman, Erran Carmel"\n'
+                      + others)
+    assert read_file(path).records[0].candidate.authors == ["Joseph Rottman", "Erran Carmel"]

@@ -6,9 +6,9 @@ Owns the column vocabulary: each record field accepts the column names below (co
 tijdschrift, trefwoorden, taal), in order of preference; a row's first non-empty one counts (OpenAlex's
 export has both ``title`` and ``display_name``), and a later column only when every earlier one is empty in
 that row: a table with both a ``journal`` (or ``booktitle``) column and PubMed's ``Journal/Book`` takes its own
-column wherever that is filled. Author cells are split by ``names``. A type is read as RIS (``JOUR``), BibTeX
-(``inproceedings``, the ``bibtex`` importer's mapping) or a database's name for it (``Journal Article``,
-``ConferencePaper``).
+column wherever that is filled. Author cells are split by ``names``, each in the light of its whole column
+(``names.author_column``). A type is read as RIS (``JOUR``), BibTeX (``inproceedings``, the ``bibtex``
+importer's mapping) or a database's name for it (``Journal Article``, ``ConferencePaper``).
 
 Two exports are recognised by their header (all of its columns, maybe among others): PubMed's CSV (PMID,
 Title, Authors, Citation, First Author, Journal/Book, …, NIHMS ID, DOI), whose records name PubMed as their
@@ -41,7 +41,13 @@ from lsr.search.dedupe import Candidate
 from lsr.search.identity import normalize_doi, normalize_openalex_id, normalize_pmid
 from lsr.search.importers.bibtex import TYPES as BIBTEX_TYPES
 from lsr.search.importers.framing import holding, identifiable, left_out
-from lsr.search.importers.names import split_authors, split_list, split_run_together
+from lsr.search.importers.names import (
+    AuthorColumn,
+    author_column,
+    split_authors,
+    split_list,
+    split_run_together,
+)
 from lsr.search.importers.rayyan import with_rayyan_decisions
 from lsr.search.importers.ris import RIS_TYPES, SourceRecord, parse_date, parse_year
 
@@ -165,6 +171,7 @@ def read_csv(text: str, name: str) -> tuple[list[SourceRecord], tuple[str, ...]]
     label_col, label_name = _label_column(names, rows, name)
     ta_col = names.index(ABSTRACT_SCREENING_COLUMN) if label_name in FINAL_COLUMNS and \
         ABSTRACT_SCREENING_COLUMN in names else None
+    authors = author_column(_list_cell(row, col, "authors") for _, row in rows)
     out, empty = [], []
     for line, row in rows:
         if not any(cell.strip() for cell in row):
@@ -172,7 +179,7 @@ def read_csv(text: str, name: str) -> tuple[list[SourceRecord], tuple[str, ...]]
         if len(row) > len(names):
             raise LsrError(f"{name}: line {line}: {len(row)} fields where the header has {len(names)} "
                            "(an unquoted delimiter or a stray quote?)")
-        record = _row_record(row, col, line, label_col, label_name, name, export)
+        record = _row_record(row, col, line, label_col, label_name, name, export, authors)
         if ta_col is not None:
             _two_stages(record, row, ta_col, label_name, name)
         if identifiable(record.candidate):
@@ -245,8 +252,9 @@ def _list_cell(row: list[str], col: dict[str, list[int]], field: str) -> str:
 
 
 def _row_record(row: list[str], col: dict[str, list[int]], line: int, label_col: int | None, label_name: str,
-                name: str, export: str | None = None) -> SourceRecord:
-    """One row as a record; ``export`` is ``pubmed`` or ``springer`` when the header is that export's."""
+                name: str, export: str | None = None, authors: AuthorColumn | None = None) -> SourceRecord:
+    """One row as a record; ``export`` is ``pubmed`` or ``springer`` when the header is that export's, and
+    ``authors`` what the author column's cells say about how it writes names."""
     label = None
     if label_col is not None and label_col < len(row):
         value = row[label_col].strip().lower()
@@ -273,13 +281,13 @@ def _row_record(row: list[str], col: dict[str, list[int]], line: int, label_col:
     if citation:
         database = ""
     lsr_id = _cell(row, col, "lsr_id")
-    authors = split_authors(_list_cell(row, col, "authors"))
+    names = split_authors(_list_cell(row, col, "authors"), authors)
     if export == "springer":
-        authors = [one for names in authors for one in split_run_together(names)]
+        names = [one for whole in names for one in split_run_together(whole)]
     cand = Candidate(
         title=re.sub(r"[\t\r\n]+", " ", _cell(row, col, "title")),
         abstract=_cell(row, col, "abstract"),
-        authors=authors,
+        authors=names,
         year=parse_year(_cell(row, col, "year"), date, citation.group("year") if citation else None),
         publication_date=parse_date(date) if date else None,
         venue=_cell(row, col, "venue") or (citation.group("venue") if citation else None)
