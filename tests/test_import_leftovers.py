@@ -99,3 +99,17 @@ def test_whole_names_between_commas_are_still_two_authors(tmp_path, others):
     path = write_file(tmp_path, "ieee.csv", 'Title,Authors\n"Offshoring and trust","Joseph Rottman, Erran Carmel"\n'
                       + others)
     assert read_file(path).records[0].candidate.authors == ["Joseph Rottman", "Erran Carmel"]
+
+
+@pytest.mark.parametrize("note", ["NO  - PMID: 12345678", "NO  - PubMed ID: 12345678", "NO  - PMID:12345678",
+                                  "N1  - Cited by 3\nNO  - PMID: 12345678"])
+def test_a_pmid_written_only_in_a_ris_note_is_the_pmid(tmp_path, note):
+    path = write_file(tmp_path, "refs.ris", f"TY  - JOUR\nTI  - Debt advice and mental health\n{note}\nER  - \n")
+    assert read_file(path).records[0].candidate.pmid == "12345678"
+
+
+def test_a_pmid_in_a_note_does_not_override_the_records_own(tmp_path):
+    """PubMed's accession number (AN, with the database named PubMed) is the record's own PMID."""
+    path = write_file(tmp_path, "refs.ris", "TY  - JOUR\nTI  - Debt advice and mental health\nDB  - PubMed\n"
+                      "AN  - 22222222\nN1  - Comment on: PMID: 11111111\nER  - \n")
+    assert read_file(path).records[0].candidate.pmid == "22222222"

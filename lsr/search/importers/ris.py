@@ -371,21 +371,22 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
         doi = normalize_doi(value)
         if doi:
             break
-    # PMID: PubMed links; "PMID: n" anywhere in notes/custom fields; AN when the database is PubMed/MEDLINE.
+    # PMID: the record's own fields first: PubMed-style PMID/PM tags, AN when the database is PubMed/MEDLINE,
+    # the bare id Scopus writes in C2 and Embase (Elsevier) in C5; only then a PubMed link, or "PMID: n" in a
+    # note (N1, or NO as some exporters tag notes) or a custom field.
     pmid = next((p for p in map(normalize_pmid, [*unknown.get("PMID", []), *unknown.get("PM", [])]) if p), None)
-    for value in [] if pmid else [*urls, *kept_notes, *_all(entry, "custom1", "custom2", "custom6", "note",
-                                                             "accession_number")]:
+    accession = _first(entry, "accession_number")
+    if not pmid and accession.isdigit() and re.search(r"pubmed|medline|nlm", database or "", re.IGNORECASE):
+        pmid = normalize_pmid(accession)
+    bare = {"scopus": "custom2", "embase": "custom5"}.get((database or "").strip().lower())
+    if not pmid and bare and _first(entry, bare).isdigit():
+        pmid = normalize_pmid(_first(entry, bare))
+    for value in [] if pmid else [*urls, *kept_notes, *unknown.get("NO", []),
+                                  *_all(entry, "custom1", "custom2", "custom6", "note", "accession_number")]:
         if re.search(r"pubmed|pmid", str(value), re.IGNORECASE):
             pmid = normalize_pmid(value)
             if pmid:
                 break
-    accession = _first(entry, "accession_number")
-    if not pmid and accession.isdigit() and re.search(r"pubmed|medline|nlm", database or "", re.IGNORECASE):
-        pmid = normalize_pmid(accession)
-    # Scopus writes the PubMed id bare in C2, Embase (Elsevier) its MEDLINE PMID in C5.
-    bare = {"scopus": "custom2", "embase": "custom5"}.get((database or "").strip().lower())
-    if not pmid and bare and _first(entry, bare).isdigit():
-        pmid = normalize_pmid(_first(entry, bare))
     openalex = next((o for o in (normalize_openalex_id(u) for u in urls if "openalex.org" in u) if o), None)
     ty = str(entry.get("type_of_reference") or "").strip().upper()
     # AU and A1 are both "author" (A1 the older spelling); a record with both lost its A1 names before. AU first,
