@@ -113,3 +113,30 @@ def test_a_pmid_in_a_note_does_not_override_the_records_own(tmp_path):
     path = write_file(tmp_path, "refs.ris", "TY  - JOUR\nTI  - Debt advice and mental health\nDB  - PubMed\n"
                       "AN  - 22222222\nN1  - Comment on: PMID: 11111111\nER  - \n")
     assert read_file(path).records[0].candidate.pmid == "22222222"
+
+
+WOS_PLAIN = ("FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nAU Kim, H\nTI Debt advice and mental health\n"
+             "DE debt advice; Mental health\nID MENTAL HEALTH; DEPRESSION;\n   HOUSEHOLDS\nPY 2011\nER\nEF\n")
+
+
+def test_web_of_science_keywords_plus_are_keywords_after_the_authors(workspace, tmp_path):
+    result = run(["import", "test-review", write_file(tmp_path, "savedrecs.txt", WOS_PLAIN)], workspace)
+    assert result.exit_code == 0, result.output
+    [item] = export_json(workspace)
+    assert item["keywords"] == ["debt advice", "Mental health", "DEPRESSION", "HOUSEHOLDS"]
+
+
+def test_web_of_science_tab_delimited_keywords_plus(tmp_path):
+    """The tab-delimited export names its columns by the tags: ID is Keywords Plus there, not a work id."""
+    text = ("PT\tAU\tTI\tSO\tDE\tID\tPY\tUT\nJ\tKim, H\tDebt advice and mental health\tJ DEBT\tdebt advice; "
+            "Mental health\tMENTAL HEALTH; DEPRESSION\t2011\tWOS:000000000000001\n")
+    [rec] = read_file(write_file(tmp_path, "savedrecs.txt", text.encode("utf-16"))).records
+    assert rec.candidate.keywords == ["debt advice", "Mental health", "DEPRESSION"]
+
+
+def test_web_of_science_ris_keywords_once_in_any_case(tmp_path):
+    """Web of Science's RIS export gives author keywords and Keywords Plus alike as KW."""
+    text = ("TY  - JOUR\nTI  - Debt advice and mental health\nKW  - debt advice\nKW  - Mental health\n"
+            "KW  - MENTAL HEALTH\nKW  - DEPRESSION\nAN  - WOS:000000000000001\nER  - \n")
+    [rec] = read_file(write_file(tmp_path, "savedrecs.ris", text)).records
+    assert rec.candidate.keywords == ["debt advice", "Mental health", "DEPRESSION"]

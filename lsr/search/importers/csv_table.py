@@ -14,6 +14,9 @@ Two exports are recognised by their header (all of its columns, maybe among othe
 Title, Authors, Citation, First Author, Journal/Book, …, NIHMS ID, DOI), whose records name PubMed as their
 database, and Springer Link's (Item Title, Publication Title, Book Series Title, …, Content Type), whose
 ``Authors`` cell runs the names together (``Andy SmithTom Weber``, split by ``names.split_run_together``).
+Web of Science's tab-delimited export names its columns by its tags (PT, AU, TI, SO, …, UT): its ``ID`` is
+Keywords Plus (its Excel export's ``Keywords Plus``), kept as keywords after the author keywords (``DE``),
+each keyword once in any case.
 
 Labels come from the first inclusion column present, in ASReview LAB's order (``asreview_label``, then lsr's
 ``lsr_label`` with maybe, then ``included``, ``label_included``, …: 1/0, yes/no, blank for unscreened); a
@@ -44,6 +47,7 @@ from lsr.search.importers.framing import holding, identifiable, left_out
 from lsr.search.importers.names import (
     AuthorColumn,
     author_column,
+    distinct,
     split_authors,
     split_list,
     split_run_together,
@@ -77,6 +81,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "reason": ("exclusion reason", "lsr reason", "reason"),
     "database": ("source", "database", "db"),
     "lsr_id": ("lsr id",),
+    "keywords_plus": ("keywords plus",),  # Web of Science's; after the author keywords
 }
 # Embase's CSV export writes the citation into its "Source" column: "Cancer (2004) 102:4 (253-258). Date of
 # Publication: 25 Aug 2004".
@@ -102,6 +107,7 @@ NOTE_LINES = 5  # lines of notes an exporter may put above the header
 IDENTIFYING = ("title", "abstract", "doi", "pmid", "openalex_id")
 PUBMED_HEADER = frozenset({"pmid", "title", "authors", "citation", "first author", "journal/book", "publication year",
                            "create date", "pmcid", "nihms id", "doi"})
+WOS_HEADER = frozenset({"pt", "au", "ti", "so", "ut"})  # Web of Science's tab-delimited export: its tags
 SPRINGER_HEADER = frozenset({"item title", "publication title", "book series title", "journal volume", "journal issue",
                              "item doi", "authors", "publication year", "url", "content type"})
 
@@ -211,7 +217,7 @@ def _notes_before_header(text: str) -> int:
 def _column_map(names: list[str]) -> dict[str, list[int]]:
     """Each field's columns in preference order (a row's first non-empty one counts). lsr's own export
     continues over-long lists in ``authors_2``, ``authors_3``, … columns; OpenAlex's export names its
-    work id ``id``."""
+    work id ``id``, Web of Science's tab-delimited export its Keywords Plus."""
     col: dict[str, list[int]] = {}
     for field, options in COLUMNS.items():
         found = [names.index(o) for o in options if o in names]
@@ -221,7 +227,9 @@ def _column_map(names: list[str]) -> dict[str, list[int]]:
         more = sorted((int(m.group(1)), i) for i, n in enumerate(names) if (m := re.fullmatch(field + r" (\d+)", n)))
         if more:
             col[field + "+"] = [i for _, i in more]
-    if "id" in names:
+    if "id" in names and WOS_HEADER <= set(names):  # Web of Science's tag ID: Keywords Plus
+        col["keywords_plus"] = [names.index("id")]
+    elif "id" in names:
         col["openalex_url"] = [names.index("id")]
     return col
 
@@ -297,7 +305,8 @@ def _row_record(row: list[str], col: dict[str, list[int]], line: int, label_col:
         doi=doi,
         pmid=pmid,
         openalex_id=openalex,
-        keywords=split_list(_list_cell(row, col, "keywords")),
+        keywords=distinct([*split_list(_list_cell(row, col, "keywords")),
+                           *split_list(_cell(row, col, "keywords_plus"))]),
         raw={"format": "csv", "line": line, "fields": row},
         lsr_id=int(lsr_id) if lsr_id.isdigit() else None,
     )

@@ -14,6 +14,8 @@ unless other cells separate three or more whole names with commas (then the colu
 two, as IEEE Xplore means them. Springer Link's CSV runs its names together
 (``Andy SmithTom Weber``): ``split_run_together`` takes them apart, for that export only. A cell holding a
 Python list as text (``['Marx, Karl', 'Lindgren, Astrid']``, a table pandas wrote) gives its items.
+``distinct`` keeps each keyword once when several fields give them (Web of Science's author keywords and
+Keywords Plus: ``reading`` and ``READING``).
 """
 
 from __future__ import annotations
@@ -85,6 +87,15 @@ def author_column(cells: Iterable[str]) -> AuthorColumn:
             comma_listed = comma_listed or (len(parts) >= 3 and all(_whole_name(p.strip()) for p in parts))
         family_first = family_first or any(_family_given(n) for n in names)
     return AuthorColumn(listed=listed, family_first=family_first, comma_listed=comma_listed)
+
+
+def distinct(values: Iterable[str]) -> list[str]:
+    """Each value once, stripped, compared without regard to case (the first spelling kept); empty ones dropped."""
+    seen: dict[str, str] = {}
+    for value in values:
+        if value := value.strip():
+            seen.setdefault(value.casefold(), value)
+    return list(seen.values())
 
 
 def split_authors(value: str, column: AuthorColumn | None = None) -> list[str]:

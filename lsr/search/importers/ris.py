@@ -43,6 +43,7 @@ from lsr.search.databases import database_from_code, names_database
 from lsr.search.dedupe import Candidate
 from lsr.search.identity import normalize_doi, normalize_openalex_id, normalize_pmid, plain_text
 from lsr.search.importers.framing import RecordFrames, clip_line, to_source_records
+from lsr.search.importers.names import distinct
 from lsr.search.importers.rayyan import with_rayyan_decisions
 
 STRICT_TAG = re.compile(r"^([A-Z][A-Z0-9])  - ?(.*)$|^(ER)  -\s*$")
@@ -349,6 +350,8 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
             continue
         else:  # PsycINFO and MEDLINE mark a major heading "*Debt"
             kept_keywords.append(kw.lstrip("*").strip() or kw)
+    # Web of Science's RIS gives author keywords and Keywords Plus alike as KW: "reading" and "READING" are one
+    kept_keywords = distinct(kept_keywords)
     kept_notes, decision_notes = [], []
     for note in notes:
         text = plain_text(note)

@@ -5,7 +5,8 @@ records. As with RIS, the lines are walked first so that problems name their lin
 without ``ER`` before the next ``PT`` or at the end of the file (rispy would drop it silently), a tag
 outside a record. A record with no title, abstract or identifier is left out with a warning, and a file none
 of whose records has one is refused (``framing.left_out``). Continuation lines start with three spaces;
-multi-line author fields are one author per line.
+multi-line author fields are one author per line. Keywords are the author keywords (``DE``), then Web of
+Science's Keywords Plus (``ID``) that are not among them (in any case).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from rispy.parser import ParseError, WokParser
 from lsr.errors import LsrError
 from lsr.search.dedupe import Candidate
 from lsr.search.importers.framing import RecordFrames, to_source_records
+from lsr.search.importers.names import distinct
 from lsr.search.importers.ris import SourceRecord, parse_date, parse_year
 
 TAG = re.compile(r"^([A-Z][A-Z0-9])(?: (.*)|\s*)$")
@@ -79,7 +81,7 @@ def _names(entry: dict, key: str) -> list[str]:
 
 def entry_to_record(entry: dict, line: int) -> SourceRecord:
     """Map one rispy WoS entry to a ``SourceRecord``."""
-    keywords = [k.strip() for k in _text(entry, "author_keywords").split(";") if k.strip()]
+    keywords = distinct(k for key in ("author_keywords", "keywords_plus") for k in _text(entry, key).split(";"))
     doc_type = _text(entry, "document_type").split(";")[0].strip().lower()
     date = _text(entry, "publication_date")
     year = parse_year(_text(entry, "publication_year"), _text(entry, "early_access_year"), date)
