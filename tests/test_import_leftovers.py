@@ -140,3 +140,22 @@ def test_web_of_science_ris_keywords_once_in_any_case(tmp_path):
             "KW  - MENTAL HEALTH\nKW  - DEPRESSION\nAN  - WOS:000000000000001\nER  - \n")
     [rec] = read_file(write_file(tmp_path, "savedrecs.ris", text)).records
     assert rec.candidate.keywords == ["debt advice", "Mental health", "DEPRESSION"]
+
+
+def test_bibtex_dashes_and_urls(workspace, tmp_path):
+    text = ("@article{rent--2020,\n  title = {Rent arrears 2010--2020: a review---and a plan},\n"
+            "  abstract = {Eviction fell 10--20\\% (see \\url{https://example.org/~rent/report--2020.pdf}).},\n"
+            "  journal = {Housing Studies},\n  pages = {101--120},\n  doi = {10.1000/hs--2020.1},\n"
+            "  url = {https://example.org/a--b},\n  note = {Data: \\href{https://example.org/data--1}{the data}},\n"
+            "  year = {2020}\n}\n")
+    path = write_file(tmp_path, "refs.bib", text)
+    [rec] = read_file(path).records
+    fields = rec.candidate.raw["fields"]
+    assert rec.candidate.title == "Rent arrears 2010\u20132020: a review\u2014and a plan"
+    assert rec.candidate.abstract == ("Eviction fell 10\u201320% (see https://example.org/~rent/report--2020.pdf).")
+    assert rec.candidate.doi == "10.1000/hs--2020.1" and fields["url"] == "https://example.org/a--b"
+    assert (fields["pages"], fields["note"]) == ("101\u2013120", "Data: the data (https://example.org/data--1)")
+    result = run(["import", "test-review", path], workspace)
+    assert result.exit_code == 0, result.output
+    [item] = export_json(workspace)
+    assert item["title"] == "Rent arrears 2010\u20132020: a review\u2014and a plan"
