@@ -159,3 +159,25 @@ def test_bibtex_dashes_and_urls(workspace, tmp_path):
     assert result.exit_code == 0, result.output
     [item] = export_json(workspace)
     assert item["title"] == "Rent arrears 2010\u20132020: a review\u2014and a plan"
+
+
+EMBASE = ('"Title","Author Names","Source title","Publication Year","Abstract","Author Keywords",'
+          '"Emtree Drug Index Terms","Emtree Medical Index Terms","Embase Accession ID","Medline PMID","DOI"\n'
+          '"Debt advice and mental health","Kim H., Lee M.","Housing Studies","2011","Debt advice helped.",'
+          '"debt advice, mental health","2,4 dichlorophenoxyacetic acid","human, Mental Health, depression",'
+          '"L2011234567","21234567","10.1000/hs.2011.1"\n')
+
+
+def test_embase_keyword_cells_hold_several_keywords(workspace, tmp_path):
+    path = write_file(tmp_path, "embase.csv", EMBASE)
+    result = run(["import", "test-review", path], workspace)
+    assert result.exit_code == 0, result.output
+    [item] = export_json(workspace)
+    assert item["keywords"] == ["debt advice", "mental health", "2,4 dichlorophenoxyacetic acid", "human",
+                                "depression"]
+    assert item["pmid"] == "21234567"  # Embase's "Medline PMID"
+
+
+def test_other_tables_keep_a_keyword_with_a_comma(tmp_path):
+    path = write_file(tmp_path, "list.csv", 'Title,Author Keywords\n"Debt advice","Stress, Psychological"\n')
+    assert read_file(path).records[0].candidate.keywords == ["Stress, Psychological"]

@@ -1,5 +1,5 @@
-"""Reading CSV/TSV tables (ASReview LAB, Scopus, Lens, OpenAlex, PubMed, IEEE Xplore, Springer Link, Cochrane,
-Zotero, Web of Science tab-delimited, lsr's own export) into ``Candidate``s with optional screening labels.
+"""Reading CSV/TSV tables (ASReview LAB, Scopus, Lens, OpenAlex, PubMed, Embase, IEEE Xplore, Springer Link,
+Cochrane, Zotero, Web of Science tab-delimited, lsr's own export) into ``Candidate``s with optional screening labels.
 
 Owns the column vocabulary: each record field accepts the column names below (compared lowercased, with
 ``_`` as a space; the Dutch names a team's own list may use too: titel, samenvatting, auteurs, jaar,
@@ -10,13 +10,17 @@ column wherever that is filled. Author cells are split by ``names``, each in the
 (``names.author_column``). A type is read as RIS (``JOUR``), BibTeX (``inproceedings``, the ``bibtex``
 importer's mapping) or a database's name for it (``Journal Article``, ``ConferencePaper``).
 
-Two exports are recognised by their header (all of its columns, maybe among others): PubMed's CSV (PMID,
-Title, Authors, Citation, First Author, Journal/Book, …, NIHMS ID, DOI), whose records name PubMed as their
-database, and Springer Link's (Item Title, Publication Title, Book Series Title, …, Content Type), whose
-``Authors`` cell runs the names together (``Andy SmithTom Weber``, split by ``names.split_run_together``).
+Four exports are recognised by their header. PubMed's and Springer Link's by all of these columns (maybe among
+others): PubMed's CSV (PMID, Title, Authors, Citation, First Author, Journal/Book, …, NIHMS ID, DOI), whose
+records name PubMed as their database, and Springer Link's (Item Title, Publication Title, Book Series Title,
+…, Content Type), whose ``Authors`` cell runs the names together (``Andy SmithTom Weber``, split by
+``names.split_run_together``).
 Web of Science's tab-delimited export names its columns by its tags (PT, AU, TI, SO, …, UT): its ``ID`` is
 Keywords Plus (its Excel export's ``Keywords Plus``), kept as keywords after the author keywords (``DE``),
-each keyword once in any case.
+each keyword once in any case. Embase's CSV (a column ``Embase Accession ID``, ``Embase Link`` or ``Emtree …
+Index Terms``) writes several keywords in one cell between ", ": its ``Author Keywords`` and Emtree index term
+columns (kept as keywords after the author keywords) are split there; other tables' keyword cells are not
+split at commas, as a keyword may hold one. Its ``Medline PMID`` is the PMID.
 
 Labels come from the first inclusion column present, in ASReview LAB's order (``asreview_label``, then lsr's
 ``lsr_label`` with maybe, then ``included``, ``label_included``, …: 1/0, yes/no, blank for unscreened); a
@@ -70,7 +74,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
               "journal name", "secondary title", "journal/book", "primary location.source.display name",
               "periodical full", "so", "t2", "jo", "tijdschrift", "publication"),
     "keywords": ("keywords", "author keywords", "manual tags", "keywords.display name", "de", "kw", "trefwoorden"),
-    "pmid": ("pmid", "pubmed id", "pubmedid", "ids.pmid", "pm"),
+    "pmid": ("pmid", "pubmed id", "pubmedid", "ids.pmid", "pm", "medline pmid"),
     "openalex_id": ("openalex id", "openalex", "openalex work", "ids.openalex", "work id"),
     "url": ("url", "link", "open url link", "ur"),
     "type": ("type", "document type", "publication type", "item type", "content type", "dt", "ty", "type of reference",
@@ -81,8 +85,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "reason": ("exclusion reason", "lsr reason", "reason"),
     "database": ("source", "database", "db"),
     "lsr_id": ("lsr id",),
-    "keywords_plus": ("keywords plus",),  # Web of Science's; after the author keywords
 }
+# keyword columns read after the keyword column, every one of them: Web of Science's Keywords Plus (tag ID in
+# its tab-delimited export), and in Embase's export its Emtree index terms
+MORE_KEYWORDS = ("keywords plus",)
+EMBASE_KEYWORDS = ("emtree drug index terms (major focus)", "emtree drug index terms",
+                   "emtree medical index terms (major focus)", "emtree medical index terms")
+EMBASE_MARKS = frozenset({"embase accession id", "embase link", *EMBASE_KEYWORDS})  # any of them: Embase's CSV
 # Embase's CSV export writes the citation into its "Source" column: "Cancer (2004) 102:4 (253-258). Date of
 # Publication: 25 Aug 2004".
 EMBASE_SOURCE = re.compile(r"^(?P<venue>.+?) \((?P<year>1[5-9]\d\d|2[01]\d\d)\)(?: [^.]*)?\.(?: Date of Publication: .*)?$")
@@ -160,7 +169,8 @@ def read_csv(text: str, name: str) -> tuple[list[SourceRecord], tuple[str, ...]]
                        f"column (columns: {found}); if the file is not a table but a list of references as text, "
                        f"lsr cannot read it: export the references as RIS, BibTeX or CSV from where they came")
     col = _column_map(names)
-    export = "pubmed" if PUBMED_HEADER <= set(names) else "springer" if SPRINGER_HEADER <= set(names) else None
+    export = "pubmed" if PUBMED_HEADER <= set(names) else "springer" if SPRINGER_HEADER <= set(names) else \
+        "embase" if EMBASE_MARKS & set(names) else None
     # A cell may be as long as the file (10,000 authors): the csv module's default limit is 128 KiB.
     csv.field_size_limit(max(csv.field_size_limit(), min(len(text) + 1, sys.maxsize)))
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
@@ -217,7 +227,8 @@ def _notes_before_header(text: str) -> int:
 def _column_map(names: list[str]) -> dict[str, list[int]]:
     """Each field's columns in preference order (a row's first non-empty one counts). lsr's own export
     continues over-long lists in ``authors_2``, ``authors_3``, … columns; OpenAlex's export names its
-    work id ``id``, Web of Science's tab-delimited export its Keywords Plus."""
+    work id ``id``, Web of Science's tab-delimited export its Keywords Plus; ``more_keywords`` are read after
+    the keyword column, every one of them."""
     col: dict[str, list[int]] = {}
     for field, options in COLUMNS.items():
         found = [names.index(o) for o in options if o in names]
@@ -227,10 +238,13 @@ def _column_map(names: list[str]) -> dict[str, list[int]]:
         more = sorted((int(m.group(1)), i) for i, n in enumerate(names) if (m := re.fullmatch(field + r" (\d+)", n)))
         if more:
             col[field + "+"] = [i for _, i in more]
+    more = [names.index(n) for n in (*MORE_KEYWORDS, *EMBASE_KEYWORDS) if n in names]
     if "id" in names and WOS_HEADER <= set(names):  # Web of Science's tag ID: Keywords Plus
-        col["keywords_plus"] = [names.index("id")]
+        more.append(names.index("id"))
     elif "id" in names:
         col["openalex_url"] = [names.index("id")]
+    if more:
+        col["more_keywords"] = sorted(more)
     return col
 
 
@@ -261,8 +275,8 @@ def _list_cell(row: list[str], col: dict[str, list[int]], field: str) -> str:
 
 def _row_record(row: list[str], col: dict[str, list[int]], line: int, label_col: int | None, label_name: str,
                 name: str, export: str | None = None, authors: AuthorColumn | None = None) -> SourceRecord:
-    """One row as a record; ``export`` is ``pubmed`` or ``springer`` when the header is that export's, and
-    ``authors`` what the author column's cells say about how it writes names."""
+    """One row as a record; ``export`` is ``pubmed``, ``springer`` or ``embase`` when the header is that
+    export's, and ``authors`` what the author column's cells say about how it writes names."""
     label = None
     if label_col is not None and label_col < len(row):
         value = row[label_col].strip().lower()
@@ -305,8 +319,9 @@ def _row_record(row: list[str], col: dict[str, list[int]], line: int, label_col:
         doi=doi,
         pmid=pmid,
         openalex_id=openalex,
-        keywords=distinct([*split_list(_list_cell(row, col, "keywords")),
-                           *split_list(_cell(row, col, "keywords_plus"))]),
+        keywords=distinct(k for cell in [_list_cell(row, col, "keywords"),
+                                         *(row[i] for i in col.get("more_keywords", ()) if i < len(row))]
+                          for k in split_list(cell, commas=export == "embase")),
         raw={"format": "csv", "line": line, "fields": row},
         lsr_id=int(lsr_id) if lsr_id.isdigit() else None,
     )

@@ -1,7 +1,8 @@
 """Splitting a table cell that holds a whole author (or keyword) list into its items.
 
 Owns the list conventions of the exporters lsr reads: ``|`` (OpenAlex's CSV export), ``;`` (Scopus,
-Lens, IEEE Xplore, Cochrane, Zotero, ASReview, lsr itself), `` and `` (BibTeX-style, Rayyan), the
+Lens, IEEE Xplore, Cochrane, Zotero, ASReview, lsr itself), ``", "`` between keywords (Embase's CSV only, when
+its reader asks: elsewhere a keyword may hold a comma), `` and `` (BibTeX-style, Rayyan), the
 comma-separated "family name + initials" lists of PubMed's CSV (``Smith JA, Doe A.``) and older Scopus
 CSV (``Smith J.A., Øster L.``), and comma-separated whole names (``Joseph Rottman, Erran Carmel``, some IEEE
 Xplore exports). A comma-separated value is split only when every part looks like "name + initials" or
@@ -44,14 +45,15 @@ def _python_list(value: str) -> list[str] | None:
     return [str(i).strip() for i in items if str(i).strip()]
 
 
-def split_list(value: str) -> list[str]:
-    """Keywords and other lists: a Python list as text, ``|`` (OpenAlex), then ``;``."""
+def split_list(value: str, *, commas: bool = False) -> list[str]:
+    """Keywords and other lists: a Python list as text, ``|`` (OpenAlex), then ``;``; with ``commas`` (an
+    export known to write its keywords so, Embase's CSV) then ``", "``, which otherwise stays inside a keyword."""
     value = value.strip()
     if not value:
         return []
     if (items := _python_list(value)) is not None:
         return items
-    for sep in ("|", ";"):
+    for sep in ("|", ";", *([", "] if commas else [])):
         if sep in value:
             return [p.strip() for p in value.split(sep) if p.strip()]
     return [value]
