@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from lsr.errors import LsrError
 from lsr.models import SearchRun
 from lsr.report.prisma import source_kind
 from lsr.search.importers import read_file
@@ -185,6 +184,9 @@ def test_authors_and_keywords_written_as_python_lists_are_split(tmp_path):
 
 
 def test_a_row_whose_only_identifier_is_no_doi_says_so(tmp_path):
+    """The row is left out (it has nothing else to be known by), and the warning says why its DOI did not count."""
     path = write_file(tmp_path, "rows.csv", "title,doi\nRent arrears and eviction,10.1000/abc\n,10.4\n")
-    with pytest.raises(LsrError, match=r"line 3: row has no title, abstract or identifier \(its DOI '10.4' is not"):
-        read_file(path)
+    parsed = read_file(path)
+    assert [r.line for r in parsed.records] == [2]
+    assert parsed.warnings == (f"{path}: line 3: row has no title, abstract or identifier (its DOI '10.4' is not a "
+                               "DOI: a DOI reads 10.<digits>/<suffix>); left out",)

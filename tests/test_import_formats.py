@@ -132,7 +132,8 @@ def test_wos_plain_text(workspace):
     [parsed] = [r for r in read_file(DATA / "wos_plain.txt").records if r.candidate.doi]
     c = parsed.candidate
     assert c.title == "Expanded learning time and reading outcomes in Dutch primary schools"
-    assert c.keywords == ["expanded learning time", "reading", "primary schools"] and c.pmid == "29876543"
+    assert c.keywords == ["expanded learning time", "reading", "primary schools", "ACHIEVEMENT"]  # DE, then ID
+    assert c.pmid == "29876543"
     assert c.authors == ["de Vries, Anne", "Jansen, Pieter"] and parsed.line == 3
 
 

@@ -162,7 +162,8 @@ def _sources(ws: Path) -> list[dict]:
      "text between records is not EndNote tagged"),
     ("%0 Journal Article\n%T A title\n\n%T A record without its type\n%D 2020\n", "line 4", "record has no %0 line"),
     ("%0 Journal Article\n%T A title\n%0 Book\n%T Another\n", "line 3", "a second %0 in the record"),
-    ("%0 Journal Article\n%T A title\n\n%0 Book\n%D 2020\n", "line 4", "record has no title, abstract or identifier"),
+    ("%0 Journal Article\n%D 2019\n\n%0 Book\n%D 2020\n", "line 1",
+     "none of the file's 2 records has a title, abstract or identifier"),
 ])
 def test_broken_endnote_tagged_file_names_the_line(workspace, tmp_path, text, line, what):
     path = tmp_path / "citations.enw"

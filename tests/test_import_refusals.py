@@ -140,8 +140,8 @@ def test_broken_xml_exports_name_line_and_column(seeded, tmp_path, text, where, 
     ('[\n  {"type": "article-journal", "title": "A"},\n  {"type": "book", "title": "B",}\n]\n', "line 3, column",
      "not valid JSON"),
     ('[\n  {"type": "article-journal", "title": "A"},\n  "a string"\n]\n', "line 3", "a CSL JSON item is an object"),
-    ('[\n  {"type": "article-journal", "title": "A"},\n  {"type": "book", "note": "nothing"}\n]\n', "line 3",
-     "no title, abstract or identifier"),
+    ('[\n  {"type": "book", "note": "nothing"},\n  {"type": "webpage", "URL": "https://example.org"}\n]\n', "line 2",
+     "none of the file's 2 items has a title, abstract or identifier (the first, here: it holds only type book)"),
     ('[{"id": "https://openalex.org/W1", "type": "article", "display_name": "A", "publication_year": 2020}]\n',
      "line 1", "this looks like JSON but not CSL JSON, the one JSON lsr reads (Zotero, Mendeley); export RIS"),
     ('[{"title": "Schuldhulpverlening", "authors": "J. Bakker", "year": 2021, "cites": 4,\n'
@@ -180,9 +180,12 @@ def test_record_that_lost_its_ty_line(seeded, tmp_path):
     refuse(seeded, write_file(tmp_path, "stray.ris", text), "line 9", "ER without a TY starting the record")
 
 
-def test_empty_record(seeded, tmp_path):
-    text = GOOD + "TY  - JOUR\nPY  - 2020\nER  - \n"
-    refuse(seeded, write_file(tmp_path, "empty-record.ris", text), "line 7", "no title, abstract or identifier")
+def test_a_file_whose_only_record_is_empty(seeded, tmp_path):
+    """A record with nothing to identify it by is left out with a warning (tests/test_import_leftovers.py), but a
+    file with no other record is refused: it is not an export of references lsr can read."""
+    text = "TY  - JOUR\nPY  - 2020\nER  - \n"
+    refuse(seeded, write_file(tmp_path, "empty-record.ris", text), "line 1",
+           "the file's only record has no title, abstract or identifier (it holds only type article, year 2020)")
 
 
 def test_unknown_encoding_undefined_cp1252_byte(seeded, tmp_path):
@@ -244,9 +247,9 @@ def test_csv_header_only(seeded, tmp_path):
     refuse(seeded, write_file(tmp_path, "header.csv", "title,abstract,doi\n"), "no records")
 
 
-def test_csv_row_without_title_or_identifier(seeded, tmp_path):
-    refuse(seeded, write_file(tmp_path, "years.csv", "title,year\nA title about school days,2019\n,2020\n"),
-           "line 3", "no title, abstract or identifier")
+def test_csv_whose_rows_have_no_title_or_identifier(seeded, tmp_path):
+    refuse(seeded, write_file(tmp_path, "years.csv", "title,year\n,2019\n,2020\n"), "line 2",
+           "none of the file's 2 rows has a title, abstract or identifier (the first, here: it holds only year 2019)")
 
 
 def test_refusal_late_in_a_big_file_imports_nothing(seeded, tmp_path):

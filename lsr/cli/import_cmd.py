@@ -60,7 +60,9 @@ def import_(state: CliState, review: str, file: str, source: str | None, source_
     ASReview LAB project's labels, and with --label every record the file leaves unlabelled. A Rayyan export
     (CSV or RIS) keeps each member's decision as that member's, with Rayyan's exclusion reasons and notes,
     so dual-screening conflicts carry over. A bad file is refused whole (exit 1, naming file and line):
-    nothing is imported.
+    nothing is imported. A record with no title, abstract or identifier (a note or attachment exported on its
+    own, a row with only a label) is left out with a warning naming its line; a file with no other records is
+    refused.
 
     An import and an update (or two imports) of one review never run at once: while one runs, the import
     is refused (exit 1, saying what runs since when), or with --wait it waits for it. Screening goes on

@@ -6,8 +6,11 @@ not trusted), check and parse every record, and only then, in one write transact
 (de-duplication and ``RecordSource`` provenance with the format as kind and the record's first line as
 ``source_key``) and append the labels the file carries as decisions (kind ``import``) of a named reviewer,
 or, where a Rayyan export names its members' decisions (``rayyan``), of each member. Any problem raises
-``LsrError`` before the transaction commits, so a refused file leaves the database unchanged. The same
-file (by SHA-256) is not imported twice into one review.
+``LsrError`` before the transaction commits, so a refused file leaves the database unchanged. What a reader
+leaves out of a file it imports (a record with no title, abstract or identifier: a note or attachment on its
+own; tag lines between RIS records; the volumes BibTeX entries name as their crossref) it says in one
+warning line each, which ``lsr import`` prints (``ParsedFile.warnings``). The same file (by SHA-256) is not
+imported twice into one review.
 
 An import holds the review's write lock (``lsr.locks.review_lock``, the lock ``lsr update`` takes) around
 its transaction: on PostgreSQL two imports, or an import and an update, of one review would otherwise each
@@ -55,12 +58,12 @@ from lsr.search.importers.spreadsheet import is_xlsx, xlsx_as_csv
 from lsr.search.importers.wos import looks_like_wos, read_wos
 
 PROGRESS_STEP = 500
-READERS = {"csv": read_csv, "wos": read_wos, "medline": read_medline,
+# every reader returns the records and one warning line for each kind of thing it left out (records with no
+# title, abstract or identifier; RIS: tag lines between records; BibTeX: the volumes other entries name as
+# their crossref)
+READERS = {"ris": read_ris, "bibtex": read_bibtex, "csv": read_csv, "wos": read_wos, "medline": read_medline,
            "endnote": read_endnote_xml, "pubmed_xml": read_pubmed_xml, "refer": read_refer,
            "ovid": read_ovid, "csl": read_csl_json}
-# the readers that also return warnings for what they left out (RIS: tag lines between records; BibTeX: the
-# volumes other entries name as their crossref)
-WARNING_READERS = {"ris": read_ris, "bibtex": read_bibtex}
 
 LSR_JSON = re.compile(r'\[\s*\{"id": \d+, "openalex_id": ')  # what `lsr export --format json` writes first
 _NOT_SUPPORTED = (  # a first line's start -> what the file is and what to export instead; the first match wins
@@ -181,7 +184,7 @@ def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
     sha256 = hashlib.sha256(data).hexdigest()
     if is_xlsx(data):
         table, sheet = xlsx_as_csv(data, name)
-        return ParsedFile(name, "xlsx", f"sheet {sheet}", sha256, read_csv(table, name))
+        return ParsedFile(name, "xlsx", f"sheet {sheet}", sha256, *read_csv(table, name))
     if is_asreview_project(data):
         records, version, left_out = read_asreview_project(data, name)
         return ParsedFile(name, "asreview", f"project file v{version}", sha256, records, left_out)
@@ -194,12 +197,8 @@ def read_file(path: str | Path, encoding: str | None = None) -> ParsedFile:
     fmt = detect_format(text, name)
     if fmt not in ("csv", "bibtex", "endnote", "pubmed_xml", "csl"):  # the line formats go line by line
         text = text.split("\n")
-    if fmt in WARNING_READERS:
-        records, left_out = WARNING_READERS[fmt](text, name)
-        warnings = (*warnings, *left_out)
-    else:
-        records = READERS[fmt](text, name)
-    return ParsedFile(name, fmt, used, sha256, records, warnings)
+    records, left_out = READERS[fmt](text, name)
+    return ParsedFile(name, fmt, used, sha256, records, (*warnings, *left_out))
 
 
 def import_file(ws, review_id: str, path: str | Path, source: str | None = None, reviewer: str | None = None, *,

@@ -78,11 +78,12 @@ def read_asreview_project(data: bytes, name: str) -> tuple[list[SourceRecord], i
     if not rows:
         raise LsrError(f"{name}: the ASReview project holds no records with a title, abstract or DOI")
     entries = [(row, labels.get(int(row[0]))) for row in rows]
-    records = to_source_records(name, [int(row[0]) + 1 for row in rows], entries, entry_to_record)
+    # a row left out here has a title, abstract or DOI link lsr does not read as one (a malformed DOI)
+    records, unread = to_source_records(name, [int(row[0]) + 1 for row in rows], entries, entry_to_record)
     shown = ", ".join(str(i) for i in empty[:5]) + (" …" if len(empty) > 5 else "")
     left_out = (f"{name}: {len(empty)} record(s) of the project have no title, abstract or DOI and were not "
                 f"imported (ASReview record_id {shown})",) if empty else ()
-    return records, version, left_out
+    return records, version, left_out + unread
 
 
 def entry_to_record(entry: tuple, line: int) -> SourceRecord:

@@ -10,9 +10,11 @@ not records.
 
 LaTeX becomes text in one place, ``tex_to_text``: formatting commands keep their content (``\\textit{in vivo}``,
 ``\\emph``, ``\\textbf``, ``\\mathrm``, ``\\mbox``, ``{\\it …}``), inline math loses its dollar signs
-(``$\\alpha$`` -> ``α``), an accent on a dotless i is an accented i (``{\\'\\i}`` -> ``í``), and bibtexparser's
-``latex_to_unicode`` does the rest (``{\\"u}``, ``{\\c{c}}``, ``{\\ss}``); ``_plain`` then drops protective
-braces and unescapes ``\\&``, ``\\%``, ``\\_``.
+(``$\\alpha$`` -> ``α``), an accent on a dotless i is an accented i (``{\\'\\i}`` -> ``í``), ``--`` is an en
+dash and ``---`` an em dash (``pages = {10--20}``), ``\\url{…}`` is its URL and ``\\href{URL}{text}`` the
+text and the URL, and bibtexparser's ``latex_to_unicode`` does the rest (``{\\"u}``, ``{\\c{c}}``,
+``{\\ss}``); a URL or DOI (in ``\\url``, or written out) is kept as written, dashes and tildes too.
+``_plain`` then drops protective braces and unescapes ``\\&``, ``\\%``, ``\\_``.
 
 ``crossref = {KEY}`` (DBLP's export) is resolved by ``resolve_crossrefs``: the entry takes the fields it lacks
 from the entry ``KEY`` (year, booktitle, publisher; an editor stays an editor), and a @proceedings or @book
@@ -82,6 +84,13 @@ _ACCENTS = {"`": "\u0300", "'": "\u0301", "^": "\u0302", "~": "\u0303", "=": "\u
 _LETTER = r"(?:\\[ij](?![A-Za-z])|[A-Za-z])"
 _ACCENT = re.compile(rf"\\(?:([`'^\"~=.])\s*(?:\{{\s*({_LETTER})\s*\}}|({_LETTER}))"
                      rf"|([uvHckrdb])(?:\s*\{{\s*({_LETTER})\s*\}}|\s+({_LETTER})))")
+KEYS = frozenset({"ID", "ENTRYTYPE", "crossref"})  # keys, not text: as written
+_HAS_TEX = re.compile(r"[\\$]|--")  # what tex_to_text changes: a command, math, a dash
+# \url{…} and \href{URL}{text}: links given as such; and URLs and DOIs written out, which keep their dashes
+_URL_COMMAND = re.compile(r"\\url\s*\{([^{}]*)\}")
+_HREF = re.compile(r"\\href\s*\{([^{}]*)\}\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
+_LINK = re.compile(r"\b(?:https?://|www\.|doi:\s*)[^\s{}]+|\b10\.\d{4,9}/[^\s{}]+", re.IGNORECASE)
+_KEPT = re.compile("\ue000(\\d+)\ue001")  # a link set aside while the text around it is read
 # inline math: $\alpha$ -> \alpha, $p<0.05$, $x$ (and $$…$$); not a price ("between $5 and $10")
 _MATH = re.compile(r"(?<!\\)\$\$?(?![\s$])([^$]*?[\\^_{}=<>][^$]*?|[A-Za-z])(?<![\s\\])\$\$?")
 
@@ -98,11 +107,12 @@ def looks_like_bibtex(lines: list[str]) -> bool:
 
 def read_bibtex(text: str | list[str], name: str) -> tuple[list[SourceRecord], tuple[str, ...]]:
     """Check and parse BibTeX text (newlines normalised; or its lines) into source records, with warnings for
-    the crossref parents left out and the crossrefs that name no entry of the file.
+    the crossref parents left out, the crossrefs that name no entry of the file and the entries left out
+    because they have no title, abstract or identifier.
 
     Raises:
         LsrError: an entry the parser could not read (its line and, where it can be told, what is wrong),
-            or no entries at all.
+            or no entries (with a title, abstract or identifier) at all.
     """
     text = "\n".join(text) if isinstance(text, list) else text
     starts, opened = entry_starts(text)  # (line, entry type, offset of its @) of each record entry
@@ -113,8 +123,8 @@ def read_bibtex(text: str | list[str], name: str) -> tuple[list[SourceRecord], t
 
     parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False, interpolate_strings=True)
     # LaTeX to Unicode costs more than the parse itself: only for the fields that hold a backslash or math
-    parser.customization = lambda entry: {k: tex_to_text(v) if isinstance(v, str) and ("\\" in v or "$" in v)
-                                          else v for k, v in entry.items()}
+    parser.customization = lambda entry: {k: tex_to_text(v) if isinstance(v, str) and k not in KEYS and
+                                          _HAS_TEX.search(v) else v for k, v in entry.items()}
     text, spaced_keys = join_spaced_keys(text, starts)  # as long as before: the offsets still hold
     try:
         entries = bibtexparser.loads(join_spaced_field_names(text, opened), parser=parser).entries
@@ -127,7 +137,8 @@ def read_bibtex(text: str | list[str], name: str) -> tuple[list[SourceRecord], t
     for i, key in spaced_keys.items():  # the key as the file writes it
         entries[i]["ID"] = key
     entries, lines, warnings = resolve_crossrefs(entries, [line for line, _, _ in starts], name)
-    return to_source_records(name, lines, entries, entry_to_record), warnings
+    records, left_out = to_source_records(name, lines, entries, entry_to_record, noun="entry")
+    return records, warnings + left_out
 
 
 def _lost_message(name: str, entries: list[dict], starts: list[tuple[int, str, int]], opened: list[int],
@@ -254,16 +265,28 @@ def _database(entry: dict) -> str | None:
 
 
 def tex_to_text(value: str) -> str:
-    """A field's LaTeX as Unicode text (protective braces and escaped specials are left to ``_plain``)."""
+    """A field's LaTeX as Unicode text (protective braces and escaped specials are left to ``_plain``): links
+    (``\\url``, ``\\href``, URLs and DOIs written out) are set aside first, so neither the dashes nor LaTeX's
+    ``~`` change them."""
     value = _keep_escaped_braces(value)
+    links: list[str] = []
+
+    def keep(link: str) -> str:
+        links.append(link)
+        return f"\ue000{len(links) - 1}\ue001"
+
+    value = _HREF.sub(lambda m: m.group(2) + " (" + keep(m.group(1).strip()) + ")", value)
+    value = _URL_COMMAND.sub(lambda m: keep(m.group(1).strip()), value)
+    value = _LINK.sub(lambda m: keep(m.group()), value)
     if "$" in value:
         value = _MATH.sub(r"\1", value)
-    if "\\" not in value:
-        return value
-    from bibtexparser.latexenc import latex_to_unicode  # noqa: PLC0415  (loaded with the parser)
+    value = value.replace("---", "\u2014").replace("--", "\u2013")
+    if "\\" in value:
+        from bibtexparser.latexenc import latex_to_unicode  # noqa: PLC0415  (loaded with the parser)
 
-    value = _SWITCHES.sub("", _FORMATTING.sub("", value))
-    return latex_to_unicode(_ACCENT.sub(_accented, value))
+        value = _SWITCHES.sub("", _FORMATTING.sub("", value))
+        value = latex_to_unicode(_ACCENT.sub(_accented, value))
+    return _KEPT.sub(lambda m: links[int(m.group(1))], value) if links else value
 
 
 def _accented(match: re.Match) -> str:

@@ -5,8 +5,9 @@ Owns the structure check and field mapping of CSL JSON (schema: citation-style-l
 ``csl-data.json``): an array of items (or one item), each an object with a ``type``. The array is decoded
 item by item, so each item is known by the line it starts on and a syntax error names line and column.
 Refused, naming the position: JSON that is not valid, a top level that is not an array of objects, an
-item that is not an object, an item with no title, abstract or identifier. OpenAlex's own JSON is not CSL
-and keeps its hint (works come in with ``lsr update``).
+item that is not an object. An item with no title, abstract or identifier (Zotero's note or attachment
+exported on its own) is left out with a warning, and a file none of whose items has one is refused
+(``framing.left_out``). OpenAlex's own JSON is not CSL and keeps its hint (works come in with ``lsr update``).
 
 Mapped: ``title``, ``abstract``, ``author`` (``family, given`` with its particles, or ``literal``),
 ``issued`` (``date-parts``, else ``raw``/``literal``), ``container-title`` (venue), ``type`` (CSL's types
@@ -46,12 +47,13 @@ def looks_like_csl_json(text: str) -> bool:
                                                                  "personal_communication", "speech", "patent")
 
 
-def read_csl_json(text: str, name: str) -> list[SourceRecord]:
-    """Check and parse CSL JSON into source records.
+def read_csl_json(text: str, name: str) -> tuple[list[SourceRecord], tuple[str, ...]]:
+    """Check and parse CSL JSON into source records, with a warning for the items left out because they have
+    nothing to identify them by.
 
     Raises:
-        LsrError: invalid JSON (line and column), a top level that is not an array of objects, or an item with
-            nothing to identify it by.
+        LsrError: invalid JSON (line and column), a top level that is not an array of objects, or no item with
+            anything to identify it by.
     """
     decoder = json.JSONDecoder()
     text = text.lstrip("\ufeff")
@@ -82,7 +84,7 @@ def read_csl_json(text: str, name: str) -> list[SourceRecord]:
         raise LsrError(f"{name}: line {exc.lineno}, column {exc.colno}: not valid JSON: {exc.msg}") from None
     if not items:
         raise LsrError(f"{name}: no CSL JSON items (an empty array)")
-    return to_source_records(name, starts, items, item_to_record)
+    return to_source_records(name, starts, items, item_to_record, noun="item")
 
 
 def item_to_record(item: dict, line: int) -> SourceRecord:

@@ -1,19 +1,26 @@
-"""Reading CSV/TSV tables (ASReview LAB, Scopus, Lens, OpenAlex, PubMed, IEEE Xplore, Springer Link, Cochrane,
-Zotero, Web of Science tab-delimited, lsr's own export) into ``Candidate``s with optional screening labels.
+"""Reading CSV/TSV tables (ASReview LAB, Scopus, Lens, OpenAlex, PubMed, Embase, IEEE Xplore, Springer Link,
+Cochrane, Zotero, Web of Science tab-delimited, lsr's own export) into ``Candidate``s with optional screening labels.
 
 Owns the column vocabulary: each record field accepts the column names below (compared lowercased, with
 ``_`` as a space; the Dutch names a team's own list may use too: titel, samenvatting, auteurs, jaar,
 tijdschrift, trefwoorden, taal), in order of preference; a row's first non-empty one counts (OpenAlex's
 export has both ``title`` and ``display_name``), and a later column only when every earlier one is empty in
 that row: a table with both a ``journal`` (or ``booktitle``) column and PubMed's ``Journal/Book`` takes its own
-column wherever that is filled. Author cells are split by ``names``. A type is read as RIS (``JOUR``), BibTeX
-(``inproceedings``, the ``bibtex`` importer's mapping) or a database's name for it (``Journal Article``,
-``ConferencePaper``).
+column wherever that is filled. Author cells are split by ``names``, each in the light of its whole column
+(``names.author_column``). A type is read as RIS (``JOUR``), BibTeX (``inproceedings``, the ``bibtex``
+importer's mapping) or a database's name for it (``Journal Article``, ``ConferencePaper``).
 
-Two exports are recognised by their header (all of its columns, maybe among others): PubMed's CSV (PMID,
-Title, Authors, Citation, First Author, Journal/Book, …, NIHMS ID, DOI), whose records name PubMed as their
-database, and Springer Link's (Item Title, Publication Title, Book Series Title, …, Content Type), whose
-``Authors`` cell runs the names together (``Andy SmithTom Weber``, split by ``names.split_run_together``).
+Four exports are recognised by their header. PubMed's and Springer Link's by all of these columns (maybe among
+others): PubMed's CSV (PMID, Title, Authors, Citation, First Author, Journal/Book, …, NIHMS ID, DOI), whose
+records name PubMed as their database, and Springer Link's (Item Title, Publication Title, Book Series Title,
+…, Content Type), whose ``Authors`` cell runs the names together (``Andy SmithTom Weber``, split by
+``names.split_run_together``).
+Web of Science's tab-delimited export names its columns by its tags (PT, AU, TI, SO, …, UT): its ``ID`` is
+Keywords Plus (its Excel export's ``Keywords Plus``), kept as keywords after the author keywords (``DE``),
+each keyword once in any case. Embase's CSV (a column ``Embase Accession ID``, ``Embase Link`` or ``Emtree …
+Index Terms``) writes several keywords in one cell between ", ": its ``Author Keywords`` and Emtree index term
+columns (kept as keywords after the author keywords) are split there; other tables' keyword cells are not
+split at commas, as a keyword may hold one. Its ``Medline PMID`` is the PMID.
 
 Labels come from the first inclusion column present, in ASReview LAB's order (``asreview_label``, then lsr's
 ``lsr_label`` with maybe, then ``included``, ``label_included``, …: 1/0, yes/no, blank for unscreened); a
@@ -23,8 +30,9 @@ Rayyan's export puts each member's decision into ``notes`` (read by ``rayyan``).
 travels with the record so the review it came from recognises it. The delimiter (comma, semicolon, tab or bar)
 is taken from the header line; cells may be as long as the file. Refused, naming the line: a header without
 any title, abstract or identifier column, a quoting error, a row with more fields than the header, a label
-value that is not a label, a row with no title, abstract or identifier. Rows whose cells are all empty
-(Excel's trailing ``,,,,``) are skipped.
+value that is not a label. A row with no title, abstract or identifier (only a label or a year; or a DOI
+that is not one, which the warning says) is left out with a warning, and a table none of whose rows has one
+is refused (``framing.left_out``). Rows whose cells are all empty (Excel's trailing ``,,,,``) are skipped.
 """
 
 from __future__ import annotations
@@ -39,7 +47,15 @@ from lsr.search.databases import is_database_name
 from lsr.search.dedupe import Candidate
 from lsr.search.identity import normalize_doi, normalize_openalex_id, normalize_pmid
 from lsr.search.importers.bibtex import TYPES as BIBTEX_TYPES
-from lsr.search.importers.names import split_authors, split_list, split_run_together
+from lsr.search.importers.framing import holding, identifiable, left_out
+from lsr.search.importers.names import (
+    AuthorColumn,
+    author_column,
+    distinct,
+    split_authors,
+    split_list,
+    split_run_together,
+)
 from lsr.search.importers.rayyan import with_rayyan_decisions
 from lsr.search.importers.ris import RIS_TYPES, SourceRecord, parse_date, parse_year
 
@@ -58,7 +74,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
               "journal name", "secondary title", "journal/book", "primary location.source.display name",
               "periodical full", "so", "t2", "jo", "tijdschrift", "publication"),
     "keywords": ("keywords", "author keywords", "manual tags", "keywords.display name", "de", "kw", "trefwoorden"),
-    "pmid": ("pmid", "pubmed id", "pubmedid", "ids.pmid", "pm"),
+    "pmid": ("pmid", "pubmed id", "pubmedid", "ids.pmid", "pm", "medline pmid"),
     "openalex_id": ("openalex id", "openalex", "openalex work", "ids.openalex", "work id"),
     "url": ("url", "link", "open url link", "ur"),
     "type": ("type", "document type", "publication type", "item type", "content type", "dt", "ty", "type of reference",
@@ -70,6 +86,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "database": ("source", "database", "db"),
     "lsr_id": ("lsr id",),
 }
+# keyword columns read after the keyword column, every one of them: Web of Science's Keywords Plus (tag ID in
+# its tab-delimited export), and in Embase's export its Emtree index terms
+MORE_KEYWORDS = ("keywords plus",)
+EMBASE_KEYWORDS = ("emtree drug index terms (major focus)", "emtree drug index terms",
+                   "emtree medical index terms (major focus)", "emtree medical index terms")
+EMBASE_MARKS = frozenset({"embase accession id", "embase link", *EMBASE_KEYWORDS})  # any of them: Embase's CSV
 # Embase's CSV export writes the citation into its "Source" column: "Cancer (2004) 102:4 (253-258). Date of
 # Publication: 25 Aug 2004".
 EMBASE_SOURCE = re.compile(r"^(?P<venue>.+?) \((?P<year>1[5-9]\d\d|2[01]\d\d)\)(?: [^.]*)?\.(?: Date of Publication: .*)?$")
@@ -94,6 +116,7 @@ NOTE_LINES = 5  # lines of notes an exporter may put above the header
 IDENTIFYING = ("title", "abstract", "doi", "pmid", "openalex_id")
 PUBMED_HEADER = frozenset({"pmid", "title", "authors", "citation", "first author", "journal/book", "publication year",
                            "create date", "pmcid", "nihms id", "doi"})
+WOS_HEADER = frozenset({"pt", "au", "ti", "so", "ut"})  # Web of Science's tab-delimited export: its tags
 SPRINGER_HEADER = frozenset({"item title", "publication title", "book series title", "journal volume", "journal issue",
                              "item doi", "authors", "publication year", "url", "content type"})
 
@@ -125,8 +148,9 @@ def looks_like_csv(first_line: str) -> bool:
     return delimiter is not None and any(n in COLUMNS[f] for f in IDENTIFYING for n in names)
 
 
-def read_csv(text: str, name: str) -> list[SourceRecord]:
-    """Parse CSV text (newlines normalised) into source records with labels.
+def read_csv(text: str, name: str) -> tuple[list[SourceRecord], tuple[str, ...]]:
+    """Parse CSV text (newlines normalised) into source records with labels, with a warning for the rows left
+    out because they have no title, abstract or identifier.
 
     Raises:
         LsrError: naming the file and line, for the problems listed in the module docstring.
@@ -145,7 +169,8 @@ def read_csv(text: str, name: str) -> list[SourceRecord]:
                        f"column (columns: {found}); if the file is not a table but a list of references as text, "
                        f"lsr cannot read it: export the references as RIS, BibTeX or CSV from where they came")
     col = _column_map(names)
-    export = "pubmed" if PUBMED_HEADER <= set(names) else "springer" if SPRINGER_HEADER <= set(names) else None
+    export = "pubmed" if PUBMED_HEADER <= set(names) else "springer" if SPRINGER_HEADER <= set(names) else \
+        "embase" if EMBASE_MARKS & set(names) else None
     # A cell may be as long as the file (10,000 authors): the csv module's default limit is 128 KiB.
     csv.field_size_limit(max(csv.field_size_limit(), min(len(text) + 1, sys.maxsize)))
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
@@ -162,20 +187,27 @@ def read_csv(text: str, name: str) -> list[SourceRecord]:
     label_col, label_name = _label_column(names, rows, name)
     ta_col = names.index(ABSTRACT_SCREENING_COLUMN) if label_name in FINAL_COLUMNS and \
         ABSTRACT_SCREENING_COLUMN in names else None
-    out = []
+    authors = author_column(_list_cell(row, col, "authors") for _, row in rows)
+    out, empty = [], []
     for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(names):
             raise LsrError(f"{name}: line {line}: {len(row)} fields where the header has {len(names)} "
                            "(an unquoted delimiter or a stray quote?)")
-        record = _row_record(row, col, line, label_col, label_name, name, export)
+        record = _row_record(row, col, line, label_col, label_name, name, export, authors)
         if ta_col is not None:
             _two_stages(record, row, ta_col, label_name, name)
-        out.append(record)
+        if identifiable(record.candidate):
+            out.append(record)
+        elif given := _cell(row, col, "doi"):
+            empty.append((f"line {line}", f"its DOI {given!r} is not a DOI: a DOI reads 10.<digits>/<suffix>"))
+        else:
+            empty.append((f"line {line}", holding(record.candidate, record.label)))
+    warnings = left_out(name, empty, len(out), "row")
     if not out:
         raise LsrError(f"{name}: no records: the CSV has a header but no rows")
-    return out
+    return out, warnings
 
 
 def _notes_before_header(text: str) -> int:
@@ -195,7 +227,8 @@ def _notes_before_header(text: str) -> int:
 def _column_map(names: list[str]) -> dict[str, list[int]]:
     """Each field's columns in preference order (a row's first non-empty one counts). lsr's own export
     continues over-long lists in ``authors_2``, ``authors_3``, … columns; OpenAlex's export names its
-    work id ``id``."""
+    work id ``id``, Web of Science's tab-delimited export its Keywords Plus; ``more_keywords`` are read after
+    the keyword column, every one of them."""
     col: dict[str, list[int]] = {}
     for field, options in COLUMNS.items():
         found = [names.index(o) for o in options if o in names]
@@ -205,8 +238,13 @@ def _column_map(names: list[str]) -> dict[str, list[int]]:
         more = sorted((int(m.group(1)), i) for i, n in enumerate(names) if (m := re.fullmatch(field + r" (\d+)", n)))
         if more:
             col[field + "+"] = [i for _, i in more]
-    if "id" in names:
+    more = [names.index(n) for n in (*MORE_KEYWORDS, *EMBASE_KEYWORDS) if n in names]
+    if "id" in names and WOS_HEADER <= set(names):  # Web of Science's tag ID: Keywords Plus
+        more.append(names.index("id"))
+    elif "id" in names:
         col["openalex_url"] = [names.index("id")]
+    if more:
+        col["more_keywords"] = sorted(more)
     return col
 
 
@@ -236,8 +274,9 @@ def _list_cell(row: list[str], col: dict[str, list[int]], field: str) -> str:
 
 
 def _row_record(row: list[str], col: dict[str, list[int]], line: int, label_col: int | None, label_name: str,
-                name: str, export: str | None = None) -> SourceRecord:
-    """One row as a record; ``export`` is ``pubmed`` or ``springer`` when the header is that export's."""
+                name: str, export: str | None = None, authors: AuthorColumn | None = None) -> SourceRecord:
+    """One row as a record; ``export`` is ``pubmed``, ``springer`` or ``embase`` when the header is that
+    export's, and ``authors`` what the author column's cells say about how it writes names."""
     label = None
     if label_col is not None and label_col < len(row):
         value = row[label_col].strip().lower()
@@ -264,13 +303,13 @@ def _row_record(row: list[str], col: dict[str, list[int]], line: int, label_col:
     if citation:
         database = ""
     lsr_id = _cell(row, col, "lsr_id")
-    authors = split_authors(_list_cell(row, col, "authors"))
+    names = split_authors(_list_cell(row, col, "authors"), authors)
     if export == "springer":
-        authors = [one for names in authors for one in split_run_together(names)]
+        names = [one for whole in names for one in split_run_together(whole)]
     cand = Candidate(
         title=re.sub(r"[\t\r\n]+", " ", _cell(row, col, "title")),
         abstract=_cell(row, col, "abstract"),
-        authors=authors,
+        authors=names,
         year=parse_year(_cell(row, col, "year"), date, citation.group("year") if citation else None),
         publication_date=parse_date(date) if date else None,
         venue=_cell(row, col, "venue") or (citation.group("venue") if citation else None)
@@ -280,14 +319,12 @@ def _row_record(row: list[str], col: dict[str, list[int]], line: int, label_col:
         doi=doi,
         pmid=pmid,
         openalex_id=openalex,
-        keywords=split_list(_list_cell(row, col, "keywords")),
+        keywords=distinct(k for cell in [_list_cell(row, col, "keywords"),
+                                         *(row[i] for i in col.get("more_keywords", ()) if i < len(row))]
+                          for k in split_list(cell, commas=export == "embase")),
         raw={"format": "csv", "line": line, "fields": row},
         lsr_id=int(lsr_id) if lsr_id.isdigit() else None,
     )
-    if not (cand.title or cand.abstract or cand.doi or cand.pmid or cand.openalex_id):
-        given = _cell(row, col, "doi")
-        why = f" (its DOI {given!r} is not a DOI: a DOI reads 10.<digits>/<suffix>)" if given else ""
-        raise LsrError(f"{name}: line {line}: row has no title, abstract or identifier{why}")
     reason = _cell(row, col, "reason") or None
     record = SourceRecord(line=line, candidate=cand, label=label, reason=reason if label == "exclude" else None,
                           database=database if known_database else "PubMed" if export == "pubmed" else None,

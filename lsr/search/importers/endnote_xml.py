@@ -8,7 +8,8 @@ read by the same rules: DOI from ``electronic-resource-num`` (or a DOI link or n
 and lsr's labels included).
 
 Refused, naming the position: XML that is not well-formed, an XML document that is not an EndNote export,
-an export without records.
+an export without records. A record with no title, abstract or identifier is left out with a warning, and an
+export none of whose records has one is refused (``framing.left_out``).
 """
 
 from __future__ import annotations
@@ -50,11 +51,13 @@ def looks_like_endnote_xml(text: str) -> bool:
     return head.startswith("<") and "<records>" in head and ("<xml>" in head or "<xml " in head)
 
 
-def read_endnote_xml(text: str, name: str) -> list[SourceRecord]:
-    """Check and parse an EndNote XML export into source records.
+def read_endnote_xml(text: str, name: str) -> tuple[list[SourceRecord], tuple[str, ...]]:
+    """Check and parse an EndNote XML export into source records, with a warning for the records left out
+    because they have no title, abstract or identifier.
 
     Raises:
-        LsrError: not well-formed XML, not an EndNote export, or no records.
+        LsrError: not well-formed XML, not an EndNote export, or no records (with a title, abstract or
+            identifier).
     """
     root, records = xml_records(text, name, "record")
     if root != "xml":

@@ -2,10 +2,14 @@
 closes, checked line by line so that a broken file is refused with its line number.
 
 Owned here: ``RecordFrames`` (a record opens with its format's opening tag, ``TY`` or ``PT``, and closes
-with ``ER``; the refusals for an unclosed, unopened or missing record) and ``to_source_records`` (each
-parsed entry mapped to a ``SourceRecord``, refusing a record with nothing to identify it by), and
-``clip_line`` for quoting a bad line. What lies between records and how a line is tagged stays with each
-format's reader.
+with ``ER``; the refusals for an unclosed, unopened or missing record), ``to_source_records`` (each parsed
+entry mapped to a ``SourceRecord``), ``clip_line`` for quoting a bad line, and what every reader does with a
+record that has nothing to identify it by (no title, abstract, DOI, PMID or OpenAlex id: a note or an
+attachment on its own in a reference manager's export, a table row with only a label or a year): it is left
+out with a warning naming its line and what it held (``left_out``), and the rest of the file is imported;
+a file none of whose records has a title, abstract or identifier is refused, so that a file of another kind
+is not imported as nothing. What lies between records and how a line is tagged stays with each format's
+reader.
 """
 
 from __future__ import annotations
@@ -16,7 +20,11 @@ from typing import TYPE_CHECKING
 from lsr.errors import LsrError
 
 if TYPE_CHECKING:
+    from lsr.search.dedupe import Candidate
     from lsr.search.importers.ris import SourceRecord
+
+NO_IDENTITY = "no title, abstract or identifier"
+SHOWN = 5  # lines a warning names
 
 
 class RecordFrames:
@@ -73,19 +81,22 @@ def clip_line(text: str, width: int = 60) -> str:
 
 
 def to_source_records(name: str, starts: list[int], entries: list, to_record: Callable[[dict, int], SourceRecord],
-                      *, keys: list[str] | None = None, raw_format: str | None = None) -> list[SourceRecord]:
+                      *, keys: list[str] | None = None, raw_format: str | None = None,
+                      noun: str = "record") -> tuple[list[SourceRecord], tuple[str, ...]]:
     """Each parsed entry as a ``SourceRecord`` (``entries`` is emptied as it goes, so each parser dict can
-    be freed once mapped).
+    be freed once mapped), and the warning for the records left out because they have no title, abstract or
+    identifier (``left_out``).
 
     Args:
         keys: each record's position when its line alone does not tell it (``SourceRecord.key``; XML).
         raw_format: the format named in each record's raw data, where ``to_record`` is another format's
             mapping (EndNote XML and Ovid through the RIS reader's, PubMed XML through MEDLINE's).
+        noun: what the format calls a record, for the messages ("item" in CSL JSON).
 
     Raises:
-        LsrError: a record has no title, abstract or identifier (its first line named).
+        LsrError: no record of the file has a title, abstract or identifier.
     """
-    out = []
+    out, empty = [], []
     for i, line in enumerate(starts):
         entry, entries[i] = entries[i], None
         rec = to_record(entry, line)
@@ -93,8 +104,59 @@ def to_source_records(name: str, starts: list[int], entries: list, to_record: Ca
             rec.key = keys[i]
         if raw_format is not None and isinstance(rec.candidate.raw, dict):
             rec.candidate.raw["format"] = raw_format
-        c = rec.candidate
-        if not (c.title or c.abstract or c.doi or c.pmid or c.openalex_id):
-            raise LsrError(f"{name}: line {line}: record has no title, abstract or identifier")
-        out.append(rec)
-    return out
+        if identifiable(rec.candidate):
+            out.append(rec)
+        else:
+            empty.append((position(rec), holding(rec.candidate, rec.label)))
+    return out, left_out(name, empty, len(out), noun)
+
+
+def identifiable(candidate: Candidate) -> bool:
+    """Whether a record has something to be known by: a title, an abstract, a DOI, a PMID or an OpenAlex id."""
+    c = candidate
+    return bool(c.title or c.abstract or c.doi or c.pmid or c.openalex_id)
+
+
+def position(record: SourceRecord) -> str:
+    """Where a record starts, as a message names it: ``line 12`` (``line 1, column 240`` in XML)."""
+    line, _, column = (record.key or "").partition(":")
+    return f"line {line}, column {column}" if column else f"line {record.line}"
+
+
+def holding(candidate: Candidate, label: str | None = None) -> str:
+    """What a record without title, abstract or identifier holds, as a warning says it: "it holds only
+    type other, year 2020", or "it holds nothing else lsr reads"."""
+    c = candidate
+    parts = [f"type {c.type}" if c.type else "",
+             (f"author {c.authors[0]}" + (" et al." if len(c.authors) > 1 else "")) if c.authors else "",
+             f"year {c.year}" if c.year else "", f"venue {clip_line(c.venue, 40)}" if c.venue else "",
+             f"{len(c.keywords)} keyword(s)" if c.keywords else "", f"label {label}" if label else ""]
+    shown = ", ".join(p for p in parts if p)
+    return f"it holds only {shown}" if shown else "it holds nothing else lsr reads"
+
+
+def left_out(name: str, empty: list[tuple[str, str]], kept: int, noun: str = "record") -> tuple[str, ...]:
+    """The warning for the records left out because they have no title, abstract or identifier (each given as
+    its position and what it holds, ``position`` and ``holding``): one line, naming the first few.
+
+    Raises:
+        LsrError: nothing is kept (``kept`` is 0) although the file has records: a file whose records all lack
+            a title, abstract and identifier is not an export of references (or not one lsr can read).
+    """
+    if not empty:
+        return ()
+    (where, what), n = empty[0], len(empty)
+    nouns = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    if not kept:
+        if n == 1:
+            raise LsrError(f"{name}: {where}: the file's only {noun} has {NO_IDENTITY} ({what}): nothing to import")
+        raise LsrError(f"{name}: {where}: none of the file's {n} {nouns} has a title, abstract or identifier (the "
+                       f"first, here: {what}): nothing to import; is this the export you meant?")
+    if n == 1:
+        return (f"{name}: {where}: {noun} has {NO_IDENTITY} ({what}); left out",)
+    shown = [w for w, _ in empty[:SHOWN]]
+    if all(w.removeprefix("line ").isdigit() for w in shown):
+        at = "lines " + ", ".join(w.removeprefix("line ") for w in shown) + (", …" if n > SHOWN else "")
+    else:  # XML: "line 1, column 240"
+        at = "; ".join(shown) + ("; …" if n > SHOWN else "")
+    return (f"{name}: {n} {nouns} have {NO_IDENTITY} and were left out ({at}; the first: {what})",)

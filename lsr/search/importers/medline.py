@@ -8,7 +8,9 @@ a blank line; every other line is a tag padded to four characters, ``- `` and a 
 Data Element (Field) Descriptions". The format is simple enough that no parser library is needed: the
 line walk that names the line of a problem *is* the parser. Refused, naming the line: text before the first
 record or between records that is not a ``PMID-`` or ``OWN -`` line, a line inside a record that is
-neither a tag nor a continuation, a continuation with no tag above it.
+neither a tag nor a continuation, a continuation with no tag above it. A record with no title, abstract or
+identifier is left out with a warning, and a file none of whose records has one is refused
+(``framing.left_out``).
 
 Mapped: ``TI`` (``BTI`` for a book), ``AB``, ``FAU`` (``AU``, or ``CN`` for a group, when there is no
 full name), ``DP`` (year and date), ``JT``/``TA`` (venue), ``PT`` (type), ``LA`` (ISO 639-2, mapped to
@@ -61,11 +63,12 @@ def looks_like_medline(first_line: str) -> bool:
     return bool(FIRST_LINE.match(first_line.lstrip("\ufeff")))
 
 
-def read_medline(text: str | list[str], name: str) -> list[SourceRecord]:
-    """Check and parse MEDLINE text (newlines normalised; or its lines) into source records.
+def read_medline(text: str | list[str], name: str) -> tuple[list[SourceRecord], tuple[str, ...]]:
+    """Check and parse MEDLINE text (newlines normalised; or its lines) into source records, with a warning
+    for the records left out because they have no title, abstract or identifier.
 
     Raises:
-        LsrError: a line that is not MEDLINE, or a record with no title, abstract or identifier; the
+        LsrError: a line that is not MEDLINE, or no record with a title, abstract or identifier; the
             message names file and line.
     """
     lines = text.split("\n") if isinstance(text, str) else text

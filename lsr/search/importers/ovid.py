@@ -5,8 +5,9 @@ Owns the structure check and field mapping of the format. A record opens with it
 (``<1. >``, ``<1>``); every other line is an Ovid field label and ``-`` and a value (``TI  - …``), or the
 continuation of the value above (Ovid does not indent the paragraphs of a structured abstract). The labels
 are those of Ovid's database field guides. Refused, naming the line: text after a blank line inside a record
-that is not a field, a record with no title, abstract or identifier. Ovid's display format
-without labels (field names on lines of their own) is not this format and keeps its hint to export RIS.
+that is not a field. A record with no title, abstract or identifier is left out with a warning, and a file
+none of whose records has one is refused (``framing.left_out``). Ovid's display format without labels
+(field names on lines of their own) is not this format and keeps its hint to export RIS.
 
 Each record is mapped to the RIS reader's entry and read by its rules (``ris.entry_to_record``): ``TI``
 title, ``AB`` abstract, ``AU`` authors, ``YR`` year (else the year in ``SO``), ``JN`` journal (else the
@@ -39,11 +40,12 @@ def looks_like_ovid(lines: list[str]) -> bool:
         TAG_LINE.match(content[1]))
 
 
-def read_ovid(text: str | list[str], name: str) -> list[SourceRecord]:
-    """Check and parse Ovid's tagged export into source records.
+def read_ovid(text: str | list[str], name: str) -> tuple[list[SourceRecord], tuple[str, ...]]:
+    """Check and parse Ovid's tagged export into source records, with a warning for the records left out
+    because they have nothing to identify them by.
 
     Raises:
-        LsrError: a line outside a record that is not blank, or a record with nothing to identify it by;
+        LsrError: a line outside a record that is not blank, or no record with anything to identify it by;
             the message names file and line.
     """
     lines = text.split("\n") if isinstance(text, str) else text

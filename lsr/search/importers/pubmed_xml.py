@@ -7,7 +7,8 @@ only as XML, so it is turned into the MEDLINE reader's entry (tag -> values: ``T
 one set of field rules for PubMed, whichever way it was exported. A structured abstract keeps its section
 labels (``BACKGROUND: ...``).
 
-Refused, naming the position: XML that is not well-formed, a ``PubmedArticleSet`` without articles.
+Refused, naming the position: XML that is not well-formed, a ``PubmedArticleSet`` without articles (with a
+title, abstract or identifier; an article without is left out with a warning, ``framing.left_out``).
 """
 
 from __future__ import annotations
@@ -29,17 +30,18 @@ def looks_like_pubmed_xml(text: str) -> bool:
     return head.startswith("<") and "<PubmedArticleSet" in head
 
 
-def read_pubmed_xml(text: str, name: str) -> list[SourceRecord]:
-    """Check and parse PubMed XML into source records.
+def read_pubmed_xml(text: str, name: str) -> tuple[list[SourceRecord], tuple[str, ...]]:
+    """Check and parse PubMed XML into source records, with a warning for the articles left out because they
+    have nothing to identify them by.
 
     Raises:
-        LsrError: not well-formed XML, or no articles.
+        LsrError: not well-formed XML, or no articles (with a title, abstract or identifier).
     """
     _, records = xml_records(text, name, set(ARTICLE_TAGS))
     if not records:
         raise LsrError(f"{name}: no PubMed articles (no <PubmedArticle> elements)")
     return to_source_records(name, [r.line for r in records], [_entry(r.element) for r in records], entry_to_record,
-                             keys=[r.key for r in records], raw_format="pubmed-xml")
+                             keys=[r.key for r in records], raw_format="pubmed-xml", noun="article")
 
 
 def _entry(article: ET.Element) -> dict[str, list[str]]:

@@ -10,7 +10,8 @@ with it, which catches a blank line that split a record; in a file without that 
 anywhere in a record, once. As with MEDLINE, the line walk that names the line of a problem is the parser.
 Refused, naming the line: text before the first record or between records that is not a tag, a line
 starting with ``%`` that is not a tag, a second ``%0`` in one record, a record without ``%0`` in a file
-whose records open with it, a record with no title, abstract or identifier.
+whose records open with it. A record with no title, abstract or identifier is left out with a warning, and a
+file none of whose records has one is refused (``framing.left_out``).
 
 The tags are EndNote's (its manual's "Creating a Tagged EndNote Import File"; the same fields EndNote writes
 to RIS), so each record is mapped to the RIS reader's entry and read by its rules (``ris.entry_to_record``),
@@ -55,11 +56,12 @@ def looks_like_refer(first_line: str) -> bool:
     return bool(FIRST_LINE.match(first_line.lstrip("\ufeff")))
 
 
-def read_refer(text: str | list[str], name: str) -> list[SourceRecord]:
-    """Check and parse EndNote tagged text (newlines normalised; or its lines) into source records.
+def read_refer(text: str | list[str], name: str) -> tuple[list[SourceRecord], tuple[str, ...]]:
+    """Check and parse EndNote tagged text (newlines normalised; or its lines) into source records, with a
+    warning for the records left out because they have no title, abstract or identifier.
 
     Raises:
-        LsrError: a line that is not EndNote tagged, a misplaced ``%0``, or a record with no title, abstract
+        LsrError: a line that is not EndNote tagged, a misplaced ``%0``, or no record with a title, abstract
             or identifier; the message names file and line.
     """
     lines = text.split("\n") if isinstance(text, str) else text

@@ -13,10 +13,12 @@ continues the previous tag (one more item of a list tag such as ``KW``), and Pub
 file uses that style throughout; in a file that writes ``TY  - JOUR``, a known RIS tag written so
 (``KW - keyword``) is still that tag, not text of the field above it. Refused, naming the line: other text
 outside a record, a tag before the first ``TY``, a ``TY`` before the previous record's ``ER``, an ``ER``
-that closes no record (the tags of a record that lost its ``TY``), a final record without ``ER``, a record
-with no title, abstract or identifier, and a line under an author that looks like a tag RIS does not know
-(``XY - value``), which would otherwise become one more author. A record whose ``PY``/``Y1``/``DA`` holds
-no year lsr can read is kept without a year, with a warning naming the line.
+that closes no record (the tags of a record that lost its ``TY``), a final record without ``ER``, and a line
+under an author that looks like a tag RIS does not know (``XY - value``), which would otherwise become one
+more author. A record with no title, abstract or identifier (a note or attachment exported on its own) is
+left out with a warning, and a file none of whose records has one is refused (``framing.left_out``). A
+record whose ``PY``/``Y1``/``DA`` holds no year lsr can read is kept without a year, with a warning naming
+the line.
 
 Labels that lsr's own RIS export (keyword ``lsr:include`` …) or ASReview LAB's (note
 ``ASReview_relevant`` …, also when Zotero wrapped it in HTML: ``<p>ASReview_relevant</p>``) carry are
@@ -41,6 +43,7 @@ from lsr.search.databases import database_from_code, names_database
 from lsr.search.dedupe import Candidate
 from lsr.search.identity import normalize_doi, normalize_openalex_id, normalize_pmid, plain_text
 from lsr.search.importers.framing import RecordFrames, clip_line, to_source_records
+from lsr.search.importers.names import distinct
 from lsr.search.importers.rayyan import with_rayyan_decisions
 
 STRICT_TAG = re.compile(r"^([A-Z][A-Z0-9])  - ?(.*)$|^(ER)  -\s*$")
@@ -132,11 +135,12 @@ def looks_like_ris(lines: list[str]) -> bool:
 
 def read_ris(text: str | list[str], name: str) -> tuple[list[SourceRecord], tuple[str, ...]]:
     """Check and parse RIS text (newlines already normalised; or its lines, which are then rewritten in
-    place) into source records, with warnings for the tag lines left out between records and for dates no
-    year could be read from.
+    place) into source records, with warnings for the tag lines left out between records, for the records
+    left out because they have no title, abstract or identifier, and for dates no year could be read from.
 
     Raises:
-        LsrError: the structure is broken or a record is empty; the message names file and line.
+        LsrError: the structure is broken, or no record has a title, abstract or identifier; the message
+            names file and line.
     """
     lines = text.split("\n") if isinstance(text, str) else text  # checked and rewritten in place
     first_ty = next((ln for ln in lines if LOOSE_TAG.match(ln) and ln[:2] == "TY"), "")
@@ -196,15 +200,17 @@ def read_ris(text: str | list[str], name: str) -> tuple[list[SourceRecord], tupl
             for tag, values in extra.items():
                 unknown.setdefault(tag, []).extend(values)
     del lines
-    warnings = []
+    warnings: list[str] = []
     if between:
         warnings.append(f"{name}: {len(between)} tag line(s) between records (after an ER, before the next TY) left "
                         f"out, the first at line {between[0][0]}: {clip_line(between[0][1])}")
-    records = to_source_records(name, starts, entries, entry_to_record)
-    for rec, db in zip(records, headed, strict=True):
-        rec.database = rec.database or database_from_code(db)
+    records, left_out = to_source_records(name, starts, entries, entry_to_record)
+    warnings += left_out
+    at = {line: i for i, line in enumerate(starts)}  # a record's place among the TY lines (some were left out)
+    for rec in records:
+        rec.database = rec.database or database_from_code(headed[at[rec.line]])
     _name_platform(records)
-    lost = [fields[0] for rec, fields in zip(records, dates, strict=True) if fields and rec.candidate.year is None]
+    lost = [dates[at[rec.line]][0] for rec in records if dates[at[rec.line]] and rec.candidate.year is None]
     if lost:
         at = f"line {lost[0][0]}" if len(lost) == 1 else "lines " + ", ".join(str(n) for n, _ in lost[:5])
         warnings.append(f"{name}: {len(lost)} record(s) have a date with no year lsr can read and are stored without "
@@ -344,6 +350,8 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
             continue
         else:  # PsycINFO and MEDLINE mark a major heading "*Debt"
             kept_keywords.append(kw.lstrip("*").strip() or kw)
+    # Web of Science's RIS gives author keywords and Keywords Plus alike as KW: "reading" and "READING" are one
+    kept_keywords = distinct(kept_keywords)
     kept_notes, decision_notes = [], []
     for note in notes:
         text = plain_text(note)
@@ -366,21 +374,22 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
         doi = normalize_doi(value)
         if doi:
             break
-    # PMID: PubMed links; "PMID: n" anywhere in notes/custom fields; AN when the database is PubMed/MEDLINE.
+    # PMID: the record's own fields first: PubMed-style PMID/PM tags, AN when the database is PubMed/MEDLINE,
+    # the bare id Scopus writes in C2 and Embase (Elsevier) in C5; only then a PubMed link, or "PMID: n" in a
+    # note (N1, or NO as some exporters tag notes) or a custom field.
     pmid = next((p for p in map(normalize_pmid, [*unknown.get("PMID", []), *unknown.get("PM", [])]) if p), None)
-    for value in [] if pmid else [*urls, *kept_notes, *_all(entry, "custom1", "custom2", "custom6", "note",
-                                                             "accession_number")]:
+    accession = _first(entry, "accession_number")
+    if not pmid and accession.isdigit() and re.search(r"pubmed|medline|nlm", database or "", re.IGNORECASE):
+        pmid = normalize_pmid(accession)
+    bare = {"scopus": "custom2", "embase": "custom5"}.get((database or "").strip().lower())
+    if not pmid and bare and _first(entry, bare).isdigit():
+        pmid = normalize_pmid(_first(entry, bare))
+    for value in [] if pmid else [*urls, *kept_notes, *unknown.get("NO", []),
+                                  *_all(entry, "custom1", "custom2", "custom6", "note", "accession_number")]:
         if re.search(r"pubmed|pmid", str(value), re.IGNORECASE):
             pmid = normalize_pmid(value)
             if pmid:
                 break
-    accession = _first(entry, "accession_number")
-    if not pmid and accession.isdigit() and re.search(r"pubmed|medline|nlm", database or "", re.IGNORECASE):
-        pmid = normalize_pmid(accession)
-    # Scopus writes the PubMed id bare in C2, Embase (Elsevier) its MEDLINE PMID in C5.
-    bare = {"scopus": "custom2", "embase": "custom5"}.get((database or "").strip().lower())
-    if not pmid and bare and _first(entry, bare).isdigit():
-        pmid = normalize_pmid(_first(entry, bare))
     openalex = next((o for o in (normalize_openalex_id(u) for u in urls if "openalex.org" in u) if o), None)
     ty = str(entry.get("type_of_reference") or "").strip().upper()
     # AU and A1 are both "author" (A1 the older spelling); a record with both lost its A1 names before. AU first,

@@ -3,8 +3,10 @@
 Owns the structure check and field mapping of the WoS tagged format; rispy 0.9's ``WokParser`` parses the
 records. As with RIS, the lines are walked first so that problems name their line: a record (``PT``)
 without ``ER`` before the next ``PT`` or at the end of the file (rispy would drop it silently), a tag
-outside a record, a record with no title, abstract or identifier. Continuation lines start with three
-spaces; multi-line author fields are one author per line.
+outside a record. A record with no title, abstract or identifier is left out with a warning, and a file none
+of whose records has one is refused (``framing.left_out``). Continuation lines start with three spaces;
+multi-line author fields are one author per line. Keywords are the author keywords (``DE``), then Web of
+Science's Keywords Plus (``ID``) that are not among them (in any case).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from rispy.parser import ParseError, WokParser
 from lsr.errors import LsrError
 from lsr.search.dedupe import Candidate
 from lsr.search.importers.framing import RecordFrames, to_source_records
+from lsr.search.importers.names import distinct
 from lsr.search.importers.ris import SourceRecord, parse_date, parse_year
 
 TAG = re.compile(r"^([A-Z][A-Z0-9])(?: (.*)|\s*)$")
@@ -32,11 +35,13 @@ def looks_like_wos(first_line: str) -> bool:
     return first_line.startswith(("FN ", "VR ", "PT "))
 
 
-def read_wos(text: str | list[str], name: str) -> list[SourceRecord]:
-    """Check and parse WoS plain text (newlines normalised; or its lines) into source records.
+def read_wos(text: str | list[str], name: str) -> tuple[list[SourceRecord], tuple[str, ...]]:
+    """Check and parse WoS plain text (newlines normalised; or its lines) into source records, with a warning
+    for the records left out because they have no title, abstract or identifier.
 
     Raises:
-        LsrError: the structure is broken or a record is empty; the message names file and line.
+        LsrError: the structure is broken, or no record has a title, abstract or identifier; the message
+            names file and line.
     """
     lines = text.split("\n") if isinstance(text, str) else text
     frames = RecordFrames(name, "PT", "Web of Science")
@@ -76,7 +81,7 @@ def _names(entry: dict, key: str) -> list[str]:
 
 def entry_to_record(entry: dict, line: int) -> SourceRecord:
     """Map one rispy WoS entry to a ``SourceRecord``."""
-    keywords = [k.strip() for k in _text(entry, "author_keywords").split(";") if k.strip()]
+    keywords = distinct(k for key in ("author_keywords", "keywords_plus") for k in _text(entry, key).split(";"))
     doc_type = _text(entry, "document_type").split(";")[0].strip().lower()
     date = _text(entry, "publication_date")
     year = parse_year(_text(entry, "publication_year"), _text(entry, "early_access_year"), date)
