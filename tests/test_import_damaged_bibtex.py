@@ -154,6 +154,20 @@ def test_an_entry_left_with_nothing_to_identify_it_by_is_left_out_by_the_usual_r
     every_entry_is_there(workspace)
 
 
+def test_an_at_sign_line_inside_a_value_is_text_not_an_entry(workspace, tmp_path):
+    """A wrapped abstract with a line starting ``@UNICEF (2019)`` was counted as an entry the parser did not
+    return, and the file was refused; BibTeX reads it as the abstract's text, and so does lsr now. A ``%``
+    inside a value was already read as text (it starts no comment there)."""
+    abstract = "Child poverty rose, as\n@UNICEF (2019) reported; 50% of\n% households were in arrears"
+    path = write_file(tmp_path, "zotero.bib", ebsco_file(2, abstract=abstract))
+    result = run(["import", "test-review", path], workspace)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "", result.stderr
+    items = every_entry_is_there(workspace)
+    assert items["Municipal debt services and eviction"]["abstract"] == (
+        "Child poverty rose, as @UNICEF (2019) reported; 50% of % households were in arrears")
+
+
 def test_many_damaged_fields_are_named_five_at_a_time(tmp_path):
     text = "".join(ebsco_entry(f"EJ12900{i:02d}", "eric", f"Debt advice, study {i}", f"10.1017/S00472794200001{i:02d}",
                                keywords=f"Debt; var a{i} = 1}}") for i in range(8))

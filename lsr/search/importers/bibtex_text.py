@@ -11,6 +11,10 @@ although the entry is fine, and are mended here before parsing, only where a key
   ``key words``): at the start of a line, right after the comma that ended the key or the previous field,
   outside any value, it becomes ``funding_text_1``.
 
+A line that starts with ``@word{`` or ``@word(`` opens an entry, unless a value is still open there and the
+line cannot be an entry's head (no key followed by a comma or the end of the line): an abstract's line
+``@UNICEF (2019) reported …`` is text, as BibTeX and the parser read it (``entry_starts``).
+
 An entry whose braces do not balance (EBSCOhost writes scraped web-page text into ``Keywords``, with a stray
 ``{`` or ``}``) would be lost, or would lose the fields after the stray ``}`` without a word, or take the next
 entry in. ``mend_damaged`` reads such an entry field by field when it is laid out as exporters write it (its
@@ -45,6 +49,12 @@ _NAME_LIKE = re.compile(r"[^\s=,{}\"#]+")
 _BARE = re.compile(r"[A-Za-z0-9_:.+-]+")  # a number or an @string macro's name as a value
 _DELIMITERS = re.compile(r'[{}"]')
 NOT_RECORDS = {"comment", "preamble", "string"}
+# an "@" line that can be an entry's head: a key (maybe empty) ended by a comma (then the end of the line or a
+# field name) or by the end of the line, or @string, @comment, @preamble; "@UNICEF (2019) reported" and
+# "@misc{y, z}" cannot
+_HEAD_LIKE = re.compile(r"[ \t]*@[ \t]*(?:(?:string|comment|preamble)[ \t]*[{(]|[A-Za-z]+[ \t]*[{(][ \t]*"
+                        r"[^\s,{}()]*(?:[ \t\u00a0]+[^\s,{}()]+)*[ \t]*(?:,[ \t]*(?:$|[A-Za-z_][\w:.+-]*[ \t]*=)|$))",
+                        re.MULTILINE | re.IGNORECASE)
 # an entry laid out one field a line: its head alone on its line, and the line that closes it
 _HEAD_LINE = re.compile(r"[ \t]*@[ \t]*([A-Za-z]+)[ \t]*([{(])[ \t]*([^\s,{}()\"=#%]+(?:[ \t\u00a0]+[^\s,{}()\"=#%]+)*)"
                         r"[ \t]*,[ \t]*\n")
@@ -70,9 +80,16 @@ class Mend:
 
 def entry_starts(text: str) -> tuple[list[tuple[int, str, int]], list[int]]:
     """Where the entries start: (line, entry type, offset of its ``@``) of each record entry, and the offset of
-    every entry (``@string`` and ``@comment`` too)."""
+    every entry (``@string`` and ``@comment`` too). An ``@`` line inside a value that cannot be an entry's head
+    (``_HEAD_LIKE``) is text."""
     starts, opened, line, at = [], [], 1, 0
+    depth, since = 0, 0  # braces opened and not closed since the last entry's "@", counted up to ``since``
     for match in ENTRY_START.finditer(text):
+        depth += text.count("{", since, match.start()) - text.count("}", since, match.start())
+        since = match.start()
+        if opened and depth > 0 and not _HEAD_LIKE.match(text, match.start()):
+            continue
+        depth = 0
         line += text.count("\n", at, match.start())  # counted from the previous entry on
         at = match.start()
         opened.append(at)
