@@ -11,6 +11,8 @@ The export's shape (one field a line, capitalised field names, the accession num
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from lsr.models import Record
@@ -179,6 +181,33 @@ def test_many_damaged_fields_are_named_five_at_a_time(tmp_path):
                                        f"line or left out as above (lines {5 * LINES + 7}, {6 * LINES + 7}, {7 * LINES + 7})")
 
 
+def as_read(path) -> list[tuple]:
+    return [(r.line, r.candidate.title, r.candidate.abstract, r.candidate.authors, r.candidate.doi, r.candidate.year,
+             r.candidate.venue, r.candidate.keywords) for r in read_file(path).records]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(entry=st.integers(0, len(ENTRIES) - 1), field=st.integers(1, 12), where=st.floats(0, 1),
+       brace=st.sampled_from("{}"))
+def test_one_stray_brace_in_any_value_changes_nothing_but_a_warning(tmp_path_factory, entry, field, where, brace):
+    """A brace inserted anywhere inside one value of the file (title, DOI, year and URL too): every entry is read
+    as in the undamaged file, and one warning names the field."""
+    folder = tmp_path_factory.mktemp("stray")
+    text = ebsco_file(-1)
+    lines = text.split("\n")
+    at = entry * LINES + field  # the field's line (0-based)
+    value_start = lines[at].index("{") + 1
+    value_end = lines[at].rindex("}")
+    cut = value_start + round(where * (value_end - value_start))
+    name = lines[at].split(" = ")[0]
+    lines[at] = lines[at][:cut] + brace + lines[at][cut:]
+    damaged = write_file(folder, "damaged.bib", "\n".join(lines))
+    assert as_read(damaged) == as_read(write_file(folder, "clean.bib", text))
+    assert read_file(damaged).warnings == (
+        f"{damaged}: line {at + 1}: entry {ENTRIES[entry][0]}: field {name} has an unbalanced '{brace}'; read to the "
+        "end of its line (braces that pair with nothing dropped), the rest of the entry kept",)
+
+
 @pytest.mark.parametrize("text", [
     # one line an entry: which field the stray brace belongs to cannot be told from the lines
     "@article{a, title={Debt advice}, keywords={debt, function() { var a = 1, arrears}, doi={10.1000/a}}\n\n",
@@ -190,6 +219,20 @@ def test_an_entry_not_laid_out_one_field_a_line_is_still_refused(workspace, tmp_
     result = run(["import", "test-review", path], workspace)
     assert result.exit_code == 1, result.output
     assert f"{path}: line 1: this BibTeX entry could not be read" in result.stderr, result.stderr
+    assert export_json(workspace) == []
+
+
+def test_a_damaged_entry_is_never_merged_with_a_next_entry_whose_head_is_broken(workspace, tmp_path):
+    """The last field of an entry has a stray brace and the next entry's head lost its ``@``: read as running up
+    to the next field, the damaged field would take in the entry's closing line and the broken head, and the
+    next entry's fields would become this entry's. The file is refused instead, naming the damaged entry."""
+    second, third = ebsco_entry(*ENTRIES[1]), ebsco_entry(*ENTRIES[2])
+    text = (ebsco_entry(*ENTRIES[0]) + second.replace("Year = {2021}", "Year = {20{21}")
+            + third.removeprefix("@") + ebsco_entry(*ENTRIES[3]))
+    path = write_file(tmp_path, "ebsco.bib", text)
+    result = run(["import", "test-review", path], workspace)
+    assert result.exit_code == 1, result.output
+    assert f"{path}: line {LINES + 1}: this BibTeX entry could not be read" in result.stderr, result.stderr
     assert export_json(workspace) == []
 
 

@@ -59,6 +59,7 @@ _HEAD_LIKE = re.compile(r"[ \t]*@[ \t]*(?:(?:string|comment|preamble)[ \t]*[{(]|
 _HEAD_LINE = re.compile(r"[ \t]*@[ \t]*([A-Za-z]+)[ \t]*([{(])[ \t]*([^\s,{}()\"=#%]+(?:[ \t\u00a0]+[^\s,{}()\"=#%]+)*)"
                         r"[ \t]*,[ \t]*\n")
 _CLOSING_LINE = re.compile(r"^[ \t]*([})])[ \t]*$", re.MULTILINE)
+_AT_LINE = re.compile(r"^[ \t]*@", re.MULTILINE)  # inside an entry: maybe another entry's head, broken
 _AFTER_ENTRY = re.compile(r"(?:[ \t]*(?:%[^\n]*)?\n)*[ \t]*(?:%[^\n]*)?")  # blank lines and % comments
 # a field's name and "=" (a name with one space inside too: Scopus's "funding_text 1"), and a line that starts one
 _FIELD_START = re.compile(r"[ \t]*([A-Za-z_][\w:.+-]*(?:[ \t\u00a0]+[\w:.+-]+)?)[ \t\u00a0]*=[ \t]*")
@@ -123,15 +124,16 @@ def mend_damaged(text: str, opened: list[int]) -> tuple[str, list[Mend]]:
 def _mend_entry(text: str, start: int, end: int) -> list[tuple[int, int, str, tuple]] | None:
     """The replacements that mend the entry at ``start`` (the next entry, or the end of the file, at ``end``):
     (from, to, new text, (key, field, brace, lines, kept)) for each damaged field; None when the entry is not
-    laid out one field a line, or when a line inside it starts another entry (entries are never merged)."""
+    laid out one field a line, or when a line inside it starts with "@" or closes an entry: it may be the next
+    entry, its head broken, and entries are never merged."""
     head = _HEAD_LINE.match(text, start, end)
     if head is None or head.group(1).lower() in NOT_RECORDS:
         return None
     closings = list(_CLOSING_LINE.finditer(text, head.end(), end))
-    closing = closings[-1] if closings else None  # the last one closes the entry
-    if (closing is None or closing.group(1) != ("}" if head.group(2) == "{" else ")")
-            or not _AFTER_ENTRY.fullmatch(text, closing.end(), end)
-            or ENTRY_START.search(text, head.end(), closing.start())):
+    if len(closings) != 1 or closings[0].group(1) != ("}" if head.group(2) == "{" else ")"):
+        return None  # a second closing line: maybe the end of an entry whose next head is broken
+    closing = closings[0]
+    if not _AFTER_ENTRY.fullmatch(text, closing.end(), end) or _AT_LINE.search(text, head.end(), closing.start()):
         return None
     key, body_end, pos, fixes = head.group(3), closing.start(), head.end(), []
     while (pos := _skip_space(text, pos, body_end)) < body_end:
