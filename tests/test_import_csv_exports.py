@@ -1,7 +1,7 @@
 """`lsr import` of database CSV/Excel exports whose shape the column names alone do not explain: IEEE Xplore's
 comma-separated full names and "Publication" column, Springer Link's run-together author names, PubMed's own
 CSV (named as the PubMed database for PRISMA), a table with both its own ``journal`` and PubMed's
-``Journal/Book`` column, and a type column in BibTeX's words.
+``Journal/Book`` column, a type column in BibTeX's words, and Embase's "Article Language".
 
 The fixtures are written inline for these tests, in the shapes the exporters write (column names as the
 databases write them); the content is invented."""
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from lsr.models import SearchRun
+from lsr.models import Record, SearchRun
 from lsr.report.prisma import source_kind
 from lsr.search.importers import read_file
 from lsr.settings import resolve
@@ -190,3 +190,28 @@ def test_a_row_whose_only_identifier_is_no_doi_says_so(tmp_path):
     assert [r.line for r in parsed.records] == [2]
     assert parsed.warnings == (f"{path}: line 3: row has no title, abstract or identifier (its DOI '10.4' is not a "
                                "DOI: a DOI reads 10.<digits>/<suffix>); left out",)
+
+
+EMBASE_LANGUAGES = (  # Embase's CSV export names the language "Article Language" (some exports "Language of
+    # Article"); "Summary Language" is the abstract's
+    '"Title","Author Names","Source title","Publication Year","Abstract","Article Language","Summary Language",'
+    '"Embase Accession ID","Medline PMID","DOI"\n'
+    '"Schuldhulpverlening en gezondheid","de Graaf M., Okafor C.","Tijdschrift voor Gezondheidswetenschappen","2021",'
+    '"Debt advice and health in Dutch municipalities.","Dutch","English, Dutch","L2012345678","","10.1007/s12508-021-1"\n'
+    '"Budget coaching and arrears","Visser B.","Journal of Social Policy","2022","Arrears fell.","English","English",'
+    '"L2012345679","35123456",""\n'
+)
+
+
+def test_embase_article_language_is_the_record_language(workspace, tmp_path):
+    """Embase's "Article Language" column was unknown, so its records had no language (the one its RIS LA and
+    other tables' ``language`` column give); the summary's language is not the article's."""
+    path = write_file(tmp_path, "embase.csv", EMBASE_LANGUAGES)
+    assert [c.language for c in candidates(path)] == ["Dutch", "English"]
+    other = write_file(tmp_path, "embase2.csv", EMBASE_LANGUAGES.replace('"Article Language"', '"Language of Article"'))
+    assert [c.language for c in candidates(other)] == ["Dutch", "English"]
+    result = run(["import", "test-review", path], workspace)
+    assert result.exit_code == 0, result.output
+    with open_workspace(resolve(workspace)).db.read() as session:
+        stored = {r.title: r.language for r in session.exec(select(Record)).all()}
+    assert stored == {"Schuldhulpverlening en gezondheid": "Dutch", "Budget coaching and arrears": "English"}

@@ -1,12 +1,14 @@
-"""Reading BibTeX (``.bib``: Google Scholar via Publish or Perish, JabRef, Zotero, DBLP, ACM, IEEE, Scopus and
-Web of Science exports) into source records.
+"""Reading BibTeX (``.bib``: Google Scholar via Publish or Perish, JabRef, Zotero, DBLP, ACM, IEEE, Scopus, Web
+of Science and EBSCOhost exports) into source records.
 
 bibtexparser 1.4 parses the entries; ``@string`` macros and the month abbreviations are expanded. It skips an
 entry it cannot read without a word, so ``bibtex_text`` first finds every entry's ``@type{key,`` line and mends
-what real exports write that the parser would drop (whitespace in a key or a field name), and the file is
-refused when the parser returned fewer entries than the file opens, naming the line of the first entry it did
-not return and, where its text tells, what is wrong with it. ``@comment``, ``@preamble`` and ``@string`` are
-not records.
+what real exports write that the parser would drop (whitespace in a key or a field name) or misread (a field
+whose braces do not balance, as in EBSCOhost's scraped ``Keywords``: read to the end of its line, or left out
+when it runs over several lines, with a warning naming its line, entry and field; the rest of the entry and
+the entries after it are read as written), and the file is refused when the parser returned fewer entries
+than the file opens, naming the line of the first entry it did not return and, where its text tells, what is
+wrong with it. ``@comment``, ``@preamble`` and ``@string`` are not records.
 
 LaTeX becomes text in one place, ``tex_to_text``: formatting commands keep their content (``\\textit{in vivo}``,
 ``\\emph``, ``\\textbf``, ``\\mathrm``, ``\\mbox``, ``{\\it …}``), inline math loses its dollar signs
@@ -48,8 +50,9 @@ from lsr.search.importers.bibtex_text import (
     first_lost,
     join_spaced_field_names,
     join_spaced_keys,
+    mend_damaged,
 )
-from lsr.search.importers.framing import to_source_records
+from lsr.search.importers.framing import SHOWN, to_source_records
 from lsr.search.importers.names import split_list
 from lsr.search.importers.ris import DOCUMENT_TYPES, MONTHS, SourceRecord, parse_date, parse_year
 
@@ -107,8 +110,9 @@ def looks_like_bibtex(lines: list[str]) -> bool:
 
 def read_bibtex(text: str | list[str], name: str) -> tuple[list[SourceRecord], tuple[str, ...]]:
     """Check and parse BibTeX text (newlines normalised; or its lines) into source records, with warnings for
-    the crossref parents left out, the crossrefs that name no entry of the file and the entries left out
-    because they have no title, abstract or identifier.
+    the fields whose braces do not balance (read to the end of their line or left out), the crossref parents
+    left out, the crossrefs that name no entry of the file and the entries left out because they have no
+    title, abstract or identifier.
 
     Raises:
         LsrError: an entry the parser could not read (its line and, where it can be told, what is wrong),
@@ -118,6 +122,9 @@ def read_bibtex(text: str | list[str], name: str) -> tuple[list[SourceRecord], t
     starts, opened = entry_starts(text)  # (line, entry type, offset of its @) of each record entry
     if not starts:
         raise LsrError(f"{name}: no BibTeX entries (no @article{{…}}, @book{{…}} …)")
+    text, mends = mend_damaged(text, opened)  # fields whose braces do not balance; the lines stay where they were
+    if mends:
+        starts, opened = entry_starts(text)
     import bibtexparser  # noqa: PLC0415  (75 ms of pyparsing: only when a BibTeX file is imported)
     from bibtexparser.bparser import BibTexParser  # noqa: PLC0415
 
@@ -138,7 +145,26 @@ def read_bibtex(text: str | list[str], name: str) -> tuple[list[SourceRecord], t
         entries[i]["ID"] = key
     entries, lines, warnings = resolve_crossrefs(entries, [line for line, _, _ in starts], name)
     records, left_out = to_source_records(name, lines, entries, entry_to_record, noun="entry")
-    return records, warnings + left_out
+    return records, _mend_warnings(name, mends) + warnings + left_out
+
+
+def _mend_warnings(name: str, mends: list) -> tuple[str, ...]:
+    """One line for each field ``mend_damaged`` read to the end of its line or left out (the first few), and one
+    for the rest."""
+    said = []
+    for m in mends[:SHOWN]:
+        what = {"{": "has an unbalanced '{'", "}": "has an unbalanced '}'"}.get(m.brace, "has a brace that ends "
+                                                                                     "its value early")
+        done = ("read to the end of its line (braces that pair with nothing dropped)" if m.kept else
+                f"left out (it runs over {m.lines} lines, so where its text ends cannot be told)")
+        said.append(f"{name}: line {m.line}: entry {m.key}: field {m.field} {what}; {done}, the rest of the entry "
+                    f"kept")
+    if len(mends) > SHOWN:
+        more = mends[SHOWN:]
+        at = ", ".join(str(m.line) for m in more[:SHOWN]) + (", …" if len(more) > SHOWN else "")
+        said.append(f"{name}: {len(more)} more field(s) whose braces do not balance, each read to the end of its "
+                    f"line or left out as above (lines {at})")
+    return tuple(said)
 
 
 def _lost_message(name: str, entries: list[dict], starts: list[tuple[int, str, int]], opened: list[int],

@@ -11,6 +11,21 @@ although the entry is fine, and are mended here before parsing, only where a key
   ``key words``): at the start of a line, right after the comma that ended the key or the previous field,
   outside any value, it becomes ``funding_text_1``.
 
+A line that starts with ``@word{`` or ``@word(`` opens an entry, unless a value is still open there and the
+line cannot be an entry's head (no key followed by a comma or the end of the line): an abstract's line
+``@UNICEF (2019) reported …`` is text, as BibTeX and the parser read it (``entry_starts``).
+
+An entry whose braces do not balance (EBSCOhost writes scraped web-page text into ``Keywords``, with a stray
+``{`` or ``}``) would be lost, or would lose the fields after the stray ``}`` without a word, or take the next
+entry in. ``mend_damaged`` reads such an entry field by field when it is laid out as exporters write it (its
+``@type{key,`` head on a line of its own, each field starting a line, its closing brace alone on its last
+line): a field read as BibTeX reads it that does not end where the next field starts is the damaged one.
+Written on one line, it is read to the end of that line (the braces that pair with nothing dropped): its
+exporter wrote it there and the next line starts the next field, so where it ends is not in doubt. Running
+over several lines it is left out, as where its text ends cannot be told. The other fields and entries are
+read as written, and each mend is returned (``Mend``) for a warning. The text keeps its line numbers. An entry
+laid out otherwise is left as it is (and refused as below).
+
 For an entry the parser still did not return, ``explain_lost`` walks its text as BibTeX reads it (key, then
 ``name = value`` fields separated by commas) and says what is wrong and on which line: no comma after the
 key, a field name BibTeX cannot have, a missing ``=``, a brace or quote not closed before the next entry, no
@@ -21,6 +36,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import dataclass
 
 ENTRY_START = re.compile(r"^[ \t]*@[ \t]*([A-Za-z]+)\s*[{(]", re.MULTILINE)
 ENTRY_KEY = re.compile(r"@\s*[A-Za-z]+\s*[{(]\s*([^,\s}]*)")  # from an entry's @: its key
@@ -33,19 +49,160 @@ _NAME_LIKE = re.compile(r"[^\s=,{}\"#]+")
 _BARE = re.compile(r"[A-Za-z0-9_:.+-]+")  # a number or an @string macro's name as a value
 _DELIMITERS = re.compile(r'[{}"]')
 NOT_RECORDS = {"comment", "preamble", "string"}
+# an "@" line that can be an entry's head: a key (maybe empty) ended by a comma (then the end of the line or a
+# field name) or by the end of the line, or @string, @comment, @preamble; "@UNICEF (2019) reported" and
+# "@misc{y, z}" cannot
+_HEAD_LIKE = re.compile(r"[ \t]*@[ \t]*(?:(?:string|comment|preamble)[ \t]*[{(]|[A-Za-z]+[ \t]*[{(][ \t]*"
+                        r"[^\s,{}()]*(?:[ \t\u00a0]+[^\s,{}()]+)*[ \t]*(?:,[ \t]*(?:$|[A-Za-z_][\w:.+-]*[ \t]*=)|$))",
+                        re.MULTILINE | re.IGNORECASE)
+# an entry laid out one field a line: its head alone on its line, and the line that closes it
+_HEAD_LINE = re.compile(r"[ \t]*@[ \t]*([A-Za-z]+)[ \t]*([{(])[ \t]*([^\s,{}()\"=#%]+(?:[ \t\u00a0]+[^\s,{}()\"=#%]+)*)"
+                        r"[ \t]*,[ \t]*\n")
+_CLOSING_LINE = re.compile(r"^[ \t]*([})])[ \t]*$", re.MULTILINE)
+_AT_LINE = re.compile(r"^[ \t]*@", re.MULTILINE)  # inside an entry: maybe another entry's head, broken
+_AFTER_ENTRY = re.compile(r"(?:[ \t]*(?:%[^\n]*)?\n)*[ \t]*(?:%[^\n]*)?")  # blank lines and % comments
+# a field's name and "=" (a name with one space inside too: Scopus's "funding_text 1"), and a line that starts one
+_FIELD_START = re.compile(r"[ \t]*([A-Za-z_][\w:.+-]*(?:[ \t\u00a0]+[\w:.+-]+)?)[ \t\u00a0]*=[ \t]*")
+_FIELD_LINE = re.compile(r"^[ \t]*[A-Za-z_][\w:.+-]*(?:[ \t\u00a0]+[\w:.+-]+)?[ \t\u00a0]*=[ \t]*[{\"\w]",
+                         re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Mend:
+    """A field of an entry whose braces do not balance, and what ``mend_damaged`` did with it."""
+
+    line: int  # the field's first line
+    key: str  # the entry's key, as written
+    field: str  # the field's name, as written
+    brace: str  # the brace that pairs with nothing, "{" or "}"; "" when the counts agree but the value ends early
+    lines: int  # the lines the field runs over, up to the next field
+    kept: bool  # read to the end of its line (one line); else left out
 
 
 def entry_starts(text: str) -> tuple[list[tuple[int, str, int]], list[int]]:
     """Where the entries start: (line, entry type, offset of its ``@``) of each record entry, and the offset of
-    every entry (``@string`` and ``@comment`` too)."""
+    every entry (``@string`` and ``@comment`` too). An ``@`` line inside a value that cannot be an entry's head
+    (``_HEAD_LIKE``) is text."""
     starts, opened, line, at = [], [], 1, 0
+    depth, since = 0, 0  # braces opened and not closed since the last entry's "@", counted up to ``since``
     for match in ENTRY_START.finditer(text):
+        depth += text.count("{", since, match.start()) - text.count("}", since, match.start())
+        since = match.start()
+        if opened and depth > 0 and not _HEAD_LIKE.match(text, match.start()):
+            continue
+        depth = 0
         line += text.count("\n", at, match.start())  # counted from the previous entry on
         at = match.start()
         opened.append(at)
         if match.group(1).lower() not in NOT_RECORDS:
             starts.append((line, match.group(1).lower(), match.start()))
     return starts, opened
+
+
+def mend_damaged(text: str, opened: list[int]) -> tuple[str, list[Mend]]:
+    """The text with the damaged fields of the entries whose braces do not balance read to the end of their line
+    or left out (see the module docstring), as many lines long as before; and what was done, field by field.
+    ``opened``: where each entry's ``@`` is (``entry_starts``)."""
+    out, done, mends = [], 0, []
+    line, counted = 1, 0
+    for i, start in enumerate(opened):
+        end = opened[i + 1] if i + 1 < len(opened) else len(text)
+        if text.count("{", start, end) == text.count("}", start, end):
+            continue
+        found = _mend_entry(text, start, end)
+        if found is None:
+            continue
+        for at, until, new, mend in found:
+            line += text.count("\n", counted, at)
+            counted = at
+            out += [text[done:at], new]
+            done = until
+            mends.append(Mend(line, *mend))
+    return ("".join(out) + text[done:] if out else text), mends
+
+
+def _mend_entry(text: str, start: int, end: int) -> list[tuple[int, int, str, tuple]] | None:
+    """The replacements that mend the entry at ``start`` (the next entry, or the end of the file, at ``end``):
+    (from, to, new text, (key, field, brace, lines, kept)) for each damaged field; None when the entry is not
+    laid out one field a line, or when a line inside it starts with "@" or closes an entry: it may be the next
+    entry, its head broken, and entries are never merged."""
+    head = _HEAD_LINE.match(text, start, end)
+    if head is None or head.group(1).lower() in NOT_RECORDS:
+        return None
+    closings = list(_CLOSING_LINE.finditer(text, head.end(), end))
+    if len(closings) != 1 or closings[0].group(1) != ("}" if head.group(2) == "{" else ")"):
+        return None  # a second closing line: maybe the end of an entry whose next head is broken
+    closing = closings[0]
+    if not _AFTER_ENTRY.fullmatch(text, closing.end(), end) or _AT_LINE.search(text, head.end(), closing.start()):
+        return None
+    key, body_end, pos, fixes = head.group(3), closing.start(), head.end(), []
+    while (pos := _skip_space(text, pos, body_end)) < body_end:
+        name = _FIELD_START.match(text, pos, body_end)
+        if name is None:
+            return None
+        line_start = text.rfind("\n", 0, pos) + 1
+        value_at = name.end()
+        line_end = text.find("\n", value_at, body_end)
+        line_end = body_end if line_end < 0 else line_end
+        next_line = _FIELD_LINE.search(text, line_end, body_end)
+        next_at = next_line.start() if next_line else body_end
+        after = _value_after(text, value_at, next_at, body_end)
+        if after is not None:
+            pos = after
+            continue
+        if text[line_start:pos].strip():  # the damaged field does not start its line: where it starts is unclear
+            return None
+        raw = text[value_at:next_at]
+        opens, closes = raw.count("{"), raw.count("}")
+        brace = "{" if opens > closes else "}" if closes > opens else ""
+        if text[line_end:next_at].strip():  # it runs over several lines: left out, its lines kept blank
+            lines = text[line_start:next_at].rstrip().count("\n") + 1
+            fixes.append((line_start, next_at, "\n" * text.count("\n", line_start, next_at),
+                          (key, name.group(1), brace, lines, False)))
+        else:
+            value = _to_line_end(text[value_at:line_end])
+            fixes.append((pos, line_end, f"{name.group(1)} = {{{value}}},", (key, name.group(1), brace, 1, True)))
+        pos = next_at
+    return fixes
+
+
+def _value_after(text: str, value_at: int, next_at: int, body_end: int) -> int | None:
+    """Where the next field may start after the value at ``value_at`` read as BibTeX reads it (past the comma),
+    or None when that value cannot be read, runs into the line at ``next_at`` that starts a field, or is
+    followed by anything but a comma and a field name (a stray "}" ended it early)."""
+    value_end, problem = _value_end(text, value_at, body_end)
+    if problem is not None or value_end > next_at:
+        return None
+    after = _skip_space(text, value_end, body_end)
+    if after >= body_end:
+        return after
+    if text[after] != ",":
+        return None
+    after = _skip_space(text, after + 1, body_end)
+    return after if after >= body_end or _FIELD_START.match(text, after, body_end) else None
+
+
+def _to_line_end(raw: str) -> str:
+    """A damaged value written on one line, read to its end: without the comma after it and its own delimiters,
+    and without the braces that pair with nothing."""
+    raw = raw.strip().removesuffix(",").rstrip()
+    if raw.startswith("{"):
+        raw = raw[1:].removesuffix("}")
+    elif raw.startswith('"'):
+        raw = raw[1:].removesuffix('"')
+    chars, opens = list(raw), []
+    for i, char in enumerate(raw):
+        if char == "{":
+            opens.append(i)
+        elif char == "}":
+            if opens:
+                opens.pop()
+            else:
+                chars[i] = ""
+    for i in opens:
+        chars[i] = ""
+    value = "".join(chars).strip()
+    return value + " " if value.endswith("\\") else value  # a backslash would escape the closing brace
 
 
 def join_spaced_keys(text: str, starts: list[tuple[int, str, int]]) -> tuple[str, dict[int, str]]:

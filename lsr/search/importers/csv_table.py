@@ -79,7 +79,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "url": ("url", "link", "open url link", "ur"),
     "type": ("type", "document type", "publication type", "item type", "content type", "dt", "ty", "type of reference",
              "reference type"),
-    "language": ("language", "language of original document", "la", "taal"),
+    # Embase's CSV: "Article Language" (its "Summary Language" is the abstract's, not the article's)
+    "language": ("language", "language of original document", "article language", "language of article", "la",
+                 "taal"),
     "extra": ("extra", "notes", "note", "n1"),
     "note": ("asreview note", "lsr note"),
     "reason": ("exclusion reason", "lsr reason", "reason"),
