@@ -8,7 +8,8 @@ not trusted), check and parse every record, and only then, in one write transact
 or, where a Rayyan export names its members' decisions (``rayyan``), of each member. Any problem raises
 ``LsrError`` before the transaction commits, so a refused file leaves the database unchanged. What a reader
 leaves out of a file it imports (a record with no title, abstract or identifier: a note or attachment on its
-own; tag lines between RIS records; the volumes BibTeX entries name as their crossref) it says in one
+own; tag lines between RIS records; the volumes BibTeX entries name as their crossref; a BibTeX field
+whose braces do not balance, read to the end of its line or left out when it runs over several lines) it says in one
 warning line each, which ``lsr import`` prints (``ParsedFile.warnings``). The same file (by SHA-256) is not
 imported twice into one review.
 

@@ -20,7 +20,8 @@ Keywords Plus (its Excel export's ``Keywords Plus``), kept as keywords after the
 each keyword once in any case. Embase's CSV (a column ``Embase Accession ID``, ``Embase Link`` or ``Emtree …
 Index Terms``) writes several keywords in one cell between ", ": its ``Author Keywords`` and Emtree index term
 columns (kept as keywords after the author keywords) are split there; other tables' keyword cells are not
-split at commas, as a keyword may hold one. Its ``Medline PMID`` is the PMID.
+split at commas, as a keyword may hold one. Its ``Medline PMID`` is the PMID, and its ``Article Language``
+(or ``Language of Article``) the language.
 
 Labels come from the first inclusion column present, in ASReview LAB's order (``asreview_label``, then lsr's
 ``lsr_label`` with maybe, then ``included``, ``label_included``, …: 1/0, yes/no, blank for unscreened); a
