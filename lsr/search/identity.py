@@ -181,6 +181,14 @@ def normalize_pmid(value: str | int | None) -> str | None:
     return digits.lstrip("0") or None
 
 
+def pmid_named_in(value: str | None) -> str | None:
+    """The PMID in free text that says it is one (a note "PMID: 123", "PubMed ID: 123", a PubMed link); None
+    when the text does not mention PubMed or a PMID, so that another number in a note is not taken for one."""
+    if not value or not re.search(r"pubmed|pmid", str(value), re.IGNORECASE):
+        return None
+    return normalize_pmid(value)
+
+
 def normalize_openalex_id(value: str | None) -> str | None:
     """``https://openalex.org/W123``, ``https://api.openalex.org/works/w123?select=id``, ``openalex:W123``
     or ``W123`` -> ``W123``; None unless it is a work id."""

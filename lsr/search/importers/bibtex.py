@@ -42,7 +42,7 @@ import unicodedata
 from lsr.errors import LsrError
 from lsr.search.databases import is_database_name
 from lsr.search.dedupe import Candidate
-from lsr.search.identity import normalize_doi, normalize_pmid, plain_text
+from lsr.search.identity import normalize_doi, plain_text, pmid_named_in
 from lsr.search.importers.bibtex_text import (
     ENTRY_START,
     entry_starts,
@@ -271,7 +271,7 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
         type=DOCUMENT_TYPES.get(_field(entry, "document_type").lower()) or TYPES.get(kind, kind or None),
         language=language or None,
         doi=_field(entry, "doi") or normalize_doi(_field(entry, "url")) or normalize_doi(note),
-        pmid=_field(entry, "pmid") or (normalize_pmid(note) if re.search(r"pmid|pubmed", note, re.I) else None),
+        pmid=_field(entry, "pmid") or pmid_named_in(note),
         keywords=[k.strip() for key in KEYWORD_FIELDS for part in split_list(_field(entry, key))
                   for k in part.split(",") if k.strip()],
         raw={"format": "bibtex", "line": line, "fields": entry},

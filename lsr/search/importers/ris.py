@@ -41,7 +41,13 @@ from rispy.parser import ParseError
 from lsr.errors import LsrError
 from lsr.search.databases import database_from_code, names_database
 from lsr.search.dedupe import Candidate
-from lsr.search.identity import normalize_doi, normalize_openalex_id, normalize_pmid, plain_text
+from lsr.search.identity import (
+    normalize_doi,
+    normalize_openalex_id,
+    normalize_pmid,
+    plain_text,
+    pmid_named_in,
+)
 from lsr.search.importers.framing import RecordFrames, clip_line, to_source_records
 from lsr.search.importers.names import distinct
 from lsr.search.importers.rayyan import with_rayyan_decisions
@@ -384,12 +390,9 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
     bare = {"scopus": "custom2", "embase": "custom5"}.get((database or "").strip().lower())
     if not pmid and bare and _first(entry, bare).isdigit():
         pmid = normalize_pmid(_first(entry, bare))
-    for value in [] if pmid else [*urls, *kept_notes, *unknown.get("NO", []),
-                                  *_all(entry, "custom1", "custom2", "custom6", "note", "accession_number")]:
-        if re.search(r"pubmed|pmid", str(value), re.IGNORECASE):
-            pmid = normalize_pmid(value)
-            if pmid:
-                break
+    pmid = pmid or next((p for p in map(pmid_named_in, [
+        *urls, *kept_notes, *unknown.get("NO", []),
+        *_all(entry, "custom1", "custom2", "custom6", "note", "accession_number")]) if p), None)
     openalex = next((o for o in (normalize_openalex_id(u) for u in urls if "openalex.org" in u) if o), None)
     ty = str(entry.get("type_of_reference") or "").strip().upper()
     # AU and A1 are both "author" (A1 the older spelling); a record with both lost its A1 names before. AU first,
