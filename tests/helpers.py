@@ -87,3 +87,12 @@ def write_file(tmp_path: Path, name: str, data: bytes | str) -> Path:
     path = tmp_path / name
     path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
     return path
+
+
+def import_twin(workspace: Path, first: Path, second: Path, review: str = "test-review") -> None:
+    """Import ``first``, then ``second``, and check that the second file's one record was recognised as a
+    duplicate of the first's (``0 new, 1 duplicate(s)``)."""
+    assert run(["import", review, first], workspace).exit_code == 0
+    result = run(["import", review, second], workspace)
+    assert result.exit_code == 0, result.output
+    assert "0 new, 1 duplicate(s)" in result.stdout, result.stdout

@@ -13,7 +13,7 @@ from lsr.report.prisma import source_kind
 from lsr.search.importers import read_file
 from lsr.settings import resolve
 from lsr.workspace import open_workspace
-from tests.helpers import export_json, run, write_file
+from tests.helpers import export_json, import_twin, run, write_file
 
 pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
 
@@ -158,10 +158,7 @@ def test_a_title_with_latex_markup_merges_with_its_plain_twin(workspace, tmp_pat
     bib = write_file(tmp_path, "zotero.bib", "@article{Garcia2021,\n  author = {Garc{\\'\\i}a, Luc{\\'\\i}a},\n"
                 "  title = {Debt stress \\textit{in vivo}: cortisol after \\emph{debt counselling} in Rotterdam},\n"
                 "  journal = {Journal of Money and Health},\n  year = {2021},\n}\n")
-    assert run(["import", "test-review", ris], workspace).exit_code == 0
-    result = run(["import", "test-review", bib], workspace)
-    assert result.exit_code == 0, result.output
-    assert "0 new, 1 duplicate(s)" in result.stdout, result.stdout
+    import_twin(workspace, ris, bib)
     assert len(export_json(workspace)) == 1
 
 

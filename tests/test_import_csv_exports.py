@@ -18,7 +18,7 @@ from lsr.report.prisma import source_kind
 from lsr.search.importers import read_file
 from lsr.settings import resolve
 from lsr.workspace import open_workspace
-from tests.helpers import export_json, run, write_file
+from tests.helpers import export_json, import_twin, run, write_file
 
 pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
 
@@ -110,10 +110,7 @@ def test_springer_csv_record_without_doi_merges_with_its_ris_twin(workspace, tmp
     ris = write_file(tmp_path, "twin.ris", "TY  - JOUR\nTI  - Debt counselling and mental health in Dutch municipalities\n"
                                       "AU  - Smit, Andy\nAU  - Weber, Tom\nPY  - 2023\nT2  - Journal of Social Policy\n"
                                       "ER  - \n")
-    assert run(["import", "test-review", csv], workspace).exit_code == 0
-    result = run(["import", "test-review", ris], workspace)
-    assert result.exit_code == 0, result.output
-    assert "0 new, 1 duplicate" in result.stdout, result.stdout
+    import_twin(workspace, csv, ris)
 
 
 def test_pubmed_csv_names_pubmed_as_its_database(workspace, tmp_path):
