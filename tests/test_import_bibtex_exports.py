@@ -150,6 +150,20 @@ def test_latex_markup_keeps_its_text(tmp_path):
     assert jansen.title == "The β of school meals: attendance and reading"
 
 
+def test_latex_spaces_are_spaces_and_a_thick_space_no_longer_stops_the_import(workspace, tmp_path):
+    r"""``$p\;<\;0.05$`` (a thick space) made bibtexparser's LaTeX decoding raise a TypeError, so ``lsr import``
+    refused the file ("not valid BibTeX: combining() argument must be a unicode character"); ``\,`` stayed in
+    the text as written."""
+    path = write_file(tmp_path, "overleaf.bib", "@article{Smit2022,\n  title = {Debt advice\\\\in two cities},\n"
+                      "  abstract = {Arrears fell ($p\\;<\\;0.05$) for 1\\,200 households; $n\\!=\\!40$ "
+                      "municipalities\\quad took part.},\n  year = {2022},\n}\n")
+    result = run(["import", "test-review", path], workspace)
+    assert result.exit_code == 0, result.output
+    [item] = export_json(workspace)
+    assert item["title"] == "Debt advice in two cities"
+    assert item["abstract"] == "Arrears fell (p < 0.05) for 1 200 households; n=40 municipalities took part."
+
+
 def test_a_title_with_latex_markup_merges_with_its_plain_twin(workspace, tmp_path):
     """The same study from RIS (plain "in vivo") and from BibTeX (``\\textit{in vivo}``), without a DOI:
     the markup made the titles differ and the duplicate was missed."""

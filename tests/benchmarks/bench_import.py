@@ -1,4 +1,4 @@
-"""Benchmark: importing a 10 000-record RIS file with ``lsr import`` — time and peak memory.
+"""Benchmark: importing a 10 000-record RIS (or BibTeX) file with ``lsr import`` — time and peak memory.
 
 Not a test: it prints figures (they depend on the machine and its load). The file is synthesised from
 SYNERGY works (``../shared/synergy``): Scopus-style RIS records with real titles, abstracts, authors and
@@ -10,7 +10,10 @@ beside wall-clock seconds because a shared machine's load distorts the latter.
 
 Usage::
 
-    .venv/bin/python tests/benchmarks/bench_import.py [--records 10000]
+    .venv/bin/python tests/benchmarks/bench_import.py [--records 10000] [--format bibtex]
+
+``--format bibtex`` writes the same records as Scopus writes BibTeX (``@ARTICLE{key,`` and ``field = {value}``
+lines, ``source = {Scopus}``).
 """
 
 from __future__ import annotations
@@ -81,6 +84,23 @@ def ris_file(path: Path, n: int, *, duplicate_copy: bool) -> int:
     return path.stat().st_size
 
 
+def bibtex_file(path: Path, n: int, *, duplicate_copy: bool) -> int:
+    """Write ``n`` Scopus-style BibTeX entries (the RIS file's records); returns the file size in bytes."""
+    ris = path.with_suffix(".ris")
+    ris_file(ris, n, duplicate_copy=duplicate_copy)
+    fields = {"TI": "title", "T2": "journal", "PY": "year", "AB": "abstract", "DO": "doi"}
+    with open(path, "w", encoding="utf-8") as fh:
+        for i, block in enumerate(ris.read_text(encoding="utf-8").split("ER  - ")[:n]):
+            tags = [(ln[:2], ln[6:].replace("{", "(").replace("}", ")")) for ln in block.splitlines() if ln[2:6] == "  - "]
+            authors = " and ".join(v for t, v in tags if t == "AU")
+            fh.write(f"@ARTICLE{{Bench{i},\nauthor = {{{authors}}},\n")
+            fh.write("".join(f"{fields[t]} = {{{v}}},\n" for t, v in tags if t in fields))
+            fh.write("author_keywords = {benchmark},\nlanguage = {English},\ndocument_type = {Article},\n"
+                     "source = {Scopus},\n}\n\n")
+    ris.unlink()
+    return path.stat().st_size
+
+
 def timed_import(ws: Path, path: Path) -> tuple[float, float, int, str]:
     env = dict(os.environ, LSR_REVIEWER="bench")
     env.pop("LSR_DATABASE_URL", None)
@@ -96,17 +116,20 @@ def timed_import(ws: Path, path: Path) -> tuple[float, float, int, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--format", choices=("ris", "bibtex"), default="ris")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         ws = tmp / "ws"
         (ws / "protocols").mkdir(parents=True)
         (ws / "protocols" / "bench.toml").write_text(PROTOCOL, encoding="utf-8")
-        first, second = tmp / "scopus.ris", tmp / "pubmed.ris"
+        write, suffix = (bibtex_file, ".bib") if args.format == "bibtex" else (ris_file, ".ris")
+        first, second = tmp / f"scopus{suffix}", tmp / f"pubmed{suffix}"
         t0 = time.perf_counter()
-        size1 = ris_file(first, args.records, duplicate_copy=False)
-        ris_file(second, args.records, duplicate_copy=True)
-        print(f"RIS import benchmark: {args.records} records, {size1 / 1e6:.1f} MB "
+        size1 = write(first, args.records, duplicate_copy=False)
+        write(second, args.records, duplicate_copy=True)
+        print(f"{'BibTeX' if args.format == 'bibtex' else 'RIS'} import benchmark: {args.records} records, "
+              f"{size1 / 1e6:.1f} MB "
               f"(files written in {time.perf_counter() - t0:.1f} s)")
         for label, path in (("new records", first), ("all duplicates", second)):
             seconds, cpu, rss_kb, summary = timed_import(ws, path)
