@@ -123,15 +123,17 @@ def test_well_formed_files_are_read_without_bibtexparser(text):
 def test_an_import_reads_the_same_records_whichever_parser_read_the_file(text):
     fast = _read(text)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(bibtex, "scan_entries", lambda _text: None)
+        patch.setattr(bibtex, "scan_entries", lambda _text, _unread=None: None)
         patch.setattr(bibtex, "latex_to_unicode", latexenc.latex_to_unicode)
         slow = _read(text)
     assert fast == slow
 
 
 def _read(text: str):
+    """Records and warnings, or the refusal; without the warning only the scan gives (a line that goes on after
+    its entry closed)."""
     try:
         records, warnings = bibtex.read_bibtex(text, "library.bib")
     except LsrError as exc:
         return str(exc)
-    return [vars(r) for r in records], warnings
+    return [vars(r) for r in records], tuple(w for w in warnings if "ends the entry before its line ends" not in w)

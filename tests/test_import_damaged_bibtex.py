@@ -222,6 +222,26 @@ def test_an_entry_not_laid_out_one_field_a_line_is_still_refused(workspace, tmp_
     assert export_json(workspace) == []
 
 
+def test_an_entry_on_one_line_closed_early_by_a_stray_brace_is_named_in_a_warning(workspace, tmp_path):
+    """``@article{a, title={Debt advice}}, year={2021}, doi=…}``: the second ``}`` closes the entry, and BibTeX
+    reads the rest of the line as a comment, so the year and DOI were lost without a word. The entry is still
+    read as BibTeX reads it, and the warning names its line and what was not read."""
+    path = write_file(tmp_path, "refs.bib", "@article{a, title={Debt advice}}, year={2021}, doi={10.1000/a}}\n\n"
+                      "@article{b,\n  title={School meals},\n  year={2019},\n}\n")
+    result = run(["import", "test-review", path], workspace)
+    assert result.exit_code == 0, result.output
+    assert (f"warning: {path}: line 1: entry a: a '}}' ends the entry before its line ends; the rest of the line, "
+            "', year={2021}, doi={10.1000/a}}', was not read (is there a '}' too many?)") in result.stderr, \
+        result.stderr
+    assert {i["title"]: i["year"] for i in export_json(workspace)} == {"Debt advice": None, "School meals": 2019}
+
+
+def test_text_after_an_entry_that_is_no_field_gives_no_warning(tmp_path):
+    path = write_file(tmp_path, "refs.bib", "@article{a, title={Debt advice}} % checked by Anna\n"
+                      "@article{b, title={School meals}},\n")
+    assert read_file(path).warnings == ()
+
+
 def test_a_damaged_entry_is_never_merged_with_a_next_entry_whose_head_is_broken(workspace, tmp_path):
     """The last field of an entry has a stray brace and the next entry's head lost its ``@``: read as running up
     to the next field, the damaged field would take in the entry's closing line and the broken head, and the

@@ -9,7 +9,9 @@ and mends what real exports write that the parser would drop (whitespace in a ke
 left out when it runs over several lines, with a warning naming its line, entry and field; the rest of the
 entry and the entries after it are read as written), and the file is refused when the parser returned fewer
 entries than the file opens, naming the line of the first entry it did not return and, where its text tells,
-what is wrong with it. ``@comment``, ``@preamble`` and ``@string`` are not records.
+what is wrong with it. An entry that a ``}`` too many closes before the end of its line (``@article{a,
+title={x}}, year={2020}}``) is read as BibTeX reads it, without the rest of the line, and a warning names it.
+``@comment``, ``@preamble`` and ``@string`` are not records.
 
 LaTeX becomes text in one place, ``tex_to_text``: formatting commands keep their content (``\\textit{in vivo}``,
 ``\\emph``, ``\\textbf``, ``\\mathrm``, ``\\mbox``, ``{\\it …}``), inline math loses its dollar signs
@@ -57,7 +59,7 @@ from lsr.search.importers.bibtex_text import (
     join_spaced_keys,
     mend_damaged,
 )
-from lsr.search.importers.framing import SHOWN, to_source_records
+from lsr.search.importers.framing import SHOWN, clip_line, to_source_records
 from lsr.search.importers.names import split_list
 from lsr.search.importers.ris import DOCUMENT_TYPES, MONTHS, SourceRecord, parse_date, parse_year
 
@@ -134,21 +136,23 @@ def read_bibtex(text: str | list[str], name: str) -> tuple[list[SourceRecord], t
     if mends:
         starts, opened = entry_starts(text)
     text, spaced_keys = join_spaced_keys(text, starts)  # as long as before: the offsets still hold
-    entries = _parse(join_spaced_field_names(text, opened), name)
+    entries, unread = _parse(join_spaced_field_names(text, opened), name)
     if len(entries) != len(starts):
         raise LsrError(_lost_message(name, entries, starts, opened, text))
     for i, key in spaced_keys.items():  # the key as the file writes it
         entries[i]["ID"] = key
     entries, lines, warnings = resolve_crossrefs(entries, [line for line, _, _ in starts], name)
     records, left_out = to_source_records(name, lines, entries, entry_to_record, noun="entry")
-    return records, _mend_warnings(name, mends) + warnings + left_out
+    return records, _mend_warnings(name, mends) + unread + warnings + left_out
 
 
-def _parse(text: str, name: str) -> list[dict]:
+def _parse(text: str, name: str) -> tuple[list[dict], tuple[str, ...]]:
     """The entries of mended text: ``scan_entries`` where it reads the text alike, else bibtexparser, whose
-    errors become refusals. LaTeX to Unicode costs more than a scan: only for fields with a backslash, math or
+    errors become refusals; and a warning for each entry that a ``}`` too many closed before the end of its
+    line (the scan sees it). LaTeX to Unicode costs more than a scan: only for fields with a backslash, math or
     a dash."""
-    entries = scan_entries(text)
+    unread: list[tuple[int, str, str]] = []
+    entries = scan_entries(text, unread)
     if entries is None:
         import bibtexparser  # noqa: PLC0415  (75 ms of pyparsing: only when the scan cannot read the text)
         from bibtexparser.bparser import BibTexParser  # noqa: PLC0415
@@ -160,8 +164,10 @@ def _parse(text: str, name: str) -> list[dict]:
             if type(exc).__name__ == "UndefinedString":  # a bare word as a value, which BibTeX reads as a macro
                 raise LsrError(_undefined_macro(name, text, str(exc.args[0]) if exc.args else "")) from None
             raise LsrError(f"{name}: not valid BibTeX: {str(exc).splitlines()[0]}") from None
+    warnings = tuple(f"{name}: line {line}: entry {key}: a '}}' ends the entry before its line ends; the rest of the "
+                     f"line, {clip_line(rest)}, was not read (is there a '}}' too many?)" for line, key, rest in unread)
     return [{k: tex_to_text(v) if isinstance(v, str) and k not in KEYS and _HAS_TEX.search(v) else v
-             for k, v in entry.items()} for entry in entries]
+             for k, v in entry.items()} for entry in entries], warnings
 
 
 def _mend_warnings(name: str, mends: list) -> tuple[str, ...]:

@@ -33,6 +33,7 @@ _MACRO = re.compile(r"[A-Za-z0-9_\-:]+")
 _NUMBER = re.compile(r"[0-9]+")
 _BRACE = re.compile(r"[{}]")
 _QUOTE_OR_BRACE = re.compile(r'["{}]')
+_FIELD_LIKE = re.compile(r",?[ \t]*[A-Za-z][\w.+():-]*[ \t]*=")  # "year = …" or ", year = …"
 
 
 class _Irregular(Exception):
@@ -43,13 +44,21 @@ class _Macro(str):
     """A macro's name (lower case) in a value, expanded when the value is complete."""
 
 
-def scan_entries(text: str) -> list[dict] | None:
+def scan_entries(text: str, unread: list[tuple[int, str, str]] | None = None) -> list[dict] | None:
     """The entries bibtexparser 1.4 (``common_strings``, ``interpolate_strings``) returns for ``text``, before
-    any customisation; None where the text is not surely read alike."""
+    any customisation; None where the text is not surely read alike.
+
+    ``unread``, if given, gets (line, key, text) for each entry whose line goes on after the entry closed with
+    what looks like more fields (``@article{a, title={x}}, year={2020}}``: a ``}`` too many ends the entry
+    early, and BibTeX reads the rest as a comment)."""
     try:
-        return _Scan(text).entries()
+        scan = _Scan(text)
+        entries = scan.entries()
     except (_Irregular, IndexError):  # IndexError: the text ended inside an entry
         return None
+    if unread is not None:
+        unread.extend(scan.unread)
+    return entries
 
 
 class _Scan:
@@ -57,13 +66,18 @@ class _Scan:
         # pyparsing reads a text with its tabs expanded to the next multiple of eight columns
         self.text = (text[1:] if text.startswith("\ufeff") else text).expandtabs()
         self.strings: dict[str, str] = dict(MONTHS)
+        self.unread: list[tuple[int, str, str]] = []
 
     def entries(self) -> list[dict]:
-        text, found = self.text, []
+        text, found, closed = self.text, [], -1
         pos = _WS.match(text, 0).end()
         while pos < len(text):
             if text[pos] != "@":  # text between entries, to the next line starting with "@"
-                pos = self._comment_end(pos)
+                end = self._comment_end(pos)
+                if found and "\n" not in text[closed:pos] and _FIELD_LIKE.match(text, pos):
+                    rest = text[pos:end].split("\n", 1)[0].strip()
+                    self.unread.append((text.count("\n", 0, pos) + 1, found[-1]["ID"], rest))
+                pos = end
             elif keyword := _KEYWORD.match(text, pos):
                 kind = keyword.group(1).lower()
                 pos = (self._comment_end(keyword.end()) if kind == "comment" else
@@ -71,6 +85,7 @@ class _Scan:
             else:
                 entry, pos = self._entry(pos)
                 found.append(entry)
+                closed = pos
             pos = _WS.match(text, pos).end()
         return found
 
