@@ -103,10 +103,10 @@ def test_a_bad_file_is_refused_whole_naming_file_line_and_field(workspace, tmp_p
 def test_an_unknown_measure_or_column_is_refused(workspace, tmp_path):
     build_bcg_review(workspace)
     path = tmp_path / "est.csv"
-    path.write_text("record,outcome,measure,estimate,ci_low,ci_high\n10.5555/bcg.01,tb,HR,0.5,0.3,0.8\n",
+    path.write_text("record,outcome,measure,estimate,ci_low,ci_high\n10.5555/bcg.01,tb,NNT,12,8,30\n",
                     encoding="utf-8")
     result = run(["extract", RID, "--import", path], workspace)
-    assert result.exit_code == 1 and "line 2: measure: 'HR' is not one of RR, OR, SMD, MD" in result.stderr
+    assert result.exit_code == 1 and "line 2: measure: 'NNT' is not one of RR, OR, HR, SMD, MD" in result.stderr
     path.write_text("record,outcome,colour\n10.5555/bcg.01,tb,red\n", encoding="utf-8")
     result = run(["extract", RID, "--import", path], workspace)
     assert result.exit_code == 1 and "line 1: colour: unknown column" in result.stderr

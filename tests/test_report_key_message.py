@@ -168,6 +168,36 @@ def test_a_single_study_gives_its_own_interval_and_conclusion(workspace, tmp_pat
     assert "a single small study is thus deliberately down twice for imprecision" in en
 
 
+def test_a_hazard_ratio_is_pooled_on_the_log_scale_and_worded_as_sooner_or_later(workspace, tmp_path):
+    """Time to dropout or to reoffending is reported as a hazard ratio; the measure was refused ("not one of RR,
+    OR, SMD, MD"). Pooled like the other ratios, worded by direction in time, explained under the message."""
+    build_bcg_review(workspace, included=3)
+    _extract(workspace, tmp_path, "hr.csv", [
+        "10.5555/bcg.01,schooluitval,rct,Netherlands,400,low,HR,0.70,0.50,0.98",
+        "10.5555/bcg.02,schooluitval,cohort,Belgium,900,some concerns,HR,0.80,0.66,0.97"])
+    key_nl, key_en, nl, en = _report(workspace)
+    # the log-scale inverse-variance mean of 0.70 and 0.80 (equal tau² of 0 here): exp of the weighted log mean
+    assert key_nl.startswith("Schooluitval: in de groep met de aanpak minder snel dan in de vergelijkingsgroep "
+                             "(HR 0,77"), key_nl
+    assert key_en.startswith("Schooluitval: later in the intervention group than in the comparison group (HR 0.77"), \
+        key_en
+    assert "%" not in key_nl.split("(HR")[0]
+    assert "HR = hazard ratio: onder 1 treedt de uitkomst met de aanpak minder snel op, boven 1 sneller" in nl
+    assert "HR = hazard ratio: below 1 the outcome comes later with the intervention, above 1 sooner" in en
+    assert "Een hazard ratio onder 1 betekent dat de uitkomst in de groep met de aanpak minder snel optreedt" in nl
+
+
+def test_counts_do_not_give_a_hazard_ratio(workspace, tmp_path):
+    build_bcg_review(workspace, included=1)
+    path = tmp_path / "hr_counts.csv"
+    path.write_text("record,outcome,events_treatment,total_treatment,events_control,total_control,measure\n"
+                    "10.5555/bcg.01,schooluitval,10,150,20,150,HR\n", encoding="utf-8")
+    result = run(["extract", RID, "--import", path], workspace)
+    assert result.exit_code == 1, result.output
+    assert "line 2: measure: counts give a risk or odds ratio (RR or OR), not HR (a hazard ratio needs the times " \
+           "to the event: give it with its 95% CI)" in result.stderr, result.stderr
+
+
 def test_an_odds_ratio_is_not_worded_as_a_percentage_change_of_chance(workspace, tmp_path):
     build_bcg_review(workspace, included=2)
     path = tmp_path / "or.csv"

@@ -21,7 +21,7 @@ def extract(state: CliState, review: str, file: str) -> None:
     cohort, case-control, before-after, cross-sectional, qualitative, other), country, n, risk_of_bias
     (low, some concerns, high; ROBINS-I's moderate, serious, critical and RoB 1's unclear are read as
     some concerns, high, high and some concerns), and the effect either as counts (events_treatment, total_treatment,
-    events_control, total_control; measure RR by default, or OR) or as measure (RR, OR, SMD, MD),
+    events_control, total_control; measure RR by default, or OR) or as measure (RR, OR, HR, SMD, MD),
     estimate, ci_low, ci_high (ratios on their natural scale), or an exact two-sided p_value instead of the
     CI (the CI is derived from it, Cochrane Handbook 6.3.2). Optional: note and the protocol's own
     [extraction] fields. Only studies included after full-text assessment are accepted.

@@ -30,14 +30,19 @@ def method_note(s, lang: str) -> str:
     only SMD and MD gets no sentence on relative risks or odds ratios). Dutch: plain words; the model and the
     software are in the technical appendix."""
     used = {r.pooled.measure for r in s.outcomes if r.pooled.studies}
-    ratios = [m for m in ("RR", "OR") if m in used]
+    ratios = [m for m in ("RR", "OR", "HR") if m in used]
     diffs = [m for m in ("SMD", "MD") if m in used]
     if lang == "nl":
         parts = ["Het gemiddelde effect weegt grotere en preciezere studies zwaarder."]
-        if ratios:
-            what = " of ".join({"RR": "relatief risico", "OR": "oddsratio"}[m] for m in ratios)
+        shares = [m for m in ratios if m != "HR"]
+        if shares:
+            what = " of ".join({"RR": "relatief risico", "OR": "oddsratio"}[m] for m in shares)
             parts.append(f"Een {what} onder 1 betekent dat de uitkomst in de groep met de aanpak minder vaak "
                          "voorkomt, boven 1 vaker.")
+        if "HR" in ratios:
+            parts.append("Een hazard ratio onder 1 betekent dat de uitkomst in de groep met de aanpak minder snel "
+                         "optreedt (op elk moment minder kans dat het gebeurt), boven 1 sneller; het wordt alleen "
+                         "als richting beschreven.")
         if "OR" in ratios:
             parts.append("Een oddsratio is geen verandering van de kans in procenten en wordt daarom alleen als "
                          "richting beschreven.")
@@ -56,6 +61,9 @@ def method_note(s, lang: str) -> str:
         text += " Ratio measures on the natural scale (below 1: less of the outcome with the intervention)" + \
             ("; an odds ratio is described by its direction only, not as a percentage change of risk." if "OR" in
              ratios else ".")
+    if "HR" in ratios:
+        text += (" A hazard ratio compares the rate at which the outcome occurs over time (below 1: later with the "
+                 "intervention) and is described by its direction only.")
     if diffs:
         text += (f" Differences in means ({' and '.join(diffs)}) are the intervention group minus the comparison "
                  "group (above 0: higher scores with the intervention).")
@@ -228,12 +236,14 @@ ABBREVIATIONS = {  # what a policy reader needs to read the key message's number
            ("MD", "verschil in gemiddelde score, in de eenheid van de meting"),
            ("RR", "relatief risico: onder 1 komt de uitkomst met de aanpak minder vaak voor, boven 1 vaker"),
            ("OR", "odds ratio: onder 1 komt de uitkomst met de aanpak minder vaak voor, boven 1 vaker"),
+           ("HR", "hazard ratio: onder 1 treedt de uitkomst met de aanpak minder snel op, boven 1 sneller"),
            ("95%-BI", "95%-betrouwbaarheidsinterval: de marge waarbinnen het werkelijke effect waarschijnlijk ligt")),
     "en": (("SMD", "standardised mean difference (below 0.2 very small, from 0.2 small, from 0.5 moderate, from "
                     "0.8 large)"),
            ("MD", "mean difference, in the unit of the measurement"),
            ("RR", "risk ratio: below 1 the outcome is less frequent with the intervention, above 1 more frequent"),
            ("OR", "odds ratio: below 1 the outcome is less frequent with the intervention, above 1 more frequent"),
+           ("HR", "hazard ratio: below 1 the outcome comes later with the intervention, above 1 sooner"),
            ("95% CI", "95% confidence interval: the range in which the true effect probably lies")),
 }
 

@@ -7,8 +7,9 @@ gives the latest row per (record, outcome); a ``retract`` row withdraws one.
 
 CSV columns (DESIGN.md, "Synthesis"): ``record`` (lsr id, OpenAlex id or DOI), ``outcome``, ``design``,
 ``country``, ``n``, ``risk_of_bias`` and the effect as counts (``events_treatment, total_treatment,
-events_control, total_control``) or as ``measure, estimate, ci_low, ci_high`` (measure RR, OR, SMD or MD,
-ratios on their natural scale). Optional: ``note`` and the review's own ``[extraction] fields``.
+events_control, total_control``) or as ``measure, estimate, ci_low, ci_high`` (measure RR, OR, HR (hazard
+ratio: time to an event, as recidivism or finding work is often reported), SMD or MD, ratios on their natural
+scale). Optional: ``note`` and the review's own ``[extraction] fields``.
 
 ``country`` is stored in one form so Dutch and European studies can be counted: ISO 3166-1 alpha-2 codes
 (``NL``; several joined by ``"; "``) read from codes, English or Dutch names and everyday names such as
@@ -52,8 +53,9 @@ RISK_OF_BIAS = ("low", "some concerns", "high")
 RISK_OF_BIAS_ALIASES = {"moderate": "some concerns", "serious": "high", "critical": "high",
                         "unclear": "some concerns", "low risk": "low", "high risk": "high",
                         "unclear risk": "some concerns"}
-MEASURES = ("RR", "OR", "SMD", "MD")
-RATIO_MEASURES = ("RR", "OR")
+MEASURES = ("RR", "OR", "HR", "SMD", "MD")
+RATIO_MEASURES = ("RR", "OR", "HR")
+COUNT_MEASURES = ("RR", "OR")  # what counts per arm give (a hazard ratio needs the times too)
 COUNTS = ("events_treatment", "total_treatment", "events_control", "total_control")
 ESTIMATE = ("measure", "estimate", "ci_low", "ci_high")
 STANDARD = ("outcome", "design", "country", "n", "risk_of_bias", *COUNTS, *ESTIMATE, "p_value", "note")
@@ -214,8 +216,10 @@ def _effect_problems(v: dict) -> list[tuple[str, str]]:
             return [(missing[0], "missing: counts need events and totals for both arms")]
         if est:
             return [(est[0], "give the effect as counts or as estimate with CI, not both")]
-        if v["measure"] not in (None, *RATIO_MEASURES):
-            return [("measure", f"counts give a ratio (RR or OR), not {v['measure']}")]
+        if v["measure"] not in (None, *COUNT_MEASURES):
+            return [("measure", f"counts give a risk or odds ratio (RR or OR), not {v['measure']}"
+                                + (" (a hazard ratio needs the times to the event: give it with its 95% CI)"
+                                   if v["measure"] == "HR" else ""))]
         for arm in ("treatment", "control"):
             if v[f"events_{arm}"] > v[f"total_{arm}"]:
                 return [(f"events_{arm}", f"more events than total_{arm}")]

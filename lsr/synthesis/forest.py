@@ -25,13 +25,13 @@ from lsr.synthesis.service import OutcomeResult
 
 WORDS = {
     "nl": {"pooled": "Gemiddeld effect", "pi": "Voorspellingsinterval", "favours": "effect",
-           "RR": "Relatief risico (RR)", "OR": "Oddsratio (OR)", "SMD": "Gestandaardiseerd verschil (SMD)",
-           "MD": "Verschil in gemiddelden (MD)", "title": "Forestplot", "column": "Effect (95%-BI)",
+           "RR": "Relatief risico (RR)", "OR": "Oddsratio (OR)", "HR": "Hazard ratio (HR)",
+           "SMD": "Gestandaardiseerd verschil (SMD)", "MD": "Verschil in gemiddelden (MD)", "title": "Forestplot", "column": "Effect (95%-BI)",
            "weight": "gewicht", "intervention": "gunstig voor de\naanpak",
            "control": "gunstig voor de\nvergelijkingsgroep"},
     "en": {"pooled": "Pooled (random effects)", "pi": "Prediction interval", "favours": "effect",
-           "RR": "Risk ratio (RR)", "OR": "Odds ratio (OR)", "SMD": "Standardised mean difference (SMD)",
-           "MD": "Mean difference (MD)", "title": "Forest plot", "column": "Effect (95% CI)",
+           "RR": "Risk ratio (RR)", "OR": "Odds ratio (OR)", "HR": "Hazard ratio (HR)",
+           "SMD": "Standardised mean difference (SMD)", "MD": "Mean difference (MD)", "title": "Forest plot", "column": "Effect (95% CI)",
            "weight": "weight", "intervention": "favours\nintervention", "control": "favours\ncomparison"},
 }
 SIDES_HEIGHT = 0.3

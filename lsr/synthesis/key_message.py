@@ -136,6 +136,11 @@ def _effect_sentence(p: Pooled, name: str, lang: str) -> str:
                     f"de vergelijkingsgroep ({numbers})." if nl else
                     f"{label} on average {pct}% {'more' if up else 'less'} frequent in the intervention group than "
                     f"in the comparison group ({numbers}).")
+        if p.measure == "HR":  # a rate over time, not a share of people: direction only, as for an odds ratio
+            return (f"{label} in de groep met de aanpak {'sneller' if up else 'minder snel'} dan in de "
+                    f"vergelijkingsgroep ({numbers})." if nl else
+                    f"{label} {'sooner' if up else 'later'} in the intervention group than in the comparison group "
+                    f"({numbers}).")
         # An odds ratio is not a change in chance (51% lower odds is not 51% lower risk): direction only.
         return (f"{label} in de groep met de aanpak {'vaker' if up else 'minder vaak'} dan in de "
                 f"vergelijkingsgroep ({numbers})." if nl else
@@ -439,8 +444,12 @@ def _conclusion(measure: str, est: float, sure: bool, lang: str, higher_is_bette
     up = est > (1.0 if measure in RATIO else 0.0)
     judged = None if higher_is_better is None else up == higher_is_better
     if measure in RATIO:
-        freq = (("de uitkomst komt vaker voor" if up else "de uitkomst komt minder vaak voor") if nl else
-                ("the outcome is more frequent" if up else "the outcome is less frequent"))
+        if measure == "HR":
+            freq = (("de uitkomst treedt sneller op" if up else "de uitkomst treedt minder snel op") if nl else
+                    ("the outcome comes sooner" if up else "the outcome comes later"))
+        else:
+            freq = (("de uitkomst komt vaker voor" if up else "de uitkomst komt minder vaak voor") if nl else
+                    ("the outcome is more frequent" if up else "the outcome is less frequent"))
         if judged is None:
             text = f"een effect ({freq})" if nl else f"an effect ({freq})"
         else:

@@ -13,7 +13,8 @@ of a study with a zero cell; a study without events in either arm carries no inf
 left out, saying so). Such a study also carries its events (both arms together, ``StudyEffect.events``),
 which the strength rule's imprecision step counts for dichotomous outcomes. Effects given as an estimate
 with a 95% CI get their standard error from the CI (on the log scale for ratios) and carry no events.
-Ratio measures are reported on the natural scale.
+Ratio measures (RR, OR and the hazard ratio HR, which comes only as an estimate with its CI) are pooled on the
+log scale and reported on the natural scale.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 
 Z95 = 1.959963984540054
 METHOD = "random effects (inverse variance), tau² by Paule-Mandel, Wald 95% CI, prediction interval t(k-2); statsmodels"
-RATIO = ("RR", "OR")
+RATIO = ("RR", "OR", "HR")
 
 
 @dataclass
