@@ -25,7 +25,6 @@ import re
 MONTHS = {m[:3].lower(): m for m in ("January", "February", "March", "April", "May", "June", "July", "August",
                                      "September", "October", "November", "December")}
 _WS = re.compile(r"[ \n\t\r]*")
-_COMMENT_END = re.compile(r"[ \t\r]*\n[ \n\t\r]*@")  # a line whose first non-blank character is "@"
 _KEYWORD = re.compile(r"@(string|preamble|comment)(?![A-Za-z0-9_$])", re.IGNORECASE)
 _ENTRY_HEAD = re.compile(r"@[ \n\t\r]*([A-Za-z]+)[ \n\t\r]*")
 _FIELD_NAME = re.compile(r"[A-Za-z0-9_\-().+]+")
@@ -57,7 +56,11 @@ def scan_entries(text: str, unread: list[tuple[int, str, str]] | None = None) ->
     except (_Irregular, IndexError):  # IndexError: the text ended inside an entry
         return None
     if unread is not None:
-        unread.extend(scan.unread)
+        line, counted = 1, 0
+        for offset, key, rest in scan.unread:  # offsets to lines, counting each newline once
+            line += scan.text.count("\n", counted, offset)
+            counted = offset
+            unread.append((line, key, rest))
     return entries
 
 
@@ -76,7 +79,7 @@ class _Scan:
                 end = self._comment_end(pos)
                 if found and "\n" not in text[closed:pos] and _FIELD_LIKE.match(text, pos):
                     rest = text[pos:end].split("\n", 1)[0].strip()
-                    self.unread.append((text.count("\n", 0, pos) + 1, found[-1]["ID"], rest))
+                    self.unread.append((pos, found[-1]["ID"], rest))
                 pos = end
             elif keyword := _KEYWORD.match(text, pos):
                 kind = keyword.group(1).lower()
@@ -90,8 +93,18 @@ class _Scan:
         return found
 
     def _comment_end(self, pos: int) -> int:
-        end = _COMMENT_END.search(self.text, pos)
-        return end.start() if end else len(self.text)
+        """Where text from ``pos`` ends: at the whitespace before the first ``@`` that starts a line (the
+        grammar's ``SkipTo(LineEnd() + "@")``), else at the end. Found "@" by "@", so that a long run of blanks
+        costs its length once (a regular expression would try it from every position in it)."""
+        text, start = self.text, pos
+        at = text.find("@", pos)
+        while at >= 0:
+            run = start + len(text[start:at].rstrip(" \n\t\r"))  # the blanks before this "@"
+            if "\n" in text[run:at]:
+                return run
+            start = at + 1
+            at = text.find("@", start)
+        return len(text)
 
     def _skip(self, pos: int) -> int:
         return _WS.match(self.text, pos).end()
