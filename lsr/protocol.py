@@ -369,6 +369,10 @@ class ExtractionSpec(Table):
     """Per outcome of ``outcomes``: whether more of it is good for the participants (a higher reading score:
     true; more crime, or an RR above 1 of an event such as dropping out: false). Empty: unknown, and the
     reports do not say which effect is favourable."""
+    odds_ratios_as_smd: bool = key("must be true or false", False)
+    """Where an outcome has both odds ratios and standardised mean differences (a dichotomous and a continuous
+    way of measuring it, as reoffending is), convert the odds ratios to SMDs (Chinn 2000; Cochrane Handbook
+    10.6) and pool them all as one SMD. False (the default): each measure is summarised on its own."""
 
     @staticmethod
     def problems(values: dict[str, Any]) -> Iterator[tuple[str, str]]:

@@ -562,3 +562,45 @@ def test_a_shown_effect_is_not_called_promising_when_the_protocol_does_not_say_w
     assert "Het protocol zegt niet welke richting gunstig is, dus of de aanpak kansrijk is, is hier niet te " \
            "zeggen." in key_nl
     assert "The protocol does not say which direction is favourable" in key_en
+
+
+REOFFENDING = [  # two studies measured reoffending on a scale (SMD), one as reoffended yes/no (counts, OR)
+    "10.5555/bcg.01,schooluitval,rct,Netherlands,200,low,SMD,-0.30,-0.58,-0.02",
+    "10.5555/bcg.02,schooluitval,rct,Belgium,300,low,SMD,-0.20,-0.43,0.03",
+]
+
+
+def _with_or_study(workspace, tmp_path) -> None:
+    _extract(workspace, tmp_path, "smd.csv", REOFFENDING)
+    path = tmp_path / "or.csv"
+    path.write_text("record,outcome,design,country,n,risk_of_bias,events_treatment,total_treatment,events_control,"
+                    "total_control,measure\n10.5555/bcg.03,schooluitval,rct,Netherlands,300,low,30,150,45,150,OR\n",
+                    encoding="utf-8")
+    assert run(["extract", RID, "--import", path], workspace).exit_code == 0
+
+
+def test_odds_ratios_pool_with_smds_when_the_protocol_says_so(workspace, tmp_path):
+    """``[extraction] odds_ratios_as_smd``: an outcome measured as a scale in some studies and as yes/no in
+    others gives one SMD (Chinn 2000) instead of two results; the report says how many were converted."""
+    build_bcg_review(workspace, included=3)
+    _set_extraction(workspace, '[extraction]\noutcomes = ["dropping out"]\noutcomes_nl = ["schooluitval"]\n'
+                               'odds_ratios_as_smd = true\n')
+    _with_or_study(workspace, tmp_path)
+    [result] = json.loads(run(["synthesis", RID, "--json"], workspace).stdout)["outcomes"]
+    assert result["measure"] == "SMD" and result["k"] == 3
+    converted = next(s for s in result["studies"] if s["converted_from"] == "OR")
+    # OR = (30/120) / (45/105) = 0.583; ln(0.583) x sqrt(3)/pi = -0.297
+    assert converted["estimate"] == pytest.approx(-0.297, abs=0.001)
+    assert [s["converted_from"] for s in result["studies"]].count(None) == 2
+    _key_nl, _key_en, nl, en = _report(workspace)
+    assert ("1 van de 3 studies rapporteerde een oddsratio (een ja/nee-uitkomst). Die is omgerekend naar een "
+            "gestandaardiseerd verschil (SMD = ln(OR) × √3/π, Chinn 2000)") in nl
+    assert "1 of the 3 studies reported an odds ratio (a yes/no outcome), converted to a standardised mean" in en
+
+
+def test_without_the_protocols_word_each_measure_stays_on_its_own(workspace, tmp_path):
+    build_bcg_review(workspace, included=3)
+    _with_or_study(workspace, tmp_path)
+    results = json.loads(run(["synthesis", RID, "--json"], workspace).stdout)["outcomes"]
+    assert sorted((r["measure"], r["k"]) for r in results) == [("OR", 1), ("SMD", 2)]
+    assert all(s["converted_from"] is None for r in results for s in r["studies"])

@@ -326,6 +326,21 @@ def _measures_note(s, r, lang: str) -> str | None:
             "evidence.")
 
 
+def _converted_note(r, lang: str) -> str | None:
+    """Under a standardised mean difference that holds odds ratios converted to it (the protocol's
+    ``odds_ratios_as_smd``): how many, and how."""
+    k = sum(1 for e in r.pooled.studies if e.converted_from == "OR")
+    if not k:
+        return None
+    of = f"{fmt_int(k, lang)} {'van de' if lang == 'nl' else 'of the'} {fmt_int(r.pooled.k, lang)}"
+    if lang == "nl":
+        return (f"{of} studies {'rapporteerde' if k == 1 else 'rapporteerden'} een oddsratio (een ja/nee-uitkomst). "
+                f"{'Die is' if k == 1 else 'Die zijn'} omgerekend naar een gestandaardiseerd verschil (SMD = ln(OR) "
+                "× √3/π, Chinn 2000), zodat alle studies samen één gemiddeld effect geven.")
+    return (f"{of} studies reported an odds ratio (a yes/no outcome), converted to a standardised mean difference "
+            "(SMD = ln(OR) × √3/π, Chinn 2000) so that all studies give one pooled effect.")
+
+
 def evidence_section(d: ReviewData, lang: str, doc: Doc) -> dict[str, str]:
     """Append the effect and strength section; returns the forest plot files."""
     from lsr.synthesis.forest import forest_svg
@@ -368,7 +383,7 @@ def evidence_section(d: ReviewData, lang: str, doc: Doc) -> dict[str, str]:
             ["Bewijskracht" if nl else "Strength of evidence", Strong(st.word(lang))],
         ]
         doc.add(H(3, r.heading(lang)), Table([], rows))  # the heading names the measure when an outcome has several
-        split = _measures_note(s, r, lang)
+        split = _measures_note(s, r, lang) or _converted_note(r, lang)
         if split:
             doc.add(P([split]))
         head = "Waarom deze bewijskracht:" if nl else "Why this strength of evidence:"

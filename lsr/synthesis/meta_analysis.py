@@ -14,17 +14,20 @@ left out, saying so). Such a study also carries its events (both arms together, 
 which the strength rule's imprecision step counts for dichotomous outcomes. Effects given as an estimate
 with a 95% CI get their standard error from the CI (on the log scale for ratios) and carry no events.
 Ratio measures (RR, OR and the hazard ratio HR, which comes only as an estimate with its CI) are pooled on the
-log scale and reported on the natural scale.
+log scale and reported on the natural scale. ``odds_ratio_as_smd`` converts an odds ratio to a standardised mean
+difference (Chinn 2000: SMD = ln(OR) x sqrt(3)/pi, its variance times 3/pi²; Cochrane Handbook 10.6), for a
+protocol that pools an outcome measured both ways as one SMD.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 Z95 = 1.959963984540054
 METHOD = "random effects (inverse variance), tau² by Paule-Mandel, Wald 95% CI, prediction interval t(k-2); statsmodels"
 RATIO = ("RR", "OR", "HR")
+SMD_PER_LOG_OR = math.sqrt(3) / math.pi  # Chinn (2000): the logistic distribution's standard deviation
 
 
 @dataclass
@@ -44,6 +47,7 @@ class StudyEffect:
     weight: float | None = None  # share in the random-effects pool (0-1)
     events: int | None = None  # participants with the outcome, both arms together; None unless from counts
     reported_ci: tuple[float, float] | None = None  # the 95% CI as extracted (natural scale), when one was
+    converted_from: str | None = None  # "OR" for an odds ratio converted to an SMD (``odds_ratio_as_smd``)
 
     @property
     def estimate(self) -> float:
@@ -110,6 +114,15 @@ class Pooled:
 def natural(measure: str, y: float) -> float:
     """An effect on its reporting scale: ratios back from the log scale."""
     return math.exp(y) if measure in RATIO else y
+
+
+def odds_ratio_as_smd(effect: StudyEffect) -> StudyEffect:
+    """An odds ratio as a standardised mean difference (Chinn 2000): the log odds ratio times sqrt(3)/pi, its
+    variance times 3/pi², an extracted CI's limits converted alike. Its events stay: it came as counts."""
+    ci = effect.reported_ci
+    return replace(effect, measure="SMD", y=effect.y * SMD_PER_LOG_OR, v=effect.v * SMD_PER_LOG_OR ** 2,
+                   converted_from=effect.measure, weight=None,
+                   reported_ci=tuple(math.log(x) * SMD_PER_LOG_OR for x in ci) if ci else None)
 
 
 def effect_of(row, label: str) -> tuple[StudyEffect | None, str | None]:

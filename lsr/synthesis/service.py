@@ -32,7 +32,7 @@ from lsr.models import Record
 from lsr.search.identity import family_name_as_written
 from lsr.synthesis.countries import is_dutch, is_european
 from lsr.synthesis.extraction import RANDOMISED, current_extractions, included_ids
-from lsr.synthesis.meta_analysis import Pooled, effect_of, pool
+from lsr.synthesis.meta_analysis import Pooled, effect_of, odds_ratio_as_smd, pool
 from lsr.synthesis.strength import Strength, rate
 
 RETRACTED = "retracted publication"
@@ -278,6 +278,9 @@ def synthesize_session(session: Session, protocol) -> Synthesis:
                 row.record_id, label, why, row.n, row.design, row.country, row.risk_of_bias, row.note))
             continue
         groups.setdefault((key, effect.measure), []).append(effect)
+    if spec.odds_ratios_as_smd:  # one SMD pool for an outcome measured both ways (Chinn 2000)
+        for key in {k for k, m in groups if m == "OR" and (k, "SMD") in groups}:
+            groups[(key, "SMD")] += [odds_ratio_as_smd(e) for e in groups.pop((key, "OR"))]
     results: list[OutcomeResult] = []
     measures = _count(key for key, _measure in groups)
     for (key, measure), effects in groups.items():
@@ -360,7 +363,7 @@ def to_json(s: Synthesis) -> dict:
             "studies": [
                 {"record": e.record_id, "label": e.label, "estimate": _r(e.estimate), "ci_low": _r(e.ci[0]),
                  "ci_high": _r(e.ci[1]), "weight": _r(e.weight), "n": e.n, "events": e.events, "design": e.design,
-                 "risk_of_bias": e.risk_of_bias, "country": e.country}
+                 "risk_of_bias": e.risk_of_bias, "country": e.country, "converted_from": e.converted_from}
                 for e in p.studies
             ],
             "randomised_only": _sensitivity_json(r.randomised_only),
