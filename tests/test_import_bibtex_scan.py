@@ -73,7 +73,9 @@ def bibtex_file(draw) -> str:
         parts.append('@string{jsp = {Journal of Social Policy}}\n@STRING{ Extra = "x" # jsp}\n')
     for _ in range(draw(st.integers(1, 4))):
         parts.append(draw(st.sampled_from(["\n", "\n\n", "\nsome text between entries\n", "\n@comment{x}\n",
-                                           "\n@Comment{jabref-meta: databaseType:bibtex;}\n",
+                                           "\n@Comment{jabref-meta: databaseType:bibtex;}\n", "\n@comment\n", "\n@comment  ",
+                                           "\ncontact: a@b.org\n", "\n% @article{old, title={x}}\n",
+                                           "\n@comment{mail a@b.org}\n",
                                            '\n@preamble{"\\newcommand{\\x}{y}"}\n', " "])))
         parts.append(draw(entry()))
     parts.append(draw(st.sampled_from(["", "\n", "\n% end\n"])))

@@ -83,7 +83,8 @@ class _Scan:
                 pos = end
             elif keyword := _KEYWORD.match(text, pos):
                 kind = keyword.group(1).lower()
-                pos = (self._comment_end(keyword.end()) if kind == "comment" else
+                # a @comment's text starts after the blanks, line breaks too: "@comment\n@article{…" is one comment
+                pos = (self._comment_end(self._skip(keyword.end())) if kind == "comment" else
                        self._string(keyword.end()) if kind == "string" else self._preamble(keyword.end()))
             else:
                 entry, pos = self._entry(pos)
