@@ -592,6 +592,9 @@ def test_odds_ratios_pool_with_smds_when_the_protocol_says_so(workspace, tmp_pat
     # OR = (30/120) / (45/105) = 0.583; ln(0.583) x sqrt(3)/pi = -0.297
     assert converted["estimate"] == pytest.approx(-0.297, abs=0.001)
     assert [s["converted_from"] for s in result["studies"]].count(None) == 2
+    plain = run(["synthesis", RID], workspace).stdout
+    assert "dropping out (SMD), k=3:" in plain
+    assert "  1 of 3 effects are odds ratios converted to SMD (Chinn 2000: ln(OR) x sqrt(3)/pi;" in plain
     _key_nl, _key_en, nl, en = _report(workspace)
     assert ("1 van de 3 studies rapporteerde een oddsratio (een ja/nee-uitkomst). Die is omgerekend naar een "
             "gestandaardiseerd verschil (SMD = ln(OR) × √3/π, Chinn 2000)") in nl
