@@ -370,9 +370,11 @@ class ExtractionSpec(Table):
     true; more crime, or an RR above 1 of an event such as dropping out: false). Empty: unknown, and the
     reports do not say which effect is favourable."""
     odds_ratios_as_smd: bool = key("must be true or false", False)
-    """Where an outcome has both odds ratios and standardised mean differences (a dichotomous and a continuous
-    way of measuring it, as reoffending is), convert the odds ratios to SMDs (Chinn 2000; Cochrane Handbook
-    10.6) and pool them all as one SMD. False (the default): each measure is summarised on its own."""
+    """Where an outcome has both yes/no effects (odds ratios, or counts per group) and standardised mean
+    differences (a dichotomous and a continuous way of measuring it, as reoffending is), convert the yes/no
+    effects' odds ratios to SMDs (Chinn 2000; Cochrane Handbook 10.6) and pool them all as one SMD. A risk ratio
+    given only with its CI stays apart (its odds ratio cannot be told). False (the default): each measure is
+    summarised on its own."""
 
     @staticmethod
     def problems(values: dict[str, Any]) -> Iterator[tuple[str, str]]:

@@ -594,11 +594,13 @@ def test_odds_ratios_pool_with_smds_when_the_protocol_says_so(workspace, tmp_pat
     assert [s["converted_from"] for s in result["studies"]].count(None) == 2
     plain = run(["synthesis", RID], workspace).stdout
     assert "dropping out (SMD), k=3:" in plain
-    assert "  1 of 3 effects are odds ratios converted to SMD (Chinn 2000: ln(OR) x sqrt(3)/pi;" in plain
+    assert "  1 of 3 effects are yes/no outcomes whose odds ratio was converted to SMD (Chinn 2000: ln(OR) x " \
+           "sqrt(3)/pi;" in plain
     _key_nl, _key_en, nl, en = _report(workspace)
-    assert ("1 van de 3 studies rapporteerde een oddsratio (een ja/nee-uitkomst). Die is omgerekend naar een "
-            "gestandaardiseerd verschil (SMD = ln(OR) × √3/π, Chinn 2000)") in nl
-    assert "1 of the 3 studies reported an odds ratio (a yes/no outcome), converted to a standardised mean" in en
+    assert ("1 van de 3 studies mat de uitkomst als ja of nee (een oddsratio of aantallen per groep). Die oddsratio "
+            "is omgerekend naar een gestandaardiseerd verschil (SMD = ln(OR) × √3/π, Chinn 2000)") in nl
+    assert ("1 of the 3 studies measured the outcome as yes or no (an odds ratio or counts per group); its odds "
+            "ratio was converted to a standardised mean difference") in en
 
 
 def test_without_the_protocols_word_each_measure_stays_on_its_own(workspace, tmp_path):
@@ -607,3 +609,22 @@ def test_without_the_protocols_word_each_measure_stays_on_its_own(workspace, tmp
     results = json.loads(run(["synthesis", RID, "--json"], workspace).stdout)["outcomes"]
     assert sorted((r["measure"], r["k"]) for r in results) == [("OR", 1), ("SMD", 2)]
     assert all(s["converted_from"] is None for r in results for s in r["studies"])
+
+
+def test_counts_given_as_a_risk_ratio_convert_through_their_odds_ratio_and_a_ci_alone_does_not(workspace,
+                                                                                               tmp_path):
+    """Extractors enter counts without a measure (a risk ratio): with ``odds_ratios_as_smd`` their odds ratio
+    is converted too; a risk ratio given only as an estimate with its CI cannot be, and stays apart."""
+    build_bcg_review(workspace, included=4)
+    _set_extraction(workspace, '[extraction]\noutcomes = ["dropping out"]\noutcomes_nl = ["schooluitval"]\n'
+                               'odds_ratios_as_smd = true\n')
+    _extract(workspace, tmp_path, "smd.csv", REOFFENDING + ["10.5555/bcg.04,dropping out,rct,,200,low,RR,0.8,0.6,1.1"])
+    path = tmp_path / "counts.csv"
+    path.write_text("record,outcome,events_treatment,total_treatment,events_control,total_control\n"
+                    "10.5555/bcg.03,dropping out,30,150,45,150\n", encoding="utf-8")
+    assert run(["extract", RID, "--import", path], workspace).exit_code == 0
+    results = {r["measure"]: r for r in json.loads(run(["synthesis", RID, "--json"], workspace).stdout)["outcomes"]}
+    assert sorted((m, r["k"]) for m, r in results.items()) == [("RR", 1), ("SMD", 3)]
+    [converted] = [s for s in results["SMD"]["studies"] if s["converted_from"]]
+    assert converted["converted_from"] == "RR" and converted["estimate"] == pytest.approx(-0.297, abs=0.001)
+    assert converted["events"] == 75

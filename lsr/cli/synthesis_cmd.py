@@ -95,10 +95,10 @@ def synthesis(state: CliState, review: str, as_json: bool) -> None:
             click.echo(f"{head}: {fmt_signed(o['estimate'], 'en')} (95% CI "
                        f"{fmt_range(o['ci_low'], o['ci_high'], 'en', null=null)}{pi}), I² {o['i2']:.0f}%, "
                        f"tau² {o['tau2']:.3f}")
-        converted = sum(1 for s in o["studies"] if s["converted_from"] == "OR")
+        converted = sum(1 for s in o["studies"] if s["converted_from"])
         if converted:
-            click.echo(f"  {converted} of {o['k']} effects are odds ratios converted to SMD (Chinn 2000: "
-                       "ln(OR) x sqrt(3)/pi; [extraction] odds_ratios_as_smd)")
+            click.echo(f"  {converted} of {o['k']} effects are yes/no outcomes whose odds ratio was converted to SMD "
+                       "(Chinn 2000: ln(OR) x sqrt(3)/pi; [extraction] odds_ratios_as_smd)")
         sub = o["randomised_only"]
         if sub is not None:
             click.echo(f"  randomised studies only, k={sub['k']}: {fmt_signed(sub['estimate'], 'en')} (95% CI "

@@ -327,18 +327,20 @@ def _measures_note(s, r, lang: str) -> str | None:
 
 
 def _converted_note(r, lang: str) -> str | None:
-    """Under a standardised mean difference that holds odds ratios converted to it (the protocol's
+    """Under a standardised mean difference that holds yes/no effects converted to it (the protocol's
     ``odds_ratios_as_smd``): how many, and how."""
-    k = sum(1 for e in r.pooled.studies if e.converted_from == "OR")
+    k = sum(1 for e in r.pooled.studies if e.converted_from)
     if not k:
         return None
     of = f"{fmt_int(k, lang)} {'van de' if lang == 'nl' else 'of the'} {fmt_int(r.pooled.k, lang)}"
     if lang == "nl":
-        return (f"{of} studies {'rapporteerde' if k == 1 else 'rapporteerden'} een oddsratio (een ja/nee-uitkomst). "
-                f"{'Die is' if k == 1 else 'Die zijn'} omgerekend naar een gestandaardiseerd verschil (SMD = ln(OR) "
-                "× √3/π, Chinn 2000), zodat alle studies samen één gemiddeld effect geven.")
-    return (f"{of} studies reported an odds ratio (a yes/no outcome), converted to a standardised mean difference "
-            "(SMD = ln(OR) × √3/π, Chinn 2000) so that all studies give one pooled effect.")
+        return (f"{of} studies {'mat' if k == 1 else 'maten'} de uitkomst als ja of nee (een oddsratio of aantallen "
+                f"per groep). {'Die oddsratio is' if k == 1 else 'Hun oddsratio’s zijn'} omgerekend naar een "
+                "gestandaardiseerd verschil (SMD = ln(OR) × √3/π, Chinn 2000), zodat alle studies samen één "
+                "gemiddeld effect geven.")
+    return (f"{of} studies measured the outcome as yes or no (an odds ratio or counts per group); "
+            f"{'its odds ratio was' if k == 1 else 'their odds ratios were'} converted to a standardised mean "
+            "difference (SMD = ln(OR) × √3/π, Chinn 2000) so that all studies give one pooled effect.")
 
 
 def evidence_section(d: ReviewData, lang: str, doc: Doc) -> dict[str, str]:

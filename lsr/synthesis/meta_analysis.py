@@ -47,7 +47,8 @@ class StudyEffect:
     weight: float | None = None  # share in the random-effects pool (0-1)
     events: int | None = None  # participants with the outcome, both arms together; None unless from counts
     reported_ci: tuple[float, float] | None = None  # the 95% CI as extracted (natural scale), when one was
-    converted_from: str | None = None  # "OR" for an odds ratio converted to an SMD (``odds_ratio_as_smd``)
+    converted_from: str | None = None  # "OR"/"RR": converted to an SMD (``odds_ratio_as_smd``)
+    counts: tuple[int, int, int, int] | None = None  # events and totals, treatment then control, when extracted so
 
     @property
     def estimate(self) -> float:
@@ -116,13 +117,35 @@ def natural(measure: str, y: float) -> float:
     return math.exp(y) if measure in RATIO else y
 
 
+def convertible(effect: StudyEffect) -> bool:
+    """Whether ``odds_ratio_as_smd`` can convert an effect: an odds ratio, or a risk ratio from counts."""
+    return effect.measure == "OR" or (effect.measure == "RR" and effect.counts is not None)
+
+
 def odds_ratio_as_smd(effect: StudyEffect) -> StudyEffect:
     """An odds ratio as a standardised mean difference (Chinn 2000): the log odds ratio times sqrt(3)/pi, its
-    variance times 3/pi², an extracted CI's limits converted alike. Its events stay: it came as counts."""
+    variance times 3/pi², an extracted CI's limits converted alike. A risk ratio from counts is first the odds
+    ratio of its counts. Its events stay: it came as counts."""
+    y, v = effect.y, effect.v
+    if effect.measure == "RR":
+        y, v = _log_ratio(*effect.counts, "odds-ratio")
     ci = effect.reported_ci
-    return replace(effect, measure="SMD", y=effect.y * SMD_PER_LOG_OR, v=effect.v * SMD_PER_LOG_OR ** 2,
+    return replace(effect, measure="SMD", y=y * SMD_PER_LOG_OR, v=v * SMD_PER_LOG_OR ** 2,
                    converted_from=effect.measure, weight=None,
                    reported_ci=tuple(math.log(x) * SMD_PER_LOG_OR for x in ci) if ci else None)
+
+
+def _log_ratio(e1: int, n1: int, e2: int, n2: int, statistic: str) -> tuple[float, float]:
+    """The log risk or odds ratio (``statistic``: statsmodels' name) of two arms' counts and its variance; 0.5
+    added to every cell of a study with a zero cell."""
+    import numpy as np
+    from statsmodels.stats.meta_analysis import effectsize_2proportions
+
+    # statsmodels adds a float correction to every study it is given, so only zero-cell studies get it
+    zero = 0 in (e1, e2, n1 - e1, n2 - e2)
+    y, v = effectsize_2proportions(np.array([e1]), np.array([n1]), np.array([e2]), np.array([n2]),
+                                   statistic=statistic, zero_correction=0.5 if zero else None)
+    return float(y[0]), float(v[0])
 
 
 def effect_of(row, label: str) -> tuple[StudyEffect | None, str | None]:
@@ -130,21 +153,14 @@ def effect_of(row, label: str) -> tuple[StudyEffect | None, str | None]:
     common = dict(record_id=row.record_id, label=label, outcome=row.outcome, design=row.design,
                   risk_of_bias=row.risk_of_bias, country=row.country)
     if row.events_treatment is not None:
-        import numpy as np
-        from statsmodels.stats.meta_analysis import effectsize_2proportions
-
         e1, n1, e2, n2 = row.events_treatment, row.total_treatment, row.events_control, row.total_control
         if e1 == 0 and e2 == 0:
             return None, "no events in either arm"
         if e1 == n1 and e2 == n2:  # no information on a ratio (Cochrane Handbook 10.4.4.1), RR as OR
             return None, "events in everyone in both arms"
-        stat = "odds-ratio" if row.measure == "OR" else "risk-ratio"
-        # statsmodels adds a float correction to every study it is given, so only zero-cell studies get it
-        zero = 0 in (e1, e2, n1 - e1, n2 - e2)
-        y, v = effectsize_2proportions(np.array([e1]), np.array([n1]), np.array([e2]), np.array([n2]),
-                                       statistic=stat, zero_correction=0.5 if zero else None)
+        y, v = _log_ratio(e1, n1, e2, n2, "odds-ratio" if row.measure == "OR" else "risk-ratio")
         n = row.n if row.n is not None else n1 + n2
-        return StudyEffect(measure=row.measure or "RR", y=float(y[0]), v=float(v[0]), n=n, events=e1 + e2,
+        return StudyEffect(measure=row.measure or "RR", y=y, v=v, n=n, events=e1 + e2, counts=(e1, n1, e2, n2),
                            **common), None
     if row.estimate is not None:
         if row.measure in RATIO:

@@ -32,7 +32,7 @@ from lsr.models import Record
 from lsr.search.identity import family_name_as_written
 from lsr.synthesis.countries import is_dutch, is_european
 from lsr.synthesis.extraction import RANDOMISED, current_extractions, included_ids
-from lsr.synthesis.meta_analysis import Pooled, effect_of, odds_ratio_as_smd, pool
+from lsr.synthesis.meta_analysis import Pooled, convertible, effect_of, odds_ratio_as_smd, pool
 from lsr.synthesis.strength import Strength, rate
 
 RETRACTED = "retracted publication"
@@ -279,8 +279,11 @@ def synthesize_session(session: Session, protocol) -> Synthesis:
             continue
         groups.setdefault((key, effect.measure), []).append(effect)
     if spec.odds_ratios_as_smd:  # one SMD pool for an outcome measured both ways (Chinn 2000)
-        for key in {k for k, m in groups if m == "OR" and (k, "SMD") in groups}:
-            groups[(key, "SMD")] += [odds_ratio_as_smd(e) for e in groups.pop((key, "OR"))]
+        for key, measure in [k for k in groups if k[1] in ("OR", "RR") and (k[0], "SMD") in groups]:
+            effects = groups.pop((key, measure))
+            groups[(key, "SMD")] += [odds_ratio_as_smd(e) for e in effects if convertible(e)]
+            if kept := [e for e in effects if not convertible(e)]:  # risk ratios given with a CI
+                groups[(key, measure)] = kept
     results: list[OutcomeResult] = []
     measures = _count(key for key, _measure in groups)
     for (key, measure), effects in groups.items():
