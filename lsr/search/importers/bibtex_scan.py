@@ -75,7 +75,9 @@ class _Scan:
         text, found, closed = self.text, [], -1
         pos = _WS.match(text, 0).end()
         while pos < len(text):
-            if text[pos] != "@":  # text between entries, to the next line starting with "@"
+            if text[pos] != "@" or not (_KEYWORD.match(text, pos) or self._opens_entry(pos)):
+                # text between entries, to the next line starting with "@"; an "@" that does not start an
+                # entry's head ("@}", "@2x", "@article2{") is such text too, as the grammar reads it
                 end = self._comment_end(pos)
                 if found and "\n" not in text[closed:pos] and _FIELD_LIKE.match(text, pos):
                     rest = text[pos:end].split("\n", 1)[0].strip()
@@ -92,6 +94,11 @@ class _Scan:
                 closed = pos
             pos = _WS.match(text, pos).end()
         return found
+
+    def _opens_entry(self, pos: int) -> bool:
+        """Whether the "@" at ``pos`` starts an entry's head, ``@type{`` or ``@type(``."""
+        head = _ENTRY_HEAD.match(self.text, pos)
+        return bool(head) and self.text[head.end():head.end() + 1] in ("{", "(")
 
     def _comment_end(self, pos: int) -> int:
         """Where text from ``pos`` ends: at the whitespace before the first ``@`` that starts a line (the
