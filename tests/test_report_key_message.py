@@ -628,3 +628,6 @@ def test_counts_given_as_a_risk_ratio_convert_through_their_odds_ratio_and_a_ci_
     [converted] = [s for s in results["SMD"]["studies"] if s["converted_from"]]
     assert converted["converted_from"] == "RR" and converted["estimate"] == pytest.approx(-0.297, abs=0.001)
     assert converted["events"] == 75
+    _key_nl, _key_en, nl, _en = _report(workspace)  # both notes: why two results, and what was converted
+    assert "Schooluitval is in 2 maten gerapporteerd" in nl
+    assert "1 van de 3 studies mat de uitkomst als ja of nee" in nl

@@ -385,9 +385,9 @@ def evidence_section(d: ReviewData, lang: str, doc: Doc) -> dict[str, str]:
             ["Bewijskracht" if nl else "Strength of evidence", Strong(st.word(lang))],
         ]
         doc.add(H(3, r.heading(lang)), Table([], rows))  # the heading names the measure when an outcome has several
-        split = _measures_note(s, r, lang) or _converted_note(r, lang)
-        if split:
-            doc.add(P([split]))
+        for note in (_measures_note(s, r, lang), _converted_note(r, lang)):
+            if note:
+                doc.add(P([note]))
         head = "Waarom deze bewijskracht:" if nl else "Why this strength of evidence:"
         doc.add(P([Strong(head)]), UL([[x] for x in st.reasons[lang]]))
         if st.notes[lang]:  # where the studies come from: beside the level, not one of its reasons
