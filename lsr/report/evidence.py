@@ -21,6 +21,7 @@ from lsr.report.rounds import same_day_sentence
 from lsr.report.texts import fmt_date, fmt_dec, fmt_int, fmt_range, join_words, plural
 from lsr.synthesis.forest import shows_pi
 from lsr.synthesis.key_message import PI_MIN_K, capitalised, changes_sentence, effect_text, key_message
+from lsr.synthesis.meta_analysis import RATIO
 from lsr.synthesis.service import RETRACTED, DescribedStudy
 from lsr.synthesis.strength import EVENTS_OIS, PARTICIPANTS_OIS
 
@@ -30,7 +31,7 @@ def method_note(s, lang: str) -> str:
     only SMD and MD gets no sentence on relative risks or odds ratios). Dutch: plain words; the model and the
     software are in the technical appendix."""
     used = {r.pooled.measure for r in s.outcomes if r.pooled.studies}
-    ratios = [m for m in ("RR", "OR", "HR") if m in used]
+    ratios = [m for m in RATIO if m in used]
     diffs = [m for m in ("SMD", "MD") if m in used]
     if lang == "nl":
         parts = ["Het gemiddelde effect weegt grotere en preciezere studies zwaarder."]

@@ -40,7 +40,7 @@ from lsr.protocol import Protocol
 from lsr.screening.decisions import FT, find_record, settled_labels
 from lsr.search.importers.decode import decode_bytes, read_bytes
 from lsr.synthesis.countries import canonical
-from lsr.synthesis.meta_analysis import Z95, natural
+from lsr.synthesis.meta_analysis import RATIO, Z95, natural
 
 DESIGNS = ("rct", "cluster-rct", "quasi-experimental", "cohort", "case-control", "before-after",
            "cross-sectional", "qualitative", "other")
@@ -54,7 +54,6 @@ RISK_OF_BIAS_ALIASES = {"moderate": "some concerns", "serious": "high", "critica
                         "unclear": "some concerns", "low risk": "low", "high risk": "high",
                         "unclear risk": "some concerns"}
 MEASURES = ("RR", "OR", "HR", "SMD", "MD")
-RATIO_MEASURES = ("RR", "OR", "HR")
 COUNT_MEASURES = ("RR", "OR")  # what counts per arm give (a hazard ratio needs the times too)
 COUNTS = ("events_treatment", "total_treatment", "events_control", "total_control")
 ESTIMATE = ("measure", "estimate", "ci_low", "ci_high")
@@ -193,7 +192,7 @@ def _ci_from_p(v: dict, p_text: str, decimal_comma: bool) -> list[tuple[str, str
         return [("p_value", f"{p_text!r} must lie between 0 and 1")]
     if v["estimate"] is None or v["measure"] is None:
         return [("estimate", "missing: a p-value gives the CI of an estimate (measure and estimate)")]
-    ratio = v["measure"] in RATIO_MEASURES
+    ratio = v["measure"] in RATIO
     if ratio and v["estimate"] <= 0:
         return [("estimate", f"a {v['measure']} is above 0 (give it on its natural scale, not its logarithm)")]
     y = math.log(v["estimate"]) if ratio else v["estimate"]
@@ -231,7 +230,7 @@ def _effect_problems(v: dict) -> list[tuple[str, str]]:
         for k in ESTIMATE:
             if v[k] is None:
                 return [(k, "missing: an estimate needs measure, estimate, ci_low and ci_high")]
-        if v["measure"] in RATIO_MEASURES and min(v["estimate"], v["ci_low"]) <= 0:
+        if v["measure"] in RATIO and min(v["estimate"], v["ci_low"]) <= 0:
             return [("ci_low" if v["ci_low"] <= 0 else "estimate",
                      f"a {v['measure']} is above 0 (give it on its natural scale, not its logarithm)")]
         if not v["ci_low"] <= v["estimate"] <= v["ci_high"]:
@@ -264,7 +263,7 @@ def ci_asymmetry_warning(raw: dict[str, str], values: dict) -> str | None:
     if values.get("estimate") is None or values.get("ci_low") is None or values.get("ci_high") is None:
         return None
     est, low, high = values["estimate"], values["ci_low"], values["ci_high"]
-    ratio = values.get("measure") in RATIO_MEASURES
+    ratio = values.get("measure") in RATIO
     scale = math.log if ratio else (lambda x: x)
     below, above = scale(est) - scale(low), scale(high) - scale(est)
     slack = 0.0

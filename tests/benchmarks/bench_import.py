@@ -56,48 +56,50 @@ def one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text or "").strip()
 
 
-def ris_file(path: Path, n: int, *, duplicate_copy: bool) -> int:
-    """Write ``n`` Scopus-style RIS records; returns the file size in bytes."""
+def bench_records(n: int, *, duplicate_copy: bool):
+    """``n`` records as dicts (title, authors as "Family, I.", year, venue, abstract, doi) from SYNERGY works,
+    each made unique; the duplicate copy has upper-case titles and no DOIs."""
     from lsr.search.dedupe import candidate_from_openalex
     from lsr.search.synergy import SynergyDataset, is_dataset_dir
 
     works = [candidate_from_openalex(w) for p in sorted(SYNERGY.iterdir()) if is_dataset_dir(p)
              for w in SynergyDataset(p.name, p).works()]
     works = [w for w in works if len(w.title) > 20]
+    for i in range(n):
+        c = works[i % len(works)]
+        title = one_line(f"{c.title} (study {i})")
+        yield {"title": title.upper() if duplicate_copy else title,
+               "authors": [f"{a.split()[-1]}, {' '.join(p[0] + '.' for p in a.split()[:-1])}" for a in c.authors[:10]],
+               "year": c.year or 2000, "venue": one_line(c.venue), "abstract": one_line(c.abstract),
+               "doi": None if duplicate_copy else f"10.99999/bench.{i}"}
+
+
+def ris_file(path: Path, n: int, *, duplicate_copy: bool) -> int:
+    """Write ``n`` Scopus-style RIS records; returns the file size in bytes."""
+    tags = (("venue", "T2"), ("abstract", "AB"), ("doi", "DO"))
     with open(path, "w", encoding="utf-8", newline="\r\n") as fh:
-        for i in range(n):
-            c = works[i % len(works)]
-            title = f"{c.title} (study {i})"
-            fh.write("TY  - JOUR\n")
-            fh.write(f"TI  - {one_line(title.upper() if duplicate_copy else title)}\n")
-            for a in c.authors[:10]:
-                parts = a.split()
-                fh.write(f"AU  - {parts[-1]}, {' '.join(p[0] + '.' for p in parts[:-1])}\n")
-            fh.write(f"PY  - {c.year or 2000}\n")
-            if c.venue:
-                fh.write(f"T2  - {one_line(c.venue)}\n")
-            if c.abstract:
-                fh.write(f"AB  - {one_line(c.abstract)}\n")
-            if not duplicate_copy:
-                fh.write(f"DO  - 10.99999/bench.{i}\n")
+        for r in bench_records(n, duplicate_copy=duplicate_copy):
+            fh.write(f"TY  - JOUR\nTI  - {r['title']}\n")
+            fh.write("".join(f"AU  - {a}\n" for a in r["authors"]))
+            fh.write(f"PY  - {r['year']}\n")
+            fh.write("".join(f"{tag}  - {r[key]}\n" for key, tag in tags if r[key]))
             fh.write("KW  - benchmark\nLA  - English\nDB  - Scopus\nM3  - Article\nER  - \n\n")
     return path.stat().st_size
 
 
 def bibtex_file(path: Path, n: int, *, duplicate_copy: bool) -> int:
-    """Write ``n`` Scopus-style BibTeX entries (the RIS file's records); returns the file size in bytes."""
-    ris = path.with_suffix(".ris")
-    ris_file(ris, n, duplicate_copy=duplicate_copy)
-    fields = {"TI": "title", "T2": "journal", "PY": "year", "AB": "abstract", "DO": "doi"}
+    """Write the same records as Scopus-style BibTeX entries; returns the file size in bytes."""
+    fields = (("title", "title"), ("year", "year"), ("venue", "journal"), ("abstract", "abstract"), ("doi", "doi"))
+
+    def braced(value) -> str:  # a brace in the text would unbalance the value
+        return "{" + str(value).replace("{", "(").replace("}", ")") + "}"
+
     with open(path, "w", encoding="utf-8") as fh:
-        for i, block in enumerate(ris.read_text(encoding="utf-8").split("ER  - ")[:n]):
-            tags = [(ln[:2], ln[6:].replace("{", "(").replace("}", ")")) for ln in block.splitlines() if ln[2:6] == "  - "]
-            authors = " and ".join(v for t, v in tags if t == "AU")
-            fh.write(f"@ARTICLE{{Bench{i},\nauthor = {{{authors}}},\n")
-            fh.write("".join(f"{fields[t]} = {{{v}}},\n" for t, v in tags if t in fields))
+        for i, r in enumerate(bench_records(n, duplicate_copy=duplicate_copy)):
+            fh.write(f"@ARTICLE{{Bench{i},\nauthor = {braced(' and '.join(r['authors']))},\n")
+            fh.write("".join(f"{name} = {braced(r[key])},\n" for key, name in fields if r[key]))
             fh.write("author_keywords = {benchmark},\nlanguage = {English},\ndocument_type = {Article},\n"
                      "source = {Scopus},\n}\n\n")
-    ris.unlink()
     return path.stat().st_size
 
 

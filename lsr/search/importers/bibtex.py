@@ -372,8 +372,9 @@ def latex_to_unicode(value: str) -> str:
             continue
         after = 0
         while hits := _pairs_in(value, pairs, by_start, after):
-            value = _replace_latex(value, *pairs[min(hits)])
-            after = min(hits) + 1
+            first = min(hits)
+            value = _replace_latex(value, *pairs[first])
+            after = first + 1
     return unicodedata.normalize("NFC", value)
 
 
