@@ -367,14 +367,14 @@ class ExtractionSpec(Table):
     """Dutch names of ``outcomes``, same length and order (empty when not given): the Dutch reports use them."""
     higher_is_better: tuple[bool, ...] = key("must be a list of true or false, one per outcome", ())
     """Per outcome of ``outcomes``: whether more of it is good for the participants (a higher reading score:
-    true; more crime, or an RR above 1 of an event such as dropping out: false). Empty: unknown, and the
-    reports do not say which effect is favourable."""
+    true; more crime, or an RR above 1 of an event such as dropping out: false); for a correlation (r), whether
+    a positive r is. Empty: unknown, and the reports do not say which effect is favourable."""
     odds_ratios_as_smd: bool = key("must be true or false", False)
     """Where an outcome has both yes/no effects (odds ratios, or counts per group) and standardised mean
     differences (a dichotomous and a continuous way of measuring it, as reoffending is), convert the yes/no
     effects' odds ratios to SMDs (Chinn 2000; Cochrane Handbook 10.6) and pool them all as one SMD. A risk ratio
-    given only with its CI stays apart (its odds ratio cannot be told). False (the default): each measure is
-    summarised on its own."""
+    given only with its CI stays apart (its odds ratio cannot be told), and so does a correlation (r), which is
+    never converted. False (the default): each measure is summarised on its own."""
 
     @staticmethod
     def problems(values: dict[str, Any]) -> Iterator[tuple[str, str]]:

@@ -106,7 +106,7 @@ def test_an_unknown_measure_or_column_is_refused(workspace, tmp_path):
     path.write_text("record,outcome,measure,estimate,ci_low,ci_high\n10.5555/bcg.01,tb,NNT,12,8,30\n",
                     encoding="utf-8")
     result = run(["extract", RID, "--import", path], workspace)
-    assert result.exit_code == 1 and "line 2: measure: 'NNT' is not one of RR, OR, HR, SMD, MD" in result.stderr
+    assert result.exit_code == 1 and "line 2: measure: 'NNT' is not one of RR, OR, HR, SMD, MD, r" in result.stderr
     path.write_text("record,outcome,colour\n10.5555/bcg.01,tb,red\n", encoding="utf-8")
     result = run(["extract", RID, "--import", path], workspace)
     assert result.exit_code == 1 and "line 1: colour: unknown column" in result.stderr
@@ -495,3 +495,144 @@ def test_an_estimate_given_with_an_exact_p_value_gets_its_ci_and_a_bound_is_refu
     result = run(["extract", RID, "--import", bad], workspace)
     assert result.exit_code == 1
     assert "line 2: p_value: '<0.05' only bounds the p-value: an exact one (p = 0.03) is needed" in result.stderr
+
+
+CORR_HEAD = "record,outcome,design,country,n,risk_of_bias,measure,estimate,ci_low,ci_high"
+# Six studies of one association (school bonding with offending): r with n only, or with its 95% CI; "R" is r
+CORRELATIONS = [
+    "10.5555/bcg.01,bonding,cohort,NL,420,low,r,-0.18,,",
+    "10.5555/bcg.02,bonding,cohort,US,450,some concerns,R,-0.25,-0.33,-0.16",
+    "10.5555/bcg.03,bonding,cross-sectional,US,300,high,r,-0.10,,",
+    "10.5555/bcg.04,bonding,cohort,BE,200,low,r,-0.30,-0.42,-0.17",
+    "10.5555/bcg.05,bonding,cohort,US,800,some concerns,r,-0.22,,",
+    "10.5555/bcg.06,bonding,cohort,US,150,low,r,0.05,,",
+]
+
+
+def fisher_z_by_hand(rows: list[str]) -> dict:
+    """Random-effects pool of ``CORR_HEAD`` rows computed here, not by statsmodels: Fisher's z = atanh r with
+    variance 1/(n - 3), or from the CI's width on the z scale; tau² by Paule-Mandel (the tau² at which the
+    generalised Q equals k - 1, found by root search); back to r with tanh (Borenstein et al. 2009, ch. 6)."""
+    import numpy as np
+    from scipy import optimize, stats
+
+    z, v = [], []
+    for row in rows:
+        cells = dict(zip(CORR_HEAD.split(","), row.split(","), strict=True))
+        z.append(np.arctanh(float(cells["estimate"])))
+        if cells["ci_low"]:
+            se = (np.arctanh(float(cells["ci_high"])) - np.arctanh(float(cells["ci_low"]))) / (2 * 1.959964)
+            v.append(se * se)
+        else:
+            v.append(1 / (int(cells["n"]) - 3))
+    z, v, k = np.array(z), np.array(v), len(z)
+
+    def q(tau2: float) -> float:
+        w = 1 / (v + tau2)
+        return float((w * (z - (w * z).sum() / w.sum()) ** 2).sum())
+
+    tau2 = 0.0 if q(0) <= k - 1 else optimize.brentq(lambda t: q(t) - (k - 1), 0, 10)
+    w = 1 / (v + tau2)
+    mu, se = (w * z).sum() / w.sum(), w.sum() ** -0.5
+    half = stats.t.ppf(0.975, k - 2) * np.sqrt(tau2 + se * se)
+    return {"estimate": np.tanh(mu), "ci_low": np.tanh(mu - 1.959964 * se), "ci_high": np.tanh(mu + 1.959964 * se),
+            "pi_low": np.tanh(mu - half), "pi_high": np.tanh(mu + half), "tau2": tau2,
+            "i2": 100 * max(0.0, (q(0) - (k - 1)) / q(0))}
+
+
+def test_correlations_are_pooled_on_fishers_z_as_a_hand_computation_does(workspace, tmp_path):
+    import math
+
+    build_bcg_review(workspace, included=6)
+    _import_rows(workspace, tmp_path, CORR_HEAD, CORRELATIONS)
+    [out] = synthesis_json(workspace)["outcomes"]
+    assert (out["measure"], out["k"], out["n"], out["events"]) == ("r", 6, 2320, None)  # "R" is stored as r
+    expected = fisher_z_by_hand(CORRELATIONS)
+    for key in ("estimate", "ci_low", "ci_high", "pi_low", "pi_high"):
+        assert out[key] == pytest.approx(expected[key], abs=2e-4), key
+    assert out["tau2"] == pytest.approx(expected["tau2"], rel=1e-3)  # on the z scale
+    assert out["i2"] == pytest.approx(expected["i2"], abs=0.01)
+    assert -1 < out["pi_low"] < out["ci_low"] < out["estimate"] < out["ci_high"] < 0 < out["pi_high"] < 1
+    studies = {s["label"]: s for s in out["studies"]}
+    aronson = studies["Aronson 1948"]  # n only: its CI from 1/(n - 3) on the z scale, back with tanh
+    half = 1.959964 / math.sqrt(420 - 3)
+    assert (aronson["ci_low"], aronson["ci_high"]) == pytest.approx(
+        (math.tanh(math.atanh(-0.18) - half), math.tanh(math.atanh(-0.18) + half)), abs=1e-4)
+    assert (studies["Ferguson 1949"]["ci_low"], studies["Ferguson 1949"]["ci_high"]) == (-0.33, -0.16)  # as given
+    assert out["strength_reasons"][0] == "starting level low: 6 of 6 studies not randomised"
+    assert not any("no-effect" in r or "no association" in r for r in out["strength_reasons"])  # CI excludes 0
+    text = run(["synthesis", RID], workspace).stdout
+    assert "bonding (r), k=6: −0.18 (95% CI −0.27 to −0.08, PI −0.46 to 0.14), I² 70%, tau² 0.011" in text
+
+
+def test_two_equal_correlations_pool_as_the_fixed_effect_formula_and_a_bound_at_1_uses_n(workspace, tmp_path):
+    """No heterogeneity: the pool is the inverse-variance mean of z, SE 1/sqrt(sum of (n - 3)). The second
+    study's CI reaches 1 (rounded), which is infinite on the z scale: its n gives the variance instead."""
+    import math
+
+    build_bcg_review(workspace, included=2)
+    _import_rows(workspace, tmp_path, CORR_HEAD, ["10.5555/bcg.01,bonding,cohort,NL,103,low,r,0.30,,",
+                                                  "10.5555/bcg.02,bonding,cohort,NL,403,low,r,0.30,0.21,1"])
+    [out] = synthesis_json(workspace)["outcomes"]
+    z, se = math.atanh(0.30), 1 / math.sqrt(100 + 400)
+    assert (out["estimate"], out["ci_low"], out["ci_high"]) == pytest.approx(
+        (0.30, math.tanh(z - 1.959964 * se), math.tanh(z + 1.959964 * se)), abs=1e-4)
+    assert (out["i2"], out["tau2"]) == (0, 0)
+    assert [s["weight"] for s in out["studies"]] == [0.2, 0.8]
+    assert (out["studies"][1]["ci_low"], out["studies"][1]["ci_high"]) == (0.21, 1.0)  # shown as given
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    ("bonding,cohort,NL,100,low,r,1.2,,", "estimate: a correlation r lies between -1 and 1 (not at either end)"),
+    ("bonding,cohort,NL,100,low,r,-1,,", "estimate: a correlation r lies between -1 and 1 (not at either end)"),
+    ("bonding,cohort,NL,,low,r,0.2,,", "n: missing: a correlation without its 95% CI needs n (the variance of "
+                                       "Fisher's z is 1/(n - 3))"),
+    ("bonding,cohort,NL,3,low,r,0.2,,", "n: must be 4 or more: a correlation without its 95% CI gets the variance "
+                                        "of Fisher's z, 1/(n - 3)"),
+    ("bonding,cohort,NL,100,low,r,0.2,0.1,", "ci_high: missing: give a correlation's ci_low and ci_high both, or "
+                                             "neither"),
+    ("bonding,cohort,NL,100,low,r,0.2,0.1,1.3", "ci_high: a correlation's confidence interval lies within -1 and 1"),
+    ("bonding,cohort,NL,100,low,r,0.5,0.1,0.3", "estimate: must lie within ci_low and ci_high"),
+    ("bonding,cohort,NL,,low,r,0.95,0.9,1", "n: missing: a CI bound at -1 or 1 gives no standard error on Fisher's "
+                                            "z scale"),
+])
+def test_a_bad_correlation_is_refused_naming_file_line_and_field(workspace, tmp_path, row, message):
+    build_bcg_review(workspace, included=2)
+    path = tmp_path / "r.csv"
+    path.write_text(f"{CORR_HEAD}\n10.5555/bcg.01,bonding,cohort,NL,420,low,r,-0.18,,\n10.5555/bcg.02,{row}\n",
+                    encoding="utf-8")
+    result = run(["extract", RID, "--import", path], workspace)
+    assert result.exit_code == 1
+    assert f"{path}: line 3: {message}" in result.stderr and "nothing was imported" in result.stderr
+    assert synthesis_json(workspace)["outcomes"] == []  # the good first row was not imported either
+
+
+def test_counts_with_measure_r_are_refused_with_the_reason(workspace, tmp_path):
+    build_bcg_review(workspace, included=1)
+    path = tmp_path / "r.csv"
+    path.write_text("record,outcome,measure,events_treatment,total_treatment,events_control,total_control\n"
+                    "10.5555/bcg.01,offending,r,10,100,20,100\n", encoding="utf-8")
+    result = run(["extract", RID, "--import", path], workspace)
+    assert result.exit_code == 1
+    assert (f"{path}: line 2: measure: counts give a risk or odds ratio (RR or OR), not r (a correlation is given "
+            "as its estimate with its 95% CI, or with n)") in result.stderr
+
+
+def test_a_correlation_never_enters_the_smd_pool_of_odds_ratios_as_smd(workspace, tmp_path):
+    path = workspace / "protocols" / f"{RID}.toml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n[extraction]\nodds_ratios_as_smd = true\n",
+                    encoding="utf-8")
+    build_bcg_review(workspace, included=5)
+    _import_rows(workspace, tmp_path, CORR_HEAD, ["10.5555/bcg.01,offending,rct,US,300,low,SMD,-0.30,-0.50,-0.10",
+                                                  "10.5555/bcg.02,offending,rct,US,300,low,SMD,-0.20,-0.40,0.00",
+                                                  "10.5555/bcg.03,offending,rct,US,300,low,OR,0.60,0.40,0.90",
+                                                  "10.5555/bcg.04,offending,cohort,US,500,low,r,-0.20,,",
+                                                  "10.5555/bcg.05,offending,cohort,US,400,low,r,-0.15,,"])
+    doc = synthesis_json(workspace)
+    by_measure = {o["measure"]: o for o in doc["outcomes"]}
+    assert set(by_measure) == {"SMD", "r"}  # the odds ratio joined the SMDs; the correlations stay apart
+    assert [s["record"] for s in by_measure["SMD"]["studies"]] == [1, 2, 3]
+    assert [s["converted_from"] for s in by_measure["SMD"]["studies"]] == [None, None, "OR"]
+    assert by_measure["r"]["k"] == 2 and by_measure["r"]["title"] == "offending (r)"
+    assert [s["converted_from"] for s in by_measure["r"]["studies"]] == [None, None]
+    assert -0.2 < by_measure["r"]["estimate"] < -0.15

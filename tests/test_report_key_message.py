@@ -631,3 +631,78 @@ def test_counts_given_as_a_risk_ratio_convert_through_their_odds_ratio_and_a_ci_
     _key_nl, _key_en, nl, _en = _report(workspace)  # both notes: why two results, and what was converted
     assert "Schooluitval is in 2 maten gerapporteerd" in nl
     assert "1 van de 3 studies mat de uitkomst als ja of nee" in nl
+
+
+BONDING = '[extraction]\noutcomes = ["school bonding and offending"]\noutcomes_nl = ["schoolbinding en delinquentie"]\n'
+# five cohorts of one association, consistent and large enough together: only the design keeps it at beperkt
+ASSOCIATION = [
+    "10.5555/bcg.01,school bonding and offending,cohort,Netherlands,420,low,r,-0.20,,",
+    "10.5555/bcg.02,schoolbinding en delinquentie,cohort,USA,450,low,r,-0.25,-0.33,-0.16",
+    "10.5555/bcg.03,school bonding and offending,cohort,USA,300,low,r,-0.18,,",
+    "10.5555/bcg.04,school bonding and offending,cohort,Belgium,800,low,r,-0.22,,",
+    "10.5555/bcg.05,school bonding and offending,cohort,USA,250,low,R,-0.15,,",
+]
+
+
+def test_a_correlation_is_worded_as_an_association_never_as_an_effect_or_a_cause(workspace, tmp_path):
+    build_bcg_review(workspace, included=5)
+    _set_extraction(workspace, BONDING + "higher_is_better = [false]\n")  # a negative r is favourable
+    _extract(workspace, tmp_path, "r.csv", ASSOCIATION)
+    key_nl, key_en, nl, en = _report(workspace)
+    assert key_nl.startswith("Schoolbinding en delinquentie: gemiddeld een zwakke negatieve samenhang (r = −0,21; "
+                             "95%-BI −0,25 tot −0,17): meer van het ene hangt samen met minder van het andere. "
+                             "De samenhang gaat mogelijk in de gunstige richting; de werkelijke samenhang kan "
+                             "duidelijk anders zijn. De bewijskracht is beperkt.")
+    assert "Een samenhang laat niet zien dat het ene het andere veroorzaakt. Of een aanpak die hierop inzet in " \
+           "Heerlen-Noord werkt, moet een evaluatie uitwijzen." in key_nl
+    assert key_en.startswith("School bonding and offending: on average a weak negative association (r = −0.21; "
+                             "95% CI −0.25 to −0.17): more of one is associated with less of the other. The "
+                             "association may point in the favourable direction; the true association may be "
+                             "substantially different. The strength of evidence is low.")
+    assert "An association does not show that one causes the other. Whether an intervention that acts on it " \
+           "works in Heerlen-Noord needs an evaluation." in key_en
+    for text in (key_nl, key_en):  # no effect claimed, nothing promising, no groups compared
+        assert "effect" not in text.lower() and "kansrijk" not in text and "promising" not in text, text
+        assert "aanpak scoort" not in text and "intervention group" not in text, text
+    # the legend explains r; the effect row is an association; the strength starts from the cohorts' design
+    assert "Afkortingen: r = correlatie: hoe sterk twee kenmerken samenhangen, van −1 tot 1; boven 0 hangt meer " \
+           "van het ene samen met meer van het andere, onder 0 met minder; 0 is geen samenhang;" in nl
+    assert "Abbreviations: r = correlation: how strongly two characteristics are associated" in en
+    assert "- **Samenhang (95%-BI):** r = −0,21 (−0,25 tot −0,17)" in nl
+    assert "- **Association (95% CI):** r = −0.21 (−0.25 to −0.17)" in en
+    assert "- startniveau beperkt: 5 van de 5 studies zijn niet gerandomiseerd" in nl
+    assert "Correlaties worden gemiddeld na omzetting naar Fisher-z en daarna teruggerekend naar r." in nl
+    assert "Correlations are pooled on Fisher's z scale (z = atanh r" in en
+
+
+def test_an_uncertain_correlation_says_no_association_is_shown_and_what_changed_is_worded_alike(
+        workspace, tmp_path):
+    build_bcg_review(workspace, included=7)
+    _set_extraction(workspace, BONDING)  # which sign is favourable not given
+    _extract(workspace, tmp_path, "one.csv", ["10.5555/bcg.06,school bonding and offending,cohort,USA,120,low,r,"
+                                              "0.08,,"])
+    key_nl, key_en, nl, en = _report(workspace)
+    assert key_nl.startswith("Schoolbinding en delinquentie: een zeer zwakke positieve samenhang (r = 0,08; "
+                             "95%-BI −0,10 tot 0,26; één studie): meer van het ene hangt samen met meer van het "
+                             "andere. Maar dit is onzeker: het 95%-betrouwbaarheidsinterval omvat ook 0 (geen "
+                             "samenhang).")
+    assert key_en.startswith("School bonding and offending: a very weak positive association (r = 0.08; 95% CI "
+                             "−0.10 to 0.26; one study): more of one is associated with more of the other. But this "
+                             "is uncertain: the 95% confidence interval includes 0 (no association).")
+    assert "Een samenhang is daarmee niet aangetoond." in key_nl and "An association is therefore not shown." in key_en
+    assert "één niveau lager: het 95%-betrouwbaarheidsinterval omvat ook 0 (geen samenhang)" in nl
+    assert "down one: the 95% confidence interval includes 0 (no association)" in en
+    # a second small study: now pooled, still uncertain; then the five cohorts: the conclusion changes
+    _extract(workspace, tmp_path, "two.csv", ["10.5555/bcg.07,school bonding and offending,cohort,USA,150,low,r,"
+                                              "-0.02,,"])
+    _report(workspace, now=DAY1 + timedelta(days=30))
+    _extract(workspace, tmp_path, "five.csv", ASSOCIATION)
+    key_nl, key_en, _, _ = _report(workspace, now=DAY1 + timedelta(days=60))
+    assert "in een nieuwe situatie kan de samenhang ook ontbreken of zelfs de andere kant op gaan" in key_nl
+    assert "Sinds het vorige rapport (1 mei 2026): 5 nieuwe studies in de effectberekening; de conclusie is " \
+           "veranderd (eerder: geen samenhang aangetoond; nu: een zwakke negatieve samenhang, maar zeer onzeker)" \
+           in key_nl
+    assert "the conclusion changed (before: no association shown; now: a weak negative association, but very " \
+           "uncertain)" in key_en
+    for text in (key_nl, key_en):
+        assert "effect" not in text.lower().replace("effectberekening", ""), text

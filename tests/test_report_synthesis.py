@@ -128,3 +128,62 @@ def test_a_review_with_nothing_included_says_so_in_plain_words(workspace):
     assert "No study has been included yet, so there is no effect to compute." in en
     for text in (nl, en):
         assert "lsr extract" not in text and "nog niet overgenomen" not in text and "not been extracted" not in text
+
+
+def test_a_correlation_outcome_in_the_html_and_markdown_reports_and_its_forest_plot(workspace, tmp_path):
+    from tests.test_import_extraction import CORR_HEAD, CORRELATIONS
+
+    build_bcg_review(workspace, included=6)
+    path = tmp_path / "r.csv"
+    path.write_text(CORR_HEAD + "\n" + "\n".join(CORRELATIONS) + "\n", encoding="utf-8")
+    assert run(["extract", RID, "--import", path], workspace).exit_code == 0
+    write_reports(open_workspace(resolve(workspace)), None, now=DAY1)  # html and md, and the portfolio
+    rdir = workspace / "reviews" / RID
+    nl, en = ((rdir / f"summary.{lang}.md").read_text(encoding="utf-8") for lang in ("nl", "en"))
+    html_nl, html_en = ((rdir / f"summary.{lang}.html").read_text(encoding="utf-8") for lang in ("nl", "en"))
+    key_nl = _key_message(nl, "Kernboodschap")
+    assert key_nl.startswith("Bonding: gemiddeld een zwakke negatieve samenhang (r = −0,18; 95%-BI −0,27 tot "
+                             "−0,08): meer van het ene hangt samen met minder van het andere.")
+    assert _key_message(en, "Key message").startswith("Bonding: on average a weak negative association (r = −0.18; "
+                                                       "95% CI −0.27 to −0.08)")
+    assert "r = −0,18; 95%-BI −0,27 tot −0,08" in html_nl and "r = −0.18; 95% CI −0.27 to −0.08" in html_en
+    assert "- **Samenhang (95%-BI):** r = −0,18 (−0,27 tot −0,08)" in nl
+    assert "- **Voorspellingsinterval:** −0,46 tot 0,14" in nl  # back from Fisher's z, inside −1 to 1
+    # the forest plot: an r axis with the pooled association, no "favours" sides (no groups are compared)
+    svg = (rdir / "forest-1.nl.svg").read_text(encoding="utf-8")
+    assert "Correlatie (r)" in svg and "Gemiddelde samenhang" in svg and "r (95%-BI)" in svg
+    assert "gunstig voor" not in svg and "Gemiddeld effect" not in svg
+    assert "Forestplot voor bonding: samenhang (r) per studie met 95%-BI en gewicht, gemiddelde samenhang (ruit) " \
+           "en voorspellingsinterval." in nl
+    # the technical appendix says how: Fisher's z, back with tanh
+    assert "Correlaties (r) zijn gemiddeld op de Fisher-z-schaal (z = artanh r; variantie 1/(n − 3)" in nl
+    portfolio = (workspace / "reviews" / "portfolio.nl.md").read_text(encoding="utf-8")
+    assert "r = −0,18; 95%-BI −0,27 tot −0,08 (6 studies)" in portfolio
+    assert "Afkortingen: r = correlatie" in portfolio
+
+
+def test_a_correlation_axis_stays_within_minus_one_and_one_with_the_null_line_at_zero(workspace, tmp_path,
+                                                                                     monkeypatch):
+    """A CI that reaches 1 (rounded) would push matplotlib's margin past the end of r."""
+    import lsr.report.plots as plots
+    from lsr.synthesis.forest import forest_svg
+    from lsr.synthesis.service import synthesize
+    from tests.test_import_extraction import CORR_HEAD
+
+    path = workspace / "protocols" / f"{RID}.toml"
+    path.write_text(path.read_text(encoding="utf-8") + '\n[extraction]\noutcomes = ["bonding"]\n'
+                    "higher_is_better = [true]\n", encoding="utf-8")
+    build_bcg_review(workspace, included=2)
+    rows = tmp_path / "r.csv"
+    rows.write_text(CORR_HEAD + "\n10.5555/bcg.01,bonding,cohort,NL,30,low,r,0.95,0.90,1\n"
+                    "10.5555/bcg.02,bonding,cohort,NL,50,low,r,0.90,,\n", encoding="utf-8")
+    assert run(["extract", RID, "--import", rows], workspace).exit_code == 0
+    figures = []
+    monkeypatch.setattr(plots, "_to_svg", lambda fig, salt: figures.append(fig) or "")
+    [result] = synthesize(open_workspace(resolve(workspace)), RID).outcomes
+    forest_svg(result, "nl", "x")
+    [ax] = figures[0].axes
+    low, high = ax.get_xlim()
+    assert -1 <= low < 0 < high <= 1  # 0, no association, is on the axis
+    assert [line.get_xdata()[0] for line in ax.lines if line.get_linestyle() == "--"] == [0]
+    assert not [t for t in ax.texts if "gunstig" in t.get_text()]  # higher_is_better set, still no sides

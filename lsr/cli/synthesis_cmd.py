@@ -23,8 +23,9 @@ def extract(state: CliState, review: str, file: str) -> None:
     some concerns, high, high and some concerns), and the effect either as counts (events_treatment, total_treatment,
     events_control, total_control; measure RR by default, or OR) or as measure (RR, OR, HR, SMD, MD),
     estimate, ci_low, ci_high (ratios on their natural scale), or an exact two-sided p_value instead of the
-    CI (the CI is derived from it, Cochrane Handbook 6.3.2). Optional: note and the protocol's own
-    [extraction] fields. Only studies included after full-text assessment are accepted.
+    CI (the CI is derived from it, Cochrane Handbook 6.3.2). A correlation is measure r (r or R): an estimate
+    between -1 and 1 with its 95% CI, or with n (4 or more) instead of the CI. Optional: note and the
+    protocol's own [extraction] fields. Only studies included after full-text assessment are accepted.
 
     The country may be an ISO 3166 code (NL, NLD) or an English or Dutch name (Netherlands, Nederland,
     Holland, "Nederland (Heerlen)"); it is stored as its ISO alpha-2 code. An unrecognised country is
@@ -60,7 +61,8 @@ def synthesis(state: CliState, review: str, as_json: bool) -> None:
     """Meta-analysis and evidence strength per outcome, from the extracted study data.
 
     Random effects (Paule-Mandel tau², via statsmodels), 95% CI and prediction interval, I² and tau²;
-    ratio measures on their natural scale. Evidence strength on four levels (high, moderate, low, very
+    ratio measures on their natural scale, correlations (r) pooled on Fisher's z scale and shown as r.
+    Evidence strength on four levels (high, moderate, low, very
     low) with the reasons. Outcomes with fewer than two comparable effects are described, not pooled.
 
     \b
@@ -82,11 +84,11 @@ def synthesis(state: CliState, review: str, as_json: bool) -> None:
         return
     click.echo(f"{review}: {doc['extracted']} of {doc['included']} included studies with extracted data")
     from lsr.report.texts import fmt_range, fmt_signed
-    from lsr.synthesis.meta_analysis import RATIO
+    from lsr.synthesis.meta_analysis import null_value
 
     for o in doc["outcomes"]:
         head = f"{o['outcome']} ({o['measure'] or 'no effect measure'}), k={o['k']}"
-        null = 1.0 if o["measure"] in RATIO else 0.0  # a bound next to it keeps the side it is on
+        null = null_value(o["measure"])  # a bound next to it keeps the side it is on
         if o["estimate"] is None:
             why = "; ".join(o["notes"][:1]).removesuffix(": not pooled")  # the line says "not pooled" once
             click.echo(f"{head}: not pooled ({why})" if why else f"{head}: not pooled")

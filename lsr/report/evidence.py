@@ -19,9 +19,9 @@ from lsr.report.collect import ReviewData, Study
 from lsr.report.document import UL, Doc, Figure, H, P, Pre, Strong, Table
 from lsr.report.rounds import same_day_sentence
 from lsr.report.texts import fmt_date, fmt_dec, fmt_int, fmt_range, join_words, plural
-from lsr.synthesis.forest import shows_pi
+from lsr.synthesis.forest import shows_pi, sides_of
 from lsr.synthesis.key_message import PI_MIN_K, capitalised, changes_sentence, effect_text, key_message
-from lsr.synthesis.meta_analysis import RATIO
+from lsr.synthesis.meta_analysis import CORRELATION, RATIO
 from lsr.synthesis.service import RETRACTED, DescribedStudy
 from lsr.synthesis.strength import EVENTS_OIS, PARTICIPANTS_OIS
 
@@ -33,8 +33,10 @@ def method_note(s, lang: str) -> str:
     used = {r.pooled.measure for r in s.outcomes if r.pooled.studies}
     ratios = [m for m in RATIO if m in used]
     diffs = [m for m in ("SMD", "MD") if m in used]
+    only_r = used == {CORRELATION}  # then no effect is spoken of: an association is not one
     if lang == "nl":
-        parts = ["Het gemiddelde effect weegt grotere en preciezere studies zwaarder."]
+        parts = [f"{'De gemiddelde samenhang' if only_r else 'Het gemiddelde effect'} weegt grotere en preciezere "
+                 "studies zwaarder."]
         shares = [m for m in ratios if m != "HR"]
         if shares:
             what = " of ".join({"RR": "relatief risico", "OR": "oddsratio"}[m] for m in shares)
@@ -50,7 +52,13 @@ def method_note(s, lang: str) -> str:
         if diffs:
             parts.append(f"Een verschil in gemiddelden ({' of '.join(diffs)}) boven 0 betekent dat de groep met "
                          "de aanpak gemiddeld hoger scoort, onder 0 lager.")
-        parts.append("Het voorspellingsinterval geeft aan waar het effect in een nieuwe situatie kan liggen; bij "
+        if CORRELATION in used:
+            parts.append("Een correlatie (r) geeft aan hoe sterk twee kenmerken samenhangen, van −1 tot 1: boven 0 "
+                         "hangt meer van het ene samen met meer van het andere, onder 0 met minder, 0 is geen "
+                         "samenhang. Een samenhang laat niet zien wat oorzaak en gevolg is. Correlaties worden "
+                         "gemiddeld na omzetting naar Fisher-z en daarna teruggerekend naar r.")
+        parts.append(f"Het voorspellingsinterval geeft aan waar {'de samenhang' if only_r else 'het effect'} in "
+                     "een nieuwe situatie kan liggen; bij "
                      f"minder dan {PI_MIN_K} studies is het zo breed dat het weinig zegt en wordt het niet "
                      "getoond. Hoe het gemiddelde precies is berekend, staat in de technische bijlage.")
         return " ".join(parts)
@@ -68,6 +76,12 @@ def method_note(s, lang: str) -> str:
     if diffs:
         text += (f" Differences in means ({' and '.join(diffs)}) are the intervention group minus the comparison "
                  "group (above 0: higher scores with the intervention).")
+    if CORRELATION in used:
+        text += (" A correlation (r) is the association between two characteristics, from −1 to 1 (0: no "
+                 "association); it does not show cause and effect. Correlations are pooled on Fisher's z scale "
+                 "(z = atanh r, variance 1/(n − 3) for a study given with n only, else from its CI) and the "
+                 "estimate, CI and prediction interval are transformed back to r with tanh (Borenstein et al. "
+                 "2009, ch. 6); tau² is on the z scale.")
     return text + " I² = (Q - df) / Q."
 
 
@@ -75,6 +89,10 @@ METHOD_APPENDIX_NL = ("Het gemiddelde effect is berekend met een random-effectsm
                       "tussen studies, tau², volgens Paule-Mandel; 95%-betrouwbaarheidsinterval volgens Wald; "
                       "voorspellingsinterval met t op k−2 vrijheidsgraden), met het Python-pakket statsmodels. "
                       "I² = (Q − df) / Q.")
+METHOD_APPENDIX_R_NL = ("Correlaties (r) zijn gemiddeld op de Fisher-z-schaal (z = artanh r; variantie 1/(n − 3) voor "
+                        "een studie met alleen n, anders uit haar betrouwbaarheidsinterval); schatting, "
+                        "betrouwbaarheidsinterval en voorspellingsinterval zijn met tanh teruggerekend naar r "
+                        "(Borenstein e.a. 2009, hoofdstuk 6). Hun tau² is op de z-schaal.")
 RULE = {
     "nl": "Bewijskracht (vier niveaus: sterk, redelijk, beperkt, zeer beperkt) volgens een vaste rekenregel "
           "gebaseerd op GRADE: het startniveau hangt af van het onderzoeksontwerp (alle studies gerandomiseerd: "
@@ -238,6 +256,8 @@ ABBREVIATIONS = {  # what a policy reader needs to read the key message's number
            ("RR", "relatief risico: onder 1 komt de uitkomst met de aanpak minder vaak voor, boven 1 vaker"),
            ("OR", "odds ratio: onder 1 komt de uitkomst met de aanpak minder vaak voor, boven 1 vaker"),
            ("HR", "hazard ratio: onder 1 treedt de uitkomst met de aanpak minder snel op, boven 1 sneller"),
+           ("r", "correlatie: hoe sterk twee kenmerken samenhangen, van −1 tot 1; boven 0 hangt meer van het ene "
+                 "samen met meer van het andere, onder 0 met minder; 0 is geen samenhang"),
            ("95%-BI", "95%-betrouwbaarheidsinterval: de marge waarbinnen het werkelijke effect waarschijnlijk ligt")),
     "en": (("SMD", "standardised mean difference (below 0.2 very small, from 0.2 small, from 0.5 moderate, from "
                     "0.8 large)"),
@@ -245,6 +265,8 @@ ABBREVIATIONS = {  # what a policy reader needs to read the key message's number
            ("RR", "risk ratio: below 1 the outcome is less frequent with the intervention, above 1 more frequent"),
            ("OR", "odds ratio: below 1 the outcome is less frequent with the intervention, above 1 more frequent"),
            ("HR", "hazard ratio: below 1 the outcome comes later with the intervention, above 1 sooner"),
+           ("r", "correlation: how strongly two characteristics are associated, from −1 to 1; above 0 more of one "
+                 "is associated with more of the other, below 0 with less; 0 is no association"),
            ("95% CI", "95% confidence interval: the range in which the true effect probably lies")),
 }
 
@@ -264,6 +286,14 @@ def key_message_blocks(d: ReviewData, lang: str) -> list:
             *([P([legend], cls="small")] if legend else [])]
 
 
+def _effect_head(measure: str, lang: str) -> str:
+    """The effect row's head in the table: "Effect (95%-BI)", for a correlation "Samenhang (95%-BI)" (an
+    association is not worded as an effect)."""
+    if measure == CORRELATION:
+        return "Samenhang (95%-BI)" if lang == "nl" else "Association (95% CI)"
+    return "Effect (95%-BI)" if lang == "nl" else "Effect (95% CI)"
+
+
 def _pi(p, lang: str) -> str:
     if p.pi_low is None and p.k < 2:
         return "—"
@@ -281,14 +311,17 @@ def forest_caption(r, lang: str) -> str:
     side favours the intervention when the protocol says which direction is good."""
     nl, p = lang == "nl", r.pooled
     weights = any(x.weight is not None for x in p.studies)
-    parts = [("effect per studie met 95%-BI" if nl else "effect per study with 95% CI")
+    association = p.measure == CORRELATION
+    parts = [(("samenhang (r) per studie met 95%-BI" if association else "effect per studie met 95%-BI") if nl else
+              ("association (r) per study with 95% CI" if association else "effect per study with 95% CI"))
              + ((" en gewicht" if nl else " and weight") if weights else "")]
     if p.estimate is not None:
-        parts.append("gemiddeld effect (ruit)" if nl else "pooled effect (diamond)")
+        parts.append(("gemiddelde samenhang (ruit)" if association else "gemiddeld effect (ruit)") if nl else
+                     ("pooled association (diamond)" if association else "pooled effect (diamond)"))
         if shows_pi(p):
             parts.append("voorspellingsinterval" if nl else "prediction interval")
     what = join_words(parts, lang)
-    if r.higher_is_better is not None:
+    if sides_of(r) is not None:
         what += ("; onder de as staat welke kant gunstig is voor de aanpak" if nl else
                  "; under the axis is the side that favours the intervention")
     title = r.heading(lang)
@@ -375,7 +408,7 @@ def evidence_section(d: ReviewData, lang: str, doc: Doc) -> dict[str, str]:
             ["Deelnemers" if nl else "Participants", fmt_int(p.n, lang) if p.n else "—"],
             *([["Deelnemers met de uitkomst" if nl else "Participants with the outcome", fmt_int(p.events, lang)]]
               if p.events is not None else []),
-            ["Effect (95%-BI)" if nl else "Effect (95% CI)", effect],
+            [_effect_head(p.measure, lang), effect],
             *([["Alleen gerandomiseerde studies" if nl else "Randomised studies only",
                 f"{effect_text(r.randomised_only, lang, ci_label=False)}; "
                 f"{plural(r.randomised_only.k, 'studie', 'studies', lang)}"]]
@@ -428,7 +461,9 @@ def appendix_nl(d: ReviewData, doc: Doc) -> None:
             doc.add(P([Strong("Overeenstemming (Cohens kappa)")]), *[P([t]) for t in kappa])
     s = d.synthesis
     if s is not None and s.pooled_any:
-        doc.add(P([Strong("Berekening van het gemiddelde effect")]), P([METHOD_APPENDIX_NL]))
+        correlations = any(r.pooled.measure == CORRELATION and r.pooled.estimate is not None for r in s.outcomes)
+        doc.add(P([Strong("Berekening van het gemiddelde effect")]),
+                P([METHOD_APPENDIX_NL + (" " + METHOD_APPENDIX_R_NL if correlations else "")]))
     if s is not None and any(r.pooled.tau2 is not None for r in s.outcomes):
         doc.add(P([Strong("Spreiding van het effect tussen studies (tau²)")]),
                 UL([[f"{r.heading('nl')}: {fmt_dec(r.pooled.tau2, 'nl', 3)}"] for r in s.outcomes

@@ -11,6 +11,11 @@ events_control, total_control``) or as ``measure, estimate, ci_low, ci_high`` (m
 ratio: time to an event, as recidivism or finding work is often reported), SMD or MD, ratios on their natural
 scale). Optional: ``note`` and the review's own ``[extraction] fields``.
 
+A correlation coefficient (measure ``r``, typed ``r`` or ``R``, stored as ``r``: the association between two
+characteristics) lies strictly between -1 and 1; its 95% CI is optional when ``n`` (4 or more) is given, which
+then gives the variance of Fisher's z (``meta_analysis``); a CI, when given, lies within -1 to 1 and contains the
+estimate (a bound rounded to -1 or 1 needs ``n`` as well). Counts give a risk or odds ratio, never a correlation.
+
 ``country`` is stored in one form so Dutch and European studies can be counted: ISO 3166-1 alpha-2 codes
 (``NL``; several joined by ``"; "``) read from codes, English or Dutch names and everyday names such as
 ``Holland`` or ``Nederland (Heerlen)`` (``lsr.synthesis.countries``). A country that is not recognised is
@@ -23,7 +28,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,7 +44,17 @@ from lsr.protocol import Protocol
 from lsr.screening.decisions import FT, find_record, settled_labels
 from lsr.search.importers.decode import decode_bytes, read_bytes
 from lsr.synthesis.countries import canonical
-from lsr.synthesis.meta_analysis import RATIO, Z95, natural
+from lsr.synthesis.meta_analysis import (
+    CORRELATION,
+    FISHER_MIN_N,
+    RATIO,
+    Z95,
+    analysis,
+    ci_has_width_on_scale,
+    natural,
+    scale_name,
+    slope,
+)
 
 DESIGNS = ("rct", "cluster-rct", "quasi-experimental", "cohort", "case-control", "before-after",
            "cross-sectional", "qualitative", "other")
@@ -53,7 +67,8 @@ RISK_OF_BIAS = ("low", "some concerns", "high")
 RISK_OF_BIAS_ALIASES = {"moderate": "some concerns", "serious": "high", "critical": "high",
                         "unclear": "some concerns", "low risk": "low", "high risk": "high",
                         "unclear risk": "some concerns"}
-MEASURES = ("RR", "OR", "HR", "SMD", "MD")
+MEASURES = ("RR", "OR", "HR", "SMD", "MD", CORRELATION)
+SPELLING = {m.upper(): m for m in MEASURES}  # typed in any case, stored as written here ("R" and "r" are r)
 COUNT_MEASURES = ("RR", "OR")  # what counts per arm give (a hazard ratio needs the times too)
 COUNTS = ("events_treatment", "total_treatment", "events_control", "total_control")
 ESTIMATE = ("measure", "estimate", "ci_low", "ci_high")
@@ -151,7 +166,7 @@ def check_values(raw: dict[str, str], protocol: Protocol, *, decimal_comma: bool
                 out[key] = _int(value, decimal_comma)
             except ValueError:
                 problems.append((key, f"{value!r} is not a whole number of 0 or more"))
-    measure = text.get("measure", "").upper()
+    measure = SPELLING.get(text.get("measure", "").upper(), text.get("measure", "").upper())
     if measure and measure not in MEASURES:
         problems.append(("measure", f"{text['measure']!r} is not one of {', '.join(MEASURES)}"))
     out["measure"] = measure or None
@@ -177,8 +192,8 @@ def check_values(raw: dict[str, str], protocol: Protocol, *, decimal_comma: bool
 
 def _ci_from_p(v: dict, p_text: str, decimal_comma: bool) -> list[tuple[str, str]]:
     """Fill ``ci_low``/``ci_high`` of an estimate given with an exact two-sided p-value instead of a CI
-    (Cochrane Handbook 6.3.2: the z of the p-value gives the standard error, on the log scale for a ratio), and
-    say so in the note; the problems when that cannot be done."""
+    (Cochrane Handbook 6.3.2: the z of the p-value gives the standard error on the analysis scale, log for a
+    ratio and Fisher's z for a correlation), and say so in the note; the problems when that cannot be done."""
     text = p_text.strip()
     text = text[1:].lstrip() if text[:1] in ("p", "P") else text  # "p = 0.03", "P<0.05"
     if text.startswith(("<", ">", "≤", "≥")) or text.lower() in ("ns", "n.s."):
@@ -192,10 +207,10 @@ def _ci_from_p(v: dict, p_text: str, decimal_comma: bool) -> list[tuple[str, str
         return [("p_value", f"{p_text!r} must lie between 0 and 1")]
     if v["estimate"] is None or v["measure"] is None:
         return [("estimate", "missing: a p-value gives the CI of an estimate (measure and estimate)")]
-    ratio = v["measure"] in RATIO
-    if ratio and v["estimate"] <= 0:
-        return [("estimate", f"a {v['measure']} is above 0 (give it on its natural scale, not its logarithm)")]
-    y = math.log(v["estimate"]) if ratio else v["estimate"]
+    off = _off_scale(v["measure"], v["estimate"])
+    if off:
+        return [("estimate", off)]
+    y = analysis(v["measure"], v["estimate"])
     if y == 0:
         return [("estimate", "at the no-effect value: a p-value cannot give its CI")]
     half = Z95 * abs(y) / NormalDist().inv_cdf(1 - p / 2)
@@ -205,8 +220,18 @@ def _ci_from_p(v: dict, p_text: str, decimal_comma: bool) -> list[tuple[str, str
     return []
 
 
+def _off_scale(measure: str | None, estimate: float) -> str | None:
+    """Why an estimate cannot be of its measure (a ratio at or below 0, a correlation outside -1 to 1), or None."""
+    if measure in RATIO and estimate <= 0:
+        return f"a {measure} is above 0 (give it on its natural scale, not its logarithm)"
+    if measure == CORRELATION and not -1 < estimate < 1:
+        return "a correlation r lies between -1 and 1 (not at either end)"
+    return None
+
+
 def _effect_problems(v: dict) -> list[tuple[str, str]]:
-    """The effect is complete counts, or a complete estimate with its 95% CI, or absent."""
+    """The effect is complete counts, or a complete estimate with its 95% CI (a correlation: or with n), or
+    absent."""
     counts = [k for k in COUNTS if v[k] is not None]
     est = [k for k in ("estimate", "ci_low", "ci_high") if v[k] is not None]
     if counts:
@@ -218,7 +243,9 @@ def _effect_problems(v: dict) -> list[tuple[str, str]]:
         if v["measure"] not in (None, *COUNT_MEASURES):
             return [("measure", f"counts give a risk or odds ratio (RR or OR), not {v['measure']}"
                                 + (" (a hazard ratio needs the times to the event: give it with its 95% CI)"
-                                   if v["measure"] == "HR" else ""))]
+                                   if v["measure"] == "HR" else
+                                   " (a correlation is given as its estimate with its 95% CI, or with n)"
+                                   if v["measure"] == CORRELATION else ""))]
         for arm in ("treatment", "control"):
             if v[f"events_{arm}"] > v[f"total_{arm}"]:
                 return [(f"events_{arm}", f"more events than total_{arm}")]
@@ -226,6 +253,8 @@ def _effect_problems(v: dict) -> list[tuple[str, str]]:
                 return [(f"total_{arm}", "must be more than 0")]
         v["measure"] = v["measure"] or "RR"
         return []
+    if v["measure"] == CORRELATION:
+        return _correlation_problems(v)
     if est or v["measure"]:
         for k in ESTIMATE:
             if v[k] is None:
@@ -240,6 +269,45 @@ def _effect_problems(v: dict) -> list[tuple[str, str]]:
     return []
 
 
+def _correlation_problems(v: dict) -> list[tuple[str, str]]:
+    """A correlation r: an estimate strictly between -1 and 1, with its 95% CI (within -1 to 1, around the
+    estimate) or with n of ``FISHER_MIN_N`` or more (the variance of Fisher's z is 1/(n - 3)); a CI bound at -1
+    or 1 (rounded onto the end, infinite on the z scale) needs n too."""
+    if v["estimate"] is None:
+        return [("estimate", "missing: a correlation needs its estimate r, with ci_low and ci_high or with n")]
+    off = _off_scale(CORRELATION, v["estimate"])
+    if off:
+        return [("estimate", off)]
+    given = [k for k in ("ci_low", "ci_high") if v[k] is not None]
+    if len(given) == 1:
+        other = "ci_high" if given == ["ci_low"] else "ci_low"
+        return [(other, "missing: give a correlation's ci_low and ci_high both, or neither (then n gives its "
+                        "variance)")]
+    if given:
+        for k in given:
+            if not -1 <= v[k] <= 1:
+                return [(k, "a correlation's confidence interval lies within -1 and 1")]
+        if not v["ci_low"] <= v["estimate"] <= v["ci_high"]:
+            return [("estimate", "must lie within ci_low and ci_high")]
+        if v["ci_low"] == v["ci_high"]:
+            return [("ci_high", "the confidence interval has no width")]
+        if ci_has_width_on_scale(CORRELATION, v["ci_low"], v["ci_high"]):
+            return []
+    if given:
+        missing = ("missing: a CI bound at -1 or 1 gives no standard error on Fisher's z scale; give n (the variance "
+                   "is then 1/(n - 3)) or the bound with more decimals")
+        few = ("must be 4 or more: a CI bound at -1 or 1 gives no standard error on Fisher's z scale, so the variance "
+               "is 1/(n - 3)")
+    else:
+        missing = "missing: a correlation without its 95% CI needs n (the variance of Fisher's z is 1/(n - 3))"
+        few = "must be 4 or more: a correlation without its 95% CI gets the variance of Fisher's z, 1/(n - 3)"
+    if v["n"] is None:
+        return [("n", missing)]
+    if v["n"] < FISHER_MIN_N:
+        return [("n", few)]
+    return []
+
+
 def country_warning(raw: dict[str, str]) -> str | None:
     """Why a row's country is kept as typed (no known country or code in it), or None when it is fine."""
     country = " ".join((raw.get("country") or "").split())
@@ -250,7 +318,8 @@ def country_warning(raw: dict[str, str]) -> str | None:
 
 
 ASYMMETRY_TOLERANCE = 0.10
-"""How far apart the CI's two arms (estimate to each limit, on the log scale for a ratio) may be, as a share of
+"""How far apart the CI's two arms (estimate to each limit, on the analysis scale: log for a ratio, Fisher's z
+for a correlation) may be, as a share of
 the CI's width, beyond what rounding the typed values explains, before the import warns."""
 
 
@@ -263,18 +332,18 @@ def ci_asymmetry_warning(raw: dict[str, str], values: dict) -> str | None:
     if values.get("estimate") is None or values.get("ci_low") is None or values.get("ci_high") is None:
         return None
     est, low, high = values["estimate"], values["ci_low"], values["ci_high"]
-    ratio = values.get("measure") in RATIO
-    scale = math.log if ratio else (lambda x: x)
-    below, above = scale(est) - scale(low), scale(high) - scale(est)
+    measure = values.get("measure")
+    if not ci_has_width_on_scale(measure, low, high):  # the variance comes from n, not from the CI
+        return None
+    below, above = analysis(measure, est) - analysis(measure, low), analysis(measure, high) - analysis(measure, est)
     slack = 0.0
     for key, value in (("estimate", est), ("ci_low", low), ("ci_high", high)):
         typed = (raw.get(key) or "").strip().replace(",", ".")
         decimals = len(typed.split(".", 1)[1]) if "." in typed else 0
-        half_unit = 0.5 * 10 ** -decimals
-        slack += half_unit / value if ratio else half_unit
+        slack += 0.5 * 10 ** -decimals * abs(slope(measure, value))
     if abs(above - below) <= ASYMMETRY_TOLERANCE * (above + below) + 2 * slack:
         return None
-    where = "on the log scale, " if ratio else ""
+    where = f"on {scale_name(measure)}, " if scale_name(measure) else ""
     return (f"the 95% CI {raw.get('ci_low', '').strip()} to {raw.get('ci_high', '').strip()} is not symmetric around "
             f"the estimate {raw.get('estimate', '').strip()} ({where}as a {values['measure']}'s CI is): check for a "
             "typo or a CI on another scale; the standard error is taken from the CI's width (Cochrane Handbook "

@@ -13,6 +13,10 @@ When the protocol says whether more of the outcome is good (``[extraction] highe
 sides of the null line are labelled under the axis, "gunstig voor de aanpak" / "gunstig voor de
 vergelijkingsgroep" ("favours intervention" / "favours comparison"; the key message's names for the two
 groups) (``favoured_sides``): without it there is no telling which side is good.
+
+A correlation (r) has no groups to favour: its axis stays within -1 to 1 with the dashed line at 0 (no
+association), it is labelled "Correlatie (r)", the pooled row "Gemiddelde samenhang", and the sides are not
+labelled (``sides_of``).
 """
 
 from __future__ import annotations
@@ -20,18 +24,20 @@ from __future__ import annotations
 import math
 
 from lsr.report.texts import fmt_range, fmt_signed
-from lsr.synthesis.meta_analysis import RATIO, Pooled
+from lsr.synthesis.meta_analysis import CORRELATION, RATIO, Pooled
 from lsr.synthesis.service import OutcomeResult
 
 WORDS = {
     "nl": {"pooled": "Gemiddeld effect", "pi": "Voorspellingsinterval", "favours": "effect",
            "RR": "Relatief risico (RR)", "OR": "Oddsratio (OR)", "HR": "Hazard ratio (HR)",
            "SMD": "Gestandaardiseerd verschil (SMD)", "MD": "Verschil in gemiddelden (MD)", "title": "Forestplot", "column": "Effect (95%-BI)",
+           "r": "Correlatie (r)", "pooled-r": "Gemiddelde samenhang", "column-r": "r (95%-BI)",
            "weight": "gewicht", "intervention": "gunstig voor de\naanpak",
            "control": "gunstig voor de\nvergelijkingsgroep"},
     "en": {"pooled": "Pooled (random effects)", "pi": "Prediction interval", "favours": "effect",
            "RR": "Risk ratio (RR)", "OR": "Odds ratio (OR)", "HR": "Hazard ratio (HR)",
            "SMD": "Standardised mean difference (SMD)", "MD": "Mean difference (MD)", "title": "Forest plot", "column": "Effect (95% CI)",
+           "r": "Correlation (r)", "pooled-r": "Pooled association", "column-r": "r (95% CI)",
            "weight": "weight", "intervention": "favours\nintervention", "control": "favours\ncomparison"},
 }
 SIDES_HEIGHT = 0.3
@@ -87,6 +93,14 @@ def favoured_sides(higher_is_better: bool | None) -> tuple[str, str] | None:
     return ("control", "intervention") if higher_is_better else ("intervention", "control")
 
 
+def sides_of(result: OutcomeResult) -> tuple[str, str] | None:
+    """The sides the plot of ``result`` labels (``favoured_sides``); None for a correlation, which compares no
+    groups, and when the protocol does not say which direction is good."""
+    if result.pooled.measure == CORRELATION:
+        return None
+    return favoured_sides(result.higher_is_better)
+
+
 def _label_sides(ax, null: float, sides: tuple[str, str], w: dict[str, str], muted: str) -> None:
     """Write the two sides' labels under the tick labels, each beside the null line with an arrow outward."""
     left, right = sides
@@ -116,7 +130,8 @@ def forest_svg(result: OutcomeResult, lang: str, salt: str) -> str:
 
     w = WORDS[lang]
     p = result.pooled
-    sides = favoured_sides(result.higher_is_better)
+    sides = sides_of(result)
+    correlation = p.measure == CORRELATION
     studies = p.studies
     rows = len(studies) + (1 + shows_pi(p) if p.estimate is not None else 0)
     with plt.rc_context(RC):
@@ -141,7 +156,7 @@ def forest_svg(result: OutcomeResult, lang: str, salt: str) -> str:
             d = [p.ci_low, p.estimate, p.ci_high, p.estimate]
             ax.fill(d, [y, y + 0.3, y, y - 0.3], color=style.ACCENT, zorder=3)
             right.append((y, f"{_num(p.estimate, lang)} ({fmt_range(p.ci_low, p.ci_high, lang, null=p.null)})"))
-            labels.append(w["pooled"])
+            labels.append(w["pooled-r" if correlation else "pooled"])
             if shows_pi(p):
                 y2 = ys[len(studies) + 1]
                 ax.plot([p.pi_low, p.pi_high], [y2, y2], color=style.MUTED, linewidth=3, solid_capstyle="butt")
@@ -156,13 +171,16 @@ def forest_svg(result: OutcomeResult, lang: str, salt: str) -> str:
             ax.set_xticks(log_ticks(lo, hi))
             ax.set_xlim(lo, hi)
             ax.xaxis.set_minor_locator(NullLocator())
+        elif correlation:  # never beyond the ends of r (an interval near them would push the margins over)
+            lo, hi = ax.get_xlim()
+            ax.set_xlim(max(lo, -1.0), min(hi, 1.0))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: tick_label(v, lang)))
         ax.set_xlabel(w.get(p.measure, p.measure))
         ax.spines["left"].set_visible(False)
         ax.tick_params(axis="y", length=0)
         for y, text in right:
             ax.annotate(text, xy=(1.02, y), xycoords=("axes fraction", "data"), va="center", fontsize=8.5)
-        head = w["column"] + (f"  {w['weight']}" if any(s.weight is not None for s in studies) else "")
+        head = w["column-r" if correlation else "column"] + (f"  {w['weight']}" if any(s.weight is not None for s in studies) else "")
         ax.annotate(head, xy=(1.02, rows + 0.6), xycoords=("axes fraction", "data"), va="bottom", fontsize=8,
                     color=style.MUTED)
         if sides is not None:

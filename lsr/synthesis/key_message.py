@@ -29,12 +29,21 @@ whether the effect is favourable, in words that follow the strength of evidence 
 waarschijnlijk een gunstig effect." at redelijk); an effect whose 95% CI includes no effect is never called
 favourable as such: only its direction is, in the sentence that says it is uncertain. A clear unfavourable
 effect at redelijk or sterk does not invite a local trial.
+
+A correlation (measure ``r``, the association between two characteristics) is worded as an association, never
+as an effect or a cause: "Schoolbinding en delinquentie: gemiddeld een zwakke negatieve samenhang (r = −0,21;
+95%-BI −0,25 tot −0,17): meer van het ene hangt samen met minder van het andere." Its size is named in Cohen's
+(1988) bands for r (``R_SIZES``). The outcome's name says what is associated, and ``higher_is_better`` whether a
+positive r is favourable, so the message can say that the association "gaat mogelijk in de gunstige richting",
+with the verbs of the strength level. Instead of what an effect means for Heerlen-Noord it says that an
+association does not show that one causes the other, and that only an evaluation of an intervention can tell
+whether acting on it works there.
 """
 
 from __future__ import annotations
 
 from lsr.report.texts import fmt_date, fmt_int, fmt_range, fmt_signed, join_words
-from lsr.synthesis.meta_analysis import RATIO, Pooled
+from lsr.synthesis.meta_analysis import CORRELATION, RATIO, Pooled, null_value
 from lsr.synthesis.service import RETRACTED, OutcomeResult, Synthesis
 from lsr.synthesis.strength import I2_INCONSISTENT, LEVELS, origin_counts, origin_note, studies_word
 
@@ -50,6 +59,10 @@ MAX_WORDS = 150  # the bureau pastes the key message into its report: fewer word
 # (Kraft 2020, "Interpreting effect sizes of education interventions", Educational Researcher 49(4)).
 SMD_SIZES = ((0.2, "zeer klein", "very small"), (0.5, "klein", "small"), (0.8, "middelgroot", "moderate"),
              (float("inf"), "groot", "large"))
+# r size words: Cohen's (1988) benchmarks for a correlation, 0.1 / 0.3 / 0.5, in the words Dutch uses for a
+# correlation ("een zwakke samenhang"); the Dutch form is the one after "een" (samenhang is a de-word).
+R_SIZES = ((0.1, "zeer zwakke", "very weak"), (0.3, "zwakke", "weak"), (0.5, "matige", "moderate"),
+           (float("inf"), "sterke", "strong"))
 
 DESIGN_WORDS = {
     "nl": {"rct": ("gerandomiseerd", "gerandomiseerd"), "cluster-rct": ("clustergerandomiseerd",) * 2,
@@ -88,10 +101,11 @@ def effect_text(p: Pooled, lang: str, ci_label: bool = True) -> str:
     est, lo, hi = iv
     one = "" if p.estimate is not None else ("één studie" if lang == "nl" else "one study")
     ci_range = fmt_range(lo, hi, lang, null=p.null)  # 0,52 tot 0,9996: never a bound rounded onto no effect
+    value = f"{p.measure} {'= ' if p.measure == CORRELATION else ''}{fmt_effect(est, lang)}"  # r = 0,21
     if not ci_label:
-        return f"{p.measure} {fmt_effect(est, lang)} ({ci_range}{'; ' + one if one else ''})"
+        return f"{value} ({ci_range}{'; ' + one if one else ''})"
     ci = "95%-BI" if lang == "nl" else "95% CI"
-    return f"{p.measure} {fmt_effect(est, lang)}; {ci} {ci_range}{f' ({one})' if one else ''}"
+    return f"{value}; {ci} {ci_range}{f' ({one})' if one else ''}"
 
 
 def quoted(name: str) -> str:
@@ -102,6 +116,15 @@ def quoted(name: str) -> str:
 
 def _smd_size(d: float, lang: str) -> str:
     return next(nl if lang == "nl" else en for top, nl, en in SMD_SIZES if abs(d) < top)
+
+
+def _r_size(r: float, lang: str) -> str:
+    return next(nl if lang == "nl" else en for top, nl, en in R_SIZES if abs(r) < top)
+
+
+def _association(measure: str) -> bool:
+    """Whether the measure is an association (a correlation), worded as "samenhang", never as an effect."""
+    return measure == CORRELATION
 
 
 def _very_small(p: Pooled) -> bool:
@@ -125,6 +148,17 @@ def _effect_sentence(p: Pooled, name: str, lang: str) -> str:
     if p.estimate is None:  # inside the sentence's brackets: "...; één studie", not nested brackets
         numbers = numbers.replace(" (één studie)", "; één studie").replace(" (one study)", "; one study")
     label = capitalised(name) + ":"
+    if _association(p.measure):  # an association, not an effect: no groups, no "higher with the intervention"
+        mean = ("gemiddeld " if nl else "on average ") if p.estimate is not None else ""
+        if round(est, 2) == 0:
+            return (f"{label} {mean}geen samenhang ({numbers})." if nl else
+                    f"{label} {mean}no association ({numbers}).")
+        up = est > 0
+        sign = ("positieve" if up else "negatieve") if nl else ("positive" if up else "negative")
+        return (f"{label} {mean}een {_r_size(est, lang)} {sign} samenhang ({numbers}): meer van het ene hangt samen "
+                f"met {'meer' if up else 'minder'} van het andere." if nl else
+                f"{label} {mean}a {_r_size(est, lang)} {sign} association ({numbers}): more of one is associated "
+                f"with {'more' if up else 'less'} of the other.")
     if p.measure in RATIO:  # "minder vaak", never "risico": the outcome may be a desirable one
         up = est > 1
         if p.measure == "RR":
@@ -187,17 +221,26 @@ def _judgement(r: OutcomeResult, lang: str, *, direction: bool = True) -> str | 
     leaves the direction out, to keep a long message under its word limit)."""
     nl = lang == "nl"
     good = favourable(r.pooled, r.higher_is_better)
+    association = _association(r.pooled.measure)
     if not _certain(r.pooled):
         good = good if direction else None
-        caveat = ("dit is onzeker: het 95%-betrouwbaarheidsinterval omvat ook de waarde voor 'geen effect'." if nl
-                  else "this is uncertain: the 95% confidence interval includes the no-effect value.")
+        if association:
+            caveat = ("dit is onzeker: het 95%-betrouwbaarheidsinterval omvat ook 0 (geen samenhang)." if nl else
+                      "this is uncertain: the 95% confidence interval includes 0 (no association).")
+        else:
+            caveat = ("dit is onzeker: het 95%-betrouwbaarheidsinterval omvat ook de waarde voor 'geen effect'."
+                      if nl else "this is uncertain: the 95% confidence interval includes the no-effect value.")
         if good is None:
             return ("Maar " if nl else "But ") + caveat
         side = ("gunstige" if good else "ongunstige") if nl else ("favourable" if good else "unfavourable")
-        return (f"Het effect gaat in de {side} richting, maar {caveat}" if nl else
-                f"The effect points in the {side} direction, but {caveat}")
+        what = ("De samenhang" if association else "Het effect") if nl else \
+            ("The association" if association else "The effect")
+        return (f"{what} gaat in de {side} richting, maar {caveat}" if nl else
+                f"{what} points in the {side} direction, but {caveat}")
     if good is None:
         return None
+    if association:
+        return _judged_association(good, r.strength.level, lang)
     return _judged(good, r.strength.level, lang)
 
 
@@ -217,6 +260,23 @@ def _judged(good: bool, level: int, lang: str) -> str:
         level, f"It is very uncertain whether the effect is {word}.")
 
 
+def _judged_association(good: bool, level: int, lang: str) -> str:
+    """``_judged`` for a correlation: whether the association points in the favourable direction (a positive r
+    where more of the outcome is good), with the same verbs per strength level; never "een gunstig effect"."""
+    if lang == "nl":
+        side = "gunstige" if good else "ongunstige"
+        return {4: f"De samenhang gaat in de {side} richting.",
+                3: f"De samenhang gaat waarschijnlijk in de {side} richting.",
+                2: f"De samenhang gaat mogelijk in de {side} richting; de werkelijke samenhang kan duidelijk anders "
+                   "zijn."}.get(level, f"Of de samenhang in de {side} richting gaat, is zeer onzeker.")
+    side = "favourable" if good else "unfavourable"
+    return {4: f"The association points in the {side} direction.",
+            3: f"The association probably points in the {side} direction.",
+            2: f"The association may point in the {side} direction; the true association may be substantially "
+               "different."}.get(level, f"It is very uncertain whether the association points in the {side} "
+                                        "direction.")
+
+
 def _certain(p: Pooled) -> bool:
     """Whether the 95% CI (pooled, or the single study's) excludes the no-effect value."""
     iv = p.interval
@@ -228,14 +288,24 @@ def _new_setting(p: Pooled, higher_is_better: bool | None, lang: str) -> str:
     side's judgement when the protocol says which side is good, else "de andere kant op") when the
     prediction interval reaches beyond the null on the side opposite the estimate."""
     nl = lang == "nl"
-    head = "in een nieuwe situatie kan het effect ook uitblijven" if nl else "in a new setting the effect may not appear"
+    association = _association(p.measure)
+    if association:
+        head = ("in een nieuwe situatie kan de samenhang ook ontbreken" if nl else
+                "in a new setting the association may be absent")
+    else:
+        head = ("in een nieuwe situatie kan het effect ook uitblijven" if nl else
+                "in a new setting the effect may not appear")
     beyond = p.pi_high > p.null if p.estimate < p.null else p.pi_low < p.null
     if not beyond:
         return head
     good = favourable(p, higher_is_better)
     if good is None:
+        if association:
+            return head + (" of zelfs de andere kant op gaan" if nl else ", or even go the other way")
         return head + (" of zelfs de andere kant op uitvallen" if nl else ", or even go the other way")
     other = ("gunstig" if not good else "ongunstig") if nl else ("favourable" if not good else "unfavourable")
+    if association:
+        return head + (f" of zelfs in de {other}e richting gaan" if nl else f", or even point in the {other} direction")
     return head + (f" of zelfs {other} uitvallen" if nl else f", or even be {other}")
 
 
@@ -381,6 +451,14 @@ def _other_side(s: Synthesis, lang: str) -> str | None:
         if good is None or not _certain(r.pooled) or good == main or (main is None and good):
             continue
         level = r.strength.word(lang)
+        if _association(r.pooled.measure):
+            if lang == "nl":
+                return (f"Let op: bij {r.heading('nl')} wijst het onderzoek op een samenhang in de "
+                        f"{'gunstige' if good else 'ongunstige'} richting (bewijskracht {level}); zie die uitkomst "
+                        "hieronder.")
+            return (f"Note: for {r.heading('en')} the research points to an association in the "
+                    f"{'favourable' if good else 'unfavourable'} direction (strength of evidence {level}); see that "
+                    "outcome below.")
         if lang == "nl":
             return (f"Let op: bij {r.heading('nl')} wijst het onderzoek op een {'gunstig' if good else 'ongunstig'} "
                     f"effect (bewijskracht {level}); zie die uitkomst hieronder.")
@@ -397,6 +475,12 @@ def _meaning(p: Pooled, level: int, lang: str, good: bool | None = None) -> str:
     redelijk or sterk evidence of harm the message advises against introducing it rather than inviting a
     local evaluation."""
     nl = lang == "nl"
+    if _association(p.measure):  # not "kansrijk": an association is no evidence that acting on it works
+        head = (("Een samenhang laat niet zien dat het ene het andere veroorzaakt." if nl else
+                 "An association does not show that one causes the other.") if _certain(p) else
+                ("Een samenhang is daarmee niet aangetoond." if nl else "An association is therefore not shown."))
+        return head + (" Of een aanpak die hierop inzet in Heerlen-Noord werkt, moet een evaluatie uitwijzen." if nl
+                       else " Whether an intervention that acts on it works in Heerlen-Noord needs an evaluation.")
     if _certain(p) and level >= 3 and good is False:
         return ("Het onderzoek wijst op nadeel; invoering in Heerlen-Noord ligt daarom niet voor de hand." if nl else
                 "The research points to harm; introducing the intervention in Heerlen-Noord is therefore not "
@@ -431,7 +515,7 @@ def _conclusion(measure: str, est: float, sure: bool, lang: str, higher_is_bette
                 level: int | None = None) -> str:
     """The conclusion in a few words, for "de conclusie is veranderd (eerder: ...; nu: ...)": "geen effect
     aangetoond", "een zeer klein positief effect" (SMD), "een positief effect" (MD), "een effect (de uitkomst
-    komt minder vaak voor)" (a ratio). "Positief" is the direction of the score, not a judgement; when the
+    komt minder vaak voor)" (a ratio), "een zwakke negatieve samenhang" (r). "Positief" is the direction of the score, not a judgement; when the
     protocol says which direction is good, the words are "gunstig" / "ongunstig" instead ("een gunstig effect
     (de uitkomst komt minder vaak voor)" for a ratio).
 
@@ -439,11 +523,23 @@ def _conclusion(measure: str, est: float, sure: bool, lang: str, higher_is_bette
     2020; ``_judged``): sterk states it, redelijk "waarschijnlijk", beperkt "mogelijk", zeer beperkt "..., maar
     zeer onzeker"."""
     nl = lang == "nl"
+    association = _association(measure)
     if not sure:
+        if association:
+            return "geen samenhang aangetoond" if nl else "no association shown"
         return "geen effect aangetoond" if nl else "no effect shown"
-    up = est > (1.0 if measure in RATIO else 0.0)
+    up = est > null_value(measure)
     judged = None if higher_is_better is None else up == higher_is_better
-    if measure in RATIO:
+    if association:
+        size = _r_size(est, lang)
+        if judged is None:
+            sign = ("positieve" if up else "negatieve") if nl else ("positive" if up else "negative")
+            text = f"een {size} {sign} samenhang" if nl else f"a {size} {sign} association"
+        else:
+            side = ("gunstige" if judged else "ongunstige") if nl else ("favourable" if judged else "unfavourable")
+            text = (f"een {size} samenhang in de {side} richting" if nl else
+                    f"a {size} association in the {side} direction")
+    elif measure in RATIO:
         if measure == "HR":
             freq = (("de uitkomst treedt sneller op" if up else "de uitkomst treedt minder snel op") if nl else
                     ("the outcome comes sooner" if up else "the outcome comes later"))
@@ -600,8 +696,10 @@ def changes_sentence(s: Synthesis, previous: dict | None, previous_at, lang: str
         verdict = (("er is geen effect meer te berekenen" if nl else "there is no effect to compute any more")
                    if had_effect else ("nog geen effect te berekenen" if nl else "no effect to compute yet"))
     elif before is None:
-        verdict = (f"de uitkomst {quoted(s.main.name(lang))} heeft nu voor het eerst een effect" if nl else
-                   f"the outcome {quoted(s.main.name(lang))} now has an effect for the first time")
+        first_one = (("een berekende samenhang" if nl else "a computed association") if _association(main.measure)
+                     else ("een effect" if nl else "an effect"))
+        verdict = (f"de uitkomst {quoted(s.main.name(lang))} heeft nu voor het eerst {first_one}" if nl else
+                   f"the outcome {quoted(s.main.name(lang))} now has {first_one} for the first time")
     else:
         level_then, level_now = before.get("strength"), s.main.strength.level
         known = level_then in (1, 2, 3, 4)  # a level of the scale (a hand-written snapshot may lack it)

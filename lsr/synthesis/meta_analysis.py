@@ -12,11 +12,22 @@ Effects from counts are log risk or odds ratios from ``effectsize_2proportions``
 of a study with a zero cell; a study without events in either arm carries no information on a ratio and is
 left out, saying so). Such a study also carries its events (both arms together, ``StudyEffect.events``),
 which the strength rule's imprecision step counts for dichotomous outcomes. Effects given as an estimate
-with a 95% CI get their standard error from the CI (on the log scale for ratios) and carry no events.
+with a 95% CI get their standard error from the CI (on the analysis scale) and carry no events.
 Ratio measures (RR, OR and the hazard ratio HR, which comes only as an estimate with its CI) are pooled on the
-log scale and reported on the natural scale. ``odds_ratio_as_smd`` converts an odds ratio to a standardised mean
-difference (Chinn 2000: SMD = ln(OR) x sqrt(3)/pi, its variance times 3/pi²; Cochrane Handbook 10.6), for a
-protocol that pools an outcome measured both ways as one SMD.
+log scale and reported on the natural scale. ``odds_ratio_as_smd`` converts an odds ratio to a standardised
+mean difference (Chinn 2000: SMD = ln(OR) x sqrt(3)/pi, its variance times 3/pi²; Cochrane Handbook 10.6),
+for a protocol that pools an outcome measured both ways as one SMD.
+
+A correlation coefficient (``r``: an association between two characteristics, as reviews of protective and
+risk factors report it) is pooled on Fisher's z scale, z = atanh r, whose variance is 1/(n - 3) (Borenstein et
+al. 2009, "Introduction to Meta-Analysis", ch. 6, "Effect sizes based on correlations"); the estimate, its CI
+and the prediction interval are transformed back with tanh, so they stay inside -1 to 1, and tau² is on the z
+scale. A correlation given with its 95% CI gets its standard error from the CI on the z scale, as any estimate
+does; one given with ``n`` only (or whose CI has a bound rounded to -1 or 1, infinite on the z scale) gets
+1/(n - 3). Its no-effect value is 0: no association. A correlation is never converted to another measure.
+
+The scale of every measure is set here and nowhere else: ``analysis`` (to the scale pooled on), ``natural``
+(back), ``slope``, ``null_value`` and ``scale_name``.
 """
 
 from __future__ import annotations
@@ -27,6 +38,8 @@ from dataclasses import dataclass, field, replace
 Z95 = 1.959963984540054
 METHOD = "random effects (inverse variance), tau² by Paule-Mandel, Wald 95% CI, prediction interval t(k-2); statsmodels"
 RATIO = ("RR", "OR", "HR")
+CORRELATION = "r"  # Pearson's r; written in lower case, as statistics writes it (R is a multiple correlation)
+FISHER_MIN_N = 4  # the variance of Fisher's z, 1/(n - 3), needs n of 4 or more
 SMD_PER_LOG_OR = math.sqrt(3) / math.pi  # Chinn (2000): the logistic distribution's standard deviation
 
 
@@ -98,8 +111,8 @@ class Pooled:
 
     @property
     def null(self) -> float:
-        """The value of "no difference" for this measure."""
-        return 1.0 if self.measure in RATIO else 0.0
+        """The value of "no difference" (for a correlation: no association) for this measure."""
+        return null_value(self.measure)
 
     @property
     def interval(self) -> tuple[float, float, float] | None:
@@ -112,9 +125,54 @@ class Pooled:
         return None
 
 
+def analysis(measure: str, x: float) -> float:
+    """An effect on the scale it is pooled on: the log of a ratio, Fisher's z (atanh) of a correlation, a
+    difference as it is. ``natural`` is its inverse."""
+    if measure in RATIO:
+        return math.log(x)
+    if measure == CORRELATION:
+        return math.atanh(x)
+    return x
+
+
 def natural(measure: str, y: float) -> float:
-    """An effect on its reporting scale: ratios back from the log scale."""
-    return math.exp(y) if measure in RATIO else y
+    """An effect on its reporting scale: ratios back from the log scale, a correlation back from Fisher's z."""
+    if measure in RATIO:
+        return math.exp(y)
+    if measure == CORRELATION:
+        return math.tanh(y)
+    return y
+
+
+def slope(measure: str, x: float) -> float:
+    """How fast ``analysis`` changes at ``x`` (its derivative): how much a rounding of ``x`` moves it."""
+    if measure in RATIO:
+        return 1 / x
+    if measure == CORRELATION:
+        return 1 / (1 - x * x)
+    return 1.0
+
+
+def null_value(measure: str) -> float:
+    """The no-effect value of a measure on its reporting scale: 1 for a ratio, 0 for a difference or a
+    correlation (no association)."""
+    return 1.0 if measure in RATIO else 0.0
+
+
+def scale_name(measure: str) -> str | None:
+    """The analysis scale in words ("the log scale", "Fisher's z scale"), None when it is the reporting scale."""
+    return "the log scale" if measure in RATIO else "Fisher's z scale" if measure == CORRELATION else None
+
+
+def fisher_z_variance(n: int) -> float:
+    """The variance of Fisher's z of a correlation from ``n`` participants (``FISHER_MIN_N`` or more)."""
+    return 1 / (n - 3)
+
+
+def ci_has_width_on_scale(measure: str, low: float, high: float) -> bool:
+    """Whether a CI gives a finite standard error on the analysis scale: not for a correlation's bound at -1
+    or 1 (a bound rounded onto the end, infinite on Fisher's z scale)."""
+    return measure != CORRELATION or (-1 < low and high < 1)
 
 
 def convertible(effect: StudyEffect) -> bool:
@@ -163,14 +221,14 @@ def effect_of(row, label: str) -> tuple[StudyEffect | None, str | None]:
         return StudyEffect(measure=row.measure or "RR", y=y, v=v, n=n, events=e1 + e2, counts=(e1, n1, e2, n2),
                            **common), None
     if row.estimate is not None:
-        if row.measure in RATIO:
-            y = math.log(row.estimate)
-            se = (math.log(row.ci_high) - math.log(row.ci_low)) / (2 * Z95)
+        y = analysis(row.measure, row.estimate)
+        reported = (row.ci_low, row.ci_high) if row.ci_low is not None else None
+        if reported is None or not ci_has_width_on_scale(row.measure, *reported):  # a correlation with its n
+            v = fisher_z_variance(row.n)
         else:
-            y = row.estimate
-            se = (row.ci_high - row.ci_low) / (2 * Z95)
-        return StudyEffect(measure=row.measure, y=y, v=se * se, n=row.n, reported_ci=(row.ci_low, row.ci_high),
-                           **common), None
+            se = (analysis(row.measure, row.ci_high) - analysis(row.measure, row.ci_low)) / (2 * Z95)
+            v = se * se
+        return StudyEffect(measure=row.measure, y=y, v=v, n=row.n, reported_ci=reported, **common), None
     return None, "no effect extracted"
 
 

@@ -24,6 +24,19 @@ The rule, in order (every step that changes the level adds a reason):
    study that is also too small (step 4) is thus down twice for what GRADE counts as imprecision: this is
    deliberate, as one small study is neither large enough nor replicated. The method note says so.
 
+**A correlation (r)** goes through the same steps. Its start follows the ``design`` column as given, like every
+measure: correlations usually come from cohort or cross-sectional studies and so start at low, which is what GRADE
+gives observational evidence when the question is whether acting on a factor would help (Balshem et al. 2011,
+GRADE guidelines 3). GRADE for prognostic factors would start cohorts at high (Foroutan et al. 2020, GRADE
+guidelines 28), but that rates how well a factor predicts, not what changing it does, and the programme reads
+these reviews for what to act on; the reports word a correlation as an association, never as an effect. An r of
+a randomised comparison (the correlation of the randomised group with the outcome) is extracted with its
+randomised design and starts as one; a factor measured in the data of a trial is not randomised and is
+extracted as ``cohort``. Imprecision: its no-effect value is 0 (no association, the reason says so), and the
+information size is its participants (``n``; a correlation has no events), with the same ``PARTICIPANTS_OIS``:
+with 400 participants Fisher's z has a standard error of 1/sqrt(397), about 0.05: a 95% CI about 0.2 wide
+around a small r, as wide as Cohen's band from a small (0.1) to a moderate (0.3) correlation.
+
 The level never drops below very low. Whether any study comes from the Netherlands or another European
 country is noted beside the level (``notes``, shown as "Herkomst", relevance for Heerlen-Noord) but is not
 one of its reasons and does not change it.
@@ -44,7 +57,7 @@ from dataclasses import dataclass, field
 
 from lsr.synthesis.countries import is_dutch, is_european
 from lsr.synthesis.extraction import RANDOMISED
-from lsr.synthesis.meta_analysis import RATIO, Pooled
+from lsr.synthesis.meta_analysis import CORRELATION, RATIO, Pooled
 
 NOT_ASSESSABLE = 0  # no quantitative effect: no level of the scale applies
 LEVELS = {
@@ -239,8 +252,12 @@ def rate(p: Pooled) -> Strength:
     iv = p.interval  # the pooled CI, or the single study's own
     if iv is not None and iv[1] <= p.null <= iv[2]:
         s.level -= 1
-        s.add("één niveau lager: het 95%-betrouwbaarheidsinterval omvat ook de waarde voor 'geen effect'",
-              "down one: the 95% confidence interval includes the no-effect value")
+        if p.measure == CORRELATION:
+            s.add("één niveau lager: het 95%-betrouwbaarheidsinterval omvat ook 0 (geen samenhang)",
+                  "down one: the 95% confidence interval includes 0 (no association)")
+        else:
+            s.add("één niveau lager: het 95%-betrouwbaarheidsinterval omvat ook de waarde voor 'geen effect'",
+                  "down one: the 95% confidence interval includes the no-effect value")
     small = _small_information_size(p)
     if small is not None:
         s.level -= 1

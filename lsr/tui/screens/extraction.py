@@ -53,7 +53,7 @@ HINTS = {
     "total_control": "participants in the control arm",
     "measure": " · ".join(MEASURES) + " (counts: RR when blank)",
     "estimate": "natural scale, e.g. 0,49 or 0.49",
-    "ci_low": "lower bound of the 95% CI",
+    "ci_low": "lower bound of the 95% CI (r: or blank, with n)",
     "ci_high": "upper bound of the 95% CI",
     "note": "anything a reader should know",
 }
