@@ -668,6 +668,9 @@ def test_a_correlation_is_worded_as_an_association_never_as_an_effect_or_a_cause
     assert "Afkortingen: r = correlatie: hoe sterk twee kenmerken samenhangen, van −1 tot 1; boven 0 hangt meer " \
            "van het ene samen met meer van het andere, onder 0 met minder; 0 is geen samenhang;" in nl
     assert "Abbreviations: r = correlation: how strongly two characteristics are associated" in en
+    assert "95%-BI = 95%-betrouwbaarheidsinterval: de marge waarbinnen de werkelijke samenhang waarschijnlijk " \
+           "ligt." in nl and "effect" not in nl.split("Afkortingen:", 1)[1].split("\n", 1)[0]
+    assert "95% CI = 95% confidence interval: the range in which the true association probably lies." in en
     assert "- **Samenhang (95%-BI):** r = −0,21 (−0,25 tot −0,17)" in nl
     assert "- **Association (95% CI):** r = −0.21 (−0.25 to −0.17)" in en
     assert "- startniveau beperkt: 5 van de 5 studies zijn niet gerandomiseerd" in nl

@@ -273,8 +273,13 @@ ABBREVIATIONS = {  # what a policy reader needs to read the key message's number
 
 def abbreviations_note(text: str, lang: str) -> str:
     """One line explaining the abbreviations ``text`` uses ("" when it uses none)."""
-    used = [f"{short} = {meaning}" for short, meaning in ABBREVIATIONS[lang]
-            if re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text)]
+    shorts = [(short, meaning) for short, meaning in ABBREVIATIONS[lang]
+              if re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text)]
+    if [s for s, _ in shorts if s not in ("r", "95%-BI", "95% CI")] == [] and any(s == "r" for s, _ in shorts):
+        # only correlations: the CI holds the true association, not an effect (no effect is claimed)
+        shorts = [(s, m.replace("het werkelijke effect", "de werkelijke samenhang")
+                   .replace("the true effect", "the true association")) for s, m in shorts]
+    used = [f"{short} = {meaning}" for short, meaning in shorts]
     return ("Afkortingen: " if lang == "nl" else "Abbreviations: ") + "; ".join(used) + "." if used else ""
 
 
