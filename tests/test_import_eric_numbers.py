@@ -1,16 +1,19 @@
 """ERIC numbers through `lsr import`: one ERIC record exported from ERIC, EBSCOhost and ProQuest is one record
-however the platforms write its title; two ERIC records with one title stay two. The files are written for these tests in the shapes the platforms write (ERIC's .nbib with
+however the platforms write its title; two ERIC records with one title stay two; lsr's own exports carry the
+number back. The files are written for these tests in the shapes the platforms write (ERIC's .nbib with
 ``OID``/``LID``, EBSCOhost's RIS with ``AN``, ``DB  - eric`` and its ``db=eric&AN=`` link, ERIC's portal RIS
 with ``ID``, Zotero's "ERIC Number:" Extra, ERIC's API CSV with its ``id`` column); the records are invented."""
 
 from __future__ import annotations
 
+import csv
+import json
 from pathlib import Path
 
 import pytest
 
 from lsr.search.importers import read_file
-from tests.helpers import export_json, run, write_file
+from tests.helpers import export_json, protocol_text, run, write_file
 
 pytestmark = pytest.mark.both_backends  # SQLite here, PostgreSQL too in the slow tier
 
@@ -112,3 +115,27 @@ def test_a_record_with_only_an_eric_number_is_kept(workspace, tmp_path):
     out = imported(workspace, write_file(tmp_path, "numbers.csv", "eric number,year\nED590123,2018\n"))
     assert "1 new" in out
     assert [i["eric_id"] for i in export_json(workspace)] == ["ED590123"]
+
+
+@pytest.mark.parametrize("fmt", ["ris", "csv"])
+def test_lsr_exports_carry_the_eric_number_back(workspace, tmp_path, fmt):
+    """RIS writes the number as its eric.ed.gov record (``UR``), CSV in an ``eric_id`` column; imported into
+    another review (no lsr id to recognise), the records keep their numbers and then match ERIC's export."""
+    imported(workspace, DATA / "eric.nbib")
+    out = tmp_path / f"export.{fmt}"
+    result = run(["export", "test-review", "--format", fmt, "-o", out], workspace)
+    assert result.exit_code == 0, result.output
+    text = out.read_bytes().decode("utf-8")
+    if fmt == "ris":
+        assert "UR  - https://eric.ed.gov/?id=ED590123\r\n" in text
+    else:
+        assert sorted(r["eric_id"] for r in csv.DictReader(text.splitlines())) == ["ED590123", "EJ1221234"]
+    (workspace / "protocols" / "copy-review.toml").write_text(protocol_text("copy-review"), encoding="utf-8")
+    assert "2 new" in imported(workspace, out, review="copy-review")
+    copied = export_json(workspace, "copy-review")
+    assert sorted(i["eric_id"] for i in copied) == ["ED590123", "EJ1221234"]
+    again = imported(workspace, write_file(tmp_path, "ebsco.ris", ebsco_ris(
+        "ED590123", "Family literacy programmes and early school-leaving (follow-up after five years)")),
+        review="copy-review")
+    assert "0 new, 1 duplicate(s)" in again
+    assert json.dumps(export_json(workspace, "copy-review")).count('"match_rule": "eric_id"') == 1
