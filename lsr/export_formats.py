@@ -12,8 +12,9 @@ Both start from the JSON contract dicts of ``export.export_records`` and stream 
   and maybe (ASReview's convention); ``lsr_label`` keeps maybe. No column is called ``label`` (ASReview would
   read it as the inclusion label). Lists (authors, keywords) are joined with ``;`` as ASReview splits them.
   ``eric_id`` holds the ERIC number. ``lsr_id`` lets ``lsr import`` recognise each record in the review it
-  came from; ``lsr_note`` holds the decisions' notes. No cell is longer than ``CELL_MAX`` (Excel's and ASReview's limits): a longer author
-  list continues in ``authors_2``, ``authors_3``, … columns, which ``lsr import`` joins back.
+  came from; ``lsr_note`` holds the decisions' notes. No cell is longer than ``CELL_MAX`` (Excel's and
+  ASReview's limits): a longer author list continues in ``authors_2``, ``authors_3``, … columns, which
+  ``lsr import`` joins back.
 - RIS also carries the record id (``ID  - lsr:42``) and each decision's note (``N1  - lsr-note: …``).
 - BibTeX (for LaTeX: the included studies of a paper): one entry per record, UTF-8, keys ``family year
   first-title-word`` made unique with a/b/c, the TeX specials ``& % $ # _ { }`` escaped; the lsr label and
@@ -36,8 +37,8 @@ from lsr.search.importers.ris import TYPES_RIS
 
 RIS_NEWLINE = "\r\n"
 CSV_COLUMNS = (
-    "lsr_id", "openalex_id", "doi", "pmid", "eric_id", "title", "abstract", "authors", "year", "publication_date", "journal",
-    "type", "keywords", "url", "included", "lsr_label", "exclusion_reason", "title_abstract_label",
+    "lsr_id", "openalex_id", "doi", "pmid", "eric_id", "title", "abstract", "authors", "year", "publication_date",
+    "journal", "type", "keywords", "url", "included", "lsr_label", "exclusion_reason", "title_abstract_label",
     "full_text_label", "retracted", "lsr_note",
 )
 # Longest cell written: Excel keeps 32,767 characters per cell, and ASReview LAB reads CSV with Python's csv

@@ -164,7 +164,8 @@ def test_eric_number_merges_unless_a_doi_pmid_or_openalex_id_contradicts(ws):
     [by_doi] = ingest(ws, base(doi="10.1000/b", eric_id="EJ1221234", title="Another study about summer schools"))
     assert by_doi.is_new
     ingest(ws, base(doi=None, pmid="111", eric_id="EJ1000001", title="Tutoring one"), review="other-review")
-    [by_pmid] = ingest(ws, base(doi=None, pmid="222", eric_id="EJ1000001", title="Tutoring two"), review="other-review")
+    [by_pmid] = ingest(ws, base(doi=None, pmid="222", eric_id="EJ1000001", title="Tutoring two"),
+                       review="other-review")
     assert by_pmid.is_new
 
 

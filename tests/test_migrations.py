@@ -91,8 +91,9 @@ def test_upgrade_moves_the_ranking_to_record_rank_keeping_decisions(tmp_path):
 
 # Rows as lsr 0009 stored them. Raw JSON is each record's source as its file gave it ({"format", "fields"}),
 # or OpenAlex's work JSON for an update; a duplicate merged into a record keeps its own on record_source.
-NBIB_ERIC = {"format": "medline", "line": 1, "fields": {"OWN": ["ERIC"], "TI": ["Extended school day pilots"],
-                                                        "OID": ["ED590123"], "LID": ["http://eric.ed.gov/?id=ED590123"]}}
+NBIB_ERIC = {"format": "medline", "line": 1, "fields": {
+    "OWN": ["ERIC"], "TI": ["Extended school day pilots"], "OID": ["ED590123"],
+    "LID": ["http://eric.ed.gov/?id=ED590123"]}}
 RIS_EBSCO = {"format": "ris", "line": 1, "fields": {"type_of_reference": "JOUR", "title": "Homework clubs",
                                                     "accession_number": "EJ1221234", "name_of_database": "eric",
                                                     "urls": ["https://search.ebscohost.com/login.aspx?direct=true&"
@@ -117,9 +118,9 @@ def _old_database_with_records(url: str) -> None:
                        "request_urls_json, started_at, status, results_returned, new_records, duplicates, requests) "
                        "VALUES (1, 'r', 'import', 'ERIC', '1', '', '{}', '[]', :at, 'ok', 6, 5, 1, 0)"), {"at": when})
         for rid, raw in records:
-            c.execute(text("INSERT INTO record (id, review_id, title, title_key, abstract, authors_json, keywords_json, "
-                           "referenced_works_json, raw_json, created_at, is_retracted) VALUES (:id, 'r', :title, "
-                           ":key, 'A', '[]', '[]', '[]', :raw, :at, :no)"),
+            c.execute(text("INSERT INTO record (id, review_id, title, title_key, abstract, authors_json, "
+                           "keywords_json, referenced_works_json, raw_json, created_at, is_retracted) VALUES "
+                           "(:id, 'r', :title, :key, 'A', '[]', '[]', '[]', :raw, :at, :no)"),
                       {"id": rid, "title": f"Title {rid}", "key": f"title{rid}", "raw": raw and json.dumps(raw),
                        "at": when, "no": False})
         for sid, (rid, raw) in enumerate(sources, 1):

@@ -412,9 +412,9 @@ def doi_contradicted(cand: Candidate, rec: Record) -> bool:
 
     A shared DOI is the strongest evidence lsr has, but a DOI can be wrong at the source (a publisher's
     issue-level DOI on every article, a normaliser that cut a SICI suffix, a typo). It is overruled only by
-    clear contradictions: different PMIDs or ERIC numbers; or specific titles unrelated in every way lsr knows (no equal,
-    prefix or similar key, fewer than half their content words shared) unless the first authors agree and
-    the years are within one (a translated title of the same article).
+    clear contradictions: different PMIDs or ERIC numbers; or specific titles unrelated in every way lsr
+    knows (no equal, prefix or similar key, fewer than half their content words shared) unless the first
+    authors agree and the years are within one (a translated title of the same article).
     """
     if contradicts(cand, rec, doi=False, openalex=False, pmid=True, eric=True):
         return True
@@ -484,7 +484,8 @@ class _Index:
             self.by_id[rec.id] = rec
         key = rec.title_key or ""
         for table, value in ((self.by_oa, rec.openalex_id), (self.by_doi, rec.doi), (self.by_pmid, rec.pmid),
-                             (self.by_eric, rec.eric_id), (self.by_key, key), (self.by_block, key[:BLOCK]), (self.by_head, key[:MIN_SHORT_PREFIX])):
+                             (self.by_eric, rec.eric_id), (self.by_key, key), (self.by_block, key[:BLOCK]),
+                             (self.by_head, key[:MIN_SHORT_PREFIX])):
             if value:
                 bucket = table.setdefault(value, [])
                 if not any(r is rec for r in bucket):
@@ -545,7 +546,8 @@ def _exported_from(cand: Candidate, rec: Record | None) -> bool:
     if key and rkey:
         return key.startswith(rkey) or rkey.startswith(key)
     return any(v is not None and v == getattr(rec, a) for a, v in
-               (("doi", cand.doi), ("pmid", cand.pmid), ("eric_id", cand.eric_id), ("openalex_id", cand.openalex_id)))
+               (("doi", cand.doi), ("pmid", cand.pmid), ("eric_id", cand.eric_id),
+                ("openalex_id", cand.openalex_id)))
 
 
 def _title_lookup(cand: Candidate) -> bool:
