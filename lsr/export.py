@@ -67,6 +67,7 @@ def export_records(ws: Workspace, session: Session, review_id: str, only: str = 
             "openalex_id": rec.openalex_id,
             "doi": rec.doi,
             "pmid": rec.pmid,
+            "eric_id": rec.eric_id,
             "title": rec.title,
             "abstract": rec.abstract,
             "authors": rec.authors,

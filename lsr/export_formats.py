@@ -5,13 +5,16 @@ Both start from the JSON contract dicts of ``export.export_records`` and stream 
 - RIS (for Zotero, EndNote, Mendeley, and ASReview LAB): standard tags, CRLF line ends, no counter lines.
   The lsr label is written as keyword ``lsr:include|exclude|maybe|unscreened`` (and ``lsr-reason:…``), as
   an ``N1`` note ``lsr: …`` with the decisions, and as ASReview's own note (``ASReview_relevant``,
-  ``ASReview_irrelevant``, ``ASReview_not_seen``). OpenAlex and PubMed ids travel as ``UR`` links.
+  ``ASReview_irrelevant``, ``ASReview_not_seen``). OpenAlex ids, PMIDs and ERIC numbers travel as ``UR``
+  links (the ERIC number as its eric.ed.gov record, ``https://eric.ed.gov/?id=ED590123``, the form ERIC's
+  own export links to and ``lsr import`` reads back).
 - CSV (for ASReview LAB and spreadsheets): ``included`` is 1/0 for include/exclude and blank for unscreened
   and maybe (ASReview's convention); ``lsr_label`` keeps maybe. No column is called ``label`` (ASReview would
   read it as the inclusion label). Lists (authors, keywords) are joined with ``;`` as ASReview splits them.
-  ``lsr_id`` lets ``lsr import`` recognise each record in the review it came from; ``lsr_note`` holds the
-  decisions' notes. No cell is longer than ``CELL_MAX`` (Excel's and ASReview's limits): a longer author
-  list continues in ``authors_2``, ``authors_3``, … columns, which ``lsr import`` joins back.
+  ``eric_id`` holds the ERIC number. ``lsr_id`` lets ``lsr import`` recognise each record in the review it
+  came from; ``lsr_note`` holds the decisions' notes. No cell is longer than ``CELL_MAX`` (Excel's and
+  ASReview's limits): a longer author list continues in ``authors_2``, ``authors_3``, … columns, which
+  ``lsr import`` joins back.
 - RIS also carries the record id (``ID  - lsr:42``) and each decision's note (``N1  - lsr-note: …``).
 - BibTeX (for LaTeX: the included studies of a paper): one entry per record, UTF-8, keys ``family year
   first-title-word`` made unique with a/b/c, the TeX specials ``& % $ # _ { }`` escaped; the lsr label and
@@ -34,8 +37,8 @@ from lsr.search.importers.ris import TYPES_RIS
 
 RIS_NEWLINE = "\r\n"
 CSV_COLUMNS = (
-    "lsr_id", "openalex_id", "doi", "pmid", "title", "abstract", "authors", "year", "publication_date", "journal",
-    "type", "keywords", "url", "included", "lsr_label", "exclusion_reason", "title_abstract_label",
+    "lsr_id", "openalex_id", "doi", "pmid", "eric_id", "title", "abstract", "authors", "year", "publication_date",
+    "journal", "type", "keywords", "url", "included", "lsr_label", "exclusion_reason", "title_abstract_label",
     "full_text_label", "retracted", "lsr_note",
 )
 # Longest cell written: Excel keeps 32,767 characters per cell, and ASReview LAB reads CSV with Python's csv
@@ -59,6 +62,8 @@ def _urls(item: dict) -> list[str]:
         urls.append(f"https://openalex.org/{item['openalex_id']}")
     if item.get("pmid"):
         urls.append(f"https://pubmed.ncbi.nlm.nih.gov/{item['pmid']}/")
+    if item.get("eric_id"):
+        urls.append(f"https://eric.ed.gov/?id={item['eric_id']}")
     return urls
 
 
@@ -160,6 +165,7 @@ def csv_row(item: dict) -> tuple[list, dict[str, list[str]]]:
         "openalex_id": item.get("openalex_id"),
         "doi": item.get("doi"),
         "pmid": item.get("pmid"),
+        "eric_id": item.get("eric_id"),
         "title": item.get("title"),
         "abstract": item.get("abstract"),
         "authors": lists["authors"][0],

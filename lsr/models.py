@@ -127,6 +127,7 @@ class Record(SQLModel, table=True):
               sqlite_where=text("openalex_id IS NOT NULL"), postgresql_where=text("openalex_id IS NOT NULL")),
         Index("ix_record_review_doi", "review_id", "doi"),
         Index("ix_record_review_pmid", "review_id", "pmid"),
+        Index("ix_record_review_eric_id", "review_id", "eric_id"),
         Index("ix_record_review_title_key", "review_id", "title_key"),
     )
 
@@ -135,6 +136,7 @@ class Record(SQLModel, table=True):
     openalex_id: str | None = None  # short form, W123
     doi: str | None = None  # normalised: lowercase, no https://doi.org/ prefix
     pmid: str | None = None
+    eric_id: str | None = None  # ERIC number (EJ1234567, ED123456): ERIC's id of a journal article or document
     title: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     title_key: str = ""  # normalised title for de-duplication
     abstract: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
@@ -172,7 +174,7 @@ class RecordSource(SQLModel, table=True):
     kind: str = "openalex"  # openalex | json, or an import's format: ris | csv | xlsx | wos | medline | bibtex | endnote | refer …
     source_key: str = ""  # the hit's own id within its run (OpenAlex id, file line), for idempotence
     is_duplicate: bool = False  # True when this hit merged into a record that already existed
-    match_rule: str | None = None  # how it matched: openalex_id, doi, pmid, title
+    match_rule: str | None = None  # how it matched: openalex_id, doi, pmid, eric_id, title
     raw_json: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=utcnow)
 

@@ -140,6 +140,58 @@ def test_title_with_contradicting_doi_stays_apart(ws):
     assert merged(ws, base(), base(doi="10.1016/j.other.2019.5")) is None
 
 
+# ERIC numbers: an ED report or EJ article from ERIC, EBSCOhost and ProQuest, with no DOI and no PMID
+REPORT = dict(doi=None, title="Extended School Day Pilots in Four Districts: Final Evaluation Report", year=2018,
+              authors=["Brennan, Siobhan"], abstract="", type="report")
+
+
+def test_equal_eric_number_merges_whatever_the_platform_made_of_the_title(ws):
+    assert merged(ws, base(**REPORT, eric_id="ED590123"),
+                  base(**{**REPORT, "title": "Extended school-day pilots in four districts. Final evaluation report "
+                                              "(Report No. 2018-04)"}, eric_id="eric number: ed590123")) == "eric_id"
+
+
+def test_different_eric_numbers_never_merge_on_title(ws):
+    """Two ERIC records with one short title (ERIC's briefs: "Summer Learning", year after year) are two works,
+    as two different PMIDs are, even with nothing else to tell them apart."""
+    short = dict(doi=None, title="Summer Learning Programs", year=2019, authors=[], abstract="")
+    assert merged(ws, base(**short, eric_id="ED600001"), base(**short, eric_id="ED600002")) is None
+    assert merged(ws, base(**REPORT, eric_id="ED590123"), base(**REPORT, eric_id="EJ1221234")) is None
+
+
+def test_eric_number_merges_unless_a_doi_pmid_or_openalex_id_contradicts(ws):
+    ingest(ws, base(doi="10.1000/a", eric_id="EJ1221234", title="One study of homework clubs and attendance"))
+    [by_doi] = ingest(ws, base(doi="10.1000/b", eric_id="EJ1221234", title="Another study about summer schools"))
+    assert by_doi.is_new
+    ingest(ws, base(doi=None, pmid="111", eric_id="EJ1000001", title="Tutoring one"), review="other-review")
+    [by_pmid] = ingest(ws, base(doi=None, pmid="222", eric_id="EJ1000001", title="Tutoring two"),
+                       review="other-review")
+    assert by_pmid.is_new
+
+
+def test_a_shared_doi_kept_apart_by_different_eric_numbers_says_so(ws):
+    """As with two PMIDs: one DOI on two ERIC records is a DOI wrong at its source, and the warning says why."""
+    with ws.db.write() as session:
+        run = SearchRun(review_id="test-review", kind="import", source="ERIC")
+        session.add(run)
+        session.flush()
+        ing = Ingest(session, "test-review", run, "medline")
+        first, second = ing.add_many([(base(eric_id="EJ1221234"), "1"), (base(eric_id="EJ1221299"), "2")])
+        assert (second.is_new, second.rule) == (True, "doi-kept-apart")
+        [conflict] = ing.doi_conflicts
+    assert "because the ERIC numbers differ: EJ1221299 vs EJ1221234" in conflict.describe()
+
+
+def test_a_merged_duplicate_gives_the_record_its_eric_number(ws):
+    [first] = ingest(ws, base())
+    [second] = ingest(ws, base(eric_id="EJ1221234", title=TITLE.upper()))
+    assert second.rule == "doi" and second.record.id == first.record.id
+    with ws.db.read() as session:
+        assert session.get(Record, first.record.id).eric_id == "EJ1221234"
+    [third] = ingest(ws, base(doi=None, eric_id="EJ1221234", title="Extended school day (ERIC abstract)"))
+    assert (third.rule, third.record.id) == ("eric_id", first.record.id)
+
+
 # --- the title rule -------------------------------------------------------------------------------------
 
 
@@ -289,7 +341,7 @@ def random_hits(seed: int, n: int = 120) -> list[Candidate]:
     rng = random.Random(seed)
     works = [dict(title=f"Study {w} of extended learning time and outcomes in cohort {w * 7}",
                   authors=[f"Author{w}, A."], year=2000 + w % 20, doi=f"10.1000/w{w}", pmid=str(5000 + w),
-                  abstract="") for w in range(40)]
+                  eric_id=f"ED{600000 + w}", abstract="") for w in range(40)]
     hits = []
     for _ in range(n):
         w = dict(rng.choice(works))
@@ -301,6 +353,8 @@ def random_hits(seed: int, n: int = 120) -> list[Candidate]:
             w["title"] = w["title"].upper()
         if rng.random() < 0.2:
             w["openalex_id"] = f"W{int(w['pmid'] or 7000) + 1}" if w.get("pmid") else None
+        if rng.random() < 0.6:
+            w["eric_id"] = None
         hits.append(Candidate(**w))
     return hits
 
@@ -323,7 +377,7 @@ def test_add_many_equals_add_one_by_one(ws, seed):
     with ws.db.read() as session:
         def snapshot(review):
             recs = session.exec(select(Record).where(Record.review_id == review).order_by(Record.id)).all()
-            return [(r.title, r.doi, r.pmid, r.openalex_id, r.year) for r in recs]
+            return [(r.title, r.doi, r.pmid, r.eric_id, r.openalex_id, r.year) for r in recs]
         assert snapshot("test-review") == snapshot("other-review")
 
 

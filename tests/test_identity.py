@@ -1,12 +1,20 @@
-"""Identifiers are exact on real shapes: a regression corpus of DOIs, PMIDs and OpenAlex ids as sources write
-them, and the de-duplication consequence (two articles of one journal issue stay two records)."""
+"""Identifiers are exact on real shapes: a regression corpus of DOIs, PMIDs, ERIC numbers and OpenAlex ids as
+sources write them, and the de-duplication consequence (two articles of one journal issue stay two records)."""
 
 from __future__ import annotations
 
 import pytest
 
 from lsr.search.dedupe import Candidate
-from lsr.search.identity import normalize_doi, normalize_openalex_id, normalize_pmid
+from lsr.search.identity import (
+    eric_id_in_fields,
+    eric_id_in_link,
+    eric_id_named_in,
+    normalize_doi,
+    normalize_eric_id,
+    normalize_openalex_id,
+    normalize_pmid,
+)
 from tests.helpers import make_workspace, run, status_json
 
 # (as written in a source, canonical form). Shapes seen in Crossref, DataCite, PubMed, Scopus, Web of Science,
@@ -101,6 +109,57 @@ def test_two_articles_of_one_sici_issue_keep_distinct_dois():
 ])
 def test_pmid_shapes(written, canonical):
     assert normalize_pmid(written) == canonical
+
+
+# ERIC numbers as the platforms that serve ERIC write them: ERIC's .nbib (OID - ED562752, LID -
+# http://eric.ed.gov/?id=ED562752), its record pages (https://eric.ed.gov/?id=EJ956651) and full texts, its
+# portal before 2013 (…/ERICWebPortal/detail?accno=EJ956651), Zotero's Extra ("ERIC Number: EJ956651"),
+# EBSCOhost's links into its ERIC database (db=eric&AN=ED553658). EJ numbers of old articles have six digits.
+ERIC_SHAPES = [
+    ("EJ1221234", "EJ1221234"), ("ED590123", "ED590123"), ("EJ410320", "EJ410320"), ("ED012345", "ED012345"),
+    ("ej1221234", "EJ1221234"), (" ED 590123 ", "ED590123"), ("Ed590123", "ED590123"),
+    ("ERIC: EJ1221234", "EJ1221234"), ("ERIC Number: ED590123", "ED590123"), ("eric number:ED590123", "ED590123"),
+    ("ERIC #: EJ956651", "EJ956651"), ("ERIC No. ED590123", "ED590123"), ("Accession Number: EJ1221234", "EJ1221234"),
+    ("https://eric.ed.gov/?id=ED590123", "ED590123"), ("http://eric.ed.gov/?id=EJ1221234", "EJ1221234"),
+    ("eric.ed.gov/?id=ED590123", "ED590123"),
+    ("https://eric.ed.gov/?q=extended+school+day&ff1=pubReports&id=ED509979", "ED509979"),
+    ("http://www.eric.ed.gov/ERICWebPortal/detail?accno=EJ956651", "EJ956651"),
+    ("https://files.eric.ed.gov/fulltext/ED503346.pdf", "ED503346"),
+    ("http://search.ebscohost.com/login.aspx?direct=true&db=eric&AN=ED553658&site=ehost-live", "ED553658"),
+    ("https://search-ebscohost-com.proxy1.example.edu/login.aspx?direct=true&db=eric&AN=EJ458938&site=eds-live",
+     "EJ458938"),
+    # not one ERIC number: another length or prefix, text around it, another database's link, two numbers
+    ("EJ12345", None), ("EJ12345678", None), ("EA123456", None), ("EE1234567", None), ("ED123456X", None),
+    ("XED123456", None), ("ED-123456", None), ("ED 12 3456", None), ("ERICEJ1234567", None), ("eric-EJ1234567", None),
+    ("Report ED123456", None), ("ED123456; EJ1234567", None), ("see https://eric.ed.gov/?id=ED590123", None),
+    ("https://eric.ed.gov/?id=ED59012345", None), ("https://eric.ed.gov/?q=ED590123", None),
+    ("https://doi.org/10.3102/ED123456", None), ("https://pubmed.ncbi.nlm.nih.gov/1234567/", None),
+    ("http://search.ebscohost.com/login.aspx?direct=true&db=8gh&AN=99128836&site=ehost-live", None),
+    ("http://search.ebscohost.com/login.aspx?direct=true&db=a9h&AN=ED590123&site=ehost-live", None),
+    ("Accession Number: 99128836", None), ("NLM: PMC38908", None), ("", None), (None, None),
+]
+
+
+@pytest.mark.parametrize(("written", "canonical"), ERIC_SHAPES)
+def test_eric_number_shapes(written, canonical):
+    assert normalize_eric_id(written) == canonical
+
+
+def test_eric_numbers_in_links_and_free_text():
+    assert eric_id_in_link("https://eric.ed.gov/?id=EJ956651") == "EJ956651"
+    assert eric_id_in_link("https://doi.org/10.1177/1066480711425472") is None
+    # EBSCOhost's note: the ERIC record's accession number is its ERIC number; any other database's is not one
+    assert eric_id_named_in("Accession Number: EJ1221234; Language: English; Publication Type: Journal Articles") \
+        == "EJ1221234"
+    assert eric_id_named_in("Accession Number: 99128836; Source Info: Jun2014, Vol. 19 Issue 3") is None
+    assert eric_id_named_in("ERIC Number: EJ956651") == "EJ956651"
+    assert eric_id_named_in("Full text: http://eric.ed.gov/?id=ED590123 (PDF)") == "ED590123"
+    assert eric_id_named_in("Report ED590123 of the district") is None  # a number without a label
+    assert eric_id_named_in("ERIC Number: EJ956651; see also ERIC Number: ED590123") is None  # which one?
+    # stored source fields (the migration's backfill): a whole value, a labelled one or a link; one number only
+    assert eric_id_in_fields(["ED590123", "http://eric.ed.gov/?id=ED590123", "ERIC", "2019"]) == "ED590123"
+    assert eric_id_in_fields(["Extended school day and ED590123 outcomes", "1"]) is None
+    assert eric_id_in_fields(["EJ1221234", "ED590123"]) is None
 
 
 @pytest.mark.parametrize(("written", "canonical"), [

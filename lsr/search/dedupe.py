@@ -8,12 +8,16 @@ Identity rules, in order (DESIGN.md, settled details), after one for lsr's own e
 ``lsr_id`` names its record in the review it was exported from, when titles and identifiers agree):
 
 1. equal OpenAlex id -> same work (two different OpenAlex ids never merge on anything but a DOI);
-2. equal normalised DOI -> same work, unless clearly contradicted (different PMIDs, or specific titles
-   unrelated in every way with different authors or years: ``doi_contradicted``); such a hit becomes a
-   new record whose source row says ``doi-kept-apart``, and ``Ingest.doi_conflicts`` lists it for the
-   caller to report. A wrong DOI at the source must never make a study disappear;
-3. equal PMID -> same work unless a DOI or OpenAlex id on both sides contradicts it;
-4. the title rule (below) -> same work, when no DOI, PMID or OpenAlex id on both sides contradicts it.
+2. equal normalised DOI -> same work, unless clearly contradicted (different PMIDs or ERIC numbers, or
+   specific titles unrelated in every way with different authors or years: ``doi_contradicted``); such a
+   hit becomes a new record whose source row says ``doi-kept-apart``, and ``Ingest.doi_conflicts`` lists it
+   for the caller to report. A wrong DOI at the source must never make a study disappear;
+3. equal PMID -> same work unless a DOI, OpenAlex id or ERIC number on both sides contradicts it;
+4. equal ERIC number (``EJ…``/``ED…``, ``identity.normalize_eric_id``) -> same work unless a DOI, OpenAlex
+   id or PMID on both sides contradicts it: an ERIC record exported from ERIC, EBSCOhost and ProQuest is
+   one work even when the platforms write its title differently, and ERIC's reports (ED) have no DOI;
+5. the title rule (below) -> same work, when no DOI, PMID, ERIC number or OpenAlex id on both sides
+   contradicts it (two ERIC records with the same title and different numbers stay two records).
 
 The title rule. Titles are compared by ``identity.title_key`` (case, punctuation, spacing, HTML entities
 and tags, diacritics, Greek letters, "&"/"and" folded away). Abstracts are compared by the share of the
@@ -74,6 +78,7 @@ from lsr.search.identity import (
     is_placeholder,
     name_tokens,
     normalize_doi,
+    normalize_eric_id,
     normalize_openalex_id,
     normalize_pmid,
     plain_text,
@@ -179,6 +184,7 @@ class Candidate:
     language: str | None = None
     doi: str | None = None
     pmid: str | None = None
+    eric_id: str | None = None  # ERIC number, EJ1234567 / ED123456
     openalex_id: str | None = None
     keywords: list[str] = field(default_factory=list)
     referenced_works: list[str] = field(default_factory=list)
@@ -188,6 +194,7 @@ class Candidate:
     def __post_init__(self) -> None:
         self.doi = normalize_doi(self.doi)
         self.pmid = normalize_pmid(self.pmid)
+        self.eric_id = normalize_eric_id(self.eric_id)
         self.openalex_id = normalize_openalex_id(self.openalex_id)
         self.title = "" if is_placeholder(self.title) else plain_text(self.title)
         self.abstract = "" if is_placeholder(self.abstract) else plain_text(self.abstract)
@@ -335,7 +342,7 @@ def titles_match(cand: Candidate, rec: Record, relation: str | None = None) -> b
     relation = relation or title_relation(cand.key, rkey)
     if relation is None:
         return False
-    if contradicts(cand, rec, doi=True, openalex=True, pmid=True):
+    if contradicts(cand, rec, doi=True, openalex=True, pmid=True, eric=True):
         return False
     similarity = abstract_similarity(cand.abstract, rec.abstract)
     if not _specific(cand.key) or not _specific(rkey):
@@ -389,12 +396,14 @@ def _specific(key: str) -> bool:
     return len(key) >= MIN_TITLE_KEY and key not in GENERIC_TITLES
 
 
-def contradicts(cand: Candidate, rec: Record, *, doi: bool, openalex: bool, pmid: bool = False) -> bool:
+def contradicts(cand: Candidate, rec: Record, *, doi: bool, openalex: bool, pmid: bool = False,
+                eric: bool = False) -> bool:
     """True when both sides carry an identifier of a checked kind and the values differ."""
     return (
         (doi and bool(cand.doi and rec.doi) and cand.doi != rec.doi)
         or (openalex and bool(cand.openalex_id and rec.openalex_id) and cand.openalex_id != rec.openalex_id)
         or (pmid and bool(cand.pmid and rec.pmid) and cand.pmid != rec.pmid)
+        or (eric and bool(cand.eric_id and rec.eric_id) and cand.eric_id != rec.eric_id)
     )
 
 
@@ -403,11 +412,11 @@ def doi_contradicted(cand: Candidate, rec: Record) -> bool:
 
     A shared DOI is the strongest evidence lsr has, but a DOI can be wrong at the source (a publisher's
     issue-level DOI on every article, a normaliser that cut a SICI suffix, a typo). It is overruled only by
-    clear contradictions: different PMIDs; or specific titles unrelated in every way lsr knows (no equal,
-    prefix or similar key, fewer than half their content words shared) unless the first authors agree and
-    the years are within one (a translated title of the same article).
+    clear contradictions: different PMIDs or ERIC numbers; or specific titles unrelated in every way lsr
+    knows (no equal, prefix or similar key, fewer than half their content words shared) unless the first
+    authors agree and the years are within one (a translated title of the same article).
     """
-    if cand.pmid and rec.pmid and cand.pmid != rec.pmid:
+    if contradicts(cand, rec, doi=False, openalex=False, pmid=True, eric=True):
         return True
     rkey = rec.title_key or title_key(rec.title)
     if not (_specific(cand.key) and _specific(rkey)) or title_relation(cand.key, rkey) is not None:
@@ -424,7 +433,8 @@ def doi_contradicted(cand: Candidate, rec: Record) -> bool:
 
 @dataclass(frozen=True)
 class DoiConflict:
-    """A hit kept apart from a record with the same DOI because their PMIDs differ or their titles clearly do."""
+    """A hit kept apart from a record with the same DOI because their PMIDs or ERIC numbers differ or their
+    titles clearly do."""
 
     doi: str
     title: str
@@ -432,12 +442,16 @@ class DoiConflict:
     other_title: str
     pmid: str | None = None
     other_pmid: str | None = None
+    eric_id: str | None = None
+    other_eric_id: str | None = None
 
     def describe(self) -> str:
         """One warning line for the person running the import or update."""
         other = f"record {self.other_record_id}" if self.other_record_id else "another record of this file"
         if self.pmid and self.other_pmid and self.pmid != self.other_pmid:
             why = f"the PMIDs differ: {self.pmid} vs {self.other_pmid}"
+        elif self.eric_id and self.other_eric_id and self.eric_id != self.other_eric_id:
+            why = f"the ERIC numbers differ: {self.eric_id} vs {self.other_eric_id}"
         else:
             why = f"the titles clearly differ: {self.title[:70]!r} vs {self.other_title[:70]!r}"
         return f"kept apart although the DOI {self.doi} is the same as {other}'s, because {why}; check the DOI at its source"
@@ -448,13 +462,14 @@ _RULES = {"equal": "title", "prefix": "title-prefix", "similar": "title-similar"
 
 
 class _Index:
-    """Records of one batch by OpenAlex id, DOI, PMID and title: exact key, block (first ``BLOCK`` key
-    characters) and head (first ``MIN_SHORT_PREFIX``)."""
+    """Records of one batch by OpenAlex id, DOI, PMID, ERIC number and title: exact key, block (first
+    ``BLOCK`` key characters) and head (first ``MIN_SHORT_PREFIX``)."""
 
     def __init__(self) -> None:
         self.by_oa: dict[str, list[Record]] = {}
         self.by_doi: dict[str, list[Record]] = {}
         self.by_pmid: dict[str, list[Record]] = {}
+        self.by_eric: dict[str, list[Record]] = {}
         self.by_key: dict[str, list[Record]] = {}
         self.by_block: dict[str, list[Record]] = {}
         self.by_head: dict[str, list[Record]] = {}
@@ -469,7 +484,8 @@ class _Index:
             self.by_id[rec.id] = rec
         key = rec.title_key or ""
         for table, value in ((self.by_oa, rec.openalex_id), (self.by_doi, rec.doi), (self.by_pmid, rec.pmid),
-                             (self.by_key, key), (self.by_block, key[:BLOCK]), (self.by_head, key[:MIN_SHORT_PREFIX])):
+                             (self.by_eric, rec.eric_id), (self.by_key, key), (self.by_block, key[:BLOCK]),
+                             (self.by_head, key[:MIN_SHORT_PREFIX])):
             if value:
                 bucket = table.setdefault(value, [])
                 if not any(r is rec for r in bucket):
@@ -500,8 +516,12 @@ class _Index:
                     return rec, "doi"
         if cand.pmid:
             for rec in self._sorted(self.by_pmid.get(cand.pmid, [])):
-                if not contradicts(cand, rec, doi=True, openalex=True):
+                if not contradicts(cand, rec, doi=True, openalex=True, eric=True):
                     return rec, "pmid"
+        if cand.eric_id:
+            for rec in self._sorted(self.by_eric.get(cand.eric_id, [])):
+                if not contradicts(cand, rec, doi=True, openalex=True, pmid=True):
+                    return rec, "eric_id"
         if not _title_lookup(cand):
             return None
         key = cand.key
@@ -520,13 +540,14 @@ def _exported_from(cand: Candidate, rec: Record | None) -> bool:
     """Whether a row of lsr's own export is the record its ``lsr_id`` names: no identifier contradicts
     it, and the titles agree (equal keys, or one starts the other: the record's title grew since) or,
     without a title, an identifier is equal. An export of another workspace reuses ids: this keeps it apart."""
-    if rec is None or contradicts(cand, rec, doi=True, openalex=True, pmid=True):
+    if rec is None or contradicts(cand, rec, doi=True, openalex=True, pmid=True, eric=True):
         return False
     key, rkey = cand.key, rec.title_key or ""
     if key and rkey:
         return key.startswith(rkey) or rkey.startswith(key)
     return any(v is not None and v == getattr(rec, a) for a, v in
-               (("doi", cand.doi), ("pmid", cand.pmid), ("openalex_id", cand.openalex_id)))
+               (("doi", cand.doi), ("pmid", cand.pmid), ("eric_id", cand.eric_id),
+                ("openalex_id", cand.openalex_id)))
 
 
 def _title_lookup(cand: Candidate) -> bool:
@@ -555,7 +576,8 @@ def prefetch(session: Session, review_id: str, cands: Sequence[Candidate]) -> li
     for column, values in ((Record.id, {c.lsr_id for c in cands if c.lsr_id is not None}),
                            (Record.openalex_id, {c.openalex_id for c in cands if c.openalex_id}),
                            (Record.doi, {c.doi for c in cands if c.doi}),
-                           (Record.pmid, {c.pmid for c in cands if c.pmid})):
+                           (Record.pmid, {c.pmid for c in cands if c.pmid}),
+                           (Record.eric_id, {c.eric_id for c in cands if c.eric_id})):
         for chunk in _chunks(sorted(values)):
             load(column.in_(chunk))
     titled = [c for c in cands if _title_lookup(c)]
@@ -603,7 +625,8 @@ def find_match(session: Session, review_id: str, cand: Candidate) -> tuple[Recor
 
 def _record_from(cand: Candidate, review_id: str, run_id: int | None) -> Record:
     return Record(
-        review_id=review_id, openalex_id=cand.openalex_id, doi=cand.doi, pmid=cand.pmid, title=cand.title,
+        review_id=review_id, openalex_id=cand.openalex_id, doi=cand.doi, pmid=cand.pmid, eric_id=cand.eric_id,
+        title=cand.title,
         title_key=cand.key, abstract=cand.abstract, authors_json=AUTHORS.encode(cand.authors),
         year=cand.year, publication_date=cand.publication_date, venue=cand.venue, type=cand.type,
         language=cand.language, keywords_json=KEYWORDS.encode(cand.keywords),
@@ -618,7 +641,7 @@ def _is_openalex_raw(raw: dict | None) -> bool:
 
 def enrich(rec: Record, cand: Candidate) -> None:
     """Fill what the record lacks from a duplicate hit; the richer value wins, identifiers are kept."""
-    for attr in ("doi", "pmid", "year", "publication_date", "venue", "type", "language"):
+    for attr in ("doi", "pmid", "eric_id", "year", "publication_date", "venue", "type", "language"):
         if getattr(rec, attr) in (None, "") and getattr(cand, attr) not in (None, ""):
             setattr(rec, attr, getattr(cand, attr))
     if not rec.openalex_id and cand.openalex_id:
@@ -715,7 +738,8 @@ class Ingest:
                     result = IngestResult(rec, True, "doi-kept-apart" if twins else None)
                     if twins:
                         self.doi_conflicts.append(DoiConflict(cand.doi, cand.title, twins[0].id, twins[0].title,
-                                                              cand.pmid, twins[0].pmid))
+                                                              cand.pmid, twins[0].pmid, cand.eric_id,
+                                                              twins[0].eric_id))
                 if rec.id is not None:
                     stored[id(rec)] = rec
                 batch_hits.add((id(rec), source_key))
@@ -752,5 +776,6 @@ def kept_apart(session: Session, run_id: int) -> list[DoiConflict]:
         other = session.exec(select(Record).where(Record.review_id == rec.review_id, Record.doi == rec.doi,
                                                   Record.id != rec.id).order_by(Record.id)).first()
         out.append(DoiConflict(rec.doi or "", rec.title or "", other.id if other else None,
-                               other.title if other else "", rec.pmid, other.pmid if other else None))
+                               other.title if other else "", rec.pmid, other.pmid if other else None,
+                               rec.eric_id, other.eric_id if other else None))
     return out

@@ -3,7 +3,8 @@
 Pure functions, no database. Owned here:
 
 - DOIs (any URL, ``doi:`` or percent-encoded form -> lowercase ``10.x/y``), PMIDs (bare, ``PMID: n`` or
-  PubMed URL), OpenAlex ids (short ``W…`` form);
+  PubMed URL), ERIC numbers (``EJ1234567``/``ED123456``: bare, ``ERIC Number: …`` or an ERIC or EBSCOhost
+  link), OpenAlex ids (short ``W…`` form);
 - ``plain_text``: a title or abstract as it is stored and shown: HTML entities resolved and the markup
   publishers and Crossref put into them (``<i>``, ``<sub>``, Scopus's ``<inf>``, JATS ``<jats:p>``, MathML)
   taken out; ``is_placeholder``: an export's stand-in for an empty field (``[No abstract available]``);
@@ -71,6 +72,24 @@ _PMID_LABELLED = re.compile(r"(?:pmid|pubmed(?:\s*id)?|pubmed\.ncbi\.nlm\.nih\.g
 _PMCID = re.compile(r"\b(?:pmcid\W{0,5})?pmc\d+\b", re.IGNORECASE)
 # A PMID column that went through a spreadsheet or pandas as a number: ``12345678.0``.
 _FLOAT_ID = re.compile(r"(\d+)\.0+")
+# ERIC numbers (the accession numbers of the US Education Resources Information Center): EJ for a journal
+# article, ED for any other document (reports, grey literature), then six or seven digits as ERIC writes them
+# (ED012345 keeps its zero). One number names one work on every platform that serves ERIC.
+# What a source may write before the number: "ERIC Number: EJ956651" (Zotero), "ERIC #: …" (ERIC's portal before
+# 2013), "ERIC: …", "Accession Number: EJ…" (EBSCOhost's notes; ERIC's own help calls the ERIC number so).
+_ERIC_LABEL = (r"(?:ERIC(?:[ \t]*(?:Number|No\.?|#|ID|Accession[ \t]*Number))?|Accession[ \t]*Number)"
+               r"(?:[ \t]*[:#][ \t]*|[ \t]+)")
+_ERIC_WRITTEN = re.compile(r"(?:" + _ERIC_LABEL + r")?(E[JD])[ \t]?(\d{6,7})", re.IGNORECASE)
+_ERIC_NAMED = re.compile(r"(?<![\w-])" + _ERIC_LABEL + r"(E[JD])[ \t]?(\d{6,7})(?!\w)", re.IGNORECASE)
+# Links to a work's ERIC record: eric.ed.gov's ``?id=`` (and ``accno=`` of its portal before 2013), the full
+# text ERIC serves (files.eric.ed.gov/fulltext/ED….pdf), and EBSCOhost's link into its ERIC database
+# (login.aspx?direct=true&db=eric&AN=EJ…, also through a library proxy: search-ebscohost-com.proxy…).
+_ERIC_SITE = re.compile(r"(?:https?://)?(?:www\.)?eric\.ed\.gov/[^\s?#]*\?(?:[^\s#]*&)?(?:id|accno)=(E[JD]\d{6,7})"
+                        r"(?![\w])", re.IGNORECASE)
+_ERIC_FULLTEXT = re.compile(r"(?:https?://)?files\.eric\.ed\.gov/fulltext/(E[JD]\d{6,7})\.pdf\b", re.IGNORECASE)
+_EBSCO_LINK = re.compile(r"(?:https?://)?[\w.-]*ebscohost[\w.-]*/\S*", re.IGNORECASE)
+_EBSCO_ERIC_DB = re.compile(r"[?&#]db=eric(?![\w])", re.IGNORECASE)
+_EBSCO_AN = re.compile(r"[?&#]AN=(E[JD]\d{6,7})(?![\w])", re.IGNORECASE)
 
 # Letters that NFKD does not reduce to ASCII.
 _SPELLED = {
@@ -187,6 +206,77 @@ def pmid_named_in(value: str | None) -> str | None:
     if not value or not re.search(r"pubmed|pmid", str(value), re.IGNORECASE):
         return None
     return normalize_pmid(value)
+
+
+def normalize_eric_id(value: str | None) -> str | None:
+    """``EJ1234567``, ``ej 1234567``, ``ERIC Number: ED590123``, ``https://eric.ed.gov/?id=ED590123`` ->
+    ``EJ1234567`` / ``ED590123``; None unless the value is one ERIC number.
+
+    An ERIC number is ``EJ`` or ``ED`` and six or seven digits. Accepted around it: any case, a space after
+    the two letters, a label (``ERIC:``, ``ERIC Number:``, ``ERIC #``, ``Accession Number:``), and a link that
+    names it: eric.ed.gov's ``?id=`` (``accno=`` on its portal before 2013), its full-text PDF, EBSCOhost's
+    ``db=eric&AN=…`` link. Anything else (five or eight digits, another prefix, a number among other text) is
+    None: a field that merely contains such a string (a report number, a title) is not read as one.
+    """
+    if not value:
+        return None
+    text = str(value).strip()
+    linked = eric_id_in_link(text)
+    if linked or "://" in text or "eric.ed.gov" in text.lower():
+        return linked if linked and _whole_link(text) else None
+    written = _ERIC_WRITTEN.fullmatch(text)
+    return f"{written.group(1)}{written.group(2)}".upper() if written else None
+
+
+def _whole_link(text: str) -> bool:
+    """Whether a value is one link (no text around it)."""
+    return len(text.split()) == 1
+
+
+def eric_id_in_link(url: str | None) -> str | None:
+    """The ERIC number a link names: ``https://eric.ed.gov/?id=EJ956651``, ``http://www.eric.ed.gov/
+    ERICWebPortal/detail?accno=EJ956651``, ``https://files.eric.ed.gov/fulltext/ED503346.pdf``, or EBSCOhost's
+    ``…/login.aspx?direct=true&db=eric&AN=ED553658&site=ehost-live``; None for any other link (EBSCOhost's
+    link into another database names that database's accession number)."""
+    if not url:
+        return None
+    text = str(url)
+    found = _ERIC_SITE.search(text) or _ERIC_FULLTEXT.search(text)
+    if found:
+        return found.group(1).upper()
+    for link in _EBSCO_LINK.findall(text):
+        number = _EBSCO_AN.search(link)
+        if number and _EBSCO_ERIC_DB.search(link):
+            return number.group(1).upper()
+    return None
+
+
+def eric_id_named_in(value: str | None) -> str | None:
+    """The ERIC number in free text that says it is one (a note "ERIC Number: EJ956651", EBSCOhost's
+    "Accession Number: EJ1221234; Source Info: …", an ERIC link); None when the text names none, or names
+    two different ones."""
+    if not value:
+        return None
+    text = str(value)
+    found = {f"{m.group(1)}{m.group(2)}".upper() for m in _ERIC_NAMED.finditer(text)}
+    if linked := eric_id_in_link(text):
+        found.add(linked)
+    return found.pop() if len(found) == 1 else None
+
+
+def eric_id_in_fields(values) -> str | None:
+    """The one ERIC number a record's stored source fields name: a field that is an ERIC number as a whole
+    (``OID - ED590123``, EBSCOhost's ``AN``, its BibTeX key), one that says it is one, or an ERIC link; None
+    when they name none, or two different ones. For data read before lsr kept ERIC numbers (its migration)."""
+    found: set[str] = set()
+    for value in values:
+        if not isinstance(value, str) or not value.strip():
+            continue
+        whole = normalize_eric_id(value)
+        named = whole or eric_id_named_in(value)
+        if named:
+            found.add(named)
+    return found.pop() if len(found) == 1 else None
 
 
 def normalize_openalex_id(value: str | None) -> str | None:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from lsr.errors import LsrError
 from lsr.search.dedupe import Candidate
+from lsr.search.identity import eric_id_in_link
 from lsr.search.importers.decode import zip_holds
 from lsr.search.importers.framing import to_source_records
 from lsr.search.importers.ris import SourceRecord
@@ -95,6 +96,7 @@ def entry_to_record(entry: tuple, line: int) -> SourceRecord:
         authors=_json_list(authors),
         year=int(year) if year else None,
         doi=doi or (url if url and "doi.org/" in url else None),  # normalised by Candidate
+        eric_id=eric_id_in_link(url),  # an eric.ed.gov or EBSCOhost ERIC link names the record's ERIC number
         keywords=_json_list(keywords),
         raw={"format": "asreview", "line": line, "fields": {"record_id": record_id, "url": url}},
     )

@@ -30,7 +30,8 @@ warning.
 Mapped: ``title``, ``abstract``, ``author`` (split at `` and ``; ``{Group Name}`` stays one author),
 ``year``/``date``/``month``, ``journal``/``booktitle`` (HTML entities decoded), the entry type, or Scopus's
 ``document_type`` where it says more (``Review``, ``Editorial``: the RIS reader's table), ``doi`` (or a DOI in
-``url``/``note``), ``pmid`` (or ``PMID: n`` in ``note``, as Taylor & Francis writes it), ``keywords`` (also
+``url``/``note``), ``pmid`` (or ``PMID: n`` in ``note``, as Taylor & Francis writes it), the ERIC number (an
+eric.ed.gov or EBSCOhost ERIC link in ``url``, or ``ERIC Number: …`` in ``note``), ``keywords`` (also
 Scopus's ``author_keywords``; ``,`` or ``;``), ``language`` (not Scopus's ``undefined``); an ``@proceedings``
 or ``@book`` without a ``title`` is named by its ``booktitle``. Scopus's ``source = {Scopus}`` and Web of
 Science's ``Unique-ID = {WOS:…}`` name the database (``SourceRecord.database``), so a whole Scopus export is
@@ -48,7 +49,7 @@ import unicodedata
 from lsr.errors import LsrError
 from lsr.search.databases import is_database_name
 from lsr.search.dedupe import Candidate
-from lsr.search.identity import normalize_doi, plain_text, pmid_named_in
+from lsr.search.identity import eric_id_in_link, eric_id_named_in, normalize_doi, plain_text, pmid_named_in
 from lsr.search.importers.bibtex_scan import scan_entries
 from lsr.search.importers.bibtex_text import (
     ENTRY_START,
@@ -294,6 +295,9 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
         language=language or None,
         doi=_field(entry, "doi") or normalize_doi(_field(entry, "url")) or normalize_doi(note),
         pmid=_field(entry, "pmid") or pmid_named_in(note),
+        # EBSCOhost's entries link to the record in its ERIC database (db=eric&AN=EJ…; their key is that AN)
+        eric_id=eric_id_in_link(_field(entry, "url")) or eric_id_named_in(note) or eric_id_named_in(
+            _field(entry, "annote")),
         keywords=[k.strip() for key in KEYWORD_FIELDS for part in split_list(_field(entry, key))
                   for k in part.split(",") if k.strip()],
         raw={"format": "bibtex", "line": line, "fields": entry},

@@ -11,7 +11,8 @@ exported on its own) is left out with a warning, and a file none of whose items 
 
 Mapped: ``title``, ``abstract``, ``author`` (``family, given`` with its particles, or ``literal``),
 ``issued`` (``date-parts``, else ``raw``/``literal``), ``container-title`` (venue), ``type`` (CSL's types
-as OpenAlex's), ``DOI`` (or a DOI in ``URL``), ``PMID``, ``keyword`` (``,`` or ``;``), ``language``.
+as OpenAlex's), ``DOI`` (or a DOI in ``URL``), ``PMID``, the ERIC number (an ERIC link in ``URL``, or Zotero's
+"ERIC Number: …" in ``note``), ``keyword`` (``,`` or ``;``), ``language``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import re
 
 from lsr.errors import LsrError
 from lsr.search.dedupe import Candidate
-from lsr.search.identity import normalize_doi
+from lsr.search.identity import eric_id_in_link, eric_id_named_in, normalize_doi
 from lsr.search.importers.framing import to_source_records
 from lsr.search.importers.ris import SourceRecord, parse_year
 
@@ -106,6 +107,8 @@ def item_to_record(item: dict, line: int) -> SourceRecord:
         language=_text(item.get("language")) or None,
         doi=_text(item.get("DOI")) or normalize_doi(_text(item.get("URL"))),
         pmid=_text(item.get("PMID")) or None,
+        # Zotero writes an item's Extra ("ERIC Number: EJ956651", from ERIC's site or .nbib) as the CSL note
+        eric_id=eric_id_in_link(_text(item.get("URL"))) or eric_id_named_in(_text(item.get("note"))),
         keywords=[k.strip() for k in re.split(r"[,;]", _text(item.get("keyword"))) if k.strip()],
         raw={"format": "csl", "line": line, "fields": item},
     )

@@ -27,9 +27,11 @@ Labels come from the first inclusion column present, in ASReview LAB's order (``
 ``lsr_label`` with maybe, then ``included``, ``label_included``, …: 1/0, yes/no, blank for unscreened); a
 column named ``label`` counts only when it holds nothing but such values. Beside a final inclusion column,
 ASReview's ``label_abstract_screening`` is the title/abstract label and the final one the full-text label.
-Rayyan's export puts each member's decision into ``notes`` (read by ``rayyan``). ``lsr_id`` (lsr's own export)
-travels with the record so the review it came from recognises it. The delimiter (comma, semicolon, tab or bar)
-is taken from the header line; cells may be as long as the file. Refused, naming the line: a header without
+Rayyan's export puts each member's decision into ``notes`` (read by ``rayyan``). The ERIC number comes from an
+``eric_id``/``ERIC Number`` column (or an ``Accession Number`` that is one), ERIC's API's ``id`` column, an
+ERIC link in ``url``, or "ERIC Number: …" in the notes. ``lsr_id`` (lsr's own export) travels with the
+record so the review it came from recognises it. The delimiter (comma, semicolon, tab or bar) is taken from
+the header line; cells may be as long as the file. Refused, naming the line: a header without
 any title, abstract or identifier column, a quoting error, a row with more fields than the header, a label
 value that is not a label. A row with no title, abstract or identifier (only a label or a year; or a DOI
 that is not one, which the warning says) is left out with a warning, and a table none of whose rows has one
@@ -46,7 +48,14 @@ import sys
 from lsr.errors import LsrError
 from lsr.search.databases import is_database_name
 from lsr.search.dedupe import Candidate
-from lsr.search.identity import normalize_doi, normalize_openalex_id, normalize_pmid
+from lsr.search.identity import (
+    eric_id_in_link,
+    eric_id_named_in,
+    normalize_doi,
+    normalize_eric_id,
+    normalize_openalex_id,
+    normalize_pmid,
+)
 from lsr.search.importers.bibtex import TYPES as BIBTEX_TYPES
 from lsr.search.importers.framing import holding, identifiable, left_out
 from lsr.search.importers.names import (
@@ -76,6 +85,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
               "periodical full", "so", "t2", "jo", "tijdschrift", "publication"),
     "keywords": ("keywords", "author keywords", "manual tags", "keywords.display name", "de", "kw", "trefwoorden"),
     "pmid": ("pmid", "pubmed id", "pubmedid", "ids.pmid", "pm", "medline pmid"),
+    # ERIC numbers: lsr's own export, a team's list; an accession number counts only when it is an ERIC number
+    "eric_id": ("eric id", "eric number", "eric accession number", "accession number"),
     "openalex_id": ("openalex id", "openalex", "openalex work", "ids.openalex", "work id"),
     "url": ("url", "link", "open url link", "ur"),
     "type": ("type", "document type", "publication type", "item type", "content type", "dt", "ty", "type of reference",
@@ -116,7 +127,7 @@ LABEL_VALUES = {
 }
 DELIMITERS = (",", ";", "\t", "|")
 NOTE_LINES = 5  # lines of notes an exporter may put above the header
-IDENTIFYING = ("title", "abstract", "doi", "pmid", "openalex_id")
+IDENTIFYING = ("title", "abstract", "doi", "pmid", "eric_id", "openalex_id")
 PUBMED_HEADER = frozenset({"pmid", "title", "authors", "citation", "first author", "journal/book", "publication year",
                            "create date", "pmcid", "nihms id", "doi"})
 WOS_HEADER = frozenset({"pt", "au", "ti", "so", "ut"})  # Web of Science's tab-delimited export: its tags
@@ -298,6 +309,9 @@ def _row_record(row: list[str], col: dict[str, list[int]], line: int, label_col:
     work = _cell(row, col, "openalex_url")  # OpenAlex's own "id" column: only as an OpenAlex URL
     openalex = normalize_openalex_id(_cell(row, col, "openalex_id")) or next(
         (normalize_openalex_id(v) for v in (work, url) if "openalex.org" in v), None)
+    # ERIC's API (api.ies.ed.gov/eric, format=csv) names its records in an "id" column: ED503346
+    eric = normalize_eric_id(_cell(row, col, "eric_id")) or normalize_eric_id(work) or eric_id_in_link(url) \
+        or eric_id_named_in(extra)
     type_ = _cell(row, col, "type")
     date = _cell(row, col, "date")
     database = _cell(row, col, "database")
@@ -321,6 +335,7 @@ def _row_record(row: list[str], col: dict[str, list[int]], line: int, label_col:
         language=_cell(row, col, "language") or None,
         doi=doi,
         pmid=pmid,
+        eric_id=eric,
         openalex_id=openalex,
         keywords=distinct(k for cell in [_list_cell(row, col, "keywords"),
                                          *(row[i] for i in col.get("more_keywords", ()) if i < len(row))]

@@ -112,9 +112,10 @@ def to_source_records(name: str, starts: list[int], entries: list, to_record: Ca
 
 
 def identifiable(candidate: Candidate) -> bool:
-    """Whether a record has something to be known by: a title, an abstract, a DOI, a PMID or an OpenAlex id."""
+    """Whether a record has something to be known by: a title, an abstract, a DOI, a PMID, an ERIC number or
+    an OpenAlex id."""
     c = candidate
-    return bool(c.title or c.abstract or c.doi or c.pmid or c.openalex_id)
+    return bool(c.title or c.abstract or c.doi or c.pmid or c.eric_id or c.openalex_id)
 
 
 def position(record: SourceRecord) -> str:

@@ -17,8 +17,9 @@ full name), ``DP`` (year and date), ``JT``/``TA`` (venue), ``PT`` (type), ``LA``
 OpenAlex's two-letter codes for the common languages; ERIC writes the language's English name), the DOI
 from ``LID``/``AID`` values marked ``[doi]`` (PubMed) or written as a DOI link (ERIC:
 ``AID - http://dx.doi.org/10…``), else the ``doi:`` in ``SO``, ``PMID``, and ``OT``/``MH`` as keywords.
-The database is PubMed for a record with a PMID, else its ``OWN`` (``ERIC``); ERIC's own id (``OID``,
-``EJ…``/``ED…``) stays in the raw fields.
+The database is PubMed for a record with a PMID, else its ``OWN`` (``ERIC``). ERIC's number is its ``OID``
+(``OID - ED562752``), else the eric.ed.gov link ERIC writes in ``LID`` (``http://eric.ed.gov/?id=ED562752``);
+PubMed's ``OID`` (``NLM: PMC38908``) is no ERIC number.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import re
 
 from lsr.errors import LsrError
 from lsr.search.dedupe import Candidate
+from lsr.search.identity import eric_id_in_link, normalize_eric_id
 from lsr.search.importers.framing import clip_line, to_source_records
 from lsr.search.importers.ris import MONTHS, SourceRecord, parse_date, parse_year
 
@@ -116,6 +118,8 @@ def entry_to_record(entry: dict[str, list[str]], line: int) -> SourceRecord:
         language=_language(_first(entry, "LA")),
         doi=_doi(entry),
         pmid=_first(entry, "PMID") or None,
+        eric_id=next((e for e in (*map(normalize_eric_id, entry.get("OID", [])),
+                                  *map(eric_id_in_link, entry.get("LID", []))) if e), None),
         keywords=_unique(entry.get("OT", []) + [m.split("/")[0].lstrip("*") for m in entry.get("MH", [])]),
         raw={"format": "medline", "line": line, "fields": entry},
     )

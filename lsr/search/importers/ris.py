@@ -23,11 +23,12 @@ the line.
 Labels that lsr's own RIS export (keyword ``lsr:include`` …) or ASReview LAB's (note
 ``ASReview_relevant`` …, also when Zotero wrapped it in HTML: ``<p>ASReview_relevant</p>``) carry are
 returned with each record and removed from its keywords and notes; so are lsr's decision notes
-(``N1  - lsr-note: …``) and record id (``ID  - lsr:42``). The database a record names (``DB``, else
-``DP``, else the ``Database:`` header above it) is its source name; a code some exporters write there
-(EndNote's ``NLM``, EBSCOhost's ``psyh``) becomes the database's name (``lsr.search.databases``). A
-platform's export whose records all link to the platform (ProQuest) but name different databases, or
-none lsr knows, is named after the platform and those databases ("ProQuest (…)").
+(``N1  - lsr-note: …``) and record id (``ID  - lsr:42``). The ERIC number (``EJ…``/``ED…``) is an ``AN`` or
+``ID`` that is one, an eric.ed.gov or EBSCOhost ERIC link, or a note saying so (``_eric_id``). The database a
+record names (``DB``, else ``DP``, else the ``Database:`` header above it) is its source name; a code some
+exporters write there (EndNote's ``NLM``, EBSCOhost's ``psyh``) becomes the database's name
+(``lsr.search.databases``). A platform's export whose records all link to the platform (ProQuest) but name
+different databases, or none lsr knows, is named after the platform and those databases ("ProQuest (…)").
 """
 
 from __future__ import annotations
@@ -42,7 +43,10 @@ from lsr.errors import LsrError
 from lsr.search.databases import database_from_code, names_database
 from lsr.search.dedupe import Candidate
 from lsr.search.identity import (
+    eric_id_in_link,
+    eric_id_named_in,
     normalize_doi,
+    normalize_eric_id,
     normalize_openalex_id,
     normalize_pmid,
     plain_text,
@@ -418,6 +422,7 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
         language=_first(entry, "language") or None,
         doi=doi,
         pmid=pmid,
+        eric_id=_eric_id(entry, urls, kept_notes, unknown),
         openalex_id=openalex,
         keywords=kept_keywords,
         raw={"format": "ris", "line": line, "fields": _jsonable(entry)},
@@ -426,6 +431,21 @@ def entry_to_record(entry: dict, line: int) -> SourceRecord:
     record = SourceRecord(line=line, candidate=cand, label=label, reason=reason, database=database,
                           note=" | ".join(decision_notes) or None)
     return with_rayyan_decisions(record, next((n for n in notes if "RAYYAN-INCLUSION" in n), None))
+
+
+def _eric_id(entry: dict, urls: list[str], notes: list[str], unknown: dict[str, list[str]]) -> str | None:
+    """The record's ERIC number (``identity.normalize_eric_id``): an accession number that is one (``AN``:
+    EBSCOhost's accession number of an ERIC record is its ERIC number; EndNote's and refer's accession number,
+    Ovid's ``UI``, map here too), an ``ID`` that is one (ERIC's own RIS before 2013 put it there; Ovid's RIS
+    puts its accession number there), then a link to the record on eric.ed.gov or in EBSCOhost's ERIC
+    (``db=eric&AN=…``), then a note or custom field that says "ERIC Number: …" (Zotero's Extra) or "Accession
+    Number: EJ…" (EBSCOhost's N1). Another database's accession number or a report number that merely looks
+    alike is not read: only the whole value counts, or a label or link."""
+    own = (normalize_eric_id(v) for v in (_first(entry, "accession_number"), _first(entry, "id")))
+    linked = (eric_id_in_link(u) for u in urls)
+    named = map(eric_id_named_in, [*notes, *unknown.get("NO", []), *unknown.get("M2", []),
+                                   *_all(entry, "note", "custom1", "custom2", "custom3", "custom6")])
+    return next((e for found in (own, linked, named) for e in found if e), None)
 
 
 DOCUMENT_TYPES = {  # Scopus/EndNote "M3" document types that say more than TY
