@@ -28,8 +28,8 @@ def test_a_note_on_its_own_is_left_out_with_a_warning_and_the_rest_imports(works
     result = run(["import", "test-review", path], workspace)
     assert result.exit_code == 0, result.output
     assert "imported 2 record(s)" in result.stdout, result.stdout
-    assert (f"warning: {path}: line 7: record has no title, abstract or identifier (it holds only type other); "
-            "left out") in result.stderr, result.stderr
+    assert (f"warning: {path}: line 7: record has no title, abstract or identifier (it holds only type other, a "
+            "note 'Ask Anna about the full text'); left out") in result.stderr, result.stderr
     assert sorted(i["title"] for i in export_json(workspace)) == ["Debt advice and mental health",
                                                                   "Rent arrears and mental health"]
 
@@ -79,7 +79,8 @@ def test_a_file_none_of_whose_records_has_a_title_or_identifier_is_refused(works
     assert result.exit_code == 1, result.output
     assert result.stderr.strip() == (
         f"Error: {path}: line 1: none of the file's 3 records has a title, abstract or identifier (the first, here: "
-        "it holds only type other): nothing to import; is this the export you meant?"), result.stderr
+        "it holds only type other, a note 'Ask Anna about the full text'): nothing to import; is this the export "
+        "you meant?"), result.stderr
     assert export_json(workspace) == []
 
 

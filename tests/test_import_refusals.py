@@ -141,7 +141,7 @@ def test_broken_xml_exports_name_line_and_column(seeded, tmp_path, text, where, 
      "not valid JSON"),
     ('[\n  {"type": "article-journal", "title": "A"},\n  "a string"\n]\n', "line 3", "a CSL JSON item is an object"),
     ('[\n  {"type": "book", "note": "nothing"},\n  {"type": "webpage", "URL": "https://example.org"}\n]\n', "line 2",
-     "none of the file's 2 items has a title, abstract or identifier (the first, here: it holds only type book)"),
+     "none of the file's 2 items has a title, abstract or identifier (the first, here: it holds only type book, a note 'nothing')"),
     ('[{"id": "https://openalex.org/W1", "type": "article", "display_name": "A", "publication_year": 2020}]\n',
      "line 1", "this looks like JSON but not CSL JSON, the one JSON lsr reads (Zotero, Mendeley); export RIS"),
     ('[{"title": "Schuldhulpverlening", "authors": "J. Bakker", "year": 2021, "cites": 4,\n'

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from lsr.errors import LsrError
+from lsr.search.identity import plain_text
 
 if TYPE_CHECKING:
     from lsr.search.dedupe import Candidate
@@ -126,14 +127,33 @@ def position(record: SourceRecord) -> str:
 
 def holding(candidate: Candidate, label: str | None = None) -> str:
     """What a record without title, abstract or identifier holds, as a warning says it: "it holds only
-    type other, year 2020", or "it holds nothing else lsr reads"."""
+    type other, a note 'Ask Anna about the full text'", "it holds only type other, year 2020", or "it holds
+    nothing else lsr reads"."""
     c = candidate
-    parts = [f"type {c.type}" if c.type else "",
+    note = _note(c)
+    parts = [f"type {c.type}" if c.type else "", f"a note {clip_line(note, 40)}" if note else "",
              (f"author {c.authors[0]}" + (" et al." if len(c.authors) > 1 else "")) if c.authors else "",
              f"year {c.year}" if c.year else "", f"venue {clip_line(c.venue, 40)}" if c.venue else "",
              f"{len(c.keywords)} keyword(s)" if c.keywords else "", f"label {label}" if label else ""]
     shown = ", ".join(p for p in parts if p)
     return f"it holds only {shown}" if shown else "it holds nothing else lsr reads"
+
+
+_NOTE_FIELDS = ("notes", "note", "annote", "annotation", "research_notes")  # RIS N1, BibTeX, CSL, EndNote
+
+
+def _note(candidate: Candidate) -> str:
+    """The first note the source gave a record (a reference manager's standalone note is nothing else), as
+    text: what a reader recognises the left-out record by."""
+    fields = (candidate.raw or {}).get("fields")
+    if not isinstance(fields, dict):
+        return ""
+    for key in _NOTE_FIELDS:
+        value = fields.get(key)
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and plain_text(text).strip():
+                return plain_text(text).strip()
+    return ""
 
 
 def left_out(name: str, empty: list[tuple[str, str]], kept: int, noun: str = "record") -> tuple[str, ...]:
