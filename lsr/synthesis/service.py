@@ -363,6 +363,7 @@ def to_json(s: Synthesis) -> dict:
             "strength_nl": st.word("nl"),
             "strength_reasons_nl": st.reasons["nl"],
             "notes": p.notes + st.notes["en"],
+            "small_study_test": _small_study_json(st),
             "studies": [
                 {"record": e.record_id, "label": e.label, "estimate": _r(e.estimate), "ci_low": _r(e.ci[0]),
                  "ci_high": _r(e.ci[1]), "weight": _r(e.weight), "n": e.n, "events": e.events, "design": e.design,
@@ -375,6 +376,14 @@ def to_json(s: Synthesis) -> dict:
                            "note": d.note} for d in r.described_studies],
         })
     return {"review": s.review, "included": s.included, "extracted": s.extracted, "outcomes": outcomes}
+
+
+def _small_study_json(st: Strength) -> dict | None:
+    """The publication-bias step's test (``lsr.synthesis.small_studies``), null below 10 studies."""
+    t = st.small_study
+    if t is None:
+        return None
+    return {"test": t.test, "p": _r(t.p), "k": t.k, "coefficient": _r(t.coefficient), "asymmetric": t.asymmetric}
 
 
 def _sensitivity_json(p: Pooled | None) -> dict | None:

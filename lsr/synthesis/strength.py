@@ -23,6 +23,17 @@ The rule, in order (every step that changes the level adds a reason):
 5. **Few studies.** Down one with a single study (nothing to replicate it; no pooling possible). A single
    study that is also too small (step 4) is thus down twice for what GRADE counts as imprecision: this is
    deliberate, as one small study is neither large enough nor replicated. The method note says so.
+6. **Publication bias.** Only with at least ``MIN_K`` (10) studies in the pool (Cochrane Handbook 13.3.5.4:
+   below that the tests for funnel plot asymmetry are too weak; publication bias is then not assessed, which
+   the method note says, and no reason is added). The test (``lsr.synthesis.small_studies``) is Peters'
+   regression on 1/N for a pool whose every study was extracted as counts (Egger's test gives false
+   positives with odds ratios, Handbook 13.3.5.4), else Egger's regression test. Down one when its two-sided
+   p is below ``ALPHA`` (0.10, the conventional threshold for these tests of low power): "aanwijzing voor
+   publicatiebias". The reason says which way: "kleinere studies vinden grotere effecten" when the smaller
+   studies lie further from no effect in the direction of the pooled effect (for a correlation: "een
+   sterkere samenhang"), else "andere effecten dan grotere studies" (smaller, or reversed): asymmetry
+   either way is a sign.
+   The test and its p are kept on the level (``Strength.small_study``) for the JSON and the appendix.
 
 **A correlation (r)** goes through the same steps. Its start follows the ``design`` column as given, like every
 measure: correlations usually come from cohort or cross-sectional studies and so start at low, which is what GRADE
@@ -47,8 +58,11 @@ Known limits (stated in the reports' method note, ``lsr.report.evidence.RULE``):
 approximation of GRADE, not a GRADE assessment. A dichotomous outcome whose effects were given as an
 estimate with a CI carries no events, so imprecision counts its participants and a large trial with few
 events can still rate high. Risk of bias is counted per study, not weighted by the study's share in the
-pool (one high-risk study of two drops two levels). Indirectness and publication bias are not assessed,
-and nothing is rated up (large effect, dose-response).
+pool (one high-risk study of two drops two levels). Indirectness is not assessed, and nothing is rated up
+(large effect, dose-response). Publication bias is judged only by the small-study test, and only from 10
+studies: a test that finds nothing does not rule it out, and asymmetry can have other causes than
+publication bias (heterogeneity that goes with study size, chance); GRADE would also weigh how the studies
+were found and who funded them.
 """
 
 from __future__ import annotations
@@ -57,7 +71,8 @@ from dataclasses import dataclass, field
 
 from lsr.synthesis.countries import is_dutch, is_european
 from lsr.synthesis.extraction import RANDOMISED
-from lsr.synthesis.meta_analysis import CORRELATION, RATIO, Pooled
+from lsr.synthesis.meta_analysis import CORRELATION, RATIO, Pooled, analysis
+from lsr.synthesis.small_studies import PETERS, SmallStudyTest, small_study_test
 
 NOT_ASSESSABLE = 0  # no quantitative effect: no level of the scale applies
 LEVELS = {
@@ -124,6 +139,7 @@ class Strength:
     level: int
     reasons: dict[str, list[str]] = field(default_factory=lambda: {"nl": [], "en": []})
     notes: dict[str, list[str]] = field(default_factory=lambda: {"nl": [], "en": []})
+    small_study: SmallStudyTest | None = None  # the publication-bias step's test; None below 10 studies
 
     def word(self, lang: str) -> str:
         """The level's name: "sterk" ... "zeer beperkt", or "niet te beoordelen (geen effect te berekenen)"."""
@@ -216,6 +232,47 @@ def _unknown_participants(p: Pooled) -> tuple[str, str] | None:
             f"{sum(known)} together; fewer than {PARTICIPANTS_OIS})")
 
 
+def p_text(p: float, lang: str) -> str:
+    """A p-value as the reasons write it: "p = 0,03" (nl), "p = 0.03" (en); three decimals where two would
+    round it onto or over the 0.10 threshold or to 0, "p < 0,001" below 0.001."""
+    if p < 0.001:
+        text = "p < 0.001"
+    elif p < 0.01 or (p < 0.1 and round(p, 2) >= 0.1):
+        text = f"p = {p:.3f}"
+    else:
+        text = f"p = {p:.2f}"
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+def name_of_test(test: SmallStudyTest, lang: str) -> str:
+    """"Egger-toets" / "Peters-toets" (nl), "Egger's test" / "Peters' test" (en)."""
+    if lang == "nl":
+        return f"{test.test}-toets"
+    return "Peters' test" if test.test == PETERS else "Egger's test"
+
+
+def _small_study_reason(p: Pooled, test: SmallStudyTest) -> tuple[str, str]:
+    """The publication-bias step's reason (nl, en). "Larger" only when the smaller studies lie further from
+    no effect in the pooled effect's direction; otherwise they find smaller or reversed effects, said
+    neutrally as "different"."""
+    pooled = analysis(p.measure, p.estimate) if p.estimate is not None else 0.0
+    larger = pooled != 0 and (test.coefficient > 0) == (pooled > 0)
+    if p.measure == CORRELATION:
+        nl_what = ("kleinere studies vinden een sterkere samenhang" if larger else
+                   "kleinere studies vinden een andere samenhang dan grotere studies")
+        en_what = ("smaller studies find stronger associations" if larger else
+                   "smaller studies find different associations from larger ones")
+    else:
+        nl_what = ("kleinere studies vinden grotere effecten" if larger else
+                   "kleinere studies vinden andere effecten dan grotere studies")
+        en_what = ("smaller studies find larger effects" if larger else
+                   "smaller studies find different effects from larger ones")
+    return (f"één niveau lager: aanwijzing voor publicatiebias ({nl_what}; {name_of_test(test, 'nl')} "
+            f"{p_text(test.p, 'nl')}, {test.k} studies)",
+            f"down one: signs of publication bias ({en_what}; {name_of_test(test, 'en')} {p_text(test.p, 'en')}, "
+            f"{test.k} studies)")
+
+
 def rate(p: Pooled) -> Strength:
     """The evidence strength of one pooled outcome (or of its single study)."""
     studies = p.studies
@@ -265,6 +322,11 @@ def rate(p: Pooled) -> Strength:
     if k == 1:
         s.level -= 1
         s.add("één niveau lager: maar één studie", "down one: a single study")
+    test = small_study_test(studies)
+    s.small_study = test
+    if test is not None and test.asymmetric:
+        s.level -= 1
+        s.add(*_small_study_reason(p, test))
     s.level = max(1, s.level)
     countries = [x.country for x in studies]
     s.notes["nl"].append(origin_note(countries, "nl"))
