@@ -197,3 +197,30 @@ def test_odds_ratios_from_counts_use_peters_test_and_estimates_with_ci_use_egger
     _import(workspace, tmp_path, ESTIMATE_HEAD, [mixed])
     [out] = synthesis_json(workspace)["outcomes"]
     assert out["small_study_test"]["test"] == "Egger"
+
+
+def test_the_reports_state_the_step_and_the_dutch_appendix_gives_each_outcomes_test(workspace, tmp_path):
+    """BCG (13 trials) has Peters' test, p 0.23; a second outcome of 9 studies is not assessed."""
+    from datetime import UTC, datetime
+
+    from lsr.report import write_reports
+    from lsr.settings import resolve
+    from lsr.workspace import open_workspace
+
+    build_bcg_review(workspace)
+    assert run(["extract", RID, "--import", BCG], workspace).exit_code == 0
+    _import(workspace, tmp_path, ESTIMATE_HEAD, SMALL_LARGER[:9])
+    write_reports(open_workspace(resolve(workspace)), [RID], formats=["md"], now=datetime(2026, 4, 1, tzinfo=UTC))
+    rdir = workspace / "reviews" / RID
+    nl = (rdir / "summary.nl.md").read_text(encoding="utf-8")
+    en = (rdir / "summary.en.md").read_text(encoding="utf-8")
+    appendix = nl.split("## Technische bijlage", 1)[1]
+    assert "**Toets op publicatiebias (kleine-studie-effecten)**" in appendix
+    assert "- tuberculosis: Peters-toets p = 0,23 (13 studies): geen aanwijzing voor kleine-studie-effecten" \
+        in appendix
+    assert "- reading: niet beoordeeld (minder dan 10 studies)" in appendix
+    main = nl.split("## Technische bijlage", 1)[0]
+    assert "Vanaf 10 studies wordt getoetst op publicatiebias" in main and "p \\< 0,10" in main  # markdown escapes <
+    assert "with fewer than 10 studies in the pool, publication bias is not assessed" in en
+    assert "Peters' test when every study was extracted as counts per arm" in en
+    assert "indirectness and publication bias are not" not in en

@@ -23,7 +23,8 @@ from lsr.synthesis.forest import shows_pi, sides_of
 from lsr.synthesis.key_message import PI_MIN_K, capitalised, changes_sentence, effect_text, key_message
 from lsr.synthesis.meta_analysis import CORRELATION, RATIO
 from lsr.synthesis.service import RETRACTED, DescribedStudy
-from lsr.synthesis.strength import EVENTS_OIS, PARTICIPANTS_OIS
+from lsr.synthesis.small_studies import MIN_K
+from lsr.synthesis.strength import EVENTS_OIS, PARTICIPANTS_OIS, name_of_test, p_text
 
 
 def method_note(s, lang: str) -> str:
@@ -104,7 +105,8 @@ RULE = {
           "dat wil zeggen deelnemers bij wie de uitkomst optrad). Bij maar één studie gaat ze nog een niveau "
           "lager; een enkele kleine studie telt zo bewust twee keer als onnauwkeurig: te weinig deelnemers, en "
           "geen tweede studie die het resultaat bevestigt. Vanaf 10 studies wordt getoetst op publicatiebias, "
-          "dat wil zeggen of kleinere studies andere (meestal grotere) effecten vinden dan grotere studies, "
+          "dat wil zeggen of kleinere studies andere effecten vinden dan grotere (meestal sterkere: een teken "
+          "dat kleine studies met tegenvallende resultaten niet gepubliceerd zijn), "
           "zoals het Cochrane Handbook (13.3.5) aanraadt: met de toets van Egger, of met die van Peters als "
           "elke studie als aantallen per groep is overgenomen (de toets van Egger slaat bij oddsratio's te vaak "
           "vals alarm). Bij p < 0,10 (tweezijdig; de gebruikelijke grens, omdat deze toetsen weinig "
@@ -487,3 +489,27 @@ def appendix_nl(d: ReviewData, doc: Doc) -> None:
         doc.add(P([Strong("Spreiding van het effect tussen studies (tau²)")]),
                 UL([[f"{r.heading('nl')}: {fmt_dec(r.pooled.tau2, 'nl', 3)}"] for r in s.outcomes
                     if r.pooled.tau2 is not None]))
+    if s is not None and any(r.pooled.k >= 2 for r in s.outcomes):
+        doc.add(P([Strong("Toets op publicatiebias (kleine-studie-effecten)")]), P([SMALL_STUDY_APPENDIX_NL]),
+                UL([[f"{r.heading('nl')}: {small_study_text_nl(r)}"] for r in s.outcomes if r.pooled.k >= 2]))
+
+
+SMALL_STUDY_APPENDIX_NL = (
+    f"Alleen bij minstens {MIN_K} studies (Cochrane Handbook 13.3.5.4). Toets van Egger (Egger e.a. 1997): "
+    "regressie (kleinste kwadraten) van effect/standaardfout op 1/standaardfout; de constante meet de asymmetrie. "
+    "Toets van Peters (Peters e.a. 2006), als elke studie als aantallen per groep is overgenomen: gewogen "
+    "regressie van de log-ratio op 1/N (N: deelnemers van de studie), met gewicht 1/(1/E + 1/F) (E: deelnemers "
+    "met de uitkomst, F: zonder, beide groepen samen); de helling meet de asymmetrie. Beide met statsmodels, "
+    "tweezijdig getoetst met t op k−2 vrijheidsgraden; bij p < 0,10 gaat de bewijskracht één niveau lager.")
+
+
+def small_study_text_nl(r) -> str:
+    """What the publication-bias step did for one outcome, for the appendix."""
+    t = r.strength.small_study
+    if t is None:
+        if r.pooled.k < MIN_K:
+            return f"niet beoordeeld (minder dan {MIN_K} studies)"
+        return "niet te toetsen (de studies zijn even groot of even precies)"
+    verdict = ("aanwijzing voor kleine-studie-effecten, één niveau lager" if t.asymmetric else
+               "geen aanwijzing voor kleine-studie-effecten")
+    return f"{name_of_test(t, 'nl')} {p_text(t.p, 'nl')} ({t.k} studies): {verdict}"
