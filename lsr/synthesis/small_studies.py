@@ -79,7 +79,10 @@ def small_study_test(studies) -> SmallStudyTest | None:
         x = 1 / totals
         if np.ptp(x) == 0:
             return None
-        weights = 1 / (1 / events + 1 / (totals - events))  # = E * F / N (Peters et al. 2006)
+        with np.errstate(divide="ignore"):  # no one (or everyone) with the outcome: weight 0, as E * F / N says
+            weights = 1 / (1 / events + 1 / (totals - events))  # = E * F / N (Peters et al. 2006)
+        if np.count_nonzero(weights) < MIN_K:
+            return None
         fit = sm.WLS(y, sm.add_constant(x), weights=weights).fit()
         test, coefficient, p = PETERS, float(fit.params[1]), float(fit.pvalues[1])
     else:
