@@ -182,3 +182,15 @@ def test_embase_keyword_cells_hold_several_keywords(workspace, tmp_path):
 def test_other_tables_keep_a_keyword_with_a_comma(tmp_path):
     path = write_file(tmp_path, "list.csv", 'Title,Author Keywords\n"Debt advice","Stress, Psychological"\n')
     assert read_file(path).records[0].candidate.keywords == ["Stress, Psychological"]
+
+
+@pytest.mark.parametrize("name, text", [
+    ("a.enw", "%0 Journal Article\n%T Debt advice\n\n%0 Generic\n%Z Ask Anna about the full text\n"),
+    ("a.bib", "@article{a, title={Debt advice}}\n\n@misc{b, note={Ask Anna about the full text}}\n"),
+    ("a.xml", '<?xml version="1.0"?>\n<xml><records>\n<record><titles><title>Debt advice</title></titles></record>\n'
+              "<record><notes>Ask Anna about the full text</notes></record>\n</records></xml>\n"),
+])
+def test_a_left_out_note_is_named_by_its_text_in_every_format_that_has_notes(tmp_path, name, text):
+    parsed = read_file(write_file(tmp_path, name, text))
+    [warning] = [w for w in parsed.warnings if "left out" in w]
+    assert "a note 'Ask Anna about the full text'" in warning, warning

@@ -139,7 +139,7 @@ def holding(candidate: Candidate, label: str | None = None) -> str:
     return f"it holds only {shown}" if shown else "it holds nothing else lsr reads"
 
 
-_NOTE_FIELDS = ("notes", "note", "annote", "annotation", "research_notes")  # RIS N1, BibTeX, CSL, EndNote
+_NOTE_FIELDS = ("notes", "note", "annote", "annotation", "research_notes", "%Z")  # RIS N1, BibTeX, CSL, EndNote XML, .enw
 
 
 def _note(candidate: Candidate) -> str:
