@@ -291,7 +291,7 @@ def abbreviations_note(text: str, lang: str) -> str:
     """One line explaining the abbreviations ``text`` uses ("" when it uses none)."""
     shorts = [(short, meaning) for short, meaning in ABBREVIATIONS[lang]
               if re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text)]
-    if [s for s, _ in shorts if s not in ("r", "95%-BI", "95% CI")] == [] and any(s == "r" for s, _ in shorts):
+    if {s for s, _ in shorts} - {"95%-BI", "95% CI"} == {CORRELATION}:
         # only correlations: the CI holds the true association, not an effect (no effect is claimed)
         shorts = [(s, m.replace("het werkelijke effect", "de werkelijke samenhang")
                    .replace("the true effect", "the true association")) for s, m in shorts]
@@ -509,7 +509,8 @@ def small_study_text_nl(r) -> str:
     if t is None:
         if r.pooled.k < MIN_K:
             return f"niet beoordeeld (minder dan {MIN_K} studies)"
-        return "niet te toetsen (de studies zijn even groot of even precies)"
+        return ("niet te toetsen (de studies zijn even groot of even precies, of te weinig studies hebben "
+                "deelnemers met én zonder de uitkomst)")
     verdict = ("aanwijzing voor kleine-studie-effecten, één niveau lager" if t.asymmetric else
                "geen aanwijzing voor kleine-studie-effecten")
     return f"{name_of_test(t, 'nl')} {p_text(t.p, 'nl')} ({t.k} studies): {verdict}"

@@ -64,7 +64,8 @@ def uses_peters(studies) -> bool:
 
 def small_study_test(studies) -> SmallStudyTest | None:
     """The small-study test of a pool's studies (``StudyEffect``), or None: fewer than ``MIN_K`` studies, or
-    a predictor that does not vary (every study equally precise or equally large), where no test is possible.
+    a predictor that does not vary (every study equally precise or equally large), or, for Peters' test, fewer
+    than ``MIN_K`` studies with participants both with and without the outcome: no test is possible.
     """
     k = len(studies)
     if k < MIN_K:
